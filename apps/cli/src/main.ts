@@ -1,0 +1,2 @@
+// Entry point of cli; filled in by its feature work.
+export {};

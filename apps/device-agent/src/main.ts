@@ -1,0 +1,2 @@
+// Entry point of device-agent; filled in by its feature work.
+export {};

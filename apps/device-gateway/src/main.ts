@@ -1,0 +1,2 @@
+// Entry point of device-gateway; filled in by its feature work.
+export {};

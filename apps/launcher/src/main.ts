@@ -1,0 +1,2 @@
+// Entry point of launcher; filled in by its feature work.
+export {};

@@ -1,0 +1,2 @@
+// Entry point of orchestrator; filled in by its feature work.
+export {};

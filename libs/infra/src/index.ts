@@ -1,0 +1,13 @@
+export {
+  type EmbeddedPostgresOptions,
+  type RunningPostgres,
+  startEmbeddedPostgres,
+} from "./embedded-postgres.js";
+export { freePort } from "./free-port.js";
+export {
+  type NatsServer,
+  type NatsServerOptions,
+  natsServerBinary,
+  startNatsServer,
+} from "./nats-server.js";
+export { waitForPort } from "./wait.js";

@@ -1,0 +1,58 @@
+import { fileURLToPath } from "node:url";
+import swc from "unplugin-swc";
+import { defineConfig } from "vitest/config";
+
+// SWC rather than esbuild so that NestJS sees decorator metadata in tests.
+const lib = (name: string) =>
+  fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+const alias = {
+  "@statecast/events": lib("events"),
+  "@statecast/state": lib("state"),
+  "@statecast/infra": lib("infra"),
+  "@statecast/testing": lib("testing"),
+};
+const plugins = [swc.vite({ module: { type: "es6" } })];
+const exclude = ["**/node_modules/**", "**/dist/**"];
+
+export default defineConfig({
+  plugins,
+  resolve: { alias },
+  test: {
+    globals: true,
+    projects: [
+      {
+        plugins,
+        resolve: { alias },
+        test: { name: "unit", globals: true, include: ["**/*.unit.spec.ts"], exclude, passWithNoTests: true },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: "int",
+          globals: true,
+          include: ["**/*.int.spec.ts"],
+          exclude,
+          globalSetup: ["./libs/testing/src/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: "e2e",
+          globals: true,
+          include: ["**/*.e2e.spec.ts"],
+          exclude,
+          globalSetup: ["./libs/testing/src/global-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          passWithNoTests: true,
+        },
+      },
+    ],
+  },
+});
