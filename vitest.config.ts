@@ -10,6 +10,8 @@ const alias = {
   "@statecast/state": lib("state"),
   "@statecast/infra": lib("infra"),
   "@statecast/testing": lib("testing"),
+  "@statecast/platform": lib("platform"),
+  "@statecast/nats-auth": lib("nats-auth"),
 };
 const plugins = [swc.vite({ module: { type: "es6" } })];
 const exclude = ["**/node_modules/**", "**/dist/**"];
@@ -19,11 +21,18 @@ export default defineConfig({
   resolve: { alias },
   test: {
     globals: true,
+    // Until every tier has tests of its own; remove when the e2e tier has its first.
+    passWithNoTests: true,
     projects: [
       {
         plugins,
         resolve: { alias },
-        test: { name: "unit", globals: true, include: ["**/*.unit.spec.ts"], exclude, passWithNoTests: true },
+        test: {
+          name: "unit",
+          globals: true,
+          include: ["**/*.unit.spec.ts"],
+          exclude,
+        },
       },
       {
         plugins,
@@ -50,7 +59,6 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
-          passWithNoTests: true,
         },
       },
     ],
