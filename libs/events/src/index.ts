@@ -1,1 +1,20 @@
-export {};
+export type { Actor, EventMetadata, NewEvent, RecordedEvent } from "./envelope.js";
+export {
+  ConcurrencyError,
+  type ErrorCode,
+  ForbiddenError,
+  IllegalStateError,
+  NotFoundError,
+  StatecastError,
+  UnauthorizedError,
+  ValidationError,
+  type ValidationIssue,
+} from "./errors.js";
+export {
+  deviceStreamId,
+  revisionStreamId,
+  rolloutStreamId,
+  type StreamType,
+  streamKeyOf,
+  streamTypeOf,
+} from "./stream-id.js";
