@@ -1,0 +1,46 @@
+import { randomUUID } from "node:crypto";
+import { createParamDecorator, type ExecutionContext } from "@nestjs/common";
+import { context, propagation } from "@opentelemetry/api";
+import { type Actor, type EventMetadata, UnauthorizedError } from "@statecast/events";
+import type { AuthenticatedRequest } from "./principal.js";
+
+/** The request's part of every event's metadata; `now` is added when the command is accepted. */
+export interface CommandContext {
+  actor: Actor;
+  correlationId: string;
+  causationId: string;
+  traceparent?: string;
+}
+
+const ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function header(request: AuthenticatedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Builds the command context of an authenticated request (pure but for id generation). */
+export function commandContextOf(request: AuthenticatedRequest): CommandContext {
+  if (!request.principal) throw new UnauthorizedError("no authenticated principal");
+  const given = header(request, "x-correlation-id");
+  const correlationId = given && ID.test(given) ? given : randomUUID();
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  const traceparent = carrier.traceparent ?? header(request, "traceparent");
+  return {
+    actor: `operator:${request.principal.name}`,
+    correlationId,
+    causationId: randomUUID(),
+    ...(traceparent ? { traceparent } : {}),
+  };
+}
+
+export function metadataOf(ctx: CommandContext, now: Date = new Date()): EventMetadata {
+  return { ...ctx, now: now.toISOString() };
+}
+
+/** Injects the CommandContext of the current request into a controller method. */
+export const Command = createParamDecorator(
+  (_: unknown, execution: ExecutionContext): CommandContext =>
+    commandContextOf(execution.switchToHttp().getRequest<AuthenticatedRequest>()),
+);
