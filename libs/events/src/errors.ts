@@ -6,6 +6,7 @@ export interface ValidationIssue {
 
 export type ErrorCode =
   | "validation"
+  | "unprocessable"
   | "not_found"
   | "illegal_state"
   | "concurrency"
@@ -27,13 +28,18 @@ export abstract class StatecastError extends Error {
 
 /** Input failed a schema or a rule about its shape. */
 export class ValidationError extends StatecastError {
-  readonly code = "validation" as const;
+  readonly code: "validation" | "unprocessable" = "validation";
   readonly details: ValidationIssue[] | undefined;
 
   constructor(message: string, options?: { details?: ValidationIssue[]; cause?: unknown }) {
     super(message, options);
     this.details = options?.details;
   }
+}
+
+/** Well-formed input that the domain refuses as it stands (HTTP 422), e.g. a digest mismatch. */
+export class UnprocessableError extends ValidationError {
+  override readonly code = "unprocessable" as const;
 }
 
 /** The thing asked for does not exist. */

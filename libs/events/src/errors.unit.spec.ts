@@ -5,6 +5,7 @@ import {
   NotFoundError,
   StatecastError,
   UnauthorizedError,
+  UnprocessableError,
   ValidationError,
 } from "./errors.js";
 
@@ -16,11 +17,16 @@ describe("error tree", () => {
     [new ConcurrencyError("race"), "concurrency", "ConcurrencyError"],
     [new UnauthorizedError("who"), "unauthorized", "UnauthorizedError"],
     [new ForbiddenError("role"), "forbidden", "ForbiddenError"],
+    [new UnprocessableError("refused"), "unprocessable", "UnprocessableError"],
   ])("%s has code %s and name %s", (error, code, name) => {
     expect(error).toBeInstanceOf(StatecastError);
     expect(error).toBeInstanceOf(Error);
     expect(error.code).toBe(code);
     expect(error.name).toBe(name);
+  });
+
+  it("counts a refusal of well-formed input as a validation error", () => {
+    expect(new UnprocessableError("digest mismatch")).toBeInstanceOf(ValidationError);
   });
 
   it("keeps the cause and the field details", () => {

@@ -7,6 +7,7 @@ export {
   NotFoundError,
   StatecastError,
   UnauthorizedError,
+  UnprocessableError,
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
