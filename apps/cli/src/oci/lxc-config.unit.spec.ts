@@ -1,0 +1,90 @@
+import { appSpec, storageName, volume } from "./app-spec.js";
+import type { ImageConfig } from "./image-config.js";
+import { lxcContainerConf } from "./lxc-config.js";
+
+const image = (over: Partial<ImageConfig> = {}): ImageConfig => ({
+  entrypoint: [],
+  cmd: ["/bin/sh"],
+  env: [],
+  workingDir: "",
+  user: "",
+  volumes: [],
+  platform: "linux/amd64",
+  raw: {},
+  ...over,
+});
+
+describe("app options", () => {
+  it("defaults to the app group, STARTED and a container restart policy", () => {
+    expect(appSpec("web", {})).toEqual({
+      name: "web",
+      group: "app",
+      statusGoal: "STARTED",
+      restartPolicy: "container",
+      volumes: [],
+    });
+  });
+
+  it.each([
+    [() => appSpec("../x", {}), /not a valid container name/],
+    [() => appSpec("bsp", {}), /not a valid container name/],
+    [() => appSpec("web", { statusGoal: "RUNNING" }), /must be one of MOUNTED, STARTED, READY/],
+    [() => appSpec("web", { restartPolicy: "always" }), /must be one of system, container/],
+    [() => volume("var/lib"), /absolute container path/],
+    [() => volume("/var/../etc"), /absolute container path/],
+    [() => volume("/var/lib:forever"), /persistence must be one of/],
+  ])("refuses bad input %#", (call, message) => {
+    expect(call).toThrow(message);
+  });
+
+  it("names storage the way pvr does", () => {
+    expect(storageName("/etc/NetworkManager/system-connections/")).toBe(
+      "docker--etc-NetworkManager-system-connections",
+    );
+    expect(volume("/data")).toEqual({ path: "/data", persistence: "permanent" });
+  });
+});
+
+describe("lxc.container.conf", () => {
+  it("renders entrypoint, cmd, env, workdir, user and volumes", () => {
+    const conf = lxcContainerConf(
+      appSpec("web", { volume: ["/data:boot"] }),
+      image({
+        entrypoint: ["/bin/busybox"],
+        cmd: ["httpd", "-f", "-h", "/www root"],
+        env: ["PATH=/bin", "A=b c"],
+        workingDir: "/www",
+        volumes: ["/data", "/cache"],
+      }),
+      "root.squashfs",
+      { uid: 33, gid: 34 },
+    );
+    expect(conf.split("\n")).toEqual([
+      "lxc.tty.max = 8",
+      "lxc.pty.max = 1024",
+      "lxc.cgroup.devices.allow = a",
+      "lxc.rootfs.path = overlayfs:/volumes/web/root.squashfs:/volumes/web/lxc-overlay/upper",
+      "lxc.init.cmd = /bin/busybox httpd -f -h '/www root'",
+      "lxc.init.cwd = /www",
+      "lxc.init.uid = 33",
+      "lxc.init.gid = 34",
+      "lxc.environment = PATH=/bin",
+      "lxc.environment = A=b c",
+      "lxc.mount.auto = proc sys:rw cgroup",
+      "lxc.mount.entry = tmpfs run tmpfs rw,nodev,relatime,create=dir,mode=755 0 0",
+      "lxc.mount.entry = /volumes/web/docker--data data none bind,rw,create=dir 0 0",
+      "lxc.mount.entry = /volumes/web/docker--cache cache none bind,rw,create=dir 0 0",
+      "",
+    ]);
+  });
+
+  it("refuses images with nothing to run or values that would break the file", () => {
+    const web = appSpec("web", {});
+    expect(() => lxcContainerConf(web, image({ cmd: [] }), "root.tar", null)).toThrow(
+      /neither Entrypoint nor Cmd/,
+    );
+    expect(() =>
+      lxcContainerConf(web, image({ env: ["A=1\nlxc.x = y"] }), "root.tar", null),
+    ).toThrow(/spans lines/);
+  });
+});

@@ -1,0 +1,55 @@
+import { join } from "node:path";
+import { LOCAL_TAG } from "./fetch-image.js";
+import { runTool } from "./run-tool.js";
+
+export type RootVolume = "root.squashfs" | "root.tar";
+
+/** Unpacks the layout's image into `<workDir>/bundle/rootfs` with umoci; returns the rootfs. */
+export async function unpackRootfs(layoutDir: string, workDir: string): Promise<string> {
+  const bundle = join(workDir, "bundle");
+  const rootless = process.getuid?.() === 0 ? [] : ["--rootless"];
+  await runTool("umoci", ["unpack", ...rootless, "--image", `${layoutDir}:${LOCAL_TAG}`, bundle]);
+  return join(bundle, "rootfs");
+}
+
+/**
+ * Packs a rootfs reproducibly (fixed timestamps, sorted) so that the same image always yields
+ * the same object: squashfs with mksquashfs, a plain tar when mksquashfs is not available.
+ */
+export async function packRootfs(
+  rootfs: string,
+  outDir: string,
+  mksquashfs: string | null,
+): Promise<{ volume: RootVolume; path: string }> {
+  if (mksquashfs) {
+    const path = join(outDir, "root.squashfs");
+    await runTool(mksquashfs, [
+      rootfs,
+      path,
+      "-noappend",
+      "-no-progress",
+      "-no-xattrs",
+      "-mkfs-time",
+      "0",
+      "-all-time",
+      "0",
+      "-comp",
+      "xz",
+    ]);
+    return { volume: "root.squashfs", path };
+  }
+  const path = join(outDir, "root.tar");
+  await runTool("tar", [
+    "--sort=name",
+    "--mtime=@0",
+    "--numeric-owner",
+    "--format=posix",
+    "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime",
+    "-C",
+    rootfs,
+    "-cf",
+    path,
+    ".",
+  ]);
+  return { volume: "root.tar", path };
+}
