@@ -1,0 +1,99 @@
+import type { RecordedEvent } from "@statecast/events";
+import { foldDevice } from "./device-record.js";
+
+let position = 0n;
+function anEvent(type: string, data: unknown, at: string): RecordedEvent {
+  position += 1n;
+  return {
+    globalPosition: position,
+    streamId: "device:d1",
+    streamVersion: Number(position),
+    eventId: `00000000-0000-4000-8000-${position.toString().padStart(12, "0")}`,
+    type,
+    schemaVersion: 1,
+    data,
+    metadata: { correlationId: "c", causationId: "c", actor: "device:d1", now: at },
+    recordedAt: new Date(at),
+    transactionId: position,
+  };
+}
+
+const rev = (number: number) => ({ fleet: "main", number });
+
+describe("foldDevice", () => {
+  it("has no device before its first event", () => {
+    expect(foldDevice([])).toBeUndefined();
+  });
+
+  it("follows enrolment, a target, success and a rollback", () => {
+    const events = [
+      anEvent(
+        "DeviceEnrolled",
+        {
+          deviceId: "d1",
+          publicKey: "U",
+          fleet: "main",
+          tags: { site: "a" },
+          enrolledWith: "approval",
+        },
+        "2026-01-01T00:00:00.000Z",
+      ),
+      anEvent("DeviceApproved", { by: "operator:ann" }, "2026-01-01T00:01:00.000Z"),
+      anEvent("DeviceCameOnline", { bootId: "b1" }, "2026-01-01T00:02:00.000Z"),
+      anEvent(
+        "TargetAssigned",
+        { revision: rev(2), digest: "d".repeat(64), seq: 1, rolloutId: "r1" },
+        "2026-01-01T00:03:00.000Z",
+      ),
+      anEvent("UpdateSucceeded", { revision: rev(2), status: "DONE" }, "2026-01-01T00:04:00.000Z"),
+    ];
+    const afterTarget = foldDevice(events.slice(0, 4));
+    expect(afterTarget).toMatchObject({
+      fleet: "main",
+      tags: { site: "a" },
+      approval: "approved",
+      online: true,
+      currentRevision: null,
+      target: { revision: rev(2), seq: 1, rolloutId: "r1" },
+      lastStatus: "NEW",
+    });
+    const rolledBack = foldDevice([
+      ...events,
+      anEvent(
+        "DeviceRolledBack",
+        { from: rev(2), to: rev(1), reason: "boot_failed" },
+        "2026-01-01T00:05:00.000Z",
+      ),
+    ]);
+    expect(rolledBack).toMatchObject({
+      currentRevision: rev(1),
+      lastReason: "boot_failed",
+      lastSeenAt: "2026-01-01T00:05:00.000Z",
+    });
+    expect(foldDevice(events)).toMatchObject({ currentRevision: rev(2), lastStatus: "DONE" });
+  });
+
+  it("records failures with their reason and goes offline", () => {
+    const device = foldDevice([
+      anEvent(
+        "UpdateRejected",
+        { revision: rev(3), reason: "signature_invalid", message: "x" },
+        "2026-01-02T00:00:00.000Z",
+      ),
+      anEvent(
+        "DeviceWentOffline",
+        { lastSeenAt: "2026-01-02T00:00:30.000Z" },
+        "2026-01-02T00:01:00.000Z",
+      ),
+      anEvent("DeviceDecommissioned", { reason: "broken" }, "2026-01-02T00:02:00.000Z"),
+    ]);
+    expect(device).toMatchObject({
+      deviceId: "d1",
+      lastStatus: "WONTGO",
+      lastReason: "signature_invalid",
+      online: false,
+      lastSeenAt: "2026-01-02T00:00:30.000Z",
+      approval: "decommissioned",
+    });
+  });
+});
