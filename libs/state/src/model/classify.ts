@@ -1,0 +1,37 @@
+import type { JsonValue } from "../json/json-value.js";
+import type { KeyKind } from "./types.js";
+
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+/** True for a lowercase hex sha256 object id. */
+export function isObjectId(value: unknown): value is string {
+  return typeof value === "string" && SHA256_RE.test(value);
+}
+
+/** How a key is interpreted, from its name and (for `.json` keys) its value. */
+export function classifyKey(key: string, value: JsonValue): KeyKind {
+  if (key === "#spec") return "spec";
+  if (key.startsWith("_sigs/")) return "signature";
+  if (key.startsWith("_config/")) return "config";
+  if (key.endsWith(".json") && !isObjectId(value)) return "json";
+  return "object";
+}
+
+/** The part a key belongs to: its first segment, the container of `_config/<ctr>/…`, "" at the root. */
+export function partOfKey(key: string): string {
+  if (key.startsWith("_config/") || key.startsWith("_sigs/")) {
+    const rest = key.slice(key.indexOf("/") + 1);
+    const slash = rest.indexOf("/");
+    if (key.startsWith("_sigs/")) return rest.endsWith(".json") ? rest.slice(0, -5) : rest;
+    return slash === -1 ? "" : rest.slice(0, slash);
+  }
+  const slash = key.indexOf("/");
+  return slash === -1 ? "" : key.slice(0, slash);
+}
+
+/** True when the value at `key` is an object id (and not inline JSON). */
+export function holdsObjectId(key: string, value: JsonValue): boolean {
+  if (key === "#spec" || key.startsWith("_sigs/")) return false;
+  if (key.endsWith(".json")) return isObjectId(value);
+  return true;
+}
