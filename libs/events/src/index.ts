@@ -1,3 +1,8 @@
+export * as CatalogSchemas from "./catalog/common.js";
+export * as DeviceEvents from "./catalog/device.js";
+export { deviceCatalog } from "./catalog/device.js";
+export * as RevisionEvents from "./catalog/revision.js";
+export { revisionCatalog } from "./catalog/revision.js";
 export type { Actor, EventMetadata, NewEvent, RecordedEvent } from "./envelope.js";
 export {
   ConcurrencyError,
@@ -7,10 +12,31 @@ export {
   NotFoundError,
   StatecastError,
   UnauthorizedError,
-  UnprocessableError,
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
+export { type Migration, migrate } from "./migrate.js";
+export { comparePositions, type LogPosition, START } from "./positions.js";
+export {
+  type AppendOptions,
+  type AppendResult,
+  type ExpectedVersion,
+  PostgresEventStore,
+  type Queryable,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type ReadStreamOptions,
+  type ReadStreamResult,
+} from "./postgres-event-store.js";
+export {
+  createRegistry,
+  defineEvent,
+  type EventCatalog,
+  type EventData,
+  type EventDefinition,
+  type EventRegistry,
+} from "./registry.js";
+export { EVENTS_CHANNEL, eventStoreMigrations } from "./schema.js";
 export {
   deviceStreamId,
   revisionStreamId,

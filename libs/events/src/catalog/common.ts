@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/** A revision of a fleet's state: `{fleet, number}` (stream `revision:<fleet>:<number>`). */
+export const revisionRef = z.strictObject({
+  fleet: z.string().min(1).max(128),
+  number: z.int().nonnegative(),
+});
+
+/** Lowercase hex sha256, as used for state digests and object ids. */
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected a lowercase hex sha256");
+
+export const isoInstant = z.iso.datetime({ offset: true });
+
+/** Device-reported statuses (Pantavisor's names) plus the server-side NEW and CANCELLED. */
+export const updateStatus = z.enum([
+  "NEW",
+  "QUEUED",
+  "DOWNLOADING",
+  "INPROGRESS",
+  "TESTING",
+  "DONE",
+  "UPDATED",
+  "WONTGO",
+  "ERROR",
+  "CANCELLED",
+]);
+
+/** Machine-readable reason carried by every WONTGO / ERROR (open set, snake_case). */
+export const failureReason = z.string().regex(/^[a-z][a-z0-9_]*$/, "expected a snake_case reason");
+
+export const humanMessage = z.string().max(4096);

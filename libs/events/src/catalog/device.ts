@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { defineEvent } from "../registry.js";
+import {
+  failureReason,
+  humanMessage,
+  isoInstant,
+  revisionRef,
+  sha256Hex,
+  updateStatus,
+} from "./common.js";
+
+const tags = z.record(z.string().min(1).max(128), z.string().max(256));
+const nkeyPublic = z.string().regex(/^U[A-Z2-7]{55}$/, "expected a NATS user public nkey");
+
+export const DeviceEnrolled = defineEvent(
+  "DeviceEnrolled",
+  1,
+  z.strictObject({
+    deviceId: z.string().min(1).max(128),
+    publicKey: nkeyPublic,
+    fleet: z.string().min(1).max(128),
+    tags: tags.default({}),
+    enrolledWith: z.enum(["token", "approval"]),
+  }),
+);
+export const DeviceApproved = defineEvent(
+  "DeviceApproved",
+  1,
+  z.strictObject({ by: z.string().min(1) }),
+);
+export const DeviceTagsChanged = defineEvent("DeviceTagsChanged", 1, z.strictObject({ tags }));
+export const DeviceCredentialsIssued = defineEvent(
+  "DeviceCredentialsIssued",
+  1,
+  // The public key only: credentials themselves are secrets and never enter an event.
+  z.strictObject({ publicKey: nkeyPublic, expiresAt: isoInstant.optional() }),
+);
+export const DeviceCredentialsRevoked = defineEvent(
+  "DeviceCredentialsRevoked",
+  1,
+  z.strictObject({ publicKey: nkeyPublic, reason: humanMessage }),
+);
+export const DeviceCameOnline = defineEvent(
+  "DeviceCameOnline",
+  1,
+  z.strictObject({
+    bootId: z.string().min(1).max(128),
+    agentVersion: z.string().max(64).optional(),
+  }),
+);
+export const DeviceWentOffline = defineEvent(
+  "DeviceWentOffline",
+  1,
+  z.strictObject({ lastSeenAt: isoInstant }),
+);
+export const TargetAssigned = defineEvent(
+  "TargetAssigned",
+  1,
+  z.strictObject({
+    revision: revisionRef,
+    digest: sha256Hex,
+    rolloutId: z.string().min(1).optional(),
+    waveIndex: z.int().nonnegative().optional(),
+    seq: z.int().positive(),
+    expiresAt: isoInstant.optional(),
+  }),
+);
+export const TargetCancelled = defineEvent(
+  "TargetCancelled",
+  1,
+  z.strictObject({ revision: revisionRef, seq: z.int().positive(), reason: humanMessage }),
+);
+export const UpdateProgressReported = defineEvent(
+  "UpdateProgressReported",
+  1,
+  z.strictObject({
+    bootId: z.string().min(1).max(128),
+    seq: z.int().nonnegative(),
+    revision: revisionRef,
+    status: updateStatus,
+    progress: z.int().min(0).max(100),
+    message: humanMessage.optional(),
+    reason: failureReason.optional(),
+    downloads: z
+      .strictObject({
+        total: z.int().nonnegative(),
+        done: z.int().nonnegative(),
+        objects: z.int().nonnegative().optional(),
+      })
+      .optional(),
+  }),
+);
+export const UpdateSucceeded = defineEvent(
+  "UpdateSucceeded",
+  1,
+  z.strictObject({ revision: revisionRef, status: z.enum(["DONE", "UPDATED"]) }),
+);
+export const UpdateFailed = defineEvent(
+  "UpdateFailed",
+  1,
+  z.strictObject({ revision: revisionRef, reason: failureReason, message: humanMessage }),
+);
+export const UpdateRejected = defineEvent(
+  "UpdateRejected",
+  1,
+  // WONTGO: refused before install.
+  z.strictObject({ revision: revisionRef, reason: failureReason, message: humanMessage }),
+);
+export const DeviceRolledBack = defineEvent(
+  "DeviceRolledBack",
+  1,
+  z.strictObject({ from: revisionRef, to: revisionRef, reason: failureReason }),
+);
+export const DeviceDecommissioned = defineEvent(
+  "DeviceDecommissioned",
+  1,
+  z.strictObject({ reason: humanMessage }),
+);
+
+export const deviceCatalog = [
+  DeviceEnrolled,
+  DeviceApproved,
+  DeviceTagsChanged,
+  DeviceCredentialsIssued,
+  DeviceCredentialsRevoked,
+  DeviceCameOnline,
+  DeviceWentOffline,
+  TargetAssigned,
+  TargetCancelled,
+  UpdateProgressReported,
+  UpdateSucceeded,
+  UpdateFailed,
+  UpdateRejected,
+  DeviceRolledBack,
+  DeviceDecommissioned,
+] as const;

@@ -1,0 +1,31 @@
+import { z } from "zod";
+import type { EventMetadata } from "./envelope.js";
+import { ValidationError } from "./errors.js";
+
+const metadataSchema = z.object({
+  correlationId: z.string().min(1).max(256),
+  causationId: z.string().min(1).max(256),
+  actor: z
+    .string()
+    .regex(
+      /^(operator|device|system):[^\s]{1,256}$/,
+      "expected operator:<name>, device:<id> or system:<processor>",
+    ),
+  traceparent: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, "expected a W3C traceparent")
+    .optional(),
+  now: z.iso.datetime({ offset: true }),
+});
+
+/** Checks the envelope metadata of an event about to be appended. */
+export function validateMetadata(type: string, metadata: unknown): EventMetadata {
+  const parsed = metadataSchema.safeParse(metadata);
+  if (parsed.success) return parsed.data as EventMetadata;
+  const details = parsed.error.issues.map((issue) => ({
+    path: ["metadata", ...issue.path.map(String)].join("."),
+    message: issue.message,
+  }));
+  const fields = details.map((d) => `${d.path}: ${d.message}`).join("; ");
+  throw new ValidationError(`invalid metadata on ${type} event: ${fields}`, { details });
+}

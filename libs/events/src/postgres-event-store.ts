@@ -1,0 +1,186 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { APPEND_ANY, APPEND_EXPECTING_NO_STREAM, APPEND_EXPECTING_VERSION } from "./append-sql.js";
+import type { NewEvent, RecordedEvent } from "./envelope.js";
+import { ConcurrencyError, ValidationError } from "./errors.js";
+import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from "./event-rows.js";
+import { validateMetadata } from "./metadata-schema.js";
+import { AppendNotifier } from "./notifier.js";
+import type { LogPosition } from "./positions.js";
+import { readAll } from "./read-all.js";
+import type { EventRegistry } from "./registry.js";
+import { streamTypeOf } from "./stream-id.js";
+
+/** `no_stream` (or 0): the stream must not exist yet; `any`: no check; n: the stream is at n. */
+export type ExpectedVersion = number | "any" | "no_stream";
+
+/** Anything node-pg can run a query on: the pool, or a client inside the caller's transaction. */
+export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
+
+export interface AppendOptions {
+  expectedVersion: ExpectedVersion;
+  /** Append inside this client's open transaction (a processor committing with its checkpoint). */
+  client?: pg.PoolClient | pg.Client;
+}
+
+export interface AppendResult {
+  /** The stream's version after this append: pass it as the next expected version. */
+  nextExpectedVersion: number;
+  lastGlobalPosition: bigint;
+}
+
+export interface ReadStreamOptions {
+  fromVersion?: number;
+  toVersion?: number;
+  /** Only events recorded at or before this instant (the stream as it was then). */
+  until?: Date;
+  client?: Queryable;
+}
+
+export interface ReadStreamResult {
+  events: RecordedEvent[];
+  /** Version of the last event read; 0 when none. */
+  version: number;
+}
+
+export interface ReadAllOptions {
+  after: LogPosition;
+  limit: number;
+  types?: readonly string[];
+  client?: Queryable;
+}
+
+export interface ReadAllResult {
+  events: RecordedEvent[];
+  /** Where the next read continues: past every event scanned, matching `types` or not. */
+  position: LogPosition;
+}
+
+const READ_STREAM = {
+  name: "sc_read_stream",
+  text: `SELECT ${EVENT_COLUMNS} FROM events
+WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
+  AND ($4::timestamptz IS NULL OR recorded_at <= $4)
+ORDER BY stream_version`,
+};
+
+const PG_UNIQUE_VIOLATION = "23505";
+const PG_SERIALIZATION_FAILURE = "40001";
+
+/** The event store of DESIGN §2 on plain node-pg. Validation happens before any I/O. */
+export class PostgresEventStore {
+  private readonly notifier: AppendNotifier;
+
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly registry: EventRegistry,
+  ) {
+    this.notifier = new AppendNotifier(pool);
+  }
+
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    const params = this.appendParameters(streamId, events, options.expectedVersion);
+    const db = options.client ?? this.pool;
+    let rows: { version: number; last_position: string }[];
+    try {
+      ({ rows } = await db.query(params));
+    } catch (error) {
+      throw translateAppendError(streamId, error);
+    }
+    const row = rows[0];
+    if (!row) {
+      throw new ConcurrencyError(
+        `stream ${streamId} is not at the expected version ${String(options.expectedVersion)}`,
+      );
+    }
+    // Inside a caller's transaction nothing is visible yet: the caller's commit wakes processors.
+    if (!options.client) this.notifier.announce();
+    return { nextExpectedVersion: row.version, lastGlobalPosition: BigInt(row.last_position) };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
+    const db = options.client ?? this.pool;
+    const { rows } = await db.query<EventRow>({
+      ...READ_STREAM,
+      values: [
+        streamId,
+        options.fromVersion ?? 1,
+        options.toVersion ?? 2 ** 31 - 1,
+        options.until ?? null,
+      ],
+    });
+    const events = rows.map(toRecordedEvent);
+    return { events, version: events.at(-1)?.streamVersion ?? 0 };
+  }
+
+  /** Committed events in `(transaction_id, global_position)` order, below the snapshot xmin. */
+  readAll(options: ReadAllOptions): Promise<ReadAllResult> {
+    return readAll(options.client ?? this.pool, options);
+  }
+
+  /** Wakes processors now; for appends made inside a transaction, call after its commit. */
+  announceAppended(): void {
+    this.notifier.announce();
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.flush();
+  }
+
+  private appendParameters(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+  ) {
+    if (events.length === 0) throw new ValidationError(`nothing to append to ${streamId}`);
+    const streamType = streamTypeOf(streamId);
+    const ids: string[] = [];
+    const types: string[] = [];
+    const versions: number[] = [];
+    const data: string[] = [];
+    const metadata: string[] = [];
+    for (const event of events) {
+      const valid = this.registry.validate(event.type, event.data);
+      ids.push(event.eventId ?? randomUUID());
+      types.push(valid.type);
+      versions.push(valid.schemaVersion);
+      data.push(JSON.stringify(valid.data));
+      metadata.push(JSON.stringify(validateMetadata(event.type, event.metadata)));
+    }
+    const common = [streamId, events.length, ids, types, versions, data, metadata];
+    if (expected === "any") return { ...APPEND_ANY, values: [...common, streamType] };
+    if (expected === "no_stream" || expected === 0) {
+      return { ...APPEND_EXPECTING_NO_STREAM, values: [...common, streamType] };
+    }
+    if (!Number.isSafeInteger(expected) || expected < 0) {
+      throw new ValidationError(
+        `expected version must be "any", "no_stream" or a version ≥ 0 (got ${expected})`,
+      );
+    }
+    return { ...APPEND_EXPECTING_VERSION, values: [...common, expected] };
+  }
+}
+
+function translateAppendError(streamId: string, error: unknown): Error {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === PG_UNIQUE_VIOLATION) {
+    // A duplicate event id (a replayed command) or a version taken by a concurrent writer.
+    return new ConcurrencyError(
+      `append to ${streamId} conflicts with a recorded event: ${message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (code === PG_SERIALIZATION_FAILURE) {
+    return new ConcurrencyError(`append to ${streamId} lost a serialization race`, {
+      cause: error,
+    });
+  }
+  return new Error(`append to ${streamId} failed: ${message}`, { cause: error });
+}

@@ -1,0 +1,57 @@
+import type { Migration } from "./migrate.js";
+
+/** Postgres channel on which appends announce themselves (see PostgresEventStore). */
+export const EVENTS_CHANNEL = "sc_events_appended";
+
+const createStreamsAndEvents = `
+CREATE TABLE streams (
+  stream_id   text PRIMARY KEY,
+  stream_type text NOT NULL,
+  version     integer NOT NULL CHECK (version >= 0)
+);
+
+CREATE TABLE events (
+  global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  stream_id       text NOT NULL REFERENCES streams (stream_id),
+  stream_version  integer NOT NULL CHECK (stream_version >= 1),
+  event_id        uuid NOT NULL UNIQUE,
+  type            text NOT NULL,
+  schema_version  integer NOT NULL,
+  data            jsonb NOT NULL,
+  metadata        jsonb NOT NULL,
+  recorded_at     timestamptz NOT NULL DEFAULT now(),
+  transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  UNIQUE (stream_id, stream_version)
+);
+
+-- readAll and every processor walk (transaction_id, global_position); this index makes
+-- "after my checkpoint, below the snapshot xmin" a range scan.
+CREATE INDEX events_commit_order ON events (transaction_id, global_position);
+
+-- Audit by type (and readAll filtered by type).
+CREATE INDEX events_by_type ON events (type, global_position);
+
+-- Time windows for the audit API. recorded_at grows with the table's physical order
+-- (append-only), so a BRIN index answers range scans at a fraction of a B-tree's size and
+-- insert cost.
+CREATE INDEX events_by_recorded_at ON events USING brin (recorded_at) WITH (pages_per_range = 32);
+
+-- "What did this actor do" and "everything in this correlation". Expression B-trees rather than a
+-- GIN over the whole metadata: GIN would index every key (now, traceparent: unique per event, so
+-- a large index with costly inserts) yet cannot serve ORDER BY position; these two can.
+CREATE INDEX events_by_actor ON events ((metadata ->> 'actor'), global_position);
+CREATE INDEX events_by_correlation ON events ((metadata ->> 'correlationId'));
+
+-- One row per processor: the last (transaction_id, global_position) it has fully handled.
+CREATE TABLE processor_checkpoints (
+  processor_name  text PRIMARY KEY,
+  transaction_id  xid8 NOT NULL DEFAULT '0',
+  global_position bigint NOT NULL DEFAULT 0,
+  updated_at      timestamptz NOT NULL DEFAULT now()
+);
+`;
+
+/** The event store's own migrations; list them first when composing with other packages'. */
+export const eventStoreMigrations: readonly Migration[] = [
+  { id: "events-0001-streams-events-checkpoints", sql: createStreamsAndEvents },
+];
