@@ -12,6 +12,7 @@ export {
   NotFoundError,
   StatecastError,
   UnauthorizedError,
+  UnprocessableError,
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
