@@ -1,6 +1,10 @@
 // Public API of @statecast/state: Pantavisor state revisions, canonical JSON, PVS signatures,
 // bundles and the content-addressed object store. Names here are a contract; keep them stable.
 
+/** pvr export bundles: limits, streaming read (every object hash-checked) and write. */
+export { type BundleLimits, DEFAULT_BUNDLE_LIMITS } from "./bundle/limits.js";
+export { type BundleContent, type ReadBundleOptions, readBundle } from "./bundle/read-bundle.js";
+export { type WriteBundleOptions, type WrittenBundle, writeBundle } from "./bundle/write-bundle.js";
 /** Diff of two states with reboot-vs-restart classification. */
 export { diffStates, type StateDiff } from "./diff.js";
 /** The state digest (sha256 hex of the canonical text). */
@@ -86,3 +90,6 @@ export {
   type VerifyReport,
   verifyState,
 } from "./pvs/verify.js";
+export { FsObjectStore } from "./store/fs-object-store.js";
+/** Content-addressed object store interface and its filesystem implementation. */
+export type { ByteRange, ObjectStat, ObjectStore, PutResult } from "./store/object-store.js";
