@@ -1,0 +1,128 @@
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { beginTry, commitTry } from "../boot/boot-env.js";
+import type { ControlSockets } from "../control/control-server.js";
+import { writeFileAtomic } from "../fs/atomic.js";
+import type { Logger } from "../log.js";
+import type { Step } from "../plan/steps.js";
+import { renderLxcConfig } from "../runtime/lxc-config.js";
+import type { ContainerRuntime } from "../runtime/runtime.js";
+import { SimRuntime } from "../runtime/sim-runtime.js";
+import type { LocalStore } from "../store/local-store.js";
+import { ApplyError } from "./apply-error.js";
+import { awaitGroupGoals, watchDuringTesting } from "./goals.js";
+
+export interface ExecutorDeps {
+  store: LocalStore;
+  runtime: ContainerRuntime;
+  control: ControlSockets;
+  log: Logger;
+  commitDelayMs: number;
+  /** Fault injection for crash-safety tests: named points where the agent kills itself. */
+  crashPoint: (point: string) => void;
+}
+
+/** Runs planned steps: exactly one executor per `action`. */
+export class StepExecutor {
+  private started = 0;
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async execute(step: Step): Promise<void> {
+    const { store, runtime, control, log } = this.deps;
+    log.info("step", { action: step.action, ...describe(step) });
+    switch (step.action) {
+      case "beginTry": {
+        await store.writeBootEnv(beginTry(await store.readBootEnv(), step.revision));
+        return this.deps.crashPoint("after-begin-try");
+      }
+      case "stopContainer": {
+        await control.close(step.name);
+        await runtime.remove(step.name, store.containerDirs(step.name));
+        return this.deps.crashPoint("after-stop");
+      }
+      case "prepareContainer": {
+        const { part } = step;
+        const dirs = store.containerDirs(part.containerName);
+        await runtime.mountRootfs(
+          part.containerName,
+          part.rootVolumeKind,
+          store.objectPath(part.rootObject),
+          dirs,
+        );
+        const partConfig = await readFile(store.objectPath(part.configObject), "utf8");
+        const config = renderLxcConfig(partConfig, {
+          name: part.containerName,
+          dirs,
+          logFile: join(dirs.root, "lxc.log"),
+        });
+        const rendered = join(store.trailDir(step.revision), "lxc");
+        await mkdir(rendered, { recursive: true });
+        await writeFileAtomic(join(rendered, `${part.name}.conf`), config);
+        await runtime.define(part.containerName, config);
+        await control.open(part.containerName, dirs.control);
+        return;
+      }
+      case "startContainer": {
+        try {
+          await runtime.start(step.part.containerName);
+        } catch (error) {
+          throw new ApplyError(
+            "boot_failed",
+            `container ${step.part.containerName} did not start: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        if (runtime instanceof SimRuntime) {
+          void runtime.afterStart(
+            step.part.containerName,
+            store.containerDirs(step.part.containerName),
+          );
+        }
+        if (++this.started === 1) this.deps.crashPoint("after-first-start");
+        return;
+      }
+      case "awaitGroup":
+        return awaitGroupGoals(step.group, step.parts, step.timeoutMs, runtime, control);
+      case "awaitCommitDelay": {
+        this.deps.crashPoint("during-testing");
+        return watchDuringTesting(step.watch, this.deps.commitDelayMs, runtime);
+      }
+      case "commit": {
+        const env = await store.readBootEnv();
+        if (env.pv_try !== step.revision) {
+          throw new ApplyError(
+            "boot_failed",
+            `commit of ${step.revision} but boot.env tries ${env.pv_try || "nothing"}`,
+          );
+        }
+        const record = await store.readRecord();
+        await store.writeRecord({
+          ...record,
+          previous: env.pv_rev,
+          lastCommit: { revision: step.revision, outcome: step.outcome },
+        });
+        await store.writeBootEnv(commitTry(env));
+        return this.deps.crashPoint("after-commit");
+      }
+      default: {
+        const unknown: never = step;
+        throw new Error(`no executor for step ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+}
+
+function describe(step: Step): Record<string, unknown> {
+  switch (step.action) {
+    case "stopContainer":
+      return { container: step.name };
+    case "prepareContainer":
+    case "startContainer":
+      return { container: step.part.containerName };
+    case "awaitGroup":
+      return { group: step.group, timeoutMs: step.timeoutMs };
+    default:
+      return {};
+  }
+}

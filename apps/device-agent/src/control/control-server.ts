@@ -1,0 +1,81 @@
+import { rm } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
+
+const MAX_BODY = 4096;
+
+function reply(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error(`body larger than ${MAX_BODY} bytes`));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * The agent's local control socket: one HTTP-over-unix-socket listener per container,
+ * in a directory bind-mounted into that container at /run/statecast, so the socket a
+ * request arrives on says which container sent it. `POST /signal {"type":"ready"}`
+ * marks the container READY.
+ */
+export class ControlSockets {
+  private readonly servers = new Map<string, Server>();
+  private readonly ready = new Set<string>();
+
+  isReady(name: string): boolean {
+    return this.ready.has(name);
+  }
+
+  async open(name: string, dir: string): Promise<void> {
+    if (this.servers.has(name)) return;
+    const path = join(dir, "control.sock");
+    await rm(path, { force: true });
+    const server = createServer((req, res) => void this.handle(name, req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(path, () => resolve());
+    });
+    this.servers.set(name, server);
+  }
+
+  private async handle(name: string, req: IncomingMessage, res: ServerResponse) {
+    if (req.method !== "POST" || req.url !== "/signal") {
+      return reply(res, 404, { error: `no route ${req.method} ${req.url}; use POST /signal` });
+    }
+    let signal: unknown;
+    try {
+      signal = JSON.parse(await readBody(req));
+    } catch (error) {
+      return reply(res, 400, { error: `signal is not JSON: ${(error as Error).message}` });
+    }
+    const type = (signal as { type?: unknown } | null)?.type;
+    if (type !== "ready")
+      return reply(res, 400, { error: `unknown signal type ${JSON.stringify(type)}` });
+    this.ready.add(name);
+    return reply(res, 200, { ok: true, container: name });
+  }
+
+  async close(name: string): Promise<void> {
+    this.ready.delete(name);
+    const server = this.servers.get(name);
+    this.servers.delete(name);
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.servers.keys()].map((name) => this.close(name)));
+  }
+}

@@ -1,0 +1,19 @@
+/** Structured JSON log lines on stderr; every line names the runtime (`lxc` or `sim`). */
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export function createLogger(deviceId: string, runtime: "lxc" | "sim", quiet = false): Logger {
+  const write = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    if (quiet && level === "info") return;
+    const line = { t: new Date().toISOString(), level, runtime, deviceId, msg, ...fields };
+    process.stderr.write(`${JSON.stringify(line)}\n`);
+  };
+  return {
+    info: (msg, fields) => write("info", msg, fields),
+    warn: (msg, fields) => write("warn", msg, fields),
+    error: (msg, fields) => write("error", msg, fields),
+  };
+}

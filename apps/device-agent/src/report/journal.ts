@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { open, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
+import { PROGRESS, type ReportInput, type StatusReport } from "./report.js";
+
+/**
+ * The persisted journal of reports: every report is appended and fsynced before anyone
+ * sees it, and stays pending until a sender confirms it. After a restart or reconnect the
+ * pending ones are replayed in order; `(deviceId, bootId, seq)` makes replays idempotent.
+ */
+export class ReportJournal {
+  readonly bootId = randomUUID();
+  private seq = 0;
+  private readonly logPath: string;
+  private readonly cursorPath: string;
+  private listeners: ((report: StatusReport) => void)[] = [];
+  private appending: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    dir: string,
+    private readonly deviceId: string,
+    private readonly runtime: "lxc" | "sim",
+  ) {
+    this.logPath = join(dir, "reports.jsonl");
+    this.cursorPath = join(dir, "sent.json");
+  }
+
+  onReport(listener: (report: StatusReport) => void): void {
+    this.listeners.push(listener);
+  }
+
+  report(input: ReportInput): Promise<StatusReport> {
+    const report: StatusReport = {
+      deviceId: this.deviceId,
+      bootId: this.bootId,
+      seq: ++this.seq,
+      revision: input.revision,
+      status: input.status,
+      progress: input.progress ?? PROGRESS[input.status],
+      message: input.message,
+      ...(input.reason !== undefined ? { reason: input.reason } : {}),
+      ...(input.downloads !== undefined ? { downloads: input.downloads } : {}),
+      runtime: this.runtime,
+      at: new Date().toISOString(),
+    };
+    const done = this.appending.then(() => this.append(report));
+    this.appending = done.catch(() => undefined);
+    return done.then(() => {
+      for (const listener of this.listeners) listener(report);
+      return report;
+    });
+  }
+
+  private async append(report: StatusReport): Promise<void> {
+    const handle = await open(this.logPath, "a", 0o600);
+    try {
+      await handle.write(`${JSON.stringify(report)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Every report ever journaled, oldest first (a torn last line from a crash is skipped). */
+  async all(): Promise<StatusReport[]> {
+    let text: string;
+    try {
+      text = await readFile(this.logPath, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const reports: StatusReport[] = [];
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      try {
+        reports.push(JSON.parse(line) as StatusReport);
+      } catch {
+        // a line cut by kill -9 mid-append was never fsynced, so never reported
+      }
+    }
+    return reports;
+  }
+
+  /** Reports not yet confirmed by the gateway, in journal order. */
+  async pending(): Promise<StatusReport[]> {
+    const sent = await readJsonFile<{ count: number }>(this.cursorPath, { count: 0 });
+    return (await this.all()).slice(sent.count);
+  }
+
+  /** Records that the first `count` reports of the journal reached the gateway. */
+  async markSent(count: number): Promise<void> {
+    await writeJsonAtomic(this.cursorPath, { count });
+  }
+}

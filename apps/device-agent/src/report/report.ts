@@ -1,0 +1,55 @@
+/** Pantavisor's device update statuses (DESIGN §5). */
+export type UpdateStatus =
+  | "QUEUED"
+  | "DOWNLOADING"
+  | "INPROGRESS"
+  | "TESTING"
+  | "DONE"
+  | "UPDATED"
+  | "WONTGO"
+  | "ERROR";
+
+export const PROGRESS: Record<UpdateStatus, number> = {
+  QUEUED: 5,
+  DOWNLOADING: 25,
+  INPROGRESS: 50,
+  TESTING: 75,
+  DONE: 100,
+  UPDATED: 100,
+  WONTGO: 100,
+  ERROR: 100,
+};
+
+export interface DownloadCounters {
+  totalBytes: number;
+  fetchedBytes: number;
+  objects: number;
+  objectsFetched: number;
+}
+
+/** A progress report as published on `sc.dev.<deviceId>.status`. */
+export interface StatusReport {
+  deviceId: string;
+  bootId: string;
+  seq: number;
+  revision: string;
+  status: UpdateStatus;
+  progress: number;
+  message: string;
+  reason?: string;
+  downloads?: DownloadCounters;
+  /** `lxc` or `sim`: a simulated device says so in every report. */
+  runtime: "lxc" | "sim";
+  at: string;
+}
+
+export type ReportInput = Pick<StatusReport, "revision" | "status" | "message"> &
+  Partial<Pick<StatusReport, "reason" | "downloads" | "progress">>;
+
+export function isFinal(status: UpdateStatus): boolean {
+  return status === "DONE" || status === "UPDATED" || status === "WONTGO" || status === "ERROR";
+}
+
+export function messageId(report: StatusReport): string {
+  return `${report.deviceId}:${report.bootId}:${report.seq}`;
+}

@@ -1,0 +1,131 @@
+import { link, mkdir, readdir, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { type BootEnv, readBootEnv, writeBootEnv } from "../boot/boot-env.js";
+import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
+import type { ContainerDirs } from "../runtime/runtime.js";
+
+/** A revision the agent has staged: its state and how the orchestrator names it. */
+export interface TrailRecord {
+  id: string;
+  ref: string;
+  seq: number;
+  state: Record<string, unknown>;
+}
+
+/** Facts that survive restarts beyond boot.env. */
+export interface AgentRecord {
+  /** Highest target `seq` accepted (anti-rollback). */
+  lastSeq: number;
+  /** Whether the target with `lastSeq` reached a final status (then the same seq is refused too). */
+  lastSeqSettled: boolean;
+  /** The last commit and its outcome, so a restart right after a commit still reports it. */
+  lastCommit?: { revision: string; outcome: "DONE" | "UPDATED" };
+  /** Revision committed before pv_rev (kept for GC and rollback history). */
+  previous: string;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const SAFE_KEY = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._@+#-][A-Za-z0-9._@+#/-]*$/;
+
+/**
+ * The local store of DESIGN §7: `objects/<sha>` shared by all revisions, `trails/<rev>/`
+ * with the revision's files as hardlinks and its rendered LXC configs, `boot.env`, the
+ * report journal, and per-container working directories.
+ */
+export class LocalStore {
+  readonly objectsDir: string;
+  readonly partialDir: string;
+  readonly trailsDir: string;
+  readonly containersDir: string;
+  readonly journalDir: string;
+  readonly bootEnvPath: string;
+  readonly recordPath: string;
+
+  constructor(readonly root: string) {
+    this.objectsDir = join(root, "objects");
+    this.partialDir = join(root, "objects", ".partial");
+    this.trailsDir = join(root, "trails");
+    this.containersDir = join(root, "containers");
+    this.journalDir = join(root, "journal");
+    this.bootEnvPath = join(root, "boot.env");
+    this.recordPath = join(root, "agent.json");
+  }
+
+  async init(): Promise<void> {
+    for (const dir of [this.partialDir, this.trailsDir, this.containersDir, this.journalDir]) {
+      await mkdir(dir, { recursive: true });
+    }
+  }
+
+  objectPath(id: string): string {
+    if (!SHA256.test(id)) throw new Error(`object id ${JSON.stringify(id)} is not a sha256`);
+    return join(this.objectsDir, id);
+  }
+
+  async hasObject(id: string): Promise<boolean> {
+    return (await stat(this.objectPath(id)).catch(() => undefined)) !== undefined;
+  }
+
+  trailDir(revision: string): string {
+    if (!SHA256.test(revision))
+      throw new Error(`revision id ${JSON.stringify(revision)} is not a sha256`);
+    return join(this.trailsDir, revision);
+  }
+
+  containerDirs(name: string): ContainerDirs {
+    const root = join(this.containersDir, name);
+    return { root, rootfs: join(root, "rootfs"), control: join(root, "control") };
+  }
+
+  readBootEnv(): Promise<BootEnv> {
+    return readBootEnv(this.bootEnvPath);
+  }
+
+  writeBootEnv(env: BootEnv): Promise<void> {
+    return writeBootEnv(this.bootEnvPath, env);
+  }
+
+  readRecord(): Promise<AgentRecord> {
+    return readJsonFile<AgentRecord>(this.recordPath, {
+      lastSeq: 0,
+      lastSeqSettled: true,
+      previous: "",
+    });
+  }
+
+  writeRecord(record: AgentRecord): Promise<void> {
+    return writeJsonAtomic(this.recordPath, record);
+  }
+
+  /** Writes the trail: the state record last, so a trail without it is incomplete. */
+  async writeTrail(record: TrailRecord): Promise<void> {
+    const dir = this.trailDir(record.id);
+    await mkdir(dir, { recursive: true });
+    for (const [key, value] of Object.entries(record.state)) {
+      if (typeof value !== "string" || !SHA256.test(value) || key.endsWith(".json")) continue;
+      if (!SAFE_KEY.test(key))
+        throw new Error(`state key ${JSON.stringify(key)} is not a safe relative path`);
+      const target = join(dir, "files", key);
+      await mkdir(dirname(target), { recursive: true });
+      await rm(target, { force: true });
+      await link(this.objectPath(value), target);
+    }
+    await writeJsonAtomic(join(dir, "trail.json"), record);
+  }
+
+  async readTrail(revision: string): Promise<TrailRecord | undefined> {
+    if (revision === "") return undefined;
+    return readJsonFile<TrailRecord | undefined>(
+      join(this.trailDir(revision), "trail.json"),
+      undefined,
+    );
+  }
+
+  async listTrails(): Promise<string[]> {
+    return (await readdir(this.trailsDir)).filter((name) => SHA256.test(name));
+  }
+
+  async listObjects(): Promise<string[]> {
+    return (await readdir(this.objectsDir)).filter((name) => SHA256.test(name));
+  }
+}
