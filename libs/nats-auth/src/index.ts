@@ -1,1 +1,35 @@
-export {};
+export type { Revocations } from "./claims.js";
+export { credsConnectionOptions, deviceConnectionOptions } from "./connection-options.js";
+export { type DeviceBuckets, openDeviceBuckets } from "./device-buckets.js";
+export { devicePermissions } from "./device-permissions.js";
+export {
+  ACCOUNT_NAME,
+  assertDeviceId,
+  deviceInboxPrefix,
+  OBJECTS_BUCKET,
+  OBJECTS_STREAM,
+  TARGETS_BUCKET,
+  TARGETS_STREAM,
+} from "./names.js";
+export {
+  createOperatorSetup,
+  ensureOperatorSetup,
+  type Identity,
+  loadOperatorSetup,
+  type OperatorSetup,
+  type ServerIdentities,
+} from "./operator-setup.js";
+export { pushAccountJwt, type RevokeOptions, revokeDevice } from "./revocation.js";
+export {
+  type ClusterOptions,
+  type LeafOptions,
+  renderServerConfig,
+  type ServerConfigOptions,
+} from "./server-config.js";
+export {
+  credsText,
+  type DeviceCredentials,
+  issueDeviceUser,
+  issueServiceUser,
+  issueSystemUser,
+} from "./users.js";

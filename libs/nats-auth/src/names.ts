@@ -1,0 +1,39 @@
+import { ValidationError } from "@statecast/events";
+
+/** The one account holding JetStream, services and devices (see README: why one account). */
+export const ACCOUNT_NAME = "STATECAST";
+export const SYSTEM_ACCOUNT_NAME = "SYS";
+export const OPERATOR_NAME = "statecast";
+
+/** KV bucket of per-device targets, and its backing stream. */
+export const TARGETS_BUCKET = "sc_targets";
+export const TARGETS_STREAM = `KV_${TARGETS_BUCKET}`;
+/** Object Store bucket of content-addressed objects, and its backing stream. */
+export const OBJECTS_BUCKET = "sc_objects";
+export const OBJECTS_STREAM = `OBJ_${OBJECTS_BUCKET}`;
+
+// A device id becomes one subject token: no dots, wildcards, spaces or `$`, and a bounded size.
+const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const USER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function assertDeviceId(deviceId: string): void {
+  if (!DEVICE_ID.test(deviceId)) {
+    throw new ValidationError(
+      `device id ${JSON.stringify(deviceId.slice(0, 80))} is not 1-64 characters of A-Z a-z 0-9 _ -`,
+    );
+  }
+}
+
+export function assertUserName(name: string): void {
+  if (!USER_NAME.test(name)) {
+    throw new ValidationError(
+      `user name ${JSON.stringify(name.slice(0, 80))} is not 1-64 characters of A-Z a-z 0-9 _ . -`,
+    );
+  }
+}
+
+/** The inbox prefix a device must use; its credentials allow no other reply subjects. */
+export function deviceInboxPrefix(deviceId: string): string {
+  assertDeviceId(deviceId);
+  return `_INBOX_${deviceId}`;
+}

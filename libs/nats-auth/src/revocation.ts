@@ -1,0 +1,59 @@
+import { connect } from "@nats-io/transport-node";
+import { IllegalStateError, ValidationError } from "@statecast/events";
+import { credsConnectionOptions } from "./connection-options.js";
+import { type OperatorSetup, updateAccountRevocations } from "./operator-setup.js";
+import { issueSystemUser } from "./users.js";
+
+export interface RevokeOptions {
+  /** Servers to push the new account JWT to, through the system account; none: store only. */
+  servers?: string | string[];
+  /** Revoke user JWTs issued at or before this time (default: now). */
+  at?: Date;
+}
+
+/**
+ * Revokes every user JWT issued so far to the device key `devicePublicKey`: the account JWT is
+ * re-signed with the key in its `revocations`, stored in the setup dir, and pushed to the running
+ * servers (`$SYS.REQ.CLAIMS.UPDATE`), which close the device's open connections and refuse new
+ * ones. A JWT issued later for the same key (re-enrollment) is valid again.
+ */
+export async function revokeDevice(
+  setup: OperatorSetup,
+  devicePublicKey: string,
+  options: RevokeOptions = {},
+): Promise<OperatorSetup> {
+  if (!/^U[A-Z2-7]{55}$/.test(devicePublicKey)) {
+    throw new ValidationError("revokeDevice takes a device's user public nkey (U…)");
+  }
+  const at = Math.floor((options.at ?? new Date()).getTime() / 1000);
+  const updated = await updateAccountRevocations(setup, { [devicePublicKey]: at });
+  if (options.servers !== undefined) await pushAccountJwt(updated, options.servers);
+  return updated;
+}
+
+/** Sends the setup's current account JWT to running servers; the resolver stores and applies it. */
+export async function pushAccountJwt(
+  setup: OperatorSetup,
+  servers: string | string[],
+): Promise<void> {
+  const nc = await connect({
+    servers,
+    name: "statecast-claims-update",
+    ...credsConnectionOptions(await issueSystemUser(setup)),
+  });
+  try {
+    const reply = await nc.request("$SYS.REQ.CLAIMS.UPDATE", setup.account.jwt, { timeout: 5_000 });
+    const body = reply.json<ClaimsUpdateReply>();
+    if (body.error || body.data?.code !== 200) {
+      const why = body.error?.description ?? body.data?.message ?? "no reason given";
+      throw new IllegalStateError(`nats-server refused the account JWT update: ${why}`);
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+interface ClaimsUpdateReply {
+  data?: { account?: string; code?: number; message?: string };
+  error?: { account?: string; code?: number; description?: string };
+}

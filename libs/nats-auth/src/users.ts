@@ -1,0 +1,90 @@
+import { createUser, encodeUser, fmtCreds, fromPublic, type KeyPair } from "@nats-io/jwt";
+import { ValidationError } from "@statecast/events";
+import { devicePermissions } from "./device-permissions.js";
+import { assertDeviceId, assertUserName } from "./names.js";
+import { type OperatorSetup, setupKeys } from "./operator-setup.js";
+
+/** What the gateway hands a device: its user JWT, and the creds text when the seed was made here. */
+export interface DeviceCredentials {
+  readonly deviceId: string;
+  /** The device's user nkey (`U…`): what `revokeDevice` takes. */
+  readonly publicKey: string;
+  readonly jwt: string;
+  /** JWT + seed in the `.creds` format; absent when the device keeps its own seed. */
+  readonly creds?: string;
+}
+
+/**
+ * Creds for a service (gateway, orchestrator relay…): a user of the STATECAST account with no
+ * permission limits, so it can manage streams, KV and object stores.
+ */
+export async function issueServiceUser(setup: OperatorSetup, name: string): Promise<string> {
+  assertUserName(name);
+  const user = createUser();
+  const jwt = await encodeUser(
+    `service:${name}`,
+    user,
+    setup.account.publicKey,
+    {},
+    signedBy(setup),
+  );
+  return credsText(jwt, user);
+}
+
+/**
+ * A device's user, signed by the account signing key, limited to `devicePermissions(deviceId)`.
+ * Pass the device's own public nkey (`U…`, from enrollment) to keep its seed on the device;
+ * without one a key pair is generated and returned inside `creds`.
+ */
+export async function issueDeviceUser(
+  setup: OperatorSetup,
+  deviceId: string,
+  publicNkey?: string,
+): Promise<DeviceCredentials> {
+  assertDeviceId(deviceId);
+  const own = publicNkey === undefined ? createUser() : undefined;
+  const key = publicNkey === undefined ? own! : devicePublicKey(publicNkey);
+  const jwt = await encodeUser(
+    `device:${deviceId}`,
+    key,
+    setup.account.publicKey,
+    {
+      ...devicePermissions(deviceId),
+      bearer_token: false,
+      allowed_connection_types: ["STANDARD"],
+    },
+    signedBy(setup),
+  );
+  const publicKey = key.getPublicKey();
+  return own
+    ? { deviceId, publicKey, jwt, creds: credsText(jwt, own) }
+    : { deviceId, publicKey, jwt };
+}
+
+/** A user of the system account, for pushing account JWT updates (`revokeDevice`). */
+export async function issueSystemUser(setup: OperatorSetup): Promise<string> {
+  const keys = setupKeys(setup);
+  const user = createUser();
+  const jwt = await encodeUser("system", user, keys.systemAccount);
+  return credsText(jwt, user);
+}
+
+/** The `.creds` text for a user JWT and the seed the device kept (`SU…`). */
+export function credsText(jwt: string, user: KeyPair): string {
+  return new TextDecoder().decode(fmtCreds(jwt, user));
+}
+
+function signedBy(setup: OperatorSetup) {
+  return { signer: setupKeys(setup).accountSigning };
+}
+
+function devicePublicKey(publicNkey: string): KeyPair {
+  try {
+    const key = fromPublic(publicNkey);
+    if (key.getPublicKey().startsWith("U")) return key;
+  } catch (cause) {
+    // Never echo the input: a confused caller may have passed a seed.
+    throw new ValidationError("device key is not a public nkey", { cause });
+  }
+  throw new ValidationError("device key is not a user public nkey (U…)");
+}
