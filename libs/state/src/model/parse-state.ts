@@ -18,7 +18,7 @@ export function parseState(input: string | object): ParsedState {
       value = parseJson(input);
     } catch (error) {
       if (error instanceof StateValidationError)
-        return { errors: [{ key: "", reason: error.message }] };
+        return { errors: [{ key: "", reason: `not valid JSON: ${error.message}` }] };
       throw error;
     }
   }
