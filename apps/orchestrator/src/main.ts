@@ -1,2 +1,10 @@
-// Entry point of orchestrator; filled in by its feature work.
-export {};
+import "reflect-metadata";
+import { runService } from "@statecast/platform";
+import { AppModule } from "./app.module.js";
+import { loadOrchestratorConfig } from "./config/orchestrator.config.js";
+
+await runService({
+  name: "orchestrator",
+  loadConfig: () => loadOrchestratorConfig(process.env),
+  module: (config) => AppModule.register(config),
+});

@@ -1,1 +1,50 @@
-export {};
+import "reflect-metadata";
+
+export {
+  type BootstrapOptions,
+  bootstrapApp,
+  type RunningService,
+} from "./bootstrap/bootstrap-app.js";
+export { PlatformModule, type PlatformModuleOptions } from "./bootstrap/platform.module.js";
+export { runService, type ServiceEntry } from "./bootstrap/run-service.js";
+export {
+  ConfigError,
+  type Environment,
+  loadConfig,
+  redactUrlPassword,
+  showValue,
+} from "./config/load-config.js";
+export {
+  loadServiceConfig,
+  type ServiceConfig,
+  type ServiceSettings,
+  serviceSettings,
+  toServiceConfig,
+} from "./config/service-config.js";
+export {
+  adminTokenSetting,
+  directorySetting,
+  hostSetting,
+  httpUrlSetting,
+  LOG_LEVELS,
+  type LogLevel,
+  logLevelSetting,
+  natsUrlSetting,
+  portSetting,
+  postgresUrlSetting,
+} from "./config/settings.js";
+export { DatabaseModule, type DatabaseModuleOptions } from "./database/database.module.js";
+export { ErrorFilter } from "./errors/error.filter.js";
+export { type ErrorBody, type ErrorResponse, toErrorResponse } from "./errors/error-response.js";
+export { HealthModule } from "./health/health.module.js";
+export { NatsHealthIndicator } from "./health/nats.health.js";
+export { PostgresHealthIndicator } from "./health/postgres.health.js";
+export { createLogger, nestLogLevels } from "./logging/logger.js";
+export { NatsModule, type NatsModuleOptions } from "./nats/nats.module.js";
+export {
+  startTelemetry,
+  type Telemetry,
+  type TelemetryConfig,
+  type TelemetryOptions,
+} from "./telemetry/telemetry.js";
+export { JETSTREAM, NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "./tokens.js";

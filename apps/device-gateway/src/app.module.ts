@@ -1,0 +1,16 @@
+import { type DynamicModule, Module } from "@nestjs/common";
+import { PlatformModule } from "@statecast/platform";
+import type { GatewayConfig } from "./config/gateway.config.js";
+
+@Module({})
+export class AppModule {
+  static register(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({ serviceName: "device-gateway", config }),
+        // Feature modules, one line each:
+      ],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import type { DynamicModule, INestApplication, Type } from "@nestjs/common";
+import { NestFactory } from "@nestjs/core";
+import type { ServiceConfig } from "../config/service-config.js";
+import { ErrorFilter } from "../errors/error.filter.js";
+import { createLogger } from "../logging/logger.js";
+import { startTelemetry, type TelemetryOptions } from "../telemetry/telemetry.js";
+
+export interface BootstrapOptions {
+  name: string;
+  config: ServiceConfig;
+  telemetry?: TelemetryOptions;
+}
+
+export interface RunningService {
+  readonly app: INestApplication;
+  /** Where the HTTP API listens, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  /** Runs the shutdown hooks (pool ended, NATS drained), then flushes telemetry. */
+  close(): Promise<void>;
+}
+
+/** Creates the Nest app with JSON logs, the error filter and telemetry, and starts listening. */
+export async function bootstrapApp(
+  module: Type | DynamicModule,
+  options: BootstrapOptions,
+): Promise<RunningService> {
+  const { name, config } = options;
+  const telemetry = startTelemetry(name, config, options.telemetry);
+  const logger = createLogger(name, config.logLevel);
+  let app: INestApplication | undefined;
+  try {
+    app = await NestFactory.create(module, { logger, abortOnError: false });
+    app.useGlobalFilters(new ErrorFilter());
+    await app.listen(config.httpPort, config.httpHost);
+  } catch (err) {
+    await app?.close().catch(() => {});
+    await telemetry.shutdown();
+    throw err;
+  }
+  const running = app;
+  const url = `http://${urlHost(config.httpHost)}:${config.httpPort}`;
+  logger.log(`${name} listening on ${url}`);
+  let closing: Promise<void> | undefined;
+  return {
+    app: running,
+    url,
+    close: () => {
+      closing ??= running.close().finally(() => telemetry.shutdown());
+      return closing;
+    },
+  };
+}
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}

@@ -1,0 +1,45 @@
+import { type DynamicModule, Module } from "@nestjs/common";
+import type pg from "pg";
+import type { ServiceConfig } from "../config/service-config.js";
+import { DatabaseModule } from "../database/database.module.js";
+import { HealthModule } from "../health/health.module.js";
+import { NatsModule, type NatsModuleOptions } from "../nats/nats.module.js";
+import { SERVICE_CONFIG } from "../tokens.js";
+
+export interface PlatformModuleOptions<Config extends ServiceConfig = ServiceConfig> {
+  serviceName: string;
+  config: Config;
+  /** Runs before any feature gets the pool, e.g. `(pool) => migrate(pool, migrations)`. */
+  prepareDatabase?: (pool: pg.Pool) => Promise<void>;
+  /** NATS client options beyond the servers (credentials, …). */
+  nats?: NatsModuleOptions["connection"];
+}
+
+/**
+ * What every service imports first: its config (`SERVICE_CONFIG`), the Postgres pool, the NATS
+ * connection and JetStream client (all global), and the health endpoints.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot<Config extends ServiceConfig>(
+    options: PlatformModuleOptions<Config>,
+  ): DynamicModule {
+    const { config, serviceName } = options;
+    const database = DatabaseModule.forRoot({
+      url: config.databaseUrl,
+      ...(options.prepareDatabase ? { prepare: options.prepareDatabase } : {}),
+    });
+    const nats = NatsModule.forRoot({
+      servers: config.natsServers,
+      name: serviceName,
+      ...(options.nats ? { connection: options.nats } : {}),
+    });
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [database, nats, HealthModule],
+      providers: [{ provide: SERVICE_CONFIG, useValue: config }],
+      exports: [SERVICE_CONFIG, database, nats],
+    };
+  }
+}

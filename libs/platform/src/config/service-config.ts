@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { type Environment, loadConfig } from "./load-config.js";
+import {
+  adminTokenSetting,
+  directorySetting,
+  hostSetting,
+  httpUrlSetting,
+  type LogLevel,
+  logLevelSetting,
+  natsUrlSetting,
+  portSetting,
+  postgresUrlSetting,
+} from "./settings.js";
+
+/** What every Statecast service (orchestrator, gateway) is configured with. */
+export interface ServiceConfig {
+  dataDir: string;
+  databaseUrl: string;
+  natsServers: string[];
+  httpHost: string;
+  httpPort: number;
+  adminToken: string | undefined;
+  logLevel: LogLevel;
+  otlpEndpoint: string | undefined;
+}
+
+/** The shared settings of a service, keyed by environment variable; extend it per app. */
+export function serviceSettings(defaultHttpPort: number) {
+  return z.object({
+    STATECAST_DATA_DIR: directorySetting.default("./.statecast"),
+    DATABASE_URL: postgresUrlSetting,
+    NATS_URL: natsUrlSetting,
+    STATECAST_HTTP_HOST: hostSetting.default("127.0.0.1"),
+    STATECAST_HTTP_PORT: portSetting.default(defaultHttpPort),
+    STATECAST_ADMIN_TOKEN: adminTokenSetting.optional(),
+    STATECAST_LOG_LEVEL: logLevelSetting.default("info"),
+    OTEL_EXPORTER_OTLP_ENDPOINT: httpUrlSetting.optional(),
+  });
+}
+
+export type ServiceSettings = z.output<ReturnType<typeof serviceSettings>>;
+
+export function toServiceConfig(settings: ServiceSettings): ServiceConfig {
+  return {
+    dataDir: settings.STATECAST_DATA_DIR,
+    databaseUrl: settings.DATABASE_URL,
+    natsServers: settings.NATS_URL,
+    httpHost: settings.STATECAST_HTTP_HOST,
+    httpPort: settings.STATECAST_HTTP_PORT,
+    adminToken: settings.STATECAST_ADMIN_TOKEN,
+    logLevel: settings.STATECAST_LOG_LEVEL,
+    otlpEndpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT,
+  };
+}
+
+/** Loads the shared service settings only (for services with nothing of their own yet). */
+export function loadServiceConfig(defaultHttpPort: number, env: Environment): ServiceConfig {
+  return toServiceConfig(loadConfig(serviceSettings(defaultHttpPort), env));
+}

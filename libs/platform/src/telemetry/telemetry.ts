@@ -1,0 +1,55 @@
+import { propagation } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace";
+
+export interface TelemetryConfig {
+  /** Base OTLP/HTTP URL (as OTEL_EXPORTER_OTLP_ENDPOINT); traces go to `<endpoint>/v1/traces`. */
+  otlpEndpoint: string | undefined;
+}
+
+export interface TelemetryOptions {
+  /** Extra processors, e.g. an in-memory exporter in tests. */
+  spanProcessors?: SpanProcessor[];
+}
+
+export interface Telemetry {
+  /** True when spans are recorded and exported somewhere. */
+  readonly tracing: boolean;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * W3C trace context propagation always; a tracer provider exporting over OTLP/HTTP only when an
+ * endpoint (or a span processor) is given, so an unconfigured service records nothing.
+ */
+export function startTelemetry(
+  serviceName: string,
+  config: TelemetryConfig,
+  options: TelemetryOptions = {},
+): Telemetry {
+  const propagator = new W3CTraceContextPropagator();
+  const spanProcessors = [...(options.spanProcessors ?? [])];
+  if (config.otlpEndpoint) {
+    const url = `${config.otlpEndpoint.replace(/\/+$/, "")}/v1/traces`;
+    spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) }));
+  }
+  if (spanProcessors.length === 0) {
+    propagation.setGlobalPropagator(propagator);
+    return {
+      tracing: false,
+      shutdown: async () => propagation.disable(),
+    };
+  }
+  const sdk = new NodeSDK({
+    serviceName,
+    textMapPropagator: propagator,
+    spanProcessors,
+    // Traces only: no log or metric pipelines from the environment's defaults.
+    logRecordProcessors: [],
+    metricReaders: [],
+  });
+  sdk.start();
+  return { tracing: true, shutdown: () => sdk.shutdown() };
+}
