@@ -1,25 +1,31 @@
 import { DirObjectSource } from "../fetch/dir-source.js";
-import { INIT } from "../testing/fixtures.test-helper.js";
+import { INIT, type PartFixture } from "../testing/fixtures.test-helper.js";
 import { DeviceUnderTest } from "../testing/harness.test-helper.js";
+
+const root: PartFixture = { name: "net", group: "root", init: INIT.started, rootKind: "squashfs" };
+const app: PartFixture = { name: "web", group: "app", init: INIT.ready, statusGoal: "READY" };
 
 describe("agent apply with real LXC", () => {
   let device: DeviceUnderTest;
-  beforeEach(() => {
+  let source: DirObjectSource;
+  beforeEach(async () => {
     device = new DeviceUnderTest();
+    source = new DirObjectSource(device.states.objectsDir);
+    await device.agent.start();
   });
   afterEach(() => device.dispose());
 
+  async function installFirst() {
+    const first = device.states.build([root, app]);
+    const report = await device.agent.applyTarget(device.target(first.state, first.digest), source);
+    expect(report.status).toBe("DONE");
+    return device.agent.committedRevision!;
+  }
+
   it("installs a fresh device: root STARTED, app READY through the control socket, DONE", async () => {
-    const { state, digest } = device.states.build([
-      { name: "net", group: "root", init: INIT.started, rootKind: "squashfs" },
-      { name: "web", group: "app", init: INIT.ready, statusGoal: "READY" },
-    ]);
-    await device.agent.start();
+    const { state, digest } = device.states.build([root, app]);
     const target = device.target(state, digest);
-    const final = await device.agent.applyTarget(
-      target,
-      new DirObjectSource(device.states.objectsDir),
-    );
+    const final = await device.agent.applyTarget(target, source);
 
     expect(final).toMatchObject({ status: "DONE", revision: target.revision, runtime: "lxc" });
     expect(await device.statuses()).toEqual([
@@ -33,6 +39,74 @@ describe("agent apply with real LXC", () => {
     expect((await device.running()).sort()).toEqual(spec.parts.map((p) => p.containerName).sort());
     expect(await device.agent.store.readBootEnv()).toEqual({
       pv_rev: digest,
+      pv_try: "",
+      pv_trying: "",
+    });
+  });
+
+  it("restarts only the changed app container and ends UPDATED", async () => {
+    const before = await installFirst();
+    const net = before.parts.find((p) => p.name === "net")!.containerName;
+    const netPid = device.pid(net);
+
+    const next = device.states.build([root, { ...app, init: `echo v2\n${INIT.ready}` }]);
+    const target = device.target(next.state, next.digest);
+    const final = await device.agent.applyTarget(target, source);
+
+    expect(final.status).toBe("UPDATED");
+    expect(await device.statuses(target.revision)).toEqual([
+      "QUEUED",
+      "DOWNLOADING",
+      "INPROGRESS",
+      "TESTING",
+      "UPDATED",
+    ]);
+    const after = device.agent.committedRevision!;
+    const web = after.parts.find((p) => p.name === "web")!.containerName;
+    expect(device.pid(net)).toBe(netPid);
+    expect((await device.running()).sort()).toEqual([net, web].sort());
+    expect(web).not.toBe(before.parts.find((p) => p.name === "web")!.containerName);
+  });
+
+  it("rolls back to the previous revision when the app never signals READY", async () => {
+    const before = await installFirst();
+    const bad = device.states.build([root, { ...app, init: INIT.neverReady }]);
+    const target = device.target(bad.state, bad.digest);
+    const final = await device.agent.applyTarget(target, source);
+
+    expect(final).toMatchObject({ status: "ERROR", reason: "status_goal_timeout" });
+    expect(await device.statuses(target.revision)).toEqual([
+      "QUEUED",
+      "DOWNLOADING",
+      "INPROGRESS",
+      "ERROR:status_goal_timeout",
+    ]);
+    expect((await device.running()).sort()).toEqual(
+      before.parts.map((p) => p.containerName).sort(),
+    );
+    expect(await device.runtime.list()).toHaveLength(2);
+    expect((await device.agent.store.readBootEnv()).pv_rev).toBe(before.id);
+  });
+
+  it("rolls back when a container exits during TESTING", async () => {
+    const before = await installFirst();
+    const bad = device.states.build([root, { ...app, init: INIT.exitAfter(0.3) }]);
+    const target = device.target(bad.state, bad.digest);
+    const final = await device.agent.applyTarget(target, source);
+
+    expect(final).toMatchObject({ status: "ERROR", reason: "container_exited" });
+    expect(await device.statuses(target.revision)).toEqual([
+      "QUEUED",
+      "DOWNLOADING",
+      "INPROGRESS",
+      "TESTING",
+      "ERROR:container_exited",
+    ]);
+    expect((await device.running()).sort()).toEqual(
+      before.parts.map((p) => p.containerName).sort(),
+    );
+    expect(await device.agent.store.readBootEnv()).toEqual({
+      pv_rev: before.id,
       pv_try: "",
       pv_trying: "",
     });

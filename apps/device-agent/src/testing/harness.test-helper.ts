@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -83,6 +84,14 @@ export class DeviceUnderTest {
       if ((await this.runtime.state(name)) === "RUNNING") names.push(name);
     }
     return names;
+  }
+
+  /** The init pid of a real LXC container (to tell a restart from a container left alone). */
+  pid(name: string): number {
+    const lxcpath = (this.runtime as LxcRuntime).lxcpath;
+    return Number(
+      execFileSync("lxc-info", ["-P", lxcpath, "-n", name, "-p", "-H"]).toString().trim(),
+    );
   }
 
   async dispose(): Promise<void> {
