@@ -16,6 +16,7 @@ export {
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
+export { type CommandOutcome, type HandleCommandOptions, handleCommand } from "./handle-command.js";
 export { type Migration, migrate } from "./migrate.js";
 export { comparePositions, type LogPosition, START } from "./positions.js";
 export {
@@ -29,6 +30,7 @@ export {
   type ReadStreamOptions,
   type ReadStreamResult,
 } from "./postgres-event-store.js";
+export { type ProcessorOptions, type RunningProcessor, runProcessor } from "./processor.js";
 export {
   createRegistry,
   defineEvent,

@@ -15,12 +15,12 @@ import { streamTypeOf } from "./stream-id.js";
 export type ExpectedVersion = number | "any" | "no_stream";
 
 /** Anything node-pg can run a query on: the pool, or a client inside the caller's transaction. */
-export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
+export type Queryable = pg.Pool | pg.ClientBase;
 
 export interface AppendOptions {
   expectedVersion: ExpectedVersion;
   /** Append inside this client's open transaction (a processor committing with its checkpoint). */
-  client?: pg.PoolClient | pg.Client;
+  client?: pg.ClientBase;
 }
 
 export interface AppendResult {
@@ -70,6 +70,7 @@ const PG_SERIALIZATION_FAILURE = "40001";
 /** The event store of DESIGN §2 on plain node-pg. Validation happens before any I/O. */
 export class PostgresEventStore {
   private readonly notifier: AppendNotifier;
+  private readonly appendedIn = new WeakSet<pg.ClientBase>();
 
   constructor(
     readonly pool: pg.Pool,
@@ -97,8 +98,9 @@ export class PostgresEventStore {
         `stream ${streamId} is not at the expected version ${String(options.expectedVersion)}`,
       );
     }
-    // Inside a caller's transaction nothing is visible yet: the caller's commit wakes processors.
-    if (!options.client) this.notifier.announce();
+    // Inside a caller's transaction nothing is visible before its commit: remember to announce then.
+    if (options.client) this.appendedIn.add(options.client);
+    else this.notifier.announce();
     return { nextExpectedVersion: row.version, lastGlobalPosition: BigInt(row.last_position) };
   }
 
@@ -125,6 +127,11 @@ export class PostgresEventStore {
   /** Wakes processors now; for appends made inside a transaction, call after its commit. */
   announceAppended(): void {
     this.notifier.announce();
+  }
+
+  /** After a caller's commit: announces if the transaction on `client` appended events. */
+  announceIfAppendedIn(client: pg.ClientBase): void {
+    if (this.appendedIn.delete(client)) this.notifier.announce();
   }
 
   async close(): Promise<void> {
