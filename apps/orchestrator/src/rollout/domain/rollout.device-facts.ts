@@ -1,0 +1,186 @@
+import { assignPending, settle } from "./rollout.advance.js";
+import type { Decision } from "./rollout.decision.js";
+import { addSeconds } from "./rollout.decision.js";
+import { sameRevision } from "./rollout.definition.js";
+import type { DeviceRolloutStatus, RolloutDevice } from "./rollout.device-table.js";
+import { getDevice } from "./rollout.device-table.js";
+import type { InFlightStatus } from "./rollout.events.js";
+import type * as In from "./rollout.inputs.js";
+import type { StartedRolloutState } from "./rollout.js";
+import { isStarted } from "./rollout.js";
+
+const IN_FLIGHT: ReadonlySet<DeviceRolloutStatus> = new Set([
+  "assigned",
+  "queued",
+  "downloading",
+  "installing",
+  "testing",
+]);
+const NOT_UPDATED_YET: ReadonlySet<DeviceRolloutStatus> = new Set([
+  ...IN_FLIGHT,
+  "pending",
+  "soaking",
+]);
+const REPORTED: Record<In.UpdateProgressReported["status"], InFlightStatus> = {
+  QUEUED: "queued",
+  DOWNLOADING: "downloading",
+  INPROGRESS: "installing",
+  TESTING: "testing",
+};
+
+/**
+ * Device facts change the rollout only when they are news: facts about another revision, about
+ * devices outside the rollout, duplicates and stale reports decide nothing (no events).
+ */
+export function onDeviceFact(d: Decision, fact: In.DeviceFact): void {
+  if (fact.type === "DeviceJoinedSelector") {
+    join(d, fact);
+    return;
+  }
+  const state = d.state;
+  if (!isStarted(state)) return;
+  const device = getDevice(state.devices, fact.deviceId);
+  if (!device) return;
+  const { deviceId, now: at } = fact;
+  if ("revision" in fact && !sameRevision(fact.revision, state.definition.revision)) return;
+  const is = (...statuses: DeviceRolloutStatus[]) =>
+    IN_FLIGHT.has(device.status) || statuses.includes(device.status);
+  switch (fact.type) {
+    case "TargetAcknowledged":
+      if (device.status === "assigned")
+        d.emit({ type: "RolloutDeviceProgressed", data: { deviceId, status: "queued", at } });
+      return;
+    case "UpdateProgressReported": {
+      const status = REPORTED[fact.status];
+      if (IN_FLIGHT.has(device.status) && device.status !== status)
+        d.emit({ type: "RolloutDeviceProgressed", data: { deviceId, status, at } });
+      return;
+    }
+    case "UpdateSucceeded":
+      if (is("cancelled")) succeed(d, state, device, fact);
+      break;
+    case "UpdateFailed":
+      if (is("soaking", "succeeded", "cancelled")) fail(d, state, device, fact.reason, "error", at);
+      break;
+    case "DeviceRolledBack":
+      if (is("soaking", "succeeded")) fail(d, state, device, fact.reason, "rolled_back", at);
+      break;
+    case "UpdateRejected":
+      if (is("cancelled"))
+        d.emit({ type: "RolloutDeviceRejected", data: outcome(state, device, fact.reason, at) });
+      break;
+    case "DeviceWentOffline":
+    case "DeviceCameOnline": {
+      const online = fact.type === "DeviceCameOnline";
+      if (device.online !== online && NOT_UPDATED_YET.has(device.status))
+        d.emit({
+          type: online ? "RolloutDeviceCameOnline" : "RolloutDeviceWentOffline",
+          data: { deviceId, at },
+        });
+      return;
+    }
+  }
+  settle(d, at);
+}
+
+export function onTimer(d: Decision, timer: In.TimerElapsed): void {
+  const state = d.state;
+  if (!isStarted(state)) return;
+  const device = getDevice(state.devices, timer.deviceId);
+  const { deviceId, now: at } = timer;
+  if (timer.type === "SoakTimerElapsed" && device?.status === "soaking" && device.soakUntil) {
+    if (Date.parse(at) >= Date.parse(device.soakUntil))
+      d.emit({ type: "RolloutDeviceSucceeded", data: { deviceId, via: "soaked", at } });
+    else
+      d.send({
+        type: "ScheduleTimer",
+        at: device.soakUntil,
+        timer: { kind: "soak", rolloutId: state.rolloutId, deviceId },
+      });
+  }
+  if (timer.type === "DeviceTimeoutElapsed" && device && IN_FLIGHT.has(device.status)) {
+    const timeout = state.definition.deviceTimeoutSeconds ?? 0;
+    const reason = `no result within ${timeout}s (device_timeout)`;
+    d.emit({
+      type: "RolloutDeviceFailed",
+      data: { ...outcome(state, device, reason, at), source: "timeout" },
+    });
+    d.send({
+      type: "CancelTarget",
+      deviceId,
+      revision: state.definition.revision,
+      rolloutId: state.rolloutId,
+    });
+  }
+  settle(d, at);
+}
+
+function succeed(
+  d: Decision,
+  state: StartedRolloutState,
+  device: RolloutDevice,
+  fact: In.UpdateSucceeded,
+): void {
+  const { deviceId, now: at } = fact;
+  const soakSeconds = state.waves[device.waveIndex]?.spec.soakSeconds ?? 0;
+  if (soakSeconds === 0) {
+    d.emit({ type: "RolloutDeviceSucceeded", data: { deviceId, via: "reported", at } });
+    return;
+  }
+  const soakUntil = addSeconds(at, soakSeconds);
+  d.emit({
+    type: "RolloutDeviceUpdated",
+    data: { deviceId, reportedStatus: fact.status, soakUntil, at },
+  });
+  d.send({
+    type: "ScheduleTimer",
+    at: soakUntil,
+    timer: { kind: "soak", rolloutId: state.rolloutId, deviceId },
+  });
+}
+
+function fail(
+  d: Decision,
+  state: StartedRolloutState,
+  device: RolloutDevice,
+  reason: string,
+  source: "error" | "rolled_back",
+  at: string,
+): void {
+  d.emit({ type: "RolloutDeviceFailed", data: { ...outcome(state, device, reason, at), source } });
+}
+
+/** A failure after its own wave closed is late: it counts against the wave whose gate is next. */
+function outcome(state: StartedRolloutState, device: RolloutDevice, reason: string, at: string) {
+  const late = state.waves[device.waveIndex]?.status !== "running";
+  return {
+    deviceId: device.deviceId,
+    reason,
+    late,
+    countedInWave: late ? nextGate(state) : device.waveIndex,
+    at,
+  };
+}
+
+function nextGate(state: StartedRolloutState): number | null {
+  if (state.status !== "running" && state.status !== "paused") return null;
+  if (state.waves[state.currentWave]?.status === "running") return state.currentWave;
+  return state.currentWave + 1 < state.waves.length ? state.currentWave + 1 : null;
+}
+
+function join(d: Decision, fact: In.DeviceJoinedSelector): void {
+  const state = d.state;
+  if (state.status !== "running" && state.status !== "paused") return;
+  const { device, heldBy, now: at } = fact;
+  if ((heldBy !== null && heldBy !== state.rolloutId) || getDevice(state.devices, device.deviceId))
+    return;
+  const last = state.waves.length - 1;
+  const { deviceId, currentRevision, online } = device;
+  d.emit({
+    type: "DeviceJoinedRollout",
+    data: { deviceId, waveIndex: last, currentRevision, online, at },
+  });
+  if (state.status === "running" && state.waves[last]?.status === "running")
+    assignPending(d, last, at);
+  settle(d, at);
+}

@@ -1,0 +1,111 @@
+import type { ActiveRolloutClaim } from "./rollout.conflicts.js";
+import type { RevisionRef, RolloutDefinition } from "./rollout.definition.js";
+import type { RolloutEvent } from "./rollout.events.js";
+import type { FleetDevice } from "./rollout.plan.js";
+import type { ValidationContext } from "./rollout.validation.js";
+
+/** Time and identity arrive with every input: the decider never reads a clock. */
+type Operator = { actor: string; reason?: string; now: string };
+
+// Operator commands
+export type CreateRollout = {
+  type: "CreateRollout";
+  rolloutId: string;
+  definition: RolloutDefinition;
+  context: ValidationContext;
+  rollbackOf?: string;
+} & Operator;
+export type StartRollout = {
+  type: "StartRollout";
+  /** The devices the selector matches now, with their current revision. */
+  devices: FleetDevice[];
+  /** Other rollouts still holding devices: a shared device refuses the start. */
+  activeRollouts: ActiveRolloutClaim[];
+} & Operator;
+export type PauseRollout = { type: "PauseRollout" } & Operator;
+export type ResumeRollout = { type: "ResumeRollout" } & Operator;
+export type PromoteRollout = { type: "PromoteRollout" } & Operator;
+export type AbortRollout = { type: "AbortRollout" } & Operator;
+export type RollbackRollout = { type: "RollbackRollout" } & Operator;
+
+export type OperatorCommand =
+  | CreateRollout
+  | StartRollout
+  | PauseRollout
+  | ResumeRollout
+  | PromoteRollout
+  | AbortRollout
+  | RollbackRollout;
+
+// Facts from device streams (the revision is the one the fact is about)
+type Fact = { deviceId: string; revision: RevisionRef; now: string };
+export type TargetAcknowledged = { type: "TargetAcknowledged" } & Fact;
+export type UpdateProgressReported = {
+  type: "UpdateProgressReported";
+  status: "QUEUED" | "DOWNLOADING" | "INPROGRESS" | "TESTING";
+} & Fact;
+export type UpdateSucceeded = { type: "UpdateSucceeded"; status: "DONE" | "UPDATED" } & Fact;
+export type UpdateFailed = { type: "UpdateFailed"; reason: string } & Fact;
+export type UpdateRejected = { type: "UpdateRejected"; reason: string } & Fact;
+export type DeviceRolledBack = { type: "DeviceRolledBack"; reason: string } & Fact;
+export type DeviceWentOffline = { type: "DeviceWentOffline"; deviceId: string; now: string };
+export type DeviceCameOnline = { type: "DeviceCameOnline"; deviceId: string; now: string };
+export type DeviceJoinedSelector = {
+  type: "DeviceJoinedSelector";
+  device: FleetDevice;
+  /** The rollout already holding this device, if any: then it does not join. */
+  heldBy: string | null;
+  now: string;
+};
+
+export type DeviceFact =
+  | TargetAcknowledged
+  | UpdateProgressReported
+  | UpdateSucceeded
+  | UpdateFailed
+  | UpdateRejected
+  | DeviceRolledBack
+  | DeviceWentOffline
+  | DeviceCameOnline
+  | DeviceJoinedSelector;
+
+// Timer events (scheduled through ScheduleTimer)
+export type RolloutTimer = { kind: "soak" | "device_timeout"; rolloutId: string; deviceId: string };
+export type SoakTimerElapsed = { type: "SoakTimerElapsed"; deviceId: string; now: string };
+export type DeviceTimeoutElapsed = { type: "DeviceTimeoutElapsed"; deviceId: string; now: string };
+export type TimerElapsed = SoakTimerElapsed | DeviceTimeoutElapsed;
+
+export type RolloutInput = OperatorCommand | DeviceFact | TimerElapsed;
+
+// Commands for other aggregates and the scheduler
+export type AssignTarget = {
+  type: "AssignTarget";
+  deviceId: string;
+  revision: RevisionRef;
+  rolloutId: string;
+  waveIndex: number;
+};
+export type CancelTarget = {
+  type: "CancelTarget";
+  deviceId: string;
+  revision: RevisionRef;
+  rolloutId: string;
+};
+export type ScheduleTimer = { type: "ScheduleTimer"; at: string; timer: RolloutTimer };
+/** Create and start a new rollout (through CreateRollout + StartRollout) back to `definition.revision`. */
+export type StartRollbackRollout = {
+  type: "StartRollbackRollout";
+  rolloutId: string;
+  rollbackOf: string;
+  definition: RolloutDefinition;
+  actor: string;
+  reason?: string;
+};
+
+export type RolloutOutputCommand =
+  | AssignTarget
+  | CancelTarget
+  | ScheduleTimer
+  | StartRollbackRollout;
+
+export type RolloutDecision = { events: RolloutEvent[]; commands: RolloutOutputCommand[] };

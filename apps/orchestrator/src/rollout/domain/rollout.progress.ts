@@ -1,0 +1,136 @@
+import type { RevisionRef } from "./rollout.definition.js";
+import { getDevice } from "./rollout.device-table.js";
+import type { RolloutEvent } from "./rollout.events.js";
+import { evaluateGate } from "./rollout.gate.js";
+import type {
+  RolloutState,
+  RolloutStatus,
+  StartedRolloutState,
+  StatusCounts,
+  WaveState,
+} from "./rollout.js";
+import { evolve, initialState, isStarted } from "./rollout.js";
+
+export type WaveProgress = {
+  index: number;
+  status: WaveState["status"];
+  size: number;
+  counts: StatusCounts;
+  gate: {
+    state: "not_started" | "open" | "passed" | "failed";
+    /** What the gate would decide on the counts as they are now. */
+    verdictNow: "pending" | "passed" | "failed";
+    succeeded: number;
+    required: number;
+    finished: number;
+    failures: number;
+    lateFailures: number;
+    minSample: number;
+  };
+  startedAt: string | null;
+  closedAt: string | null;
+  soak: {
+    soakSeconds: number;
+    soakingDevices: number;
+    longestSoakingSeconds: number;
+    remainingSeconds: number;
+  };
+};
+
+export type RolloutProgress = {
+  rolloutId: string;
+  status: RolloutStatus;
+  revision: RevisionRef;
+  currentWave: number | null;
+  devices: number;
+  waves: WaveProgress[];
+  /** Seconds until the last wave closes, from the pace of closed waves; null before one closed. */
+  etaSeconds: number | null;
+};
+
+const seconds = (from: string, to: string) =>
+  Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+
+export function rolloutProgress(state: RolloutState, now: string): RolloutProgress | null {
+  if (state.status === "none") return null;
+  const base = {
+    rolloutId: state.rolloutId,
+    status: state.status,
+    revision: state.definition.revision,
+  };
+  if (!isStarted(state))
+    return { ...base, currentWave: null, devices: 0, waves: [], etaSeconds: null };
+  const waves = state.waves.map((wave) => waveProgress(state, wave, now));
+  const devices = waves.reduce((sum, w) => sum + w.size, 0);
+  return {
+    ...base,
+    currentWave: state.currentWave,
+    devices,
+    waves,
+    etaSeconds: eta(state, waves, now),
+  };
+}
+
+function waveProgress(state: StartedRolloutState, wave: WaveState, now: string): WaveProgress {
+  const gate = evaluateGate(wave);
+  const soakingSince = wave.deviceIds.flatMap((id) => {
+    const device = getDevice(state.devices, id);
+    return device?.status === "soaking" && device.soakUntil
+      ? [{ since: device.statusAt, until: device.soakUntil }]
+      : [];
+  });
+  const gateState =
+    wave.status === "running" ? "open" : wave.status === "pending" ? "not_started" : wave.status;
+  return {
+    index: wave.index,
+    status: wave.status,
+    size: wave.deviceIds.length,
+    counts: wave.counts,
+    gate: {
+      state: gateState,
+      verdictNow: gate.verdict,
+      succeeded: gate.counts.succeeded,
+      required: gate.required,
+      finished: gate.counts.finished,
+      failures: gate.counts.failures,
+      lateFailures: gate.counts.lateFailures,
+      minSample: Math.min(wave.spec.minSample, gate.counts.members),
+    },
+    startedAt: wave.startedAt,
+    closedAt: wave.closedAt,
+    soak: {
+      soakSeconds: wave.spec.soakSeconds,
+      soakingDevices: soakingSince.length,
+      longestSoakingSeconds: Math.max(0, ...soakingSince.map((s) => seconds(s.since, now))),
+      remainingSeconds: Math.max(0, ...soakingSince.map((s) => seconds(now, s.until))),
+    },
+  };
+}
+
+function eta(state: StartedRolloutState, waves: WaveProgress[], now: string): number | null {
+  if (state.status !== "running" && state.status !== "paused")
+    return state.status === "completed" ? 0 : null;
+  const closed = waves.filter((w) => w.startedAt !== null && w.closedAt !== null);
+  if (closed.length === 0) return null;
+  const perWave =
+    closed.reduce((sum, w) => sum + seconds(w.startedAt ?? now, w.closedAt ?? now), 0) /
+    closed.length;
+  const open = waves.filter((w) => w.closedAt === null);
+  const current = open.find((w) => w.startedAt !== null);
+  const elapsed = current?.startedAt ? seconds(current.startedAt, now) : 0;
+  return Math.round(Math.max(current?.soak.remainingSeconds ?? 0, perWave * open.length - elapsed));
+}
+
+/**
+ * The rollout as it stood at `instant`: the longest prefix of its stream recorded by then.
+ * A prefix (not a filter) so the answer is a state the rollout really went through.
+ */
+export function rolloutAt(events: readonly RolloutEvent[], instant: string): RolloutState {
+  const limit = Date.parse(instant);
+  let state = initialState();
+  for (const event of events) {
+    if (Date.parse(event.data.at) > limit) break;
+    state = evolve(state, event);
+  }
+  return state;
+}

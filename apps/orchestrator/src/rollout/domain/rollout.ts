@@ -1,0 +1,219 @@
+import type { RolloutDefinition, WaveSpec } from "./rollout.definition.js";
+import { sameRevision } from "./rollout.definition.js";
+import type { DeviceRolloutStatus, DeviceTable, RolloutDevice } from "./rollout.device-table.js";
+import { emptyDeviceTable, putDevices } from "./rollout.device-table.js";
+import type {
+  PauseCause,
+  PlannedRollback,
+  RolloutEvent,
+  RolloutStarted,
+} from "./rollout.events.js";
+import { evolveDevices } from "./rollout.evolve-devices.js";
+
+export type * from "./rollout.events.js";
+
+export type WaveStatus = "pending" | "running" | "passed" | "failed";
+
+export type StatusCounts = Record<DeviceRolloutStatus, number>;
+
+export type WaveState = {
+  index: number;
+  spec: WaveSpec;
+  deviceIds: string[];
+  status: WaveStatus;
+  startedAt: string | null;
+  closedAt: string | null;
+  counts: StatusCounts;
+  /** Failures of devices from already closed waves, counted against this wave's gate. */
+  lateFailures: number;
+};
+
+type Identity = {
+  rolloutId: string;
+  definition: RolloutDefinition;
+  createdAt: string;
+  rollbackOf: string | null;
+};
+
+/** Everything a started rollout knows; `currentWave` is the last wave that was started. */
+export type Progress = Identity & {
+  startedAt: string;
+  waves: WaveState[];
+  currentWave: number;
+  devices: DeviceTable;
+};
+
+export type RolloutState =
+  | { status: "none" }
+  | (Identity & { status: "created" })
+  | (Progress & { status: "running" })
+  | (Progress & { status: "paused"; cause: PauseCause; pausedAt: string })
+  | (Omit<Progress, "startedAt"> & {
+      status: "aborted";
+      startedAt: string | null;
+      abortedAt: string;
+    })
+  | (Progress & { status: "completed"; completedAt: string })
+  | (Progress & {
+      status: "rolled_back";
+      rolledBackAt: string;
+      rollbackRollouts: PlannedRollback[];
+    });
+
+export type RolloutStatus = RolloutState["status"];
+export type StartedRolloutState = Exclude<RolloutState, { status: "none" | "created" }>;
+
+export const initialState = (): RolloutState => ({ status: "none" });
+
+export function emptyCounts(): StatusCounts {
+  return {
+    pending: 0,
+    already_on_revision: 0,
+    assigned: 0,
+    queued: 0,
+    downloading: 0,
+    installing: 0,
+    testing: 0,
+    soaking: 0,
+    succeeded: 0,
+    failed: 0,
+    rejected: 0,
+    cancelled: 0,
+  };
+}
+
+export function isStarted(state: RolloutState): state is StartedRolloutState {
+  return state.status !== "none" && state.status !== "created";
+}
+
+export function evolve(state: RolloutState, event: RolloutEvent): RolloutState {
+  switch (event.type) {
+    case "RolloutCreated": {
+      if (state.status !== "none") return state;
+      const { rolloutId, definition, at, rollbackOf } = event.data;
+      return {
+        status: "created",
+        rolloutId,
+        definition,
+        createdAt: at,
+        rollbackOf: rollbackOf ?? null,
+      };
+    }
+    case "RolloutStarted":
+      return state.status === "created" ? startedFrom(state, event) : state;
+    case "RolloutPaused":
+      if (state.status !== "running") return state;
+      return {
+        ...progress(state),
+        status: "paused",
+        cause: event.data.cause,
+        pausedAt: event.data.at,
+      };
+    case "RolloutResumed":
+    case "RolloutPromoted":
+      return state.status === "paused" ? { ...progress(state), status: "running" } : state;
+    case "RolloutAborted":
+      if (state.status === "created")
+        return {
+          ...state,
+          status: "aborted",
+          startedAt: null,
+          waves: [],
+          currentWave: 0,
+          devices: emptyDeviceTable(),
+          abortedAt: event.data.at,
+        };
+      if (state.status !== "running" && state.status !== "paused") return state;
+      return { ...progress(state), status: "aborted", abortedAt: event.data.at };
+    case "RolloutRollbackStarted":
+      if (!isStarted(state) || state.status === "rolled_back" || state.startedAt === null)
+        return state;
+      return {
+        ...progress({ ...state, startedAt: state.startedAt }),
+        status: "rolled_back",
+        rolledBackAt: event.data.at,
+        rollbackRollouts: event.data.rollbackRollouts,
+      };
+    case "RolloutCompleted":
+      return state.status === "running"
+        ? { ...progress(state), status: "completed", completedAt: event.data.at }
+        : state;
+    case "WaveStarted":
+      if (!isStarted(state)) return state;
+      return {
+        ...state,
+        waves: evolveWaves(state.waves, event),
+        currentWave: event.data.waveIndex,
+      };
+    case "WaveGatePassed":
+    case "WaveGateFailed":
+      return isStarted(state) ? { ...state, waves: evolveWaves(state.waves, event) } : state;
+    default:
+      return isStarted(state) ? evolveDevices(state, event) : state;
+  }
+}
+
+function progress(state: Progress): Progress {
+  const { rolloutId, definition, createdAt, rollbackOf, startedAt, waves, currentWave, devices } =
+    state;
+  return { rolloutId, definition, createdAt, rollbackOf, startedAt, waves, currentWave, devices };
+}
+
+function startedFrom(state: Identity, event: RolloutStarted): RolloutState {
+  const { plan, at } = event.data;
+  const members: RolloutDevice[] = plan.flatMap((wave) =>
+    wave.devices.map((d) => ({
+      deviceId: d.deviceId,
+      waveIndex: wave.index,
+      status: sameRevision(d.currentRevision, state.definition.revision)
+        ? "already_on_revision"
+        : "pending",
+      online: d.online,
+      previousRevision: d.currentRevision,
+      statusAt: at,
+    })),
+  );
+  const waves = state.definition.waves.map((spec, index): WaveState => {
+    const counts = emptyCounts();
+    for (const d of members) if (d.waveIndex === index) counts[d.status]++;
+    const deviceIds = plan[index]?.devices.map((d) => d.deviceId) ?? [];
+    return {
+      index,
+      spec,
+      deviceIds,
+      status: "pending",
+      startedAt: null,
+      closedAt: null,
+      counts,
+      lateFailures: 0,
+    };
+  });
+  const { rolloutId, definition, createdAt, rollbackOf } = state;
+  const devices = putDevices(emptyDeviceTable(), members);
+  return {
+    status: "running",
+    rolloutId,
+    definition,
+    createdAt,
+    rollbackOf,
+    startedAt: at,
+    waves,
+    currentWave: 0,
+    devices,
+  };
+}
+
+function evolveWaves(waves: WaveState[], event: RolloutEvent): WaveState[] {
+  if (
+    event.type !== "WaveStarted" &&
+    event.type !== "WaveGatePassed" &&
+    event.type !== "WaveGateFailed"
+  )
+    return waves;
+  const { waveIndex, at } = event.data;
+  return waves.map((wave) => {
+    if (wave.index !== waveIndex) return wave;
+    if (event.type === "WaveStarted") return { ...wave, status: "running", startedAt: at };
+    return { ...wave, status: event.type === "WaveGatePassed" ? "passed" : "failed", closedAt: at };
+  });
+}

@@ -1,0 +1,81 @@
+import type { RolloutDevice } from "./rollout.device-table.js";
+import { allDevices, getDevice } from "./rollout.device-table.js";
+import type { RolloutState, StartedRolloutState } from "./rollout.js";
+import { isStarted } from "./rollout.js";
+
+/** Why a device is not on the rollout's revision yet (or `updated` / `already_on_revision`). */
+export type WhyReason =
+  | "not_in_wave_yet"
+  | "paused"
+  | "offline"
+  | "queued"
+  | "downloading"
+  | "installing"
+  | "testing"
+  | "soaking"
+  | `failed:${string}`
+  | `rejected:${string}`
+  | "cancelled"
+  | "aborted"
+  | "rolled_back"
+  | "updated"
+  | "already_on_revision";
+
+export type DeviceWhy = {
+  deviceId: string;
+  waveIndex: number;
+  status: RolloutDevice["status"];
+  reason: WhyReason;
+  online: boolean;
+  since: string;
+};
+
+/** The why-endpoint: `null` when the device is not part of the rollout. */
+export function whyNotUpdated(state: RolloutState, deviceId: string): DeviceWhy | null {
+  if (!isStarted(state)) return null;
+  const device = getDevice(state.devices, deviceId);
+  return device ? explain(state, device) : null;
+}
+
+export function devicesProgress(state: RolloutState): DeviceWhy[] {
+  if (!isStarted(state)) return [];
+  return allDevices(state.devices)
+    .map((device) => explain(state, device))
+    .sort((a, b) => a.waveIndex - b.waveIndex || (a.deviceId < b.deviceId ? -1 : 1));
+}
+
+function explain(state: StartedRolloutState, device: RolloutDevice): DeviceWhy {
+  const { deviceId, waveIndex, status, online, statusAt: since } = device;
+  return { deviceId, waveIndex, status, online, since, reason: reasonFor(state, device) };
+}
+
+function reasonFor(state: StartedRolloutState, device: RolloutDevice): WhyReason {
+  switch (device.status) {
+    case "succeeded":
+      return "updated";
+    case "already_on_revision":
+    case "soaking":
+    case "downloading":
+    case "installing":
+    case "testing":
+    case "cancelled":
+      return device.online || !isWaiting(device) ? device.status : "offline";
+    case "failed":
+    case "rejected":
+      return `${device.status}:${device.reason ?? "unknown"}`;
+    case "assigned":
+    case "queued":
+      return device.online ? "queued" : "offline";
+    case "pending":
+      if (state.status === "aborted" || state.status === "rolled_back") return state.status;
+      if (state.status === "paused") return "paused";
+      return "not_in_wave_yet";
+  }
+}
+
+/** Offline matters only while the device still has work to do. */
+function isWaiting(device: RolloutDevice): boolean {
+  return (
+    device.status === "downloading" || device.status === "installing" || device.status === "testing"
+  );
+}
