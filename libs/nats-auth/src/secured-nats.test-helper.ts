@@ -13,6 +13,7 @@ import {
   deviceConnectionOptions,
   issueDeviceUser,
   issueServiceUser,
+  loadOperatorSetup,
   OBJECTS_BUCKET,
   type OperatorSetup,
   renderServerConfig,
@@ -24,6 +25,8 @@ export interface SecuredNats {
   nats: TestNats;
   /** A connected service user that created SC_DEVICE_STATUS, sc_targets and sc_objects. */
   service: NatsConnection;
+  /** Stops the server and starts it again from a freshly rendered config (same port and store). */
+  restart(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -34,11 +37,18 @@ export async function startSecuredNats(): Promise<SecuredNats> {
   const port = await freePort();
   const storeDir = join(dir, "js");
   const configFile = join(dir, "nats.conf");
-  writeFileSync(
-    configFile,
-    renderServerConfig({ setup, port, storeDir, storeDirOnCommandLine: true }),
-  );
-  const nats = await startTestNats({ configFile, storeDir, port });
+  const start = async () => {
+    const current = loadOperatorSetup(setup.dir); // picks up revocations made since
+    const config = renderServerConfig({
+      setup: current,
+      port,
+      storeDir,
+      storeDirOnCommandLine: true,
+    });
+    writeFileSync(configFile, config);
+    return startTestNats({ configFile, storeDir, port });
+  };
+  let nats = await start();
   const service = await connect({
     servers: nats.url,
     ...credsConnectionOptions(await issueServiceUser(setup, "test-service")),
@@ -46,8 +56,14 @@ export async function startSecuredNats(): Promise<SecuredNats> {
   await createDevicePlaneStreams(service);
   return {
     setup,
-    nats,
+    get nats() {
+      return nats;
+    },
     service,
+    restart: async () => {
+      await nats.dispose();
+      nats = await start();
+    },
     dispose: async () => {
       await service.close();
       await nats.dispose();
