@@ -2,10 +2,19 @@ import { type DynamicModule, Logger, Module } from "@nestjs/common";
 import { eventStoreMigrations, type Migration, migrate } from "@statecast/events";
 import { PlatformModule } from "@statecast/platform";
 import type pg from "pg";
+import { AuditModule } from "./audit/audit.module.js";
+import { AuthModule } from "./auth/auth.module.js";
 import type { OrchestratorConfig } from "./config/orchestrator.config.js";
+import { DevicesModule } from "./devices/devices.module.js";
+import { ObjectsModule } from "./objects/objects.module.js";
+import { ApiModule } from "./openapi/api.module.js";
+import { ProjectionsModule } from "./projections/projections.module.js";
+import { orchestratorMigrations } from "./projections/read-model.migrations.js";
+import { RevisionsModule } from "./revisions/revisions.module.js";
+import { TrustModule } from "./trust/trust.module.js";
 
 /** Every schema change the orchestrator owns, in order: add a package's list after those it needs. */
-const migrations: readonly Migration[] = [...eventStoreMigrations];
+const migrations: readonly Migration[] = [...eventStoreMigrations, ...orchestratorMigrations];
 
 /** Brings the schema up to date before any feature module gets the pool. */
 async function migrateDatabase(pool: pg.Pool): Promise<void> {
@@ -25,6 +34,14 @@ export class AppModule {
           prepareDatabase: migrateDatabase,
         }),
         // Feature modules, one line each:
+        ApiModule,
+        ProjectionsModule,
+        AuthModule,
+        ObjectsModule,
+        TrustModule,
+        RevisionsModule,
+        DevicesModule,
+        AuditModule,
       ],
     };
   }

@@ -6,7 +6,7 @@ export interface EventFilter {
   deviceId?: string;
   /** Events of the rollout's stream and events elsewhere that name it (`data.rolloutId`). */
   rolloutId?: string;
-  /** Events naming the fleet (`data.fleet`) and events of the fleet's devices. */
+  /** Events naming the fleet (`data.fleet`, `data.revision.fleet`) and its devices' events. */
   fleet?: string;
   types?: string[];
   actor?: string;
@@ -51,12 +51,15 @@ export function buildEventPageQuery(
     where.push(`stream_id = ${param(`device:${filter.deviceId}`)}`);
   if (filter.rolloutId !== undefined) {
     const id = param(filter.rolloutId);
-    where.push(`(stream_id = 'rollout:' || ${id} OR data->>'rolloutId' = ${id})`);
+    // `data ? key` repeats the partial indexes' predicate so the planner can use them.
+    where.push(
+      `(stream_id = 'rollout:' || ${id} OR (data ? 'rolloutId' AND data->>'rolloutId' = ${id}))`,
+    );
   }
   if (filter.fleet !== undefined) {
     const fleet = param(filter.fleet);
     where.push(
-      `(data->>'fleet' = ${fleet} OR stream_id = ANY(ARRAY(SELECT 'device:' || device_id FROM device_registry WHERE fleet = ${fleet})))`,
+      `((data ? 'fleet' AND data->>'fleet' = ${fleet}) OR (data ? 'revision' AND data->'revision'->>'fleet' = ${fleet}) OR stream_id = ANY(ARRAY(SELECT 'device:' || device_id FROM device_registry WHERE fleet = ${fleet})))`,
     );
   }
   if (filter.types !== undefined && filter.types.length > 0) {

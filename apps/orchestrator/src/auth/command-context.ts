@@ -13,6 +13,7 @@ export interface CommandContext {
 }
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 function header(request: AuthenticatedRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -26,7 +27,8 @@ export function commandContextOf(request: AuthenticatedRequest): CommandContext 
   const correlationId = given && ID.test(given) ? given : randomUUID();
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  const traceparent = carrier.traceparent ?? header(request, "traceparent");
+  const givenTrace = carrier.traceparent ?? header(request, "traceparent");
+  const traceparent = givenTrace && TRACEPARENT.test(givenTrace) ? givenTrace : undefined;
   return {
     actor: `operator:${request.principal.name}`,
     correlationId,

@@ -1,2 +1,2 @@
-// The Postgres pool provided by the platform's DatabaseModule, re-exported under one local name.
-export const PG_POOL = Symbol("PG_POOL");
+// The Postgres pool provided by the platform's DatabaseModule.
+export { PG_POOL } from "@statecast/platform";

@@ -1,0 +1,100 @@
+import { once } from "node:events";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Controller, Get, Inject, Query, Req, Res } from "@nestjs/common";
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from "@nestjs/swagger";
+import { ValidationError } from "@statecast/events";
+import { Roles } from "../auth/roles.decorator.js";
+import { EventFilterQuery, EventPageQuery } from "./audit.dto.js";
+import { positionOf } from "./audit.repository.js";
+import { AuditService } from "./audit.service.js";
+import { type AuditCursor, decodeCursor, encodeCursor } from "./audit-cursor.js";
+import { CSV_HEADER, csvLine, toCsvLine, toNdjsonLine } from "./event-export.js";
+import type { EventFilter } from "./event-filter.js";
+
+function filterOf(query: EventFilterQuery): {
+  filter: EventFilter;
+  after: AuditCursor | undefined;
+} {
+  const filter: EventFilter = {};
+  if (query.stream !== undefined) filter.streamId = query.stream;
+  if (query.device !== undefined) filter.deviceId = query.device;
+  if (query.rollout !== undefined) filter.rolloutId = query.rollout;
+  if (query.fleet !== undefined) filter.fleet = query.fleet;
+  if (query.type !== undefined && query.type.length > 0) filter.types = query.type;
+  if (query.actor !== undefined) filter.actor = query.actor;
+  if (query.correlationId !== undefined) filter.correlationId = query.correlationId;
+  if (query.from !== undefined) filter.from = new Date(query.from);
+  if (query.to !== undefined) filter.to = new Date(query.to);
+  if (filter.from && filter.to && filter.from > filter.to) {
+    throw new ValidationError("from must not be after to", {
+      details: [{ path: "from", message: "must be at or before `to`" }],
+    });
+  }
+  return { filter, after: query.cursor === undefined ? undefined : decodeCursor(query.cursor) };
+}
+
+/** Writes with backpressure; false once the client has gone. */
+async function send(response: ServerResponse, text: string): Promise<boolean> {
+  if (response.destroyed) return false;
+  if (!response.write(text)) await Promise.race([once(response, "drain"), once(response, "close")]);
+  return !response.destroyed;
+}
+
+@ApiTags("audit")
+@Roles("viewer")
+@Controller("v1/events")
+export class AuditController {
+  constructor(@Inject(AuditService) private readonly audit: AuditService) {}
+
+  @Get()
+  @ApiOperation({ summary: "Query the event history; format=ndjson|csv streams every match" })
+  @ApiProduces("application/json", "application/x-ndjson", "text/csv")
+  @ApiOkResponse({ description: "{items, next, resume} for json" })
+  async query(@Query() query: EventPageQuery, @Res() response: ServerResponse): Promise<void> {
+    const { filter, after } = filterOf(query);
+    const format = query.format ?? "json";
+    if (format === "json") {
+      const page = await this.audit.page(filter, after, query.limit ?? 100);
+      response.setHeader("Content-Type", "application/json; charset=utf-8");
+      response.end(JSON.stringify(page));
+      return;
+    }
+    const csv = format === "csv";
+    response.setHeader("Content-Type", csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+    response.setHeader("Content-Disposition", `attachment; filename="events.${format}"`);
+    if (csv && !(await send(response, csvLine(CSV_HEADER)))) return;
+    for await (const event of this.audit.all(filter, after)) {
+      if (!(await send(response, csv ? toCsvLine(event) : toNdjsonLine(event)))) return;
+    }
+    response.end();
+  }
+
+  @Get("stream")
+  @ApiOperation({
+    summary: "Live tail (Server-Sent Events); each event's id is a resumable cursor",
+  })
+  @ApiProduces("text/event-stream")
+  async stream(
+    @Query() query: EventFilterQuery,
+    @Req() request: IncomingMessage,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
+    const lastEventId = request.headers["last-event-id"];
+    const resumed = typeof lastEventId === "string" ? { ...query, cursor: lastEventId } : query;
+    const { filter, after } = filterOf(resumed);
+    const abort = new AbortController();
+    request.on("close", () => abort.abort());
+    response.writeHead(200, {
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-cache",
+      Connection: "keep-alive",
+    });
+    response.write(": tailing events\n\n");
+    for await (const event of this.audit.tail(filter, after, abort.signal)) {
+      const id = encodeCursor(positionOf(event));
+      const frame = `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+      if (!(await send(response, frame))) break;
+    }
+    response.end();
+  }
+}

@@ -1,0 +1,57 @@
+import { IllegalStateError, NotFoundError } from "@statecast/events";
+import type { DeviceRecord } from "./device-record.js";
+
+/** Operator commands on a device; the device-side events come from the gateway. */
+export type DeviceCommand =
+  | { type: "ChangeTags"; deviceId: string; tags: Record<string, string> }
+  | { type: "Approve"; deviceId: string; by: string }
+  | { type: "Decommission"; deviceId: string; reason: string };
+
+export type DeviceEventOut =
+  | { type: "DeviceTagsChanged"; data: { tags: Record<string, string> } }
+  | { type: "DeviceApproved"; data: { by: string } }
+  | { type: "DeviceDecommissioned"; data: { reason: string } };
+
+function existing(command: DeviceCommand, device: DeviceRecord | undefined): DeviceRecord {
+  if (!device) throw new NotFoundError(`device ${command.deviceId} not found`);
+  if (device.approval === "decommissioned") {
+    throw new IllegalStateError(`device ${command.deviceId} is decommissioned`);
+  }
+  return device;
+}
+
+function changeTags(command: Extract<DeviceCommand, { type: "ChangeTags" }>, device: DeviceRecord) {
+  const same = JSON.stringify(sorted(device.tags)) === JSON.stringify(sorted(command.tags));
+  return same ? [] : [{ type: "DeviceTagsChanged" as const, data: { tags: command.tags } }];
+}
+
+function approve(command: Extract<DeviceCommand, { type: "Approve" }>, device: DeviceRecord) {
+  if (device.approval === "approved") {
+    throw new IllegalStateError(`device ${command.deviceId} is already approved`);
+  }
+  return [{ type: "DeviceApproved" as const, data: { by: command.by } }];
+}
+
+/** decide(command, state) → events, pure. */
+export function decideDevice(
+  command: DeviceCommand,
+  device: DeviceRecord | undefined,
+): DeviceEventOut[] {
+  const current = existing(command, device);
+  switch (command.type) {
+    case "ChangeTags":
+      return changeTags(command, current);
+    case "Approve":
+      return approve(command, current);
+    case "Decommission":
+      return [{ type: "DeviceDecommissioned", data: { reason: command.reason } }];
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown device command ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function sorted(tags: Record<string, string>): [string, string][] {
+  return Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from "@nestjs/common";
+import { ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { EventView } from "../audit/event-view.js";
+import { Command, type CommandContext } from "../auth/command-context.js";
+import { Roles } from "../auth/roles.decorator.js";
+import {
+  DecommissionDeviceRequest,
+  DeviceAtQuery,
+  DeviceHistoryQuery,
+  DeviceIdParams,
+  DeviceListQuery,
+  DevicePageResponse,
+  DeviceResponse,
+  PatchTagsRequest,
+} from "./device.dto.js";
+import { DevicesService } from "./devices.service.js";
+
+@ApiTags("devices")
+@Roles("viewer")
+@Controller("v1/devices")
+export class DevicesController {
+  constructor(@Inject(DevicesService) private readonly devices: DevicesService) {}
+
+  @Get()
+  @ApiOkResponse({ type: DevicePageResponse })
+  list(@Query() query: DeviceListQuery): Promise<DevicePageResponse> {
+    const { presence, limit, ...rest } = query;
+    return this.devices.list({
+      ...rest,
+      ...(presence ? { online: presence === "online" } : {}),
+      limit: limit ?? 100,
+    });
+  }
+
+  @Get(":id")
+  @ApiOperation({ summary: "The device now, or with ?at=<ISO> as it was then (time travel)" })
+  @ApiOkResponse({ type: DeviceResponse })
+  get(@Param() { id }: DeviceIdParams, @Query() { at }: DeviceAtQuery): Promise<DeviceResponse> {
+    return at === undefined ? this.devices.get(id) : this.devices.getAt(id, new Date(at));
+  }
+
+  @Get(":id/history")
+  @ApiOkResponse({ type: [EventView] })
+  history(
+    @Param() { id }: DeviceIdParams,
+    @Query() query: DeviceHistoryQuery,
+  ): Promise<EventView[]> {
+    return this.devices.history(id, query.after ?? 0, query.limit ?? 100);
+  }
+
+  @Patch(":id")
+  @Roles("operator")
+  @ApiOperation({ summary: "Replace the device's tags (event DeviceTagsChanged)" })
+  @ApiOkResponse({ type: DeviceResponse })
+  patchTags(
+    @Param() { id }: DeviceIdParams,
+    @Body() body: PatchTagsRequest,
+    @Command() ctx: CommandContext,
+  ): Promise<DeviceResponse> {
+    return this.devices.execute({ type: "ChangeTags", deviceId: id, tags: body.tags }, ctx);
+  }
+
+  @Post(":id/approve")
+  @HttpCode(200)
+  @Roles("operator")
+  @ApiOkResponse({ type: DeviceResponse })
+  approve(
+    @Param() { id }: DeviceIdParams,
+    @Command() ctx: CommandContext,
+  ): Promise<DeviceResponse> {
+    return this.devices.execute({ type: "Approve", deviceId: id, by: ctx.actor }, ctx);
+  }
+
+  @Post(":id/decommission")
+  @HttpCode(200)
+  @Roles("operator")
+  @ApiOkResponse({ type: DeviceResponse })
+  decommission(
+    @Param() { id }: DeviceIdParams,
+    @Body() body: DecommissionDeviceRequest,
+    @Command() ctx: CommandContext,
+  ): Promise<DeviceResponse> {
+    return this.devices.execute(
+      { type: "Decommission", deviceId: id, reason: body.reason ?? "" },
+      ctx,
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
+import { finished, pipeline } from "node:stream/promises";
+import {
+  Body,
+  Controller,
+  Get,
+  Head,
+  HttpCode,
+  Inject,
+  Param,
+  PayloadTooLargeException,
+  Post,
+  Put,
+  Req,
+  Res,
+} from "@nestjs/common";
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { Roles } from "../auth/roles.decorator.js";
+import { parseByteRange } from "./byte-range.js";
+import {
+  MissingObjectsRequest,
+  MissingObjectsResponse,
+  ObjectIdParams,
+  ObjectStatsResponse,
+  ObjectStoredResponse,
+} from "./object.dto.js";
+import { ObjectsService, ObjectTooLargeError } from "./objects.service.js";
+
+@ApiTags("objects")
+@Roles("viewer")
+@Controller("v1/objects")
+export class ObjectsController {
+  constructor(@Inject(ObjectsService) private readonly objects: ObjectsService) {}
+
+  @Get("stats")
+  @ApiOkResponse({ type: ObjectStatsResponse })
+  stats(): ObjectStatsResponse {
+    return this.objects.statsView();
+  }
+
+  @Post("missing")
+  @HttpCode(200)
+  @ApiOperation({ summary: "Which of these objects does the server lack?" })
+  @ApiOkResponse({ type: MissingObjectsResponse })
+  async missing(@Body() body: MissingObjectsRequest): Promise<MissingObjectsResponse> {
+    return { missing: await this.objects.missing(body.shas) };
+  }
+
+  @Put(":sha256")
+  @Roles("operator")
+  @ApiOperation({ summary: "Upload an object (raw body; 201 stored, 200 already present)" })
+  @ApiBody({ schema: { type: "string", format: "binary" } })
+  @ApiOkResponse({ type: ObjectStoredResponse })
+  async upload(
+    @Param() { sha256 }: ObjectIdParams,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ObjectStoredResponse> {
+    const header = request.headers["content-length"];
+    const declared = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+    let size: number;
+    try {
+      size = this.objects.admit(sha256, declared);
+    } catch (error) {
+      if (!(error instanceof ObjectTooLargeError)) throw error;
+      response.setHeader("Connection", "close");
+      request.resume(); // discard what the client still sends
+      throw new PayloadTooLargeException(error.message);
+    }
+    if (await this.objects.isPresent(sha256)) {
+      await finished(request.resume()); // drain the body without storing a second copy
+    }
+    const result = await this.objects.upload(sha256, size, request);
+    response.statusCode = result.created ? 201 : 200;
+    return result;
+  }
+
+  @Head(":sha256")
+  async head(@Param() { sha256 }: ObjectIdParams, @Res() response: Response): Promise<void> {
+    const size = await this.objects.size(sha256);
+    describeObject(response, sha256).setHeader("Content-Length", size);
+    response.statusCode = 200;
+    response.end();
+  }
+
+  @Get(":sha256")
+  @ApiOperation({ summary: "Download an object; honours a single HTTP Range (206/416)" })
+  async download(
+    @Param() { sha256 }: ObjectIdParams,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const size = await this.objects.size(sha256);
+    const range = parseByteRange(request.headers.range, size);
+    describeObject(response, sha256);
+    if (range === "unsatisfiable") {
+      response.statusCode = 416;
+      response.setHeader("Content-Range", `bytes */${size}`);
+      response.end();
+      return;
+    }
+    if (range) {
+      response.statusCode = 206;
+      response.setHeader("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
+      response.setHeader("Content-Length", range.end - range.start + 1);
+    } else {
+      response.statusCode = 200;
+      response.setHeader("Content-Length", size);
+    }
+    await pipeline(await this.objects.open(sha256, range), response);
+  }
+}
+
+function describeObject(response: Response, sha256: string): Response {
+  response.setHeader("Accept-Ranges", "bytes");
+  response.setHeader("ETag", `"${sha256}"`);
+  response.setHeader("Content-Type", "application/octet-stream");
+  return response;
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NestFactory } from "@nestjs/core";
+import {
+  createRegistry,
+  deviceCatalog,
+  PostgresEventStore,
+  revisionCatalog,
+} from "@statecast/events";
+import { ErrorFilter } from "@statecast/platform";
+import {
+  createTestDatabase,
+  startTestNats,
+  type TestDatabase,
+  type TestNats,
+} from "@statecast/testing";
+import pg from "pg";
+import { AppModule } from "../app.module.js";
+import { tokenCatalog } from "../auth/token.catalog.js";
+import { loadOrchestratorConfig } from "../config/orchestrator.config.js";
+import { trustCatalog } from "../trust/trust.catalog.js";
+import { setupOpenApi } from "./openapi.js";
+
+export const ADMIN_SECRET = "test-admin-token-0123456789abcdef";
+
+export interface TestApp {
+  url: string;
+  dataDir: string;
+  db: TestDatabase;
+  /** Direct access for arranging device-side history and asserting on what was written. */
+  pool: pg.Pool;
+  store: PostgresEventStore;
+  /** fetch against the app with a bearer token (the bootstrap admin's by default). */
+  call(
+    path: string,
+    init?: RequestInit & { token?: string | null; json?: unknown },
+  ): Promise<Response>;
+  eventCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The orchestrator as `main` wires it (filter, OpenAPI, pipes), on port 0, fresh DB and data dir. */
+export async function startTestApp(options: { maxObjectBytes?: number } = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const nats: TestNats = await startTestNats();
+  const dataDir = mkdtempSync(join(tmpdir(), "statecast-orch-"));
+  const config = {
+    ...loadOrchestratorConfig({
+      DATABASE_URL: db.url,
+      NATS_URL: nats.url,
+      STATECAST_DATA_DIR: dataDir,
+      STATECAST_ADMIN_TOKEN: ADMIN_SECRET,
+      STATECAST_LOG_LEVEL: "error",
+    }),
+    ...(options.maxObjectBytes ? { maxObjectBytes: options.maxObjectBytes } : {}),
+  };
+  const app = await NestFactory.create(AppModule.register(config), { logger: ["error"] });
+  app.useGlobalFilters(new ErrorFilter());
+  setupOpenApi(app);
+  await app.listen(0, "127.0.0.1");
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  const registry = createRegistry(deviceCatalog, revisionCatalog, tokenCatalog, trustCatalog);
+  const store = new PostgresEventStore(pool, registry);
+  return {
+    url,
+    dataDir,
+    db,
+    pool,
+    store,
+    call(path, init = {}) {
+      const { token = ADMIN_SECRET, json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (token !== null) headers.set("authorization", `Bearer ${token}`);
+      if (json !== undefined) headers.set("content-type", "application/json");
+      return fetch(`${url}${path}`, {
+        ...rest,
+        headers,
+        ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+      });
+    },
+    async eventCount() {
+      const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM events");
+      return Number(rows[0]?.n);
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      await pool.end();
+      await nats.dispose();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

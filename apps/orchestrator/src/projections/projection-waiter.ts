@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Inject, Injectable } from "@nestjs/common";
+import type pg from "pg";
+import { PG_POOL } from "./pool.js";
+
+// The checkpoint covers the event once it is at or past the event's (transaction_id, position).
+const CAUGHT_UP = `SELECT EXISTS (
+  SELECT 1 FROM events e JOIN processor_checkpoints c ON c.processor_name = $2
+  WHERE e.global_position = $1
+    AND (c.transaction_id, c.global_position) >= (e.transaction_id, e.global_position)
+) AS caught_up`;
+
+/**
+ * Read-your-writes for commands: after appending, wait until a projection has processed the
+ * event so the response (and the next request) sees it. Projections run in the background and
+ * wake on NOTIFY, so this is normally a few milliseconds.
+ */
+@Injectable()
+export class ProjectionWaiter {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /** Waits for the event at `version` of `streamId` (as returned by handleCommand). */
+  async waitForStreamVersion(projection: string, streamId: string, version: number): Promise<void> {
+    if (version === 0) return;
+    const { rows } = await this.pool.query<{ global_position: string }>(
+      "SELECT global_position FROM events WHERE stream_id = $1 AND stream_version = $2",
+      [streamId, version],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`no event at version ${version} of ${streamId}`);
+    await this.waitFor(projection, BigInt(row.global_position));
+  }
+
+  async waitFor(projection: string, globalPosition: bigint, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+      const { rows } = await this.pool.query<{ caught_up: boolean }>(CAUGHT_UP, [
+        globalPosition.toString(),
+        projection,
+      ]);
+      if (rows[0]?.caught_up) return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `projection ${projection} did not reach event ${globalPosition} within ${timeoutMs} ms`,
+        );
+      }
+      await sleep(delay);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import {
+  type BeforeApplicationShutdown,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+} from "@nestjs/common";
+import {
+  createRegistry,
+  deviceCatalog,
+  type EventRegistry,
+  PostgresEventStore,
+  type RunningProcessor,
+  revisionCatalog,
+  runProcessor,
+} from "@statecast/events";
+import type pg from "pg";
+import { tokenCatalog } from "../auth/token.catalog.js";
+import { tokenProjection } from "../auth/token.projection.js";
+import { deviceRegistryProjection } from "../devices/device-registry.projection.js";
+import { revisionProjection } from "../revisions/revision.projection.js";
+import { trustCatalog } from "../trust/trust.catalog.js";
+import { PG_POOL } from "./pool.js";
+import type { Projection } from "./projection.js";
+import { ProjectionWaiter } from "./projection-waiter.js";
+
+/** Every event type the orchestrator may append. */
+export function orchestratorRegistry(): EventRegistry {
+  return createRegistry(deviceCatalog, revisionCatalog, tokenCatalog, trustCatalog);
+}
+
+export const ORCHESTRATOR_PROJECTIONS: readonly Projection[] = [
+  tokenProjection,
+  deviceRegistryProjection,
+  revisionProjection,
+];
+
+/** Runs each read model's checkpointed processor for the app's lifetime. */
+@Injectable()
+export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger("Projections");
+  private running: RunningProcessor[] = [];
+
+  constructor(@Inject(PostgresEventStore) private readonly store: PostgresEventStore) {}
+
+  onApplicationBootstrap(): void {
+    this.running = ORCHESTRATOR_PROJECTIONS.map((projection) =>
+      runProcessor(this.store, {
+        name: projection.name,
+        types: projection.types,
+        handle: (events, client) => projection.handle(events, client),
+        onError: (error) => this.logger.warn(`${projection.name}: ${error.message}`),
+      }),
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.running.map((processor) => processor.stop()));
+    await this.store.close();
+  }
+}
+
+/** The event store (one per app, over the platform's pool) and the projections it feeds. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: PostgresEventStore,
+      inject: [PG_POOL],
+      useFactory: (pool: pg.Pool) => new PostgresEventStore(pool, orchestratorRegistry()),
+    },
+    ProjectionWaiter,
+    ProjectionRunner,
+  ],
+  exports: [PostgresEventStore, ProjectionWaiter],
+})
+export class ProjectionsModule {}

@@ -1,0 +1,59 @@
+import type { Migration } from "@statecast/events";
+
+const tokensAndRegistry = `
+CREATE TABLE api_tokens (
+  token_id    text PRIMARY KEY,
+  name        text NOT NULL,
+  role        text NOT NULL,
+  secret_hash text NOT NULL UNIQUE,
+  created_at  timestamptz NOT NULL,
+  created_by  text NOT NULL,
+  revoked_at  timestamptz
+);
+
+CREATE TABLE device_registry (
+  device_id    text PRIMARY KEY,
+  fleet        text,
+  tags         jsonb NOT NULL DEFAULT '{}',
+  approval     text NOT NULL,
+  last_status  text,
+  online       boolean NOT NULL DEFAULT false,
+  last_seen_at timestamptz,
+  record       jsonb NOT NULL
+);
+-- Listing pages by fleet (and the audit API's fleet filter) walk this index in id order.
+CREATE INDEX device_registry_by_fleet ON device_registry (fleet, device_id);
+-- Tag filters are containment tests: tags @> '{"site":"a"}'.
+CREATE INDEX device_registry_by_tags ON device_registry USING gin (tags jsonb_path_ops);
+
+CREATE TABLE fleet_revisions (
+  fleet      text NOT NULL,
+  number     integer NOT NULL,
+  digest     text NOT NULL,
+  objects    jsonb NOT NULL,
+  author     text NOT NULL,
+  message    text NOT NULL,
+  posted_at  timestamptz NOT NULL,
+  PRIMARY KEY (fleet, number)
+);
+`;
+
+// Audit filters not covered by the event store's own indexes (commit order, type, BRIN on
+// recorded_at, actor, correlation id, and the unique (stream_id, stream_version) that serves
+// device history and time travel). Expression indexes rather than a GIN over data: GIN would index
+// every key of every payload, cost much more per insert, and cannot return rows in order.
+// Partial (IS NOT NULL) because most events name no rollout or fleet: the index stays small.
+const auditIndexes = `
+CREATE INDEX events_by_rollout_ref ON events ((data ->> 'rolloutId'), global_position)
+  WHERE data ? 'rolloutId';
+CREATE INDEX events_by_fleet ON events ((data ->> 'fleet'), global_position)
+  WHERE data ? 'fleet';
+CREATE INDEX events_by_revision_fleet ON events ((data -> 'revision' ->> 'fleet'), global_position)
+  WHERE data ? 'revision';
+`;
+
+/** The orchestrator's read models and audit indexes; list them after the event store's. */
+export const orchestratorMigrations: readonly Migration[] = [
+  { id: "orchestrator-0001-read-models", sql: tokensAndRegistry },
+  { id: "orchestrator-0002-audit-indexes", sql: auditIndexes },
+];

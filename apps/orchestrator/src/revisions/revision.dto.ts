@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
+import { Type } from "class-transformer";
+import {
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from "class-validator";
+import { FLEET, FLEET_MESSAGE } from "../trust/trust-policy.dto.js";
+
+export class PostRevisionRequest {
+  @ApiProperty({
+    description:
+      "the state: a JSON object, or its JSON text (text keeps number lexemes exactly, which signatures may depend on)",
+    oneOf: [{ type: "object" }, { type: "string" }],
+  })
+  @IsDefined()
+  state!: unknown;
+
+  @ApiPropertyOptional({ maxLength: 4096 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  message?: string;
+}
+
+export class RevisionParams {
+  @ApiProperty({ pattern: FLEET.source })
+  @Matches(FLEET, { message: FLEET_MESSAGE })
+  fleet!: string;
+
+  @ApiProperty({ minimum: 1 })
+  @Type(() => Number)
+  @IsInt({ message: "revision number must be an integer" })
+  @Min(1)
+  @Max(2 ** 31 - 1)
+  number!: number;
+}
+
+export class RevisionDiffParams {
+  @ApiProperty({ pattern: FLEET.source })
+  @Matches(FLEET, { message: FLEET_MESSAGE })
+  fleet!: string;
+
+  @ApiProperty({ minimum: 1 })
+  @Type(() => Number)
+  @IsInt({ message: "revision a must be an integer" })
+  @Min(1)
+  @Max(2 ** 31 - 1)
+  a!: number;
+
+  @ApiProperty({ minimum: 1 })
+  @Type(() => Number)
+  @IsInt({ message: "revision b must be an integer" })
+  @Min(1)
+  @Max(2 ** 31 - 1)
+  b!: number;
+}
+
+export class RevisionListQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: "list revisions numbered above this one" })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+}
+
+export class RevisionResponse {
+  @ApiProperty() fleet!: string;
+  @ApiProperty() number!: number;
+  @ApiProperty({ description: "sha256 of the canonical state JSON" }) digest!: string;
+  @ApiProperty({ type: [String] }) objects!: string[];
+  @ApiProperty({ example: "operator:ann" }) author!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty() postedAt!: string;
+}
+
+export class RevisionWithStateResponse extends RevisionResponse {
+  @ApiProperty({ type: "object", additionalProperties: true }) state!: Record<string, unknown>;
+}

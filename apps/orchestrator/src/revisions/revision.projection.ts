@@ -1,0 +1,35 @@
+import type { RecordedEvent } from "@statecast/events";
+import type pg from "pg";
+import type { Projection } from "../projections/projection.js";
+
+interface RevisionPostedData {
+  revision: { fleet: string; number: number };
+  digest: string;
+  objects: string[];
+  author: string;
+  message: string;
+}
+
+/** `fleet_revisions`: one row per posted revision. */
+export const revisionProjection: Projection = {
+  name: "orchestrator.fleet-revisions",
+  types: ["RevisionPosted"],
+  async handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void> {
+    for (const event of events) {
+      const data = event.data as RevisionPostedData;
+      await client.query(
+        `INSERT INTO fleet_revisions (fleet, number, digest, objects, author, message, posted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (fleet, number) DO NOTHING`,
+        [
+          data.revision.fleet,
+          data.revision.number,
+          data.digest,
+          JSON.stringify(data.objects),
+          data.author,
+          data.message,
+          event.recordedAt,
+        ],
+      );
+    }
+  },
+};

@@ -1,0 +1,66 @@
+import { Body, Controller, Get, Header, Inject, Param, Post, Query } from "@nestjs/common";
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import type { StateDiff } from "@statecast/state";
+import { Command, type CommandContext } from "../auth/command-context.js";
+import { Roles } from "../auth/roles.decorator.js";
+import { FleetParams } from "../trust/trust-policy.dto.js";
+import {
+  PostRevisionRequest,
+  RevisionDiffParams,
+  RevisionListQuery,
+  RevisionParams,
+  RevisionResponse,
+  RevisionWithStateResponse,
+} from "./revision.dto.js";
+import { RevisionsService } from "./revisions.service.js";
+
+@ApiTags("revisions")
+@Roles("viewer")
+@Controller("v1/fleets/:fleet/revisions")
+export class RevisionsController {
+  constructor(@Inject(RevisionsService) private readonly revisions: RevisionsService) {}
+
+  @Post()
+  @Roles("operator")
+  @ApiOperation({ summary: "Post a state as the fleet's next revision (422 when refused)" })
+  @ApiCreatedResponse({ type: RevisionResponse })
+  post(
+    @Param() { fleet }: FleetParams,
+    @Body() body: PostRevisionRequest,
+    @Command() ctx: CommandContext,
+  ): Promise<RevisionResponse> {
+    return this.revisions.post(fleet, body.state, body.message ?? "", ctx);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [RevisionResponse] })
+  list(
+    @Param() { fleet }: FleetParams,
+    @Query() query: RevisionListQuery,
+  ): Promise<RevisionResponse[]> {
+    return this.revisions.list(fleet, query.after ?? 0, query.limit ?? 100);
+  }
+
+  @Get(":a/diff/:b")
+  @ApiOperation({ summary: "What changes from revision a to revision b" })
+  diff(@Param() { fleet, a, b }: RevisionDiffParams): Promise<StateDiff> {
+    return this.revisions.diff(fleet, a, b);
+  }
+
+  @Get(":number/state")
+  @Header("Content-Type", "application/json")
+  @ApiOperation({ summary: "The state as canonical JSON text (the bytes its digest covers)" })
+  state(@Param() { fleet, number }: RevisionParams): Promise<string> {
+    return this.revisions.canonicalState(fleet, number);
+  }
+
+  @Get(":number")
+  @ApiOkResponse({ type: RevisionWithStateResponse })
+  async get(@Param() { fleet, number }: RevisionParams): Promise<RevisionWithStateResponse> {
+    const [view, text] = await Promise.all([
+      this.revisions.get(fleet, number),
+      this.revisions.canonicalState(fleet, number),
+    ]);
+    return { ...view, state: JSON.parse(text) as Record<string, unknown> };
+  }
+}

@@ -1,0 +1,117 @@
+import { Readable } from "node:stream";
+import { Inject, Injectable } from "@nestjs/common";
+import {
+  ConcurrencyError,
+  NotFoundError,
+  PostgresEventStore,
+  revisionStreamId,
+} from "@statecast/events";
+import {
+  canonicalJson,
+  diffStates,
+  loadState,
+  type ObjectStore,
+  type StateDiff,
+  stateDigest,
+  verifyState,
+} from "@statecast/state";
+import { type CommandContext, metadataOf } from "../auth/command-context.js";
+import { OBJECT_STORE } from "../objects/object-store.provider.js";
+import { ProjectionWaiter } from "../projections/projection-waiter.js";
+import { TrustPolicyService } from "../trust/trust-policy.service.js";
+import { revisionProjection } from "./revision.projection.js";
+import { RevisionRepository, type RevisionView } from "./revision.repository.js";
+import { acceptState, refuseMissingObjects, refuseUnverified } from "./revision-checks.js";
+
+const NUMBERING_ATTEMPTS = 20;
+
+/** Posting revisions to a fleet's trail, and reading them back. */
+@Injectable()
+export class RevisionsService {
+  constructor(
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(OBJECT_STORE) private readonly objects: ObjectStore,
+    @Inject(TrustPolicyService) private readonly trust: TrustPolicyService,
+    @Inject(RevisionRepository) private readonly revisions: RevisionRepository,
+    @Inject(ProjectionWaiter) private readonly projections: ProjectionWaiter,
+  ) {}
+
+  /** Validates, checks objects and signatures, then appends RevisionPosted; refusals write nothing. */
+  async post(
+    fleet: string,
+    input: unknown,
+    message: string,
+    ctx: CommandContext,
+  ): Promise<RevisionView> {
+    const { state, model } = acceptState(input);
+    const present = await Promise.all(model.objects.map((sha) => this.objects.has(sha)));
+    refuseMissingObjects(
+      state,
+      model.objects.filter((_, i) => !present[i]),
+    );
+    const { policy } = await this.trust.current(fleet);
+    refuseUnverified(verifyState(state, policy));
+    const canonical = Buffer.from(canonicalJson(state), "utf8");
+    const digest = stateDigest(state);
+    // The canonical state is itself an object (its id is the digest): devices fetch it like any other.
+    await this.objects.put(digest, Readable.from([canonical]), { size: canonical.length });
+    const data = { digest, objects: model.objects, author: ctx.actor, message };
+    const number = await this.appendNumbered(fleet, data, ctx);
+    const view = await this.get(fleet, number);
+    return view;
+  }
+
+  private async appendNumbered(
+    fleet: string,
+    data: { digest: string; objects: string[]; author: string; message: string },
+    ctx: CommandContext,
+  ): Promise<number> {
+    let number = (await this.revisions.highestNumber(fleet)) + 1;
+    for (let attempt = 1; ; attempt++, number++) {
+      try {
+        const result = await this.store.append(
+          revisionStreamId(fleet, number),
+          [
+            {
+              type: "RevisionPosted",
+              data: { revision: { fleet, number }, ...data },
+              metadata: metadataOf(ctx),
+            },
+          ],
+          { expectedVersion: "no_stream" },
+        );
+        await this.projections.waitFor(revisionProjection.name, result.lastGlobalPosition);
+        return number;
+      } catch (error) {
+        // Another revision took this number first: try the next one.
+        if (!(error instanceof ConcurrencyError) || attempt >= NUMBERING_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  list(fleet: string, after: number, limit: number): Promise<RevisionView[]> {
+    return this.revisions.list(fleet, after, limit);
+  }
+
+  async get(fleet: string, number: number): Promise<RevisionView> {
+    const view = await this.revisions.find(fleet, number);
+    if (!view) throw new NotFoundError(`revision ${number} of fleet ${fleet} not found`);
+    return view;
+  }
+
+  /** The state's canonical JSON text, exactly as its digest was computed. */
+  async canonicalState(fleet: string, number: number): Promise<string> {
+    const { digest } = await this.get(fleet, number);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.objects.openRead(digest)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  async diff(fleet: string, a: number, b: number): Promise<StateDiff> {
+    const [stateA, stateB] = await Promise.all([
+      this.canonicalState(fleet, a),
+      this.canonicalState(fleet, b),
+    ]);
+    return diffStates(loadState(stateA).state, loadState(stateB).state);
+  }
+}

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from "@nestjs/common";
+import { PostgresEventStore, ValidationError } from "@statecast/events";
+import { compileSigner, KeyError, type TrustPolicy } from "@statecast/state";
+import { type CommandContext, metadataOf } from "../auth/command-context.js";
+import { trustStreamId } from "./trust.catalog.js";
+import type { TrustPolicyDto, TrustPolicyResponse } from "./trust-policy.dto.js";
+
+interface StoredPolicy {
+  policy: TrustPolicy;
+  version: number;
+}
+
+/** A fleet's trust policy is the last TrustPolicySet of `trust:<fleet>`; strict, trusting nobody, before any. */
+@Injectable()
+export class TrustPolicyService {
+  constructor(@Inject(PostgresEventStore) private readonly store: PostgresEventStore) {}
+
+  async current(fleet: string): Promise<StoredPolicy> {
+    const { events, version } = await this.store.readStream(trustStreamId(fleet));
+    const last = events.at(-1)?.data as Omit<TrustPolicyDto, "fleet"> | undefined;
+    return {
+      policy: last ? { mode: last.mode, trusted: last.trusted } : { mode: "strict", trusted: [] },
+      version,
+    };
+  }
+
+  async view(fleet: string): Promise<TrustPolicyResponse> {
+    const { policy, version } = await this.current(fleet);
+    return { fleet, version, mode: policy.mode, trusted: policy.trusted.map(signerView) };
+  }
+
+  /** Replaces the policy; every PEM must parse, else nothing is written. */
+  async set(fleet: string, dto: TrustPolicyDto, ctx: CommandContext): Promise<TrustPolicyResponse> {
+    dto.trusted.forEach((signer, index) => {
+      try {
+        compileSigner(signer, index);
+      } catch (error) {
+        if (!(error instanceof KeyError)) throw error;
+        throw new ValidationError(`trusted signer ${signer.name} is unusable: ${error.message}`, {
+          details: [{ path: `trusted.${index}.pem`, message: error.message }],
+        });
+      }
+    });
+    const { version } = await this.current(fleet);
+    const data = { fleet, mode: dto.mode, trusted: dto.trusted.map(signerView) };
+    const result = await this.store.append(
+      trustStreamId(fleet),
+      [{ type: "TrustPolicySet", data, metadata: metadataOf(ctx) }],
+      { expectedVersion: version === 0 ? "no_stream" : version },
+    );
+    return { ...data, version: result.nextExpectedVersion };
+  }
+}
+
+function signerView(signer: { name?: string; pem: string; keys?: string[] }) {
+  return { name: signer.name ?? "", pem: signer.pem, keys: signer.keys ?? ["**"] };
+}
