@@ -20,12 +20,17 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+// JS numbers (from objects, not parsed text): the shortest round-trip digits, as
+// JSON.stringify writes them, but integers spelled out instead of in exponent form.
 function numberText(n: number): string {
   if (!Number.isFinite(n)) {
     throw new StateValidationError("json_unsupported", `number ${n} has no JSON form`);
   }
-  if (Number.isInteger(n) && !Number.isSafeInteger(n)) return BigInt(n).toString();
-  return String(n);
+  const text = String(n);
+  const match = /^(-?)(\d)(?:\.(\d+))?e\+(\d+)$/.exec(text);
+  if (!match || !Number.isInteger(n)) return text;
+  const [, sign, lead, fraction = "", exponent] = match;
+  return `${sign}${lead}${fraction}${"0".repeat(Number(exponent) - fraction.length)}`;
 }
 
 function write(value: unknown, out: string[], path: string): void {

@@ -15,8 +15,8 @@ describe("canonicalJson", () => {
   });
 
   it("writes JS integers without exponent and refuses non-JSON values", () => {
-    expect(canonicalJson({ n: 1e21, m: 2 ** 53 + 2, f: 0.5 })).toBe(
-      '{"f":0.5,"m":9007199254740994,"n":1000000000000000000000}',
+    expect(canonicalJson({ n: 1.5e21, m: 2 ** 53 + 2, f: 0.5, g: -74078704210363780 })).toBe(
+      '{"f":0.5,"g":-74078704210363780,"m":9007199254740994,"n":1500000000000000000000}',
     );
     expect(() => canonicalJson({ n: Number.NaN })).toThrow(/NaN has no JSON form/);
     expect(() => canonicalJson({ u: undefined })).toThrow(/\/u is a undefined/);
