@@ -3,6 +3,8 @@ export * as DeviceEvents from "./catalog/device.js";
 export { deviceCatalog } from "./catalog/device.js";
 export * as RevisionEvents from "./catalog/revision.js";
 export { revisionCatalog } from "./catalog/revision.js";
+export * as RolloutEvents from "./catalog/rollout.js";
+export { rolloutCatalog } from "./catalog/rollout.js";
 export type { Actor, EventMetadata, NewEvent, RecordedEvent } from "./envelope.js";
 export {
   ConcurrencyError,

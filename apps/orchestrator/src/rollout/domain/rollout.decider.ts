@@ -1,9 +1,9 @@
+import { IllegalStateError, ValidationError } from "@statecast/events";
 import { assignPending, settle, startWave } from "./rollout.advance.js";
 import { describeConflicts, findConflicts } from "./rollout.conflicts.js";
 import { assertInstant, Decision } from "./rollout.decision.js";
 import { onDeviceFact, onTimer } from "./rollout.device-facts.js";
 import { getDevice } from "./rollout.device-table.js";
-import { IllegalStateError, ValidationError } from "./rollout.errors.js";
 import type * as In from "./rollout.inputs.js";
 import type { RolloutState } from "./rollout.js";
 import { planWaves } from "./rollout.plan.js";
@@ -78,7 +78,7 @@ function create(d: Decision, input: In.CreateRollout): void {
   if (issues.length > 0)
     throw new ValidationError(
       `invalid rollout definition: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
-      issues,
+      { details: issues },
     );
   const { rolloutId, definition, rollbackOf } = input;
   d.emit({

@@ -1,4 +1,4 @@
-import { IllegalStateError, ValidationError } from "./rollout.errors.js";
+import { IllegalStateError, ValidationError } from "@statecast/events";
 import type { RolloutEvent } from "./rollout.events.js";
 import type { RolloutDecision, RolloutOutputCommand } from "./rollout.inputs.js";
 import type { RolloutState, StartedRolloutState } from "./rollout.js";
@@ -44,7 +44,7 @@ export function addSeconds(instant: string, seconds: number): string {
 /** `now` must be an ISO-8601 instant: it is the only clock the decider has. */
 export function assertInstant(now: unknown): asserts now is string {
   if (typeof now !== "string" || Number.isNaN(Date.parse(now)))
-    throw new ValidationError(`now must be an ISO-8601 instant, got ${JSON.stringify(now)}`, [
-      { path: "now", message: "is not an ISO-8601 instant" },
-    ]);
+    throw new ValidationError(`now must be an ISO-8601 instant, got ${JSON.stringify(now)}`, {
+      details: [{ path: "now", message: "is not an ISO-8601 instant" }],
+    });
 }

@@ -99,8 +99,7 @@ export function onTimer(d: Decision, timer: In.TimerElapsed): void {
       });
   }
   if (timer.type === "DeviceTimeoutElapsed" && device && IN_FLIGHT.has(device.status)) {
-    const timeout = state.definition.deviceTimeoutSeconds ?? 0;
-    const reason = `no result within ${timeout}s (device_timeout)`;
+    const reason = "device_timeout";
     d.emit({
       type: "RolloutDeviceFailed",
       data: { ...outcome(state, device, reason, at), source: "timeout" },

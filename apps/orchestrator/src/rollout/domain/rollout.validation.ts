@@ -1,6 +1,6 @@
+import type { ValidationIssue } from "@statecast/events";
 import type { RolloutDefinition, WaveSpec } from "./rollout.definition.js";
 import { formatRevision } from "./rollout.definition.js";
-import type { ValidationIssue } from "./rollout.errors.js";
 
 /** What the caller resolved before validating: the devices the selector matches, and the revision. */
 export type ValidationContext = {

@@ -1,0 +1,216 @@
+import { z } from "zod";
+import { defineEvent } from "../registry.js";
+import { failureReason, humanMessage, isoInstant, revisionRef } from "./common.js";
+
+// Schemas of the rollout stream (`rollout:<id>`). The process manager that emits them lives in
+// apps/orchestrator/src/rollout/domain; its unit tests validate every event it produces here.
+
+const id = z.string().min(1).max(128);
+const waveIndex = z.int().nonnegative();
+const count = z.int().nonnegative();
+const deviceIds = z.array(id);
+const audit = {
+  actor: z.string().min(1).max(256),
+  reason: humanMessage.optional(),
+  at: isoInstant,
+};
+
+const waveSpec = z.strictObject({
+  size: z.union([
+    z.strictObject({ percent: z.number().gt(0).max(100) }),
+    z.strictObject({ count: z.int().positive() }),
+  ]),
+  minSample: z.int().positive(),
+  soakSeconds: z.int().nonnegative(),
+  maxFailures: z.strictObject({
+    percent: z.number().min(0).max(100).optional(),
+    count: count.optional(),
+  }),
+});
+
+export const rolloutDefinition = z.strictObject({
+  revision: revisionRef,
+  selector: z.strictObject({
+    ids: deviceIds.optional(),
+    tags: z.array(z.string().min(1).max(128)).optional(),
+    fleet: z.string().min(1).max(128).optional(),
+  }),
+  waves: z.array(waveSpec).min(1),
+  policy: z.strictObject({
+    onFailure: z.enum(["pause", "abort", "rollback"]),
+    onSuccess: z.enum(["next", "pause"]),
+  }),
+  deviceTimeoutSeconds: z.int().positive().optional(),
+});
+
+const plannedDevice = z.strictObject({
+  deviceId: id,
+  currentRevision: revisionRef.nullable(),
+  online: z.boolean(),
+  alreadyOnRevision: z.boolean(),
+});
+
+const gateCounts = z.strictObject({
+  members: count,
+  finished: count,
+  succeeded: count,
+  failures: count,
+  lateFailures: count,
+});
+
+const outcome = {
+  deviceId: id,
+  reason: failureReason,
+  late: z.boolean(),
+  countedInWave: waveIndex.nullable(),
+  at: isoInstant,
+};
+
+export const RolloutCreated = defineEvent(
+  "RolloutCreated",
+  1,
+  z.strictObject({
+    ...audit,
+    rolloutId: id,
+    definition: rolloutDefinition,
+    rollbackOf: id.optional(),
+  }),
+);
+export const RolloutStarted = defineEvent(
+  "RolloutStarted",
+  1,
+  z.strictObject({
+    ...audit,
+    plan: z.array(z.strictObject({ index: waveIndex, devices: z.array(plannedDevice) })),
+  }),
+);
+export const WaveStarted = defineEvent(
+  "WaveStarted",
+  1,
+  z.strictObject({ waveIndex, at: isoInstant }),
+);
+export const WaveTargetsAssigned = defineEvent(
+  "WaveTargetsAssigned",
+  1,
+  z.strictObject({ waveIndex, deviceIds, at: isoInstant }),
+);
+export const WaveGatePassed = defineEvent(
+  "WaveGatePassed",
+  1,
+  z.strictObject({ waveIndex, counts: gateCounts, at: isoInstant }),
+);
+export const WaveGateFailed = defineEvent(
+  "WaveGateFailed",
+  1,
+  z.strictObject({ waveIndex, counts: gateCounts, reason: humanMessage, at: isoInstant }),
+);
+export const RolloutPaused = defineEvent(
+  "RolloutPaused",
+  1,
+  z.strictObject({ ...audit, cause: z.enum(["operator", "gate_failed", "manual_gate"]) }),
+);
+export const RolloutResumed = defineEvent("RolloutResumed", 1, z.strictObject(audit));
+export const RolloutPromoted = defineEvent(
+  "RolloutPromoted",
+  1,
+  z.strictObject({ ...audit, waveIndex }),
+);
+export const RolloutAborted = defineEvent("RolloutAborted", 1, z.strictObject(audit));
+export const RolloutRollbackStarted = defineEvent(
+  "RolloutRollbackStarted",
+  1,
+  z.strictObject({
+    ...audit,
+    rollbackRollouts: z.array(z.strictObject({ rolloutId: id, revision: revisionRef, deviceIds })),
+    withoutPreviousRevision: deviceIds,
+  }),
+);
+export const RolloutCompleted = defineEvent(
+  "RolloutCompleted",
+  1,
+  z.strictObject({ at: isoInstant }),
+);
+export const RolloutTargetsCancelled = defineEvent(
+  "RolloutTargetsCancelled",
+  1,
+  z.strictObject({ deviceIds, at: isoInstant }),
+);
+export const DeviceJoinedRollout = defineEvent(
+  "DeviceJoinedRollout",
+  1,
+  z.strictObject({
+    deviceId: id,
+    waveIndex,
+    currentRevision: revisionRef.nullable(),
+    online: z.boolean(),
+    at: isoInstant,
+  }),
+);
+export const RolloutDeviceProgressed = defineEvent(
+  "RolloutDeviceProgressed",
+  1,
+  z.strictObject({
+    deviceId: id,
+    status: z.enum(["queued", "downloading", "installing", "testing"]),
+    at: isoInstant,
+  }),
+);
+export const RolloutDeviceUpdated = defineEvent(
+  "RolloutDeviceUpdated",
+  1,
+  z.strictObject({
+    deviceId: id,
+    reportedStatus: z.enum(["DONE", "UPDATED"]),
+    soakUntil: isoInstant,
+    at: isoInstant,
+  }),
+);
+export const RolloutDeviceSucceeded = defineEvent(
+  "RolloutDeviceSucceeded",
+  1,
+  z.strictObject({ deviceId: id, via: z.enum(["reported", "soaked", "promoted"]), at: isoInstant }),
+);
+export const RolloutDeviceFailed = defineEvent(
+  "RolloutDeviceFailed",
+  1,
+  z.strictObject({ ...outcome, source: z.enum(["error", "rolled_back", "timeout"]) }),
+);
+export const RolloutDeviceRejected = defineEvent(
+  "RolloutDeviceRejected",
+  1,
+  z.strictObject(outcome),
+);
+export const RolloutDeviceWentOffline = defineEvent(
+  "RolloutDeviceWentOffline",
+  1,
+  z.strictObject({ deviceId: id, at: isoInstant }),
+);
+export const RolloutDeviceCameOnline = defineEvent(
+  "RolloutDeviceCameOnline",
+  1,
+  z.strictObject({ deviceId: id, at: isoInstant }),
+);
+
+export const rolloutCatalog = [
+  RolloutCreated,
+  RolloutStarted,
+  WaveStarted,
+  WaveTargetsAssigned,
+  WaveGatePassed,
+  WaveGateFailed,
+  RolloutPaused,
+  RolloutResumed,
+  RolloutPromoted,
+  RolloutAborted,
+  RolloutRollbackStarted,
+  RolloutCompleted,
+  RolloutTargetsCancelled,
+  DeviceJoinedRollout,
+  RolloutDeviceProgressed,
+  RolloutDeviceUpdated,
+  RolloutDeviceSucceeded,
+  RolloutDeviceFailed,
+  RolloutDeviceRejected,
+  RolloutDeviceWentOffline,
+  RolloutDeviceCameOnline,
+] as const;
