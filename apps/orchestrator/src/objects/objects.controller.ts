@@ -14,7 +14,7 @@ import {
   Req,
   Res,
 } from "@nestjs/common";
-import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Roles } from "../auth/roles.decorator.js";
 import { parseByteRange } from "./byte-range.js";
 import {
@@ -50,14 +50,18 @@ export class ObjectsController {
   @Roles("operator")
   @ApiOperation({ summary: "Upload an object (raw body; 201 stored, 200 already present)" })
   @ApiBody({ schema: { type: "string", format: "binary" } })
+  @ApiHeader({
+    name: "x-object-size",
+    required: false,
+    description: "declared size (default: Content-Length)",
+  })
   @ApiOkResponse({ type: ObjectStoredResponse })
   async upload(
     @Param() { sha256 }: ObjectIdParams,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ObjectStoredResponse> {
-    const header = request.headers["content-length"];
-    const declared = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+    const declared = declaredSize(request);
     let size: number;
     try {
       size = this.objects.admit(sha256, declared);
@@ -109,6 +113,13 @@ export class ObjectsController {
     }
     await pipeline(await this.objects.open(sha256, range), response);
   }
+}
+
+/** `X-Object-Size` when given (e.g. with chunked bodies), else `Content-Length`. */
+function declaredSize(request: Request): number | undefined {
+  const given = request.headers["x-object-size"] ?? request.headers["content-length"];
+  if (typeof given !== "string") return undefined;
+  return /^\d{1,16}$/.test(given) ? Number(given) : undefined;
 }
 
 function describeObject(response: Response, sha256: string): Response {

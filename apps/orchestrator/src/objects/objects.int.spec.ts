@@ -1,0 +1,136 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+
+const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+const content = Buffer.from("0123456789abcdefghijklmnopqrstuvwxyz".repeat(1000));
+const id = sha(content);
+
+function put(app: TestApp, objectId: string, body: Buffer, headers: Record<string, string> = {}) {
+  return app.call(`/v1/objects/${objectId}`, {
+    method: "PUT",
+    body,
+    headers: { "content-type": "application/octet-stream", ...headers },
+  });
+}
+
+async function stats(app: TestApp) {
+  return (await (await app.call("/v1/objects/stats")).json()) as Record<string, number>;
+}
+
+/** Every file under the store, temp files included: a refused upload must leave none. */
+function storeFiles(app: TestApp): string[] {
+  const dir = join(app.dataDir, "objects");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name);
+}
+
+describe("objects over HTTP", () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ maxObjectBytes: 100_000 });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("refuses a body whose hash is not its id (422), keeping nothing", async () => {
+    const res = await put(app, "f".repeat(64), content);
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ error: "unprocessable" });
+    expect(storeFiles(app)).toEqual([]);
+    expect((await app.call(`/v1/objects/${"f".repeat(64)}`, { method: "HEAD" })).status).toBe(404);
+  });
+
+  it("refuses a body whose size is not the declared one (422), keeping nothing", async () => {
+    for (const size of [content.length - 1, content.length + 1]) {
+      const res = await put(app, id, content, { "x-object-size": String(size) });
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ error: "unprocessable" });
+    }
+    const truncated = await put(app, id, content.subarray(0, 100));
+    expect(truncated.status).toBe(422);
+    expect(storeFiles(app)).toEqual([]);
+    expect(await stats(app)).toMatchObject({
+      uploadedBytes: 0,
+      storedObjects: 0,
+      refusedUploads: 4,
+    });
+  });
+
+  it("stores a good upload once (201), and a repeat is 200 without a second copy", async () => {
+    const first = await put(app, id, content);
+    expect(first.status).toBe(201);
+    expect(await first.json()).toEqual({ sha256: id, size: content.length, created: true });
+    const before = await stats(app);
+    const again = await put(app, id, content);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ created: false });
+    const after = await stats(app);
+    expect(after.uploadedBytes).toBe(before.uploadedBytes);
+    expect(after.duplicateUploads).toBe(before.duplicateUploads + 1);
+    expect(storeFiles(app)).toEqual([id]);
+  });
+
+  it("answers 413 over the size limit, before reading the body", async () => {
+    const big = Buffer.alloc(100_001, 7);
+    const res = await put(app, sha(big), big);
+    expect(res.status).toBe(413);
+    expect(storeFiles(app)).toEqual([id]);
+  });
+
+  it("serves HEAD, GET and single byte ranges (206), and 416 outside the object", async () => {
+    const head = await app.call(`/v1/objects/${id}`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-length")).toBe(String(content.length));
+    expect(head.headers.get("accept-ranges")).toBe("bytes");
+    const whole = await app.call(`/v1/objects/${id}`);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(content)).toBe(true);
+    const part = await app.call(`/v1/objects/${id}`, { headers: { range: "bytes=10-19" } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 10-19/${content.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).toString()).toBe(
+      content.subarray(10, 20).toString(),
+    );
+    const tail = await app.call(`/v1/objects/${id}`, { headers: { range: "bytes=-5" } });
+    expect(Buffer.from(await tail.arrayBuffer()).toString()).toBe(content.subarray(-5).toString());
+    const outside = await app.call(`/v1/objects/${id}`, {
+      headers: { range: `bytes=${content.length}-` },
+    });
+    expect(outside.status).toBe(416);
+    expect(outside.headers.get("content-range")).toBe(`bytes */${content.length}`);
+    expect((await app.call(`/v1/objects/${"0".repeat(64)}`)).status).toBe(404);
+    expect((await app.call("/v1/objects/not-a-sha")).status).toBe(400);
+  });
+
+  it("tells which objects it lacks", async () => {
+    const res = await app.call("/v1/objects/missing", {
+      method: "POST",
+      json: { shas: [id, "a".repeat(64), "a".repeat(64)] },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ missing: ["a".repeat(64)] });
+    const bad = await app.call("/v1/objects/missing", { method: "POST", json: { shas: ["xyz"] } });
+    expect(bad.status).toBe(400);
+  });
+
+  it("needs the operator role to upload", async () => {
+    const viewer = (await (
+      await app.call("/v1/tokens", { method: "POST", json: { name: "viewer1", role: "viewer" } })
+    ).json()) as { secret: string };
+    const res = await app.call(`/v1/objects/${id}`, {
+      method: "PUT",
+      body: content,
+      token: viewer.secret,
+      headers: { "content-type": "application/octet-stream" },
+    });
+    expect(res.status).toBe(403);
+    expect(
+      (await app.call(`/v1/objects/${id}`, { method: "PUT", body: content, token: null })).status,
+    ).toBe(401);
+  });
+});
