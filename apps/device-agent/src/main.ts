@@ -1,2 +1,48 @@
-// Entry point of device-agent; filled in by its feature work.
-export {};
+#!/usr/bin/env node
+import { join } from "node:path";
+import { Agent } from "./agent/agent.js";
+import { ConfigError, parseSettings } from "./config.js";
+import { installBundle } from "./install/install-bundle.js";
+import { LxcRuntime } from "./runtime/lxc-runtime.js";
+import { SimRuntime } from "./runtime/sim-runtime.js";
+
+async function main(argv: string[]): Promise<number> {
+  const settings = parseSettings(argv);
+  const runtime =
+    settings.runtime === "sim"
+      ? new SimRuntime(join(settings.storeDir, "sim"))
+      : new LxcRuntime(settings.lxcpath);
+  const agent = new Agent({
+    deviceId: settings.deviceId,
+    storeDir: settings.storeDir,
+    runtime,
+    commitDelayMs: settings.commitDelayMs,
+    ...(settings.groupTimeoutMs !== undefined ? { groupTimeoutMs: settings.groupTimeoutMs } : {}),
+    orchestratorKeys: settings.orchestratorKeys,
+    trustPolicy: settings.trustPolicy,
+    mountOnly: settings.mountOnly,
+    ...(settings.crashAt ? { crashAt: settings.crashAt } : {}),
+    quiet: settings.quiet,
+  });
+  await agent.start();
+  if (settings.command === "install") {
+    const report = await installBundle(agent, settings.bundle!, settings.revision);
+    await agent.stop();
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return report.status === "DONE" || report.status === "UPDATED" ? 0 : 1;
+  }
+  const { runConnected } = await import("./nats/connected-agent.js");
+  return runConnected(agent, settings);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message =
+      error instanceof ConfigError
+        ? error.message
+        : `statecast-agent: ${(error as Error).stack ?? error}`;
+    process.stderr.write(`${message}\n`);
+    process.exit(2);
+  },
+);

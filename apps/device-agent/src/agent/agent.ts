@@ -28,6 +28,11 @@ export interface AgentConfig {
   orchestratorKeys: KeyInput[];
   trustPolicy: TrustPolicy;
   fetchConcurrency?: number;
+  /**
+   * Stage and mount every part but start none (status goals capped at MOUNTED), e.g. to
+   * check a bundle built for another CPU.
+   */
+  mountOnly?: boolean;
   /** Fault injection: the named point at which the agent SIGKILLs itself. */
   crashAt?: string;
   quiet?: boolean;
@@ -79,7 +84,13 @@ export class Agent {
   private async spec(revision: string): Promise<RevisionSpec | undefined> {
     const trail = await this.store.readTrail(revision);
     if (!trail) return undefined;
-    return revisionFromState(trail.state, trail.id, trail.ref, this.config.groupTimeoutMs);
+    return this.toSpec(trail.state, trail.id, trail.ref);
+  }
+
+  private toSpec(state: Record<string, unknown>, id: string, ref: string): RevisionSpec {
+    const spec = revisionFromState(state, id, ref, this.config.groupTimeoutMs);
+    if (!this.config.mountOnly) return spec;
+    return { ...spec, parts: spec.parts.map((p) => ({ ...p, statusGoal: "MOUNTED" as const })) };
   }
 
   /** Boot: play the bootloader's part of try-boot, then reconcile LXC with the records. */
@@ -239,7 +250,7 @@ export class Agent {
     });
     let spec: RevisionSpec;
     try {
-      spec = revisionFromState(install.state, install.digest, ref, this.config.groupTimeoutMs);
+      spec = this.toSpec(install.state, install.digest, ref);
       await this.fetch(spec, source);
     } catch (error) {
       if (!(error instanceof ApplyError) && !(error instanceof InvalidStateError)) throw error;

@@ -111,4 +111,28 @@ describe("agent apply with real LXC", () => {
       pv_trying: "",
     });
   });
+
+  it("takes a bsp change through try-boot: pv_try latched while TESTING, every container restarted, DONE", async () => {
+    const before = await installFirst();
+    const pids = before.parts.map((p) => device.pid(p.containerName));
+    const next = device.states.build([root, app], "bsp-2");
+    const seen: unknown[] = [];
+    device.agent.journal.onReport((report) => {
+      if (report.status === "TESTING") seen.push(device.agent.store.readBootEnv());
+    });
+    const final = await device.agent.applyTarget(device.target(next.state, next.digest), source);
+
+    expect(final.status).toBe("DONE");
+    expect(await Promise.all(seen)).toEqual([
+      { pv_rev: before.id, pv_try: next.digest, pv_trying: next.digest },
+    ]);
+    expect(await device.agent.store.readBootEnv()).toEqual({
+      pv_rev: next.digest,
+      pv_try: "",
+      pv_trying: "",
+    });
+    const after = device.agent.committedRevision!.parts.map((p) => p.containerName);
+    expect(after).toEqual(before.parts.map((p) => p.containerName));
+    expect(after.map((name) => device.pid(name)).some((pid, i) => pid === pids[i])).toBe(false);
+  });
 });

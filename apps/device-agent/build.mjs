@@ -1,0 +1,33 @@
+// Bundles the agent into ONE file (dist/statecast-agent.js) with esbuild: plain Node,
+// no node_modules needed on the board. `node build.mjs [outfile]`.
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const lib = (name) => `${root}libs/${name}/src/index.ts`;
+
+export async function buildAgent(outfile = `${root}apps/device-agent/dist/statecast-agent.js`) {
+  const result = await build({
+    entryPoints: [`${root}apps/device-agent/src/main.ts`],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    minify: true,
+    legalComments: "none",
+    metafile: true,
+    alias: { "@statecast/state": lib("state"), "@statecast/nats-auth": lib("nats-auth") },
+    // CommonJS dependencies (tar-stream) call require(); give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __scCreateRequire } from 'node:module'; const require = __scCreateRequire(import.meta.url);",
+    },
+    logLevel: "warning",
+  });
+  return { outfile, bytes: Object.values(result.metafile.outputs)[0]?.bytes ?? 0 };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { outfile, bytes } = await buildAgent(process.argv[2]);
+  process.stdout.write(`${outfile}: ${(bytes / 1024).toFixed(0)} KB\n`);
+}

@@ -1,0 +1,134 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { TrustPolicy } from "@statecast/state";
+
+/** The agent's one typed config, from the command line (and `STATECAST_AGENT_*` env), validated at start. */
+export interface AgentSettings {
+  command: "install" | "run";
+  bundle?: string;
+  deviceId: string;
+  storeDir: string;
+  lxcpath: string;
+  runtime: "lxc" | "sim";
+  commitDelayMs: number;
+  groupTimeoutMs?: number;
+  trustPolicy: TrustPolicy;
+  orchestratorKeys: string[];
+  revision?: string;
+  mountOnly: boolean;
+  crashAt?: string;
+  natsUrl?: string;
+  credsFile?: string;
+  quiet: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export const USAGE = `usage:
+  statecast-agent install BUNDLE.tgz [options]   apply a pvr bundle with no server
+  statecast-agent run [options]                  follow the device's target over NATS
+options:
+  --store DIR              local store (default /var/lib/statecast)
+  --lxcpath DIR            lxcpath of this agent (default <store>/lxc)
+  --device-id ID           this device's id (required for run)
+  --runtime lxc|sim        container runtime (default lxc)
+  --trust PEM_FILE         trusted state signer (repeatable)
+  --trust-mode strict|lenient  (default strict)
+  --orchestrator-key PEM   orchestrator target key (repeatable, run)
+  --commit-delay-ms N      TESTING duration (default 25000)
+  --group-timeout-ms N     override every group's timeout
+  --revision REF           revision name for an installed bundle
+  --mount-only             stage and mount parts, start none
+  --nats URL --creds FILE  gateway connection (run)`;
+
+function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new ConfigError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function pemFiles(option: string, files: string[]): string[] {
+  return files.map((file) => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch (error) {
+      throw new ConfigError(`--${option} ${file}: ${(error as Error).message}`);
+    }
+  });
+}
+
+export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentSettings {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      store: { type: "string" },
+      lxcpath: { type: "string" },
+      "device-id": { type: "string" },
+      runtime: { type: "string" },
+      trust: { type: "string", multiple: true },
+      "trust-mode": { type: "string" },
+      "orchestrator-key": { type: "string", multiple: true },
+      "commit-delay-ms": { type: "string" },
+      "group-timeout-ms": { type: "string" },
+      revision: { type: "string" },
+      "mount-only": { type: "boolean" },
+      "crash-at": { type: "string" },
+      nats: { type: "string" },
+      creds: { type: "string" },
+      quiet: { type: "boolean" },
+    },
+  });
+  const [command, bundle] = positionals;
+  if (command !== "install" && command !== "run")
+    throw new ConfigError(`unknown command ${JSON.stringify(command ?? "")}\n${USAGE}`);
+  if (command === "install" && !bundle) throw new ConfigError("install needs a BUNDLE.tgz path");
+  const storeDir = values.store ?? env.STATECAST_AGENT_STORE ?? "/var/lib/statecast";
+  const runtime = values.runtime ?? "lxc";
+  if (runtime !== "lxc" && runtime !== "sim")
+    throw new ConfigError(`--runtime must be lxc or sim, got ${runtime}`);
+  const mode = values["trust-mode"] ?? "strict";
+  if (mode !== "strict" && mode !== "lenient")
+    throw new ConfigError(`--trust-mode must be strict or lenient, got ${mode}`);
+  const trusted = pemFiles("trust", values.trust ?? []).map((pem, i) => ({
+    pem,
+    name: values.trust?.[i] ?? "",
+  }));
+  if (trusted.length === 0)
+    throw new ConfigError(
+      "at least one --trust PEM_FILE is required (nothing unsigned is applied)",
+    );
+  const deviceId =
+    values["device-id"] ?? env.STATECAST_DEVICE_ID ?? (command === "install" ? "offline" : "");
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(deviceId))
+    throw new ConfigError(`--device-id ${JSON.stringify(deviceId)} is not a valid device id`);
+  const orchestratorKeys = pemFiles("orchestrator-key", values["orchestrator-key"] ?? []);
+  if (command === "run" && (!values.nats || orchestratorKeys.length === 0)) {
+    throw new ConfigError("run needs --nats URL and at least one --orchestrator-key PEM");
+  }
+  return {
+    command,
+    ...(bundle ? { bundle } : {}),
+    deviceId,
+    storeDir,
+    lxcpath: values.lxcpath ?? join(storeDir, "lxc"),
+    runtime,
+    commitDelayMs: integer("commit-delay-ms", values["commit-delay-ms"], 25_000)!,
+    ...(values["group-timeout-ms"]
+      ? { groupTimeoutMs: integer("group-timeout-ms", values["group-timeout-ms"]) }
+      : {}),
+    trustPolicy: { mode, trusted },
+    orchestratorKeys,
+    ...(values.revision ? { revision: values.revision } : {}),
+    mountOnly: values["mount-only"] ?? false,
+    ...(values["crash-at"] ? { crashAt: values["crash-at"] } : {}),
+    ...(values.nats ? { natsUrl: values.nats } : {}),
+    ...(values.creds ? { credsFile: values.creds } : {}),
+    quiet: values.quiet ?? false,
+  };
+}
