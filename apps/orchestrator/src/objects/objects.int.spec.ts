@@ -16,7 +16,10 @@ function put(app: TestApp, objectId: string, body: Buffer, headers: Record<strin
 }
 
 async function stats(app: TestApp) {
-  return (await (await app.call("/v1/objects/stats")).json()) as Record<string, number>;
+  return (await (await app.call("/v1/objects/stats")).json()) as {
+    uploadedBytes: number;
+    duplicateUploads: number;
+  };
 }
 
 /** Every file under the store, temp files included: a refused upload must leave none. */
