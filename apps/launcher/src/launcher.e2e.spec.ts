@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "@statecast/infra";
+import pg from "pg";
+import { descendantsOf, isAlive, type LauncherRun, runLauncher } from "./launcher.test-helper.js";
+
+describe("npm start (the built launcher)", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "statecast-launcher-"));
+  let settings: Record<string, string>;
+  let run: LauncherRun | undefined;
+
+  beforeAll(async () => {
+    settings = {
+      STATECAST_DATA_DIR: dataDir,
+      STATECAST_ORCHESTRATOR_PORT: String(await freePort()),
+      STATECAST_GATEWAY_PORT: String(await freePort()),
+      STATECAST_POSTGRES_PORT: String(await freePort()),
+      STATECAST_NATS_PORT: String(await freePort()),
+      STATECAST_LOG_LEVEL: "warn",
+    };
+  });
+
+  afterAll(async () => {
+    if (run && run.child.exitCode === null) {
+      run.child.kill("SIGINT");
+      await run.exit;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const databaseUrl = () =>
+    `postgres://postgres:statecast@127.0.0.1:${settings.STATECAST_POSTGRES_PORT}/statecast`;
+
+  async function expectReady() {
+    for (const port of [settings.STATECAST_ORCHESTRATOR_PORT, settings.STATECAST_GATEWAY_PORT]) {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      expect(res.status).toBe(200);
+    }
+  }
+
+  async function stopWithCtrlC(current: LauncherRun) {
+    const processes = descendantsOf(current.child.pid as number);
+    // postgres (and its workers), nats-server, orchestrator, gateway
+    expect(processes.length).toBeGreaterThanOrEqual(4);
+    current.child.kill("SIGINT");
+    expect(await current.exit).toBe(0);
+    expect(current.output()).toContain("[launcher] stopped");
+    expect(processes.filter(isAlive)).toEqual([]);
+  }
+
+  async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
+    const client = new pg.Client({ connectionString: databaseUrl() });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it("starts Postgres, NATS and both services, then stops them all on Ctrl-C", async () => {
+    run = runLauncher(settings);
+    await run.ready(90_000);
+    await expectReady();
+    expect(run.output()).toContain("(generated now)");
+    const tokenFile = join(dataDir, "admin-token");
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(run.output()).not.toContain((await readFile(tokenFile, "utf8")).trim());
+    // The orchestrator migrated the database before it became ready.
+    expect(await query("SELECT to_regclass('events')::text AS t")).toEqual([{ t: "events" }]);
+    await query("CREATE TABLE e2e_marker (note text); INSERT INTO e2e_marker VALUES ('first run')");
+    await stopWithCtrlC(run);
+  });
+
+  it("finds the same data and admin token on the next start", async () => {
+    const token = await readFile(join(dataDir, "admin-token"), "utf8");
+    run = runLauncher(settings);
+    await run.ready(90_000);
+    await expectReady();
+    expect(run.output()).not.toContain("(generated now)");
+    expect(await readFile(join(dataDir, "admin-token"), "utf8")).toBe(token);
+    expect(await query("SELECT note FROM e2e_marker")).toEqual([{ note: "first run" }]);
+    await stopWithCtrlC(run);
+  });
+
+  it("refuses a bad setting by name before starting anything", async () => {
+    const bad = runLauncher({ ...settings, STATECAST_NATS_PORT: "abc" });
+    expect(await bad.exit).toBe(1);
+    expect(bad.output()).toContain(
+      'STATECAST_NATS_PORT: expected a port number 1-65535, got "abc"',
+    );
+  });
+});
