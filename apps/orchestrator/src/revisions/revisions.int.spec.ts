@@ -1,0 +1,205 @@
+import { createHash } from "node:crypto";
+import { generateEd25519Key, type State, signPart } from "@statecast/state";
+import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+
+const sha = (bytes: Buffer | string) => createHash("sha256").update(bytes).digest("hex");
+const conf = Buffer.from("lxc.tty.max = 0\n");
+const rootfs = Buffer.from("pretend squashfs image\n".repeat(100));
+const release = generateEd25519Key();
+const stranger = generateEd25519Key();
+
+function aState(restartPolicy = "container", rootfsSha = sha(rootfs)): State {
+  return {
+    "#spec": "pantavisor-service-system@1",
+    "app/run.json": {
+      "#spec": "service-manifest-run@1",
+      name: "app",
+      type: "lxc",
+      config: "lxc.container.conf",
+      "root-volume": "root.squashfs",
+      volumes: [],
+      storage: {},
+      status_goal: "STARTED",
+      restart_policy: restartPolicy,
+    },
+    "app/lxc.container.conf": sha(conf),
+    "app/root.squashfs": rootfsSha,
+  } as State;
+}
+
+function signed(state: State, key = release.privateKeyPem): State {
+  return signPart(state, {
+    part: "release",
+    privateKey: key,
+    include: ["**"],
+    exclude: ["_sigs/release.json"],
+  });
+}
+
+describe("revisions over HTTP", () => {
+  let app: TestApp;
+  const post = (state: unknown, fleet = "main", token?: string) =>
+    app.call(`/v1/fleets/${fleet}/revisions`, {
+      method: "POST",
+      json: { state, message: "test" },
+      ...(token ? { token } : {}),
+    });
+
+  async function expectRefusedWithoutEvent(res: Promise<Response>, pattern: RegExp) {
+    const before = await app.eventCount();
+    const response = await res;
+    const body = (await response.json()) as { error: string; message: string; details: unknown };
+    expect(response.status).toBe(422);
+    expect(body.error).toBe("unprocessable");
+    expect(`${body.message} ${JSON.stringify(body.details)}`).toMatch(pattern);
+    expect(await app.eventCount()).toBe(before);
+    return body;
+  }
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    for (const bytes of [conf, rootfs]) {
+      const res = await app.call(`/v1/objects/${sha(bytes)}`, {
+        method: "PUT",
+        body: bytes,
+        headers: { "content-type": "application/octet-stream" },
+      });
+      expect(res.status).toBe(201);
+    }
+    const policy = await app.call("/v1/fleets/main/trust-policy", {
+      method: "PUT",
+      json: {
+        mode: "strict",
+        trusted: [{ name: "release", pem: release.publicKeyPem, keys: ["**"] }],
+      },
+    });
+    expect(policy.status).toBe(200);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("numbers valid revisions per fleet and records who posted them", async () => {
+    const first = await post(signed(aState()));
+    expect(first.status).toBe(201);
+    const one = (await first.json()) as { number: number; digest: string };
+    expect(one).toMatchObject({
+      fleet: "main",
+      number: 1,
+      author: "operator:admin",
+      message: "test",
+    });
+    const second = await post(signed(aState("system")));
+    expect(await second.json()).toMatchObject({ number: 2 });
+    const { rows } = await app.pool.query(
+      "SELECT stream_id, data, metadata FROM events WHERE type = 'RevisionPosted' ORDER BY global_position",
+    );
+    expect(rows.map((r) => r.stream_id)).toEqual(["revision:main:1", "revision:main:2"]);
+    expect(rows[0].data).toMatchObject({
+      digest: one.digest,
+      objects: [sha(conf), sha(rootfs)].sort(),
+    });
+    expect(rows[0].metadata.actor).toBe("operator:admin");
+  });
+
+  it("serves the canonical state whose sha256 is the digest, lists and diffs", async () => {
+    const text = await (await app.call("/v1/fleets/main/revisions/1/state")).text();
+    const meta = (await (await app.call("/v1/fleets/main/revisions/1")).json()) as {
+      digest: string;
+      state: State;
+    };
+    expect(sha(text)).toBe(meta.digest);
+    expect(text).not.toMatch(/\s/);
+    expect(meta.state["app/root.squashfs"]).toBe(sha(rootfs));
+    const list = (await (await app.call("/v1/fleets/main/revisions")).json()) as {
+      number: number;
+    }[];
+    expect(list.map((r) => r.number)).toEqual([1, 2]);
+    const diff = await (await app.call("/v1/fleets/main/revisions/1/diff/2")).json();
+    expect(diff).toMatchObject({
+      keys: { added: [], removed: [], changed: ["_sigs/release.json", "app/run.json"] },
+      reboot: true,
+    });
+    expect((await app.call("/v1/fleets/main/revisions/9")).status).toBe(404);
+  });
+
+  it("refuses a state naming an object never uploaded, listing it", async () => {
+    const missing = sha("never uploaded");
+    await expectRefusedWithoutEvent(
+      post(signed(aState("container", missing))),
+      new RegExp(missing),
+    );
+  });
+
+  it("refuses a tampered signature, naming it", async () => {
+    const state = signed(aState());
+    (state["app/run.json"] as Record<string, unknown>).status_goal = "READY";
+    await expectRefusedWithoutEvent(post(state), /_sigs\/release\.json.*invalid/);
+  });
+
+  it("refuses a signature by an untrusted key under strict, and an unsigned state", async () => {
+    await expectRefusedWithoutEvent(
+      post(signed(aState(), stranger.privateKeyPem)),
+      /untrusted_key/,
+    );
+    await expectRefusedWithoutEvent(post(aState()), /not covered by a valid signature/);
+  });
+
+  it("applies strict with no trusted keys to a fleet without a policy", async () => {
+    await expectRefusedWithoutEvent(post(signed(aState()), "newfleet"), /untrusted_key/);
+  });
+
+  it("refuses an invalid state with every problem named", async () => {
+    const body = await expectRefusedWithoutEvent(
+      post({ "#spec": "pantavisor-service-system@1", "../evil": sha("x") }),
+      /invalid state/,
+    );
+    expect(JSON.stringify(body.details)).toContain("../evil");
+  });
+
+  it("accepts state given as JSON text, keeping its number lexemes", async () => {
+    const text = JSON.stringify(signed(aState()));
+    const res = await post(text);
+    expect(res.status).toBe(201);
+  });
+
+  it("checks roles and DTOs without writing", async () => {
+    const viewer = (await (
+      await app.call("/v1/tokens", { method: "POST", json: { name: "rev-viewer", role: "viewer" } })
+    ).json()) as { secret: string };
+    const operator = (await (
+      await app.call("/v1/tokens", { method: "POST", json: { name: "rev-op", role: "operator" } })
+    ).json()) as { secret: string };
+    const before = await app.eventCount();
+    expect((await post(signed(aState()), "main", viewer.secret)).status).toBe(403);
+    const asOperator = await app.call("/v1/fleets/main/trust-policy", {
+      method: "PUT",
+      token: operator.secret,
+      json: { mode: "lenient", trusted: [] },
+    });
+    expect(asOperator.status).toBe(403);
+    const noState = await app.call("/v1/fleets/main/revisions", {
+      method: "POST",
+      json: { message: 1 },
+    });
+    expect(noState.status).toBe(400);
+    const badPem = await app.call("/v1/fleets/main/trust-policy", {
+      method: "PUT",
+      json: { mode: "strict", trusted: [{ name: "x", pem: "not a pem", keys: ["**"] }] },
+    });
+    expect(badPem.status).toBe(400);
+    expect((await app.call("/v1/fleets/bad:fleet/revisions")).status).toBe(400);
+    expect(await app.eventCount()).toBe(before);
+  });
+
+  it("lets a lenient policy accept unsigned states while still refusing bad signatures", async () => {
+    await app.call("/v1/fleets/lab/trust-policy", {
+      method: "PUT",
+      json: { mode: "lenient", trusted: [] },
+    });
+    expect((await post(aState(), "lab")).status).toBe(201);
+    const tampered = signed(aState());
+    tampered["app/lxc.container.conf"] = sha(rootfs);
+    await expectRefusedWithoutEvent(post(tampered, "lab"), /invalid/);
+  });
+});
