@@ -6,20 +6,11 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { currentHost, missingPackages, planSystemPackages } from "./system-packages.mjs";
+
+export { SYSTEM_PACKAGES } from "./system-packages.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Debian package → a file that proves it is installed. One list for the whole project. */
-export const SYSTEM_PACKAGES = {
-  "nats-server": "/usr/sbin/nats-server",
-  lxc: "/usr/bin/lxc-start",
-  "busybox-static": "/bin/busybox",
-  "squashfs-tools": "/usr/bin/mksquashfs",
-  skopeo: "/usr/bin/skopeo",
-  umoci: "/usr/bin/umoci",
-  "docker-registry": "/usr/bin/docker-registry",
-  iproute2: "/usr/sbin/ip",
-};
 
 function log(msg) {
   process.stderr.write(`[setup] ${msg}\n`);
@@ -31,19 +22,6 @@ function checkNode() {
     log(`Node ${process.versions.node} is too old: Statecast needs Node >= 20.19.`);
     process.exit(1);
   }
-}
-
-function isInstalled(pkg) {
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
-  const r = spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" });
-  return r.status === 0 && r.stdout.includes("install ok installed");
-}
-
-function missingPackages() {
-  const hasDpkg = spawnSync("dpkg-query", ["--version"]).status === 0;
-  return Object.entries(SYSTEM_PACKAGES)
-    .filter(([pkg, file]) => !existsSync(file) && (!hasDpkg || !isInstalled(pkg)))
-    .map(([pkg]) => pkg);
 }
 
 /** LXC's package would otherwise bring up lxcbr0 on a private range: keep it off. */
@@ -74,20 +52,12 @@ function aptInstall(pkgs) {
 }
 
 function ensureSystemPackages() {
-  const missing = missingPackages();
-  if (missing.length === 0) return;
-  if (process.platform !== "linux" || spawnSync("apt-get", ["--version"]).status !== 0) {
-    log(`missing system packages: ${missing.join(" ")}. Install them with your package manager.`);
+  const plan = planSystemPackages(missingPackages(), currentHost());
+  if (plan.action === "fail") {
+    log(plan.message);
     process.exit(1);
   }
-  if (process.getuid?.() !== 0) {
-    log(
-      `missing system packages: ${missing.join(" ")}.\n` +
-        `  Run as root, or install them first: sudo apt-get install -y ${missing.join(" ")}`,
-    );
-    process.exit(1);
-  }
-  aptInstall(missing);
+  if (plan.action === "install") aptInstall(plan.packages);
 }
 
 function lockHash() {

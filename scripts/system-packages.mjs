@@ -1,0 +1,65 @@
+// Which system packages are missing, and what to do about it. Node built-ins only: this runs
+// before `npm install`. Kept apart from setup.mjs so that the decisions can be tested.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+/** Debian package → a file that proves it is installed. One list for the whole project. */
+export const SYSTEM_PACKAGES = {
+  "nats-server": "/usr/sbin/nats-server",
+  lxc: "/usr/bin/lxc-start",
+  "busybox-static": "/bin/busybox",
+  "squashfs-tools": "/usr/bin/mksquashfs",
+  skopeo: "/usr/bin/skopeo",
+  umoci: "/usr/bin/umoci",
+  "docker-registry": "/usr/bin/docker-registry",
+  iproute2: "/usr/sbin/ip",
+};
+
+function dpkgSays(pkg) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
+  const r = spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.includes("install ok installed");
+}
+
+/** Packages whose proof file is absent and that dpkg (when there is one) does not list. */
+export function missingPackages(packages = SYSTEM_PACKAGES, probe = {}) {
+  const fileExists = probe.fileExists ?? existsSync;
+  const hasDpkg = probe.hasDpkg ?? spawnSync("dpkg-query", ["--version"]).status === 0;
+  const isInstalled = probe.isInstalled ?? dpkgSays;
+  return Object.entries(packages)
+    .filter(([pkg, file]) => !fileExists(file) && (!hasDpkg || !isInstalled(pkg)))
+    .map(([pkg]) => pkg);
+}
+
+/**
+ * What to do about missing packages: nothing, install them with apt (root on Linux with apt), or
+ * stop with one message naming them all.
+ * @returns {{action: "none"} | {action: "install", packages: string[]} | {action: "fail", message: string}}
+ */
+export function planSystemPackages(missing, host) {
+  if (missing.length === 0) return { action: "none" };
+  const list = missing.join(" ");
+  if (host.platform !== "linux" || !host.hasApt) {
+    return {
+      action: "fail",
+      message: `missing system packages: ${list}. Install them with your package manager.`,
+    };
+  }
+  if (host.uid !== 0) {
+    return {
+      action: "fail",
+      message:
+        `missing system packages: ${list}.\n` +
+        `  Run as root, or install them first: sudo apt-get install -y ${list}`,
+    };
+  }
+  return { action: "install", packages: missing };
+}
+
+export function currentHost() {
+  return {
+    platform: process.platform,
+    hasApt: spawnSync("apt-get", ["--version"]).status === 0,
+    uid: process.getuid?.() ?? -1,
+  };
+}
