@@ -90,7 +90,10 @@ export const registerWorkdirCommands: CommandGroup = (program, ctx) => {
     .description("restore the working tree from the last commit, or from an earlier one")
     .argument("[rev]", "digest (or unique prefix) of a committed state; see `statecast log`")
     .option("-f, --force", "discard uncommitted changes")
-    .addHelpText("after", "\nExamples:\n  $ statecast checkout --force\n  $ statecast checkout 3fa2c1d9\n")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ statecast checkout --force\n  $ statecast checkout 3fa2c1d9\n",
+    )
     .action((rev: string | undefined, opts: { force?: boolean }, command: Command) =>
       authoring(ctx, async () => {
         const wd = await findWorkdir(ctx.io.cwd);
