@@ -1,4 +1,5 @@
-import { propagation } from "@opentelemetry/api";
+import { context, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { NodeSDK } from "@opentelemetry/sdk-node";
@@ -36,11 +37,11 @@ export function startTelemetry(
     spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) }));
   }
   if (spanProcessors.length === 0) {
+    // Nothing is recorded, but a traceparent received still flows through async code to NATS
+    // headers and event metadata, so a collecting service further on sees one trace.
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(propagator);
-    return {
-      tracing: false,
-      shutdown: async () => propagation.disable(),
-    };
+    return { tracing: false, shutdown: async () => disableGlobals() };
   }
   const sdk = new NodeSDK({
     serviceName,
@@ -51,5 +52,18 @@ export function startTelemetry(
     metricReaders: [],
   });
   sdk.start();
-  return { tracing: true, shutdown: () => sdk.shutdown() };
+  return {
+    tracing: true,
+    shutdown: async () => {
+      await sdk.shutdown();
+      disableGlobals();
+    },
+  };
+}
+
+/** Unregisters the globals so that a later start in the same process can register again. */
+function disableGlobals(): void {
+  trace.disable();
+  context.disable();
+  propagation.disable();
 }
