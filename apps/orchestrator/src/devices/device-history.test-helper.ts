@@ -41,5 +41,7 @@ export function enrolled(deviceId: string, fleet: string, tags: Record<string, s
 /** The database's clock, so instants compare with recorded_at exactly. */
 export async function dbNow(pool: pg.Pool): Promise<string> {
   const { rows } = await pool.query<{ t: Date }>("SELECT clock_timestamp() AS t");
-  return (rows[0]?.t as Date).toISOString();
+  const row = rows[0];
+  if (!row) throw new Error("clock_timestamp() returned no row");
+  return row.t.toISOString();
 }
