@@ -143,14 +143,12 @@ describe("operator controls", () => {
         { type: "RolloutAborted", data: { actor: OPERATOR, reason: "wrong build", at: at(4) } },
         { type: "RolloutTargetsCancelled", data: { deviceIds: [y, z].sort(), at: at(4) } },
       ],
-      commands: [y, z]
-        .sort()
-        .map((deviceId) => ({
-          type: "CancelTarget",
-          deviceId,
-          revision: TARGET,
-          rolloutId: ROLLOUT_ID,
-        })),
+      commands: [y, z].sort().map((deviceId) => ({
+        type: "CancelTarget",
+        deviceId,
+        revision: TARGET,
+        rolloutId: ROLLOUT_ID,
+      })),
     });
     expect(rollout.when(report.done(x, at(9))).events).toEqual([
       { type: "RolloutDeviceSucceeded", data: { deviceId: x, via: "reported", at: at(9) } },
