@@ -41,6 +41,12 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
+// A bug in the launcher itself must not leave Postgres, NATS or the services running.
+process.on("uncaughtException", (err) => {
+  process.stderr.write(`statecast: launcher failed: ${err.stack ?? err.message}\n`);
+  void shutdown("launcher failure", 1);
+});
+
 launching.then(
   (launched) => launched.serviceExit.then((what) => shutdown(what, 1)),
   (err: unknown) => {

@@ -39,7 +39,6 @@ export async function bootstrapApp(
   }
   const running = app;
   const url = `http://${urlHost(config.httpHost)}:${config.httpPort}`;
-  logger.log(`${name} listening on ${url}`);
   let closing: Promise<void> | undefined;
   return {
     app: running,
