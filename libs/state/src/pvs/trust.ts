@@ -1,6 +1,5 @@
 import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
 import { KeyError } from "../errors.js";
-import { spkiOf } from "../keys.js";
 
 /** One trusted signer: a public key or CA certificate(s) in PEM, for keys matching `keys` globs. */
 export interface TrustedSigner {
@@ -23,7 +22,7 @@ export interface TrustPolicy {
 export interface TrustAnchor {
   name: string;
   keys: string[];
-  publicKeys: Buffer[];
+  publicKeys: KeyObject[];
   caCerts: X509Certificate[];
 }
 
@@ -37,7 +36,7 @@ export function compileSigner(signer: TrustedSigner, index: number): TrustAnchor
     const [block, label] = match;
     try {
       if (label === "CERTIFICATE") anchor.caCerts.push(new X509Certificate(block));
-      else if (label === "PUBLIC KEY") anchor.publicKeys.push(spkiOf(createPublicKey(block)));
+      else if (label === "PUBLIC KEY") anchor.publicKeys.push(createPublicKey(block));
       else
         throw new KeyError(
           "key_unsupported",
@@ -69,8 +68,7 @@ export function checkChain(
 ): string | undefined {
   const leaf = chain[0];
   if (!leaf) return "x5c is empty";
-  if (!spkiOf(leaf.publicKey).equals(spkiOf(leafKey)))
-    return "x5c leaf certificate does not hold the jwk key";
+  if (!leaf.publicKey.equals(leafKey)) return "x5c leaf certificate does not hold the jwk key";
   for (let i = 0; i < chain.length; i++) {
     const cert = chain[i] as X509Certificate;
     if (!validAt(cert, at))

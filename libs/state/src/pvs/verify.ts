@@ -2,7 +2,6 @@ import { type KeyObject, X509Certificate } from "node:crypto";
 import { StateValidationError } from "../errors.js";
 import { canonicalJson } from "../json/canonical-json.js";
 import { isJsonObject } from "../json/json-value.js";
-import { spkiOf } from "../keys.js";
 import type { State } from "../model/types.js";
 import { publicKeyFromJwk, verifyJws } from "./algorithms.js";
 import { matchGlob, selectKeys } from "./glob.js";
@@ -39,6 +38,19 @@ export interface VerifyReport {
   uncovered: string[];
 }
 
+// Parsing a certificate costs far more than verifying an RSA signature, and every
+// signature of a state usually carries the same chain: keep the last few parsed.
+const certificates = new Map<string, X509Certificate>();
+function certificateOf(base64: string): X509Certificate {
+  let cert = certificates.get(base64);
+  if (!cert) {
+    cert = new X509Certificate(Buffer.from(base64, "base64"));
+    if (certificates.size >= 64) certificates.clear();
+    certificates.set(base64, cert);
+  }
+  return cert;
+}
+
 /** The payload a PVS signature covers: canonical JSON of the selected keys. */
 export function signedPayload(state: State, selected: string[]): string {
   const subset: State = {};
@@ -53,16 +65,15 @@ function trustFor(
   anchors: TrustAnchor[],
   policy: TrustPolicy,
 ) {
-  const spki = spkiOf(key);
   let chain: X509Certificate[] | undefined;
   if (header.x5c) {
-    chain = header.x5c.map((c) => new X509Certificate(Buffer.from(c, "base64")));
+    chain = header.x5c.map(certificateOf);
     const broken = checkChain(chain, key, policy.certificatesValidAt);
     if (broken) return { broken };
   }
   const signers = anchors.filter(
     (a) =>
-      a.publicKeys.some((k) => k.equals(spki)) ||
+      a.publicKeys.some((k) => k.equals(key)) ||
       (chain !== undefined && chainAnchored(chain, a, policy.certificatesValidAt)),
   );
   if (signers.length === 0) return { untrusted: "signature is valid but its key is not trusted" };
