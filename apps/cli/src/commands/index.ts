@@ -1,11 +1,21 @@
 import type { CommandGroup } from "../cli/command-group.js";
+import { registerAppCommands } from "./app.command.js";
 import { registerBundleCommands } from "./bundle.command.js";
+import { registerBundleIoCommands } from "./bundle-io.command.js";
+import { registerInitCommand } from "./init.command.js";
 import { registerKeygenCommand } from "./keygen.command.js";
+import { registerSignCommands } from "./sign.command.js";
 import { registerStateCommands } from "./state.command.js";
+import { registerWorkdirCommands } from "./workdir.command.js";
 
 /** Every command group of `statecast`; adding a group is one line here. */
 export const COMMAND_GROUPS: CommandGroup[] = [
   registerStateCommands,
   registerBundleCommands,
   registerKeygenCommand,
+  registerInitCommand,
+  registerWorkdirCommands,
+  registerAppCommands,
+  registerSignCommands,
+  registerBundleIoCommands,
 ];

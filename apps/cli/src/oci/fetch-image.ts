@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type LayoutImage, readLayoutImage } from "./image-config.js";
-import type { ImageRef } from "./image-ref.js";
+import { type ImageRef, ImageRefError } from "./image-ref.js";
 import { assertReachable } from "./reachability.js";
 import { runTool } from "./run-tool.js";
 
@@ -62,6 +62,6 @@ async function assertSourceExists(path: string, display: string): Promise<void> 
   try {
     await stat(path);
   } catch {
-    throw new Error(`${display}: ${path} does not exist; check the path`);
+    throw new ImageRefError(`${display}: ${path} does not exist; check the path`);
   }
 }

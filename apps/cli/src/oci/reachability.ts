@@ -1,5 +1,10 @@
 import { connect } from "node:net";
 
+/** A registry that does not accept TCP connections (checked before skopeo runs). */
+export class RegistryUnreachableError extends Error {
+  override readonly name = "RegistryUnreachableError";
+}
+
 /** Resolves when a TCP connection to host:port opens within timeoutMs; rejects with why not. */
 export function assertReachable(host: string, port: number, timeoutMs: number): Promise<void> {
   const bare = host.startsWith("[") ? host.slice(1, -1) : host;
@@ -8,7 +13,7 @@ export function assertReachable(host: string, port: number, timeoutMs: number): 
     const fail = (reason: string) => {
       socket.destroy();
       reject(
-        new Error(
+        new RegistryUnreachableError(
           `registry ${host}:${port} is unreachable (${reason}); check the address, ` +
             "that the registry runs, and your network",
         ),
