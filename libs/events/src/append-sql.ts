@@ -3,6 +3,11 @@
  * `streams.version` only when the expectation holds and inserts the batch from arrays (unnest),
  * joined to that bump: no bump, no rows, so a conflict writes nothing.
  *
+ * Read-all walks (transaction_id, global_position). For that order to be each stream's version
+ * order, a stream's appends must come from non-decreasing transaction ids; `last_transaction_id`
+ * enforces it. A transaction that took its id early and appends after a newer one wrote to the
+ * stream is refused (zero rows) rather than recorded "in the past" of that stream.
+ *
  * Parameters: $1 stream id, $2 event count, $3..$7 event columns as arrays, $8 variant-specific.
  */
 const insertBatch = `
@@ -21,8 +26,8 @@ export const APPEND_EXPECTING_VERSION = {
   name: "sc_append_expecting_version",
   // $8 = expected version
   text: `WITH bumped AS (
-  UPDATE streams SET version = version + $2::int
-  WHERE stream_id = $1 AND version = $8::int
+  UPDATE streams SET version = version + $2::int, last_transaction_id = pg_current_xact_id()
+  WHERE stream_id = $1 AND version = $8::int AND last_transaction_id <= pg_current_xact_id()
   RETURNING version
 ), ${insertBatch}`,
 };
@@ -31,7 +36,8 @@ export const APPEND_EXPECTING_NO_STREAM = {
   name: "sc_append_expecting_no_stream",
   // $8 = stream type
   text: `WITH bumped AS (
-  INSERT INTO streams (stream_id, stream_type, version) VALUES ($1, $8, $2::int)
+  INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
+  VALUES ($1, $8, $2::int, pg_current_xact_id())
   ON CONFLICT (stream_id) DO NOTHING
   RETURNING version
 ), ${insertBatch}`,
@@ -41,8 +47,11 @@ export const APPEND_ANY = {
   name: "sc_append_any",
   // $8 = stream type
   text: `WITH bumped AS (
-  INSERT INTO streams AS s (stream_id, stream_type, version) VALUES ($1, $8, $2::int)
-  ON CONFLICT (stream_id) DO UPDATE SET version = s.version + EXCLUDED.version
+  INSERT INTO streams AS s (stream_id, stream_type, version, last_transaction_id)
+  VALUES ($1, $8, $2::int, pg_current_xact_id())
+  ON CONFLICT (stream_id) DO UPDATE
+    SET version = s.version + EXCLUDED.version, last_transaction_id = EXCLUDED.last_transaction_id
+    WHERE s.last_transaction_id <= EXCLUDED.last_transaction_id
   RETURNING version
 ), ${insertBatch}`,
 };

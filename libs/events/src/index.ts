@@ -41,6 +41,14 @@ export {
   type EventDefinition,
   type EventRegistry,
 } from "./registry.js";
+export { ensureEventsStream, type RelayOptions, startRelay } from "./relay.js";
+export {
+  EVENTS_STREAM,
+  EVENTS_SUBJECTS,
+  eventPayload,
+  eventSubject,
+  subjectToken,
+} from "./relay-subject.js";
 export { EVENTS_CHANNEL, eventStoreMigrations } from "./schema.js";
 export {
   deviceStreamId,

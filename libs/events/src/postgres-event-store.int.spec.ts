@@ -86,7 +86,7 @@ describe("PostgresEventStore", () => {
     await f.store.append("device:v", [aTagsChanged(1)], { expectedVersion: "no_stream" });
     await expect(
       f.store.append("device:v", [aTagsChanged(2)], { expectedVersion: 5 }),
-    ).rejects.toThrow(/not at the expected version 5/);
+    ).rejects.toThrow(/stream device:v is at version 1, expected to be at version 5/);
     await expect(
       f.store.append("device:v", [aTagsChanged(2)], { expectedVersion: "no_stream" }),
     ).rejects.toThrow(ConcurrencyError);
@@ -142,6 +142,31 @@ describe("PostgresEventStore", () => {
       ValidationError,
     );
     expect(await countEvents(f.pool)).toBe(before);
+  });
+
+  it("keeps each stream's read-all order equal to its version order", async () => {
+    const holder = await f.pool.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT pg_current_xact_id()"); // an id older than the next append's
+      await f.store.append("device:ord", [aTagsChanged(1)], { expectedVersion: "any" });
+      await expect(
+        f.store.append("device:ord", [aTagsChanged(2)], { expectedVersion: 1, client: holder }),
+      ).rejects.toThrow(/newer than this one/);
+      await holder.query("ROLLBACK");
+    } finally {
+      holder.release();
+    }
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        f.store.append("device:ord", [aTagsChanged(i), aTagsChanged(i)], {
+          expectedVersion: "any",
+        }),
+      ),
+    );
+    const { events } = await f.store.readAll({ after: START, limit: 100_000 });
+    const versions = events.filter((e) => e.streamId === "device:ord").map((e) => e.streamVersion);
+    expect(versions).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
   });
 
   it("appends inside a caller's transaction and keeps nothing when it rolls back", async () => {

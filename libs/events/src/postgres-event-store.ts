@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import { explainRefusal } from "./append-refusal.js";
 import { APPEND_ANY, APPEND_EXPECTING_NO_STREAM, APPEND_EXPECTING_VERSION } from "./append-sql.js";
 import type { NewEvent, RecordedEvent } from "./envelope.js";
 import { ConcurrencyError, ValidationError } from "./errors.js";
@@ -86,22 +87,29 @@ export class PostgresEventStore {
   ): Promise<AppendResult> {
     const params = this.appendParameters(streamId, events, options.expectedVersion);
     const db = options.client ?? this.pool;
-    let rows: { version: number; last_position: string }[];
-    try {
-      ({ rows } = await db.query(params));
-    } catch (error) {
-      throw translateAppendError(streamId, error);
+    for (let attempt = 1; ; attempt++) {
+      let rows: { version: number; last_position: string }[];
+      try {
+        ({ rows } = await db.query(params));
+      } catch (error) {
+        throw translateAppendError(streamId, error);
+      }
+      const row = rows[0];
+      if (row) {
+        this.announce(options.client);
+        return { nextExpectedVersion: row.version, lastGlobalPosition: BigInt(row.last_position) };
+      }
+      const refusal = await explainRefusal(db, streamId, options.expectedVersion);
+      // Alone, the statement ran in its own transaction: a fresh one gets a newer id.
+      if (refusal.kind === "newer_transaction" && !options.client && attempt < 5) continue;
+      throw new ConcurrencyError(refusal.message);
     }
-    const row = rows[0];
-    if (!row) {
-      throw new ConcurrencyError(
-        `stream ${streamId} is not at the expected version ${String(options.expectedVersion)}`,
-      );
-    }
+  }
+
+  private announce(client: pg.ClientBase | undefined): void {
     // Inside a caller's transaction nothing is visible before its commit: remember to announce then.
-    if (options.client) this.appendedIn.add(options.client);
+    if (client) this.appendedIn.add(client);
     else this.notifier.announce();
-    return { nextExpectedVersion: row.version, lastGlobalPosition: BigInt(row.last_position) };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RecordedEvent } from "./envelope.js";
+import { ConcurrencyError } from "./errors.js";
 import { comparePositions } from "./positions.js";
 import { type RunningProcessor, runProcessor } from "./processor.js";
 import {
@@ -69,6 +70,11 @@ describe("processor under the no-skip torture", () => {
         comparePositions(delivered[i - 1] as RecordedEvent, delivered[i] as RecordedEvent),
       ).toBe(-1);
     }
+    const lastVersion = new Map<string, number>();
+    for (const e of delivered) {
+      expect(e.streamVersion).toBe((lastVersion.get(e.streamId) ?? 0) + 1);
+      lastVersion.set(e.streamId, e.streamVersion);
+    }
     const { rows } = await f.pool.query("SELECT count(*)::int AS n FROM torture_seen");
     expect(rows[0].n).toBe(committed.length);
     const checkpoint = await f.pool.query(
@@ -104,7 +110,8 @@ async function writer(f: StoreFixture, w: number): Promise<Outcome> {
   return outcome;
 }
 
-// 6: stalled 0.5–2 s then committed; 7: takes its transaction id, stalls, appends, commits;
+// 6: stalled 0.5–2 s then committed; 7: takes its transaction id, stalls, then appends to a busy
+// stream and commits (or is refused because newer transactions wrote to it, and rolls back);
 // 8: appends then rolls back; 9: stalls then rolls back.
 async function inTransaction(
   f: StoreFixture,
@@ -123,11 +130,19 @@ async function inTransaction(
     }
     const events = [aTagsChanged(1), aTagsChanged(2)];
     const ids = events.map(() => crypto.randomUUID());
-    await f.store.append(
-      stream,
-      events.map((e, i) => ({ ...e, eventId: ids[i] })),
-      { expectedVersion: "no_stream", client },
-    );
+    const withIds = events.map((e, i) => ({ ...e, eventId: ids[i] }));
+    if (kind === 7) {
+      try {
+        await f.store.append(`device:w${w}`, withIds, { expectedVersion: "any", client });
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        await client.query("ROLLBACK");
+        outcome.rolledBack.push(...ids);
+        return;
+      }
+    } else {
+      await f.store.append(stream, withIds, { expectedVersion: "no_stream", client });
+    }
     if (kind === 6 || kind === 9) await sleep(500 + ((w * 97 + n * 13) % 1500));
     if (kind === 8 || kind === 9) {
       await client.query("ROLLBACK");

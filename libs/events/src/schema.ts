@@ -51,7 +51,15 @@ CREATE TABLE processor_checkpoints (
 );
 `;
 
+// The transaction that last appended to the stream: keeps each stream's version order equal to
+// read-all order (see append-sql.ts). Rows from before this column get 0, i.e. "long ago".
+const addStreamLastTransaction = `
+ALTER TABLE streams ADD COLUMN last_transaction_id xid8 NOT NULL DEFAULT '0';
+ALTER TABLE streams ALTER COLUMN last_transaction_id DROP DEFAULT;
+`;
+
 /** The event store's own migrations; list them first when composing with other packages'. */
 export const eventStoreMigrations: readonly Migration[] = [
   { id: "events-0001-streams-events-checkpoints", sql: createStreamsAndEvents },
+  { id: "events-0002-stream-last-transaction", sql: addStreamLastTransaction },
 ];

@@ -1,0 +1,79 @@
+import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { headers, type NatsConnection, nanos } from "@nats-io/transport-node";
+import type { RecordedEvent } from "./envelope.js";
+import type { PostgresEventStore } from "./postgres-event-store.js";
+import { type RunningProcessor, runProcessor } from "./processor.js";
+import { EVENTS_STREAM, EVENTS_SUBJECTS, eventPayload, eventSubject } from "./relay-subject.js";
+
+export interface RelayOptions {
+  nats: NatsConnection;
+  /** Processor (checkpoint) name; default `relay:SC_EVENTS`. */
+  name?: string;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  onError?: (error: Error) => void;
+  /** After each batch is acknowledged: how many the server already held (msgID dedup). */
+  onPublished?: (stats: { published: number; duplicates: number }) => void;
+}
+
+// Publishes after a crash between ack and checkpoint are deduplicated by msgID within this window;
+// it must exceed the longest outage between a publish and its checkpoint commit.
+const DUPLICATE_WINDOW_MS = 10 * 60_000;
+
+/** Creates SC_EVENTS (subjects `sc.evt.>`) unless it exists. */
+export async function ensureEventsStream(jsm: JetStreamManager): Promise<void> {
+  try {
+    await jsm.streams.info(EVENTS_STREAM);
+  } catch {
+    await jsm.streams.add({
+      name: EVENTS_STREAM,
+      subjects: [EVENTS_SUBJECTS],
+      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+    });
+  }
+}
+
+/**
+ * The relay: a checkpointed processor that publishes every committed event to JetStream with
+ * `msgID = event_id`, and advances its checkpoint only once every publish of the batch is
+ * acknowledged. At-least-once, deduplicated by the server; consumers stay idempotent.
+ */
+export async function startRelay(
+  store: PostgresEventStore,
+  options: RelayOptions,
+): Promise<RunningProcessor> {
+  await ensureEventsStream(await jetstreamManager(options.nats));
+  const js = jetstream(options.nats);
+  return runProcessor(store, {
+    name: options.name ?? `relay:${EVENTS_STREAM}`,
+    batchSize: options.batchSize ?? 500,
+    pollIntervalMs: options.pollIntervalMs,
+    onError: options.onError,
+    handle: async (events) => {
+      // All requests leave in order on one connection, so the stream stores them in read-all
+      // order; awaiting them together keeps the batch to about one round trip.
+      const acks = await Promise.all(
+        events.map((event) =>
+          js.publish(eventSubject(event), eventPayload(event), {
+            msgID: event.eventId,
+            headers: eventHeaders(event),
+          }),
+        ),
+      );
+      options.onPublished?.({
+        published: acks.length,
+        duplicates: acks.filter((a) => a.duplicate).length,
+      });
+    },
+  });
+}
+
+function eventHeaders(event: RecordedEvent) {
+  const h = headers();
+  if (event.metadata.traceparent) h.set("traceparent", event.metadata.traceparent);
+  h.set("Sc-Event-Type", event.type);
+  h.set("Sc-Stream-Id", event.streamId);
+  h.set("Sc-Stream-Version", String(event.streamVersion));
+  h.set("Sc-Global-Position", event.globalPosition.toString());
+  return h;
+}
