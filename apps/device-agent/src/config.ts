@@ -19,6 +19,8 @@ export interface AgentSettings {
   mountOnly: boolean;
   crashAt?: string;
   natsUrl?: string;
+  /** The `slow download` fault: object bytes per second (0 = unlimited). */
+  downloadBytesPerSecond: number;
   credsFile?: string;
   quiet: boolean;
 }
@@ -42,7 +44,8 @@ options:
   --group-timeout-ms N     override every group's timeout
   --revision REF           revision name for an installed bundle
   --mount-only             stage and mount parts, start none
-  --nats URL --creds FILE  gateway connection (run)`;
+  --nats URL --creds FILE  gateway connection (run)
+  --fault-download-bps N   fault injection: throttle object downloads`;
 
 function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
@@ -81,6 +84,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
       "crash-at": { type: "string" },
       nats: { type: "string" },
       creds: { type: "string" },
+      "fault-download-bps": { type: "string" },
       quiet: { type: "boolean" },
     },
   });
@@ -129,6 +133,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     ...(values["crash-at"] ? { crashAt: values["crash-at"] } : {}),
     ...(values.nats ? { natsUrl: values.nats } : {}),
     ...(values.creds ? { credsFile: values.creds } : {}),
+    downloadBytesPerSecond: integer("fault-download-bps", values["fault-download-bps"], 0)!,
     quiet: values.quiet ?? false,
   };
 }

@@ -190,6 +190,18 @@ export class Agent {
   applyTarget(envelope: TargetEnvelope, source: ObjectSource): Promise<StatusReport> {
     this.download?.abort();
     return this.serialize(async () => {
+      if (
+        typeof envelope !== "object" ||
+        envelope === null ||
+        typeof envelope.revision !== "string"
+      ) {
+        return this.journal.report({
+          revision: "",
+          status: "WONTGO",
+          reason: "invalid_target",
+          message: "target is not a target envelope",
+        });
+      }
       const record = await this.store.readRecord();
       try {
         checkTarget(envelope, {
@@ -313,6 +325,8 @@ export class Agent {
     const counters = await fetchMissingObjects(this.store, source, spec.objects, {
       concurrency: this.config.fetchConcurrency ?? 4,
       signal: this.download.signal,
+      onRetry: (id, error) =>
+        this.log.warn("object fetch interrupted; resuming", { id, error: error.message }),
       onProgress: (downloads) => {
         if (Date.now() - lastReport < 250 && downloads.objectsFetched < downloads.objects) return;
         lastReport = Date.now();

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { ObjectSource } from "./object-source.js";
+import type { ObjectSource, ObjectStream } from "./object-source.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -30,7 +30,11 @@ export class DirObjectSource implements ObjectSource {
     }
   }
 
-  async *read(id: string, offset: number, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  async open(id: string, offset: number, signal: AbortSignal): Promise<ObjectStream> {
+    return { from: offset, chunks: this.read(id, offset, signal) };
+  }
+
+  private async *read(id: string, offset: number, signal: AbortSignal): AsyncIterable<Uint8Array> {
     const stream = createReadStream(this.path(id), {
       start: offset,
       highWaterMark: 64 * 1024,

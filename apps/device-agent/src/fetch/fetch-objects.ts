@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, rename, rm, stat, statfs } from "node:fs/promises";
+import { open, rename, rm, stat, statfs, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { ApplyError } from "../apply/apply-error.js";
 import { fsyncDir } from "../fs/atomic.js";
@@ -12,6 +12,9 @@ export interface FetchOptions {
   concurrency: number;
   signal: AbortSignal;
   onProgress: (counters: DownloadCounters) => void;
+  /** Attempts per object when the source fails mid-way (default 20). */
+  attempts?: number;
+  onRetry?: (id: string, error: Error) => void;
   /** Bytes to keep free beyond the objects (for trails, logs, overlays). */
   reserveBytes?: number;
 }
@@ -32,13 +35,23 @@ async function fetchOne(
   const partial = join(store.partialDir, id);
   const offset = (await stat(partial).catch(() => undefined))?.size ?? 0;
   onBytes(0);
+  const stream = await source.open(id, offset, signal);
+  if (stream.from > offset)
+    throw new Error(`${source.name} resumes ${id} at ${stream.from}, past ${offset}`);
+  if (stream.from < offset) await truncate(partial, stream.from);
   const handle = await open(partial, "a", 0o600);
   try {
-    for await (const chunk of source.read(id, offset, signal)) {
+    for await (const chunk of stream.chunks) {
       await handle.write(chunk);
       onBytes(chunk.length);
     }
     await handle.sync();
+  } catch (error) {
+    if (signal.aborted)
+      throw new ApplyError("superseded", `download of ${id} aborted by a newer target`, {
+        cause: error,
+      });
+    throw error;
   } finally {
     await handle.close();
   }
@@ -52,6 +65,27 @@ async function fetchOne(
   }
   await rename(partial, store.objectPath(id));
   await fsyncDir(store.objectsDir);
+}
+
+/**
+ * A broken connection is retried (resuming from the partial file) with backoff; a wrong
+ * hash, a missing object or a newer target is final.
+ */
+async function withRetries(
+  options: FetchOptions,
+  id: string,
+  fetch: () => Promise<void>,
+): Promise<void> {
+  const attempts = options.attempts ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch();
+    } catch (error) {
+      if (error instanceof ApplyError || options.signal.aborted || attempt >= attempts) throw error;
+      options.onRetry?.(id, error as Error);
+      await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+    }
+  }
 }
 
 /**
@@ -92,11 +126,13 @@ export async function fetchMissingObjects(
     while (next < missing.length) {
       const object = missing[next++]!;
       if (options.signal.aborted)
-        throw new ApplyError("cancelled", "download aborted by a newer target");
-      await fetchOne(store, source, object.id, options.signal, (n) => {
-        counters.fetchedBytes += n;
-        options.onProgress({ ...counters });
-      });
+        throw new ApplyError("superseded", "download aborted by a newer target");
+      await withRetries(options, object.id, () =>
+        fetchOne(store, source, object.id, options.signal, (n) => {
+          counters.fetchedBytes += n;
+          options.onProgress({ ...counters });
+        }),
+      );
       counters.objectsFetched++;
       options.onProgress({ ...counters });
     }

@@ -4,8 +4,14 @@ export interface ObjectSource {
   /** Size in bytes of an object, to check free space before fetching. */
   size(id: string): Promise<number>;
   /**
-   * Streams the object's bytes from `offset` to the end; the fetcher appends them to the
-   * partial file it resumes from.
+   * Streams the object's bytes from `offset` (the length of the partial file already
+   * fetched). A source that can only resume at an earlier point returns that point as
+   * `from`, and the fetcher truncates its partial file to it.
    */
-  read(id: string, offset: number, signal: AbortSignal): AsyncIterable<Uint8Array>;
+  open(id: string, offset: number, signal: AbortSignal): Promise<ObjectStream>;
+}
+
+export interface ObjectStream {
+  from: number;
+  chunks: AsyncIterable<Uint8Array>;
 }

@@ -1,6 +1,116 @@
+import { readFile } from "node:fs/promises";
+import { jetstream } from "@nats-io/jetstream";
+import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  deviceConnectionOptions,
+  deviceInboxPrefix,
+  openDeviceBuckets,
+} from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
+import type { TargetEnvelope } from "../target/envelope.js";
+import { NatsObjectSource } from "./nats-object-source.js";
+import { StatusSender } from "./status-sender.js";
 
-export async function runConnected(_agent: Agent, _settings: AgentSettings): Promise<number> {
-  throw new Error("not yet");
+export interface ConnectedOptions {
+  natsUrl: string;
+  creds?: string;
+  /** The `slow download` fault for tests and sim: object bytes per second. */
+  downloadBytesPerSecond?: number;
+  /** Upper bound of the reconnect backoff (default 30 s). */
+  reconnectMaxDelayMs?: number;
+}
+
+/** Reconnect delay: exponential backoff from 250 ms up to `maxMs` with full jitter. */
+export function reconnectDelay(attempt: number, maxMs = 30_000, random = Math.random): number {
+  return Math.round(random() * Math.min(maxMs, 250 * 2 ** Math.min(attempt, 10)));
+}
+
+/**
+ * The agent's NATS side: watches its own `sc_targets` key, fetches objects from
+ * `sc_objects`, and sends the report journal to `sc.dev.<id>.status`, replaying after a
+ * reconnect. Returns a handle to stop it.
+ */
+export async function connectAgent(agent: Agent, options: ConnectedOptions) {
+  const deviceId = agent.config.deviceId;
+  let attempt = 0;
+  const connection: ConnectionOptions = {
+    servers: options.natsUrl,
+    name: `statecast-agent ${deviceId}`,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    waitOnFirstConnect: true,
+    reconnectDelayHandler: () => reconnectDelay(attempt++, options.reconnectMaxDelayMs),
+    ...(options.creds
+      ? deviceConnectionOptions(options.creds, deviceId)
+      : { inboxPrefix: deviceInboxPrefix(deviceId) }),
+  };
+  const nc: NatsConnection = await connect(connection);
+  const js = jetstream(nc, { checkAPI: false, watcherPrefix: deviceInboxPrefix(deviceId) });
+  const { targets, objects } = await openDeviceBuckets(nc, deviceId);
+  const source = new NatsObjectSource(
+    js,
+    objects,
+    agent.store.partialDir,
+    options.downloadBytesPerSecond,
+  );
+  const sender = new StatusSender(js, agent.journal, agent.log);
+  void sender.flush();
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === "reconnect") {
+        attempt = 0;
+        agent.log.info("reconnected; replaying pending reports");
+        void sender.flush();
+      } else if (status.type === "disconnect") agent.log.warn("disconnected from the gateway");
+    }
+  })();
+  const watcher = await targets.watch({ key: deviceId });
+  const applying = (async () => {
+    for await (const entry of watcher) {
+      if (entry.operation !== "PUT") continue;
+      let envelope: TargetEnvelope;
+      try {
+        envelope = entry.json<TargetEnvelope>();
+      } catch (error) {
+        await agent.journal.report({
+          revision: "",
+          status: "WONTGO",
+          reason: "invalid_target",
+          message: `target is not JSON: ${(error as Error).message}`,
+        });
+        continue;
+      }
+      void agent
+        .applyTarget(envelope, source)
+        .catch((error) => agent.log.error("apply crashed", { error: (error as Error).message }));
+    }
+  })();
+  return {
+    nc,
+    sender,
+    async close() {
+      watcher.stop();
+      sender.close();
+      await applying.catch(() => undefined);
+      await nc.drain().catch(() => undefined);
+    },
+  };
+}
+
+/** `statecast-agent run`: connected until SIGTERM/SIGINT. */
+export async function runConnected(agent: Agent, settings: AgentSettings): Promise<number> {
+  const creds = settings.credsFile ? await readFile(settings.credsFile, "utf8") : undefined;
+  const handle = await connectAgent(agent, {
+    natsUrl: settings.natsUrl!,
+    downloadBytesPerSecond: settings.downloadBytesPerSecond,
+    ...(creds ? { creds } : {}),
+  });
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+  await handle.close();
+  await agent.stop();
+  return 0;
 }

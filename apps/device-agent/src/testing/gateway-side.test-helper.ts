@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
+import { type KV, Kvm } from "@nats-io/kv";
+import { type ObjectStore, Objm } from "@nats-io/obj";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { StatusReport } from "../report/report.js";
+import type { TargetEnvelope } from "../target/envelope.js";
+
+export const STATUS_STREAM = "SC_DEVICE_STATUS";
+
+/**
+ * The gateway's side of DESIGN §3 for agent tests before the gateway exists: the test
+ * writes targets into KV and reads reports from the stream itself.
+ */
+export class GatewaySide {
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly jsm: JetStreamManager,
+    readonly targets: KV,
+    readonly objects: ObjectStore,
+  ) {}
+
+  static async open(url: string): Promise<GatewaySide> {
+    const nc = await connect({ servers: url });
+    const jsm = await jetstreamManager(nc);
+    if (!(await jsm.streams.info(STATUS_STREAM).catch(() => undefined))) {
+      await jsm.streams.add({ name: STATUS_STREAM, subjects: ["sc.dev.*.status"] });
+    }
+    const targets = await new Kvm(nc).create("sc_targets", { history: 1 });
+    const objects = await new Objm(nc).create("sc_objects");
+    return new GatewaySide(nc, jsm, targets, objects);
+  }
+
+  async putObjects(dir: string): Promise<void> {
+    for (const name of readdirSync(dir)) {
+      if (!(await this.objects.info(name)))
+        await this.objects.putBlob({ name }, readFileSync(join(dir, name)));
+    }
+  }
+
+  async putTarget(target: TargetEnvelope): Promise<void> {
+    await this.targets.put(target.deviceId, JSON.stringify(target));
+  }
+
+  /** Every report in the status stream, with its msgID, in stream order. */
+  async reports(): Promise<(StatusReport & { msgId: string })[]> {
+    const info = await this.jsm.streams.info(STATUS_STREAM);
+    const out: (StatusReport & { msgId: string })[] = [];
+    for (
+      let seq = info.state.first_seq;
+      seq <= info.state.last_seq && info.state.messages > 0;
+      seq++
+    ) {
+      const message = await this.jsm.streams.getMessage(STATUS_STREAM, { seq });
+      if (message)
+        out.push({
+          ...message.json<StatusReport>(),
+          msgId: message.header?.get("Nats-Msg-Id") ?? "",
+        });
+    }
+    return out;
+  }
+
+  async waitForReport(
+    predicate: (r: StatusReport) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<(StatusReport & { msgId: string })[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const reports = await this.reports().catch(() => []);
+      if (reports.some(predicate)) return reports;
+      if (Date.now() > deadline)
+        throw new Error(
+          `no matching report within ${timeoutMs} ms; got ${reports.map((r) => r.status).join(",")}`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close().catch(() => undefined);
+  }
+}
