@@ -1,7 +1,6 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { startTestNats, type TestNats } from "@statecast/testing";
-import { DirObjectSource } from "../fetch/dir-source.js";
 import { installBundle } from "../install/install-bundle.js";
 import { bundleOf } from "../testing/agent-process.test-helper.js";
 import { INIT, type PartFixture } from "../testing/fixtures.test-helper.js";
