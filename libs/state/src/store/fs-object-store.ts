@@ -23,6 +23,12 @@ function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 }
 
+// Makes the rename itself durable: without it a power cut can forget the new entry.
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  await handle.sync().finally(() => handle.close());
+}
+
 /**
  * Filesystem object store: `<dir>/<sha256>`, one flat directory. A put streams into
  * `<dir>/.incoming/<uuid>` while hashing, fsyncs, checks hash and size, then renames, so a
@@ -63,6 +69,7 @@ export class FsObjectStore implements ObjectStore {
       await handle.sync().finally(() => handle.close());
       const existed = await this.has(sha);
       await rename(temp, target);
+      await syncDirectory(this.dir);
       return { sha, size, created: !existed };
     } finally {
       await rm(temp, { force: true });
