@@ -2,6 +2,7 @@ import type { Permissions } from "@nats-io/jwt";
 import {
   assertDeviceId,
   deviceInboxPrefix,
+  JETSTREAM_DOMAIN,
   OBJECTS_BUCKET,
   OBJECTS_STREAM,
   TARGETS_BUCKET,
@@ -21,23 +22,29 @@ import {
  * - answer JetStream flow control of its consumers;
  * - receive only on `_INBOX_<deviceId>.>`, so replies to other devices stay out of reach.
  *
+ * Each JetStream API subject is allowed both as `$JS.API.…` (device on a hub) and as
+ * `$JS.<domain>.API.…` (device on a site leaf node, which reaches the hub's domain that way).
+ *
  * No consumer delete/info/list, no stream info/list, no `$JS.API.INFO`, no `$KV.>` subscriptions:
  * ordered consumers clean themselves up through their inactivity threshold.
  */
 export function devicePermissions(deviceId: string): Permissions {
   assertDeviceId(deviceId);
   const key = `$KV.${TARGETS_BUCKET}.${deviceId}`;
-  const api = "$JS.API";
+  const jsApi = [
+    `DIRECT.GET.${TARGETS_STREAM}.${key}`,
+    `CONSUMER.CREATE.${TARGETS_STREAM}.*.${key}`,
+    `STREAM.MSG.GET.${OBJECTS_STREAM}`,
+    `CONSUMER.CREATE.${OBJECTS_STREAM}.*.$O.${OBJECTS_BUCKET}.C.*`,
+  ];
   return {
     pub: {
       allow: [
         `sc.dev.${deviceId}.status`,
         `sc.dev.${deviceId}.hello`,
-        `${api}.DIRECT.GET.${TARGETS_STREAM}.${key}`,
-        `${api}.CONSUMER.CREATE.${TARGETS_STREAM}.*.${key}`,
+        ...jsApi.map((call) => `$JS.API.${call}`),
+        ...jsApi.map((call) => `$JS.${JETSTREAM_DOMAIN}.API.${call}`),
         `$JS.FC.${TARGETS_STREAM}.>`,
-        `${api}.STREAM.MSG.GET.${OBJECTS_STREAM}`,
-        `${api}.CONSUMER.CREATE.${OBJECTS_STREAM}.*.$O.${OBJECTS_BUCKET}.C.*`,
         `$JS.FC.${OBJECTS_STREAM}.>`,
       ],
       deny: [],

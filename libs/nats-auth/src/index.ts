@@ -6,6 +6,7 @@ export {
   ACCOUNT_NAME,
   assertDeviceId,
   deviceInboxPrefix,
+  JETSTREAM_DOMAIN,
   OBJECTS_BUCKET,
   OBJECTS_STREAM,
   TARGETS_BUCKET,

@@ -5,6 +5,12 @@ export const ACCOUNT_NAME = "STATECAST";
 export const SYSTEM_ACCOUNT_NAME = "SYS";
 export const OPERATOR_NAME = "statecast";
 
+/**
+ * JetStream domain of the hub (single server or cluster). Devices on a site leaf node reach the
+ * hub's streams through `$JS.<domain>.API`; nats-server 2.9 forwards nothing else from a leaf.
+ */
+export const JETSTREAM_DOMAIN = "statecast";
+
 /** KV bucket of per-device targets, and its backing stream. */
 export const TARGETS_BUCKET = "sc_targets";
 export const TARGETS_STREAM = `KV_${TARGETS_BUCKET}`;

@@ -33,6 +33,11 @@ export interface ServerConfigOptions {
   host?: string;
   /** Unique per server; required in a cluster. */
   serverName?: string;
+  /**
+   * JetStream domain of a hub. nats-server 2.9 extends a hub's JetStream to the leaf nodes that
+   * have none only when the hub names a domain; local clients keep using plain `$JS.API`.
+   */
+  jetstreamDomain?: string;
   cluster?: ClusterOptions;
   leaf?: LeafOptions;
 }
@@ -42,8 +47,10 @@ export interface ServerConfigOptions {
  * `full` resolver: account JWTs live in a directory, are preloaded from the setup, and can be
  * replaced at runtime through `$SYS.REQ.CLAIMS.UPDATE` — that is how a revocation takes effect
  * without a restart. A site (leaf) uses a `cache` resolver that looks accounts up from its hub,
- * runs without JetStream so its devices' `$JS.API` requests reach the hub's streams, and keeps a
- * system-account link so revocations reach it too.
+ * runs without JetStream and keeps a system-account link so revocations reach it too. Its devices
+ * reach the hub's streams through the hub's domain prefix (`$JS.<jetstreamDomain>.API`): nats-server
+ * 2.9 refuses plain `$JS.API` traffic over a leaf connection unless the leaf itself joins the
+ * domain with a JetStream of its own.
  */
 export function renderServerConfig(options: ServerConfigOptions): string {
   const { setup, cluster, leaf } = options;
@@ -62,7 +69,12 @@ export function renderServerConfig(options: ServerConfigOptions): string {
     `system_account: ${q(setup.systemAccount.publicKey)}`,
     ...resolverBlock(setup, join(options.storeDir, "accounts"), site !== undefined),
     "",
-    ...(site ? [] : jetstreamBlock(options.storeDirOnCommandLine ? undefined : options.storeDir)),
+    ...(site
+      ? []
+      : jetstreamBlock(
+          options.storeDirOnCommandLine ? undefined : options.storeDir,
+          options.jetstreamDomain,
+        )),
     ...(cluster ? clusterBlock(cluster, host) : []),
     ...(leaf ? leafBlock(leaf, setup, host) : []),
   ];
@@ -82,10 +94,15 @@ function resolverBlock(setup: ServerIdentities, dir: string, isSite: boolean): s
   ];
 }
 
-function jetstreamBlock(storeDir: string | undefined): string[] {
-  return storeDir
-    ? ["jetstream: {", `  store_dir: ${q(storeDir)}`, "}", ""]
-    : ["jetstream: enabled", ""];
+function jetstreamBlock(storeDir: string | undefined, domain: string | undefined): string[] {
+  if (!storeDir && !domain) return ["jetstream: enabled", ""];
+  return [
+    "jetstream: {",
+    ...(storeDir ? [`  store_dir: ${q(storeDir)}`] : []),
+    ...(domain ? [`  domain: ${q(domain)}`] : []),
+    "}",
+    "",
+  ];
 }
 
 function clusterBlock(cluster: ClusterOptions, host: string): string[] {

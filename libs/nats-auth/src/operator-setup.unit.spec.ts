@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { type Account, decode, type Operator } from "@nats-io/jwt";
+import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/events";
+import {
+  createOperatorSetup,
+  ensureOperatorSetup,
+  loadOperatorSetup,
+  revokeDevice,
+} from "./index.js";
+
+describe("operator setup on disk", () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "statecast-operator-"));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const seedFiles = ["operator.nk", "system-account.nk", "account.nk", "account-signing.nk"];
+
+  it("stores seeds owner-only in an owner-only directory", async () => {
+    const dir = join(root, "op");
+    await createOperatorSetup(dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of seedFiles) {
+      expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
+      expect(readFileSync(join(dir, file), "utf8")).toMatch(/^S[OA][A-Z2-7]{56}\n$/);
+    }
+  });
+
+  it("signs an operator naming the system account, and a JetStream account with a signing key", async () => {
+    const setup = await createOperatorSetup(join(root, "op"));
+    const operator = decode<Operator>(setup.operator.jwt);
+    expect(operator.sub).toBe(setup.operator.publicKey);
+    expect(operator.nats.system_account).toBe(setup.systemAccount.publicKey);
+    const account = decode<Account>(setup.account.jwt);
+    expect(account.iss).toBe(setup.operator.publicKey);
+    expect(account.nats.limits?.disk_storage).toBe(-1);
+    expect(account.nats.limits?.disallow_bearer).toBe(true);
+    expect(account.nats.signing_keys).toHaveLength(1);
+    expect(account.nats.signing_keys?.[0]).not.toBe(setup.account.publicKey);
+  });
+
+  it("never shows a seed when the setup is printed or serialised", async () => {
+    const dir = join(root, "op");
+    const setup = await createOperatorSetup(dir);
+    const printed = `${inspect(setup, { depth: 10, showHidden: true })}${JSON.stringify(setup)}`;
+    for (const file of seedFiles) {
+      const seed = readFileSync(join(dir, file), "utf8").trim();
+      expect(printed).not.toContain(seed);
+    }
+  });
+
+  it("loads what it created, and refuses to overwrite it", async () => {
+    const dir = join(root, "op");
+    const created = await createOperatorSetup(dir);
+    const loaded = loadOperatorSetup(dir);
+    expect(loaded.account).toEqual(created.account);
+    expect((await ensureOperatorSetup(dir)).operator).toEqual(created.operator);
+    await expect(createOperatorSetup(dir)).rejects.toBeInstanceOf(IllegalStateError);
+  });
+
+  it("says what is missing or broken, without echoing a seed", async () => {
+    expect(() => loadOperatorSetup(join(root, "none"))).toThrow(NotFoundError);
+    const dir = join(root, "op");
+    await createOperatorSetup(dir);
+    writeFileSync(join(dir, "account-signing.nk"), "SAnot-a-seed-but-secret-looking\n");
+    const error = captureError(() => loadOperatorSetup(dir));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toContain("account-signing.nk");
+    expect(error.message).not.toContain("SAnot-a-seed");
+  });
+
+  it("adds revocations to the stored account JWT and keeps earlier ones", async () => {
+    const setup = await createOperatorSetup(join(root, "op"));
+    const first = "U".padEnd(56, "A");
+    const second = "U".padEnd(56, "B");
+    await revokeDevice(setup, first, { at: new Date(1_000_000) });
+    const updated = await revokeDevice(loadOperatorSetup(setup.dir), second);
+    const revocations = decode<Account>(updated.account.jwt).nats.revocations ?? {};
+    expect(revocations[first]).toBe(1_000);
+    expect(revocations[second]).toBeGreaterThan(1_000);
+    expect(loadOperatorSetup(setup.dir).account.jwt).toBe(updated.account.jwt);
+    await expect(revokeDevice(updated, "dev-a")).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+function captureError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected an error");
+}
