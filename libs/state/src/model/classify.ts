@@ -19,14 +19,13 @@ export function classifyKey(key: string, value: JsonValue): KeyKind {
 
 /** The part a key belongs to: its first segment, the container of `_config/<ctr>/…`, "" at the root. */
 export function partOfKey(key: string): string {
-  if (key.startsWith("_config/") || key.startsWith("_sigs/")) {
-    const rest = key.slice(key.indexOf("/") + 1);
-    const slash = rest.indexOf("/");
-    if (key.startsWith("_sigs/")) return rest.endsWith(".json") ? rest.slice(0, -5) : rest;
-    return slash === -1 ? "" : rest.slice(0, slash);
+  if (key.startsWith("_sigs/")) {
+    const name = key.slice("_sigs/".length);
+    return name.endsWith(".json") ? name.slice(0, -".json".length) : name;
   }
-  const slash = key.indexOf("/");
-  return slash === -1 ? "" : key.slice(0, slash);
+  const rest = key.startsWith("_config/") ? key.slice("_config/".length) : key;
+  const slash = rest.indexOf("/");
+  return slash === -1 ? "" : rest.slice(0, slash);
 }
 
 /** True when the value at `key` is an object id (and not inline JSON). */

@@ -1,3 +1,4 @@
+import { JsonNumber } from "../json/json-value.js";
 import type { StateIssue } from "./types.js";
 
 /** Collects every problem instead of stopping at the first. */
@@ -12,7 +13,6 @@ export class IssueList {
 export function describeType(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "object")
-    return value.constructor?.name === "JsonNumber" ? "a number" : "an object";
+  if (typeof value === "object") return value instanceof JsonNumber ? "a number" : "an object";
   return `a ${typeof value}`;
 }
