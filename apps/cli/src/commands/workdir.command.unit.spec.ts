@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { aContainer, aRunJson } from "../workdir/container.test-helper.js";
 import { cli, cliJson } from "./cli.test-helper.js";
 
 let base: string;
@@ -11,24 +12,37 @@ beforeEach(async () => {
   wd = join(base, "device");
   expect((await cli(["init", "device", "--fleet", "lab"], base)).code).toBe(0);
   await mkdir(join(wd, "web"));
-  await writeFile(join(wd, "web/run.json"), '{"name":"web","n":1}');
-  await writeFile(join(wd, "web/root.squashfs"), "root v1");
+  for (const [path, text] of Object.entries(aContainer("web", { n: 1 })))
+    await writeFile(join(wd, path), text);
 });
 afterEach(() => rm(base, { recursive: true, force: true }));
 
 describe("statecast authoring commands (in-process)", () => {
   it("init → status → add → commit → diff → checkout, as text and --json", async () => {
     const status = await cli(["status"], join(wd, "web"));
-    expect(status).toMatchObject({ code: 0, out: "?  web/root.squashfs\n?  web/run.json\n" });
-    expect((await cli(["add", "run.json"], join(wd, "web"))).out).toBe("A  web/run.json\n");
+    expect(status).toMatchObject({
+      code: 0,
+      out: "?  web/lxc.container.conf\n?  web/root.squashfs\n?  web/run.json\n",
+    });
+    expect((await cli(["add", "run.json", "lxc.container.conf"], join(wd, "web"))).out).toBe(
+      "A  web/lxc.container.conf\nA  web/run.json\n",
+    );
+    const invalid = await cli(["commit", "-m", "no root yet"], wd);
+    expect(invalid.code).toBe(1);
+    expect(invalid.err).toMatch(/"root-volume" refers to missing key web\/root.squashfs/);
+    expect((await cli(["add", "web/root.squashfs"], wd)).code).toBe(0);
     const committed = await cliJson<{ digest: string; changes: unknown[] }>(
       ["commit", "-m", "web config"],
       wd,
     );
     expect(committed.code).toBe(0);
-    expect(committed.json.changes).toEqual([{ path: "web/run.json", change: "added" }]);
+    expect(committed.json.changes).toEqual([
+      { path: "web/lxc.container.conf", change: "added" },
+      { path: "web/root.squashfs", change: "added" },
+      { path: "web/run.json", change: "added" },
+    ]);
 
-    await writeFile(join(wd, "web/run.json"), '{"name":"web","n":2}');
+    await writeFile(join(wd, "web/run.json"), aRunJson("web", { n: 2 }));
     const diff = await cli(["diff"], wd);
     expect(diff.out).toBe("M  web/run.json\n    ~ /n: 1 → 2\n");
     const diffJson = await cliJson<{ diffs: unknown[] }>(["diff", "web"], wd);
@@ -45,12 +59,12 @@ describe("statecast authoring commands (in-process)", () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/uncommitted change.*--force/);
     expect((await cli(["checkout", "--force"], wd)).code).toBe(0);
-    expect(await readFile(join(wd, "web/run.json"), "utf8")).toContain('"n": 1');
+    expect(await readFile(join(wd, "web/run.json"), "utf8")).toContain('"n": 1,');
 
     const log = await cliJson<{ commits: { message: string }[] }>(["log"], wd);
     expect(log.json.commits.map((c) => c.message)).toEqual(["web config", "init"]);
     const status2 = await cliJson<{ changes: unknown[] }>(["status"], wd);
-    expect(status2.json.changes).toEqual([{ path: "web/root.squashfs", change: "untracked" }]);
+    expect(status2.json.changes).toEqual([]);
   });
 
   it("says what to do, with exit 2 for usage and 1 for refused content", async () => {

@@ -1,3 +1,4 @@
+import { parseState } from "@statecast/state";
 import type { Workdir } from "./layout.js";
 import { appendLog, readLog, writeCommitted, writeIndex } from "./meta.js";
 import { objectStore, storeFile } from "./objects.js";
@@ -30,6 +31,14 @@ export async function commit(
       "nothing_to_commit",
       "nothing to commit; change files or `statecast add` new ones first",
     );
+  const { errors } = parseState(status.working);
+  if (errors.length > 0) {
+    const list = errors.map((e) => `${e.key || "(state)"}: ${e.reason}`).join("; ");
+    throw new WorkdirError(
+      "invalid_state",
+      `nothing committed, the state would be invalid: ${list}; fix these files (or add the ones they refer to) and commit again`,
+    );
+  }
   const store = objectStore(wd);
   let objectsStored = 0;
   for (const [path, entry] of status.tree) {

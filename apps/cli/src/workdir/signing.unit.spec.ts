@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { generateEd25519Key, verifyState } from "@statecast/state";
 import { add } from "./add.js";
 import { commit } from "./commit.js";
+import { aContainer, aRunJson } from "./container.test-helper.js";
 import { initWorkdir } from "./init.js";
 import type { Workdir } from "./layout.js";
 import { readCommitted } from "./meta.js";
@@ -18,9 +19,8 @@ const write = async (path: string, data: string) => {
 
 beforeEach(async () => {
   wd = await initWorkdir(await mkdtemp(join(tmpdir(), "statecast-sign-")));
-  await write("web/run.json", '{"name":"web"}');
+  for (const [path, text] of Object.entries(aContainer("web"))) await write(path, text);
   await write("web/src.json", '{"from":"somewhere"}');
-  await write("web/lxc.container.conf", "lxc.init.cmd = /bin/sh\n");
   await write("_config/web/etc/motd", "hi\n");
   await add(wd);
   await commit(wd, "web");
@@ -36,7 +36,12 @@ describe("signing a working directory", () => {
       include: ["web/**", "_config/web/**"],
       exclude: ["web/src.json", "_sigs/web.json"],
       status: "untrusted_key",
-      covers: ["_config/web/etc/motd", "web/lxc.container.conf", "web/run.json"],
+      covers: [
+        "_config/web/etc/motd",
+        "web/lxc.container.conf",
+        "web/root.squashfs",
+        "web/run.json",
+      ],
     });
     expect(listed.keyId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await commit(wd, "sign web");
@@ -57,7 +62,7 @@ describe("signing a working directory", () => {
     });
     const trusted = [{ pem: key.publicKeyPem }];
     expect((await listSignatures(wd, trusted)).map((s) => s.status)).toEqual(["valid"]);
-    await write("web/run.json", '{"name":"evil"}');
+    await write("web/run.json", aRunJson("web", { evil: true }));
     const [sig] = await listSignatures(wd, trusted);
     expect(sig?.status).toBe("invalid");
     expect(sig?.include).toEqual(["web/run.json"]);
@@ -73,7 +78,7 @@ describe("signing a working directory", () => {
         privateKeyPem: "-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----\n",
       }),
     ).rejects.toThrow(/not a PEM private key/);
-    expect(await readFile(join(wd.root, "web/run.json"), "utf8")).toBe('{"name":"web"}');
+    expect(await readFile(join(wd.root, "web/run.json"), "utf8")).toBe(aRunJson("web"));
   });
 
   it("computes RFC 7638 thumbprints (the RFC's own example)", () => {

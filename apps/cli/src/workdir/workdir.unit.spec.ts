@@ -19,13 +19,17 @@ const write = async (path: string, data: string | Buffer) => {
   await mkdir(join(wd.root, path, ".."), { recursive: true });
   await writeFile(join(wd.root, path), data);
 };
+const runJson = (fields: string) =>
+  `{ ${fields}, "#spec": "service-manifest-run@1", "type": "lxc", "config": "lxc.container.conf",
+  "root-volume": "root.squashfs", "storage": {}, "volumes": [] }\n`;
 const changes = async () => (await workdirStatus(wd)).changes.map((c) => `${c.change} ${c.path}`);
 
 beforeEach(async () => {
   wd = await initWorkdir(await mkdtemp(join(tmpdir(), "statecast-wd-")));
-  await write("web/run.json", '{ "name": "web", "big": 12345678901234567890, "f": 1.50 }\n');
+  await write("web/run.json", runJson('"name": "web", "big": 12345678901234567890, "f": 1.50'));
+  await write("web/lxc.container.conf", "lxc.init.cmd = /bin/sh\n");
   await write("web/root.squashfs", rootfs);
-  await write("device.json", '{"groups": []}');
+  await write("device.json", '{"label": "lab"}');
 });
 afterEach(() => rm(wd.root, { recursive: true, force: true }));
 
@@ -33,21 +37,30 @@ describe("a working directory", () => {
   it("tracks files only once added, and commits JSON inline and other files as objects", async () => {
     expect(await changes()).toEqual([
       "untracked device.json",
+      "untracked web/lxc.container.conf",
       "untracked web/root.squashfs",
       "untracked web/run.json",
     ]);
     await expect(commit(wd, "nothing yet")).rejects.toThrow(/nothing to commit/);
-    expect(await add(wd, ["web"])).toEqual(["web/root.squashfs", "web/run.json"]);
+    await add(wd, ["web/run.json"]);
+    await expect(commit(wd, "half a container")).rejects.toThrow(
+      /nothing committed, the state would be invalid: web\/run.json: "config" refers to missing key web\/lxc.container.conf/,
+    );
+    expect(await add(wd, ["web"])).toEqual(["web/lxc.container.conf", "web/root.squashfs"]);
     expect(await changes()).toEqual([
       "untracked device.json",
+      "added web/lxc.container.conf",
       "added web/root.squashfs",
       "added web/run.json",
     ]);
     const result = await commit(wd, "first web");
-    expect(result.objectsStored).toBe(1);
+    expect(result.objectsStored).toBe(2);
+    const conf = sha("lxc.init.cmd = /bin/sh\n");
     expect(await readFile(wd.stateFile, "utf8")).toBe(
-      `{"#spec":"pantavisor-service-system@1","web/root.squashfs":"${sha(rootfs)}",` +
-        `"web/run.json":{"big":12345678901234567890,"f":1.50,"name":"web"}}`,
+      `{"#spec":"pantavisor-service-system@1","web/lxc.container.conf":"${conf}",` +
+        `"web/root.squashfs":"${sha(rootfs)}","web/run.json":{"#spec":"service-manifest-run@1",` +
+        `"big":12345678901234567890,"config":"lxc.container.conf","f":1.50,"name":"web",` +
+        `"root-volume":"root.squashfs","storage":{},"type":"lxc","volumes":[]}}`,
     );
     expect(await readFile(join(wd.objectsDir, sha(rootfs)))).toEqual(rootfs);
     expect(await changes()).toEqual(["untracked device.json"]);
@@ -56,7 +69,10 @@ describe("a working directory", () => {
   it("reports modified and deleted paths, with JSON files diffed as JSON", async () => {
     await add(wd);
     await commit(wd, "all");
-    await write("web/run.json", '{"name":"web2","big":12345678901234567890,"f":1.50,"extra":[1]}');
+    await write(
+      "web/run.json",
+      runJson('"name":"web2","big":12345678901234567890,"f":1.50,"extra":[1]'),
+    );
     await write("web/root.squashfs", Buffer.from("new root"));
     await unlink(join(wd.root, "device.json"));
     expect(await changes()).toEqual([
@@ -70,7 +86,7 @@ describe("a working directory", () => {
         path: "device.json",
         change: "deleted",
         kind: "json",
-        changes: [{ op: "remove", pointer: "", before: { groups: [] } }],
+        changes: [{ op: "remove", pointer: "", before: { label: "lab" } }],
       },
       {
         path: "web/root.squashfs",
@@ -106,6 +122,7 @@ describe("a working directory", () => {
     const result = await checkout(wd, { rev: first.digest.slice(0, 8), force: true });
     expect(result.digest).toBe(first.digest);
     expect(result.written.sort()).toEqual(["device.json", "web/root.squashfs", "web/run.json"]);
+    expect(result.removed).toEqual([]);
     expect(await readFile(join(wd.root, "web/root.squashfs"))).toEqual(rootfs);
     expect(await readFile(join(wd.root, "web/run.json"), "utf8")).toContain("12345678901234567890");
     expect(await changes()).toEqual([]);
