@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ValidationError } from "@statecast/events";
+import { PLACEHOLDER_IDENTITIES, renderDeployConfigs } from "./deploy-configs.js";
+import { renderServerConfig } from "./index.js";
+
+const setup = PLACEHOLDER_IDENTITIES;
+
+describe("renderServerConfig", () => {
+  it("runs in operator mode with a full resolver that preloads both accounts", () => {
+    const text = renderServerConfig({ setup, port: 4333, storeDir: "/data/nats" });
+    expect(text).toContain('operator: "<contents of operator.jwt>"');
+    expect(text).toContain('system_account: "SYSTEM_ACCOUNT_PUBLIC_KEY"');
+    expect(text).toMatch(/resolver: \{\n {2}type: full\n {2}dir: "\/data\/nats\/accounts"/);
+    expect(text).toContain('STATECAST_ACCOUNT_PUBLIC_KEY: "<contents of account.jwt>"');
+    expect(text).toContain('jetstream: {\n  store_dir: "/data/nats"\n}');
+    expect(text).toContain('host: "127.0.0.1"\nport: 4333');
+  });
+
+  it("leaves the store directory to the command line when asked", () => {
+    const text = renderServerConfig({
+      setup,
+      port: 1,
+      storeDir: "/s",
+      storeDirOnCommandLine: true,
+    });
+    expect(text).toContain("jetstream: enabled");
+    expect(text).not.toContain("store_dir");
+  });
+
+  it("gives a site a cache resolver, no JetStream, and account + system links to its hub", () => {
+    const text = renderServerConfig({
+      setup,
+      port: 1,
+      storeDir: "/s",
+      leaf: {
+        hub: { url: "nats-leaf://hub:7422", accountCredentials: "/a", systemCredentials: "/b" },
+      },
+    });
+    expect(text).toContain("type: cache");
+    expect(text).not.toContain("jetstream");
+    expect(text).toContain('credentials: "/a", account: "STATECAST_ACCOUNT_PUBLIC_KEY"');
+    expect(text).toContain('credentials: "/b", account: "SYSTEM_ACCOUNT_PUBLIC_KEY"');
+  });
+
+  it("refuses a cluster node without a server name", () => {
+    expect(() =>
+      renderServerConfig({
+        setup,
+        port: 1,
+        storeDir: "/s",
+        cluster: { name: "c", port: 6222, routes: [] },
+      }),
+    ).toThrow(ValidationError);
+  });
+});
+
+describe("deploy/nats", () => {
+  it("holds exactly what render-deploy.ts generates (run it after changing the generator)", () => {
+    const deployDir = join(import.meta.dirname, "../../../deploy/nats");
+    const configs = renderDeployConfigs(PLACEHOLDER_IDENTITIES);
+    expect(Object.keys(configs).sort()).toEqual([
+      "cluster-node1.conf",
+      "cluster-node2.conf",
+      "cluster-node3.conf",
+      "leaf.conf",
+      "single.conf",
+    ]);
+    for (const [file, text] of Object.entries(configs)) {
+      expect(readFileSync(join(deployDir, file), "utf8"), file).toBe(text);
+    }
+  });
+
+  it("names the same JetStream domain on every hub node and routes each node to the two others", () => {
+    const configs = renderDeployConfigs(PLACEHOLDER_IDENTITIES);
+    for (const n of [1, 2, 3]) {
+      const text = configs[`cluster-node${n}.conf`]!;
+      expect(text).toContain('domain: "statecast"');
+      expect(text).toContain(`server_name: "nats-${n}"`);
+      expect(text).not.toContain(`nats-route://nats-${n}:`);
+      expect(text.match(/nats-route:\/\//g)).toHaveLength(2);
+    }
+  });
+});
