@@ -52,13 +52,13 @@ export class RolloutScenario {
   readonly events: RolloutEvent[] = [];
   last: RolloutDecision = { events: [], commands: [] };
 
-  get state(): RolloutState {
-    return replay(this.events);
-  }
+  /** Folded event by event as they are decided (the property tests compare it with a replay). */
+  state: RolloutState = initialState();
 
   when(input: RolloutInput): RolloutDecision {
     this.last = decide(input, this.state);
     this.events.push(...this.last.events);
+    this.state = this.last.events.reduce(evolve, this.state);
     return this.last;
   }
 
