@@ -6,6 +6,10 @@ import { defineConfig } from "vitest/config";
 const lib = (name: string) =>
   fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 const alias = {
+  // Before "@statecast/platform": the first matching prefix wins.
+  "@statecast/platform/config": fileURLToPath(
+    new URL("./libs/platform/src/config/index.ts", import.meta.url),
+  ),
   "@statecast/events": lib("events"),
   "@statecast/state": lib("state"),
   "@statecast/infra": lib("infra"),

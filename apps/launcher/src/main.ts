@@ -1,4 +1,4 @@
-import { ConfigError } from "@statecast/platform";
+import { ConfigError } from "@statecast/platform/config";
 import { type LauncherConfig, loadLauncherConfig } from "./config/launcher.config.js";
 import { launch } from "./launch.js";
 

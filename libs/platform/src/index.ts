@@ -7,32 +7,7 @@ export {
 } from "./bootstrap/bootstrap-app.js";
 export { PlatformModule, type PlatformModuleOptions } from "./bootstrap/platform.module.js";
 export { runService, type ServiceEntry } from "./bootstrap/run-service.js";
-export {
-  ConfigError,
-  type Environment,
-  loadConfig,
-  redactUrlPassword,
-  showValue,
-} from "./config/load-config.js";
-export {
-  loadServiceConfig,
-  type ServiceConfig,
-  type ServiceSettings,
-  serviceSettings,
-  toServiceConfig,
-} from "./config/service-config.js";
-export {
-  adminTokenSetting,
-  directorySetting,
-  hostSetting,
-  httpUrlSetting,
-  LOG_LEVELS,
-  type LogLevel,
-  logLevelSetting,
-  natsUrlSetting,
-  portSetting,
-  postgresUrlSetting,
-} from "./config/settings.js";
+export * from "./config/index.js";
 export { DatabaseModule, type DatabaseModuleOptions } from "./database/database.module.js";
 export { ErrorFilter } from "./errors/error.filter.js";
 export { type ErrorBody, type ErrorResponse, toErrorResponse } from "./errors/error-response.js";

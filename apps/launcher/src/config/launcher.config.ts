@@ -10,7 +10,7 @@ import {
   natsUrlSetting,
   portSetting,
   postgresUrlSetting,
-} from "@statecast/platform";
+} from "@statecast/platform/config";
 import { z } from "zod";
 
 /** What `npm start` reads: the shared names, plus the ports of what it runs itself. */

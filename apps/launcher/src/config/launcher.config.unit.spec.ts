@@ -1,4 +1,4 @@
-import { ConfigError } from "@statecast/platform";
+import { ConfigError } from "@statecast/platform/config";
 import { loadLauncherConfig } from "./launcher.config.js";
 
 function problemsOf(env: Record<string, string>): readonly string[] {

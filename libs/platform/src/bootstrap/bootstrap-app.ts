@@ -25,7 +25,7 @@ export async function bootstrapApp(
   options: BootstrapOptions,
 ): Promise<RunningService> {
   const { name, config } = options;
-  const telemetry = startTelemetry(name, config, options.telemetry);
+  const telemetry = await startTelemetry(name, config, options.telemetry);
   const logger = createLogger(name, config.logLevel);
   let app: INestApplication | undefined;
   try {

@@ -36,7 +36,7 @@ const remoteParent = {
 
 describe("startTelemetry", () => {
   it("propagates W3C trace context but records nothing without an endpoint", async () => {
-    const telemetry = startTelemetry("orchestrator", { otlpEndpoint: undefined });
+    const telemetry = await startTelemetry("orchestrator", { otlpEndpoint: undefined });
     try {
       expect(telemetry.tracing).toBe(false);
       const carrier: Record<string, string> = {};
@@ -61,7 +61,9 @@ describe("startTelemetry", () => {
   it("exports spans over OTLP/HTTP to <endpoint>/v1/traces and flushes on shutdown", async () => {
     const collector = await startCollector();
     try {
-      const telemetry = startTelemetry("device-gateway", { otlpEndpoint: `${collector.url}/` });
+      const telemetry = await startTelemetry("device-gateway", {
+        otlpEndpoint: `${collector.url}/`,
+      });
       expect(telemetry.tracing).toBe(true);
       const parent = trace.setSpanContext(ROOT_CONTEXT, remoteParent);
       const span = trace.getTracer("test").startSpan("apply-target", {}, parent);

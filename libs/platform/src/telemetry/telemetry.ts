@@ -1,9 +1,7 @@
 import { context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { NodeSDK } from "@opentelemetry/sdk-node";
-import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 
 export interface TelemetryConfig {
   /** Base OTLP/HTTP URL (as OTEL_EXPORTER_OTLP_ENDPOINT); traces go to `<endpoint>/v1/traces`. */
@@ -25,14 +23,17 @@ export interface Telemetry {
  * W3C trace context propagation always; a tracer provider exporting over OTLP/HTTP only when an
  * endpoint (or a span processor) is given, so an unconfigured service records nothing.
  */
-export function startTelemetry(
+export async function startTelemetry(
   serviceName: string,
   config: TelemetryConfig,
   options: TelemetryOptions = {},
-): Telemetry {
+): Promise<Telemetry> {
   const propagator = new W3CTraceContextPropagator();
   const spanProcessors = [...(options.spanProcessors ?? [])];
   if (config.otlpEndpoint) {
+    // Loaded only when exporting: the SDK and exporter take seconds to import on a small machine.
+    const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
+    const { BatchSpanProcessor } = await import("@opentelemetry/sdk-trace");
     const url = `${config.otlpEndpoint.replace(/\/+$/, "")}/v1/traces`;
     spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) }));
   }
@@ -43,6 +44,7 @@ export function startTelemetry(
     propagation.setGlobalPropagator(propagator);
     return { tracing: false, shutdown: async () => disableGlobals() };
   }
+  const { NodeSDK } = await import("@opentelemetry/sdk-node");
   const sdk = new NodeSDK({
     serviceName,
     textMapPropagator: propagator,
