@@ -8,6 +8,7 @@ import {
 } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   canonicalJson,
   decodeProtectedHeader,
@@ -21,7 +22,9 @@ import {
   verifyState,
 } from "@statecast/state";
 
-const FIXTURES = process.env.STATECAST_FIXTURES ?? "/work/shared/fixtures/pantavisor";
+const FIXTURES =
+  process.env.STATECAST_FIXTURES ??
+  fileURLToPath(new URL("../../../shared/fixtures/pantavisor", import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
 /** Runs `fn` repeatedly for about SECONDS and returns operations per second. */

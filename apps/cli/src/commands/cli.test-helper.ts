@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { memoryIo } from "../cli/io.js";
 import { run } from "../cli/run-cli.js";
 
@@ -14,5 +15,8 @@ export async function cliJson<T = Record<string, unknown>>(args: string[], cwd =
   return { ...result, json: JSON.parse(result.out) as T };
 }
 
-export const FIXTURES = process.env.STATECAST_FIXTURES ?? "/work/shared/fixtures/pantavisor";
+/** Real Pantavisor fixtures, at ../shared/fixtures/pantavisor relative to the repository root. */
+export const FIXTURES =
+  process.env.STATECAST_FIXTURES ??
+  fileURLToPath(new URL("../../../../../shared/fixtures/pantavisor", import.meta.url));
 export const fixture = (name: string) => `${FIXTURES}/${name}`;

@@ -1,12 +1,16 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { isJsonObject } from "../json/json-value.js";
 import { parseState } from "../model/parse-state.js";
 import type { State } from "../model/types.js";
 import { decodeProtectedHeader } from "../pvs/jws.js";
 
 /** The real Pantavisor fixtures (read-only, shared by every engineer). */
-export const FIXTURE_DIR = process.env.STATECAST_FIXTURES ?? "/work/shared/fixtures/pantavisor";
+// The issue places them at ../shared/fixtures/pantavisor relative to the repository root.
+export const FIXTURE_DIR =
+  process.env.STATECAST_FIXTURES ??
+  fileURLToPath(new URL("../../../../../shared/fixtures/pantavisor", import.meta.url));
 
 /** Relative names of every fixture state, `expected/` included. */
 export function fixtureStateNames(): string[] {
