@@ -29,7 +29,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
 /** Runs `fn` repeatedly for about SECONDS and returns operations per second. */
 function opsPerSecond(fn: () => void): number {
-  for (let i = 0; i < 20; i++) fn(); // warm-up
+  const warmUntil = performance.now() + 500; // let the JIT settle before measuring
+  while (performance.now() < warmUntil) fn();
   const deadline = performance.now() + SECONDS * 1000;
   const start = performance.now();
   let ops = 0;
