@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@statecast/infra";
@@ -147,6 +148,28 @@ describe("app add", () => {
       }),
     ).rejects.toThrow(`registry 127.0.0.1:${port} is unreachable`);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("gives up quickly on a server that accepts connections but never answers", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const started = Date.now();
+    try {
+      await expect(
+        addApp({
+          dir: await workdir(),
+          name: "busy",
+          from: `docker://127.0.0.1:${port}/demo/busy:v1`,
+          answerTimeoutMs: 1000,
+        }),
+      ).rejects.toThrow(
+        `registry 127.0.0.1:${port} accepted a connection but did not answer within 1000 ms`,
+      );
+      expect(Date.now() - started).toBeLessThan(6000);
+    } finally {
+      silent.close();
+    }
   });
 
   it("names a missing tag in a reachable registry", async () => {

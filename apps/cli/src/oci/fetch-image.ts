@@ -3,12 +3,14 @@ import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type LayoutImage, readLayoutImage } from "./image-config.js";
 import { type ImageRef, ImageRefError } from "./image-ref.js";
-import { assertReachable } from "./reachability.js";
-import { runTool } from "./run-tool.js";
+import { assertReachable, RegistryUnreachableError } from "./reachability.js";
+import { runTool, ToolError } from "./run-tool.js";
 
 export interface FetchOptions {
   /** how long the TCP reachability probe of a registry may take. */
   connectTimeoutMs?: number;
+  /** limit for the registry to answer the first request (the manifest), default 30 s. */
+  answerTimeoutMs?: number;
   /** skopeo's own limit for the whole copy. */
   copyTimeoutMs?: number;
 }
@@ -33,18 +35,18 @@ export async function fetchImage(
   const global = [`--command-timeout=${Math.ceil(copyTimeoutMs / 1000)}s`];
   const src: string[] = [];
   let sourceDigest: string | null = null;
+  let skopeoRef = ref.skopeo;
   if (ref.transport === "docker") {
     await assertReachable(ref.hostname, ref.port, options.connectTimeoutMs ?? 3000);
     if (ref.insecure) src.push("--src-tls-verify=false");
-    const raw = await runTool("skopeo", [...global, "inspect", "--raw", ...tls(ref), ref.skopeo], {
-      timeoutMs: copyTimeoutMs + 5000,
-    });
-    sourceDigest = `sha256:${createHash("sha256").update(raw).digest("hex")}`;
+    sourceDigest = await manifestDigest(ref, options.answerTimeoutMs ?? 30_000);
+    // Copy by digest so that a tag moved meanwhile cannot change what is recorded.
+    skopeoRef = `docker://${ref.registry}/${ref.repository}@${sourceDigest}`;
   } else {
     await assertSourceExists(ref.transport === "oci" ? ref.dir : ref.file, ref.skopeo);
+    if (ref.transport === "oci")
+      skopeoRef = `oci:${resolve(ref.dir)}${ref.tag ? `:${ref.tag}` : ""}`;
   }
-  const skopeoRef =
-    ref.transport === "oci" ? `oci:${resolve(ref.dir)}${ref.tag ? `:${ref.tag}` : ""}` : ref.skopeo;
   await runTool(
     "skopeo",
     [...global, "copy", "--quiet", ...src, skopeoRef, `oci:${layoutDir}:${LOCAL_TAG}`],
@@ -54,8 +56,22 @@ export async function fetchImage(
   return { ...image, layoutDir, sourceDigest: sourceDigest ?? image.manifestDigest };
 }
 
-function tls(ref: ImageRef): string[] {
-  return ref.transport === "docker" && ref.insecure ? ["--tls-verify=false"] : [];
+/** sha256 of the registry's manifest for the reference, as `docker pull …@sha256:` knows it. */
+async function manifestDigest(ref: ImageRef & { transport: "docker" }, timeoutMs: number) {
+  const tls = ref.insecure ? ["--tls-verify=false"] : [];
+  const limit = `--command-timeout=${Math.ceil(timeoutMs / 1000)}s`;
+  try {
+    const raw = await runTool("skopeo", [limit, "inspect", "--raw", ...tls, ref.skopeo], {
+      timeoutMs: timeoutMs + 2000,
+    });
+    return `sha256:${createHash("sha256").update(raw).digest("hex")}`;
+  } catch (error) {
+    if (error instanceof ToolError && /deadline exceeded|killed/.test(error.message + error.stderr))
+      throw new RegistryUnreachableError(
+        `registry ${ref.registry} accepted a connection but did not answer within ${timeoutMs} ms; check that it is a running registry`,
+      );
+    throw error;
+  }
 }
 
 async function assertSourceExists(path: string, display: string): Promise<void> {

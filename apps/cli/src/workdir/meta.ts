@@ -57,7 +57,7 @@ export async function writeCommitted(wd: Workdir, state: State): Promise<string>
 
 /** Paths added with `add` since the last commit, sorted. */
 export async function readIndex(wd: Workdir): Promise<string[]> {
-  const value = JSON.parse(await readText(wd.indexFile, "[]")) as unknown;
+  const value = metaJson(await readText(wd.indexFile, "[]"), wd.indexFile);
   if (!Array.isArray(value) || value.some((p) => typeof p !== "string"))
     throw new WorkdirError("corrupt_meta", `${wd.indexFile} is not a list of paths`);
   return value as string[];
@@ -68,7 +68,10 @@ export async function writeIndex(wd: Workdir, paths: Iterable<string>): Promise<
 }
 
 export async function readConfig(wd: Workdir): Promise<WorkdirConfig> {
-  const value = JSON.parse(await readText(wd.configFile, "{}")) as Partial<WorkdirConfig>;
+  const value = metaJson(
+    await readText(wd.configFile, "{}"),
+    wd.configFile,
+  ) as Partial<WorkdirConfig>;
   return {
     remote: value.remote ?? null,
     fleet: value.fleet ?? null,
@@ -85,7 +88,7 @@ export async function readLog(wd: Workdir): Promise<CommitEntry[]> {
   return text
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as CommitEntry);
+    .map((line) => metaJson(line, wd.logFile) as CommitEntry);
 }
 
 export async function appendLog(wd: Workdir, entry: CommitEntry): Promise<void> {
@@ -121,6 +124,19 @@ export async function readRevision(
   const digest = unique[0] as string;
   const path = join(wd.revisionsDir, digest);
   return { digest, state: parseStateText(await readText(path), path) };
+}
+
+function metaJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new WorkdirError(
+      "corrupt_meta",
+      `${where} is damaged (not JSON); restore it or re-import the working directory`,
+      false,
+      { cause },
+    );
+  }
 }
 
 async function readText(path: string, fallback?: string): Promise<string> {

@@ -149,3 +149,13 @@ describe("a working directory", () => {
     await expect(initWorkdir(wd.root)).rejects.toThrow(/already a statecast working directory/);
   });
 });
+
+describe("damaged metadata", () => {
+  it("names the damaged file instead of crashing", async () => {
+    await writeFile(wd.indexFile, "{oops");
+    await expect(workdirStatus(wd)).rejects.toThrow(/index.json is damaged \(not JSON\)/);
+    await writeFile(wd.indexFile, "[]");
+    await writeFile(wd.stateFile, "[1]");
+    await expect(workdirStatus(wd)).rejects.toThrow(/json is not a JSON object/);
+  });
+});
