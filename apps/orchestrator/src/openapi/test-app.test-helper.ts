@@ -2,12 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NestFactory } from "@nestjs/core";
-import {
-  createRegistry,
-  deviceCatalog,
-  PostgresEventStore,
-  revisionCatalog,
-} from "@statecast/events";
+import { PostgresEventStore } from "@statecast/events";
 import { ErrorFilter } from "@statecast/platform";
 import {
   createTestDatabase,
@@ -17,9 +12,8 @@ import {
 } from "@statecast/testing";
 import pg from "pg";
 import { AppModule } from "../app.module.js";
-import { tokenCatalog } from "../auth/token.catalog.js";
 import { loadOrchestratorConfig } from "../config/orchestrator.config.js";
-import { trustCatalog } from "../trust/trust.catalog.js";
+import { orchestratorRegistry } from "../projections/projections.module.js";
 import { setupOpenApi } from "./openapi.js";
 
 export const ADMIN_SECRET = "test-admin-token-0123456789abcdef";
@@ -45,16 +39,14 @@ export async function startTestApp(options: { maxObjectBytes?: number } = {}): P
   const db = await createTestDatabase();
   const nats: TestNats = await startTestNats();
   const dataDir = mkdtempSync(join(tmpdir(), "statecast-orch-"));
-  const config = {
-    ...loadOrchestratorConfig({
-      DATABASE_URL: db.url,
-      NATS_URL: nats.url,
-      STATECAST_DATA_DIR: dataDir,
-      STATECAST_ADMIN_TOKEN: ADMIN_SECRET,
-      STATECAST_LOG_LEVEL: "error",
-    }),
-    ...(options.maxObjectBytes ? { maxObjectBytes: options.maxObjectBytes } : {}),
-  };
+  const config = loadOrchestratorConfig({
+    DATABASE_URL: db.url,
+    NATS_URL: nats.url,
+    STATECAST_DATA_DIR: dataDir,
+    STATECAST_ADMIN_TOKEN: ADMIN_SECRET,
+    STATECAST_LOG_LEVEL: "error",
+    STATECAST_MAX_OBJECT_BYTES: options.maxObjectBytes?.toString(),
+  });
   const app = await NestFactory.create(AppModule.register(config), { logger: ["error"] });
   app.useGlobalFilters(new ErrorFilter());
   setupOpenApi(app);
@@ -62,8 +54,7 @@ export async function startTestApp(options: { maxObjectBytes?: number } = {}): P
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-  const registry = createRegistry(deviceCatalog, revisionCatalog, tokenCatalog, trustCatalog);
-  const store = new PostgresEventStore(pool, registry);
+  const store = new PostgresEventStore(pool, orchestratorRegistry());
   return {
     url,
     dataDir,

@@ -14,6 +14,7 @@ import {
   PostgresEventStore,
   type RunningProcessor,
   revisionCatalog,
+  rolloutCatalog,
   runProcessor,
 } from "@statecast/events";
 import type pg from "pg";
@@ -28,7 +29,7 @@ import { ProjectionWaiter } from "./projection-waiter.js";
 
 /** Every event type the orchestrator may append. */
 export function orchestratorRegistry(): EventRegistry {
-  return createRegistry(deviceCatalog, revisionCatalog, tokenCatalog, trustCatalog);
+  return createRegistry(deviceCatalog, revisionCatalog, rolloutCatalog, tokenCatalog, trustCatalog);
 }
 
 export const ORCHESTRATOR_PROJECTIONS: readonly Projection[] = [
