@@ -4,7 +4,8 @@ import { EVENTS_CHANNEL } from "./schema.js";
 // NOTIFY inside the append would serialise every commit behind Postgres' global notify lock
 // (held through the WAL flush), destroying group commit. Instead the store sends one NOTIFY
 // after its appends, coalesced: at most one in flight plus one queued, whatever the append rate.
-const COALESCE_MS = 2;
+// A NOTIFY is itself a (tiny) commit, so under load one per 10 ms is plenty.
+const COALESCE_MS = 10;
 
 export class AppendNotifier {
   private timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,116 @@
+// `npm run bench:eventstore`: append and read-all throughput of PostgresEventStore next to
+// Emmett's PostgreSQL event store and a naive INSERT loop, on one embedded Postgres with durable
+// settings (fsync, synchronous_commit and full_page_writes on, as in a deployment).
+// Progress on stderr; the last stdout line is one JSON object.
+// Flags: --seconds N (per phase, default 6), --concurrency N (single-event streams, default 32),
+// --batch N (default 100), --batch-concurrency N (default 8).
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  createRegistry,
+  deviceCatalog,
+  eventStoreMigrations,
+  migrate,
+  PostgresEventStore,
+  revisionCatalog,
+  START,
+} from "@statecast/events";
+import { startEmbeddedPostgres } from "@statecast/infra";
+import pg from "pg";
+import { openEmmett } from "./emmett.js";
+import { openNaive } from "./naive.js";
+import { type Appender, appendLoad, type Throughput } from "./workload.js";
+
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "6" },
+    concurrency: { type: "string", default: "32" },
+    batch: { type: "string", default: "100" },
+    "batch-concurrency": { type: "string", default: "8" },
+  },
+});
+const seconds = Number(flags.seconds);
+const concurrency = Number(flags.concurrency);
+const batch = Number(flags.batch);
+const batchConcurrency = Number(flags["batch-concurrency"]);
+for (const [name, value] of Object.entries({ seconds, concurrency, batch, batchConcurrency })) {
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+}
+const log = (line: string) => process.stderr.write(`[bench:eventstore] ${line}\n`);
+
+const dir = mkdtempSync(join(tmpdir(), "statecast-bench-es-"));
+chmodSync(dir, 0o755); // the server runs as the postgres user when we are root
+const result: Record<string, unknown> = {
+  postgres: "embedded, durable (fsync, synchronous_commit, full_page_writes on)",
+  cpus: cpus().length,
+  seconds_per_phase: seconds,
+  concurrency,
+  batch_size: batch,
+  batch_concurrency: batchConcurrency,
+};
+log(`starting embedded Postgres in ${dir}`);
+const server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
+const pool = new pg.Pool({ connectionString: server.url(), max: concurrency + 4 });
+try {
+  await pool.query("CREATE DATABASE bench");
+  await pool.end();
+  const url = server.url("bench");
+  const db = new pg.Pool({ connectionString: url, max: concurrency + 4 });
+  await migrate(db, eventStoreMigrations);
+  const store = new PostgresEventStore(db, createRegistry(deviceCatalog, revisionCatalog));
+  const ours: Appender = async (stream, events, version) =>
+    (await store.append(stream, events, { expectedVersion: version === 0 ? "no_stream" : version }))
+      .nextExpectedVersion;
+
+  const phase = async (
+    name: string,
+    append: Appender,
+    c: number,
+    b: number,
+  ): Promise<Throughput> => {
+    await appendLoad(`${name}-warm`, append, { concurrency: c, batch: b, seconds: 0.5 });
+    const t = await appendLoad(name, append, { concurrency: c, batch: b, seconds });
+    log(`${name}: ${t.eps} events/s (${t.events} in ${t.seconds.toFixed(1)} s)`);
+    return t;
+  };
+
+  result.single_eps = (await phase("single", ours, concurrency, 1)).eps;
+  result.batch_eps = (await phase("batch", ours, batchConcurrency, batch)).eps;
+  result.readall_eps = await readAllRate(store);
+
+  try {
+    const emmett = await openEmmett(url, db);
+    result.emmett_single_eps = (await phase("emmett-single", emmett.append, concurrency, 1)).eps;
+    result.emmett_batch_eps = (
+      await phase("emmett-batch", emmett.append, batchConcurrency, batch)
+    ).eps;
+  } catch (error) {
+    result.emmett_error =
+      error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    log(`emmett failed: ${result.emmett_error}`);
+  }
+  result.naive_single_eps = (await phase("naive-single", await openNaive(db), concurrency, 1)).eps;
+  await store.close();
+  await db.end();
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+
+async function readAllRate(store: PostgresEventStore): Promise<number> {
+  const start = performance.now();
+  let position = START;
+  let events = 0;
+  for (;;) {
+    const page = await store.readAll({ after: position, limit: 1000 });
+    if (page.events.length === 0) break;
+    events += page.events.length;
+    position = page.position;
+  }
+  const eps = Math.round(events / ((performance.now() - start) / 1000));
+  log(`readall: ${eps} events/s (${events} events)`);
+  return eps;
+}
