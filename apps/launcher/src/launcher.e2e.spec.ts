@@ -44,9 +44,13 @@ describe("npm start (the built launcher)", () => {
     const processes = descendantsOf(current.child.pid as number);
     // postgres (and its workers), nats-server, orchestrator, gateway
     expect(processes.length).toBeGreaterThanOrEqual(4);
-    current.child.kill("SIGINT");
+    current.ctrlC();
     expect(await current.exit).toBe(0);
-    expect(current.output()).toContain("[launcher] stopped");
+    const output = current.output();
+    expect(output).toContain("[launcher] stopped");
+    // The services stopped before Postgres did: none of them lost its connections to a shutdown.
+    expect(output).toContain("orchestrator: SIGTERM received");
+    expect(output).not.toContain("terminating connection due to administrator command");
     expect(processes.filter(isAlive)).toEqual([]);
   }
 

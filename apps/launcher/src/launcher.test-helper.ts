@@ -13,6 +13,8 @@ export interface LauncherRun {
   readonly exit: Promise<number | null>;
   /** Resolves once the start-up summary is printed; rejects if the launcher exits first. */
   ready(timeoutMs: number): Promise<void>;
+  /** What a terminal's Ctrl-C does: SIGINT to every process of the foreground group. */
+  ctrlC(): void;
 }
 
 /** Runs the BUILT launcher, as `npm start` does, with only the given Statecast settings. */
@@ -26,6 +28,8 @@ export function runLauncher(settings: Record<string, string>): LauncherRun {
     cwd: repoRoot,
     env: { ...env, ...settings },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, as a foreground job in a terminal has.
+    detached: true,
   });
   let text = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -43,7 +47,8 @@ export function runLauncher(settings: Record<string, string>): LauncherRun {
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  return { child, output: () => text, exit, ready };
+  const ctrlC = () => process.kill(-(child.pid as number), "SIGINT");
+  return { child, output: () => text, exit, ready, ctrlC };
 }
 
 /** Every process below `pid`, from /proc. */

