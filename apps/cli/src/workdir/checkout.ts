@@ -85,10 +85,9 @@ export async function checkout(
     }
     written.push(path);
   }
-  const tracked = new Set([
-    ...Object.keys(status.committed),
-    ...status.changes.filter((c) => c.change === "added").map((c) => c.path),
-  ]);
+  // Only committed files are removed (their content stays in the store); files added but
+  // never committed are kept and simply become untracked again.
+  const tracked = new Set(Object.keys(status.committed));
   const removed: string[] = [];
   for (const path of tracked) {
     if (path === "#spec" || state[path] !== undefined || !status.tree.has(path)) continue;

@@ -114,12 +114,16 @@ describe("a working directory", () => {
     const first = await commit(wd, "first");
     await write("web/root.squashfs", Buffer.from("second root"));
     await unlink(join(wd.root, "device.json"));
-    await commit(wd, "second");
+    const second = await commit(wd, "second");
     await write("web/run.json", '{"name":"dirty"}');
     await expect(checkout(wd, { rev: first.digest.slice(0, 8) })).rejects.toThrow(
       /1 uncommitted change\(s\) \(modified web\/run.json\).*--force/,
     );
+    await write("notes/new.txt", "never committed");
+    await add(wd, ["notes"]);
     const result = await checkout(wd, { rev: first.digest.slice(0, 8), force: true });
+    expect(await readFile(join(wd.root, "notes/new.txt"), "utf8")).toBe("never committed");
+    await unlink(join(wd.root, "notes/new.txt"));
     expect(result.digest).toBe(first.digest);
     expect(result.written.sort()).toEqual(["device.json", "web/root.squashfs", "web/run.json"]);
     expect(result.removed).toEqual([]);
@@ -127,6 +131,10 @@ describe("a working directory", () => {
     expect(await readFile(join(wd.root, "web/run.json"), "utf8")).toContain("12345678901234567890");
     expect(await changes()).toEqual([]);
     expect(Object.keys(await readCommitted(wd))).toContain("device.json");
+    const back = await checkout(wd, { rev: second.digest });
+    expect(back.removed).toEqual(["device.json"]);
+    expect(back.written).toEqual(["web/root.squashfs"]);
+    expect(await changes()).toEqual([]);
     await expect(checkout(wd, { rev: "zz" })).rejects.toThrow(/not a state digest/);
     await expect(checkout(wd, { rev: "abcdef12" })).rejects.toThrow(/no committed revision/);
   });
