@@ -11,6 +11,9 @@ export async function assertPortFree(port: number, setting: string, what: string
     socket.once("error", () => resolve(false));
   });
   if (inUse) {
-    throw new Error(`port ${port} for ${what} is already in use; set ${setting} to another port`);
+    throw new Error(
+      `port ${port} for ${what} is already in use (another Statecast still running?); ` +
+        `stop it, or set ${setting} to another port`,
+    );
   }
 }
