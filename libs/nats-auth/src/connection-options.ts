@@ -1,9 +1,14 @@
-import { type ConnectionOptions, credsAuthenticator } from "@nats-io/transport-node";
+import type { Authenticator, ConnectionOptions } from "@nats-io/transport-node";
+import { ValidationError } from "@statecast/events";
 import { deviceInboxPrefix } from "./names.js";
+import { nativeKeyPair } from "./native-nkeys.js";
 
-/** `connect()` options for a user holding `.creds` text (services, system user). */
+/**
+ * `connect()` options for a user holding `.creds` text (services, system user). The nonce is
+ * signed with node:crypto (see native-nkeys.ts); the creds are parsed once, here.
+ */
 export function credsConnectionOptions(creds: string): Pick<ConnectionOptions, "authenticator"> {
-  return { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) };
+  return { authenticator: credsAuthenticator(creds) };
 }
 
 /**
@@ -15,4 +20,20 @@ export function deviceConnectionOptions(
   deviceId: string,
 ): Pick<ConnectionOptions, "authenticator" | "inboxPrefix"> {
   return { ...credsConnectionOptions(creds), inboxPrefix: deviceInboxPrefix(deviceId) };
+}
+
+const CREDS_BLOCK = /-{3,}[^\n]*-{3,}\r?\n\s*(\S+)\s*\r?\n\s*-{3,}[^\n]*-{3,}/g;
+
+function credsAuthenticator(creds: string): Authenticator {
+  const [jwt, seed] = [...creds.matchAll(CREDS_BLOCK)].map((m) => m[1]!);
+  if (!jwt || !seed) {
+    throw new ValidationError("creds text lacks a user JWT block and a seed block");
+  }
+  const key = nativeKeyPair(seed);
+  const nkey = key.getPublicKey();
+  return (nonce?: string) => ({
+    jwt,
+    nkey,
+    sig: Buffer.from(key.sign(new TextEncoder().encode(nonce ?? ""))).toString("base64"),
+  });
 }

@@ -16,6 +16,7 @@ import {
   type Revocations,
 } from "./claims.js";
 import { writePrivateFile, writePublicFile } from "./files.js";
+import { nativeKeyPair } from "./native-nkeys.js";
 
 /** A named NATS identity: its public nkey and the JWT that vouches for it. Nothing secret. */
 export interface Identity {
@@ -63,10 +64,10 @@ export async function createOperatorSetup(dir: string): Promise<OperatorSetup> {
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keys: SetupKeys = {
-    operator: createOperator(),
-    systemAccount: createAccount(),
-    account: createAccount(),
-    accountSigning: createAccount(),
+    operator: nativeKeyPair(createOperator().getSeed()),
+    systemAccount: nativeKeyPair(createAccount().getSeed()),
+    account: nativeKeyPair(createAccount().getSeed()),
+    accountSigning: nativeKeyPair(createAccount().getSeed()),
   };
   const sysKey = keys.systemAccount.getPublicKey();
   writePrivateFile(join(dir, FILES.operatorSeed), seedText(keys.operator));
@@ -157,7 +158,7 @@ function readSeed(dir: string, file: string): KeyPair {
   const path = join(dir, file);
   if (!existsSync(path)) throw new NotFoundError(`operator setup in ${dir} lacks ${file}`);
   try {
-    return fromSeed(new TextEncoder().encode(readFileSync(path, "utf8").trim()));
+    return nativeKeyPair(readFileSync(path, "utf8").trim());
   } catch (cause) {
     // The message names the file, never its content.
     throw new ValidationError(`${path} does not hold a valid nkey seed`, { cause });

@@ -1,7 +1,14 @@
-import { createUser, encodeUser, fmtCreds, fromPublic, type KeyPair } from "@nats-io/jwt";
+import {
+  createUser as createSlowUser,
+  encodeUser,
+  fmtCreds,
+  fromPublic,
+  type KeyPair,
+} from "@nats-io/jwt";
 import { ValidationError } from "@statecast/events";
 import { devicePermissions } from "./device-permissions.js";
 import { assertDeviceId, assertUserName } from "./names.js";
+import { nativeKeyPair } from "./native-nkeys.js";
 import { type OperatorSetup, setupKeys } from "./operator-setup.js";
 
 /** What the gateway hands a device: its user JWT, and the creds text when the seed was made here. */
@@ -72,6 +79,10 @@ export async function issueSystemUser(setup: OperatorSetup): Promise<string> {
 /** The `.creds` text for a user JWT and the seed the device kept (`SU…`). */
 export function credsText(jwt: string, user: KeyPair): string {
   return new TextDecoder().decode(fmtCreds(jwt, user));
+}
+
+function createUser(): KeyPair {
+  return nativeKeyPair(createSlowUser().getSeed()); // seed generation is cheap; signing is not
 }
 
 function signedBy(setup: OperatorSetup) {

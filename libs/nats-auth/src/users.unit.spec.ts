@@ -6,6 +6,7 @@ import { ValidationError } from "@statecast/events";
 import {
   assertDeviceId,
   createOperatorSetup,
+  deviceConnectionOptions,
   devicePermissions,
   issueDeviceUser,
   issueServiceUser,
@@ -58,6 +59,22 @@ describe("issuing users", () => {
     expect(claims.nats.pub?.allow ?? []).toEqual([]);
     expect(claims.nats.sub?.allow ?? []).toEqual([]);
     expect(claims.nats.pub?.deny ?? []).toEqual([]);
+  });
+});
+
+describe("connection options", () => {
+  it("refuses creds text without a JWT and a seed block", () => {
+    expect(() => deviceConnectionOptions("not creds", "dev-1")).toThrow(ValidationError);
+  });
+
+  it("uses the device's own inbox prefix", async () => {
+    const setup = await createOperatorSetup(mkdtempSync(join(tmpdir(), "statecast-users-op-")));
+    try {
+      const { creds } = await issueDeviceUser(setup, "dev-9");
+      expect(deviceConnectionOptions(creds!, "dev-9").inboxPrefix).toBe("_INBOX_dev-9");
+    } finally {
+      rmSync(setup.dir, { recursive: true, force: true });
+    }
   });
 });
 
