@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NestFactory } from "@nestjs/core";
 import { PostgresEventStore } from "@statecast/events";
-import { ErrorFilter } from "@statecast/platform";
+import { freePort } from "@statecast/infra";
+import { bootstrapApp } from "@statecast/platform";
 import {
   createTestDatabase,
   startTestNats,
@@ -45,14 +45,16 @@ export async function startTestApp(options: { maxObjectBytes?: number } = {}): P
     STATECAST_DATA_DIR: dataDir,
     STATECAST_ADMIN_TOKEN: ADMIN_SECRET,
     STATECAST_LOG_LEVEL: "error",
+    STATECAST_HTTP_PORT: String(await freePort()),
     STATECAST_MAX_OBJECT_BYTES: options.maxObjectBytes?.toString(),
   });
-  const app = await NestFactory.create(AppModule.register(config), { logger: ["error"] });
-  app.useGlobalFilters(new ErrorFilter());
-  setupOpenApi(app);
-  await app.listen(0, "127.0.0.1");
-  const address = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${address.port}`;
+  // The same path as main: bootstrapApp with the error filter, then OpenAPI via `configure`.
+  const service = await bootstrapApp(AppModule.register(config), {
+    name: "orchestrator",
+    config,
+    configure: setupOpenApi,
+  });
+  const url = service.url;
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
   const store = new PostgresEventStore(pool, orchestratorRegistry());
   return {
@@ -77,7 +79,7 @@ export async function startTestApp(options: { maxObjectBytes?: number } = {}): P
       return Number(rows[0]?.n);
     },
     async close() {
-      await app.close();
+      await service.close();
       await store.close();
       await pool.end();
       await nats.dispose();

@@ -9,6 +9,8 @@ export interface BootstrapOptions {
   name: string;
   config: ServiceConfig;
   telemetry?: TelemetryOptions;
+  /** App-level setup before listening (e.g. the OpenAPI document routes). */
+  configure?: (app: INestApplication) => void | Promise<void>;
 }
 
 export interface RunningService {
@@ -31,6 +33,7 @@ export async function bootstrapApp(
   try {
     app = await NestFactory.create(module, { logger, abortOnError: false });
     app.useGlobalFilters(new ErrorFilter());
+    await options.configure?.(app);
     await app.listen(config.httpPort, config.httpHost);
   } catch (err) {
     await app?.close().catch(() => {});

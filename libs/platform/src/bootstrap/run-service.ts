@@ -2,7 +2,7 @@ import type { DynamicModule } from "@nestjs/common";
 import { ConfigError } from "../config/load-config.js";
 import type { ServiceConfig } from "../config/service-config.js";
 import type { TelemetryOptions } from "../telemetry/telemetry.js";
-import { bootstrapApp } from "./bootstrap-app.js";
+import { type BootstrapOptions, bootstrapApp } from "./bootstrap-app.js";
 
 export interface ServiceEntry<Config extends ServiceConfig> {
   name: string;
@@ -10,6 +10,8 @@ export interface ServiceEntry<Config extends ServiceConfig> {
   loadConfig: () => Config;
   module: (config: Config) => DynamicModule;
   telemetry?: TelemetryOptions;
+  /** App-level setup before listening, passed to bootstrapApp. */
+  configure?: BootstrapOptions["configure"];
 }
 
 /**
@@ -31,6 +33,7 @@ export async function runService<Config extends ServiceConfig>(
     name: entry.name,
     config,
     ...(entry.telemetry ? { telemetry: entry.telemetry } : {}),
+    ...(entry.configure ? { configure: entry.configure } : {}),
   }).catch((err: unknown) => {
     process.stderr.write(`${entry.name}: failed to start: ${(err as Error).message}\n`);
     process.exit(1);
