@@ -1,4 +1,4 @@
-import { assignPending, settle } from "./rollout.advance.js";
+import { settle } from "./rollout.advance.js";
 import type { Decision } from "./rollout.decision.js";
 import { addSeconds } from "./rollout.decision.js";
 import { sameRevision } from "./rollout.definition.js";
@@ -6,10 +6,11 @@ import type { DeviceRolloutStatus, RolloutDevice } from "./rollout.device-table.
 import { getDevice } from "./rollout.device-table.js";
 import type { InFlightStatus } from "./rollout.events.js";
 import type * as In from "./rollout.inputs.js";
+import { joinRollout } from "./rollout.joiners.js";
 import type { StartedRolloutState } from "./rollout.js";
 import { isStarted } from "./rollout.js";
 
-const IN_FLIGHT: ReadonlySet<DeviceRolloutStatus> = new Set([
+export const IN_FLIGHT: ReadonlySet<DeviceRolloutStatus> = new Set([
   "assigned",
   "queued",
   "downloading",
@@ -34,7 +35,7 @@ const REPORTED: Record<In.UpdateProgressReported["status"], InFlightStatus> = {
  */
 export function onDeviceFact(d: Decision, fact: In.DeviceFact): void {
   if (fact.type === "DeviceJoinedSelector") {
-    join(d, fact);
+    joinRollout(d, fact);
     return;
   }
   const state = d.state;
@@ -83,37 +84,6 @@ export function onDeviceFact(d: Decision, fact: In.DeviceFact): void {
   settle(d, at);
 }
 
-export function onTimer(d: Decision, timer: In.TimerElapsed): void {
-  const state = d.state;
-  if (!isStarted(state)) return;
-  const device = getDevice(state.devices, timer.deviceId);
-  const { deviceId, now: at } = timer;
-  if (timer.type === "SoakTimerElapsed" && device?.status === "soaking" && device.soakUntil) {
-    if (Date.parse(at) >= Date.parse(device.soakUntil))
-      d.emit({ type: "RolloutDeviceSucceeded", data: { deviceId, via: "soaked", at } });
-    else
-      d.send({
-        type: "ScheduleTimer",
-        at: device.soakUntil,
-        timer: { kind: "soak", rolloutId: state.rolloutId, deviceId },
-      });
-  }
-  if (timer.type === "DeviceTimeoutElapsed" && device && IN_FLIGHT.has(device.status)) {
-    const reason = "device_timeout";
-    d.emit({
-      type: "RolloutDeviceFailed",
-      data: { ...outcome(state, device, reason, at), source: "timeout" },
-    });
-    d.send({
-      type: "CancelTarget",
-      deviceId,
-      revision: state.definition.revision,
-      rolloutId: state.rolloutId,
-    });
-  }
-  settle(d, at);
-}
-
 function succeed(
   d: Decision,
   state: StartedRolloutState,
@@ -150,7 +120,12 @@ function fail(
 }
 
 /** A failure after its own wave closed is late: it counts against the wave whose gate is next. */
-function outcome(state: StartedRolloutState, device: RolloutDevice, reason: string, at: string) {
+export function outcome(
+  state: StartedRolloutState,
+  device: RolloutDevice,
+  reason: string,
+  at: string,
+) {
   const late = state.waves[device.waveIndex]?.status !== "running";
   return {
     deviceId: device.deviceId,
@@ -165,21 +140,4 @@ function nextGate(state: StartedRolloutState): number | null {
   if (state.status !== "running" && state.status !== "paused") return null;
   if (state.waves[state.currentWave]?.status === "running") return state.currentWave;
   return state.currentWave + 1 < state.waves.length ? state.currentWave + 1 : null;
-}
-
-function join(d: Decision, fact: In.DeviceJoinedSelector): void {
-  const state = d.state;
-  if (state.status !== "running" && state.status !== "paused") return;
-  const { device, heldBy, now: at } = fact;
-  if ((heldBy !== null && heldBy !== state.rolloutId) || getDevice(state.devices, device.deviceId))
-    return;
-  const last = state.waves.length - 1;
-  const { deviceId, currentRevision, online } = device;
-  d.emit({
-    type: "DeviceJoinedRollout",
-    data: { deviceId, waveIndex: last, currentRevision, online, at },
-  });
-  if (state.status === "running" && state.waves[last]?.status === "running")
-    assignPending(d, last, at);
-  settle(d, at);
 }

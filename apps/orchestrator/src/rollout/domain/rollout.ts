@@ -1,90 +1,14 @@
-import type { RolloutDefinition, WaveSpec } from "./rollout.definition.js";
 import { sameRevision } from "./rollout.definition.js";
-import type { DeviceRolloutStatus, DeviceTable, RolloutDevice } from "./rollout.device-table.js";
+import type { RolloutDevice } from "./rollout.device-table.js";
 import { emptyDeviceTable, putDevices } from "./rollout.device-table.js";
-import type {
-  PauseCause,
-  PlannedRollback,
-  RolloutEvent,
-  RolloutStarted,
-} from "./rollout.events.js";
+import type { RolloutEvent, RolloutStarted } from "./rollout.events.js";
 import { evolveDevices } from "./rollout.evolve-devices.js";
 
+import type { Identity, Progress, RolloutState, WaveState } from "./rollout.state.js";
+import { emptyCounts, isStarted } from "./rollout.state.js";
+
 export type * from "./rollout.events.js";
-
-export type WaveStatus = "pending" | "running" | "passed" | "failed";
-
-export type StatusCounts = Record<DeviceRolloutStatus, number>;
-
-export type WaveState = {
-  index: number;
-  spec: WaveSpec;
-  deviceIds: string[];
-  status: WaveStatus;
-  startedAt: string | null;
-  closedAt: string | null;
-  counts: StatusCounts;
-  /** Failures of devices from already closed waves, counted against this wave's gate. */
-  lateFailures: number;
-};
-
-type Identity = {
-  rolloutId: string;
-  definition: RolloutDefinition;
-  createdAt: string;
-  rollbackOf: string | null;
-};
-
-/** Everything a started rollout knows; `currentWave` is the last wave that was started. */
-export type Progress = Identity & {
-  startedAt: string;
-  waves: WaveState[];
-  currentWave: number;
-  devices: DeviceTable;
-};
-
-export type RolloutState =
-  | { status: "none" }
-  | (Identity & { status: "created" })
-  | (Progress & { status: "running" })
-  | (Progress & { status: "paused"; cause: PauseCause; pausedAt: string })
-  | (Omit<Progress, "startedAt"> & {
-      status: "aborted";
-      startedAt: string | null;
-      abortedAt: string;
-    })
-  | (Progress & { status: "completed"; completedAt: string })
-  | (Progress & {
-      status: "rolled_back";
-      rolledBackAt: string;
-      rollbackRollouts: PlannedRollback[];
-    });
-
-export type RolloutStatus = RolloutState["status"];
-export type StartedRolloutState = Exclude<RolloutState, { status: "none" | "created" }>;
-
-export const initialState = (): RolloutState => ({ status: "none" });
-
-export function emptyCounts(): StatusCounts {
-  return {
-    pending: 0,
-    already_on_revision: 0,
-    assigned: 0,
-    queued: 0,
-    downloading: 0,
-    installing: 0,
-    testing: 0,
-    soaking: 0,
-    succeeded: 0,
-    failed: 0,
-    rejected: 0,
-    cancelled: 0,
-  };
-}
-
-export function isStarted(state: RolloutState): state is StartedRolloutState {
-  return state.status !== "none" && state.status !== "created";
-}
+export * from "./rollout.state.js";
 
 export function evolve(state: RolloutState, event: RolloutEvent): RolloutState {
   switch (event.type) {

@@ -1,0 +1,38 @@
+import { settle } from "./rollout.advance.js";
+import type { Decision } from "./rollout.decision.js";
+import { IN_FLIGHT, outcome } from "./rollout.device-facts.js";
+import { getDevice } from "./rollout.device-table.js";
+import type * as In from "./rollout.inputs.js";
+import { isStarted } from "./rollout.js";
+
+/** Timers asked for by `ScheduleTimer`: a soak that ended, or a device that never answered. */
+export function onTimer(d: Decision, timer: In.TimerElapsed): void {
+  const state = d.state;
+  if (!isStarted(state)) return;
+  const device = getDevice(state.devices, timer.deviceId);
+  const { deviceId, now: at } = timer;
+  if (timer.type === "SoakTimerElapsed" && device?.status === "soaking" && device.soakUntil) {
+    if (Date.parse(at) >= Date.parse(device.soakUntil))
+      d.emit({ type: "RolloutDeviceSucceeded", data: { deviceId, via: "soaked", at } });
+    else
+      d.send({
+        type: "ScheduleTimer",
+        at: device.soakUntil,
+        timer: { kind: "soak", rolloutId: state.rolloutId, deviceId },
+      });
+  }
+  if (timer.type === "DeviceTimeoutElapsed" && device && IN_FLIGHT.has(device.status)) {
+    const reason = "device_timeout";
+    d.emit({
+      type: "RolloutDeviceFailed",
+      data: { ...outcome(state, device, reason, at), source: "timeout" },
+    });
+    d.send({
+      type: "CancelTarget",
+      deviceId,
+      revision: state.definition.revision,
+      rolloutId: state.rolloutId,
+    });
+  }
+  settle(d, at);
+}
