@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { canonicalJson, parseJson } from "@statecast/state";
 import { exportBundle, importBundle } from "./bundle-io.js";
 import { workdirAt } from "./layout.js";
+import { committedObjects } from "./objects.js";
 import { workdirStatus } from "./status.js";
 
 const FIXTURES = "/work/shared/fixtures/pantavisor";
@@ -41,6 +42,11 @@ describe("bundle import/export", () => {
         if (typeof value === "string" && /^[0-9a-f]{64}$/.test(value))
           expect(sha(await readFile(join(first, key)))).toBe(value);
       }
+
+      const objects = await committedObjects(wd);
+      expect(objects).toHaveLength(imported.objects);
+      for (const object of objects)
+        expect(sha(await readFile(join(first, object.paths[0] ?? "")))).toBe(object.sha);
 
       const exportedA = join(base, "a.tgz");
       const a = await exportBundle(wd, exportedA);
