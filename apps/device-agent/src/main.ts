@@ -26,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
   });
   await agent.start();
   if (settings.command === "install") {
+    await agent.settleInterruptedApply();
     const report = await installBundle(agent, settings.bundle!, settings.revision);
     await agent.stop();
     process.stdout.write(`${JSON.stringify(report)}\n`);

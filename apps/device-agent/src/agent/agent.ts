@@ -56,6 +56,7 @@ export class Agent {
   private committed: RevisionSpec | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private download: AbortController | undefined;
+  private interrupted: string | undefined;
 
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir);
@@ -163,14 +164,26 @@ export class Agent {
           message: "committed before the agent restarted",
         });
       } else {
-        await this.finish({
-          revision: last.revision,
-          status: "ERROR",
-          reason: "apply_interrupted",
-          message: "the agent stopped before installing; nothing was applied",
-        });
+        this.interrupted = last.revision;
       }
     }
+  }
+
+  /**
+   * An apply cut before its try began left nothing installed. Connected, the target is
+   * still in KV and comes back (its seq is accepted again, the download resumes); offline
+   * (`install`), nothing will retry it, so it gets its final report here.
+   */
+  async settleInterruptedApply(): Promise<void> {
+    if (!this.interrupted) return;
+    const revision = this.interrupted;
+    this.interrupted = undefined;
+    await this.finish({
+      revision,
+      status: "ERROR",
+      reason: "apply_interrupted",
+      message: `the agent stopped mid-apply; ${this.committed?.ref ?? "no revision"} is running`,
+    });
   }
 
   private async finish(report: Parameters<ReportJournal["report"]>[0]): Promise<StatusReport> {

@@ -45,6 +45,7 @@ describe("crash safety: kill -9 during apply, then restart", () => {
   async function restartAndCheck(expected: { revision: string; names: string[]; final: string }) {
     const agent = device.newAgent();
     await agent.start();
+    await agent.settleInterruptedApply();
     expect(await device.agent.store.readBootEnv()).toEqual({
       pv_rev: expected.revision,
       pv_try: "",

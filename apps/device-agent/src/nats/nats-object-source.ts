@@ -7,11 +7,20 @@ import { ApplyError } from "../apply/apply-error.js";
 import type { ObjectSource, ObjectStream } from "../fetch/object-source.js";
 import { writeJsonAtomic } from "../fs/atomic.js";
 
-/** Where a cut download stands: the chunk stream's next sequence and the bytes written before it. */
+/** A place to resume: bytes already in the partial file, and the chunk stream sequence after them. */
 interface ResumePoint {
-  nuid: string;
   offset: number;
   nextSeq: number;
+}
+
+/**
+ * Saved before each chunk is handed to the fetcher: the point before it (surely written)
+ * and the point after it (written once the fetcher appended it). Whichever matches the
+ * partial file's length wins, so a kill at any instant re-fetches at most a torn chunk.
+ */
+interface ResumeRecord {
+  nuid: string;
+  points: ResumePoint[];
 }
 
 /**
@@ -49,20 +58,24 @@ export class NatsObjectSource implements ObjectSource {
   async open(id: string, offset: number, signal: AbortSignal): Promise<ObjectStream> {
     const info = await this.info(id);
     const saved = await readFile(this.resumePath(id), "utf8")
-      .then((text) => JSON.parse(text) as ResumePoint)
+      .then((text) => JSON.parse(text) as ResumeRecord)
       .catch(() => undefined);
-    const point =
-      saved && saved.nuid === info.nuid && saved.offset <= offset
-        ? saved
-        : { nuid: info.nuid, offset: 0, nextSeq: 0 };
-    return { from: point.offset, chunks: this.chunks(id, point, info.size, signal) };
+    const usable = saved?.nuid === info.nuid ? saved.points.filter((p) => p.offset <= offset) : [];
+    const point = usable.sort((a, b) => b.offset - a.offset)[0] ?? { offset: 0, nextSeq: 0 };
+    return { from: point.offset, chunks: this.chunks(id, info.nuid, point, info.size, signal) };
   }
 
-  private async *chunks(id: string, point: ResumePoint, size: number, signal: AbortSignal) {
+  private async *chunks(
+    id: string,
+    nuid: string,
+    point: ResumePoint,
+    size: number,
+    signal: AbortSignal,
+  ) {
     let { offset } = point;
     if (offset >= size) return;
     const consumer = await this.js.consumers.getPushConsumer(OBJECTS_STREAM, {
-      filter_subject: `$O.${OBJECTS_BUCKET}.C.${point.nuid}`,
+      filter_subject: `$O.${OBJECTS_BUCKET}.C.${nuid}`,
       ...(point.nextSeq > 0
         ? { deliver_policy: "by_start_sequence", opt_start_seq: point.nextSeq }
         : {}),
@@ -76,17 +89,19 @@ export class NatsObjectSource implements ObjectSource {
       for await (const message of messages) {
         if (signal.aborted) throw new ApplyError("superseded", `download of ${id} aborted`);
         if (message.data.length > 0) {
+          const after = offset + message.data.length;
+          const record: ResumeRecord = {
+            nuid,
+            points: [
+              { offset, nextSeq: message.seq },
+              { offset: after, nextSeq: message.seq + 1 },
+            ],
+          };
+          await writeJsonAtomic(this.resumePath(id), record);
           yield message.data;
-          offset += message.data.length;
-          await writeJsonAtomic(this.resumePath(id), {
-            nuid: point.nuid,
-            offset,
-            nextSeq: message.seq + 1,
-          });
+          offset = after;
           if (this.bytesPerSecond > 0)
-            await new Promise((r) =>
-              setTimeout(r, (message.data.length / this.bytesPerSecond) * 1000),
-            );
+            await sleep((message.data.length / this.bytesPerSecond) * 1000);
         }
         if (message.info.pending === 0 || offset >= size) break;
       }
@@ -97,3 +112,5 @@ export class NatsObjectSource implements ObjectSource {
     if (offset >= size) await rm(this.resumePath(id), { force: true });
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FsObjectStore, type State, writeBundle } from "@statecast/state";
@@ -65,4 +65,29 @@ export async function runInstall(
   return new Promise((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
+}
+
+/** Starts `statecast-agent run` connected to `natsUrl`; the caller kills or stops it. */
+export function startRunProcess(
+  agentJs: string,
+  device: DeviceUnderTest,
+  natsUrl: string,
+  extra: string[] = [],
+): ChildProcess {
+  const trust = join(device.dir, "trust.pem");
+  const orchestrator = join(device.dir, "orchestrator.pem");
+  writeFileSync(trust, device.states.key.publicKeyPem);
+  writeFileSync(
+    orchestrator,
+    device.orchestrator.publicKey.export({ type: "spki", format: "pem" }),
+  );
+  const args = [
+    agentJs,
+    "run",
+    ...["--store", device.storeDir, "--lxcpath", join(device.dir, "lxc"), "--trust", trust],
+    ...["--orchestrator-key", orchestrator, "--nats", natsUrl, "--device-id", device.deviceId],
+    ...["--commit-delay-ms", "1000", "--group-timeout-ms", "5000", "--quiet"],
+    ...extra,
+  ];
+  return spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
 }
