@@ -14,40 +14,71 @@ const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 /** An nkey key pair (operator, account or user seed `S…`) signing with node:crypto. */
 export function nativeKeyPair(seed: string | Uint8Array): KeyPair {
   const seedText = typeof seed === "string" ? seed : new TextDecoder().decode(seed);
-  const { prefix, raw } = decodeSeed(seedText);
-  const privateKey: KeyObject = createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519, raw]),
-    format: "der",
-    type: "pkcs8",
-  });
-  const rawPublic = Buffer.from(
-    createPublicKey(privateKey).export({ format: "jwk" }).x!,
-    "base64url",
-  );
-  const publicKey = encodeKey(prefix, rawPublic);
-  let cleared = false;
-  const live = () => {
-    if (cleared) throw new ValidationError("this key pair was cleared");
-  };
-  return {
-    getPublicKey: () => (live(), publicKey),
-    getPrivateKey: () => (
-      live(), new TextEncoder().encode(encodeKey(PRIVATE_PREFIX, Buffer.concat([raw, rawPublic])))
-    ),
-    getSeed: () => (live(), new TextEncoder().encode(seedText)),
-    sign: (input) => (live(), new Uint8Array(sign(null, input, privateKey))),
-    verify: (input, sig) => verify(null, input, createPublicKey(privateKey), sig),
-    seal: () => {
-      throw new ValidationError("seal needs a curve (X…) key, not an Ed25519 nkey");
-    },
-    open: () => {
-      throw new ValidationError("open needs a curve (X…) key, not an Ed25519 nkey");
-    },
-    clear: () => {
-      cleared = true;
-      raw.fill(0);
-    },
-  };
+  return new NativeKeyPair(seedText.trim());
+}
+
+class NativeKeyPair implements KeyPair {
+  readonly #seed: string;
+  readonly #raw: Buffer;
+  readonly #publicRaw: Buffer;
+  readonly #publicKey: string;
+  #privateKey: KeyObject | undefined;
+
+  constructor(seed: string) {
+    const { prefix, raw } = decodeSeed(seed);
+    this.#seed = seed;
+    this.#raw = raw;
+    this.#privateKey = createPrivateKey({
+      key: Buffer.concat([PKCS8_ED25519, raw]),
+      format: "der",
+      type: "pkcs8",
+    });
+    const jwk = createPublicKey(this.#privateKey).export({ format: "jwk" });
+    this.#publicRaw = Buffer.from(jwk.x ?? "", "base64url");
+    this.#publicKey = encodeKey(prefix, this.#publicRaw);
+  }
+
+  getPublicKey(): string {
+    this.#key();
+    return this.#publicKey;
+  }
+
+  getPrivateKey(): Uint8Array {
+    this.#key();
+    const secret = Buffer.concat([this.#raw, this.#publicRaw]);
+    return new TextEncoder().encode(encodeKey(PRIVATE_PREFIX, secret));
+  }
+
+  getSeed(): Uint8Array {
+    this.#key();
+    return new TextEncoder().encode(this.#seed);
+  }
+
+  sign(input: Uint8Array): Uint8Array {
+    return new Uint8Array(sign(null, input, this.#key()));
+  }
+
+  verify(input: Uint8Array, sig: Uint8Array): boolean {
+    return verify(null, input, createPublicKey(this.#key()), sig);
+  }
+
+  seal(): Uint8Array {
+    throw new ValidationError("seal needs a curve (X…) key, not an Ed25519 nkey");
+  }
+
+  open(): Uint8Array | null {
+    throw new ValidationError("open needs a curve (X…) key, not an Ed25519 nkey");
+  }
+
+  clear(): void {
+    this.#raw.fill(0);
+    this.#privateKey = undefined;
+  }
+
+  #key(): KeyObject {
+    if (!this.#privateKey) throw new ValidationError("this key pair was cleared");
+    return this.#privateKey;
+  }
 }
 
 function decodeSeed(seed: string): { prefix: number; raw: Buffer } {

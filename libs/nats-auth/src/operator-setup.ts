@@ -1,13 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type Account,
-  createAccount,
-  createOperator,
-  decode,
-  fromSeed,
-  type KeyPair,
-} from "@nats-io/jwt";
+import { type Account, createAccount, createOperator, decode, type KeyPair } from "@nats-io/jwt";
 import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/events";
 import {
   encodeAccountJwt,
