@@ -107,5 +107,12 @@ describe("statecast app add (in-process, local registry)", () => {
     expect(ref.code).toBe(2);
     expect(ref.err).toMatch(/unsupported image reference/);
     expect((await cli(["status"], wd)).out).toBe("nothing changed since the last commit\n");
+    // oci: and docker-archive: paths are relative to where the command runs.
+    const local = await cliJson<{ rootVolume: string }>(
+      ["app", "add", "busy", "--from", "oci:../layout:v1"],
+      wd,
+    );
+    expect(local.code).toBe(0);
+    expect(local.json.rootVolume).toBe("root.squashfs");
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import { UsageError } from "../cli/exit-codes.js";
 import { addApp } from "../oci/app-add.js";
+import { withAbsolutePath } from "../oci/image-ref.js";
 import { add } from "../workdir/add.js";
 import { findWorkdir } from "../workdir/layout.js";
 import { authoring } from "./authoring-errors.js";
@@ -56,7 +57,7 @@ export const registerAppCommands: CommandGroup = (program, ctx) => {
         const result = await addApp({
           dir: wd.root,
           name,
-          from: opts.from,
+          from: withAbsolutePath(opts.from, (path) => ctx.path(path)),
           volume: opts.volume,
           connectTimeoutMs,
           ...(opts.group ? { group: opts.group } : {}),

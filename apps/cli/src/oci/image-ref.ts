@@ -94,3 +94,11 @@ function splitHost(registry: string, text: string): { hostname: string; port: nu
   if (port < 1 || port > 65535) throw new ImageRefError(`port ${port} is out of range`);
   return { hostname: match[1], port };
 }
+
+/** The reference with its oci:/docker-archive: path made absolute by `resolvePath`. */
+export function withAbsolutePath(text: string, resolvePath: (path: string) => string): string {
+  const ref = parseImageRef(text);
+  if (ref.transport === "oci") return `oci:${resolvePath(ref.dir)}${ref.tag ? `:${ref.tag}` : ""}`;
+  if (ref.transport === "docker-archive") return `docker-archive:${resolvePath(ref.file)}`;
+  return text;
+}
