@@ -146,17 +146,20 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
     await device.close();
   });
 
-  it("carries a revocation pushed to the hub out to the site", async () => {
+  it("carries a revocation pushed to one hub node to the other nodes and the site", async () => {
     const issued = await issueDeviceUser(setup, "dev-c");
-    const options = {
-      servers: siteUrl,
+    const on = (server: string) => ({
+      servers: server,
       reconnect: false,
       ...deviceConnectionOptions(issued.creds!, "dev-c"),
-    };
-    const device = await connect(options);
+    });
+    const atSite = await connect(on(siteUrl));
+    const atNode3 = await connect(on(nodes[2]!.url));
     await revokeDevice(setup, issued.publicKey, { servers: nodes[0]!.url });
-    await device.closed();
-    await expect(connect(options)).rejects.toBeInstanceOf(AuthorizationError);
+    await Promise.all([atSite.closed(), atNode3.closed()]);
+    for (const server of [siteUrl, nodes[1]!.url, nodes[2]!.url]) {
+      await expect(connect(on(server)), server).rejects.toBeInstanceOf(AuthorizationError);
+    }
   });
 });
 
