@@ -1,95 +1,221 @@
 // Public API of @statecast/state: Pantavisor state revisions, canonical JSON, PVS signatures,
 // bundles and the content-addressed object store. Names here are a contract; keep them stable.
 
-/** pvr export bundles: limits, streaming read (every object hash-checked) and write. */
-export { type BundleLimits, DEFAULT_BUNDLE_LIMITS } from "./bundle/limits.js";
-export { type BundleContent, type ReadBundleOptions, readBundle } from "./bundle/read-bundle.js";
-export { type WriteBundleOptions, type WrittenBundle, writeBundle } from "./bundle/write-bundle.js";
-/** Diff of two states with reboot-vs-restart classification. */
-export { diffStates, type StateDiff } from "./diff.js";
-/** The state digest (sha256 hex of the canonical text). */
-export { stateDigest } from "./digest.js";
-/** Error classes, each with a machine-readable `code`. */
 export {
+  /** Limits a bundle must stay within. */
+  type BundleLimits,
+  /** Default bundle limits. */
+  DEFAULT_BUNDLE_LIMITS,
+} from "./bundle/limits.js";
+export {
+  /** A checked bundle: state, model, objects, missing and extra ids. */
+  type BundleContent,
+  /** Options of readBundle. */
+  type ReadBundleOptions,
+  /** Read a pvr export bundle (tar/tar.gz) as a stream, hash-checking every object. */
+  readBundle,
+} from "./bundle/read-bundle.js";
+export {
+  /** Options of writeBundle. */
+  type WriteBundleOptions,
+  /** Summary of writeBundle. */
+  type WrittenBundle,
+  /** Write a pvr export bundle of a state from a store, streaming. */
+  writeBundle,
+} from "./bundle/write-bundle.js";
+export {
+  /** Compare two states: keys, parts, objects, reboot vs container restarts. */
+  diffStates,
+  /** Result of diffStates. */
+  type StateDiff,
+} from "./diff.js";
+export {
+  /** The state digest: sha256 hex of the canonical JSON. */
+  stateDigest,
+} from "./digest.js";
+export {
+  /** A bundle that is malformed, hostile or over a limit. */
   BundleError,
+  /** Object content whose sha256 is not its id (`object_hash_mismatch`). */
   HashMismatchError,
+  /** Text that is not JSON, or over the parser's limits. */
   JsonSyntaxError,
+  /** A key, signature or certificate that cannot be used. */
   KeyError,
+  /** Object content whose size differs from the announced size (`object_size_mismatch`). */
   SizeMismatchError,
+  /** Base of every libs/state error: bad input, with a machine-readable `code`. */
   StateValidationError,
+  /** A key or member path that is absolute, has `..`, empty segments or control characters. */
   UnsafePathError,
 } from "./errors.js";
-/** Canonical JSON text (sorted keys, no whitespace, number text kept) and key ordering. */
-export { canonicalJson, compareCodePoints } from "./json/canonical-json.js";
-/** JSON values whose numbers keep their text. */
 export {
+  /** Canonical JSON text: sorted keys, no whitespace, minimal escapes, number text kept. */
+  canonicalJson,
+  /** Orders strings by Unicode code point (the canonical key order). */
+  compareCodePoints,
+} from "./json/canonical-json.js";
+export {
+  /** True for a JSON object (not null, array or JsonNumber). */
   isJsonObject,
+  /** A parsed JSON number that keeps its original text. */
   JsonNumber,
+  /** A JSON object whose numbers may be JsonNumber. */
   type JsonObject,
+  /** Any JSON value whose numbers may be JsonNumber. */
   type JsonValue,
+  /** The numeric value of a number or JsonNumber. */
   jsonNumberValue,
 } from "./json/json-value.js";
-/** Lossless JSON parser (keeps number lexemes, refuses duplicate keys). */
-export { DEFAULT_JSON_LIMITS, type JsonParseLimits, parseJson } from "./json/parse-json.js";
-/** Ed25519 keys: generation, PEM conversion, raw sign/verify with @noble/ed25519. */
 export {
+  /** Default parser limits (depth 128, 64 MiB). */
+  DEFAULT_JSON_LIMITS,
+  /** Limits of parseJson. */
+  type JsonParseLimits,
+  /** Lossless JSON parser: keeps number lexemes, refuses duplicate keys. */
+  parseJson,
+} from "./json/parse-json.js";
+export {
+  /** An Ed25519 key pair (raw and PEM). */
   type Ed25519KeyPair,
+  /** PKCS#8 PEM of a 32-byte seed. */
   ed25519PrivateKeyToPem,
+  /** Public key of a seed. */
   ed25519PublicKey,
+  /** SPKI PEM of a raw public key. */
   ed25519PublicKeyToPem,
+  /** Seed of a PKCS#8 PEM Ed25519 private key. */
   ed25519SeedFromPem,
+  /** Ed25519 sign with @noble/ed25519. */
   ed25519Sign,
+  /** Strict Ed25519 verify with @noble/ed25519. */
   ed25519Verify,
+  /** A fresh Ed25519 key pair. */
   generateEd25519Key,
 } from "./keys.js";
-/** Key classification helpers. */
-export { classifyKey, holdsObjectId, isObjectId, partOfKey } from "./model/classify.js";
-/** Default start-up groups. */
-export { DEFAULT_GROUP_TIMEOUT_S, DEFAULT_GROUPS } from "./model/groups.js";
-/** Parse + validate a state (all issues reported, each naming key and reason). */
-export { loadState, type ParsedState, parseState } from "./model/parse-state.js";
-/** State model types. */
 export {
+  /** How a key is interpreted: spec, signature, config, json or object. */
+  classifyKey,
+  /** True when a key's value is an object id rather than inline JSON. */
+  holdsObjectId,
+  /** True for a lowercase hex sha256. */
+  isObjectId,
+  /** The part a key belongs to ("" for root-level keys). */
+  partOfKey,
+} from "./model/classify.js";
+export {
+  /** Timeout of a group that names none (120 s). */
+  DEFAULT_GROUP_TIMEOUT_S,
+  /** Pantavisor's default groups: data, root, platform, app. */
+  DEFAULT_GROUPS,
+} from "./model/groups.js";
+export {
+  /** Parse + validate, throwing one StateValidationError listing every issue. */
+  loadState,
+  /** Result of parseState. */
+  type ParsedState,
+  /** Parse + validate text or an object: `{ state, errors, model }`, all issues reported. */
+  parseState,
+} from "./model/parse-state.js";
+export {
+  /** `bsp/run.json` as validated. */
   type BspRunJson,
+  /** A start-up group. */
   type GroupSpec,
+  /** Kinds of state keys. */
   type KeyKind,
+  /** A part: bsp, container, root or other. */
   type Part,
+  /** Volume persistence: permanent, revision or boot. */
   type Persistence,
+  /** "pvs@2". */
   PVS_SPEC,
+  /** Container restart policy: system (reboot) or container (restart). */
   type RestartPolicy,
+  /** "service-manifest-run@1". */
   RUN_SPEC,
+  /** A container's run.json as validated. */
   type RunJson,
+  /** "pantavisor-service-system@1". */
   STATE_SPEC,
+  /** A state revision: flat JSON object keyed by path. */
   type State,
+  /** One validation issue: key and reason. */
   type StateIssue,
+  /** Parts, groups, object ids and signatures derived from a valid state. */
   type StateModel,
+  /** Container status goal: MOUNTED, STARTED or READY. */
   type StatusGoal,
 } from "./model/types.js";
-/** Validate an already-parsed state object. */
-export { type StateValidation, validateState } from "./model/validate-state.js";
-/** Path safety for state keys and bundle members. */
-export { assertSafePath, MAX_PATH_LENGTH, unsafePathReason } from "./path-safety.js";
-/** PVS globs and pvr's per-part defaults. */
-export { defaultPartGlobs, matchGlob, selectKeys } from "./pvs/glob.js";
-/** PVS protected header decoding. */
-export { decodeProtectedHeader, type PvsAlgorithm, type PvsHeader } from "./pvs/jws.js";
-/** Sign a part with Ed25519 (pvs@2, alg EdDSA). */
-export { type SignPartOptions, signPart } from "./pvs/sign.js";
-/** Trust policy types, and the check that a signer's PEM is usable. */
 export {
+  /** Result of validateState. */
+  type StateValidation,
+  /** Validate an already-parsed state object. */
+  validateState,
+} from "./model/validate-state.js";
+export {
+  /** Throws UnsafePathError unless a key/member path is a safe relative path. */
+  assertSafePath,
+  /** Longest accepted key or member path. */
+  MAX_PATH_LENGTH,
+  /** Why a path is unsafe, or undefined. */
+  unsafePathReason,
+} from "./path-safety.js";
+export {
+  /** pvr's `--part` include/exclude defaults. */
+  defaultPartGlobs,
+  /** Match a key against a PVS glob. */
+  matchGlob,
+  /** Keys matched by include and not by exclude. */
+  selectKeys,
+} from "./pvs/glob.js";
+export {
+  /** Decode and check a pvs@2 protected header. */
+  decodeProtectedHeader,
+  /** EdDSA, RS256, ES256 or ES384. */
+  type PvsAlgorithm,
+  /** A decoded protected header. */
+  type PvsHeader,
+} from "./pvs/jws.js";
+export {
+  /** Options of signPart. */
+  type SignPartOptions,
+  /** Add `_sigs/<part>.json`, an Ed25519 (EdDSA) pvs@2 signature. */
+  signPart,
+} from "./pvs/sign.js";
+export {
+  /** Check a trusted signer's PEM (throws KeyError naming it). */
   compileSigner,
+  /** A trusted signer in checked form. */
   type TrustAnchor,
+  /** A trusted public key or CA certificate, limited to key globs. */
   type TrustedSigner,
+  /** Trust policy: strict or lenient, trusted signers. */
   type TrustPolicy,
 } from "./pvs/trust.js";
-/** Verify every signature of a state under a trust policy. */
 export {
+  /** The verdict on one signature. */
   type SignatureReport,
+  /** valid, invalid, untrusted_key or covers_nothing. */
   type SignatureStatus,
+  /** The canonical payload a signature covers. */
   signedPayload,
+  /** Result of verifyState: per-signature reports and uncovered keys. */
   type VerifyReport,
+  /** Verify every signature of a state under a trust policy. */
   verifyState,
 } from "./pvs/verify.js";
-export { FsObjectStore } from "./store/fs-object-store.js";
-/** Content-addressed object store interface and its filesystem implementation. */
-export type { ByteRange, ObjectStat, ObjectStore, PutResult } from "./store/object-store.js";
+export {
+  /** Filesystem ObjectStore: `<dir>/<sha256>`, verified temp → fsync → rename. */
+  FsObjectStore,
+} from "./store/fs-object-store.js";
+export type {
+  /** Inclusive byte range. */
+  ByteRange,
+  /** Object id and size. */
+  ObjectStat,
+  /** Content-addressed object store interface. */
+  ObjectStore,
+  /** Result of ObjectStore.put. */
+  PutResult,
+} from "./store/object-store.js";
