@@ -95,7 +95,7 @@ function start(d: Decision, input: In.StartRollout): void {
     throw new IllegalStateError(
       `cannot start rollout ${state.rolloutId}: ${describeConflicts(conflicts)}`,
     );
-  const plan = planWaves(state.rolloutId, state.definition, input.devices);
+  const plan = planWaves(state.definition, input.devices);
   d.emit({ type: "RolloutStarted", data: { ...audit(input), plan } });
   startWave(d, 0, input.now);
   settle(d, input.now);

@@ -1,5 +1,5 @@
 import type { RevisionRef, RolloutDefinition, WaveSize } from "./rollout.definition.js";
-import { sameRevision } from "./rollout.definition.js";
+import { formatRevision, sameRevision } from "./rollout.definition.js";
 
 /** A device as the fleet knows it when a rollout starts (or when it joins the selector). */
 export type FleetDevice = {
@@ -13,18 +13,18 @@ export type PlannedDevice = FleetDevice & { alreadyOnRevision: boolean };
 export type PlannedWave = { index: number; devices: PlannedDevice[] };
 
 /**
- * Wave membership and order for a definition. Devices are ordered by a hash of rollout id and
- * device id, so the canary is a spread sample rather than the first ids alphabetically, and the
- * same rollout always gets the same plan. Percent sizes are of the whole selection, rounded up;
- * the last wave takes whatever rounding left over.
+ * Wave membership and order for a definition. Devices are ordered by a hash of the seed (the
+ * target revision by default) and the device id, so the canary is a spread sample rather than the
+ * first ids alphabetically, and the dry-run shows exactly the plan that start will use. Percent
+ * sizes are of the whole selection, rounded up; the last wave takes whatever rounding left over.
  */
 export function planWaves(
-  rolloutId: string,
   definition: RolloutDefinition,
   devices: readonly FleetDevice[],
+  seed: string = formatRevision(definition.revision),
 ): PlannedWave[] {
   const ordered = [...new Map(devices.map((d) => [d.deviceId, d])).values()]
-    .map((device) => ({ device, key: hash53(`${rolloutId}:${device.deviceId}`) }))
+    .map((device) => ({ device, key: hash53(`${seed}:${device.deviceId}`) }))
     .sort((a, b) => a.key - b.key || compare(a.device.deviceId, b.device.deviceId))
     .map(({ device }) => ({
       ...device,
