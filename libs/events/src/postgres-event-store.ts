@@ -158,13 +158,20 @@ export class PostgresEventStore {
     const versions: number[] = [];
     const data: string[] = [];
     const metadata: string[] = [];
+    // A command's events usually share one metadata object: check and serialise it once.
+    let lastMetadata: unknown;
+    let lastMetadataJson = "";
     for (const event of events) {
       const valid = this.registry.validate(event.type, event.data);
       ids.push(event.eventId ?? randomUUID());
       types.push(valid.type);
       versions.push(valid.schemaVersion);
       data.push(JSON.stringify(valid.data));
-      metadata.push(JSON.stringify(validateMetadata(event.type, event.metadata)));
+      if (event.metadata !== lastMetadata) {
+        lastMetadataJson = JSON.stringify(validateMetadata(event.type, event.metadata));
+        lastMetadata = event.metadata;
+      }
+      metadata.push(lastMetadataJson);
     }
     const common = [streamId, events.length, ids, types, versions, data, metadata];
     if (expected === "any") return { ...APPEND_ANY, values: [...common, streamType] };
