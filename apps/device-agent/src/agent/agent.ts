@@ -28,6 +28,8 @@ export interface AgentConfig {
   orchestratorKeys: KeyInput[];
   trustPolicy: TrustPolicy;
   fetchConcurrency?: number;
+  /** Bytes that must stay free after a download (trails, overlays, logs); default 16 MiB. */
+  reserveBytes?: number;
   /**
    * Stage and mount every part but start none (status goals capped at MOUNTED), e.g. to
    * check a bundle built for another CPU.
@@ -337,6 +339,7 @@ export class Agent {
     let lastReport = 0;
     const counters = await fetchMissingObjects(this.store, source, spec.objects, {
       concurrency: this.config.fetchConcurrency ?? 4,
+      reserveBytes: this.config.reserveBytes ?? 16 * 1024 * 1024,
       signal: this.download.signal,
       onRetry: (id, error) =>
         this.log.warn("object fetch interrupted; resuming", { id, error: error.message }),

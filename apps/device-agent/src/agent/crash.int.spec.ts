@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { DirObjectSource } from "../fetch/dir-source.js";
 import type { RevisionSpec } from "../model/revision.js";
 import { agentBundle, bundleOf, runInstall } from "../testing/agent-process.test-helper.js";
@@ -15,13 +15,15 @@ const app: PartFixture = { name: "web", group: "app", init: INIT.ready, statusGo
 describe("crash safety: kill -9 during apply, then restart", () => {
   let device: DeviceUnderTest;
   let agentJs: string;
+  let bundleDir: string;
   let v1: RevisionSpec;
   let v2Bundle: string;
   let v2: { digest: string };
   let badBundle: string;
 
   beforeAll(async () => {
-    agentJs = await agentBundle(mkdtempSync("/tmp/sc-agent-bundle-"));
+    bundleDir = mkdtempSync("/tmp/sc-agent-bundle-");
+    agentJs = await agentBundle(bundleDir);
     device = new DeviceUnderTest();
     await device.agent.start();
     const first = device.states.build([root, app], "bsp-1");
@@ -40,7 +42,10 @@ describe("crash safety: kill -9 during apply, then restart", () => {
       "bad",
     );
   });
-  afterAll(() => device.dispose());
+  afterAll(async () => {
+    await device.dispose();
+    rmSync(bundleDir, { recursive: true, force: true });
+  });
 
   async function restartAndCheck(expected: { revision: string; names: string[]; final: string }) {
     const agent = device.newAgent();

@@ -21,9 +21,9 @@ export class DeviceUnderTest {
 
   constructor(
     private readonly overrides: Partial<AgentConfig> = {},
-    runtime?: ContainerRuntime,
+    runtime?: (dir: string) => ContainerRuntime,
   ) {
-    this.runtime = runtime ?? new LxcRuntime(join(this.dir, "lxc"));
+    this.runtime = runtime ? runtime(this.dir) : new LxcRuntime(join(this.dir, "lxc"));
     this.agent = this.newAgent();
   }
 
