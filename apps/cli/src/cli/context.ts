@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CommandFailed, UsageError } from "./exit-codes.js";
@@ -31,8 +31,15 @@ export class CliContext {
   async writeFileAtomic(file: string, data: string, mode = 0o644): Promise<void> {
     const target = this.path(file);
     const temp = join(dirname(target), `.${process.pid}.${Date.now()}.tmp`);
-    await writeFile(temp, data, { mode, flag: "wx" });
-    await rename(temp, target);
+    try {
+      await writeFile(temp, data, { mode, flag: "wx" });
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw new UsageError(
+        `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+      );
+    }
   }
 
   /**

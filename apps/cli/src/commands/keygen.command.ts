@@ -22,12 +22,8 @@ export const registerKeygenCommand: CommandGroup = (program, ctx) => {
       const keyFile = join(opts.out, `${opts.name}.key`);
       const pubFile = join(opts.out, `${opts.name}.pub`);
       const key = generateEd25519Key();
-      try {
-        await ctx.writeFileAtomic(pubFile, key.publicKeyPem, 0o644);
-        await ctx.writeFileAtomic(keyFile, key.privateKeyPem, 0o600);
-      } catch (error) {
-        throw new UsageError(`cannot write keys to ${opts.out}: ${(error as Error).message}`);
-      }
+      await ctx.writeFileAtomic(pubFile, key.publicKeyPem, 0o644);
+      await ctx.writeFileAtomic(keyFile, key.privateKeyPem, 0o600);
       ctx.emit(command, {
         ok: true,
         human: [

@@ -104,6 +104,21 @@ describe("statecast state verify / sign, keygen (in-process)", () => {
     ).toBe(2);
     expect((await cli(["state", "sign", fixture("os.json"), "--part", "os"])).code).toBe(2);
     expect((await cli(["keygen", "--out", dir, "--name", "../evil"])).code).toBe(2);
+    await cli(["keygen", "--out", dir]);
+    const key = join(dir, "statecast.key");
+    const unwritable = await cli([
+      "state",
+      "sign",
+      fixture("os.json"),
+      "--key",
+      key,
+      "--part",
+      "os",
+      "--out",
+      "/proc/x.json",
+    ]);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.err).toContain("cannot write /proc/x.json");
     const wrongKey = await cli([
       "state",
       "sign",
