@@ -65,9 +65,19 @@ const dropEventsStreamForeignKey = `
 ALTER TABLE events DROP CONSTRAINT IF EXISTS events_stream_id_fkey;
 `;
 
+// Audit queries filter by type or actor and page in read-all order; with the commit-order key
+// after the filter column the index yields rows already sorted (no sort of a whole type's rows).
+const filterIndexesInReadAllOrder = `
+DROP INDEX IF EXISTS events_by_type;
+CREATE INDEX events_by_type ON events (type, transaction_id, global_position);
+DROP INDEX IF EXISTS events_by_actor;
+CREATE INDEX events_by_actor ON events ((metadata ->> 'actor'), transaction_id, global_position);
+`;
+
 /** The event store's own migrations; list them first when composing with other packages'. */
 export const eventStoreMigrations: readonly Migration[] = [
   { id: "events-0001-streams-events-checkpoints", sql: createStreamsAndEvents },
   { id: "events-0002-stream-last-transaction", sql: addStreamLastTransaction },
   { id: "events-0003-drop-events-stream-fk", sql: dropEventsStreamForeignKey },
+  { id: "events-0004-filter-indexes-in-read-all-order", sql: filterIndexesInReadAllOrder },
 ];
