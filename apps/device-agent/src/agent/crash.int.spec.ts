@@ -43,8 +43,8 @@ describe("crash safety: kill -9 during apply, then restart", () => {
     );
   });
   afterAll(async () => {
-    await device.dispose();
-    rmSync(bundleDir, { recursive: true, force: true });
+    await device?.dispose();
+    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   });
 
   async function restartAndCheck(expected: { revision: string; names: string[]; final: string }) {
