@@ -82,6 +82,8 @@ export class AuditController {
     const lastEventId = request.headers["last-event-id"];
     const resumed = typeof lastEventId === "string" ? { ...query, cursor: lastEventId } : query;
     const { filter, after } = filterOf(resumed);
+    // Fixed before the headers go out: an event committed once the client sees 200 is delivered.
+    const from = after ?? (await this.audit.head());
     const abort = new AbortController();
     request.on("close", () => abort.abort());
     response.writeHead(200, {
@@ -90,7 +92,7 @@ export class AuditController {
       Connection: "keep-alive",
     });
     response.write(": tailing events\n\n");
-    for await (const event of this.audit.tail(filter, after, abort.signal)) {
+    for await (const event of this.audit.tail(filter, from, abort.signal)) {
       const id = encodeCursor(positionOf(event));
       const frame = `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
       if (!(await send(response, frame))) break;

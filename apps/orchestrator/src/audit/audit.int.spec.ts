@@ -190,6 +190,7 @@ describe("audit queries over HTTP", () => {
 
   it("tails new events live over SSE", async () => {
     const abort = new AbortController();
+    const guard = setTimeout(() => abort.abort(), 15_000); // fail fast rather than hang
     const res = await app.call("/v1/events/stream?type=DeviceWentOffline", {
       signal: abort.signal,
     });
@@ -205,6 +206,7 @@ describe("audit queries over HTTP", () => {
       if (done) break;
       text += Buffer.from(value).toString();
     }
+    clearTimeout(guard);
     abort.abort();
     expect(text).toMatch(/id: [A-Za-z0-9_-]+\nevent: DeviceWentOffline\ndata: \{/);
     expect(text).not.toContain("DeviceCameOnline");

@@ -49,14 +49,19 @@ export class AuditService {
     }
   }
 
-  /** New matching events as they commit, until `signal` aborts. */
+  /** Where a live tail that wants only new events starts (resolve it before answering). */
+  head(): Promise<AuditCursor | undefined> {
+    return this.events.head();
+  }
+
+  /** New matching events after `from` as they commit, until `signal` aborts. */
   async *tail(
     filter: EventFilter,
-    after: AuditCursor | undefined,
+    from: AuditCursor | undefined,
     signal: AbortSignal,
     pollMs = 250,
   ): AsyncGenerator<EventView> {
-    let position = after ?? (await this.events.head());
+    let position = from;
     while (!signal.aborted) {
       const batch = await this.events.page(filter, position, EXPORT_BATCH);
       yield* batch;
