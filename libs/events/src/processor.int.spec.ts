@@ -86,6 +86,35 @@ describe("runProcessor", () => {
     expect(seen).toEqual(["RevisionRetired"]);
   });
 
+  it("reconnects after losing its connection and carries on without loss or repeat", async () => {
+    const seen: string[] = [];
+    const errors: Error[] = [];
+    const processor = runProcessor(f.store, {
+      name: "resilient",
+      pollIntervalMs: 50,
+      retryDelayMs: 50,
+      onError: (e) => errors.push(e),
+      handle: async (events) => {
+        seen.push(...events.map((e) => e.eventId));
+      },
+    });
+    await f.store.append("device:p5", [aTagsChanged(1)], { expectedVersion: "any" });
+    await waitFor(() => seen.length === 1);
+    const killed = await f.pool.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sc-processor:resilient'",
+    );
+    expect(killed.rowCount).toBe(1);
+    await f.store.append("device:p5", [aTagsChanged(2), aTagsChanged(3)], {
+      expectedVersion: "any",
+    });
+    await waitFor(() => seen.length === 3);
+    await sleep(200);
+    await processor.stop();
+    expect(errors.length).toBeGreaterThan(0); // it did notice
+    const { events } = await f.store.readStream("device:p5");
+    expect(seen).toEqual(events.map((e) => e.eventId));
+  });
+
   it("lets only one replica of a processor work and hands over when it stops", async () => {
     const handledBy: string[] = [];
     const start = (tag: string) =>

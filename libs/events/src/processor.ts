@@ -44,8 +44,12 @@ export function runProcessor(
   options: ProcessorOptions,
 ): RunningProcessor {
   const session = new ProcessorSession(store, { batchSize: 500, ...options }, () => {
-    // Dedicated connection: it owns the session lock and the LISTEN, outside the pool.
-    return new pg.Client(store.pool.options);
+    // Dedicated connection: it owns the session lock and the LISTEN, outside the pool. Named,
+    // so an operator sees which processor holds which backend.
+    return new pg.Client({
+      ...store.pool.options,
+      application_name: `sc-processor:${options.name}`,
+    });
   });
   const loop = session.run();
   return {
