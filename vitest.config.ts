@@ -16,6 +16,7 @@ const alias = {
   "@statecast/testing": lib("testing"),
   "@statecast/platform": lib("platform"),
   "@statecast/nats-auth": lib("nats-auth"),
+  "@statecast/device-domain": lib("device-domain"),
 };
 const plugins = [swc.vite({ module: { type: "es6" } })];
 const exclude = ["**/node_modules/**", "**/dist/**"];

@@ -10,6 +10,11 @@ import {
 } from "./common.js";
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
+/** Which device report an outcome came from: the gateway never applies one twice or out of order. */
+const reportCursor = z.strictObject({
+  bootId: z.string().min(1).max(128),
+  seq: z.int().nonnegative(),
+});
 const nkeyPublic = z.string().regex(/^U[A-Z2-7]{55}$/, "expected a NATS user public nkey");
 
 export const DeviceEnrolled = defineEvent(
@@ -93,23 +98,42 @@ export const UpdateProgressReported = defineEvent(
 export const UpdateSucceeded = defineEvent(
   "UpdateSucceeded",
   1,
-  z.strictObject({ revision: revisionRef, status: z.enum(["DONE", "UPDATED"]) }),
+  z.strictObject({
+    revision: revisionRef,
+    status: z.enum(["DONE", "UPDATED"]),
+    report: reportCursor.optional(),
+  }),
 );
 export const UpdateFailed = defineEvent(
   "UpdateFailed",
   1,
-  z.strictObject({ revision: revisionRef, reason: failureReason, message: humanMessage }),
+  z.strictObject({
+    revision: revisionRef,
+    reason: failureReason,
+    message: humanMessage,
+    report: reportCursor.optional(),
+  }),
 );
 export const UpdateRejected = defineEvent(
   "UpdateRejected",
   1,
   // WONTGO: refused before install.
-  z.strictObject({ revision: revisionRef, reason: failureReason, message: humanMessage }),
+  z.strictObject({
+    revision: revisionRef,
+    reason: failureReason,
+    message: humanMessage,
+    report: reportCursor.optional(),
+  }),
 );
 export const DeviceRolledBack = defineEvent(
   "DeviceRolledBack",
   1,
-  z.strictObject({ from: revisionRef, to: revisionRef, reason: failureReason }),
+  z.strictObject({
+    from: revisionRef,
+    to: revisionRef,
+    reason: failureReason,
+    report: reportCursor.optional(),
+  }),
 );
 export const DeviceDecommissioned = defineEvent(
   "DeviceDecommissioned",

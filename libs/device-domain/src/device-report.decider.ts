@@ -1,0 +1,151 @@
+import type { DevicePlaneState } from "./device-plane.js";
+import type { Heartbeat, ProgressReport } from "./device-report.js";
+import { formatRevision, type RevisionRef, sameRevision } from "./revision-name.js";
+
+export type ReportCursorData = { bootId: string; seq: number };
+
+/** The device events a report can become (data as the catalog defines it). */
+export type DevicePlaneEvent =
+  | { type: "UpdateProgressReported"; data: Record<string, unknown> }
+  | {
+      type: "UpdateSucceeded";
+      data: { revision: RevisionRef; status: "DONE" | "UPDATED"; report: ReportCursorData };
+    }
+  | {
+      type: "UpdateRejected";
+      data: { revision: RevisionRef; reason: string; message: string; report: ReportCursorData };
+    }
+  | {
+      type: "UpdateFailed";
+      data: { revision: RevisionRef; reason: string; message: string; report: ReportCursorData };
+    }
+  | {
+      type: "DeviceRolledBack";
+      data: { from: RevisionRef; to: RevisionRef; reason: string; report: ReportCursorData };
+    }
+  | { type: "DeviceCameOnline"; data: { bootId: string; agentVersion?: string } };
+
+/** Why a report became no event. Every one is acked and counted, never retried. */
+export type DropReason =
+  | "unknown_device"
+  | "decommissioned"
+  | "duplicate"
+  | "stale"
+  | "no_target"
+  | "not_targeted"
+  | "settled";
+
+export type ReportVerdict =
+  | { kind: "apply"; event: DevicePlaneEvent }
+  | { kind: "drop"; reason: DropReason; detail: string };
+
+const drop = (reason: DropReason, detail: string): ReportVerdict => ({
+  kind: "drop",
+  reason,
+  detail,
+});
+
+/** Orders the report against the last applied one: only a strictly later report is news. */
+function ordering(report: ProgressReport, state: DevicePlaneState): ReportVerdict | null {
+  const cursor = state.cursor;
+  if (!cursor) return null;
+  if (report.bootId === cursor.bootId) {
+    if (report.seq === cursor.seq) return drop("duplicate", `seq ${report.seq} already applied`);
+    if (report.seq < cursor.seq)
+      return drop("stale", `seq ${report.seq} is below the applied ${cursor.seq}`);
+    return null;
+  }
+  if (state.boots.includes(report.bootId))
+    return drop("stale", `boot ${report.bootId} was followed by boot ${cursor.bootId}`);
+  return null; // a boot never seen before starts a later epoch
+}
+
+function outcomeEvent(report: ProgressReport, state: DevicePlaneState): DevicePlaneEvent {
+  const revision = report.revision;
+  const cursor = { bootId: report.bootId, seq: report.seq };
+  const reason = report.reason ?? "unspecified";
+  switch (report.status) {
+    case "DONE":
+    case "UPDATED":
+      return { type: "UpdateSucceeded", data: { revision, status: report.status, report: cursor } };
+    case "WONTGO":
+      return {
+        type: "UpdateRejected",
+        data: { revision, reason, message: report.message, report: cursor },
+      };
+    case "ERROR": {
+      // After a success on this target the device can only fail by rolling back.
+      const succeeded = state.outcome === "DONE" || state.outcome === "UPDATED";
+      const to = succeeded ? state.previous : state.running;
+      if ((succeeded || reason === "unexpected_rollback") && to && !sameRevision(to, revision))
+        return { type: "DeviceRolledBack", data: { from: revision, to, reason, report: cursor } };
+      return {
+        type: "UpdateFailed",
+        data: { revision, reason, message: report.message, report: cursor },
+      };
+    }
+    default:
+      return {
+        type: "UpdateProgressReported",
+        data: {
+          bootId: report.bootId,
+          seq: report.seq,
+          revision,
+          status: report.status,
+          progress: report.progress,
+          message: report.message,
+          ...(report.reason !== undefined ? { reason: report.reason } : {}),
+          ...(report.downloads
+            ? {
+                downloads: {
+                  total: report.downloads.totalBytes,
+                  done: report.downloads.fetchedBytes,
+                  objects: report.downloads.objects,
+                },
+              }
+            : {}),
+        },
+      };
+  }
+}
+
+function settledAlready(report: ProgressReport, state: DevicePlaneState): boolean {
+  if (state.outcome === null) return false;
+  const rollbackAfterSuccess =
+    report.status === "ERROR" && (state.outcome === "DONE" || state.outcome === "UPDATED");
+  return !rollbackAfterSuccess;
+}
+
+/** decide(report, state) → at most one device event, pure; never moves a device backwards. */
+export function decideReport(report: ProgressReport, state: DevicePlaneState): ReportVerdict {
+  if (!state.enrolled) return drop("unknown_device", `device ${report.deviceId} is not enrolled`);
+  if (state.decommissioned)
+    return drop("decommissioned", `device ${report.deviceId} is decommissioned`);
+  const order = ordering(report, state);
+  if (order) return order;
+  if (!state.target)
+    return drop("no_target", `no target assigned, report names ${formatRevision(report.revision)}`);
+  if (!sameRevision(state.target.revision, report.revision))
+    return drop(
+      "not_targeted",
+      `report names ${formatRevision(report.revision)}, target is ${formatRevision(state.target.revision)}`,
+    );
+  if (settledAlready(report, state))
+    return drop(
+      "settled",
+      `target ${formatRevision(report.revision)} already ended ${state.outcome}`,
+    );
+  return { kind: "apply", event: outcomeEvent(report, state) };
+}
+
+/** A heartbeat is news only when the device was offline: presence transitions, never beats. */
+export function decideHeartbeat(beat: Heartbeat, state: DevicePlaneState): DevicePlaneEvent | null {
+  if (!state.enrolled || state.decommissioned || state.online) return null;
+  return {
+    type: "DeviceCameOnline",
+    data: {
+      bootId: beat.bootId,
+      ...(beat.agentVersion ? { agentVersion: beat.agentVersion } : {}),
+    },
+  };
+}
