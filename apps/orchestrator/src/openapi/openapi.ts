@@ -1,8 +1,16 @@
 import type { INestApplication } from "@nestjs/common";
+import type { NestExpressApplication } from "@nestjs/platform-express";
 import { DocumentBuilder, SwaggerModule } from "@nestjs/swagger";
 
-/** Serves the OpenAPI document: UI at `/docs`, JSON at `/docs-json`. */
-export function setupOpenApi(app: INestApplication): void {
+// Posted states are JSON bodies; real ones reach a few hundred KiB (Express's default is 100 KiB).
+export const JSON_BODY_LIMIT = "16mb";
+
+/**
+ * App-level HTTP setup of the operator API, run before listening: the JSON body limit, and the
+ * OpenAPI document (UI at `/docs`, JSON at `/docs-json`).
+ */
+export function configureOperatorApi(app: INestApplication): void {
+  (app as NestExpressApplication).useBodyParser("json", { limit: JSON_BODY_LIMIT });
   const config = new DocumentBuilder()
     .setTitle("Statecast orchestrator")
     .setDescription("Operator API: tokens, objects, revisions, trust policies, devices, audit")

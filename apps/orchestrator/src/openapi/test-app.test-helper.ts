@@ -14,7 +14,7 @@ import pg from "pg";
 import { AppModule } from "../app.module.js";
 import { loadOrchestratorConfig } from "../config/orchestrator.config.js";
 import { orchestratorRegistry } from "../projections/projections.module.js";
-import { setupOpenApi } from "./openapi.js";
+import { configureOperatorApi } from "./openapi.js";
 
 export const ADMIN_SECRET = "test-admin-token-0123456789abcdef";
 
@@ -52,7 +52,7 @@ export async function startTestApp(options: { maxObjectBytes?: number } = {}): P
   const service = await bootstrapApp(AppModule.register(config), {
     name: "orchestrator",
     config,
-    configure: setupOpenApi,
+    configure: configureOperatorApi,
   });
   const url = service.url;
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });

@@ -157,6 +157,11 @@ describe("revisions over HTTP", () => {
     expect(JSON.stringify(body.details)).toContain("../evil");
   });
 
+  it("reads states larger than Express's default body limit (refused here for being unsigned, not 413)", async () => {
+    const big = { ...aState(), "app/big.json": { lines: "x".repeat(300_000) } };
+    await expectRefusedWithoutEvent(post(big), /not covered by a valid signature/);
+  });
+
   it("accepts state given as JSON text, keeping its number lexemes", async () => {
     const text = JSON.stringify(signed(aState()));
     const res = await post(text);
