@@ -5,7 +5,7 @@
 // Flags: --seconds N (per phase, default 6), --concurrency N (single-event streams, default 32),
 // --batch N (default 100), --batch-concurrency N (default 8).
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -45,6 +45,8 @@ chmodSync(dir, 0o755); // the server runs as the postgres user when we are root
 const result: Record<string, unknown> = {
   postgres: "embedded, durable (fsync, synchronous_commit, full_page_writes on)",
   cpus: cpus().length,
+  // The machine may be shared: a load above the CPU count means the figures are depressed.
+  load_avg_1m_start: Number(loadavg()[0]?.toFixed(1)),
   seconds_per_phase: seconds,
   concurrency,
   batch_size: batch,
@@ -98,6 +100,8 @@ try {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
+result.load_avg_1m_end = Number(loadavg()[0]?.toFixed(1));
+result.targets = "single_eps >= 5000, batch_eps >= 50000, both ahead of emmett";
 process.stdout.write(`${JSON.stringify(result)}\n`);
 
 async function readAllRate(store: PostgresEventStore): Promise<number> {
