@@ -17,5 +17,9 @@ export {
   planWaves,
 } from "./rollout.plan.js";
 export * from "./rollout.progress.js";
-export { type ValidationContext, validateDefinition } from "./rollout.validation.js";
+export {
+  parseDefinition,
+  type ValidationContext,
+  validateDefinition,
+} from "./rollout.validation.js";
 export * from "./rollout.why.js";

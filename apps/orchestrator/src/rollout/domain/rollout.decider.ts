@@ -8,7 +8,7 @@ import type * as In from "./rollout.inputs.js";
 import type { RolloutState } from "./rollout.js";
 import { planWaves } from "./rollout.plan.js";
 import { onTimer } from "./rollout.timers.js";
-import { validateDefinition } from "./rollout.validation.js";
+import { parseDefinition, validateDefinition } from "./rollout.validation.js";
 
 /** The rollout process manager: one input and the current state in, events and commands out. */
 export function decide(input: In.RolloutInput, state: RolloutState): In.RolloutDecision {
@@ -61,13 +61,14 @@ export function decide(input: In.RolloutInput, state: RolloutState): In.RolloutD
 
 function create(d: Decision, input: In.CreateRollout): void {
   if (d.state.status !== "none") refuse(d.state, "create", "rollout ids are never reused");
-  const issues = validateDefinition(input.definition, input.context);
+  const definition = parseDefinition(input.definition);
+  const issues = validateDefinition(definition, input.context);
   if (issues.length > 0)
     throw new ValidationError(
       `invalid rollout definition: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
       { details: issues },
     );
-  const { rolloutId, definition, rollbackOf } = input;
+  const { rolloutId, rollbackOf } = input;
   d.emit({
     type: "RolloutCreated",
     data: {

@@ -1,8 +1,9 @@
+import { ValidationError } from "@statecast/events";
 import type { RolloutDefinition } from "./rollout.definition.js";
 import { DEFAULT_POLICY, DEFAULT_WAVES, withDefaults } from "./rollout.definition.js";
-import { aDefinition, aWave, FLEET, TARGET } from "./rollout.test-helper.js";
+import { aDefinition, aWave, FLEET, RolloutScenario, TARGET } from "./rollout.test-helper.js";
 import type { ValidationContext } from "./rollout.validation.js";
-import { validateDefinition } from "./rollout.validation.js";
+import { parseDefinition, validateDefinition } from "./rollout.validation.js";
 
 const selected = (n: number, fleet = FLEET): ValidationContext => ({
   selectedDevices: Array.from({ length: n }, (_, i) => ({ deviceId: `dev-${i}`, fleet })),
@@ -114,5 +115,41 @@ describe("validateDefinition", () => {
 
   it("refuses a definition without waves", () => {
     expect(messages(aDefinition({ waves: [] }))).toEqual(["waves: must list at least one wave"]);
+  });
+});
+
+describe("parseDefinition", () => {
+  it("returns a well-formed definition unchanged", () => {
+    expect(parseDefinition(JSON.parse(JSON.stringify(aDefinition())))).toEqual(aDefinition());
+  });
+
+  it("refuses malformed input with a ValidationError naming each field", () => {
+    const input = {
+      revision: { fleet: "fleet-a" },
+      selector: { ids: "a" },
+      waves: [{}],
+      policy: {},
+    };
+    expect(() => parseDefinition(input)).toThrow(ValidationError);
+    expect(() => parseDefinition(input)).toThrow(
+      /revision\.number: .*selector\.ids: .*waves\.0\.size/,
+    );
+    expect(() => parseDefinition("not an object")).toThrow(
+      /malformed rollout definition: \(root\)/,
+    );
+  });
+
+  it("makes CreateRollout refuse malformed input instead of crashing", () => {
+    const rollout = new RolloutScenario();
+    const create = {
+      type: "CreateRollout" as const,
+      rolloutId: "r-1",
+      definition: { revision: TARGET } as unknown as RolloutDefinition,
+      context: { selectedDevices: [], revisionExists: true },
+      actor: "operator:ada",
+      now: "2026-03-01T10:00:00.000Z",
+    };
+    expect(() => rollout.when(create)).toThrow(/malformed rollout definition: selector/);
+    expect(rollout.events).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from "@statecast/events";
+import { RolloutEvents, ValidationError } from "@statecast/events";
 import type { RolloutDefinition, WaveSpec } from "./rollout.definition.js";
 import { formatRevision } from "./rollout.definition.js";
 
@@ -7,6 +8,21 @@ export type ValidationContext = {
   selectedDevices: ReadonlyArray<{ deviceId: string; fleet: string }>;
   revisionExists: boolean;
 };
+
+/**
+ * Shape check for untrusted input (HTTP bodies, stored events): the schema of the event catalog.
+ * `validateDefinition` then checks what a schema cannot: coverage, fleets, existence.
+ */
+export function parseDefinition(input: unknown): RolloutDefinition {
+  const parsed = RolloutEvents.rolloutDefinition.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((i) => ({
+    path: i.path.map(String).join(".") || "(root)",
+    message: i.message,
+  }));
+  const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
+  throw new ValidationError(`malformed rollout definition: ${summary}`, { details });
+}
 
 const isWhole = (n: number, min: number) => Number.isInteger(n) && n >= min;
 
