@@ -1,5 +1,5 @@
 import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
-import { finished, pipeline } from "node:stream/promises";
+import { finished } from "node:stream/promises";
 import {
   Body,
   Controller,
@@ -111,7 +111,7 @@ export class ObjectsController {
       response.statusCode = 200;
       response.setHeader("Content-Length", size);
     }
-    await pipeline(await this.objects.open(sha256, range), response);
+    await this.objects.send(sha256, range, response);
   }
 }
 

@@ -19,6 +19,7 @@ async function stats(app: TestApp) {
   return (await (await app.call("/v1/objects/stats")).json()) as {
     uploadedBytes: number;
     duplicateUploads: number;
+    servedBytes: number;
   };
 }
 
@@ -106,6 +107,7 @@ describe("objects over HTTP", () => {
     });
     expect(outside.status).toBe(416);
     expect(outside.headers.get("content-range")).toBe(`bytes */${content.length}`);
+    expect((await stats(app)).servedBytes).toBe(content.length + 10 + 5);
     expect((await app.call(`/v1/objects/${"0".repeat(64)}`)).status).toBe(404);
     expect((await app.call("/v1/objects/not-a-sha")).status).toBe(400);
   });

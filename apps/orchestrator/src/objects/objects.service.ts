@@ -1,4 +1,5 @@
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { Inject, Injectable } from "@nestjs/common";
 import { NotFoundError, UnprocessableError, ValidationError } from "@statecast/events";
 import { HashMismatchError, type ObjectStore, SizeMismatchError } from "@statecast/state";
@@ -76,10 +77,19 @@ export class ObjectsService {
     return stat.size;
   }
 
-  async open(sha256: string, range: ByteRange | undefined): Promise<Readable> {
-    const stream = await this.store.openRead(sha256, range ?? {});
-    stream.on("data", (chunk: Buffer) => this.stats.served(chunk.length));
-    return stream;
+  /** Streams the object (or a range of it) into `destination`, counting the bytes sent. */
+  async send(sha256: string, range: ByteRange | undefined, destination: Writable): Promise<void> {
+    const stats = this.stats;
+    await pipeline(
+      await this.store.openRead(sha256, range ?? {}),
+      async function* count(chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          stats.served(chunk.length);
+          yield chunk;
+        }
+      },
+      destination,
+    );
   }
 
   statsView() {
