@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { PlatformModule } from "@statecast/platform";
 import type { GatewayConfig } from "./config/gateway.config.js";
+import { StatusModule } from "./status/status.module.js";
 
 @Module({})
 export class AppModule {
@@ -10,6 +11,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ serviceName: "device-gateway", config }),
         // Feature modules, one line each:
+        StatusModule,
       ],
     };
   }

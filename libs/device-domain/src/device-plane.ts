@@ -52,7 +52,10 @@ function advance(state: DevicePlaneState, cursor: ReportCursor | undefined): Dev
 type Data = Record<string, unknown> & { report?: ReportCursor; revision?: RevisionRef };
 
 /** evolve(state, event) → state, pure. Unknown event types leave the state as it is. */
-export function evolveDevicePlane(state: DevicePlaneState, event: RecordedEvent): DevicePlaneState {
+export function evolveDevicePlane(
+  state: DevicePlaneState,
+  event: Pick<RecordedEvent, "type" | "data">,
+): DevicePlaneState {
   const data = event.data as Data;
   switch (event.type) {
     case "DeviceEnrolled":

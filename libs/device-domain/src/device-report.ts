@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { parseRevision, type RevisionRef } from "./revision-name.js";
 
-const deviceId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "expected a device id token");
+const deviceId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a device id of 1-64 A-Z a-z 0-9 _ -");
 const bootId = z.string().min(1).max(128);
 const instant = z.iso.datetime({ offset: true });
 const revisionName = z

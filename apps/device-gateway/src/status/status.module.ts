@@ -1,0 +1,62 @@
+import { type JetStreamClient, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+} from "@nestjs/common";
+import {
+  createRegistry,
+  deviceCatalog,
+  eventStoreMigrations,
+  migrate,
+  PostgresEventStore,
+} from "@statecast/events";
+import { JETSTREAM, NATS_CONNECTION, PG_POOL } from "@statecast/platform";
+import type pg from "pg";
+import { DropCounter } from "./drop-counter.js";
+import { StatusIngestor } from "./status-ingestor.js";
+import { ensureStatusStream } from "./status-stream.js";
+
+/** The device event store as the gateway writes it (device streams only). */
+export const DEVICE_EVENT_STORE = "gateway:device-event-store";
+
+@Module({
+  providers: [
+    {
+      provide: DEVICE_EVENT_STORE,
+      inject: [PG_POOL],
+      useFactory: async (pool: pg.Pool) => {
+        await migrate(pool, eventStoreMigrations); // no-op once the orchestrator migrated
+        return new PostgresEventStore(pool, createRegistry(deviceCatalog));
+      },
+    },
+    DropCounter,
+    {
+      provide: StatusIngestor,
+      inject: [NATS_CONNECTION, JETSTREAM, DEVICE_EVENT_STORE, DropCounter],
+      useFactory: async (
+        nc: NatsConnection,
+        js: JetStreamClient,
+        store: PostgresEventStore,
+        drops: DropCounter,
+      ) => {
+        await ensureStatusStream(await jetstreamManager(nc));
+        return new StatusIngestor(js, store, drops);
+      },
+    },
+  ],
+  exports: [DEVICE_EVENT_STORE, DropCounter, StatusIngestor],
+})
+export class StatusModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(StatusIngestor) private readonly ingestor: StatusIngestor) {}
+
+  onApplicationBootstrap(): void {
+    this.ingestor.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.ingestor.stop();
+  }
+}

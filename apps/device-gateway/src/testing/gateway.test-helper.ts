@@ -1,0 +1,125 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  createRegistry,
+  DeviceEvents,
+  deviceCatalog,
+  deviceStreamId,
+  eventStoreMigrations,
+  migrate,
+  type NewEvent,
+  PostgresEventStore,
+} from "@statecast/events";
+import { freePort } from "@statecast/infra";
+import { bootstrapApp, NATS_CONNECTION, type RunningService } from "@statecast/platform";
+import pg from "pg";
+import { AppModule } from "../app.module.js";
+import { loadGatewayConfig } from "../config/gateway.config.js";
+import { DropCounter } from "../status/drop-counter.js";
+import { STATUS_CONSUMER, STATUS_STREAM } from "../status/status-stream.js";
+
+export async function startGateway(databaseUrl: string, natsUrl: string): Promise<RunningService> {
+  const config = loadGatewayConfig({
+    DATABASE_URL: databaseUrl,
+    NATS_URL: natsUrl,
+    STATECAST_HTTP_PORT: String(await freePort()),
+    STATECAST_LOG_LEVEL: "error",
+  });
+  return bootstrapApp(AppModule.register(config), { name: "device-gateway", config });
+}
+
+/** Stops a gateway the hard way: its NATS connection is closed with reports still unacked. */
+export async function crashGateway(gateway: RunningService): Promise<void> {
+  await gateway.app.get<NatsConnection>(NATS_CONNECTION).close();
+  await gateway.close();
+}
+
+export const drops = (gateway: RunningService) => gateway.app.get(DropCounter);
+
+export async function openStore(url: string): Promise<PostgresEventStore> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  await migrate(pool, eventStoreMigrations);
+  return new PostgresEventStore(pool, createRegistry(deviceCatalog));
+}
+
+const meta = {
+  correlationId: "test",
+  causationId: "test",
+  actor: "operator:test",
+  now: new Date().toISOString(),
+} as const;
+const digest = "a".repeat(64);
+
+/** An enrolled device with a target on `fleet#<revision>`. */
+export async function aTargetedDevice(
+  store: PostgresEventStore,
+  deviceId: string,
+  revision = 2,
+): Promise<void> {
+  const publicKey = `U${"A".repeat(55)}`;
+  const events: NewEvent[] = [
+    {
+      type: DeviceEvents.DeviceEnrolled.type,
+      data: { deviceId, publicKey, fleet: "fleet", tags: {}, enrolledWith: "token" },
+      metadata: meta,
+    },
+    {
+      type: DeviceEvents.TargetAssigned.type,
+      data: { revision: { fleet: "fleet", number: revision }, digest, seq: 1 },
+      metadata: meta,
+    },
+  ];
+  await store.append(deviceStreamId(deviceId), events, { expectedVersion: "no_stream" });
+}
+
+export async function deviceEventTypes(
+  store: PostgresEventStore,
+  deviceId: string,
+): Promise<string[]> {
+  const { events } = await store.readStream(deviceStreamId(deviceId));
+  return events.slice(2).map((e) => e.type);
+}
+
+export function aReport(deviceId: string, seq: number, overrides: Record<string, unknown> = {}) {
+  return {
+    deviceId,
+    bootId: "boot-1",
+    seq,
+    revision: "fleet#2",
+    status: "DOWNLOADING",
+    progress: 25,
+    message: `report ${seq}`,
+    runtime: "sim",
+    at: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** Publishes as the agent does: JetStream, msgID `<deviceId>:<bootId>:<seq>`. */
+export async function publishReport(
+  nc: NatsConnection,
+  report: ReturnType<typeof aReport>,
+  msgID?: string,
+): Promise<void> {
+  await jetstream(nc).publish(`sc.dev.${report.deviceId}.status`, JSON.stringify(report), {
+    msgID: msgID ?? `${report.deviceId}:${report.bootId}:${report.seq}`,
+  });
+}
+
+/** Resolves once every status message was delivered and acked. */
+export async function untilIngested(nc: NatsConnection, timeoutMs = 20_000): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await jsm.consumers.info(STATUS_STREAM, STATUS_CONSUMER);
+    if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `status consumer still has ${info.num_pending} pending, ${info.num_ack_pending} unacked`,
+      );
+    await sleep(50);
+  }
+}
+
+export const connectClient = (url: string) => connect({ servers: url });
