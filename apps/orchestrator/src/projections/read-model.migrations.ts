@@ -52,8 +52,29 @@ CREATE INDEX events_by_revision_fleet ON events ((data -> 'revision' ->> 'fleet'
   WHERE data ? 'revision';
 `;
 
+// Audit pages come out in read-all order, (transaction_id, global_position), after a cursor. An
+// index whose trailing columns are that order answers "type = X (or actor = Y) after the cursor,
+// first 100" with one bounded range scan, where (type, global_position) must fetch every row of
+// the type and sort them. The same holds for the partial indexes above, rebuilt in that shape.
+const auditIndexesInCommitOrder = `
+CREATE INDEX events_by_type_in_commit_order ON events (type, transaction_id, global_position);
+CREATE INDEX events_by_actor_in_commit_order
+  ON events ((metadata ->> 'actor'), transaction_id, global_position);
+DROP INDEX events_by_rollout_ref;
+CREATE INDEX events_by_rollout_ref ON events ((data ->> 'rolloutId'), transaction_id, global_position)
+  WHERE data ? 'rolloutId';
+DROP INDEX events_by_fleet;
+CREATE INDEX events_by_fleet ON events ((data ->> 'fleet'), transaction_id, global_position)
+  WHERE data ? 'fleet';
+DROP INDEX events_by_revision_fleet;
+CREATE INDEX events_by_revision_fleet
+  ON events ((data -> 'revision' ->> 'fleet'), transaction_id, global_position)
+  WHERE data ? 'revision';
+`;
+
 /** The orchestrator's read models and audit indexes; list them after the event store's. */
 export const orchestratorMigrations: readonly Migration[] = [
   { id: "orchestrator-0001-read-models", sql: tokensAndRegistry },
   { id: "orchestrator-0002-audit-indexes", sql: auditIndexes },
+  { id: "orchestrator-0003-audit-indexes-in-commit-order", sql: auditIndexesInCommitOrder },
 ];
