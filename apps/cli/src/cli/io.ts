@@ -4,6 +4,10 @@ export interface CliIo {
   stderr(text: string): void;
   /** Directory relative paths are resolved against. */
   cwd: string;
+  /** Whether stdout is a terminal (live progress bars); plain lines when absent or false. */
+  isTTY?: boolean;
+  /** Environment for config lookups (STATECAST_URL, …); `process.env` when absent. */
+  env?: Record<string, string | undefined>;
 }
 
 /** The real process streams. */
@@ -12,6 +16,7 @@ export function processIo(): CliIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
+    isTTY: Boolean(process.stdout.isTTY),
   };
 }
 

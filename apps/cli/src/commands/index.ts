@@ -4,6 +4,8 @@ import { registerBundleCommands } from "./bundle.command.js";
 import { registerBundleIoCommands } from "./bundle-io.command.js";
 import { registerInitCommand } from "./init.command.js";
 import { registerKeygenCommand } from "./keygen.command.js";
+import { registerLoginCommands } from "./login.command.js";
+import { registerRemoteWorkdirCommands } from "./remote-workdir.command.js";
 import { registerSignCommands } from "./sign.command.js";
 import { registerStateCommands } from "./state.command.js";
 import { registerWorkdirCommands } from "./workdir.command.js";
@@ -18,4 +20,6 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   registerAppCommands,
   registerSignCommands,
   registerBundleIoCommands,
+  registerLoginCommands,
+  registerRemoteWorkdirCommands,
 ];

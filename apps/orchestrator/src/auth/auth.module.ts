@@ -6,10 +6,11 @@ import { TokenRepository } from "./token.repository.js";
 import { TokenService } from "./token.service.js";
 import { ADMIN_TOKEN, TokenAuthenticator } from "./token-authenticator.js";
 import { TokensController } from "./tokens.controller.js";
+import { WhoamiController } from "./whoami.controller.js";
 
 /** Bearer-token auth for every `/v1` route (a global guard) and the token admin API. */
 @Module({
-  controllers: [TokensController],
+  controllers: [TokensController, WhoamiController],
   providers: [
     {
       provide: ADMIN_TOKEN,
