@@ -108,4 +108,50 @@ describe("device facts", () => {
   it("refuse an input without a valid instant", () => {
     expect(() => aRollout().when(report.done("dev-000", "yesterday"))).toThrow(ValidationError);
   });
+
+  it("a device whose target was cancelled but which finished anyway is recorded as it is", () => {
+    const rollout = aRollout();
+    const [a, b] = rollout.membersOf(0) as [string, string];
+    rollout.when({ type: "AbortRollout", actor: "operator:ada", now: at(2) });
+    expect(rollout.when(report.done(a, at(3))).events).toEqual([
+      { type: "RolloutDeviceSucceeded", data: { deviceId: a, via: "reported", at: at(3) } },
+    ]);
+    expect(rollout.when(report.wontgo(b, at(4), "target_expired")).events).toEqual([
+      {
+        type: "RolloutDeviceRejected",
+        data: {
+          deviceId: b,
+          reason: "target_expired",
+          late: false,
+          countedInWave: 0,
+          at: at(4),
+        },
+      },
+    ]);
+  });
+
+  it("a device that rolls itself back while testing fails in its own wave", () => {
+    const rollout = aRollout();
+    const [a] = rollout.membersOf(0) as [string];
+    rollout.when(report.progress(a, "TESTING", at(2)));
+    const rolledBack = {
+      type: "DeviceRolledBack" as const,
+      deviceId: a,
+      revision: TARGET,
+      reason: "boot_failed",
+      now: at(3),
+    };
+    expect(rollout.when(rolledBack).events[0]).toEqual({
+      type: "RolloutDeviceFailed",
+      data: {
+        deviceId: a,
+        reason: "boot_failed",
+        late: false,
+        countedInWave: 0,
+        at: at(3),
+        source: "rolled_back",
+      },
+    });
+    expect(rollout.when({ ...rolledBack, now: at(4) })).toEqual(nothing);
+  });
 });
