@@ -1,11 +1,24 @@
 import {
   type Account,
+  type Export,
   encodeAccount,
   encodeOperator,
+  type Import,
   type KeyPair,
   type OperatorLimits,
 } from "@nats-io/jwt";
-import { ACCOUNT_NAME, OPERATOR_NAME, SYSTEM_ACCOUNT_NAME } from "./names.js";
+import {
+  DEVICE_INBOX_ROOT,
+  DEVICE_JS_API_PREFIX,
+  DEVICES_ACCOUNT_NAME,
+  OBJECTS_BUCKET,
+  OBJECTS_STREAM,
+  OPERATOR_NAME,
+  SERVICES_ACCOUNT_NAME,
+  SYSTEM_ACCOUNT_NAME,
+  TARGETS_BUCKET,
+  TARGETS_STREAM,
+} from "./names.js";
 
 /** Public key → unix seconds: user JWTs issued at or before that second are refused. */
 export type Revocations = Record<string, number>;
@@ -28,6 +41,28 @@ const JETSTREAM_UNLIMITED: OperatorLimits = {
   consumer: -1,
 };
 
+/**
+ * Everything the DEVICES account can reach in SERVICES — the account boundary. Per-device user
+ * permissions then narrow each call to the device's own key and subjects.
+ */
+const DEVICE_SERVICES = [
+  "sc.dev.*.status",
+  "sc.dev.*.hello",
+  `$JS.API.DIRECT.GET.${TARGETS_STREAM}.$KV.${TARGETS_BUCKET}.*`,
+  `$JS.API.CONSUMER.CREATE.${TARGETS_STREAM}.*.$KV.${TARGETS_BUCKET}.*`,
+  `$JS.API.STREAM.MSG.GET.${OBJECTS_STREAM}`,
+  `$JS.API.CONSUMER.CREATE.${OBJECTS_STREAM}.*.$O.${OBJECTS_BUCKET}.C.*`,
+  `$JS.FC.${TARGETS_STREAM}.>`,
+  `$JS.FC.${OBJECTS_STREAM}.>`,
+];
+const DEVICE_STREAM = `${DEVICE_INBOX_ROOT}.>`;
+
+function localSubject(subject: string): string | undefined {
+  return subject.startsWith("$JS.API.")
+    ? `${DEVICE_JS_API_PREFIX}.${subject.slice("$JS.API.".length)}`
+    : undefined;
+}
+
 export function encodeOperatorJwt(operator: KeyPair, systemAccountKey: string): Promise<string> {
   return encodeOperator(OPERATOR_NAME, operator, { system_account: systemAccountKey });
 }
@@ -41,20 +76,57 @@ export function encodeSystemAccountJwt(operator: KeyPair, systemAccountKey: stri
   );
 }
 
-/**
- * The STATECAST account: JetStream enabled, users only through its signing key (so the identity
- * key can stay offline), no bearer tokens, and the current revocation list.
- */
-export function encodeAccountJwt(
+/** SERVICES: JetStream enabled, exports the device plane to DEVICES, users via signing key. */
+export function encodeServicesAccountJwt(
   operator: KeyPair,
   accountKey: string,
   signingKey: string,
-  revocations: Revocations,
 ): Promise<string> {
+  const exports: Export[] = [
+    ...DEVICE_SERVICES.map((subject, i) => ({
+      name: `device-plane-${i}`,
+      subject,
+      type: "service" as const,
+    })),
+    { name: "device-inboxes", subject: DEVICE_STREAM, type: "stream" },
+  ];
   const claims: Partial<Account> = {
     limits: { ...UNLIMITED, ...JETSTREAM_UNLIMITED, disallow_bearer: true },
     signing_keys: [signingKey],
+    exports,
+  };
+  return encodeAccount(SERVICES_ACCOUNT_NAME, accountKey, claims, { signer: operator });
+}
+
+/**
+ * DEVICES: no JetStream of its own, imports only the device plane, no bearer tokens, users via
+ * its signing key, and the current revocation list.
+ */
+export function encodeDevicesAccountJwt(
+  operator: KeyPair,
+  accountKey: string,
+  signingKey: string,
+  servicesAccountKey: string,
+  revocations: Revocations,
+): Promise<string> {
+  const imports: Import[] = [
+    ...DEVICE_SERVICES.map((subject, i) => {
+      const local = localSubject(subject);
+      return {
+        name: `device-plane-${i}`,
+        subject,
+        account: servicesAccountKey,
+        type: "service" as const,
+        ...(local ? { local_subject: local } : {}),
+      };
+    }),
+    { name: "device-inboxes", subject: DEVICE_STREAM, account: servicesAccountKey, type: "stream" },
+  ];
+  const claims: Partial<Account> = {
+    limits: { ...UNLIMITED, disallow_bearer: true },
+    signing_keys: [signingKey],
+    imports,
     revocations,
   };
-  return encodeAccount(ACCOUNT_NAME, accountKey, claims, { signer: operator });
+  return encodeAccount(DEVICES_ACCOUNT_NAME, accountKey, claims, { signer: operator });
 }

@@ -18,8 +18,7 @@ import {
   deviceConnectionOptions,
   issueDeviceUser,
   issueServiceUser,
-  issueSystemUser,
-  JETSTREAM_DOMAIN,
+  issueSiteCredentials,
   type OperatorSetup,
   openDeviceBuckets,
   renderServerConfig,
@@ -60,17 +59,18 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
         const server = await start(`node${i + 1}`, {
           port: client!,
           serverName: `node${i + 1}`,
-          jetstreamDomain: JETSTREAM_DOMAIN,
           cluster: { name: "statecast", port: route!, routes: routes.filter((_, j) => j !== i) },
           leaf: { listenPort: leaf! },
         });
         return { url: server.url, leafPort: leaf! };
       }),
     );
-    const siteCreds = join(dir, "site-account.creds");
-    const siteSystemCreds = join(dir, "site-system.creds");
-    writeFileSync(siteCreds, await issueServiceUser(setup, "site-a"), { mode: 0o600 });
-    writeFileSync(siteSystemCreds, await issueSystemUser(setup), { mode: 0o600 });
+    const siteCreds = await issueSiteCredentials(setup, "site-a");
+    const credentials = { services: "", devices: "", system: "" };
+    for (const account of ["services", "devices", "system"] as const) {
+      credentials[account] = join(dir, `site-${account}.creds`);
+      writeFileSync(credentials[account], siteCreds[account], { mode: 0o600 });
+    }
     // The site runs without JetStream, exactly as leaf.conf says (startNatsServer would add -js).
     const sitePort = await freePort();
     const siteConfig = join(dir, "site.conf");
@@ -84,8 +84,7 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
         leaf: {
           hub: {
             url: `nats-leaf://127.0.0.1:${nodes[0]!.leafPort}`,
-            accountCredentials: siteCreds,
-            systemCredentials: siteSystemCreds,
+            credentials,
           },
         },
       }),
@@ -134,7 +133,7 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
       servers: siteUrl,
       ...deviceConnectionOptions(creds!, "dev-a"),
     });
-    const { targets } = await openDeviceBuckets(device, "dev-a", { viaSite: true });
+    const { targets } = await openDeviceBuckets(device, "dev-a");
     expect((await targets.get("dev-a"))?.string()).toBe("target for a");
     const watch = await targets.watch({ key: "dev-a" });
     for await (const entry of watch) {

@@ -60,7 +60,7 @@ describe("who may connect to the generated nats-server", () => {
     const jwt = await encodeUser(
       "device:dev-forged",
       user,
-      env.setup.account.publicKey,
+      env.setup.devicesAccount.publicKey,
       devicePermissions("dev-forged"),
       {
         signer: createAccount(),

@@ -1,4 +1,3 @@
-import { JETSTREAM_DOMAIN } from "./names.js";
 import type { ServerIdentities } from "./operator-setup.js";
 import { renderServerConfig } from "./server-config.js";
 
@@ -9,7 +8,14 @@ export const PLACEHOLDER_IDENTITIES: ServerIdentities = {
     publicKey: "SYSTEM_ACCOUNT_PUBLIC_KEY",
     jwt: "<contents of system-account.jwt>",
   },
-  account: { publicKey: "STATECAST_ACCOUNT_PUBLIC_KEY", jwt: "<contents of account.jwt>" },
+  servicesAccount: {
+    publicKey: "SERVICES_ACCOUNT_PUBLIC_KEY",
+    jwt: "<contents of services-account.jwt>",
+  },
+  devicesAccount: {
+    publicKey: "DEVICES_ACCOUNT_PUBLIC_KEY",
+    jwt: "<contents of devices-account.jwt>",
+  },
 };
 
 const CLIENT_PORT = 4222;
@@ -25,7 +31,7 @@ const CLUSTER_NODES = ["nats-1", "nats-2", "nats-3"];
  */
 export function renderDeployConfigs(setup: ServerIdentities): Record<string, string> {
   const common = { setup, port: CLIENT_PORT, storeDir: STORE_DIR, host: "0.0.0.0" };
-  const hub = { ...common, jetstreamDomain: JETSTREAM_DOMAIN };
+  const hub = common;
   const configs: Record<string, string> = {
     "single.conf": renderServerConfig({
       ...hub,
@@ -53,8 +59,11 @@ export function renderDeployConfigs(setup: ServerIdentities): Record<string, str
     leaf: {
       hub: {
         url: `nats-leaf://nats-1:${LEAF_PORT}`,
-        accountCredentials: "/etc/nats/site-account.creds",
-        systemCredentials: "/etc/nats/site-system.creds",
+        credentials: {
+          services: "/etc/nats/site-services.creds",
+          devices: "/etc/nats/site-devices.creds",
+          system: "/etc/nats/site-system.creds",
+        },
       },
     },
   });

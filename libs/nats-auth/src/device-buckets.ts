@@ -2,7 +2,12 @@ import { jetstream } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { deviceInboxPrefix, JETSTREAM_DOMAIN, OBJECTS_BUCKET, TARGETS_BUCKET } from "./names.js";
+import {
+  DEVICE_JS_API_PREFIX,
+  deviceInboxPrefix,
+  OBJECTS_BUCKET,
+  TARGETS_BUCKET,
+} from "./names.js";
 
 export interface DeviceBuckets {
   /** Use only `get(deviceId)` and `watch({ key: deviceId })`; everything else is refused. */
@@ -14,18 +19,17 @@ export interface DeviceBuckets {
 /**
  * Opens `sc_targets` and `sc_objects` the way a device's permissions expect: no `$JS.API.INFO`
  * or stream-info probes, KV reads through direct get (subject names the key), and watch/object
- * consumers delivering to the device's own inbox prefix. Pass `viaSite` when the device connects
- * to a site leaf node: requests then name the hub's JetStream domain.
+ * consumers delivering to the device's own inbox prefix; JetStream calls go to SERVICES through
+ * the DEVICES account's imports (`$JS.services.API`), on a hub or on a site leaf node alike.
  */
 export async function openDeviceBuckets(
   nc: NatsConnection,
   deviceId: string,
-  options: { viaSite?: boolean } = {},
 ): Promise<DeviceBuckets> {
   const js = jetstream(nc, {
+    apiPrefix: DEVICE_JS_API_PREFIX,
     checkAPI: false,
     watcherPrefix: deviceInboxPrefix(deviceId),
-    ...(options.viaSite ? { domain: JETSTREAM_DOMAIN } : {}),
   });
   const targets = await new Kvm(js).open(TARGETS_BUCKET, { allow_direct: true });
   const objects = await new Objm(js).open(OBJECTS_BUCKET, false);

@@ -68,14 +68,14 @@ describe("a device's credentials on a real nats-server", () => {
   it("cannot get another device's target key", async () => {
     const { targets } = await openDeviceBuckets(deviceA, "dev-a");
     const denial = await permissionDenial(targets.get("dev-b"));
-    expect(denial.subject).toBe("$JS.API.DIRECT.GET.KV_sc_targets.$KV.sc_targets.dev-b");
+    expect(denial.subject).toBe("$JS.services.API.DIRECT.GET.KV_sc_targets.$KV.sc_targets.dev-b");
   });
 
   it("cannot watch the whole bucket or another key", async () => {
     const { targets } = await openDeviceBuckets(deviceA, "dev-a");
     const whole = await permissionDenial(targets.watch());
     expect(whole.subject).toMatch(
-      /^\$JS\.API\.CONSUMER\.CREATE\.KV_sc_targets\.[^.]+\.\$KV\.sc_targets\.>$/,
+      /^\$JS\.services\.API\.CONSUMER\.CREATE\.KV_sc_targets\.[^.]+\.\$KV\.sc_targets\.>$/,
     );
     const other = await permissionDenial(targets.watch({ key: "dev-b" }));
     expect(other.subject).toMatch(/\.\$KV\.sc_targets\.dev-b$/);
@@ -83,13 +83,13 @@ describe("a device's credentials on a real nats-server", () => {
 
   it("cannot widen its own consumer: the server refuses a filter that differs from the subject", async () => {
     const reply = await deviceA.request(
-      "$JS.API.CONSUMER.CREATE.KV_sc_targets.wide.$KV.sc_targets.dev-a",
+      "$JS.services.API.CONSUMER.CREATE.KV_sc_targets.wide.$KV.sc_targets.dev-a",
       JSON.stringify({
         stream_name: "KV_sc_targets",
         config: {
           name: "wide",
           filter_subject: "$KV.sc_targets.>",
-          deliver_subject: "_INBOX_dev-a.wide",
+          deliver_subject: "sc.inbox.dev-a.wide",
           ack_policy: "none",
         },
       }),
@@ -99,7 +99,7 @@ describe("a device's credentials on a real nats-server", () => {
 
   it("cannot turn its own direct get into a read of another message", async () => {
     const reply = await deviceA.request(
-      "$JS.API.DIRECT.GET.KV_sc_targets.$KV.sc_targets.dev-a",
+      "$JS.services.API.DIRECT.GET.KV_sc_targets.$KV.sc_targets.dev-a",
       JSON.stringify({ seq: targetOfB }),
     );
     expect(reply.headers?.code).toBe(408);
@@ -108,11 +108,13 @@ describe("a device's credentials on a real nats-server", () => {
 
   it("cannot use the plain message-get or consumer-create APIs on the targets stream", async () => {
     for (const subject of [
-      "$JS.API.STREAM.MSG.GET.KV_sc_targets",
-      "$JS.API.CONSUMER.CREATE.KV_sc_targets",
-      "$JS.API.DIRECT.GET.KV_sc_targets",
-      "$JS.API.STREAM.INFO.KV_sc_targets",
+      "$JS.services.API.STREAM.MSG.GET.KV_sc_targets",
+      "$JS.services.API.CONSUMER.CREATE.KV_sc_targets",
+      "$JS.services.API.DIRECT.GET.KV_sc_targets",
+      "$JS.services.API.STREAM.INFO.KV_sc_targets",
+      "$JS.services.API.INFO",
       "$JS.API.INFO",
+      "$JS.API.DIRECT.GET.KV_sc_targets.$KV.sc_targets.dev-a",
     ]) {
       const request = deviceA.request(subject, JSON.stringify({ seq: targetOfB }), {
         timeout: 2_000,
@@ -135,7 +137,13 @@ describe("a device's credentials on a real nats-server", () => {
   });
 
   it("cannot subscribe to another device's subjects, inbox or the shared inbox", async () => {
-    for (const subject of ["sc.dev.dev-b.>", "sc.dev.dev-b.status", "_INBOX_dev-b.>", "_INBOX.>"]) {
+    for (const subject of [
+      "sc.dev.dev-b.>",
+      "sc.dev.dev-b.status",
+      "sc.inbox.dev-b.>",
+      "_INBOX.>",
+      "sc.inbox.>",
+    ]) {
       const violation = nextPermissionViolation(deviceA);
       const sub = deviceA.subscribe(subject);
       const error = await violation;

@@ -3,12 +3,13 @@ export { credsConnectionOptions, deviceConnectionOptions } from "./connection-op
 export { type DeviceBuckets, openDeviceBuckets } from "./device-buckets.js";
 export { devicePermissions } from "./device-permissions.js";
 export {
-  ACCOUNT_NAME,
   assertDeviceId,
+  DEVICE_JS_API_PREFIX,
+  DEVICES_ACCOUNT_NAME,
   deviceInboxPrefix,
-  JETSTREAM_DOMAIN,
   OBJECTS_BUCKET,
   OBJECTS_STREAM,
+  SERVICES_ACCOUNT_NAME,
   TARGETS_BUCKET,
   TARGETS_STREAM,
 } from "./names.js";
@@ -32,5 +33,7 @@ export {
   type DeviceCredentials,
   issueDeviceUser,
   issueServiceUser,
+  issueSiteCredentials,
   issueSystemUser,
+  type SiteCredentials,
 } from "./users.js";

@@ -1,15 +1,19 @@
 import { ValidationError } from "@statecast/events";
 
-/** The one account holding JetStream, services and devices (see README: why one account). */
-export const ACCOUNT_NAME = "STATECAST";
+/** Holds JetStream (streams, KV, object store) and the service users. */
+export const SERVICES_ACCOUNT_NAME = "SERVICES";
+/** Holds only device users; sees just the subjects SERVICES exports to it. */
+export const DEVICES_ACCOUNT_NAME = "DEVICES";
 export const SYSTEM_ACCOUNT_NAME = "SYS";
 export const OPERATOR_NAME = "statecast";
 
 /**
- * JetStream domain of the hub (single server or cluster). Devices on a site leaf node reach the
- * hub's streams through `$JS.<domain>.API`; nats-server 2.9 forwards nothing else from a leaf.
+ * Where the DEVICES account sees the JetStream calls SERVICES exports to it (a device's
+ * `jetstream(nc, { apiPrefix })`). Not `$JS.API`, which each account answers for itself.
  */
-export const JETSTREAM_DOMAIN = "statecast";
+export const DEVICE_JS_API_PREFIX = "$JS.services.API";
+/** Deliveries and replies to devices: `sc.inbox.<deviceId>.…`, a stream SERVICES exports. */
+export const DEVICE_INBOX_ROOT = "sc.inbox";
 
 /** KV bucket of per-device targets, and its backing stream. */
 export const TARGETS_BUCKET = "sc_targets";
@@ -41,5 +45,5 @@ export function assertUserName(name: string): void {
 /** The inbox prefix a device must use; its credentials allow no other reply subjects. */
 export function deviceInboxPrefix(deviceId: string): string {
   assertDeviceId(deviceId);
-  return `_INBOX_${deviceId}`;
+  return `${DEVICE_INBOX_ROOT}.${deviceId}`;
 }

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { type Account, createAccount, createOperator, decode, type KeyPair } from "@nats-io/jwt";
 import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/events";
 import {
-  encodeAccountJwt,
+  encodeDevicesAccountJwt,
   encodeOperatorJwt,
+  encodeServicesAccountJwt,
   encodeSystemAccountJwt,
   type Revocations,
 } from "./claims.js";
@@ -18,36 +19,44 @@ export interface Identity {
 }
 
 /**
- * The operator, the system account and the STATECAST account, as stored in `dir`. The seeds are
- * held out of sight (not enumerable, not printed by `console.log` or `JSON.stringify`).
+ * The operator, the system account, SERVICES and DEVICES, as stored in `dir`. The seeds are held
+ * out of sight (not enumerable, not printed by `console.log` or `JSON.stringify`).
  */
 export interface OperatorSetup {
   readonly dir: string;
   readonly operator: Identity;
   readonly systemAccount: Identity;
-  readonly account: Identity;
+  readonly servicesAccount: Identity;
+  readonly devicesAccount: Identity;
 }
 
 /** The public parts a server configuration needs; deploy templates pass placeholders. */
-export type ServerIdentities = Pick<OperatorSetup, "operator" | "systemAccount" | "account">;
+export type ServerIdentities = Omit<OperatorSetup, "dir">;
 
 interface SetupKeys {
   operator: KeyPair;
   systemAccount: KeyPair;
-  account: KeyPair;
-  accountSigning: KeyPair;
+  servicesAccount: KeyPair;
+  servicesSigning: KeyPair;
+  devicesAccount: KeyPair;
+  devicesSigning: KeyPair;
 }
 
 const keysOf = new WeakMap<OperatorSetup, SetupKeys>();
 
+const SEED_FILES: Record<keyof SetupKeys, string> = {
+  operator: "operator.nk",
+  systemAccount: "system-account.nk",
+  servicesAccount: "services-account.nk",
+  servicesSigning: "services-signing.nk",
+  devicesAccount: "devices-account.nk",
+  devicesSigning: "devices-signing.nk",
+};
 const FILES = {
   operatorJwt: "operator.jwt",
   systemAccountJwt: "system-account.jwt",
-  accountJwt: "account.jwt",
-  operatorSeed: "operator.nk",
-  systemAccountSeed: "system-account.nk",
-  accountSeed: "account.nk",
-  accountSigningSeed: "account-signing.nk",
+  servicesAccountJwt: "services-account.jwt",
+  devicesAccountJwt: "devices-account.jwt",
 } as const;
 
 /** Creates fresh keys and JWTs in `dir` (created 0700; seeds 0600). Refuses to overwrite. */
@@ -56,29 +65,33 @@ export async function createOperatorSetup(dir: string): Promise<OperatorSetup> {
     throw new IllegalStateError(`an operator setup already exists in ${dir}`);
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const fresh = (create: () => KeyPair) => nativeKeyPair(create().getSeed());
   const keys: SetupKeys = {
-    operator: nativeKeyPair(createOperator().getSeed()),
-    systemAccount: nativeKeyPair(createAccount().getSeed()),
-    account: nativeKeyPair(createAccount().getSeed()),
-    accountSigning: nativeKeyPair(createAccount().getSeed()),
+    operator: fresh(createOperator),
+    systemAccount: fresh(createAccount),
+    servicesAccount: fresh(createAccount),
+    servicesSigning: fresh(createAccount),
+    devicesAccount: fresh(createAccount),
+    devicesSigning: fresh(createAccount),
   };
+  for (const [name, file] of Object.entries(SEED_FILES)) {
+    writePrivateFile(join(dir, file), seedText(keys[name as keyof SetupKeys]));
+  }
   const sysKey = keys.systemAccount.getPublicKey();
-  writePrivateFile(join(dir, FILES.operatorSeed), seedText(keys.operator));
-  writePrivateFile(join(dir, FILES.systemAccountSeed), seedText(keys.systemAccount));
-  writePrivateFile(join(dir, FILES.accountSeed), seedText(keys.account));
-  writePrivateFile(join(dir, FILES.accountSigningSeed), seedText(keys.accountSigning));
-  writePublicFile(join(dir, FILES.operatorJwt), await encodeOperatorJwt(keys.operator, sysKey));
-  writePublicFile(
-    join(dir, FILES.systemAccountJwt),
-    await encodeSystemAccountJwt(keys.operator, sysKey),
-  );
-  const accountJwt = await encodeAccountJwt(
-    keys.operator,
-    keys.account.getPublicKey(),
-    keys.accountSigning.getPublicKey(),
-    {},
-  );
-  writePublicFile(join(dir, FILES.accountJwt), accountJwt);
+  const jwts: [string, string][] = [
+    [FILES.operatorJwt, await encodeOperatorJwt(keys.operator, sysKey)],
+    [FILES.systemAccountJwt, await encodeSystemAccountJwt(keys.operator, sysKey)],
+    [
+      FILES.servicesAccountJwt,
+      await encodeServicesAccountJwt(
+        keys.operator,
+        keys.servicesAccount.getPublicKey(),
+        keys.servicesSigning.getPublicKey(),
+      ),
+    ],
+    [FILES.devicesAccountJwt, await devicesAccountJwt(keys, {})],
+  ];
+  for (const [file, jwt] of jwts) writePublicFile(join(dir, file), jwt);
   return loadOperatorSetup(dir);
 }
 
@@ -87,20 +100,16 @@ export function loadOperatorSetup(dir: string): OperatorSetup {
   if (!existsSync(join(dir, FILES.operatorJwt))) {
     throw new NotFoundError(`no operator setup in ${dir} (expected ${FILES.operatorJwt})`);
   }
-  const keys: SetupKeys = {
-    operator: readSeed(dir, FILES.operatorSeed),
-    systemAccount: readSeed(dir, FILES.systemAccountSeed),
-    account: readSeed(dir, FILES.accountSeed),
-    accountSigning: readSeed(dir, FILES.accountSigningSeed),
-  };
+  const keys = Object.fromEntries(
+    Object.entries(SEED_FILES).map(([name, file]) => [name, readSeed(dir, file)]),
+  ) as unknown as SetupKeys;
+  const jwt = (file: string) => readFileSync(join(dir, file), "utf8").trim();
   const setup: OperatorSetup = Object.freeze({
     dir,
-    operator: identity(keys.operator, readFileSync(join(dir, FILES.operatorJwt), "utf8").trim()),
-    systemAccount: identity(
-      keys.systemAccount,
-      readFileSync(join(dir, FILES.systemAccountJwt), "utf8").trim(),
-    ),
-    account: identity(keys.account, readFileSync(join(dir, FILES.accountJwt), "utf8").trim()),
+    operator: identity(keys.operator, jwt(FILES.operatorJwt)),
+    systemAccount: identity(keys.systemAccount, jwt(FILES.systemAccountJwt)),
+    servicesAccount: identity(keys.servicesAccount, jwt(FILES.servicesAccountJwt)),
+    devicesAccount: identity(keys.devicesAccount, jwt(FILES.devicesAccountJwt)),
   });
   keysOf.set(setup, keys);
   return setup;
@@ -113,21 +122,25 @@ export async function ensureOperatorSetup(dir: string): Promise<OperatorSetup> {
     : createOperatorSetup(dir);
 }
 
-/** Re-signs the account JWT with `revocations` added, stores it and returns the new setup. */
-export async function updateAccountRevocations(
+/** Re-signs the DEVICES JWT with `revocations` added, stores it and returns the new setup. */
+export async function updateDeviceRevocations(
   setup: OperatorSetup,
   added: Revocations,
 ): Promise<OperatorSetup> {
-  const keys = setupKeys(setup);
-  const current = decode<Account>(setup.account.jwt).nats.revocations ?? {};
-  const jwt = await encodeAccountJwt(
-    keys.operator,
-    keys.account.getPublicKey(),
-    keys.accountSigning.getPublicKey(),
-    { ...current, ...added },
-  );
-  writePublicFile(join(setup.dir, FILES.accountJwt), jwt);
+  const current = decode<Account>(setup.devicesAccount.jwt).nats.revocations ?? {};
+  const jwt = await devicesAccountJwt(setupKeys(setup), { ...current, ...added });
+  writePublicFile(join(setup.dir, FILES.devicesAccountJwt), jwt);
   return loadOperatorSetup(setup.dir);
+}
+
+function devicesAccountJwt(keys: SetupKeys, revocations: Revocations): Promise<string> {
+  return encodeDevicesAccountJwt(
+    keys.operator,
+    keys.devicesAccount.getPublicKey(),
+    keys.devicesSigning.getPublicKey(),
+    keys.servicesAccount.getPublicKey(),
+    revocations,
+  );
 }
 
 /** @internal The seeds behind a loaded setup; only this package signs with them. */

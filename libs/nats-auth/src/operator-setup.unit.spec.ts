@@ -18,7 +18,14 @@ describe("operator setup on disk", () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const seedFiles = ["operator.nk", "system-account.nk", "account.nk", "account-signing.nk"];
+  const seedFiles = [
+    "operator.nk",
+    "system-account.nk",
+    "services-account.nk",
+    "services-signing.nk",
+    "devices-account.nk",
+    "devices-signing.nk",
+  ];
 
   it("stores seeds owner-only in an owner-only directory", async () => {
     const dir = join(root, "op");
@@ -30,17 +37,22 @@ describe("operator setup on disk", () => {
     }
   });
 
-  it("signs an operator naming the system account, and a JetStream account with a signing key", async () => {
+  it("signs an operator, a JetStream SERVICES account and a DEVICES account importing from it", async () => {
     const setup = await createOperatorSetup(join(root, "op"));
     const operator = decode<Operator>(setup.operator.jwt);
     expect(operator.sub).toBe(setup.operator.publicKey);
     expect(operator.nats.system_account).toBe(setup.systemAccount.publicKey);
-    const account = decode<Account>(setup.account.jwt);
-    expect(account.iss).toBe(setup.operator.publicKey);
-    expect(account.nats.limits?.disk_storage).toBe(-1);
-    expect(account.nats.limits?.disallow_bearer).toBe(true);
-    expect(account.nats.signing_keys).toHaveLength(1);
-    expect(account.nats.signing_keys?.[0]).not.toBe(setup.account.publicKey);
+    const services = decode<Account>(setup.servicesAccount.jwt);
+    expect(services.iss).toBe(setup.operator.publicKey);
+    expect(services.nats.limits?.disk_storage).toBe(-1);
+    expect(services.nats.signing_keys?.[0]).not.toBe(setup.servicesAccount.publicKey);
+    const devices = decode<Account>(setup.devicesAccount.jwt);
+    expect(devices.nats.limits?.disk_storage).toBeUndefined(); // no JetStream of its own
+    expect(devices.nats.limits?.disallow_bearer).toBe(true);
+    const imports = devices.nats.imports ?? [];
+    expect(imports.every((i) => i.account === setup.servicesAccount.publicKey)).toBe(true);
+    expect(imports.map((i) => i.subject)).toEqual(services.nats.exports?.map((e) => e.subject));
+    expect(imports.some((i) => i.subject === "$JS.API.>" || i.subject === ">")).toBe(false);
   });
 
   it("never shows a seed when the setup is printed or serialised", async () => {
@@ -57,7 +69,7 @@ describe("operator setup on disk", () => {
     const dir = join(root, "op");
     const created = await createOperatorSetup(dir);
     const loaded = loadOperatorSetup(dir);
-    expect(loaded.account).toEqual(created.account);
+    expect(loaded.devicesAccount).toEqual(created.devicesAccount);
     expect((await ensureOperatorSetup(dir)).operator).toEqual(created.operator);
     await expect(createOperatorSetup(dir)).rejects.toBeInstanceOf(IllegalStateError);
   });
@@ -66,10 +78,10 @@ describe("operator setup on disk", () => {
     expect(() => loadOperatorSetup(join(root, "none"))).toThrow(NotFoundError);
     const dir = join(root, "op");
     await createOperatorSetup(dir);
-    writeFileSync(join(dir, "account-signing.nk"), "SAnot-a-seed-but-secret-looking\n");
+    writeFileSync(join(dir, "devices-signing.nk"), "SAnot-a-seed-but-secret-looking\n");
     const error = captureError(() => loadOperatorSetup(dir));
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error.message).toContain("account-signing.nk");
+    expect(error.message).toContain("devices-signing.nk");
     expect(error.message).not.toContain("SAnot-a-seed");
   });
 
@@ -79,10 +91,10 @@ describe("operator setup on disk", () => {
     const second = "U".padEnd(56, "B");
     await revokeDevice(setup, first, { at: new Date(1_000_000) });
     const updated = await revokeDevice(loadOperatorSetup(setup.dir), second);
-    const revocations = decode<Account>(updated.account.jwt).nats.revocations ?? {};
+    const revocations = decode<Account>(updated.devicesAccount.jwt).nats.revocations ?? {};
     expect(revocations[first]).toBe(1_000);
     expect(revocations[second]).toBeGreaterThan(1_000);
-    expect(loadOperatorSetup(setup.dir).account.jwt).toBe(updated.account.jwt);
+    expect(loadOperatorSetup(setup.dir).devicesAccount.jwt).toBe(updated.devicesAccount.jwt);
     await expect(revokeDevice(updated, "dev-a")).rejects.toBeInstanceOf(ValidationError);
   });
 });

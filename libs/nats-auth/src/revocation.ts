@@ -1,7 +1,7 @@
 import { connect } from "@nats-io/transport-node";
 import { IllegalStateError, ValidationError } from "@statecast/events";
 import { credsConnectionOptions } from "./connection-options.js";
-import { type OperatorSetup, updateAccountRevocations } from "./operator-setup.js";
+import { type OperatorSetup, updateDeviceRevocations } from "./operator-setup.js";
 import { issueSystemUser } from "./users.js";
 
 export interface RevokeOptions {
@@ -12,7 +12,7 @@ export interface RevokeOptions {
 }
 
 /**
- * Revokes every user JWT issued so far to the device key `devicePublicKey`: the account JWT is
+ * Revokes every user JWT issued so far to the device key `devicePublicKey`: the DEVICES JWT is
  * re-signed with the key in its `revocations`, stored in the setup dir, and pushed to the running
  * servers (`$SYS.REQ.CLAIMS.UPDATE`), which close the device's open connections and refuse new
  * ones. A JWT issued later for the same key (re-enrollment) is valid again.
@@ -26,12 +26,12 @@ export async function revokeDevice(
     throw new ValidationError("revokeDevice takes a device's user public nkey (U…)");
   }
   const at = Math.floor((options.at ?? new Date()).getTime() / 1000);
-  const updated = await updateAccountRevocations(setup, { [devicePublicKey]: at });
+  const updated = await updateDeviceRevocations(setup, { [devicePublicKey]: at });
   if (options.servers !== undefined) await pushAccountJwt(updated, options.servers);
   return updated;
 }
 
-/** Sends the setup's current account JWT to running servers; the resolver stores and applies it. */
+/** Sends the setup's current DEVICES JWT to running servers; the resolver stores and applies it. */
 export async function pushAccountJwt(
   setup: OperatorSetup,
   servers: string | string[],
@@ -42,7 +42,9 @@ export async function pushAccountJwt(
     ...credsConnectionOptions(await issueSystemUser(setup)),
   });
   try {
-    const reply = await nc.request("$SYS.REQ.CLAIMS.UPDATE", setup.account.jwt, { timeout: 5_000 });
+    const reply = await nc.request("$SYS.REQ.CLAIMS.UPDATE", setup.devicesAccount.jwt, {
+      timeout: 5_000,
+    });
     const body = reply.json<ClaimsUpdateReply>();
     if (body.error || body.data?.code !== 200) {
       const why = body.error?.description ?? body.data?.message ?? "no reason given";

@@ -15,8 +15,8 @@ export interface ClusterOptions {
 export interface LeafOptions {
   /** Hub side: accept leaf connections on this port. */
   listenPort?: number;
-  /** Site side: connect to the hub with these creds files (account user, system user). */
-  hub?: { url: string; accountCredentials: string; systemCredentials: string };
+  /** Site side: connect to the hub with these creds files (see `issueSiteCredentials`). */
+  hub?: { url: string; credentials: { services: string; devices: string; system: string } };
 }
 
 export interface ServerConfigOptions {
@@ -47,10 +47,9 @@ export interface ServerConfigOptions {
  * `full` resolver: account JWTs live in a directory, are preloaded from the setup, and can be
  * replaced at runtime through `$SYS.REQ.CLAIMS.UPDATE` — that is how a revocation takes effect
  * without a restart. A site (leaf) uses a `cache` resolver that looks accounts up from its hub,
- * runs without JetStream and keeps a system-account link so revocations reach it too. Its devices
- * reach the hub's streams through the hub's domain prefix (`$JS.<jetstreamDomain>.API`): nats-server
- * 2.9 refuses plain `$JS.API` traffic over a leaf connection unless the leaf itself joins the
- * domain with a JetStream of its own.
+ * runs without JetStream, and links SERVICES, DEVICES and the system account to its hub (the
+ * latter so revocations reach it). Its devices' JetStream calls (`$JS.services.API…`, not the
+ * `$JS.API` that nats-server 2.9 keeps from crossing a leaf link) travel to the hub's SERVICES.
  */
 export function renderServerConfig(options: ServerConfigOptions): string {
   const { setup, cluster, leaf } = options;
@@ -89,7 +88,8 @@ function resolverBlock(setup: ServerIdentities, dir: string, isSite: boolean): s
     ...resolver,
     "resolver_preload: {",
     `  ${setup.systemAccount.publicKey}: ${q(setup.systemAccount.jwt)}`,
-    `  ${setup.account.publicKey}: ${q(setup.account.jwt)}`,
+    `  ${setup.servicesAccount.publicKey}: ${q(setup.servicesAccount.jwt)}`,
+    `  ${setup.devicesAccount.publicKey}: ${q(setup.devicesAccount.jwt)}`,
     "}",
   ];
 }
@@ -120,11 +120,14 @@ function leafBlock(leaf: LeafOptions, setup: ServerIdentities, host: string): st
   const lines = ["leafnodes: {"];
   if (leaf.listenPort !== undefined) lines.push(`  listen: ${q(`${host}:${leaf.listenPort}`)}`);
   if (leaf.hub) {
-    const { url, accountCredentials, systemCredentials } = leaf.hub;
+    const { url, credentials } = leaf.hub;
+    const remote = (file: string, account: string) =>
+      `    { url: ${q(url)}, credentials: ${q(file)}, account: ${q(account)} }`;
     lines.push(
       "  remotes: [",
-      `    { url: ${q(url)}, credentials: ${q(accountCredentials)}, account: ${q(setup.account.publicKey)} }`,
-      `    { url: ${q(url)}, credentials: ${q(systemCredentials)}, account: ${q(setup.systemAccount.publicKey)} }`,
+      remote(credentials.services, setup.servicesAccount.publicKey),
+      remote(credentials.devices, setup.devicesAccount.publicKey),
+      remote(credentials.system, setup.systemAccount.publicKey),
       "  ]",
     );
   }

@@ -7,12 +7,13 @@ import { renderServerConfig } from "./index.js";
 const setup = PLACEHOLDER_IDENTITIES;
 
 describe("renderServerConfig", () => {
-  it("runs in operator mode with a full resolver that preloads both accounts", () => {
+  it("runs in operator mode with a full resolver that preloads every account", () => {
     const text = renderServerConfig({ setup, port: 4333, storeDir: "/data/nats" });
     expect(text).toContain('operator: "<contents of operator.jwt>"');
     expect(text).toContain('system_account: "SYSTEM_ACCOUNT_PUBLIC_KEY"');
     expect(text).toMatch(/resolver: \{\n {2}type: full\n {2}dir: "\/data\/nats\/accounts"/);
-    expect(text).toContain('STATECAST_ACCOUNT_PUBLIC_KEY: "<contents of account.jwt>"');
+    expect(text).toContain('SERVICES_ACCOUNT_PUBLIC_KEY: "<contents of services-account.jwt>"');
+    expect(text).toContain('DEVICES_ACCOUNT_PUBLIC_KEY: "<contents of devices-account.jwt>"');
     expect(text).toContain('jetstream: {\n  store_dir: "/data/nats"\n}');
     expect(text).toContain('host: "127.0.0.1"\nport: 4333');
   });
@@ -28,19 +29,23 @@ describe("renderServerConfig", () => {
     expect(text).not.toContain("store_dir");
   });
 
-  it("gives a site a cache resolver, no JetStream, and account + system links to its hub", () => {
+  it("gives a site a cache resolver, no JetStream, and links for each account to its hub", () => {
     const text = renderServerConfig({
       setup,
       port: 1,
       storeDir: "/s",
       leaf: {
-        hub: { url: "nats-leaf://hub:7422", accountCredentials: "/a", systemCredentials: "/b" },
+        hub: {
+          url: "nats-leaf://hub:7422",
+          credentials: { services: "/s", devices: "/d", system: "/y" },
+        },
       },
     });
     expect(text).toContain("type: cache");
     expect(text).not.toContain("jetstream");
-    expect(text).toContain('credentials: "/a", account: "STATECAST_ACCOUNT_PUBLIC_KEY"');
-    expect(text).toContain('credentials: "/b", account: "SYSTEM_ACCOUNT_PUBLIC_KEY"');
+    expect(text).toContain('credentials: "/s", account: "SERVICES_ACCOUNT_PUBLIC_KEY"');
+    expect(text).toContain('credentials: "/d", account: "DEVICES_ACCOUNT_PUBLIC_KEY"');
+    expect(text).toContain('credentials: "/y", account: "SYSTEM_ACCOUNT_PUBLIC_KEY"');
   });
 
   it("refuses a cluster node without a server name", () => {
@@ -71,11 +76,10 @@ describe("deploy/nats", () => {
     }
   });
 
-  it("names the same JetStream domain on every hub node and routes each node to the two others", () => {
+  it("routes each cluster node to the two others", () => {
     const configs = renderDeployConfigs(PLACEHOLDER_IDENTITIES);
     for (const n of [1, 2, 3]) {
       const text = configs[`cluster-node${n}.conf`]!;
-      expect(text).toContain('domain: "statecast"');
       expect(text).toContain(`server_name: "nats-${n}"`);
       expect(text).not.toContain(`nats-route://nats-${n}:`);
       expect(text.match(/nats-route:\/\//g)).toHaveLength(2);

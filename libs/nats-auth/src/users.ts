@@ -22,24 +22,48 @@ export interface DeviceCredentials {
 }
 
 /**
- * Creds for a service (gateway, orchestrator relay…): a user of the STATECAST account with no
+ * Creds for a service (gateway, orchestrator relay…): a user of the SERVICES account with no
  * permission limits, so it can manage streams, KV and object stores.
  */
 export async function issueServiceUser(setup: OperatorSetup, name: string): Promise<string> {
   assertUserName(name);
   const user = createUser();
-  const jwt = await encodeUser(
-    `service:${name}`,
-    user,
-    setup.account.publicKey,
-    {},
-    signedBy(setup),
-  );
+  const { servicesAccount } = setup;
+  const signer = { signer: setupKeys(setup).servicesSigning };
+  const jwt = await encodeUser(`service:${name}`, user, servicesAccount.publicKey, {}, signer);
   return credsText(jwt, user);
 }
 
+/** What a site's leaf node (leaf.conf) connects to its hub with: one creds text per account. */
+export interface SiteCredentials {
+  readonly services: string;
+  readonly devices: string;
+  readonly system: string;
+}
+
+/** Creds for a site leaf node's links to its hub (unrestricted users: servers, not clients). */
+export async function issueSiteCredentials(
+  setup: OperatorSetup,
+  site: string,
+): Promise<SiteCredentials> {
+  assertUserName(site);
+  const devices = createUser();
+  const devicesJwt = await encodeUser(
+    `site:${site}`,
+    devices,
+    setup.devicesAccount.publicKey,
+    { allowed_connection_types: ["LEAFNODE"] },
+    { signer: setupKeys(setup).devicesSigning },
+  );
+  return {
+    services: await issueServiceUser(setup, `site-${site}`),
+    devices: credsText(devicesJwt, devices),
+    system: await issueSystemUser(setup),
+  };
+}
+
 /**
- * A device's user, signed by the account signing key, limited to `devicePermissions(deviceId)`.
+ * A device's user in the DEVICES account, signed by its signing key, limited to `devicePermissions(deviceId)`.
  * Pass the device's own public nkey (`U…`, from enrollment) to keep its seed on the device;
  * without one a key pair is generated and returned inside `creds`.
  */
@@ -54,13 +78,13 @@ export async function issueDeviceUser(
   const jwt = await encodeUser(
     `device:${deviceId}`,
     key,
-    setup.account.publicKey,
+    setup.devicesAccount.publicKey,
     {
       ...devicePermissions(deviceId),
       bearer_token: false,
       allowed_connection_types: ["STANDARD"],
     },
-    signedBy(setup),
+    { signer: setupKeys(setup).devicesSigning },
   );
   const publicKey = key.getPublicKey();
   return own
@@ -83,10 +107,6 @@ export function credsText(jwt: string, user: KeyPair): string {
 
 function createUser(): KeyPair {
   return nativeKeyPair(createSlowUser().getSeed()); // seed generation is cheap; signing is not
-}
-
-function signedBy(setup: OperatorSetup) {
-  return { signer: setupKeys(setup).accountSigning };
 }
 
 function devicePublicKey(publicNkey: string): KeyPair {

@@ -26,10 +26,10 @@ describe("issuing users", () => {
     const claims = decode<User>(issued.jwt);
     expect(claims.sub).toBe(issued.publicKey);
     expect(claims.name).toBe("device:dev-1");
-    expect(claims.iss).not.toBe(setup.account.publicKey); // the signing key, not the identity key
-    expect(claims.nats.issuer_account).toBe(setup.account.publicKey);
+    expect(claims.iss).not.toBe(setup.devicesAccount.publicKey); // the signing key, not the identity key
+    expect(claims.nats.issuer_account).toBe(setup.devicesAccount.publicKey);
     expect(claims.nats.pub?.allow).toEqual(devicePermissions("dev-1").pub?.allow);
-    expect(claims.nats.sub?.allow).toEqual(["_INBOX_dev-1.>"]);
+    expect(claims.nats.sub?.allow).toEqual(["sc.inbox.dev-1.>"]);
     expect(claims.nats.bearer_token).toBe(false);
     expect(issued.creds).toContain(issued.jwt);
   });
@@ -46,7 +46,7 @@ describe("issuing users", () => {
     const error: unknown = await issueDeviceUser(setup, "dev-3", seed).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).not.toContain(seed.slice(2));
-    await expect(issueDeviceUser(setup, "dev-3", setup.account.publicKey)).rejects.toThrow(
+    await expect(issueDeviceUser(setup, "dev-3", setup.devicesAccount.publicKey)).rejects.toThrow(
       /user public nkey/,
     );
   });
@@ -56,6 +56,7 @@ describe("issuing users", () => {
     const jwt = creds.split("\n")[1]!;
     const claims = decode<User>(jwt);
     expect(claims.name).toBe("service:orchestrator");
+    expect(claims.nats.issuer_account).toBe(setup.servicesAccount.publicKey);
     expect(claims.nats.pub?.allow ?? []).toEqual([]);
     expect(claims.nats.sub?.allow ?? []).toEqual([]);
     expect(claims.nats.pub?.deny ?? []).toEqual([]);
@@ -71,7 +72,7 @@ describe("connection options", () => {
     const setup = await createOperatorSetup(mkdtempSync(join(tmpdir(), "statecast-users-op-")));
     try {
       const { creds } = await issueDeviceUser(setup, "dev-9");
-      expect(deviceConnectionOptions(creds!, "dev-9").inboxPrefix).toBe("_INBOX_dev-9");
+      expect(deviceConnectionOptions(creds!, "dev-9").inboxPrefix).toBe("sc.inbox.dev-9");
     } finally {
       rmSync(setup.dir, { recursive: true, force: true });
     }
