@@ -11,10 +11,15 @@ import { ApiModule } from "./openapi/api.module.js";
 import { ProjectionsModule } from "./projections/projections.module.js";
 import { orchestratorMigrations } from "./projections/read-model.migrations.js";
 import { RevisionsModule } from "./revisions/revisions.module.js";
+import { RolloutModule, rolloutMigrations } from "./rollout/rollout.module.js";
 import { TrustModule } from "./trust/trust.module.js";
 
 /** Every schema change the orchestrator owns, in order: add a package's list after those it needs. */
-const migrations: readonly Migration[] = [...eventStoreMigrations, ...orchestratorMigrations];
+const migrations: readonly Migration[] = [
+  ...eventStoreMigrations,
+  ...orchestratorMigrations,
+  ...rolloutMigrations,
+];
 
 /** Brings the schema up to date before any feature module gets the pool. */
 async function migrateDatabase(pool: pg.Pool): Promise<void> {
@@ -42,6 +47,7 @@ export class AppModule {
         RevisionsModule,
         DevicesModule,
         AuditModule,
+        RolloutModule,
       ],
     };
   }

@@ -1,0 +1,73 @@
+import type { RecordedEvent } from "@statecast/events";
+import type { DeviceFact, RevisionRef } from "./domain/index.js";
+
+/** Device-stream events the process manager turns into decider inputs. */
+export const FACT_TYPES = [
+  "UpdateProgressReported",
+  "UpdateSucceeded",
+  "UpdateFailed",
+  "UpdateRejected",
+  "DeviceRolledBack",
+  "DeviceWentOffline",
+  "DeviceCameOnline",
+] as const;
+
+/** Registry changes that may bring a device into an active rollout's selector. */
+export const JOIN_TYPES = ["DeviceEnrolled", "DeviceTagsChanged"] as const;
+
+const IN_FLIGHT = new Set(["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"]);
+
+type Data = {
+  revision?: RevisionRef;
+  from?: RevisionRef;
+  status?: string;
+  reason?: string;
+};
+
+/** The decider input for one device event, stamped with the runner's `now`; null if none. */
+export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | null {
+  if (!event.streamId.startsWith("device:")) return null;
+  const deviceId = event.streamId.slice("device:".length);
+  const data = event.data as Data;
+  const fact = { deviceId, now };
+  switch (event.type) {
+    case "UpdateProgressReported":
+      if (!data.revision || !data.status || !IN_FLIGHT.has(data.status)) return null;
+      return {
+        type: "UpdateProgressReported",
+        ...fact,
+        revision: data.revision,
+        status: data.status as "QUEUED" | "DOWNLOADING" | "INPROGRESS" | "TESTING",
+      };
+    case "UpdateSucceeded":
+      if (!data.revision) return null;
+      return {
+        type: "UpdateSucceeded",
+        ...fact,
+        revision: data.revision,
+        status: data.status === "UPDATED" ? "UPDATED" : "DONE",
+      };
+    case "UpdateFailed":
+    case "UpdateRejected":
+      if (!data.revision) return null;
+      return {
+        type: event.type,
+        ...fact,
+        revision: data.revision,
+        reason: data.reason ?? "unknown",
+      };
+    case "DeviceRolledBack":
+      if (!data.from) return null;
+      return {
+        type: "DeviceRolledBack",
+        ...fact,
+        revision: data.from,
+        reason: data.reason ?? "unknown",
+      };
+    case "DeviceWentOffline":
+    case "DeviceCameOnline":
+      return { type: event.type, ...fact };
+    default:
+      return null;
+  }
+}

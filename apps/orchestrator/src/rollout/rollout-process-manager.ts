@@ -1,0 +1,111 @@
+import {
+  deviceStreamId,
+  type EventMetadata,
+  type PostgresEventStore,
+  type RecordedEvent,
+} from "@statecast/events";
+import type pg from "pg";
+import { foldDevice } from "../devices/device-record.js";
+import { type DeviceJoinedSelector, type RolloutInput, SYSTEM_ACTOR } from "./domain/index.js";
+import { FACT_TYPES, JOIN_TYPES, toDeviceFact } from "./rollout-facts.js";
+import { holdingRollouts, matchesSelector } from "./rollout-fleet.js";
+import type { LoadedRollout, RolloutStates } from "./rollout-states.js";
+import type { RolloutWriter } from "./rollout-writer.js";
+
+export const PROCESS_MANAGER_NAME = "orchestrator.rollout-process-manager";
+export const PROCESS_MANAGER_TYPES: readonly string[] = [...FACT_TYPES, ...JOIN_TYPES];
+
+/**
+ * The rollout process manager's batch handler: device facts of devices held by a running or
+ * paused rollout, and devices joining an active rollout's selector, go through the decider; its
+ * events, targets and timers are written through `client`, in the transaction that also moves
+ * the processor's checkpoint (so a crash replays the batch, never half of it).
+ */
+export class RolloutProcessManager {
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly states: RolloutStates,
+    private readonly writer: RolloutWriter,
+    private readonly clock: () => Date,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  async handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void> {
+    const now = this.clock().toISOString();
+    const deviceIds = [...new Set(events.map((e) => e.streamId.slice("device:".length)))];
+    const holders = await holdingRollouts(client, deviceIds);
+    const inputs = new Map<string, { inputs: RolloutInput[]; cause: RecordedEvent }>();
+    const add = (rolloutId: string, input: RolloutInput, cause: RecordedEvent) => {
+      const entry = inputs.get(rolloutId) ?? { inputs: [], cause };
+      entry.inputs.push(input);
+      inputs.set(rolloutId, entry);
+    };
+    for (const event of events) {
+      if ((JOIN_TYPES as readonly string[]).includes(event.type)) {
+        for (const joiner of await this.joiners(client, event, holders, now))
+          add(joiner.rolloutId, joiner.input, event);
+        continue;
+      }
+      const fact = toDeviceFact(event, now);
+      const holder = fact && "deviceId" in fact ? holders.get(fact.deviceId) : undefined;
+      if (fact && holder) add(holder, fact, event);
+    }
+    const written: LoadedRollout[] = [];
+    for (const [rolloutId, { inputs: batch, cause }] of inputs) {
+      const result = await this.writer.apply(
+        client,
+        rolloutId,
+        batch,
+        metadataFor(cause, now),
+        (input, error) =>
+          this.warn(`rollout ${rolloutId} ignored ${input.type}: ${(error as Error).message}`),
+      );
+      written.push(result.loaded);
+    }
+    // Safe before the commit: a cached state is used only while its last event is in the stream.
+    for (const loaded of written) this.states.remember(loaded);
+  }
+
+  /** A device enrolled or retagged into the selector of a running or paused rollout. */
+  private async joiners(
+    client: pg.ClientBase,
+    event: RecordedEvent,
+    holders: Map<string, string>,
+    now: string,
+  ): Promise<{ rolloutId: string; input: DeviceJoinedSelector }[]> {
+    const deviceId = event.streamId.slice("device:".length);
+    const { rows } = await client.query<{ rollout_id: string }>(
+      "SELECT rollout_id FROM rollouts WHERE status IN ('running', 'paused') ORDER BY created_at",
+    );
+    if (rows.length === 0) return [];
+    const { events: history } = await this.store.readStream(deviceStreamId(deviceId), { client });
+    const device = foldDevice(history);
+    if (!device || device.approval === "decommissioned") return [];
+    const heldBy = holders.get(deviceId) ?? null;
+    const joins: { rolloutId: string; input: DeviceJoinedSelector }[] = [];
+    for (const { rollout_id: rolloutId } of rows) {
+      if (heldBy === rolloutId) continue;
+      const { state } = await this.states.load(rolloutId, client);
+      if (state.status === "none" || !matchesSelector(device, state.definition.selector)) continue;
+      const fleetDevice = {
+        deviceId,
+        currentRevision: device.currentRevision,
+        online: device.online,
+      };
+      joins.push({
+        rolloutId,
+        input: { type: "DeviceJoinedSelector", device: fleetDevice, heldBy, now },
+      });
+    }
+    return joins;
+  }
+}
+
+function metadataFor(cause: RecordedEvent, now: string): EventMetadata {
+  return {
+    actor: SYSTEM_ACTOR as EventMetadata["actor"],
+    correlationId: cause.metadata.correlationId,
+    causationId: cause.eventId,
+    now,
+  };
+}

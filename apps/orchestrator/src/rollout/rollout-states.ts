@@ -1,0 +1,72 @@
+import {
+  NotFoundError,
+  type PostgresEventStore,
+  type Queryable,
+  rolloutStreamId,
+} from "@statecast/events";
+import { evolve, initialState, type RolloutEvent, type RolloutState } from "./domain/index.js";
+
+/** A rollout folded up to `version`; `lastEventId` identifies the event at that version. */
+export interface LoadedRollout {
+  rolloutId: string;
+  state: RolloutState;
+  version: number;
+  lastEventId: string | null;
+}
+
+const HEAD = `SELECT s.version, e.event_id FROM streams s
+  LEFT JOIN events e ON e.stream_id = s.stream_id AND e.stream_version = $2
+  WHERE s.stream_id = $1`;
+
+/**
+ * Folded rollout states kept in memory between commands. A large rollout's stream holds tens of
+ * thousands of events; refolding it for every device report would be quadratic. A cached entry is
+ * used only if the stream still holds the same event at the cached version (a rolled-back write
+ * never leaves a wrong state behind); then only the events after it are read.
+ */
+export class RolloutStates {
+  private readonly cache = new Map<string, LoadedRollout>();
+
+  constructor(private readonly store: PostgresEventStore) {}
+
+  async load(rolloutId: string, client?: Queryable): Promise<LoadedRollout> {
+    const streamId = rolloutStreamId(rolloutId);
+    const cached = this.cache.get(rolloutId);
+    const db = client ?? this.store.pool;
+    const { rows } = await db.query<{ version: number; event_id: string | null }>(HEAD, [
+      streamId,
+      cached?.version ?? 0,
+    ]);
+    const head = rows[0];
+    if (!head) return { rolloutId, state: initialState(), version: 0, lastEventId: null };
+    const fresh = cached && cached.lastEventId === head.event_id;
+    const base: LoadedRollout = fresh
+      ? cached
+      : { rolloutId, state: initialState(), version: 0, lastEventId: null };
+    if (base.version === head.version) return base;
+    const { events } = await this.store.readStream(streamId, {
+      fromVersion: base.version + 1,
+      ...(client ? { client } : {}),
+    });
+    const last = events.at(-1);
+    const loaded: LoadedRollout = {
+      rolloutId,
+      state: events.reduce((s, e) => evolve(s, e as unknown as RolloutEvent), base.state),
+      version: last?.streamVersion ?? base.version,
+      lastEventId: last?.eventId ?? base.lastEventId,
+    };
+    // A reader behind an uncommitted write keeps the writer's entry.
+    if (!cached || head.version >= cached.version) this.remember(loaded);
+    return loaded;
+  }
+
+  async loadExisting(rolloutId: string, client?: Queryable): Promise<LoadedRollout> {
+    const loaded = await this.load(rolloutId, client);
+    if (loaded.state.status === "none") throw new NotFoundError(`rollout ${rolloutId} not found`);
+    return loaded;
+  }
+
+  remember(loaded: LoadedRollout): void {
+    this.cache.set(loaded.rolloutId, loaded);
+  }
+}

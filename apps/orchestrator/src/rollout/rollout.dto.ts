@@ -1,0 +1,113 @@
+import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
+import {
+  IsArray,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from "class-validator";
+
+const ROLLOUT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+class RevisionRefDoc {
+  @ApiProperty() fleet!: string;
+  @ApiProperty({ minimum: 1 }) number!: number;
+}
+
+class SelectorDoc {
+  @ApiPropertyOptional({ type: [String] }) ids?: string[];
+  @ApiPropertyOptional({ type: [String], description: "each `key` (present) or `key=value`" })
+  tags?: string[];
+  @ApiPropertyOptional() fleet?: string;
+}
+
+class WaveDoc {
+  @ApiProperty({ description: "{percent: 0-100} or {count: n}", example: { percent: 10 } })
+  size!: object;
+  @ApiProperty({ description: "finished devices before the failure percent may decide" })
+  minSample!: number;
+  @ApiProperty() soakSeconds!: number;
+  @ApiProperty({ example: { percent: 5, count: 10 } }) maxFailures!: object;
+}
+
+class PolicyDoc {
+  @ApiPropertyOptional({ enum: ["pause", "abort", "rollback"] }) onFailure?: string;
+  @ApiPropertyOptional({ enum: ["next", "pause"] }) onSuccess?: string;
+}
+
+/** Shape check only; every nested field is checked (and named) by `parseDefinition`. */
+export class RolloutDefinitionRequest {
+  @ApiProperty({ type: RevisionRefDoc }) @IsObject() revision!: object;
+  @ApiProperty({ type: SelectorDoc }) @IsObject() selector!: object;
+  @ApiPropertyOptional({ type: [WaveDoc], description: "default: 5% canary, 25%, 70%" })
+  @IsOptional()
+  @IsArray()
+  waves?: object[];
+  @ApiPropertyOptional({ type: PolicyDoc }) @IsOptional() @IsObject() policy?: object;
+  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @IsInt() deviceTimeoutSeconds?: number;
+}
+
+export class RolloutReasonRequest {
+  @ApiPropertyOptional({ maxLength: 4096 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  reason?: string;
+}
+
+export class RolloutIdParams {
+  @ApiProperty({ pattern: ROLLOUT_ID.source })
+  @Matches(ROLLOUT_ID, { message: "rollout id must be 1-128 letters, digits, '.', '_' or '-'" })
+  id!: string;
+}
+
+export class RolloutDeviceParams extends RolloutIdParams {
+  @ApiProperty()
+  @Matches(ROLLOUT_ID, { message: "device id must be 1-128 letters, digits, '.', '_' or '-'" })
+  deviceId!: string;
+}
+
+export class RolloutAtQuery {
+  @ApiPropertyOptional({ description: "ISO-8601 instant: the rollout as it stood then" })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  at?: string;
+}
+
+export class RolloutSummary {
+  @ApiProperty() rolloutId!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ type: RevisionRefDoc }) revision!: object;
+  @ApiPropertyOptional({ nullable: true, type: String }) rollbackOf!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class RolloutProgressResponse {
+  @ApiProperty() rolloutId!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ type: RevisionRefDoc }) revision!: object;
+  @ApiPropertyOptional({ nullable: true, type: Number }) currentWave!: number | null;
+  @ApiProperty() devices!: number;
+  @ApiProperty({ description: "per wave: counts by device status, gate, soak", type: [Object] })
+  waves!: object[];
+  @ApiPropertyOptional({ nullable: true, type: Number }) etaSeconds!: number | null;
+}
+
+export class DeviceWhyResponse {
+  @ApiProperty() deviceId!: string;
+  @ApiProperty() waveIndex!: number;
+  @ApiProperty() status!: string;
+  @ApiProperty({ example: "failed:container_exited" }) reason!: string;
+  @ApiProperty() online!: boolean;
+  @ApiProperty() since!: string;
+}
+
+export class RolloutPlanResponse {
+  @ApiProperty() devices!: number;
+  @ApiProperty({ type: [Object], description: "waves in order with their members" })
+  waves!: object[];
+}

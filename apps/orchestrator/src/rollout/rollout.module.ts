@@ -1,0 +1,75 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+} from "@nestjs/common";
+import { PostgresEventStore, type RunningProcessor, runProcessor } from "@statecast/events";
+import { RolloutController } from "./rollout.controller.js";
+import { RolloutService } from "./rollout.service.js";
+import {
+  PROCESS_MANAGER_NAME,
+  PROCESS_MANAGER_TYPES,
+  RolloutProcessManager,
+} from "./rollout-process-manager.js";
+import { RolloutStates } from "./rollout-states.js";
+import { RolloutTimers } from "./rollout-timers.js";
+import { RolloutWriter } from "./rollout-writer.js";
+
+export { rolloutMigrations } from "./rollout.migrations.js";
+
+/** Runs the process manager (checkpointed, one active replica) and the timer poller. */
+@Injectable()
+export class RolloutRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger("Rollouts");
+  private processor: RunningProcessor | undefined;
+  private timers: RolloutTimers | undefined;
+
+  constructor(
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(RolloutStates) private readonly states: RolloutStates,
+    @Inject(RolloutWriter) private readonly writer: RolloutWriter,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const clock = () => new Date();
+    const warn = (message: string) => this.logger.warn(message);
+    const manager = new RolloutProcessManager(this.store, this.states, this.writer, clock, warn);
+    this.processor = runProcessor(this.store, {
+      name: PROCESS_MANAGER_NAME,
+      types: PROCESS_MANAGER_TYPES,
+      batchSize: 1000,
+      handle: (events, client) => manager.handle(events, client),
+      onError: (error) => warn(`${PROCESS_MANAGER_NAME}: ${error.message}`),
+      retryDelayMs: 100,
+    });
+    this.timers = new RolloutTimers(this.store, this.states, this.writer, clock, warn);
+    this.timers.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([this.processor?.stop(), this.timers?.stop()]);
+  }
+}
+
+@Module({
+  controllers: [RolloutController],
+  providers: [
+    {
+      provide: RolloutStates,
+      inject: [PostgresEventStore],
+      useFactory: (store: PostgresEventStore) => new RolloutStates(store),
+    },
+    {
+      provide: RolloutWriter,
+      inject: [PostgresEventStore, RolloutStates],
+      useFactory: (store: PostgresEventStore, states: RolloutStates) =>
+        new RolloutWriter(store, states),
+    },
+    RolloutService,
+    RolloutRunner,
+  ],
+})
+export class RolloutModule {}

@@ -1,0 +1,201 @@
+import { randomUUID } from "node:crypto";
+import { Inject, Injectable } from "@nestjs/common";
+import {
+  IllegalStateError,
+  NotFoundError,
+  PostgresEventStore,
+  rolloutStreamId,
+  ValidationError,
+} from "@statecast/events";
+import { type CommandContext, metadataOf } from "../auth/command-context.js";
+import {
+  type DeviceWhy,
+  describeConflicts,
+  findConflicts,
+  type OperatorCommand,
+  planWaves,
+  type RolloutEvent,
+  type RolloutProgress,
+  type RolloutState,
+  rolloutAt,
+  rolloutProgress,
+  validateDefinition,
+  whyNotUpdated,
+} from "./domain/index.js";
+import type { RolloutSummary } from "./rollout.dto.js";
+import { parseDefinition } from "./rollout-definition.input.js";
+import { activeClaims, revisionDigest, selectDevices } from "./rollout-fleet.js";
+import { RolloutStates } from "./rollout-states.js";
+import { inTransaction } from "./rollout-transaction.js";
+import { RolloutWriter } from "./rollout-writer.js";
+
+export type ControlType = "pause" | "resume" | "promote" | "abort" | "rollback";
+const CONTROL: Record<ControlType, OperatorCommand["type"]> = {
+  pause: "PauseRollout",
+  resume: "ResumeRollout",
+  promote: "PromoteRollout",
+  abort: "AbortRollout",
+  rollback: "RollbackRollout",
+};
+
+export type RolloutView = RolloutProgress & { createdAt: string; rollbackOf: string | null };
+
+/** Operator commands and reads on rollouts; every command is one transaction (see README). */
+@Injectable()
+export class RolloutService {
+  constructor(
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(RolloutStates) private readonly states: RolloutStates,
+    @Inject(RolloutWriter) private readonly writer: RolloutWriter,
+  ) {}
+
+  async create(body: unknown, ctx: CommandContext): Promise<RolloutView> {
+    const definition = parseDefinition(body);
+    const devices = await selectDevices(this.store.pool, definition.selector);
+    const conflicts = findConflicts(
+      devices.map((d) => d.deviceId),
+      await activeClaims(this.store.pool),
+    );
+    if (conflicts.length > 0)
+      throw new IllegalStateError(
+        `conflicts with an active rollout: ${describeConflicts(conflicts)}`,
+      );
+    const rolloutId = randomUUID();
+    const revisionExists =
+      (await revisionDigest(this.store.pool, definition.revision)) !== undefined;
+    const context = {
+      selectedDevices: devices.map((d) => ({ deviceId: d.deviceId, fleet: d.fleet ?? "" })),
+      revisionExists,
+    };
+    return this.command(rolloutId, ctx, (now) => ({
+      type: "CreateRollout",
+      rolloutId,
+      definition,
+      context,
+      actor: ctx.actor,
+      now,
+    }));
+  }
+
+  /** The dry-run: wave membership and order, exactly as start would plan it. Writes nothing. */
+  async plan(body: unknown) {
+    const definition = parseDefinition(body);
+    const devices = await selectDevices(this.store.pool, definition.selector);
+    const issues = validateDefinition(definition, {
+      selectedDevices: devices.map((d) => ({ deviceId: d.deviceId, fleet: d.fleet ?? "" })),
+      revisionExists: (await revisionDigest(this.store.pool, definition.revision)) !== undefined,
+    });
+    if (issues.length > 0)
+      throw new ValidationError(
+        `invalid rollout definition: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
+        { details: issues },
+      );
+    const waves = planWaves(definition, devices);
+    return { revision: definition.revision, devices: devices.length, waves };
+  }
+
+  async start(rolloutId: string, reason: string | undefined, ctx: CommandContext) {
+    const { state } = await this.states.loadExisting(rolloutId);
+    if (state.status !== "created")
+      throw new IllegalStateError(`cannot start rollout ${rolloutId}: it is ${state.status}`);
+    const devices = await selectDevices(this.store.pool, state.definition.selector);
+    const activeRollouts = await activeClaims(this.store.pool);
+    return this.command(rolloutId, ctx, (now) => ({
+      type: "StartRollout",
+      devices: devices.map(({ deviceId, currentRevision, online }) => ({
+        deviceId,
+        currentRevision,
+        online,
+      })),
+      activeRollouts,
+      actor: ctx.actor,
+      now,
+      ...(reason === undefined ? {} : { reason }),
+    }));
+  }
+
+  async control(
+    rolloutId: string,
+    control: ControlType,
+    reason: string | undefined,
+    ctx: CommandContext,
+  ): Promise<RolloutView> {
+    await this.states.loadExisting(rolloutId);
+    return this.command(
+      rolloutId,
+      ctx,
+      (now) =>
+        ({
+          type: CONTROL[control],
+          actor: ctx.actor,
+          now,
+          ...(reason === undefined ? {} : { reason }),
+        }) as OperatorCommand,
+    );
+  }
+
+  async list(): Promise<RolloutSummary[]> {
+    const { rows } = await this.store.pool.query<{
+      rollout_id: string;
+      status: string;
+      revision: { fleet: string; number: number };
+      rollback_of: string | null;
+      created_at: Date;
+      updated_at: Date;
+    }>("SELECT * FROM rollouts ORDER BY created_at, rollout_id");
+    return rows.map((row) => ({
+      rolloutId: row.rollout_id,
+      status: row.status,
+      revision: row.revision,
+      rollbackOf: row.rollback_of,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+    }));
+  }
+
+  /** Progress now, or as of `at` (folded from the events recorded until then). */
+  async get(rolloutId: string, at?: string): Promise<RolloutView> {
+    if (at === undefined) {
+      const { state } = await this.states.loadExisting(rolloutId);
+      return view(state, new Date().toISOString(), rolloutId);
+    }
+    const { events } = await this.store.readStream(rolloutStreamId(rolloutId));
+    if (events.length === 0) throw new NotFoundError(`rollout ${rolloutId} not found`);
+    const state = rolloutAt(events as unknown as RolloutEvent[], at);
+    if (state.status === "none")
+      throw new NotFoundError(`rollout ${rolloutId} did not exist at ${at}`);
+    return view(state, at, rolloutId);
+  }
+
+  async why(rolloutId: string, deviceId: string): Promise<DeviceWhy> {
+    const { state } = await this.states.loadExisting(rolloutId);
+    const why = whyNotUpdated(state, deviceId);
+    if (!why)
+      throw new NotFoundError(
+        state.status === "created"
+          ? `rollout ${rolloutId} has not started: it has no devices yet`
+          : `device ${deviceId} is not part of rollout ${rolloutId}`,
+      );
+    return why;
+  }
+
+  private async command(
+    rolloutId: string,
+    ctx: CommandContext,
+    input: (now: string) => OperatorCommand,
+  ): Promise<RolloutView> {
+    const written = await inTransaction(this.store, (client) => {
+      const metadata = metadataOf(ctx);
+      return this.writer.apply(client, rolloutId, [input(metadata.now)], metadata);
+    });
+    this.states.remember(written.loaded);
+    return view(written.loaded.state, new Date().toISOString(), rolloutId);
+  }
+}
+
+function view(state: RolloutState, now: string, rolloutId: string): RolloutView {
+  const progress = rolloutProgress(state, now);
+  if (state.status === "none" || progress === null)
+    throw new NotFoundError(`rollout ${rolloutId} not found`);
+  return { ...progress, createdAt: state.createdAt, rollbackOf: state.rollbackOf };
+}
