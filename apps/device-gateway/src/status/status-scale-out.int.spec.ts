@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { PostgresEventStore } from "@statecast/events";
+import type { RunningService } from "@statecast/platform";
+import {
+  createTestDatabase,
+  startTestNats,
+  type TestDatabase,
+  type TestNats,
+} from "@statecast/testing";
+import {
+  aReport,
+  aTargetedDevice,
+  connectClient,
+  crashGateway,
+  openStore,
+  publishReport,
+  startGateway,
+  untilIngested,
+} from "../testing/gateway.test-helper.js";
+import { StatusIngestor } from "./status-ingestor.js";
+import { ensureStatusStream } from "./status-stream.js";
+
+const ACK_WAIT_MS = 1_000;
+const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+/** The (bootId, seq) of every report-derived event on the device, in stream order. */
+async function appliedSeqs(store: PostgresEventStore, deviceId: string): Promise<number[]> {
+  const { events } = await store.readStream(`device:${deviceId}`);
+  return events.slice(2).map((e) => {
+    const data = e.data as { seq?: number; report?: { seq: number } };
+    return data.seq ?? data.report?.seq ?? -1;
+  });
+}
+
+describe("status ingestion across gateway restarts and replicas", () => {
+  let db: TestDatabase;
+  let nats: TestNats;
+  let store: PostgresEventStore;
+  let device: NatsConnection;
+  const gateways: RunningService[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    nats = await startTestNats();
+    store = await openStore(db.url);
+    device = await connectClient(nats.url);
+    // A short ack wait so a crashed gateway's unacked reports come back within the test.
+    await ensureStatusStream(await jetstreamManager(device), { ackWaitMs: ACK_WAIT_MS });
+  });
+
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.close().catch(() => undefined);
+    await device?.close();
+    await store?.pool.end();
+    await nats?.dispose();
+    await db?.drop();
+  });
+
+  it("ingests every report once when the gateway dies mid-stream and reports arrive while it is down", async () => {
+    const devices = ids("crash", 40);
+    for (const id of devices) await aTargetedDevice(store, id);
+    const first = await startGateway(db.url, nats.url);
+    for (const seq of [1, 2, 3])
+      await Promise.all(devices.map((id) => publishReport(device, aReport(id, seq))));
+    const ingestor = first.app.get(StatusIngestor);
+    while (ingestor.applied < 10) await sleep(2);
+    await crashGateway(first); // some reports committed but unacked, some never delivered
+    const jsm = await jetstreamManager(device);
+    const left = await jsm.consumers.info("SC_DEVICE_STATUS", "sc-gateway-status");
+    expect(left.num_pending + left.num_ack_pending).toBeGreaterThan(0);
+    for (const seq of [4, 5]) {
+      const status = seq === 5 ? { status: "DONE", progress: 100 } : {};
+      await Promise.all(devices.map((id) => publishReport(device, aReport(id, seq, status))));
+    }
+    await sleep(ACK_WAIT_MS + 200);
+    const second = await startGateway(db.url, nats.url);
+    gateways.push(second);
+    await untilIngested(device);
+
+    for (const id of devices) expect(await appliedSeqs(store, id)).toEqual([1, 2, 3, 4, 5]);
+    await second.close();
+    gateways.pop();
+  });
+
+  it("two replicas share the consumer and ingest each report once", async () => {
+    const devices = ids("pair", 150);
+    for (const id of devices) await aTargetedDevice(store, id);
+    const pair = [await startGateway(db.url, nats.url), await startGateway(db.url, nats.url)];
+    gateways.push(...pair);
+    for (const seq of [1, 2, 3]) {
+      await Promise.all(devices.map((id) => publishReport(device, aReport(id, seq))));
+      await untilIngested(device); // one report per device in flight: no overtaking between replicas
+    }
+
+    for (const id of devices) expect(await appliedSeqs(store, id)).toEqual([1, 2, 3]);
+    const applied = pair.map((gateway) => gateway.app.get(StatusIngestor).applied);
+    expect(applied[0]! + applied[1]!).toBe(devices.length * 3);
+    expect(Math.min(...applied)).toBeGreaterThan(0);
+  });
+});
