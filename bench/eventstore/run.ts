@@ -54,12 +54,15 @@ const result: Record<string, unknown> = {
 };
 log(`starting embedded Postgres in ${dir}`);
 const server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
-const pool = new pg.Pool({ connectionString: server.url(), max: concurrency + 4 });
+const pool = new pg.Pool({ connectionString: server.url(), max: 1 });
+pool.on("error", (error) => log(`idle admin connection: ${error.message}`));
 try {
   await pool.query("CREATE DATABASE bench");
   await pool.end();
   const url = server.url("bench");
   const db = new pg.Pool({ connectionString: url, max: concurrency + 4 });
+  // Idle connections die when the server stops; say so instead of crashing the report.
+  db.on("error", (error) => log(`idle connection: ${error.message}`));
   await migrate(db, eventStoreMigrations);
   const store = new PostgresEventStore(db, createRegistry(deviceCatalog, revisionCatalog));
   const ours: Appender = async (stream, events, version) =>

@@ -10,7 +10,7 @@ export interface Throughput {
   eps: number;
 }
 
-const metadata = (): EventMetadata => ({
+export const metadata = (): EventMetadata => ({
   correlationId: randomUUID(),
   causationId: randomUUID(),
   actor: "device:bench-0001",
@@ -19,7 +19,7 @@ const metadata = (): EventMetadata => ({
 });
 
 /** A realistic device progress report, the most frequent event in a fleet. */
-export function aProgressReport(seq: number): NewEvent {
+export function aProgressReport(seq: number, meta: EventMetadata = metadata()): NewEvent {
   return {
     type: "UpdateProgressReported",
     data: {
@@ -31,7 +31,7 @@ export function aProgressReport(seq: number): NewEvent {
       message: "downloading objects",
       downloads: { total: 73_400_320, done: seq * 4096, objects: 12 },
     },
-    metadata: metadata(),
+    metadata: meta,
   };
 }
 
@@ -53,7 +53,11 @@ export async function appendLoad(
       const stream = `device:${label}-${run}-${w}`;
       let version = 0;
       while (performance.now() < deadline) {
-        const batch = Array.from({ length: options.batch }, (_, i) => aProgressReport(version + i));
+        // One command's events share its metadata (same correlation, actor and instant).
+        const meta = metadata();
+        const batch = Array.from({ length: options.batch }, (_, i) =>
+          aProgressReport(version + i, meta),
+        );
         version = await append(stream, batch, version);
         events += options.batch;
       }
