@@ -24,6 +24,8 @@ describe("auth over HTTP", () => {
       json: { name: "ann", role: "operator" },
     });
     expect(res.status).toBe(201);
+    const generated = res.headers.get("x-correlation-id") ?? "";
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     const created = (await res.json()) as { tokenId: string; secret: string; role: string };
     expect(created).toMatchObject({ name: "ann", role: "operator", createdBy: "operator:admin" });
     expect(await app.eventCount()).toBe(before + 1);
@@ -31,6 +33,10 @@ describe("auth over HTTP", () => {
       "SELECT data::text, metadata::text FROM events WHERE type = 'ApiTokenCreated'",
     );
     expect(JSON.stringify(rows)).not.toContain(created.secret);
+    const page = (await (await app.call(`/v1/events?correlationId=${generated}`)).json()) as {
+      items: { type: string }[];
+    };
+    expect(page.items.map((e) => e.type)).toEqual(["ApiTokenCreated"]);
     const listed = await (await app.call("/v1/tokens")).json();
     expect(JSON.stringify(listed)).not.toContain(created.secret);
     expect((await app.call("/v1/devices", { token: created.secret })).status).toBe(200);
@@ -82,6 +88,7 @@ describe("auth over HTTP", () => {
       headers: { "x-correlation-id": "corr-revoke-1" },
     });
     expect(res.status).toBe(200);
+    expect(res.headers.get("x-correlation-id")).toBe("corr-revoke-1");
     expect(await res.json()).toMatchObject({ revokedAt: expect.any(String) });
     expect((await app.call("/v1/devices", { token: created.secret })).status).toBe(401);
     const { rows } = await app.pool.query(

@@ -42,7 +42,12 @@ export function metadataOf(ctx: CommandContext, now: Date = new Date()): EventMe
 }
 
 /** Injects the CommandContext of the current request into a controller method. */
-export const Command = createParamDecorator(
-  (_: unknown, execution: ExecutionContext): CommandContext =>
-    commandContextOf(execution.switchToHttp().getRequest<AuthenticatedRequest>()),
-);
+export const Command = createParamDecorator((_: unknown, execution: ExecutionContext) => {
+  const http = execution.switchToHttp();
+  const ctx = commandContextOf(http.getRequest<AuthenticatedRequest>());
+  // Echoed so a client that sent none can still find its events (GET /v1/events?correlationId=).
+  http
+    .getResponse<{ setHeader(name: string, value: string): void }>()
+    .setHeader("x-correlation-id", ctx.correlationId);
+  return ctx;
+});
