@@ -1,7 +1,9 @@
 import type { CommandGroup } from "../cli/command-group.js";
 import { registerAppCommands } from "./app.command.js";
+import { registerAuditCommand } from "./audit.command.js";
 import { registerBundleCommands } from "./bundle.command.js";
 import { registerBundleIoCommands } from "./bundle-io.command.js";
+import { registerDevicesCommands } from "./devices.command.js";
 import { registerInitCommand } from "./init.command.js";
 import { registerKeygenCommand } from "./keygen.command.js";
 import { registerLoginCommands } from "./login.command.js";
@@ -22,4 +24,6 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   registerBundleIoCommands,
   registerLoginCommands,
   registerRemoteWorkdirCommands,
+  registerDevicesCommands,
+  registerAuditCommand,
 ];

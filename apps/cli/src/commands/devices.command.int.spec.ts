@@ -1,0 +1,150 @@
+import {
+  deviceEvent,
+  enrolled,
+} from "../../../orchestrator/src/devices/device-history.test-helper.js";
+import {
+  ADMIN_SECRET,
+  startTestApp,
+  type TestApp,
+} from "../../../orchestrator/src/openapi/test-app.test-helper.js";
+import { type RemoteCli, remoteCli } from "../remote/remote.test-helper.js";
+
+let app: TestApp;
+let cli: RemoteCli;
+
+beforeAll(async () => {
+  [app, cli] = await Promise.all([startTestApp(), remoteCli()]);
+  await deviceEvent(app.store, "d1", "DeviceEnrolled", enrolled("d1", "lab", { site: "a" }));
+  await deviceEvent(app.store, "d1", "DeviceCameOnline", { bootId: "b1" });
+  await deviceEvent(app.store, "d2", "DeviceEnrolled", enrolled("d2", "lab", { site: "b" }));
+  await deviceEvent(app.store, "d3", "DeviceEnrolled", enrolled("d3", "other", {}));
+  expect((await cli.sc(["login", app.url, "--token", ADMIN_SECRET])).code).toBe(0);
+  // The projection catches up asynchronously: wait until all three are listed.
+  for (let i = 0; i < 200; i++) {
+    const res = await app.call("/v1/devices");
+    if (((await res.json()) as { items: unknown[] }).items.length === 3) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe("devices, device history and audit against a real orchestrator", () => {
+  it("lists devices as a table and as JSON, with the API's filters", async () => {
+    const listed = await cli.sc(["devices", "ls", "--fleet", "lab"]);
+    expect(listed.code, listed.err).toBe(0);
+    const lines = listed.out.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^DEVICE\s+FLEET\s+APPROVAL\s+PRESENCE\s+REVISION\s+STATUS\s+TAGS$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(["d1", "d2"]);
+    expect(lines[1]).toMatch(/^d1\s+lab\s+pending\s+online\s+-\s+-\s+site=a$/);
+    const online = await cli.scJson<{ items: { deviceId: string }[] }>([
+      "devices",
+      "ls",
+      "--presence",
+      "online",
+    ]);
+    expect(online.json.items.map((d) => d.deviceId)).toEqual(["d1"]);
+  });
+
+  it("approves, tags and revokes, then shows the device and its history", async () => {
+    expect((await cli.sc(["devices", "approve", "d2"])).out).toBe("d2: approved\n");
+    const tagged = await cli.scJson<{ tags: Record<string, string> }>([
+      "devices",
+      "tag",
+      "d2",
+      "ring=canary",
+      "site-",
+    ]);
+    expect(tagged.json.tags).toEqual({ ring: "canary" });
+    const shown = await cli.sc(["devices", "show", "d2"]);
+    expect(shown.out).toContain("approval   approved\n");
+    expect(shown.out).toContain("tags       ring=canary\n");
+    expect((await cli.sc(["devices", "revoke", "d2", "--reason", "stolen"])).out).toBe(
+      "d2: decommissioned\n",
+    );
+
+    const history = await cli.scJson<{ events: { type: string }[] }>(["device", "history", "d2"]);
+    expect(history.json.events.map((e) => e.type)).toEqual([
+      "DeviceEnrolled",
+      "DeviceApproved",
+      "DeviceTagsChanged",
+      "DeviceDecommissioned",
+    ]);
+    const table = await cli.sc(["device", "history", "d2"]);
+    expect(table.out).toMatch(/DeviceApproved\s+device:d2\s+operator:admin/);
+  });
+
+  it("explains bad input: unknown device, bad tag edit, a role too weak", async () => {
+    const missing = await cli.sc(["devices", "show", "nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^statecast: GET \/v1\/devices\/nope: 404 /);
+    const badEdit = await cli.sc(["devices", "tag", "d1", "=x"]);
+    expect(badEdit.code).toBe(2);
+    expect(badEdit.err).toContain('tag edit "=x": use key=value to set or key- to remove');
+    const res = await app.call("/v1/tokens", {
+      method: "POST",
+      json: { name: "vic", role: "viewer" },
+    });
+    const viewer = ((await res.json()) as { secret: string }).secret;
+    const weak = await cli.sc(["devices", "approve", "d1"], undefined, {
+      env: { STATECAST_TOKEN: viewer },
+    });
+    expect(weak.code).toBe(1);
+    expect(weak.err).toBe(
+      'statecast: not allowed: role "viewer" is too weak: this needs "operator"\n',
+    );
+  });
+
+  it("queries the audit trail as a table, JSON and NDJSON", async () => {
+    const table = await cli.sc([
+      "audit",
+      "--device",
+      "d2",
+      "--type",
+      "DeviceApproved",
+      "--type",
+      "DeviceDecommissioned",
+    ]);
+    expect(table.code, table.err).toBe(0);
+    const rows = table.out.trimEnd().split("\n");
+    expect(rows[0]).toMatch(/^RECORDED\s+TYPE\s+STREAM\s+ACTOR$/);
+    expect(rows.slice(1).map((r) => r.split(/\s+/)[1])).toEqual([
+      "DeviceApproved",
+      "DeviceDecommissioned",
+    ]);
+
+    const paged = await cli.scJson<{ items: unknown[]; next: string | null }>([
+      "audit",
+      "--device",
+      "d2",
+      "--limit",
+      "2",
+    ]);
+    expect(paged.json.items).toHaveLength(2);
+    expect(paged.json.next).toEqual(expect.any(String));
+    const rest = await cli.scJson<{ items: unknown[] }>([
+      "audit",
+      "--device",
+      "d2",
+      "--cursor",
+      paged.json.next ?? "",
+    ]);
+    expect(rest.json.items).toHaveLength(2);
+
+    const ndjson = await cli.sc(["audit", "--device", "d2", "--ndjson"]);
+    const events = ndjson.out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(events.map((e) => e.type)).toEqual([
+      "DeviceEnrolled",
+      "DeviceApproved",
+      "DeviceTagsChanged",
+      "DeviceDecommissioned",
+    ]);
+    const badTime = await cli.sc(["audit", "--from", "yesterday"]);
+    expect(badTime.code).toBe(1);
+    expect(badTime.err).toContain("from must be an ISO-8601 instant");
+  });
+});
