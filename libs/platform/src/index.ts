@@ -15,6 +15,7 @@ export { HealthModule } from "./health/health.module.js";
 export { NatsHealthIndicator } from "./health/nats.health.js";
 export { PostgresHealthIndicator } from "./health/postgres.health.js";
 export { createLogger, nestLogLevels } from "./logging/logger.js";
+export * from "./metrics/index.js";
 export { NatsModule, type NatsModuleOptions } from "./nats/nats.module.js";
 export {
   startTelemetry,

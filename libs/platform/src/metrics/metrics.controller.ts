@@ -1,0 +1,16 @@
+import { Controller, Get, Header, Inject } from "@nestjs/common";
+import { Metrics } from "./metrics.js";
+import { PROMETHEUS_CONTENT_TYPE } from "./prometheus-text.js";
+
+/** `GET /metrics`: the registry in Prometheus text format, public like `/health`. */
+@Controller("metrics")
+export class MetricsController {
+  constructor(@Inject(Metrics) private readonly metrics: Metrics) {}
+
+  @Get()
+  @Header("Content-Type", PROMETHEUS_CONTENT_TYPE)
+  @Header("Cache-Control", "no-store")
+  scrape(): Promise<string> {
+    return this.metrics.render();
+  }
+}

@@ -1,0 +1,30 @@
+import { Global, Module } from "@nestjs/common";
+import type pg from "pg";
+import { PG_POOL } from "../tokens.js";
+import { MetricsController } from "./metrics.controller.js";
+import { Metrics } from "./metrics.js";
+import { registerProcessMetrics } from "./process-metrics.js";
+import { registerStoreGauges } from "./store-gauges.js";
+
+/**
+ * `/metrics` and the `Metrics` registry (global: features inject it, optionally, to expose
+ * their counters). Import it after `PlatformModule`, which provides the pool.
+ */
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [
+    {
+      provide: Metrics,
+      inject: [PG_POOL],
+      useFactory: (pool: pg.Pool) => {
+        const metrics = new Metrics();
+        registerProcessMetrics(metrics);
+        registerStoreGauges(metrics, pool);
+        return metrics;
+      },
+    },
+  ],
+  exports: [Metrics],
+})
+export class MetricsModule {}

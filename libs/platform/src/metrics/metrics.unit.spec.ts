@@ -1,0 +1,99 @@
+import { Metrics } from "./metrics.js";
+import { encodeFamilies } from "./prometheus-text.js";
+
+describe("Prometheus text encoding", () => {
+  it("writes HELP, TYPE and one line per sample with escaped labels and help", () => {
+    const text = encodeFamilies([
+      {
+        name: "sc_things",
+        help: 'Things\nby "kind" \\ path',
+        type: "gauge",
+        samples: [
+          { labels: { kind: 'a"b\\c\nd' }, value: 2 },
+          { value: Number.POSITIVE_INFINITY },
+          { value: Number.NaN },
+        ],
+      },
+    ]);
+    expect(text).toBe(
+      [
+        '# HELP sc_things Things\\nby "kind" \\\\ path',
+        "# TYPE sc_things gauge",
+        'sc_things{kind="a\\"b\\\\c\\nd"} 2',
+        "sc_things +Inf",
+        "sc_things NaN",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("Metrics registry", () => {
+  it("renders counters, gauges and histograms as they are updated", async () => {
+    const metrics = new Metrics();
+    const reports = metrics.counter("sc_reports_total", "Reports.", ["result"]);
+    const queue = metrics.gauge("sc_queue_depth", "Queued.");
+    const latency = metrics.histogram("sc_apply_seconds", "Apply time.", [], [0.1, 1]);
+    reports.inc({ result: "ok" });
+    reports.inc({ result: "ok" }, 2);
+    reports.inc({ result: "dropped" });
+    queue.set({}, 7);
+    queue.inc({}, -2);
+    latency.observe({}, 0.05);
+    latency.observe({}, 0.5);
+    latency.observe({}, 3);
+
+    const text = await metrics.render();
+    expect(text).toContain("# TYPE sc_reports_total counter\n");
+    expect(text).toContain(
+      'sc_reports_total{result="ok"} 3\nsc_reports_total{result="dropped"} 1\n',
+    );
+    expect(text).toContain("# TYPE sc_queue_depth gauge\nsc_queue_depth 5\n");
+    expect(text).toContain(
+      [
+        "# TYPE sc_apply_seconds histogram",
+        'sc_apply_seconds_bucket{le="0.1"} 1',
+        'sc_apply_seconds_bucket{le="1"} 2',
+        'sc_apply_seconds_bucket{le="+Inf"} 3',
+        "sc_apply_seconds_sum 3.55",
+        "sc_apply_seconds_count 3",
+      ].join("\n"),
+    );
+  });
+
+  it("reads scrape-time families on every render", async () => {
+    const metrics = new Metrics();
+    let served = 10;
+    metrics.onScrape("sc_bytes_total", "Bytes.", "counter", () => [{ value: served }]);
+    expect(await metrics.render()).toContain("sc_bytes_total 10\n");
+    served = 25;
+    expect(await metrics.render()).toContain("sc_bytes_total 25\n");
+  });
+
+  it("keeps the scrape going when one reader fails, and counts the failure", async () => {
+    const metrics = new Metrics();
+    metrics.onScrape("sc_broken", "Fails.", "gauge", async () => {
+      throw new Error("database is down");
+    });
+    metrics.gauge("sc_fine", "Works.").set({}, 1);
+    const text = await metrics.render();
+    expect(text).toContain("# TYPE sc_broken gauge\n# HELP sc_fine");
+    expect(text).toContain("sc_fine 1\n");
+    expect(await metrics.render()).toContain(
+      'statecast_metrics_scrape_errors_total{family="sc_broken"} 1\n',
+    );
+  });
+
+  it("refuses bad names, wrong labels, duplicates and shrinking counters with clear errors", () => {
+    const metrics = new Metrics();
+    expect(() => metrics.counter("sc-bad", "x")).toThrow(/invalid metric name "sc-bad"/);
+    expect(() => metrics.gauge("sc_g", "x", ["__reserved"])).toThrow(/invalid label name/);
+    const c = metrics.counter("sc_c_total", "x", ["reason"]);
+    expect(() => metrics.counter("sc_c_total", "x")).toThrow(/already registered/);
+    expect(() => c.inc({ reason: "a", other: "b" } as never)).toThrow(
+      /takes labels \[reason\], got \[reason, other\]/,
+    );
+    expect(() => c.inc({ reason: "a" }, -1)).toThrow(/finite amount >= 0, got -1/);
+    expect(() => metrics.histogram("sc_h", "x", [], [])).toThrow(/distinct finite bucket bounds/);
+  });
+});
