@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from "@nestjs/common";
 import { PlatformModule } from "@statecast/platform";
 import type { GatewayConfig } from "./config/gateway.config.js";
 import { StatusModule } from "./status/status.module.js";
+import { TargetsModule } from "./targets/targets.module.js";
 
 @Module({})
 export class AppModule {
@@ -12,6 +13,7 @@ export class AppModule {
         PlatformModule.forRoot({ serviceName: "device-gateway", config }),
         // Feature modules, one line each:
         StatusModule,
+        TargetsModule,
       ],
     };
   }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -10,6 +13,7 @@ import {
   migrate,
   type NewEvent,
   PostgresEventStore,
+  revisionCatalog,
 } from "@statecast/events";
 import { freePort } from "@statecast/infra";
 import { bootstrapApp, NATS_CONNECTION, type RunningService } from "@statecast/platform";
@@ -19,9 +23,14 @@ import { loadGatewayConfig } from "../config/gateway.config.js";
 import { DropCounter } from "../status/drop-counter.js";
 import { STATUS_CONSUMER, STATUS_STREAM } from "../status/status-stream.js";
 
-export async function startGateway(databaseUrl: string, natsUrl: string): Promise<RunningService> {
+export async function startGateway(
+  databaseUrl: string,
+  natsUrl: string,
+  dataDir = mkdtempSync(join(tmpdir(), "statecast-gateway-")),
+): Promise<RunningService> {
   const config = loadGatewayConfig({
     DATABASE_URL: databaseUrl,
+    STATECAST_DATA_DIR: dataDir,
     NATS_URL: natsUrl,
     STATECAST_HTTP_PORT: String(await freePort()),
     STATECAST_LOG_LEVEL: "error",
@@ -40,7 +49,7 @@ export const drops = (gateway: RunningService) => gateway.app.get(DropCounter);
 export async function openStore(url: string): Promise<PostgresEventStore> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   await migrate(pool, eventStoreMigrations);
-  return new PostgresEventStore(pool, createRegistry(deviceCatalog));
+  return new PostgresEventStore(pool, createRegistry(deviceCatalog, revisionCatalog));
 }
 
 const meta = {
@@ -56,6 +65,7 @@ export async function aTargetedDevice(
   store: PostgresEventStore,
   deviceId: string,
   revision = 2,
+  stateDigest = digest,
 ): Promise<void> {
   const publicKey = `U${"A".repeat(55)}`;
   const events: NewEvent[] = [
@@ -66,7 +76,7 @@ export async function aTargetedDevice(
     },
     {
       type: DeviceEvents.TargetAssigned.type,
-      data: { revision: { fleet: "fleet", number: revision }, digest, seq: 1 },
+      data: { revision: { fleet: "fleet", number: revision }, digest: stateDigest, seq: 1 },
       metadata: meta,
     },
   ];

@@ -1,0 +1,39 @@
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Where the orchestrator's target signing key lives inside the data directory. */
+export function targetKeyPaths(dataDir: string) {
+  const dir = join(dataDir, "keys");
+  return {
+    dir,
+    privateKey: join(dir, "target-signing.pem"),
+    publicKey: join(dir, "target-signing.pub.pem"),
+  };
+}
+
+/**
+ * Loads the Ed25519 target signing key, creating it (0600, public half next to it for agents to
+ * trust) on first use. The private key never leaves this process and is never logged.
+ */
+export function ensureTargetKey(dataDir: string): KeyObject {
+  const paths = targetKeyPaths(dataDir);
+  let pem: string;
+  try {
+    pem = readFileSync(paths.privateKey, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    writeFileSync(paths.privateKey, pem, { mode: 0o600, flag: "wx" });
+    writeFileSync(paths.publicKey, publicKey.export({ type: "spki", format: "pem" }).toString());
+  }
+  const key = createPrivateKey(pem);
+  if (key.asymmetricKeyType !== "ed25519") {
+    throw new Error(
+      `target signing key ${paths.privateKey} is ${key.asymmetricKeyType}, not Ed25519`,
+    );
+  }
+  return key;
+}

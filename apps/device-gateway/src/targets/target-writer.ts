@@ -1,0 +1,103 @@
+import type { KeyObject } from "node:crypto";
+import { Readable } from "node:stream";
+import type { KV } from "@nats-io/kv";
+import type { ObjectStore as NatsObjectStore } from "@nats-io/obj";
+import { Logger } from "@nestjs/common";
+import { formatRevision, type RevisionRef } from "@statecast/device-domain";
+import {
+  type PostgresEventStore,
+  type RecordedEvent,
+  revisionStreamId,
+  streamKeyOf,
+} from "@statecast/events";
+import type { ObjectStore } from "@statecast/state";
+import { signTarget } from "./target-envelope.js";
+
+/** Without an `expiresAt` from the rollout, a target stays valid this long (anti-freeze). */
+export const DEFAULT_TARGET_LIFETIME_MS = 7 * 24 * 3600_000;
+
+interface Assigned {
+  revision: RevisionRef;
+  digest: string;
+  seq: number;
+  rolloutId?: string;
+  waveIndex?: number;
+  expiresAt?: string;
+}
+
+/**
+ * Turns device `TargetAssigned` / `TargetCancelled` into the device's `sc_targets` key, and
+ * copies the revision's objects into `sc_objects` first (idempotently), so a device that sees
+ * the target can fetch everything it names. Replaying an event writes the same key again.
+ */
+export class TargetWriter {
+  private readonly logger = new Logger("Targets");
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly targets: KV,
+    private readonly natsObjects: NatsObjectStore,
+    private readonly objects: ObjectStore,
+    private readonly key: KeyObject,
+  ) {}
+
+  async handle(event: RecordedEvent): Promise<void> {
+    const deviceId = streamKeyOf(event.streamId);
+    if (event.type === "TargetCancelled") {
+      await this.targets.delete(deviceId);
+      return;
+    }
+    if (event.type !== "TargetAssigned") return;
+    const data = event.data as Assigned;
+    const state = await this.canonicalState(data.digest);
+    if (!state) {
+      this.logger.error(
+        `target ${formatRevision(data.revision)} of ${deviceId} not written: state object ${data.digest} is not in the object store`,
+      );
+      return;
+    }
+    await this.copyObjects(data.revision, data.digest);
+    const expiresAt =
+      data.expiresAt ??
+      new Date(Date.parse(event.metadata.now) + DEFAULT_TARGET_LIFETIME_MS).toISOString();
+    const envelope = signTarget(
+      {
+        deviceId,
+        seq: data.seq,
+        expiresAt,
+        revision: formatRevision(data.revision),
+        stateDigest: data.digest,
+        state,
+        ...(data.rolloutId ? { rolloutId: data.rolloutId } : {}),
+        ...(data.waveIndex !== undefined ? { waveId: String(data.waveIndex) } : {}),
+      },
+      this.key,
+    );
+    await this.targets.put(deviceId, JSON.stringify(envelope));
+  }
+
+  private async canonicalState(digest: string): Promise<Record<string, unknown> | undefined> {
+    if (!(await this.objects.has(digest))) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.objects.openRead(digest)) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+  }
+
+  private async copyObjects(revision: RevisionRef, digest: string): Promise<void> {
+    const { events } = await this.store.readStream(
+      revisionStreamId(revision.fleet, revision.number),
+    );
+    const posted = events.find((e) => e.type === "RevisionPosted")?.data as
+      | { objects: string[] }
+      | undefined;
+    for (const sha of new Set([digest, ...(posted?.objects ?? [])])) {
+      if (await this.natsObjects.info(sha)) continue;
+      if (!(await this.objects.has(sha))) {
+        this.logger.warn(`object ${sha} of ${formatRevision(revision)} is not in the object store`);
+        continue;
+      }
+      const content = Readable.toWeb(await this.objects.openRead(sha));
+      await this.natsObjects.put({ name: sha }, content as ReadableStream<Uint8Array>);
+    }
+  }
+}

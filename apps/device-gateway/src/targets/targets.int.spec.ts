@@ -1,0 +1,145 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { jetstream } from "@nats-io/jetstream";
+import { type KV, Kvm } from "@nats-io/kv";
+import { Objm } from "@nats-io/obj";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { deviceStreamId, type PostgresEventStore, revisionStreamId } from "@statecast/events";
+import type { RunningService } from "@statecast/platform";
+import { canonicalJson, FsObjectStore } from "@statecast/state";
+import {
+  createTestDatabase,
+  startTestNats,
+  type TestDatabase,
+  type TestNats,
+} from "@statecast/testing";
+// The agent's own check: what the gateway writes must verify exactly as a device verifies it.
+import { type TargetEnvelope, verifyTarget } from "../../../device-agent/src/target/envelope.js";
+import {
+  aTargetedDevice,
+  connectClient,
+  openStore,
+  startGateway,
+} from "../testing/gateway.test-helper.js";
+import { targetKeyPaths } from "./target-key.js";
+
+const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+const meta = {
+  correlationId: "t",
+  causationId: "t",
+  actor: "operator:test",
+  now: "2026-01-01T00:00:00.000Z",
+} as const;
+
+async function untilTarget(
+  kv: KV,
+  deviceId: string,
+  seq: number,
+): Promise<TargetEnvelope | undefined> {
+  for (let i = 0; i < 200; i++) {
+    const entry = await kv.get(deviceId);
+    if (entry?.operation === "PUT" && entry.json<TargetEnvelope>().seq === seq)
+      return entry.json<TargetEnvelope>();
+    if (seq === 0 && entry?.operation === "DEL") return undefined;
+    await sleep(50);
+  }
+  throw new Error(`no target seq ${seq} for ${deviceId} in sc_targets`);
+}
+
+describe("targets in sc_targets", () => {
+  let db: TestDatabase;
+  let nats: TestNats;
+  let store: PostgresEventStore;
+  let client: NatsConnection;
+  let gateway: RunningService;
+  const dataDir = mkdtempSync(join(tmpdir(), "statecast-gateway-targets-"));
+  const rootfs = Buffer.from("a root filesystem, as far as this test cares");
+  const state = { "#spec": "pantavisor-service-system@1", "app/root.squashfs": sha(rootfs) };
+  const canonical = Buffer.from(canonicalJson(state));
+  const digest = sha(canonical);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    nats = await startTestNats();
+    store = await openStore(db.url);
+    client = await connectClient(nats.url);
+    const objects = new FsObjectStore(join(dataDir, "objects"));
+    await objects.put(digest, Readable.from([canonical]));
+    await objects.put(sha(rootfs), Readable.from([rootfs]));
+    const revision = { fleet: "fleet", number: 2 };
+    await store.append(
+      revisionStreamId("fleet", 2),
+      [
+        {
+          type: "RevisionPosted",
+          data: { revision, digest, objects: [sha(rootfs)], author: "t", message: "" },
+          metadata: meta,
+        },
+      ],
+      { expectedVersion: "no_stream" },
+    );
+    gateway = await startGateway(db.url, nats.url, dataDir);
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await client?.close();
+    await store?.pool.end();
+    await nats?.dispose();
+    await db?.drop();
+  });
+
+  it("writes a signed target the agent verifies, after copying the revision's objects", async () => {
+    await aTargetedDevice(store, "dev-t", 2, digest);
+    const kv = await new Kvm(jetstream(client)).open("sc_targets");
+    const target = await untilTarget(kv, "dev-t", 1);
+
+    expect(target).toMatchObject({
+      deviceId: "dev-t",
+      seq: 1,
+      revision: "fleet#2",
+      stateDigest: digest,
+      state,
+    });
+    const publicKey = readFileSync(targetKeyPaths(dataDir).publicKey, "utf8");
+    expect(verifyTarget(target!, [publicKey])).toEqual({ ok: true });
+    expect(verifyTarget({ ...target!, seq: 2 }, [publicKey]).ok).toBe(false);
+    const objects = await new Objm(jetstream(client)).open("sc_objects");
+    expect(Buffer.from((await objects.getBlob(sha(rootfs)))!)).toEqual(rootfs);
+    expect(Buffer.from((await objects.getBlob(digest))!)).toEqual(canonical);
+  });
+
+  it("a later assignment replaces the key with a higher seq; a cancellation removes it", async () => {
+    const kv = await new Kvm(jetstream(client)).open("sc_targets");
+    const next = {
+      revision: { fleet: "fleet", number: 2 },
+      digest,
+      seq: 2,
+      rolloutId: "r1",
+      waveIndex: 0,
+      expiresAt: "2030-01-01T00:00:00.000Z",
+    };
+    await store.append(
+      deviceStreamId("dev-t"),
+      [{ type: "TargetAssigned", data: next, metadata: meta }],
+      { expectedVersion: 2 },
+    );
+    expect(await untilTarget(kv, "dev-t", 2)).toMatchObject({
+      rolloutId: "r1",
+      waveId: "0",
+      expiresAt: next.expiresAt,
+    });
+
+    const cancel = { revision: next.revision, seq: 2, reason: "rollout aborted" };
+    await store.append(
+      deviceStreamId("dev-t"),
+      [{ type: "TargetCancelled", data: cancel, metadata: meta }],
+      { expectedVersion: 3 },
+    );
+    expect(await untilTarget(kv, "dev-t", 0)).toBeUndefined();
+  });
+});
