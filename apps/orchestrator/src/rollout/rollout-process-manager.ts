@@ -40,9 +40,12 @@ export class RolloutProcessManager {
       entry.inputs.push(input);
       inputs.set(rolloutId, entry);
     };
+    let active: string[] | undefined; // read once per batch, only if a device may join
     for (const event of events) {
       if ((JOIN_TYPES as readonly string[]).includes(event.type)) {
-        for (const joiner of await this.joiners(client, event, holders, now))
+        active ??= await activeRollouts(client);
+        if (active.length === 0) continue;
+        for (const joiner of await this.joiners(client, event, active, holders, now))
           add(joiner.rolloutId, joiner.input, event);
         continue;
       }
@@ -70,20 +73,17 @@ export class RolloutProcessManager {
   private async joiners(
     client: pg.ClientBase,
     event: RecordedEvent,
+    active: readonly string[],
     holders: Map<string, string>,
     now: string,
   ): Promise<{ rolloutId: string; input: DeviceJoinedSelector }[]> {
     const deviceId = event.streamId.slice("device:".length);
-    const { rows } = await client.query<{ rollout_id: string }>(
-      "SELECT rollout_id FROM rollouts WHERE status IN ('running', 'paused') ORDER BY created_at",
-    );
-    if (rows.length === 0) return [];
     const { events: history } = await this.store.readStream(deviceStreamId(deviceId), { client });
     const device = foldDevice(history);
     if (!device || device.approval === "decommissioned") return [];
     const heldBy = holders.get(deviceId) ?? null;
     const joins: { rolloutId: string; input: DeviceJoinedSelector }[] = [];
-    for (const { rollout_id: rolloutId } of rows) {
+    for (const rolloutId of active) {
       if (heldBy === rolloutId) continue;
       const { state } = await this.states.load(rolloutId, client);
       if (state.status === "none" || !matchesSelector(device, state.definition.selector)) continue;
@@ -99,6 +99,13 @@ export class RolloutProcessManager {
     }
     return joins;
   }
+}
+
+async function activeRollouts(client: pg.ClientBase): Promise<string[]> {
+  const { rows } = await client.query<{ rollout_id: string }>(
+    "SELECT rollout_id FROM rollouts WHERE status IN ('running', 'paused') ORDER BY created_at",
+  );
+  return rows.map((row) => row.rollout_id);
 }
 
 function metadataFor(cause: RecordedEvent, now: string): EventMetadata {
