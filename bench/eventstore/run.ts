@@ -91,6 +91,7 @@ try {
     result.emmett_batch_eps = (
       await phase("emmett-batch", emmett.append, batchConcurrency, batch)
     ).eps;
+    await emmett.close();
   } catch (error) {
     result.emmett_error =
       error instanceof Error ? `${error.name}: ${error.message}` : String(error);
