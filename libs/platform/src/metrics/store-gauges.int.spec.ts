@@ -6,6 +6,7 @@ import {
   deviceCatalog,
   eventStoreMigrations,
   migrate,
+  type NewEvent,
   PostgresEventStore,
   startRelay,
 } from "@statecast/events";
@@ -93,7 +94,7 @@ describe("gauges read from Postgres", () => {
   }
 });
 
-function aTagsChanged(n: number) {
+function aTagsChanged(n: number): NewEvent {
   return {
     type: "DeviceTagsChanged",
     data: { tags: { n: String(n) } },
