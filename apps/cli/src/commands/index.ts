@@ -8,6 +8,7 @@ import { registerInitCommand } from "./init.command.js";
 import { registerKeygenCommand } from "./keygen.command.js";
 import { registerLoginCommands } from "./login.command.js";
 import { registerRemoteWorkdirCommands } from "./remote-workdir.command.js";
+import { registerRolloutCommands } from "./rollout.command.js";
 import { registerSignCommands } from "./sign.command.js";
 import { registerStateCommands } from "./state.command.js";
 import { registerWorkdirCommands } from "./workdir.command.js";
@@ -26,4 +27,5 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   registerRemoteWorkdirCommands,
   registerDevicesCommands,
   registerAuditCommand,
+  registerRolloutCommands,
 ];

@@ -1,0 +1,70 @@
+import { RemoteConfigError } from "./remote-errors.js";
+
+/** The flags `rollout create` and `rollout plan` take. */
+export interface DefinitionFlags {
+  revision: string;
+  fleet?: string;
+  tag?: string[];
+  device?: string[];
+  waves?: string;
+  soak?: string;
+  minSample?: string;
+  maxFailures?: string;
+  onFailure?: string;
+  onSuccess?: string;
+  deviceTimeout?: string;
+}
+
+const usage = (message: string) => new RemoteConfigError(message, true);
+
+function count(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < min)
+    throw usage(`${flag} ${JSON.stringify(value)}: expected a whole number ≥ ${min}`);
+  return Number(value);
+}
+
+/**
+ * A rollout definition from flags: `--revision FLEET@N`, selector (the revision's fleet unless
+ * `--fleet`, plus `--tag`/`--device`), waves as percentages with shared soak/sample/failure limits.
+ * Waves and policy left out take the server's defaults.
+ */
+export function definitionFromFlags(flags: DefinitionFlags): Record<string, unknown> {
+  const ref = /^([A-Za-z0-9][A-Za-z0-9._-]{0,127})@(\d{1,9})$/.exec(flags.revision);
+  if (!ref?.[1] || !ref[2])
+    throw usage(`--revision ${JSON.stringify(flags.revision)}: expected FLEET@NUMBER, e.g. lab@4`);
+  const selector: Record<string, unknown> = { fleet: flags.fleet ?? ref[1] };
+  if (flags.tag?.length) selector.tags = flags.tag;
+  if (flags.device?.length) selector.ids = flags.device;
+  const definition: Record<string, unknown> = {
+    revision: { fleet: ref[1], number: Number(ref[2]) },
+    selector,
+  };
+  if (flags.waves !== undefined) {
+    const percents = flags.waves.split(",").map((p) => count("--waves", p.trim(), 1) ?? 0);
+    if (percents.some((p) => p > 100)) throw usage("--waves: each wave is a percentage (1-100)");
+    const maxFailures = count("--max-failures", flags.maxFailures, 0) ?? 0;
+    definition.waves = percents.map((percent) => ({
+      size: { percent },
+      minSample: count("--min-sample", flags.minSample, 0) ?? 1,
+      soakSeconds: count("--soak", flags.soak, 0) ?? 0,
+      maxFailures: { percent: maxFailures },
+    }));
+  } else if (flags.soak ?? flags.minSample ?? flags.maxFailures) {
+    throw usage("--soak, --min-sample and --max-failures shape the waves: give --waves too");
+  }
+  const policy: Record<string, string> = {};
+  if (flags.onFailure)
+    policy.onFailure = oneOf("--on-failure", flags.onFailure, ["pause", "abort", "rollback"]);
+  if (flags.onSuccess) policy.onSuccess = oneOf("--on-success", flags.onSuccess, ["next", "pause"]);
+  if (Object.keys(policy).length) definition.policy = policy;
+  const timeout = count("--device-timeout", flags.deviceTimeout, 1);
+  if (timeout !== undefined) definition.deviceTimeoutSeconds = timeout;
+  return definition;
+}
+
+function oneOf(flag: string, value: string, allowed: string[]): string {
+  if (!allowed.includes(value))
+    throw usage(`${flag} ${value}: expected one of ${allowed.join(", ")}`);
+  return value;
+}
