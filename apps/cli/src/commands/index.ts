@@ -3,6 +3,7 @@ import { registerAppCommands } from "./app.command.js";
 import { registerAuditCommand } from "./audit.command.js";
 import { registerBundleCommands } from "./bundle.command.js";
 import { registerBundleIoCommands } from "./bundle-io.command.js";
+import { registerCompletionCommand } from "./completion.command.js";
 import { registerDevicesCommands } from "./devices.command.js";
 import { registerInitCommand } from "./init.command.js";
 import { registerKeygenCommand } from "./keygen.command.js";
@@ -28,4 +29,5 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   registerDevicesCommands,
   registerAuditCommand,
   registerRolloutCommands,
+  registerCompletionCommand,
 ];
