@@ -6,6 +6,23 @@ import { build } from "esbuild";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const lib = (name) => `${root}libs/${name}/src/index.ts`;
 
+const sideEffectFreeLibs = {
+  name: "side-effect-free-libs",
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === "resolved") return undefined;
+      const result = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: "resolved",
+      });
+      if (result.errors.length > 0 || !result.path.startsWith(`${root}libs/`)) return undefined;
+      return { ...result, sideEffects: false };
+    });
+  },
+};
+
 export async function buildAgent(outfile = `${root}apps/device-agent/dist/statecast-agent.js`) {
   const result = await build({
     entryPoints: [`${root}apps/device-agent/src/main.ts`],
@@ -17,14 +34,27 @@ export async function buildAgent(outfile = `${root}apps/device-agent/dist/statec
     minify: true,
     legalComments: "none",
     metafile: true,
-    alias: { "@statecast/state": lib("state"), "@statecast/nats-auth": lib("nats-auth") },
+    alias: {
+      "@statecast/state": lib("state"),
+      "@statecast/nats-auth": lib("nats-auth"),
+      // Only the error tree of libs/events is needed on a board (nats-auth's ValidationError);
+      // its event store, zod catalogs and pg stay out. A new import fails the build loudly.
+      "@statecast/events": `${root}libs/events/src/errors.ts`,
+    },
     // CommonJS dependencies (tar-stream) call require(); give the ESM bundle one.
     banner: {
       js: "import { createRequire as __scCreateRequire } from 'node:module'; const require = __scCreateRequire(import.meta.url);",
     },
+    // The workspace libs have no import-time side effects; saying so lets esbuild drop what
+    // the agent never uses (the event store, zod schemas, pg) from the board's bundle.
+    plugins: [sideEffectFreeLibs],
     logLevel: "warning",
   });
-  return { outfile, bytes: Object.values(result.metafile.outputs)[0]?.bytes ?? 0 };
+  return {
+    outfile,
+    bytes: Object.values(result.metafile.outputs)[0]?.bytes ?? 0,
+    metafile: result.metafile,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

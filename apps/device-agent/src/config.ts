@@ -19,6 +19,7 @@ export interface AgentSettings {
   mountOnly: boolean;
   crashAt?: string;
   natsUrl?: string;
+  jsApiPrefix?: string;
   /** The `slow download` fault: object bytes per second (0 = unlimited). */
   downloadBytesPerSecond: number;
   credsFile?: string;
@@ -45,6 +46,7 @@ options:
   --revision REF           revision name for an installed bundle
   --mount-only             stage and mount parts, start none
   --nats URL --creds FILE  gateway connection (run)
+  --js-api-prefix P        JetStream API prefix of the device account
   --fault-download-bps N   fault injection: throttle object downloads`;
 
 function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
@@ -85,6 +87,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
       nats: { type: "string" },
       creds: { type: "string" },
       "fault-download-bps": { type: "string" },
+      "js-api-prefix": { type: "string" },
       quiet: { type: "boolean" },
     },
   });
@@ -133,6 +136,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     ...(values["crash-at"] ? { crashAt: values["crash-at"] } : {}),
     ...(values.nats ? { natsUrl: values.nats } : {}),
     ...(values.creds ? { credsFile: values.creds } : {}),
+    ...(values["js-api-prefix"] ? { jsApiPrefix: values["js-api-prefix"] } : {}),
     downloadBytesPerSecond: integer("fault-download-bps", values["fault-download-bps"], 0)!,
     quiet: values.quiet ?? false,
   };

@@ -1,10 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { jetstream } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { Objm } from "@nats-io/obj";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
 import {
   deviceConnectionOptions,
   deviceInboxPrefix,
-  openDeviceBuckets,
+  OBJECTS_BUCKET,
+  TARGETS_BUCKET,
 } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
@@ -17,6 +20,11 @@ export interface ConnectedOptions {
   creds?: string;
   /** The `slow download` fault for tests and sim: object bytes per second. */
   downloadBytesPerSecond?: number;
+  /**
+   * JetStream API prefix the device's account sees (default `$JS.API`); a device account
+   * that imports JetStream from the services account names it here.
+   */
+  jsApiPrefix?: string;
   /** Upper bound of the reconnect backoff (default 30 s). */
   reconnectMaxDelayMs?: number;
 }
@@ -46,8 +54,15 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
       : { inboxPrefix: deviceInboxPrefix(deviceId) }),
   };
   const nc: NatsConnection = await connect(connection);
-  const js = jetstream(nc, { checkAPI: false, watcherPrefix: deviceInboxPrefix(deviceId) });
-  const { targets, objects } = await openDeviceBuckets(nc, deviceId);
+  // Opened the way a device's permissions allow: no API-info probes, direct get for its key,
+  // consumers delivering to its own inbox prefix.
+  const js = jetstream(nc, {
+    checkAPI: false,
+    watcherPrefix: deviceInboxPrefix(deviceId),
+    ...(options.jsApiPrefix ? { apiPrefix: options.jsApiPrefix } : {}),
+  });
+  const targets = await new Kvm(js).open(TARGETS_BUCKET, { allow_direct: true });
+  const objects = await new Objm(js).open(OBJECTS_BUCKET, false);
   const source = new NatsObjectSource(
     js,
     objects,
@@ -104,6 +119,7 @@ export async function runConnected(agent: Agent, settings: AgentSettings): Promi
   const handle = await connectAgent(agent, {
     natsUrl: settings.natsUrl!,
     downloadBytesPerSecond: settings.downloadBytesPerSecond,
+    ...(settings.jsApiPrefix ? { jsApiPrefix: settings.jsApiPrefix } : {}),
     ...(creds ? { creds } : {}),
   });
   await new Promise<void>((resolve) => {
