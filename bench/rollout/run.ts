@@ -100,7 +100,13 @@ try {
   await waitFor("projections to catch up", 60_000, () => caughtUp(pool));
   const projectionLagMs = Math.round(performance.now() - t1);
   await fleetSim.stop();
+  // Progress views fold on read: time the cached view and a full refold of the stream (?at=).
+  let t2 = performance.now();
   const progress = await call(`/v1/rollouts/${rolloutId}`);
+  const progressMs = Math.round(performance.now() - t2);
+  t2 = performance.now();
+  await call(`/v1/rollouts/${rolloutId}?at=${encodeURIComponent(new Date().toISOString())}`);
+  const refoldMs = Math.round(performance.now() - t2);
   const waves = progress.waves as { counts: { succeeded: number } }[];
   const succeeded = waves.reduce((sum, w) => sum + w.counts.succeeded, 0);
   if (succeeded !== devices) throw new Error(`${succeeded} of ${devices} devices succeeded`);
@@ -118,6 +124,8 @@ try {
       events,
       events_per_s: Math.round(events / seconds),
       projection_lag_ms: projectionLagMs,
+      progress_view_ms: progressMs,
+      progress_refold_ms: refoldMs,
     }),
   );
 } finally {

@@ -142,4 +142,34 @@ describe("rollout gates and operator controls over HTTP", () => {
     );
     expect(await app.eventCount()).toBe(before);
   });
+
+  it("lets a viewer read but not act, and documents every route in OpenAPI", async () => {
+    const token = await callJson(app, "/v1/tokens", {
+      method: "POST",
+      json: { name: "watcher", role: "viewer" },
+    });
+    expect(token.status).toBe(201);
+    const secret = String(token.body.secret);
+    const viewer = (path: string, method = "GET") => app.call(path, { method, token: secret });
+    expect((await viewer("/v1/rollouts")).status).toBe(200);
+    expect((await viewer("/v1/rollouts", "POST")).status).toBe(403);
+    expect((await viewer("/v1/rollouts/plan", "POST")).status).toBe(403);
+
+    const docs = await callJson(app, "/docs-json");
+    const paths = Object.keys(docs.body.paths as Record<string, unknown>);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "/v1/rollouts",
+        "/v1/rollouts/plan",
+        "/v1/rollouts/{id}",
+        "/v1/rollouts/{id}/start",
+        "/v1/rollouts/{id}/pause",
+        "/v1/rollouts/{id}/resume",
+        "/v1/rollouts/{id}/promote",
+        "/v1/rollouts/{id}/abort",
+        "/v1/rollouts/{id}/rollback",
+        "/v1/rollouts/{id}/devices/{deviceId}/why",
+      ]),
+    );
+  });
 });
