@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from "@nestjs/common";
-import { PlatformModule } from "@statecast/platform";
+import { MetricsModule, PlatformModule } from "@statecast/platform";
 import type { GatewayConfig } from "./config/gateway.config.js";
 import { StatusModule } from "./status/status.module.js";
 import { TargetsModule } from "./targets/targets.module.js";
@@ -13,6 +13,7 @@ export class AppModule {
         PlatformModule.forRoot({ serviceName: "device-gateway", config }),
         // Feature modules, one line each:
         StatusModule,
+        MetricsModule,
         TargetsModule,
       ],
     };

@@ -8,6 +8,7 @@ import {
   initialDevicePlane,
 } from "@statecast/device-domain";
 import {
+  ConcurrencyError,
   deviceStreamId,
   type EventMetadata,
   handleCommand,
@@ -27,6 +28,11 @@ export type MessageFate =
   | { applied: true; eventType: string }
   | { applied: false; reason: DropReason | "no_change"; detail: string };
 
+export interface DeviceWork {
+  deviceId: string;
+  messages: readonly ArrivedMessage[];
+}
+
 function metadata(deviceId: string, arrived: ArrivedMessage): EventMetadata {
   return {
     correlationId: arrived.messageId,
@@ -36,44 +42,49 @@ function metadata(deviceId: string, arrived: ArrivedMessage): EventMetadata {
   };
 }
 
+/** Folds a device's messages, in order, through the pure decider: the events and each fate. */
+export function decideMessages(
+  deviceId: string,
+  messages: readonly ArrivedMessage[],
+  state: DevicePlaneState,
+): { events: NewEvent[]; fates: MessageFate[] } {
+  const fates: MessageFate[] = [];
+  const events: NewEvent[] = [];
+  let current = state;
+  for (const arrived of messages) {
+    const { message } = arrived;
+    let event: ReturnType<typeof decideHeartbeat>;
+    if (message.kind === "heartbeat") {
+      event = decideHeartbeat(message, current);
+      if (!event) fates.push({ applied: false, reason: "no_change", detail: "already online" });
+    } else {
+      const verdict = decideReport(message, current);
+      if (verdict.kind === "drop")
+        fates.push({ applied: false, reason: verdict.reason, detail: verdict.detail });
+      event = verdict.kind === "apply" ? verdict.event : null;
+    }
+    if (!event) continue;
+    events.push({ ...event, metadata: metadata(deviceId, arrived) });
+    current = evolveDevicePlane(current, event);
+    fates.push({ applied: true, eventType: event.type });
+  }
+  return { events, fates };
+}
+
 /**
- * Folds a device's messages, in order, through the pure decider and appends what they become in
- * ONE optimistic append on `device:<id>`. A conflict (another replica, an operator command) makes
- * handleCommand re-read and decide again, so each report becomes an event at most once.
+ * One device's messages in ONE optimistic append on `device:<id>`, through handleCommand: a
+ * conflict (another replica, an operator command) re-reads and decides again, so each report
+ * becomes an event at most once.
  */
 export async function applyDeviceMessages(
   store: PostgresEventStore,
-  deviceId: string,
-  messages: readonly ArrivedMessage[],
+  { deviceId, messages }: DeviceWork,
 ): Promise<MessageFate[]> {
   let fates: MessageFate[] = [];
   const decide = (state: DevicePlaneState): NewEvent[] => {
-    fates = [];
-    const events: NewEvent[] = [];
-    let current = state;
-    for (const arrived of messages) {
-      const { message } = arrived;
-      if (message.kind === "heartbeat") {
-        const event = decideHeartbeat(message, current);
-        if (!event) {
-          fates.push({ applied: false, reason: "no_change", detail: "already online" });
-          continue;
-        }
-        events.push({ ...event, metadata: metadata(deviceId, arrived) });
-        current = evolveDevicePlane(current, event);
-        fates.push({ applied: true, eventType: event.type });
-        continue;
-      }
-      const verdict = decideReport(message, current);
-      if (verdict.kind === "drop") {
-        fates.push({ applied: false, reason: verdict.reason, detail: verdict.detail });
-        continue;
-      }
-      events.push({ ...verdict.event, metadata: metadata(deviceId, arrived) });
-      current = evolveDevicePlane(current, verdict.event);
-      fates.push({ applied: true, eventType: verdict.event.type });
-    }
-    return events;
+    const decided = decideMessages(deviceId, messages, state);
+    fates = decided.fates;
+    return decided.events;
   };
   await handleCommand(
     store,
@@ -86,4 +97,47 @@ export async function applyDeviceMessages(
     },
   );
   return fates;
+}
+
+/**
+ * Many devices in one transaction (one commit, one fsync): each device's stream is read, decided
+ * and appended with its expected version. A device whose append conflicts gets `null` (its
+ * append changed nothing) and is retried alone with {@link applyDeviceMessages} after the commit.
+ */
+export async function applyDevicesTogether(
+  store: PostgresEventStore,
+  work: readonly DeviceWork[],
+): Promise<MessageFate[][]> {
+  // Rows of `streams` are locked in device id order, so two replicas never deadlock.
+  const ordered = [...work].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+  const results = new Map<string, MessageFate[] | null>();
+  const client = await store.pool.connect();
+  try {
+    await client.query("BEGIN");
+    for (const { deviceId, messages } of ordered) {
+      const streamId = deviceStreamId(deviceId);
+      const { events: history, version } = await store.readStream(streamId, { client });
+      const state = history.reduce(evolveDevicePlane, initialDevicePlane());
+      const { events, fates } = decideMessages(deviceId, messages, state);
+      try {
+        if (events.length > 0)
+          await store.append(streamId, events, {
+            expectedVersion: version === 0 ? "no_stream" : version,
+            client,
+          });
+        results.set(deviceId, fates);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        results.set(deviceId, null);
+      }
+    }
+    await client.query("COMMIT");
+    store.announceIfAppendedIn(client);
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  return Promise.all(work.map((w) => results.get(w.deviceId) ?? applyDeviceMessages(store, w)));
 }

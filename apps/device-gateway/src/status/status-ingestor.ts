@@ -2,7 +2,11 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstrea
 import { Logger } from "@nestjs/common";
 import { parseDeviceMessage } from "@statecast/device-domain";
 import type { PostgresEventStore } from "@statecast/events";
-import { type ArrivedMessage, applyDeviceMessages } from "./device-report-applier.js";
+import {
+  type ArrivedMessage,
+  applyDevicesTogether,
+  type DeviceWork,
+} from "./device-report-applier.js";
 import type { DropCounter } from "./drop-counter.js";
 import { deviceIdOfSubject, STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
 
@@ -11,6 +15,9 @@ export interface StatusIngestorOptions {
   maxInFlight?: number;
   /** Delay before a report whose events could not be committed is delivered again. */
   retryDelayMs?: number;
+  /** Transactions running at once (default 4) and devices in one transaction (default 500). */
+  maxTransactions?: number;
+  maxDevicesPerTransaction?: number;
 }
 
 interface Queued {
@@ -20,13 +27,15 @@ interface Queued {
 
 /**
  * Pulls `SC_DEVICE_STATUS` through the shared durable consumer. Messages of one device are
- * applied in arrival order, one append at a time (those that queue up meanwhile go together in
- * the next append); devices run concurrently. A message is acked only after its events
- * committed, or when it was dropped on purpose; a failed commit naks it for redelivery.
+ * applied in arrival order with at most one transaction per device at a time; what queues up
+ * meanwhile, across devices, goes into the next transaction together (group commit). A message
+ * is acked only after its events committed, or when it was dropped on purpose; a failed commit
+ * naks it for redelivery.
  */
 export class StatusIngestor {
   private readonly logger = new Logger("StatusIngestion");
   private readonly queues = new Map<string, Queued[]>();
+  private readonly busy = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private inFlight = 0;
   private wake: (() => void) | undefined;
@@ -88,40 +97,61 @@ export class StatusIngestor {
         ? `${deviceId}:${message.bootId}:hb:${msg.seq}`
         : `${deviceId}:${message.bootId}:${message.seq}`;
     const arrived = { message, messageId, receivedAt: new Date().toISOString() };
-    const queue = this.queues.get(deviceId);
     this.inFlight++;
-    if (queue) {
-      queue.push({ msg, arrived });
+    const queue = this.queues.get(deviceId);
+    if (queue) queue.push({ msg, arrived });
+    else this.queues.set(deviceId, [{ msg, arrived }]);
+    this.schedule();
+  }
+
+  /** Starts transactions while there is room and queued devices not already in one. */
+  private schedule(): void {
+    const maxTransactions = this.options.maxTransactions ?? 4;
+    const maxDevices = this.options.maxDevicesPerTransaction ?? 500;
+    while (this.running.size < maxTransactions) {
+      const picked: { deviceId: string; queued: Queued[] }[] = [];
+      for (const [deviceId, queued] of this.queues) {
+        if (this.busy.has(deviceId)) continue;
+        picked.push({ deviceId, queued });
+        if (picked.length >= maxDevices) break;
+      }
+      if (picked.length === 0) return;
+      for (const { deviceId } of picked) {
+        this.queues.delete(deviceId);
+        this.busy.add(deviceId);
+      }
+      const run = this.commit(picked).finally(() => {
+        this.running.delete(run);
+        for (const { deviceId, queued } of picked) {
+          this.busy.delete(deviceId);
+          this.inFlight -= queued.length;
+        }
+        this.wake?.();
+        this.schedule();
+      });
+      this.running.add(run);
+    }
+  }
+
+  private async commit(picked: { deviceId: string; queued: Queued[] }[]): Promise<void> {
+    const work: DeviceWork[] = picked.map(({ deviceId, queued }) => ({
+      deviceId,
+      messages: queued.map((q) => q.arrived),
+    }));
+    let outcomes: Awaited<ReturnType<typeof applyDevicesTogether>>;
+    try {
+      outcomes = await applyDevicesTogether(this.store, work);
+    } catch (error) {
+      this.logger.warn(
+        `reports of ${picked.length} device(s) not committed, redelivering: ${(error as Error).message}`,
+      );
+      for (const { queued } of picked)
+        for (const { msg } of queued) msg.nak(this.options.retryDelayMs ?? 1_000);
       return;
     }
-    this.queues.set(deviceId, [{ msg, arrived }]);
-    const run = this.drain(deviceId).finally(() => this.running.delete(run));
-    this.running.add(run);
-  }
-
-  private async drain(deviceId: string): Promise<void> {
-    for (;;) {
-      const queue = this.queues.get(deviceId) ?? [];
-      const batch = queue.splice(0, queue.length);
-      if (batch.length === 0) {
-        this.queues.delete(deviceId);
-        return;
-      }
-      await this.applyBatch(deviceId, batch);
-      this.inFlight -= batch.length;
-      this.wake?.();
-    }
-  }
-
-  private async applyBatch(deviceId: string, batch: Queued[]): Promise<void> {
-    try {
-      const fates = await applyDeviceMessages(
-        this.store,
-        deviceId,
-        batch.map((q) => q.arrived),
-      );
-      fates.forEach((fate, i) => {
-        const msg = batch[i]!.msg;
+    picked.forEach(({ deviceId, queued }, d) => {
+      (outcomes[d] ?? []).forEach((fate, i) => {
+        const msg = queued[i]!.msg;
         if (fate.applied) {
           this.applied++;
           msg.ack();
@@ -131,12 +161,7 @@ export class StatusIngestor {
           this.drop(msg, fate.reason, deviceId, fate.detail);
         }
       });
-    } catch (error) {
-      this.logger.warn(
-        `reports of ${deviceId} not committed, redelivering: ${(error as Error).message}`,
-      );
-      for (const { msg } of batch) msg.nak(this.options.retryDelayMs ?? 1_000);
-    }
+    });
   }
 
   private drop(msg: JsMsg, reason: string, deviceId: string, detail: string): void {

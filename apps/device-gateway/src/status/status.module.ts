@@ -16,6 +16,7 @@ import {
 import { JETSTREAM, NATS_CONNECTION, PG_POOL } from "@statecast/platform";
 import type pg from "pg";
 import { DropCounter } from "./drop-counter.js";
+import { StatusMetrics } from "./status.metrics.js";
 import { StatusIngestor } from "./status-ingestor.js";
 import { ensureStatusStream } from "./status-stream.js";
 
@@ -46,6 +47,7 @@ export const DEVICE_EVENT_STORE = "gateway:device-event-store";
         return new StatusIngestor(js, store, drops);
       },
     },
+    StatusMetrics,
   ],
   exports: [DEVICE_EVENT_STORE, DropCounter, StatusIngestor],
 })

@@ -51,7 +51,7 @@ export class TargetWriter {
     const data = event.data as Assigned;
     const state = await this.canonicalState(data.digest);
     if (!state) {
-      this.logger.error(
+      this.logger.warn(
         `target ${formatRevision(data.revision)} of ${deviceId} not written: state object ${data.digest} is not in the object store`,
       );
       return;

@@ -1,0 +1,28 @@
+import { Inject, Injectable, Optional } from "@nestjs/common";
+import { Metrics } from "@statecast/platform";
+import { DropCounter } from "./drop-counter.js";
+import { StatusIngestor } from "./status-ingestor.js";
+
+/** Exposes the ingestion counters on `/metrics` when the app imports `MetricsModule`. */
+@Injectable()
+export class StatusMetrics {
+  constructor(
+    @Inject(StatusIngestor) ingestor: StatusIngestor,
+    @Inject(DropCounter) drops: DropCounter,
+    @Optional() @Inject(Metrics) metrics?: Metrics,
+  ) {
+    metrics?.onScrape(
+      "statecast_gateway_reports_ingested_total",
+      "Device reports committed as events by this gateway.",
+      "counter",
+      () => [{ value: ingestor.applied }],
+    );
+    metrics?.onScrape(
+      "statecast_gateway_reports_dropped_total",
+      "Device reports acked without an event, by reason (malformed, spoofed, duplicate, stale, …).",
+      "counter",
+      () =>
+        Object.entries(drops.snapshot()).map(([reason, value]) => ({ labels: { reason }, value })),
+    );
+  }
+}
