@@ -1,6 +1,6 @@
 import { type DynamicModule, Logger, Module } from "@nestjs/common";
 import { eventStoreMigrations, type Migration, migrate } from "@statecast/events";
-import { PlatformModule } from "@statecast/platform";
+import { MetricsModule, PlatformModule } from "@statecast/platform";
 import type pg from "pg";
 import { AuditModule } from "./audit/audit.module.js";
 import { AuthModule } from "./auth/auth.module.js";
@@ -48,6 +48,7 @@ export class AppModule {
         DevicesModule,
         AuditModule,
         RolloutModule,
+        MetricsModule,
       ],
     };
   }

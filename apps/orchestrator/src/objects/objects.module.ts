@@ -9,6 +9,7 @@ import {
   type ObjectsConfig,
 } from "./object-store.provider.js";
 import { ObjectsController } from "./objects.controller.js";
+import { ObjectsMetrics } from "./objects.metrics.js";
 import { ObjectsService } from "./objects.service.js";
 
 /** Content-addressed objects under `$STATECAST_DATA_DIR/objects`, uploaded and served over HTTP. */
@@ -24,6 +25,7 @@ import { ObjectsService } from "./objects.service.js";
       }),
     },
     ObjectStats,
+    ObjectsMetrics,
     ObjectsService,
   ],
   exports: [OBJECT_STORE],

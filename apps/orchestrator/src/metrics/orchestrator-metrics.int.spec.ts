@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { PROMETHEUS_CONTENT_TYPE, parseFamilyTypes, parseSamples } from "@statecast/platform";
+import { deviceEvent, enrolled } from "../devices/device-history.test-helper.js";
+import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+
+const rev = { fleet: "main", number: 2 };
+
+describe("orchestrator /metrics", () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function scrape(): Promise<{ text: string; samples: Map<string, number> }> {
+    const res = await app.call("/metrics", { token: null });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe(PROMETHEUS_CONTENT_TYPE);
+    const text = await res.text();
+    return { text, samples: parseSamples(text) };
+  }
+
+  async function untilSample(series: string, expected: number): Promise<number | undefined> {
+    let value: number | undefined;
+    for (let i = 0; i < 200; i++) {
+      value = (await scrape()).samples.get(series);
+      if (value === expected) break;
+      await sleep(25);
+    }
+    return value;
+  }
+
+  it("serves every family without a token, typed", async () => {
+    const types = parseFamilyTypes((await scrape()).text);
+    expect(Object.fromEntries(types)).toMatchObject({
+      statecast_rollouts: "gauge",
+      statecast_devices: "gauge",
+      statecast_devices_online: "gauge",
+      statecast_processor_lag_events: "gauge",
+      statecast_objects_served_bytes_total: "counter",
+      statecast_objects_uploaded_bytes_total: "counter",
+      process_resident_memory_bytes: "gauge",
+    });
+    expect((await scrape()).samples.get("process_resident_memory_bytes")).toBeGreaterThan(0);
+  });
+
+  it("moves devices by status as device events are projected", async () => {
+    await deviceEvent(app.store, "m1", "DeviceEnrolled", enrolled("m1", "main", {}));
+    await deviceEvent(app.store, "m2", "DeviceEnrolled", enrolled("m2", "main", {}));
+    await deviceEvent(app.store, "m1", "DeviceCameOnline", { bootId: "b1" });
+    expect(await untilSample('statecast_devices{status="unknown"}', 2)).toBe(2);
+    expect(await untilSample("statecast_devices_online", 1)).toBe(1);
+
+    const target = { revision: rev, digest: "d".repeat(64), seq: 1, rolloutId: "r1" };
+    await deviceEvent(app.store, "m1", "TargetAssigned", target);
+    await deviceEvent(app.store, "m1", "UpdateFailed", {
+      revision: rev,
+      reason: "container_exited",
+      message: "exit 1",
+    });
+    expect(await untilSample('statecast_devices{status="ERROR"}', 1)).toBe(1);
+    expect((await scrape()).samples.get('statecast_devices{status="unknown"}')).toBe(1);
+  });
+
+  it("shows the projections catching up: no processor lags once the registry is current", async () => {
+    const lags = [...(await scrape()).samples].filter(([series]) =>
+      series.startsWith("statecast_processor_lag_events{"),
+    );
+    expect(lags.length).toBeGreaterThan(0);
+    for (const [series] of lags) expect(await untilSample(series, 0)).toBe(0);
+  });
+
+  it("counts object bytes served", async () => {
+    const body = Buffer.from("statecast object bytes ".repeat(100));
+    const id = createHash("sha256").update(body).digest("hex");
+    const put = await app.call(`/v1/objects/${id}`, {
+      method: "PUT",
+      body,
+      headers: { "content-type": "application/octet-stream" },
+    });
+    expect(put.status).toBe(201);
+    const before = (await scrape()).samples.get("statecast_objects_served_bytes_total") ?? 0;
+    const got = await app.call(`/v1/objects/${id}`);
+    expect((await got.arrayBuffer()).byteLength).toBe(body.length);
+    const after = (await scrape()).samples;
+    expect(after.get("statecast_objects_served_bytes_total")).toBe(before + body.length);
+    expect(after.get("statecast_objects_uploaded_bytes_total")).toBe(body.length);
+  });
+});
