@@ -97,7 +97,7 @@ try {
   });
   const seconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  await waitFor("projections to catch up", 60_000, () => caughtUp(pool));
+  await waitFor("projections to catch up", 600_000, () => caughtUp(pool));
   const projectionLagMs = Math.round(performance.now() - t1);
   await fleetSim.stop();
   // Progress views fold on read: time the cached view and a full refold of the stream (?at=).

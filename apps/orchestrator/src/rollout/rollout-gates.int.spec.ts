@@ -140,6 +140,20 @@ describe("rollout gates and operator controls over HTTP", () => {
         "selector is empty: give device ids, tags or a fleet",
       ]),
     );
+    const unknown = await callJson(app, "/v1/rollouts/plan", {
+      method: "POST",
+      json: {
+        revision: rev("canary", 2),
+        selector: { ids: ["c-0001", "ghost-1"] },
+        waves: [
+          { size: { percent: 100 }, minSample: 1, soakSeconds: 0, maxFailures: { count: 0 } },
+        ],
+      },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details).toEqual([
+      { path: "selector.ids", message: "names 1 unknown device(s): ghost-1" },
+    ]);
     expect(await app.eventCount()).toBe(before);
   });
 

@@ -27,7 +27,11 @@ const HEAD = `SELECT s.version, e.event_id FROM streams s
 export class RolloutStates {
   private readonly cache = new Map<string, LoadedRollout>();
 
-  constructor(private readonly store: PostgresEventStore) {}
+  constructor(
+    private readonly store: PostgresEventStore,
+    /** Rollouts kept folded; the least recently written or read beyond this are refolded. */
+    private readonly capacity = 64,
+  ) {}
 
   async load(rolloutId: string, client?: Queryable): Promise<LoadedRollout> {
     const streamId = rolloutStreamId(rolloutId);
@@ -67,6 +71,11 @@ export class RolloutStates {
   }
 
   remember(loaded: LoadedRollout): void {
+    this.cache.delete(loaded.rolloutId); // re-inserted last: the Map's order is recency
     this.cache.set(loaded.rolloutId, loaded);
+    if (this.cache.size > this.capacity) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
   }
 }

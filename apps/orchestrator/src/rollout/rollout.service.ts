@@ -14,6 +14,7 @@ import {
   findConflicts,
   type OperatorCommand,
   planWaves,
+  type RolloutDefinition,
   type RolloutEvent,
   type RolloutProgress,
   type RolloutState,
@@ -24,7 +25,12 @@ import {
 } from "./domain/index.js";
 import type { RolloutSummary } from "./rollout.dto.js";
 import { parseDefinition } from "./rollout-definition.input.js";
-import { activeClaims, revisionDigest, selectDevices } from "./rollout-fleet.js";
+import {
+  activeClaims,
+  revisionDigest,
+  type SelectedDevice,
+  selectDevices,
+} from "./rollout-fleet.js";
 import { RolloutStates } from "./rollout-states.js";
 import { inTransaction } from "./rollout-transaction.js";
 import { RolloutWriter } from "./rollout-writer.js";
@@ -51,7 +57,7 @@ export class RolloutService {
 
   async create(body: unknown, ctx: CommandContext): Promise<RolloutView> {
     const definition = parseDefinition(body);
-    const devices = await selectDevices(this.store.pool, definition.selector);
+    const devices = await this.selected(definition);
     const conflicts = findConflicts(
       devices.map((d) => d.deviceId),
       await activeClaims(this.store.pool),
@@ -80,7 +86,7 @@ export class RolloutService {
   /** The dry-run: wave membership and order, exactly as start would plan it. Writes nothing. */
   async plan(body: unknown) {
     const definition = parseDefinition(body);
-    const devices = await selectDevices(this.store.pool, definition.selector);
+    const devices = await this.selected(definition);
     const issues = validateDefinition(definition, {
       selectedDevices: devices.map((d) => ({ deviceId: d.deviceId, fleet: d.fleet ?? "" })),
       revisionExists: (await revisionDigest(this.store.pool, definition.revision)) !== undefined,
@@ -177,6 +183,30 @@ export class RolloutService {
           : `device ${deviceId} is not part of rollout ${rolloutId}`,
       );
     return why;
+  }
+
+  /** The devices the selector matches; listed ids the registry does not know are refused. */
+  private async selected(definition: RolloutDefinition): Promise<SelectedDevice[]> {
+    const devices = await selectDevices(this.store.pool, definition.selector);
+    const ids = definition.selector.ids ?? [];
+    if (ids.length === 0) return devices;
+    const { rows } = await this.store.pool.query<{ device_id: string }>(
+      "SELECT device_id FROM device_registry WHERE device_id = ANY($1::text[])",
+      [ids],
+    );
+    const known = new Set(rows.map((row) => row.device_id));
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      const shown =
+        unknown.slice(0, 5).join(", ") +
+        (unknown.length > 5 ? ` and ${unknown.length - 5} more` : "");
+      throw new ValidationError(`invalid rollout definition: selector.ids names unknown devices`, {
+        details: [
+          { path: "selector.ids", message: `names ${unknown.length} unknown device(s): ${shown}` },
+        ],
+      });
+    }
+    return devices;
   }
 
   private async command(
