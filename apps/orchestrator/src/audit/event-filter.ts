@@ -71,6 +71,13 @@ export function buildEventPageQuery(
   }
   if (filter.from !== undefined) where.push(`recorded_at >= ${param(filter.from)}`);
   if (filter.to !== undefined) where.push(`recorded_at < ${param(filter.to)}`);
-  const text = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")} ORDER BY transaction_id, global_position LIMIT ${param(limit)}`;
+  // With a time bound, the window is what narrows the rows: the row-valued ORDER BY matches no
+  // index, so the planner reads the window through recorded_at and sorts it, instead of walking the
+  // commit-order index from the cursor hoping to meet the window soon (a scan of the whole past).
+  const order =
+    filter.from || filter.to
+      ? "(transaction_id, global_position)"
+      : "transaction_id, global_position";
+  const text = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${param(limit)}`;
   return { text, values };
 }

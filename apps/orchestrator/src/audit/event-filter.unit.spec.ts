@@ -41,5 +41,7 @@ describe("buildEventPageQuery", () => {
       10,
     ]);
     expect(text).toContain("(transaction_id, global_position) > ($1::xid8, $2::bigint)");
+    // A time window is read through recorded_at and sorted, never by walking the whole past.
+    expect(text).toMatch(/ORDER BY \(transaction_id, global_position\) LIMIT \$12$/);
   });
 });
