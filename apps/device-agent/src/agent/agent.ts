@@ -1,4 +1,3 @@
-import type { TrustPolicy } from "@statecast/state";
 import { ApplyError } from "../apply/apply-error.js";
 import { StepExecutor } from "../apply/executor.js";
 import { abandonedTry, clearTry } from "../boot/boot-env.js";
@@ -11,34 +10,13 @@ import { planReconcile, planSteps } from "../plan/planner.js";
 import type { Step } from "../plan/steps.js";
 import { ReportJournal } from "../report/journal.js";
 import type { StatusReport } from "../report/report.js";
-import type { ContainerRuntime } from "../runtime/runtime.js";
 import { LocalStore } from "../store/local-store.js";
 import { checkState, checkTarget, TargetRejected } from "../target/check-target.js";
-import { type KeyInput, type TargetEnvelope } from "../target/envelope.js";
+import type { TargetEnvelope } from "../target/envelope.js";
+import type { AgentConfig } from "./agent-config.js";
 import { collectGarbage } from "./gc.js";
 
-export interface AgentConfig {
-  deviceId: string;
-  storeDir: string;
-  runtime: ContainerRuntime;
-  /** TESTING duration after every goal is reached (Pantavisor: 25 s). */
-  commitDelayMs: number;
-  /** Replaces every group's timeout (tests use short ones). */
-  groupTimeoutMs?: number;
-  orchestratorKeys: KeyInput[];
-  trustPolicy: TrustPolicy;
-  fetchConcurrency?: number;
-  /** Bytes that must stay free after a download (trails, overlays, logs); default 16 MiB. */
-  reserveBytes?: number;
-  /**
-   * Stage and mount every part but start none (status goals capped at MOUNTED), e.g. to
-   * check a bundle built for another CPU.
-   */
-  mountOnly?: boolean;
-  /** Fault injection: the named point at which the agent SIGKILLs itself. */
-  crashAt?: string;
-  quiet?: boolean;
-}
+export type { AgentConfig } from "./agent-config.js";
 
 /** A verified revision to install, from a target or a bundle. */
 interface Install {

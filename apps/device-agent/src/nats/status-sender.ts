@@ -43,9 +43,7 @@ export class StatusSender {
   }
 
   private async pass(): Promise<void> {
-    const all = await this.journal.all();
     const pending = await this.journal.pending();
-    let sent = all.length - pending.length;
     for (const report of pending) {
       try {
         await this.js.publish(statusSubject(report.deviceId), JSON.stringify(report), {
@@ -61,7 +59,7 @@ export class StatusSender {
         this.retry = setTimeout(() => void this.flush(), this.retryMs);
         return;
       }
-      await this.journal.markSent(++sent);
+      await this.journal.confirm(report);
     }
   }
 

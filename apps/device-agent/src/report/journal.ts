@@ -16,6 +16,10 @@ export class ReportJournal {
   private readonly cursorPath: string;
   private listeners: ((report: StatusReport) => void)[] = [];
   private appending: Promise<unknown> = Promise.resolve();
+  /** Unsent reports once loaded (undefined until the first `pending()`). */
+  private unsent: StatusReport[] | undefined;
+  private sentCount = 0;
+  private loading: Promise<void> | undefined;
 
   constructor(
     dir: string,
@@ -44,7 +48,10 @@ export class ReportJournal {
       runtime: this.runtime,
       at: new Date().toISOString(),
     };
-    const done = this.appending.then(() => this.append(report));
+    const done = this.appending.then(async () => {
+      await this.append(report);
+      this.unsent?.push(report);
+    });
     this.appending = done.catch(() => undefined);
     return done.then(() => {
       for (const listener of this.listeners) listener(report);
@@ -83,14 +90,37 @@ export class ReportJournal {
     return reports;
   }
 
-  /** Reports not yet confirmed by the gateway, in journal order. */
+  /**
+   * Reports not yet confirmed by the gateway, in journal order. Read from disk once, then
+   * kept in memory, so a long-running agent does not re-read its whole journal per report.
+   */
   async pending(): Promise<StatusReport[]> {
-    const sent = await readJsonFile<{ count: number }>(this.cursorPath, { count: 0 });
-    return (await this.all()).slice(sent.count);
+    await this.loadUnsent();
+    return [...(this.unsent ?? [])];
   }
 
-  /** Records that the first `count` reports of the journal reached the gateway. */
-  async markSent(count: number): Promise<void> {
-    await writeJsonAtomic(this.cursorPath, { count });
+  /** Loads the unsent tail once, serialised with appends so none is missed or doubled. */
+  private loadUnsent(): Promise<void> {
+    if (!this.loading) {
+      this.loading = this.appending.then(async () => {
+        const cursor = await readJsonFile<{ count: number }>(this.cursorPath, { count: 0 });
+        const all = await this.all();
+        this.sentCount = Math.min(cursor.count, all.length);
+        this.unsent = all.slice(this.sentCount);
+      });
+      this.appending = this.loading.catch(() => undefined);
+    }
+    return this.loading;
+  }
+
+  /** Records that the oldest pending report reached the gateway. */
+  async confirm(report: StatusReport): Promise<void> {
+    await this.loadUnsent();
+    const first = this.unsent?.[0];
+    if (!first || first.bootId !== report.bootId || first.seq !== report.seq) {
+      throw new Error(`confirm of ${report.bootId}:${report.seq} out of journal order`);
+    }
+    this.unsent!.shift();
+    await writeJsonAtomic(this.cursorPath, { count: ++this.sentCount });
   }
 }

@@ -1,0 +1,27 @@
+import type { TrustPolicy } from "@statecast/state";
+import type { ContainerRuntime } from "../runtime/runtime.js";
+import type { KeyInput } from "../target/envelope.js";
+
+/** What one agent instance needs; built from the validated CLI settings (config.ts). */
+export interface AgentConfig {
+  deviceId: string;
+  storeDir: string;
+  runtime: ContainerRuntime;
+  /** TESTING duration after every goal is reached (Pantavisor: 25 s). */
+  commitDelayMs: number;
+  /** Replaces every group's timeout (tests use short ones). */
+  groupTimeoutMs?: number;
+  orchestratorKeys: KeyInput[];
+  trustPolicy: TrustPolicy;
+  fetchConcurrency?: number;
+  /** Bytes that must stay free after a download (trails, overlays, logs); default 16 MiB. */
+  reserveBytes?: number;
+  /**
+   * Stage and mount every part but start none (status goals capped at MOUNTED), e.g. to
+   * check a bundle built for another CPU.
+   */
+  mountOnly?: boolean;
+  /** Fault injection: the named point at which the agent SIGKILLs itself. */
+  crashAt?: string;
+  quiet?: boolean;
+}
