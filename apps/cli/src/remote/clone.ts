@@ -8,7 +8,7 @@ import { initWorkdir } from "../workdir/init.js";
 import { appendLog, parseStateText, writeCommitted } from "../workdir/meta.js";
 import { objectStore } from "../workdir/objects.js";
 import { WorkdirError } from "../workdir/workdir-error.js";
-import type { RemoteClient } from "./http-client.js";
+import { DEFAULT_TIMEOUT_MS, type RemoteClient } from "./http-client.js";
 import { forEachLimit } from "./parallel.js";
 import type { TransferProgress } from "./progress.js";
 import { latestRevision } from "./revisions.js";
@@ -45,7 +45,9 @@ export async function cloneRevision(
 ): Promise<CloneResult> {
   const revision = ref.rev ?? (await latestRevision(client, ref.fleet));
   const base = `/v1/fleets/${ref.fleet}/revisions/${revision}`;
-  const text = await (await client.request("GET", `${base}/state`)).text();
+  const text = await (
+    await client.request("GET", `${base}/state`, { timeoutMs: DEFAULT_TIMEOUT_MS })
+  ).text();
   const state = parseStateText(text, `${ref.fleet}@${revision}`);
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0)

@@ -8,7 +8,12 @@ export interface RequestOptions {
   json?: unknown;
   body?: string | ReadableStream<Uint8Array>;
   headers?: Record<string, string>;
+  /** give up when no answer (headers) arrives in time; default: none (streams may take long) */
+  timeoutMs?: number;
 }
+
+/** How long a plain JSON call may take before the CLI gives up. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
 
 const REASONS: Record<string, string> = {
   ECONNREFUSED: "connection refused",
@@ -24,7 +29,10 @@ export class RemoteClient {
   readonly url: string;
   private readonly token: string;
 
-  constructor(remote: Pick<ResolvedRemote, "url" | "token">) {
+  constructor(
+    remote: Pick<ResolvedRemote, "url" | "token">,
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+  ) {
     this.url = remote.url;
     this.token = remote.token;
   }
@@ -43,10 +51,15 @@ export class RemoteClient {
       response = await fetch(`${this.url}${path}${queryString(options.query)}`, {
         method,
         headers,
+        ...(options.timeoutMs ? { signal: AbortSignal.timeout(options.timeoutMs) } : {}),
         ...(body !== undefined ? { body } : {}),
         ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
       } as RequestInit);
     } catch (error) {
+      if ((error as Error).name === "TimeoutError")
+        throw new RemoteUnreachableError(
+          `no answer from ${this.url} within ${(options.timeoutMs ?? 0) / 1000}s — is the orchestrator overloaded or stuck? try again`,
+        );
       throw this.unreachable(error);
     }
     if (!response.ok) throw await httpError(method, path, response);
@@ -54,7 +67,7 @@ export class RemoteClient {
   }
 
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.request(method, path, options);
+    const response = await this.request(method, path, { timeoutMs: this.timeoutMs, ...options });
     return (await response.json()) as T;
   }
 
