@@ -97,6 +97,22 @@ describe("login, whoami and remotes against a real orchestrator", () => {
     expect(admin.json).toMatchObject({ name: "vic" });
   });
 
+  it("takes the token from STATECAST_TOKEN when --token is left out", async () => {
+    const viewer = await token("env-vic", "viewer");
+    const viaEnv = await cli.sc(["login", app.url, "--name", "env"], undefined, {
+      env: { STATECAST_TOKEN: viewer },
+    });
+    expect(viaEnv.out).toBe(
+      `logged in to ${app.url} as env-vic (viewer); remote "env" is current\n`,
+    );
+    expect((await cli.scJson(["whoami"])).json).toMatchObject({ name: "env-vic" });
+    const none = await cli.sc(["login", app.url]);
+    expect(none).toMatchObject({
+      code: 2,
+      err: "statecast: give --token T (or set STATECAST_TOKEN)\n",
+    });
+  });
+
   it("rejects a malformed URL as a usage error", async () => {
     const wrong = await cli.sc(["login", "ftp://example", "--token", "x"]);
     expect(wrong.code).toBe(2);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
+import { UsageError } from "../cli/exit-codes.js";
 import { RemoteClient } from "../remote/http-client.js";
 import { connect, remoteCommand, remoteOption } from "../remote/remote-command.js";
 import {
@@ -24,23 +25,26 @@ export const registerLoginCommands: CommandGroup = (program, ctx) => {
     .command("login")
     .description("check a token against an orchestrator and store it (config file mode 0600)")
     .argument("<url>", "the orchestrator's base URL")
-    .requiredOption("--token <token>", "an API token (see POST /v1/tokens)")
+    .option(
+      "--token <token>",
+      "an API token (default: $STATECAST_TOKEN, kept out of shell history)",
+    )
     .option("--name <remote>", "name of this remote", "default")
     .addHelpText(
       "after",
       "\nExample:\n  $ statecast login http://127.0.0.1:8080 --token $TOKEN --name lab\n",
     )
-    .action((url: string, opts: { token: string; name: string }, command: Command) =>
+    .action((url: string, opts: { token?: string; name: string }, command: Command) =>
       remoteCommand(ctx, async () => {
+        const token = opts.token ?? env().STATECAST_TOKEN;
+        if (!token) throw new UsageError("give --token T (or set STATECAST_TOKEN)");
         const base = normaliseUrl(url);
         const path = configPath(env());
         const config = withRemote(await readRemoteConfig(path), opts.name, {
           url: base,
-          token: opts.token,
+          token,
         });
-        const who = await new RemoteClient({ url: base, token: opts.token }).get<Whoami>(
-          "/v1/whoami",
-        );
+        const who = await new RemoteClient({ url: base, token }).get<Whoami>("/v1/whoami");
         await writeRemoteConfig(path, config);
         ctx.emit(command, {
           ok: true,
