@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { MetricsModule, PlatformModule } from "@statecast/platform";
 import type { GatewayConfig } from "./config/gateway.config.js";
+import { PresenceModule } from "./presence/presence.module.js";
 import { StatusModule } from "./status/status.module.js";
 import { TargetsModule } from "./targets/targets.module.js";
 
@@ -15,6 +16,7 @@ export class AppModule {
         StatusModule,
         MetricsModule,
         TargetsModule,
+        PresenceModule,
       ],
     };
   }

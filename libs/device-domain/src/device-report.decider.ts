@@ -23,7 +23,8 @@ export type DevicePlaneEvent =
       type: "DeviceRolledBack";
       data: { from: RevisionRef; to: RevisionRef; reason: string; report: ReportCursorData };
     }
-  | { type: "DeviceCameOnline"; data: { bootId: string; agentVersion?: string } };
+  | { type: "DeviceCameOnline"; data: { bootId: string; agentVersion?: string } }
+  | { type: "DeviceWentOffline"; data: { lastSeenAt: string } };
 
 /** Why a report became no event. Every one is acked and counted, never retried. */
 export type DropReason =
@@ -148,4 +149,13 @@ export function decideHeartbeat(beat: Heartbeat, state: DevicePlaneState): Devic
       ...(beat.agentVersion ? { agentVersion: beat.agentVersion } : {}),
     },
   };
+}
+
+/** Silence past the timeout is news only when the device was online. */
+export function decideOffline(
+  state: DevicePlaneState,
+  lastSeenAt: string,
+): DevicePlaneEvent | null {
+  if (!state.online || state.decommissioned) return null;
+  return { type: "DeviceWentOffline", data: { lastSeenAt } };
 }

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from "@statecast/events";
 import { type DevicePlaneState, evolveDevicePlane, initialDevicePlane } from "./device-plane.js";
-import { decideHeartbeat, decideReport } from "./device-report.decider.js";
+import { decideHeartbeat, decideOffline, decideReport } from "./device-report.decider.js";
 import type { ProgressReport } from "./device-report.js";
 
 const R1 = { fleet: "fleet", number: 1 };
@@ -180,5 +180,20 @@ describe("decideHeartbeat", () => {
     });
     expect(decideHeartbeat(beat, aDevice(["DeviceCameOnline", { bootId: "b" }]))).toBeNull();
     expect(decideHeartbeat(beat, initialDevicePlane())).toBeNull();
+  });
+});
+
+describe("decideOffline", () => {
+  it("is news only when the device was online", () => {
+    const online = aDevice(["DeviceCameOnline", { bootId: "b" }]);
+    expect(decideOffline(online, "2026-01-01T00:00:00Z")).toEqual({
+      type: "DeviceWentOffline",
+      data: { lastSeenAt: "2026-01-01T00:00:00Z" },
+    });
+    const offline = aDevice(
+      ["DeviceCameOnline", { bootId: "b" }],
+      ["DeviceWentOffline", { lastSeenAt: "x" }],
+    );
+    expect(decideOffline(offline, "2026-01-01T00:00:00Z")).toBeNull();
   });
 });

@@ -10,6 +10,7 @@ export {
   type DevicePlaneEvent,
   type DropReason,
   decideHeartbeat,
+  decideOffline,
   decideReport,
   type ReportVerdict,
 } from "./device-report.decider.js";

@@ -15,6 +15,7 @@ import {
   type NewEvent,
   type PostgresEventStore,
 } from "@statecast/events";
+import { recordHeartbeats } from "../presence/presence.repository.js";
 
 /** One message of a device as it arrived, in stream order. */
 export interface ArrivedMessage {
@@ -114,6 +115,12 @@ export async function applyDevicesTogether(
   const client = await store.pool.connect();
   try {
     await client.query("BEGIN");
+    const beats = ordered.flatMap(({ deviceId, messages }) =>
+      messages
+        .filter((m) => m.message.kind === "heartbeat")
+        .map((m) => ({ deviceId, at: m.receivedAt })),
+    );
+    await recordHeartbeats(client, beats);
     for (const { deviceId, messages } of ordered) {
       const streamId = deviceStreamId(deviceId);
       const { events: history, version } = await store.readStream(streamId, { client });

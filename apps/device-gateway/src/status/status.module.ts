@@ -15,6 +15,7 @@ import {
 } from "@statecast/events";
 import { JETSTREAM, NATS_CONNECTION, PG_POOL } from "@statecast/platform";
 import type pg from "pg";
+import { presenceMigrations } from "../presence/presence.migrations.js";
 import { DropCounter } from "./drop-counter.js";
 import { StatusMetrics } from "./status.metrics.js";
 import { StatusIngestor } from "./status-ingestor.js";
@@ -29,7 +30,7 @@ export const DEVICE_EVENT_STORE = "gateway:device-event-store";
       provide: DEVICE_EVENT_STORE,
       inject: [PG_POOL],
       useFactory: async (pool: pg.Pool) => {
-        await migrate(pool, eventStoreMigrations); // no-op once the orchestrator migrated
+        await migrate(pool, [...eventStoreMigrations, ...presenceMigrations]);
         return new PostgresEventStore(pool, createRegistry(deviceCatalog));
       },
     },

@@ -1,0 +1,98 @@
+import { Logger } from "@nestjs/common";
+import { decideOffline, evolveDevicePlane, initialDevicePlane } from "@statecast/device-domain";
+import { ConcurrencyError, deviceStreamId, type PostgresEventStore } from "@statecast/events";
+import { markOffline, silentDevices } from "./presence.repository.js";
+
+// Any constant every gateway agrees on: one sweep at a time across replicas.
+const SWEEP_LOCK = 0x5c_6a7e;
+
+export interface PresenceOptions {
+  /** Silence after which an online device is declared offline (default 90 s). */
+  offlineAfterMs: number;
+  /** How often a replica tries to sweep (default 10 s). */
+  sweepEveryMs: number;
+}
+
+/**
+ * Declares silent devices offline: `DeviceWentOffline` once per online→offline transition.
+ * Runs in every replica; the transaction-scoped advisory lock lets one sweep at a time.
+ */
+export class PresenceSweeper {
+  private readonly logger = new Logger("Presence");
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly options: PresenceOptions,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweep()
+        .catch((error: unknown) => {
+          this.logger.warn(`presence sweep failed: ${(error as Error).message}`);
+          return 0;
+        })
+        .finally(() => {
+          this.sweeping = undefined;
+        });
+    }, this.options.sweepEveryMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** One sweep; returns how many devices went offline (0 when another replica holds the lock). */
+  async sweep(now = new Date()): Promise<number> {
+    const client = await this.store.pool.connect();
+    let marked = 0;
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_xact_lock($1) AS locked",
+        [SWEEP_LOCK],
+      );
+      if (!rows[0]?.locked) {
+        await client.query("ROLLBACK");
+        return 0;
+      }
+      const cutoff = new Date(now.getTime() - this.options.offlineAfterMs);
+      for (const { deviceId, lastSeen } of await silentDevices(client, cutoff, 1000)) {
+        const streamId = deviceStreamId(deviceId);
+        const { events, version } = await this.store.readStream(streamId, { client });
+        const state = events.reduce(evolveDevicePlane, initialDevicePlane());
+        const event = decideOffline(state, lastSeen.toISOString());
+        if (event) {
+          const metadata = {
+            correlationId: `presence:${deviceId}:${lastSeen.toISOString()}`,
+            causationId: `presence:${deviceId}:${lastSeen.toISOString()}`,
+            actor: "system:gateway-presence" as const,
+            now: now.toISOString(),
+          };
+          try {
+            await this.store.append(streamId, [{ ...event, metadata }], {
+              expectedVersion: version,
+              client,
+            });
+            marked++;
+          } catch (error) {
+            if (!(error instanceof ConcurrencyError)) throw error;
+            continue; // the device stream moved meanwhile: decided again at the next sweep
+          }
+        }
+        await markOffline(client, deviceId);
+      }
+      await client.query("COMMIT");
+      this.store.announceIfAppendedIn(client);
+      return marked;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

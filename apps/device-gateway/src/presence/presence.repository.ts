@@ -1,0 +1,44 @@
+import type pg from "pg";
+
+/**
+ * Records heartbeats (inside the ingestion transaction, BEFORE the device streams are read: the
+ * row lock orders a heartbeat after a sweep that is marking the same device offline).
+ */
+export async function recordHeartbeats(
+  client: pg.ClientBase,
+  beats: readonly { deviceId: string; at: string }[],
+): Promise<void> {
+  if (beats.length === 0) return;
+  const latest = new Map<string, string>();
+  for (const { deviceId, at } of beats) {
+    const seen = latest.get(deviceId);
+    if (!seen || Date.parse(at) > Date.parse(seen)) latest.set(deviceId, at);
+  }
+  const sorted = [...latest].sort(([a], [b]) => (a < b ? -1 : 1));
+  await client.query(
+    `INSERT INTO device_presence (device_id, last_seen, online)
+     SELECT beat.device_id, beat.at, true
+       FROM unnest($1::text[], $2::timestamptz[]) AS beat (device_id, at)
+     ON CONFLICT (device_id) DO UPDATE
+       SET last_seen = GREATEST(device_presence.last_seen, EXCLUDED.last_seen), online = true`,
+    [sorted.map(([deviceId]) => deviceId), sorted.map(([, at]) => at)],
+  );
+}
+
+/** Online devices silent since before `cutoff`, locked for this transaction. */
+export async function silentDevices(
+  client: pg.ClientBase,
+  cutoff: Date,
+  limit: number,
+): Promise<{ deviceId: string; lastSeen: Date }[]> {
+  const { rows } = await client.query<{ device_id: string; last_seen: Date }>(
+    `SELECT device_id, last_seen FROM device_presence
+      WHERE online AND last_seen < $1 ORDER BY device_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [cutoff, limit],
+  );
+  return rows.map((r) => ({ deviceId: r.device_id, lastSeen: r.last_seen }));
+}
+
+export async function markOffline(client: pg.ClientBase, deviceId: string): Promise<void> {
+  await client.query("UPDATE device_presence SET online = false WHERE device_id = $1", [deviceId]);
+}
