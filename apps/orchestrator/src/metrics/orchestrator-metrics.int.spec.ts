@@ -3,6 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PROMETHEUS_CONTENT_TYPE, parseFamilyTypes, parseSamples } from "@statecast/platform";
 import { deviceEvent, enrolled } from "../devices/device-history.test-helper.js";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import { callJson, fleetOf, rolloutReaches } from "../rollout/rollout.test-helper.js";
+import { postSimRevision, sim } from "../rollout/sim/device-sim.js";
 
 const rev = { fleet: "main", number: 2 };
 
@@ -90,5 +92,40 @@ describe("orchestrator /metrics", () => {
     const after = (await scrape()).samples;
     expect(after.get("statecast_objects_served_bytes_total")).toBe(before + body.length);
     expect(after.get("statecast_objects_uploaded_bytes_total")).toBe(body.length);
+  });
+
+  it("moves rollouts by state from created to completed", async () => {
+    const fleet = (number: number) => ({ fleet: "metrics", number });
+    await postSimRevision(app.store, fleet(1));
+    await postSimRevision(app.store, fleet(2));
+    await fleetOf(app, "metrics", "r", 4, fleet(1));
+    const devices = sim(app.store, { name: "metrics" });
+    try {
+      const created = await callJson(app, "/v1/rollouts", {
+        method: "POST",
+        json: {
+          revision: fleet(2),
+          selector: { fleet: "metrics" },
+          waves: [
+            { size: { percent: 100 }, minSample: 1, soakSeconds: 0, maxFailures: { percent: 10 } },
+          ],
+        },
+      });
+      expect(created.status).toBe(201);
+      const rolloutId = String(created.body.rolloutId);
+      expect((await scrape()).samples.get('statecast_rollouts{state="created"}')).toBe(1);
+
+      const started = await callJson(app, `/v1/rollouts/${rolloutId}/start`, {
+        method: "POST",
+        json: { reason: "metrics test" },
+      });
+      expect(started.status).toBe(200);
+      await rolloutReaches(app, rolloutId, "completed");
+      const { samples } = await scrape();
+      expect(samples.get('statecast_rollouts{state="completed"}')).toBe(1);
+      expect(samples.has('statecast_rollouts{state="created"}')).toBe(false);
+    } finally {
+      await devices.stop();
+    }
   });
 });
