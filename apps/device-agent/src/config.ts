@@ -67,30 +67,38 @@ function pemFiles(option: string, files: string[]): string[] {
   });
 }
 
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        store: { type: "string" },
+        lxcpath: { type: "string" },
+        "device-id": { type: "string" },
+        runtime: { type: "string" },
+        trust: { type: "string", multiple: true },
+        "trust-mode": { type: "string" },
+        "orchestrator-key": { type: "string", multiple: true },
+        "commit-delay-ms": { type: "string" },
+        "group-timeout-ms": { type: "string" },
+        revision: { type: "string" },
+        "mount-only": { type: "boolean" },
+        "crash-at": { type: "string" },
+        nats: { type: "string" },
+        creds: { type: "string" },
+        "fault-download-bps": { type: "string" },
+        "js-api-prefix": { type: "string" },
+        quiet: { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
 export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentSettings {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      store: { type: "string" },
-      lxcpath: { type: "string" },
-      "device-id": { type: "string" },
-      runtime: { type: "string" },
-      trust: { type: "string", multiple: true },
-      "trust-mode": { type: "string" },
-      "orchestrator-key": { type: "string", multiple: true },
-      "commit-delay-ms": { type: "string" },
-      "group-timeout-ms": { type: "string" },
-      revision: { type: "string" },
-      "mount-only": { type: "boolean" },
-      "crash-at": { type: "string" },
-      nats: { type: "string" },
-      creds: { type: "string" },
-      "fault-download-bps": { type: "string" },
-      "js-api-prefix": { type: "string" },
-      quiet: { type: "boolean" },
-    },
-  });
+  const { values, positionals } = parseCommandLine(argv);
   const [command, bundle] = positionals;
   if (command !== "install" && command !== "run")
     throw new ConfigError(`unknown command ${JSON.stringify(command ?? "")}\n${USAGE}`);

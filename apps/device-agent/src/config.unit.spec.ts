@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, parseSettings } from "./config.js";
+
+describe("agent settings", () => {
+  const dir = mkdtempSync("/tmp/sc-agent-config-");
+  const pem = join(dir, "signer.pem");
+  writeFileSync(pem, "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads an offline install with defaults: strict trust, lxc, 25 s commit delay", () => {
+    const settings = parseSettings(["install", "b.tgz", "--trust", pem, "--store", dir], {});
+    expect(settings).toMatchObject({
+      command: "install",
+      bundle: "b.tgz",
+      deviceId: "offline",
+      runtime: "lxc",
+      commitDelayMs: 25_000,
+      lxcpath: join(dir, "lxc"),
+      trustPolicy: { mode: "strict" },
+    });
+  });
+
+  it.each([
+    [["frobnicate"], /unknown command/],
+    [["install"], /needs a BUNDLE/],
+    [["install", "b.tgz"], /--trust PEM_FILE is required/],
+    [["install", "b.tgz", "--trust", "/nonexistent.pem"], /--trust \/nonexistent.pem/],
+    [["run", "--trust", "PEM", "--device-id", "d1"], /run needs --nats/],
+    [["install", "b.tgz", "--trust", "PEM", "--runtime", "docker"], /--runtime must be lxc or sim/],
+    [["install", "b.tgz", "--trust", "PEM", "--commit-delay-ms", "soon"], /non-negative integer/],
+    [["install", "b.tgz", "--trust", "PEM", "--commit-delay-ms", "-1"], /commit-delay-ms/],
+    [["install", "b.tgz", "--trust", "PEM", "--no-such-flag"], /no-such-flag/],
+    [["install", "b.tgz", "--trust", "PEM", "--device-id", "a.b"], /not a valid device id/],
+  ])("rejects %j with a message naming the setting", (argv, message) => {
+    const args = (argv as string[]).map((a) => (a === "PEM" ? pem : a));
+    expect(() => parseSettings(args, {})).toThrow(ConfigError);
+    expect(() => parseSettings(args, {})).toThrow(message as RegExp);
+  });
+});
