@@ -1,4 +1,5 @@
 import { Metrics } from "./metrics.js";
+import { parseFamilyTypes, parseSamples } from "./prometheus-parse.js";
 import { encodeFamilies } from "./prometheus-text.js";
 
 describe("Prometheus text encoding", () => {
@@ -95,5 +96,26 @@ describe("Metrics registry", () => {
     );
     expect(() => c.inc({ reason: "a" }, -1)).toThrow(/finite amount >= 0, got -1/);
     expect(() => metrics.histogram("sc_h", "x", [], [])).toThrow(/distinct finite bucket bounds/);
+  });
+});
+
+describe("reading Prometheus text back", () => {
+  it("gives each series its value and each family its type", async () => {
+    const metrics = new Metrics();
+    metrics.counter("sc_drops_total", "Drops.", ["reason"]).inc({ reason: 'say "hi"' }, 4);
+    metrics.gauge("sc_inf", "Inf.").set({}, Number.NEGATIVE_INFINITY);
+    const text = await metrics.render();
+    expect(parseSamples(text)).toEqual(
+      new Map([
+        ['sc_drops_total{reason="say \\"hi\\""}', 4],
+        ["sc_inf", Number.NEGATIVE_INFINITY],
+      ]),
+    );
+    expect(parseFamilyTypes(text).get("sc_drops_total")).toBe("counter");
+  });
+
+  it("refuses a line without a numeric value", () => {
+    expect(() => parseSamples('sc_x{a="b"} lots\n')).toThrow(/sample value "lots" is not a number/);
+    expect(() => parseSamples("orphan\n")).toThrow(/not a sample line: orphan/);
   });
 });
