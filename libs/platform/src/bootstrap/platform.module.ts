@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { credsAuthenticator } from "@nats-io/transport-node";
 import { type DynamicModule, Module } from "@nestjs/common";
 import type pg from "pg";
 import type { ServiceConfig } from "../config/service-config.js";
@@ -29,10 +31,15 @@ export class PlatformModule {
       url: config.databaseUrl,
       ...(options.prepareDatabase ? { prepare: options.prepareDatabase } : {}),
     });
+    const connection =
+      options.nats ??
+      (config.natsCredsFile
+        ? { authenticator: credsAuthenticator(readFileSync(config.natsCredsFile)) }
+        : undefined);
     const nats = NatsModule.forRoot({
       servers: config.natsServers,
       name: serviceName,
-      ...(options.nats ? { connection: options.nats } : {}),
+      ...(connection ? { connection } : {}),
     });
     return {
       module: PlatformModule,

@@ -17,6 +17,8 @@ export interface ServiceConfig {
   dataDir: string;
   databaseUrl: string;
   natsServers: string[];
+  /** A NATS `.creds` file (user JWT + seed) for servers in operator mode; none: no credentials. */
+  natsCredsFile?: string | undefined;
   httpHost: string;
   httpPort: number;
   adminToken: string | undefined;
@@ -30,6 +32,7 @@ export function serviceSettings(defaultHttpPort: number) {
     STATECAST_DATA_DIR: directorySetting.default("./.statecast"),
     DATABASE_URL: postgresUrlSetting,
     NATS_URL: natsUrlSetting,
+    NATS_CREDS: directorySetting.describe("a NATS .creds file path").optional(),
     STATECAST_HTTP_HOST: hostSetting.default("127.0.0.1"),
     STATECAST_HTTP_PORT: portSetting.default(defaultHttpPort),
     STATECAST_ADMIN_TOKEN: adminTokenSetting.optional(),
@@ -45,6 +48,7 @@ export function toServiceConfig(settings: ServiceSettings): ServiceConfig {
     dataDir: settings.STATECAST_DATA_DIR,
     databaseUrl: settings.DATABASE_URL,
     natsServers: settings.NATS_URL,
+    natsCredsFile: settings.NATS_CREDS,
     httpHost: settings.STATECAST_HTTP_HOST,
     httpPort: settings.STATECAST_HTTP_PORT,
     adminToken: settings.STATECAST_ADMIN_TOKEN,
