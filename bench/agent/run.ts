@@ -1,11 +1,12 @@
 // Agent benchmark (issue 7): the shipped single-file agent as its own process, connected to a
 // private nats-server, applying targets through real LXC with objects already staged.
 // Prints one JSON object as its last line.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { once } from "node:events";
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -40,6 +41,30 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** Everything the run started, undone in reverse order on success and on failure alike. */
+const cleanups: (() => Promise<void> | void)[] = [];
+async function teardown(): Promise<void> {
+  for (const undo of cleanups.reverse()) {
+    try {
+      await undo();
+    } catch (error) {
+      console.error(`cleanup: ${(error as Error).message}`);
+    }
+  }
+  cleanups.length = 0;
+}
+
+function stopContainers(): void {
+  const lxcpath = join(dir, "lxc");
+  for (const name of existsSync(lxcpath) ? readdirSync(lxcpath) : []) {
+    spawnSync("lxc-stop", ["-P", lxcpath, "-n", name, "-k"]);
+  }
+  spawnSync("sh", [
+    "-c",
+    `umount -l ${dir}/store/containers/*/rootfs ${dir}/store/containers/*/lower 2>/dev/null; true`,
+  ]);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -51,7 +76,9 @@ async function main() {
     outfile: string;
     bytes: number;
   };
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const nats = await startNatsServer({ storeDir: join(dir, "js") });
+  cleanups.push(() => nats.stop());
   const gateway = await GatewaySide.open(nats.url);
   const states = new StateBuilder(join(dir, "work"));
   const orchestrator = generateKeyPairSync("ed25519");
@@ -96,7 +123,14 @@ async function main() {
     ],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
+  cleanups.push(stopContainers);
+  cleanups.push(async () => {
+    if (agent.exitCode !== null || agent.signalCode !== null) return;
+    agent.kill("SIGTERM");
+    await once(agent, "exit");
+  });
   const peer = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+  cleanups.push(() => void peer.kill());
 
   const nc = await connect({ servers: nats.url });
   const waiting = new Map<string, { status: string; resolve: (at: number) => void }>();
@@ -110,7 +144,7 @@ async function main() {
           console.error(
             `apply ${report.revision}: ${report.status} ${report.reason} ${report.message}`,
           );
-          process.exit(1);
+          void teardown().finally(() => process.exit(1));
         }
         waiting.delete(report.revision);
         wait.resolve(performance.now());
@@ -154,23 +188,10 @@ async function main() {
   const rssEnd = rssMb(agent.pid!);
   const diskObjects = readdirSync(join(store, "objects")).length;
 
-  agent.kill("SIGTERM");
-  await once(agent, "exit");
-  peer.kill();
   sub.unsubscribe();
   await nc.close();
   await gateway.close();
-  for (const name of readdirSync(join(dir, "lxc"))) {
-    spawn("lxc-stop", ["-P", join(dir, "lxc"), "-n", name, "-k"]);
-  }
-  await sleep(500);
-  spawn("sh", [
-    "-c",
-    `umount -l ${dir}/store/containers/*/rootfs ${dir}/store/containers/*/lower 2>/dev/null; true`,
-  ]);
-  await sleep(300);
-  await nats.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await teardown();
 
   const result = {
     bench: "agent",
@@ -194,8 +215,8 @@ async function main() {
   process.exit(0);
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   console.error(error);
-  rmSync(dir, { recursive: true, force: true });
+  await teardown();
   process.exit(1);
 });
