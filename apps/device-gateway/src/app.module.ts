@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { MetricsModule, PlatformModule } from "@statecast/platform";
 import type { GatewayConfig } from "./config/gateway.config.js";
+import { DeviceObjectsModule } from "./objects/device-objects.module.js";
 import { PresenceModule } from "./presence/presence.module.js";
 import { StatusModule } from "./status/status.module.js";
 import { TargetsModule } from "./targets/targets.module.js";
@@ -17,6 +18,7 @@ export class AppModule {
         MetricsModule,
         TargetsModule,
         PresenceModule,
+        DeviceObjectsModule,
       ],
     };
   }

@@ -1,0 +1,68 @@
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { Inject, Injectable } from "@nestjs/common";
+import {
+  deviceStreamId,
+  NotFoundError,
+  type PostgresEventStore,
+  UnauthorizedError,
+  ValidationError,
+} from "@statecast/events";
+import { SERVICE_CONFIG, type ServiceConfig } from "@statecast/platform";
+import { FsObjectStore } from "@statecast/state";
+import { DEVICE_EVENT_STORE } from "../status/status.module.js";
+import { type ByteSpan, parseByteRange } from "./byte-range.js";
+import { parseDeviceToken, verifyDeviceToken } from "./device-token.js";
+
+export interface ObjectRead {
+  size: number;
+  span: ByteSpan | undefined;
+  body: Readable;
+}
+
+/** Objects for devices over HTTP, from the orchestrator's object store directory. */
+@Injectable()
+export class DeviceObjectsService {
+  private readonly objects: FsObjectStore;
+
+  constructor(
+    @Inject(DEVICE_EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+  ) {
+    this.objects = new FsObjectStore(join(config.dataDir, "objects"));
+  }
+
+  /** The device's enrolled key, unless its credentials were revoked or it was decommissioned. */
+  private async devicePublicKey(deviceId: string): Promise<string> {
+    const { events } = await this.store.readStream(deviceStreamId(deviceId));
+    let key: string | undefined;
+    for (const event of events) {
+      const data = event.data as { publicKey?: string };
+      if (event.type === "DeviceEnrolled" || event.type === "DeviceCredentialsIssued")
+        key = data.publicKey;
+      if (event.type === "DeviceCredentialsRevoked" && data.publicKey === key) key = undefined;
+      if (event.type === "DeviceDecommissioned") key = undefined;
+    }
+    if (!key) throw new UnauthorizedError("device token is not from an enrolled device");
+    return key;
+  }
+
+  async read(
+    sha: string,
+    token: string | undefined,
+    range: string | undefined,
+  ): Promise<ObjectRead> {
+    if (!/^[0-9a-f]{64}$/.test(sha))
+      throw new ValidationError("object id must be a lowercase hex sha256");
+    if (!token) throw new UnauthorizedError("a device token is required (Authorization: Bearer …)");
+    const deviceId = parseDeviceToken(token).claims.sub;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(deviceId))
+      throw new UnauthorizedError("device token names no device id");
+    verifyDeviceToken(token, await this.devicePublicKey(deviceId), deviceId, Date.now());
+    const stat = await this.objects.stat(sha);
+    if (!stat) throw new NotFoundError(`object ${sha} not found`);
+    const span = parseByteRange(range, stat.size);
+    const body = await this.objects.openRead(sha, span);
+    return { size: stat.size, span, body };
+  }
+}
