@@ -10,6 +10,7 @@ import { ObjectsModule } from "./objects/objects.module.js";
 import { ApiModule } from "./openapi/api.module.js";
 import { ProjectionsModule } from "./projections/projections.module.js";
 import { orchestratorMigrations } from "./projections/read-model.migrations.js";
+import { RelayModule } from "./relay/relay.module.js";
 import { RevisionsModule } from "./revisions/revisions.module.js";
 import { RolloutModule, rolloutMigrations } from "./rollout/rollout.module.js";
 import { TrustModule } from "./trust/trust.module.js";
@@ -41,6 +42,7 @@ export class AppModule {
         // Feature modules, one line each:
         ApiModule,
         ProjectionsModule,
+        RelayModule,
         AuthModule,
         ObjectsModule,
         TrustModule,

@@ -20,6 +20,8 @@ export const ADMIN_SECRET = "test-admin-token-0123456789abcdef";
 
 export interface TestApp {
   url: string;
+  /** The private nats-server the app is connected to. */
+  natsUrl: string;
   dataDir: string;
   db: TestDatabase;
   /** Direct access for arranging device-side history and asserting on what was written. */
@@ -59,6 +61,7 @@ export async function startTestApp(options: { maxObjectBytes?: number } = {}): P
   const store = new PostgresEventStore(pool, orchestratorRegistry());
   return {
     url,
+    natsUrl: nats.url,
     dataDir,
     db,
     pool,
