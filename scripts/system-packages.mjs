@@ -13,6 +13,9 @@ export const SYSTEM_PACKAGES = {
   umoci: "/usr/bin/umoci",
   "docker-registry": "/usr/bin/docker-registry",
   iproute2: "/usr/sbin/ip",
+  // The agent's READY test fixture is a tiny static C client (busybox cannot talk to a unix socket).
+  gcc: "/usr/bin/gcc",
+  "libc6-dev": "/usr/include/stdio.h",
 };
 
 function dpkgSays(pkg) {
