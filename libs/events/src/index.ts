@@ -1,3 +1,4 @@
+export type { StreamAppend } from "./append-many.js";
 export * as CatalogSchemas from "./catalog/common.js";
 export * as DeviceEvents from "./catalog/device.js";
 export { deviceCatalog } from "./catalog/device.js";
@@ -22,6 +23,7 @@ export { type CommandOutcome, type HandleCommandOptions, handleCommand } from ".
 export { type Migration, migrate } from "./migrate.js";
 export { comparePositions, type LogPosition, START } from "./positions.js";
 export {
+  type AppendManyResult,
   type AppendOptions,
   type AppendResult,
   type ExpectedVersion,

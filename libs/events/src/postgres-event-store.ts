@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import {
+  type AppendManyRow,
+  appendManyParameters,
+  describeRefusals,
+  type StreamAppend,
+} from "./append-many.js";
 import { explainRefusal } from "./append-refusal.js";
 import { APPEND_ANY, APPEND_EXPECTING_NO_STREAM, APPEND_EXPECTING_VERSION } from "./append-sql.js";
 import type { NewEvent, RecordedEvent } from "./envelope.js";
@@ -27,6 +33,12 @@ export interface AppendOptions {
 export interface AppendResult {
   /** The stream's version after this append: pass it as the next expected version. */
   nextExpectedVersion: number;
+  lastGlobalPosition: bigint;
+}
+
+export interface AppendManyResult {
+  /** Each stream's version after the append, by stream id. */
+  versions: Map<string, number>;
   lastGlobalPosition: bigint;
 }
 
@@ -63,6 +75,12 @@ const READ_STREAM = {
 WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
   AND ($4::timestamptz IS NULL OR recorded_at <= $4)
 ORDER BY stream_version`,
+};
+
+const READ_STREAMS = {
+  name: "sc_read_streams",
+  text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ANY($1::text[])
+ORDER BY stream_id, stream_version`,
 };
 
 const PG_UNIQUE_VIOLATION = "23505";
@@ -106,6 +124,42 @@ export class PostgresEventStore {
     }
   }
 
+  /**
+   * Appends to many streams in one statement, all or nothing: if any stream's expected version
+   * does not hold, nothing is written and the ConcurrencyError names every refused stream.
+   * Returns each stream's next expected version.
+   */
+  async appendMany(
+    appends: readonly StreamAppend[],
+    options: { client?: pg.ClientBase } = {},
+  ): Promise<AppendManyResult> {
+    const params = appendManyParameters(this.registry, appends);
+    const db = options.client ?? this.pool;
+    const what = `${appends.length} streams`;
+    for (let attempt = 1; ; attempt++) {
+      let row: AppendManyRow | undefined;
+      try {
+        row = (await db.query<AppendManyRow>(params)).rows[0];
+      } catch (error) {
+        throw translateAppendError(what, error);
+      }
+      if (!row) throw new Error(`append to ${what} returned no result row`);
+      if (row.ok) {
+        this.announce(options.client);
+        return {
+          versions: new Map(row.heads.map((h) => [h.stream_id, h.version])),
+          lastGlobalPosition: BigInt(row.last_position ?? "0"),
+        };
+      }
+      const onlyNewer = row.refused.every((r) => r.newer_transaction);
+      // Alone, the statement ran in its own transaction: a fresh one gets a newer id.
+      if (onlyNewer && !options.client && attempt < 5) continue;
+      throw new ConcurrencyError(
+        `append to ${what} refused, nothing written: ${describeRefusals(row.refused)}`,
+      );
+    }
+  }
+
   private announce(client: pg.ClientBase | undefined): void {
     // Inside a caller's transaction nothing is visible before its commit: remember to announce then.
     if (client) this.appendedIn.add(client);
@@ -125,6 +179,28 @@ export class PostgresEventStore {
     });
     const events = rows.map(toRecordedEvent);
     return { events, version: events.at(-1)?.streamVersion ?? 0 };
+  }
+
+  /** Several streams in one query, each in version order (streams with no events map to none). */
+  async readStreams(
+    streamIds: readonly string[],
+    options: { client?: Queryable } = {},
+  ): Promise<Map<string, ReadStreamResult>> {
+    const db = options.client ?? this.pool;
+    const { rows } = await db.query<EventRow>({
+      ...READ_STREAMS,
+      values: [streamIds],
+    });
+    const result = new Map<string, ReadStreamResult>(
+      streamIds.map((id) => [id, { events: [], version: 0 }]),
+    );
+    for (const event of rows.map(toRecordedEvent)) {
+      const stream = result.get(event.streamId);
+      if (!stream) continue;
+      stream.events.push(event);
+      stream.version = event.streamVersion;
+    }
+    return result;
   }
 
   /** Committed events in `(transaction_id, global_position)` order, below the snapshot xmin. */
@@ -187,22 +263,20 @@ export class PostgresEventStore {
   }
 }
 
-function translateAppendError(streamId: string, error: unknown): Error {
+/** `target` is what was being appended to (a stream id or "N streams"). */
+function translateAppendError(target: string, error: unknown): Error {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === PG_UNIQUE_VIOLATION) {
     // A duplicate event id (a replayed command) or a version taken by a concurrent writer.
-    return new ConcurrencyError(
-      `append to ${streamId} conflicts with a recorded event: ${message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (code === PG_SERIALIZATION_FAILURE) {
-    return new ConcurrencyError(`append to ${streamId} lost a serialization race`, {
+    return new ConcurrencyError(`append to ${target} conflicts with a recorded event: ${message}`, {
       cause: error,
     });
   }
-  return new Error(`append to ${streamId} failed: ${message}`, { cause: error });
+  if (code === PG_SERIALIZATION_FAILURE) {
+    return new ConcurrencyError(`append to ${target} lost a serialization race`, {
+      cause: error,
+    });
+  }
+  return new Error(`append to ${target} failed: ${message}`, { cause: error });
 }
