@@ -29,7 +29,9 @@ describe("issueEnrollmentUser", () => {
   it("may request any device's hello and gets the answer on its own inbox", async () => {
     // The gateway answers hellos in SERVICES; DEVICES reaches it through the service import.
     const sub = env.service.subscribe("sc.dev.*.hello", {
-      callback: (_e, m) => m.respond(`hi ${m.subject}`),
+      callback: (_e, m) => {
+        m.respond(`hi ${m.subject}`);
+      },
     });
     try {
       await env.service.flush();
