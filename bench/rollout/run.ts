@@ -77,7 +77,7 @@ try {
     );
     return (rows[0]?.n ?? 0) >= devices;
   });
-  const fleetSim = sim(store, { name: "bench", concurrency: 24 });
+  const fleetSim = sim(store, { name: "bench" });
   const { rows: head } = await pool.query<{ p: string }>(
     "SELECT coalesce(max(global_position), 0) AS p FROM events",
   );

@@ -3,47 +3,63 @@ import type pg from "pg";
 import type { Projection } from "../projections/projection.js";
 import { type DeviceRecord, evolveDevice } from "./device-record.js";
 
-async function load(client: pg.ClientBase, deviceId: string): Promise<DeviceRecord | undefined> {
-  const { rows } = await client.query<{ record: DeviceRecord }>(
-    "SELECT record FROM device_registry WHERE device_id = $1",
-    [deviceId],
+const DEVICE_PREFIX = "device:";
+
+/** The rows of every device in `deviceIds`, in one query. */
+async function loadAll(
+  client: pg.ClientBase,
+  deviceIds: readonly string[],
+): Promise<Map<string, DeviceRecord>> {
+  const { rows } = await client.query<{ device_id: string; record: DeviceRecord }>(
+    "SELECT device_id, record FROM device_registry WHERE device_id = ANY($1::text[])",
+    [deviceIds],
   );
-  return rows[0]?.record;
+  return new Map(rows.map((row) => [row.device_id, row.record]));
 }
 
-async function save(client: pg.ClientBase, record: DeviceRecord): Promise<void> {
+/** Upserts every record in one statement (columns as arrays, unnest). */
+async function saveAll(client: pg.ClientBase, records: readonly DeviceRecord[]): Promise<void> {
   await client.query(
     `INSERT INTO device_registry (device_id, fleet, tags, approval, last_status, online, last_seen_at, record)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (device_id) DO UPDATE SET fleet = $2, tags = $3, approval = $4, last_status = $5,
-       online = $6, last_seen_at = $7, record = $8`,
+     SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::boolean[],
+       $7::timestamptz[], $8::jsonb[])
+     ON CONFLICT (device_id) DO UPDATE SET fleet = excluded.fleet, tags = excluded.tags,
+       approval = excluded.approval, last_status = excluded.last_status, online = excluded.online,
+       last_seen_at = excluded.last_seen_at, record = excluded.record`,
     [
-      record.deviceId,
-      record.fleet,
-      JSON.stringify(record.tags),
-      record.approval,
-      record.lastStatus,
-      record.online,
-      record.lastSeenAt,
-      JSON.stringify(record),
+      records.map((r) => r.deviceId),
+      records.map((r) => r.fleet),
+      records.map((r) => JSON.stringify(r.tags)),
+      records.map((r) => r.approval),
+      records.map((r) => r.lastStatus),
+      records.map((r) => r.online),
+      records.map((r) => r.lastSeenAt),
+      records.map((r) => JSON.stringify(r)),
     ],
   );
 }
 
-/** `device_registry`: the fold of each device stream, one row per device. */
+/**
+ * `device_registry`: the fold of each device stream, one row per device. A batch costs two
+ * statements whatever its size: load the rows of every device it touches, fold in memory, upsert
+ * the changed rows; the processor commits them with its checkpoint.
+ */
 export const deviceRegistryProjection: Projection = {
   name: "orchestrator.device-registry",
   types: deviceCatalog.map((definition) => definition.type),
   async handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void> {
+    const deviceEvents = events.filter((event) => event.streamId.startsWith(DEVICE_PREFIX));
+    if (deviceEvents.length === 0) return;
+    const ids = [...new Set(deviceEvents.map((e) => e.streamId.slice(DEVICE_PREFIX.length)))];
+    const stored = await loadAll(client, ids);
     const touched = new Map<string, DeviceRecord>();
-    for (const event of events) {
-      if (!event.streamId.startsWith("device:")) continue;
-      const deviceId = event.streamId.slice("device:".length);
-      const before = touched.get(deviceId) ?? (await load(client, deviceId));
+    for (const event of deviceEvents) {
+      const deviceId = event.streamId.slice(DEVICE_PREFIX.length);
+      const before = touched.get(deviceId) ?? stored.get(deviceId);
       // A replayed event (at-least-once delivery) is already folded in: skip it.
       if (before && before.version >= event.streamVersion) continue;
       touched.set(deviceId, evolveDevice(before, event));
     }
-    for (const record of touched.values()) await save(client, record);
+    if (touched.size > 0) await saveAll(client, [...touched.values()]);
   },
 };

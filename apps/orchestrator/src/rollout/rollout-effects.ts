@@ -1,7 +1,9 @@
 import {
   deviceStreamId,
   type EventMetadata,
+  type NewEvent,
   type PostgresEventStore,
+  type StreamAppend,
   UnprocessableError,
 } from "@statecast/events";
 import type pg from "pg";
@@ -53,21 +55,19 @@ export class RolloutEffects {
       commands.map((c) => c.deviceId),
     );
     const digests = new Map<string, string>();
+    const appends = new DeviceAppends();
     for (const command of commands) {
       const key = formatRevision(command.revision);
       const digest = digests.get(key) ?? (await digestOf(client, command.revision));
       digests.set(key, digest);
       const { deviceId, revision, rolloutId, waveIndex } = command;
-      const data = { revision, digest, rolloutId, waveIndex, seq: (seqs.get(deviceId) ?? 0) + 1 };
-      await this.store.append(
-        deviceStreamId(deviceId),
-        [{ type: "TargetAssigned", data, metadata }],
-        {
-          expectedVersion: "any",
-          client,
-        },
-      );
+      const seq = (seqs.get(deviceId) ?? 0) + 1;
+      seqs.set(deviceId, seq); // a second target for the device in this decision gets the next seq
+      const data = { revision, digest, rolloutId, waveIndex, seq };
+      appends.add(deviceId, { type: "TargetAssigned", data, metadata });
     }
+    // One statement for the whole wave: every target or none.
+    await this.store.appendMany(appends.list(), { client });
   }
 
   /** `TargetCancelled` naming the seq of the target it withdraws. */
@@ -81,19 +81,14 @@ export class RolloutEffects {
       client,
       commands.map((c) => c.deviceId),
     );
+    const appends = new DeviceAppends();
     for (const { deviceId, revision, rolloutId } of commands) {
       const seq = seqs.get(deviceId);
       if (seq === undefined) continue; // never assigned: nothing to withdraw
       const data = { revision, seq, reason: `cancelled by rollout ${rolloutId}` };
-      await this.store.append(
-        deviceStreamId(deviceId),
-        [{ type: "TargetCancelled", data, metadata }],
-        {
-          expectedVersion: "any",
-          client,
-        },
-      );
+      appends.add(deviceId, { type: "TargetCancelled", data, metadata });
     }
+    if (appends.size > 0) await this.store.appendMany(appends.list(), { client });
   }
 
   private async scheduleTimers(client: pg.ClientBase, commands: readonly ScheduleTimer[]) {
@@ -153,6 +148,29 @@ export class RolloutEffects {
          SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
         [state.rolloutId, joined],
       );
+  }
+}
+
+/** Events per device stream, in command order, for one multi-stream append (any version). */
+class DeviceAppends {
+  private readonly byDevice = new Map<string, NewEvent[]>();
+
+  add(deviceId: string, event: NewEvent): void {
+    const events = this.byDevice.get(deviceId) ?? [];
+    events.push(event);
+    this.byDevice.set(deviceId, events);
+  }
+
+  get size(): number {
+    return this.byDevice.size;
+  }
+
+  list(): StreamAppend[] {
+    return [...this.byDevice].map(([deviceId, events]) => ({
+      streamId: deviceStreamId(deviceId),
+      events,
+      expectedVersion: "any",
+    }));
   }
 }
 

@@ -7,7 +7,8 @@ import {
   runProcessor,
 } from "@statecast/events";
 import type { RevisionRef } from "../domain/index.js";
-import { type DeviceReport, reportDevice } from "./device-commands.js";
+import { reportDevices, type SimReport } from "./device-batch.js";
+import type { DeviceReport } from "./device-commands.js";
 
 /** How a simulated device ends an update: the reports it sends after `DOWNLOADING`. */
 export type SimOutcome = DeviceReport | "silent";
@@ -17,27 +18,40 @@ export interface SimOptions {
   name: string;
   /** The final report for a target; default: `DONE`. */
   outcome?: (deviceId: string, target: { revision: RevisionRef; rolloutId?: string }) => SimOutcome;
-  /** Devices answering at once. */
-  concurrency?: number;
+  /** Devices whose reports are committed together (one statement per report kind); default 500. */
+  chunkSize?: number;
 }
 
 type TargetData = { revision: RevisionRef; seq: number; rolloutId?: string };
 
 /**
  * Simulated devices: every `TargetAssigned` is answered with `DOWNLOADING` and then the outcome,
- * each through the device command path (`reportDevice` → handleCommand on the device stream).
+ * decided on each device stream's fold and group-committed per chunk of devices (`reportDevices`),
+ * as the gateway ingests status reports; a conflicting chunk falls back to handleCommand per device.
  */
 export function sim(store: PostgresEventStore, options: SimOptions): RunningProcessor {
   const outcome = options.outcome ?? (() => ({ kind: "succeeded", status: "DONE" }) as const);
-  const concurrency = options.concurrency ?? 16;
-  const answer = async (event: RecordedEvent) => {
-    const deviceId = event.streamId.slice("device:".length);
-    const target = event.data as TargetData;
-    const final = outcome(deviceId, target);
-    if (final === "silent") return;
-    if (final.kind !== "rejected")
-      await reportDevice(store, deviceId, target.seq, { kind: "progress", status: "DOWNLOADING" });
-    await reportDevice(store, deviceId, target.seq, final);
+  const chunkSize = options.chunkSize ?? 500;
+  /** Each device answers its latest target of the batch: DOWNLOADING, then the outcome. */
+  const answer = async (events: readonly RecordedEvent[]) => {
+    const latest = new Map<string, TargetData>();
+    for (const event of events)
+      latest.set(event.streamId.slice("device:".length), event.data as TargetData);
+    const downloading: SimReport[] = [];
+    const finals: SimReport[] = [];
+    for (const [deviceId, target] of latest) {
+      const final = outcome(deviceId, target);
+      if (final === "silent") continue;
+      if (final.kind !== "rejected")
+        downloading.push({
+          deviceId,
+          targetSeq: target.seq,
+          report: { kind: "progress", status: "DOWNLOADING" },
+        });
+      finals.push({ deviceId, targetSeq: target.seq, report: final });
+    }
+    await reportDevices(store, downloading);
+    await reportDevices(store, finals);
   };
   return runProcessor(store, {
     name: `sim:${options.name}`,
@@ -45,11 +59,8 @@ export function sim(store: PostgresEventStore, options: SimOptions): RunningProc
     batchSize: 2000,
     pollIntervalMs: 50,
     handle: async (events) => {
-      const queue = [...events];
-      const worker = async () => {
-        for (let event = queue.shift(); event; event = queue.shift()) await answer(event);
-      };
-      await Promise.all(Array.from({ length: concurrency }, worker));
+      for (let i = 0; i < events.length; i += chunkSize)
+        await answer(events.slice(i, i + chunkSize));
     },
   });
 }
