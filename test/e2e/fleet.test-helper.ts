@@ -23,7 +23,7 @@ export interface FleetSystem {
   agents: FleetAgent[];
   api(
     path: string,
-    init?: { method?: string; json?: unknown; body?: Buffer },
+    init?: { method?: string; json?: unknown; body?: Buffer; headers?: Record<string, string> },
   ): Promise<{ status: number; body: Json }>;
   /** Builds, uploads and posts a signed revision of `fleet`; returns its number. */
   postRevision(fleet: string, parts: BusyboxPart[], label: string): Promise<number>;
@@ -50,7 +50,10 @@ export async function startFleet(specs: AgentSpec[]): Promise<FleetSystem> {
   const store = new PostgresEventStore(pool, orchestratorRegistry());
   const release = new BusyboxStates();
   const api: FleetSystem["api"] = async (path, init = {}) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const headers: Record<string, string> = {
+      ...init.headers,
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+    };
     if (init.json !== undefined) headers["content-type"] = "application/json";
     if (init.body) headers["content-type"] = "application/octet-stream";
     const res = await fetch(`${services.orchestrator.url}${path}`, {
@@ -133,14 +136,22 @@ export async function until<T>(
 }
 
 /** Creates and starts a rollout through the API; returns its id. */
-export async function startRollout(system: FleetSystem, definition: Json): Promise<string> {
+export async function startRollout(
+  system: FleetSystem,
+  definition: Json,
+  correlationId?: string,
+): Promise<string> {
   const created = await expectStatus(
     system.api("/v1/rollouts", { method: "POST", json: definition }),
     201,
   );
   const id = String(created.rolloutId);
   await expectStatus(
-    system.api(`/v1/rollouts/${id}/start`, { method: "POST", json: { reason: "e2e" } }),
+    system.api(`/v1/rollouts/${id}/start`, {
+      method: "POST",
+      json: { reason: "e2e" },
+      ...(correlationId ? { headers: { "x-correlation-id": correlationId } } : {}),
+    }),
     200,
   );
   return id;
