@@ -1,0 +1,162 @@
+import { Kvm } from "@nats-io/kv";
+import { createUser, type KeyPair } from "@nats-io/nkeys";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  createRegistry,
+  deviceCatalog,
+  deviceStreamId,
+  eventStoreMigrations,
+  migrate,
+  type NewEvent,
+  PostgresEventStore,
+} from "@statecast/events";
+import {
+  credsConnectionOptions,
+  credsText,
+  deviceConnectionOptions,
+  issueEnrollmentUser,
+  openDeviceBuckets,
+  TARGETS_BUCKET,
+} from "@statecast/nats-auth";
+import { createTestDatabase, type TestDatabase } from "@statecast/testing";
+import pg from "pg";
+import {
+  type SecuredNats,
+  startSecuredNats,
+} from "../../../../libs/nats-auth/src/secured-nats.test-helper.js";
+import { EnrollmentResponder, type HelloReply } from "./enrollment-responder.js";
+
+const meta = {
+  correlationId: "test",
+  causationId: "test",
+  actor: "operator:alice",
+  now: new Date().toISOString(),
+} as const;
+
+describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)", () => {
+  let env: SecuredNats;
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let responder: EnrollmentResponder;
+  let enrolling: NatsConnection;
+
+  beforeAll(async () => {
+    env = await startSecuredNats();
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    await migrate(pool, eventStoreMigrations);
+    store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
+    responder = new EnrollmentResponder(env.service, store, env.setup);
+    responder.start();
+    await env.service.flush();
+    const { creds, inboxPrefix } = await issueEnrollmentUser(env.setup);
+    enrolling = await connect({
+      servers: env.nats.url,
+      reconnect: false,
+      inboxPrefix,
+      ...credsConnectionOptions(creds),
+    });
+  });
+  afterAll(async () => {
+    await enrolling?.close();
+    await responder?.stop();
+    await env?.dispose();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const hello = async (body: Record<string, unknown>): Promise<HelloReply> => {
+    const subject = `sc.dev.${String(body.deviceId)}.hello`;
+    const msg = await enrolling.request(subject, JSON.stringify(body), { timeout: 5_000 });
+    return msg.json<HelloReply>();
+  };
+  const types = async (deviceId: string) =>
+    (await store.readStream(deviceStreamId(deviceId))).events.map((e) => e.type);
+  const operatorAppends = (deviceId: string, version: number, event: Omit<NewEvent, "metadata">) =>
+    store.append(deviceStreamId(deviceId), [{ ...event, metadata: meta }], {
+      expectedVersion: version,
+    });
+
+  it("no token → pending → operator approves → creds that read the device's own target", async () => {
+    const key = createUser();
+    const body = { deviceId: "dev-a", publicKey: key.getPublicKey(), fleet: "fleet" };
+    expect(await hello(body)).toEqual({ status: "pending" });
+    expect(await hello(body)).toEqual({ status: "pending" });
+    expect(await types("dev-a")).toEqual(["DeviceEnrolled"]);
+
+    await operatorAppends("dev-a", 1, { type: "DeviceApproved", data: { by: "operator:alice" } });
+    const reply = await hello(body);
+    if (reply.status !== "enrolled")
+      throw new Error(`expected creds, got ${JSON.stringify(reply)}`);
+    expect(reply.jwt).not.toContain(new TextDecoder().decode(key.getSeed()));
+    const issued = (await store.readStream(deviceStreamId("dev-a"))).events.at(-1);
+    expect(issued?.type).toBe("DeviceCredentialsIssued");
+    expect(issued?.data).toEqual({ publicKey: key.getPublicKey() });
+
+    const kv = await new Kvm(env.service).open(TARGETS_BUCKET);
+    await kv.put("dev-a", "target of dev-a");
+    const device = await connectWith(reply.jwt, key, "dev-a");
+    try {
+      const { targets } = await openDeviceBuckets(device, "dev-a");
+      expect((await targets.get("dev-a"))?.string()).toBe("target of dev-a");
+    } finally {
+      await device.close();
+    }
+    expect(await hello(body)).toMatchObject({ status: "enrolled" });
+    expect(await types("dev-a")).toEqual([
+      "DeviceEnrolled",
+      "DeviceApproved",
+      "DeviceCredentialsIssued",
+    ]);
+  });
+
+  it("refuses a different public key for an enrolled id, with no event", async () => {
+    const body = { deviceId: "dev-b", publicKey: createUser().getPublicKey(), fleet: "fleet" };
+    await hello(body);
+    const other = { ...body, publicKey: createUser().getPublicKey() };
+    const reply = await hello(other);
+    expect(reply).toEqual({
+      status: "refused",
+      reason: "device dev-b is enrolled with another key",
+    });
+    expect(await types("dev-b")).toEqual(["DeviceEnrolled"]);
+  });
+
+  it("refuses a revoked key and a decommissioned device", async () => {
+    const key = createUser().getPublicKey();
+    const body = { deviceId: "dev-c", publicKey: key, fleet: "fleet" };
+    await hello(body);
+    await operatorAppends("dev-c", 1, { type: "DeviceApproved", data: { by: "operator:alice" } });
+    expect(await hello(body)).toMatchObject({ status: "enrolled" });
+    await operatorAppends("dev-c", 3, {
+      type: "DeviceCredentialsRevoked",
+      data: { publicKey: key, reason: "stolen" },
+    });
+    expect(await hello(body)).toMatchObject({
+      status: "refused",
+      reason: expect.stringMatching(/revoked/),
+    });
+  });
+
+  it("answers malformed and mismatched hellos with a reason, never an event", async () => {
+    const raw = await enrolling.request("sc.dev.dev-d.hello", "not json", { timeout: 5_000 });
+    expect(raw.json<HelloReply>()).toMatchObject({ status: "refused", reason: /malformed/ });
+    const wrongSubject = await enrolling.request(
+      "sc.dev.dev-d.hello",
+      JSON.stringify({ deviceId: "dev-e", publicKey: createUser().getPublicKey(), fleet: "f" }),
+      { timeout: 5_000 },
+    );
+    expect(wrongSubject.json<HelloReply>()).toMatchObject({ status: "refused" });
+    expect(await types("dev-d")).toEqual([]);
+    expect(await types("dev-e")).toEqual([]);
+  });
+
+  async function connectWith(jwt: string, key: KeyPair, deviceId: string): Promise<NatsConnection> {
+    return connect({
+      servers: env.nats.url,
+      reconnect: false,
+      ...deviceConnectionOptions(credsText(jwt, key), deviceId),
+    });
+  }
+});
