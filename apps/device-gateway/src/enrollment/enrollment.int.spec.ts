@@ -24,6 +24,7 @@ import {
   type SecuredNats,
   startSecuredNats,
 } from "../../../../libs/nats-auth/src/secured-nats.test-helper.js";
+import { CredentialRevoker } from "./credential-revoker.js";
 import { EnrollmentResponder, type HelloReply } from "./enrollment-responder.js";
 
 const meta = {
@@ -39,6 +40,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let responder: EnrollmentResponder;
+  let revoker: CredentialRevoker;
   let enrolling: NatsConnection;
 
   beforeAll(async () => {
@@ -49,6 +51,11 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
     responder = new EnrollmentResponder(env.service, store, env.setup);
     responder.start();
+    revoker = new CredentialRevoker(store, env.setup, {
+      servers: env.nats.url,
+      pollIntervalMs: 50,
+    });
+    revoker.start();
     await env.service.flush();
     const { creds, inboxPrefix } = await issueEnrollmentUser(env.setup);
     enrolling = await connect({
@@ -61,6 +68,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   afterAll(async () => {
     await enrolling?.close();
     await responder?.stop();
+    await revoker?.stop();
     await env?.dispose();
     await pool?.end();
     await db?.drop();
@@ -123,16 +131,23 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     expect(await types("dev-b")).toEqual(["DeviceEnrolled"]);
   });
 
-  it("refuses a revoked key and a decommissioned device", async () => {
-    const key = createUser().getPublicKey();
-    const body = { deviceId: "dev-c", publicKey: key, fleet: "fleet" };
+  it("DeviceCredentialsRevoked cuts the device's connection, and it cannot reconnect or re-enroll", async () => {
+    const key = createUser();
+    const body = { deviceId: "dev-c", publicKey: key.getPublicKey(), fleet: "fleet" };
     await hello(body);
     await operatorAppends("dev-c", 1, { type: "DeviceApproved", data: { by: "operator:alice" } });
-    expect(await hello(body)).toMatchObject({ status: "enrolled" });
+    const reply = await hello(body);
+    if (reply.status !== "enrolled")
+      throw new Error(`expected creds, got ${JSON.stringify(reply)}`);
+    const device = await connectWith(reply.jwt, key, "dev-c");
+    const closed = device.closed();
+
     await operatorAppends("dev-c", 3, {
       type: "DeviceCredentialsRevoked",
-      data: { publicKey: key, reason: "stolen" },
+      data: { publicKey: key.getPublicKey(), reason: "stolen" },
     });
+    await closed;
+    await expect(connectWith(reply.jwt, key, "dev-c")).rejects.toThrow(/authorization/i);
     expect(await hello(body)).toMatchObject({
       status: "refused",
       reason: expect.stringMatching(/revoked/),

@@ -1,0 +1,51 @@
+import { Logger } from "@nestjs/common";
+import { type PostgresEventStore, type RunningProcessor, runProcessor } from "@statecast/events";
+import { type OperatorSetup, revokeDevice } from "@statecast/nats-auth";
+
+export const CREDENTIAL_REVOKER = "gateway-credential-revoker";
+
+export interface CredentialRevokerOptions {
+  /** The running nats-servers the new DEVICES account JWT is pushed to. */
+  servers: string | string[];
+  pollIntervalMs?: number;
+}
+
+/**
+ * On `DeviceCredentialsRevoked`, revokes every user JWT issued so far to that public key and
+ * pushes the DEVICES account JWT to the servers: the device's open connection is closed and it
+ * cannot reconnect. One replica at a time (processor lock); a failed push is retried with the
+ * batch, and revoking a key twice is harmless.
+ */
+export class CredentialRevoker {
+  private readonly logger = new Logger("CredentialRevoker");
+  private processor: RunningProcessor | undefined;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private setup: OperatorSetup,
+    private readonly options: CredentialRevokerOptions,
+  ) {}
+
+  start(): void {
+    this.processor = runProcessor(this.store, {
+      name: CREDENTIAL_REVOKER,
+      types: ["DeviceCredentialsRevoked"],
+      ...(this.options.pollIntervalMs ? { pollIntervalMs: this.options.pollIntervalMs } : {}),
+      handle: async (events) => {
+        for (const event of events) {
+          const { publicKey } = event.data as { publicKey: string };
+          this.setup = await revokeDevice(this.setup, publicKey, {
+            servers: this.options.servers,
+            at: new Date(),
+          });
+          this.logger.log(`credentials of ${event.streamId} revoked (key ${publicKey})`);
+        }
+      },
+      onError: (error) => this.logger.error(`revocation failed, retrying: ${error.message}`),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.processor?.stop();
+  }
+}
