@@ -5,6 +5,7 @@ import type pg from "pg";
 import { AuditModule } from "./audit/audit.module.js";
 import { AuthModule } from "./auth/auth.module.js";
 import type { OrchestratorConfig } from "./config/orchestrator.config.js";
+import { DevicePlaneModule } from "./device-plane/device-plane.module.js";
 import { DevicesModule } from "./devices/devices.module.js";
 import { ObjectsModule } from "./objects/objects.module.js";
 import { ApiModule } from "./openapi/api.module.js";
@@ -48,6 +49,7 @@ export class AppModule {
         TrustModule,
         RevisionsModule,
         DevicesModule,
+        DevicePlaneModule,
         AuditModule,
         RolloutModule,
         MetricsModule,
