@@ -47,7 +47,7 @@ describe("devices, device history and audit against a real orchestrator", () => 
     expect(online.json.items.map((d) => d.deviceId)).toEqual(["d1"]);
   });
 
-  it("approves, tags and revokes, then shows the device and its history", async () => {
+  it("approves, tags, refuses a revoke with no credentials, decommissions, then shows the device and its history", async () => {
     expect((await cli.sc(["devices", "approve", "d2"])).out).toBe("d2: approved\n");
     const tagged = await cli.scJson<{ tags: Record<string, string> }>([
       "devices",
@@ -60,7 +60,11 @@ describe("devices, device history and audit against a real orchestrator", () => 
     const shown = await cli.sc(["devices", "show", "d2"]);
     expect(shown.out).toContain("approval   approved\n");
     expect(shown.out).toContain("tags       ring=canary\n");
-    expect((await cli.sc(["devices", "revoke", "d2", "--reason", "stolen"])).out).toBe(
+    // No credentials were ever issued to d2, so there is nothing to revoke: refused, no event.
+    const revoke = await cli.sc(["devices", "revoke", "d2", "--reason", "stolen"]);
+    expect(revoke.code).toBe(1);
+    expect(revoke.err).toMatch(/409/);
+    expect((await cli.sc(["devices", "decommission", "d2", "--reason", "stolen"])).out).toBe(
       "d2: decommissioned\n",
     );
 

@@ -108,9 +108,16 @@ export const registerDevicesCommands: CommandGroup = (program, ctx) => {
   decision(
     ctx,
     devices,
-    "revoke",
+    "decommission",
     "decommission a device: it gets no more updates",
     "decommission",
+  );
+  decision(
+    ctx,
+    devices,
+    "revoke",
+    "revoke a device's NATS credentials: its access is cut",
+    "revoke",
   );
 
   const device = program.command("device").description("one device's records");
@@ -147,14 +154,15 @@ function decision(ctx: CliContext, group: Command, name: string, what: string, a
       .argument("<id>", "device id")
       .addHelpText("after", `\nExample:\n  $ statecast devices ${name} dev-42\n`),
   );
-  if (action === "decommission")
-    command.option("--reason <text>", "why (recorded in the audit trail)");
+  const takesReason = action !== "approve";
+  if (takesReason) command.option("--reason <text>", "why (recorded in the audit trail)");
   command.action((id: string, opts: { reason?: string; remote?: string }, cmd: Command) =>
     remoteCommand(ctx, async () => {
       const client = await connect(ctx, { remote: opts.remote });
-      const body = action === "decommission" ? { json: { reason: opts.reason ?? "" } } : {};
-      const device = await client.json<DeviceView>("POST", `${devicePath(id)}/${action}`, body);
-      ctx.emit(cmd, { ok: true, human: [`${device.deviceId}: ${device.approval}`], data: device });
+      const body = takesReason ? { json: { reason: opts.reason ?? "" } } : {};
+      const result = await client.json<DeviceView>("POST", `${devicePath(id)}/${action}`, body);
+      const outcome = action === "revoke" ? "credentials revoked" : result.approval;
+      ctx.emit(cmd, { ok: true, human: [`${result.deviceId}: ${outcome}`], data: result });
     }),
   );
 }
