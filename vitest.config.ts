@@ -26,8 +26,6 @@ export default defineConfig({
   resolve: { alias },
   test: {
     globals: true,
-    // Until every tier has tests of its own; remove when the e2e tier has its first.
-    passWithNoTests: true,
     projects: [
       {
         plugins,
