@@ -83,14 +83,20 @@ export async function activeClaims(db: Queryable): Promise<ActiveRolloutClaim[]>
   return rows.map((row) => ({ rolloutId: row.rollout_id, deviceIds: row.device_ids }));
 }
 
-/** For each device, the running or paused rollout holding it. */
+/**
+ * For each device, the rollout its reports belong to: the running or paused one holding it, else
+ * the latest completed one — a device still updating when its rollout completed must still be
+ * counted (late failures, and a later rollback must return it too).
+ */
 export async function holdingRollouts(
   db: Queryable,
   deviceIds: readonly string[],
 ): Promise<Map<string, string>> {
   const { rows } = await db.query<{ device_id: string; rollout_id: string }>(
-    `SELECT m.device_id, m.rollout_id FROM rollout_members m JOIN rollouts r USING (rollout_id)
-     WHERE m.device_id = ANY($1::text[]) AND r.status IN ('running', 'paused')`,
+    `SELECT DISTINCT ON (m.device_id) m.device_id, m.rollout_id
+       FROM rollout_members m JOIN rollouts r USING (rollout_id)
+      WHERE m.device_id = ANY($1::text[]) AND r.status IN ('running', 'paused', 'completed')
+      ORDER BY m.device_id, (r.status <> 'completed') DESC, r.created_at DESC`,
     [deviceIds],
   );
   return new Map(rows.map((row) => [row.device_id, row.rollout_id]));
