@@ -13,6 +13,8 @@ export interface AgentSettings {
   runtime: "lxc" | "sim";
   commitDelayMs: number;
   groupTimeoutMs?: number;
+  /** How long TESTING tolerates a lost gateway before rolling back. */
+  gatewayTimeoutMs: number;
   trustPolicy: TrustPolicy;
   orchestratorKeys: string[];
   revision?: string;
@@ -43,9 +45,10 @@ options:
   --orchestrator-key PEM   orchestrator target key (repeatable, run)
   --commit-delay-ms N      TESTING duration (default 25000)
   --group-timeout-ms N     override every group's timeout
+  --gateway-timeout-ms N   TESTING rolls back after the gateway is lost this long (default 120000)
   --revision REF           revision name for an installed bundle
   --mount-only             stage and mount parts, start none
-  --nats URL --creds FILE  gateway connection (run)
+  --nats URL[,URL…] --creds FILE  gateway connection (run; every node of a cluster)
   --js-api-prefix P        JetStream API prefix of the device account
   --fault-download-bps N   fault injection: throttle object downloads`;
 
@@ -82,6 +85,7 @@ function parseCommandLine(argv: string[]) {
         "orchestrator-key": { type: "string", multiple: true },
         "commit-delay-ms": { type: "string" },
         "group-timeout-ms": { type: "string" },
+        "gateway-timeout-ms": { type: "string" },
         revision: { type: "string" },
         "mount-only": { type: "boolean" },
         "crash-at": { type: "string" },
@@ -137,6 +141,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     ...(values["group-timeout-ms"]
       ? { groupTimeoutMs: integer("group-timeout-ms", values["group-timeout-ms"]) }
       : {}),
+    gatewayTimeoutMs: integer("gateway-timeout-ms", values["gateway-timeout-ms"], 120_000)!,
     trustPolicy: { mode, trusted },
     orchestratorKeys,
     ...(values.revision ? { revision: values.revision } : {}),

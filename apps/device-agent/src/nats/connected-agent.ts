@@ -16,6 +16,7 @@ import { NatsObjectSource } from "./nats-object-source.js";
 import { StatusSender } from "./status-sender.js";
 
 export interface ConnectedOptions {
+  /** One NATS URL, or several separated by commas (every node of a cluster). */
   natsUrl: string;
   creds?: string;
   /** The `slow download` fault for tests and sim: object bytes per second. */
@@ -43,7 +44,11 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   const deviceId = agent.config.deviceId;
   let attempt = 0;
   const connection: ConnectionOptions = {
-    servers: options.natsUrl,
+    // A single string would be taken as ONE server: give the client each node of a cluster.
+    servers: options.natsUrl
+      .split(",")
+      .map((url) => url.trim())
+      .filter((url) => url.length > 0),
     name: `statecast-agent ${deviceId}`,
     reconnect: true,
     maxReconnectAttempts: -1,
@@ -54,6 +59,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
       : { inboxPrefix: deviceInboxPrefix(deviceId) }),
   };
   const nc: NatsConnection = await connect(connection);
+  agent.gateway.connected();
   // Opened the way a device's permissions allow: no API-info probes, direct get for its key,
   // consumers delivering to its own inbox prefix.
   const js = jetstream(nc, {
@@ -75,9 +81,13 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     for await (const status of nc.status()) {
       if (status.type === "reconnect") {
         attempt = 0;
+        agent.gateway.connected();
         agent.log.info("reconnected; replaying pending reports");
         void sender.flush();
-      } else if (status.type === "disconnect") agent.log.warn("disconnected from the gateway");
+      } else if (status.type === "disconnect") {
+        agent.gateway.lost();
+        agent.log.warn("disconnected from the gateway");
+      }
     }
   })();
   const watcher = await targets.watch({ key: deviceId });
@@ -105,6 +115,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     nc,
     sender,
     async close() {
+      agent.gateway.detach();
       watcher.stop();
       sender.close();
       await applying.catch(() => undefined);
