@@ -18,6 +18,7 @@ async function main(argv: string[]): Promise<number> {
     runtime,
     commitDelayMs: settings.commitDelayMs,
     ...(settings.groupTimeoutMs !== undefined ? { groupTimeoutMs: settings.groupTimeoutMs } : {}),
+    gatewayTimeoutMs: settings.gatewayTimeoutMs,
     orchestratorKeys: settings.orchestratorKeys,
     trustPolicy: settings.trustPolicy,
     mountOnly: settings.mountOnly,

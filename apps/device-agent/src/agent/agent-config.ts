@@ -21,7 +21,12 @@ export interface AgentConfig {
    * check a bundle built for another CPU.
    */
   mountOnly?: boolean;
-  /** Fault injection: the named point at which the agent SIGKILLs itself. */
+  /**
+   * How long TESTING tolerates a lost gateway before it rolls back (`gateway_lost`); a shorter
+   * outage only holds the commit until the connection is back. Default 120 s.
+   */
+  gatewayTimeoutMs?: number;
+  /** Fault injection (test builds only): the named point at which the agent SIGKILLs itself. */
   crashAt?: string;
   quiet?: boolean;
 }

@@ -2,6 +2,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beginTry, commitTry } from "../boot/boot-env.js";
 import type { ControlSockets } from "../control/control-server.js";
+import type { CrashPoint } from "../faults/crash-point.js";
 import { writeFileAtomic } from "../fs/atomic.js";
 import type { Logger } from "../log.js";
 import type { Step } from "../plan/steps.js";
@@ -10,7 +11,7 @@ import type { ContainerRuntime } from "../runtime/runtime.js";
 import { SimRuntime } from "../runtime/sim-runtime.js";
 import type { LocalStore } from "../store/local-store.js";
 import { ApplyError } from "./apply-error.js";
-import { awaitGroupGoals, watchDuringTesting } from "./goals.js";
+import { awaitGroupGoals, type GatewayWatch, watchDuringTesting } from "./goals.js";
 
 export interface ExecutorDeps {
   store: LocalStore;
@@ -18,8 +19,10 @@ export interface ExecutorDeps {
   control: ControlSockets;
   log: Logger;
   commitDelayMs: number;
+  /** The gateway connection TESTING watches (none for an offline install). */
+  gateway: GatewayWatch;
   /** Fault injection for crash-safety tests: named points where the agent kills itself. */
-  crashPoint: (point: string) => void;
+  crashPoint: (point: CrashPoint) => void;
 }
 
 /** Runs planned steps: exactly one executor per `action`. */
@@ -86,7 +89,7 @@ export class StepExecutor {
         return awaitGroupGoals(step.group, step.parts, step.timeoutMs, runtime, control);
       case "awaitCommitDelay": {
         this.deps.crashPoint("during-testing");
-        return watchDuringTesting(step.watch, this.deps.commitDelayMs, runtime);
+        return watchDuringTesting(step.watch, this.deps.commitDelayMs, runtime, this.deps.gateway);
       }
       case "commit": {
         const env = await store.readBootEnv();

@@ -50,11 +50,22 @@ export async function awaitGroupGoals(
   }
 }
 
-/** TESTING: every watched container must stay running for the whole commit delay. */
+/** What TESTING needs to know about the gateway (see agent/gateway-link.ts). */
+export interface GatewayWatch {
+  readonly timeoutMs: number;
+  lostForMs(): number;
+}
+
+/**
+ * TESTING: every watched container must stay running for the whole commit delay, and the
+ * gateway must be reachable to commit. A gateway lost for longer than its timeout rolls back;
+ * a shorter outage only holds the commit until the connection is back.
+ */
 export async function watchDuringTesting(
   watch: string[],
   delayMs: number,
   runtime: ContainerRuntime,
+  gateway?: GatewayWatch,
 ): Promise<void> {
   const deadline = Date.now() + delayMs;
   for (;;) {
@@ -64,7 +75,14 @@ export async function watchDuringTesting(
         throw new ApplyError("container_exited", `container ${name} is ${state} during TESTING`);
       }
     }
-    if (Date.now() >= deadline) return;
-    await sleep(Math.min(POLL_MS * 4, Math.max(1, deadline - Date.now())));
+    const lost = gateway?.lostForMs() ?? 0;
+    if (gateway && lost > gateway.timeoutMs) {
+      throw new ApplyError(
+        "gateway_lost",
+        `gateway unreachable for ${lost} ms during TESTING (timeout ${gateway.timeoutMs} ms)`,
+      );
+    }
+    if (Date.now() >= deadline && lost === 0) return;
+    await sleep(Math.min(POLL_MS * 4, Math.max(POLL_MS, deadline - Date.now())));
   }
 }

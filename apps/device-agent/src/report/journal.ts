@@ -20,6 +20,8 @@ export class ReportJournal {
   private unsent: StatusReport[] | undefined;
   private sentCount = 0;
   private loading: Promise<void> | undefined;
+  /** Stamped on every report while an apply runs, so the gateway continues its trace. */
+  traceparent: string | undefined;
 
   constructor(
     dir: string,
@@ -46,6 +48,7 @@ export class ReportJournal {
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
       ...(input.downloads !== undefined ? { downloads: input.downloads } : {}),
       runtime: this.runtime,
+      ...(this.traceparent ? { traceparent: this.traceparent } : {}),
       at: new Date().toISOString(),
     };
     const done = this.appending.then(async () => {

@@ -40,6 +40,8 @@ export interface StatusReport {
   downloads?: DownloadCounters;
   /** `lxc` or `sim`: a simulated device says so in every report. */
   runtime: "lxc" | "sim";
+  /** W3C trace context of the apply this report belongs to (see trace/trace.ts). */
+  traceparent?: string;
   at: string;
 }
 

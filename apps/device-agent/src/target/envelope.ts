@@ -19,6 +19,8 @@ export interface TargetEnvelope {
   state: Record<string, unknown>;
   rolloutId?: string;
   waveId?: string;
+  /** W3C trace context of the gateway's write (signed with the rest); the apply continues it. */
+  traceparent?: string;
   signature: TargetSignature;
 }
 

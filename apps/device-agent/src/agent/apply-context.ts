@@ -1,0 +1,27 @@
+import type { ControlSockets } from "../control/control-server.js";
+import type { CrashPoint } from "../faults/crash-point.js";
+import type { Logger } from "../log.js";
+import type { RevisionSpec } from "../model/revision.js";
+import type { Step } from "../plan/steps.js";
+import type { ReportJournal } from "../report/journal.js";
+import type { ReportInput, StatusReport } from "../report/report.js";
+import type { LocalStore } from "../store/local-store.js";
+import type { AgentConfig } from "./agent-config.js";
+
+/** What boot and install share with the agent that runs them (the agent implements it). */
+export interface ApplyContext {
+  readonly config: AgentConfig;
+  readonly store: LocalStore;
+  readonly journal: ReportJournal;
+  readonly log: Logger;
+  readonly control: ControlSockets;
+  readonly crashPoint: (point: CrashPoint) => void;
+  /** The committed revision (pv_rev) as the agent runs it. */
+  committed: RevisionSpec | undefined;
+  /** Executes planned steps one by one, `onStep` before each. */
+  run(steps: Step[], onStep?: (step: Step) => Promise<void>): Promise<void>;
+  /** A final report: settles the target's seq, then journals the report. */
+  finish(report: ReportInput): Promise<StatusReport>;
+  /** A verified state as the agent runs it (group timeout override, mount-only). */
+  toSpec(state: Record<string, unknown>, id: string, ref: string): RevisionSpec;
+}

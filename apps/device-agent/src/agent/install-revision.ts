@@ -1,0 +1,139 @@
+import { ApplyError } from "../apply/apply-error.js";
+import { clearTry } from "../boot/boot-env.js";
+import { fetchMissingObjects } from "../fetch/fetch-objects.js";
+import type { ObjectSource } from "../fetch/object-source.js";
+import { InvalidStateError, type RevisionSpec } from "../model/revision.js";
+import { planReconcile, planSteps } from "../plan/planner.js";
+import type { StatusReport } from "../report/report.js";
+import type { ApplyContext } from "./apply-context.js";
+import { collectGarbage } from "./gc.js";
+
+/** A verified revision to install, from a target or a bundle. */
+export interface Install {
+  state: Record<string, unknown>;
+  digest: string;
+  ref: string;
+  seq: number;
+}
+
+/**
+ * check → QUEUED → fetch (DOWNLOADING) → trail → INPROGRESS → steps (TESTING before the
+ * commit delay) → DONE/UPDATED, or rollback → ERROR. `signal` aborts the download.
+ */
+export async function installRevision(
+  ctx: ApplyContext,
+  install: Install,
+  source: ObjectSource,
+  signal: AbortSignal,
+): Promise<StatusReport> {
+  const { ref } = install;
+  const { store, journal, config } = ctx;
+  const record = await store.readRecord();
+  await store.writeRecord({ ...record, lastSeq: install.seq, lastSeqSettled: false });
+  await journal.report({
+    revision: ref,
+    status: "QUEUED",
+    message: `target seq ${install.seq} accepted`,
+  });
+  let spec: RevisionSpec;
+  try {
+    spec = ctx.toSpec(install.state, install.digest, ref);
+    await fetch(ctx, spec, source, signal);
+  } catch (error) {
+    if (!(error instanceof ApplyError) && !(error instanceof InvalidStateError)) throw error;
+    return ctx.finish({
+      revision: ref,
+      status: "WONTGO",
+      reason: error.reason,
+      message: error.message,
+    });
+  }
+  ctx.crashPoint("after-download");
+  await store.writeTrail({ id: spec.id, ref, seq: install.seq, state: install.state });
+  await journal.report({
+    revision: ref,
+    status: "INPROGRESS",
+    message: "objects verified; applying",
+  });
+  const steps = planSteps(
+    { committed: ctx.committed, containers: await config.runtime.list() },
+    spec,
+  );
+  if (steps.length === 0) {
+    return ctx.finish({ revision: ref, status: "DONE", message: "already running this revision" });
+  }
+  try {
+    await ctx.run(steps, async (step) => {
+      if (step.action !== "awaitCommitDelay") return;
+      await journal.report({
+        revision: ref,
+        status: "TESTING",
+        message: `all status goals reached; commit in ${config.commitDelayMs} ms`,
+      });
+    });
+  } catch (error) {
+    return rollback(ctx, ref, error);
+  }
+  ctx.committed = spec;
+  const last = steps.at(-1);
+  const outcome = last?.action === "commit" ? last.outcome : "DONE";
+  const report = await ctx.finish({
+    revision: ref,
+    status: outcome,
+    message: `revision ${ref} committed`,
+  });
+  await collectGarbage(store, config.runtime, ctx.log).catch((e) =>
+    ctx.log.warn("gc failed", { error: (e as Error).message }),
+  );
+  return report;
+}
+
+async function fetch(
+  ctx: ApplyContext,
+  spec: RevisionSpec,
+  source: ObjectSource,
+  signal: AbortSignal,
+): Promise<void> {
+  let lastReport = 0;
+  const counters = await fetchMissingObjects(ctx.store, source, spec.objects, {
+    concurrency: ctx.config.fetchConcurrency ?? 4,
+    reserveBytes: ctx.config.reserveBytes ?? 16 * 1024 * 1024,
+    signal,
+    onRetry: (id, error) =>
+      ctx.log.warn("object fetch interrupted; resuming", { id, error: error.message }),
+    onProgress: (downloads) => {
+      if (Date.now() - lastReport < 250 && downloads.objectsFetched < downloads.objects) return;
+      lastReport = Date.now();
+      void ctx.journal.report({
+        revision: spec.ref,
+        status: "DOWNLOADING",
+        message: `fetching from ${source.name}`,
+        downloads,
+      });
+    },
+  });
+  await ctx.journal.report({
+    revision: spec.ref,
+    status: "DOWNLOADING",
+    message: `${counters.objects} objects fetched, ${counters.resumedBytes} bytes resumed`,
+    downloads: counters,
+  });
+}
+
+/** Back to pv_rev: latch cleared first, then the committed containers reconciled. */
+async function rollback(ctx: ApplyContext, ref: string, error: unknown): Promise<StatusReport> {
+  const reason = error instanceof ApplyError ? error.reason : "boot_failed";
+  const message = (error as Error).message;
+  ctx.log.error("apply failed; rolling back", { revision: ref, reason, message });
+  await ctx.store.writeBootEnv(clearTry(await ctx.store.readBootEnv()));
+  ctx.crashPoint("during-rollback");
+  await ctx
+    .run(planReconcile(await ctx.config.runtime.list(), ctx.committed))
+    .catch((e) => ctx.log.error("rollback reconcile failed", { error: (e as Error).message }));
+  return ctx.finish({
+    revision: ref,
+    status: "ERROR",
+    reason,
+    message: `${message}; rolled back to ${ctx.committed?.ref ?? "no revision"}`,
+  });
+}
