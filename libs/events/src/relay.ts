@@ -12,6 +12,8 @@ export interface RelayOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   onError?: (error: Error) => void;
+  /** JetStream replicas of SC_EVENTS when this relay creates it (default 1). */
+  replicas?: number;
   /** After each batch is acknowledged: how many the server already held (msgID dedup). */
   onPublished?: (stats: { published: number; duplicates: number }) => void;
 }
@@ -20,8 +22,8 @@ export interface RelayOptions {
 // it must exceed the longest outage between a publish and its checkpoint commit.
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
-/** Creates SC_EVENTS (subjects `sc.evt.>`) unless it exists. */
-export async function ensureEventsStream(jsm: JetStreamManager): Promise<void> {
+/** Creates SC_EVENTS (subjects `sc.evt.>`) on `replicas` replicas unless it exists. */
+export async function ensureEventsStream(jsm: JetStreamManager, replicas = 1): Promise<void> {
   try {
     await jsm.streams.info(EVENTS_STREAM);
   } catch {
@@ -29,6 +31,7 @@ export async function ensureEventsStream(jsm: JetStreamManager): Promise<void> {
       name: EVENTS_STREAM,
       subjects: [EVENTS_SUBJECTS],
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      num_replicas: replicas,
     });
   }
 }
@@ -42,7 +45,7 @@ export async function startRelay(
   store: PostgresEventStore,
   options: RelayOptions,
 ): Promise<RunningProcessor> {
-  await ensureEventsStream(await jetstreamManager(options.nats));
+  await ensureEventsStream(await jetstreamManager(options.nats), options.replicas);
   const js = jetstream(options.nats);
   return runProcessor(store, {
     name: options.name ?? `relay:${EVENTS_STREAM}`,

@@ -12,6 +12,8 @@ export interface StatusStreamOptions {
   duplicateWindowMs?: number;
   /** Reports not acked in this time are delivered again (to any replica). */
   ackWaitMs?: number;
+  /** JetStream replicas of the stream when created here (default 1); the consumer inherits them. */
+  replicas?: number;
 }
 
 /** Creates the status stream and the gateways' durable pull consumer when missing (idempotent). */
@@ -24,7 +26,12 @@ export async function ensureStatusStream(
     await jsm.streams.info(STATUS_STREAM);
   } catch {
     await jsm.streams
-      .add({ name: STATUS_STREAM, subjects: [STATUS_SUBJECTS], duplicate_window: duplicateWindow })
+      .add({
+        name: STATUS_STREAM,
+        subjects: [STATUS_SUBJECTS],
+        duplicate_window: duplicateWindow,
+        num_replicas: options.replicas ?? 1,
+      })
       .catch(async (error: unknown) => {
         // Another replica may have created it between our info and add.
         await jsm.streams.info(STATUS_STREAM).catch(() => {

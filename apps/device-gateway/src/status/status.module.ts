@@ -13,7 +13,13 @@ import {
   migrate,
   PostgresEventStore,
 } from "@statecast/events";
-import { JETSTREAM, NATS_CONNECTION, PG_POOL } from "@statecast/platform";
+import {
+  JETSTREAM,
+  NATS_CONNECTION,
+  PG_POOL,
+  SERVICE_CONFIG,
+  type ServiceConfig,
+} from "@statecast/platform";
 import type pg from "pg";
 import { presenceMigrations } from "../presence/presence.migrations.js";
 import { DropCounter } from "./drop-counter.js";
@@ -37,14 +43,15 @@ export const DEVICE_EVENT_STORE = "gateway:device-event-store";
     DropCounter,
     {
       provide: StatusIngestor,
-      inject: [NATS_CONNECTION, JETSTREAM, DEVICE_EVENT_STORE, DropCounter],
+      inject: [NATS_CONNECTION, JETSTREAM, DEVICE_EVENT_STORE, DropCounter, SERVICE_CONFIG],
       useFactory: async (
         nc: NatsConnection,
         js: JetStreamClient,
         store: PostgresEventStore,
         drops: DropCounter,
+        config: ServiceConfig,
       ) => {
-        await ensureStatusStream(await jetstreamManager(nc));
+        await ensureStatusStream(await jetstreamManager(nc), { replicas: config.natsReplicas });
         return new StatusIngestor(js, store, drops);
       },
     },

@@ -30,8 +30,11 @@ export const TARGETS_PROCESSOR = "gateway-targets";
         const targets = await new Kvm(js).create(TARGETS_BUCKET, {
           history: 1,
           allow_direct: true,
+          replicas: config.natsReplicas,
         });
-        const natsObjects = await new Objm(js).create(OBJECTS_BUCKET);
+        const natsObjects = await new Objm(js).create(OBJECTS_BUCKET, {
+          replicas: config.natsReplicas,
+        });
         // The orchestrator's object store directory (its FsObjectStore under the data dir).
         const objects = new FsObjectStore(join(config.dataDir, "objects"));
         return new TargetWriter(

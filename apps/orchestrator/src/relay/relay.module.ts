@@ -8,7 +8,7 @@ import {
   type OnApplicationBootstrap,
 } from "@nestjs/common";
 import { PostgresEventStore, type RunningProcessor, startRelay } from "@statecast/events";
-import { NATS_CONNECTION } from "@statecast/platform";
+import { NATS_CONNECTION, SERVICE_CONFIG, type ServiceConfig } from "@statecast/platform";
 
 /**
  * Publishes every committed event to JetStream `SC_EVENTS` for the rest of the system (gateway,
@@ -22,11 +22,13 @@ export class RelayRunner implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.relay = await startRelay(this.store, {
       nats: this.nats,
+      replicas: this.config.natsReplicas,
       onError: (error) => this.logger.warn(`relay: ${error.message}`),
     });
   }

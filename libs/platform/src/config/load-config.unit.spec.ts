@@ -23,6 +23,7 @@ describe("loadConfig", () => {
       dataDir: "./.statecast",
       databaseUrl: valid.DATABASE_URL,
       natsServers: ["nats://127.0.0.1:4223"],
+      natsReplicas: 1,
       httpHost: "127.0.0.1",
       httpPort: 9000,
       adminToken: undefined,
@@ -38,6 +39,12 @@ describe("loadConfig", () => {
       NATS_URL: "nats://127.0.0.1:4223, nats://127.0.0.1:4224",
     });
     expect(config.natsServers).toEqual(["nats://127.0.0.1:4223", "nats://127.0.0.1:4224"]);
+  });
+
+  it("takes 1, 3 or 5 JetStream replicas and refuses any other count", () => {
+    expect(loadServiceConfig(8080, { ...valid, NATS_REPLICAS: "3" }).natsReplicas).toBe(3);
+    expect(problemsOf({ ...valid, NATS_REPLICAS: "2" })).toHaveLength(1);
+    expect(problemsOf({ ...valid, NATS_REPLICAS: "2" })[0]).toMatch(/^NATS_REPLICAS: /);
   });
 
   it("names the bad port and quotes the value", () => {

@@ -19,6 +19,11 @@ export interface ServiceConfig {
   natsServers: string[];
   /** A NATS `.creds` file (user JWT + seed) for servers in operator mode; none: no credentials. */
   natsCredsFile?: string | undefined;
+  /**
+   * JetStream replicas of the streams and buckets a service creates (1, 3 or 5; default 1). Set
+   * 3 on a 3-node cluster so losing one node loses neither data nor availability.
+   */
+  natsReplicas: number;
   httpHost: string;
   httpPort: number;
   adminToken: string | undefined;
@@ -33,6 +38,11 @@ export function serviceSettings(defaultHttpPort: number) {
     DATABASE_URL: postgresUrlSetting,
     NATS_URL: natsUrlSetting,
     NATS_CREDS: directorySetting.describe("a NATS .creds file path").optional(),
+    NATS_REPLICAS: z
+      .enum(["1", "3", "5"])
+      .transform(Number)
+      .default(1)
+      .describe("JetStream replicas of the streams and buckets the services create: 1, 3 or 5"),
     STATECAST_HTTP_HOST: hostSetting.default("127.0.0.1"),
     STATECAST_HTTP_PORT: portSetting.default(defaultHttpPort),
     STATECAST_ADMIN_TOKEN: adminTokenSetting.optional(),
@@ -49,6 +59,7 @@ export function toServiceConfig(settings: ServiceSettings): ServiceConfig {
     databaseUrl: settings.DATABASE_URL,
     natsServers: settings.NATS_URL,
     natsCredsFile: settings.NATS_CREDS,
+    natsReplicas: settings.NATS_REPLICAS,
     httpHost: settings.STATECAST_HTTP_HOST,
     httpPort: settings.STATECAST_HTTP_PORT,
     adminToken: settings.STATECAST_ADMIN_TOKEN,
