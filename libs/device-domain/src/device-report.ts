@@ -39,6 +39,11 @@ const progressReport = z
       .optional(),
     downloads: downloads.optional(),
     runtime: z.enum(["lxc", "sim"]).optional(),
+    /** W3C trace context of the agent's apply: ingestion continues that trace. */
+    traceparent: z
+      .string()
+      .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, "expected a W3C traceparent")
+      .optional(),
     at: instant,
   })
   .refine((r) => (r.status !== "WONTGO" && r.status !== "ERROR") || r.reason !== undefined, {

@@ -17,10 +17,17 @@ export { PostgresHealthIndicator } from "./health/postgres.health.js";
 export { createLogger, nestLogLevels } from "./logging/logger.js";
 export * from "./metrics/index.js";
 export { NatsModule, type NatsModuleOptions } from "./nats/nats.module.js";
+export { traceHttpRequests } from "./telemetry/http-tracing.js";
 export {
   startTelemetry,
   type Telemetry,
   type TelemetryConfig,
   type TelemetryOptions,
 } from "./telemetry/telemetry.js";
+export {
+  contextFromTraceparent,
+  continueTrace,
+  TRACEPARENT,
+  traceparentOf,
+} from "./telemetry/trace-context.js";
 export { JETSTREAM, NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "./tokens.js";

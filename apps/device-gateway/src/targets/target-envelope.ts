@@ -16,6 +16,8 @@ export interface UnsignedTarget {
   state: Record<string, unknown>;
   rolloutId?: string;
   waveId?: string;
+  /** W3C trace context of the gateway's write: the agent's apply continues that trace. */
+  traceparent?: string;
 }
 
 export interface SignedTarget extends UnsignedTarget {

@@ -10,6 +10,7 @@ import {
   revisionStreamId,
   streamKeyOf,
 } from "@statecast/events";
+import { continueTrace } from "@statecast/platform";
 import type { ObjectStore } from "@statecast/state";
 import { signTarget } from "./target-envelope.js";
 
@@ -49,6 +50,26 @@ export class TargetWriter {
     }
     if (event.type !== "TargetAssigned") return;
     const data = event.data as Assigned;
+    // Continues the trace of the command that assigned the target; the agent continues this one.
+    const { span, traceparent } = continueTrace(
+      "device-gateway",
+      "gateway.target.write",
+      event.metadata.traceparent,
+      { "statecast.device_id": deviceId, "statecast.revision": formatRevision(data.revision) },
+    );
+    try {
+      await this.write(deviceId, data, event, traceparent);
+    } finally {
+      span.end();
+    }
+  }
+
+  private async write(
+    deviceId: string,
+    data: Assigned,
+    event: RecordedEvent,
+    traceparent: string | undefined,
+  ): Promise<void> {
     const state = await this.canonicalState(data.digest);
     if (!state) {
       this.logger.warn(
@@ -70,6 +91,7 @@ export class TargetWriter {
         state,
         ...(data.rolloutId ? { rolloutId: data.rolloutId } : {}),
         ...(data.waveIndex !== undefined ? { waveId: String(data.waveIndex) } : {}),
+        ...(traceparent ? { traceparent } : {}),
       },
       this.key,
     );

@@ -113,6 +113,8 @@ function metadataFor(cause: RecordedEvent, now: string): EventMetadata {
     actor: SYSTEM_ACTOR as EventMetadata["actor"],
     correlationId: cause.metadata.correlationId,
     causationId: cause.eventId,
+    // The device report's trace goes on into the targets and gate decisions it causes.
+    ...(cause.metadata.traceparent ? { traceparent: cause.metadata.traceparent } : {}),
     now,
   };
 }

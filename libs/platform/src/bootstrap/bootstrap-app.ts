@@ -3,6 +3,7 @@ import { NestFactory } from "@nestjs/core";
 import type { ServiceConfig } from "../config/service-config.js";
 import { ErrorFilter } from "../errors/error.filter.js";
 import { createLogger } from "../logging/logger.js";
+import { traceHttpRequests } from "../telemetry/http-tracing.js";
 import { startTelemetry, type TelemetryOptions } from "../telemetry/telemetry.js";
 
 export interface BootstrapOptions {
@@ -33,6 +34,7 @@ export async function bootstrapApp(
   try {
     app = await NestFactory.create(module, { logger, abortOnError: false });
     app.useGlobalFilters(new ErrorFilter());
+    app.use(traceHttpRequests(name));
     await options.configure?.(app);
     await app.listen(config.httpPort, config.httpHost);
   } catch (err) {

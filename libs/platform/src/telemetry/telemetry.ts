@@ -19,15 +19,54 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
+/** The process's registration of the OpenTelemetry globals, shared by every service in it. */
+interface Registration {
+  tracing: boolean;
+  users: number;
+  stop(): Promise<void>;
+}
+
+let registration: Promise<Registration> | undefined;
+
 /**
  * W3C trace context propagation always; a tracer provider exporting over OTLP/HTTP only when an
  * endpoint (or a span processor) is given, so an unconfigured service records nothing.
+ *
+ * The globals belong to the process: when several services run in one process (tests, an
+ * embedding host), the first start registers them and the later ones share that registration
+ * (their own endpoint and processors are then not used); the last shutdown unregisters them.
  */
 export async function startTelemetry(
   serviceName: string,
   config: TelemetryConfig,
   options: TelemetryOptions = {},
 ): Promise<Telemetry> {
+  registration ??= register(serviceName, config, options).catch((error: unknown) => {
+    registration = undefined;
+    throw error;
+  });
+  const shared = registration;
+  const current = await shared;
+  current.users++;
+  let released = false;
+  return {
+    tracing: current.tracing,
+    shutdown: async () => {
+      if (released) return;
+      released = true;
+      current.users--;
+      if (current.users > 0) return;
+      if (registration === shared) registration = undefined;
+      await current.stop();
+    },
+  };
+}
+
+async function register(
+  serviceName: string,
+  config: TelemetryConfig,
+  options: TelemetryOptions,
+): Promise<Registration> {
   const propagator = new W3CTraceContextPropagator();
   const spanProcessors = [...(options.spanProcessors ?? [])];
   if (config.otlpEndpoint) {
@@ -42,7 +81,7 @@ export async function startTelemetry(
     // headers and event metadata, so a collecting service further on sees one trace.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(propagator);
-    return { tracing: false, shutdown: async () => disableGlobals() };
+    return { tracing: false, users: 0, stop: async () => disableGlobals() };
   }
   const { NodeSDK } = await import("@opentelemetry/sdk-node");
   const sdk = new NodeSDK({
@@ -56,7 +95,8 @@ export async function startTelemetry(
   sdk.start();
   return {
     tracing: true,
-    shutdown: async () => {
+    users: 0,
+    stop: async () => {
       await sdk.shutdown();
       disableGlobals();
     },
