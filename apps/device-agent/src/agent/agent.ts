@@ -10,6 +10,7 @@ import type { ReportInput, StatusReport } from "../report/report.js";
 import { LocalStore } from "../store/local-store.js";
 import { checkState, checkTarget, TargetRejected } from "../target/check-target.js";
 import type { TargetEnvelope } from "../target/envelope.js";
+import { ApplyTrace } from "../trace/trace.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootDevice } from "./boot.js";
@@ -39,6 +40,8 @@ export class Agent implements ApplyContext {
   private queue: Promise<unknown> = Promise.resolve();
   private download: AbortController | undefined;
   private interrupted: string | undefined;
+  /** The trace of the target being applied (one apply at a time). */
+  private applying: ApplyTrace | undefined;
 
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir);
@@ -98,28 +101,60 @@ export class Agent implements ApplyContext {
   async run(steps: Step[], onStep?: (step: Step) => Promise<void>): Promise<void> {
     for (const step of steps) {
       await onStep?.(step);
-      await this.executor.execute(step);
+      await this.traced(`agent.${step.action}`, () => this.executor.execute(step));
     }
   }
 
-  /** A target from the gateway: envelope and state checks, then the apply. */
+  /** `work` in a span of the apply in progress (none at boot or for an offline bundle). */
+  traced<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return this.applying ? this.applying.step(name, {}, work) : work();
+  }
+
+  /** A target from the gateway, traced: the apply continues the target's trace context. */
   applyTarget(envelope: TargetEnvelope, source: ObjectSource): Promise<StatusReport> {
     this.download?.abort();
     return this.serialize(async () => {
-      if (
-        typeof envelope !== "object" ||
-        envelope === null ||
-        typeof envelope.revision !== "string"
-      ) {
-        return this.journal.report({
-          revision: "",
-          status: "WONTGO",
-          reason: "invalid_target",
-          message: "target is not a target envelope",
-        });
-      }
-      const record = await this.store.readRecord();
+      const given = typeof envelope === "object" && envelope !== null ? envelope : undefined;
+      const applying = new ApplyTrace(given?.traceparent, {
+        "statecast.device_id": this.config.deviceId,
+        "statecast.revision": String(given?.revision),
+      });
+      this.applying = applying;
+      this.journal.traceparent = applying.traceparent;
       try {
+        const report = await this.checkAndInstall(envelope, source);
+        applying.end(report.status, report.reason);
+        return report;
+      } catch (error) {
+        applying.end("ERROR", (error as Error).message);
+        throw error;
+      } finally {
+        this.applying = undefined;
+        this.journal.traceparent = undefined;
+      }
+    });
+  }
+
+  /** Envelope and state checks, then the apply. */
+  private async checkAndInstall(
+    envelope: TargetEnvelope,
+    source: ObjectSource,
+  ): Promise<StatusReport> {
+    if (
+      typeof envelope !== "object" ||
+      envelope === null ||
+      typeof envelope.revision !== "string"
+    ) {
+      return this.journal.report({
+        revision: "",
+        status: "WONTGO",
+        reason: "invalid_target",
+        message: "target is not a target envelope",
+      });
+    }
+    const record = await this.store.readRecord();
+    try {
+      await this.traced("agent.verify", async () =>
         checkTarget(envelope, {
           deviceId: this.config.deviceId,
           lastSeq: record.lastSeq,
@@ -127,19 +162,19 @@ export class Agent implements ApplyContext {
           now: new Date(),
           orchestratorKeys: this.config.orchestratorKeys,
           trustPolicy: this.config.trustPolicy,
-        });
-      } catch (error) {
-        if (!(error instanceof TargetRejected)) throw error;
-        return this.journal.report({
-          revision: String(envelope.revision),
-          status: "WONTGO",
-          reason: error.reason,
-          message: error.message,
-        });
-      }
-      const { state, stateDigest, revision, seq } = envelope;
-      return this.install({ state, digest: stateDigest, ref: revision, seq }, source);
-    });
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TargetRejected)) throw error;
+      return this.journal.report({
+        revision: String(envelope.revision),
+        status: "WONTGO",
+        reason: error.reason,
+        message: error.message,
+      });
+    }
+    const { state, stateDigest, revision, seq } = envelope;
+    return this.install({ state, digest: stateDigest, ref: revision, seq }, source);
   }
 
   /** An offline bundle: the same state checks (no envelope) and the same apply. */

@@ -20,6 +20,8 @@ export interface ApplyContext {
   committed: RevisionSpec | undefined;
   /** Executes planned steps one by one, `onStep` before each. */
   run(steps: Step[], onStep?: (step: Step) => Promise<void>): Promise<void>;
+  /** Runs `work` in a span of the traced apply in progress, if any. */
+  traced<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** A final report: settles the target's seq, then journals the report. */
   finish(report: ReportInput): Promise<StatusReport>;
   /** A verified state as the agent runs it (group timeout override, mount-only). */

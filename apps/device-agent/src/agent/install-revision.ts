@@ -38,7 +38,7 @@ export async function installRevision(
   let spec: RevisionSpec;
   try {
     spec = ctx.toSpec(install.state, install.digest, ref);
-    await fetch(ctx, spec, source, signal);
+    await ctx.traced("agent.fetch", () => fetch(ctx, spec, source, signal));
   } catch (error) {
     if (!(error instanceof ApplyError) && !(error instanceof InvalidStateError)) throw error;
     return ctx.finish({
