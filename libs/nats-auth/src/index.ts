@@ -2,6 +2,14 @@ export type { Revocations } from "./claims.js";
 export { credsConnectionOptions, deviceConnectionOptions } from "./connection-options.js";
 export { type DeviceBuckets, openDeviceBuckets } from "./device-buckets.js";
 export { devicePermissions } from "./device-permissions.js";
+export {
+  type EnrollmentToken,
+  enrollmentSecretTokenId,
+  enrollmentTokenRefusal,
+  foldEnrollmentToken,
+  generateEnrollmentSecret,
+  hashEnrollmentSecret,
+} from "./enrollment-token.js";
 export { type EnrollmentCredentials, issueEnrollmentUser } from "./enrollment-user.js";
 export {
   assertDeviceId,

@@ -1,6 +1,6 @@
 import { Logger } from "@nestjs/common";
 import { type PostgresEventStore, type RunningProcessor, runProcessor } from "@statecast/events";
-import { type OperatorSetup, revokeDevice } from "@statecast/nats-auth";
+import { loadOperatorSetup, type OperatorSetup, revokeDevice } from "@statecast/nats-auth";
 
 export const CREDENTIAL_REVOKER = "gateway-credential-revoker";
 
@@ -14,7 +14,8 @@ export interface CredentialRevokerOptions {
  * On `DeviceCredentialsRevoked`, revokes every user JWT issued so far to that public key and
  * pushes the DEVICES account JWT to the servers: the device's open connection is closed and it
  * cannot reconnect. One replica at a time (processor lock); a failed push is retried with the
- * batch, and revoking a key twice is harmless.
+ * batch, and revoking a key twice is harmless. Replicas must share the setup directory (one
+ * volume): it holds the DEVICES JWT with every revocation so far.
  */
 export class CredentialRevoker {
   private readonly logger = new Logger("CredentialRevoker");
@@ -34,7 +35,9 @@ export class CredentialRevoker {
       handle: async (events) => {
         for (const event of events) {
           const { publicKey } = event.data as { publicKey: string };
-          this.setup = await revokeDevice(this.setup, publicKey, {
+          // Reloaded first: another replica (sharing the setup dir) may have revoked keys since,
+          // and re-signing from a stale DEVICES JWT would drop its revocations.
+          this.setup = await revokeDevice(loadOperatorSetup(this.setup.dir), publicKey, {
             servers: this.options.servers,
             at: new Date(),
           });

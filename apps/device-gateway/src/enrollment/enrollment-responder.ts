@@ -1,12 +1,28 @@
 import { randomUUID } from "node:crypto";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { Logger } from "@nestjs/common";
-import { ConcurrencyError, deviceStreamId, type PostgresEventStore } from "@statecast/events";
-import { issueDeviceUser, type OperatorSetup } from "@statecast/nats-auth";
-import { decideHello, foldEnrollment, Hello } from "./hello.js";
+import {
+  ConcurrencyError,
+  deviceStreamId,
+  enrollmentTokenStreamId,
+  type PostgresEventStore,
+  type RecordedEvent,
+  type StreamAppend,
+} from "@statecast/events";
+import {
+  enrollmentSecretTokenId,
+  enrollmentTokenRefusal,
+  foldEnrollmentToken,
+  issueDeviceUser,
+  type OperatorSetup,
+} from "@statecast/nats-auth";
+import { decideHello, foldEnrollment, Hello, type TokenCheck } from "./hello.js";
 
 /** Replicas share hellos through this queue group: each hello is answered once. */
 export const HELLO_QUEUE = "sc-enrollment";
+
+// Hellos of one device, or uses of one token, racing on several replicas: retry on the new version.
+const MAX_ATTEMPTS = 5;
 
 /** What a device gets back from its hello. */
 export type HelloReply =
@@ -17,8 +33,10 @@ export type HelloReply =
 /**
  * Answers `sc.dev.<id>.hello`: a new device is recorded as pending (`DeviceEnrolled`), an
  * approved one gets a user JWT for its own public key (`DeviceCredentialsIssued` the first
- * time; the JWT, never the seed, which stays on the device). A different key for an enrolled id,
- * a revoked key or a decommissioned device is refused without an event.
+ * time; the JWT, never the seed, which stays on the device). A valid fleet enrollment token
+ * enrolls and approves at once (`EnrollmentTokenUsed` on the token's stream, same transaction).
+ * A different key for an enrolled id, a revoked key, a decommissioned device or a refused token
+ * is answered with a reason and no event.
  */
 export class EnrollmentResponder {
   private readonly logger = new Logger("Enrollment");
@@ -63,37 +81,73 @@ export class EnrollmentResponder {
     if (msg.subject !== `sc.dev.${hello.deviceId}.hello`) {
       return { status: "refused", reason: `hello for ${hello.deviceId} sent on ${msg.subject}` };
     }
+    const deviceStream = deviceStreamId(hello.deviceId);
+    const tokenId = hello.enrollmentToken && enrollmentSecretTokenId(hello.enrollmentToken);
+    const tokenStream = tokenId ? enrollmentTokenStreamId(tokenId) : undefined;
     for (let attempt = 1; ; attempt++) {
-      const streamId = deviceStreamId(hello.deviceId);
-      const { events, version } = await this.store.readStream(streamId);
-      const decision = decideHello(hello, foldEnrollment(events));
+      const now = new Date().toISOString();
+      const streams = await this.store.readStreams(
+        tokenStream ? [deviceStream, tokenStream] : [deviceStream],
+      );
+      const device = streams.get(deviceStream) ?? { events: [], version: 0 };
+      const token = tokenStream ? streams.get(tokenStream) : undefined;
+      const check = checkToken(hello, token?.events ?? [], now);
+      const decision = decideHello(hello, foldEnrollment(device.events), check);
       if (decision.outcome === "refused") {
-        this.logger.warn(`hello refused: ${decision.reason}`);
+        this.logger.warn(`hello of ${hello.deviceId} refused: ${decision.reason}`);
         return { status: "refused", reason: decision.reason };
       }
       const metadata = {
         correlationId: randomUUID(),
         causationId: randomUUID(),
         actor: `device:${hello.deviceId}` as const,
-        now: new Date().toISOString(),
+        now,
       };
+      const appends: StreamAppend[] = [];
+      if (decision.events.length > 0) {
+        appends.push({
+          streamId: deviceStream,
+          events: decision.events.map((e) => ({ ...e, metadata })),
+          expectedVersion: device.version === 0 ? "no_stream" : device.version,
+        });
+      }
+      if (decision.outcome === "issue" && decision.tokenUse && tokenStream && token) {
+        appends.push({
+          streamId: tokenStream,
+          events: [{ ...decision.tokenUse.event, metadata }],
+          expectedVersion: token.version,
+        });
+      }
       try {
-        if (decision.events.length > 0) {
-          await this.store.append(
-            streamId,
-            decision.events.map((e) => ({ ...e, metadata })),
-            { expectedVersion: version === 0 ? "no_stream" : version },
-          );
-        }
+        // One transaction: a token use is counted only with the enrollment it allowed.
+        if (appends.length > 0) await this.store.appendMany(appends);
       } catch (error) {
-        if (error instanceof ConcurrencyError && attempt < 3) continue;
+        // Another replica answered a hello of this device, or used the same token, meanwhile.
+        if (error instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) continue;
         throw error;
       }
       if (decision.outcome === "pending") return { status: "pending" };
+      if (decision.tokenUse) {
+        this.logger.log(
+          `device ${hello.deviceId} enrolled with enrollment token ${decision.tokenUse.tokenId}`,
+        );
+      }
       const { jwt } = await issueDeviceUser(this.setup, hello.deviceId, hello.publicKey);
       return { status: "enrolled", jwt };
     }
   }
+}
+
+/** The hello's token against its stream; the secret itself never reaches a log or a reply. */
+function checkToken(hello: Hello, tokenEvents: readonly RecordedEvent[], now: string): TokenCheck {
+  const secret = hello.enrollmentToken;
+  if (secret === undefined) return { kind: "none" };
+  const token = foldEnrollmentToken(tokenEvents);
+  const reason = enrollmentTokenRefusal(token, secret, hello.fleet, now);
+  if (reason !== undefined || !token) {
+    return { kind: "refused", reason: reason ?? "enrollment token not recognised" };
+  }
+  return { kind: "valid", tokenId: token.tokenId, tags: token.tags };
 }
 
 function safeJson(text: string): unknown {

@@ -15,6 +15,7 @@ export type Hello = z.infer<typeof Hello>;
 /** The device as enrollment sees it, folded from its stream. */
 export interface EnrollmentState {
   publicKey: string;
+  fleet: string;
   approval: "pending" | "approved" | "decommissioned";
   issuedTo: string | undefined;
   revoked: ReadonlySet<string>;
@@ -23,10 +24,11 @@ export interface EnrollmentState {
 export function foldEnrollment(events: readonly RecordedEvent[]): EnrollmentState | undefined {
   let state: EnrollmentState | undefined;
   for (const event of events) {
-    const data = event.data as { publicKey?: string; enrolledWith?: string };
+    const data = event.data as { publicKey?: string; fleet?: string; enrolledWith?: string };
     if (event.type === "DeviceEnrolled") {
       state = {
         publicKey: data.publicKey ?? "",
+        fleet: data.fleet ?? "",
         approval: data.enrolledWith === "token" ? "approved" : "pending",
         issuedTo: undefined,
         revoked: new Set(),
@@ -48,54 +50,95 @@ export function foldEnrollment(events: readonly RecordedEvent[]): EnrollmentStat
   return state;
 }
 
+type DeviceEnrolledData = {
+  deviceId: string;
+  publicKey: string;
+  fleet: string;
+  tags: Record<string, string>;
+  enrolledWith: "approval" | "token";
+};
+
 export type HelloEvent =
-  | {
-      type: "DeviceEnrolled";
-      data: {
-        deviceId: string;
-        publicKey: string;
-        fleet: string;
-        tags: Record<string, string>;
-        enrolledWith: "approval";
-      };
-    }
+  | { type: "DeviceEnrolled"; data: DeviceEnrolledData }
+  | { type: "DeviceApproved"; data: { by: string } }
   | { type: "DeviceCredentialsIssued"; data: { publicKey: string } };
+
+/** The enrollment token of a hello, as checked against its stream (see enrollmentTokenRefusal). */
+export type TokenCheck =
+  | { kind: "none" }
+  | { kind: "valid"; tokenId: string; tags: Record<string, string> }
+  | { kind: "refused"; reason: string };
+
+/** A use of a token, appended to its stream in the same transaction as the device's events. */
+export interface TokenUse {
+  tokenId: string;
+  event: { type: "EnrollmentTokenUsed"; data: { deviceId: string; publicKey: string } };
+}
 
 export type HelloDecision =
   | { outcome: "pending"; events: HelloEvent[] }
-  | { outcome: "issue"; events: HelloEvent[] }
+  | { outcome: "issue"; events: HelloEvent[]; tokenUse?: TokenUse }
   | { outcome: "refused"; reason: string };
 
-/** decide(hello, device) → events and what to answer, pure. */
-export function decideHello(hello: Hello, device: EnrollmentState | undefined): HelloDecision {
-  if (hello.enrollmentToken !== undefined) {
+/**
+ * decide(hello, device, token) → events and what to answer, pure. A valid token enrolls and
+ * approves a new device, or approves a pending one of the token's fleet; a device already
+ * approved gets its credentials whatever token it sends (the token is neither checked nor used).
+ */
+export function decideHello(
+  hello: Hello,
+  device: EnrollmentState | undefined,
+  token: TokenCheck,
+): HelloDecision {
+  const { deviceId, publicKey, fleet } = hello;
+  if (!device) {
+    if (token.kind === "refused") return { outcome: "refused", reason: token.reason };
+    if (token.kind === "none") {
+      const data = { deviceId, publicKey, fleet, tags: {}, enrolledWith: "approval" as const };
+      return { outcome: "pending", events: [{ type: "DeviceEnrolled", data }] };
+    }
+    const data = { deviceId, publicKey, fleet, tags: token.tags, enrolledWith: "token" as const };
     return {
-      outcome: "refused",
-      reason:
-        "enrollment tokens are not accepted by this gateway yet: say hello without one and have an operator approve the device",
+      outcome: "issue",
+      events: [{ type: "DeviceEnrolled", data }, issued(publicKey)],
+      tokenUse: use(token.tokenId, hello),
     };
   }
-  if (!device) {
-    const { deviceId, publicKey, fleet } = hello;
-    const data = { deviceId, publicKey, fleet, tags: {}, enrolledWith: "approval" as const };
-    return { outcome: "pending", events: [{ type: "DeviceEnrolled", data }] };
-  }
-  if (device.publicKey !== hello.publicKey) {
-    return { outcome: "refused", reason: `device ${hello.deviceId} is enrolled with another key` };
+  if (device.publicKey !== publicKey) {
+    return { outcome: "refused", reason: `device ${deviceId} is enrolled with another key` };
   }
   if (device.approval === "decommissioned") {
-    return { outcome: "refused", reason: `device ${hello.deviceId} is decommissioned` };
+    return { outcome: "refused", reason: `device ${deviceId} is decommissioned` };
   }
-  if (device.revoked.has(hello.publicKey)) {
+  if (device.revoked.has(publicKey)) {
+    return { outcome: "refused", reason: `the credentials of device ${deviceId} were revoked` };
+  }
+  if (device.approval === "approved") {
+    return { outcome: "issue", events: device.issuedTo === publicKey ? [] : [issued(publicKey)] };
+  }
+  if (token.kind === "none") return { outcome: "pending", events: [] };
+  if (token.kind === "refused") return { outcome: "refused", reason: token.reason };
+  if (device.fleet !== fleet) {
     return {
       outcome: "refused",
-      reason: `the credentials of device ${hello.deviceId} were revoked`,
+      reason: `device ${deviceId} is enrolled in fleet ${device.fleet}`,
     };
   }
-  if (device.approval === "pending") return { outcome: "pending", events: [] };
-  const issued = device.issuedTo === hello.publicKey;
-  const events: HelloEvent[] = issued
-    ? []
-    : [{ type: "DeviceCredentialsIssued", data: { publicKey: hello.publicKey } }];
-  return { outcome: "issue", events };
+  return {
+    outcome: "issue",
+    events: [
+      { type: "DeviceApproved", data: { by: `enrollment-token:${token.tokenId}` } },
+      issued(publicKey),
+    ],
+    tokenUse: use(token.tokenId, hello),
+  };
+}
+
+function issued(publicKey: string): HelloEvent {
+  return { type: "DeviceCredentialsIssued", data: { publicKey } };
+}
+
+function use(tokenId: string, hello: Hello): TokenUse {
+  const data = { deviceId: hello.deviceId, publicKey: hello.publicKey };
+  return { tokenId, event: { type: "EnrollmentTokenUsed", data } };
 }

@@ -1,5 +1,7 @@
 import type { RecordedEvent } from "@statecast/events";
-import { decideHello, foldEnrollment, Hello } from "./hello.js";
+import { decideHello, foldEnrollment, Hello, type TokenCheck } from "./hello.js";
+
+const none: TokenCheck = { kind: "none" };
 
 const keyA = `U${"A".repeat(55)}`;
 const keyB = `U${"B".repeat(55)}`;
@@ -22,7 +24,7 @@ describe("Hello", () => {
 
 describe("decideHello", () => {
   it("enrolls an unknown device as pending", () => {
-    expect(decideHello(hello, undefined)).toEqual({
+    expect(decideHello(hello, undefined, none)).toEqual({
       outcome: "pending",
       events: [
         {
@@ -34,18 +36,18 @@ describe("decideHello", () => {
   });
 
   it("keeps a pending device pending without a new event", () => {
-    expect(decideHello(hello, foldEnrollment([enrolled]))).toEqual({
+    expect(decideHello(hello, foldEnrollment([enrolled]), none)).toEqual({
       outcome: "pending",
       events: [],
     });
   });
 
   it("issues once after approval, then answers with creds without another event", () => {
-    expect(decideHello(hello, foldEnrollment([enrolled, approved]))).toEqual({
+    expect(decideHello(hello, foldEnrollment([enrolled, approved]), none)).toEqual({
       outcome: "issue",
       events: [{ type: "DeviceCredentialsIssued", data: { publicKey: keyA } }],
     });
-    expect(decideHello(hello, foldEnrollment([enrolled, approved, issued]))).toEqual({
+    expect(decideHello(hello, foldEnrollment([enrolled, approved, issued]), none)).toEqual({
       outcome: "issue",
       events: [],
     });
@@ -53,22 +55,83 @@ describe("decideHello", () => {
 
   it("refuses another key, a revoked key and a decommissioned device", () => {
     const state = foldEnrollment([enrolled, approved, issued]);
-    expect(decideHello({ ...hello, publicKey: keyB }, state)).toMatchObject({ outcome: "refused" });
-    const revoked = recorded("DeviceCredentialsRevoked", { publicKey: keyA, reason: "x" });
-    expect(decideHello(hello, foldEnrollment([enrolled, approved, issued, revoked]))).toEqual({
+    expect(decideHello({ ...hello, publicKey: keyB }, state, none)).toMatchObject({
       outcome: "refused",
-      reason: "the credentials of device dev-1 were revoked",
     });
+    const revoked = recorded("DeviceCredentialsRevoked", { publicKey: keyA, reason: "x" });
+    expect(decideHello(hello, foldEnrollment([enrolled, approved, issued, revoked]), none)).toEqual(
+      {
+        outcome: "refused",
+        reason: "the credentials of device dev-1 were revoked",
+      },
+    );
     const gone = recorded("DeviceDecommissioned", { reason: "" });
-    expect(decideHello(hello, foldEnrollment([enrolled, approved, gone]))).toMatchObject({
+    expect(decideHello(hello, foldEnrollment([enrolled, approved, gone]), none)).toMatchObject({
       outcome: "refused",
       reason: "device dev-1 is decommissioned",
     });
   });
 
-  it("refuses an enrollment token until tokens are checked", () => {
-    expect(decideHello({ ...hello, enrollmentToken: "t" }, undefined)).toMatchObject({
+  const valid: TokenCheck = { kind: "valid", tokenId: "t-1", tags: { ring: "canary" } };
+  const used = {
+    tokenId: "t-1",
+    event: { type: "EnrollmentTokenUsed", data: { deviceId: "dev-1", publicKey: keyA } },
+  };
+
+  it("a valid token enrolls and approves a new device with the token's tags, and uses the token", () => {
+    expect(decideHello({ ...hello, enrollmentToken: "secret" }, undefined, valid)).toEqual({
+      outcome: "issue",
+      events: [
+        {
+          type: "DeviceEnrolled",
+          data: { ...hello, tags: { ring: "canary" }, enrolledWith: "token" },
+        },
+        { type: "DeviceCredentialsIssued", data: { publicKey: keyA } },
+      ],
+      tokenUse: used,
+    });
+  });
+
+  it("a valid token approves a pending device of the token's fleet", () => {
+    expect(decideHello(hello, foldEnrollment([enrolled]), valid)).toEqual({
+      outcome: "issue",
+      events: [
+        { type: "DeviceApproved", data: { by: "enrollment-token:t-1" } },
+        { type: "DeviceCredentialsIssued", data: { publicKey: keyA } },
+      ],
+      tokenUse: used,
+    });
+    expect(decideHello({ ...hello, fleet: "other" }, foldEnrollment([enrolled]), valid)).toEqual({
+      outcome: "refused",
+      reason: "device dev-1 is enrolled in fleet fleet",
+    });
+  });
+
+  it("a refused token refuses a new or pending device, with no event", () => {
+    const refused: TokenCheck = { kind: "refused", reason: "enrollment token t-1 was revoked" };
+    expect(decideHello(hello, undefined, refused)).toEqual({
+      outcome: "refused",
+      reason: "enrollment token t-1 was revoked",
+    });
+    expect(decideHello(hello, foldEnrollment([enrolled]), refused)).toMatchObject({
       outcome: "refused",
     });
+  });
+
+  it("an approved device gets its credentials whatever token it sends, without using it", () => {
+    const refused: TokenCheck = { kind: "refused", reason: "expired" };
+    const state = foldEnrollment([enrolled, approved, issued]);
+    expect(decideHello(hello, state, refused)).toEqual({ outcome: "issue", events: [] });
+    expect(decideHello(hello, state, valid)).toEqual({ outcome: "issue", events: [] });
+  });
+
+  it("a token does not get around another key, a revocation or a decommission", () => {
+    const revoked = recorded("DeviceCredentialsRevoked", { publicKey: keyA, reason: "x" });
+    expect(
+      decideHello(hello, foldEnrollment([enrolled, approved, issued, revoked]), valid),
+    ).toMatchObject({ outcome: "refused" });
+    expect(
+      decideHello({ ...hello, publicKey: keyB }, foldEnrollment([enrolled]), valid),
+    ).toMatchObject({ outcome: "refused" });
   });
 });

@@ -1,0 +1,83 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+} from "@nestjs/common";
+import {
+  createRegistry,
+  deviceCatalog,
+  enrollmentCatalog,
+  eventStoreMigrations,
+  migrate,
+  PostgresEventStore,
+} from "@statecast/events";
+import { loadOperatorSetup } from "@statecast/nats-auth";
+import { NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "@statecast/platform";
+import type pg from "pg";
+import type { GatewayConfig } from "../config/gateway.config.js";
+import { CredentialRevoker } from "./credential-revoker.js";
+import { EnrollmentResponder } from "./enrollment-responder.js";
+
+/** The hello responder and the revoker, or nothing when no operator setup is configured. */
+export interface Enrollment {
+  responder: EnrollmentResponder;
+  revoker: CredentialRevoker;
+}
+export const ENROLLMENT = "gateway:enrollment";
+
+/**
+ * Enrollment (`sc.dev.*.hello`, queue group `sc-enrollment`) and credential revocation, both
+ * signing with the operator setup named by STATECAST_NATS_AUTH_DIR. Without it the gateway runs
+ * without them and says so once.
+ */
+@Module({
+  providers: [
+    {
+      provide: ENROLLMENT,
+      inject: [SERVICE_CONFIG, PG_POOL, NATS_CONNECTION],
+      useFactory: async (
+        config: GatewayConfig,
+        pool: pg.Pool,
+        nc: NatsConnection,
+      ): Promise<Enrollment | null> => {
+        if (!config.natsAuthDir) return null;
+        await migrate(pool, eventStoreMigrations);
+        // Device streams and enrollment-token streams (a token's uses are appended with the device).
+        const store = new PostgresEventStore(
+          pool,
+          createRegistry(deviceCatalog, enrollmentCatalog),
+        );
+        const setup = loadOperatorSetup(config.natsAuthDir);
+        return {
+          responder: new EnrollmentResponder(nc, store, setup),
+          revoker: new CredentialRevoker(store, setup, { servers: config.natsServers }),
+        };
+      },
+    },
+  ],
+})
+export class EnrollmentModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger("Enrollment");
+
+  constructor(@Inject(ENROLLMENT) private readonly enrollment: Enrollment | null) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.enrollment) {
+      this.logger.warn(
+        "enrollment and credential revocation are disabled: STATECAST_NATS_AUTH_DIR is not set",
+      );
+      return;
+    }
+    this.enrollment.responder.start();
+    this.enrollment.revoker.start();
+    this.logger.log("answering device hellos (queue group sc-enrollment)");
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.enrollment?.responder.stop();
+    await this.enrollment?.revoker.stop();
+  }
+}
