@@ -5,6 +5,7 @@ import type { ObjectSource } from "../fetch/object-source.js";
 import { createLogger, type Logger } from "../log.js";
 import { type RevisionSpec, revisionFromState } from "../model/revision.js";
 import type { Step } from "../plan/steps.js";
+import { RecoverySupervisor } from "../recovery/recovery-supervisor.js";
 import { ReportJournal } from "../report/journal.js";
 import type { ReportInput, StatusReport } from "../report/report.js";
 import { LocalStore } from "../store/local-store.js";
@@ -36,6 +37,8 @@ export class Agent implements ApplyContext {
   readonly gateway: GatewayLink;
   readonly crashPoint: (point: CrashPoint) => void;
   committed: RevisionSpec | undefined;
+  /** auto_recovery of the committed revision's containers, between applies. */
+  readonly recovery: RecoverySupervisor;
   private readonly executor: StepExecutor;
   private queue: Promise<unknown> = Promise.resolve();
   private download: AbortController | undefined;
@@ -49,6 +52,7 @@ export class Agent implements ApplyContext {
     this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet);
     this.gateway = new GatewayLink(config.gatewayTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
     this.crashPoint = crashHook(config.crashAt, this.log);
+    this.recovery = new RecoverySupervisor(config.runtime, this.log);
     this.executor = new StepExecutor({
       store: this.store,
       runtime: config.runtime,
@@ -73,6 +77,7 @@ export class Agent implements ApplyContext {
   /** Boot: try-boot latch, reconcile LXC with the records, settle an interrupted apply. */
   async start(): Promise<void> {
     this.interrupted = await bootDevice(this);
+    this.recovery.watch(this.committed);
   }
 
   /**
@@ -202,10 +207,12 @@ export class Agent implements ApplyContext {
   ): Promise<StatusReport> {
     const download = new AbortController();
     this.download = download;
+    await this.recovery.suspend();
     try {
       return await installRevision(this, install, source, download.signal);
     } finally {
       if (this.download === download) this.download = undefined;
+      this.recovery.watch(this.committed);
     }
   }
 
@@ -218,11 +225,13 @@ export class Agent implements ApplyContext {
   /** Stops listening; containers keep running (the agent is not their parent). */
   async stop(): Promise<void> {
     this.download?.abort();
+    await this.recovery.suspend();
     await this.control.closeAll();
   }
 
   /** Every container, then the agent: for test teardown and decommissioning. */
   async removeAllContainers(): Promise<void> {
+    await this.recovery.suspend();
     for (const name of await this.config.runtime.list()) {
       await this.config.runtime.remove(name, this.store.containerDirs(name));
     }

@@ -1,5 +1,5 @@
 import type { GroupSpec, RestartPolicy, StatusGoal } from "./revision.js";
-import { InvalidStateError } from "./revision.js";
+import { InvalidStateError, recoveryOf } from "./revision.js";
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Pantavisor gives a group without an explicit timeout two minutes. */
@@ -59,11 +59,13 @@ export function groupsFromState(
     const timeoutMs =
       defaultTimeoutMs ??
       (typeof seconds === "number" && seconds > 0 ? seconds * 1000 : UNSET_TIMEOUT_MS);
+    const autoRecovery = recoveryOf(`group ${group.name}`, group.auto_recovery);
     return {
       name: group.name,
       statusGoal: asGoal(group.status_goal, `group ${group.name}`),
       restartPolicy: asPolicy(group.restart_policy, `group ${group.name}`),
       timeoutMs,
+      ...(autoRecovery ? { autoRecovery } : {}),
     };
   });
 }

@@ -1,4 +1,9 @@
 import { createHash } from "node:crypto";
+import {
+  type AutoRecoveryPolicy,
+  InvalidRecoveryError,
+  parseAutoRecovery,
+} from "../recovery/auto-recovery.js";
 import { groupsFromState } from "./groups.js";
 
 export type StatusGoal = "MOUNTED" | "STARTED" | "READY";
@@ -9,6 +14,8 @@ export interface GroupSpec {
   statusGoal: StatusGoal;
   restartPolicy: RestartPolicy;
   timeoutMs: number;
+  /** The group's default `auto_recovery` for its parts. */
+  autoRecovery?: AutoRecoveryPolicy;
 }
 
 /** One container of a revision, as the agent needs it to run it. */
@@ -17,7 +24,8 @@ export interface PartSpec {
   group: string;
   statusGoal: StatusGoal;
   restartPolicy: RestartPolicy;
-  autoRecovery: boolean;
+  /** run.json `auto_recovery` (else the group's); acted on for `container`-policy parts only. */
+  autoRecovery: AutoRecoveryPolicy | undefined;
   /** State key of the part's LXC config object (`<part>/lxc.container.conf`). */
   configKey: string;
   /** State key of the root volume object and how to mount it. */
@@ -123,7 +131,7 @@ function parsePart(
     group: group.name,
     statusGoal: goal,
     restartPolicy: policy,
-    autoRecovery: run.auto_recovery !== undefined && run.auto_recovery !== false,
+    autoRecovery: recoveryOf(name, run.auto_recovery) ?? group.autoRecovery,
     configKey: `${name}/${config}`,
     rootVolumeKey: `${name}/${root}`,
     rootVolumeKind: root.endsWith(".squashfs") ? "squashfs" : "tar",
@@ -132,6 +140,15 @@ function parsePart(
     digest,
     containerName: `${name}.${digest.slice(0, 12)}`,
   };
+}
+
+export function recoveryOf(where: string, value: unknown): AutoRecoveryPolicy | undefined {
+  try {
+    return parseAutoRecovery(value);
+  } catch (error) {
+    if (!(error instanceof InvalidRecoveryError)) throw error;
+    throw new InvalidStateError(`${where}: ${error.message}`);
+  }
 }
 
 /** Reads the parts, groups and system digest of a verified state. */

@@ -18,7 +18,7 @@ function aPart(
     group,
     statusGoal: "STARTED",
     restartPolicy: group === "app" ? "container" : "system",
-    autoRecovery: false,
+    autoRecovery: undefined,
     configKey: `${name}/lxc.container.conf`,
     rootVolumeKey: `${name}/root.tar`,
     rootVolumeKind: "tar",

@@ -6,6 +6,7 @@ const OVERRIDDEN = [
   "lxc.uts.name",
   "lxc.apparmor.profile",
   "lxc.log.file",
+  "lxc.log.level",
   "lxc.console.logfile",
   "lxc.namespace.keep",
   "lxc.net.",
@@ -60,6 +61,8 @@ export function renderLxcConfig(partConfig: string, options: RenderOptions): str
     "lxc.apparmor.profile = unconfined",
     `lxc.mount.entry = ${options.dirs.control} run/statecast none bind,create=dir 0 0`,
     `lxc.log.file = ${options.logFile}`,
+    // INFO is the level at which LXC logs how init ended (auto-recovery's on-failure reads it).
+    "lxc.log.level = INFO",
   ];
   return `# rendered by statecast-agent for ${options.name}\n${[...lines, ...overrides].join("\n")}\n`;
 }

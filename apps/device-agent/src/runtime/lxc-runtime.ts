@@ -1,6 +1,7 @@
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic.js";
+import type { ExitStatus } from "../recovery/auto-recovery.js";
 import { run, runOrThrow } from "./exec.js";
 import { mountRootVolume, releaseRootVolume } from "./rootfs.js";
 import type { ContainerDirs, ContainerRuntime, ContainerState } from "./runtime.js";
@@ -51,6 +52,19 @@ export class LxcRuntime implements ContainerRuntime {
     await runOrThrow("lxc-start", ["-P", this.lxcpath, "-n", name, "-d"]);
   }
 
+  /**
+   * From the container's LXC log (level INFO): the last `Started "…" with pid` line, then
+   * `Child <pid> ended on error (N)` / `ended on signal (N)`; no such line after the start
+   * means init exited with status 0.
+   */
+  async exitStatus(name: string): Promise<ExitStatus> {
+    const config = await readFile(join(this.lxcpath, name, "config"), "utf8").catch(() => "");
+    const logFile = /^lxc\.log\.file\s*=\s*(.+)$/m.exec(config)?.[1]?.trim();
+    if (!logFile) return undefined;
+    const log = await readFile(logFile, "utf8").catch(() => "");
+    return exitStatusFromLog(log);
+  }
+
   async remove(name: string, dirs: ContainerDirs): Promise<void> {
     const state = await this.state(name);
     if (state !== "ABSENT" && state !== "STOPPED") {
@@ -59,4 +73,16 @@ export class LxcRuntime implements ContainerRuntime {
     await rm(join(this.lxcpath, name), { recursive: true, force: true });
     await releaseRootVolume(dirs);
   }
+}
+
+export function exitStatusFromLog(log: string): ExitStatus {
+  const started = [...log.matchAll(/Started "[^"]*" with pid "(\d+)"/g)].at(-1);
+  if (!started) return undefined;
+  const after = log.slice(started.index);
+  const ended = new RegExp(`Child <${started[1]}> ended on (error|signal) \\((\\d+)\\)`).exec(
+    after,
+  );
+  if (!ended) return { code: 0 };
+  const value = Number(ended[2]);
+  return ended[1] === "signal" ? { signal: value } : { code: value };
 }

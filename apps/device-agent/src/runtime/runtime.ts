@@ -1,3 +1,5 @@
+import type { ExitStatus } from "../recovery/auto-recovery.js";
+
 /** Where one container's files live on the host. */
 export interface ContainerDirs {
   root: string;
@@ -28,6 +30,8 @@ export interface ContainerRuntime {
   /** Writes the container definition (its rendered LXC config). */
   define(name: string, config: string): Promise<void>;
   start(name: string): Promise<void>;
+  /** How the container's init ended last time (undefined when unknown or still running). */
+  exitStatus(name: string): Promise<ExitStatus>;
   /** Stops the container (kill), unmounts its rootfs and removes its definition and files. */
   remove(name: string, dirs: ContainerDirs): Promise<void>;
 }

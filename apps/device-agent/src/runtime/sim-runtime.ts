@@ -2,6 +2,7 @@ import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic.js";
+import type { ExitStatus } from "../recovery/auto-recovery.js";
 import type { ContainerDirs, ContainerRuntime, ContainerState } from "./runtime.js";
 
 /** Faults the simulated runtime injects, per part name (the part of `<part>.<digest>`). */
@@ -98,6 +99,11 @@ export class SimRuntime implements ContainerRuntime {
       );
     }
     this.timers.set(name, timers);
+  }
+
+  /** A simulated exit (the `exitAfterMs` fault) is a failure, exit status 1. */
+  async exitStatus(name: string): Promise<ExitStatus> {
+    return (await this.state(name)) === "STOPPED" ? { code: 1 } : undefined;
   }
 
   /** Called by the executor once the control socket exists (a real app signals by itself). */

@@ -39,7 +39,7 @@ export function busyboxRootfs(dir: string, init: string): string {
     mkdirSync(join(dir, sub), { recursive: true });
   copyFileSync("/bin/busybox", join(dir, "bin/busybox"));
   chmodSync(join(dir, "bin/busybox"), 0o755);
-  for (const applet of ["sh", "sleep", "echo", "cat", "ls"])
+  for (const applet of ["sh", "sleep", "echo", "cat", "ls", "wc"])
     symlinkSync("busybox", join(dir, "bin", applet));
   copyFileSync(signalBinary(), join(dir, "bin/sc-signal"));
   chmodSync(join(dir, "bin/sc-signal"), 0o755);
@@ -65,6 +65,8 @@ export interface PartFixture {
   rootKind?: "tar" | "squashfs";
   statusGoal?: "MOUNTED" | "STARTED" | "READY";
   restartPolicy?: "system" | "container";
+  /** More run.json keys (auto_recovery, volumes, ...). */
+  run?: Record<string, unknown>;
 }
 
 /** Builds states and their objects in a work directory, signed with one Ed25519 key. */
@@ -130,6 +132,7 @@ export class StateBuilder {
         storage: {},
         type: "lxc",
         volumes: [],
+        ...part.run,
       };
     }
     state = signPart(state, {
