@@ -1,20 +1,29 @@
 // npm run bench:audit [-- --events 10000000] : audit query latency over a synthetic history.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+// See bench/audit/README.md.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   createRegistry,
   deviceCatalog,
+  deviceStreamId,
   eventStoreMigrations,
   migrate,
   PostgresEventStore,
 } from "@statecast/events";
 import { startEmbeddedPostgres } from "@statecast/infra";
 import pg from "pg";
+import { auditMigrations } from "../../apps/orchestrator/src/audit/audit.migrations.js";
 import type { AuditCursor } from "../../apps/orchestrator/src/audit/audit-cursor.js";
-import { buildEventPageQuery } from "../../apps/orchestrator/src/audit/event-filter.js";
+import {
+  buildEventPageQuery,
+  type EventFilter,
+  type SqlQuery,
+} from "../../apps/orchestrator/src/audit/event-filter.js";
 import { orchestratorMigrations } from "../../apps/orchestrator/src/projections/read-model.migrations.js";
+import { validateMetadata } from "../../libs/events/src/metadata-schema.js";
 import { loadHistory } from "./load.js";
 import { prng, TYPE_MIX } from "./synthetic-history.js";
 
@@ -23,6 +32,11 @@ const { values: args } = parseArgs({
     events: { type: "string", default: "1000000" },
     devices: { type: "string" },
     samples: { type: "string", default: "300" },
+    // Keep the cluster in DIR and reuse a history already loaded there (iterating on queries and
+    // indexes at 10 M without reloading). Without it, a temporary cluster is removed at the end.
+    "data-dir": { type: "string" },
+    // Print EXPLAIN (ANALYZE, BUFFERS) of one query of each kind to stderr.
+    explain: { type: "boolean", default: false },
   },
 });
 const events = Number(args.events);
@@ -39,50 +53,131 @@ const log = (line: string) => process.stderr.write(`[bench:audit] ${line}\n`);
 const HOUR = 3_600_000;
 // 30 days of history, whatever N: a bigger N means a busier fleet (more events per hour).
 const SPAN_MS = 30 * 24 * HOUR;
+// The device history route's default page (GET /v1/devices/:id/history, limit 100).
+const HISTORY_PAGE = 100;
+
+// PostgresEventStore.readStream's statement (libs/events/src/postgres-event-store.ts), for EXPLAIN.
+const READ_STREAM_SQL = `SELECT global_position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at, transaction_id
+FROM events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
+  AND ($4::timestamptz IS NULL OR recorded_at <= $4) ORDER BY stream_version`;
 
 function p95(ms: number[]): number {
   const sorted = [...ms].sort((a, b) => a - b);
   return Math.round((sorted[Math.floor(sorted.length * 0.95)] ?? Number.NaN) * 100) / 100;
 }
 
-async function measure(name: string, run: (i: number) => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 20; i++) await run(i); // warm the cache and the plans
+/** One sampled request: what the API process runs (client side) and the SQL it sends. */
+interface Sample {
+  sql: SqlQuery;
+  run(): Promise<unknown>;
+}
+
+/**
+ * p95 of the request as the API process sees it (round trip, rows parsed; this includes waiting
+ * for a CPU on a loaded machine), and p95 of the same statements' execution inside Postgres
+ * (EXPLAIN ANALYZE planning + execution time, without timing each node), on fresh random samples.
+ */
+async function measure(
+  pool: pg.Pool,
+  name: string,
+  sample: (i: number) => Sample,
+): Promise<{ client: number; server: number }> {
+  for (let i = 0; i < 20; i++) await sample(i).run(); // warm the plans (and a little of the cache)
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
+    const { run } = sample(i);
     const t = performance.now();
-    await run(i);
+    await run();
     times.push(performance.now() - t);
   }
-  const result = p95(times);
-  log(`${name}: p95 ${result} ms over ${samples} queries`);
+  const serverTimes: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const { sql } = sample(i);
+    const { rows } = await pool.query<{ "QUERY PLAN": [Record<string, number>] }>({
+      text: `EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${sql.text}`,
+      values: sql.values,
+    });
+    const plan = rows[0]?.["QUERY PLAN"][0] ?? {};
+    serverTimes.push((plan["Planning Time"] ?? 0) + (plan["Execution Time"] ?? Number.NaN));
+  }
+  const result = { client: p95(times), server: p95(serverTimes) };
+  log(`${name}: p95 ${result.client} ms (in Postgres ${result.server} ms) over ${samples} queries`);
   return result;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "statecast-bench-audit-"));
-chmodSync(dir, 0o755); // the server runs as the postgres user when we are root
+async function explain(pool: pg.Pool, name: string, query: SqlQuery): Promise<void> {
+  const { rows } = await pool.query<{ "QUERY PLAN": string }>({
+    text: `EXPLAIN (ANALYZE, BUFFERS) ${query.text}`,
+    values: query.values,
+  });
+  log(`EXPLAIN ${name}:\n${rows.map((r) => `    ${r["QUERY PLAN"]}`).join("\n")}`);
+}
+
+/** The loaded rows must be ones real appends could have written: check a sample. */
+async function checkSample(pool: pg.Pool): Promise<void> {
+  const registry = createRegistry(deviceCatalog);
+  const { rows } = await pool.query<{ type: string; data: unknown; metadata: unknown }>(
+    "SELECT type, data, metadata FROM events TABLESAMPLE SYSTEM (0.1) LIMIT 2000",
+  );
+  for (const row of rows) {
+    registry.validate(row.type, row.data);
+    validateMetadata(row.type, row.metadata);
+  }
+  log(`${rows.length} sampled rows valid against the device catalog and the metadata schema`);
+}
+
+const dataDir = args["data-dir"] ? resolve(args["data-dir"]) : undefined;
+const dir = dataDir ?? mkdtempSync(join(tmpdir(), "statecast-bench-audit-"));
+mkdirSync(dir, { recursive: true });
+await chmod(dir, 0o755); // the server runs as the postgres user when we are root
+const reuse = dataDir !== undefined && existsSync(join(dir, "data", "PG_VERSION"));
 const server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
 const admin = new pg.Client({ connectionString: server.url() });
 await admin.connect();
-await admin.query("CREATE DATABASE bench_audit");
+const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'bench_audit'");
+const loaded = reuse && exists.rowCount === 1;
+if (!loaded) await admin.query("CREATE DATABASE bench_audit");
 await admin.end();
 const pool = new pg.Pool({ connectionString: server.url("bench_audit"), max: 4 });
 try {
-  await migrate(pool, [...eventStoreMigrations, ...orchestratorMigrations]);
+  const applied = await migrate(pool, [
+    ...eventStoreMigrations,
+    ...orchestratorMigrations,
+    ...auditMigrations,
+  ]);
+  if (applied.length > 0) log(`migrations applied: ${applied.join(", ")}`);
   const start = new Date(Date.UTC(2026, 0, 1));
-  log(`loading ${events} events over ${devices} devices (durable Postgres settings)…`);
-  let lastReport = 0;
-  const loadSeconds = await loadHistory(
-    pool,
-    { events, devices, start, spanMs: SPAN_MS, batchSize: 5_000, concurrency: 2 },
-    (done) => {
-      if (done - lastReport >= events / 10) {
-        lastReport = done;
-        log(`  ${done} loaded`);
-      }
-    },
+  let load: { insertSeconds: number; indexSeconds: number; totalSeconds: number } | undefined;
+  if (loaded) {
+    const { rows } = await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM events");
+    if (Number(rows[0]?.n) !== events)
+      throw new Error(`${dir} holds ${rows[0]?.n} events, not ${events}: use another --data-dir`);
+    log(`reusing the ${events} events loaded in ${dir}`);
+    await pool.query("ANALYZE events");
+  } else {
+    log(`loading ${events} events over ${devices} devices (durable Postgres settings)…`);
+    let lastReport = 0;
+    load = await loadHistory(
+      pool,
+      { events, devices, start, spanMs: SPAN_MS, batchSize: 5_000, concurrency: 2 },
+      (done) => {
+        if (done - lastReport >= events / 10) {
+          lastReport = done;
+          log(`  ${done} loaded`);
+        }
+      },
+      log,
+    );
+    log(
+      `loaded in ${load.totalSeconds.toFixed(1)} s (rows ${load.insertSeconds.toFixed(1)} s, vacuum + indexes + analyze ${load.indexSeconds.toFixed(1)} s)`,
+    );
+  }
+  await checkSample(pool);
+  const { rows: sizes } = await pool.query<{ table_mb: number; indexes_mb: number }>(
+    `SELECT round(pg_table_size('events') / 1048576.0)::int AS table_mb,
+            round(pg_indexes_size('events') / 1048576.0)::int AS indexes_mb`,
   );
-  log(`loaded in ${loadSeconds.toFixed(1)} s; analyzing`);
-  await pool.query("VACUUM ANALYZE events");
+  log(`events: table ${sizes[0]?.table_mb} MB, indexes ${sizes[0]?.indexes_mb} MB`);
 
   const store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
   const random = prng(99);
@@ -96,35 +191,90 @@ try {
       globalPosition: BigInt(row.global_position),
     });
   const types = TYPE_MIX.map(([type]) => type);
-
-  const deviceHistory = await measure("device history", () =>
-    store.readStream(`device:d${Math.floor(random() * devices)}`),
-  );
-  const window1h = await measure("1-hour window", () => {
+  const randomDevice = () => `d${Math.floor(random() * devices)}`;
+  const randomHour = () => {
     const from = new Date(start.getTime() + Math.floor(random() * (SPAN_MS - HOUR)));
-    return pool.query(
-      buildEventPageQuery({ from, to: new Date(from.getTime() + HOUR) }, undefined, 100),
+    return { from, to: new Date(from.getTime() + HOUR) };
+  };
+
+  if (args.explain) {
+    await explain(pool, "device history (readStream, first page)", {
+      text: READ_STREAM_SQL,
+      values: [deviceStreamId(randomDevice()), 1, HISTORY_PAGE, null],
+    });
+    await explain(pool, "1-hour window", buildEventPageQuery(randomHour(), undefined, 101));
+    await explain(
+      pool,
+      "type filter",
+      buildEventPageQuery({ types: ["UpdateFailed"] }, cursors[0], 101),
     );
+    await explain(
+      pool,
+      "device filter",
+      buildEventPageQuery({ deviceId: randomDevice() }, undefined, 101),
+    );
+  }
+
+  const pageQuery = (filter: EventFilter, after?: AuditCursor): Sample => {
+    const sql = buildEventPageQuery(filter, after, 101); // the API asks for limit + 1 rows
+    return { sql, run: () => pool.query(sql) };
+  };
+  // What GET /v1/devices/:id/history runs (DevicesService.history): the first page of the stream.
+  const deviceHistory = await measure(pool, "device history", () => {
+    const stream = deviceStreamId(randomDevice());
+    return {
+      sql: { text: READ_STREAM_SQL, values: [stream, 1, HISTORY_PAGE, null] },
+      run: () => store.readStream(stream, { fromVersion: 1, toVersion: HISTORY_PAGE }),
+    };
   });
-  const typeFilter = await measure("type filter (page after a random cursor)", (i) => {
-    const type = types[i % types.length] as string;
-    const after = cursors[Math.floor(random() * cursors.length)];
-    return pool.query(buildEventPageQuery({ types: [type] }, after, 100));
+  // What GET /v1/devices/:id?at= runs (DevicesService.getAt): the stream up to an instant.
+  const timeTravel = await measure(pool, "time travel", () => {
+    const stream = deviceStreamId(randomDevice());
+    const until = new Date(start.getTime() + Math.floor(random() * SPAN_MS));
+    return {
+      sql: { text: READ_STREAM_SQL, values: [stream, 1, 2 ** 31 - 1, until] },
+      run: () => store.readStream(stream, { until }),
+    };
   });
+  // GET /v1/events?device=…: the same stream through the audit filter, in read-all order.
+  const deviceFilter = await measure(pool, "audit device filter", () =>
+    pageQuery({ deviceId: randomDevice() }),
+  );
+  const window1h = await measure(pool, "1-hour window", () => pageQuery(randomHour()));
+  const typeFilter = await measure(pool, "type filter (page after a random cursor)", (i) =>
+    pageQuery(
+      { types: [types[i % types.length] as string] },
+      cursors[Math.floor(random() * cursors.length)],
+    ),
+  );
   console.log(
     JSON.stringify({
       events,
       devices,
       samples,
-      device_history_p95_ms: deviceHistory,
-      window_1h_p95_ms: window1h,
-      type_filter_p95_ms: typeFilter,
-      load_eps: Math.round(events / loadSeconds),
+      device_history_p95_ms: deviceHistory.client,
+      window_1h_p95_ms: window1h.client,
+      type_filter_p95_ms: typeFilter.client,
+      time_travel_p95_ms: timeTravel.client,
+      device_filter_p95_ms: deviceFilter.client,
+      // The same queries' time inside Postgres (EXPLAIN ANALYZE), free of client-side CPU waits.
+      in_postgres_p95_ms: {
+        device_history: deviceHistory.server,
+        window_1h: window1h.server,
+        type_filter: typeFilter.server,
+        time_travel: timeTravel.server,
+        device_filter: deviceFilter.server,
+      },
+      load_eps: load ? Math.round(events / load.totalSeconds) : null,
+      load_rows_eps: load ? Math.round(events / load.insertSeconds) : null,
+      load_seconds: load ? Math.round(load.totalSeconds) : null,
+      table_mb: sizes[0]?.table_mb,
+      indexes_mb: sizes[0]?.indexes_mb,
       targets_at_10m: { device_history_p95_ms: 10, window_1h_p95_ms: 200 },
     }),
   );
 } finally {
   await pool.end();
   await server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (!dataDir) rmSync(dir, { recursive: true, force: true });
 }

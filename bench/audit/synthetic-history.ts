@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-
 /** A small deterministic PRNG (mulberry32) so runs are reproducible. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -22,50 +20,37 @@ export const TYPE_MIX: readonly [string, number][] = [
   ["UpdateFailed", 1],
 ];
 
-export function pickType(r: number): string {
-  for (const [type, upTo] of TYPE_MIX) if (r < upTo) return type;
-  return "UpdateFailed";
+/** Index into TYPE_MIX for a uniform random number in [0, 1). */
+export function pickTypeIndex(r: number): number {
+  const i = TYPE_MIX.findIndex(([, upTo]) => r < upTo);
+  return i === -1 ? TYPE_MIX.length - 1 : i;
 }
 
-const STATUSES = ["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"];
+/**
+ * SQL building one synthetic event row from `d` (device index), `v` (its stream version), `k`
+ * (TYPE_MIX index) and `at` (timestamptz): the payloads of the device catalog
+ * (libs/events/src/catalog/device.ts) and the envelope metadata a device's own report carries.
+ * Built server-side so the loader ships three integers per event instead of two JSON documents;
+ * run.ts validates a sample of the loaded rows against the catalog and the metadata schema.
+ */
+const iso = (at: string) => `to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const revision = `jsonb_build_object('fleet', 'fleet-' || (d % 10), 'number', 1 + v % 50)`;
 
-/** A plausible payload for each synthetic type (the shape of the device catalog). */
-export function dataFor(type: string, deviceIndex: number, seq: number, at: Date): unknown {
-  const revision = { fleet: `fleet-${deviceIndex % 10}`, number: 1 + (seq % 50) };
-  switch (type) {
-    case "UpdateProgressReported":
-      return {
-        bootId: `b${deviceIndex}`,
-        seq,
-        revision,
-        status: STATUSES[seq % 4],
-        progress: 25 * (seq % 4),
-      };
-    case "DeviceCameOnline":
-      return { bootId: `b${deviceIndex}` };
-    case "DeviceWentOffline":
-      return { lastSeenAt: at.toISOString() };
-    case "TargetAssigned":
-      return {
-        revision,
-        digest: "a".repeat(64),
-        seq,
-        rolloutId: `rollout-${seq % 20}`,
-        waveIndex: seq % 4,
-      };
-    case "UpdateSucceeded":
-      return { revision, status: "DONE" };
-    default:
-      return { revision, reason: "container_exited", message: "synthetic failure" };
-  }
-}
+export const SYNTHETIC_TYPE_SQL = `(ARRAY[${TYPE_MIX.map(([t]) => `'${t}'`).join(", ")}])[k + 1]`;
 
-export function metadataFor(deviceIndex: number, at: Date): unknown {
-  const id = randomUUID();
-  return {
-    actor: `device:d${deviceIndex}`,
-    correlationId: id,
-    causationId: id,
-    now: at.toISOString(),
-  };
-}
+export const SYNTHETIC_DATA_SQL = `CASE k
+  WHEN 0 THEN jsonb_build_object('bootId', 'b' || d, 'seq', v, 'revision', ${revision},
+    'status', (ARRAY['QUEUED', 'DOWNLOADING', 'INPROGRESS', 'TESTING'])[v % 4 + 1],
+    'progress', 25 * (v % 4))
+  WHEN 1 THEN jsonb_build_object('bootId', 'b' || d)
+  WHEN 2 THEN jsonb_build_object('lastSeenAt', ${iso("at")})
+  WHEN 3 THEN jsonb_build_object('revision', ${revision}, 'digest', repeat('a', 64), 'seq', v,
+    'rolloutId', 'rollout-' || (v % 20), 'waveIndex', v % 4)
+  WHEN 4 THEN jsonb_build_object('revision', ${revision}, 'status', 'DONE')
+  ELSE jsonb_build_object('revision', ${revision}, 'reason', 'container_exited',
+    'message', 'synthetic failure')
+END`;
+
+/** `c` is a fresh uuid: a device report starts its own correlation. */
+export const SYNTHETIC_METADATA_SQL = `jsonb_build_object('actor', 'device:d' || d,
+  'correlationId', c::text, 'causationId', c::text, 'now', ${iso("at")})`;

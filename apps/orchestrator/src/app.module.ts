@@ -2,6 +2,7 @@ import { type DynamicModule, Logger, Module } from "@nestjs/common";
 import { eventStoreMigrations, type Migration, migrate } from "@statecast/events";
 import { MetricsModule, PlatformModule } from "@statecast/platform";
 import type pg from "pg";
+import { auditMigrations } from "./audit/audit.migrations.js";
 import { AuditModule } from "./audit/audit.module.js";
 import { AuthModule } from "./auth/auth.module.js";
 import type { OrchestratorConfig } from "./config/orchestrator.config.js";
@@ -20,6 +21,7 @@ import { TrustModule } from "./trust/trust.module.js";
 const migrations: readonly Migration[] = [
   ...eventStoreMigrations,
   ...orchestratorMigrations,
+  ...auditMigrations,
   ...rolloutMigrations,
 ];
 
