@@ -43,6 +43,7 @@ export async function launch(config: LauncherConfig, io: LaunchIo): Promise<Laun
       databaseUrl: database.url,
       natsUrl: nats.url,
       adminToken: adminToken.token,
+      natsAuth: nats.auth,
     };
     // The orchestrator migrates the schema: the gateway starts once it is ready.
     const orchestrator = await startService(

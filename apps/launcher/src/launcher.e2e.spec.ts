@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
 import { freePort } from "@statecast/infra";
 import pg from "pg";
 import { descendantsOf, isAlive, type LauncherRun, runLauncher } from "./launcher.test-helper.js";
@@ -64,6 +65,19 @@ describe("npm start (the built launcher)", () => {
     }
   }
 
+  /** The embedded nats-server runs on the generated operator config: no creds, no connection. */
+  async function expectGeneratedNatsAuth() {
+    const servers = `nats://127.0.0.1:${settings.STATECAST_NATS_PORT}`;
+    await expect(connect({ servers, reconnect: false })).rejects.toThrow(/authorization/i);
+    const authDir = join(dataDir, "nats-auth");
+    expect(statSync(authDir).mode & 0o777).toBe(0o700);
+    for (const file of ["operator.nk", "orchestrator.creds", "device-gateway.creds"]) {
+      expect(statSync(join(authDir, file)).mode & 0o777).toBe(0o600);
+    }
+    const seed = (await readFile(join(authDir, "operator.nk"), "utf8")).trim();
+    expect(run?.output()).not.toContain(seed);
+  }
+
   it("starts Postgres, NATS and both services, then stops them all on Ctrl-C", async () => {
     run = runLauncher(settings);
     await run.ready(90_000);
@@ -75,17 +89,22 @@ describe("npm start (the built launcher)", () => {
     // The orchestrator migrated the database before it became ready.
     expect(await query("SELECT to_regclass('events')::text AS t")).toEqual([{ t: "events" }]);
     await query("CREATE TABLE e2e_marker (note text); INSERT INTO e2e_marker VALUES ('first run')");
+    await expectGeneratedNatsAuth();
     await stopWithCtrlC(run);
   });
 
   it("finds the same data and admin token on the next start", async () => {
     const token = await readFile(join(dataDir, "admin-token"), "utf8");
+    const operatorJwt = await readFile(join(dataDir, "nats-auth", "operator.jwt"), "utf8");
     run = runLauncher(settings);
     await run.ready(90_000);
     await expectReady();
     expect(run.output()).not.toContain("(generated now)");
     expect(await readFile(join(dataDir, "admin-token"), "utf8")).toBe(token);
     expect(await query("SELECT note FROM e2e_marker")).toEqual([{ note: "first run" }]);
+    // The operator setup is kept: the same operator key on the second start.
+    expect(await readFile(join(dataDir, "nats-auth", "operator.jwt"), "utf8")).toBe(operatorJwt);
+    await expectGeneratedNatsAuth();
     await stopWithCtrlC(run);
   });
 

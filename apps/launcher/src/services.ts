@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { LauncherConfig } from "./config/launcher.config.js";
+import type { NatsAuth } from "./nats-auth.js";
 import { type ServiceProcess, spawnService } from "./service-process.js";
 import { waitUntilReady } from "./wait-ready.js";
 
@@ -20,6 +21,8 @@ export interface ServiceEnvironment {
   databaseUrl: string;
   natsUrl: string;
   adminToken: string;
+  /** The embedded server's generated security; undefined with NATS_URL (the base env applies). */
+  natsAuth: NatsAuth | undefined;
 }
 
 function entryOf(name: ServiceSpec["name"]): string {
@@ -48,6 +51,15 @@ export async function startService(
       STATECAST_ADMIN_TOKEN: env.adminToken,
       STATECAST_LOG_LEVEL: config.logLevel,
       OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint,
+      ...(env.natsAuth
+        ? {
+            NATS_CREDS: env.natsAuth.creds[spec.name],
+            // Only the gateway signs device credentials and revocations.
+            ...(spec.name === "device-gateway"
+              ? { STATECAST_NATS_AUTH_DIR: env.natsAuth.dir }
+              : {}),
+          }
+        : {}),
     },
   });
   const url = `http://127.0.0.1:${spec.port}`;
