@@ -10,7 +10,12 @@ import {
   enrollAgents,
   type FleetAgent,
 } from "./fleet-agents.test-helper.js";
-import { ADMIN_TOKEN, type Services, startServices } from "./services.test-helper.js";
+import {
+  ADMIN_TOKEN,
+  type Services,
+  type ServicesOptions,
+  startServices,
+} from "./services.test-helper.js";
 
 export type Json = Record<string, unknown>;
 
@@ -44,8 +49,11 @@ export const lxcs = (fleet: string, count: number): AgentSpec[] =>
     runtime: "lxc" as const,
   }));
 
-export async function startFleet(specs: AgentSpec[]): Promise<FleetSystem> {
-  const services = await startServices();
+export async function startFleet(
+  specs: AgentSpec[],
+  options: ServicesOptions = {},
+): Promise<FleetSystem> {
+  const services = await startServices(options);
   const pool = new pg.Pool({ connectionString: services.db.url, max: 4 });
   const store = new PostgresEventStore(pool, orchestratorRegistry());
   const release = new BusyboxStates();

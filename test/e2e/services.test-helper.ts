@@ -1,50 +1,78 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "@statecast/infra";
+import { fileURLToPath } from "node:url";
+import { freePort, type NatsServer } from "@statecast/infra";
 import {
   ensureOperatorSetup,
   issueServiceUser,
   type OperatorSetup,
   renderServerConfig,
 } from "@statecast/nats-auth";
-import { bootstrapApp, type RunningService } from "@statecast/platform";
-import {
-  createTestDatabase,
-  startTestNats,
-  type TestDatabase,
-  type TestNats,
-} from "@statecast/testing";
+import { bootstrapApp } from "@statecast/platform";
+import { createTestDatabase, startTestNats, type TestDatabase } from "@statecast/testing";
 import { AppModule as GatewayModule } from "../../apps/device-gateway/src/app.module.js";
 import { loadGatewayConfig } from "../../apps/device-gateway/src/config/gateway.config.js";
 import {
   ensureTargetKey,
   targetKeyPaths,
 } from "../../apps/device-gateway/src/targets/target-key.js";
+import { type ServiceProcess, spawnService } from "../../apps/launcher/src/service-process.js";
+import { waitUntilReady } from "../../apps/launcher/src/wait-ready.js";
 import { AppModule as OrchestratorModule } from "../../apps/orchestrator/src/app.module.js";
 import { loadOrchestratorConfig } from "../../apps/orchestrator/src/config/orchestrator.config.js";
 import { configureOperatorApi } from "../../apps/orchestrator/src/openapi/openapi.js";
+import { startSecuredCluster } from "./nats-cluster.test-helper.js";
 
 export const ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef";
 
+/** The NATS the services and agents use: one server, or every node of a cluster. */
+export interface NatsEndpoint {
+  /** Every node's client URL, comma-separated (what NATS_URL and the agent's --nats take). */
+  readonly url: string;
+  readonly nodes: readonly NatsServer[];
+  dispose(): Promise<void>;
+}
+
+/** An orchestrator or gateway, in-process or as a child process. */
+export interface ServiceHandle {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface ServicesOptions {
+  /**
+   * Runs orchestrator and gateway as child processes of their BUILT entry points
+   * (`apps/<name>/dist/main.js`, from `npm run build`), so a test can SIGKILL and restart them.
+   */
+  processes?: boolean;
+  /** A 3-node JetStream cluster on the generated config; the services create every stream R3. */
+  natsCluster?: boolean;
+}
+
 /**
- * Postgres, a nats-server on the GENERATED operator-mode config, and the orchestrator and
- * gateway (in-process, as their `main` wires them) connecting with SERVICES user creds.
+ * Postgres, nats-server on the GENERATED operator-mode config (one server or a 3-node cluster),
+ * and the orchestrator and gateway connecting with SERVICES user creds — in-process, as their
+ * `main` wires them, or as child processes.
  */
 export interface Services {
   dir: string;
   dataDir: string;
   db: TestDatabase;
-  nats: TestNats;
+  nats: NatsEndpoint;
   setup: OperatorSetup;
-  orchestrator: RunningService;
-  gateway: RunningService;
+  /** The SERVICES user creds the services connect with (for a test's own NATS checks). */
+  servicesCreds: string;
+  orchestrator: ServiceHandle;
+  gateway: ServiceHandle;
+  /** With `processes`: the two child processes, to kill and start again. */
+  children?: { orchestrator: ServiceChild; gateway: ServiceChild };
   /** PEM of the gateway's target signing key (what agents trust as the orchestrator's key). */
   targetKeyPem: string;
   close(): Promise<void>;
 }
 
-async function startSecuredNats(dir: string, setup: OperatorSetup): Promise<TestNats> {
+async function startSecuredNats(dir: string, setup: OperatorSetup): Promise<NatsEndpoint> {
   const port = await freePort();
   const storeDir = join(dir, "jetstream");
   const configFile = join(dir, "nats.conf");
@@ -52,51 +80,144 @@ async function startSecuredNats(dir: string, setup: OperatorSetup): Promise<Test
     configFile,
     renderServerConfig({ setup, port, storeDir, storeDirOnCommandLine: true }),
   );
-  return startTestNats({ configFile, storeDir, port });
+  const nats = await startTestNats({ configFile, storeDir, port });
+  return { url: nats.url, nodes: [nats], dispose: () => nats.dispose() };
 }
 
-export async function startServices(): Promise<Services> {
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * One service as a child process on a fixed port: `start` spawns it (again) and waits for
+ * `/health/ready`; `kill` is a real SIGKILL, as a crash or an OOM kill would be.
+ */
+export class ServiceChild implements ServiceHandle {
+  readonly url: string;
+  private process: ServiceProcess | undefined;
+  private readonly output: string[] = [];
+
+  constructor(
+    readonly name: "orchestrator" | "device-gateway",
+    private readonly port: number,
+    private readonly env: Record<string, string | undefined>,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  async start(): Promise<void> {
+    const entry = join(repoRoot, "apps", this.name, "dist", "main.js");
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+    this.process = spawnService({
+      name: this.name,
+      entry,
+      env: { ...this.env, STATECAST_HTTP_PORT: String(this.port) },
+      output: (line) => {
+        this.output.push(line);
+        if (this.output.length > 200) this.output.shift();
+      },
+    });
+    try {
+      await waitUntilReady(this.process, this.url);
+    } catch (error) {
+      await this.process.stop(2_000);
+      throw new Error(`${(error as Error).message}\n${this.output.join("\n")}`);
+    }
+  }
+
+  /** SIGKILL; resolves once the process is gone. */
+  async kill(): Promise<string> {
+    const child = this.process;
+    if (!child) throw new Error(`${this.name} is not running`);
+    if (!child.hasExited()) process.kill(child.pid, "SIGKILL");
+    return child.exited;
+  }
+
+  /** The last lines the process wrote (for failure messages). */
+  recentOutput(): string {
+    return this.output.join("\n");
+  }
+
+  async close(): Promise<void> {
+    await this.process?.stop(10_000);
+  }
+}
+
+/** The parent's environment without Statecast/NATS/Postgres/OpenTelemetry settings. */
+function baseEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || /^(STATECAST_|DATABASE_URL|NATS_|OTEL_)/.test(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+export async function startServices(options: ServicesOptions = {}): Promise<Services> {
   const dir = mkdtempSync(join(tmpdir(), "statecast-e2e-"));
   const dataDir = join(dir, "data");
   const setup = await ensureOperatorSetup(join(dir, "operator"));
-  const nats = await startSecuredNats(dir, setup);
-  const db = await createTestDatabase();
+  const servicesCreds = await issueServiceUser(setup, "e2e-services");
   const credsFile = join(dir, "services.creds");
-  writeFileSync(credsFile, await issueServiceUser(setup, "e2e-services"), { mode: 0o600 });
+  writeFileSync(credsFile, servicesCreds, { mode: 0o600 });
+  const nats = options.natsCluster
+    ? await startSecuredCluster(join(dir, "cluster"), setup, servicesCreds)
+    : await startSecuredNats(dir, setup);
+  const db = await createTestDatabase();
   ensureTargetKey(dataDir);
   const env = {
     DATABASE_URL: db.url,
     NATS_URL: nats.url,
     NATS_CREDS: credsFile,
+    ...(options.natsCluster ? { NATS_REPLICAS: "3" } : {}),
     STATECAST_DATA_DIR: dataDir,
     STATECAST_ADMIN_TOKEN: ADMIN_TOKEN,
     STATECAST_LOG_LEVEL: "error",
   };
-  const orchestratorConfig = loadOrchestratorConfig({
-    ...env,
-    STATECAST_HTTP_PORT: String(await freePort()),
-  });
-  const orchestrator = await bootstrapApp(OrchestratorModule.register(orchestratorConfig), {
-    name: "orchestrator",
-    config: orchestratorConfig,
-    configure: configureOperatorApi,
-  });
-  const gatewayConfig = loadGatewayConfig({
-    ...env,
-    STATECAST_HTTP_PORT: String(await freePort()),
-  });
-  const gateway = await bootstrapApp(GatewayModule.register(gatewayConfig), {
-    name: "device-gateway",
-    config: gatewayConfig,
-  });
+  let orchestrator: ServiceHandle;
+  let gateway: ServiceHandle;
+  let children: Services["children"];
+  if (options.processes) {
+    const childEnv = { ...baseEnvironment(), ...env };
+    children = {
+      orchestrator: new ServiceChild("orchestrator", await freePort(), childEnv),
+      gateway: new ServiceChild("device-gateway", await freePort(), childEnv),
+    };
+    await children.orchestrator.start();
+    await children.gateway.start();
+    orchestrator = children.orchestrator;
+    gateway = children.gateway;
+  } else {
+    const orchestratorConfig = loadOrchestratorConfig({
+      ...env,
+      STATECAST_HTTP_PORT: String(await freePort()),
+    });
+    orchestrator = await bootstrapApp(OrchestratorModule.register(orchestratorConfig), {
+      name: "orchestrator",
+      config: orchestratorConfig,
+      configure: configureOperatorApi,
+    });
+    const gatewayConfig = loadGatewayConfig({
+      ...env,
+      STATECAST_HTTP_PORT: String(await freePort()),
+    });
+    gateway = await bootstrapApp(GatewayModule.register(gatewayConfig), {
+      name: "device-gateway",
+      config: gatewayConfig,
+    });
+  }
   return {
     dir,
     dataDir,
     db,
     nats,
     setup,
+    servicesCreds,
     orchestrator,
     gateway,
+    ...(children ? { children } : {}),
     targetKeyPem: readFileSync(targetKeyPaths(dataDir).publicKey, "utf8"),
     async close() {
       await gateway.close().catch(() => undefined);
