@@ -8,6 +8,7 @@ import { AuthModule } from "./auth/auth.module.js";
 import type { OrchestratorConfig } from "./config/orchestrator.config.js";
 import { DevicePlaneModule } from "./device-plane/device-plane.module.js";
 import { DevicesModule } from "./devices/devices.module.js";
+import { EnrollmentModule } from "./enrollment/enrollment.module.js";
 import { ObjectsModule } from "./objects/objects.module.js";
 import { ApiModule } from "./openapi/api.module.js";
 import { ProjectionsModule } from "./projections/projections.module.js";
@@ -52,6 +53,7 @@ export class AppModule {
         RevisionsModule,
         DevicesModule,
         DevicePlaneModule,
+        EnrollmentModule,
         AuditModule,
         RolloutModule,
         MetricsModule,
