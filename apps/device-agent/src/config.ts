@@ -25,7 +25,18 @@ export interface AgentSettings {
   /** The `slow download` fault: object bytes per second (0 = unlimited). */
   downloadBytesPerSecond: number;
   credsFile?: string;
+  /** Enrollment through the hello protocol when `credsFile` does not exist yet. */
+  enrollment?: EnrollmentSettings;
   quiet: boolean;
+}
+
+export interface EnrollmentSettings {
+  fleet: string;
+  /** `.creds` text of the fleet's enrollment user. */
+  enrollmentCreds: string;
+  enrollmentToken?: string;
+  /** The device's own nkey seed, created on first enrollment. */
+  identityFile: string;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +102,9 @@ function parseCommandLine(argv: string[]) {
         "crash-at": { type: "string" },
         nats: { type: "string" },
         creds: { type: "string" },
+        "enrollment-creds": { type: "string" },
+        "enrollment-token-file": { type: "string" },
+        fleet: { type: "string" },
         "fault-download-bps": { type: "string" },
         "js-api-prefix": { type: "string" },
         quiet: { type: "boolean" },
@@ -99,6 +113,35 @@ function parseCommandLine(argv: string[]) {
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
   }
+}
+
+function enrollmentSettings(
+  values: ReturnType<typeof parseCommandLine>["values"],
+  env: NodeJS.ProcessEnv,
+  storeDir: string,
+): EnrollmentSettings | undefined {
+  const credsFile = values["enrollment-creds"];
+  if (!credsFile) {
+    if (values.fleet || values["enrollment-token-file"])
+      throw new ConfigError("--fleet and --enrollment-token-file need --enrollment-creds FILE");
+    return undefined;
+  }
+  const fleet = values.fleet ?? "";
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(fleet))
+    throw new ConfigError(
+      `--fleet ${JSON.stringify(fleet)} is not a fleet name (needed to enroll)`,
+    );
+  const [enrollmentCreds] = pemFiles("enrollment-creds", [credsFile]);
+  const tokenFile = values["enrollment-token-file"];
+  const token = (
+    tokenFile ? pemFiles("enrollment-token-file", [tokenFile])[0] : env.STATECAST_ENROLLMENT_TOKEN
+  )?.trim();
+  return {
+    fleet,
+    enrollmentCreds: enrollmentCreds!,
+    ...(token ? { enrollmentToken: token } : {}),
+    identityFile: join(storeDir, "device.nk"),
+  };
 }
 
 export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentSettings {
@@ -130,6 +173,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
   if (command === "run" && (!values.nats || orchestratorKeys.length === 0)) {
     throw new ConfigError("run needs --nats URL and at least one --orchestrator-key PEM");
   }
+  const enrollment = enrollmentSettings(values, env, storeDir);
   return {
     command,
     ...(bundle ? { bundle } : {}),
@@ -148,7 +192,10 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     mountOnly: values["mount-only"] ?? false,
     ...(values["crash-at"] ? { crashAt: values["crash-at"] } : {}),
     ...(values.nats ? { natsUrl: values.nats } : {}),
-    ...(values.creds ? { credsFile: values.creds } : {}),
+    ...(values.creds || enrollment
+      ? { credsFile: values.creds ?? join(storeDir, "device.creds") }
+      : {}),
+    ...(enrollment ? { enrollment } : {}),
     ...(values["js-api-prefix"] ? { jsApiPrefix: values["js-api-prefix"] } : {}),
     downloadBytesPerSecond: integer("fault-download-bps", values["fault-download-bps"], 0)!,
     quiet: values.quiet ?? false,

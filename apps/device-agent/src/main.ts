@@ -40,6 +40,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // A refused enrollment is an operator's decision, not a crash: say why and stop (exit 3).
+    if ((error as Error).name === "EnrollmentRefused") {
+      process.stderr.write(`statecast-agent: ${(error as Error).message}\n`);
+      process.exit(3);
+    }
     const message =
       error instanceof ConfigError
         ? error.message

@@ -124,9 +124,29 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   };
 }
 
-/** `statecast-agent run`: connected until SIGTERM/SIGINT. */
+/** The device's creds: from `--creds`, or enrolled through the hello protocol the first time. */
+async function deviceCreds(agent: Agent, settings: AgentSettings): Promise<string | undefined> {
+  if (!settings.credsFile) return undefined;
+  const stored = await readFile(settings.credsFile, "utf8").catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT" && settings.enrollment) return undefined;
+      throw error;
+    },
+  );
+  if (stored !== undefined || !settings.enrollment) return stored;
+  const { enroll } = await import("../enroll/enroll.js");
+  return enroll({
+    ...settings.enrollment,
+    natsUrl: settings.natsUrl!,
+    deviceId: agent.config.deviceId,
+    credsFile: settings.credsFile,
+    log: agent.log,
+  });
+}
+
+/** `statecast-agent run`: enrolled if needed, then connected until SIGTERM/SIGINT. */
 export async function runConnected(agent: Agent, settings: AgentSettings): Promise<number> {
-  const creds = settings.credsFile ? await readFile(settings.credsFile, "utf8") : undefined;
+  const creds = await deviceCreds(agent, settings);
   const handle = await connectAgent(agent, {
     natsUrl: settings.natsUrl!,
     downloadBytesPerSecond: settings.downloadBytesPerSecond,

@@ -1,0 +1,33 @@
+import { readFile } from "node:fs/promises";
+import { createUser, fromSeed, type KeyPair } from "@nats-io/nkeys";
+import { writeFileAtomic } from "../fs/atomic.js";
+
+/**
+ * The device's own NATS user nkey: created once, kept in the store (0600, written atomically).
+ * Its seed never leaves the device; the gateway only ever sees the public key.
+ */
+export async function loadOrCreateIdentity(path: string): Promise<KeyPair> {
+  const existing = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (existing !== undefined) {
+    const key = fromSeed(new TextEncoder().encode(existing.trim()));
+    if (!key.getPublicKey().startsWith("U")) throw new Error(`${path} is not a user nkey seed`);
+    return key;
+  }
+  const key = createUser();
+  await writeFileAtomic(path, `${new TextDecoder().decode(key.getSeed())}\n`);
+  return key;
+}
+
+/** The user public key (`sub`) of the JWT in a `.creds` text; no signature check needed here. */
+export function credsUserKey(creds: string): string {
+  const jwt = /-{3,}BEGIN NATS USER JWT-{3,}\s+(\S+)/.exec(creds)?.[1];
+  const payload = jwt?.split(".")[1];
+  if (!payload) throw new Error("creds text has no user JWT");
+  const sub = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { sub?: unknown })
+    .sub;
+  if (typeof sub !== "string" || !sub.startsWith("U")) throw new Error("creds JWT names no user");
+  return sub;
+}
