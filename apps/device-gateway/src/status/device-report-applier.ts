@@ -23,6 +23,8 @@ export interface ArrivedMessage {
   /** `<deviceId>:<bootId>:<seq>` (or the stream sequence for a heartbeat): correlation id. */
   messageId: string;
   receivedAt: string;
+  /** The ingestion's trace context (continuing the report's): stamped on its event. */
+  traceparent?: string;
 }
 
 export type MessageFate =
@@ -39,6 +41,7 @@ function metadata(deviceId: string, arrived: ArrivedMessage): EventMetadata {
     correlationId: arrived.messageId,
     causationId: arrived.messageId,
     actor: `device:${deviceId}`,
+    ...(arrived.traceparent ? { traceparent: arrived.traceparent } : {}),
     now: arrived.receivedAt,
   };
 }

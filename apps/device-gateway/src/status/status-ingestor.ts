@@ -1,7 +1,9 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { Logger } from "@nestjs/common";
+import type { Span } from "@opentelemetry/api";
 import { parseDeviceMessage } from "@statecast/device-domain";
 import type { PostgresEventStore } from "@statecast/events";
+import { continueTrace } from "@statecast/platform";
 import {
   type ArrivedMessage,
   applyDevicesTogether,
@@ -23,6 +25,8 @@ export interface StatusIngestorOptions {
 interface Queued {
   msg: JsMsg;
   arrived: ArrivedMessage;
+  /** Ingestion of a report that carries its apply's trace context, until acked. */
+  span?: Span;
 }
 
 /**
@@ -96,11 +100,23 @@ export class StatusIngestor {
       message.kind === "heartbeat"
         ? `${deviceId}:${message.bootId}:hb:${msg.seq}`
         : `${deviceId}:${message.bootId}:${message.seq}`;
-    const arrived = { message, messageId, receivedAt: new Date().toISOString() };
+    const arrived: ArrivedMessage = { message, messageId, receivedAt: new Date().toISOString() };
+    let span: Span | undefined;
+    if (message.kind === "progress" && message.traceparent) {
+      const attributes = { "statecast.device_id": deviceId, "statecast.status": message.status };
+      const traced = continueTrace(
+        "device-gateway",
+        "gateway.status.ingest",
+        message.traceparent,
+        attributes,
+      );
+      span = traced.span;
+      if (traced.traceparent) arrived.traceparent = traced.traceparent;
+    }
     this.inFlight++;
     const queue = this.queues.get(deviceId);
-    if (queue) queue.push({ msg, arrived });
-    else this.queues.set(deviceId, [{ msg, arrived }]);
+    if (queue) queue.push({ msg, arrived, span });
+    else this.queues.set(deviceId, [{ msg, arrived, span }]);
     this.schedule();
   }
 
@@ -146,12 +162,16 @@ export class StatusIngestor {
         `reports of ${picked.length} device(s) not committed, redelivering: ${(error as Error).message}`,
       );
       for (const { queued } of picked)
-        for (const { msg } of queued) msg.nak(this.options.retryDelayMs ?? 1_000);
+        for (const { msg, span } of queued) {
+          span?.end();
+          msg.nak(this.options.retryDelayMs ?? 1_000);
+        }
       return;
     }
     picked.forEach(({ deviceId, queued }, d) => {
       (outcomes[d] ?? []).forEach((fate, i) => {
-        const msg = queued[i]!.msg;
+        const { msg, span } = queued[i]!;
+        span?.end();
         if (fate.applied) {
           this.applied++;
           msg.ack();
