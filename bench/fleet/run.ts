@@ -1,0 +1,341 @@
+// `npm run bench:fleet [-- --devices N]`: the whole path. Embedded Postgres, a nats-server on the
+// GENERATED operator config, the built orchestrator and gateway as child processes connecting
+// with SERVICES creds, and N `sim` agents, each its own NATS connection on its own device creds.
+// A signed revision goes out in a 4-wave rollout with zero soak. Progress on stderr; the last
+// stdout line is one JSON object. See bench/fleet/README.md.
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { PostgresEventStore } from "@statecast/events";
+import { freePort, startEmbeddedPostgres, startNatsServer } from "@statecast/infra";
+import {
+  credsConnectionOptions,
+  ensureOperatorSetup,
+  issueServiceUser,
+  renderServerConfig,
+} from "@statecast/nats-auth";
+import pg from "pg";
+import {
+  ensureTargetKey,
+  targetKeyPaths,
+} from "../../apps/device-gateway/src/targets/target-key.js";
+import { BusyboxStates } from "../../apps/launcher/src/demo/busybox-state.js";
+import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/projections.module.js";
+import { eachLimited, enrollDevices, type RunningAgent, startSimAgent } from "./agents.js";
+import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
+import { type ServiceProcess, startServiceProcess } from "./service-process.js";
+
+const { values: args } = parseArgs({
+  options: {
+    devices: { type: "string", default: "1000" },
+    "commit-delay-ms": { type: "string", default: "50" },
+  },
+});
+const devices = Number(args.devices);
+const commitDelayMs = Number(args["commit-delay-ms"]);
+if (!Number.isInteger(devices) || devices < 10)
+  throw new Error(`--devices must be a whole number ≥ 10, got ${args.devices}`);
+if (!Number.isInteger(commitDelayMs) || commitDelayMs < 0)
+  throw new Error(`--commit-delay-ms must be a whole number ≥ 0, got ${args["commit-delay-ms"]}`);
+
+const WAVES = [1, 9, 30, 60].map((percent) => ({
+  size: { percent },
+  minSample: 1,
+  soakSeconds: 0,
+  maxFailures: { count: 0 }, // every device must succeed: the last gate closes when all are DONE
+}));
+const TOKEN = "bench-admin-token-0123456789abcdef";
+const FLEET = "bench";
+const t00 = performance.now();
+const log = (line: string) =>
+  process.stderr.write(
+    `[bench:fleet ${((performance.now() - t00) / 1000).toFixed(1).padStart(6)} s] ${line}\n`,
+  );
+const load = () => Number(loadavg()[0]?.toFixed(1));
+
+const dir = mkdtempSync(join(tmpdir(), "statecast-bench-fleet-"));
+chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
+const cleanups: Array<() => Promise<unknown>> = [];
+let cleaning: Promise<void> | undefined;
+const cleanup = () => {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse().splice(0)) await step().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  })();
+  return cleaning;
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.removeAllListeners(signal);
+  process.on(signal, () => {
+    log(`${signal}: stopping agents, services, NATS and Postgres`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+const result: Record<string, unknown> = { cpus: cpus().length, load_avg_1m_start: load() };
+try {
+  log(`starting embedded Postgres and nats-server (generated operator config) in ${dir}`);
+  const postgres = await startEmbeddedPostgres({ dataDir: join(dir, "pg") });
+  cleanups.push(() => postgres.stop());
+  const admin = new pg.Client({ connectionString: postgres.url() });
+  await admin.connect();
+  await admin.query("CREATE DATABASE bench_fleet");
+  await admin.end();
+  const databaseUrl = postgres.url("bench_fleet");
+
+  const setup = await ensureOperatorSetup(join(dir, "operator"));
+  const natsPort = await freePort();
+  const natsConfig = join(dir, "nats.conf");
+  const natsStore = join(dir, "jetstream");
+  writeFileSync(
+    natsConfig,
+    renderServerConfig({ setup, port: natsPort, storeDir: natsStore, storeDirOnCommandLine: true }),
+  );
+  const nats = await startNatsServer({
+    configFile: natsConfig,
+    storeDir: natsStore,
+    port: natsPort,
+  });
+  cleanups.push(() => nats.stop());
+  const servicesCreds = await issueServiceUser(setup, "bench-services");
+  const credsFile = join(dir, "services.creds");
+  writeFileSync(credsFile, servicesCreds, { mode: 0o600 });
+
+  const dataDir = join(dir, "data");
+  ensureTargetKey(dataDir);
+  const targetKeyPem = readFileSync(targetKeyPaths(dataDir).publicKey, "utf8");
+  const env = {
+    DATABASE_URL: databaseUrl,
+    NATS_URL: nats.url,
+    NATS_CREDS: credsFile,
+    STATECAST_DATA_DIR: dataDir,
+    STATECAST_ADMIN_TOKEN: TOKEN,
+    STATECAST_LOG_LEVEL: "error",
+  };
+  log("starting the built orchestrator, then the gateway (child processes)");
+  const services: ServiceProcess[] = [];
+  cleanups.push(async () => {
+    for (const s of services.reverse()) await s.stop();
+  });
+  const orchestrator = await startServiceProcess("orchestrator", env, log);
+  services.push(orchestrator);
+  const gateway = await startServiceProcess("device-gateway", env, log);
+  services.push(gateway);
+
+  const api = async (path: string, method = "GET", body?: unknown) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
+    if (body instanceof Buffer) headers["content-type"] = "application/octet-stream";
+    else if (body !== undefined) headers["content-type"] = "application/json";
+    const request = () =>
+      fetch(`${orchestrator.url}${path}`, {
+        method,
+        headers,
+        ...(body === undefined
+          ? {}
+          : { body: body instanceof Buffer ? body : JSON.stringify(body) }),
+      });
+    // A GET is retried when the server closed a kept-alive socket as we reused it.
+    const res = await request().catch((error: unknown) => {
+      if (method !== "GET") throw error;
+      return request();
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+  };
+
+  log("posting a signed revision (busybox state, trust policy for the fleet)");
+  const release = new BusyboxStates();
+  const policy = {
+    mode: "strict",
+    trusted: [{ name: "release", pem: release.key.publicKeyPem, keys: ["**"] }],
+  };
+  await api(`/v1/fleets/${FLEET}/trust-policy`, "PUT", policy);
+  const { state } = release.build([{ name: "app", init: "exec /bin/sleep 1000000" }], "bench");
+  for (const [sha, bytes] of release.objects) await api(`/v1/objects/${sha}`, "PUT", bytes);
+  const posted = await api(`/v1/fleets/${FLEET}/revisions`, "POST", { state, message: "bench" });
+  const number = Number(posted.number);
+
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  cleanups.push(() => pool.end());
+  const store = new PostgresEventStore(pool, orchestratorRegistry());
+  log(`enrolling ${devices} devices (own NATS user each, DeviceEnrolled)`);
+  const enrolled = await enrollDevices(store, setup, FLEET, devices, (n) => {
+    if (n % 2000 === 0 || n === devices) log(`  enrolled ${n}/${devices}`);
+  });
+
+  log(`connecting ${devices} sim agents (one NATS connection each)`);
+  const agents: RunningAgent[] = [];
+  cleanups.push(() => eachLimited(agents.splice(0), 64, (a) => a.stop()));
+  const agentRoot = join(dir, "devices");
+  await eachLimited(enrolled, 32, async (device) => {
+    agents.push(
+      await startSimAgent(device, {
+        root: agentRoot,
+        natsUrl: nats.url,
+        targetKeyPem,
+        trustPolicy: release.trustPolicy,
+        commitDelayMs,
+      }),
+    );
+    if (agents.length % 1000 === 0 || agents.length === devices)
+      log(`  connected ${agents.length}/${devices}`);
+  });
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM device_registry",
+    );
+    if ((rows[0]?.n ?? 0) >= devices) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const nc = await connect({ servers: nats.url, ...credsConnectionOptions(servicesCreds) });
+  cleanups.push(() => nc.close());
+  const jsm = await jetstreamManager(nc);
+  const countersBefore = await streamCounters(jsm);
+  const { rows: head } = await pool.query<{ p: string }>(
+    "SELECT coalesce(max(global_position), 0)::text AS p FROM events",
+  );
+  const from = head[0]?.p ?? "0";
+  const created = await api("/v1/rollouts", "POST", {
+    revision: { fleet: FLEET, number },
+    selector: { fleet: FLEET },
+    waves: WAVES,
+  });
+  const rolloutId = String(created.rolloutId);
+  log(`rollout ${rolloutId}: 4 waves (1/9/30/60 %), zero soak — starting (load ${load()})`);
+  const t0 = performance.now();
+  await api(`/v1/rollouts/${rolloutId}/start`, "POST", { reason: "bench" });
+  let progress: Record<string, unknown> = {};
+  let lastLine = "";
+  let lastPrint = 0;
+  for (;;) {
+    progress = await api(`/v1/rollouts/${rolloutId}`);
+    const status = String(progress.status);
+    if (status === "paused" || status === "aborted")
+      throw new Error(`rollout ended ${status}: ${JSON.stringify(progress)}`);
+    if (status === "completed") break;
+    const waves = progress.waves as { status: string; counts: Record<string, number> }[];
+    const line = waves
+      .map((w, i) => `w${i + 1} ${w.status} ${w.counts.succeeded ?? 0}✓ ${w.counts.failed ?? 0}✗`)
+      .join(" | ");
+    if (line !== lastLine || performance.now() - lastPrint > 5000) {
+      log(`  ${status}: ${line}  (load ${load()})`);
+      lastLine = line;
+      lastPrint = performance.now();
+    }
+    if (performance.now() - t0 > 900_000) throw new Error("rollout not completed after 15 min");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const countersAfter = await streamCounters(jsm);
+  const { rows: tail } = await pool.query<{ p: string }>(
+    "SELECT coalesce(max(global_position), 0)::text AS p FROM events",
+  );
+  const to = tail[0]?.p ?? from;
+  log(`rollout completed in ${seconds.toFixed(2)} s (load ${load()})`);
+  const orchestratorRss = orchestrator.rssMb();
+  const gatewayRss = gateway.rssMb();
+
+  const waves = progress.waves as { counts: Record<string, number> }[];
+  const succeeded = waves.reduce((sum, w) => sum + (w.counts.succeeded ?? 0), 0);
+  if (succeeded !== devices) throw new Error(`${succeeded} of ${devices} devices succeeded`);
+  const { rows: counted } = await pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM events WHERE global_position > $1 AND global_position <= $2",
+    [from, to],
+  );
+  const events = counted[0]?.n ?? 0;
+  const { rows: latency } = await pool.query<{ p50: number; p99: number; n: number }>(
+    `WITH assigned AS (
+       SELECT stream_id, min(recorded_at) AS at FROM events
+       WHERE type = 'TargetAssigned' AND global_position > $1 AND global_position <= $2
+       GROUP BY stream_id),
+     done AS (
+       SELECT stream_id, min(recorded_at) AS at FROM events
+       WHERE type = 'UpdateSucceeded' AND global_position > $1 AND global_position <= $2
+       GROUP BY stream_id)
+     SELECT count(*)::int AS n,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM done.at - assigned.at))
+         * 1000 AS p50,
+       percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM done.at - assigned.at))
+         * 1000 AS p99
+     FROM assigned JOIN done USING (stream_id)`,
+    [from, to],
+  );
+  // Where a device's time goes: median time from its TargetAssigned to each kind of event.
+  const { rows: steps } = await pool.query<{ step: string; ms: number }>(
+    `WITH assigned AS (
+       SELECT stream_id, min(recorded_at) AS at FROM events
+       WHERE type = 'TargetAssigned' AND global_position > $1 AND global_position <= $2
+       GROUP BY stream_id)
+     SELECT e.type || coalesce(':' || (e.data ->> 'status'), '') AS step,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.recorded_at - a.at))
+         * 1000)::int AS ms
+     FROM events e JOIN assigned a USING (stream_id)
+     WHERE e.global_position > $1 AND e.global_position <= $2
+     GROUP BY 1 ORDER BY 2`,
+    [from, to],
+  );
+  log(`median ms after TargetAssigned: ${steps.map((s) => `${s.step} ${s.ms}`).join(", ")}`);
+  const moved = messagesBetween(countersBefore, countersAfter);
+  log(
+    `${events} events, ${moved.messages} NATS messages stored (${JSON.stringify(moved.perStream)})`,
+  );
+
+  log("stopping the agents before the floor run");
+  await eachLimited(agents.splice(0), 64, (a) => a.stop());
+  const { rows: eventRows } = await pool.query<{
+    tx: string;
+    type: string;
+    data: string;
+    metadata: string;
+  }>(
+    `SELECT transaction_id::text AS tx, type, data::text AS data, metadata::text AS metadata
+     FROM events WHERE global_position > $1 AND global_position <= $2
+     ORDER BY transaction_id, global_position`,
+    [from, to],
+  );
+  const transactions: { type: string; data: string; metadata: string }[][] = [];
+  let current = "";
+  for (const row of eventRows) {
+    if (row.tx !== current) {
+      transactions.push([]);
+      current = row.tx;
+    }
+    transactions[transactions.length - 1]?.push(row);
+  }
+  log(
+    `floor: ${moved.messages} raw JetStream publishes (${moved.meanBytes} B) and ${events} rows in ${transactions.length} plain INSERT transactions`,
+  );
+  const floor = await measureFloor({
+    natsUrl: nats.url,
+    servicesCreds,
+    pool,
+    messages: moved.messages,
+    meanBytes: moved.meanBytes,
+    transactions,
+  });
+  Object.assign(result, {
+    devices,
+    waves: WAVES.length,
+    status: "completed",
+    seconds: Number(seconds.toFixed(2)),
+    events,
+    events_per_s: Math.round(events / seconds),
+    p50_device_ms: Math.round(latency[0]?.p50 ?? 0),
+    p99_device_ms: Math.round(latency[0]?.p99 ?? 0),
+    orchestrator_rss_mb: orchestratorRss.peak,
+    gateway_rss_mb: gatewayRss.peak,
+    nats_messages: moved.messages,
+    db_transactions: transactions.length,
+    ...floor,
+    commit_delay_ms: commitDelayMs,
+    load_avg_1m_end: load(),
+  });
+} finally {
+  await cleanup();
+}
+console.log(JSON.stringify(result));
