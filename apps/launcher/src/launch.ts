@@ -1,6 +1,7 @@
 import { ensureAdminToken } from "./admin-token.js";
 import type { LauncherConfig } from "./config/launcher.config.js";
 import { prepareDataDir } from "./data-dir.js";
+import { prepareDeviceEnrollment } from "./device-enrollment.js";
 import { startDatabase } from "./embedded-database.js";
 import { startNats } from "./embedded-nats.js";
 import { startService } from "./services.js";
@@ -60,8 +61,24 @@ export async function launch(config: LauncherConfig, io: LaunchIo): Promise<Laun
       io.print,
     );
     stops.push(() => gateway.process.stop());
+    const enrollment = nats.auth
+      ? await prepareDeviceEnrollment({
+          dataDir: config.dataDir,
+          auth: nats.auth,
+          orchestratorUrl: orchestrator.url,
+          adminToken: adminToken.token,
+        })
+      : undefined;
     io.print(
-      formatSummary({ dataDir: config.dataDir, database, nats, orchestrator, gateway, adminToken }),
+      formatSummary({
+        dataDir: config.dataDir,
+        database,
+        nats,
+        orchestrator,
+        gateway,
+        adminToken,
+        enrollment,
+      }),
     );
     const serviceExit = Promise.race([
       orchestrator.process.exited.then((how) => `orchestrator stopped (${how})`),

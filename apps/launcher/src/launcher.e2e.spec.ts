@@ -2,8 +2,14 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createUser } from "@nats-io/nkeys";
 import { connect } from "@nats-io/transport-node";
 import { freePort } from "@statecast/infra";
+import {
+  credsText,
+  deviceConnectionOptions,
+  enrollmentConnectionOptions,
+} from "@statecast/nats-auth";
 import pg from "pg";
 import { descendantsOf, isAlive, type LauncherRun, runLauncher } from "./launcher.test-helper.js";
 
@@ -11,6 +17,7 @@ describe("npm start (the built launcher)", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "statecast-launcher-"));
   let settings: Record<string, string>;
   let run: LauncherRun | undefined;
+  let firstToken = "";
 
   beforeAll(async () => {
     settings = {
@@ -20,6 +27,8 @@ describe("npm start (the built launcher)", () => {
       STATECAST_POSTGRES_PORT: String(await freePort()),
       STATECAST_NATS_PORT: String(await freePort()),
       STATECAST_LOG_LEVEL: "warn",
+      // These tests are about the launcher itself; the demo fleet has its own.
+      STATECAST_DEMO: "0",
     };
   });
 
@@ -78,6 +87,48 @@ describe("npm start (the built launcher)", () => {
     expect(run?.output()).not.toContain(seed);
   }
 
+  /**
+   * What the summary points a device at (enrollment creds + the demo fleet's token) enrolls a
+   * device through the running gateway, which can then connect as itself.
+   */
+  async function expectDeviceEnrollment(deviceId: string) {
+    const dir = join(dataDir, "enrollment");
+    const credsFile = join(dir, "enrollment.creds");
+    const tokenFile = join(dir, "demo.token");
+    for (const file of [credsFile, tokenFile]) expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(run?.output()).toContain(`--enrollment-creds ${credsFile}`);
+    const token = (await readFile(tokenFile, "utf8")).trim();
+    expect(run?.output()).not.toContain(token);
+    const servers = `nats://127.0.0.1:${settings.STATECAST_NATS_PORT}`;
+    const enrolling = await connect({
+      servers,
+      reconnect: false,
+      ...enrollmentConnectionOptions(await readFile(credsFile, "utf8")),
+    });
+    const key = createUser();
+    const hello = {
+      deviceId,
+      publicKey: key.getPublicKey(),
+      fleet: "demo",
+      enrollmentToken: token,
+    };
+    const reply = (
+      await enrolling.request(`sc.dev.${deviceId}.hello`, JSON.stringify(hello), {
+        timeout: 10_000,
+      })
+    ).json<{ status: string; jwt?: string; reason?: string }>();
+    await enrolling.close();
+    expect(reply).toMatchObject({ status: "enrolled" });
+    const device = await connect({
+      servers,
+      reconnect: false,
+      ...deviceConnectionOptions(credsText(reply.jwt ?? "", key), deviceId),
+    });
+    await device.flush();
+    await device.close();
+    return token;
+  }
+
   it("starts Postgres, NATS and both services, then stops them all on Ctrl-C", async () => {
     run = runLauncher(settings);
     await run.ready(90_000);
@@ -90,6 +141,7 @@ describe("npm start (the built launcher)", () => {
     expect(await query("SELECT to_regclass('events')::text AS t")).toEqual([{ t: "events" }]);
     await query("CREATE TABLE e2e_marker (note text); INSERT INTO e2e_marker VALUES ('first run')");
     await expectGeneratedNatsAuth();
+    firstToken = await expectDeviceEnrollment("e2e-dev-1");
     await stopWithCtrlC(run);
   });
 
@@ -105,6 +157,8 @@ describe("npm start (the built launcher)", () => {
     // The operator setup is kept: the same operator key on the second start.
     expect(await readFile(join(dataDir, "nats-auth", "operator.jwt"), "utf8")).toBe(operatorJwt);
     await expectGeneratedNatsAuth();
+    // The demo token is kept across starts.
+    expect(await expectDeviceEnrollment("e2e-dev-2")).toBe(firstToken);
     await stopWithCtrlC(run);
   });
 

@@ -45,7 +45,8 @@ export async function prepareNatsAuth(
   return { dir, setup, configFile, creds };
 }
 
-function writePrivate(path: string, text: string): void {
+/** Atomic write, owner-only (creds, tokens, the config naming the operator). */
+export function writePrivate(path: string, text: string): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text, { mode: 0o600 });
   chmodSync(temp, 0o600);

@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import type { AdminToken } from "./admin-token.js";
+import type { DeviceEnrollment } from "./device-enrollment.js";
 import type { Database } from "./embedded-database.js";
 import type { Nats } from "./embedded-nats.js";
 import type { RunningServiceProcess } from "./services.js";
@@ -10,6 +12,8 @@ export interface SummaryParts {
   orchestrator: RunningServiceProcess;
   gateway: RunningServiceProcess;
   adminToken: AdminToken;
+  /** Enrollment files for devices (embedded NATS only). */
+  enrollment?: DeviceEnrollment | undefined;
 }
 
 /** What the operator needs after start-up. The token itself is never printed, only where it is. */
@@ -27,7 +31,20 @@ export function formatSummary(parts: SummaryParts): string {
     `  nats            ${parts.nats.description}`,
     `  admin token     ${token}`,
     `  data dir        ${parts.dataDir}`,
+    ...enrollmentLines(parts),
     "Press Ctrl-C to stop everything; the data stays for the next start.",
     "",
   ].join("\n");
+}
+
+/** How a device enrolls itself: the files, and the agent command line using them. */
+function enrollmentLines(parts: SummaryParts): string[] {
+  const e = parts.enrollment;
+  if (!e) return [];
+  return [
+    `  enrollment      ${e.dir} (enrollment creds and a "${e.fleet}" fleet token, 0600)`,
+    `    a device enrolls with: statecast-agent run --device-id ID --nats ${parts.nats.url} \\`,
+    `      --enrollment-creds ${e.credsFile} --fleet ${e.fleet} --enrollment-token-file ${e.tokenFile} \\`,
+    `      --orchestrator-key ${join(parts.dataDir, "keys", "target-signing.pub.pem")} --trust SIGNER.pem`,
+  ];
 }

@@ -22,13 +22,38 @@ export function deviceConnectionOptions(
   return { ...credsConnectionOptions(creds), inboxPrefix: deviceInboxPrefix(deviceId) };
 }
 
+/**
+ * `connect()` options for a device that has no credentials yet, holding the enrollment user's
+ * creds (`issueEnrollmentUser`): the only inbox it may receive on is named after that user's key.
+ */
+export function enrollmentConnectionOptions(
+  creds: string,
+): Pick<ConnectionOptions, "authenticator" | "inboxPrefix"> {
+  const { seed } = credsParts(creds);
+  return {
+    ...credsConnectionOptions(creds),
+    inboxPrefix: enrollmentInboxPrefix(nativeKeyPair(seed).getPublicKey()),
+  };
+}
+
+/** The inbox prefix of the enrollment user whose public key is `userKey`. */
+export function enrollmentInboxPrefix(userKey: string): string {
+  // Outside `sc.inbox.`: no device id can ever name this inbox.
+  return `sc.enroll.${userKey}`;
+}
+
 const CREDS_BLOCK = /-{3,}[^\n]*-{3,}\r?\n\s*(\S+)\s*\r?\n\s*-{3,}[^\n]*-{3,}/g;
 
-function credsAuthenticator(creds: string): Authenticator {
+function credsParts(creds: string): { jwt: string; seed: string } {
   const [jwt, seed] = [...creds.matchAll(CREDS_BLOCK)].map((m) => m[1]!);
   if (!jwt || !seed) {
     throw new ValidationError("creds text lacks a user JWT block and a seed block");
   }
+  return { jwt, seed };
+}
+
+function credsAuthenticator(creds: string): Authenticator {
+  const { jwt, seed } = credsParts(creds);
   const key = nativeKeyPair(seed);
   const nkey = key.getPublicKey();
   return (nonce?: string) => ({

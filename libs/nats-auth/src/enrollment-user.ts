@@ -1,4 +1,5 @@
 import { createUser as createSlowUser, encodeUser } from "@nats-io/jwt";
+import { enrollmentInboxPrefix } from "./connection-options.js";
 import { nativeKeyPair } from "./native-nkeys.js";
 import { type OperatorSetup, setupKeys } from "./operator-setup.js";
 import { credsText } from "./users.js";
@@ -18,8 +19,7 @@ export interface EnrollmentCredentials {
  */
 export async function issueEnrollmentUser(setup: OperatorSetup): Promise<EnrollmentCredentials> {
   const user = nativeKeyPair(createSlowUser().getSeed());
-  // Outside `sc.inbox.`: no device id can ever name this inbox.
-  const inboxPrefix = `sc.enroll.${user.getPublicKey()}`;
+  const inboxPrefix = enrollmentInboxPrefix(user.getPublicKey());
   const jwt = await encodeUser(
     "enrollment",
     user,

@@ -1,5 +1,9 @@
 export type { Revocations } from "./claims.js";
-export { credsConnectionOptions, deviceConnectionOptions } from "./connection-options.js";
+export {
+  credsConnectionOptions,
+  deviceConnectionOptions,
+  enrollmentConnectionOptions,
+} from "./connection-options.js";
 export { type DeviceBuckets, openDeviceBuckets } from "./device-buckets.js";
 export { devicePermissions } from "./device-permissions.js";
 export {
