@@ -265,6 +265,30 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
     expect(enrolled.filter(Boolean)).toHaveLength(3);
   });
 
+  it("the running gateway's revoker cuts a token-enrolled device on DeviceCredentialsRevoked", async () => {
+    const { secret } = await aToken();
+    const { key, body } = aDevice("tok-revoked-device", secret);
+    const reply = await hello(body);
+    if (reply.status !== "enrolled") throw new Error(`expected creds: ${JSON.stringify(reply)}`);
+    const device = await connectAs(reply.jwt, key, "tok-revoked-device");
+    const closed = device.closed();
+    await store.append(
+      deviceStreamId("tok-revoked-device"),
+      [
+        {
+          type: "DeviceCredentialsRevoked",
+          data: { publicKey: key.getPublicKey(), reason: "stolen" },
+          metadata: meta(),
+        },
+      ],
+      { expectedVersion: 2 },
+    );
+    await closed;
+    await expect(connectAs(reply.jwt, key, "tok-revoked-device")).rejects.toThrow(/authorization/i);
+    // The token does not bring a revoked key back.
+    expect(await hello(body)).toMatchObject({ status: "refused", reason: /revoked/ });
+  });
+
   async function connectAs(jwt: string, key: KeyPair, deviceId: string): Promise<NatsConnection> {
     return connect({
       servers: nats.url,

@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createOperatorSetup } from "@statecast/nats-auth";
+import { loadGatewayConfig } from "./gateway.config.js";
+
+describe("gateway config: STATECAST_NATS_AUTH_DIR", () => {
+  const root = mkdtempSync(join(tmpdir(), "statecast-gw-config-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const base = { DATABASE_URL: "postgres://u:p@127.0.0.1/db", NATS_URL: "nats://127.0.0.1:4222" };
+
+  it("is optional (enrollment disabled) and takes a directory holding an operator setup", async () => {
+    expect(loadGatewayConfig(base).natsAuthDir).toBeUndefined();
+    const setup = await createOperatorSetup(join(root, "auth"));
+    expect(loadGatewayConfig({ ...base, STATECAST_NATS_AUTH_DIR: setup.dir }).natsAuthDir).toBe(
+      setup.dir,
+    );
+  });
+
+  it("refuses a directory without an operator setup, naming the setting", () => {
+    expect(() => loadGatewayConfig({ ...base, STATECAST_NATS_AUTH_DIR: root })).toThrow(
+      /STATECAST_NATS_AUTH_DIR: expected a directory holding a Statecast NATS operator setup/,
+    );
+  });
+});
