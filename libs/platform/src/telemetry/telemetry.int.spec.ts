@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { context, propagation, ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace";
 import { startTelemetry } from "./telemetry.js";
 
 interface Received {
@@ -83,5 +84,37 @@ describe("startTelemetry", () => {
     } finally {
       collector.server.close();
     }
+  });
+
+  it("services in one process share the first registration until the last shuts down", async () => {
+    const exporter = new InMemorySpanExporter();
+    const host = await startTelemetry(
+      "host",
+      { otlpEndpoint: undefined },
+      { spanProcessors: [new SimpleSpanProcessor({ exporter })] },
+    );
+    const orchestrator = await startTelemetry("orchestrator", { otlpEndpoint: undefined });
+    const gateway = await startTelemetry("device-gateway", { otlpEndpoint: undefined });
+    expect([host.tracing, orchestrator.tracing, gateway.tracing]).toEqual([true, true, true]);
+    trace.getTracer("orchestrator").startSpan("while all run").end();
+    await orchestrator.shutdown();
+    await orchestrator.shutdown(); // twice counts once
+    trace.getTracer("device-gateway").startSpan("after one service stopped").end();
+    await gateway.shutdown();
+    trace.getTracer("host").startSpan("host alone").end();
+    // Exported once the resource is detected; the exporter forgets them when shut down.
+    await vi.waitFor(() =>
+      expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual([
+        "while all run",
+        "after one service stopped",
+        "host alone",
+      ]),
+    );
+    await host.shutdown();
+    expect(trace.getTracer("test").startSpan("after the last").isRecording()).toBe(false);
+    // Registered again from scratch afterwards.
+    const again = await startTelemetry("again", { otlpEndpoint: undefined });
+    expect(again.tracing).toBe(false);
+    await again.shutdown();
   });
 });
