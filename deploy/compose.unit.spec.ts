@@ -106,6 +106,18 @@ describe("compose.yaml", () => {
     }
   });
 
+  it("gives every gateway (and only gateways) the same read-write operator setup volume", () => {
+    for (const name of ["gateway-1", "gateway-2"]) {
+      const gateway = services[name];
+      expect(gateway?.volumes).toContain("nats-auth:/var/lib/statecast-nats-auth");
+      expect(gateway?.environment?.STATECAST_NATS_AUTH_DIR).toBe("/var/lib/statecast-nats-auth");
+    }
+    for (const name of ["orchestrator-1", "orchestrator-2"]) {
+      expect(services[name]?.volumes?.join(" ")).not.toContain("nats-auth");
+      expect(services[name]?.environment?.STATECAST_NATS_AUTH_DIR).toBeUndefined();
+    }
+  });
+
   it("publishes distinct host ports and depends only on services it defines", () => {
     const hostPorts = Object.values(services).flatMap((s) =>
       (s.ports ?? []).map((p) => String(p).split(":")[0]),
