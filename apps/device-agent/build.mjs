@@ -23,7 +23,14 @@ const sideEffectFreeLibs = {
   },
 };
 
-export async function buildAgent(outfile = `${root}apps/device-agent/dist/statecast-agent.js`) {
+/**
+ * `faults: true` is the test build: `--crash-at` (kill -9 at a named apply step) exists only
+ * there. The shipped bundle is built with it off, and esbuild drops the injection code.
+ */
+export async function buildAgent(
+  outfile = `${root}apps/device-agent/dist/statecast-agent.js`,
+  { faults = false } = {},
+) {
   const result = await build({
     entryPoints: [`${root}apps/device-agent/src/main.ts`],
     outfile,
@@ -34,6 +41,7 @@ export async function buildAgent(outfile = `${root}apps/device-agent/dist/statec
     minify: true,
     legalComments: "none",
     metafile: true,
+    define: { __STATECAST_FAULTS__: faults ? "true" : "false" },
     alias: {
       "@statecast/state": lib("state"),
       "@statecast/nats-auth": lib("nats-auth"),

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { TrustPolicy } from "@statecast/state";
+import { CRASH_POINTS, FAULTS_ENABLED } from "./faults/crash-point.js";
 
 /** The agent's one typed config, from the command line (and `STATECAST_AGENT_*` env), validated at start. */
 export interface AgentSettings {
@@ -174,6 +175,11 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     throw new ConfigError("run needs --nats URL and at least one --orchestrator-key PEM");
   }
   const enrollment = enrollmentSettings(values, env, storeDir);
+  const crashAt = values["crash-at"];
+  if (crashAt !== undefined && !FAULTS_ENABLED)
+    throw new ConfigError("--crash-at exists only in the test build of the agent");
+  if (crashAt !== undefined && !(CRASH_POINTS as readonly string[]).includes(crashAt))
+    throw new ConfigError(`--crash-at must be one of ${CRASH_POINTS.join(", ")}`);
   return {
     command,
     ...(bundle ? { bundle } : {}),
@@ -190,7 +196,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     orchestratorKeys,
     ...(values.revision ? { revision: values.revision } : {}),
     mountOnly: values["mount-only"] ?? false,
-    ...(values["crash-at"] ? { crashAt: values["crash-at"] } : {}),
+    ...(crashAt ? { crashAt } : {}),
     ...(values.nats ? { natsUrl: values.nats } : {}),
     ...(values.creds || enrollment
       ? { credsFile: values.creds ?? join(storeDir, "device.creds") }

@@ -21,6 +21,27 @@ describe("agent settings", () => {
     });
   });
 
+  it("reads enrollment: creds default to <store>/device.creds, token from a file or the env", () => {
+    const token = join(dir, "token");
+    writeFileSync(token, "sce_secret\n");
+    const base = ["run", "--trust", pem, "--store", dir, "--device-id", "d1", "--nats", "n"];
+    const withEnrollment = [...base, "--orchestrator-key", pem, "--enrollment-creds", pem];
+    const settings = parseSettings(
+      [...withEnrollment, "--fleet", "lab", "--enrollment-token-file", token],
+      {},
+    );
+    expect(settings.credsFile).toBe(join(dir, "device.creds"));
+    expect(settings.enrollment).toMatchObject({
+      fleet: "lab",
+      enrollmentToken: "sce_secret",
+      identityFile: join(dir, "device.nk"),
+    });
+    const fromEnv = parseSettings([...withEnrollment, "--fleet", "lab"], {
+      STATECAST_ENROLLMENT_TOKEN: "sce_env",
+    });
+    expect(fromEnv.enrollment?.enrollmentToken).toBe("sce_env");
+  });
+
   it.each([
     [["frobnicate"], /unknown command/],
     [["install"], /needs a BUNDLE/],
@@ -32,6 +53,10 @@ describe("agent settings", () => {
     [["install", "b.tgz", "--trust", "PEM", "--commit-delay-ms", "-1"], /commit-delay-ms/],
     [["install", "b.tgz", "--trust", "PEM", "--no-such-flag"], /no-such-flag/],
     [["install", "b.tgz", "--trust", "PEM", "--device-id", "a.b"], /not a valid device id/],
+    [["install", "b.tgz", "--trust", "PEM", "--crash-at", "lunch"], /--crash-at must be one of/],
+    [["install", "b.tgz", "--trust", "PEM", "--fleet", "lab"], /need --enrollment-creds/],
+    [["install", "b.tgz", "--trust", "PEM", "--enrollment-creds", "PEM"], /--fleet ""/],
+    [["install", "b.tgz", "--trust", "PEM", "--gateway-timeout-ms", "x"], /gateway-timeout-ms/],
   ])("rejects %j with a message naming the setting", (argv, message) => {
     const args = (argv as string[]).map((a) => (a === "PEM" ? pem : a));
     expect(() => parseSettings(args, {})).toThrow(ConfigError);

@@ -2,7 +2,6 @@
 import { join } from "node:path";
 import { Agent } from "./agent/agent.js";
 import { ConfigError, parseSettings } from "./config.js";
-import { installBundle } from "./install/install-bundle.js";
 import { LxcRuntime } from "./runtime/lxc-runtime.js";
 import { SimRuntime } from "./runtime/sim-runtime.js";
 
@@ -28,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
   await agent.start();
   if (settings.command === "install") {
     await agent.settleInterruptedApply();
+    // Loaded only for `install`: the bundle reader (tar, gzip) stays out of an idle `run`.
+    const { installBundle } = await import("./install/install-bundle.js");
     const report = await installBundle(agent, settings.bundle!, settings.revision);
     await agent.stop();
     process.stdout.write(`${JSON.stringify(report)}\n`);

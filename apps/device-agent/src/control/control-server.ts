@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { join } from "node:path";
 
 const MAX_BODY = 4096;
@@ -43,6 +43,8 @@ export class ControlSockets {
     if (this.servers.has(name)) return;
     const path = join(dir, "control.sock");
     await rm(path, { force: true });
+    // node:http is loaded with the first container's socket, not at start (idle RSS).
+    const { createServer } = await import("node:http");
     const server = createServer((req, res) => void this.handle(name, req, res));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

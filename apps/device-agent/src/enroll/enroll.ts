@@ -1,8 +1,8 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { credsConnectionOptions, credsText } from "@statecast/nats-auth";
+import { credsConnectionOptions } from "@statecast/nats-auth";
 import { writeFileAtomic } from "../fs/atomic.js";
 import type { Logger } from "../log.js";
-import { credsUserKey, loadOrCreateIdentity } from "./identity.js";
+import { credsText, credsUserKey, loadOrCreateIdentity } from "./identity.js";
 
 export interface EnrollOptions {
   natsUrl: string;

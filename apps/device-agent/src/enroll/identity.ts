@@ -31,3 +31,27 @@ export function credsUserKey(creds: string): string {
   if (typeof sub !== "string" || !sub.startsWith("U")) throw new Error("creds JWT names no user");
   return sub;
 }
+
+/**
+ * The `.creds` text NATS clients read: the user JWT, then the seed (the layout of
+ * `@nats-io/jwt`'s fmtCreds, written here so the board's bundle does not carry that library).
+ */
+export function credsText(jwt: string, key: KeyPair): string {
+  const seed = new TextDecoder().decode(key.getSeed());
+  return [
+    "-----BEGIN NATS USER JWT-----",
+    jwt,
+    "------END NATS USER JWT------",
+    "",
+    "************************* IMPORTANT *************************",
+    "NKEY Seed printed below can be used to sign and prove identity.",
+    "NKEYs are sensitive and should be treated as secrets.",
+    "",
+    "-----BEGIN USER NKEY SEED-----",
+    seed,
+    "------END USER NKEY SEED------",
+    "",
+    "*************************************************************",
+    "",
+  ].join("\n");
+}

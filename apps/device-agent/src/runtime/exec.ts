@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+// node:child_process is loaded on the first command, not at start: an idle agent with nothing
+// to run keeps it out of its memory (bench:agent idle RSS).
 
 export interface ExecResult {
   code: number;
@@ -7,7 +8,12 @@ export interface ExecResult {
 }
 
 /** Runs a command without a shell; never rejects, the caller decides what a failure means. */
-export function run(command: string, args: string[], timeoutMs = 30_000): Promise<ExecResult> {
+export async function run(
+  command: string,
+  args: string[],
+  timeoutMs = 30_000,
+): Promise<ExecResult> {
+  const { execFile } = await import("node:child_process");
   return new Promise((resolve) => {
     execFile(
       command,

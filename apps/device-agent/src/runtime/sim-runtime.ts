@@ -1,5 +1,4 @@
 import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic.js";
 import type { ExitStatus } from "../recovery/auto-recovery.js";
@@ -20,7 +19,8 @@ function partOf(name: string): string {
 }
 
 /** Signals READY through the control socket exactly as a containerised app does. */
-function signalReady(socketPath: string): Promise<void> {
+async function signalReady(socketPath: string): Promise<void> {
+  const { request } = await import("node:http");
   return new Promise((resolve, reject) => {
     const req = request(
       {

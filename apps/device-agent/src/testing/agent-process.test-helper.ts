@@ -6,9 +6,14 @@ import { FsObjectStore, type State, writeBundle } from "@statecast/state";
 import { buildAgent } from "../../build.mjs";
 import type { DeviceUnderTest } from "./harness.test-helper.js";
 
-/** Builds the shipped single-file agent into `dir` (the same esbuild step as `npm run build`). */
+/**
+ * Builds the single-file agent into `dir` with the same esbuild step as `npm run build`, as the
+ * test build (`--crash-at` available).
+ */
 export async function agentBundle(dir: string): Promise<string> {
-  const { outfile } = (await buildAgent(join(dir, "statecast-agent.js"))) as { outfile: string };
+  const { outfile } = (await buildAgent(join(dir, "statecast-agent.js"), { faults: true })) as {
+    outfile: string;
+  };
   return outfile;
 }
 
