@@ -1,4 +1,9 @@
-import { MAX_REPORT_BYTES, parseDeviceMessage } from "./device-report.js";
+import {
+  acceptedFast,
+  MAX_REPORT_BYTES,
+  parseDeviceJsonBySchema,
+  parseDeviceMessage,
+} from "./device-report.js";
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const report = {
@@ -41,5 +46,107 @@ describe("parseDeviceMessage", () => {
   it("accepts a heartbeat", () => {
     const beat = { kind: "heartbeat", deviceId: "d1", bootId: "b", at: "2026-01-01T00:00:00Z" };
     expect(parseDeviceMessage(bytes(beat), "d1")).toEqual({ ok: true, message: beat });
+  });
+});
+
+describe("acceptedFast (the fast path of parseDeviceMessage)", () => {
+  const beat = { kind: "heartbeat", deviceId: "d1", bootId: "b", at: "2026-01-01T00:00:00Z" };
+  const longer = (n: number, c = "a") => c.repeat(n);
+  // Values around every bound and rule of the schemas, tried on every field.
+  const values: unknown[] = [
+    undefined,
+    null,
+    true,
+    0,
+    -0,
+    1,
+    -1,
+    25,
+    100,
+    101,
+    1.5,
+    1_000_000,
+    1_000_001,
+    Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER + 1,
+    "",
+    "d1",
+    "a",
+    "progress",
+    "heartbeat",
+    "QUEUED",
+    "DONE",
+    "WONTGO",
+    "ERROR",
+    "lxc",
+    "sim",
+    "docker",
+    "fleet#2",
+    "fleet#02",
+    "fl eet#2",
+    "fleet#1234567890123456",
+    `${longer(128)}#1`,
+    `${longer(129)}#1`,
+    "no_space",
+    "Bad_reason",
+    "a-b",
+    longer(64),
+    longer(65),
+    longer(128),
+    longer(129),
+    longer(200),
+    longer(4096),
+    longer(4097),
+    "2026-01-01T00:00:00Z",
+    "2026-01-01T00:00:00.123+02:00",
+    "2026-02-30T00:00:00Z",
+    "2026-01-01 00:00:00Z",
+    "2026-01-01T00:00:00",
+    "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01",
+    "00-0123456789ABCDEF0123456789abcdef-0123456789abcdef-01",
+    [],
+    {},
+    { totalBytes: 10, fetchedBytes: 5, objects: 2, objectsFetched: 1 },
+    { totalBytes: 10, fetchedBytes: 5, objects: 2 },
+    { totalBytes: 10, fetchedBytes: 5, objects: 2, objectsFetched: 1, more: 1 },
+    { totalBytes: -1, fetchedBytes: 5, objects: 2, objectsFetched: 1 },
+    { totalBytes: 10, fetchedBytes: 5, objects: 1_000_001, objectsFetched: 1 },
+  ];
+  const fields = [
+    ...new Set([...Object.keys(report), "kind", "reason", "traceparent", "agentVersion", "extra"]),
+  ];
+  const variants: Record<string, unknown>[] = [];
+  for (const base of [report, { ...report, status: "ERROR", reason: "boom" }, beat])
+    for (const field of fields)
+      for (const value of values) {
+        const variant: Record<string, unknown> = { ...base };
+        if (value === undefined) delete variant[field];
+        else variant[field] = value;
+        variants.push(variant);
+      }
+
+  it("accepts nothing the zod schemas refuse, and parses what it accepts identically", () => {
+    let fast = 0;
+    for (const variant of variants) {
+      const json = JSON.parse(JSON.stringify(variant));
+      const bySchema = parseDeviceJsonBySchema(json, "d1");
+      if (acceptedFast(json)) {
+        fast++;
+        const valid = bySchema.ok || bySchema.reason === "spoofed"; // spoofed: valid, other device
+        expect(valid, JSON.stringify(variant).slice(0, 200)).toBe(true);
+        expect(parseDeviceMessage(bytes(variant), "d1")).toEqual(bySchema);
+      } else {
+        expect(parseDeviceMessage(bytes(variant), "d1")).toEqual(bySchema);
+      }
+    }
+    // The fast path is really taken (not a predicate that always says no).
+    expect(fast).toBeGreaterThan(variants.length / 10);
+  });
+
+  it("takes the agent's report, an ERROR with its reason and a heartbeat", () => {
+    expect(acceptedFast(report)).toBe(true);
+    expect(acceptedFast({ ...report, status: "ERROR", reason: "boom" })).toBe(true);
+    expect(acceptedFast(beat)).toBe(true);
+    expect(acceptedFast({ ...report, status: "ERROR" })).toBe(false);
   });
 });

@@ -14,8 +14,10 @@ import {
   handleCommand,
   type NewEvent,
   type PostgresEventStore,
+  type StreamAppend,
 } from "@statecast/events";
 import { recordHeartbeats } from "../presence/presence.repository.js";
+import type { DeviceStateCache } from "./device-state-cache.js";
 
 /** One message of a device as it arrived, in stream order. */
 export interface ArrivedMessage {
@@ -51,7 +53,7 @@ export function decideMessages(
   deviceId: string,
   messages: readonly ArrivedMessage[],
   state: DevicePlaneState,
-): { events: NewEvent[]; fates: MessageFate[] } {
+): { events: NewEvent[]; fates: MessageFate[]; state: DevicePlaneState } {
   const fates: MessageFate[] = [];
   const events: NewEvent[] = [];
   let current = state;
@@ -72,7 +74,7 @@ export function decideMessages(
     current = evolveDevicePlane(current, event);
     fates.push({ applied: true, eventType: event.type });
   }
-  return { events, fates };
+  return { events, fates, state: current };
 }
 
 /**
@@ -103,51 +105,148 @@ export async function applyDeviceMessages(
   return fates;
 }
 
+const LOCK_DEVICE_STREAMS = {
+  name: "sc_gateway_lock_device_streams",
+  text: `SELECT stream_id, version, last_transaction_id > pg_current_xact_id() AS newer
+FROM streams WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`,
+};
+
+const READ_DEVICE_EVENTS = {
+  name: "sc_gateway_read_device_events",
+  text: `SELECT e.stream_id, e.stream_version, e.type, e.data
+FROM unnest($1::text[], $2::int[]) AS r (stream_id, after)
+JOIN events e ON e.stream_id = r.stream_id AND e.stream_version > r.after
+ORDER BY e.stream_id, e.stream_version`,
+};
+
+interface Folded {
+  version: number;
+  state: DevicePlaneState;
+}
+
 /**
- * Many devices in one transaction (one commit, one fsync): each device's stream is read, decided
- * and appended with its expected version. A device whose append conflicts gets `null` (its
- * append changed nothing) and is retried alone with {@link applyDeviceMessages} after the commit.
+ * Many devices in one transaction (one commit, one fsync) and a constant number of statements:
+ * the device stream rows are locked (in the database's id order, as appendMany and every other
+ * multi-stream writer lock them, so replicas never deadlock); only events past the version cached
+ * in `cache` are read; every device is decided on its locked state; all events go in ONE
+ * appendMany with each stream's locked version as its expectation. A device whose stream a newer
+ * transaction wrote (or, should the append be refused, every device with events) gets no fate
+ * here and is retried alone with {@link applyDeviceMessages} after the commit; if that fails too,
+ * its entry is the Error (the others committed all the same).
  */
 export async function applyDevicesTogether(
   store: PostgresEventStore,
   work: readonly DeviceWork[],
-): Promise<MessageFate[][]> {
-  // Rows of `streams` are locked in device id order, so two replicas never deadlock.
-  const ordered = [...work].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+  cache?: DeviceStateCache,
+): Promise<(MessageFate[] | Error)[]> {
   const results = new Map<string, MessageFate[] | null>();
+  const folded = new Map<string, Folded>();
   const client = await store.pool.connect();
   try {
     await client.query("BEGIN");
-    const beats = ordered.flatMap(({ deviceId, messages }) =>
+    const beats = work.flatMap(({ deviceId, messages }) =>
       messages
         .filter((m) => m.message.kind === "heartbeat")
         .map((m) => ({ deviceId, at: m.receivedAt })),
     );
     await recordHeartbeats(client, beats);
-    for (const { deviceId, messages } of ordered) {
+
+    const { rows: locked } = await client.query<{
+      stream_id: string;
+      version: number;
+      newer: boolean;
+    }>({ ...LOCK_DEVICE_STREAMS, values: [work.map((w) => deviceStreamId(w.deviceId))] });
+    const heads = new Map(locked.map((row) => [row.stream_id, row]));
+    const stale: { deviceId: string; streamId: string; from: Folded }[] = [];
+    for (const { deviceId } of work) {
       const streamId = deviceStreamId(deviceId);
-      const { events: history, version } = await store.readStream(streamId, { client });
-      const state = history.reduce(evolveDevicePlane, initialDevicePlane());
-      const { events, fates } = decideMessages(deviceId, messages, state);
+      const head = heads.get(streamId);
+      const cached = cache?.get(deviceId);
+      if (!head) folded.set(deviceId, { version: 0, state: initialDevicePlane() });
+      else if (head.newer) results.set(deviceId, null);
+      else if (cached?.version === head.version) folded.set(deviceId, cached);
+      else if (cached && cached.version < head.version)
+        stale.push({ deviceId, streamId, from: cached });
+      else stale.push({ deviceId, streamId, from: { version: 0, state: initialDevicePlane() } });
+    }
+    if (stale.length > 0) {
+      const { rows } = await client.query<{
+        stream_id: string;
+        stream_version: number;
+        type: string;
+        data: unknown;
+      }>({
+        ...READ_DEVICE_EVENTS,
+        values: [stale.map((s) => s.streamId), stale.map((s) => s.from.version)],
+      });
+      const byStream = new Map<string, typeof rows>();
+      for (const row of rows) {
+        const list = byStream.get(row.stream_id);
+        if (list) list.push(row);
+        else byStream.set(row.stream_id, [row]);
+      }
+      for (const { deviceId, streamId, from } of stale) {
+        let { version, state } = from;
+        for (const event of byStream.get(streamId) ?? []) {
+          state = evolveDevicePlane(state, event);
+          version = event.stream_version;
+        }
+        // Under the row lock the events end at the locked version; anything else goes alone.
+        if (version === heads.get(streamId)?.version) folded.set(deviceId, { version, state });
+        else results.set(deviceId, null);
+      }
+    }
+
+    const appends: StreamAppend[] = [];
+    const decided = new Map<string, MessageFate[]>();
+    for (const { deviceId, messages } of work) {
+      const before = folded.get(deviceId);
+      if (!before) continue;
+      const { events, fates, state } = decideMessages(deviceId, messages, before.state);
+      decided.set(deviceId, fates);
+      folded.set(deviceId, { version: before.version + events.length, state });
+      if (events.length > 0)
+        appends.push({
+          streamId: deviceStreamId(deviceId),
+          events,
+          expectedVersion: before.version,
+        });
+    }
+    if (appends.length > 0) {
       try {
-        if (events.length > 0)
-          await store.append(streamId, events, {
-            expectedVersion: version === 0 ? "no_stream" : version,
-            client,
-          });
-        results.set(deviceId, fates);
+        await store.appendMany(appends, { client });
       } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-        results.set(deviceId, null);
+        // A refusal wrote nothing and leaves the transaction usable; a failed statement does not.
+        if (!(error instanceof ConcurrencyError) || error.cause !== undefined) throw error;
+        for (const { streamId } of appends) {
+          const deviceId = streamId.slice(streamId.indexOf(":") + 1);
+          decided.delete(deviceId);
+          folded.delete(deviceId);
+          results.set(deviceId, null);
+        }
       }
     }
     await client.query("COMMIT");
     store.announceIfAppendedIn(client);
+    for (const [deviceId, fates] of decided) results.set(deviceId, fates);
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
-  return Promise.all(work.map((w) => results.get(w.deviceId) ?? applyDeviceMessages(store, w)));
+  for (const { deviceId } of work) {
+    const after = folded.get(deviceId);
+    if (after && results.get(deviceId)) cache?.set(deviceId, after.version, after.state);
+    else cache?.delete(deviceId);
+  }
+  return Promise.all(
+    work.map(
+      (w) =>
+        results.get(w.deviceId) ??
+        applyDeviceMessages(store, w).catch((error: unknown) =>
+          error instanceof Error ? error : new Error(String(error)),
+        ),
+    ),
+  );
 }

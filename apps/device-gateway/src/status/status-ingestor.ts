@@ -9,14 +9,17 @@ import {
   applyDevicesTogether,
   type DeviceWork,
 } from "./device-report-applier.js";
+import { DeviceStateCache } from "./device-state-cache.js";
 import type { DropCounter } from "./drop-counter.js";
 import { deviceIdOfSubject, STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
 
 export interface StatusIngestorOptions {
   /** Messages pulled but not yet acked, across devices (backpressure; default 4,000). */
   maxInFlight?: number;
-  /** Delay before a report whose events could not be committed is delivered again. */
+  /** Delay before reports whose events could not be committed are tried again (default 1 s). */
   retryDelayMs?: number;
+  /** Commits tried for one report before it is handed back to JetStream (default 10). */
+  maxAttempts?: number;
   /** Transactions running at once (default 4) and devices in one transaction (default 500). */
   maxTransactions?: number;
   maxDevicesPerTransaction?: number;
@@ -27,6 +30,8 @@ interface Queued {
   arrived: ArrivedMessage;
   /** Ingestion of a report that carries its apply's trace context, until acked. */
   span?: Span;
+  /** Commits tried so far (absent: none failed yet). */
+  attempts?: number;
 }
 
 /**
@@ -41,6 +46,10 @@ export class StatusIngestor {
   private readonly queues = new Map<string, Queued[]>();
   private readonly busy = new Set<string>();
   private readonly running = new Set<Promise<void>>();
+  private readonly states = new DeviceStateCache();
+  /** Devices whose last commit failed: not scheduled before this time (ms). */
+  private readonly notBefore = new Map<string, number>();
+  private retryTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private messages: ConsumerMessages | undefined;
@@ -63,6 +72,7 @@ export class StatusIngestor {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.retryTimer);
     this.messages?.stop();
     this.wake?.();
     await this.loop;
@@ -126,8 +136,14 @@ export class StatusIngestor {
     const maxDevices = this.options.maxDevicesPerTransaction ?? 500;
     while (this.running.size < maxTransactions) {
       const picked: { deviceId: string; queued: Queued[] }[] = [];
+      const now = Date.now();
       for (const [deviceId, queued] of this.queues) {
         if (this.busy.has(deviceId)) continue;
+        const after = this.notBefore.get(deviceId);
+        if (after !== undefined) {
+          if (after > now) continue;
+          this.notBefore.delete(deviceId);
+        }
         picked.push({ deviceId, queued });
         if (picked.length >= maxDevices) break;
       }
@@ -156,20 +172,18 @@ export class StatusIngestor {
     }));
     let outcomes: Awaited<ReturnType<typeof applyDevicesTogether>>;
     try {
-      outcomes = await applyDevicesTogether(this.store, work);
+      outcomes = await applyDevicesTogether(this.store, work, this.states);
     } catch (error) {
-      this.logger.warn(
-        `reports of ${picked.length} device(s) not committed, redelivering: ${(error as Error).message}`,
-      );
-      for (const { queued } of picked)
-        for (const { msg, span } of queued) {
-          span?.end();
-          msg.nak(this.options.retryDelayMs ?? 1_000);
-        }
+      this.retry(picked, error);
       return;
     }
     picked.forEach(({ deviceId, queued }, d) => {
-      (outcomes[d] ?? []).forEach((fate, i) => {
+      const outcome = outcomes[d];
+      if (outcome instanceof Error || outcome === undefined) {
+        this.retry([{ deviceId, queued }], outcome);
+        return;
+      }
+      outcome.forEach((fate, i) => {
         const { msg, span } = queued[i]!;
         span?.end();
         if (fate.applied) {
@@ -182,6 +196,40 @@ export class StatusIngestor {
         }
       });
     });
+  }
+
+  /**
+   * Reports whose events were not committed go back to the FRONT of their device's queue and
+   * are tried again after `retryDelayMs`: handing them back to JetStream (nak) would let the
+   * device's later reports overtake them, and they would then be dropped as stale. After
+   * `maxAttempts` a report is nakked for redelivery after all.
+   */
+  private retry(picked: { deviceId: string; queued: Queued[] }[], error: unknown): void {
+    const delay = this.options.retryDelayMs ?? 1_000;
+    const maxAttempts = this.options.maxAttempts ?? 10;
+    this.logger.warn(
+      `reports of ${picked.length} device(s) not committed, retrying in ${delay} ms: ${(error as Error | undefined)?.message ?? "no outcome"}`,
+    );
+    const notBefore = Date.now() + delay;
+    for (const { deviceId, queued } of picked) {
+      const again = queued.filter((q) => {
+        q.attempts = (q.attempts ?? 1) + 1;
+        if (q.attempts <= maxAttempts) return true;
+        q.span?.end();
+        q.msg.nak(delay);
+        return false;
+      });
+      if (again.length === 0) continue;
+      this.inFlight += again.length; // settled by the transaction that takes them next
+      this.queues.set(deviceId, [...again, ...(this.queues.get(deviceId) ?? [])]);
+      this.notBefore.set(deviceId, notBefore);
+    }
+    if (!this.retryTimer && !this.stopping) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.schedule();
+      }, delay);
+    }
   }
 
   private drop(msg: JsMsg, reason: string, deviceId: string, detail: string): void {
