@@ -126,6 +126,20 @@ describe("npm start (the built launcher)", () => {
     });
     await device.flush();
     await device.close();
+    // The orchestrator sees it approved (registry projection), and the token's use.
+    const api = async (path: string) => {
+      const admin = (await readFile(join(dataDir, "admin-token"), "utf8")).trim();
+      const url = `http://127.0.0.1:${settings.STATECAST_ORCHESTRATOR_PORT}${path}`;
+      return (await fetch(url, { headers: { authorization: `Bearer ${admin}` } })).json();
+    };
+    for (let tries = 0; ; tries++) {
+      const view = (await api(`/v1/devices/${deviceId}`)) as { approval?: string };
+      if (view.approval === "approved") break;
+      if (tries > 50) throw new Error(`device ${deviceId} not approved: ${JSON.stringify(view)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const tokens = (await api("/v1/fleets/demo/enrollment-tokens")) as { uses: number }[];
+    expect(tokens.reduce((n, t) => n + t.uses, 0)).toBeGreaterThanOrEqual(1);
     return token;
   }
 
