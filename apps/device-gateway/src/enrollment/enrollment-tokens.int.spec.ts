@@ -21,6 +21,7 @@ import {
   credsConnectionOptions,
   credsText,
   deviceConnectionOptions,
+  enrollmentConnectionOptions,
   generateEnrollmentSecret,
   hashEnrollmentSecret,
   issueEnrollmentUser,
@@ -61,7 +62,10 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let gateway: RunningService;
+  /** A second replica: hellos are shared through the queue group, token uses race for real. */
+  let replica: RunningService;
   let enrolling: NatsConnection;
+  let enrollmentCreds: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "statecast-enroll-"));
@@ -90,16 +94,21 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       STATECAST_LOG_LEVEL: "error",
     });
     gateway = await bootstrapApp(AppModule.register(config), { name: "device-gateway", config });
-    const { creds, inboxPrefix } = await issueEnrollmentUser(setup);
+    const replicaConfig = { ...config, httpPort: await freePort() };
+    replica = await bootstrapApp(AppModule.register(replicaConfig), {
+      name: "device-gateway",
+      config: replicaConfig,
+    });
+    enrollmentCreds = (await issueEnrollmentUser(setup)).creds;
     enrolling = await connect({
       servers: nats.url,
       reconnect: false,
-      inboxPrefix,
-      ...credsConnectionOptions(creds),
+      ...enrollmentConnectionOptions(enrollmentCreds),
     });
   });
   afterAll(async () => {
     await enrolling?.close();
+    await replica?.close();
     await gateway?.close();
     await nats?.dispose();
     await pool?.end();
@@ -265,6 +274,30 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
     expect(enrolled.filter(Boolean)).toHaveLength(3);
   });
 
+  it("two running replicas answer each hello exactly once (queue group sc-enrollment)", async () => {
+    const { secret } = await aToken();
+    const replies = new Map<string, number>();
+    const prefix = enrollmentConnectionOptions(enrollmentCreds).inboxPrefix ?? "";
+    const sub = enrolling.subscribe(`${prefix}.once.>`, {
+      callback: (_e, msg) => replies.set(msg.subject, (replies.get(msg.subject) ?? 0) + 1),
+    });
+    for (let i = 0; i < 20; i++) {
+      const body = aDevice(`tok-q-${i}`, i % 2 === 0 ? secret : undefined).body;
+      enrolling.publish(`sc.dev.tok-q-${i}.hello`, JSON.stringify(body), {
+        reply: `${prefix}.once.${i}`,
+      });
+    }
+    await until(() => replies.size === 20);
+    await new Promise((r) => setTimeout(r, 500)); // room for a second answer, were there one
+    sub.unsubscribe();
+    expect([...replies.values()]).toEqual(Array(20).fill(1));
+    for (let i = 0; i < 20; i++) {
+      expect(await deviceTypes(`tok-q-${i}`)).toEqual(
+        i % 2 === 0 ? ["DeviceEnrolled", "DeviceCredentialsIssued"] : ["DeviceEnrolled"],
+      );
+    }
+  });
+
   it("the running gateway's revoker cuts a token-enrolled device on DeviceCredentialsRevoked", async () => {
     const { secret } = await aToken();
     const { key, body } = aDevice("tok-revoked-device", secret);
@@ -288,6 +321,13 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
     // The token does not bring a revoked key back.
     expect(await hello(body)).toMatchObject({ status: "refused", reason: /revoked/ });
   });
+
+  async function until(condition: () => boolean): Promise<void> {
+    for (let waited = 0; !condition(); waited += 50) {
+      if (waited > 10_000) throw new Error("timed out");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 
   async function connectAs(jwt: string, key: KeyPair, deviceId: string): Promise<NatsConnection> {
     return connect({
