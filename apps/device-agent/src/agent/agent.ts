@@ -42,6 +42,7 @@ export class Agent implements ApplyContext {
   private readonly executor: StepExecutor;
   private queue: Promise<unknown> = Promise.resolve();
   private download: AbortController | undefined;
+  private fromGateway = false;
   private interrupted: string | undefined;
   /** The trace of the target being applied (one apply at a time). */
   private applying: ApplyTrace | undefined;
@@ -59,7 +60,8 @@ export class Agent implements ApplyContext {
       control: this.control,
       log: this.log,
       commitDelayMs: config.commitDelayMs,
-      gateway: this.gateway,
+      // TESTING needs the gateway only for a target that came from it, not an offline bundle.
+      gateway: () => (this.fromGateway ? this.gateway : undefined),
       crashPoint: this.crashPoint,
     });
   }
@@ -179,7 +181,7 @@ export class Agent implements ApplyContext {
       });
     }
     const { state, stateDigest, revision, seq } = envelope;
-    return this.install({ state, digest: stateDigest, ref: revision, seq }, source);
+    return this.install({ state, digest: stateDigest, ref: revision, seq }, source, true);
   }
 
   /** An offline bundle: the same state checks (no envelope) and the same apply. */
@@ -204,14 +206,17 @@ export class Agent implements ApplyContext {
   private async install(
     install: Parameters<typeof installRevision>[1],
     source: ObjectSource,
+    fromGateway = false,
   ): Promise<StatusReport> {
     const download = new AbortController();
     this.download = download;
+    this.fromGateway = fromGateway;
     await this.recovery.suspend();
     try {
       return await installRevision(this, install, source, download.signal);
     } finally {
       if (this.download === download) this.download = undefined;
+      this.fromGateway = false;
       this.recovery.watch(this.committed);
     }
   }

@@ -1,10 +1,11 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { beginTry, commitTry } from "../boot/boot-env.js";
 import type { ControlSockets } from "../control/control-server.js";
 import type { CrashPoint } from "../faults/crash-point.js";
 import { writeFileAtomic } from "../fs/atomic.js";
 import type { Logger } from "../log.js";
+import type { PartSpec } from "../model/revision.js";
 import type { Step } from "../plan/steps.js";
 import { renderLxcConfig } from "../runtime/lxc-config.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
@@ -20,7 +21,7 @@ export interface ExecutorDeps {
   log: Logger;
   commitDelayMs: number;
   /** The gateway connection TESTING watches (none for an offline install). */
-  gateway: GatewayWatch;
+  gateway: () => GatewayWatch | undefined;
   /** Fault injection for crash-safety tests: named points where the agent kills itself. */
   crashPoint: (point: CrashPoint) => void;
 }
@@ -58,6 +59,11 @@ export class StepExecutor {
           name: part.containerName,
           dirs,
           logFile: join(dirs.root, "lxc.log"),
+          volumes: await prepareVolumes(store, part),
+          configFiles: part.configFiles.map((file) => ({
+            source: store.objectPath(file.object),
+            path: file.path,
+          })),
         });
         const rendered = join(store.trailDir(step.revision), "lxc");
         await mkdir(rendered, { recursive: true });
@@ -89,7 +95,12 @@ export class StepExecutor {
         return awaitGroupGoals(step.group, step.parts, step.timeoutMs, runtime, control);
       case "awaitCommitDelay": {
         this.deps.crashPoint("during-testing");
-        return watchDuringTesting(step.watch, this.deps.commitDelayMs, runtime, this.deps.gateway);
+        return watchDuringTesting(
+          step.watch,
+          this.deps.commitDelayMs,
+          runtime,
+          this.deps.gateway(),
+        );
       }
       case "commit": {
         const env = await store.readBootEnv();
@@ -114,6 +125,18 @@ export class StepExecutor {
       }
     }
   }
+}
+
+/** Makes each storage volume's host directory; a `boot` one starts empty with its container. */
+async function prepareVolumes(store: LocalStore, part: PartSpec): Promise<Record<string, string>> {
+  const volumes: Record<string, string> = {};
+  for (const volume of part.volumes) {
+    const dir = store.volumeDir(part.name, part.containerName, volume);
+    if (volume.persistence === "boot") await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    volumes[`/volumes/${part.name}/${volume.name}`] = dir;
+  }
+  return volumes;
 }
 
 function describe(step: Step): Record<string, unknown> {

@@ -18,6 +18,21 @@ export interface GroupSpec {
   autoRecovery?: AutoRecoveryPolicy;
 }
 
+/** Pantavisor's storage persistence: kept across updates, for one part's content, or per boot. */
+export type Persistence = "permanent" | "revision" | "boot";
+
+/** A run.json `storage` entry other than `lxc-overlay`: `/volumes/<part>/<name>` on the host. */
+export interface VolumeSpec {
+  name: string;
+  persistence: Persistence;
+}
+
+/** A `_config/<part>/<path>` file: the object mounted read-only at `/<path>` in the container. */
+export interface ConfigFileSpec {
+  path: string;
+  object: string;
+}
+
 /** One container of a revision, as the agent needs it to run it. */
 export interface PartSpec {
   name: string;
@@ -34,6 +49,8 @@ export interface PartSpec {
   /** Object ids of the LXC config and the root volume. */
   configObject: string;
   rootObject: string;
+  volumes: VolumeSpec[];
+  configFiles: ConfigFileSpec[];
   /** Hash over every key of the part (and its `_config/`), so a change is visible by value. */
   digest: string;
   /** LXC container name: part name plus the part's content digest. */
@@ -60,6 +77,48 @@ export class InvalidStateError extends Error {
 }
 
 const PART_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const PERSISTENCE: readonly Persistence[] = ["permanent", "revision", "boot"];
+/** A relative path without `.`/`..` segments or odd characters. */
+const CONFIG_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._@+-][A-Za-z0-9._@+/-]{0,511}$/;
+
+function volumesOf(name: string, storage: unknown): VolumeSpec[] {
+  if (storage === undefined) return [];
+  if (typeof storage !== "object" || storage === null || Array.isArray(storage))
+    throw new InvalidStateError(`part ${name}: storage is not an object`);
+  return Object.entries(storage)
+    .filter(([volume]) => volume !== "lxc-overlay")
+    .map(([volume, spec]) => {
+      if (!VOLUME_NAME.test(volume))
+        throw new InvalidStateError(
+          `part ${name}: storage name ${JSON.stringify(volume)} is not allowed`,
+        );
+      const persistence = (spec as { persistence?: unknown } | null)?.persistence ?? "permanent";
+      if (!PERSISTENCE.includes(persistence as Persistence))
+        throw new InvalidStateError(
+          `part ${name}: storage ${volume} persistence ${String(persistence)} is not ${PERSISTENCE.join("|")}`,
+        );
+      return { name: volume, persistence: persistence as Persistence };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+function configFilesOf(name: string, entries: [string, unknown][]): ConfigFileSpec[] {
+  const prefix = `_config/${name}/`;
+  return entries
+    .filter(([key]) => key.startsWith(prefix))
+    .map(([key, value]) => {
+      const path = key.slice(prefix.length);
+      if (!CONFIG_PATH.test(path))
+        throw new InvalidStateError(
+          `part ${name}: config path ${JSON.stringify(path)} is not allowed`,
+        );
+      if (typeof value !== "string" || !SHA256.test(value))
+        throw new InvalidStateError(`part ${name}: ${key} is not an object id`);
+      return { path, object: value };
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+}
 const SHA256 = /^[0-9a-f]{64}$/;
 
 function digestOf(entries: [string, unknown][]): string {
@@ -137,6 +196,8 @@ function parsePart(
     rootVolumeKind: root.endsWith(".squashfs") ? "squashfs" : "tar",
     configObject,
     rootObject,
+    volumes: volumesOf(name, run.storage),
+    configFiles: configFilesOf(name, entries),
     digest,
     containerName: `${name}.${digest.slice(0, 12)}`,
   };

@@ -19,6 +19,8 @@ function aPart(
     statusGoal: "STARTED",
     restartPolicy: group === "app" ? "container" : "system",
     autoRecovery: undefined,
+    volumes: [],
+    configFiles: [],
     configKey: `${name}/lxc.container.conf`,
     rootVolumeKey: `${name}/root.tar`,
     rootVolumeKind: "tar",

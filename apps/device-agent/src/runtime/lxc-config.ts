@@ -16,28 +16,41 @@ const OVERRIDDEN = [
 /** Pantavisor-internal host paths (volumes, pv runtime) that do not exist under this agent. */
 const HOST_ONLY = /^\/(volumes|pantavisor|storage|pv)\//;
 
+function sourceOf(line: string): string {
+  return (
+    line
+      .slice(line.indexOf("=") + 1)
+      .trim()
+      .split(/\s+/)[0] ?? ""
+  );
+}
+
 function keyOf(line: string): string {
   return line.slice(0, line.indexOf("=")).trim();
 }
 
-function keep(line: string): boolean {
+/** The line as rendered: `/volumes/<part>/<name>` sources mapped to their host directory. */
+function rewrite(line: string, volumes: Record<string, string>): string | undefined {
   const key = keyOf(line);
-  if (OVERRIDDEN.some((k) => (k.endsWith(".") ? key.startsWith(k) : key === k))) return false;
-  if (key === "lxc.mount.entry") {
-    const source =
-      line
-        .slice(line.indexOf("=") + 1)
-        .trim()
-        .split(/\s+/)[0] ?? "";
-    return !HOST_ONLY.test(source);
+  if (OVERRIDDEN.some((k) => (k.endsWith(".") ? key.startsWith(k) : key === k))) return undefined;
+  if (key !== "lxc.mount.entry") return line;
+  const source = sourceOf(line);
+  const host = volumes[source];
+  if (host !== undefined) {
+    const value = line.slice(line.indexOf("=") + 1).trim();
+    return `lxc.mount.entry = ${host}${value.slice(source.length)}`;
   }
-  return true;
+  return HOST_ONLY.test(source) ? undefined : line;
 }
 
 export interface RenderOptions {
   name: string;
   dirs: ContainerDirs;
   logFile: string;
+  /** `/volumes/<part>/<name>` → the host directory the agent made for that volume. */
+  volumes?: Record<string, string>;
+  /** `_config/<part>/<path>` files: host object path and path in the container. */
+  configFiles?: { source: string; path: string }[];
 }
 
 /**
@@ -49,7 +62,8 @@ export function renderLxcConfig(partConfig: string, options: RenderOptions): str
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line !== "" && !line.startsWith("#") && line.includes("="))
-    .filter(keep);
+    .map((line) => rewrite(line, options.volumes ?? {}))
+    .filter((line): line is string => line !== undefined);
   for (const line of lines) {
     if (/[\0\r]/.test(line))
       throw new Error(`lxc config line of ${options.name} has control characters`);
@@ -60,6 +74,10 @@ export function renderLxcConfig(partConfig: string, options: RenderOptions): str
     "lxc.net.0.type = empty",
     "lxc.apparmor.profile = unconfined",
     `lxc.mount.entry = ${options.dirs.control} run/statecast none bind,create=dir 0 0`,
+    // Pantavisor's config overlay: each `_config/<part>/<path>` at /<path>, read-only.
+    ...(options.configFiles ?? []).map(
+      (file) => `lxc.mount.entry = ${file.source} ${file.path} none bind,ro,create=file 0 0`,
+    ),
     `lxc.log.file = ${options.logFile}`,
     // INFO is the level at which LXC logs how init ended (auto-recovery's on-failure reads it).
     "lxc.log.level = INFO",

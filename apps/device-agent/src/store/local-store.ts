@@ -2,6 +2,7 @@ import { link, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type BootEnv, readBootEnv, writeBootEnv } from "../boot/boot-env.js";
 import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
+import type { VolumeSpec } from "../model/revision.js";
 import type { ContainerDirs } from "../runtime/runtime.js";
 
 /** A revision the agent has staged: its state and how the orchestrator names it. */
@@ -38,6 +39,8 @@ export class LocalStore {
   readonly trailsDir: string;
   readonly containersDir: string;
   readonly journalDir: string;
+  /** Permanent volumes, `<part>/<name>`: kept across updates (and never collected). */
+  readonly volumesDir: string;
   readonly bootEnvPath: string;
   readonly recordPath: string;
 
@@ -47,6 +50,7 @@ export class LocalStore {
     this.trailsDir = join(root, "trails");
     this.containersDir = join(root, "containers");
     this.journalDir = join(root, "journal");
+    this.volumesDir = join(root, "volumes");
     this.bootEnvPath = join(root, "boot.env");
     this.recordPath = join(root, "agent.json");
   }
@@ -75,6 +79,16 @@ export class LocalStore {
   containerDirs(name: string): ContainerDirs {
     const root = join(this.containersDir, name);
     return { root, rootfs: join(root, "rootfs"), control: join(root, "control") };
+  }
+
+  /**
+   * Host directory of a part's storage volume: permanent ones per part name (they survive
+   * updates); revision and boot ones inside the container's directory, so they live exactly
+   * as long as the container of that part content.
+   */
+  volumeDir(part: string, containerName: string, volume: VolumeSpec): string {
+    if (volume.persistence === "permanent") return join(this.volumesDir, part, volume.name);
+    return join(this.containerDirs(containerName).root, "volumes", volume.name);
   }
 
   readBootEnv(): Promise<BootEnv> {

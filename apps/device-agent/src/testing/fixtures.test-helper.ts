@@ -65,8 +65,12 @@ export interface PartFixture {
   rootKind?: "tar" | "squashfs";
   statusGoal?: "MOUNTED" | "STARTED" | "READY";
   restartPolicy?: "system" | "container";
-  /** More run.json keys (auto_recovery, volumes, ...). */
+  /** More run.json keys (auto_recovery, storage, ...). */
   run?: Record<string, unknown>;
+  /** More lines of the part's lxc.container.conf. */
+  lxc?: string[];
+  /** `_config/<part>/<path>` files: path → content. */
+  config?: Record<string, string>;
 }
 
 /** Builds states and their objects in a work directory, signed with one Ed25519 key. */
@@ -118,7 +122,11 @@ export class StateBuilder {
         "lxc.mount.auto = proc:mixed sys:mixed",
         "lxc.autodev = 1",
         "lxc.tty.max = 0",
+        ...(part.lxc ?? []),
       ].join("\n");
+      for (const [path, content] of Object.entries(part.config ?? {})) {
+        state[`_config/${part.name}/${path}`] = this.putObject(Buffer.from(content));
+      }
       state[`${part.name}/lxc.container.conf`] = this.putObject(Buffer.from(`${conf}\n`));
       state[`${part.name}/${root}`] = this.rootVolume(part);
       state[`${part.name}/run.json`] = {
