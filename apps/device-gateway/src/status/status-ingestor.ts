@@ -82,7 +82,13 @@ export class StatusIngestor {
   private async pull(): Promise<void> {
     const limit = this.options.maxInFlight ?? 4_000;
     const consumer = await this.js.consumers.get(STATUS_STREAM, STATUS_CONSUMER);
-    this.messages = await consumer.consume({ max_messages: Math.min(limit, 1_000) });
+    // Pulls expire after 5 s (heartbeats every 2.5 s): after a JetStream leader change (a cluster
+    // node lost) the client re-pulls once two heartbeats are missed — 5 s instead of the 30 s the
+    // default 30 s expiry gives, a stall every device report would wait out.
+    this.messages = await consumer.consume({
+      max_messages: Math.min(limit, 1_000),
+      expires: 5_000,
+    });
     for await (const msg of this.messages) {
       if (this.stopping) break; // not acked: redelivered to a replica after ack_wait
       this.accept(msg);
