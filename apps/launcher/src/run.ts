@@ -1,6 +1,7 @@
 // The launcher proper, in its own process group (see main.ts): starts everything, stops it in order.
 import { ConfigError } from "@statecast/platform/config";
 import { type LauncherConfig, loadLauncherConfig } from "./config/launcher.config.js";
+import { type DemoConfig, type DemoFleet, loadDemoConfig, startDemo } from "./demo/index.js";
 import { launch } from "./launch.js";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -11,8 +12,10 @@ function fail(message: string): never {
 }
 
 let config: LauncherConfig;
+let demoConfig: DemoConfig;
 try {
   config = loadLauncherConfig(process.env, process.cwd());
+  demoConfig = loadDemoConfig(process.env);
 } catch (err) {
   if (err instanceof ConfigError) fail(err.message);
   throw err;
@@ -20,6 +23,7 @@ try {
 
 const launching = launch(config, { env: process.env, print });
 let stopping = false;
+let demo: DemoFleet | undefined;
 
 /** Waits for a start in progress, then stops everything in order and exits. */
 async function shutdown(reason: string, exitCode: number): Promise<void> {
@@ -27,6 +31,7 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   stopping = true;
   print(`[launcher] ${reason}: stopping the services, then NATS, then Postgres`);
   const launched = await launching.catch(() => undefined);
+  await demo?.stop();
   await launched?.stop();
   print("[launcher] stopped");
   process.exit(exitCode);
@@ -49,7 +54,10 @@ process.on("uncaughtException", (err) => {
 });
 
 launching.then(
-  (launched) => launched.serviceExit.then((what) => shutdown(what, 1)),
+  (launched) => {
+    if (!stopping) demo = startDemo(config, demoConfig, process.env, print);
+    return launched.serviceExit.then((what) => shutdown(what, 1));
+  },
   (err: unknown) => {
     if (!stopping) fail(`start-up failed: ${(err as Error).message}`);
   },

@@ -27,10 +27,11 @@ export interface BusyboxPart {
  * bind mount, so hundreds of devices can download a revision quickly.
  */
 export class BusyboxStates {
-  readonly key: Ed25519KeyPair = generateEd25519Key();
   /** Every object of every state built so far, by sha256. */
   readonly objects = new Map<string, Buffer>();
 
+  /** Signs with `key` (a fresh one when omitted). */
+  constructor(readonly key: Ed25519KeyPair = generateEd25519Key()) {}
   get trustPolicy(): TrustPolicy {
     return { mode: "strict", trusted: [{ pem: this.key.publicKeyPem, name: "demo-release" }] };
   }

@@ -1,0 +1,187 @@
+// The demo fleet `npm start` runs once the services are ready: real agents in this process (sim
+// and, where LXC is usable, a few LXC ones) enrol over the generated NATS auth, a signed revision
+// is posted and rolled out in three waves, and its progress is printed until it completes.
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEMO_FLEET } from "../device-enrollment.js";
+import { BusyboxStates } from "./busybox-state.js";
+import type { DemoConfig } from "./demo.config.js";
+import { DemoApi } from "./demo-api.js";
+import { type DemoDevice, type DemoDeviceSpec, startDemoDevice } from "./demo-devices.js";
+import { demoDeviceCreds, demoEnrollmentFiles } from "./demo-enrollment.js";
+import { demoSigningKey, postNextDemoRevision } from "./demo-release.js";
+import { createDemoRollout, lastRollout, watchRollout } from "./demo-rollout.js";
+import { lxcUnavailableReason } from "./lxc-usable.js";
+
+export interface DemoOptions {
+  config: DemoConfig;
+  dataDir: string;
+  orchestratorUrl: string;
+  gatewayUrl: string;
+  adminToken: string;
+  /** How to print the admin token in the CLI hint: a file path or an environment variable. */
+  adminTokenSource: { file: string } | { env: string };
+  /** Unset: NATS_URL names an external server the demo has no device credentials for. */
+  natsUrl: string | undefined;
+  env: Record<string, string | undefined>;
+  print: (line: string) => void;
+}
+
+class Stopped extends Error {}
+
+/** Runs the demo in the background; `stop()` ends it wherever it is and stops every device. */
+export class DemoFleet {
+  private readonly devices: DemoDevice[] = [];
+  private stopping = false;
+  readonly done: Promise<void>;
+
+  constructor(private readonly o: DemoOptions) {
+    this.done = this.run().catch((error: unknown) => {
+      if (error instanceof Stopped || this.stopping) return;
+      this.print(`failed: ${(error as Error).message} (the services keep running)`);
+    });
+  }
+
+  private print(line: string) {
+    this.o.print(`[demo] ${line}`);
+  }
+
+  private check() {
+    if (this.stopping) throw new Stopped();
+  }
+
+  private async run(): Promise<void> {
+    const { config, dataDir } = this.o;
+    const files = demoEnrollmentFiles(dataDir);
+    if (!this.o.natsUrl || !files) {
+      this.print(
+        "skipped: demo devices enrol with the launcher's enrollment files, which exist only with the embedded nats-server (NATS_URL is set)",
+      );
+      return;
+    }
+    const demoDir = join(dataDir, "demo");
+    mkdirSync(demoDir, { recursive: true, mode: 0o700 });
+    const api = new DemoApi(this.o.orchestratorUrl, this.o.adminToken);
+    const lxcWhyNot = config.lxcAgents > 0 ? lxcUnavailableReason(this.o.env) : undefined;
+    if (lxcWhyNot) this.print(`no LXC demo agents: ${lxcWhyNot}; sim agents only`);
+    const specs: DemoDeviceSpec[] = [
+      ...Array.from({ length: lxcWhyNot ? 0 : config.lxcAgents }, (_, i) => ({
+        deviceId: `demo-lxc-${i + 1}`,
+        runtime: "lxc" as const,
+      })),
+      ...Array.from({ length: config.simAgents }, (_, i) => ({
+        deviceId: `demo-sim-${String(i + 1).padStart(3, "0")}`,
+        runtime: "sim" as const,
+      })),
+    ].map((d) => ({ ...d, dir: join(demoDir, "devices", d.deviceId) }));
+    if (specs.length === 0) {
+      this.print("no devices configured (STATECAST_DEMO_SIM_AGENTS=0, no LXC agents)");
+      return;
+    }
+
+    const { key } = demoSigningKey(demoDir);
+    const release = new BusyboxStates(key);
+    const targetKeyPem = readFileSync(join(dataDir, "keys", "target-signing.pub.pem"), "utf8");
+    const lxcCount = specs.filter((s) => s.runtime === "lxc").length;
+    this.print(
+      `starting ${specs.length - lxcCount} sim + ${lxcCount} LXC agents in fleet "${DEMO_FLEET}" (devices in ${join(demoDir, "devices")})`,
+    );
+    // One hello at a time: hellos presenting the same token contend for the token's stream.
+    const creds = new Map<string, string>();
+    let enrolledNow = 0;
+    for (const spec of specs) {
+      this.check();
+      const got = await demoDeviceCreds(spec, {
+        natsUrl: this.o.natsUrl,
+        fleet: DEMO_FLEET,
+        files,
+      });
+      creds.set(spec.deviceId, got.creds);
+      if (got.enrolledNow) enrolledNow++;
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < specs.length) {
+        this.check();
+        const spec = specs[next++] as DemoDeviceSpec;
+        const device = await startDemoDevice(spec, {
+          natsUrl: this.o.natsUrl as string,
+          creds: creds.get(spec.deviceId) as string,
+          targetKeyPem,
+          trustPolicy: release.trustPolicy,
+        });
+        this.devices.push(device); // stop() takes it from the list, even while stopping
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    this.check();
+    this.print(
+      `${this.devices.length} devices connected (${enrolledNow} enrolled now with the fleet token over the hello protocol, ${specs.length - enrolledNow} with their credentials from an earlier start)`,
+    );
+
+    const previous = await lastRollout(api, DEMO_FLEET);
+    let rolloutId: string;
+    if (previous && (previous.status === "running" || previous.status === "created")) {
+      rolloutId = previous.rolloutId;
+      this.print(`continuing rollout ${rolloutId} of ${DEMO_FLEET}@${previous.revision.number}`);
+      if (previous.status === "created")
+        await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo" });
+    } else if (previous?.status === "paused") {
+      this.print(
+        `rollout ${previous.rolloutId} is paused; not starting another (npx statecast rollout resume ${previous.rolloutId})`,
+      );
+      this.printSummary(previous.rolloutId);
+      return;
+    } else {
+      const number = await postNextDemoRevision(api, DEMO_FLEET, release);
+      this.check();
+      this.print(`posted signed revision ${DEMO_FLEET}@${number}`);
+      rolloutId = await createDemoRollout(api, DEMO_FLEET, number);
+      await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo" });
+      this.print(`rollout ${rolloutId} started: 3 waves (10/30/60 %), 3 s soak`);
+    }
+    const started = Date.now();
+    const view = await watchRollout(
+      api,
+      rolloutId,
+      (l) => this.print(l),
+      () => this.stopping,
+    );
+    if (!view) return;
+    this.print(
+      view.status === "completed"
+        ? `rollout ${rolloutId} completed in ${Math.round((Date.now() - started) / 1000)} s: ${DEMO_FLEET}@${view.revision.number} on the fleet`
+        : `rollout ${rolloutId} ended ${view.status}`,
+    );
+    this.printSummary(rolloutId);
+  }
+
+  private printSummary(rolloutId: string) {
+    const { orchestratorUrl: o, gatewayUrl: g } = this.o;
+    const token =
+      "file" in this.o.adminTokenSource
+        ? `"$(cat ${this.o.adminTokenSource.file})"`
+        : `"$${this.o.adminTokenSource.env}"`;
+    this.o.print(
+      [
+        "",
+        "Demo fleet ready",
+        `  API docs        ${o}/docs`,
+        `  health          ${o}/health/ready   ${g}/health/ready`,
+        `  metrics         ${o}/metrics   ${g}/metrics`,
+        `  CLI             npx statecast login ${o} --token ${token}`,
+        `                  npx statecast rollout watch ${rolloutId}`,
+        "",
+      ].join("\n"),
+    );
+  }
+
+  /** Ends the demo wherever it is, then disconnects every device and removes LXC containers. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.done;
+    const devices = this.devices.splice(0);
+    if (devices.length > 0) this.print(`stopping ${devices.length} demo devices`);
+    await Promise.all(devices.map((d) => d.stop()));
+  }
+}

@@ -1,0 +1,75 @@
+import type { DemoApi, Json } from "./demo-api.js";
+
+interface WaveView {
+  status: string;
+  size: number;
+  counts: Record<string, number>;
+  soak?: { soakingDevices?: number };
+}
+interface RolloutView {
+  rolloutId: string;
+  status: string;
+  revision: { fleet: string; number: number };
+  waves: WaveView[];
+}
+interface RolloutSummary {
+  rolloutId: string;
+  status: string;
+  revision: { fleet: string; number: number };
+  createdAt: string;
+}
+
+/** Three waves (10/30/60 %), a short soak, at most 20 % failures per wave. */
+export const demoWaves = () =>
+  [10, 30, 60].map((percent) => ({
+    size: { percent },
+    minSample: 1,
+    soakSeconds: 3,
+    maxFailures: { percent: 20 },
+  }));
+
+/** The fleet's newest rollout, if any. */
+export async function lastRollout(api: DemoApi, fleet: string) {
+  const all = await api.get<RolloutSummary[]>("/v1/rollouts");
+  return all.filter((r) => r.revision.fleet === fleet).at(-1);
+}
+
+export async function createDemoRollout(api: DemoApi, fleet: string, number: number) {
+  const created = await api.call<Json>("POST", "/v1/rollouts", {
+    revision: { fleet, number },
+    selector: { fleet },
+    waves: demoWaves(),
+  });
+  return String(created.rolloutId);
+}
+
+/** One line per change: each wave's status and succeeded/size, failures and soaking devices. */
+export function progressLine(view: RolloutView): string {
+  const waves = view.waves.map((w, i) => {
+    const extra = [
+      w.counts.failed ? `${w.counts.failed} failed` : "",
+      w.soak?.soakingDevices ? `${w.soak.soakingDevices} soaking` : "",
+    ].filter(Boolean);
+    return `wave ${i + 1} ${w.status} ${w.counts.succeeded ?? 0}/${w.size}${extra.length ? ` (${extra.join(", ")})` : ""}`;
+  });
+  return `rollout ${view.rolloutId} ${view.status}: ${waves.join(" | ")}`;
+}
+
+/** Polls the rollout, printing a line when its progress changes, until it is no longer running. */
+export async function watchRollout(
+  api: DemoApi,
+  rolloutId: string,
+  print: (line: string) => void,
+  stopped: () => boolean,
+): Promise<RolloutView | undefined> {
+  let last = "";
+  for (;;) {
+    if (stopped()) return undefined;
+    const view = await api.get<RolloutView>(`/v1/rollouts/${rolloutId}`);
+    const line = progressLine(view);
+    if (line !== last) print(line);
+    last = line;
+    if (view.status !== "running" && view.status !== "created") return view;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
