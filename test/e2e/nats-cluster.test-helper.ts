@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -14,6 +14,8 @@ import type { NatsEndpoint } from "./services.test-helper.js";
 export interface NatsCluster extends NatsEndpoint {
   /** node1…node3, in the order of `nodes`. */
   readonly names: readonly string[];
+  /** Starts node `index` again on its config, port and store (as a supervisor would). */
+  restart(index: number): Promise<NatsServer>;
 }
 
 /**
@@ -27,32 +29,37 @@ export async function startSecuredCluster(
   servicesCreds: string,
 ): Promise<NatsCluster> {
   mkdirSync(dir, { recursive: true });
-  const ports = [];
+  const ports: { client: number; route: number }[] = [];
   for (let i = 0; i < 3; i++) ports.push({ client: await freePort(), route: await freePort() });
   const routes = ports.map((p) => `nats-route://127.0.0.1:${p.route}`);
   const names = ports.map((_, i) => `node${i + 1}`);
-  const nodes: NatsServer[] = await Promise.all(
-    ports.map((p, i) => {
-      const storeDir = join(dir, names[i]!);
-      const configFile = join(dir, `${names[i]}.conf`);
-      writeFileSync(
-        configFile,
-        renderServerConfig({
-          setup,
-          port: p.client,
-          storeDir,
-          storeDirOnCommandLine: true,
-          serverName: names[i]!,
-          cluster: {
-            name: "statecast-e2e",
-            port: p.route,
-            routes: routes.filter((_, j) => j !== i),
-          },
-        }),
-      );
-      return startNatsServer({ configFile, storeDir, port: p.client });
-    }),
-  );
+  const start = (i: number) => {
+    const p = ports[i]!;
+    const storeDir = join(dir, names[i]!);
+    const configFile = join(dir, `${names[i]}.conf`);
+    writeFileSync(
+      configFile,
+      renderServerConfig({
+        setup,
+        port: p.client,
+        storeDir,
+        storeDirOnCommandLine: true,
+        serverName: names[i]!,
+        cluster: {
+          name: "statecast-e2e",
+          port: p.route,
+          routes: routes.filter((_, j) => j !== i),
+        },
+      }),
+    );
+    // E2E_NATS_LOG_DIR=/some/dir keeps each node's own log there (diagnosing a slow failover).
+    const logDir = process.env.E2E_NATS_LOG_DIR;
+    const onLog = logDir
+      ? (line: string) => appendFileSync(join(logDir, `${names[i]}.log`), `${line}\n`)
+      : undefined;
+    return startNatsServer({ configFile, storeDir, port: p.client, ...(onLog ? { onLog } : {}) });
+  };
+  const nodes: NatsServer[] = await Promise.all(ports.map((_, i) => start(i)));
   const url = nodes.map((n) => n.url).join(",");
   const dispose = async () => {
     await Promise.all(nodes.map((n) => n.stop()));
@@ -64,7 +71,13 @@ export async function startSecuredCluster(
     await dispose();
     throw error;
   }
-  return { url, nodes, names, dispose };
+  const restart = async (index: number) => {
+    if (nodes[index]!.process.exitCode === null && nodes[index]!.process.signalCode === null)
+      throw new Error(`${names[index]} is still running`);
+    nodes[index] = await start(index);
+    return nodes[index]!;
+  };
+  return { url, nodes, names, restart, dispose };
 }
 
 async function untilJetStreamClustered(nodes: NatsServer[], creds: string): Promise<void> {
