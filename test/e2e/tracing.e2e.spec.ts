@@ -35,7 +35,7 @@ describe("one OpenTelemetry trace from POST /v1/rollouts to the committed device
       { otlpEndpoint: undefined },
       { spanProcessors: [new SimpleSpanProcessor({ exporter })] },
     );
-    system = await startFleet(sims("traced", 1, "tr"));
+    system = await startFleet([...sims("traced", 1, "tr"), ...sims("waves", 2, "wv")]);
   });
   afterAll(async () => {
     await system?.close();
@@ -180,6 +180,66 @@ describe("one OpenTelemetry trace from POST /v1/rollouts to the committed device
       "e2e-operator",
       "orchestrator",
     ]);
+  });
+
+  it("a later wave's targets continue the trace of the report that passed the gate", async () => {
+    const number = await system.postRevision("waves", [BUSYBOX_APP], "waves 1");
+    exporter.reset();
+    const root = trace.getTracer("e2e-operator").startSpan("operator: roll out waves#1");
+    const traceparent = traceparentOf(root)!;
+    const traceId = root.spanContext().traceId;
+    const wave = { minSample: 1, soakSeconds: 0, maxFailures: { count: 0 } };
+    const created = await expectStatus(
+      system.api("/v1/rollouts", {
+        method: "POST",
+        headers: { traceparent },
+        json: {
+          revision: { fleet: "waves", number },
+          selector: { fleet: "waves" },
+          waves: [
+            { size: { percent: 50 }, ...wave },
+            { size: { percent: 50 }, ...wave },
+          ],
+        },
+      }),
+      201,
+    );
+    const rolloutId = String(created.rolloutId);
+    await expectStatus(
+      system.api(`/v1/rollouts/${rolloutId}/start`, {
+        method: "POST",
+        headers: { traceparent },
+        json: { reason: "traced" },
+      }),
+      200,
+    );
+    root.end();
+    await rolloutReaches(system, rolloutId, "completed");
+
+    const spans = await until("both devices' applies in the operator's trace", async () => {
+      const finished = exporter
+        .getFinishedSpans()
+        .filter((s) => s.spanContext().traceId === traceId);
+      return finished.filter((s) => s.name === "agent.apply").length === 2 ? finished : undefined;
+    });
+    const byId = new Map(spans.map((s) => [s.spanContext().spanId, s]));
+    const parentOf = (span: ReadableSpan | undefined) =>
+      byId.get(span?.parentSpanContext?.spanId ?? "");
+    const start = spans.find((s) => s.name === "POST /v1/rollouts/:id/start")!;
+    const writes = spans.filter((s) => s.name === "gateway.target.write");
+    expect(writes).toHaveLength(2);
+    const first = writes.find((w) => parentOf(w) === start)!;
+    const second = writes.find((w) => w !== first)!;
+    expect(first).toBeDefined();
+    const firstDevice = first.attributes["statecast.device_id"];
+    expect(second.attributes["statecast.device_id"]).not.toBe(firstDevice);
+    // Wave 2's target was caused by a wave-1 report: its write hangs off that report's ingestion.
+    const cause = parentOf(second);
+    expect(cause?.name).toBe("gateway.status.ingest");
+    const causeApply = parentOf(cause);
+    expect(causeApply?.name).toBe("agent.apply");
+    expect(causeApply?.attributes["statecast.device_id"]).toBe(firstDevice);
+    expect(parentOf(causeApply)).toBe(first);
   });
 });
 
