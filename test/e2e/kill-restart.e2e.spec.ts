@@ -32,7 +32,7 @@ async function succeeded(system: FleetSystem, fleet: string, number: number): Pr
 
 describe("orchestrator and gateway SIGKILLed mid-rollout and restarted", () => {
   let system: FleetSystem;
-  const devices = 41;
+  const devices = 31;
 
   beforeAll(async () => {
     // The services run as child processes of their built entry points: the kill is a real SIGKILL.
