@@ -1,107 +1,212 @@
-// `npm run bench:device-plane`: device status reports published by simulated devices and
-// ingested by the real gateway process into committed Postgres events, next to the raw JetStream
-// publish rate of the same payloads with nobody consuming; then how many device connections one
-// nats-server holds. Progress on stderr; the last stdout line is one JSON object.
-// Flags: --devices N (default 2000), --reports N per device (default 10), --connections N
-// (default 10000), --publishers N (default 8).
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+// `npm run bench:device-plane`: simulated devices, each on its own NATS connection as its own
+// device user (the generated operator config and per-device credentials, as enrollment issues
+// them), publish status reports that the real gateway process ingests into committed Postgres
+// events; next to it the same publishes with nobody consuming (the floor), a backlog drained by a
+// restarted gateway, and how many device connections stay held throughout. Progress on stderr;
+// the last stdout line is one JSON object.
+// Flags: --devices N reporting devices (default 2000), --reports N per device (default 10),
+// --connections N devices connected in all (default 10000; the reporting ones among them),
+// --window N reports a device keeps unacknowledged (default 1, as the agent), --open (no auth).
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { startEmbeddedPostgres, startNatsServer } from "@statecast/infra";
+import { freePort, startEmbeddedPostgres, startNatsServer } from "@statecast/infra";
+import {
+  createOperatorSetup,
+  credsConnectionOptions,
+  issueServiceUser,
+  renderServerConfig,
+} from "@statecast/nats-auth";
 import pg from "pg";
-import { ensureStatusStream } from "../../apps/device-gateway/src/status/status-stream.js";
-import { holdConnections } from "./connections.js";
-import { startGatewayProcess } from "./gateway-process.js";
-import { deviceIds, publishAll } from "./publish.js";
-import { seedDevices, untilDrained } from "./seed.js";
+import {
+  ensureStatusStream,
+  STATUS_STREAM,
+} from "../../apps/device-gateway/src/status/status-stream.js";
+import {
+  connectDevices,
+  type DeviceConnection,
+  issueDeviceCreds,
+  stillConnected,
+} from "./connections.js";
+import { type GatewayProcess, startGatewayProcess } from "./gateway-process.js";
+import { deviceIds, publishReports } from "./publish.js";
+import { retarget, seedDevices, timeDrain, untilDrained } from "./seed.js";
 
 const { values: flags } = parseArgs({
   options: {
     devices: { type: "string", default: "2000" },
     reports: { type: "string", default: "10" },
     connections: { type: "string", default: "10000" },
-    publishers: { type: "string", default: "8" },
+    window: { type: "string", default: "1" },
+    open: { type: "boolean", default: false },
   },
 });
-const [devicesN, perDevice, connectionsN, publishersN] = [
+const [devicesN, perDevice, connectionsN, window] = [
   flags.devices,
   flags.reports,
   flags.connections,
-  flags.publishers,
+  flags.window,
 ].map(Number) as [number, number, number, number];
-for (const [name, v] of Object.entries({ devicesN, perDevice, connectionsN, publishersN }))
+for (const [name, v] of Object.entries({ devicesN, perDevice, connectionsN, window }))
   if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer`);
 const log = (line: string) => process.stderr.write(`[bench:device-plane] ${line}\n`);
+const load = () => Number(loadavg()[0]?.toFixed(1));
+const perSecond = (n: number, seconds: number) => Math.round(n / seconds);
+const since = (t: number) => (performance.now() - t) / 1000;
 
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-dp-"));
 chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
 const result: Record<string, unknown> = {
   cpus: cpus().length,
-  load_avg_1m_start: Number(loadavg()[0]?.toFixed(1)),
+  load_avg_1m_start: load(),
   devices: devicesN,
   reports: devicesN * perDevice,
+  window,
+  auth: flags.open ? "none" : "generated operator config, one device user per connection",
   postgres: "embedded, durable (fsync on)",
 };
-const postgres = await startEmbeddedPostgres({ dataDir: join(dir, "pg") });
-const nats = await startNatsServer({ storeDir: join(dir, "js") });
-const publishers: NatsConnection[] = [];
+const postgres = await startEmbeddedPostgres({
+  dataDir: join(dir, "pg"),
+  onLog: (line) => {
+    if (/FATAL|PANIC/.test(line)) log(`postgres: ${line.trim()}`);
+  },
+});
+const cleanups: (() => Promise<unknown>)[] = [() => postgres.stop()];
 try {
+  const setup = flags.open ? undefined : await createOperatorSetup(join(dir, "operator"));
+  const natsPort = await freePort();
+  const natsStore = join(dir, "js");
+  let configFile: string | undefined;
+  if (setup) {
+    configFile = join(dir, "nats.conf");
+    writeFileSync(
+      configFile,
+      renderServerConfig({
+        setup,
+        port: natsPort,
+        storeDir: natsStore,
+        storeDirOnCommandLine: true,
+      }),
+    );
+  }
+  const nats = await startNatsServer({ storeDir: natsStore, port: natsPort, configFile });
+  cleanups.unshift(() => nats.stop());
+  const gatewayEnv: Record<string, string> = {
+    NATS_URL: nats.url,
+    STATECAST_DATA_DIR: join(dir, "data"),
+  };
+  let services: NatsConnection;
+  if (setup) {
+    const creds = await issueServiceUser(setup, "bench-gateway");
+    gatewayEnv.NATS_CREDS = join(dir, "gateway.creds");
+    gatewayEnv.STATECAST_NATS_AUTH_DIR = join(dir, "operator");
+    writeFileSync(gatewayEnv.NATS_CREDS, creds, { mode: 0o600 });
+    const mine = await issueServiceUser(setup, "bench-driver");
+    services = await connect({ servers: nats.url, ...credsConnectionOptions(mine) });
+  } else services = await connect({ servers: nats.url });
+  cleanups.unshift(() => services.close());
+
+  const everyone = deviceIds(Math.max(connectionsN, devicesN));
+  let started = performance.now();
+  let creds: Map<string, string> | undefined;
+  if (setup) {
+    log(`issuing ${everyone.length} device users`);
+    creds = await issueDeviceCreds(setup, everyone);
+    result.device_creds_issued_per_s = perSecond(everyone.length, since(started));
+  }
+  log(`connecting ${everyone.length} devices, each on its own connection`);
+  started = performance.now();
+  const connections: DeviceConnection[] = [];
+  cleanups.unshift(() => Promise.all(connections.map((d) => d.nc.close())));
+  connections.push(...(await connectDevices(nats.url, everyone, creds)));
+  result.connect_seconds = Number(since(started).toFixed(1));
+  const reporting = connections.slice(0, devicesN);
+
   const admin = new pg.Pool({ connectionString: postgres.url(), max: 1 });
   await admin.query("CREATE DATABASE bench");
   await admin.end();
-  const dbUrl = postgres.url("bench");
-  const devices = deviceIds(devicesN);
-  log(`seeding ${devicesN} enrolled, targeted devices`);
-  const pool = await seedDevices(dbUrl, devices);
-
-  for (let i = 0; i < publishersN; i++) publishers.push(await connect({ servers: nats.url }));
-  const jsm = await jetstreamManager(publishers[0]!);
-  await jsm.streams.add({
-    name: "SC_BENCH_RAW",
-    subjects: ["bench.dev.*.status"],
-    duplicate_window: 600e9,
-  });
-  log("raw floor: publishing the same reports to a stream nobody consumes");
-  let started = performance.now();
-  const raw = await publishAll(publishers, devices, perDevice, (id) => `bench.dev.${id}.status`);
-  result.raw_nats_publish_per_s = Math.round(raw / ((performance.now() - started) / 1000));
-
+  gatewayEnv.DATABASE_URL = postgres.url("bench");
+  log(`seeding ${devicesN} enrolled devices targeted at fleet#2`);
+  const pool = await seedDevices(gatewayEnv.DATABASE_URL, everyone.slice(0, devicesN));
+  cleanups.unshift(() => pool.end());
+  const jsm = await jetstreamManager(services);
   await ensureStatusStream(jsm);
-  const gateway = await startGatewayProcess({
-    DATABASE_URL: dbUrl,
-    NATS_URL: nats.url,
-    STATECAST_DATA_DIR: join(dir, "data"),
-  });
-  log("ingest: publishing reports with the gateway consuming");
+  const reportEvents = async () =>
+    Number(
+      (
+        await pool.query<{ n: string }>(
+          "SELECT count(*) AS n FROM events WHERE type IN ('UpdateProgressReported', 'UpdateSucceeded')",
+        )
+      ).rows[0]?.n,
+    );
+  const gatewayFigures = async (gateway: GatewayProcess) => {
+    const dropped = await gateway.metric("statecast_gateway_reports_dropped_total");
+    return Object.fromEntries(
+      Object.entries(dropped).map(([labels, n]) => [
+        /reason="([^"]*)"/.exec(labels)?.[1] ?? labels,
+        n,
+      ]),
+    );
+  };
+
+  // 1. The floor: the same publishes into the same stream, nobody consuming.
+  log("raw floor: devices publish their reports, nobody consuming");
   started = performance.now();
-  const sent = await publishAll(publishers, devices, perDevice, (id) => `sc.dev.${id}.status`);
+  const raw = await publishReports(reporting, perDevice, { bootId: "bench-raw", window });
+  result.raw_nats_publish_per_s = perSecond(raw, since(started));
+  result.load_avg_1m_raw = load();
+  await jsm.streams.purge(STATUS_STREAM);
+
+  // 2. Live: the gateway consumes while the devices publish.
+  let gateway = await startGatewayProcess(gatewayEnv);
+  cleanups.unshift(() => gateway.stop());
+  log("ingest: devices publish, the gateway ingests");
+  let cpu = gateway.cpuSeconds();
+  started = performance.now();
+  const sent = await publishReports(reporting, perDevice, { bootId: "bench-boot", window });
   await untilDrained(jsm);
-  const seconds = (performance.now() - started) / 1000;
-  const committed = await pool.query<{ n: string }>(
-    "SELECT count(*) AS n FROM events WHERE type IN ('UpdateProgressReported', 'UpdateSucceeded')",
-  );
-  result.reports_per_s = Math.round(sent / seconds);
-  result.events_committed = Number(committed.rows[0]?.n);
+  const seconds = since(started);
+  result.reports_per_s = perSecond(sent, seconds);
+  result.load_avg_1m_ingest = load();
+  result.gateway_cpu_ms_per_1k_reports = Math.round(((gateway.cpuSeconds() - cpu) * 1e6) / sent);
+  result.events_committed = await reportEvents();
   result.every_report_one_event = result.events_committed === sent;
+  result.reports_dropped = await gatewayFigures(gateway);
   const rss = gateway.rssMb();
   result.gateway_rss_mb = rss.now;
   result.gateway_peak_rss_mb = rss.peak;
   await gateway.stop();
-  await pool.end();
 
-  log(`holding ${connectionsN} device connections`);
-  const held = await holdConnections(nats.url, connectionsN);
-  result.connections = held.connected;
-  result.connect_seconds = held.seconds;
-  if (held.error) result.connection_error = held.error;
-  result.load_avg_1m_end = Number(loadavg()[0]?.toFixed(1));
+  // 3. Backlog: the next wave's reports published while no gateway runs, then drained.
+  log("backlog: devices retargeted to fleet#3 report while the gateway is down");
+  await retarget(pool, everyone.slice(0, devicesN), 3, 2);
+  const backlog = await publishReports(reporting, perDevice, {
+    bootId: "bench-boot-2",
+    revision: "fleet#3",
+    window,
+  });
+  gateway = await startGatewayProcess(gatewayEnv);
+  cpu = gateway.cpuSeconds();
+  const drained = await timeDrain(jsm, backlog);
+  result.backlog_reports_per_s = perSecond(backlog, drained);
+  result.load_avg_1m_backlog = load();
+  result.backlog_gateway_cpu_ms_per_1k_reports = Math.round(
+    ((gateway.cpuSeconds() - cpu) * 1e6) / backlog,
+  );
+  result.backlog_every_report_one_event = (await reportEvents()) === sent + backlog;
+  result.backlog_reports_dropped = await gatewayFigures(gateway);
+  await gateway.stop();
+
+  result.connections = await stillConnected(connections);
+  result.load_avg_1m_end = load();
+} catch (error) {
+  log(`failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
 } finally {
-  for (const nc of publishers) await nc.close().catch(() => undefined);
-  await nats.stop();
-  await postgres.stop();
+  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(JSON.stringify(result));

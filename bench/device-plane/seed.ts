@@ -21,18 +21,24 @@ const metadata = {
   now: new Date().toISOString(),
 } as const;
 
+const targetAssigned = (revision: number, seq: number) => ({
+  type: "TargetAssigned",
+  data: { revision: { fleet: "fleet", number: revision }, digest: "a".repeat(64), seq },
+  metadata,
+});
+
 /** Each device enrolled and targeted at fleet#2, through the event store's own append. */
 export async function seedDevices(url: string, devices: string[]): Promise<pg.Pool> {
   const pool = new pg.Pool({ connectionString: url, max: 16 });
+  // An idle client cut by the server's shutdown must not crash the bench and hide the real error.
+  pool.on("error", () => undefined);
   await migrate(pool, eventStoreMigrations);
   const store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
-  let next = 0;
-  const worker = async () => {
-    while (next < devices.length) {
-      const deviceId = devices[next++]!;
-      await store.append(
-        deviceStreamId(deviceId),
-        [
+  for (let i = 0; i < devices.length; i += 500) {
+    await store.appendMany(
+      devices.slice(i, i + 500).map((deviceId) => ({
+        streamId: deviceStreamId(deviceId),
+        events: [
           {
             type: "DeviceEnrolled",
             data: {
@@ -44,18 +50,27 @@ export async function seedDevices(url: string, devices: string[]): Promise<pg.Po
             },
             metadata,
           },
-          {
-            type: "TargetAssigned",
-            data: { revision: { fleet: "fleet", number: 2 }, digest: "a".repeat(64), seq: 1 },
-            metadata,
-          },
+          targetAssigned(2, 1),
         ],
-        { expectedVersion: "no_stream" },
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
+        expectedVersion: "no_stream" as const,
+      })),
+    );
+  }
   return pool;
+}
+
+/** Every device targeted at `fleet#<revision>` (target seq `seq`), as a rollout's next wave would. */
+export async function retarget(pool: pg.Pool, devices: string[], revision: number, seq: number) {
+  const store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
+  for (let i = 0; i < devices.length; i += 500) {
+    await store.appendMany(
+      devices.slice(i, i + 500).map((deviceId) => ({
+        streamId: deviceStreamId(deviceId),
+        events: [targetAssigned(revision, seq)],
+        expectedVersion: "any" as const,
+      })),
+    );
+  }
 }
 
 /** Resolves once the gateways' consumer has delivered and acked everything in the stream. */
@@ -63,6 +78,21 @@ export async function untilDrained(jsm: JetStreamManager): Promise<void> {
   for (;;) {
     const info = await jsm.consumers.info(STATUS_STREAM, STATUS_CONSUMER);
     if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+    await sleep(20);
+  }
+}
+
+/**
+ * Drains a backlog: resolves with the seconds from the first delivery (the consumer's pending
+ * count first drops) to the last ack, polled every 20 ms.
+ */
+export async function timeDrain(jsm: JetStreamManager, backlog: number): Promise<number> {
+  let started: number | undefined;
+  for (;;) {
+    const info = await jsm.consumers.info(STATUS_STREAM, STATUS_CONSUMER);
+    if (started === undefined && info.num_pending < backlog) started = performance.now();
+    if (info.num_pending === 0 && info.num_ack_pending === 0)
+      return (performance.now() - (started ?? performance.now())) / 1000;
     await sleep(20);
   }
 }
