@@ -78,8 +78,7 @@ describe("orchestrator and gateway SIGKILLed mid-rollout and restarted", () => {
 
     // While both are down the agents keep applying and publishing reports into SC_DEVICE_STATUS.
     await sleep(2_000);
-    await children.orchestrator.start();
-    await children.gateway.start();
+    await Promise.all([children.orchestrator.start(), children.gateway.start()]);
 
     const done = await rolloutReaches(system, id, "completed", 90_000);
     const waves = done.waves as Json[];

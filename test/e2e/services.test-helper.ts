@@ -185,8 +185,8 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
       orchestrator: new ServiceChild("orchestrator", await freePort(), childEnv),
       gateway: new ServiceChild("device-gateway", await freePort(), childEnv),
     };
-    await children.orchestrator.start();
-    await children.gateway.start();
+    // Together, as replicas may start: migrations run under an advisory lock.
+    await Promise.all([children.orchestrator.start(), children.gateway.start()]);
     orchestrator = children.orchestrator;
     gateway = children.gateway;
   } else {
