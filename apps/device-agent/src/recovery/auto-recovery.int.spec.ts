@@ -1,12 +1,17 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DirObjectSource } from "../fetch/dir-source.js";
 import { INIT, type PartFixture } from "../testing/fixtures.test-helper.js";
 import { DeviceUnderTest } from "../testing/harness.test-helper.js";
 
 const root: PartFixture = { name: "net", group: "root", init: INIT.started };
-/** Each run appends a line to /runs in its rootfs, lives 3 s (past TESTING), then exits. */
-const exits = (code: number) => `echo run >> /runs\n/bin/sleep 3\nexit ${code}`;
+/**
+ * Each run appends a line to /runs in its rootfs; the first run waits for /go (written by the
+ * test once the revision committed, so no exit falls into TESTING however slow the machine),
+ * then every run exits 1 s later with `code`.
+ */
+const exits = (code: number) =>
+  `echo run >> /runs\nwhile [ ! -e /go ]; do /bin/sleep 1; done\n/bin/sleep 1\nexit ${code}`;
 const app = (name: string, code: number, auto_recovery: unknown): PartFixture => ({
   name,
   group: "app",
@@ -43,8 +48,11 @@ describe("auto_recovery of container-policy parts", () => {
         .trim()
         .split("\n").length;
     const netPid = device.pid(name("net"));
+    for (const part of ["crash", "clean", "again", "off"]) {
+      writeFileSync(join(device.agent.store.containerDirs(name(part)).rootfs, "go"), "");
+    }
 
-    // crash: 3 s + 0.2 s + 3 s + 0.4 s + 3 s, then left stopped; again: one restart.
+    // crash: ~1 s + 0.2 s + 1 s + 0.4 s + 1 s, then left stopped; again: one restart.
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && runs("crash") < 3) await sleep(250);
     await waitStopped(device, name("crash"));
