@@ -37,6 +37,9 @@ const { values: args } = parseArgs({
     "data-dir": { type: "string" },
     // Print EXPLAIN (ANALYZE, BUFFERS) of one query of each kind to stderr.
     explain: { type: "boolean", default: false },
+    // Postgres shared_buffers for the bench cluster (e.g. 5GB), with the events table and its
+    // stream index prewarmed into them; default: the embedded cluster's own setting (128MB).
+    "shared-buffers": { type: "string" },
   },
 });
 const events = Number(args.events);
@@ -48,6 +51,9 @@ if (!Number.isInteger(devices) || devices < 1)
   throw new Error(`--devices must be a positive integer (got ${args.devices})`);
 if (!Number.isInteger(samples) || samples < 20)
   throw new Error(`--samples must be an integer ≥ 20 (got ${args.samples})`);
+const sharedBuffers = args["shared-buffers"];
+if (sharedBuffers !== undefined && !/^\d+(MB|GB)$/.test(sharedBuffers))
+  throw new Error(`--shared-buffers must look like 512MB or 5GB (got ${sharedBuffers})`);
 
 const log = (line: string) => process.stderr.write(`[bench:audit] ${line}\n`);
 const HOUR = 3_600_000;
@@ -131,13 +137,26 @@ const dir = dataDir ?? mkdtempSync(join(tmpdir(), "statecast-bench-audit-"));
 mkdirSync(dir, { recursive: true });
 await chmod(dir, 0o755); // the server runs as the postgres user when we are root
 const reuse = dataDir !== undefined && existsSync(join(dir, "data", "PG_VERSION"));
-const server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
+let server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
 const admin = new pg.Client({ connectionString: server.url() });
 await admin.connect();
+await admin.query(
+  sharedBuffers
+    ? `ALTER SYSTEM SET shared_buffers = '${sharedBuffers}'`
+    : "ALTER SYSTEM RESET shared_buffers",
+);
+await admin.query("SELECT pg_reload_conf()");
+const { rows: pending } = await admin.query<{ pending_restart: boolean }>(
+  "SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'",
+);
 const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'bench_audit'");
 const loaded = reuse && exists.rowCount === 1;
 if (!loaded) await admin.query("CREATE DATABASE bench_audit");
 await admin.end();
+if (pending[0]?.pending_restart) {
+  await server.stop();
+  server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
+}
 const pool = new pg.Pool({ connectionString: server.url("bench_audit"), max: 4 });
 try {
   const applied = await migrate(pool, [
@@ -178,6 +197,15 @@ try {
             round(pg_indexes_size('events') / 1048576.0)::int AS indexes_mb`,
   );
   log(`events: table ${sizes[0]?.table_mb} MB, indexes ${sizes[0]?.indexes_mb} MB`);
+
+  const { rows: setting } = await pool.query<{ shared_buffers: string }>("SHOW shared_buffers");
+  if (sharedBuffers) {
+    await pool.query("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+    await pool.query(
+      "SELECT pg_prewarm('events_stream_id_stream_version_key'), pg_prewarm('events')",
+    );
+    log(`shared_buffers ${setting[0]?.shared_buffers}: events and its stream index prewarmed`);
+  }
 
   const store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
   const random = prng(99);
@@ -252,6 +280,7 @@ try {
       events,
       devices,
       samples,
+      shared_buffers: setting[0]?.shared_buffers,
       device_history_p95_ms: deviceHistory.client,
       window_1h_p95_ms: window1h.client,
       type_filter_p95_ms: typeFilter.client,

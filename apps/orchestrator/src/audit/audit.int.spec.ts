@@ -211,4 +211,57 @@ describe("audit queries over HTTP", () => {
     expect(text).toMatch(/id: [A-Za-z0-9_-]+\nevent: DeviceWentOffline\ndata: \{/);
     expect(text).not.toContain("DeviceCameOnline");
   });
+
+  it("returns a rollout's own stream and the events naming it, each once, in commit order", async () => {
+    const at = new Date().toISOString();
+    const op = {
+      actor: "operator:admin" as const,
+      correlationId: "corr-r9",
+      causationId: "corr-r9",
+      now: at,
+    };
+    const rolloutEvent = (type: string, data: unknown) =>
+      app.store.append("rollout:r9", [{ type, data, metadata: op }], { expectedVersion: "any" });
+    const target = (deviceId: string, seq: number) =>
+      deviceEvent(app.store, deviceId, "TargetAssigned", {
+        revision: rev("main", 2),
+        digest: "9".repeat(64),
+        seq,
+        rolloutId: "r9",
+      });
+    await target("m1", 2); // named before the rollout's own stream exists
+    // RolloutCreated names the rollout in its data too: it must still come once.
+    await rolloutEvent("RolloutCreated", {
+      actor: "operator:admin",
+      at,
+      rolloutId: "r9",
+      definition: {
+        revision: rev("main", 2),
+        selector: { fleet: "main" },
+        waves: [{ size: { percent: 100 }, minSample: 1, soakSeconds: 0, maxFailures: {} }],
+        policy: { onFailure: "pause", onSuccess: "next" },
+      },
+    });
+    await target("o1", 2);
+    await rolloutEvent("WaveStarted", { waveIndex: 0, at });
+    await rolloutEvent("WaveTargetsAssigned", { waveIndex: 0, deviceIds: ["m1", "o1"], at });
+    await target("m1", 3);
+    await target("o1", 3);
+    await rolloutEvent("WaveStarted", { waveIndex: 1, at });
+    const { rows } = await app.pool.query<{ event_id: string }>(
+      `SELECT event_id FROM events WHERE stream_id = 'rollout:r9' OR data->>'rolloutId' = 'r9'
+       ORDER BY transaction_id, global_position`,
+    );
+    expect(rows).toHaveLength(8);
+    // Pages of 3 cross from one branch to the other more than once.
+    expect(await allPages("rollout=r9")).toEqual(rows.map((r) => r.event_id));
+    expect(await allPages("rollout=r9&type=WaveStarted,TargetAssigned")).toEqual(
+      (
+        await app.pool.query<{ event_id: string }>(
+          `SELECT event_id FROM events WHERE (stream_id = 'rollout:r9' OR data->>'rolloutId' = 'r9')
+           AND type IN ('WaveStarted', 'TargetAssigned') ORDER BY transaction_id, global_position`,
+        )
+      ).rows.map((r) => r.event_id),
+    );
+  });
 });
