@@ -19,6 +19,7 @@ import {
 } from "@statecast/events";
 import { startEmbeddedPostgres } from "@statecast/infra";
 import pg from "pg";
+import { nodeCpuMs, postgresCpuMs } from "./cpu.js";
 import { openEmmett } from "./emmett.js";
 import { openNaive } from "./naive.js";
 import { type Appender, appendLoad, type Throughput } from "./workload.js";
@@ -38,6 +39,7 @@ const batchConcurrency = Number(flags["batch-concurrency"]);
 for (const [name, value] of Object.entries({ seconds, concurrency, batch, batchConcurrency })) {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
 }
+const cpuPerEvent: Record<string, { node: number; postgres: number }> = {};
 const log = (line: string) => process.stderr.write(`[bench:eventstore] ${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-es-"));
@@ -53,7 +55,8 @@ const result: Record<string, unknown> = {
   batch_concurrency: batchConcurrency,
 };
 log(`starting embedded Postgres in ${dir}`);
-const server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
+const dataDir = join(dir, "data");
+const server = await startEmbeddedPostgres({ dataDir });
 const pool = new pg.Pool({ connectionString: server.url(), max: 1 });
 pool.on("error", (error) => log(`idle admin connection: ${error.message}`));
 try {
@@ -76,8 +79,17 @@ try {
     b: number,
   ): Promise<Throughput> => {
     await appendLoad(`${name}-warm`, append, { concurrency: c, batch: b, seconds: 0.5 });
+    const cpuBefore = { node: nodeCpuMs(), postgres: postgresCpuMs(dataDir) };
     const t = await appendLoad(name, append, { concurrency: c, batch: b, seconds });
-    log(`${name}: ${t.eps} events/s (${t.events} in ${t.seconds.toFixed(1)} s)`);
+    // Microseconds of CPU per event appended, this process and the Postgres cluster apart.
+    const perEvent = (ms: number) => Math.round((ms * 1000) / t.events);
+    cpuPerEvent[name] = {
+      node: perEvent(nodeCpuMs() - cpuBefore.node),
+      postgres: perEvent(postgresCpuMs(dataDir) - cpuBefore.postgres),
+    };
+    log(
+      `${name}: ${t.eps} events/s (${t.events} in ${t.seconds.toFixed(1)} s), CPU µs/event ${JSON.stringify(cpuPerEvent[name])}`,
+    );
     return t;
   };
 
@@ -98,6 +110,7 @@ try {
     log(`emmett failed: ${result.emmett_error}`);
   }
   result.naive_single_eps = (await phase("naive-single", await openNaive(db), concurrency, 1)).eps;
+  result.cpu_us_per_event = cpuPerEvent;
   await store.close();
   await db.end();
 } finally {

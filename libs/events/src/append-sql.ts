@@ -8,15 +8,20 @@
  * enforces it. A transaction that took its id early and appends after a newer one wrote to the
  * stream is refused (zero rows) rather than recorded "in the past" of that stream.
  *
- * Parameters: $1 stream id, $2 event count, $3..$7 event columns as arrays, $8 variant-specific.
+ * Parameters: $1 stream id, $2 event count, $3 event ids, $4 types, $5 schema versions (array
+ * literals), $6 data (one JSON array), $7 distinct metadata (JSON array), $8 each event's index
+ * into $7, $9 variant-specific. See append-encoding.ts.
  */
 const insertBatch = `
 appended AS (
   INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
-  SELECT $1, bumped.version - $2::int + e.ord, e.event_id, e.type, e.schema_version, e.data, e.metadata
+  SELECT $1, bumped.version - $2::int + e.ord, e.event_id, e.type, e.schema_version, e.data,
+         $7::jsonb -> e.metadata_index
   FROM bumped,
-       unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])
-         WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
+       ROWS FROM (unnest($3::uuid[]), unnest($4::text[]), unnest($5::int[]),
+                  jsonb_array_elements($6::jsonb), unnest($8::int[]))
+         WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata_index, ord)
+  ORDER BY e.ord
   RETURNING global_position
 )
 SELECT bumped.version, (SELECT max(global_position) FROM appended)::text AS last_position
@@ -24,20 +29,20 @@ FROM bumped`;
 
 export const APPEND_EXPECTING_VERSION = {
   name: "sc_append_expecting_version",
-  // $8 = expected version
+  // $9 = expected version
   text: `WITH bumped AS (
   UPDATE streams SET version = version + $2::int, last_transaction_id = pg_current_xact_id()
-  WHERE stream_id = $1 AND version = $8::int AND last_transaction_id <= pg_current_xact_id()
+  WHERE stream_id = $1 AND version = $9::int AND last_transaction_id <= pg_current_xact_id()
   RETURNING version
 ), ${insertBatch}`,
 };
 
 export const APPEND_EXPECTING_NO_STREAM = {
   name: "sc_append_expecting_no_stream",
-  // $8 = stream type
+  // $9 = stream type
   text: `WITH bumped AS (
   INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
-  VALUES ($1, $8, $2::int, pg_current_xact_id())
+  VALUES ($1, $9, $2::int, pg_current_xact_id())
   ON CONFLICT (stream_id) DO NOTHING
   RETURNING version
 ), ${insertBatch}`,
@@ -45,10 +50,10 @@ export const APPEND_EXPECTING_NO_STREAM = {
 
 export const APPEND_ANY = {
   name: "sc_append_any",
-  // $8 = stream type
+  // $9 = stream type
   text: `WITH bumped AS (
   INSERT INTO streams AS s (stream_id, stream_type, version, last_transaction_id)
-  VALUES ($1, $8, $2::int, pg_current_xact_id())
+  VALUES ($1, $9, $2::int, pg_current_xact_id())
   ON CONFLICT (stream_id) DO UPDATE
     SET version = s.version + EXCLUDED.version, last_transaction_id = EXCLUDED.last_transaction_id
     WHERE s.last_transaction_id <= EXCLUDED.last_transaction_id

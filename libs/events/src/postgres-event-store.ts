@@ -1,5 +1,12 @@
-import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import {
+  type EncodedEvents,
+  encodeEvents,
+  intArray,
+  jsonArray,
+  plainTextArray,
+} from "./append-encoding.js";
+import { AppendGroupCommitter, type PendingAppend } from "./append-group.js";
 import {
   type AppendManyRow,
   appendManyParameters,
@@ -11,7 +18,6 @@ import { APPEND_ANY, APPEND_EXPECTING_NO_STREAM, APPEND_EXPECTING_VERSION } from
 import type { NewEvent, RecordedEvent } from "./envelope.js";
 import { ConcurrencyError, ValidationError } from "./errors.js";
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from "./event-rows.js";
-import { validateMetadata } from "./metadata-schema.js";
 import { AppendNotifier } from "./notifier.js";
 import type { LogPosition } from "./positions.js";
 import { readAll } from "./read-all.js";
@@ -23,6 +29,14 @@ export type ExpectedVersion = number | "any" | "no_stream";
 
 /** Anything node-pg can run a query on: the pool, or a client inside the caller's transaction. */
 export type Queryable = pg.Pool | pg.ClientBase;
+
+export interface EventStoreOptions {
+  /**
+   * Appends outside a caller's transaction in flight at once (default: 4, at most the pool's
+   * size); appends arriving meanwhile are committed together (see append-group.ts).
+   */
+  maxConcurrentAppends?: number;
+}
 
 export interface AppendOptions {
   expectedVersion: ExpectedVersion;
@@ -90,12 +104,22 @@ const PG_SERIALIZATION_FAILURE = "40001";
 export class PostgresEventStore {
   private readonly notifier: AppendNotifier;
   private readonly appendedIn = new WeakSet<pg.ClientBase>();
+  private readonly group: AppendGroupCommitter;
 
   constructor(
     readonly pool: pg.Pool,
     private readonly registry: EventRegistry,
+    options: EventStoreOptions = {},
   ) {
     this.notifier = new AppendNotifier(pool);
+    const poolSize = pool.options?.max ?? 10;
+    const maxInFlight = Math.max(1, Math.min(options.maxConcurrentAppends ?? 4, poolSize));
+    this.group = new AppendGroupCommitter(
+      pool,
+      maxInFlight,
+      (append) => this.appendAlone(append),
+      () => this.notifier.announce(),
+    );
   }
 
   async append(
@@ -103,8 +127,22 @@ export class PostgresEventStore {
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    const params = this.appendParameters(streamId, events, options.expectedVersion);
-    const db = options.client ?? this.pool;
+    const append: PendingAppend = {
+      streamId,
+      streamType: streamTypeOf(streamId),
+      expected: expectedNumber(options.expectedVersion),
+      events: encodeEvents(this.registry, streamId, events),
+    };
+    if (options.client) return this.appendAlone(append, options.client);
+    return this.group.submit(append);
+  }
+
+  /** The one-stream statement, on the pool (retrying a stale transaction id) or the caller's client. */
+  private async appendAlone(append: PendingAppend, client?: pg.ClientBase): Promise<AppendResult> {
+    const { streamId, expected } = append;
+    const params = singleAppendParameters(append);
+    const db = client ?? this.pool;
+    const expectedVersion: ExpectedVersion = expected ?? "any";
     for (let attempt = 1; ; attempt++) {
       let rows: { version: number; last_position: string }[];
       try {
@@ -114,12 +152,12 @@ export class PostgresEventStore {
       }
       const row = rows[0];
       if (row) {
-        this.announce(options.client);
+        this.announce(client);
         return { nextExpectedVersion: row.version, lastGlobalPosition: BigInt(row.last_position) };
       }
-      const refusal = await explainRefusal(db, streamId, options.expectedVersion);
+      const refusal = await explainRefusal(db, streamId, expectedVersion);
       // Alone, the statement ran in its own transaction: a fresh one gets a newer id.
-      if (refusal.kind === "newer_transaction" && !options.client && attempt < 5) continue;
+      if (refusal.kind === "newer_transaction" && !client && attempt < 5) continue;
       throw new ConcurrencyError(refusal.message);
     }
   }
@@ -221,46 +259,37 @@ export class PostgresEventStore {
   async close(): Promise<void> {
     await this.notifier.flush();
   }
+}
 
-  private appendParameters(
-    streamId: string,
-    events: readonly NewEvent[],
-    expected: ExpectedVersion,
-  ) {
-    if (events.length === 0) throw new ValidationError(`nothing to append to ${streamId}`);
-    const streamType = streamTypeOf(streamId);
-    const ids: string[] = [];
-    const types: string[] = [];
-    const versions: number[] = [];
-    const data: string[] = [];
-    const metadata: string[] = [];
-    // A command's events usually share one metadata object: check and serialise it once.
-    let lastMetadata: unknown;
-    let lastMetadataJson = "";
-    for (const event of events) {
-      const valid = this.registry.validate(event.type, event.data);
-      ids.push(event.eventId ?? randomUUID());
-      types.push(valid.type);
-      versions.push(valid.schemaVersion);
-      data.push(JSON.stringify(valid.data));
-      if (event.metadata !== lastMetadata) {
-        lastMetadataJson = JSON.stringify(validateMetadata(event.type, event.metadata));
-        lastMetadata = event.metadata;
-      }
-      metadata.push(lastMetadataJson);
-    }
-    const common = [streamId, events.length, ids, types, versions, data, metadata];
-    if (expected === "any") return { ...APPEND_ANY, values: [...common, streamType] };
-    if (expected === "no_stream" || expected === 0) {
-      return { ...APPEND_EXPECTING_NO_STREAM, values: [...common, streamType] };
-    }
-    if (!Number.isSafeInteger(expected) || expected < 0) {
-      throw new ValidationError(
-        `expected version must be "any", "no_stream" or a version ≥ 0 (got ${expected})`,
-      );
-    }
-    return { ...APPEND_EXPECTING_VERSION, values: [...common, expected] };
+/** null: any; 0: no stream; n: at version n. */
+function expectedNumber(expected: ExpectedVersion): number | null {
+  if (expected === "any") return null;
+  if (expected === "no_stream") return 0;
+  if (!Number.isSafeInteger(expected) || expected < 0) {
+    throw new ValidationError(
+      `expected version must be "any", "no_stream" or a version ≥ 0 (got ${expected})`,
+    );
   }
+  return expected;
+}
+
+function singleAppendParameters({ streamId, streamType, expected, events }: PendingAppend) {
+  const common = [streamId, events.count, ...eventColumns(events)];
+  if (expected === null) return { ...APPEND_ANY, values: [...common, streamType] };
+  if (expected === 0) return { ...APPEND_EXPECTING_NO_STREAM, values: [...common, streamType] };
+  return { ...APPEND_EXPECTING_VERSION, values: [...common, expected] };
+}
+
+/** $3..$8 of the one-stream statements (append-sql.ts). */
+function eventColumns(e: EncodedEvents): string[] {
+  return [
+    plainTextArray(e.ids),
+    plainTextArray(e.types),
+    intArray(e.schemaVersions),
+    jsonArray(e.data),
+    jsonArray(e.metadata),
+    intArray(e.metadataIndex),
+  ];
 }
 
 /** `target` is what was being appended to (a stream id or "N streams"). */
