@@ -11,6 +11,7 @@ import {
   createRegistry,
   deviceCatalog,
   type EventRegistry,
+  enrollmentCatalog,
   PostgresEventStore,
   type RunningProcessor,
   revisionCatalog,
@@ -29,7 +30,14 @@ import { ProjectionWaiter } from "./projection-waiter.js";
 
 /** Every event type the orchestrator may append. */
 export function orchestratorRegistry(): EventRegistry {
-  return createRegistry(deviceCatalog, revisionCatalog, rolloutCatalog, tokenCatalog, trustCatalog);
+  return createRegistry(
+    deviceCatalog,
+    revisionCatalog,
+    rolloutCatalog,
+    tokenCatalog,
+    trustCatalog,
+    enrollmentCatalog,
+  );
 }
 
 export const ORCHESTRATOR_PROJECTIONS: readonly Projection[] = [
