@@ -21,6 +21,10 @@ describe("statecast completion", () => {
       expect.arrayContaining(["ls", "show", "tag", "approve", "revoke", "--help"]),
     );
     expect(await complete(out, ["rollout", "wa"])).toEqual(["watch"]);
+    expect(await complete(out, ["fleet", "token", ""])).toEqual(
+      expect.arrayContaining(["create", "ls", "revoke", "--help"]),
+    );
+    expect(await complete(out, ["fleet", "token", "create", "lab", "--m"])).toEqual(["--max-uses"]);
     // An option's value is skipped: still completing `devices ls` options.
     expect(await complete(out, ["devices", "ls", "--fleet", "lab", "--pre"])).toEqual([
       "--presence",
@@ -44,9 +48,9 @@ describe("statecast completion", () => {
     const script = (await cli(["completion", "bash"])).out;
     const paths = [...script.matchAll(/^ {2}\['([^']*)'\]=/gm)].map((m) => m[1] ?? "");
     const mine =
-      /^statecast (login|whoami|remotes|clone|post|devices|device|audit|rollout|why|completion)( |$)/;
+      /^statecast (login|whoami|remotes|clone|post|devices|device|fleet|audit|rollout|why|completion)( |$)/;
     const leaves = paths.filter((p) => mine.test(p) && !paths.some((q) => q.startsWith(`${p} `)));
-    expect(leaves.length).toBe(26);
+    expect(leaves.length).toBe(29);
     const missing: string[] = [];
     for (const leaf of leaves) {
       const help = await cli([...leaf.split(" ").slice(1), "--help"]);

@@ -5,6 +5,7 @@ import { registerBundleCommands } from "./bundle.command.js";
 import { registerBundleIoCommands } from "./bundle-io.command.js";
 import { registerCompletionCommand } from "./completion.command.js";
 import { registerDevicesCommands } from "./devices.command.js";
+import { registerFleetCommands } from "./fleet.command.js";
 import { registerInitCommand } from "./init.command.js";
 import { registerKeygenCommand } from "./keygen.command.js";
 import { registerLoginCommands } from "./login.command.js";
@@ -27,6 +28,7 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   registerLoginCommands,
   registerRemoteWorkdirCommands,
   registerDevicesCommands,
+  registerFleetCommands,
   registerAuditCommand,
   registerRolloutCommands,
   registerCompletionCommand,
