@@ -22,6 +22,7 @@ import pg from "pg";
 import { nodeCpuMs, postgresCpuMs } from "./cpu.js";
 import { openEmmett } from "./emmett.js";
 import { openNaive } from "./naive.js";
+import { enableWalTiming, walFigures, walSample } from "./wal.js";
 import { type Appender, appendLoad, type Throughput } from "./workload.js";
 
 const { values: flags } = parseArgs({
@@ -40,6 +41,7 @@ for (const [name, value] of Object.entries({ seconds, concurrency, batch, batchC
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
 }
 const cpuPerEvent: Record<string, { node: number; postgres: number }> = {};
+const walPerPhase: Record<string, ReturnType<typeof walFigures>> = {};
 const log = (line: string) => process.stderr.write(`[bench:eventstore] ${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-es-"));
@@ -61,6 +63,7 @@ const pool = new pg.Pool({ connectionString: server.url(), max: 1 });
 pool.on("error", (error) => log(`idle admin connection: ${error.message}`));
 try {
   await pool.query("CREATE DATABASE bench");
+  await enableWalTiming(pool);
   await pool.end();
   const url = server.url("bench");
   const db = new pg.Pool({ connectionString: url, max: concurrency + 4 });
@@ -79,8 +82,10 @@ try {
     b: number,
   ): Promise<Throughput> => {
     await appendLoad(`${name}-warm`, append, { concurrency: c, batch: b, seconds: 0.5 });
+    const walBefore = await walSample(db);
     const cpuBefore = { node: nodeCpuMs(), postgres: postgresCpuMs(dataDir) };
     const t = await appendLoad(name, append, { concurrency: c, batch: b, seconds });
+    walPerPhase[name] = walFigures(walBefore, await walSample(db), t.events);
     // Microseconds of CPU per event appended, this process and the Postgres cluster apart.
     const perEvent = (ms: number) => Math.round((ms * 1000) / t.events);
     cpuPerEvent[name] = {
@@ -88,7 +93,7 @@ try {
       postgres: perEvent(postgresCpuMs(dataDir) - cpuBefore.postgres),
     };
     log(
-      `${name}: ${t.eps} events/s (${t.events} in ${t.seconds.toFixed(1)} s), CPU µs/event ${JSON.stringify(cpuPerEvent[name])}`,
+      `${name}: ${t.eps} events/s (${t.events} in ${t.seconds.toFixed(1)} s), CPU µs/event ${JSON.stringify(cpuPerEvent[name])}, WAL ${JSON.stringify(walPerPhase[name])}`,
     );
     return t;
   };
@@ -111,6 +116,7 @@ try {
   }
   result.naive_single_eps = (await phase("naive-single", await openNaive(db), concurrency, 1)).eps;
   result.cpu_us_per_event = cpuPerEvent;
+  result.wal = walPerPhase;
   await store.close();
   await db.end();
 } finally {
