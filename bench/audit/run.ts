@@ -238,6 +238,11 @@ try {
     );
     await explain(
       pool,
+      "rollout filter",
+      buildEventPageQuery({ rolloutId: "rollout-7" }, undefined, 101),
+    );
+    await explain(
+      pool,
       "device filter",
       buildEventPageQuery({ deviceId: randomDevice() }, undefined, 101),
     );
@@ -269,6 +274,10 @@ try {
     pageQuery({ deviceId: randomDevice() }),
   );
   const window1h = await measure(pool, "1-hour window", () => pageQuery(randomHour()));
+  // GET /v1/events?rollout=…: the rollout's own stream and the TargetAssigned naming it.
+  const rolloutFilter = await measure(pool, "rollout filter", () =>
+    pageQuery({ rolloutId: `rollout-${Math.floor(random() * 20)}` }),
+  );
   const typeFilter = await measure(pool, "type filter (page after a random cursor)", (i) =>
     pageQuery(
       { types: [types[i % types.length] as string] },
@@ -286,6 +295,7 @@ try {
       type_filter_p95_ms: typeFilter.client,
       time_travel_p95_ms: timeTravel.client,
       device_filter_p95_ms: deviceFilter.client,
+      rollout_filter_p95_ms: rolloutFilter.client,
       // The same queries' time inside Postgres (EXPLAIN ANALYZE), free of client-side CPU waits.
       in_postgres_p95_ms: {
         device_history: deviceHistory.server,
@@ -293,6 +303,7 @@ try {
         type_filter: typeFilter.server,
         time_travel: timeTravel.server,
         device_filter: deviceFilter.server,
+        rollout_filter: rolloutFilter.server,
       },
       load_eps: load ? Math.round(events / load.totalSeconds) : null,
       load_rows_eps: load ? Math.round(events / load.insertSeconds) : null,
