@@ -106,7 +106,8 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
     expect(lines.filter((l) => l.startsWith("enrollment pending")).length).toBeGreaterThan(1);
     const { events } = await store.readStream(deviceStreamId("dev-pend"));
     expect(events.map((e) => e.type)).toEqual(["DeviceEnrolled"]);
-    const publicKey = (events[0]?.data as { publicKey: string }).publicKey;
+    const publicKey = (events[0]?.data as { publicKey?: string } | undefined)?.publicKey;
+    expect(publicKey).toMatch(/^U[A-Z2-7]{55}$/);
     await store.append(
       deviceStreamId("dev-pend"),
       [{ type: "DeviceApproved", data: { by: "operator:alice" }, metadata: meta() }],
