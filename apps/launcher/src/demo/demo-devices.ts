@@ -41,7 +41,12 @@ export async function startDemoDevice(
     quiet: true,
   });
   // Boot: containers of the committed revision come back (a restart after a stop).
-  await agent.start();
+  try {
+    await agent.start();
+  } catch (error) {
+    await agent.stop().catch(() => undefined);
+    throw error;
+  }
   let connection: Awaited<ReturnType<typeof connectAgent>> | undefined;
   try {
     connection = await connectAgent(agent, {

@@ -12,6 +12,7 @@ import { demoDeviceCreds, demoEnrollmentFiles } from "./demo-enrollment.js";
 import { demoSigningKey, postNextDemoRevision } from "./demo-release.js";
 import { createDemoRollout, lastRollout, watchRollout } from "./demo-rollout.js";
 import { lxcUnavailableReason } from "./lxc-usable.js";
+import { shortPathTo } from "./short-path.js";
 
 export interface DemoOptions {
   config: DemoConfig;
@@ -32,6 +33,7 @@ class Stopped extends Error {}
 /** Runs the demo in the background; `stop()` ends it wherever it is and stops every device. */
 export class DemoFleet {
   private readonly devices: DemoDevice[] = [];
+  private readonly cleanups: Array<() => void> = [];
   private stopping = false;
   readonly done: Promise<void>;
 
@@ -60,7 +62,10 @@ export class DemoFleet {
       return;
     }
     const demoDir = join(dataDir, "demo");
-    mkdirSync(demoDir, { recursive: true, mode: 0o700 });
+    const devicesDir = join(demoDir, "devices");
+    mkdirSync(devicesDir, { recursive: true, mode: 0o700 });
+    const short = shortPathTo(devicesDir);
+    this.cleanups.push(() => short.remove());
     const api = new DemoApi(this.o.orchestratorUrl, this.o.adminToken);
     const lxcWhyNot = config.lxcAgents > 0 ? lxcUnavailableReason(this.o.env) : undefined;
     if (lxcWhyNot) this.print(`no LXC demo agents: ${lxcWhyNot}; sim agents only`);
@@ -73,7 +78,7 @@ export class DemoFleet {
         deviceId: `demo-sim-${String(i + 1).padStart(3, "0")}`,
         runtime: "sim" as const,
       })),
-    ].map((d) => ({ ...d, dir: join(demoDir, "devices", d.deviceId) }));
+    ].map((d) => ({ ...d, dir: join(short.path, d.deviceId) }));
     if (specs.length === 0) {
       this.print("no devices configured (STATECAST_DEMO_SIM_AGENTS=0, no LXC agents)");
       return;
@@ -84,7 +89,7 @@ export class DemoFleet {
     const targetKeyPem = readFileSync(join(dataDir, "keys", "target-signing.pub.pem"), "utf8");
     const lxcCount = specs.filter((s) => s.runtime === "lxc").length;
     this.print(
-      `starting ${specs.length - lxcCount} sim + ${lxcCount} LXC agents in fleet "${DEMO_FLEET}" (devices in ${join(demoDir, "devices")})`,
+      `starting ${specs.length - lxcCount} sim + ${lxcCount} LXC agents in fleet "${DEMO_FLEET}" (devices in ${devicesDir})`,
     );
     // One hello at a time: hellos presenting the same token contend for the token's stream.
     const creds = new Map<string, string>();
@@ -183,5 +188,6 @@ export class DemoFleet {
     const devices = this.devices.splice(0);
     if (devices.length > 0) this.print(`stopping ${devices.length} demo devices`);
     await Promise.all(devices.map((d) => d.stop()));
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
 }
