@@ -279,7 +279,9 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
     const replies = new Map<string, number>();
     const prefix = enrollmentConnectionOptions(enrollmentCreds).inboxPrefix ?? "";
     const sub = enrolling.subscribe(`${prefix}.once.>`, {
-      callback: (_e, msg) => replies.set(msg.subject, (replies.get(msg.subject) ?? 0) + 1),
+      callback: (_e, msg) => {
+        replies.set(msg.subject, (replies.get(msg.subject) ?? 0) + 1);
+      },
     });
     for (let i = 0; i < 20; i++) {
       const body = aDevice(`tok-q-${i}`, i % 2 === 0 ? secret : undefined).body;
