@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { ApplyError } from "../apply/apply-error.js";
 import type { ObjectSource, ObjectStream } from "./object-source.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -26,7 +27,10 @@ export class DirObjectSource implements ObjectSource {
     try {
       return (await stat(this.path(id))).size;
     } catch (error) {
-      throw new Error(`object ${id} is not in ${this.dir}`, { cause: error });
+      // Final, as from sc_objects: retrying a directory lookup cannot make the object appear.
+      throw new ApplyError("object_missing", `object ${id} is not in ${this.dir}`, {
+        cause: error,
+      });
     }
   }
 

@@ -71,11 +71,11 @@ async function fetchOne(
  * A broken connection is retried (resuming from the partial file) with backoff; a wrong
  * hash, a missing object or a newer target is final.
  */
-async function withRetries(
+async function withRetries<T>(
   options: FetchOptions,
   id: string,
-  fetch: () => Promise<void>,
-): Promise<void> {
+  fetch: () => Promise<T>,
+): Promise<T> {
   const attempts = options.attempts ?? 20;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -103,7 +103,10 @@ export async function fetchMissingObjects(
   for (const id of ids) {
     if (await store.hasObject(id)) continue;
     const have = (await stat(join(store.partialDir, id)).catch(() => undefined))?.size ?? 0;
-    missing.push({ id, size: await source.size(id), have });
+    // A lookup is a request too (a JetStream API call): a timeout is retried like a cut download,
+    // not left to crash the apply with the device never reporting.
+    const size = await withRetries(options, id, () => source.size(id));
+    missing.push({ id, size, have });
   }
   const counters = {
     totalBytes: missing.reduce((n, o) => n + o.size, 0),
