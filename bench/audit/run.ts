@@ -145,15 +145,15 @@ await admin.query(
     ? `ALTER SYSTEM SET shared_buffers = '${sharedBuffers}'`
     : "ALTER SYSTEM RESET shared_buffers",
 );
-await admin.query("SELECT pg_reload_conf()");
-const { rows: pending } = await admin.query<{ pending_restart: boolean }>(
-  "SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'",
-);
+// shared_buffers takes a restart: compare what runs with what was asked (the embedded default
+// when the flag is absent).
+const { rows: running } = await admin.query<{ shared_buffers: string }>("SHOW shared_buffers");
+const restart = running[0]?.shared_buffers !== (sharedBuffers ?? "128MB");
 const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'bench_audit'");
 const loaded = reuse && exists.rowCount === 1;
 if (!loaded) await admin.query("CREATE DATABASE bench_audit");
 await admin.end();
-if (pending[0]?.pending_restart) {
+if (restart) {
   await server.stop();
   server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
 }
