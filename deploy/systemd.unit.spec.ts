@@ -34,8 +34,11 @@ describe("statecast-agent.service", () => {
 
   it("runs the bundled agent with its config, state in /var/lib/statecast, restarting", () => {
     const exec = one("ExecStart") ?? "";
-    expect(exec).toMatch(/^\/usr\/bin\/node \/usr\/lib\/statecast\/statecast-agent\.js run /);
-    const options = [...exec.matchAll(/ (--[a-z-]+)/g)].map((m) => m[1] ?? "");
+    expect(exec).toMatch(
+      /^\/usr\/bin\/node --max-semi-space-size=1 --max-old-space-size=64 \/usr\/lib\/statecast\/statecast-agent\.js run /,
+    );
+    const agentArgs = exec.slice(exec.indexOf(" run "));
+    const options = [...agentArgs.matchAll(/ (--[a-z-]+)/g)].map((m) => m[1] ?? "");
     for (const option of options) expect(USAGE, `${option} is an agent option`).toContain(option);
     expect(exec).toContain("--store /var/lib/statecast");
     expect(one("StateDirectory")).toBe("statecast");
