@@ -4,7 +4,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@statecast/infra";
 
-const MAIN = fileURLToPath(new URL("../../apps/device-gateway/dist/main.js", import.meta.url));
+// BENCH_GATEWAY_MAIN=<path to a built main.js>: run another build of the gateway (A/B runs).
+const MAIN =
+  process.env.BENCH_GATEWAY_MAIN ??
+  fileURLToPath(new URL("../../apps/device-gateway/dist/main.js", import.meta.url));
 
 export interface GatewayProcess {
   child: ChildProcess;
