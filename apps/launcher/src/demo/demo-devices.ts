@@ -64,8 +64,13 @@ export async function startDemoDevice(
     lxcpath: lxc ? lxcpathOf(spec) : undefined,
     async stop() {
       await connection?.close().catch(() => undefined);
-      // A stopped demo leaves no container running; the next start boots them again.
-      await (lxc ? agent.removeAllContainers() : agent.stop()).catch(() => undefined);
+      await agent.stop().catch(() => undefined);
+      if (!lxc) return;
+      // A stopped demo leaves no container running; the next start boots them again. An apply
+      // in flight may still define one after the first pass: a second pass takes it too.
+      await agent.removeAllContainers().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await agent.removeAllContainers().catch(() => undefined);
     },
   };
 }

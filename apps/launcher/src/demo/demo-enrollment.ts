@@ -21,7 +21,12 @@ export function demoEnrollmentFiles(dataDir: string) {
  */
 export async function demoDeviceCreds(
   device: { deviceId: string; runtime: "sim" | "lxc"; dir: string },
-  options: { natsUrl: string; fleet: string; files: { creds: string; token: string } },
+  options: {
+    natsUrl: string;
+    fleet: string;
+    files: { creds: string; token: string };
+    signal: AbortSignal;
+  },
 ): Promise<{ creds: string; enrolledNow: boolean }> {
   mkdirSync(device.dir, { recursive: true, mode: 0o700 });
   const credsFile = join(device.dir, "device.creds");
@@ -37,6 +42,7 @@ export async function demoDeviceCreds(
     log: createLogger(device.deviceId, device.runtime, true),
     retryInitialMs: 500,
     retryMaxMs: 2000,
+    signal: options.signal,
   });
   return { creds, enrolledNow: true };
 }

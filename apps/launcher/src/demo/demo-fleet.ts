@@ -33,7 +33,8 @@ class Stopped extends Error {}
 /** Runs the demo in the background; `stop()` ends it wherever it is and stops every device. */
 export class DemoFleet {
   private readonly devices: DemoDevice[] = [];
-  private readonly cleanups: Array<() => void> = [];
+  /** Ends an enrollment still waiting for the gateway when the demo stops. */
+  private readonly abort = new AbortController();
   private stopping = false;
   readonly done: Promise<void>;
 
@@ -65,7 +66,6 @@ export class DemoFleet {
     const devicesDir = join(demoDir, "devices");
     mkdirSync(devicesDir, { recursive: true, mode: 0o700 });
     const short = shortPathTo(devicesDir);
-    this.cleanups.push(() => short.remove());
     const api = new DemoApi(this.o.orchestratorUrl, this.o.adminToken);
     const lxcWhyNot = config.lxcAgents > 0 ? lxcUnavailableReason(this.o.env) : undefined;
     if (lxcWhyNot) this.print(`no LXC demo agents: ${lxcWhyNot}; sim agents only`);
@@ -78,7 +78,7 @@ export class DemoFleet {
         deviceId: `demo-sim-${String(i + 1).padStart(3, "0")}`,
         runtime: "sim" as const,
       })),
-    ].map((d) => ({ ...d, dir: join(short.path, d.deviceId) }));
+    ].map((d) => ({ ...d, dir: join(short, d.deviceId) }));
     if (specs.length === 0) {
       this.print("no devices configured (STATECAST_DEMO_SIM_AGENTS=0, no LXC agents)");
       return;
@@ -100,6 +100,7 @@ export class DemoFleet {
         natsUrl: this.o.natsUrl,
         fleet: DEMO_FLEET,
         files,
+        signal: this.abort.signal,
       });
       creds.set(spec.deviceId, got.creds);
       if (got.enrolledNow) enrolledNow++;
@@ -184,10 +185,10 @@ export class DemoFleet {
   /** Ends the demo wherever it is, then disconnects every device and removes LXC containers. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.abort.abort();
     await this.done;
     const devices = this.devices.splice(0);
     if (devices.length > 0) this.print(`stopping ${devices.length} demo devices`);
     await Promise.all(devices.map((d) => d.stop()));
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "@statecast/infra";
 import { descendantsOf, isAlive, type LauncherRun, runLauncher } from "../launcher.test-helper.js";
 import { lxcUnavailableReason } from "./lxc-usable.js";
+import { shortPathFor } from "./short-path.js";
 
 const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const SIMS = 20;
@@ -43,7 +44,13 @@ describe("npm start's demo fleet (the built launcher)", () => {
   const containers = (lxcpath: string) =>
     execFileSync("lxc-ls", ["--lxcpath", lxcpath], { encoding: "utf8" }).trim();
   let settings: Record<string, string>;
-  let run: LauncherRun | undefined;
+  /** Every launcher started, so a failed test leaves none running. */
+  const runs: LauncherRun[] = [];
+  const start = (extra: Record<string, string> = {}) => {
+    const started = runLauncher({ ...settings, ...extra });
+    runs.push(started);
+    return started;
+  };
 
   beforeAll(async () => {
     settings = {
@@ -59,11 +66,14 @@ describe("npm start's demo fleet (the built launcher)", () => {
   });
 
   afterAll(async () => {
-    if (run && run.child.exitCode === null) {
-      run.ctrlC();
-      await run.exit;
+    for (const left of runs.filter((r) => r.child.exitCode === null)) {
+      left.ctrlC();
+      const killer = setTimeout(() => process.kill(-(left.child.pid as number), "SIGKILL"), 90_000);
+      await left.exit;
+      clearTimeout(killer);
     }
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(shortPathFor(join(dataDir, "data", "demo", "devices")), { force: true });
   });
 
   const api = async (path: string) => {
@@ -109,7 +119,7 @@ describe("npm start's demo fleet (the built launcher)", () => {
   }
 
   it("enrolls the demo devices, rolls a signed revision out to completion, prints a CLI hint that works, and leaves nothing running after Ctrl-C", async () => {
-    run = runLauncher(settings);
+    const run = start();
     await outputReaches(run, "Demo fleet ready", 300_000);
     const output = run.output();
     expect(output).toContain(
@@ -140,7 +150,7 @@ describe("npm start's demo fleet (the built launcher)", () => {
   }, 480_000);
 
   it("on the next start keeps the devices' credentials, posts the next revision and rolls it out", async () => {
-    run = runLauncher(settings);
+    const run = start();
     await outputReaches(run, "Demo fleet ready", 300_000);
     const output = run.output();
     expect(output).toContain("(0 enrolled now");
@@ -150,7 +160,7 @@ describe("npm start's demo fleet (the built launcher)", () => {
   }, 420_000);
 
   it("is off with STATECAST_DEMO=0", async () => {
-    run = runLauncher({ ...settings, STATECAST_DEMO: "0" });
+    const run = start({ STATECAST_DEMO: "0" });
     await run.ready(120_000);
     await new Promise((r) => setTimeout(r, 2000));
     expect(run.output()).not.toContain("[demo]");
@@ -159,7 +169,7 @@ describe("npm start's demo fleet (the built launcher)", () => {
   });
 
   it("refuses a bad demo setting by name", async () => {
-    const bad = runLauncher({ ...settings, STATECAST_DEMO: "yes" });
+    const bad = start({ STATECAST_DEMO: "yes" });
     expect(await bad.exit).toBe(1);
     expect(bad.output()).toContain("STATECAST_DEMO: expected 0 (off) or 1 (on)");
   });
