@@ -14,6 +14,8 @@ export interface AgentConfig {
   orchestratorKeys: KeyInput[];
   trustPolicy: TrustPolicy;
   fetchConcurrency?: number;
+  /** Tries per object request before the target is given up as `fetch_failed` (default 20). */
+  fetchAttempts?: number;
   /** Bytes that must stay free after a download (trails, overlays, logs); default 16 MiB. */
   reserveBytes?: number;
   /**

@@ -40,12 +40,15 @@ export async function installRevision(
     spec = ctx.toSpec(install.state, install.digest, ref);
     await ctx.traced("agent.fetch", () => fetch(ctx, spec, source, signal));
   } catch (error) {
-    if (!(error instanceof ApplyError) && !(error instanceof InvalidStateError)) throw error;
+    // Nothing is installed yet, so any failure here ends in WONTGO: an unexpected one (a source
+    // that keeps timing out, a store error) must still be reported, never leave the device silent.
+    const known = error instanceof ApplyError || error instanceof InvalidStateError;
+    if (!known) ctx.log.error("fetch failed", { error: (error as Error).message });
     return ctx.finish({
       revision: ref,
       status: "WONTGO",
-      reason: error.reason,
-      message: error.message,
+      reason: known ? error.reason : "fetch_failed",
+      message: (error as Error).message,
     });
   }
   ctx.crashPoint("after-download");
@@ -97,6 +100,7 @@ async function fetch(
   let lastReport = 0;
   const counters = await fetchMissingObjects(ctx.store, source, spec.objects, {
     concurrency: ctx.config.fetchConcurrency ?? 4,
+    attempts: ctx.config.fetchAttempts ?? 20,
     reserveBytes: ctx.config.reserveBytes ?? 16 * 1024 * 1024,
     signal,
     onRetry: (id, error) =>

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DirObjectSource } from "../fetch/dir-source.js";
+import type { ObjectSource } from "../fetch/object-source.js";
 import { INIT, type PartFixture } from "../testing/fixtures.test-helper.js";
 import { DeviceUnderTest } from "../testing/harness.test-helper.js";
 import { type SimFaults, SimRuntime } from "./sim-runtime.js";
@@ -19,7 +20,7 @@ describe("sim runtime", () => {
   let device: DeviceUnderTest;
   afterEach(() => device.dispose());
 
-  async function install(parts: PartFixture[], source?: DirObjectSource) {
+  async function install(parts: PartFixture[], source?: ObjectSource) {
     const { state, digest } = device.states.build(parts);
     return device.agent.applyTarget(
       device.target(state, digest),
@@ -64,6 +65,28 @@ describe("sim runtime", () => {
     await device.agent.start();
     const report = await install([root, app]);
     expect(report).toMatchObject({ status: "WONTGO", reason: "no_space" });
+    expect(await device.runtime.list()).toEqual([]);
+  });
+
+  it("a source failing in an unexpected way: WONTGO fetch_failed, reported, nothing touched", async () => {
+    device = simDevice({}, { fetchAttempts: 2 });
+    await device.agent.start();
+    const broken: ObjectSource = {
+      name: "broken",
+      size: async () => {
+        throw new Error("object store unreachable");
+      },
+      open: async () => {
+        throw new Error("object store unreachable");
+      },
+    };
+    const report = await install([root, app], broken);
+    expect(report).toMatchObject({
+      status: "WONTGO",
+      reason: "fetch_failed",
+      message: "object store unreachable",
+    });
+    expect((await device.agent.journal.all()).at(-1)).toMatchObject({ reason: "fetch_failed" });
     expect(await device.runtime.list()).toEqual([]);
   });
 
