@@ -1,53 +1,18 @@
 import { jetstream } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
-import type { PostgresEventStore } from "@statecast/events";
-import {
-  PROMETHEUS_CONTENT_TYPE,
-  parseFamilyTypes,
-  parseSamples,
-  type RunningService,
-} from "@statecast/platform";
-import {
-  createTestDatabase,
-  startTestNats,
-  type TestDatabase,
-  type TestNats,
-} from "@statecast/testing";
+import { PROMETHEUS_CONTENT_TYPE, parseFamilyTypes, parseSamples } from "@statecast/platform";
 import {
   aReport,
   aTargetedDevice,
-  connectClient,
-  openStore,
   publishReport,
-  startGateway,
   untilIngested,
+  useGateway,
 } from "../testing/gateway.test-helper.js";
 
 describe("device-gateway /metrics", () => {
-  let db: TestDatabase;
-  let nats: TestNats;
-  let store: PostgresEventStore;
-  let device: NatsConnection;
-  let gateway: RunningService;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await startTestNats();
-    store = await openStore(db.url);
-    device = await connectClient(nats.url);
-    gateway = await startGateway(db.url, nats.url);
-  });
-
-  afterAll(async () => {
-    await gateway?.close();
-    await device?.close();
-    await store?.pool.end();
-    await nats?.dispose();
-    await db?.drop();
-  });
+  const h = useGateway();
 
   async function scrape() {
-    const res = await fetch(`${gateway.url}/metrics`);
+    const res = await fetch(`${h.gateway.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe(PROMETHEUS_CONTENT_TYPE);
     const text = await res.text();
@@ -67,12 +32,12 @@ describe("device-gateway /metrics", () => {
   });
 
   it("counts ingested reports and drops by reason", async () => {
-    await aTargetedDevice(store, "dev-m1");
-    await publishReport(device, aReport("dev-m1", 1, { status: "QUEUED", progress: 5 }));
-    await publishReport(device, aReport("dev-m1", 2));
-    await publishReport(device, aReport("dev-m1", 1), "dev-m1:boot-1:1:late");
-    await jetstream(device).publish("sc.dev.dev-m1.status", "{not json");
-    await untilIngested(device);
+    await aTargetedDevice(h.store, "dev-m1");
+    await publishReport(h.device, aReport("dev-m1", 1, { status: "QUEUED", progress: 5 }));
+    await publishReport(h.device, aReport("dev-m1", 2));
+    await publishReport(h.device, aReport("dev-m1", 1), "dev-m1:boot-1:1:late");
+    await jetstream(h.device).publish("sc.dev.dev-m1.status", "{not json");
+    await untilIngested(h.device);
 
     const { samples } = await scrape();
     expect(samples.get("statecast_gateway_reports_ingested_total")).toBe(2);

@@ -1,57 +1,27 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { DeviceEvents, deviceStreamId, type PostgresEventStore } from "@statecast/events";
-import type { RunningService } from "@statecast/platform";
-import {
-  createTestDatabase,
-  startTestNats,
-  type TestDatabase,
-  type TestNats,
-} from "@statecast/testing";
+import { DeviceEvents, deviceStreamId } from "@statecast/events";
 import {
   aReport,
   aTargetedDevice,
-  connectClient,
   deviceEventTypes,
   drops,
-  openStore,
   publishReport,
-  startGateway,
   untilIngested,
+  useGateway,
 } from "../testing/gateway.test-helper.js";
 
 // The batched hot path keeps each device's folded state in memory between transactions and
 // retries a failed commit itself; these tests hold it to the semantics of re-reading every time.
 describe("status ingestion hot path", () => {
-  let db: TestDatabase;
-  let nats: TestNats;
-  let store: PostgresEventStore;
-  let device: NatsConnection;
-  let gateway: RunningService;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await startTestNats();
-    store = await openStore(db.url);
-    device = await connectClient(nats.url);
-    gateway = await startGateway(db.url, nats.url);
-  });
-
-  afterAll(async () => {
-    await gateway?.close();
-    await device?.close();
-    await store?.pool.end();
-    await nats?.dispose();
-    await db?.drop();
-  });
+  const h = useGateway();
 
   it("sees a target assigned behind its back: a device's cached state is read again past its version", async () => {
-    await aTargetedDevice(store, "dev-h1");
-    await publishReport(device, aReport("dev-h1", 1));
-    await untilIngested(device);
+    await aTargetedDevice(h.store, "dev-h1");
+    await publishReport(h.device, aReport("dev-h1", 1));
+    await untilIngested(h.device);
     // The orchestrator retargets the device to fleet#3; the gateway wrote nothing meanwhile.
-    const { version } = await store.readStream(deviceStreamId("dev-h1"));
-    await store.append(
+    const { version } = await h.store.readStream(deviceStreamId("dev-h1"));
+    await h.store.append(
       deviceStreamId("dev-h1"),
       [
         {
@@ -67,23 +37,23 @@ describe("status ingestion hot path", () => {
       ],
       { expectedVersion: version },
     );
-    const notTargetedBefore = drops(gateway).get("not_targeted");
-    await publishReport(device, aReport("dev-h1", 2)); // still names fleet#2
-    await publishReport(device, aReport("dev-h1", 3, { revision: "fleet#3" }));
-    await untilIngested(device);
+    const notTargetedBefore = drops(h.gateway).get("not_targeted");
+    await publishReport(h.device, aReport("dev-h1", 2)); // still names fleet#2
+    await publishReport(h.device, aReport("dev-h1", 3, { revision: "fleet#3" }));
+    await untilIngested(h.device);
 
-    expect(await deviceEventTypes(store, "dev-h1")).toEqual([
+    expect(await deviceEventTypes(h.store, "dev-h1")).toEqual([
       "UpdateProgressReported",
       "TargetAssigned",
       "UpdateProgressReported",
     ]);
-    const { events } = await store.readStream(deviceStreamId("dev-h1"));
+    const { events } = await h.store.readStream(deviceStreamId("dev-h1"));
     expect(events.at(-1)?.data).toMatchObject({ seq: 3, revision: { fleet: "fleet", number: 3 } });
-    expect(drops(gateway).get("not_targeted")).toBe(notTargetedBefore + 1);
+    expect(drops(h.gateway).get("not_targeted")).toBe(notTargetedBefore + 1);
   });
 
   it("retries a failed commit before the device's later reports: none lost, none dropped as stale", async () => {
-    const admin = store.pool;
+    const admin = h.store.pool;
     await admin.query(`
       CREATE TABLE fail_flag (stream_id text PRIMARY KEY);
       CREATE SEQUENCE fail_attempts;
@@ -97,7 +67,7 @@ describe("status ingestion hot path", () => {
       END $$;
       CREATE TRIGGER fail_seq_1 BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION fail_seq_1();
     `);
-    await aTargetedDevice(store, "dev-h2");
+    await aTargetedDevice(h.store, "dev-h2");
     await admin.query("INSERT INTO fail_flag VALUES ('device:dev-h2')");
     const attempts = async () =>
       Number(
@@ -108,18 +78,18 @@ describe("status ingestion hot path", () => {
         ).rows[0]?.n,
       );
 
-    await publishReport(device, aReport("dev-h2", 1, { status: "QUEUED", progress: 0 }));
+    await publishReport(h.device, aReport("dev-h2", 1, { status: "QUEUED", progress: 0 }));
     while ((await attempts()) < 1) await sleep(20); // report 1's commit failed once
-    await publishReport(device, aReport("dev-h2", 2));
-    await publishReport(device, aReport("dev-h2", 3));
+    await publishReport(h.device, aReport("dev-h2", 2));
+    await publishReport(h.device, aReport("dev-h2", 3));
     await sleep(1_500); // reports 2 and 3 could have been committed by now, were they not held
-    expect(await deviceEventTypes(store, "dev-h2")).toEqual([]);
+    expect(await deviceEventTypes(h.store, "dev-h2")).toEqual([]);
     await admin.query("DELETE FROM fail_flag");
-    await untilIngested(device);
+    await untilIngested(h.device);
 
-    const { events } = await store.readStream(deviceStreamId("dev-h2"));
+    const { events } = await h.store.readStream(deviceStreamId("dev-h2"));
     expect(events.slice(2).map((e) => (e.data as { seq: number }).seq)).toEqual([1, 2, 3]);
     expect(await attempts()).toBeGreaterThanOrEqual(2); // tried again, not handed back once
-    expect([drops(gateway).get("stale"), drops(gateway).get("duplicate")]).toEqual([0, 0]);
+    expect([drops(h.gateway).get("stale"), drops(h.gateway).get("duplicate")]).toEqual([0, 0]);
   });
 });

@@ -17,6 +17,12 @@ import {
 } from "@statecast/events";
 import { freePort } from "@statecast/infra";
 import { bootstrapApp, NATS_CONNECTION, type RunningService } from "@statecast/platform";
+import {
+  createTestDatabase,
+  startTestNats,
+  type TestDatabase,
+  type TestNats,
+} from "@statecast/testing";
 import pg from "pg";
 import { AppModule } from "../app.module.js";
 import { loadGatewayConfig } from "../config/gateway.config.js";
@@ -133,3 +139,36 @@ export async function untilIngested(nc: NatsConnection, timeoutMs = 20_000): Pro
 }
 
 export const connectClient = (url: string) => connect({ servers: url });
+
+/** What `useGateway` provides to a describe block; filled in its `beforeAll`. */
+export interface GatewayHarness {
+  db: TestDatabase;
+  nats: TestNats;
+  store: PostgresEventStore;
+  /** A plain client on the device side of the server. */
+  device: NatsConnection;
+  gateway: RunningService;
+}
+
+/**
+ * One running gateway on a private Postgres database and nats-server for the enclosing
+ * describe block, with an event store and a device-side client; all torn down after it.
+ */
+export function useGateway(): GatewayHarness {
+  const h = {} as GatewayHarness;
+  beforeAll(async () => {
+    h.db = await createTestDatabase();
+    h.nats = await startTestNats();
+    h.store = await openStore(h.db.url);
+    h.device = await connectClient(h.nats.url);
+    h.gateway = await startGateway(h.db.url, h.nats.url);
+  });
+  afterAll(async () => {
+    await h.gateway?.close();
+    await h.device?.close();
+    await h.store?.pool.end();
+    await h.nats?.dispose();
+    await h.db?.drop();
+  });
+  return h;
+}
