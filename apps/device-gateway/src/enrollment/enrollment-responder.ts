@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { Logger } from "@nestjs/common";
 import {
@@ -22,7 +23,9 @@ import { decideHello, foldEnrollment, Hello, type TokenCheck } from "./hello.js"
 export const HELLO_QUEUE = "sc-enrollment";
 
 // Hellos of one device, or uses of one token, racing on several replicas: retry on the new version.
-const MAX_ATTEMPTS = 5;
+// Hellos racing on one token (a batch of devices switched on together) each take the token
+// stream's next version in turn: retry with a jittered backoff rather than refuse.
+const MAX_ATTEMPTS = 25;
 
 /** What a device gets back from its hello. */
 export type HelloReply =
@@ -123,7 +126,10 @@ export class EnrollmentResponder {
         if (appends.length > 0) await this.store.appendMany(appends);
       } catch (error) {
         // Another replica answered a hello of this device, or used the same token, meanwhile.
-        if (error instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) continue;
+        if (error instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) {
+          await sleep(Math.random() * Math.min(200, 10 * attempt));
+          continue;
+        }
         throw error;
       }
       if (decision.outcome === "pending") return { status: "pending" };

@@ -274,6 +274,17 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
     expect(enrolled.filter(Boolean)).toHaveLength(3);
   });
 
+  it("a batch of devices switched on together all enroll with one token (no 'try again' refusals)", async () => {
+    const { tokenId, secret } = await aToken();
+    const ids = Array.from({ length: 30 }, (_, i) => `tok-batch-${i}`);
+    const replies = await Promise.all(ids.map((id) => hello(aDevice(id, secret).body)));
+    expect(replies.map((r) => r.status)).toEqual(ids.map(() => "enrolled"));
+    const uses = (await streamOf(enrollmentTokenStreamId(tokenId))).filter(
+      (e) => e.type === "EnrollmentTokenUsed",
+    );
+    expect(uses).toHaveLength(30);
+  });
+
   it("two running replicas answer each hello exactly once (queue group sc-enrollment)", async () => {
     const { secret } = await aToken();
     const replies = new Map<string, number>();
