@@ -1,8 +1,30 @@
-import { rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { rm, symlink } from "node:fs/promises";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const MAX_BODY = 4096;
+/** sun_path holds 108 bytes with its NUL; a longer path would be bound truncated. */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * Where to bind `dir`/control.sock. A deep store (say, a data dir in a clone under /home)
+ * makes that path longer than a unix socket address allows, and the kernel would bind a
+ * truncated name that nothing removes. Such a dir is reached through a short symlink in the
+ * temp dir instead: bind follows it, so the socket still lands in `dir`.
+ */
+async function bindPath(dir: string): Promise<{ path: string; alias?: string }> {
+  const path = join(dir, "control.sock");
+  if (Buffer.byteLength(path) <= MAX_SOCKET_PATH) return { path };
+  const alias = join(
+    tmpdir(),
+    `sc-ctl-${createHash("sha256").update(dir).digest("hex").slice(0, 16)}`,
+  );
+  await rm(alias, { force: true });
+  await symlink(dir, alias);
+  return { path: join(alias, "control.sock"), alias };
+}
 
 function reply(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "content-type": "application/json" });
@@ -33,6 +55,7 @@ function readBody(req: IncomingMessage): Promise<string> {
  */
 export class ControlSockets {
   private readonly servers = new Map<string, Server>();
+  private readonly aliases = new Map<string, string>();
   private readonly ready = new Set<string>();
 
   isReady(name: string): boolean {
@@ -41,8 +64,8 @@ export class ControlSockets {
 
   async open(name: string, dir: string): Promise<void> {
     if (this.servers.has(name)) return;
-    const path = join(dir, "control.sock");
-    await rm(path, { force: true });
+    await rm(join(dir, "control.sock"), { force: true });
+    const { path, alias } = await bindPath(dir);
     // node:http is loaded with the first container's socket, not at start (idle RSS).
     const { createServer } = await import("node:http");
     const server = createServer((req, res) => void this.handle(name, req, res));
@@ -51,6 +74,7 @@ export class ControlSockets {
       server.listen(path, () => resolve());
     });
     this.servers.set(name, server);
+    if (alias) this.aliases.set(name, alias);
   }
 
   private async handle(name: string, req: IncomingMessage, res: ServerResponse) {
@@ -75,6 +99,9 @@ export class ControlSockets {
     const server = this.servers.get(name);
     this.servers.delete(name);
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const alias = this.aliases.get(name);
+    this.aliases.delete(name);
+    if (alias) await rm(alias, { force: true });
   }
 
   async closeAll(): Promise<void> {
