@@ -176,6 +176,21 @@ describe("npm start (the built launcher)", () => {
     await stopWithCtrlC(run);
   });
 
+  it("stops everything it started when the npm start process itself is killed (SIGKILL)", async () => {
+    run = runLauncher(settings);
+    await run.ready(90_000);
+    const processes = descendantsOf(run.child.pid as number);
+    expect(processes.length).toBeGreaterThanOrEqual(5); // run.js, postgres, nats-server, services
+    run.child.kill("SIGKILL");
+    await run.exit;
+    const deadline = Date.now() + 60_000;
+    while (processes.some(isAlive) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(processes.filter(isAlive)).toEqual([]);
+    expect(run.output()).toContain("the npm start process is gone");
+  });
+
   it("refuses a bad setting by name before starting anything", async () => {
     const bad = runLauncher({ ...settings, STATECAST_NATS_PORT: "abc" });
     expect(await bad.exit).toBe(1);

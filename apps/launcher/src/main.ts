@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 const launcher = spawn(
   process.execPath,
   [fileURLToPath(new URL("./run.js", import.meta.url)), ...process.argv.slice(2)],
-  { stdio: "inherit", detached: true },
+  // The IPC channel closes when this process dies, however it dies (a SIGKILL included), and
+  // the launcher then stops what it started instead of running on, orphaned, in its own group.
+  { stdio: ["inherit", "inherit", "inherit", "ipc"], detached: true },
 );
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

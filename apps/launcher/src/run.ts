@@ -1,9 +1,11 @@
 // The launcher proper, in its own process group (see main.ts): starts everything, stops it in order.
+import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigError } from "@statecast/platform/config";
 import { type LauncherConfig, loadLauncherConfig } from "./config/launcher.config.js";
 import { type DemoConfig, type DemoFleet, loadDemoConfig, startDemo } from "./demo/index.js";
 import { launch } from "./launch.js";
 
+const DEMO_STOP_MS = 20_000;
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 function fail(message: string): never {
@@ -31,7 +33,12 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   stopping = true;
   print(`[launcher] ${reason}: stopping the services, then NATS, then Postgres`);
   const launched = await launching.catch(() => undefined);
-  await demo?.stop();
+  // The demo waits for its rollout's current step; when the services are already gone (they
+  // died, which is why we stop) that wait must not hold up stopping NATS and Postgres.
+  const demoStopped = demo?.stop().then(() => true);
+  if (demoStopped && !(await Promise.race([demoStopped, sleep(DEMO_STOP_MS, false)]))) {
+    print(`[launcher] the demo fleet did not stop within ${DEMO_STOP_MS / 1000} s; going on`);
+  }
   await launched?.stop();
   print("[launcher] stopped");
   process.exit(exitCode);
@@ -45,6 +52,12 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     if (stopping) print(`[launcher] ${signal} again: still stopping, please wait`);
     void shutdown(`${signal} received`, 0);
   });
+}
+
+// `npm start` itself (main.ts) gone, even by SIGKILL: nobody is left to forward a Ctrl-C, so stop.
+if (process.send) {
+  process.channel?.unref();
+  process.on("disconnect", () => void shutdown("the npm start process is gone", 1));
 }
 
 // A bug in the launcher itself must not leave Postgres, NATS or the services running.
