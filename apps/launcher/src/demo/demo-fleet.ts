@@ -12,7 +12,6 @@ import { demoDeviceCreds, demoEnrollmentFiles } from "./demo-enrollment.js";
 import { demoSigningKey, postNextDemoRevision } from "./demo-release.js";
 import { createDemoRollout, lastRollout, watchRollout } from "./demo-rollout.js";
 import { lxcUnavailableReason } from "./lxc-usable.js";
-import { shortPathTo } from "./short-path.js";
 
 export interface DemoOptions {
   config: DemoConfig;
@@ -65,7 +64,6 @@ export class DemoFleet {
     const demoDir = join(dataDir, "demo");
     const devicesDir = join(demoDir, "devices");
     mkdirSync(devicesDir, { recursive: true, mode: 0o700 });
-    const short = shortPathTo(devicesDir);
     const api = new DemoApi(this.o.orchestratorUrl, this.o.adminToken);
     const lxcWhyNot = config.lxcAgents > 0 ? lxcUnavailableReason(this.o.env) : undefined;
     if (lxcWhyNot) this.print(`no LXC demo agents: ${lxcWhyNot}; sim agents only`);
@@ -78,7 +76,7 @@ export class DemoFleet {
         deviceId: `demo-sim-${String(i + 1).padStart(3, "0")}`,
         runtime: "sim" as const,
       })),
-    ].map((d) => ({ ...d, dir: join(short, d.deviceId) }));
+    ].map((d) => ({ ...d, dir: join(devicesDir, d.deviceId) }));
     if (specs.length === 0) {
       this.print("no devices configured (STATECAST_DEMO_SIM_AGENTS=0, no LXC agents)");
       return;

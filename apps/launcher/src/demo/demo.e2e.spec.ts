@@ -6,7 +6,6 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "@statecast/infra";
 import { descendantsOf, isAlive, type LauncherRun, runLauncher } from "../launcher.test-helper.js";
 import { lxcUnavailableReason } from "./lxc-usable.js";
-import { shortPathFor } from "./short-path.js";
 
 const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const SIMS = 20;
@@ -73,7 +72,6 @@ describe("npm start's demo fleet (the built launcher)", () => {
       clearTimeout(killer);
     }
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(shortPathFor(join(dataDir, "data", "demo", "devices")), { force: true });
   });
 
   const api = async (path: string) => {
