@@ -16,6 +16,22 @@ export const SYSTEM_PACKAGES = {
   // The agent's READY test fixture is a tiny static C client (busybox cannot talk to a unix socket).
   gcc: "/usr/bin/gcc",
   "libc6-dev": "/usr/include/stdio.h",
+  // The QEMU reference board: image builder (GRUB on a FAT ESP, ext4 without mounts, cpio
+  // initramfs), firmware, emulator, and both bootloader env tools the agent drives.
+  "qemu-system-x86": "/usr/bin/qemu-system-x86_64",
+  ovmf: "/usr/share/OVMF/OVMF_CODE_4M.fd",
+  "grub-efi-amd64-bin": "/usr/lib/grub/x86_64-efi/modinfo.sh",
+  "grub-common": "/usr/bin/grub-editenv",
+  mtools: "/usr/bin/mcopy",
+  dosfstools: "/usr/sbin/mkfs.vfat",
+  e2fsprogs: "/usr/sbin/mke2fs",
+  cpio: "/usr/bin/cpio",
+  "libubootenv-tool": "/usr/bin/fw_setenv",
+  // Object deltas (bsdiff-like binary diffs of objects devices already hold).
+  xdelta3: "/usr/bin/xdelta3",
+  zstd: "/usr/bin/zstd",
+  // The web console's browser tests (driven by playwright-core; no browser download).
+  chromium: "/usr/bin/chromium",
 };
 
 function dpkgSays(pkg) {

@@ -17,6 +17,8 @@ const downloads = z.strictObject({
   fetchedBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   objects: z.int().nonnegative().max(1_000_000),
   objectsFetched: z.int().nonnegative().max(1_000_000),
+  /** Bytes reused from an earlier partial download (agents since 0.1 send it on the last report). */
+  resumedBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const IN_FLIGHT = ["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"] as const;
@@ -143,7 +145,13 @@ const PROGRESS_KEYS = new Set([
   "at",
 ]);
 const HEARTBEAT_KEYS = new Set(["kind", "deviceId", "bootId", "agentVersion", "at"]);
-const DOWNLOAD_KEYS = ["totalBytes", "fetchedBytes", "objects", "objectsFetched"] as const;
+const DOWNLOAD_KEYS = new Set([
+  "totalBytes",
+  "fetchedBytes",
+  "objects",
+  "objectsFetched",
+  "resumedBytes",
+]);
 const STATUSES = new Set<unknown>([...IN_FLIGHT, ...FINAL]);
 
 const isString = (v: unknown, max: number, min = 0): v is string =>
@@ -185,9 +193,9 @@ export function acceptedFast(json: unknown): boolean {
   if ("downloads" in o) {
     const d = o.downloads;
     if (typeof d !== "object" || d === null || Array.isArray(d)) return false;
-    const keys = Object.keys(d);
-    if (keys.length !== DOWNLOAD_KEYS.length) return false;
     const r = d as Record<string, unknown>;
+    if (!onlyKeys(r, DOWNLOAD_KEYS)) return false;
+    if ("resumedBytes" in r && !isInt(r.resumedBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
     if (!isInt(r.totalBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
     if (!isInt(r.fetchedBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
     if (!isInt(r.objects, 0, 1_000_000) || !isInt(r.objectsFetched, 0, 1_000_000)) return false;

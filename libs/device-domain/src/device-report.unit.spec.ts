@@ -43,6 +43,14 @@ describe("parseDeviceMessage", () => {
     expect(parseDeviceMessage(payload, "d1")).toMatchObject({ ok: false, reason: "malformed" });
   });
 
+  it("accepts the last DOWNLOADING report of agents in the field, which carries resumedBytes", () => {
+    const last = { ...report, downloads: { ...report.downloads, resumedBytes: 3 } };
+    expect(acceptedFast(last)).toBe(true);
+    expect(parseDeviceMessage(bytes(last), "d1")).toMatchObject({ ok: true });
+    const bad = { ...report, downloads: { ...report.downloads, resumedBytes: -1 } };
+    expect(parseDeviceMessage(bytes(bad), "d1")).toMatchObject({ ok: false, reason: "malformed" });
+  });
+
   it("accepts a heartbeat", () => {
     const beat = { kind: "heartbeat", deviceId: "d1", bootId: "b", at: "2026-01-01T00:00:00Z" };
     expect(parseDeviceMessage(bytes(beat), "d1")).toEqual({ ok: true, message: beat });
