@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api";
 import { useCan } from "../auth";
 
@@ -22,6 +22,11 @@ export function RolloutControls(props: { id: string; status: string; onDone: () 
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  // The reason field takes the focus when a control is chosen (keyboard users type straight on).
+  useEffect(() => {
+    if (action) input.current?.focus();
+  }, [action]);
   if (!canOperate) return null;
   const actions = ALLOWED[props.status] ?? [];
   if (actions.length === 0) return null;
@@ -62,6 +67,7 @@ export function RolloutControls(props: { id: string; status: string; onDone: () 
         <form class="reason" onSubmit={submit} aria-label={`Confirm ${action}`}>
           <label for="reason">Reason for {action}</label>
           <input
+            ref={input}
             id="reason"
             required
             value={reason}
