@@ -37,6 +37,9 @@ type Watched = {
   ) => { observe(target: unknown, options: Record<string, boolean>): void };
 };
 
+/** A single-page app navigates without loading a document: one navigation entry per real load. */
+type Navigations = { performance: { getEntriesByType(type: "navigation"): unknown[] } };
+
 const textOf = async (page: Page, testId: string) =>
   ((await page.getByTestId(testId).textContent()) ?? "").trim();
 const statusIs = (page: Page, status: string, timeout = 60_000) =>
@@ -66,6 +69,8 @@ describe("the web console in a real browser over real services and sim agents", 
   let system: FleetSystem;
   let browser: Browser;
   let url: string;
+  /** Shared by the later tests: the rollout the operator ran, and an instant before it. */
+  const shared = { rolloutId: "", beforeV2: new Date(0), operator: "", wave3Device: "" };
   const agent = (id: string) => system.agents.find((a) => a.spec.deviceId === id) as FleetAgent;
 
   async function restart(device: FleetAgent, faults: { failStart?: string[] }) {
@@ -108,8 +113,11 @@ describe("the web console in a real browser over real services and sim agents", 
   });
 
   it("lets an operator plan, start, watch, inspect a failed canary and resume to completion", async () => {
+    shared.beforeV2 = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a whole second: the form's step
     const second = await system.postRevision("web", [BASE, APP], "v2");
     const operator = await createToken(system, "ann", "operator");
+    shared.operator = operator;
     const definition = {
       revision: { fleet: "web", number: second },
       selector: { fleet: "web" },
@@ -147,6 +155,9 @@ describe("the web console in a real browser over real services and sim agents", 
     await page.getByRole("button", { name: "Create rollout" }).click();
     await statusIs(page, "created");
     const rolloutId = decodeURIComponent(new URL(page.url()).pathname.split("/").at(-1) as string);
+    shared.rolloutId = rolloutId;
+    shared.wave3Device = (plan.waves as { devices: { deviceId: string }[] }[])[2]?.devices[0]
+      ?.deviceId as string;
 
     // Start with a reason; the page follows the rollout's events from here on, never reloading.
     await page.getByTestId("live").getByText("following events").waitFor();
@@ -224,14 +235,115 @@ describe("the web console in a real browser over real services and sim agents", 
       metadata: { actor: "operator:ann" },
     });
     expect(
-      await page.evaluate(() => performance.getEntriesByType("navigation" as never).length),
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as Navigations).performance.getEntriesByType("navigation").length,
+      ),
     ).toBe(1);
+    await page.close();
+  });
+
+  it("shows the fleet overview, filters devices, time-travels a device, diffs revisions and tails the audit log", async () => {
+    browser.log.step = "other pages";
+    const page = await browser.newPage();
+    await signIn(page, url, shared.operator);
+
+    // Overview: counts from GET /v1/devices/summary.
+    const byRevision = page.getByRole("table", { name: "By revision" });
+    await byRevision.getByText("web#2").waitFor();
+    const summary = (await system.api("/v1/devices/summary")).body as {
+      byRevision: { number: number; count: number }[];
+    };
+    const onV2 = summary.byRevision.find((r) => r.number === 2)?.count;
+    expect(await byRevision.getByRole("row", { name: /web#2/ }).textContent()).toBe(`web#2${onV2}`);
+    expect(await page.getByRole("table", { name: "Presence" }).textContent()).toContain("online20");
+    expect(await page.getByRole("table", { name: "Failures by reason" }).textContent()).toMatch(
+      /UpdateFailed: boot_failed/,
+    );
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Devices: server-side filter on the running revision.
+    await page.getByRole("link", { name: "Devices" }).click();
+    await page.getByLabel("Revision", { exact: true }).fill("2");
+    await page.getByLabel("Online", { exact: true }).selectOption("online");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForFunction(
+      (n) =>
+        [
+          ...(globalThis as unknown as InPage).document.querySelectorAll(
+            "[data-testid=device-table] tbody tr",
+          ),
+        ].length === n,
+      onV2,
+    );
+    const revisions = await page
+      .locator("[data-testid=device-table] tbody tr td:nth-child(2)")
+      .allTextContents();
+    expect(new Set(revisions)).toEqual(new Set(["web#2"]));
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // A device as it was before the v2 rollout (time travel), then back to now.
+    await page.getByRole("link", { name: shared.wave3Device }).click();
+    await page.getByTestId("current-revision").getByText("web#2").waitFor();
+    const local = (d: Date) => {
+      const p = (n: number) => String(n).padStart(2, "0");
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    };
+    await page.getByLabel("As it was at").fill(local(shared.beforeV2));
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByText("Showing the device as it was at").waitFor();
+    await page.getByTestId("current-revision").getByText("web#1").waitFor();
+    expect(await page.getByRole("list", { name: "Timeline" }).textContent()).not.toContain("web#2");
+    await page.getByRole("button", { name: "Back to now" }).click();
+    await page.getByTestId("current-revision").getByText("web#2").waitFor();
+
+    // Revisions: parts and what a diff changes.
+    await page.getByRole("link", { name: "Revisions" }).click();
+    await page.getByLabel("Fleet", { exact: true }).fill("web");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByRole("button", { name: "#2" }).click();
+    await page.getByText(/Parts: .*app/).waitFor();
+    await page.getByLabel("From", { exact: true }).fill("1");
+    await page.getByLabel("To", { exact: true }).fill("2");
+    await page.getByRole("button", { name: "Diff" }).click();
+    await page.getByText(/Parts added: app/).waitFor();
+    const diff = (await system.api("/v1/fleets/web/revisions/1/diff/2")).body;
+    expect(await textOf(page, "reboot")).toMatch(
+      diff.reboot ? /^Reboots the device/ : /^No reboot/,
+    );
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Audit: a filter, its export links, and a live tail that shows a new event as it happens.
+    await page.getByRole("link", { name: "Audit" }).click();
+    await page.getByLabel("Device", { exact: true }).fill(shared.wave3Device);
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page
+      .getByRole("list", { name: "Timeline" })
+      .getByText("TargetAssigned")
+      .first()
+      .waitFor();
+    expect(await page.getByRole("link", { name: "NDJSON" }).count()).toBe(1);
+    expect(await page.getByRole("link", { name: "CSV" }).count()).toBe(1);
+    await page.getByLabel("Live tail", { exact: true }).check();
+    await page.getByRole("heading", { name: "Live (0)" }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the tail's request is in flight
+    await expectStatus(
+      system.api(`/v1/devices/${shared.wave3Device}`, {
+        method: "PATCH",
+        json: { tags: { ring: "late" } },
+      }),
+      200,
+    );
+    const live = page.getByRole("region", { name: "Live tail" });
+    await live.getByText("DeviceTagsChanged").waitFor();
+    expect(await live.textContent()).toContain("by operator:admin");
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.close();
   });
 
   it("shows a viewer no control, and the API refuses a viewer's command anyway", async () => {
     const viewer = await createToken(system, "vic", "viewer");
-    const [summary] = (await system.api("/v1/rollouts")).body as unknown as { rolloutId: string }[];
+    const summary = { rolloutId: shared.rolloutId };
     browser.log.step = "viewer";
     const page = await browser.newPage();
     await signIn(page, url, viewer);

@@ -99,7 +99,7 @@ export function RevisionsPage() {
           e.preventDefault();
           setShown(fleet);
         }}
-        aria-label="Fleet"
+        aria-label="Choose fleet"
       >
         <label for="rev-fleet">Fleet</label>
         <input
