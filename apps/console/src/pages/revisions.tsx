@@ -17,30 +17,53 @@ type Diff = {
   restart: string[];
 };
 
-/** Parts (containers and the BSP) and signature files named by a state's keys. */
-function partsOf(state: Record<string, unknown>): { parts: string[]; signatures: string[] } {
-  const keys = Object.keys(state);
+type Signatures = {
+  ok: boolean;
+  mode: string;
+  signatures: { key: string; status: string; reason?: string; trustedBy?: string }[];
+  uncovered: string[];
+};
+
+/** Parts (containers and the BSP) named by a state's keys. */
+function partsOf(state: Record<string, unknown>): string[] {
   const parts = new Set(
-    keys
+    Object.keys(state)
       .filter((k) => k.endsWith("/run.json") || k.startsWith("bsp/"))
       .map((k) => k.split("/")[0] as string),
   );
-  return { parts: [...parts].sort(), signatures: keys.filter((k) => k.startsWith("_sigs/")) };
+  return [...parts].sort();
+}
+
+/** The verdict of GET …/signatures: under the fleet's trust policy as it is now. */
+function SignatureStatus(props: { report: Signatures }) {
+  const { report } = props;
+  const each = report.signatures.map(
+    (s) => `${s.key.slice(6)} ${s.status}${s.trustedBy ? ` (trusted: ${s.trustedBy})` : ""}`,
+  );
+  return (
+    <span data-testid="signatures">
+      {report.ok ? "verified" : "NOT verified"} under the {report.mode} policy
+      {each.length > 0 ? `: ${each.join(", ")}` : ": unsigned"}
+      {report.uncovered.length > 0 && `; not covered: ${report.uncovered.join(", ")}`}
+    </span>
+  );
 }
 
 function RevisionRow(props: { revision: Revision }) {
   const r = props.revision;
   const [open, setOpen] = useState(false);
-  const state = useLoad(
-    () =>
+  const path = `/v1/fleets/${encodeURIComponent(r.fleet)}/revisions/${r.number}`;
+  const details = useLoad(
+    async () =>
       open
-        ? api<{ state: Record<string, unknown> }>(
-            `/v1/fleets/${encodeURIComponent(r.fleet)}/revisions/${r.number}`,
-          )
-        : Promise.resolve(undefined),
-    `${r.fleet}/${r.number}/${open}`,
+        ? Promise.all([
+            api<{ state: Record<string, unknown> }>(path),
+            api<Signatures>(`${path}/signatures`),
+          ])
+        : undefined,
+    `${path}/${open}`,
   );
-  const info = state.data && partsOf(state.data.state);
+  const [revision, signatures] = details.data ?? [];
   return (
     <li>
       <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
@@ -50,13 +73,16 @@ function RevisionRow(props: { revision: Revision }) {
       <span class="muted">
         by {r.author}, {new Date(r.postedAt).toLocaleString()}
       </span>
-      {info && (
+      {revision && signatures && (
         <div class="detail">
-          Parts: {info.parts.join(", ") || "—"} · Signatures:{" "}
-          {info.signatures.length === 0
-            ? "unsigned"
-            : info.signatures.map((s) => s.slice(6)).join(", ")}
+          Parts: {partsOf(revision.state).join(", ") || "—"} · Signatures:{" "}
+          <SignatureStatus report={signatures} />
         </div>
+      )}
+      {details.error && (
+        <p role="alert" class="error">
+          {details.error}
+        </p>
       )}
     </li>
   );
