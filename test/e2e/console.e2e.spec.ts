@@ -252,11 +252,16 @@ describe("the web console in a real browser over real services and sim agents", 
     const byRevision = page.getByRole("table", { name: "By revision" });
     await byRevision.getByText("web#2").waitFor();
     const summary = (await system.api("/v1/devices/summary")).body as {
+      drifted: number;
       byRevision: { number: number; count: number }[];
     };
     const onV2 = summary.byRevision.find((r) => r.number === 2)?.count;
     expect(await byRevision.getByRole("row", { name: /web#2/ }).textContent()).toBe(`web#2${onV2}`);
-    expect(await page.getByRole("table", { name: "Presence" }).textContent()).toContain("online20");
+    const presence = await page.getByRole("table", { name: "Presence" }).textContent();
+    expect(presence).toContain("online20");
+    // The failed canary device is back on web#1 with web#2 still its target.
+    expect(summary.drifted).toBeGreaterThan(0);
+    expect(presence).toContain(`(drifted)${summary.drifted}`);
     expect(await page.getByRole("table", { name: "Failures by reason" }).textContent()).toMatch(
       /UpdateFailed: boot_failed/,
     );

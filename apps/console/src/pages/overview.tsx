@@ -8,6 +8,7 @@ type Summary = {
   total: number;
   online: number;
   offline: number;
+  drifted: number;
   byRevision: { fleet: string | null; number: number | null; count: number }[];
   byStatus: { status: string | null; count: number }[];
 };
@@ -75,6 +76,7 @@ export function OverviewPage() {
               ["online", s.online],
               ["offline", s.offline],
               ["total", s.total],
+              ["not on their target (drifted)", s.drifted],
             ]}
           />
           <Counts

@@ -166,6 +166,7 @@ export class DeviceSummaryResponse {
   @ApiProperty() total!: number;
   @ApiProperty() online!: number;
   @ApiProperty() offline!: number;
+  @ApiProperty({ description: "devices with a target revision they do not run" }) drifted!: number;
   @ApiProperty({ type: [RevisionCount] }) byRevision!: RevisionCount[];
   @ApiProperty({ type: [StatusCount] }) byStatus!: StatusCount[];
 }

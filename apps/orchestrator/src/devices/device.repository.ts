@@ -25,6 +25,8 @@ export interface DeviceSummary {
   total: number;
   online: number;
   offline: number;
+  /** Devices with a target they do not run (updating, failed or stuck). */
+  drifted: number;
   byRevision: { fleet: string | null; number: number | null; count: number }[];
   byStatus: { status: string | null; count: number }[];
 }
@@ -77,8 +79,11 @@ export class DeviceRepository {
     const where = `WHERE approval <> 'decommissioned'${fleet === undefined ? "" : " AND fleet = $1"}`;
     const values = fleet === undefined ? [] : [fleet];
     const [presence, revisions, statuses] = await Promise.all([
-      this.pool.query<{ online: boolean; count: string }>(
-        `SELECT online, count(*) FROM device_registry ${where} GROUP BY online`,
+      this.pool.query<{ online: string; offline: string; drifted: string }>(
+        `SELECT count(*) FILTER (WHERE online) AS online, count(*) FILTER (WHERE NOT online) AS offline,
+           count(*) FILTER (WHERE jsonb_typeof(record -> 'target') = 'object'
+             AND record -> 'target' -> 'revision' IS DISTINCT FROM record -> 'currentRevision') AS drifted
+         FROM device_registry ${where}`,
         values,
       ),
       this.pool.query<{ fleet: string | null; number: string | null; count: string }>(
@@ -92,12 +97,13 @@ export class DeviceRepository {
         values,
       ),
     ]);
-    const online = Number(presence.rows.find((r) => r.online)?.count ?? 0);
-    const offline = Number(presence.rows.find((r) => !r.online)?.count ?? 0);
+    const online = Number(presence.rows[0]?.online ?? 0);
+    const offline = Number(presence.rows[0]?.offline ?? 0);
     return {
       total: online + offline,
       online,
       offline,
+      drifted: Number(presence.rows[0]?.drifted ?? 0),
       byRevision: revisions.rows.map((r) => ({
         fleet: r.fleet,
         number: r.number === null ? null : Number(r.number),

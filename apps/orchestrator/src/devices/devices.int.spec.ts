@@ -119,6 +119,7 @@ describe("devices over HTTP", () => {
       total: 3,
       online: 2,
       offline: 1,
+      drifted: 1, // d1 runs revision 1 with revision 2 as its target
       byRevision: [
         { fleet: "main", number: 1, count: 1 },
         { fleet: null, number: null, count: 2 },
