@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import {
@@ -330,7 +331,18 @@ describe("the web console in a real browser over real services and sim agents", 
       .getByText("TargetAssigned")
       .first()
       .waitFor();
-    expect(await page.getByRole("link", { name: "NDJSON" }).count()).toBe(1);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "NDJSON" }).click(),
+    ]);
+    const lines = readFileSync(await download.path(), "utf8")
+      .trim()
+      .split("\n");
+    const exported = lines.map((line) => JSON.parse(line) as { streamId: string; type: string });
+    expect(new Set(exported.map((e) => e.streamId))).toEqual(
+      new Set([`device:${shared.wave3Device}`]),
+    );
+    expect(exported.map((e) => e.type)).toContain("TargetAssigned");
     expect(await page.getByRole("link", { name: "CSV" }).count()).toBe(1);
     await page.getByLabel("Live tail", { exact: true }).check();
     await page.getByRole("heading", { name: "Live (0)" }).waitFor();

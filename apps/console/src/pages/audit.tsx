@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, query } from "../api";
+import { api, query, session } from "../api";
 import { Timeline } from "../components/timeline";
 import { followEvents } from "../events";
 import { useLoad } from "../hooks";
@@ -115,7 +115,7 @@ function ExportLink(props: { search: string; format: "ndjson" | "csv" }) {
     event.preventDefault();
     const separator = props.search ? "&" : "?";
     const response = await fetch(`/v1/events${props.search}${separator}format=${props.format}`, {
-      headers: { Authorization: `Bearer ${sessionStorage.getItem("statecast.token")}` },
+      headers: { Authorization: `Bearer ${session.token()}` },
     });
     const url = URL.createObjectURL(await response.blob());
     const a = document.createElement("a");

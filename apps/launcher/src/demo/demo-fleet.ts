@@ -170,6 +170,7 @@ export class DemoFleet {
       [
         "",
         "Demo fleet ready",
+        `  console         ${o}/console/   (sign in with the admin token)`,
         `  API docs        ${o}/docs`,
         `  health          ${o}/health/ready   ${g}/health/ready`,
         `  metrics         ${o}/metrics   ${g}/metrics`,

@@ -129,6 +129,7 @@ describe("npm start's demo fleet (the built launcher)", () => {
     expect(output).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo@1 on the fleet/);
     const orchestrator = `http://127.0.0.1:${settings.STATECAST_ORCHESTRATOR_PORT}`;
     expect(output).toContain(`API docs        ${orchestrator}/docs`);
+    expect(output).toContain(`console         ${orchestrator}/console/`);
     expect(output).toContain(`${orchestrator}/metrics`);
     const rolloutId = await expectCompletedRollout(output, 1);
     if (!lxcWhyNot)
