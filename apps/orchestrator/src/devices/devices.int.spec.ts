@@ -131,6 +131,7 @@ describe("devices over HTTP", () => {
     });
     const main = await (await app.call("/v1/devices/summary?fleet=main")).json();
     expect(main).toMatchObject({ total: 2, online: 2, offline: 0 });
+    expect((await app.call("/v1/devices/summary", { token: null })).status).toBe(401);
   });
 
   it("time travels: the device as it was before and after its target and its rollback", async () => {

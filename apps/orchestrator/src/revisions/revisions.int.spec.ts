@@ -208,6 +208,9 @@ describe("revisions over HTTP", () => {
     ).json()) as { secret: string };
     const before = await app.eventCount();
     expect((await post(signed(aState()), "main", viewer.secret)).status).toBe(403);
+    const verify = "/v1/fleets/main/revisions/1/signatures";
+    expect((await app.call(verify, { token: viewer.secret })).status).toBe(200);
+    expect((await app.call(verify, { token: null })).status).toBe(401);
     const asOperator = await app.call("/v1/fleets/main/trust-policy", {
       method: "PUT",
       token: operator.secret,
