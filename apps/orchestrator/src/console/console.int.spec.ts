@@ -41,6 +41,7 @@ describe("the console served by the orchestrator", () => {
     expect(asset.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect((await get("/console/assets/nope-123.js")).status).toBe(404);
+    expect((await get("/console/%E0%A4%A")).status).toBe(400);
     // Nothing in the page loads from another origin.
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   });

@@ -26,6 +26,20 @@ export function defaultConsoleDir(): string {
 
 type Next = () => void;
 
+function decodePath(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function plain(response: ServerResponse, status: number, text: string): void {
+  response.statusCode = status;
+  response.setHeader("Content-Type", "text/plain; charset=utf-8");
+  response.end(text);
+}
+
 function send(request: IncomingMessage, response: ServerResponse, file: ConsoleFile): void {
   response.setHeader("Content-Type", file.type);
   response.setHeader("ETag", file.etag);
@@ -62,21 +76,18 @@ export function serveConsole(app: INestApplication, dir = defaultConsoleDir()): 
       return;
     }
     if (!path.startsWith(CONSOLE_PATH)) return next();
-    if (!files) {
-      response.statusCode = 503;
-      response.setHeader("Content-Type", "text/plain; charset=utf-8");
-      response.end(`The console is not built (no ${dir}/index.html): run \`npm run build\`.\n`);
-      return;
-    }
-    const name = decodeURIComponent(path.slice(CONSOLE_PATH.length));
+    if (!files)
+      return plain(
+        response,
+        503,
+        `The console is not built (no ${dir}/index.html): run \`npm run build\`.\n`,
+      );
+    const name = decodePath(path.slice(CONSOLE_PATH.length));
+    if (name === undefined) return plain(response, 400, "malformed URL path\n");
     const file = files.get(name);
     if (file) return send(request, response, file);
-    if (name.startsWith("assets/") || /\.[a-z0-9]+$/i.test(name)) {
-      response.statusCode = 404;
-      response.setHeader("Content-Type", "text/plain; charset=utf-8");
-      response.end("not found\n");
-      return;
-    }
+    if (name.startsWith("assets/") || /\.[a-z0-9]+$/i.test(name))
+      return plain(response, 404, "not found\n");
     send(request, response, files.get("index.html") as ConsoleFile);
   });
 }
