@@ -31,10 +31,10 @@ export async function launch(config: LauncherConfig, io: LaunchIo): Promise<Laun
     }
   };
   try {
-    prepareDataDir(config.dataDir, !config.databaseUrl);
+    const clusterDir = prepareDataDir(config.dataDir, !config.databaseUrl);
     const adminToken = ensureAdminToken(config.dataDir, config.adminToken);
     io.print("[launcher] starting Postgres");
-    const database = await startDatabase(config);
+    const database = await startDatabase(config, clusterDir);
     stops.push(() => database.stop());
     io.print("[launcher] starting NATS");
     const nats = await startNats(config, (line) => io.print(`[nats] ${line}`));
