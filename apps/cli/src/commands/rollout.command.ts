@@ -99,7 +99,7 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
       .command("status")
       .description("progress per wave: counts, gate, soak, ETA")
       .argument("<id>", "rollout id")
-      .option("--at <instant>", "ISO-8601: the rollout as it stood then")
+      .option("--at <instant>", "ISO-8601: the rollout as it stood then (to the millisecond)")
       .addHelpText("after", "\nExample:\n  $ statecast rollout status r-1a2b\n"),
   ).action((id: string, opts: { at?: string; remote?: string }, command: Command) =>
     remoteCommand(ctx, async () => {

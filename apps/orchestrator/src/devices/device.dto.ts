@@ -73,7 +73,10 @@ export class DeviceListQuery {
 }
 
 export class DeviceAtQuery {
-  @ApiPropertyOptional({ description: "time travel: the device as it was at this ISO instant" })
+  @ApiPropertyOptional({
+    description:
+      "time travel: the device as it was at this ISO instant, to the millisecond (events recorded up to the end of that millisecond count; finer digits are ignored)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: "at must be an ISO-8601 instant" })
   at?: string;

@@ -71,7 +71,10 @@ export class RolloutDeviceParams extends RolloutIdParams {
 }
 
 export class RolloutAtQuery {
-  @ApiPropertyOptional({ description: "ISO-8601 instant: the rollout as it stood then" })
+  @ApiPropertyOptional({
+    description:
+      "ISO-8601 instant: the rollout as it stood then, to the millisecond (events up to the end of that millisecond count; finer digits are ignored)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   at?: string;
