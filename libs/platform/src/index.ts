@@ -14,7 +14,15 @@ export { type ErrorBody, type ErrorResponse, toErrorResponse } from "./errors/er
 export { HealthModule } from "./health/health.module.js";
 export { NatsHealthIndicator } from "./health/nats.health.js";
 export { PostgresHealthIndicator } from "./health/postgres.health.js";
-export { createLogger, nestLogLevels } from "./logging/logger.js";
+export {
+  createLogger,
+  createPinoLogger,
+  type LogFormat,
+  logFormat,
+  nestLogLevels,
+  PinoNestLogger,
+  prettyLineFormatter,
+} from "./logging/logger.js";
 export * from "./metrics/index.js";
 export { NatsModule, type NatsModuleOptions } from "./nats/nats.module.js";
 export { traceHttpRequests } from "./telemetry/http-tracing.js";
