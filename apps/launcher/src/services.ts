@@ -43,7 +43,9 @@ export async function startService(
     name: spec.name,
     entry: entryOf(spec.name),
     output,
-    ...(config.logFormat === "pretty" ? { formatLine: prettyLineFormatter(true) } : {}),
+    ...(config.logFormat === "pretty"
+      ? { formatLine: prettyLineFormatter(true, { hideName: true }) }
+      : {}),
     env: {
       ...env.base,
       STATECAST_DATA_DIR: config.dataDir,

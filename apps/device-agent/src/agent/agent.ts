@@ -50,7 +50,7 @@ export class Agent implements ApplyContext {
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir);
     this.journal = new ReportJournal(this.store.journalDir, config.deviceId, config.runtime.kind);
-    this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet);
+    this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet, config.logSink);
     this.gateway = new GatewayLink(config.gatewayTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
     this.crashPoint = crashHook(config.crashAt, this.log);
     this.recovery = new RecoverySupervisor(config.runtime, this.log);

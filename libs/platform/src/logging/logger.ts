@@ -28,7 +28,12 @@ export function logFormat(
   throw new Error(`LOG_FORMAT: expected json or pretty, got ${JSON.stringify(given)}`);
 }
 
-const PRETTY = { ignore: "pid,hostname", translateTime: "HH:MM:ss.l", singleLine: true };
+const PRETTY = {
+  ignore: "pid,hostname,context",
+  messageFormat: "{if context}{context}: {end}{msg}",
+  translateTime: "HH:MM:ss.l",
+  singleLine: true,
+};
 
 /** The one logger setup of the project: pino, JSON or pretty, at `level` (verbose = trace). */
 export function createPinoLogger(name: string, level: LogLevel, format: LogFormat): pino.Logger {
@@ -41,8 +46,12 @@ export function createPinoLogger(name: string, level: LogLevel, format: LogForma
  * Formats one JSON log line of a child process (a service under the launcher) as the pretty
  * format would; a line that is not a pino object comes back unchanged.
  */
-export function prettyLineFormatter(colorize: boolean): (line: string) => string {
-  const format = prettyFactory({ ...PRETTY, colorize });
+export function prettyLineFormatter(
+  colorize: boolean,
+  options: { hideName?: boolean } = {},
+): (line: string) => string {
+  const ignore = options.hideName ? `${PRETTY.ignore},name` : PRETTY.ignore;
+  const format = prettyFactory({ ...PRETTY, ignore, colorize });
   return (line) => {
     if (!line.startsWith("{")) return line;
     try {

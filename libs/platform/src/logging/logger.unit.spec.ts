@@ -43,7 +43,11 @@ describe("log format and the Nest logger", () => {
       msg: "boom",
     });
     const pretty = prettyLineFormatter(false)(lines[0] as string);
-    expect(pretty).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(orchestrator\): migrated the schema/);
+    expect(pretty).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(orchestrator\): Migrations: migrated the schema$/,
+    );
+    const prefixed = prettyLineFormatter(false, { hideName: true })(lines[0] as string);
+    expect(prefixed).toMatch(/^\[[\d:.]+\] INFO: Migrations: migrated the schema$/);
     expect(pretty).not.toContain("\n");
     expect(prettyLineFormatter(false)("not json")).toBe("not json");
   });
