@@ -23,7 +23,11 @@ export const SHARED_CLUSTERS_DIR = "/var/lib/statecast/postgres";
  * `SHARED_CLUSTERS_DIR/<hash of the data dir's path>` instead, and `<dataDir>/postgres` becomes a
  * symlink to it, so one data dir keeps finding its own cluster.
  */
-export function prepareDataDir(dataDir: string, embeddedPostgres: boolean): string {
+export function prepareDataDir(
+  dataDir: string,
+  embeddedPostgres: boolean,
+  sharedClusters = SHARED_CLUSTERS_DIR,
+): string {
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   accessSync(dataDir, constants.W_OK);
   const inPlace = join(dataDir, "postgres");
@@ -34,8 +38,8 @@ export function prepareDataDir(dataDir: string, embeddedPostgres: boolean): stri
     if (!existsSync(inPlace) || !lstatSync(inPlace).isSymbolicLink()) return inPlace;
   }
   const key = createHash("sha256").update(realpathSync(dataDir)).digest("hex").slice(0, 16);
-  const shared = join(SHARED_CLUSTERS_DIR, key);
-  mkdirSync(SHARED_CLUSTERS_DIR, { recursive: true, mode: 0o755 });
+  const shared = join(sharedClusters, key);
+  mkdirSync(sharedClusters, { recursive: true, mode: 0o755 });
   if (!existsSync(inPlace) && !isDanglingLink(inPlace)) symlinkSync(shared, inPlace);
   return shared;
 }
