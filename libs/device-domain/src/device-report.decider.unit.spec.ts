@@ -63,9 +63,12 @@ describe("decideReport", () => {
     expect(old).toMatchObject({
       event: { data: { downloads: { total: 40, done: 40, objects: 1 } } },
     });
-    expect(
-      (old as { event: { data: { downloads: object } } }).event.data.downloads,
-    ).not.toHaveProperty("delta");
+    expect(old.kind === "apply" && old.event.data).toMatchObject({ downloads: { total: 40 } });
+    expect(old.kind === "apply" && (old.event.data as { downloads: object }).downloads).toEqual({
+      total: 40,
+      done: 40,
+      objects: 1,
+    });
     const transfer = {
       ...downloads,
       neededBytes: 9000,
