@@ -26,7 +26,7 @@ const meta = {
   causationId: "t",
   actor: "operator:test",
   now: "2026-01-01T00:00:00.000Z",
-};
+} as const;
 
 describe("object deltas made at target write", () => {
   let db: TestDatabase;
