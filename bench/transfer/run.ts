@@ -2,72 +2,37 @@
 // busybox-based rootfs, as the full object, as an object delta (xdelta3 and zstd --patch-from),
 // and as the plain-compression baseline (zstd -19 of the full object), with the CPU time to make
 // and to apply each. Prints one JSON object as its last line.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { applyDelta, DELTA_ALGOS, makeDelta } from "@statecast/state";
 import { DEFAULT_DELTA_ALGO } from "../../apps/device-gateway/src/deltas/delta-policy.js";
 import { buildImages, CHANGES, type Change } from "./images.js";
 
-const DELTA = {
-  xdelta3: {
-    make: (from: string, to: string, out: string) => [
-      "xdelta3",
-      "-e",
-      "-9",
-      "-f",
-      "-B",
-      "67108864",
-      "-s",
-      from,
-      to,
-      out,
-    ],
-    apply: (from: string, delta: string, out: string) => [
-      "xdelta3",
-      "-d",
-      "-f",
-      "-B",
-      "67108864",
-      "-s",
-      from,
-      delta,
-      out,
-    ],
-  },
-  zstd: {
-    make: (from: string, to: string, out: string) => [
-      "zstd",
-      "-q",
-      "-f",
-      "-19",
-      "--long=30",
-      `--patch-from=${from}`,
-      to,
-      "-o",
-      out,
-    ],
-    apply: (from: string, delta: string, out: string) => [
-      "zstd",
-      "-q",
-      "-d",
-      "-f",
-      "--long=30",
-      `--patch-from=${from}`,
-      delta,
-      "-o",
-      out,
-    ],
-  },
-} as const;
+/** CPU seconds (user + system) of this process's reaped children, from /proc/self/stat. */
+function childCpu(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  // After "pid (comm) ": state is field 3; cutime and cstime are fields 16 and 17 (ticks).
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
 
-/** Runs a command under /usr/bin/time; returns its user+system CPU seconds. */
-function cpu(argv: readonly string[]): number {
-  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", ...argv], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`);
-  const [user, sys] = r.stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
-  return Math.round((user! + sys!) * 1000) / 1000;
+/** Runs `work` (which spawns the tools) and returns the CPU seconds its children used. */
+async function cpu(work: () => Promise<unknown>): Promise<number> {
+  const before = childCpu();
+  await work();
+  return Math.round((childCpu() - before) * 100) / 100;
+}
+
+function zstd(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("zstd", ["-q", "-f", "--long=30", ...args], { stdio: "inherit" });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`zstd exited ${code}`)),
+    );
+  });
 }
 
 const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
@@ -85,11 +50,12 @@ try {
     const to = images[change];
     const full = size(to);
     const row: Record<string, unknown> = { change, full_bytes: full };
-    for (const [algo, tool] of Object.entries(DELTA)) {
+    // The gateway's and the agent's own calls, so the bytes are what a device is sent.
+    for (const algo of DELTA_ALGOS) {
       const delta = join(dir, `${change}.${algo}`);
       const rebuilt = join(dir, `${change}.${algo}.out`);
-      const makeCpu = cpu(tool.make(from, to, delta));
-      const applyCpu = cpu(tool.apply(from, delta, rebuilt));
+      const makeCpu = await cpu(() => makeDelta(algo, from, to, delta, size(from)));
+      const applyCpu = await cpu(() => applyDelta(algo, from, delta, rebuilt, size(from)));
       if (sha(rebuilt) !== sha(to)) throw new Error(`${algo} did not rebuild ${change}`);
       row[algo] = {
         bytes: size(delta),
@@ -100,17 +66,8 @@ try {
       if (algo === DEFAULT_DELTA_ALGO) sent[change] = size(delta);
     }
     const packed = join(dir, `${change}.zst`);
-    const makeCpu = cpu(["zstd", "-q", "-f", "-19", "--long=30", to, "-o", packed]);
-    const applyCpu = cpu([
-      "zstd",
-      "-q",
-      "-d",
-      "-f",
-      "--long=30",
-      packed,
-      "-o",
-      join(dir, `${change}.unzst`),
-    ]);
+    const makeCpu = await cpu(() => zstd(["-19", to, "-o", packed]));
+    const applyCpu = await cpu(() => zstd(["-d", packed, "-o", join(dir, `${change}.unzst`)]));
     row.compress_only = {
       bytes: size(packed),
       ratio: ratio(size(packed), full),
