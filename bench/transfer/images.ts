@@ -70,10 +70,17 @@ const VARIANTS: Record<"base" | Change, Variant> = {
   package_set: { ...BASE, packageSeed: 9000 },
 };
 
-/** Builds `<out>/<variant>.squashfs` for the base image and each change; returns the paths. */
-export async function buildImages(out: string): Promise<Record<"base" | Change, string>> {
+/**
+ * Builds `<out>/<variant>.squashfs` for the base image and each change (or only `names`);
+ * returns the paths.
+ */
+export async function buildImages(
+  out: string,
+  names: readonly ("base" | Change)[] = ["base", ...CHANGES],
+): Promise<Record<"base" | Change, string>> {
   const paths = {} as Record<"base" | Change, string>;
-  for (const [name, variant] of Object.entries(VARIANTS) as ["base" | Change, Variant][]) {
+  for (const name of names) {
+    const variant = VARIANTS[name];
     const work = mkdtempSync(join(out, `${name}-`));
     const rootfs = join(work, "rootfs");
     mkdirSync(rootfs);

@@ -37,13 +37,15 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
   const image = (name: "base" | Change) => readFileSync(images[name]);
 
   beforeAll(async () => {
-    images = await buildImages(dir);
+    // Three ~36 MB squashfs images packed with xz, as `app add` packs them: minutes on a busy
+    // machine, hence this hook's own time limit.
+    images = await buildImages(dir, ["base", "one_file", "library"]);
     system = await startFleet([...lxcs("edge", 2), ...sims("edge", 6)]);
     nc = await connect({
       servers: system.services.nats.url.split(","),
       ...credsConnectionOptions(system.services.servicesCreds),
     });
-  });
+  }, 900_000);
   afterAll(async () => {
     await nc?.close();
     await system?.close();
@@ -61,7 +63,7 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
       selector: { fleet: "edge" },
       waves: [everyone],
     });
-    await rolloutReaches(system, id, "completed", 170_000);
+    await rolloutReaches(system, id, "completed", 240_000);
     await allOnRevision(system, ids(), number);
     return number;
   }
@@ -89,7 +91,9 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
     return statSync(out).size;
   }
 
-  it("a one-file change fetches only the delta on every device, as the bench measures", async () => {
+  it("a one-file change fetches only the delta on every device, as the bench measures", {
+    timeout: 600_000,
+  }, async () => {
     await rollOut("base");
     const number = await rollOut("one_file");
     const expected = await benchDeltaBytes("base", "one_file");
@@ -107,7 +111,9 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
     }
   });
 
-  it("a corrupted delta falls back to the full object, and every device still ends DONE", async () => {
+  it("a corrupted delta falls back to the full object, and every device still ends DONE", {
+    timeout: 400_000,
+  }, async () => {
     // Plant a corrupted delta for one_file → library where the gateway would put the real one.
     const real = join(dir, "real.delta");
     await makeDelta(
