@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { ObjectStore } from "@nats-io/obj";
 import { OBJECTS_BUCKET, OBJECTS_STREAM } from "@statecast/nats-auth";
+import { type DeltaManifest, deltaOffersName, isDeltaManifest } from "@statecast/state";
 import { ApplyError } from "../apply/apply-error.js";
 import type { ObjectSource, ObjectStream } from "../fetch/object-source.js";
 import { writeJsonAtomic } from "../fs/atomic.js";
@@ -49,6 +50,14 @@ export class NatsObjectSource implements ObjectSource {
 
   async size(id: string): Promise<number> {
     return (await this.info(id)).size;
+  }
+
+  /** The gateway's offer list `deltas.<id>` (written before the target; absent for old servers). */
+  async deltaOffers(id: string): Promise<DeltaManifest[]> {
+    const blob = await this.objects.getBlob(deltaOffersName(id));
+    if (!blob) return [];
+    const parsed = JSON.parse(new TextDecoder().decode(blob)) as { offers?: unknown[] };
+    return (parsed.offers ?? []).filter(isDeltaManifest);
   }
 
   private resumePath(id: string): string {

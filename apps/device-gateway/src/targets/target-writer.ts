@@ -12,6 +12,8 @@ import {
 } from "@statecast/events";
 import { continueTrace } from "@statecast/platform";
 import type { ObjectStore } from "@statecast/state";
+import type { DeltaMaker } from "../deltas/delta-maker.js";
+import { heldRevision, replacedObjects } from "../deltas/held-objects.js";
 import { signTarget } from "./target-envelope.js";
 
 /** Without an `expiresAt` from the rollout, a target stays valid this long (anti-freeze). */
@@ -40,6 +42,8 @@ export class TargetWriter {
     private readonly natsObjects: NatsObjectStore,
     private readonly objects: ObjectStore,
     private readonly key: KeyObject,
+    /** Offers object deltas from what the device runs; none when absent. */
+    private readonly deltas?: DeltaMaker,
   ) {}
 
   async handle(event: RecordedEvent): Promise<void> {
@@ -78,6 +82,7 @@ export class TargetWriter {
       return;
     }
     await this.copyObjects(data.revision, data.digest);
+    await this.offerDeltas(deviceId, event, state);
     const expiresAt =
       data.expiresAt ??
       new Date(Date.parse(event.metadata.now) + DEFAULT_TARGET_LIFETIME_MS).toISOString();
@@ -96,6 +101,39 @@ export class TargetWriter {
       this.key,
     );
     await this.targets.put(deviceId, JSON.stringify(envelope));
+  }
+
+  /**
+   * Makes (once per object pair) the deltas from the objects of the revision the device runs to
+   * the objects that replace them at the same state path, before the target is visible. A
+   * failure only costs bandwidth: the device then fetches the full objects.
+   */
+  private async offerDeltas(
+    deviceId: string,
+    event: RecordedEvent,
+    state: Record<string, unknown>,
+  ): Promise<void> {
+    if (!this.deltas) return;
+    try {
+      const held = await heldRevision(this.store, event);
+      if (!held) return;
+      const digest = await this.digestOf(held);
+      const old = digest ? await this.canonicalState(digest) : undefined;
+      if (!old) return;
+      for (const { from, to } of replacedObjects(old, state)) await this.deltas.ensure(from, to);
+    } catch (error) {
+      this.logger.warn(`no deltas for ${deviceId}: ${(error as Error).message}`);
+    }
+  }
+
+  private async digestOf(revision: RevisionRef): Promise<string | undefined> {
+    const { events } = await this.store.readStream(
+      revisionStreamId(revision.fleet, revision.number),
+    );
+    const posted = events.find((e) => e.type === "RevisionPosted")?.data as
+      | { digest: string }
+      | undefined;
+    return posted?.digest;
   }
 
   private async canonicalState(digest: string): Promise<Record<string, unknown> | undefined> {

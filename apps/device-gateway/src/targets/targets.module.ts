@@ -13,6 +13,7 @@ import { type PostgresEventStore, type RunningProcessor, runProcessor } from "@s
 import { OBJECTS_BUCKET, TARGETS_BUCKET } from "@statecast/nats-auth";
 import { JETSTREAM, SERVICE_CONFIG, type ServiceConfig } from "@statecast/platform";
 import { FsObjectStore } from "@statecast/state";
+import { DeltaMaker } from "../deltas/delta-maker.js";
 import { DEVICE_EVENT_STORE, StatusModule } from "../status/status.module.js";
 import { ensureTargetKey } from "./target-key.js";
 import { TargetWriter } from "./target-writer.js";
@@ -43,6 +44,7 @@ export const TARGETS_PROCESSOR = "gateway-targets";
           natsObjects,
           objects,
           ensureTargetKey(config.dataDir),
+          new DeltaMaker(objects, natsObjects),
         );
       },
     },

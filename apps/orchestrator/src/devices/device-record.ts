@@ -1,4 +1,5 @@
 import type { RecordedEvent } from "@statecast/events";
+import { type DeviceTransfer, foldTransfer, noTransfer } from "./device-transfer.js";
 
 export interface RevisionRef {
   fleet: string;
@@ -20,6 +21,8 @@ export interface DeviceRecord {
   online: boolean;
   lastSeenAt: string | null;
   enrolledAt: string | null;
+  /** Bytes downloaded: the last apply and the sum over all (records before issue 21 lack it). */
+  transfer: DeviceTransfer;
   /** Stream version of the last event folded in. */
   version: number;
   updatedAt: string;
@@ -40,6 +43,7 @@ function emptyDevice(deviceId: string): DeviceRecord {
     online: false,
     lastSeenAt: null,
     enrolledAt: null,
+    transfer: noTransfer(),
     version: 0,
     updatedAt: new Date(0).toISOString(),
   };
@@ -81,7 +85,20 @@ function change(record: DeviceRecord, type: string, data: Data, at: string): Par
     case "TargetCancelled":
       return { target: null, lastStatus: "CANCELLED", lastReason: null };
     case "UpdateProgressReported":
-      return { ...seen, lastStatus: String(data.status), lastReason: str(data.reason) };
+      return {
+        ...seen,
+        lastStatus: String(data.status),
+        lastReason: str(data.reason),
+        ...(data.downloads
+          ? {
+              transfer: foldTransfer(
+                record.transfer ?? noTransfer(),
+                ref(data.revision),
+                data.downloads as Data,
+              ),
+            }
+          : {}),
+      };
     case "UpdateSucceeded":
       return {
         ...seen,
@@ -102,10 +119,17 @@ function change(record: DeviceRecord, type: string, data: Data, at: string): Par
   }
 }
 
+/** A record as stored by an earlier release, with the fields added since then filled in. */
+export function withDefaults(record: DeviceRecord): DeviceRecord;
+export function withDefaults(record: DeviceRecord | undefined): DeviceRecord | undefined;
+export function withDefaults(record: DeviceRecord | undefined): DeviceRecord | undefined {
+  return record && !record.transfer ? { ...record, transfer: noTransfer() } : record;
+}
+
 /** Folds one event of `device:<id>` into the device's record. */
 export function evolveDevice(record: DeviceRecord | undefined, event: RecordedEvent): DeviceRecord {
   const deviceId = event.streamId.slice("device:".length);
-  const current = record ?? emptyDevice(deviceId);
+  const current = withDefaults(record) ?? emptyDevice(deviceId);
   const at = event.recordedAt.toISOString();
   const data = (event.data ?? {}) as Data;
   return {

@@ -133,6 +133,13 @@ export class DeviceResponse {
   @ApiProperty() online!: boolean;
   @ApiProperty({ type: String, nullable: true }) lastSeenAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) enrolledAt!: string | null;
+  @ApiProperty({
+    type: "object",
+    additionalProperties: true,
+    description:
+      "bytes downloaded: `last` apply {revision, needed, fetched, delta, resumed} and `total` over all applies",
+  })
+  transfer!: unknown;
   @ApiProperty() version!: number;
   @ApiProperty() updatedAt!: string;
 }

@@ -98,6 +98,13 @@ export class RolloutProgressResponse {
   @ApiProperty({ description: "per wave: counts by device status, gate, soak", type: [Object] })
   waves!: object[];
   @ApiPropertyOptional({ nullable: true, type: Number }) etaSeconds!: number | null;
+  @ApiPropertyOptional({
+    type: "object",
+    additionalProperties: true,
+    description:
+      "bytes the targeted devices downloaded for this revision: {devices, needed, fetched, delta, resumed}",
+  })
+  transfer?: object;
 }
 
 export class DeviceWhyResponse {
