@@ -98,6 +98,8 @@ export function evolveDevicePlane(
         { ...state, outcome: "ROLLED_BACK", running: data.to as RevisionRef },
         data.report,
       );
+    case "DeviceHealthReported":
+      return advance(state, data.report);
     case "DeviceCameOnline":
       return { ...state, online: true };
     case "DeviceWentOffline":

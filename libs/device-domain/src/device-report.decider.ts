@@ -1,3 +1,4 @@
+import type { HealthKind } from "./device-health.js";
 import type { DevicePlaneState } from "./device-plane.js";
 import type { Heartbeat, ProgressReport } from "./device-report.js";
 import { formatRevision, type RevisionRef, sameRevision } from "./revision-name.js";
@@ -24,7 +25,16 @@ export type DevicePlaneEvent =
       data: { from: RevisionRef; to: RevisionRef; reason: string; report: ReportCursorData };
     }
   | { type: "DeviceCameOnline"; data: { bootId: string; agentVersion?: string } }
-  | { type: "DeviceWentOffline"; data: { lastSeenAt: string } };
+  | { type: "DeviceWentOffline"; data: { lastSeenAt: string } }
+  | {
+      type: "DeviceHealthReported";
+      data: {
+        revision: RevisionRef;
+        kind: HealthKind;
+        count: number;
+        report: ReportCursorData;
+      } & Record<string, unknown>;
+    };
 
 /** Why a report became no event. Every one is acked and counted, never retried. */
 export type DropReason =
@@ -47,7 +57,10 @@ const drop = (reason: DropReason, detail: string): ReportVerdict => ({
 });
 
 /** Orders the report against the last applied one: only a strictly later report is news. */
-function ordering(report: ProgressReport, state: DevicePlaneState): ReportVerdict | null {
+export function ordering(
+  report: Pick<ProgressReport, "bootId" | "seq">,
+  state: DevicePlaneState,
+): ReportVerdict | null {
   const cursor = state.cursor;
   if (!cursor) return null;
   if (report.bootId === cursor.bootId) {

@@ -1,4 +1,5 @@
 import type { TrustPolicy } from "@statecast/state";
+import type { HealthOptions } from "../health/health-monitor.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
 import type { KeyInput } from "../target/envelope.js";
 
@@ -31,4 +32,6 @@ export interface AgentConfig {
   /** Fault injection (test builds only): the named point at which the agent SIGKILLs itself. */
   crashAt?: string;
   quiet?: boolean;
+  /** Health reports after DONE: rate-bound window, poll interval (tests use short ones). */
+  health?: HealthOptions;
 }

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from "@statecast/events";
-import type { DeviceFact, RevisionRef } from "./domain/index.js";
+import type { DeviceFact, DeviceHealthReported, RevisionRef } from "./domain/index.js";
 
 /** Device-stream events the process manager turns into decider inputs. */
 export const FACT_TYPES = [
@@ -8,6 +8,7 @@ export const FACT_TYPES = [
   "UpdateFailed",
   "UpdateRejected",
   "DeviceRolledBack",
+  "DeviceHealthReported",
   "DeviceWentOffline",
   "DeviceCameOnline",
 ] as const;
@@ -17,7 +18,18 @@ export const JOIN_TYPES = ["DeviceEnrolled", "DeviceTagsChanged"] as const;
 
 const IN_FLIGHT = new Set(["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"]);
 
+const HEALTH_KINDS = new Set([
+  "container_exited",
+  "container_restarted",
+  "status_goal_lost",
+  "agent_restarted",
+  "board_rebooted",
+]);
+
 type Data = {
+  kind?: string;
+  part?: string;
+  count?: number;
   revision?: RevisionRef;
   from?: RevisionRef;
   status?: string;
@@ -63,6 +75,16 @@ export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | nu
         ...fact,
         revision: data.from,
         reason: data.reason ?? "unknown",
+      };
+    case "DeviceHealthReported":
+      if (!data.revision || !data.kind || !HEALTH_KINDS.has(data.kind)) return null;
+      return {
+        type: "DeviceHealthReported",
+        ...fact,
+        revision: data.revision,
+        kind: data.kind as DeviceHealthReported["kind"],
+        ...(data.part !== undefined ? { part: data.part } : {}),
+        count: data.count ?? 1,
       };
     case "DeviceWentOffline":
     case "DeviceCameOnline":

@@ -8,6 +8,7 @@ import {
   sha256Hex,
   updateStatus,
 } from "./common.js";
+import { DeviceHealthReported } from "./device-health.js";
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 /** Which device report an outcome came from: the gateway never applies one twice or out of order. */
@@ -157,4 +158,5 @@ export const deviceCatalog = [
   UpdateRejected,
   DeviceRolledBack,
   DeviceDecommissioned,
+  DeviceHealthReported,
 ] as const;

@@ -173,7 +173,7 @@ export const RolloutDeviceSucceeded = defineEvent(
 export const RolloutDeviceFailed = defineEvent(
   "RolloutDeviceFailed",
   1,
-  z.strictObject({ ...outcome, source: z.enum(["error", "rolled_back", "timeout"]) }),
+  z.strictObject({ ...outcome, source: z.enum(["error", "rolled_back", "timeout", "health"]) }),
 );
 export const RolloutDeviceRejected = defineEvent(
   "RolloutDeviceRejected",

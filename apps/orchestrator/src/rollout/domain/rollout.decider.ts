@@ -42,6 +42,7 @@ export function decide(input: In.RolloutInput, state: RolloutState): In.RolloutD
     case "UpdateFailed":
     case "UpdateRejected":
     case "DeviceRolledBack":
+    case "DeviceHealthReported":
     case "DeviceWentOffline":
     case "DeviceCameOnline":
     case "DeviceJoinedSelector":
