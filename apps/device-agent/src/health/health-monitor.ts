@@ -72,7 +72,7 @@ export class HealthMonitor {
       ...exitFields(exit),
       message: part ? `${part}: ${why} (${describeExit(exit)})` : why,
     };
-    this.send(observation);
+    void this.send(observation);
   }
 
   /** At agent start, on the committed revision: an agent restart or an unexpected reboot. */
@@ -90,13 +90,13 @@ export class HealthMonitor {
     if (!committed || !marker) return;
     this.revision = committed;
     if (marker.kernelBootId !== kernelBootId && !applyInterrupted)
-      this.send({
+      await this.send({
         health: "board_rebooted",
         revision: committed.ref,
         message: `the board booted again (boot id ${kernelBootId}) without an update asking for it`,
       });
     else
-      this.send({
+      await this.send({
         health: "agent_restarted",
         revision: committed.ref,
         message: `the agent started again on ${committed.ref}`,
@@ -156,11 +156,15 @@ export class HealthMonitor {
     }
   }
 
-  private send(observation: HealthObservation): void {
-    const now = this.now();
-    const input = this.limiter.observe(observation, now);
-    if (input) void this.journal.health(input).catch((e) => this.failed(e));
+  /** Resolves once the report (if not held by the rate bound) is journaled. */
+  private send(observation: HealthObservation): Promise<void> {
+    const input = this.limiter.observe(observation, this.now());
     this.armFlush();
+    if (!input) return Promise.resolve();
+    return this.journal.health(input).then(
+      () => undefined,
+      (e) => this.failed(e),
+    );
   }
 
   private armFlush(): void {
