@@ -14,6 +14,7 @@ import { checkState, checkTarget, TargetRejected } from "../target/check-target.
 import type { TargetEnvelope } from "../target/envelope.js";
 import { ApplyTrace } from "../trace/trace.js";
 import type { AgentConfig } from "./agent-config.js";
+import { isAlreadyRunning, lastFinalReport } from "./already-running.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootDevice } from "./boot.js";
 import { GatewayLink } from "./gateway-link.js";
@@ -173,6 +174,16 @@ export class Agent implements ApplyContext {
       });
     }
     const record = await this.store.readRecord();
+    if (isAlreadyRunning(envelope, record, this.committed)) {
+      this.log.info("target already running; nothing to do", { revision: envelope.revision });
+      const last = await lastFinalReport(this.journal, envelope.revision);
+      if (last) return last;
+      return this.finish({
+        revision: envelope.revision,
+        status: record.lastCommit?.outcome ?? "DONE",
+        message: "already running this revision",
+      });
+    }
     try {
       await this.traced("agent.verify", async () =>
         checkTarget(envelope, {
