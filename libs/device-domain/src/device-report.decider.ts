@@ -1,3 +1,4 @@
+import { decideBundleReceipt, isBundleReceipt } from "./device-bundle.js";
 import type { HealthKind } from "./device-health.js";
 import type { DevicePlaneState } from "./device-plane.js";
 import type { Heartbeat, ProgressReport } from "./device-report.js";
@@ -26,6 +27,13 @@ export type DevicePlaneEvent =
     }
   | { type: "DeviceCameOnline"; data: { bootId: string; agentVersion?: string } }
   | { type: "DeviceWentOffline"; data: { lastSeenAt: string } }
+  | {
+      type: "BundleInstallReported";
+      data: { revision: RevisionRef; status: string; report: ReportCursorData } & Record<
+        string,
+        unknown
+      >;
+    }
   | {
       type: "DeviceHealthReported";
       data: {
@@ -137,6 +145,7 @@ export function decideReport(report: ProgressReport, state: DevicePlaneState): R
     return drop("decommissioned", `device ${report.deviceId} is decommissioned`);
   const order = ordering(report, state);
   if (order) return order;
+  if (isBundleReceipt(report, state)) return decideBundleReceipt(report);
   if (!state.target)
     return drop("no_target", `no target assigned, report names ${formatRevision(report.revision)}`);
   if (!sameRevision(state.target.revision, report.revision))

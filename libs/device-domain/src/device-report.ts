@@ -39,6 +39,8 @@ const progressReport = z
     reason: z.string().max(64).regex(REASON, "expected a snake_case reason").optional(),
     downloads: downloads.optional(),
     runtime: z.enum(["lxc", "sim"]).optional(),
+    /** Set on reports of an offline install (`statecast-agent install`), agents since issue 14. */
+    via: z.literal("bundle").optional(),
     /** W3C trace context of the agent's apply: ingestion continues that trace. */
     traceparent: z.string().regex(TRACEPARENT, "expected a W3C traceparent").optional(),
     at: instant,
@@ -150,6 +152,7 @@ const PROGRESS_KEYS = new Set([
   "reason",
   "downloads",
   "runtime",
+  "via",
   "traceparent",
   "at",
 ]);
@@ -197,6 +200,7 @@ export function acceptedFast(json: unknown): boolean {
   if ("reason" in o && !(isString(o.reason, 64) && REASON.test(o.reason))) return false;
   if ((o.status === "WONTGO" || o.status === "ERROR") && !("reason" in o)) return false;
   if ("runtime" in o && o.runtime !== "lxc" && o.runtime !== "sim") return false;
+  if ("via" in o && o.via !== "bundle") return false;
   if ("traceparent" in o && !(typeof o.traceparent === "string" && TRACEPARENT.test(o.traceparent)))
     return false;
   if ("downloads" in o) {

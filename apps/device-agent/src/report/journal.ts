@@ -31,6 +31,8 @@ export class ReportJournal {
   private loading: Promise<void> | undefined;
   /** Stamped on every report while an apply runs, so the gateway continues its trace. */
   traceparent: string | undefined;
+  /** Stamped on every report while an offline bundle installs. */
+  via: "bundle" | undefined;
 
   constructor(
     dir: string,
@@ -77,6 +79,7 @@ export class ReportJournal {
       ...(input.downloads !== undefined ? { downloads: input.downloads } : {}),
       runtime: this.runtime,
       ...(this.traceparent ? { traceparent: this.traceparent } : {}),
+      ...(this.via ? { via: this.via } : {}),
       at: new Date().toISOString(),
     };
     return this.journaled(report).then(() => {

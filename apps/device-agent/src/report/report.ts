@@ -42,6 +42,8 @@ export interface StatusReport {
   runtime: "lxc" | "sim";
   /** W3C trace context of the apply this report belongs to (see trace/trace.ts). */
   traceparent?: string;
+  /** `bundle` on the reports of an offline install: the gateway records where the revision came from. */
+  via?: "bundle";
   at: string;
 }
 

@@ -15,6 +15,8 @@ function aDevice(overrides: Partial<DeviceRecord> = {}): DeviceRecord {
     online: false,
     lastSeenAt: null,
     enrolledAt: "2026-01-01T00:00:00.000Z",
+    installedVia: null,
+    drifted: false,
     version: 1,
     updatedAt: "2026-01-01T00:00:00.000Z",
     ...overrides,

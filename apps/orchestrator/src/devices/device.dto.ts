@@ -130,6 +130,10 @@ export class DeviceResponse {
   @ApiProperty() online!: boolean;
   @ApiProperty({ type: String, nullable: true }) lastSeenAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) enrolledAt!: string | null;
+  @ApiProperty({ enum: ["target", "bundle"], nullable: true, type: String })
+  installedVia!: "target" | "bundle" | null;
+  @ApiProperty({ description: "runs another revision than its target, no update under way" })
+  drifted!: boolean;
   @ApiProperty() version!: number;
   @ApiProperty() updatedAt!: string;
 }

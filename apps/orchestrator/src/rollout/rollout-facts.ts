@@ -9,6 +9,7 @@ export const FACT_TYPES = [
   "UpdateRejected",
   "DeviceRolledBack",
   "DeviceHealthReported",
+  "BundleInstallReported",
   "DeviceWentOffline",
   "DeviceCameOnline",
 ] as const;
@@ -86,6 +87,9 @@ export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | nu
         ...(data.part !== undefined ? { part: data.part } : {}),
         count: data.count ?? 1,
       };
+    case "BundleInstallReported":
+      if (!data.revision || (data.status !== "DONE" && data.status !== "UPDATED")) return null;
+      return { type: "DeviceDrifted", ...fact, running: data.revision };
     case "DeviceWentOffline":
     case "DeviceCameOnline":
       return { type: event.type, ...fact };

@@ -8,6 +8,7 @@ import {
   sha256Hex,
   updateStatus,
 } from "./common.js";
+import { BundleInstallReported } from "./device-bundle.js";
 import { DeviceHealthReported } from "./device-health.js";
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
@@ -159,4 +160,5 @@ export const deviceCatalog = [
   DeviceRolledBack,
   DeviceDecommissioned,
   DeviceHealthReported,
+  BundleInstallReported,
 ] as const;

@@ -43,6 +43,7 @@ export function decide(input: In.RolloutInput, state: RolloutState): In.RolloutD
     case "UpdateRejected":
     case "DeviceRolledBack":
     case "DeviceHealthReported":
+    case "DeviceDrifted":
     case "DeviceWentOffline":
     case "DeviceCameOnline":
     case "DeviceJoinedSelector":

@@ -71,6 +71,11 @@ export function onDeviceFact(d: Decision, fact: In.DeviceFact): void {
       if (device.status === "soaking" && reason) fail(d, state, device, reason, "health", at);
       break;
     }
+    case "DeviceDrifted":
+      // Shown, never fought: the device leaves the count of devices on the revision.
+      if (!sameRevision(fact.running, state.definition.revision) && is("soaking", "succeeded"))
+        fail(d, state, device, "drifted", "drift", at);
+      break;
     case "UpdateRejected":
       if (is("cancelled"))
         d.emit({ type: "RolloutDeviceRejected", data: outcome(state, device, fact.reason, at) });
@@ -118,7 +123,7 @@ function fail(
   state: StartedRolloutState,
   device: RolloutDevice,
   reason: string,
-  source: "error" | "rolled_back" | "health",
+  source: "error" | "rolled_back" | "health" | "drift",
   at: string,
 ): void {
   d.emit({ type: "RolloutDeviceFailed", data: { ...outcome(state, device, reason, at), source } });

@@ -100,4 +100,34 @@ describe("health after commit (DESIGN §6: a device succeeds only after its soak
     const other = { ...health(b, "container_exited", at(640)), revision: { ...TARGET, number: 6 } };
     expect(rollout.when(other).events).toEqual([]);
   });
+
+  it("a device that installs another revision by bundle is drifted: failed:drifted, never re-targeted", () => {
+    const rollout = aRollout({ definition: soaked });
+    const [a, b] = rollout.membersOf(0) as [string, string];
+    rollout.when(report.done(a, at(10)));
+    const drifted = rollout.when({
+      type: "DeviceDrifted",
+      deviceId: a,
+      running: { ...TARGET, number: 99 },
+      now: at(20),
+    });
+    expect(drifted.events[0]).toEqual({
+      type: "RolloutDeviceFailed",
+      data: {
+        deviceId: a,
+        reason: "drifted",
+        late: false,
+        countedInWave: 0,
+        at: at(20),
+        source: "drift",
+      },
+    });
+    expect(drifted.commands.filter((c) => c.type === "AssignTarget")).toEqual([]);
+    expect(whyNotUpdated(rollout.state, a)?.reason).toBe("failed:drifted");
+    // a bundle of the rollout's own revision is no drift
+    rollout.when(report.done(b, at(30)));
+    expect(
+      rollout.when({ type: "DeviceDrifted", deviceId: b, running: TARGET, now: at(40) }).events,
+    ).toEqual([]);
+  });
 });

@@ -60,6 +60,13 @@ export type DeviceHealthReported = {
   part?: string;
   count: number;
 } & Fact;
+/** The device now runs `running`, installed by an offline bundle, not by a target (issue 14). */
+export type DeviceDrifted = {
+  type: "DeviceDrifted";
+  deviceId: string;
+  running: RevisionRef;
+  now: string;
+};
 export type DeviceWentOffline = { type: "DeviceWentOffline"; deviceId: string; now: string };
 export type DeviceCameOnline = { type: "DeviceCameOnline"; deviceId: string; now: string };
 export type DeviceJoinedSelector = {
@@ -78,6 +85,7 @@ export type DeviceFact =
   | UpdateRejected
   | DeviceRolledBack
   | DeviceHealthReported
+  | DeviceDrifted
   | DeviceWentOffline
   | DeviceCameOnline
   | DeviceJoinedSelector;
