@@ -140,6 +140,10 @@ export class DeviceResponse {
       "bytes downloaded: `last` apply {revision, needed, fetched, delta, resumed} and `total` over all applies",
   })
   transfer!: unknown;
+  @ApiProperty({ enum: ["target", "bundle"], nullable: true, type: String })
+  installedVia!: "target" | "bundle" | null;
+  @ApiProperty({ description: "runs another revision than its target, no update under way" })
+  drifted!: boolean;
   @ApiProperty() version!: number;
   @ApiProperty() updatedAt!: string;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type pg from "pg";
 import { PG_POOL } from "../projections/pool.js";
-import { type DeviceRecord, withDefaults } from "./device-record.js";
+import { currentShape, type DeviceRecord } from "./device-record.js";
 
 export interface DeviceQuery {
   fleet?: string;
@@ -26,7 +26,7 @@ export class DeviceRepository {
       "SELECT record FROM device_registry WHERE device_id = $1",
       [deviceId],
     );
-    return withDefaults(rows[0]?.record);
+    return rows[0] ? currentShape(rows[0].record) : undefined;
   }
 
   async list(query: DeviceQuery): Promise<DeviceRecord[]> {
@@ -54,6 +54,6 @@ export class DeviceRepository {
       `SELECT record FROM device_registry ${clause} ORDER BY device_id LIMIT ${param(query.limit)}`,
       values,
     );
-    return rows.map((row) => withDefaults(row.record));
+    return rows.map((row) => currentShape(row.record));
   }
 }
