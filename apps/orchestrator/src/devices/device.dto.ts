@@ -57,6 +57,13 @@ export class DeviceListQuery {
   @IsIn(["pending", "approved", "decommissioned"])
   approval?: string;
 
+  @ApiPropertyOptional({ minimum: 1, description: "number of the revision the device runs" })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  revision?: number;
+
   @ApiPropertyOptional({ description: "the `next` value of the previous page" })
   @IsOptional()
   @IsString()
@@ -151,4 +158,29 @@ export class DeviceResponse {
 export class DevicePageResponse {
   @ApiProperty({ type: [DeviceResponse] }) items!: DeviceResponse[];
   @ApiProperty({ type: String, nullable: true }) next!: string | null;
+}
+
+export class DeviceSummaryQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) fleet?: string;
+}
+
+class RevisionCount {
+  @ApiProperty({ type: String, nullable: true }) fleet!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: "null: no revision reported yet" })
+  number!: number | null;
+  @ApiProperty() count!: number;
+}
+
+class StatusCount {
+  @ApiProperty({ type: String, nullable: true }) status!: string | null;
+  @ApiProperty() count!: number;
+}
+
+export class DeviceSummaryResponse {
+  @ApiProperty() total!: number;
+  @ApiProperty() online!: number;
+  @ApiProperty() offline!: number;
+  @ApiProperty({ description: "devices with a target revision they do not run" }) drifted!: number;
+  @ApiProperty({ type: [RevisionCount] }) byRevision!: RevisionCount[];
+  @ApiProperty({ type: [StatusCount] }) byStatus!: StatusCount[];
 }

@@ -1,13 +1,14 @@
 import type { INestApplication } from "@nestjs/common";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { DocumentBuilder, SwaggerModule } from "@nestjs/swagger";
+import { serveConsole } from "../console/serve-console.js";
 
 // Posted states are JSON bodies; real ones reach a few hundred KiB (Express's default is 100 KiB).
 export const JSON_BODY_LIMIT = "16mb";
 
 /**
  * App-level HTTP setup of the operator API, run before listening: the JSON body limit, and the
- * OpenAPI document (UI at `/docs`, JSON at `/docs-json`).
+ * OpenAPI document (UI at `/docs`, JSON at `/docs-json`), and the web console at `/console/`.
  */
 export function configureOperatorApi(app: INestApplication): void {
   (app as NestExpressApplication).useBodyParser("json", { limit: JSON_BODY_LIMIT });
@@ -20,4 +21,5 @@ export function configureOperatorApi(app: INestApplication): void {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup("docs", app, document, { jsonDocumentUrl: "docs-json" });
+  serveConsole(app);
 }
