@@ -46,13 +46,25 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
     .string()
     .default("")
     .describe("comma-separated fleets that enroll devices only with a token; * = every fleet"),
+  STATECAST_PUBLIC_OBJECT_FLEETS: z
+    .string()
+    .default("")
+    .describe("comma-separated fleets whose devices may read any object of their fleet"),
 });
 
 export interface GatewayConfig extends ServiceConfig {
   /** The operator setup directory; undefined = enrollment and revocation are disabled. */
   natsAuthDir: string | undefined;
   hello: HelloLimitOptions;
+  /** Fleets whose devices may read any object of the fleet's revisions (default: none). */
+  publicObjectFleets: string[];
 }
+
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 
 export function loadGatewayConfig(env: Environment): GatewayConfig {
   const settings = loadConfig(gatewaySettings, env);
@@ -63,9 +75,8 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
       helloRate: settings.STATECAST_HELLO_RATE,
       pendingRate: settings.STATECAST_PENDING_RATE,
       maxPendingPerFleet: settings.STATECAST_MAX_PENDING_DEVICES,
-      tokenRequiredFleets: settings.STATECAST_TOKEN_REQUIRED_FLEETS.split(",")
-        .map((fleet) => fleet.trim())
-        .filter((fleet) => fleet.length > 0),
+      tokenRequiredFleets: list(settings.STATECAST_TOKEN_REQUIRED_FLEETS),
     },
+    publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
   };
 }
