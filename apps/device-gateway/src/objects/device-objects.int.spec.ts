@@ -230,6 +230,29 @@ describe("GET /v1/device-objects/:sha", () => {
     expect(openObjects()).toBe(0);
   });
 
+  it("answers hostile ids, ranges and tokens with a clear 4xx", async () => {
+    const auth = { authorization: `Bearer ${token(device, "dev-o")}` };
+    const ids = ["a%00b", "a%01b", "%1b[31m", "9".repeat(30), "-1", "x".repeat(10_000), "%ZZ"];
+    const ranges = [
+      "bytes=99999999999999999999999-",
+      "bytes=-99999999999999999999",
+      "bytes=5-1",
+      "bytes=1e3-",
+      "bytes=0-1,2-3",
+      "items=0-",
+    ];
+    const cases = [
+      ...ids.map((id) => get(id, auth)),
+      ...ranges.map((range) => get(sha, { ...auth, range })),
+      get(sha, { authorization: `Bearer ${"A".repeat(5_000)}.${"B".repeat(100)}` }),
+    ];
+    for (const res of await Promise.all(cases)) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(((await res.json()) as { message?: unknown }).message).toEqual(expect.any(String));
+    }
+  });
+
   it("answers 404 for an unknown object and 400 for a malformed id", async () => {
     const auth = { authorization: `Bearer ${token(device, "dev-o")}` };
     expect((await get("b".repeat(64), auth)).status).toBe(403); // not in any targeted revision
