@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
-import { Type } from "class-transformer";
 import {
   IsIn,
   IsInt,
@@ -12,6 +11,7 @@ import {
   MaxLength,
   Min,
 } from "class-validator";
+import { DecimalInt } from "../openapi/decimal-int.js";
 
 const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const STATUSES = [
@@ -59,7 +59,7 @@ export class DeviceListQuery {
 
   @ApiPropertyOptional({ minimum: 1, description: "number of the revision the device runs" })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   revision?: number;
@@ -72,7 +72,7 @@ export class DeviceListQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -92,14 +92,15 @@ export class DeviceAtQuery {
 export class DeviceHistoryQuery {
   @ApiPropertyOptional({ description: "events after this stream version" })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(0)
+  @Max(2 ** 31 - 1)
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(1000)
