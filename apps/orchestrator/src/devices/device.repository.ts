@@ -1,7 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type pg from "pg";
 import { PG_POOL } from "../projections/pool.js";
-import type { DeviceRecord } from "./device-record.js";
+import { currentShape, type DeviceRecord } from "./device-record.js";
 
 export interface DeviceQuery {
   fleet?: string;
@@ -21,11 +21,22 @@ export interface DeviceQuery {
 /** The running revision's number, as the `device_registry_by_revision` index has it. */
 const CURRENT_REVISION = "(record -> 'currentRevision' ->> 'number')";
 
+/**
+ * The record's `drifted` flag; records stored before it existed read as `isDrifted` would decide
+ * (runs another revision than its target, no update towards it under way).
+ */
+const DRIFTED = `CASE WHEN record ? 'drifted' THEN (record ->> 'drifted')::boolean
+  ELSE jsonb_typeof(record -> 'target') = 'object'
+    AND jsonb_typeof(record -> 'currentRevision') = 'object'
+    AND record -> 'target' -> 'revision' <> record -> 'currentRevision'
+    AND coalesce(last_status, 'NEW') NOT IN ('NEW', 'QUEUED', 'DOWNLOADING', 'INPROGRESS', 'TESTING')
+  END`;
+
 export interface DeviceSummary {
   total: number;
   online: number;
   offline: number;
-  /** Devices with a target they do not run (updating, failed or stuck). */
+  /** Devices whose record is `drifted`: another revision than their target, none under way. */
   drifted: number;
   byRevision: { fleet: string | null; number: number | null; count: number }[];
   byStatus: { status: string | null; count: number }[];
@@ -41,7 +52,7 @@ export class DeviceRepository {
       "SELECT record FROM device_registry WHERE device_id = $1",
       [deviceId],
     );
-    return rows[0]?.record;
+    return rows[0] ? currentShape(rows[0].record) : undefined;
   }
 
   async list(query: DeviceQuery): Promise<DeviceRecord[]> {
@@ -71,7 +82,7 @@ export class DeviceRepository {
       `SELECT record FROM device_registry ${clause} ORDER BY device_id LIMIT ${param(query.limit)}`,
       values,
     );
-    return rows.map((row) => row.record);
+    return rows.map((row) => currentShape(row.record));
   }
 
   /** Counts by running revision, by last status and online/offline (decommissioned left out). */
@@ -81,8 +92,7 @@ export class DeviceRepository {
     const [presence, revisions, statuses] = await Promise.all([
       this.pool.query<{ online: string; offline: string; drifted: string }>(
         `SELECT count(*) FILTER (WHERE online) AS online, count(*) FILTER (WHERE NOT online) AS offline,
-           count(*) FILTER (WHERE jsonb_typeof(record -> 'target') = 'object'
-             AND record -> 'target' -> 'revision' IS DISTINCT FROM record -> 'currentRevision') AS drifted
+           count(*) FILTER (WHERE ${DRIFTED}) AS drifted
          FROM device_registry ${where}`,
         values,
       ),

@@ -173,7 +173,15 @@ describe("revisions over HTTP", () => {
       post(signed(aState(), stranger.privateKeyPem)),
       /untrusted_key/,
     );
-    await expectRefusedWithoutEvent(post(aState()), /not covered by a valid signature/);
+    const unsigned = await expectRefusedWithoutEvent(
+      post(aState()),
+      /not covered by a valid signature/,
+    );
+    // One line says what to do: which part to sign, with which command.
+    expect(unsigned.message).toMatch(
+      /— to fix: sign app: statecast sign --part app --key KEY; cover #spec in one signature, e\.g\. statecast sign --part bsp --include 'bsp\/\*\*' --include '#spec' --key KEY; then statecast commit and post again/,
+    );
+    expect(unsigned.message).not.toContain("\n");
   });
 
   it("applies strict with no trusted keys to a fleet without a policy", async () => {

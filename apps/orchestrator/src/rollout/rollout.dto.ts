@@ -71,7 +71,10 @@ export class RolloutDeviceParams extends RolloutIdParams {
 }
 
 export class RolloutAtQuery {
-  @ApiPropertyOptional({ description: "ISO-8601 instant: the rollout as it stood then" })
+  @ApiPropertyOptional({
+    description:
+      "ISO-8601 instant: the rollout as it stood then, to the millisecond (events up to the end of that millisecond count; finer digits are ignored)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   at?: string;
@@ -99,6 +102,13 @@ export class RolloutProgressResponse {
   })
   waves!: object[];
   @ApiPropertyOptional({ nullable: true, type: Number }) etaSeconds!: number | null;
+  @ApiPropertyOptional({
+    type: "object",
+    additionalProperties: true,
+    description:
+      "bytes the targeted devices downloaded for this revision: {devices, needed, fetched, delta, resumed}",
+  })
+  transfer?: object;
   @ApiProperty({
     type: [Object],
     description:
