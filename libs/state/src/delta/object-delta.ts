@@ -29,7 +29,11 @@ export class DeltaToolError extends Error {
 const windowFor = (bytes: number) =>
   String(Math.max(1 << 24, 2 ** Math.ceil(Math.log2(bytes + 1))));
 
-/** Writes the delta that turns `fromPath` into `toPath` to `outPath` (overwritten). */
+/**
+ * Writes the delta that turns `fromPath` into `toPath` to `outPath` (overwritten). Deterministic:
+ * the same two objects give the same delta bytes wherever their files are (xdelta3's `-A` drops
+ * the header that would name the files), so a delta's id depends on the objects alone.
+ */
 export async function makeDelta(
   algo: DeltaAlgo,
   fromPath: string,
@@ -41,6 +45,7 @@ export async function makeDelta(
     await run("xdelta3", [
       "-e",
       "-9",
+      "-A",
       "-f",
       "-B",
       windowFor(fromBytes),
