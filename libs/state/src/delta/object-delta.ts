@@ -141,3 +141,18 @@ export function isDeltaManifest(value: unknown): value is DeltaManifest {
 
 /** The name of the offer list for an object: `deltas.<to>` (in sc_objects and in bundles). */
 export const deltaOffersName = (to: string) => `deltas.${to}`;
+
+/** Object pairs where `next` replaces, at the same state path, an object `held` names. */
+export function replacedObjects(
+  held: Record<string, unknown>,
+  next: Record<string, unknown>,
+): { path: string; from: string; to: string }[] {
+  const sha = /^[0-9a-f]{64}$/;
+  const pairs: { path: string; from: string; to: string }[] = [];
+  for (const [path, to] of Object.entries(next)) {
+    const from = held[path];
+    if (typeof to !== "string" || typeof from !== "string") continue;
+    if (sha.test(to) && sha.test(from) && from !== to) pairs.push({ path, from, to });
+  }
+  return pairs;
+}
