@@ -81,7 +81,9 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
       (e) => e.type === "UpdateSucceeded" && (e.data as { status: string }).status === "DONE",
     );
     expect(succeeded).toBe(true);
-    return (reported.at(-1)?.data as { downloads: Downloads }).downloads;
+    const last = reported.at(-1);
+    if (!last) throw new Error(`${deviceId} reported no download counters for #${number}`);
+    return (last.data as { downloads: Downloads }).downloads;
   }
 
   /** The bench's figure: the bytes of the delta bench:transfer sends for this change. */

@@ -68,7 +68,7 @@ export const registerDevicesCommands: CommandGroup = (program, ctx) => {
       .command("show")
       .description("one device, now or as it was at an instant")
       .argument("<id>", "device id")
-      .option("--at <instant>", "ISO-8601 instant (time travel)")
+      .option("--at <instant>", "ISO-8601 instant (time travel, to the millisecond)")
       .addHelpText(
         "after",
         "\nExamples:\n  $ statecast devices show dev-42\n  $ statecast devices show dev-42 --at 2026-01-01T00:00:00Z\n",

@@ -103,12 +103,16 @@ export class BusyboxStates {
       };
     }
     for (const [path, bytes] of Object.entries(files)) state[path] = this.put(bytes);
+    // Signed as pvr signs: the bsp with `#spec`, each container as its own part, so adding a part
+    // (`statecast app add` + `sign --part NAME`) leaves the others' signatures valid.
     state = signPart(state, {
       part: "bsp",
       privateKey: this.key.seed,
-      include: ["**"],
-      exclude: ["_sigs/**"],
+      include: ["bsp/**", "#spec"],
+      exclude: ["bsp/src.json", "_sigs/bsp.json"],
     });
+    for (const part of parts)
+      state = signPart(state, { part: part.name, privateKey: this.key.seed });
     return { state, digest: stateDigest(state) };
   }
 }

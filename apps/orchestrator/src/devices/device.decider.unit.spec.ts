@@ -17,6 +17,8 @@ function aDevice(overrides: Partial<DeviceRecord> = {}): DeviceRecord {
     lastSeenAt: null,
     enrolledAt: "2026-01-01T00:00:00.000Z",
     transfer: noTransfer(),
+    installedVia: null,
+    drifted: false,
     version: 1,
     updatedAt: "2026-01-01T00:00:00.000Z",
     ...overrides,

@@ -8,6 +8,8 @@ import {
   sha256Hex,
   updateStatus,
 } from "./common.js";
+import { BundleInstallReported } from "./device-bundle.js";
+import { DeviceHealthReported } from "./device-health.js";
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 /** Which device report an outcome came from: the gateway never applies one twice or out of order. */
@@ -163,4 +165,6 @@ export const deviceCatalog = [
   UpdateRejected,
   DeviceRolledBack,
   DeviceDecommissioned,
+  DeviceHealthReported,
+  BundleInstallReported,
 ] as const;
