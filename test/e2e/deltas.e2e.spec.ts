@@ -55,7 +55,7 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
   const ids = () => system.agents.map((a) => a.spec.deviceId);
 
   /** Posts a revision carrying `name`'s image at app/data.squashfs and rolls it out to all. */
-  async function rollOut(name: "base" | Change): Promise<number> {
+  async function rollOut(name: "base" | Change): Promise<{ number: number; id: string }> {
     const files = { "app/data.squashfs": image(name) };
     const number = await system.postRevision("edge", [BUSYBOX_APP], "v1", files);
     const id = await startRollout(system, {
@@ -65,7 +65,7 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
     });
     await rolloutReaches(system, id, "completed", 240_000);
     await allOnRevision(system, ids(), number);
-    return number;
+    return { number, id };
   }
 
   /** The device's last download counters for revision `number`, from its event history. */
@@ -97,7 +97,7 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
     timeout: 600_000,
   }, async () => {
     await rollOut("base");
-    const number = await rollOut("one_file");
+    const { number, id: rolloutId } = await rollOut("one_file");
     const expected = await benchDeltaBytes("base", "one_file");
     const full = statSync(images.one_file).size;
     expect(expected).toBeLessThan(full * 0.02);
@@ -111,6 +111,15 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
       });
       expect(d.done).toBe(expected);
     }
+    // The rollout shows the fleet's total: 8 devices, each the delta for a full object.
+    const { body } = await system.api(`/v1/rollouts/${rolloutId}`);
+    expect(body.transfer).toEqual({
+      devices: 8,
+      needed: 8 * full,
+      fetched: 8 * expected,
+      delta: 8 * expected,
+      resumed: 0,
+    });
   });
 
   it("a corrupted delta falls back to the full object, and every device still ends DONE", {
@@ -143,7 +152,7 @@ describe("object deltas on the wire: bench images, 2 LXC agents and 6 sim agents
       new TextEncoder().encode(JSON.stringify({ to, offers: [offer], tooLarge: [] })),
     );
 
-    const number = await rollOut("library");
+    const { number } = await rollOut("library");
     const full = statSync(images.library).size;
     for (const id of ids()) {
       const d = await downloadsOf(id, number);

@@ -10,6 +10,8 @@ export {
 export {
   /** A checked bundle: state, model, objects, missing and extra ids. */
   type BundleContent,
+  /** A delta a `--delta-from` bundle carries instead of a full object. */
+  type BundleDelta,
   /** Options of readBundle. */
   type ReadBundleOptions,
   /** Read a pvr export bundle (tar/tar.gz) as a stream, hash-checking every object. */
@@ -39,6 +41,8 @@ export {
   isDeltaManifest,
   /** Write the delta from one object file to another. */
   makeDelta,
+  /** Object pairs one state replaces at the same path in another. */
+  replacedObjects,
 } from "./delta/object-delta.js";
 export {
   /** Compare two states: keys, parts, objects, reboot vs container restarts. */

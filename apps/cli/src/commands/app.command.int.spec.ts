@@ -1,7 +1,12 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@statecast/infra";
+import { readBundle } from "@statecast/state";
+import { installBundle } from "../../../device-agent/src/install/install-bundle.js";
+import { DeviceUnderTest } from "../../../device-agent/src/testing/harness.test-helper.js";
 import {
   buildBusyboxImage,
   pushImage,
@@ -9,6 +14,8 @@ import {
   type TestRegistry,
 } from "../oci/image-fixtures.test-helper.js";
 import { runTool } from "../oci/run-tool.js";
+import { workdirAt } from "../workdir/layout.js";
+import { readLog } from "../workdir/meta.js";
 import { cli, cliJson } from "./cli.test-helper.js";
 
 let base: string;
@@ -86,6 +93,47 @@ describe("statecast app add (in-process, local registry)", () => {
     const stale = await cli(["sig", "ls", "--trust", "../keys/statecast.pub"], wd);
     expect(stale.code).toBe(1);
     expect(stale.out).toContain("_sigs/busy.json  invalid");
+
+    // v2 for devices known to run v1: the bundle carries a delta instead of the new root.
+    expect((await cli(["sign", "--part", "busy", "--key", "../keys/statecast.key"], wd)).code).toBe(
+      0,
+    );
+    expect((await cli(["commit", "-m", "busy v2"], wd)).code).toBe(0);
+    const v1Digest = (await readLog(workdirAt(wd))).find((e) => e.message === "busy v1")!.digest;
+    expect((await cli(["export", "../v2.tgz"], wd)).code).toBe(0);
+    const exported = await cliJson<{ deltas: number }>(
+      ["export", "--delta-from", v1Digest.slice(0, 12), "../v2-delta.tgz"],
+      wd,
+    );
+    expect(exported.json.deltas).toBe(1);
+    const full = (await stat(join(base, "v2.tgz"))).size;
+    const small = (await stat(join(base, "v2-delta.tgz"))).size;
+    expect(small).toBeLessThan(full / 4);
+    const content = await readBundle(createReadStream(join(base, "v2-delta.tgz")));
+    expect(content.missing).toEqual([updated.json.rootSha256]);
+    expect(content.deltas).toMatchObject([
+      { from: added.json.rootSha256, to: updated.json.rootSha256, algo: "xdelta3" },
+    ]);
+
+    // The agent's offline install: v1 whole, then v2 from the delta bundle, root sha256-checked.
+    const pem = await readFile(join(base, "keys/statecast.pub"), "utf8");
+    const device = new DeviceUnderTest({
+      mountOnly: true,
+      trustPolicy: { mode: "lenient", trusted: [{ pem, name: "release" }] },
+    });
+    try {
+      await device.agent.start();
+      expect(await installBundle(device.agent, join(base, "v1.tgz"), "v1")).toMatchObject({
+        status: "DONE",
+      });
+      const report = await installBundle(device.agent, join(base, "v2-delta.tgz"), "v2");
+      expect(report.revision).toBe("v2");
+      expect(["DONE", "UPDATED"]).toContain(report.status);
+      const root = await readFile(device.agent.store.objectPath(updated.json.rootSha256));
+      expect(createHash("sha256").update(root).digest("hex")).toBe(updated.json.rootSha256);
+    } finally {
+      await device.dispose();
+    }
   });
 
   it("fails fast with exit 1 on an unreachable registry, exit 2 on bad options", async () => {

@@ -11,11 +11,15 @@ export const registerBundleIoCommands: CommandGroup = (program, ctx) => {
     .description("write the committed state and its objects as a pvr bundle (.tgz/.tar.gz gzipped)")
     .argument("<file>", "bundle to write")
     .option("--parts <names>", "only these parts, comma-separated (e.g. bsp,web)")
+    .option(
+      "--delta-from <rev>",
+      "for devices running REV (a digest from `statecast log`): carry xdelta3 deltas from its objects instead of the objects they replace",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ statecast export device.tgz\n  $ statecast export --parts web,db apps.tar\n",
+      "\nExamples:\n  $ statecast export device.tgz\n  $ statecast export --parts web,db apps.tar\n  $ statecast export --delta-from 3f2a9c update.tgz\n",
     )
-    .action((file: string, opts: { parts?: string }, command: Command) =>
+    .action((file: string, opts: { parts?: string; deltaFrom?: string }, command: Command) =>
       authoring(ctx, async () => {
         const wd = await findWorkdir(ctx.io.cwd);
         const parts = opts.parts
@@ -24,11 +28,11 @@ export const registerBundleIoCommands: CommandGroup = (program, ctx) => {
               .map((p) => p.trim())
               .filter(Boolean)
           : null;
-        const result = await exportBundle(wd, ctx.path(file), parts);
+        const result = await exportBundle(wd, ctx.path(file), parts, opts.deltaFrom);
         ctx.emit(command, {
           ok: true,
           human: [
-            `exported ${result.digest.slice(0, 12)} to ${file}: ${result.keys} keys, ${result.objects} objects (${result.objectBytes} bytes)`,
+            `exported ${result.digest.slice(0, 12)} to ${file}: ${result.keys} keys, ${result.objects} objects (${result.objectBytes} bytes)${result.deltas !== undefined ? `, ${result.deltas} of them deltas` : ""}`,
           ],
           data: result,
         });

@@ -2,10 +2,11 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { partOfKey, readBundle, type State, stateDigest, writeBundle } from "@statecast/state";
+import { bundleDeltas } from "./bundle-deltas.js";
 import { checkout } from "./checkout.js";
 import { initWorkdir } from "./init.js";
 import type { Workdir } from "./layout.js";
-import { appendLog, readCommitted, readLog, writeCommitted } from "./meta.js";
+import { appendLog, readCommitted, readLog, readRevision, writeCommitted } from "./meta.js";
 import { objectStore } from "./objects.js";
 import { WorkdirError } from "./workdir-error.js";
 
@@ -16,6 +17,8 @@ export interface ExportResult {
   keys: number;
   objects: number;
   objectBytes: number;
+  /** With `--delta-from`: the deltas carried instead of full objects. */
+  deltas?: number;
 }
 
 /** Writes the committed state (or only some parts of it) as a pvr bundle; .tgz/.tar.gz → gzip. */
@@ -23,18 +26,30 @@ export async function exportBundle(
   wd: Workdir,
   file: string,
   parts: string[] | null = null,
+  deltaFrom?: string,
 ): Promise<ExportResult> {
   const committed = await readCommitted(wd);
   const state = parts ? selectParts(committed, parts) : committed;
+  const held = deltaFrom ? (await readRevision(wd, deltaFrom)).state : undefined;
+  const deltas = held ? await bundleDeltas(objectStore(wd), held, state) : [];
   const temp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
   try {
     const written = await writeBundle(createWriteStream(temp), {
       state,
       store: objectStore(wd),
       gzip: /\.(tgz|tar\.gz)$/.test(file),
+      deltas,
     });
     await rename(temp, file);
-    return { file, digest: stateDigest(state), parts, keys: Object.keys(state).length, ...written };
+    const keys = Object.keys(state).length;
+    return {
+      file,
+      digest: stateDigest(state),
+      parts,
+      keys,
+      ...written,
+      ...(held ? { deltas: deltas.length } : {}),
+    };
   } catch (error) {
     await rm(temp, { force: true });
     throw error;

@@ -28,6 +28,10 @@ export class DirObjectSource implements ObjectSource {
     try {
       return (await stat(this.path(id))).size;
     } catch (error) {
+      // A `--delta-from` bundle carries a delta instead, and says how large the object is.
+      const offered = (await this.deltaOffers(id)) as { toSize?: number }[];
+      const toSize = offered.find((o) => Number.isSafeInteger(o.toSize))?.toSize;
+      if (toSize !== undefined) return toSize;
       // Final, as from sc_objects: retrying a directory lookup cannot make the object appear.
       throw new ApplyError("object_missing", `object ${id} is not in ${this.dir}`, {
         cause: error,
@@ -35,7 +39,7 @@ export class DirObjectSource implements ObjectSource {
     }
   }
 
-  /** `<dir>/deltas.<id>` as `statecast export --delta-from` writes it; none when absent. */
+  /** `<dir>/deltas.<id>` as the offline install writes it from a bundle; none when absent. */
   async deltaOffers(id: string): Promise<DeltaManifest[]> {
     this.path(id);
     const text = await readFile(join(this.dir, deltaOffersName(id)), "utf8").catch(() => null);

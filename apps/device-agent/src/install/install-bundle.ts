@@ -1,7 +1,13 @@
 import { createReadStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FsObjectStore, readBundle, StateValidationError, stateDigest } from "@statecast/state";
+import {
+  deltaOffersName,
+  FsObjectStore,
+  readBundle,
+  StateValidationError,
+  stateDigest,
+} from "@statecast/state";
 import type { Agent } from "../agent/agent.js";
 import { DirObjectSource } from "../fetch/dir-source.js";
 import type { StatusReport } from "../report/report.js";
@@ -39,12 +45,27 @@ export async function installBundle(
     }
     const digest = stateDigest(content.state);
     const revision = ref ?? `bundle:${digest.slice(0, 12)}`;
-    if (content.missing.length > 0) {
+    // A `--delta-from` bundle carries deltas for objects the device holds the old version of.
+    for (const delta of content.deltas) {
+      if (!(await agent.store.hasObject(delta.from))) continue;
+      await writeFile(
+        join(staging, deltaOffersName(delta.to)),
+        JSON.stringify({ offers: [delta] }),
+      );
+    }
+    const missing = [];
+    for (const id of content.missing) {
+      const offer = content.deltas.find((d) => d.to === id);
+      const held =
+        (await agent.store.hasObject(id)) || (offer && (await agent.store.hasObject(offer.from)));
+      if (!held) missing.push(id);
+    }
+    if (missing.length > 0) {
       return agent.journal.report({
         revision,
         status: "WONTGO",
         reason: "invalid_state",
-        message: `bundle lacks ${content.missing.length} object(s) the state references: ${content.missing.slice(0, 3).join(", ")}`,
+        message: `bundle lacks ${missing.length} object(s) the state references (and this device holds no object a delta in it starts from): ${missing.slice(0, 3).join(", ")}`,
       });
     }
     return await agent.installState(content.state, digest, revision, new DirObjectSource(staging));

@@ -11,9 +11,9 @@ import {
   streamKeyOf,
 } from "@statecast/events";
 import { continueTrace } from "@statecast/platform";
-import type { ObjectStore } from "@statecast/state";
+import { type ObjectStore, replacedObjects } from "@statecast/state";
 import type { DeltaMaker } from "../deltas/delta-maker.js";
-import { heldRevision, replacedObjects } from "../deltas/held-objects.js";
+import { heldRevision } from "../deltas/held-objects.js";
 import { type SignedTarget, signTarget } from "./target-envelope.js";
 
 /** Without an `expiresAt` from the rollout, a target stays valid this long (anti-freeze). */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import * as tar from "tar-stream";
+import { type DeltaManifest, isDeltaManifest } from "../delta/object-delta.js";
 import {
   BundleError,
   HashMismatchError,
@@ -29,9 +30,17 @@ export interface BundleContent {
   objects: ObjectStat[];
   /** Object ids the state references that the bundle does not carry. */
   missing: string[];
-  /** Objects the bundle carries that the state does not reference. */
+  /** Objects the bundle carries that the state does not reference (deltas among them). */
   extra: string[];
+  /**
+   * Deltas a `--delta-from` bundle carries instead of full objects (member `deltas.json`): each
+   * rebuilds `to` from a `from` the device already holds; the delta itself is `objects/<id>`.
+   */
+  deltas: BundleDelta[];
 }
+
+/** A delta in a bundle, with the size of the object it rebuilds. */
+export type BundleDelta = DeltaManifest & { toSize: number };
 
 async function hashOnly(sha: string, entry: Readable, size: number): Promise<void> {
   const hash = createHash("sha256");
@@ -68,6 +77,7 @@ class BundleReader {
   readonly objects: ObjectStat[] = [];
   readonly seen = new Set<string>();
   stateText?: string;
+  deltas: BundleDelta[] = [];
   total = 0;
 
   constructor(
@@ -101,6 +111,7 @@ class BundleReader {
       );
     }
     if (name === "json") return this.stateMember(header, entry);
+    if (name === "deltas.json") return this.deltasMember(header, entry);
     const sha = name.startsWith("objects/") ? name.slice("objects/".length) : "";
     if (!isObjectId(sha)) {
       throw new BundleError(
@@ -117,6 +128,22 @@ class BundleReader {
     if (this.store) await this.store.put(sha, entry, { size: header.size });
     else await hashOnly(sha, entry, header.size);
     this.objects.push({ sha, size: header.size });
+  }
+
+  private async deltasMember(header: tar.Header, entry: Readable): Promise<void> {
+    if (header.size > this.limits.maxStateBytes)
+      throw new BundleError("state_too_large", `deltas.json is over ${this.limits.maxStateBytes}`);
+    let list: unknown;
+    try {
+      list = JSON.parse((await readAll(entry)).toString("utf8"));
+    } catch {
+      throw new BundleError("bundle_invalid_state", "deltas.json is not JSON");
+    }
+    const ok = (d: unknown) =>
+      isDeltaManifest(d) && Number.isSafeInteger((d as BundleDelta).toSize);
+    if (!Array.isArray(list) || !list.every(ok))
+      throw new BundleError("bundle_invalid_state", "deltas.json is not a list of delta manifests");
+    this.deltas = list as BundleDelta[];
   }
 
   private async stateMember(header: tar.Header, entry: Readable): Promise<void> {
@@ -150,6 +177,7 @@ class BundleReader {
       objects: this.objects,
       missing: model.objects.filter((sha) => !carried.has(sha)),
       extra: [...carried].filter((sha) => !referenced.has(sha)),
+      deltas: this.deltas.filter((d) => carried.has(d.id)),
     };
   }
 }

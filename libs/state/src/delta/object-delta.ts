@@ -29,7 +29,11 @@ export class DeltaToolError extends Error {
 const windowFor = (bytes: number) =>
   String(Math.max(1 << 24, 2 ** Math.ceil(Math.log2(bytes + 1))));
 
-/** Writes the delta that turns `fromPath` into `toPath` to `outPath` (overwritten). */
+/**
+ * Writes the delta that turns `fromPath` into `toPath` to `outPath` (overwritten). Deterministic:
+ * the same two objects give the same delta bytes wherever their files are (xdelta3's `-A` drops
+ * the header that would name the files), so a delta's id depends on the objects alone.
+ */
 export async function makeDelta(
   algo: DeltaAlgo,
   fromPath: string,
@@ -41,6 +45,7 @@ export async function makeDelta(
     await run("xdelta3", [
       "-e",
       "-9",
+      "-A",
       "-f",
       "-B",
       windowFor(fromBytes),
@@ -136,3 +141,18 @@ export function isDeltaManifest(value: unknown): value is DeltaManifest {
 
 /** The name of the offer list for an object: `deltas.<to>` (in sc_objects and in bundles). */
 export const deltaOffersName = (to: string) => `deltas.${to}`;
+
+/** Object pairs where `next` replaces, at the same state path, an object `held` names. */
+export function replacedObjects(
+  held: Record<string, unknown>,
+  next: Record<string, unknown>,
+): { path: string; from: string; to: string }[] {
+  const sha = /^[0-9a-f]{64}$/;
+  const pairs: { path: string; from: string; to: string }[] = [];
+  for (const [path, to] of Object.entries(next)) {
+    const from = held[path];
+    if (typeof to !== "string" || typeof from !== "string") continue;
+    if (sha.test(to) && sha.test(from) && from !== to) pairs.push({ path, from, to });
+  }
+  return pairs;
+}
