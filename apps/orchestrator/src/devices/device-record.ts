@@ -20,6 +20,8 @@ export interface DeviceRecord {
   online: boolean;
   lastSeenAt: string | null;
   enrolledAt: string | null;
+  /** The public nkey holding live credentials (issued, not revoked), or null. */
+  credentialsKey?: string | null;
   /** Stream version of the last event folded in. */
   version: number;
   updatedAt: string;
@@ -61,6 +63,10 @@ function change(record: DeviceRecord, type: string, data: Data, at: string): Par
       };
     case "DeviceApproved":
       return { approval: "approved" };
+    case "DeviceCredentialsIssued":
+      return { credentialsKey: str(data.publicKey) };
+    case "DeviceCredentialsRevoked":
+      return str(data.publicKey) === record.credentialsKey ? { credentialsKey: null } : {};
     case "DeviceTagsChanged":
       return { tags: data.tags as Record<string, string> };
     case "DeviceCameOnline":
