@@ -48,6 +48,9 @@ const JETSTREAM_UNLIMITED: OperatorLimits = {
 const DEVICE_SERVICES = [
   "sc.dev.*.status",
   "sc.dev.*.hello",
+  // Issue 14: log chunks a device sends back when asked, and its metrics (core NATS, no JetStream).
+  "sc.dev.*.logs",
+  "sc.dev.*.metrics",
   "sc.dev.*.object",
   `$JS.API.DIRECT.GET.${TARGETS_STREAM}.$KV.${TARGETS_BUCKET}.*`,
   `$JS.API.CONSUMER.CREATE.${TARGETS_STREAM}.*.$KV.${TARGETS_BUCKET}.*`,

@@ -11,6 +11,8 @@ import {
  * What a device's user may do in the DEVICES account, as allow-lists (anything else is refused):
  *
  * - publish its own status (the JetStream ack comes back on its inbox) and request its own hello;
+ * - publish its own log chunks (answers to a logs request that reached it on its inbox,
+ *   `sc.inbox.<deviceId>.logs`) and its own metrics — never another device's;
  * - read its own `sc_targets` key: a direct get whose subject names the key (the server answers
  *   only that key), and an ordered watch consumer created through the 2.9 extended create subject
  *   whose last tokens ARE the filter — the server refuses a body whose filter differs, so a device
@@ -36,6 +38,8 @@ export function devicePermissions(deviceId: string): Permissions {
       allow: [
         `sc.dev.${deviceId}.status`,
         `sc.dev.${deviceId}.hello`,
+        `sc.dev.${deviceId}.logs`,
+        `sc.dev.${deviceId}.metrics`,
         `sc.dev.${deviceId}.object`,
         `${api}.DIRECT.GET.${TARGETS_STREAM}.${key}`,
         `${api}.CONSUMER.CREATE.${TARGETS_STREAM}.*.${key}`,

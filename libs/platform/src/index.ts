@@ -16,7 +16,15 @@ export { NatsHealthIndicator } from "./health/nats.health.js";
 export { PostgresHealthIndicator } from "./health/postgres.health.js";
 export { checkJsonShape, JSON_SHAPE_LIMITS, type JsonShapeLimits } from "./limits/json-shape.js";
 export { KeyedRateLimiter, TokenBucket } from "./limits/token-bucket.js";
-export { createLogger, nestLogLevels } from "./logging/logger.js";
+export {
+  createLogger,
+  createPinoLogger,
+  type LogFormat,
+  logFormat,
+  nestLogLevels,
+  PinoNestLogger,
+  prettyLineFormatter,
+} from "./logging/logger.js";
 export * from "./metrics/index.js";
 export { NatsModule, type NatsModuleOptions } from "./nats/nats.module.js";
 export { traceHttpRequests } from "./telemetry/http-tracing.js";

@@ -7,6 +7,7 @@ import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
 import type { TargetEnvelope } from "../target/envelope.js";
 import { NatsObjectSource } from "./nats-object-source.js";
+import { ExpiredTargetHold, Heartbeat } from "./presence.js";
 import { StatusSender } from "./status-sender.js";
 
 export interface ConnectedOptions {
@@ -22,6 +23,10 @@ export interface ConnectedOptions {
   jsApiPrefix?: string;
   /** Upper bound of the reconnect backoff (default 30 s). */
   reconnectMaxDelayMs?: number;
+  /** Heartbeat interval (default 30 s; 0: only at connect and reconnect). */
+  heartbeatMs?: number;
+  /** How long an expired target waits for a refreshed one before it is refused (default 60 s). */
+  expiredTargetGraceMs?: number;
 }
 
 /** Reconnect delay: exponential backoff from 250 ms up to `maxMs` with full jitter. */
@@ -70,12 +75,21 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   );
   const sender = new StatusSender(js, agent.journal, agent.log);
   void sender.flush();
+  const heartbeat = new Heartbeat(
+    js,
+    { deviceId, bootId: agent.journal.bootId },
+    agent.log,
+    options.heartbeatMs,
+  );
+  heartbeat.start();
+  const hold = new ExpiredTargetHold(options.expiredTargetGraceMs);
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "reconnect") {
         attempt = 0;
         agent.gateway.connected();
         agent.log.info("reconnected; replaying pending reports");
+        void heartbeat.send();
         void sender.flush();
       } else if (status.type === "disconnect") {
         agent.gateway.lost();
@@ -99,9 +113,11 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
         });
         continue;
       }
-      void agent
-        .applyTarget(envelope, source)
-        .catch((error) => agent.log.error("apply crashed", { error: (error as Error).message }));
+      const apply = () =>
+        void agent
+          .applyTarget(envelope, source)
+          .catch((error) => agent.log.error("apply crashed", { error: (error as Error).message }));
+      hold.offer((envelope as { expiresAt?: unknown } | null)?.expiresAt, apply, agent.log);
     }
   })();
   return {
@@ -109,6 +125,8 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     sender,
     async close() {
       agent.gateway.detach();
+      heartbeat.stop();
+      hold.stop();
       watcher.stop();
       sender.close();
       await applying.catch(() => undefined);

@@ -1,6 +1,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import { type DeltaManifest, isDeltaManifest } from "@statecast/state";
 import { ApplyError } from "../apply/apply-error.js";
 import type { ObjectSource, ObjectStream } from "../fetch/object-source.js";
 import { writeJsonAtomic } from "../fs/atomic.js";
@@ -34,6 +35,8 @@ const REQUEST_ATTEMPTS = 12;
  */
 export class NatsObjectSource implements ObjectSource {
   readonly name = "nats:sc.dev.object";
+  /** Delta id → the object it rebuilds: the gateway serves a delta only for an object allowed. */
+  private readonly deltaTargets = new Map<string, string>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -43,7 +46,7 @@ export class NatsObjectSource implements ObjectSource {
     private readonly bytesPerSecond = 0,
   ) {}
 
-  private async ask(body: { sha: string; seq?: number }): Promise<Msg> {
+  private async ask(body: ObjectRequest): Promise<Msg> {
     let reply: Msg | undefined;
     for (let attempt = 1; !reply; attempt++) {
       try {
@@ -62,11 +65,29 @@ export class NatsObjectSource implements ObjectSource {
   }
 
   private async info(id: string): Promise<{ size: number; nuid: string }> {
-    return (await this.ask({ sha: id })).json<{ size: number; nuid: string }>();
+    return (await this.ask(this.request(id))).json<{ size: number; nuid: string }>();
   }
 
   async size(id: string): Promise<number> {
     return (await this.info(id)).size;
+  }
+
+  /** The deltas the gateway offers for `id` (`{sha, deltas: true}`; none from older gateways). */
+  async deltaOffers(id: string): Promise<DeltaManifest[]> {
+    const parsed = (await this.ask({ sha: id, deltas: true })).json<{ offers?: unknown[] }>();
+    const offers = (parsed.offers ?? []).filter(isDeltaManifest);
+    for (const offer of offers) this.deltaTargets.set(offer.id, offer.to);
+    return offers;
+  }
+
+  /** A request for `sha`, naming the object it rebuilds when `sha` is an offered delta. */
+  private request(sha: string, seq?: number): ObjectRequest {
+    const forObject = this.deltaTargets.get(sha);
+    return {
+      sha,
+      ...(seq !== undefined ? { seq } : {}),
+      ...(forObject ? { for: forObject } : {}),
+    };
   }
 
   private resumePath(id: string): string {
@@ -93,7 +114,7 @@ export class NatsObjectSource implements ObjectSource {
     let { offset, nextSeq } = point;
     while (offset < size) {
       if (signal.aborted) throw new ApplyError("superseded", `download of ${id} aborted`);
-      const reply = await this.ask({ sha: id, seq: Math.max(1, nextSeq) });
+      const reply = await this.ask(this.request(id, Math.max(1, nextSeq)));
       const seq = Number(reply.headers?.get("Sc-Seq"));
       if (reply.data.length === 0 || !Number.isSafeInteger(seq))
         throw new ApplyError("object_missing", `object ${id}: the gateway sent an empty chunk`);
@@ -113,6 +134,14 @@ export class NatsObjectSource implements ObjectSource {
     }
     await rm(this.resumePath(id), { force: true });
   }
+}
+
+/** `sc.dev.<id>.object` request: `for` names the object a delta `sha` rebuilds. */
+interface ObjectRequest {
+  sha: string;
+  seq?: number;
+  deltas?: true;
+  for?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -22,10 +22,28 @@ const natsAuthDirSetting = z
   })
   .describe("the NATS operator setup directory (see @statecast/nats-auth)");
 
+const secondsSetting = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^\d{1,9}$/.test(v) && Number(v) >= 1, {
+      message: "expected a whole number of seconds ≥ 1",
+    })
+    .transform((v) => Number(v) * 1000)
+    .describe(what);
+
+const lifetimeSetting = secondsSetting("target lifetime in seconds (default 604800, 7 days)");
+
 /** The gateway's settings by environment variable: add new ones here. */
 export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
   // Enrollment and revocation sign with the operator setup's keys; unset = both disabled.
   STATECAST_NATS_AUTH_DIR: natsAuthDirSetting.optional(),
+  // How long a signed target stays valid (anti-freeze); a device back online gets it refreshed.
+  STATECAST_TARGET_LIFETIME_SECONDS: lifetimeSetting.optional(),
+  // Silence after which a device is declared offline (agents beat every 30 s).
+  STATECAST_OFFLINE_AFTER_SECONDS: secondsSetting(
+    "offline timeout in seconds (default 90)",
+  ).optional(),
   STATECAST_HELLO_RATE: z.coerce
     .number()
     .positive()
@@ -55,6 +73,10 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
 export interface GatewayConfig extends ServiceConfig {
   /** The operator setup directory; undefined = enrollment and revocation are disabled. */
   natsAuthDir: string | undefined;
+  /** Lifetime of a signed target (ms); undefined = the default 7 days. */
+  targetLifetimeMs?: number;
+  /** Silence after which a device is declared offline (ms); undefined = 90 s. */
+  offlineAfterMs?: number;
   hello: HelloLimitOptions;
   /** Fleets whose devices may read any object of the fleet's revisions (default: none). */
   publicObjectFleets: string[];
@@ -71,6 +93,12 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
   return {
     ...toServiceConfig(settings),
     natsAuthDir: settings.STATECAST_NATS_AUTH_DIR,
+    ...(settings.STATECAST_TARGET_LIFETIME_SECONDS !== undefined
+      ? { targetLifetimeMs: settings.STATECAST_TARGET_LIFETIME_SECONDS }
+      : {}),
+    ...(settings.STATECAST_OFFLINE_AFTER_SECONDS !== undefined
+      ? { offlineAfterMs: settings.STATECAST_OFFLINE_AFTER_SECONDS }
+      : {}),
     hello: {
       helloRate: settings.STATECAST_HELLO_RATE,
       pendingRate: settings.STATECAST_PENDING_RATE,

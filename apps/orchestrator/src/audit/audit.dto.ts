@@ -56,12 +56,18 @@ export class EventFilterQuery {
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256) correlationId?: string;
 
-  @ApiPropertyOptional({ description: "recorded at or after (ISO-8601)" })
+  @ApiPropertyOptional({
+    description:
+      "recorded at or after (ISO-8601, to the millisecond: from the start of that millisecond)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: "from must be an ISO-8601 instant" })
   from?: string;
 
-  @ApiPropertyOptional({ description: "recorded before (ISO-8601)" })
+  @ApiPropertyOptional({
+    description:
+      "recorded before (ISO-8601, to the millisecond: before the start of that millisecond)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: "to must be an ISO-8601 instant" })
   to?: string;

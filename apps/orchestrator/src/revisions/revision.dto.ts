@@ -92,3 +92,22 @@ export class RevisionResponse {
 export class RevisionWithStateResponse extends RevisionResponse {
   @ApiProperty({ type: "object", additionalProperties: true }) state!: Record<string, unknown>;
 }
+
+class SignatureReportDoc {
+  @ApiProperty({ example: "_sigs/app.json" }) key!: string;
+  @ApiProperty({ enum: ["valid", "invalid", "untrusted_key", "covers_nothing"] }) status!: string;
+  @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional() alg?: string;
+  @ApiProperty({ type: [String], description: "state keys the signature covers" })
+  covers!: string[];
+  @ApiPropertyOptional({ description: "the trusted signer that accepted it" }) trustedBy?: string;
+}
+
+export class SignaturesResponse {
+  @ApiProperty({ description: "every signature valid and every key covered, as the policy asks" })
+  ok!: boolean;
+  @ApiProperty({ description: "the trust policy's mode" }) mode!: string;
+  @ApiProperty({ type: [SignatureReportDoc] }) signatures!: SignatureReportDoc[];
+  @ApiProperty({ type: [String], description: "keys no valid, trusted signature covers" })
+  uncovered!: string[];
+}

@@ -27,7 +27,7 @@ export function numberIssues(root: unknown): { key: string; reason: string }[] {
       const problem = numberProblem(value);
       if (problem) issues.push({ key: path.split("/")[0] ?? "", reason: `${path}: ${problem}` });
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push({ path: `${path}[${i}]`, value: item }));
+      for (const [i, item] of value.entries()) stack.push({ path: `${path}[${i}]`, value: item });
     } else if (typeof value === "object" && value !== null) {
       for (const [key, item] of Object.entries(value))
         stack.push({ path: path ? `${path}/${key}` : key, value: item });
