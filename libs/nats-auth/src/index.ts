@@ -28,11 +28,13 @@ export {
 } from "./names.js";
 export {
   createOperatorSetup,
+  deviceRevocations,
   ensureOperatorSetup,
   type Identity,
   loadOperatorSetup,
   type OperatorSetup,
   type ServerIdentities,
+  updateDeviceRevocations,
 } from "./operator-setup.js";
 export { pushAccountJwt, type RevokeOptions, revokeDevice } from "./revocation.js";
 export {

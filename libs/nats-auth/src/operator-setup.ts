@@ -122,6 +122,11 @@ export async function ensureOperatorSetup(dir: string): Promise<OperatorSetup> {
     : createOperatorSetup(dir);
 }
 
+/** The revocations in the setup's DEVICES JWT (public key → unix seconds). */
+export function deviceRevocations(setup: OperatorSetup): Revocations {
+  return decode<Account>(setup.devicesAccount.jwt).nats.revocations ?? {};
+}
+
 /** Re-signs the DEVICES JWT with `revocations` added, stores it and returns the new setup. */
 export async function updateDeviceRevocations(
   setup: OperatorSetup,

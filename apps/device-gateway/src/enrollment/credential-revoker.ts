@@ -1,6 +1,14 @@
 import { Logger } from "@nestjs/common";
 import { type PostgresEventStore, type RunningProcessor, runProcessor } from "@statecast/events";
-import { loadOperatorSetup, type OperatorSetup, revokeDevice } from "@statecast/nats-auth";
+import {
+  deviceRevocations,
+  loadOperatorSetup,
+  type OperatorSetup,
+  pushAccountJwt,
+  type Revocations,
+  revokeDevice,
+  updateDeviceRevocations,
+} from "@statecast/nats-auth";
 
 export const CREDENTIAL_REVOKER = "gateway-credential-revoker";
 
@@ -27,7 +35,15 @@ export class CredentialRevoker {
     private readonly options: CredentialRevokerOptions,
   ) {}
 
-  start(): void {
+  /**
+   * Rebuilds the revocation list from the event history first (every `DeviceCredentialsRevoked`,
+   * at its recorded time): a setup directory restored from an old backup, or one that lost a
+   * write, gets back every revocation the processor's checkpoint has already passed.
+   */
+  async start(): Promise<void> {
+    await this.rebuild().catch((error: Error) =>
+      this.logger.error(`revocation list not rebuilt from the events: ${error.message}`),
+    );
     this.processor = runProcessor(this.store, {
       name: CREDENTIAL_REVOKER,
       types: ["DeviceCredentialsRevoked"],
@@ -46,6 +62,26 @@ export class CredentialRevoker {
       },
       onError: (error) => this.logger.error(`revocation failed, retrying: ${error.message}`),
     });
+  }
+
+  async rebuild(): Promise<number> {
+    const { rows } = await this.store.pool.query<{ key: string; at: Date }>(
+      `SELECT data ->> 'publicKey' AS key, max(recorded_at) AS at FROM events
+        WHERE type = 'DeviceCredentialsRevoked' GROUP BY 1`,
+    );
+    this.setup = loadOperatorSetup(this.setup.dir);
+    const current = deviceRevocations(this.setup);
+    const missing: Revocations = {};
+    for (const { key, at } of rows) {
+      const second = Math.floor(at.getTime() / 1000);
+      if ((current[key] ?? 0) < second) missing[key] = second;
+    }
+    const count = Object.keys(missing).length;
+    if (count === 0) return 0;
+    this.setup = await updateDeviceRevocations(this.setup, missing);
+    await pushAccountJwt(this.setup, this.options.servers);
+    this.logger.warn(`${count} revocation(s) missing from the setup restored from the events`);
+    return count;
   }
 
   async stop(): Promise<void> {

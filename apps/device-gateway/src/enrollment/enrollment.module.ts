@@ -73,7 +73,7 @@ export class EnrollmentModule implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     this.enrollment.responder.start();
-    this.enrollment.revoker.start();
+    void this.enrollment.revoker.start();
     this.logger.log("answering device hellos (queue group sc-enrollment)");
   }
 

@@ -99,10 +99,11 @@ export class TargetWriter {
   ): Promise<void> {
     const state = await this.canonicalState(data.digest);
     if (!state) {
-      this.logger.warn(
-        `target ${formatRevision(data.revision)} of ${deviceId} not written: state object ${data.digest} is not in the object store`,
+      // Never skipped: the processor keeps its checkpoint before this event and retries the
+      // batch (logged on each attempt) until the object is there, so no target is lost.
+      throw new Error(
+        `target ${formatRevision(data.revision)} of ${deviceId} not written yet: state object ${data.digest} is not in the object store`,
       );
-      return;
     }
     await this.copyObjects(data.revision, data.digest);
     await this.offerDeltas(deviceId, event, state);

@@ -113,6 +113,21 @@ describe("targets in sc_targets", () => {
     expect(Buffer.from((await objects.getBlob(digest))!)).toEqual(canonical);
   });
 
+  it("retries a target whose state object is missing until it arrives, never skipping it", async () => {
+    const kv = await new Kvm(jetstream(client)).open("sc_targets");
+    const late = { ...state, "app/late.json": { n: 1 } };
+    const lateCanonical = Buffer.from(canonicalJson(late));
+    const lateDigest = sha(lateCanonical);
+    await aTargetedDevice(store, "dev-late", 2, lateDigest);
+    await sleep(500); // the processor has seen the event and could not write it
+    expect((await kv.get("dev-late"))?.operation).not.toBe("PUT");
+    await new FsObjectStore(join(dataDir, "objects")).put(
+      lateDigest,
+      Readable.from([lateCanonical]),
+    );
+    expect(await untilTarget(kv, "dev-late", 1)).toMatchObject({ stateDigest: lateDigest });
+  });
+
   it("a later assignment replaces the key with a higher seq; a cancellation removes it", async () => {
     const kv = await new Kvm(jetstream(client)).open("sc_targets");
     const next = {

@@ -21,6 +21,8 @@ export interface DeviceRecord {
   online: boolean;
   lastSeenAt: string | null;
   enrolledAt: string | null;
+  /** The public nkey holding live credentials (issued, not revoked), or null. */
+  credentialsKey?: string | null;
   /** Bytes downloaded: the last apply and the sum over all (records before issue 21 lack it). */
   transfer: DeviceTransfer;
   /** How the current revision came: by a target, or by an offline bundle (issue 14). */
@@ -74,6 +76,10 @@ function change(record: DeviceRecord, type: string, data: Data, at: string): Par
       };
     case "DeviceApproved":
       return { approval: "approved" };
+    case "DeviceCredentialsIssued":
+      return { credentialsKey: str(data.publicKey) };
+    case "DeviceCredentialsRevoked":
+      return str(data.publicKey) === record.credentialsKey ? { credentialsKey: null } : {};
     case "DeviceTagsChanged":
       return { tags: data.tags as Record<string, string> };
     case "DeviceCameOnline":

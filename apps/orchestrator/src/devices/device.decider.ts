@@ -1,5 +1,5 @@
 import { IllegalStateError, NotFoundError } from "@statecast/events";
-import type { DeviceRecord } from "./device-record.js";
+import type { DeviceRecord, RevisionRef } from "./device-record.js";
 
 /** Operator commands on a device; the device-side events come from the gateway. */
 export type DeviceCommand =
@@ -10,7 +10,9 @@ export type DeviceCommand =
 export type DeviceEventOut =
   | { type: "DeviceTagsChanged"; data: { tags: Record<string, string> } }
   | { type: "DeviceApproved"; data: { by: string } }
-  | { type: "DeviceDecommissioned"; data: { reason: string } };
+  | { type: "DeviceDecommissioned"; data: { reason: string } }
+  | { type: "TargetCancelled"; data: { revision: RevisionRef; seq: number; reason: string } }
+  | { type: "DeviceCredentialsRevoked"; data: { publicKey: string; reason: string } };
 
 function existing(command: DeviceCommand, device: DeviceRecord | undefined): DeviceRecord {
   if (!device) throw new NotFoundError(`device ${command.deviceId} not found`);
@@ -32,6 +34,31 @@ function approve(command: Extract<DeviceCommand, { type: "Approve" }>, device: D
   return [{ type: "DeviceApproved" as const, data: { by: command.by } }];
 }
 
+/**
+ * A decommissioned device keeps nothing: its live credentials are revoked (the gateway pushes the
+ * revocation to the servers and cuts its connection) and its target is cancelled (its KV key is
+ * deleted), in the same append as `DeviceDecommissioned`.
+ */
+function decommission(
+  command: Extract<DeviceCommand, { type: "Decommission" }>,
+  device: DeviceRecord,
+): DeviceEventOut[] {
+  const reason = `decommissioned: ${command.reason}`.slice(0, 1000);
+  const out: DeviceEventOut[] = [];
+  if (device.target) {
+    const { revision, seq } = device.target;
+    out.push({ type: "TargetCancelled", data: { revision, seq, reason } });
+  }
+  if (device.credentialsKey) {
+    out.push({
+      type: "DeviceCredentialsRevoked",
+      data: { publicKey: device.credentialsKey, reason },
+    });
+  }
+  out.push({ type: "DeviceDecommissioned", data: { reason: command.reason } });
+  return out;
+}
+
 /** decide(command, state) → events, pure. */
 export function decideDevice(
   command: DeviceCommand,
@@ -44,7 +71,7 @@ export function decideDevice(
     case "Approve":
       return approve(command, current);
     case "Decommission":
-      return [{ type: "DeviceDecommissioned", data: { reason: command.reason } }];
+      return decommission(command, current);
     default: {
       const unknown: never = command;
       throw new Error(`unknown device command ${JSON.stringify(unknown)}`);

@@ -57,11 +57,16 @@ export class DeviceListQuery {
   @IsIn(["pending", "approved", "decommissioned"])
   approval?: string;
 
-  @ApiPropertyOptional({ minimum: 1, description: "number of the revision the device runs" })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 2 ** 31 - 1,
+    description: "number of the revision the device runs",
+  })
   @IsOptional()
   @DecimalInt()
   @IsInt()
   @Min(1)
+  @Max(2 ** 31 - 1)
   revision?: number;
 
   @ApiPropertyOptional({ description: "the `next` value of the previous page" })

@@ -186,6 +186,8 @@ describe("devices over HTTP", () => {
     const approved = await app.call("/v1/devices/d1/approve", { method: "POST" });
     expect(await approved.json()).toMatchObject({ approval: "approved" });
     expect((await app.call("/v1/devices/d1/approve", { method: "POST" })).status).toBe(409);
+    const key = `U${"B".repeat(55)}`;
+    await deviceEvent(app.store, "d1", "DeviceCredentialsIssued", { publicKey: key });
     const gone = await app.call("/v1/devices/d1/decommission", {
       method: "POST",
       json: { reason: "broken" },
@@ -194,11 +196,19 @@ describe("devices over HTTP", () => {
     const { rows } = await app.pool.query(
       "SELECT type, metadata->>'actor' AS actor FROM events WHERE stream_id = 'device:d1' AND stream_version > 5 ORDER BY stream_version",
     );
+    // Decommissioning revokes the live credentials and cancels the target, in one append.
     expect(rows).toEqual([
       { type: "DeviceTagsChanged", actor: "operator:admin" },
       { type: "DeviceApproved", actor: "operator:admin" },
+      { type: "DeviceCredentialsIssued", actor: "device:d1" },
+      { type: "TargetCancelled", actor: "operator:admin" },
+      { type: "DeviceCredentialsRevoked", actor: "operator:admin" },
       { type: "DeviceDecommissioned", actor: "operator:admin" },
     ]);
+    const revoked = await app.pool.query(
+      "SELECT data FROM events WHERE stream_id = 'device:d1' AND type = 'DeviceCredentialsRevoked'",
+    );
+    expect(revoked.rows[0].data).toMatchObject({ publicKey: key });
   });
 
   it("refuses bad commands without writing", async () => {

@@ -207,6 +207,25 @@ describe("revisions over HTTP", () => {
     expect(res.status).toBe(201);
   });
 
+  it("refuses number text a device could not reproduce (1.0, 1e3, -0, above 2^53), naming it", async () => {
+    for (const [text, canonical] of [
+      ["1.0", "1"],
+      ["1e3", "1000"],
+      ["-0", "0"],
+      ["9007199254740993", "9007199254740992"],
+    ]) {
+      const state = signed({ ...aState(), "app/limits.json": { n: 7 } } as State);
+      const body = await expectRefusedWithoutEvent(
+        post(JSON.stringify(state).replace('{"n":7}', `{"n":${text}}`)),
+        /invalid state/,
+      );
+      expect(JSON.stringify(body.details)).toContain(
+        `number ${text} does not survive a JSON round trip`,
+      );
+      expect(JSON.stringify(body.details)).toContain(`write it as ${canonical}`);
+    }
+  });
+
   it("checks roles and DTOs without writing", async () => {
     const viewer = (await (
       await app.call("/v1/tokens", { method: "POST", json: { name: "rev-viewer", role: "viewer" } })

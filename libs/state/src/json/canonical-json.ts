@@ -22,7 +22,7 @@ export function compareCodePoints(a: string, b: string): number {
 
 // JS numbers (from objects, not parsed text): the shortest round-trip digits, as
 // JSON.stringify writes them, but integers spelled out instead of in exponent form.
-function numberText(n: number): string {
+export function numberText(n: number): string {
   if (!Number.isFinite(n)) {
     throw new StateValidationError("json_unsupported", `number ${n} has no JSON form`);
   }

@@ -1,4 +1,5 @@
 import { StateValidationError } from "../errors.js";
+import { numberIssues } from "../json/number-text.js";
 import { parseJson } from "../json/parse-json.js";
 import type { State, StateIssue, StateModel } from "./types.js";
 import { validateState } from "./validate-state.js";
@@ -22,7 +23,9 @@ export function parseState(input: string | object): ParsedState {
       throw error;
     }
   }
-  const { errors, model } = validateState(value);
+  const validated = validateState(value);
+  const { model } = validated;
+  const errors = [...validated.errors, ...numberIssues(value)];
   const state =
     typeof value === "object" && value !== null && !Array.isArray(value)
       ? (value as State)
