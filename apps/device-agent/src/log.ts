@@ -5,11 +5,18 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(deviceId: string, runtime: "lxc" | "sim", quiet = false): Logger {
+export function createLogger(
+  deviceId: string,
+  runtime: "lxc" | "sim",
+  quiet = false,
+  /** Also gets every line, info included (the on-disk ring operators read remotely). */
+  sink?: (line: string) => void,
+): Logger {
   const write = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    const line = `${JSON.stringify({ t: new Date().toISOString(), level, runtime, deviceId, msg, ...fields })}\n`;
+    sink?.(line);
     if (quiet && level === "info") return;
-    const line = { t: new Date().toISOString(), level, runtime, deviceId, msg, ...fields };
-    process.stderr.write(`${JSON.stringify(line)}\n`);
+    process.stderr.write(line);
   };
   return {
     info: (msg, fields) => write("info", msg, fields),

@@ -12,6 +12,7 @@ import {
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
 import type { TargetEnvelope } from "../target/envelope.js";
+import { LogsResponder } from "./logs-responder.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { ExpiredTargetHold, Heartbeat } from "./presence.js";
 import { StatusSender } from "./status-sender.js";
@@ -90,6 +91,8 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   );
   heartbeat.start();
   const hold = new ExpiredTargetHold(options.expiredTargetGraceMs);
+  const logs = new LogsResponder(nc, deviceId, agent.logs, agent.log);
+  logs.start();
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "reconnect") {
@@ -134,6 +137,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
       agent.gateway.detach();
       heartbeat.stop();
       hold.stop();
+      logs.stop();
       watcher.stop();
       sender.close();
       await applying.catch(() => undefined);
