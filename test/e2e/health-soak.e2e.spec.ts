@@ -1,3 +1,4 @@
+import { remoteCli } from "../../apps/cli/src/remote/remote.test-helper.js";
 import {
   allOnRevision,
   type FleetSystem,
@@ -10,6 +11,7 @@ import {
   until,
 } from "./fleet.test-helper.js";
 import type { FleetAgent } from "./fleet-agents.test-helper.js";
+import { ADMIN_TOKEN } from "./services.test-helper.js";
 
 const BASE = { name: "base", init: "exec /bin/sleep 1000000" };
 /** Passes its status goal (STARTED) and the commit, then dies in the soak, saying why. */
@@ -78,6 +80,12 @@ describe("a soak gate that sees a canary crash after commit", () => {
     expect(logs.status).toBe(200);
     expect(String(logs.body.text)).toContain("app: serving");
     expect(String(logs.body.text)).toContain("app: out of memory, giving up");
+    const cli = await remoteCli();
+    const login = await cli.sc(["login", system.services.orchestrator.url, "--token", ADMIN_TOKEN]);
+    expect(login.code, login.err).toBe(0);
+    const shown = await cli.sc(["logs", deviceId, "app"]);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out.trimEnd().split("\n").at(-1)).toBe("app: out of memory, giving up");
     const agentLog = await system.api(`/v1/devices/${deviceId}/logs`);
     expect(String(agentLog.body.text)).toMatch(/"msg":"booted"/);
     const { body: audit } = await system.api(`/v1/events?device=${deviceId}&limit=1000`);
@@ -85,6 +93,7 @@ describe("a soak gate that sees a canary crash after commit", () => {
       (e) => e.type === "DeviceLogsRequested",
     );
     expect(asked.map((e) => [e.data.part, e.metadata.actor])).toEqual([
+      ["app", "operator:admin"],
       ["app", "operator:admin"],
       ["agent", "operator:admin"],
     ]);

@@ -14,6 +14,9 @@ export interface DeviceView {
   online: boolean;
   lastSeenAt: string | null;
   enrolledAt: string | null;
+  /** Servers before issue 14 do not send these two. */
+  installedVia?: "target" | "bundle" | null;
+  drifted?: boolean;
   version: number;
   updatedAt: string;
 }
