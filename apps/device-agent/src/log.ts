@@ -5,18 +5,24 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** Where log lines go; by default one JSON object per line on stderr. */
+export type LogSink = (line: Record<string, unknown>) => void;
+
+const toStderr: LogSink = (line) => process.stderr.write(`${JSON.stringify(line)}\n`);
+
 export function createLogger(
   deviceId: string,
   runtime: "lxc" | "sim",
   quiet = false,
-  /** Also gets every line, info included (the on-disk ring operators read remotely). */
-  sink?: (line: string) => void,
+  sink: LogSink = toStderr,
+  /** Also gets every line, info included: the on-disk ring operators read remotely. */
+  ring?: (line: string) => void,
 ): Logger {
   const write = (level: string, msg: string, fields?: Record<string, unknown>) => {
-    const line = `${JSON.stringify({ t: new Date().toISOString(), level, runtime, deviceId, msg, ...fields })}\n`;
-    sink?.(line);
+    const line = { t: new Date().toISOString(), level, runtime, deviceId, msg, ...fields };
+    ring?.(`${JSON.stringify(line)}\n`);
     if (quiet && level === "info") return;
-    process.stderr.write(line);
+    sink(line);
   };
   return {
     info: (msg, fields) => write("info", msg, fields),

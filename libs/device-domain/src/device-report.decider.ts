@@ -119,16 +119,24 @@ function outcomeEvent(report: ProgressReport, state: DevicePlaneState): DevicePl
           ...(report.reason !== undefined ? { reason: report.reason } : {}),
           ...(report.downloads
             ? {
-                downloads: {
-                  total: report.downloads.totalBytes,
-                  done: report.downloads.fetchedBytes,
-                  objects: report.downloads.objects,
-                },
+                downloads: transferOf(report.downloads),
               }
             : {}),
         },
       };
   }
+}
+
+/** The report's download counters as the event stores them (new fields only when sent). */
+function transferOf(d: NonNullable<ProgressReport["downloads"]>) {
+  return {
+    total: d.totalBytes,
+    done: d.fetchedBytes,
+    objects: d.objects,
+    ...(d.neededBytes !== undefined ? { needed: d.neededBytes } : {}),
+    ...(d.deltaBytes !== undefined ? { delta: d.deltaBytes } : {}),
+    ...(d.resumedBytes !== undefined ? { resumed: d.resumedBytes } : {}),
+  };
 }
 
 function settledAlready(report: ProgressReport, state: DevicePlaneState): boolean {

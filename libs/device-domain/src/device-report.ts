@@ -20,6 +20,10 @@ const downloads = z.strictObject({
   objectsFetched: z.int().nonnegative().max(1_000_000),
   /** Bytes reused from an earlier partial download (agents since 0.1 send it on the last report). */
   resumedBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  /** Full size of the objects the device lacked; of `fetchedBytes`, those fetched as deltas. */
+  neededBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  deltaBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  deltaObjects: z.int().nonnegative().max(1_000_000).optional(),
 });
 
 export const IN_FLIGHT = ["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"] as const;
@@ -163,6 +167,9 @@ const DOWNLOAD_KEYS = new Set([
   "objects",
   "objectsFetched",
   "resumedBytes",
+  "neededBytes",
+  "deltaBytes",
+  "deltaObjects",
 ]);
 const STATUSES = new Set<unknown>([...IN_FLIGHT, ...FINAL]);
 
@@ -208,7 +215,9 @@ export function acceptedFast(json: unknown): boolean {
     if (typeof d !== "object" || d === null || Array.isArray(d)) return false;
     const r = d as Record<string, unknown>;
     if (!onlyKeys(r, DOWNLOAD_KEYS)) return false;
-    if ("resumedBytes" in r && !isInt(r.resumedBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
+    for (const key of ["resumedBytes", "neededBytes", "deltaBytes"])
+      if (key in r && !isInt(r[key], 0, Number.MAX_SAFE_INTEGER)) return false;
+    if ("deltaObjects" in r && !isInt(r.deltaObjects, 0, 1_000_000)) return false;
     if (!isInt(r.totalBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
     if (!isInt(r.fetchedBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
     if (!isInt(r.objects, 0, 1_000_000) || !isInt(r.objectsFetched, 0, 1_000_000)) return false;

@@ -57,6 +57,8 @@ export {
 export { EVENTS_CHANNEL, eventStoreMigrations } from "./schema.js";
 export {
   deviceStreamId,
+  FLEET_NAME,
+  FLEET_NAME_MESSAGE,
   revisionStreamId,
   rolloutStreamId,
   type StreamType,

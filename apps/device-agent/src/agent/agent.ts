@@ -64,8 +64,12 @@ export class Agent implements ApplyContext {
     mkdirSync(logsDir, { recursive: true });
     this.logs = new DeviceLogs(logsDir, config.runtime, () => this.committed);
     const ring = new LogRing(this.logs.agentLog);
-    this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet, (line) =>
-      ring.append(line),
+    this.log = createLogger(
+      config.deviceId,
+      config.runtime.kind,
+      config.quiet,
+      config.logSink,
+      (line) => ring.append(line),
     );
     this.gateway = new GatewayLink(config.gatewayTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
     this.crashPoint = crashHook(config.crashAt, this.log);

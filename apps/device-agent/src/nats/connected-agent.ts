@@ -1,14 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { Objm } from "@nats-io/obj";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  deviceConnectionOptions,
-  deviceInboxPrefix,
-  OBJECTS_BUCKET,
-  TARGETS_BUCKET,
-} from "@statecast/nats-auth";
+import { deviceConnectionOptions, deviceInboxPrefix, TARGETS_BUCKET } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
 import type { TargetEnvelope } from "../target/envelope.js";
@@ -74,10 +68,9 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     ...(options.jsApiPrefix ? { apiPrefix: options.jsApiPrefix } : {}),
   });
   const targets = await new Kvm(js).open(TARGETS_BUCKET, { allow_direct: true });
-  const objects = await new Objm(js).open(OBJECTS_BUCKET, false);
   const source = new NatsObjectSource(
-    js,
-    objects,
+    nc,
+    deviceId,
     agent.store.partialDir,
     options.downloadBytesPerSecond,
   );

@@ -25,6 +25,14 @@ export interface DownloadCounters {
   fetchedBytes: number;
   objects: number;
   objectsFetched: number;
+  /** Bytes reused from earlier partial downloads (sent on the last DOWNLOADING report). */
+  resumedBytes?: number;
+  /** Full size of the objects the device lacked: what it would fetch without deltas. */
+  neededBytes?: number;
+  /** Of `fetchedBytes`, the bytes fetched as object deltas (the rest are full objects). */
+  deltaBytes?: number;
+  /** Objects rebuilt from a delta (checked against their sha256). */
+  deltaObjects?: number;
 }
 
 /** A progress report as published on `sc.dev.<deviceId>.status`. */

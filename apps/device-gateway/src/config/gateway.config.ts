@@ -8,6 +8,7 @@ import {
   toServiceConfig,
 } from "@statecast/platform";
 import { z } from "zod";
+import { DEFAULT_HELLO_LIMITS, type HelloLimitOptions } from "../enrollment/hello-limits.js";
 
 export const GATEWAY_DEFAULT_PORT = 8081;
 
@@ -43,6 +44,30 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
   STATECAST_OFFLINE_AFTER_SECONDS: secondsSetting(
     "offline timeout in seconds (default 90)",
   ).optional(),
+  STATECAST_HELLO_RATE: z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_HELLO_LIMITS.helloRate)
+    .describe("hellos per second one gateway answers, all devices together"),
+  STATECAST_PENDING_RATE: z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_HELLO_LIMITS.pendingRate)
+    .describe("new pending devices (hellos without a token) per second per fleet"),
+  STATECAST_MAX_PENDING_DEVICES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_HELLO_LIMITS.maxPendingPerFleet)
+    .describe("devices a fleet may hold pending approval"),
+  STATECAST_TOKEN_REQUIRED_FLEETS: z
+    .string()
+    .default("")
+    .describe("comma-separated fleets that enroll devices only with a token; * = every fleet"),
+  STATECAST_PUBLIC_OBJECT_FLEETS: z
+    .string()
+    .default("")
+    .describe("comma-separated fleets whose devices may read any object of their fleet"),
 });
 
 export interface GatewayConfig extends ServiceConfig {
@@ -52,7 +77,16 @@ export interface GatewayConfig extends ServiceConfig {
   targetLifetimeMs?: number;
   /** Silence after which a device is declared offline (ms); undefined = 90 s. */
   offlineAfterMs?: number;
+  hello: HelloLimitOptions;
+  /** Fleets whose devices may read any object of the fleet's revisions (default: none). */
+  publicObjectFleets: string[];
 }
+
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 
 export function loadGatewayConfig(env: Environment): GatewayConfig {
   const settings = loadConfig(gatewaySettings, env);
@@ -65,5 +99,12 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
     ...(settings.STATECAST_OFFLINE_AFTER_SECONDS !== undefined
       ? { offlineAfterMs: settings.STATECAST_OFFLINE_AFTER_SECONDS }
       : {}),
+    hello: {
+      helloRate: settings.STATECAST_HELLO_RATE,
+      pendingRate: settings.STATECAST_PENDING_RATE,
+      maxPendingPerFleet: settings.STATECAST_MAX_PENDING_DEVICES,
+      tokenRequiredFleets: list(settings.STATECAST_TOKEN_REQUIRED_FLEETS),
+    },
+    publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
   };
 }

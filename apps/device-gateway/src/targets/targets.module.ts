@@ -14,6 +14,7 @@ import { OBJECTS_BUCKET, TARGETS_BUCKET } from "@statecast/nats-auth";
 import { JETSTREAM, SERVICE_CONFIG } from "@statecast/platform";
 import { FsObjectStore } from "@statecast/state";
 import type { GatewayConfig } from "../config/gateway.config.js";
+import { DeltaMaker } from "../deltas/delta-maker.js";
 import { DEVICE_EVENT_STORE, StatusModule } from "../status/status.module.js";
 import { ensureTargetKey } from "./target-key.js";
 import { TargetWriter } from "./target-writer.js";
@@ -44,7 +45,10 @@ export const TARGETS_PROCESSOR = "gateway-targets";
           natsObjects,
           objects,
           ensureTargetKey(config.dataDir),
-          config.targetLifetimeMs,
+          {
+            deltas: new DeltaMaker(objects, natsObjects),
+            lifetimeMs: config.targetLifetimeMs,
+          },
         );
       },
     },

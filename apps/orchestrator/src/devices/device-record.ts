@@ -1,4 +1,5 @@
 import type { RecordedEvent } from "@statecast/events";
+import { type DeviceTransfer, foldTransfer, noTransfer } from "./device-transfer.js";
 
 export interface RevisionRef {
   fleet: string;
@@ -20,6 +21,8 @@ export interface DeviceRecord {
   online: boolean;
   lastSeenAt: string | null;
   enrolledAt: string | null;
+  /** Bytes downloaded: the last apply and the sum over all (records before issue 21 lack it). */
+  transfer: DeviceTransfer;
   /** How the current revision came: by a target, or by an offline bundle (issue 14). */
   installedVia: "target" | "bundle" | null;
   /**
@@ -47,6 +50,7 @@ function emptyDevice(deviceId: string): DeviceRecord {
     online: false,
     lastSeenAt: null,
     enrolledAt: null,
+    transfer: noTransfer(),
     installedVia: null,
     drifted: false,
     version: 0,
@@ -90,7 +94,20 @@ function change(record: DeviceRecord, type: string, data: Data, at: string): Par
     case "TargetCancelled":
       return { target: null, lastStatus: "CANCELLED", lastReason: null };
     case "UpdateProgressReported":
-      return { ...seen, lastStatus: String(data.status), lastReason: str(data.reason) };
+      return {
+        ...seen,
+        lastStatus: String(data.status),
+        lastReason: str(data.reason),
+        ...(data.downloads
+          ? {
+              transfer: foldTransfer(
+                record.transfer ?? noTransfer(),
+                ref(data.revision),
+                data.downloads as Data,
+              ),
+            }
+          : {}),
+      };
     case "UpdateSucceeded":
       return {
         ...seen,
@@ -127,10 +144,13 @@ function isDrifted(record: DeviceRecord): boolean {
   return record.installedVia === "bundle" || !UNDER_WAY.has(record.lastStatus ?? "NEW");
 }
 
-/** A record as stored by an earlier release (no `installedVia` / `drifted`), made current. */
+/**
+ * A record as stored by an earlier release (no `transfer`, `installedVia` or `drifted`), made
+ * current.
+ */
 export function currentShape(record: DeviceRecord): DeviceRecord {
   const installedVia = record.installedVia ?? (record.currentRevision ? "target" : null);
-  const upgraded = { ...record, installedVia };
+  const upgraded = { ...record, transfer: record.transfer ?? noTransfer(), installedVia };
   return { ...upgraded, drifted: record.drifted ?? isDrifted(upgraded) };
 }
 

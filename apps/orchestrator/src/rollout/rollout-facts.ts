@@ -15,7 +15,7 @@ export const FACT_TYPES = [
 ] as const;
 
 /** Registry changes that may bring a device into an active rollout's selector. */
-export const JOIN_TYPES = ["DeviceEnrolled", "DeviceTagsChanged"] as const;
+export const JOIN_TYPES = ["DeviceEnrolled", "DeviceApproved", "DeviceTagsChanged"] as const;
 
 const IN_FLIGHT = new Set(["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"]);
 

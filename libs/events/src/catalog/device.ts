@@ -94,6 +94,12 @@ export const UpdateProgressReported = defineEvent(
         total: z.int().nonnegative(),
         done: z.int().nonnegative(),
         objects: z.int().nonnegative().optional(),
+        /** Full size of the objects the device lacked (agents since issue 21). */
+        needed: z.int().nonnegative().optional(),
+        /** Of `done`, the bytes fetched as object deltas. */
+        delta: z.int().nonnegative().optional(),
+        /** Bytes reused from earlier partial downloads. */
+        resumed: z.int().nonnegative().optional(),
       })
       .optional(),
   }),
