@@ -62,7 +62,7 @@ export class Agent implements ApplyContext {
     this.journal = new ReportJournal(this.store.journalDir, config.deviceId, config.runtime.kind);
     const logsDir = join(config.storeDir, "logs");
     mkdirSync(logsDir, { recursive: true });
-    this.logs = new DeviceLogs(logsDir, config.runtime, () => this.committed);
+    this.logs = new DeviceLogs(logsDir, this.store.root, () => this.committed);
     const ring = new LogRing(this.logs.agentLog);
     this.log = createLogger(
       config.deviceId,

@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { RevisionSpec } from "../model/revision.js";
-import type { ContainerRuntime } from "../runtime/runtime.js";
+import { containerLogFiles } from "../runtime/container-logs.js";
 import { LOG_RING_BYTES, readRing, trimFile } from "./log-ring.js";
 
 /** What an operator asks for: the agent's log, or one part's console output. */
@@ -17,13 +17,14 @@ export const MAX_LOGS_BYTES = 256 * 1024;
 
 /**
  * The device's logs as it keeps them on disk: the agent's own ring (`<store>/logs/agent.log`)
- * and each container's console log (LXC `lxc.console.logfile`, kept after the container is
- * removed), trimmed to {@link LOG_RING_BYTES} each. A part's log is its newest container's.
+ * and each LXC container's console log (`<store>/container-logs/<name>/console.log`, kept after
+ * the container is removed), trimmed to {@link LOG_RING_BYTES} each. A part's log is its
+ * committed container's, else its newest one's.
  */
 export class DeviceLogs {
   constructor(
     private readonly logsDir: string,
-    private readonly runtime: ContainerRuntime,
+    private readonly storeRoot: string,
     private readonly committed: () => RevisionSpec | undefined,
   ) {}
 
@@ -48,28 +49,26 @@ export class DeviceLogs {
 
   /** The console log of the part's container: the committed one's, else the newest one's. */
   private async consoleOf(part: string): Promise<string | undefined> {
-    if (!this.runtime.consoleLog) return undefined;
     const spec = this.committed()?.parts.find((p) => p.name === part);
-    if (spec) return this.runtime.consoleLog(spec.containerName);
-    const dir = join(this.runtime.consoleLog("x"), "..");
-    const names = (await readdir(dir).catch(() => [] as string[])).filter(
-      (name) => name.startsWith(`${part}.`) && name.endsWith(".log"),
-    );
+    if (spec) return containerLogFiles(this.storeRoot, spec.containerName).console;
     let newest: { path: string; at: number } | undefined;
-    for (const name of names) {
-      const path = join(dir, name);
+    for (const name of await this.containers()) {
+      if (!name.startsWith(`${part}.`)) continue;
+      const path = containerLogFiles(this.storeRoot, name).console;
       const at = (await stat(path).catch(() => undefined))?.mtimeMs ?? 0;
       if (!newest || at > newest.at) newest = { path, at };
     }
     return newest?.path;
   }
 
+  private containers(): Promise<string[]> {
+    return readdir(join(this.storeRoot, "container-logs")).catch(() => [] as string[]);
+  }
+
   /** Keeps every console log within its bound (called now and then). */
   async trim(): Promise<void> {
-    if (!this.runtime.consoleLog) return;
-    const dir = join(this.runtime.consoleLog("x"), "..");
-    for (const name of await readdir(dir).catch(() => [] as string[]))
-      if (name.endsWith(".log")) await trimFile(join(dir, name), LOG_RING_BYTES);
+    for (const name of await this.containers())
+      await trimFile(containerLogFiles(this.storeRoot, name).console, LOG_RING_BYTES);
   }
 }
 

@@ -7,8 +7,6 @@ import { mountRootVolume, releaseRootVolume } from "./rootfs.js";
 import type { ContainerDirs, ContainerRuntime, ContainerState } from "./runtime.js";
 
 const STATES = new Set(["RUNNING", "STOPPED", "STARTING", "STOPPING"]);
-/** Console logs live beside the containers (a directory without `config`: never listed). */
-export const CONSOLE_DIR = ".console";
 
 /**
  * Real LXC through its command-line tools, in one lxcpath owned by this agent. No
@@ -46,16 +44,7 @@ export class LxcRuntime implements ContainerRuntime {
   async define(name: string, config: string): Promise<void> {
     const dir = join(this.lxcpath, name);
     await mkdir(dir, { recursive: true });
-    await mkdir(join(this.lxcpath, CONSOLE_DIR), { recursive: true });
-    // The container's console output (its init's stdout/stderr), kept after the container is
-    // removed; the agent's logs service bounds and serves it (logs/device-logs.ts).
-    const consoleLine = `lxc.console.logfile = ${this.consoleLog(name)}\n`;
-    await writeFileAtomic(join(dir, "config"), `${config}${consoleLine}`);
-  }
-
-  /** Where the container's console output goes. */
-  consoleLog(name: string): string {
-    return join(this.lxcpath, CONSOLE_DIR, `${name}.log`);
+    await writeFileAtomic(join(dir, "config"), config);
   }
 
   async start(name: string): Promise<void> {

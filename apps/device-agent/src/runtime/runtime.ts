@@ -32,8 +32,6 @@ export interface ContainerRuntime {
   start(name: string): Promise<void>;
   /** How the container's init ended last time (undefined when unknown or still running). */
   exitStatus(name: string): Promise<ExitStatus>;
-  /** The file holding the container's console output, where the runtime keeps one. */
-  consoleLog?(name: string): string;
   /** Stops the container (kill), unmounts its rootfs and removes its definition and files. */
   remove(name: string, dirs: ContainerDirs): Promise<void>;
 }
