@@ -1,3 +1,4 @@
+import { remoteCli } from "../../apps/cli/src/remote/remote.test-helper.js";
 import {
   allOnRevision,
   type FleetSystem,
@@ -10,14 +11,18 @@ import {
   until,
 } from "./fleet.test-helper.js";
 import type { FleetAgent } from "./fleet-agents.test-helper.js";
+import { ADMIN_TOKEN } from "./services.test-helper.js";
 
 const BASE = { name: "base", init: "exec /bin/sleep 1000000" };
 /** Passes its status goal (STARTED) and the commit, then dies in the soak, saying why. */
 const CRASHING = {
   name: "app",
-  init: 'echo "app: serving"\n/bin/sleep 6\necho "app: out of memory, giving up"\nexit 3',
+  init: 'exec >/dev/console 2>&1\necho "app: serving"\n/bin/sleep 6\necho "app: out of memory, giving up"\nexit 3',
 };
-const HEALTHY = { name: "app", init: 'echo "app: serving"\nexec /bin/sleep 1000000' };
+const HEALTHY = {
+  name: "app",
+  init: 'exec >/dev/console 2>&1\necho "app: serving"\nexec /bin/sleep 1000000',
+};
 const soakWave = (soakSeconds: number) => ({
   size: { percent: 100 },
   minSample: 1,
@@ -70,6 +75,34 @@ describe("a soak gate that sees a canary crash after commit", () => {
       count: 1,
       revision: { fleet: "soak", number: crashing },
     });
+    // The crashing container's last output, asked of the device (the asking is an event).
+    const logs = await system.api(`/v1/devices/${deviceId}/logs?part=app`);
+    expect(logs.status).toBe(200);
+    expect(String(logs.body.text)).toContain("app: serving");
+    expect(String(logs.body.text)).toContain("app: out of memory, giving up");
+    const cli = await remoteCli();
+    const login = await cli.sc(["login", system.services.orchestrator.url, "--token", ADMIN_TOKEN]);
+    expect(login.code, login.err).toBe(0);
+    const shown = await cli.sc(["logs", deviceId, "app"]);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out.trimEnd().split("\n").at(-1)).toBe("app: out of memory, giving up");
+    const agentLog = await system.api(`/v1/devices/${deviceId}/logs`);
+    expect(String(agentLog.body.text)).toMatch(/"msg":"booted"/);
+    const { body: audit } = await system.api(`/v1/events?device=${deviceId}&limit=1000`);
+    const asked = (audit.items as (Event & { metadata: Json })[]).filter(
+      (e) => e.type === "DeviceLogsRequested",
+    );
+    expect(asked.map((e) => [e.data.part, e.metadata.actor])).toEqual([
+      ["app", "operator:admin"],
+      ["app", "operator:admin"],
+      ["agent", "operator:admin"],
+    ]);
+    // A sim device has no console, but answers for its agent log.
+    const simId = system.agents.find((a) => a.spec.runtime === "sim")!.spec.deviceId;
+    expect((await system.api(`/v1/devices/${simId}/logs?part=app`)).body).toMatchObject({
+      text: "",
+    });
+
     // The sims soaked without a word: only the crashing device failed.
     const sims = system.agents.filter((a) => a.spec.runtime === "sim").map((a) => a.spec.deviceId);
     for (const sim of sims) {

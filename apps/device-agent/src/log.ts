@@ -15,10 +15,14 @@ export function createLogger(
   runtime: "lxc" | "sim",
   quiet = false,
   sink: LogSink = toStderr,
+  /** Also gets every line, info included: the on-disk ring operators read remotely. */
+  ring?: (line: string) => void,
 ): Logger {
   const write = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    const line = { t: new Date().toISOString(), level, runtime, deviceId, msg, ...fields };
+    ring?.(`${JSON.stringify(line)}\n`);
     if (quiet && level === "info") return;
-    sink({ t: new Date().toISOString(), level, runtime, deviceId, msg, ...fields });
+    sink(line);
   };
   return {
     info: (msg, fields) => write("info", msg, fields),

@@ -174,7 +174,7 @@ function describeDevice(d: DeviceView): string[] {
     `fleet      ${d.fleet ?? "-"}`,
     `approval   ${d.approval}`,
     `presence   ${d.online ? "online" : "offline"}${d.lastSeenAt ? ` (last seen ${d.lastSeenAt})` : ""}`,
-    `revision   ${formatRevision(d.currentRevision)}`,
+    `revision   ${formatRevision(d.currentRevision)}${d.installedVia === "bundle" ? " (by bundle)" : ""}${d.drifted ? " DRIFTED from its target" : ""}`,
     `target     ${d.target ? formatRevision((d.target as { revision?: unknown }).revision) : "-"}`,
     `status     ${d.lastStatus ?? "-"}${d.lastReason ? ` (${d.lastReason})` : ""}`,
     `tags       ${formatTags(d.tags)}`,

@@ -9,6 +9,7 @@ import { registerFleetCommands } from "./fleet.command.js";
 import { registerInitCommand } from "./init.command.js";
 import { registerKeygenCommand } from "./keygen.command.js";
 import { registerLoginCommands } from "./login.command.js";
+import { registerLogsCommand } from "./logs.command.js";
 import { registerRemoteWorkdirCommands } from "./remote-workdir.command.js";
 import { registerRolloutCommands } from "./rollout.command.js";
 import { registerSignCommands } from "./sign.command.js";
@@ -28,6 +29,7 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   registerLoginCommands,
   registerRemoteWorkdirCommands,
   registerDevicesCommands,
+  registerLogsCommand,
   registerFleetCommands,
   registerAuditCommand,
   registerRolloutCommands,

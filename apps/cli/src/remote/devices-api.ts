@@ -15,6 +15,9 @@ export interface DeviceView {
   online: boolean;
   lastSeenAt: string | null;
   enrolledAt: string | null;
+  /** Servers before issue 14 do not send these two. */
+  installedVia?: "target" | "bundle" | null;
+  drifted?: boolean;
   /** Servers since issue 21: the last apply's bytes and the device's total. */
   transfer?: {
     last: (TransferView & { revision: { fleet: string; number: number } }) | null;

@@ -1,9 +1,13 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { StepExecutor } from "../apply/executor.js";
 import { ControlSockets } from "../control/control-server.js";
 import { type CrashPoint, crashHook } from "../faults/crash-point.js";
 import type { ObjectSource } from "../fetch/object-source.js";
 import { HealthMonitor } from "../health/health-monitor.js";
 import { createLogger, type Logger } from "../log.js";
+import { DeviceLogs } from "../logs/device-logs.js";
+import { LogRing } from "../logs/log-ring.js";
 import { type RevisionSpec, revisionFromState } from "../model/revision.js";
 import type { Step } from "../plan/steps.js";
 import { RecoverySupervisor } from "../recovery/recovery-supervisor.js";
@@ -43,6 +47,8 @@ export class Agent implements ApplyContext {
   readonly recovery: RecoverySupervisor;
   /** Health of the committed revision after DONE: rate-bounded health reports. */
   readonly health: HealthMonitor;
+  /** The agent's log ring and the containers' console logs, for remote reading. */
+  readonly logs: DeviceLogs;
   private readonly executor: StepExecutor;
   private queue: Promise<unknown> = Promise.resolve();
   private download: AbortController | undefined;
@@ -54,7 +60,17 @@ export class Agent implements ApplyContext {
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir);
     this.journal = new ReportJournal(this.store.journalDir, config.deviceId, config.runtime.kind);
-    this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet, config.logSink);
+    const logsDir = join(config.storeDir, "logs");
+    mkdirSync(logsDir, { recursive: true });
+    this.logs = new DeviceLogs(logsDir, this.store.root, () => this.committed);
+    const ring = new LogRing(this.logs.agentLog);
+    this.log = createLogger(
+      config.deviceId,
+      config.runtime.kind,
+      config.quiet,
+      config.logSink,
+      (line) => ring.append(line),
+    );
     this.gateway = new GatewayLink(config.gatewayTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
     this.crashPoint = crashHook(config.crashAt, this.log);
     this.recovery = new RecoverySupervisor(config.runtime, this.log);

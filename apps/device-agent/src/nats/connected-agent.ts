@@ -6,6 +6,7 @@ import { deviceConnectionOptions, deviceInboxPrefix, TARGETS_BUCKET } from "@sta
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
 import type { TargetEnvelope } from "../target/envelope.js";
+import { LogsResponder } from "./logs-responder.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { ExpiredTargetHold, Heartbeat } from "./presence.js";
 import { StatusSender } from "./status-sender.js";
@@ -83,6 +84,8 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   );
   heartbeat.start();
   const hold = new ExpiredTargetHold(options.expiredTargetGraceMs);
+  const logs = new LogsResponder(nc, deviceId, agent.logs, agent.log);
+  logs.start();
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "reconnect") {
@@ -127,6 +130,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
       agent.gateway.detach();
       heartbeat.stop();
       hold.stop();
+      logs.stop();
       watcher.stop();
       sender.close();
       await applying.catch(() => undefined);

@@ -49,7 +49,7 @@ export class GatewaySide {
     await this.targets.put(target.deviceId, JSON.stringify(target));
   }
 
-  /** Every report in the status stream (heartbeats left out), with its msgID, in stream order. */
+  /** Every progress report in the status stream, with its msgID, in stream order (no beats). */
   async reports(): Promise<(StatusReport & { msgId: string })[]> {
     const info = await this.jsm.streams.info(STATUS_STREAM);
     const out: (StatusReport & { msgId: string })[] = [];
@@ -59,8 +59,8 @@ export class GatewaySide {
       seq++
     ) {
       const message = await this.jsm.streams.getMessage(STATUS_STREAM, { seq });
-      // Liveness beats share the subject (presence.ts); they are not reports.
-      if (message && message.json<{ kind?: string }>().kind !== "heartbeat")
+      const kind = message?.json<{ kind?: string }>().kind;
+      if (message && kind !== "heartbeat" && kind !== "health")
         out.push({
           ...message.json<StatusReport>(),
           msgId: message.header?.get("Nats-Msg-Id") ?? "",

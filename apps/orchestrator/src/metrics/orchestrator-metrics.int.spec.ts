@@ -69,6 +69,32 @@ describe("orchestrator /metrics", () => {
     expect((await scrape()).samples.get('statecast_devices{status="unknown"}')).toBe(1);
   });
 
+  it("counts devices by the revision they run, and the drifted ones (issue 14)", async () => {
+    const drift = (number: number) => ({ fleet: "drift", number });
+    await deviceEvent(app.store, "x1", "DeviceEnrolled", enrolled("x1", "drift", {}));
+    const target = { revision: drift(1), digest: "d".repeat(64), seq: 1 };
+    await deviceEvent(app.store, "x1", "TargetAssigned", target);
+    await deviceEvent(app.store, "x1", "UpdateSucceeded", { revision: drift(1), status: "DONE" });
+    expect(await untilSample('statecast_devices_by_revision{fleet="drift",revision="1"}', 1)).toBe(
+      1,
+    );
+    const drifted = (await scrape()).samples.get("statecast_devices_drifted") ?? 0;
+    await deviceEvent(app.store, "x1", "BundleInstallReported", {
+      revision: drift(2),
+      status: "DONE",
+      message: "from a USB stick",
+      reportedAt: new Date().toISOString(),
+      report: { bootId: "usb", seq: 1 },
+    });
+    expect(await untilSample('statecast_devices_by_revision{fleet="drift",revision="2"}', 1)).toBe(
+      1,
+    );
+    expect(
+      (await scrape()).samples.has('statecast_devices_by_revision{fleet="drift",revision="1"}'),
+    ).toBe(false);
+    expect(await untilSample("statecast_devices_drifted", drifted + 1)).toBe(drifted + 1);
+  });
+
   it("shows the projections catching up: no processor lags once the registry is current", async () => {
     const lags = [...(await scrape()).samples].filter(([series]) =>
       series.startsWith("statecast_processor_lag_events{"),

@@ -10,6 +10,7 @@ import {
 } from "./common.js";
 import { BundleInstallReported } from "./device-bundle.js";
 import { DeviceHealthReported } from "./device-health.js";
+import { DeviceLogsRequested } from "./device-logs.js";
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 /** Which device report an outcome came from: the gateway never applies one twice or out of order. */
@@ -167,4 +168,5 @@ export const deviceCatalog = [
   DeviceDecommissioned,
   DeviceHealthReported,
   BundleInstallReported,
+  DeviceLogsRequested,
 ] as const;

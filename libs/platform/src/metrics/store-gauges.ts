@@ -9,6 +9,12 @@ const ROLLOUTS_BY_STATE = "SELECT status AS label, count(*)::int AS value FROM r
 const DEVICES_BY_STATUS = `SELECT coalesce(last_status, 'unknown') AS label, count(*)::int AS value
 FROM device_registry GROUP BY 1`;
 const DEVICES_ONLINE = "SELECT count(*)::int AS value FROM device_registry WHERE online";
+// What devices really run (bounded by the revisions in use), and how many drifted from their target.
+const DEVICES_BY_REVISION = `SELECT record -> 'currentRevision' ->> 'fleet' AS fleet,
+  record -> 'currentRevision' ->> 'number' AS number, count(*)::int AS value
+FROM device_registry WHERE record -> 'currentRevision' ->> 'fleet' IS NOT NULL GROUP BY 1, 2`;
+const DEVICES_DRIFTED =
+  "SELECT count(*)::int AS value FROM device_registry WHERE (record ->> 'drifted')::boolean";
 // Per checkpointed processor (the relay is `relay:SC_EVENTS`): events committed after its
 // checkpoint, in read-all order, walked on the (transaction_id, global_position) index.
 const PROCESSOR_LAG = `SELECT c.processor_name AS label,
@@ -42,6 +48,28 @@ export function registerStoreGauges(metrics: Metrics, pool: pg.Pool): void {
     async () => {
       if (!(await tableExists(pool, "device_registry"))) return [];
       const { rows } = await pool.query<{ value: number }>(DEVICES_ONLINE);
+      return [{ value: rows[0]?.value ?? 0 }];
+    },
+  );
+  metrics.onScrape(
+    "statecast_devices_by_revision",
+    "Registered devices by the revision they run (device registry).",
+    "gauge",
+    async () => {
+      if (!(await tableExists(pool, "device_registry"))) return [];
+      const { rows } = await pool.query<{ fleet: string; number: string; value: number }>(
+        DEVICES_BY_REVISION,
+      );
+      return rows.map((r) => ({ labels: { fleet: r.fleet, revision: r.number }, value: r.value }));
+    },
+  );
+  metrics.onScrape(
+    "statecast_devices_drifted",
+    "Registered devices running another revision than their target, no update under way.",
+    "gauge",
+    async () => {
+      if (!(await tableExists(pool, "device_registry"))) return [];
+      const { rows } = await pool.query<{ value: number }>(DEVICES_DRIFTED);
       return [{ value: rows[0]?.value ?? 0 }];
     },
   );
