@@ -14,6 +14,8 @@ export { type ErrorBody, type ErrorResponse, toErrorResponse } from "./errors/er
 export { HealthModule } from "./health/health.module.js";
 export { NatsHealthIndicator } from "./health/nats.health.js";
 export { PostgresHealthIndicator } from "./health/postgres.health.js";
+export { checkJsonShape, JSON_SHAPE_LIMITS, type JsonShapeLimits } from "./limits/json-shape.js";
+export { KeyedRateLimiter, TokenBucket } from "./limits/token-bucket.js";
 export {
   createLogger,
   createPinoLogger,

@@ -4,6 +4,7 @@ import type { CliContext } from "../cli/context.js";
 import { type DeviceView, devicePath, retagDevice } from "../remote/devices-api.js";
 import { connect, remoteCommand, remoteOption } from "../remote/remote-command.js";
 import { formatRevision, formatTags, table } from "../remote/table.js";
+import { transferText } from "../remote/transfer-view.js";
 import { type EventView, eventLines } from "./audit.command.js";
 
 interface ListOptions {
@@ -178,5 +179,9 @@ function describeDevice(d: DeviceView): string[] {
     `status     ${d.lastStatus ?? "-"}${d.lastReason ? ` (${d.lastReason})` : ""}`,
     `tags       ${formatTags(d.tags)}`,
     `enrolled   ${d.enrolledAt ?? "-"}`,
+    ...(d.transfer?.last
+      ? [`last apply ${formatRevision(d.transfer.last.revision)}: ${transferText(d.transfer.last)}`]
+      : []),
+    ...(d.transfer ? [`transfer   ${transferText(d.transfer.total)} (all applies)`] : []),
   ];
 }

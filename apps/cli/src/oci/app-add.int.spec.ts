@@ -145,6 +145,13 @@ describe("app add", () => {
     expect(run.group).toBe("app");
   });
 
+  it("yields the same tar root for the same image (no mksquashfs)", async () => {
+    const a = await addApp({ dir: await workdir(), name: "busy", from: ociRef, mksquashfs: null });
+    const b = await addApp({ dir: await workdir(), name: "busy", from: ociRef, mksquashfs: null });
+    expect(a.rootVolume).toBe("root.tar");
+    expect(b.rootSha256).toBe(a.rootSha256);
+  });
+
   it("fails fast and clearly when the registry is unreachable", async () => {
     const port = await freePort();
     const started = Date.now();

@@ -1,4 +1,5 @@
 import type { TrustPolicy } from "@statecast/state";
+import type { HealthOptions } from "../health/health-monitor.js";
 import type { LogSink } from "../log.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
 import type { KeyInput } from "../target/envelope.js";
@@ -34,4 +35,6 @@ export interface AgentConfig {
   quiet?: boolean;
   /** Where its log lines go (default: one JSON object per line on stderr). */
   logSink?: LogSink;
+  /** Health reports after DONE: rate-bound window, poll interval (tests use short ones). */
+  health?: HealthOptions;
 }
