@@ -42,8 +42,16 @@ describe("a fresh clone under a closed directory", () => {
 
   afterAll(async () => {
     if (run && run.child.exitCode === null && run.child.signalCode === null) {
-      process.kill(-(run.child.pid as number), "SIGINT");
-      const killer = setTimeout(() => process.kill(-(run?.child.pid as number), "SIGKILL"), 60_000);
+      const group = -(run.child.pid as number);
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(group, name);
+        } catch {
+          // already gone
+        }
+      };
+      signal("SIGINT");
+      const killer = setTimeout(() => signal("SIGKILL"), 60_000);
       await run.exit;
       clearTimeout(killer);
     }

@@ -18,16 +18,24 @@ export interface LauncherRun {
 }
 
 /** Runs the BUILT launcher, as `npm start` does, with only the given Statecast settings. */
-export function runLauncher(settings: Record<string, string>): LauncherRun {
+export function runLauncher(
+  settings: Record<string, string>,
+  options: { terminal?: boolean } = {},
+): LauncherRun {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || /^(STATECAST_|DATABASE_URL|NATS_URL|OTEL_)/.test(key)) continue;
+    if (value === undefined || /^(STATECAST_|DATABASE_URL|NATS_URL|OTEL_|LOG_)/.test(key)) continue;
     env[key] = value;
   }
-  const child = spawn(process.execPath, [launcherEntry], {
+  // On a terminal: `script` gives the launcher a pseudo-terminal, and a Ctrl-C typed into it
+  // reaches the foreground process group through the terminal, as a person's does.
+  const command: [string, string[]] = options.terminal
+    ? ["script", ["-qfec", `${process.execPath} ${launcherEntry}`, "/dev/null"]]
+    : [process.execPath, [launcherEntry]];
+  const child = spawn(command[0], command[1], {
     cwd: repoRoot,
     env: { ...env, ...settings },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.terminal ? "pipe" : "ignore", "pipe", "pipe"],
     // Its own process group, as a foreground job in a terminal has.
     detached: true,
   });
@@ -47,7 +55,10 @@ export function runLauncher(settings: Record<string, string>): LauncherRun {
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  const ctrlC = () => process.kill(-(child.pid as number), "SIGINT");
+  const ctrlC = () =>
+    options.terminal
+      ? child.stdin?.write("\u0003")
+      : process.kill(-(child.pid as number), "SIGINT");
   return { child, output: () => text, exit, ready, ctrlC };
 }
 

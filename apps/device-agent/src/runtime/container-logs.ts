@@ -26,7 +26,8 @@ export async function prepareContainerLogs(storeRoot: string, containerName: str
 /** The rendered config plus the console log (LXC writes it only when the console has a devpts). */
 export function withConsoleLog(config: string, consoleLog: string): string {
   const pty = /^lxc\.pty\.max\s*=/m.test(config) ? "" : "lxc.pty.max = 16\n";
-  return `${config}lxc.console.logfile = ${consoleLog}\n${pty}`;
+  // Bounded: past 64 KB LXC starts the file again, so it always holds the latest output.
+  return `${config}lxc.console.logfile = ${consoleLog}\nlxc.console.size = 64KB\n${pty}`;
 }
 
 /** "exit code 2; last output: …" for a container that stopped, bounded for a report. */

@@ -64,16 +64,18 @@ describe("the README against npm start's demo", () => {
     );
     const port = await freePort();
     orchestrator = `http://127.0.0.1:${port}`;
-    run = runLauncher({
-      STATECAST_DATA_DIR: join(home, ".statecast"),
-      STATECAST_ORCHESTRATOR_PORT: String(port),
-      STATECAST_GATEWAY_PORT: String(await freePort()),
-      STATECAST_POSTGRES_PORT: String(await freePort()),
-      STATECAST_NATS_PORT: String(await freePort()),
-      STATECAST_LOG_LEVEL: "error",
-      STATECAST_DEMO_SIM_AGENTS: String(SIMS),
-      STATECAST_DEMO_LXC_AGENTS: String(LXCS),
-    });
+    run = runLauncher(
+      {
+        STATECAST_DATA_DIR: join(home, ".statecast"),
+        STATECAST_ORCHESTRATOR_PORT: String(port),
+        STATECAST_GATEWAY_PORT: String(await freePort()),
+        STATECAST_POSTGRES_PORT: String(await freePort()),
+        STATECAST_NATS_PORT: String(await freePort()),
+        STATECAST_DEMO_SIM_AGENTS: String(SIMS),
+        STATECAST_DEMO_LXC_AGENTS: String(LXCS),
+      },
+      { terminal: true },
+    ); // as a newcomer runs it: on a terminal, default log level
     await outputReaches(run, "Demo fleet ready", 300_000);
   }, 360_000);
 
@@ -129,9 +131,21 @@ describe("the README against npm start's demo", () => {
     420_000,
   );
 
-  it("stops cleanly on Ctrl-C", async () => {
+  it("showed a short, readable start-up on the terminal, and stops cleanly on Ctrl-C", async () => {
     run.ctrlC();
     expect(await run.exit).toBe(0);
-    expect(run.output()).toContain("[launcher] stopped");
+    const output = run.output();
+    expect(output).toContain("[launcher] stopped");
+    expect(output).toMatch(/\[launcher\] Postgres ready: .+ \(\d+\.\d s\)/);
+    expect(output).toMatch(
+      /\[launcher\] orchestrator ready: http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)/,
+    );
+    expect(output).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo@1 on the fleet/);
+    // No JSON log lines and none of Nest's per-route or per-module lines at the default level.
+    expect(output).not.toMatch(/^\[(orchestrator|device-gateway)\] \{/m);
+    expect(output).not.toMatch(/\{"t":|Mapped \{|dependencies initialized/);
+    expect(output).toMatch(
+      /\[orchestrator\] \[\d\d:\d\d:\d\d\.\d{3}\] \S*INFO\S*: \S*Migrations: applied/,
+    );
   }, 120_000);
 });
