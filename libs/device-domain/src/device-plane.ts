@@ -1,5 +1,5 @@
+import type { RevisionRef } from "@statecast/contract";
 import type { RecordedEvent } from "@statecast/events";
-import type { RevisionRef } from "./revision-name.js";
 
 /** The last report applied to the device stream: reports at or below it change nothing. */
 export interface ReportCursor {

@@ -1,6 +1,6 @@
+import type { Heartbeat, ProgressReport } from "@statecast/contract";
+import { formatRevision, type RevisionRef, sameRevision } from "@statecast/contract";
 import type { DevicePlaneState } from "./device-plane.js";
-import type { Heartbeat, ProgressReport } from "./device-report.js";
-import { formatRevision, type RevisionRef, sameRevision } from "./revision-name.js";
 
 export type ReportCursorData = { bootId: string; seq: number };
 

@@ -14,14 +14,3 @@ export {
   decideReport,
   type ReportVerdict,
 } from "./device-report.decider.js";
-export {
-  type DeviceMessage,
-  FINAL,
-  type Heartbeat,
-  IN_FLIGHT,
-  MAX_REPORT_BYTES,
-  type ParsedMessage,
-  type ProgressReport,
-  parseDeviceMessage,
-} from "./device-report.js";
-export { formatRevision, parseRevision, type RevisionRef, sameRevision } from "./revision-name.js";

@@ -7,6 +7,7 @@ import {
   type KeyPair,
   type OperatorLimits,
 } from "@nats-io/jwt";
+import { HELLO_SUBJECTS, STATUS_SUBJECTS } from "@statecast/contract";
 import {
   DEVICE_INBOX_ROOT,
   DEVICE_JS_API_PREFIX,
@@ -46,8 +47,8 @@ const JETSTREAM_UNLIMITED: OperatorLimits = {
  * permissions then narrow each call to the device's own key and subjects.
  */
 const DEVICE_SERVICES = [
-  "sc.dev.*.status",
-  "sc.dev.*.hello",
+  STATUS_SUBJECTS,
+  HELLO_SUBJECTS,
   `$JS.API.DIRECT.GET.${TARGETS_STREAM}.$KV.${TARGETS_BUCKET}.*`,
   `$JS.API.CONSUMER.CREATE.${TARGETS_STREAM}.*.$KV.${TARGETS_BUCKET}.*`,
   `$JS.API.STREAM.MSG.GET.${OBJECTS_STREAM}`,

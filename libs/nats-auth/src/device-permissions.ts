@@ -1,4 +1,5 @@
 import type { Permissions } from "@nats-io/jwt";
+import { helloSubject, statusSubject } from "@statecast/contract";
 import {
   assertDeviceId,
   DEVICE_JS_API_PREFIX,
@@ -34,8 +35,8 @@ export function devicePermissions(deviceId: string): Permissions {
   return {
     pub: {
       allow: [
-        `sc.dev.${deviceId}.status`,
-        `sc.dev.${deviceId}.hello`,
+        statusSubject(deviceId),
+        helloSubject(deviceId),
         `${api}.DIRECT.GET.${TARGETS_STREAM}.${key}`,
         `${api}.CONSUMER.CREATE.${TARGETS_STREAM}.*.${key}`,
         `${api}.STREAM.MSG.GET.${OBJECTS_STREAM}`,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Account, createAccount, createOperator, decode, type KeyPair } from "@nats-io/jwt";
-import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/events";
+import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/contract";
 import {
   encodeDevicesAccountJwt,
   encodeOperatorJwt,

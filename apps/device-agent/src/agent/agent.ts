@@ -1,3 +1,4 @@
+import type { TargetEnvelope } from "@statecast/contract";
 import { StepExecutor } from "../apply/executor.js";
 import { ControlSockets } from "../control/control-server.js";
 import { type CrashPoint, crashHook } from "../faults/crash-point.js";
@@ -10,7 +11,6 @@ import { ReportJournal } from "../report/journal.js";
 import type { ReportInput, StatusReport } from "../report/report.js";
 import { LocalStore } from "../store/local-store.js";
 import { checkState, checkTarget, TargetRejected } from "../target/check-target.js";
-import type { TargetEnvelope } from "../target/envelope.js";
 import { ApplyTrace } from "../trace/trace.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { ApplyContext } from "./apply-context.js";
@@ -49,8 +49,13 @@ export class Agent implements ApplyContext {
 
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir);
-    this.journal = new ReportJournal(this.store.journalDir, config.deviceId, config.runtime.kind);
     this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet);
+    this.journal = new ReportJournal(
+      this.store.journalDir,
+      config.deviceId,
+      config.runtime.kind,
+      this.log,
+    );
     this.gateway = new GatewayLink(config.gatewayTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
     this.crashPoint = crashHook(config.crashAt, this.log);
     this.recovery = new RecoverySupervisor(config.runtime, this.log);

@@ -3,6 +3,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
+import type { TargetEnvelope } from "@statecast/contract";
 import {
   deviceConnectionOptions,
   deviceInboxPrefix,
@@ -11,7 +12,6 @@ import {
 } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
-import type { TargetEnvelope } from "../target/envelope.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { StatusSender } from "./status-sender.js";
 
@@ -98,11 +98,9 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
       try {
         envelope = entry.json<TargetEnvelope>();
       } catch (error) {
-        await agent.journal.report({
-          revision: "",
-          status: "WONTGO",
-          reason: "invalid_target",
-          message: `target is not JSON: ${(error as Error).message}`,
+        // No revision to name, so no report can refuse it: the gateway never writes one of these.
+        agent.log.error("target refused unreported: it is not JSON", {
+          error: (error as Error).message,
         });
         continue;
       }

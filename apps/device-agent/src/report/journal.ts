@@ -1,8 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isFleetRevision, refusalOf } from "@statecast/contract";
 import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
+import type { Logger } from "../log.js";
 import { PROGRESS, type ReportInput, type StatusReport } from "./report.js";
+
+/** A report the gateway would refuse: a bug in the agent, never journaled nor sent. */
+export class ReportOutOfContract extends Error {
+  override readonly name = "ReportOutOfContract";
+}
+
+/** The contract's bound on a report's message: a longer one is cut, and says so. */
+const MAX_MESSAGE = 4096;
+const TRUNCATED = " …(truncated)";
 
 /**
  * The persisted journal of reports: every report is appended and fsynced before anyone
@@ -27,6 +38,7 @@ export class ReportJournal {
     dir: string,
     private readonly deviceId: string,
     private readonly runtime: "lxc" | "sim",
+    private readonly log?: Logger,
   ) {
     this.logPath = join(dir, "reports.jsonl");
     this.cursorPath = join(dir, "sent.json");
@@ -36,21 +48,37 @@ export class ReportJournal {
     this.listeners.push(listener);
   }
 
+  /**
+   * Journals a report, after checking it with the gateway's own validation (libs/contract): a
+   * report the gateway would drop as malformed is a bug, logged loudly and thrown, never
+   * journaled to be dropped (and resent) silently.
+   */
   report(input: ReportInput): Promise<StatusReport> {
     const report: StatusReport = {
       deviceId: this.deviceId,
       bootId: this.bootId,
-      seq: ++this.seq,
+      seq: this.seq + 1,
       revision: input.revision,
       status: input.status,
       progress: input.progress ?? PROGRESS[input.status],
-      message: input.message,
+      message:
+        input.message.length > MAX_MESSAGE
+          ? `${input.message.slice(0, MAX_MESSAGE - TRUNCATED.length)}${TRUNCATED}`
+          : input.message,
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
       ...(input.downloads !== undefined ? { downloads: input.downloads } : {}),
       runtime: this.runtime,
       ...(this.traceparent ? { traceparent: this.traceparent } : {}),
       at: new Date().toISOString(),
     };
+    const refusal = refusalOf(isFleetRevision(report.revision) ? report : asFleet(report));
+    if (refusal !== undefined) {
+      const error = new ReportOutOfContract(`report out of contract (${refusal}); not sent`);
+      this.log?.error(error.message, { report });
+      if (!this.log) process.stderr.write(`${error.message}: ${JSON.stringify(report)}\n`);
+      return Promise.reject(error);
+    }
+    this.seq = report.seq;
     const done = this.appending.then(async () => {
       await this.append(report);
       this.unsent?.push(report);
@@ -70,6 +98,15 @@ export class ReportJournal {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * Reports of an offline bundle named by the operator (`install --ref name`, or
+   * `bundle:<digest>`) are journaled for the device's own record but name no fleet revision, so
+   * the sender keeps them from the gateway (see StatusSender); every other field is checked.
+   */
+  static isLocal(report: StatusReport): boolean {
+    return !isFleetRevision(report.revision);
   }
 
   /** Every report ever journaled, oldest first (a torn last line from a crash is skipped). */
@@ -126,4 +163,11 @@ export class ReportJournal {
     this.unsent!.shift();
     await writeJsonAtomic(this.cursorPath, { count: ++this.sentCount });
   }
+}
+
+/** A local report checked as if it named a fleet revision: every other field must be valid. */
+function asFleet(report: StatusReport): StatusReport {
+  return report.revision.length > 0 && report.revision.length <= 200
+    ? { ...report, revision: "local#0" }
+    : report;
 }

@@ -1,14 +1,10 @@
-/** Pantavisor's device update statuses (DESIGN §5). */
-export type UpdateStatus =
-  | "QUEUED"
-  | "DOWNLOADING"
-  | "INPROGRESS"
-  | "TESTING"
-  | "DONE"
-  | "UPDATED"
-  | "WONTGO"
-  | "ERROR";
+import type { StatusReport, UpdateStatus } from "@statecast/contract";
 
+// The report's wire form is the contract's (libs/contract): the gateway validates with the same
+// schema, and the journal checks every report against it before journaling.
+export type { DownloadCounters, StatusReport, UpdateStatus } from "@statecast/contract";
+
+/** The progress each status reports unless the step knows better. */
 export const PROGRESS: Record<UpdateStatus, number> = {
   QUEUED: 5,
   DOWNLOADING: 25,
@@ -20,38 +16,9 @@ export const PROGRESS: Record<UpdateStatus, number> = {
   ERROR: 100,
 };
 
-export interface DownloadCounters {
-  totalBytes: number;
-  fetchedBytes: number;
-  objects: number;
-  objectsFetched: number;
-}
-
-/** A progress report as published on `sc.dev.<deviceId>.status`. */
-export interface StatusReport {
-  deviceId: string;
-  bootId: string;
-  seq: number;
-  revision: string;
-  status: UpdateStatus;
-  progress: number;
-  message: string;
-  reason?: string;
-  downloads?: DownloadCounters;
-  /** `lxc` or `sim`: a simulated device says so in every report. */
-  runtime: "lxc" | "sim";
-  /** W3C trace context of the apply this report belongs to (see trace/trace.ts). */
-  traceparent?: string;
-  at: string;
-}
-
 export type ReportInput = Pick<StatusReport, "revision" | "status" | "message"> &
   Partial<Pick<StatusReport, "reason" | "downloads" | "progress">>;
 
 export function isFinal(status: UpdateStatus): boolean {
   return status === "DONE" || status === "UPDATED" || status === "WONTGO" || status === "ERROR";
-}
-
-export function messageId(report: StatusReport): string {
-  return `${report.deviceId}:${report.bootId}:${report.seq}`;
 }

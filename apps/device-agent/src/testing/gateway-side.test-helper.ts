@@ -4,8 +4,8 @@ import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { TargetEnvelope } from "@statecast/contract";
 import type { StatusReport } from "../report/report.js";
-import type { TargetEnvelope } from "../target/envelope.js";
 
 export const STATUS_STREAM = "SC_DEVICE_STATUS";
 

@@ -1,16 +1,5 @@
+import type { Hello } from "@statecast/contract";
 import type { RecordedEvent } from "@statecast/events";
-import { z } from "zod";
-
-/** What a device sends on `sc.dev.<id>.hello`. */
-export const Hello = z.strictObject({
-  deviceId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, "expected 1-64 characters of A-Z a-z 0-9 _ -"),
-  publicKey: z.string().regex(/^U[A-Z2-7]{55}$/, "expected a NATS user public nkey (U…)"),
-  fleet: z.string().min(1).max(128),
-  enrollmentToken: z.string().min(1).max(256).optional(),
-});
-export type Hello = z.infer<typeof Hello>;
 
 /** The device as enrollment sees it, folded from its stream. */
 export interface EnrollmentState {

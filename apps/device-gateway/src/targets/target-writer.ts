@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import type { KV } from "@nats-io/kv";
 import type { ObjectStore as NatsObjectStore } from "@nats-io/obj";
 import { Logger } from "@nestjs/common";
-import { formatRevision, type RevisionRef } from "@statecast/device-domain";
+import { formatRevision, type RevisionRef } from "@statecast/contract";
 import {
   type PostgresEventStore,
   type RecordedEvent,
@@ -12,19 +12,7 @@ import {
 } from "@statecast/events";
 import { continueTrace } from "@statecast/platform";
 import type { ObjectStore } from "@statecast/state";
-import { signTarget } from "./target-envelope.js";
-
-/** Without an `expiresAt` from the rollout, a target stays valid this long (anti-freeze). */
-export const DEFAULT_TARGET_LIFETIME_MS = 7 * 24 * 3600_000;
-
-interface Assigned {
-  revision: RevisionRef;
-  digest: string;
-  seq: number;
-  rolloutId?: string;
-  waveIndex?: number;
-  expiresAt?: string;
-}
+import { type AssignedTarget as Assigned, targetEnvelopeFor } from "./target-envelope.js";
 
 /**
  * Turns device `TargetAssigned` / `TargetCancelled` into the device's `sc_targets` key, and
@@ -78,21 +66,11 @@ export class TargetWriter {
       return;
     }
     await this.copyObjects(data.revision, data.digest);
-    const expiresAt =
-      data.expiresAt ??
-      new Date(Date.parse(event.metadata.now) + DEFAULT_TARGET_LIFETIME_MS).toISOString();
-    const envelope = signTarget(
-      {
-        deviceId,
-        seq: data.seq,
-        expiresAt,
-        revision: formatRevision(data.revision),
-        stateDigest: data.digest,
-        state,
-        ...(data.rolloutId ? { rolloutId: data.rolloutId } : {}),
-        ...(data.waveIndex !== undefined ? { waveId: String(data.waveIndex) } : {}),
-        ...(traceparent ? { traceparent } : {}),
-      },
+    const envelope = targetEnvelopeFor(
+      deviceId,
+      data,
+      state,
+      { assignedAt: event.metadata.now, traceparent },
       this.key,
     );
     await this.targets.put(deviceId, JSON.stringify(envelope));
