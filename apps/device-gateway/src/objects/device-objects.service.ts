@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Inject, Injectable } from "@nestjs/common";
+import { isDeviceId } from "@statecast/contract";
 import {
   deviceStreamId,
   NotFoundError,
@@ -56,8 +57,7 @@ export class DeviceObjectsService {
       throw new ValidationError("object id must be a lowercase hex sha256");
     if (!token) throw new UnauthorizedError("a device token is required (Authorization: Bearer …)");
     const deviceId = parseDeviceToken(token).claims.sub;
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(deviceId))
-      throw new UnauthorizedError("device token names no device id");
+    if (!isDeviceId(deviceId)) throw new UnauthorizedError("device token names no device id");
     verifyDeviceToken(token, await this.devicePublicKey(deviceId), deviceId, Date.now());
     const stat = await this.objects.stat(sha);
     if (!stat) throw new NotFoundError(`object ${sha} not found`);
