@@ -126,6 +126,10 @@ describe("agent connected to a real nats-server", () => {
     expect(downloads.totalBytes).toBe(size);
     expect(downloads.fetchedBytes - size).toBeLessThan(CHUNK);
     expect(await device.agent.store.hasObject(rootfs)).toBe(true);
+    // Each new connection's watch began with the target already settled: no news, no report
+    // (a WONTGO for it would only be dropped by the gateway as settled).
+    const journaled = await device.agent.journal.all();
+    expect(journaled.filter((r) => r.reason === "stale_revision")).toEqual([]);
   });
 });
 

@@ -104,6 +104,14 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
         });
         continue;
       }
+      // The watch starts with the key's current value: after a restart or a reconnect that is
+      // the target this device already settled, which is no news (a WONTGO for it would reach
+      // the gateway only to be dropped as settled).
+      const record = await agent.store.readRecord();
+      if (envelope?.seq === record.lastSeq && record.lastSeqSettled) {
+        agent.log.info("target already applied; nothing to do", { seq: envelope.seq });
+        continue;
+      }
       void agent
         .applyTarget(envelope, source)
         .catch((error) => agent.log.error("apply crashed", { error: (error as Error).message }));

@@ -160,9 +160,9 @@ describe("npm start's demo fleet (the built launcher)", () => {
       `${SIMS + (lxcWhyNot ? 0 : LXCS)} devices connected (${SIMS + (lxcWhyNot ? 0 : LXCS)} enrolled now`,
     );
     if (lxcWhyNot) expect(output).toContain(`[demo] no LXC demo agents: ${lxcWhyNot}`);
-    expect(output).toContain("[demo] posted signed revision demo@1");
+    expect(output).toContain("[demo] posted signed revision demo#1");
     expect(output).toMatch(/\[demo\] rollout \S+ running: wave 1 /);
-    expect(output).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo@1 on the fleet/);
+    expect(output).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo#1 on the fleet/);
     const orchestrator = `http://127.0.0.1:${settings.STATECAST_ORCHESTRATOR_PORT}`;
     expect(output).toContain(`API docs        ${orchestrator}/docs`);
     expect(output).toContain(`${orchestrator}/metrics`);
@@ -189,7 +189,7 @@ describe("npm start's demo fleet (the built launcher)", () => {
     await outputReaches(run, "Demo fleet ready", 300_000);
     const output = run.output();
     expect(output).toContain("(0 enrolled now");
-    expect(output).toContain("[demo] posted signed revision demo@2");
+    expect(output).toContain("[demo] posted signed revision demo#2");
     await expectCompletedRollout(output, 2);
     await expectNoReportLost();
     await stopAndExpectNothingLeft(run);
