@@ -1,5 +1,5 @@
 import type { Hello } from "@statecast/contract";
-import type { RecordedEvent } from "@statecast/events";
+import { DeviceEvents, isEvent, type RecordedEvent } from "@statecast/events";
 
 /** The device as enrollment sees it, folded from its stream. */
 export interface EnrollmentState {
@@ -13,24 +13,23 @@ export interface EnrollmentState {
 export function foldEnrollment(events: readonly RecordedEvent[]): EnrollmentState | undefined {
   let state: EnrollmentState | undefined;
   for (const event of events) {
-    const data = event.data as { publicKey?: string; fleet?: string; enrolledWith?: string };
-    if (event.type === "DeviceEnrolled") {
+    if (isEvent(event, DeviceEvents.DeviceEnrolled)) {
       state = {
-        publicKey: data.publicKey ?? "",
-        fleet: data.fleet ?? "",
-        approval: data.enrolledWith === "token" ? "approved" : "pending",
+        publicKey: event.data.publicKey,
+        fleet: event.data.fleet,
+        approval: event.data.enrolledWith === "token" ? "approved" : "pending",
         issuedTo: undefined,
         revoked: new Set(),
       };
     } else if (state && event.type === "DeviceApproved") {
       state = { ...state, approval: "approved" };
-    } else if (state && event.type === "DeviceCredentialsIssued") {
-      state = { ...state, issuedTo: data.publicKey };
-    } else if (state && event.type === "DeviceCredentialsRevoked" && data.publicKey) {
+    } else if (state && isEvent(event, DeviceEvents.DeviceCredentialsIssued)) {
+      state = { ...state, issuedTo: event.data.publicKey };
+    } else if (state && isEvent(event, DeviceEvents.DeviceCredentialsRevoked)) {
       state = {
         ...state,
         issuedTo: undefined,
-        revoked: new Set([...state.revoked, data.publicKey]),
+        revoked: new Set([...state.revoked, event.data.publicKey]),
       };
     } else if (state && event.type === "DeviceDecommissioned") {
       state = { ...state, approval: "decommissioned" };

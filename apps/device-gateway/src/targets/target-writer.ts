@@ -5,6 +5,8 @@ import type { ObjectStore as NatsObjectStore } from "@nats-io/obj";
 import { Logger } from "@nestjs/common";
 import { formatRevision, type RevisionRef } from "@statecast/contract";
 import {
+  DeviceEvents,
+  isEvent,
   type PostgresEventStore,
   type RecordedEvent,
   revisionStreamId,
@@ -36,8 +38,8 @@ export class TargetWriter {
       await this.targets.delete(deviceId);
       return;
     }
-    if (event.type !== "TargetAssigned") return;
-    const data = event.data as Assigned;
+    if (!isEvent(event, DeviceEvents.TargetAssigned)) return;
+    const data: Assigned = event.data;
     // Continues the trace of the command that assigned the target; the agent continues this one.
     const { span, traceparent } = continueTrace(
       "device-gateway",

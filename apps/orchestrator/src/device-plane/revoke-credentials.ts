@@ -1,4 +1,10 @@
-import { IllegalStateError, NotFoundError, type RecordedEvent } from "@statecast/events";
+import {
+  DeviceEvents,
+  IllegalStateError,
+  isEvent,
+  NotFoundError,
+  type RecordedEvent,
+} from "@statecast/events";
 
 /** What revocation needs to know of a device: whether it exists, and whose key holds creds. */
 export interface CredentialState {
@@ -9,17 +15,12 @@ export interface CredentialState {
 export const noDevice = (): CredentialState => ({ enrolled: false, issuedTo: undefined });
 
 export function evolveCredentials(state: CredentialState, event: RecordedEvent): CredentialState {
-  const data = event.data as { publicKey?: string };
-  switch (event.type) {
-    case "DeviceEnrolled":
-      return { enrolled: true, issuedTo: undefined };
-    case "DeviceCredentialsIssued":
-      return { ...state, issuedTo: data.publicKey };
-    case "DeviceCredentialsRevoked":
-      return data.publicKey === state.issuedTo ? { ...state, issuedTo: undefined } : state;
-    default:
-      return state;
-  }
+  if (isEvent(event, DeviceEvents.DeviceEnrolled)) return { enrolled: true, issuedTo: undefined };
+  if (isEvent(event, DeviceEvents.DeviceCredentialsIssued))
+    return { ...state, issuedTo: event.data.publicKey };
+  if (isEvent(event, DeviceEvents.DeviceCredentialsRevoked))
+    return event.data.publicKey === state.issuedTo ? { ...state, issuedTo: undefined } : state;
+  return state;
 }
 
 /** decide(revoke, state) → the DeviceCredentialsRevoked event, pure. */
