@@ -1,4 +1,10 @@
 export {
+  actingKey,
+  type DeviceCredentials,
+  evolveDeviceCredentials,
+  foldDeviceCredentials,
+} from "./device-credentials.js";
+export {
   type DevicePlaneState,
   evolveDevicePlane,
   initialDevicePlane,

@@ -1,42 +1,9 @@
 import type { Hello } from "@statecast/contract";
-import { DeviceEvents, isEvent, type RecordedEvent } from "@statecast/events";
+import { type DeviceCredentials, foldDeviceCredentials } from "@statecast/device-domain";
 
-/** The device as enrollment sees it, folded from its stream. */
-export interface EnrollmentState {
-  publicKey: string;
-  fleet: string;
-  approval: "pending" | "approved" | "decommissioned";
-  issuedTo: string | undefined;
-  revoked: ReadonlySet<string>;
-}
-
-export function foldEnrollment(events: readonly RecordedEvent[]): EnrollmentState | undefined {
-  let state: EnrollmentState | undefined;
-  for (const event of events) {
-    if (isEvent(event, DeviceEvents.DeviceEnrolled)) {
-      state = {
-        publicKey: event.data.publicKey,
-        fleet: event.data.fleet,
-        approval: event.data.enrolledWith === "token" ? "approved" : "pending",
-        issuedTo: undefined,
-        revoked: new Set(),
-      };
-    } else if (state && event.type === "DeviceApproved") {
-      state = { ...state, approval: "approved" };
-    } else if (state && isEvent(event, DeviceEvents.DeviceCredentialsIssued)) {
-      state = { ...state, issuedTo: event.data.publicKey };
-    } else if (state && isEvent(event, DeviceEvents.DeviceCredentialsRevoked)) {
-      state = {
-        ...state,
-        issuedTo: undefined,
-        revoked: new Set([...state.revoked, event.data.publicKey]),
-      };
-    } else if (state && event.type === "DeviceDecommissioned") {
-      state = { ...state, approval: "decommissioned" };
-    }
-  }
-  return state;
-}
+/** The device as enrollment sees it: the device aggregate's credentials fold (libs/device-domain). */
+export type EnrollmentState = DeviceCredentials;
+export const foldEnrollment = foldDeviceCredentials;
 
 type DeviceEnrolledData = {
   deviceId: string;

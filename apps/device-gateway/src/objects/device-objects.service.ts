@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Inject, Injectable } from "@nestjs/common";
 import { isDeviceId } from "@statecast/contract";
+import { actingKey, foldDeviceCredentials } from "@statecast/device-domain";
 import {
   deviceStreamId,
   NotFoundError,
@@ -36,14 +37,7 @@ export class DeviceObjectsService {
   /** The device's enrolled key, unless its credentials were revoked or it was decommissioned. */
   private async devicePublicKey(deviceId: string): Promise<string> {
     const { events } = await this.store.readStream(deviceStreamId(deviceId));
-    let key: string | undefined;
-    for (const event of events) {
-      const data = event.data as { publicKey?: string };
-      if (event.type === "DeviceEnrolled" || event.type === "DeviceCredentialsIssued")
-        key = data.publicKey;
-      if (event.type === "DeviceCredentialsRevoked" && data.publicKey === key) key = undefined;
-      if (event.type === "DeviceDecommissioned") key = undefined;
-    }
+    const key = actingKey(foldDeviceCredentials(events));
     if (!key) throw new UnauthorizedError("device token is not from an enrolled device");
     return key;
   }
