@@ -5,7 +5,10 @@ import {
   type TestApp,
 } from "../../../orchestrator/src/openapi/test-app.test-helper.js";
 import { fleetOf } from "../../../orchestrator/src/rollout/rollout.test-helper.js";
-import { postSimRevision, sim } from "../../../orchestrator/src/rollout/sim/device-sim.js";
+import {
+  postSimRevision,
+  sim,
+} from "../../../orchestrator/src/testing/rollout-sim/device-sim.test-helper.js";
 import { type RemoteCli, remoteCli } from "../remote/remote.test-helper.js";
 
 const rev = (number: number) => ({ fleet: "main", number });
