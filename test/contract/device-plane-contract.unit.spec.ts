@@ -25,6 +25,7 @@ import { createUser } from "@nats-io/nkeys";
 import {
   deviceIdOfSubject,
   FINAL,
+  HEALTH_KINDS,
   helloSchema,
   IN_FLIGHT,
   parseDeviceMessage,
@@ -33,6 +34,7 @@ import {
 import { helloOf } from "../../apps/device-agent/src/enroll/enroll.js";
 import { DirObjectSource } from "../../apps/device-agent/src/fetch/dir-source.js";
 import { fetchMissingObjects } from "../../apps/device-agent/src/fetch/fetch-objects.js";
+import { Heartbeat } from "../../apps/device-agent/src/nats/presence.js";
 import { StatusSender } from "../../apps/device-agent/src/nats/status-sender.js";
 import { ReportJournal } from "../../apps/device-agent/src/report/journal.js";
 import type { DownloadCounters } from "../../apps/device-agent/src/report/report.js";
@@ -146,6 +148,12 @@ describe("agent → gateway: every report the agent can build is accepted", () =
           message: "é".repeat(9000),
         }),
       );
+      for (const health of HEALTH_KINDS) {
+        const at = new Date().toISOString();
+        const base = { revision: "fleet#3", health, count: 2, firstAt: at, lastAt: at };
+        built.push((await journal.health({ ...base, message: health, part: "app" })) as never);
+        built.push((await journal.health({ ...base, message: "x", exitCode: 3 })) as never);
+      }
       const sent = await published(journal);
       expect(sent).toHaveLength(built.length);
       expect(FINAL.every((s) => built.some((r) => r.status === s))).toBe(true);
@@ -158,6 +166,21 @@ describe("agent → gateway: every report the agent can build is accepted", () =
           expect(msgID).toBe(`dev-1:${parsed.message.bootId}:${parsed.message.seq}`);
         }
       }
+    }
+  });
+
+  it("the heartbeat its presence sends", async () => {
+    const sent: { subject: string; data: string }[] = [];
+    const js = { publish: async (subject: string, data: string) => sent.push({ subject, data }) };
+    const beat = { deviceId: "dev-1", bootId: "b-1", agentVersion: "0.1.0" };
+    for (const given of [beat, { deviceId: "dev-1", bootId: "b-1" }]) {
+      await new Heartbeat(js as never, given, quiet, 0).send();
+    }
+    expect(sent).toHaveLength(2);
+    for (const { subject, data } of sent) {
+      const parsed = parseDeviceMessage(new TextEncoder().encode(data), "dev-1");
+      expect(parsed.ok ? parsed.message.kind : parsed.detail).toBe("heartbeat");
+      expect(deviceIdOfSubject(subject, "status")).toBe("dev-1");
     }
   });
 

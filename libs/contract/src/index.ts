@@ -18,6 +18,14 @@ export {
   type ValidationIssue,
 } from "./errors.js";
 export {
+  HEALTH_KINDS,
+  type HealthKind,
+  type HealthReport,
+  type HealthReportWire,
+  healthReportSchema,
+  toHealthReport,
+} from "./health-report.js";
+export {
   firstIssue,
   type Hello,
   type HelloReply,
@@ -26,6 +34,7 @@ export {
 } from "./hello.js";
 export {
   FLEET_NAME,
+  FLEET_NAME_MESSAGE,
   formatRevision,
   isFleetRevision,
   parseRevision,

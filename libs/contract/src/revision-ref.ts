@@ -16,6 +16,7 @@ const TYPED = /^([^#@\s]{1,128})[#@](0|[1-9][0-9]{0,14})$/;
 
 /** A fleet name (no `#` or `@`, so a revision's text form splits one way only). */
 export const FLEET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const FLEET_NAME_MESSAGE = "fleet must be 1-128 letters, digits, '.', '_' or '-'";
 
 export function formatRevision(revision: RevisionRef): string {
   return `${revision.fleet}#${revision.number}`;

@@ -1,5 +1,11 @@
 import * as z from "zod/mini";
 import { DEVICE_ID, deviceIdSchema as deviceId } from "./device-id.js";
+import {
+  type HealthReport,
+  type HealthReportWire,
+  healthReportSchema,
+  toHealthReport,
+} from "./health-report.js";
 import { parseRevision, REVISION_TEXT as REVISION, type RevisionRef } from "./revision-ref.js";
 import { TRACEPARENT } from "./trace-context.js";
 import { issuesText } from "./zod.js";
@@ -22,6 +28,10 @@ const downloads = z.strictObject({
   objectsFetched: count(1_000_000),
   /** Bytes reused from an earlier partial download (agents since 0.1 send it on the last report). */
   resumedBytes: z.optional(count(Number.MAX_SAFE_INTEGER)),
+  /** Full size of the objects the device lacked; of `fetchedBytes`, those fetched as deltas. */
+  neededBytes: z.optional(count(Number.MAX_SAFE_INTEGER)),
+  deltaBytes: z.optional(count(Number.MAX_SAFE_INTEGER)),
+  deltaObjects: z.optional(count(1_000_000)),
 });
 
 /** Pantavisor's device update statuses (DESIGN §5). */
@@ -45,6 +55,8 @@ const progressReport = z
     ),
     downloads: z.optional(downloads),
     runtime: z.optional(z.enum(["lxc", "sim"])),
+    /** Set on reports of an offline install (`statecast-agent install`), agents since issue 14. */
+    via: z.optional(z.literal("bundle")),
     /** W3C trace context of the agent's apply: ingestion continues that trace. */
     traceparent: z.optional(z.string().check(z.regex(TRACEPARENT, "expected a W3C traceparent"))),
     at: instant,
@@ -77,7 +89,8 @@ export type ProgressReport = Omit<z.infer<typeof progressReport>, "revision"> & 
 };
 export type DeviceMessage =
   | ({ kind: "progress" } & ProgressReport)
-  | ({ kind: "heartbeat" } & Heartbeat);
+  | ({ kind: "heartbeat" } & Heartbeat)
+  | HealthReport;
 
 /** Largest status payload accepted before parsing (a report is a few hundred bytes). */
 export const MAX_REPORT_BYTES = 16 * 1024;
@@ -97,7 +110,7 @@ export function reportMessageId(report: Pick<StatusReport, "deviceId" | "bootId"
  * Why the gateway would refuse this report, or undefined when it accepts it: the agent checks
  * every report with the gateway's own rules before journaling it.
  */
-export function refusalOf(report: StatusReport | Heartbeat): string | undefined {
+export function refusalOf(report: StatusReport | Heartbeat | HealthReportWire): string | undefined {
   const payload = new TextEncoder().encode(JSON.stringify(report));
   const parsed = parseDeviceMessage(payload, report.deviceId);
   return parsed.ok ? undefined : parsed.detail;
@@ -133,9 +146,13 @@ export function parseDeviceMessage(payload: Uint8Array, subjectDeviceId: string)
 
 /** The decoded JSON of a status message, validated by the zod schemas alone. */
 export function parseDeviceJsonBySchema(json: unknown, subjectDeviceId: string): ParsedMessage {
-  const isBeat =
-    typeof json === "object" && json !== null && "kind" in json && json.kind === "heartbeat";
-  const parsed = isBeat ? heartbeat.safeParse(json) : progressReport.safeParse(json);
+  const kind = typeof json === "object" && json !== null && "kind" in json ? json.kind : undefined;
+  const parsed =
+    kind === "heartbeat"
+      ? heartbeat.safeParse(json)
+      : kind === "health"
+        ? healthReportSchema.safeParse(json)
+        : progressReport.safeParse(json);
   if (!parsed.success) {
     return { ok: false, reason: "malformed", detail: issuesText(parsed.error) };
   }
@@ -149,6 +166,9 @@ function toMessage(data: Record<string, unknown>, subjectDeviceId: string): Pars
       reason: "spoofed",
       detail: `report names ${data.deviceId} on ${subjectDeviceId}'s subject`,
     };
+  }
+  if (data.kind === "health") {
+    return { ok: true, message: toHealthReport(data as Parameters<typeof toHealthReport>[0]) };
   }
   if (data.kind !== "heartbeat") {
     const revision = parseRevision(data.revision as string);
@@ -170,6 +190,7 @@ const PROGRESS_KEYS = new Set([
   "reason",
   "downloads",
   "runtime",
+  "via",
   "traceparent",
   "at",
 ]);
@@ -180,6 +201,9 @@ const DOWNLOAD_KEYS = new Set([
   "objects",
   "objectsFetched",
   "resumedBytes",
+  "neededBytes",
+  "deltaBytes",
+  "deltaObjects",
 ]);
 const STATUSES = new Set<unknown>([...IN_FLIGHT, ...FINAL]);
 
@@ -217,6 +241,7 @@ export function acceptedFast(json: unknown): boolean {
   if ("reason" in o && !(isString(o.reason, 64) && REASON.test(o.reason))) return false;
   if ((o.status === "WONTGO" || o.status === "ERROR") && !("reason" in o)) return false;
   if ("runtime" in o && o.runtime !== "lxc" && o.runtime !== "sim") return false;
+  if ("via" in o && o.via !== "bundle") return false;
   if ("traceparent" in o && !(typeof o.traceparent === "string" && TRACEPARENT.test(o.traceparent)))
     return false;
   if ("downloads" in o) {
@@ -224,7 +249,9 @@ export function acceptedFast(json: unknown): boolean {
     if (typeof d !== "object" || d === null || Array.isArray(d)) return false;
     const r = d as Record<string, unknown>;
     if (!onlyKeys(r, DOWNLOAD_KEYS)) return false;
-    if ("resumedBytes" in r && !isInt(r.resumedBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
+    for (const key of ["resumedBytes", "neededBytes", "deltaBytes"])
+      if (key in r && !isInt(r[key], 0, Number.MAX_SAFE_INTEGER)) return false;
+    if ("deltaObjects" in r && !isInt(r.deltaObjects, 0, 1_000_000)) return false;
     if (!isInt(r.totalBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
     if (!isInt(r.fetchedBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
     if (!isInt(r.objects, 0, 1_000_000) || !isInt(r.objectsFetched, 0, 1_000_000)) return false;

@@ -1,5 +1,11 @@
 import type { RevisionRef } from "@statecast/contract";
-import { DeviceEvents, isEvent, type RecordedEvent } from "@statecast/events";
+import {
+  DeviceBundleEvents,
+  DeviceEvents,
+  DeviceHealthEvents,
+  isEvent,
+  type RecordedEvent,
+} from "@statecast/events";
 
 /** The last report applied to the device stream: reports at or below it change nothing. */
 export interface ReportCursor {
@@ -82,6 +88,15 @@ export function evolveDevicePlane(
   if (isEvent(event, DeviceRolledBack)) {
     const rolledBack = { ...state, outcome: "ROLLED_BACK" as const, running: event.data.to };
     return advance(rolledBack, event.data.report);
+  }
+  if (isEvent(event, DeviceHealthEvents.DeviceHealthReported))
+    return advance(state, event.data.report);
+  if (isEvent(event, DeviceBundleEvents.BundleInstallReported)) {
+    const { revision, status, report } = event.data;
+    if (status !== "DONE" && status !== "UPDATED") return advance(state, report);
+    const moved = state.running && !sameRef(state.running, revision);
+    const previous = moved ? state.running : state.previous;
+    return advance({ ...state, running: revision, previous }, report);
   }
   switch (event.type) {
     case "DeviceEnrolled":

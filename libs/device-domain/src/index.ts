@@ -5,6 +5,12 @@ export {
   foldDeviceCredentials,
 } from "./device-credentials.js";
 export {
+  decideHealth,
+  HEALTH_KINDS,
+  type HealthKind,
+  type HealthReport,
+} from "./device-health.js";
+export {
   type DevicePlaneState,
   evolveDevicePlane,
   initialDevicePlane,

@@ -45,3 +45,10 @@ export function streamTypeOf(streamId: string): StreamType {
 export function streamKeyOf(streamId: string): string {
   return split(streamId)[1];
 }
+
+/**
+ * What a fleet name may be, everywhere one enters (the operator API's paths and bodies, a device's
+ * hello): 1-128 letters, digits, `.`, `_`, `-`, starting with a letter or digit.
+ */
+// The fleet-name rule is the device plane contract's (a revision's text form depends on it).
+export { FLEET_NAME, FLEET_NAME_MESSAGE } from "@statecast/contract";

@@ -3,6 +3,7 @@ import { StepExecutor } from "../apply/executor.js";
 import { ControlSockets } from "../control/control-server.js";
 import { type CrashPoint, crashHook } from "../faults/crash-point.js";
 import type { ObjectSource } from "../fetch/object-source.js";
+import { HealthMonitor } from "../health/health-monitor.js";
 import { createLogger, type Logger } from "../log.js";
 import { type RevisionSpec, revisionFromState } from "../model/revision.js";
 import type { Step } from "../plan/steps.js";
@@ -13,6 +14,7 @@ import { LocalStore } from "../store/local-store.js";
 import { checkState, checkTarget, TargetRejected } from "../target/check-target.js";
 import { ApplyTrace } from "../trace/trace.js";
 import type { AgentConfig } from "./agent-config.js";
+import { isAlreadyRunning, lastFinalReport } from "./already-running.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootDevice } from "./boot.js";
 import { GatewayLink } from "./gateway-link.js";
@@ -39,6 +41,8 @@ export class Agent implements ApplyContext {
   committed: RevisionSpec | undefined;
   /** auto_recovery of the committed revision's containers, between applies. */
   readonly recovery: RecoverySupervisor;
+  /** Health of the committed revision after DONE: rate-bounded health reports. */
+  readonly health: HealthMonitor;
   private readonly executor: StepExecutor;
   private queue: Promise<unknown> = Promise.resolve();
   private download: AbortController | undefined;
@@ -49,7 +53,7 @@ export class Agent implements ApplyContext {
 
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir);
-    this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet);
+    this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet, config.logSink);
     this.journal = new ReportJournal(
       this.store.journalDir,
       config.deviceId,
@@ -59,6 +63,14 @@ export class Agent implements ApplyContext {
     this.gateway = new GatewayLink(config.gatewayTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
     this.crashPoint = crashHook(config.crashAt, this.log);
     this.recovery = new RecoverySupervisor(config.runtime, this.log);
+    this.health = new HealthMonitor(
+      this.journal,
+      config.runtime,
+      this.log,
+      config.storeDir,
+      config.health,
+    );
+    this.recovery.observer = (kind, part, exit, why) => this.health.observe(kind, part, exit, why);
     this.executor = new StepExecutor({
       store: this.store,
       runtime: config.runtime,
@@ -84,7 +96,9 @@ export class Agent implements ApplyContext {
   /** Boot: try-boot latch, reconcile LXC with the records, settle an interrupted apply. */
   async start(): Promise<void> {
     this.interrupted = await bootDevice(this);
+    await this.health.started(this.committed, this.interrupted !== undefined);
     this.recovery.watch(this.committed);
+    this.health.watch(this.committed);
   }
 
   /**
@@ -165,6 +179,16 @@ export class Agent implements ApplyContext {
       });
     }
     const record = await this.store.readRecord();
+    if (isAlreadyRunning(envelope, record, this.committed)) {
+      this.log.info("target already running; nothing to do", { revision: envelope.revision });
+      const last = await lastFinalReport(this.journal, envelope.revision);
+      if (last) return last;
+      return this.finish({
+        revision: envelope.revision,
+        status: record.lastCommit?.outcome ?? "DONE",
+        message: "already running this revision",
+      });
+    }
     try {
       await this.traced("agent.verify", async () =>
         checkTarget(envelope, {
@@ -217,12 +241,14 @@ export class Agent implements ApplyContext {
     this.download = download;
     this.fromGateway = fromGateway;
     await this.recovery.suspend();
+    await this.health.suspend();
     try {
       return await installRevision(this, install, source, download.signal);
     } finally {
       if (this.download === download) this.download = undefined;
       this.fromGateway = false;
       this.recovery.watch(this.committed);
+      this.health.watch(this.committed);
     }
   }
 
@@ -236,12 +262,14 @@ export class Agent implements ApplyContext {
   async stop(): Promise<void> {
     this.download?.abort();
     await this.recovery.suspend();
+    await this.health.stop();
     await this.control.closeAll();
   }
 
   /** Every container, then the agent: for test teardown and decommissioning. */
   async removeAllContainers(): Promise<void> {
     await this.recovery.suspend();
+    await this.health.stop();
     for (const name of await this.config.runtime.list()) {
       await this.config.runtime.remove(name, this.store.containerDirs(name));
     }

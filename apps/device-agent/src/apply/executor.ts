@@ -7,6 +7,7 @@ import { writeFileAtomic } from "../fs/atomic.js";
 import type { Logger } from "../log.js";
 import type { PartSpec } from "../model/revision.js";
 import type { Step } from "../plan/steps.js";
+import { explainExits, prepareContainerLogs, withConsoleLog } from "../runtime/container-logs.js";
 import { renderLxcConfig } from "../runtime/lxc-config.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
 import { SimRuntime } from "../runtime/sim-runtime.js";
@@ -55,19 +56,21 @@ export class StepExecutor {
           dirs,
         );
         const partConfig = await readFile(store.objectPath(part.configObject), "utf8");
-        const config = renderLxcConfig(partConfig, {
+        const logs = await prepareContainerLogs(store.root, part.containerName);
+        const rendered = renderLxcConfig(partConfig, {
           name: part.containerName,
           dirs,
-          logFile: join(dirs.root, "lxc.log"),
+          logFile: logs.lxc,
           volumes: await prepareVolumes(store, part),
           configFiles: part.configFiles.map((file) => ({
             source: store.objectPath(file.object),
             path: file.path,
           })),
         });
-        const rendered = join(store.trailDir(step.revision), "lxc");
-        await mkdir(rendered, { recursive: true });
-        await writeFileAtomic(join(rendered, `${part.name}.conf`), config);
+        const config = runtime.kind === "lxc" ? withConsoleLog(rendered, logs.console) : rendered;
+        const trail = join(store.trailDir(step.revision), "lxc");
+        await mkdir(trail, { recursive: true });
+        await writeFileAtomic(join(trail, `${part.name}.conf`), config);
         await runtime.define(part.containerName, config);
         await control.open(part.containerName, dirs.control);
         return;
@@ -92,14 +95,19 @@ export class StepExecutor {
         return;
       }
       case "awaitGroup":
-        return awaitGroupGoals(step.group, step.parts, step.timeoutMs, runtime, control);
+        return explainExits(
+          awaitGroupGoals(step.group, step.parts, step.timeoutMs, runtime, control),
+          step.parts.map((p) => p.containerName),
+          runtime,
+          store.root,
+        );
       case "awaitCommitDelay": {
         this.deps.crashPoint("during-testing");
-        return watchDuringTesting(
+        return explainExits(
+          watchDuringTesting(step.watch, this.deps.commitDelayMs, runtime, this.deps.gateway()),
           step.watch,
-          this.deps.commitDelayMs,
           runtime,
-          this.deps.gateway(),
+          store.root,
         );
       }
       case "commit": {

@@ -76,12 +76,18 @@ export async function enroll(options: EnrollOptions): Promise<string> {
       }
       if ("status" in reply && reply.status === "refused")
         throw new EnrollmentRefused(reply.reason);
+      const backoffMs = (options.retryInitialMs ?? 1_000) * 2 ** Math.min(attempt, 16);
+      // A busy gateway says when to ask again (its hello limits); never sooner than it asked.
+      const busy = "status" in reply && reply.status === "busy";
       const delayMs = Math.min(
         options.retryMaxMs ?? 60_000,
-        (options.retryInitialMs ?? 1_000) * 2 ** Math.min(attempt, 16),
+        busy ? Math.max(reply.retryAfterMs, backoffMs) : backoffMs,
       );
-      const why =
-        "status" in reply ? "enrollment pending approval" : `hello not answered: ${reply.error}`;
+      const why = !("status" in reply)
+        ? `hello not answered: ${reply.error}`
+        : busy
+          ? `gateway busy: ${reply.reason}`
+          : "enrollment pending approval";
       log.info(`${why}; asking again`, { attempt: attempt + 1, inMs: delayMs });
       await abortableSleep(delayMs, options.signal);
     }

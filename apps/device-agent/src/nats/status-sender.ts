@@ -20,7 +20,7 @@ export class StatusSender {
     private readonly log: Logger,
     private readonly retryMs = 1000,
   ) {
-    journal.onReport(() => this.flush());
+    journal.onAppend(() => void this.flush());
   }
 
   /** Sends what is pending; concurrent calls coalesce into one more pass. */

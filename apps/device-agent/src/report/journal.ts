@@ -4,7 +4,15 @@ import { join } from "node:path";
 import { isFleetRevision, refusalOf } from "@statecast/contract";
 import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
 import type { Logger } from "../log.js";
-import { PROGRESS, type ReportInput, type StatusReport } from "./report.js";
+import {
+  type HealthInput,
+  type HealthReport,
+  isHealth,
+  type JournalEntry,
+  PROGRESS,
+  type ReportInput,
+  type StatusReport,
+} from "./report.js";
 
 /** A report the gateway would refuse: a bug in the agent, never journaled nor sent. */
 export class ReportOutOfContract extends Error {
@@ -26,13 +34,16 @@ export class ReportJournal {
   private readonly logPath: string;
   private readonly cursorPath: string;
   private listeners: ((report: StatusReport) => void)[] = [];
+  private appendListeners: (() => void)[] = [];
   private appending: Promise<unknown> = Promise.resolve();
   /** Unsent reports once loaded (undefined until the first `pending()`). */
-  private unsent: StatusReport[] | undefined;
+  private unsent: JournalEntry[] | undefined;
   private sentCount = 0;
   private loading: Promise<void> | undefined;
   /** Stamped on every report while an apply runs, so the gateway continues its trace. */
   traceparent: string | undefined;
+  /** Stamped on every report while an offline bundle installs. */
+  via: "bundle" | undefined;
 
   constructor(
     dir: string,
@@ -48,6 +59,26 @@ export class ReportJournal {
     this.listeners.push(listener);
   }
 
+  /** Called after every entry (progress or health) is journaled: the sender flushes. */
+  onAppend(listener: () => void): void {
+    this.appendListeners.push(listener);
+  }
+
+  /** A health report, journaled and sent like a progress report, in the same seq order. */
+  health(input: HealthInput): Promise<HealthReport> {
+    const entry: HealthReport = {
+      kind: "health",
+      deviceId: this.deviceId,
+      bootId: this.bootId,
+      seq: this.seq + 1,
+      ...input,
+      message: bounded(input.message),
+      runtime: this.runtime,
+      at: new Date().toISOString(),
+    };
+    return this.journaled(entry).then(() => entry);
+  }
+
   /**
    * Journals a report, after checking it with the gateway's own validation (libs/contract): a
    * report the gateway would drop as malformed is a bug, logged loudly and thrown, never
@@ -61,36 +92,41 @@ export class ReportJournal {
       revision: input.revision,
       status: input.status,
       progress: input.progress ?? PROGRESS[input.status],
-      message:
-        input.message.length > MAX_MESSAGE
-          ? `${input.message.slice(0, MAX_MESSAGE - TRUNCATED.length)}${TRUNCATED}`
-          : input.message,
+      message: bounded(input.message),
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
       ...(input.downloads !== undefined ? { downloads: input.downloads } : {}),
       runtime: this.runtime,
       ...(this.traceparent ? { traceparent: this.traceparent } : {}),
+      ...(this.via ? { via: this.via } : {}),
       at: new Date().toISOString(),
     };
-    const refusal = refusalOf(isFleetRevision(report.revision) ? report : asFleet(report));
-    if (refusal !== undefined) {
-      const error = new ReportOutOfContract(`report out of contract (${refusal}); not sent`);
-      this.log?.error(error.message, { report });
-      if (!this.log) process.stderr.write(`${error.message}: ${JSON.stringify(report)}\n`);
-      return Promise.reject(error);
-    }
-    this.seq = report.seq;
-    const done = this.appending.then(async () => {
-      await this.append(report);
-      this.unsent?.push(report);
-    });
-    this.appending = done.catch(() => undefined);
-    return done.then(() => {
+    return this.journaled(report).then(() => {
       for (const listener of this.listeners) listener(report);
       return report;
     });
   }
 
-  private async append(report: StatusReport): Promise<void> {
+  /** Checks the entry with the gateway's rules (see `report`), then takes its seq and appends it. */
+  private journaled(entry: JournalEntry): Promise<void> {
+    const refusal = refusalOf(ReportJournal.isLocal(entry) ? asFleet(entry) : entry);
+    if (refusal !== undefined) {
+      const error = new ReportOutOfContract(`report out of contract (${refusal}); not sent`);
+      this.log?.error(error.message, { report: entry });
+      if (!this.log) process.stderr.write(`${error.message}: ${JSON.stringify(entry)}\n`);
+      return Promise.reject(error);
+    }
+    this.seq = entry.seq;
+    const done = this.appending.then(async () => {
+      await this.append(entry);
+      this.unsent?.push(entry);
+    });
+    this.appending = done.catch(() => undefined);
+    return done.then(() => {
+      for (const listener of this.appendListeners) listener();
+    });
+  }
+
+  private async append(report: JournalEntry): Promise<void> {
     const handle = await open(this.logPath, "a", 0o600);
     try {
       await handle.write(`${JSON.stringify(report)}\n`);
@@ -105,12 +141,17 @@ export class ReportJournal {
    * `bundle:<digest>`) are journaled for the device's own record but name no fleet revision, so
    * the sender keeps them from the gateway (see StatusSender); every other field is checked.
    */
-  static isLocal(report: StatusReport): boolean {
-    return !isFleetRevision(report.revision);
+  static isLocal(entry: JournalEntry): boolean {
+    return !isFleetRevision(entry.revision);
   }
 
-  /** Every report ever journaled, oldest first (a torn last line from a crash is skipped). */
+  /** Every progress report ever journaled, oldest first (health reports left out). */
   async all(): Promise<StatusReport[]> {
+    return (await this.entries()).filter((e): e is StatusReport => !isHealth(e));
+  }
+
+  /** Every entry ever journaled, oldest first (a torn last line from a crash is skipped). */
+  async entries(): Promise<JournalEntry[]> {
     let text: string;
     try {
       text = await readFile(this.logPath, "utf8");
@@ -118,11 +159,11 @@ export class ReportJournal {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw error;
     }
-    const reports: StatusReport[] = [];
+    const reports: JournalEntry[] = [];
     for (const line of text.split("\n")) {
       if (line.trim() === "") continue;
       try {
-        reports.push(JSON.parse(line) as StatusReport);
+        reports.push(JSON.parse(line) as JournalEntry);
       } catch {
         // a line cut by kill -9 mid-append was never fsynced, so never reported
       }
@@ -134,7 +175,7 @@ export class ReportJournal {
    * Reports not yet confirmed by the gateway, in journal order. Read from disk once, then
    * kept in memory, so a long-running agent does not re-read its whole journal per report.
    */
-  async pending(): Promise<StatusReport[]> {
+  async pending(): Promise<JournalEntry[]> {
     await this.loadUnsent();
     return [...(this.unsent ?? [])];
   }
@@ -144,7 +185,7 @@ export class ReportJournal {
     if (!this.loading) {
       this.loading = this.appending.then(async () => {
         const cursor = await readJsonFile<{ count: number }>(this.cursorPath, { count: 0 });
-        const all = await this.all();
+        const all = await this.entries();
         this.sentCount = Math.min(cursor.count, all.length);
         this.unsent = all.slice(this.sentCount);
       });
@@ -154,7 +195,7 @@ export class ReportJournal {
   }
 
   /** Records that the oldest pending report reached the gateway. */
-  async confirm(report: StatusReport): Promise<void> {
+  async confirm(report: JournalEntry): Promise<void> {
     await this.loadUnsent();
     const first = this.unsent?.[0];
     if (!first || first.bootId !== report.bootId || first.seq !== report.seq) {
@@ -166,8 +207,14 @@ export class ReportJournal {
 }
 
 /** A local report checked as if it named a fleet revision: every other field must be valid. */
-function asFleet(report: StatusReport): StatusReport {
-  return report.revision.length > 0 && report.revision.length <= 200
-    ? { ...report, revision: "local#0" }
-    : report;
+function bounded(message: string): string {
+  return message.length > MAX_MESSAGE
+    ? `${message.slice(0, MAX_MESSAGE - TRUNCATED.length)}${TRUNCATED}`
+    : message;
+}
+
+function asFleet<T extends JournalEntry>(entry: T): T {
+  return entry.revision.length > 0 && entry.revision.length <= 200
+    ? { ...entry, revision: "local#0" }
+    : entry;
 }

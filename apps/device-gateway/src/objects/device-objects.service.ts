@@ -5,6 +5,7 @@ import { isDeviceId } from "@statecast/contract";
 import { actingKey, foldDeviceCredentials } from "@statecast/device-domain";
 import {
   deviceStreamId,
+  ForbiddenError,
   NotFoundError,
   type PostgresEventStore,
   UnauthorizedError,
@@ -15,6 +16,7 @@ import { FsObjectStore } from "@statecast/state";
 import { DEVICE_EVENT_STORE } from "../status/status.module.js";
 import { type ByteSpan, parseByteRange } from "./byte-range.js";
 import { parseDeviceToken, verifyDeviceToken } from "./device-token.js";
+import { ObjectAccess } from "./object-access.js";
 
 export interface ObjectRead {
   size: number;
@@ -22,7 +24,10 @@ export interface ObjectRead {
   body: Readable;
 }
 
-/** Objects for devices over HTTP, from the orchestrator's object store directory. */
+/**
+ * Objects for devices over HTTP, from the orchestrator's object store directory: the device signs
+ * a short-lived token with its key, and reads only what `ObjectAccess` allows it.
+ */
 @Injectable()
 export class DeviceObjectsService {
   private readonly objects: FsObjectStore;
@@ -30,6 +35,7 @@ export class DeviceObjectsService {
   constructor(
     @Inject(DEVICE_EVENT_STORE) private readonly store: PostgresEventStore,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(ObjectAccess) private readonly access: ObjectAccess,
   ) {
     this.objects = new FsObjectStore(join(config.dataDir, "objects"));
   }
@@ -53,6 +59,8 @@ export class DeviceObjectsService {
     const deviceId = parseDeviceToken(token).claims.sub;
     if (!isDeviceId(deviceId)) throw new UnauthorizedError("device token names no device id");
     verifyDeviceToken(token, await this.devicePublicKey(deviceId), deviceId, Date.now());
+    const refusal = await this.access.refusal(deviceId, sha);
+    if (refusal) throw new ForbiddenError(refusal);
     const stat = await this.objects.stat(sha);
     if (!stat) throw new NotFoundError(`object ${sha} not found`);
     const span = parseByteRange(range, stat.size);

@@ -27,12 +27,14 @@ export function targetEnvelopeFor(
   deviceId: string,
   assigned: AssignedTarget,
   state: Record<string, unknown>,
-  context: { assignedAt: string; traceparent: string | undefined },
+  context: { assignedAt: string; traceparent: string | undefined; lifetimeMs?: number },
   key: KeyObject,
 ): TargetEnvelope {
   const expiresAt =
     assigned.expiresAt ??
-    new Date(Date.parse(context.assignedAt) + DEFAULT_TARGET_LIFETIME_MS).toISOString();
+    new Date(
+      Date.parse(context.assignedAt) + (context.lifetimeMs ?? DEFAULT_TARGET_LIFETIME_MS),
+    ).toISOString();
   return signTarget(
     {
       deviceId,

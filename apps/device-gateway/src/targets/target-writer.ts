@@ -3,7 +3,12 @@ import { Readable } from "node:stream";
 import type { KV } from "@nats-io/kv";
 import type { ObjectStore as NatsObjectStore } from "@nats-io/obj";
 import { Logger } from "@nestjs/common";
-import { formatRevision, type RevisionRef } from "@statecast/contract";
+import {
+  formatRevision,
+  type RevisionRef,
+  signTarget,
+  type TargetEnvelope,
+} from "@statecast/contract";
 import {
   DeviceEvents,
   isEvent,
@@ -14,13 +19,27 @@ import {
 } from "@statecast/events";
 import { continueTrace } from "@statecast/platform";
 import type { ObjectStore } from "@statecast/state";
-import { type AssignedTarget as Assigned, targetEnvelopeFor } from "./target-envelope.js";
+import type { DeltaMaker } from "../deltas/delta-maker.js";
+import { heldRevision, replacedObjects } from "../deltas/held-objects.js";
+import {
+  type AssignedTarget as Assigned,
+  DEFAULT_TARGET_LIFETIME_MS,
+  targetEnvelopeFor,
+} from "./target-envelope.js";
 
 /**
  * Turns device `TargetAssigned` / `TargetCancelled` into the device's `sc_targets` key, and
  * copies the revision's objects into `sc_objects` first (idempotently), so a device that sees
  * the target can fetch everything it names. Replaying an event writes the same key again.
  */
+export interface TargetWriterOptions {
+  /** Offers object deltas from what the device runs; none when absent. */
+  deltas?: DeltaMaker;
+  /** Lifetime of a target whose rollout set no `expiresAt`. */
+  lifetimeMs?: number;
+  clock?: () => number;
+}
+
 export class TargetWriter {
   private readonly logger = new Logger("Targets");
 
@@ -30,10 +49,27 @@ export class TargetWriter {
     private readonly natsObjects: NatsObjectStore,
     private readonly objects: ObjectStore,
     private readonly key: KeyObject,
+    private readonly options: TargetWriterOptions = {},
   ) {}
+
+  private get deltas(): DeltaMaker | undefined {
+    return this.options.deltas;
+  }
+
+  private get lifetimeMs(): number {
+    return this.options.lifetimeMs ?? DEFAULT_TARGET_LIFETIME_MS;
+  }
+
+  private clock(): number {
+    return (this.options.clock ?? Date.now)();
+  }
 
   async handle(event: RecordedEvent): Promise<void> {
     const deviceId = streamKeyOf(event.streamId);
+    if (event.type === "DeviceCameOnline") {
+      await this.refresh(deviceId);
+      return;
+    }
     if (event.type === "TargetCancelled") {
       await this.targets.delete(deviceId);
       return;
@@ -68,14 +104,66 @@ export class TargetWriter {
       return;
     }
     await this.copyObjects(data.revision, data.digest);
+    await this.offerDeltas(deviceId, event, state);
     const envelope = targetEnvelopeFor(
       deviceId,
       data,
       state,
-      { assignedAt: event.metadata.now, traceparent },
+      { assignedAt: event.metadata.now, traceparent, lifetimeMs: this.lifetimeMs },
       this.key,
     );
     await this.targets.put(deviceId, JSON.stringify(envelope));
+  }
+
+  /**
+   * Makes (once per object pair) the deltas from the objects of the revision the device runs to
+   * the objects that replace them at the same state path, before the target is visible. A
+   * failure only costs bandwidth: the device then fetches the full objects.
+   */
+  private async offerDeltas(
+    deviceId: string,
+    event: RecordedEvent,
+    state: Record<string, unknown>,
+  ): Promise<void> {
+    if (!this.deltas) return;
+    try {
+      const held = await heldRevision(this.store, event);
+      if (!held) return;
+      const digest = await this.digestOf(held);
+      const old = digest ? await this.canonicalState(digest) : undefined;
+      if (!old) return;
+      for (const { from, to } of replacedObjects(old, state)) await this.deltas.ensure(from, to);
+    } catch (error) {
+      this.logger.warn(`no deltas for ${deviceId}: ${(error as Error).message}`);
+    }
+  }
+
+  private async digestOf(revision: RevisionRef): Promise<string | undefined> {
+    const { events } = await this.store.readStream(
+      revisionStreamId(revision.fleet, revision.number),
+    );
+    const posted = events.find((e) => e.type === "RevisionPosted")?.data as
+      | { digest: string }
+      | undefined;
+    return posted?.digest;
+  }
+
+  /**
+   * A device back online whose target expired (or is past half its lifetime) gets the same
+   * target (same seq, state, revision) signed again with a new lifetime, so a device that was
+   * offline longer than the lifetime updates instead of refusing it as expired. Wall-clock time
+   * is right here: the new expiry is about now, not about when the device came back in the log.
+   */
+  async refresh(deviceId: string): Promise<boolean> {
+    const entry = await this.targets.get(deviceId);
+    if (entry?.operation !== "PUT" || entry.length === 0) return false;
+    const { signature: _s, ...body } = entry.json<TargetEnvelope>();
+    const now = this.clock();
+    if (Date.parse(body.expiresAt) - now > this.lifetimeMs / 2) return false;
+    const expiresAt = new Date(now + this.lifetimeMs).toISOString();
+    await this.targets.put(deviceId, JSON.stringify(signTarget({ ...body, expiresAt }, this.key)));
+    this.logger.log(`target of ${deviceId} (seq ${body.seq}) refreshed until ${expiresAt}`);
+    return true;
   }
 
   private async canonicalState(digest: string): Promise<Record<string, unknown> | undefined> {

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
 import { DEVICE_ID, DEVICE_ID_RULE } from "@statecast/contract";
-import { Type } from "class-transformer";
 import {
   IsIn,
   IsInt,
@@ -13,6 +12,7 @@ import {
   MaxLength,
   Min,
 } from "class-validator";
+import { DecimalInt } from "../openapi/decimal-int.js";
 
 // The one device-id rule, the one enrollment uses: the API takes no id a device cannot enroll with.
 const STATUSES = [
@@ -58,6 +58,13 @@ export class DeviceListQuery {
   @IsIn(["pending", "approved", "decommissioned"])
   approval?: string;
 
+  @ApiPropertyOptional({ minimum: 1, description: "number of the revision the device runs" })
+  @IsOptional()
+  @DecimalInt()
+  @IsInt()
+  @Min(1)
+  revision?: number;
+
   @ApiPropertyOptional({ description: "the `next` value of the previous page" })
   @IsOptional()
   @IsString()
@@ -66,7 +73,7 @@ export class DeviceListQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -74,7 +81,10 @@ export class DeviceListQuery {
 }
 
 export class DeviceAtQuery {
-  @ApiPropertyOptional({ description: "time travel: the device as it was at this ISO instant" })
+  @ApiPropertyOptional({
+    description:
+      "time travel: the device as it was at this ISO instant, to the millisecond (events recorded up to the end of that millisecond count; finer digits are ignored)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: "at must be an ISO-8601 instant" })
   at?: string;
@@ -83,14 +93,15 @@ export class DeviceAtQuery {
 export class DeviceHistoryQuery {
   @ApiPropertyOptional({ description: "events after this stream version" })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(0)
+  @Max(2 ** 31 - 1)
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -131,6 +142,17 @@ export class DeviceResponse {
   @ApiProperty() online!: boolean;
   @ApiProperty({ type: String, nullable: true }) lastSeenAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) enrolledAt!: string | null;
+  @ApiProperty({
+    type: "object",
+    additionalProperties: true,
+    description:
+      "bytes downloaded: `last` apply {revision, needed, fetched, delta, resumed} and `total` over all applies",
+  })
+  transfer!: unknown;
+  @ApiProperty({ enum: ["target", "bundle"], nullable: true, type: String })
+  installedVia!: "target" | "bundle" | null;
+  @ApiProperty({ description: "runs another revision than its target, no update under way" })
+  drifted!: boolean;
   @ApiProperty() version!: number;
   @ApiProperty() updatedAt!: string;
 }
@@ -138,4 +160,29 @@ export class DeviceResponse {
 export class DevicePageResponse {
   @ApiProperty({ type: [DeviceResponse] }) items!: DeviceResponse[];
   @ApiProperty({ type: String, nullable: true }) next!: string | null;
+}
+
+export class DeviceSummaryQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) fleet?: string;
+}
+
+class RevisionCount {
+  @ApiProperty({ type: String, nullable: true }) fleet!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: "null: no revision reported yet" })
+  number!: number | null;
+  @ApiProperty() count!: number;
+}
+
+class StatusCount {
+  @ApiProperty({ type: String, nullable: true }) status!: string | null;
+  @ApiProperty() count!: number;
+}
+
+export class DeviceSummaryResponse {
+  @ApiProperty() total!: number;
+  @ApiProperty() online!: number;
+  @ApiProperty() offline!: number;
+  @ApiProperty({ description: "devices with a target revision they do not run" }) drifted!: number;
+  @ApiProperty({ type: [RevisionCount] }) byRevision!: RevisionCount[];
+  @ApiProperty({ type: [StatusCount] }) byStatus!: StatusCount[];
 }
