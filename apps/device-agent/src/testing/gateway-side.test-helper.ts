@@ -59,7 +59,8 @@ export class GatewaySide {
       seq++
     ) {
       const message = await this.jsm.streams.getMessage(STATUS_STREAM, { seq });
-      if (message)
+      // Liveness beats share the subject; they are not reports (no seq, no message id).
+      if (message && message.json<{ kind?: string }>().kind !== "heartbeat")
         out.push({
           ...message.json<StatusReport>(),
           msgId: message.header?.get("Nats-Msg-Id") ?? "",
