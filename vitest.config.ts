@@ -10,6 +10,7 @@ const alias = {
   "@statecast/platform/config": fileURLToPath(
     new URL("./libs/platform/src/config/index.ts", import.meta.url),
   ),
+  "@statecast/contract": lib("contract"),
   "@statecast/events": lib("events"),
   "@statecast/state": lib("state"),
   "@statecast/infra": lib("infra"),

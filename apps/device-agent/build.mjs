@@ -23,6 +23,20 @@ const sideEffectFreeLibs = {
   },
 };
 
+// The board gets the wire contract (libs/contract), never the services' libraries: the event
+// store, its catalogs and pg, Nest, the device aggregate. Importing one fails the build loudly.
+const serverOnlyLibs = {
+  name: "server-only-libs",
+  setup(build) {
+    build.onResolve(
+      { filter: /^@statecast\/(events|infra|platform|device-domain)(\/|$)/ },
+      (args) => ({
+        errors: [{ text: `${args.path} is not for the agent's bundle: use @statecast/contract` }],
+      }),
+    );
+  },
+};
+
 /**
  * `faults: true` is the test build: `--crash-at` (kill -9 at a named apply step) exists only
  * there. The shipped bundle is built with it off, and esbuild drops the injection code.
@@ -36,6 +50,8 @@ export async function buildAgent(
     outfile,
     bundle: true,
     platform: "node",
+    // ESM builds first where a package has both: they tree-shake (OpenTelemetry's core is 10× smaller).
+    mainFields: ["module", "main"],
     format: "esm",
     target: "node20",
     minify: true,
@@ -43,11 +59,9 @@ export async function buildAgent(
     metafile: true,
     define: { __STATECAST_FAULTS__: faults ? "true" : "false" },
     alias: {
+      "@statecast/contract": lib("contract"),
       "@statecast/state": lib("state"),
       "@statecast/nats-auth": lib("nats-auth"),
-      // Only the error tree of libs/events is needed on a board (nats-auth's ValidationError);
-      // its event store, zod catalogs and pg stay out. A new import fails the build loudly.
-      "@statecast/events": `${root}libs/events/src/errors.ts`,
     },
     // CommonJS dependencies (tar-stream) call require(); give the ESM bundle one.
     banner: {
@@ -55,7 +69,7 @@ export async function buildAgent(
     },
     // The workspace libs have no import-time side effects; saying so lets esbuild drop what
     // the agent never uses (the event store, zod schemas, pg) from the board's bundle.
-    plugins: [sideEffectFreeLibs],
+    plugins: [serverOnlyLibs, sideEffectFreeLibs],
     logLevel: "warning",
   });
   return {

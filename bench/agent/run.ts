@@ -16,11 +16,11 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
+import { signTarget } from "@statecast/contract";
 import { startNatsServer } from "@statecast/infra";
 // @ts-expect-error build.mjs is plain JavaScript
 import { buildAgent } from "../../apps/device-agent/build.mjs";
 import type { StatusReport } from "../../apps/device-agent/src/report/report.js";
-import { signTarget } from "../../apps/device-agent/src/target/envelope.js";
 import { INIT, StateBuilder } from "../../apps/device-agent/src/testing/fixtures.test-helper.js";
 import { GatewaySide } from "../../apps/device-agent/src/testing/gateway-side.test-helper.js";
 

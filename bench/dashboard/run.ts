@@ -12,7 +12,7 @@ import pg from "pg";
 import { spawnService } from "../../apps/launcher/src/service-process.js";
 import { waitUntilReady } from "../../apps/launcher/src/wait-ready.js";
 import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/projections.module.js";
-import { enrollSimDevices } from "../../apps/orchestrator/src/rollout/sim/device-sim.js";
+import { enrollSimDevices } from "../../apps/orchestrator/src/testing/rollout-sim/device-sim.test-helper.js";
 import { type InPage, launchBrowser } from "../../test/e2e/console-browser.test-helper.js";
 import { waitFor } from "../rollout/probes.js";
 

@@ -15,7 +15,7 @@ import {
   enrollSimDevices,
   postSimRevision,
   sim,
-} from "../../apps/orchestrator/src/rollout/sim/device-sim.js";
+} from "../../apps/orchestrator/src/testing/rollout-sim/device-sim.test-helper.js";
 import { caughtUp, rolloutStatus, waitFor } from "./probes.js";
 
 const { values: args } = parseArgs({

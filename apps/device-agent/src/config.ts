@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { DEVICE_ID_RULE, isDeviceId } from "@statecast/contract";
 import type { TrustPolicy } from "@statecast/state";
 import { CRASH_POINTS, FAULTS_ENABLED } from "./faults/crash-point.js";
 
@@ -168,8 +169,10 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     );
   const deviceId =
     values["device-id"] ?? env.STATECAST_DEVICE_ID ?? (command === "install" ? "offline" : "");
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(deviceId))
-    throw new ConfigError(`--device-id ${JSON.stringify(deviceId)} is not a valid device id`);
+  if (!isDeviceId(deviceId))
+    throw new ConfigError(
+      `--device-id ${JSON.stringify(deviceId)} is not a valid device id (${DEVICE_ID_RULE})`,
+    );
   const orchestratorKeys = pemFiles("orchestrator-key", values["orchestrator-key"] ?? []);
   if (command === "run" && (!values.nats || orchestratorKeys.length === 0)) {
     throw new ConfigError("run needs --nats URL and at least one --orchestrator-key PEM");

@@ -1,7 +1,7 @@
+import type { ProgressReport } from "@statecast/contract";
+import { sameRevision } from "@statecast/contract";
 import type { DevicePlaneState } from "./device-plane.js";
 import type { DevicePlaneEvent, ReportVerdict } from "./device-report.decider.js";
-import type { ProgressReport } from "./device-report.js";
-import { sameRevision } from "./revision-name.js";
 
 /** A report of an offline install that is not about the device's target (else: the usual path). */
 export function isBundleReceipt(report: ProgressReport, state: DevicePlaneState): boolean {

@@ -1,7 +1,7 @@
+import { type ProgressReport, parseDeviceMessage } from "@statecast/contract";
 import { DeviceBundleEvents, type RecordedEvent } from "@statecast/events";
 import { type DevicePlaneState, evolveDevicePlane, initialDevicePlane } from "./device-plane.js";
 import { decideReport } from "./device-report.decider.js";
-import { type ProgressReport, parseDeviceMessage } from "./device-report.js";
 
 const R1 = { fleet: "fleet", number: 1 };
 const R3 = { fleet: "fleet", number: 3 };

@@ -1,52 +1,8 @@
-import { z } from "zod";
+import type { HealthReport } from "@statecast/contract";
 import type { DevicePlaneState } from "./device-plane.js";
 import { type DevicePlaneEvent, ordering, type ReportVerdict } from "./device-report.decider.js";
-import { parseRevision, type RevisionRef } from "./revision-name.js";
 
-export const HEALTH_KINDS = [
-  "container_exited",
-  "container_restarted",
-  "status_goal_lost",
-  "agent_restarted",
-  "board_rebooted",
-] as const;
-export type HealthKind = (typeof HEALTH_KINDS)[number];
-
-const instant = z.iso.datetime({ offset: true });
-
-/**
- * A health report on `sc.dev.<deviceId>.status` (agents since issue 14): what went wrong with the
- * committed revision after `DONE`. It shares the journal's `(bootId, seq)` with progress reports,
- * so replays are idempotent the same way. Agents of the previous release never send it.
- */
-export const healthReportSchema = z.strictObject({
-  kind: z.literal("health"),
-  deviceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a device id"),
-  bootId: z.string().min(1).max(128),
-  seq: z.int().positive().max(Number.MAX_SAFE_INTEGER),
-  revision: z
-    .string()
-    .max(200)
-    .regex(/^[^#\s]{1,128}#(0|[1-9][0-9]{0,14})$/, "expected <fleet>#<number>"),
-  health: z.enum(HEALTH_KINDS),
-  part: z.string().min(1).max(128).optional(),
-  exitCode: z.int().min(0).max(255).optional(),
-  signal: z.int().min(1).max(128).optional(),
-  count: z.int().positive().max(1_000_000),
-  firstAt: instant,
-  lastAt: instant,
-  message: z.string().max(4096),
-  runtime: z.enum(["lxc", "sim"]).optional(),
-  at: instant,
-});
-
-export type HealthReport = Omit<z.infer<typeof healthReportSchema>, "revision"> & {
-  revision: RevisionRef;
-};
-
-export function toHealthReport(data: z.infer<typeof healthReportSchema>): HealthReport {
-  return { ...data, revision: parseRevision(data.revision) };
-}
+export { HEALTH_KINDS, type HealthKind, type HealthReport } from "@statecast/contract";
 
 /**
  * A health report becomes one `DeviceHealthReported` on the device stream, ordered with the

@@ -1,8 +1,8 @@
+import { parseDeviceMessage } from "@statecast/contract";
 import { DeviceHealthEvents, type RecordedEvent } from "@statecast/events";
 import { decideHealth, type HealthReport } from "./device-health.js";
 import { type DevicePlaneState, evolveDevicePlane, initialDevicePlane } from "./device-plane.js";
 import { decideReport } from "./device-report.decider.js";
-import { parseDeviceMessage } from "./device-report.js";
 
 const R2 = { fleet: "fleet", number: 2 };
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));

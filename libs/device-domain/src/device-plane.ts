@@ -1,5 +1,11 @@
-import type { RecordedEvent } from "@statecast/events";
-import type { RevisionRef } from "./revision-name.js";
+import type { RevisionRef } from "@statecast/contract";
+import {
+  DeviceBundleEvents,
+  DeviceEvents,
+  DeviceHealthEvents,
+  isEvent,
+  type RecordedEvent,
+} from "@statecast/events";
 
 /** The last report applied to the device stream: reports at or below it change nothing. */
 export interface ReportCursor {
@@ -49,64 +55,56 @@ function advance(state: DevicePlaneState, cursor: ReportCursor | undefined): Dev
   return { ...state, cursor: { bootId: cursor.bootId, seq: cursor.seq }, boots };
 }
 
-type Data = Record<string, unknown> & { report?: ReportCursor; revision?: RevisionRef };
-
 /** evolve(state, event) → state, pure. Unknown event types leave the state as it is. */
 export function evolveDevicePlane(
   state: DevicePlaneState,
   event: Pick<RecordedEvent, "type" | "data">,
 ): DevicePlaneState {
-  const data = event.data as Data;
+  const { DeviceRolledBack, TargetAssigned, UpdateFailed, UpdateProgressReported } = DeviceEvents;
+  const { UpdateRejected, UpdateSucceeded } = DeviceEvents;
+  if (isEvent(event, TargetAssigned)) {
+    const { revision, seq } = event.data;
+    return { ...state, target: { revision, seq, cancelled: false }, outcome: null };
+  }
+  if (isEvent(event, UpdateProgressReported))
+    return advance(state, { bootId: event.data.bootId, seq: event.data.seq });
+  if (isEvent(event, UpdateSucceeded)) {
+    const { revision, status, report } = event.data;
+    const moved = state.running && !sameRef(state.running, revision);
+    return advance(
+      {
+        ...state,
+        outcome: status,
+        previous: moved ? state.running : state.previous,
+        running: revision,
+      },
+      report,
+    );
+  }
+  if (isEvent(event, UpdateRejected))
+    return advance({ ...state, outcome: "WONTGO" }, event.data.report);
+  if (isEvent(event, UpdateFailed))
+    return advance({ ...state, outcome: "ERROR" }, event.data.report);
+  if (isEvent(event, DeviceRolledBack)) {
+    const rolledBack = { ...state, outcome: "ROLLED_BACK" as const, running: event.data.to };
+    return advance(rolledBack, event.data.report);
+  }
+  if (isEvent(event, DeviceHealthEvents.DeviceHealthReported))
+    return advance(state, event.data.report);
+  if (isEvent(event, DeviceBundleEvents.BundleInstallReported)) {
+    const { revision, status, report } = event.data;
+    if (status !== "DONE" && status !== "UPDATED") return advance(state, report);
+    const moved = state.running && !sameRef(state.running, revision);
+    const previous = moved ? state.running : state.previous;
+    return advance({ ...state, running: revision, previous }, report);
+  }
   switch (event.type) {
     case "DeviceEnrolled":
       return { ...state, enrolled: true };
     case "DeviceDecommissioned":
       return { ...state, decommissioned: true };
-    case "TargetAssigned":
-      return {
-        ...state,
-        target: {
-          revision: data.revision as RevisionRef,
-          seq: data.seq as number,
-          cancelled: false,
-        },
-        outcome: null,
-      };
     case "TargetCancelled":
       return state.target ? { ...state, target: { ...state.target, cancelled: true } } : state;
-    case "UpdateProgressReported":
-      return advance(state, { bootId: data.bootId as string, seq: data.seq as number });
-    case "UpdateSucceeded": {
-      const revision = data.revision as RevisionRef;
-      const moved = state.running && !sameRef(state.running, revision);
-      return advance(
-        {
-          ...state,
-          outcome: data.status as "DONE" | "UPDATED",
-          previous: moved ? state.running : state.previous,
-          running: revision,
-        },
-        data.report,
-      );
-    }
-    case "UpdateRejected":
-      return advance({ ...state, outcome: "WONTGO" }, data.report);
-    case "UpdateFailed":
-      return advance({ ...state, outcome: "ERROR" }, data.report);
-    case "DeviceRolledBack":
-      return advance(
-        { ...state, outcome: "ROLLED_BACK", running: data.to as RevisionRef },
-        data.report,
-      );
-    case "DeviceHealthReported":
-      return advance(state, data.report);
-    case "BundleInstallReported": {
-      if (data.status !== "DONE" && data.status !== "UPDATED") return advance(state, data.report);
-      const revision = data.revision as RevisionRef;
-      const moved = state.running && !sameRef(state.running, revision);
-      const previous = moved ? state.running : state.previous;
-      return advance({ ...state, running: revision, previous }, data.report);
-    }
     case "DeviceCameOnline":
       return { ...state, online: true };
     case "DeviceWentOffline":

@@ -1,8 +1,8 @@
+import type { Heartbeat, ProgressReport } from "@statecast/contract";
+import { formatRevision, type RevisionRef, sameRevision } from "@statecast/contract";
 import { decideBundleReceipt, isBundleReceipt } from "./device-bundle.js";
 import type { HealthKind } from "./device-health.js";
 import type { DevicePlaneState } from "./device-plane.js";
-import type { Heartbeat, ProgressReport } from "./device-report.js";
-import { formatRevision, type RevisionRef, sameRevision } from "./revision-name.js";
 
 export type ReportCursorData = { bootId: string; seq: number };
 

@@ -1,7 +1,7 @@
+import type { ProgressReport } from "@statecast/contract";
 import type { RecordedEvent } from "@statecast/events";
 import { type DevicePlaneState, evolveDevicePlane, initialDevicePlane } from "./device-plane.js";
 import { decideHeartbeat, decideOffline, decideReport } from "./device-report.decider.js";
-import type { ProgressReport } from "./device-report.js";
 
 const R1 = { fleet: "fleet", number: 1 };
 const R2 = { fleet: "fleet", number: 2 };

@@ -1,4 +1,10 @@
 export {
+  actingKey,
+  type DeviceCredentials,
+  evolveDeviceCredentials,
+  foldDeviceCredentials,
+} from "./device-credentials.js";
+export {
   decideHealth,
   HEALTH_KINDS,
   type HealthKind,
@@ -20,14 +26,3 @@ export {
   decideReport,
   type ReportVerdict,
 } from "./device-report.decider.js";
-export {
-  type DeviceMessage,
-  FINAL,
-  type Heartbeat,
-  IN_FLIGHT,
-  MAX_REPORT_BYTES,
-  type ParsedMessage,
-  type ProgressReport,
-  parseDeviceMessage,
-} from "./device-report.js";
-export { formatRevision, parseRevision, type RevisionRef, sameRevision } from "./revision-name.js";

@@ -45,6 +45,7 @@ export {
   type EventData,
   type EventDefinition,
   type EventRegistry,
+  isEvent,
 } from "./registry.js";
 export { ensureEventsStream, type RelayOptions, startRelay } from "./relay.js";
 export {

@@ -1,3 +1,4 @@
+import { TRACEPARENT } from "@statecast/contract";
 import { z } from "zod";
 import type { EventMetadata } from "./envelope.js";
 import { ValidationError } from "./errors.js";
@@ -11,10 +12,7 @@ const metadataSchema = z.object({
       /^(operator|device|system):[^\s]{1,256}$/,
       "expected operator:<name>, device:<id> or system:<processor>",
     ),
-  traceparent: z
-    .string()
-    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, "expected a W3C traceparent")
-    .optional(),
+  traceparent: z.string().regex(TRACEPARENT, "expected a W3C traceparent").optional(),
   now: z.iso.datetime({ offset: true }),
 });
 

@@ -7,6 +7,7 @@ import {
   type KeyPair,
   type OperatorLimits,
 } from "@nats-io/jwt";
+import { HELLO_SUBJECTS, STATUS_SUBJECTS } from "@statecast/contract";
 import {
   DEVICE_INBOX_ROOT,
   DEVICE_JS_API_PREFIX,
@@ -46,8 +47,8 @@ const JETSTREAM_UNLIMITED: OperatorLimits = {
  * (`sc.dev.<id>.object`), which serves only what the device was targeted with.
  */
 const DEVICE_SERVICES = [
-  "sc.dev.*.status",
-  "sc.dev.*.hello",
+  STATUS_SUBJECTS,
+  HELLO_SUBJECTS,
   // Issue 14: log chunks a device sends back when asked, and its metrics (core NATS, no JetStream).
   "sc.dev.*.logs",
   "sc.dev.*.metrics",

@@ -1,5 +1,5 @@
 import type { Authenticator, ConnectionOptions } from "@nats-io/transport-node";
-import { ValidationError } from "@statecast/events";
+import { enrollmentInboxPrefix, ValidationError } from "@statecast/contract";
 import { deviceInboxPrefix } from "./names.js";
 import { nativeKeyPair } from "./native-nkeys.js";
 
@@ -34,12 +34,6 @@ export function enrollmentConnectionOptions(
     ...credsConnectionOptions(creds),
     inboxPrefix: enrollmentInboxPrefix(nativeKeyPair(seed).getPublicKey()),
   };
-}
-
-/** The inbox prefix of the enrollment user whose public key is `userKey`. */
-export function enrollmentInboxPrefix(userKey: string): string {
-  // Outside `sc.inbox.`: no device id can ever name this inbox.
-  return `sc.enroll.${userKey}`;
 }
 
 const CREDS_BLOCK = /-{3,}[^\n]*-{3,}\r?\n\s*(\S+)\s*\r?\n\s*-{3,}[^\n]*-{3,}/g;

@@ -1,4 +1,5 @@
 import type { Permissions } from "@nats-io/jwt";
+import { helloSubject, statusSubject } from "@statecast/contract";
 import {
   assertDeviceId,
   DEVICE_JS_API_PREFIX,
@@ -36,8 +37,8 @@ export function devicePermissions(deviceId: string): Permissions {
   return {
     pub: {
       allow: [
-        `sc.dev.${deviceId}.status`,
-        `sc.dev.${deviceId}.hello`,
+        statusSubject(deviceId),
+        helloSubject(deviceId),
         `sc.dev.${deviceId}.logs`,
         `sc.dev.${deviceId}.metrics`,
         `sc.dev.${deviceId}.object`,

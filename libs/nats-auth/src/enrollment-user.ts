@@ -1,5 +1,5 @@
 import { createUser as createSlowUser, encodeUser } from "@nats-io/jwt";
-import { enrollmentInboxPrefix } from "./connection-options.js";
+import { enrollmentInboxPrefix, HELLO_SUBJECTS } from "@statecast/contract";
 import { nativeKeyPair } from "./native-nkeys.js";
 import { type OperatorSetup, setupKeys } from "./operator-setup.js";
 import { credsText } from "./users.js";
@@ -25,7 +25,7 @@ export async function issueEnrollmentUser(setup: OperatorSetup): Promise<Enrollm
     user,
     setup.devicesAccount.publicKey,
     {
-      pub: { allow: ["sc.dev.*.hello"], deny: [] },
+      pub: { allow: [HELLO_SUBJECTS], deny: [] },
       sub: { allow: [`${inboxPrefix}.>`], deny: [] },
       bearer_token: false,
       allowed_connection_types: ["STANDARD"],

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import type { KeyPair } from "@nats-io/nkeys";
-import { ValidationError } from "@statecast/events";
+import { ValidationError } from "@statecast/contract";
 
 // @nats-io/nkeys signs with tweetnacl and re-derives the key pair on every call (≈ 2 scalar
 // multiplications per signature, tens of milliseconds on a small board). Node's own Ed25519 gives

@@ -1,5 +1,5 @@
 import { createAccount, createOperator, createUser, fromPublic } from "@nats-io/nkeys";
-import { ValidationError } from "@statecast/events";
+import { ValidationError } from "@statecast/contract";
 import { nativeKeyPair } from "./native-nkeys.js";
 
 describe("nativeKeyPair", () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Account, createAccount, createOperator, decode, type KeyPair } from "@nats-io/jwt";
-import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/events";
+import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/contract";
 import {
   encodeDevicesAccountJwt,
   encodeOperatorJwt,
@@ -100,6 +100,7 @@ export function loadOperatorSetup(dir: string): OperatorSetup {
   if (!existsSync(join(dir, FILES.operatorJwt))) {
     throw new NotFoundError(`no operator setup in ${dir} (expected ${FILES.operatorJwt})`);
   }
+  // Cast: Object.fromEntries loses the key names; SEED_FILES names exactly SetupKeys' fields.
   const keys = Object.fromEntries(
     Object.entries(SEED_FILES).map(([name, file]) => [name, readSeed(dir, file)]),
   ) as unknown as SetupKeys;

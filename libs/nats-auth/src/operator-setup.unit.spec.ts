@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { type Account, decode, type Operator } from "@nats-io/jwt";
-import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/events";
+import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/contract";
 import {
   createOperatorSetup,
   ensureOperatorSetup,

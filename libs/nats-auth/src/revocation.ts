@@ -1,5 +1,5 @@
 import { connect } from "@nats-io/transport-node";
-import { IllegalStateError, ValidationError } from "@statecast/events";
+import { IllegalStateError, ValidationError } from "@statecast/contract";
 import { credsConnectionOptions } from "./connection-options.js";
 import { type OperatorSetup, updateDeviceRevocations } from "./operator-setup.js";
 import { issueSystemUser } from "./users.js";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { ValidationError } from "@statecast/events";
+import { ValidationError } from "@statecast/contract";
 import type { ServerIdentities } from "./operator-setup.js";
 
 export interface ClusterOptions {

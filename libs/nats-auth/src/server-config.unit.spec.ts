@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ValidationError } from "@statecast/events";
+import { ValidationError } from "@statecast/contract";
 import { PLACEHOLDER_IDENTITIES, renderDeployConfigs } from "./deploy-configs.js";
 import { renderServerConfig } from "./index.js";
 

@@ -5,7 +5,7 @@ import {
   fromPublic,
   type KeyPair,
 } from "@nats-io/jwt";
-import { ValidationError } from "@statecast/events";
+import { ValidationError } from "@statecast/contract";
 import { devicePermissions } from "./device-permissions.js";
 import { assertDeviceId, assertUserName } from "./names.js";
 import { nativeKeyPair } from "./native-nkeys.js";

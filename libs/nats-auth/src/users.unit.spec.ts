@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createUser, decode, type User } from "@nats-io/jwt";
-import { ValidationError } from "@statecast/events";
+import { ValidationError } from "@statecast/contract";
 import {
   assertDeviceId,
   createOperatorSetup,

@@ -152,7 +152,7 @@ describe("post and clone against a real orchestrator", () => {
     const third = await cli.sc(["post"], wd);
     expect(third.code, third.err).toBe(0);
     expect(third.out).toBe(
-      "uploaded 0 of 10 object(s) (0 B)\nposted lab@3\n".replace("10", String(second.json.objects)),
+      "uploaded 0 of 10 object(s) (0 B)\nposted lab#3\n".replace("10", String(second.json.objects)),
     );
     expect(third.err).toBe("");
     expect(await uploadedBytes()).toBe(before3);

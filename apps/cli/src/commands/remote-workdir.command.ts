@@ -1,3 +1,4 @@
+import { formatRevision } from "@statecast/contract";
 import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import { UsageError } from "../cli/exit-codes.js";
@@ -38,7 +39,7 @@ export const registerRemoteWorkdirCommands: CommandGroup = (program, ctx) => {
       ctx.emit(command, {
         ok: true,
         human: [
-          `cloned ${result.fleet}@${result.revision} into ${result.dir}: ${result.files} file(s), ${result.objects} object(s)`,
+          `cloned ${formatRevision({ fleet: result.fleet, number: result.revision })} into ${result.dir}: ${result.files} file(s), ${result.objects} object(s)`,
         ],
         data: result,
       });
@@ -53,7 +54,7 @@ export const registerRemoteWorkdirCommands: CommandGroup = (program, ctx) => {
       )
       .option("-m, --message <text>", "revision message (default: the last commit's)")
       .option("--fleet <name>", "fleet to post to (default: the one this directory tracks)")
-      .addHelpText("after", '\nExample:\n  $ statecast post -m "web: new image"\n  posted lab@4\n'),
+      .addHelpText("after", '\nExample:\n  $ statecast post -m "web: new image"\n  posted lab#4\n'),
   ).action((opts: { message?: string; fleet?: string; remote?: string }, command: Command) =>
     remoteCommand(ctx, async () => {
       const wd = await findWorkdir(ctx.io.cwd);
@@ -73,7 +74,7 @@ export const registerRemoteWorkdirCommands: CommandGroup = (program, ctx) => {
         ok: true,
         human: [
           `uploaded ${result.uploaded} of ${result.objects} object(s) (${formatBytes(result.uploadedBytes)})`,
-          `posted ${result.fleet}@${result.revision}`,
+          `posted ${formatRevision({ fleet: result.fleet, number: result.revision })}`,
         ],
         data: result,
       });

@@ -5,7 +5,10 @@ import {
   type TestApp,
 } from "../../../orchestrator/src/openapi/test-app.test-helper.js";
 import { fleetOf } from "../../../orchestrator/src/rollout/rollout.test-helper.js";
-import { postSimRevision, sim } from "../../../orchestrator/src/rollout/sim/device-sim.js";
+import {
+  postSimRevision,
+  sim,
+} from "../../../orchestrator/src/testing/rollout-sim/device-sim.test-helper.js";
 import { type RemoteCli, remoteCli } from "../remote/remote.test-helper.js";
 
 const rev = (number: number) => ({ fleet: "main", number });
@@ -29,7 +32,7 @@ afterAll(async () => {
 
 const shape = ["--waves", "10,30,60", "--soak", "1", "--min-sample", "1", "--max-failures", "10"];
 const LINE =
-  /^rollout [\w.-]+ → main@2: (created|running|paused|completed)( wave \d\/3)?, \d+ device\(s\)( eta \d+s)?( \| w\d (pending|running|passed|failed) \d+\/\d+ ok, \d+ failed(, soaking \d+ \(\d+s left\))?)*$/;
+  /^rollout [\w.-]+ → main#2: (created|running|paused|completed)( wave \d\/3)?, \d+ device\(s\)( eta \d+s)?( \| w\d (pending|running|passed|failed) \d+\/\d+ ok, \d+ failed(, soaking \d+ \(\d+s left\))?)*$/;
 
 describe("rollout commands against a real orchestrator with simulated devices", () => {
   it("plans, creates, starts and watches a rollout to completion (non-TTY lines), then explains a device", async () => {
@@ -84,7 +87,7 @@ describe("rollout commands against a real orchestrator with simulated devices", 
       /^m-0007 \(wave \d\): updated\n {2}status succeeded since .+, online\n$/,
     );
     const listed = await cli.sc(["rollout", "ls"]);
-    expect(listed.out).toMatch(new RegExp(`^${id}\\s+completed\\s+main@2\\s`, "m"));
+    expect(listed.out).toMatch(new RegExp(`^${id}\\s+completed\\s+main#2\\s`, "m"));
   });
 
   it("draws per-wave bars in place on a terminal, and the watch exits 1 when a rollout is aborted", async () => {
@@ -106,7 +109,7 @@ describe("rollout commands against a real orchestrator with simulated devices", 
     expect(watched.err).toBe(`statecast: rollout ${id} ended aborted\n`);
     const ERASE = "\x1b[2K";
     const [first = "", second = ""] = watched.out.split("\n");
-    expect(first.startsWith(`${ERASE}rollout ${id} → main@1: aborted`)).toBe(true);
+    expect(first.startsWith(`${ERASE}rollout ${id} → main#1: aborted`)).toBe(true);
     expect(second.startsWith(ERASE)).toBe(true);
     expect(second.slice(ERASE.length)).toMatch(
       /^ {2}wave 1 \[[#-]{24}\] \w+ \d+\/\d+ ok, \d+ failed/,
@@ -116,7 +119,7 @@ describe("rollout commands against a real orchestrator with simulated devices", 
   it("refuses bad definitions and unknown rollouts readably", async () => {
     const bad = await cli.sc(["rollout", "create", "--revision", "main"]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('--revision "main": expected FLEET@NUMBER');
+    expect(bad.err).toContain('--revision "main": expected FLEET#NUMBER');
     const noWaves = await cli.sc(["rollout", "plan", "--revision", "main@2", "--soak", "5"]);
     expect(noWaves.code).toBe(2);
     const unknown = await cli.sc(["rollout", "status", "nope"]);

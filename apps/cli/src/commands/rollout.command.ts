@@ -1,3 +1,4 @@
+import { formatRevision } from "@statecast/contract";
 import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import type { CliContext } from "../cli/context.js";
@@ -31,7 +32,7 @@ async function rolloutIdOf(client: RemoteClient, id: string): Promise<string> {
 
 function definitionOptions(command: Command): Command {
   return command
-    .requiredOption("--revision <fleet@n>", "the revision to roll out, e.g. lab@4")
+    .requiredOption("--revision <fleet#n>", "the revision to roll out, e.g. lab#4 (or lab@4)")
     .option("--fleet <name>", "devices of this fleet (default: the revision's)")
     .option("--tag <tag>", "only devices with this tag, key=value (repeatable)", repeatable)
     .option("--device <id>", "only these devices (repeatable)", repeatable)
@@ -139,12 +140,7 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
       >("/v1/rollouts");
       const human = table(
         ["ROLLOUT", "STATUS", "REVISION", "CREATED"],
-        rows.map((r) => [
-          r.rolloutId,
-          r.status,
-          `${r.revision.fleet}@${r.revision.number}`,
-          r.createdAt,
-        ]),
+        rows.map((r) => [r.rolloutId, r.status, formatRevision(r.revision), r.createdAt]),
       );
       ctx.emit(command, {
         ok: true,

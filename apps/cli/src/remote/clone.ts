@@ -2,6 +2,7 @@ import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
+import { formatRevision } from "@statecast/contract";
 import { holdsObjectId, type JsonValue } from "@statecast/state";
 import { checkout } from "../workdir/checkout.js";
 import { initWorkdir } from "../workdir/init.js";
@@ -22,13 +23,13 @@ export interface CloneResult {
   files: number;
 }
 
-/** `fleet` or `fleet@rev` → its parts (rev null = the latest). */
+/** `fleet`, `fleet#rev` or `fleet@rev` → its parts (rev null = the latest). */
 export function parseFleetRef(ref: string): { fleet: string; rev: number | null } {
-  const match = /^([A-Za-z0-9][A-Za-z0-9._-]{0,127})(?:@(\d{1,10}))?$/.exec(ref);
+  const match = /^([A-Za-z0-9][A-Za-z0-9._-]{0,127})(?:[#@](\d{1,10}))?$/.exec(ref);
   if (!match?.[1])
     throw new WorkdirError(
       "bad_fleet_ref",
-      `"${ref}" is not FLEET or FLEET@REVISION (e.g. lab@3)`,
+      `"${ref}" is not FLEET or FLEET#REVISION (e.g. lab#3, or lab@3)`,
       true,
     );
   const rev = match[2] === undefined ? null : Number(match[2]);
@@ -48,7 +49,7 @@ export async function cloneRevision(
   const text = await (
     await client.request("GET", `${base}/state`, { timeoutMs: DEFAULT_TIMEOUT_MS })
   ).text();
-  const state = parseStateText(text, `${ref.fleet}@${revision}`);
+  const state = parseStateText(text, formatRevision({ fleet: ref.fleet, number: revision }));
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0)
     throw new WorkdirError(
@@ -86,7 +87,12 @@ export async function cloneRevision(
     meter.done();
     const digest = await writeCommitted(wd, state);
     const at = new Date().toISOString();
-    await appendLog(wd, { digest, parent: null, message: `clone ${ref.fleet}@${revision}`, at });
+    await appendLog(wd, {
+      digest,
+      parent: null,
+      message: `clone ${formatRevision({ fleet: ref.fleet, number: revision })}`,
+      at,
+    });
     const result = await checkout(wd, { force: true });
     return {
       dir: wd.root,

@@ -85,7 +85,8 @@ describe("command-line parsing helpers", () => {
   it("parses FLEET[@REV]", () => {
     expect(parseFleetRef("lab")).toEqual({ fleet: "lab", rev: null });
     expect(parseFleetRef("lab@12")).toEqual({ fleet: "lab", rev: 12 });
-    expect(() => parseFleetRef("lab@x")).toThrow(/not FLEET or FLEET@REVISION/);
+    expect(parseFleetRef("lab#12")).toEqual({ fleet: "lab", rev: 12 });
+    expect(() => parseFleetRef("lab@x")).toThrow(/not FLEET or FLEET#REVISION/);
     expect(() => parseFleetRef("lab@0")).toThrow(/numbered from 1/);
   });
 
@@ -95,6 +96,9 @@ describe("command-line parsing helpers", () => {
   });
 
   it("builds rollout definitions from flags, leaving defaults to the server", () => {
+    expect(definitionFromFlags({ revision: "lab#4" })).toEqual(
+      definitionFromFlags({ revision: "lab@4" }),
+    );
     expect(definitionFromFlags({ revision: "lab@4" })).toEqual({
       revision: { fleet: "lab", number: 4 },
       selector: { fleet: "lab" },
@@ -157,7 +161,7 @@ describe("tables and rollout lines", () => {
       etaSeconds: 40,
     };
     expect(rolloutLine(view)).toBe(
-      "rollout r1 → lab@2: running wave 2/2, 10 device(s) eta 40s | w1 passed 2/2 ok, 0 failed | w2 running 3/8 ok, 0 failed",
+      "rollout r1 → lab#2: running wave 2/2, 10 device(s) eta 40s | w1 passed 2/2 ok, 0 failed | w2 running 3/8 ok, 0 failed",
     );
   });
 });

@@ -25,14 +25,16 @@ function count(flag: string, value: string | undefined, min: number): number | u
 }
 
 /**
- * A rollout definition from flags: `--revision FLEET@N`, selector (the revision's fleet unless
+ * A rollout definition from flags: `--revision FLEET#N` (or `FLEET@N`), selector (the revision's fleet unless
  * `--fleet`, plus `--tag`/`--device`), waves as percentages with shared soak/sample/failure limits.
  * Waves and policy left out take the server's defaults.
  */
 export function definitionFromFlags(flags: DefinitionFlags): Record<string, unknown> {
-  const ref = /^([A-Za-z0-9][A-Za-z0-9._-]{0,127})@(\d{1,9})$/.exec(flags.revision);
+  const ref = /^([A-Za-z0-9][A-Za-z0-9._-]{0,127})[#@](\d{1,9})$/.exec(flags.revision);
   if (!ref?.[1] || !ref[2])
-    throw usage(`--revision ${JSON.stringify(flags.revision)}: expected FLEET@NUMBER, e.g. lab@4`);
+    throw usage(
+      `--revision ${JSON.stringify(flags.revision)}: expected FLEET#NUMBER, e.g. lab#4 (or lab@4)`,
+    );
   const selector: Record<string, unknown> = { fleet: flags.fleet ?? ref[1] };
   if (flags.tag?.length) selector.tags = flags.tag;
   if (flags.device?.length) selector.ids = flags.device;

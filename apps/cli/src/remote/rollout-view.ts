@@ -1,3 +1,4 @@
+import { formatRevision } from "@statecast/contract";
 import { bar } from "./progress.js";
 import { type TransferView, transferText } from "./transfer-view.js";
 
@@ -38,7 +39,7 @@ function waveText(w: WaveView): string {
 function heading(r: RolloutView): string {
   const wave = r.currentWave === null ? "" : ` wave ${r.currentWave + 1}/${r.waves.length}`;
   const eta = r.etaSeconds === null ? "" : ` eta ${r.etaSeconds}s`;
-  return `rollout ${r.rolloutId} → ${r.revision.fleet}@${r.revision.number}: ${r.status}${wave}, ${r.devices} device(s)${eta}`;
+  return `rollout ${r.rolloutId} → ${formatRevision(r.revision)}: ${r.status}${wave}, ${r.devices} device(s)${eta}`;
 }
 
 /** One plain line for logs: the rollout and every wave. */

@@ -1,3 +1,5 @@
+import { formatRevision as revisionText } from "@statecast/contract";
+
 /** Left-aligned columns separated by two spaces; the header row first. */
 export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -17,11 +19,11 @@ export function formatTags(tags: Record<string, string>): string {
   return pairs.length ? pairs.join(",") : "-";
 }
 
-/** A revision reference `{fleet, number}` as `fleet@number` ("-" when null). */
+/** A revision reference `{fleet, number}` in its one text form, `fleet#number` ("-" when null). */
 export function formatRevision(ref: unknown): string {
   if (typeof ref !== "object" || ref === null) return "-";
   const { fleet, number } = ref as { fleet?: unknown; number?: unknown };
-  return `${String(fleet)}@${String(number)}`;
+  return revisionText({ fleet: String(fleet), number: Number(number) });
 }
 
 /** Collects a repeatable option's values. */

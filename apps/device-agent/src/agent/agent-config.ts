@@ -1,8 +1,8 @@
+import type { KeyInput } from "@statecast/contract";
 import type { TrustPolicy } from "@statecast/state";
 import type { HealthOptions } from "../health/health-monitor.js";
 import type { LogSink } from "../log.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
-import type { KeyInput } from "../target/envelope.js";
 
 /** What one agent instance needs; built from the validated CLI settings (config.ts). */
 export interface AgentConfig {

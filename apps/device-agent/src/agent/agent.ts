@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { TargetEnvelope } from "@statecast/contract";
 import { StepExecutor } from "../apply/executor.js";
 import { ControlSockets } from "../control/control-server.js";
 import { type CrashPoint, crashHook } from "../faults/crash-point.js";
@@ -15,7 +16,6 @@ import { ReportJournal } from "../report/journal.js";
 import type { ReportInput, StatusReport } from "../report/report.js";
 import { LocalStore } from "../store/local-store.js";
 import { checkState, checkTarget, TargetRejected } from "../target/check-target.js";
-import type { TargetEnvelope } from "../target/envelope.js";
 import { ApplyTrace } from "../trace/trace.js";
 import type { AgentConfig } from "./agent-config.js";
 import { isAlreadyRunning, lastFinalReport } from "./already-running.js";
@@ -59,7 +59,6 @@ export class Agent implements ApplyContext {
 
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir);
-    this.journal = new ReportJournal(this.store.journalDir, config.deviceId, config.runtime.kind);
     const logsDir = join(config.storeDir, "logs");
     mkdirSync(logsDir, { recursive: true });
     this.logs = new DeviceLogs(logsDir, this.store.root, () => this.committed);
@@ -70,6 +69,12 @@ export class Agent implements ApplyContext {
       config.quiet,
       config.logSink,
       (line) => ring.append(line),
+    );
+    this.journal = new ReportJournal(
+      this.store.journalDir,
+      config.deviceId,
+      config.runtime.kind,
+      this.log,
     );
     this.gateway = new GatewayLink(config.gatewayTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
     this.crashPoint = crashHook(config.crashAt, this.log);

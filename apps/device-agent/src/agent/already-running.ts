@@ -1,8 +1,8 @@
+import type { TargetEnvelope } from "@statecast/contract";
 import type { RevisionSpec } from "../model/revision.js";
 import type { ReportJournal } from "../report/journal.js";
 import { isFinal, type StatusReport } from "../report/report.js";
 import type { AgentRecord } from "../store/local-store.js";
-import type { TargetEnvelope } from "../target/envelope.js";
 
 /**
  * The target the device already runs, seen again (the KV watch hands the current target to every

@@ -1,4 +1,12 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  enrollmentInboxPrefix,
+  firstIssue,
+  type Hello,
+  type HelloReply,
+  helloReplySchema,
+  helloSubject,
+} from "@statecast/contract";
 import { credsConnectionOptions } from "@statecast/nats-auth";
 import { writeFileAtomic } from "../fs/atomic.js";
 import type { Logger } from "../log.js";
@@ -32,12 +40,6 @@ export class EnrollmentRefused extends Error {
   }
 }
 
-type HelloReply =
-  | { status: "pending" }
-  | { status: "enrolled"; jwt: string }
-  | { status: "refused"; reason: string }
-  | { status: "busy"; reason: string; retryAfterMs: number };
-
 /**
  * The hello protocol, device side (apps/device-gateway/src/enrollment/README.md): say hello
  * with the device's own public key as the enrollment user, wait while pending (retrying with
@@ -47,12 +49,9 @@ type HelloReply =
 export async function enroll(options: EnrollOptions): Promise<string> {
   const { deviceId, log } = options;
   const identity = await loadOrCreateIdentity(options.identityFile);
-  const hello = JSON.stringify({
-    deviceId,
-    publicKey: identity.getPublicKey(),
-    fleet: options.fleet,
-    ...(options.enrollmentToken ? { enrollmentToken: options.enrollmentToken } : {}),
-  });
+  const hello = JSON.stringify(
+    helloOf(deviceId, identity.getPublicKey(), options.fleet, options.enrollmentToken),
+  );
   const nc = await connect({
     servers: options.natsUrl,
     name: `statecast-agent ${deviceId} (enrolling)`,
@@ -60,7 +59,7 @@ export async function enroll(options: EnrollOptions): Promise<string> {
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
     // The enrollment user may only receive on an inbox named after its own key.
-    inboxPrefix: `sc.enroll.${credsUserKey(options.enrollmentCreds)}`,
+    inboxPrefix: enrollmentInboxPrefix(credsUserKey(options.enrollmentCreds)),
     ...credsConnectionOptions(options.enrollmentCreds),
   });
   try {
@@ -97,6 +96,16 @@ export async function enroll(options: EnrollOptions): Promise<string> {
   }
 }
 
+/** The hello a device sends (the one builder, which the contract test holds to the gateway's). */
+export function helloOf(
+  deviceId: string,
+  publicKey: string,
+  fleet: string,
+  enrollmentToken?: string,
+): Hello {
+  return { deviceId, publicKey, fleet, ...(enrollmentToken ? { enrollmentToken } : {}) };
+}
+
 async function sayHello(
   nc: NatsConnection,
   deviceId: string,
@@ -104,12 +113,10 @@ async function sayHello(
   timeout: number,
 ): Promise<HelloReply | { error: string }> {
   try {
-    const msg = await nc.request(`sc.dev.${deviceId}.hello`, hello, { timeout });
-    const reply = msg.json<HelloReply>();
-    if (reply?.status === "pending" || reply?.status === "refused") return reply;
-    if (reply?.status === "busy" && Number.isFinite(reply.retryAfterMs)) return reply;
-    if (reply?.status === "enrolled" && typeof reply.jwt === "string") return reply;
-    return { error: "the gateway's reply is not a hello reply" };
+    const msg = await nc.request(helloSubject(deviceId), hello, { timeout });
+    const reply = helloReplySchema.safeParse(msg.json());
+    if (reply.success) return reply.data;
+    return { error: `the gateway's reply is not a hello reply (${firstIssue(reply.error)})` };
   } catch (error) {
     return { error: (error as Error).message };
   }

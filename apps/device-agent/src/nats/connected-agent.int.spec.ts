@@ -73,16 +73,16 @@ describe("agent connected to a real nats-server", () => {
     const offline = await installBundle(
       device.agent,
       await bundleOf(device, next.state, "offline"),
-      "offline-1",
+      "lab#41",
     );
     expect(offline.status).toBe("UPDATED");
     expect((await device.agent.journal.pending()).length).toBeGreaterThanOrEqual(5);
 
     nats = await startTestNats({ port: nats.port, storeDir: nats.storeDir });
     const reports = await gateway.waitForReport(
-      (r) => r.revision === "offline-1" && r.status === "UPDATED",
+      (r) => r.revision === "lab#41" && r.status === "UPDATED",
     );
-    expect(statuses(reports, "offline-1")).toEqual([
+    expect(statuses(reports, "lab#41")).toEqual([
       "QUEUED",
       "DOWNLOADING",
       "INPROGRESS",
@@ -126,6 +126,10 @@ describe("agent connected to a real nats-server", () => {
     expect(downloads.totalBytes).toBe(size);
     expect(downloads.fetchedBytes - size).toBeLessThan(CHUNK);
     expect(await device.agent.store.hasObject(rootfs)).toBe(true);
+    // Each new connection's watch began with the target already settled: no news, no report
+    // (a WONTGO for it would only be dropped by the gateway as settled).
+    const journaled = await device.agent.journal.all();
+    expect(journaled.filter((r) => r.reason === "stale_revision")).toEqual([]);
   });
 });
 

@@ -2,10 +2,10 @@ import { readFile } from "node:fs/promises";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
+import type { TargetEnvelope } from "@statecast/contract";
 import { deviceConnectionOptions, deviceInboxPrefix, TARGETS_BUCKET } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
-import type { TargetEnvelope } from "../target/envelope.js";
 import { LogsResponder } from "./logs-responder.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { ExpiredTargetHold, Heartbeat } from "./presence.js";
@@ -108,12 +108,18 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
       try {
         envelope = entry.json<TargetEnvelope>();
       } catch (error) {
-        await agent.journal.report({
-          revision: "",
-          status: "WONTGO",
-          reason: "invalid_target",
-          message: `target is not JSON: ${(error as Error).message}`,
+        // No revision to name, so no report can refuse it: the gateway never writes one of these.
+        agent.log.error("target refused unreported: it is not JSON", {
+          error: (error as Error).message,
         });
+        continue;
+      }
+      // The watch starts with the key's current value: after a restart or a reconnect that is
+      // the target this device already settled, which is no news (a WONTGO for it would reach
+      // the gateway only to be dropped as settled).
+      const record = await agent.store.readRecord();
+      if (envelope?.seq === record.lastSeq && record.lastSeqSettled) {
+        agent.log.info("target already applied; nothing to do", { seq: envelope.seq });
         continue;
       }
       const apply = () =>

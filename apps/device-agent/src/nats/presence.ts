@@ -1,6 +1,6 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
+import { statusSubject } from "@statecast/contract";
 import type { Logger } from "../log.js";
-import { statusSubject } from "./status-sender.js";
 
 /** Below the gateway's 90 s offline timeout with room for two lost beats. */
 export const HEARTBEAT_MS = 30_000;

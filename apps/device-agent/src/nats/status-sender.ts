@@ -1,9 +1,7 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
+import { reportMessageId, statusSubject } from "@statecast/contract";
 import type { Logger } from "../log.js";
-import type { ReportJournal } from "../report/journal.js";
-import { messageId } from "../report/report.js";
-
-export const statusSubject = (deviceId: string) => `sc.dev.${deviceId}.status`;
+import { ReportJournal } from "../report/journal.js";
 
 /**
  * Publishes the journal's pending reports in order, each with `msgID
@@ -45,9 +43,20 @@ export class StatusSender {
   private async pass(): Promise<void> {
     const pending = await this.journal.pending();
     for (const report of pending) {
+      if (ReportJournal.isLocal(report)) {
+        this.log.warn(
+          "report of an offline bundle kept on the device: it names no fleet revision",
+          {
+            seq: report.seq,
+            revision: report.revision,
+          },
+        );
+        await this.journal.confirm(report);
+        continue;
+      }
       try {
         await this.js.publish(statusSubject(report.deviceId), JSON.stringify(report), {
-          msgID: messageId(report),
+          msgID: reportMessageId(report),
           timeout: 5000,
         });
       } catch (error) {

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isFleetRevision, refusalOf } from "@statecast/contract";
 import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
+import type { Logger } from "../log.js";
 import {
   type HealthInput,
   type HealthReport,
@@ -11,6 +13,15 @@ import {
   type ReportInput,
   type StatusReport,
 } from "./report.js";
+
+/** A report the gateway would refuse: a bug in the agent, never journaled nor sent. */
+export class ReportOutOfContract extends Error {
+  override readonly name = "ReportOutOfContract";
+}
+
+/** The contract's bound on a report's message: a longer one is cut, and says so. */
+const MAX_MESSAGE = 4096;
+const TRUNCATED = " …(truncated)";
 
 /**
  * The persisted journal of reports: every report is appended and fsynced before anyone
@@ -38,6 +49,7 @@ export class ReportJournal {
     dir: string,
     private readonly deviceId: string,
     private readonly runtime: "lxc" | "sim",
+    private readonly log?: Logger,
   ) {
     this.logPath = join(dir, "reports.jsonl");
     this.cursorPath = join(dir, "sent.json");
@@ -58,23 +70,29 @@ export class ReportJournal {
       kind: "health",
       deviceId: this.deviceId,
       bootId: this.bootId,
-      seq: ++this.seq,
+      seq: this.seq + 1,
       ...input,
+      message: bounded(input.message),
       runtime: this.runtime,
       at: new Date().toISOString(),
     };
     return this.journaled(entry).then(() => entry);
   }
 
+  /**
+   * Journals a report, after checking it with the gateway's own validation (libs/contract): a
+   * report the gateway would drop as malformed is a bug, logged loudly and thrown, never
+   * journaled to be dropped (and resent) silently.
+   */
   report(input: ReportInput): Promise<StatusReport> {
     const report: StatusReport = {
       deviceId: this.deviceId,
       bootId: this.bootId,
-      seq: ++this.seq,
+      seq: this.seq + 1,
       revision: input.revision,
       status: input.status,
       progress: input.progress ?? PROGRESS[input.status],
-      message: input.message,
+      message: bounded(input.message),
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
       ...(input.downloads !== undefined ? { downloads: input.downloads } : {}),
       runtime: this.runtime,
@@ -88,7 +106,16 @@ export class ReportJournal {
     });
   }
 
+  /** Checks the entry with the gateway's rules (see `report`), then takes its seq and appends it. */
   private journaled(entry: JournalEntry): Promise<void> {
+    const refusal = refusalOf(ReportJournal.isLocal(entry) ? asFleet(entry) : entry);
+    if (refusal !== undefined) {
+      const error = new ReportOutOfContract(`report out of contract (${refusal}); not sent`);
+      this.log?.error(error.message, { report: entry });
+      if (!this.log) process.stderr.write(`${error.message}: ${JSON.stringify(entry)}\n`);
+      return Promise.reject(error);
+    }
+    this.seq = entry.seq;
     const done = this.appending.then(async () => {
       await this.append(entry);
       this.unsent?.push(entry);
@@ -107,6 +134,15 @@ export class ReportJournal {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * Reports of an offline bundle named by the operator (`install --ref name`, or
+   * `bundle:<digest>`) are journaled for the device's own record but name no fleet revision, so
+   * the sender keeps them from the gateway (see StatusSender); every other field is checked.
+   */
+  static isLocal(entry: JournalEntry): boolean {
+    return !isFleetRevision(entry.revision);
   }
 
   /** Every progress report ever journaled, oldest first (health reports left out). */
@@ -168,4 +204,17 @@ export class ReportJournal {
     this.unsent!.shift();
     await writeJsonAtomic(this.cursorPath, { count: ++this.sentCount });
   }
+}
+
+/** A local report checked as if it named a fleet revision: every other field must be valid. */
+function bounded(message: string): string {
+  return message.length > MAX_MESSAGE
+    ? `${message.slice(0, MAX_MESSAGE - TRUNCATED.length)}${TRUNCATED}`
+    : message;
+}
+
+function asFleet<T extends JournalEntry>(entry: T): T {
+  return entry.revision.length > 0 && entry.revision.length <= 200
+    ? { ...entry, revision: "local#0" }
+    : entry;
 }

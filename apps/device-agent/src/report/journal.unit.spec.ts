@@ -1,6 +1,6 @@
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ReportJournal } from "./journal.js";
+import { ReportJournal, ReportOutOfContract } from "./journal.js";
 
 describe("report journal", () => {
   let dir: string;
@@ -37,6 +37,34 @@ describe("report journal", () => {
     const a = await journal.report({ revision: "r1", status: "QUEUED", message: "m" });
     appendFileSync(join(dir, "reports.jsonl"), '{"deviceId":"dev-1","bootId":');
     expect(await new ReportJournal(dir, "dev-1", "lxc").all()).toEqual([a]);
+  });
+
+  it("refuses, loudly and without journaling it, a report the gateway would drop as malformed", async () => {
+    const errors: string[] = [];
+    const log = { info() {}, warn() {}, error: (msg: string) => errors.push(msg) };
+    const journal = new ReportJournal(dir, "dev-1", "lxc", log);
+    const bad = {
+      revision: "fleet#1",
+      status: "ERROR" as const,
+      message: "m",
+      reason: "Not Snake",
+    };
+    await expect(journal.report(bad)).rejects.toThrow(ReportOutOfContract);
+    await expect(journal.report({ ...bad, reason: undefined })).rejects.toThrow(/needs a reason/);
+    await expect(journal.report({ ...bad, revision: "" })).rejects.toThrow(/revision/);
+    expect(errors).toHaveLength(3);
+    expect(await journal.all()).toEqual([]);
+    // The next good report takes the next number: nothing was consumed by the refusals.
+    const ok = await journal.report({ ...bad, reason: "apply_failed" });
+    expect(ok.seq).toBe(1);
+  });
+
+  it("cuts an over-long message to the contract's bound and says so", async () => {
+    const journal = new ReportJournal(dir, "dev-1", "lxc");
+    const long = "x".repeat(10_000);
+    const report = await journal.report({ revision: "fleet#1", status: "QUEUED", message: long });
+    expect(report.message).toHaveLength(4096);
+    expect(report.message.endsWith("…(truncated)")).toBe(true);
   });
 
   it("journals health reports in the same seq order, pending until sent, outside all()", async () => {

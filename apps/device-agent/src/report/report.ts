@@ -1,14 +1,10 @@
-/** Pantavisor's device update statuses (DESIGN §5). */
-export type UpdateStatus =
-  | "QUEUED"
-  | "DOWNLOADING"
-  | "INPROGRESS"
-  | "TESTING"
-  | "DONE"
-  | "UPDATED"
-  | "WONTGO"
-  | "ERROR";
+import type { HealthReportWire, StatusReport, UpdateStatus } from "@statecast/contract";
 
+// The report's wire form is the contract's (libs/contract): the gateway validates with the same
+// schema, and the journal checks every report against it before journaling.
+export type { DownloadCounters, StatusReport, UpdateStatus } from "@statecast/contract";
+
+/** The progress each status reports unless the step knows better. */
 export const PROGRESS: Record<UpdateStatus, number> = {
   QUEUED: 5,
   DOWNLOADING: 25,
@@ -20,41 +16,6 @@ export const PROGRESS: Record<UpdateStatus, number> = {
   ERROR: 100,
 };
 
-export interface DownloadCounters {
-  totalBytes: number;
-  fetchedBytes: number;
-  objects: number;
-  objectsFetched: number;
-  /** Bytes reused from earlier partial downloads (sent on the last DOWNLOADING report). */
-  resumedBytes?: number;
-  /** Full size of the objects the device lacked: what it would fetch without deltas. */
-  neededBytes?: number;
-  /** Of `fetchedBytes`, the bytes fetched as object deltas (the rest are full objects). */
-  deltaBytes?: number;
-  /** Objects rebuilt from a delta (checked against their sha256). */
-  deltaObjects?: number;
-}
-
-/** A progress report as published on `sc.dev.<deviceId>.status`. */
-export interface StatusReport {
-  deviceId: string;
-  bootId: string;
-  seq: number;
-  revision: string;
-  status: UpdateStatus;
-  progress: number;
-  message: string;
-  reason?: string;
-  downloads?: DownloadCounters;
-  /** `lxc` or `sim`: a simulated device says so in every report. */
-  runtime: "lxc" | "sim";
-  /** W3C trace context of the apply this report belongs to (see trace/trace.ts). */
-  traceparent?: string;
-  /** `bundle` on the reports of an offline install: the gateway records where the revision came from. */
-  via?: "bundle";
-  at: string;
-}
-
 export type ReportInput = Pick<StatusReport, "revision" | "status" | "message"> &
   Partial<Pick<StatusReport, "reason" | "downloads" | "progress">>;
 
@@ -62,37 +23,10 @@ export function isFinal(status: UpdateStatus): boolean {
   return status === "DONE" || status === "UPDATED" || status === "WONTGO" || status === "ERROR";
 }
 
-export function messageId(report: JournalEntry): string {
-  return `${report.deviceId}:${report.bootId}:${report.seq}`;
-}
-
 /** What the agent saw go wrong with its committed revision after `DONE` (issue 14). */
-export type HealthKind =
-  | "container_exited"
-  | "container_restarted"
-  | "status_goal_lost"
-  | "agent_restarted"
-  | "board_rebooted";
-
+export type { HealthKind } from "@statecast/contract";
 /** A health report on the same subject and journal as progress reports (`kind: "health"`). */
-export interface HealthReport {
-  kind: "health";
-  deviceId: string;
-  bootId: string;
-  seq: number;
-  revision: string;
-  health: HealthKind;
-  part?: string;
-  exitCode?: number;
-  signal?: number;
-  /** Occurrences between `firstAt` and `lastAt` (a crash loop is one report with a count). */
-  count: number;
-  firstAt: string;
-  lastAt: string;
-  message: string;
-  runtime: "lxc" | "sim";
-  at: string;
-}
+export type HealthReport = HealthReportWire;
 
 export type HealthInput = Omit<
   HealthReport,

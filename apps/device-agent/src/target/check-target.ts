@@ -1,7 +1,11 @@
+import {
+  type KeyInput,
+  type TargetEnvelope,
+  targetEnvelopeProblem,
+  verifyTarget,
+} from "@statecast/contract";
 import type { State } from "@statecast/state";
 import { stateDigest, type TrustPolicy, verifyState } from "@statecast/state";
-import type { KeyInput, TargetEnvelope } from "./envelope.js";
-import { verifyTarget } from "./envelope.js";
 
 /** Why a target is refused before anything is installed (reported as WONTGO). */
 export class TargetRejected extends Error {
@@ -28,6 +32,8 @@ export interface TargetCheckContext {
 export function checkTarget(envelope: TargetEnvelope, ctx: TargetCheckContext): void {
   const verdict = verifyTarget(envelope, ctx.orchestratorKeys);
   if (!verdict.ok) throw new TargetRejected(verdict.reason, verdict.message);
+  const problem = targetEnvelopeProblem(envelope);
+  if (problem) throw new TargetRejected("invalid_target", `target out of contract: ${problem}`);
   if (envelope.deviceId !== ctx.deviceId) {
     throw new TargetRejected(
       "invalid_target",

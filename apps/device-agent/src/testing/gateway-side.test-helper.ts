@@ -4,10 +4,10 @@ import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { TargetEnvelope } from "@statecast/contract";
 import type { ObjectAccess } from "../../../device-gateway/src/objects/object-access.js";
 import { ObjectResponder } from "../../../device-gateway/src/objects/object-responder.js";
 import type { StatusReport } from "../report/report.js";
-import type { TargetEnvelope } from "../target/envelope.js";
 
 export const STATUS_STREAM = "SC_DEVICE_STATUS";
 
@@ -59,6 +59,7 @@ export class GatewaySide {
       seq++
     ) {
       const message = await this.jsm.streams.getMessage(STATUS_STREAM, { seq });
+      // Liveness beats and health reports share the subject; they are not progress reports.
       const kind = message?.json<{ kind?: string }>().kind;
       if (message && kind !== "heartbeat" && kind !== "health")
         out.push({

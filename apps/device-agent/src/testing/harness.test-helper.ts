@@ -2,11 +2,11 @@ import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { signTarget, type TargetEnvelope } from "@statecast/contract";
 import type { State } from "@statecast/state";
 import { Agent, type AgentConfig } from "../agent/agent.js";
 import { LxcRuntime } from "../runtime/lxc-runtime.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
-import { signTarget, type TargetEnvelope } from "../target/envelope.js";
 import { StateBuilder } from "./fixtures.test-helper.js";
 
 /** One device under test: a temp store and lxcpath, an orchestrator key, a state builder. */
@@ -61,7 +61,7 @@ export class DeviceUnderTest {
       deviceId: this.deviceId,
       seq: ++this.seq,
       expiresAt: new Date(Date.now() + 600_000).toISOString(),
-      revision: `fleet/${this.seq}`,
+      revision: `fleet#${this.seq}`,
       stateDigest: digest,
       state,
       ...rest,

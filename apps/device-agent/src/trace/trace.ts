@@ -1,35 +1,19 @@
 import {
   type Attributes,
   type Context,
-  isSpanContextValid,
-  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
+import { contextFromTraceparent, traceparentOf } from "@statecast/contract";
 
 /**
  * The agent's tracing: only `@opentelemetry/api`, no SDK. On a board nothing registers a tracer
  * provider, so spans record nothing and the target's trace context is passed on unchanged in
  * the reports; a process that registers one (a test, an embedding host) records every step.
  */
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-function contextFromTraceparent(traceparent: unknown): Context {
-  if (typeof traceparent !== "string" || !TRACEPARENT.test(traceparent)) return ROOT_CONTEXT;
-  const [, traceId = "", spanId = "", flags = "00"] = traceparent.split("-");
-  const spanContext = { traceId, spanId, traceFlags: Number.parseInt(flags, 16), isRemote: true };
-  return isSpanContextValid(spanContext)
-    ? trace.setSpanContext(ROOT_CONTEXT, spanContext)
-    : ROOT_CONTEXT;
-}
-
-export function traceparentOf(span: Span): string | undefined {
-  const sc = span.spanContext();
-  if (!isSpanContextValid(sc)) return undefined;
-  return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, "0")}`;
-}
+export { traceparentOf };
 
 /** One apply's trace: a root span continuing the target's `traceparent`, and a span per step. */
 export class ApplyTrace {

@@ -1,4 +1,4 @@
-import type { RevisionRef } from "@statecast/device-domain";
+import type { RevisionRef } from "@statecast/contract";
 import type { PostgresEventStore, RecordedEvent } from "@statecast/events";
 
 /**

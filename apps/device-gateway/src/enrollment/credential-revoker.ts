@@ -1,5 +1,11 @@
 import { Logger } from "@nestjs/common";
-import { type PostgresEventStore, type RunningProcessor, runProcessor } from "@statecast/events";
+import {
+  DeviceEvents,
+  isEvent,
+  type PostgresEventStore,
+  type RunningProcessor,
+  runProcessor,
+} from "@statecast/events";
 import {
   deviceRevocations,
   loadOperatorSetup,
@@ -50,7 +56,8 @@ export class CredentialRevoker {
       ...(this.options.pollIntervalMs ? { pollIntervalMs: this.options.pollIntervalMs } : {}),
       handle: async (events) => {
         for (const event of events) {
-          const { publicKey } = event.data as { publicKey: string };
+          if (!isEvent(event, DeviceEvents.DeviceCredentialsRevoked)) continue;
+          const { publicKey } = event.data;
           // Reloaded first: another replica (sharing the setup dir) may have revoked keys since,
           // and re-signing from a stale DEVICES JWT would drop its revocations.
           this.setup = await revokeDevice(loadOperatorSetup(this.setup.dir), publicKey, {

@@ -3,6 +3,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { Logger } from "@nestjs/common";
 import {
+  firstIssue,
+  HELLO_SUBJECTS,
+  type Hello,
+  type HelloReply,
+  helloSchema,
+  helloSubject,
+} from "@statecast/contract";
+import {
   ConcurrencyError,
   deviceStreamId,
   enrollmentTokenStreamId,
@@ -17,8 +25,8 @@ import {
   issueDeviceUser,
   type OperatorSetup,
 } from "@statecast/nats-auth";
-import { decideHello, foldEnrollment, Hello, type TokenCheck } from "./hello.js";
-import { type HelloBusy, HelloLimits } from "./hello-limits.js";
+import { decideHello, foldEnrollment, type TokenCheck } from "./hello.js";
+import { HelloLimits } from "./hello-limits.js";
 
 /** Replicas share hellos through this queue group: each hello is answered once. */
 export const HELLO_QUEUE = "sc-enrollment";
@@ -28,12 +36,7 @@ export const HELLO_QUEUE = "sc-enrollment";
 // stream's next version in turn: retry with a jittered backoff rather than refuse.
 const MAX_ATTEMPTS = 25;
 
-/** What a device gets back from its hello. */
-export type HelloReply =
-  | { status: "pending" }
-  | { status: "enrolled"; jwt: string }
-  | { status: "refused"; reason: string }
-  | HelloBusy;
+export type { HelloReply };
 
 /**
  * Answers `sc.dev.<id>.hello`: a new device is recorded as pending (`DeviceEnrolled`), an
@@ -57,7 +60,7 @@ export class EnrollmentResponder {
   ) {}
 
   start(): void {
-    this.subscription = this.nc.subscribe("sc.dev.*.hello", {
+    this.subscription = this.nc.subscribe(HELLO_SUBJECTS, {
       queue: HELLO_QUEUE,
       callback: (_error, msg) => {
         void this.answer(msg);
@@ -81,12 +84,12 @@ export class EnrollmentResponder {
   }
 
   async handle(msg: Msg): Promise<HelloReply> {
-    const parsed = Hello.safeParse(safeJson(msg.string()));
+    const parsed = helloSchema.safeParse(safeJson(msg.string()));
     if (!parsed.success) {
-      return { status: "refused", reason: `malformed hello: ${parsed.error.issues[0]?.message}` };
+      return { status: "refused", reason: `malformed hello: ${firstIssue(parsed.error)}` };
     }
     const hello = parsed.data;
-    if (msg.subject !== `sc.dev.${hello.deviceId}.hello`) {
+    if (msg.subject !== helloSubject(hello.deviceId)) {
       return { status: "refused", reason: `hello for ${hello.deviceId} sent on ${msg.subject}` };
     }
     const busy = this.limits.hello();

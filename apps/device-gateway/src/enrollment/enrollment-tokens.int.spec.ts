@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Kvm } from "@nats-io/kv";
 import { createUser, type KeyPair } from "@nats-io/nkeys";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { helloReplySchema } from "@statecast/contract";
 import {
   createRegistry,
   deviceCatalog,
@@ -146,7 +147,8 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
         timeout: 5_000,
       },
     );
-    return msg.json<HelloReply>();
+    // Read as the agent reads it: every reply the gateway writes must be a hello reply.
+    return helloReplySchema.parse(msg.json());
   };
   const aDevice = (deviceId: string, enrollmentToken?: string, fleet = "lab") => {
     const key = createUser();

@@ -1,6 +1,7 @@
 import { Kvm } from "@nats-io/kv";
 import { createUser, type KeyPair } from "@nats-io/nkeys";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { helloReplySchema } from "@statecast/contract";
 import {
   createRegistry,
   deviceCatalog,
@@ -77,7 +78,8 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   const hello = async (body: Record<string, unknown>): Promise<HelloReply> => {
     const subject = `sc.dev.${String(body.deviceId)}.hello`;
     const msg = await enrolling.request(subject, JSON.stringify(body), { timeout: 5_000 });
-    return msg.json<HelloReply>();
+    // Read as the agent reads it: every reply the gateway writes must be a hello reply.
+    return helloReplySchema.parse(msg.json());
   };
   const types = async (deviceId: string) =>
     (await store.readStream(deviceStreamId(deviceId))).events.map((e) => e.type);

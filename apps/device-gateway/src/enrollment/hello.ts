@@ -1,54 +1,9 @@
-import { FLEET_NAME, FLEET_NAME_MESSAGE, type RecordedEvent } from "@statecast/events";
-import { z } from "zod";
+import type { Hello } from "@statecast/contract";
+import { type DeviceCredentials, foldDeviceCredentials } from "@statecast/device-domain";
 
-/** What a device sends on `sc.dev.<id>.hello`. */
-export const Hello = z.strictObject({
-  deviceId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, "expected 1-64 characters of A-Z a-z 0-9 _ -"),
-  publicKey: z.string().regex(/^U[A-Z2-7]{55}$/, "expected a NATS user public nkey (U…)"),
-  fleet: z.string().regex(FLEET_NAME, FLEET_NAME_MESSAGE),
-  enrollmentToken: z.string().min(1).max(256).optional(),
-});
-export type Hello = z.infer<typeof Hello>;
-
-/** The device as enrollment sees it, folded from its stream. */
-export interface EnrollmentState {
-  publicKey: string;
-  fleet: string;
-  approval: "pending" | "approved" | "decommissioned";
-  issuedTo: string | undefined;
-  revoked: ReadonlySet<string>;
-}
-
-export function foldEnrollment(events: readonly RecordedEvent[]): EnrollmentState | undefined {
-  let state: EnrollmentState | undefined;
-  for (const event of events) {
-    const data = event.data as { publicKey?: string; fleet?: string; enrolledWith?: string };
-    if (event.type === "DeviceEnrolled") {
-      state = {
-        publicKey: data.publicKey ?? "",
-        fleet: data.fleet ?? "",
-        approval: data.enrolledWith === "token" ? "approved" : "pending",
-        issuedTo: undefined,
-        revoked: new Set(),
-      };
-    } else if (state && event.type === "DeviceApproved") {
-      state = { ...state, approval: "approved" };
-    } else if (state && event.type === "DeviceCredentialsIssued") {
-      state = { ...state, issuedTo: data.publicKey };
-    } else if (state && event.type === "DeviceCredentialsRevoked" && data.publicKey) {
-      state = {
-        ...state,
-        issuedTo: undefined,
-        revoked: new Set([...state.revoked, data.publicKey]),
-      };
-    } else if (state && event.type === "DeviceDecommissioned") {
-      state = { ...state, approval: "decommissioned" };
-    }
-  }
-  return state;
-}
+/** The device as enrollment sees it: the device aggregate's credentials fold (libs/device-domain). */
+export type EnrollmentState = DeviceCredentials;
+export const foldEnrollment = foldDeviceCredentials;
 
 type DeviceEnrolledData = {
   deviceId: string;

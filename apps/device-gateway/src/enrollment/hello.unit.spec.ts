@@ -1,5 +1,6 @@
+import { helloSchema as Hello } from "@statecast/contract";
 import type { RecordedEvent } from "@statecast/events";
-import { decideHello, foldEnrollment, Hello, type TokenCheck } from "./hello.js";
+import { decideHello, foldEnrollment, type TokenCheck } from "./hello.js";
 
 const none: TokenCheck = { kind: "none" };
 

@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Inject, Injectable } from "@nestjs/common";
+import { isDeviceId } from "@statecast/contract";
+import { actingKey, foldDeviceCredentials } from "@statecast/device-domain";
 import {
   deviceStreamId,
   ForbiddenError,
@@ -41,14 +43,7 @@ export class DeviceObjectsService {
   /** The device's enrolled key, unless its credentials were revoked or it was decommissioned. */
   private async devicePublicKey(deviceId: string): Promise<string> {
     const { events } = await this.store.readStream(deviceStreamId(deviceId));
-    let key: string | undefined;
-    for (const event of events) {
-      const data = event.data as { publicKey?: string };
-      if (event.type === "DeviceEnrolled" || event.type === "DeviceCredentialsIssued")
-        key = data.publicKey;
-      if (event.type === "DeviceCredentialsRevoked" && data.publicKey === key) key = undefined;
-      if (event.type === "DeviceDecommissioned") key = undefined;
-    }
+    const key = actingKey(foldDeviceCredentials(events));
     if (!key) throw new UnauthorizedError("device token is not from an enrolled device");
     return key;
   }
@@ -62,8 +57,7 @@ export class DeviceObjectsService {
       throw new ValidationError("object id must be a lowercase hex sha256");
     if (!token) throw new UnauthorizedError("a device token is required (Authorization: Bearer …)");
     const deviceId = parseDeviceToken(token).claims.sub;
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(deviceId))
-      throw new UnauthorizedError("device token names no device id");
+    if (!isDeviceId(deviceId)) throw new UnauthorizedError("device token names no device id");
     verifyDeviceToken(token, await this.devicePublicKey(deviceId), deviceId, Date.now());
     const refusal = await this.access.refusal(deviceId, sha);
     if (refusal) throw new ForbiddenError(refusal);

@@ -2,6 +2,7 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import type { ObjectStore } from "@nats-io/obj";
 import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { Logger } from "@nestjs/common";
+import { isDeviceId } from "@statecast/contract";
 import { OBJECTS_BUCKET, OBJECTS_STREAM } from "@statecast/nats-auth";
 import { type DeltaManifest, deltaOffersName, isDeltaManifest } from "@statecast/state";
 import type { ObjectAccess } from "./object-access.js";
@@ -11,7 +12,6 @@ export const OBJECTS_QUEUE = "sc-objects";
 export const OBJECT_STATUS_HEADER = "Sc-Status";
 export const OBJECT_SEQ_HEADER = "Sc-Seq";
 
-const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SHA = /^[0-9a-f]{64}$/;
 
 /**
@@ -67,7 +67,7 @@ export class ObjectResponder {
   private async answer(msg: Msg): Promise<void> {
     const deviceId = msg.subject.split(".")[2] ?? "";
     const request = parse(msg.string());
-    if (!DEVICE_ID.test(deviceId) || !request)
+    if (!isDeviceId(deviceId) || !request)
       return reply(
         msg,
         "refused",

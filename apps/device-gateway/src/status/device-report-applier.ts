@@ -1,5 +1,5 @@
+import type { DeviceMessage } from "@statecast/contract";
 import {
-  type DeviceMessage,
   type DevicePlaneState,
   type DropReason,
   decideHealth,

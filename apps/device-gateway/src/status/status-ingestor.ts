@@ -1,7 +1,7 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { Logger } from "@nestjs/common";
 import type { Span } from "@opentelemetry/api";
-import { parseDeviceMessage } from "@statecast/device-domain";
+import { deviceIdOfSubject, parseDeviceMessage } from "@statecast/contract";
 import type { PostgresEventStore } from "@statecast/events";
 import { continueTrace } from "@statecast/platform";
 import {
@@ -11,7 +11,7 @@ import {
 } from "./device-report-applier.js";
 import { DeviceStateCache } from "./device-state-cache.js";
 import type { DropCounter } from "./drop-counter.js";
-import { deviceIdOfSubject, STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
+import { STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
 
 export interface StatusIngestorOptions {
   /** Messages pulled but not yet acked, across devices (backpressure; default 4,000). */
@@ -101,7 +101,7 @@ export class StatusIngestor {
   }
 
   private accept(msg: JsMsg): void {
-    const deviceId = deviceIdOfSubject(msg.subject);
+    const deviceId = deviceIdOfSubject(msg.subject, "status");
     if (deviceId === undefined) {
       this.drop(msg, "malformed", "?", `unexpected subject ${msg.subject.slice(0, 100)}`);
       return;

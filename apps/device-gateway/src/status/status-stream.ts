@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type JetStreamManager } from "@nats-io/jetstream";
+import { STATUS_SUBJECTS } from "@statecast/contract";
 
 export const STATUS_STREAM = "SC_DEVICE_STATUS";
-export const STATUS_SUBJECTS = "sc.dev.*.status";
 /** Shared by every gateway replica: JetStream hands each message to one of them. */
 export const STATUS_CONSUMER = "sc-gateway-status";
 
@@ -52,12 +52,4 @@ export async function ensureStatusStream(
   } catch {
     await jsm.consumers.add(STATUS_STREAM, consumer);
   }
-}
-
-/** `sc.dev.<deviceId>.status` → deviceId, or undefined for any other subject. */
-export function deviceIdOfSubject(subject: string): string | undefined {
-  const parts = subject.split(".");
-  return parts.length === 4 && parts[0] === "sc" && parts[1] === "dev" && parts[3] === "status"
-    ? parts[2]
-    : undefined;
 }

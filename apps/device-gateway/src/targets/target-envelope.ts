@@ -1,30 +1,52 @@
-import { type KeyObject, sign } from "node:crypto";
-import { canonicalJson } from "@statecast/state";
+import type { KeyObject } from "node:crypto";
+import {
+  formatRevision,
+  type RevisionRef,
+  signTarget,
+  type TargetEnvelope,
+} from "@statecast/contract";
+
+/** Without an `expiresAt` from the rollout, a target stays valid this long (anti-freeze). */
+export const DEFAULT_TARGET_LIFETIME_MS = 7 * 24 * 3600_000;
+
+/** A device's `TargetAssigned`, as the target writer needs it. */
+export interface AssignedTarget {
+  revision: RevisionRef;
+  digest: string;
+  seq: number;
+  rolloutId?: string;
+  waveIndex?: number;
+  expiresAt?: string;
+}
 
 /**
- * What KV `sc_targets` holds under a device id: the agent's `TargetEnvelope`
- * (apps/device-agent/src/target/envelope.ts), which verifies it. The signature is Ed25519 over
- * the canonical JSON of every other field.
+ * The signed envelope the gateway writes to `sc_targets` for a target assignment: the one
+ * builder, which the contract test holds to the agent's own checks.
  */
-export interface UnsignedTarget {
-  deviceId: string;
-  seq: number;
-  expiresAt: string;
-  /** `<fleet>#<number>`. */
-  revision: string;
-  stateDigest: string;
-  state: Record<string, unknown>;
-  rolloutId?: string;
-  waveId?: string;
-  /** W3C trace context of the gateway's write: the agent's apply continues that trace. */
-  traceparent?: string;
-}
-
-export interface SignedTarget extends UnsignedTarget {
-  signature: { alg: "EdDSA"; value: string };
-}
-
-export function signTarget(target: UnsignedTarget, key: KeyObject): SignedTarget {
-  const value = sign(null, Buffer.from(canonicalJson(target), "utf8"), key).toString("base64url");
-  return { ...target, signature: { alg: "EdDSA", value } };
+export function targetEnvelopeFor(
+  deviceId: string,
+  assigned: AssignedTarget,
+  state: Record<string, unknown>,
+  context: { assignedAt: string; traceparent: string | undefined; lifetimeMs?: number },
+  key: KeyObject,
+): TargetEnvelope {
+  const expiresAt =
+    assigned.expiresAt ??
+    new Date(
+      Date.parse(context.assignedAt) + (context.lifetimeMs ?? DEFAULT_TARGET_LIFETIME_MS),
+    ).toISOString();
+  return signTarget(
+    {
+      deviceId,
+      seq: assigned.seq,
+      expiresAt,
+      revision: formatRevision(assigned.revision),
+      stateDigest: assigned.digest,
+      state,
+      ...(assigned.rolloutId ? { rolloutId: assigned.rolloutId } : {}),
+      ...(assigned.waveIndex !== undefined ? { waveId: String(assigned.waveIndex) } : {}),
+      ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+    },
+    key,
+  );
 }

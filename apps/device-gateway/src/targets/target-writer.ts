@@ -3,8 +3,15 @@ import { Readable } from "node:stream";
 import type { KV } from "@nats-io/kv";
 import type { ObjectStore as NatsObjectStore } from "@nats-io/obj";
 import { Logger } from "@nestjs/common";
-import { formatRevision, type RevisionRef } from "@statecast/device-domain";
 import {
+  formatRevision,
+  type RevisionRef,
+  signTarget,
+  type TargetEnvelope,
+} from "@statecast/contract";
+import {
+  DeviceEvents,
+  isEvent,
   type PostgresEventStore,
   type RecordedEvent,
   revisionStreamId,
@@ -14,19 +21,11 @@ import { continueTrace } from "@statecast/platform";
 import { type ObjectStore, replacedObjects } from "@statecast/state";
 import type { DeltaMaker } from "../deltas/delta-maker.js";
 import { heldRevision } from "../deltas/held-objects.js";
-import { type SignedTarget, signTarget } from "./target-envelope.js";
-
-/** Without an `expiresAt` from the rollout, a target stays valid this long (anti-freeze). */
-export const DEFAULT_TARGET_LIFETIME_MS = 7 * 24 * 3600_000;
-
-interface Assigned {
-  revision: RevisionRef;
-  digest: string;
-  seq: number;
-  rolloutId?: string;
-  waveIndex?: number;
-  expiresAt?: string;
-}
+import {
+  type AssignedTarget as Assigned,
+  DEFAULT_TARGET_LIFETIME_MS,
+  targetEnvelopeFor,
+} from "./target-envelope.js";
 
 /**
  * Turns device `TargetAssigned` / `TargetCancelled` into the device's `sc_targets` key, and
@@ -75,8 +74,8 @@ export class TargetWriter {
       await this.targets.delete(deviceId);
       return;
     }
-    if (event.type !== "TargetAssigned") return;
-    const data = event.data as Assigned;
+    if (!isEvent(event, DeviceEvents.TargetAssigned)) return;
+    const data: Assigned = event.data;
     // Continues the trace of the command that assigned the target; the agent continues this one.
     const { span, traceparent } = continueTrace(
       "device-gateway",
@@ -107,20 +106,11 @@ export class TargetWriter {
     }
     await this.copyObjects(data.revision, data.digest);
     await this.offerDeltas(deviceId, event, state);
-    const expiresAt =
-      data.expiresAt ?? new Date(Date.parse(event.metadata.now) + this.lifetimeMs).toISOString();
-    const envelope = signTarget(
-      {
-        deviceId,
-        seq: data.seq,
-        expiresAt,
-        revision: formatRevision(data.revision),
-        stateDigest: data.digest,
-        state,
-        ...(data.rolloutId ? { rolloutId: data.rolloutId } : {}),
-        ...(data.waveIndex !== undefined ? { waveId: String(data.waveIndex) } : {}),
-        ...(traceparent ? { traceparent } : {}),
-      },
+    const envelope = targetEnvelopeFor(
+      deviceId,
+      data,
+      state,
+      { assignedAt: event.metadata.now, traceparent, lifetimeMs: this.lifetimeMs },
       this.key,
     );
     await this.targets.put(deviceId, JSON.stringify(envelope));
@@ -168,7 +158,7 @@ export class TargetWriter {
   async refresh(deviceId: string): Promise<boolean> {
     const entry = await this.targets.get(deviceId);
     if (entry?.operation !== "PUT" || entry.length === 0) return false;
-    const { signature: _s, ...body } = entry.json<SignedTarget>();
+    const { signature: _s, ...body } = entry.json<TargetEnvelope>();
     const now = this.clock();
     if (Date.parse(body.expiresAt) - now > this.lifetimeMs / 2) return false;
     const expiresAt = new Date(now + this.lifetimeMs).toISOString();

@@ -8,6 +8,8 @@ import { jetstream } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
+// The agent's own check: what the gateway writes must verify exactly as a device verifies it.
+import { type TargetEnvelope, targetEnvelopeProblem, verifyTarget } from "@statecast/contract";
 import { deviceStreamId, type PostgresEventStore, revisionStreamId } from "@statecast/events";
 import type { RunningService } from "@statecast/platform";
 import { canonicalJson, FsObjectStore } from "@statecast/state";
@@ -17,8 +19,6 @@ import {
   type TestDatabase,
   type TestNats,
 } from "@statecast/testing";
-// The agent's own check: what the gateway writes must verify exactly as a device verifies it.
-import { type TargetEnvelope, verifyTarget } from "../../../device-agent/src/target/envelope.js";
 import {
   aTargetedDevice,
   connectClient,
@@ -42,8 +42,11 @@ async function untilTarget(
 ): Promise<TargetEnvelope | undefined> {
   for (let i = 0; i < 200; i++) {
     const entry = await kv.get(deviceId);
-    if (entry?.operation === "PUT" && entry.json<TargetEnvelope>().seq === seq)
+    if (entry?.operation === "PUT" && entry.json<TargetEnvelope>().seq === seq) {
+      // Every target the gateway writes is one by the agent's own check.
+      expect(targetEnvelopeProblem(entry.json())).toBeUndefined();
       return entry.json<TargetEnvelope>();
+    }
     if (seq === 0 && entry?.operation === "DEL") return undefined;
     await sleep(50);
   }

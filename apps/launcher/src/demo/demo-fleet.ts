@@ -1,8 +1,10 @@
 // The demo fleet `npm start` runs once the services are ready: real agents in this process (sim
 // and, where LXC is usable, a few LXC ones) enrol over the generated NATS auth, a signed revision
 // is posted and rolled out in three waves, and its progress is printed until it completes.
+
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { formatRevision } from "@statecast/contract";
 import type { LogSink } from "@statecast/device-agent/dist/log.js";
 import { DEMO_FLEET } from "../device-enrollment.js";
 import { BusyboxStates } from "./busybox-state.js";
@@ -132,7 +134,7 @@ export class DemoFleet {
     let rolloutId: string;
     if (previous && (previous.status === "running" || previous.status === "created")) {
       rolloutId = previous.rolloutId;
-      this.print(`continuing rollout ${rolloutId} of ${DEMO_FLEET}@${previous.revision.number}`);
+      this.print(`continuing rollout ${rolloutId} of ${formatRevision(previous.revision)}`);
       if (previous.status === "created")
         await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo" });
     } else if (previous?.status === "paused") {
@@ -144,7 +146,7 @@ export class DemoFleet {
     } else {
       const number = await postNextDemoRevision(api, DEMO_FLEET, release);
       this.check();
-      this.print(`posted signed revision ${DEMO_FLEET}@${number}`);
+      this.print(`posted signed revision ${formatRevision({ fleet: DEMO_FLEET, number })}`);
       rolloutId = await createDemoRollout(api, DEMO_FLEET, number);
       await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo" });
       this.print(`rollout ${rolloutId} started: 3 waves (10/30/60 %), 3 s soak`);
@@ -159,7 +161,7 @@ export class DemoFleet {
     if (!view) return;
     this.print(
       view.status === "completed"
-        ? `rollout ${rolloutId} completed in ${Math.round((Date.now() - started) / 1000)} s: ${DEMO_FLEET}@${view.revision.number} on the fleet`
+        ? `rollout ${rolloutId} completed in ${Math.round((Date.now() - started) / 1000)} s: ${formatRevision(view.revision)} on the fleet`
         : `rollout ${rolloutId} ended ${view.status}`,
     );
     this.printSummary(rolloutId);

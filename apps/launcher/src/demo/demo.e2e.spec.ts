@@ -1,9 +1,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@statecast/infra";
+import {
+  gatewayDrops,
+  journaledReports,
+  unmatchedReports,
+} from "../../../../test/e2e/report-ledger.test-helper.js";
 import { descendantsOf, isAlive, type LauncherRun, runLauncher } from "../launcher.test-helper.js";
 import { lxcUnavailableReason } from "./lxc-usable.js";
 import { outputReaches } from "./output-reaches.test-helper.js";
@@ -94,6 +99,37 @@ describe("npm start's demo fleet (the built launcher)", () => {
     return rolloutId;
   }
 
+  /**
+   * No report lost: the gateway dropped none as malformed or spoofed, and every report each demo
+   * agent journaled is exactly one event of its device's history (waiting for the last to land).
+   */
+  async function expectNoReportLost() {
+    const devicesDir = join(dataDir, "data", "demo", "devices");
+    let problems: string[] = ["not checked"];
+    let journaled = 0;
+    for (const deadline = Date.now() + 60_000; problems.length > 0 && Date.now() < deadline; ) {
+      const devices = [];
+      for (const deviceId of readdirSync(devicesDir)) {
+        const history = (await api(`/v1/devices/${deviceId}/history?limit=1000`)) as unknown;
+        devices.push({
+          deviceId,
+          journaled: journaledReports(join(devicesDir, deviceId, "store")),
+          events: history as { type: string; data: unknown }[],
+        });
+      }
+      journaled = devices.reduce((n, d) => n + d.journaled.length, 0);
+      problems = unmatchedReports(devices);
+      if (problems.length > 0) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(problems).toEqual([]);
+    expect(journaled).toBeGreaterThanOrEqual(SIMS * 5);
+    const drops = await gatewayDrops(`http://127.0.0.1:${settings.STATECAST_GATEWAY_PORT}`);
+    expect({ malformed: drops.malformed ?? 0, spoofed: drops.spoofed ?? 0 }).toEqual({
+      malformed: 0,
+      spoofed: 0,
+    });
+  }
+
   async function stopAndExpectNothingLeft(current: LauncherRun) {
     const processes = descendantsOf(current.child.pid as number);
     current.ctrlC();
@@ -112,14 +148,15 @@ describe("npm start's demo fleet (the built launcher)", () => {
       `${SIMS + (lxcWhyNot ? 0 : LXCS)} devices connected (${SIMS + (lxcWhyNot ? 0 : LXCS)} enrolled now`,
     );
     if (lxcWhyNot) expect(output).toContain(`[demo] no LXC demo agents: ${lxcWhyNot}`);
-    expect(output).toContain("[demo] posted signed revision demo@1");
+    expect(output).toContain("[demo] posted signed revision demo#1");
     expect(output).toMatch(/\[demo\] rollout \S+ running: wave 1 /);
-    expect(output).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo@1 on the fleet/);
+    expect(output).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo#1 on the fleet/);
     const orchestrator = `http://127.0.0.1:${settings.STATECAST_ORCHESTRATOR_PORT}`;
     expect(output).toContain(`API docs        ${orchestrator}/docs`);
     expect(output).toContain(`console         ${orchestrator}/console/`);
     expect(output).toContain(`${orchestrator}/metrics`);
     const rolloutId = await expectCompletedRollout(output, 1);
+    await expectNoReportLost();
     if (!lxcWhyNot)
       for (const lxcpath of lxcpaths) expect(containers(lxcpath)).toMatch(/^app\.[0-9a-f]+$/);
 
@@ -141,8 +178,9 @@ describe("npm start's demo fleet (the built launcher)", () => {
     await outputReaches(run, "Demo fleet ready", 300_000);
     const output = run.output();
     expect(output).toContain("(0 enrolled now");
-    expect(output).toContain("[demo] posted signed revision demo@2");
+    expect(output).toContain("[demo] posted signed revision demo#2");
     await expectCompletedRollout(output, 2);
+    await expectNoReportLost();
     await stopAndExpectNothingLeft(run);
   }, 420_000);
 

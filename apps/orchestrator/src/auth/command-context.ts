@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createParamDecorator, type ExecutionContext } from "@nestjs/common";
 import { context, propagation } from "@opentelemetry/api";
+import { TRACEPARENT } from "@statecast/contract";
 import { type Actor, type EventMetadata, UnauthorizedError } from "@statecast/events";
 import type { AuthenticatedRequest } from "./principal.js";
 
@@ -13,7 +14,6 @@ export interface CommandContext {
 }
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 function header(request: AuthenticatedRequest, name: string): string | undefined {
   const value = request.headers[name];

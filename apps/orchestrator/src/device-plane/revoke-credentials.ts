@@ -1,26 +1,11 @@
-import { IllegalStateError, NotFoundError, type RecordedEvent } from "@statecast/events";
+import { type DeviceCredentials, evolveDeviceCredentials } from "@statecast/device-domain";
+import { IllegalStateError, NotFoundError } from "@statecast/events";
 
-/** What revocation needs to know of a device: whether it exists, and whose key holds creds. */
-export interface CredentialState {
-  enrolled: boolean;
-  issuedTo: string | undefined;
-}
+/** What revocation knows of a device: the device aggregate's credentials fold. */
+export type CredentialState = DeviceCredentials | undefined;
 
-export const noDevice = (): CredentialState => ({ enrolled: false, issuedTo: undefined });
-
-export function evolveCredentials(state: CredentialState, event: RecordedEvent): CredentialState {
-  const data = event.data as { publicKey?: string };
-  switch (event.type) {
-    case "DeviceEnrolled":
-      return { enrolled: true, issuedTo: undefined };
-    case "DeviceCredentialsIssued":
-      return { ...state, issuedTo: data.publicKey };
-    case "DeviceCredentialsRevoked":
-      return data.publicKey === state.issuedTo ? { ...state, issuedTo: undefined } : state;
-    default:
-      return state;
-  }
-}
+export const noDevice = (): CredentialState => undefined;
+export const evolveCredentials = evolveDeviceCredentials;
 
 /** decide(revoke, state) → the DeviceCredentialsRevoked event, pure. */
 export function decideRevoke(
@@ -28,7 +13,7 @@ export function decideRevoke(
   reason: string,
   state: CredentialState,
 ): { type: "DeviceCredentialsRevoked"; data: { publicKey: string; reason: string } }[] {
-  if (!state.enrolled) throw new NotFoundError(`device ${deviceId} not found`);
+  if (!state) throw new NotFoundError(`device ${deviceId} not found`);
   if (state.issuedTo === undefined) {
     throw new IllegalStateError(`device ${deviceId} holds no credentials to revoke`);
   }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
+import { DEVICE_ID, DEVICE_ID_RULE } from "@statecast/contract";
 import {
   IsIn,
   IsInt,
@@ -13,7 +14,7 @@ import {
 } from "class-validator";
 import { DecimalInt } from "../openapi/decimal-int.js";
 
-const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// The one device-id rule, the one enrollment uses: the API takes no id a device cannot enroll with.
 const STATUSES = [
   "NEW",
   "QUEUED",
@@ -29,7 +30,7 @@ const STATUSES = [
 
 export class DeviceIdParams {
   @ApiProperty({ pattern: DEVICE_ID.source })
-  @Matches(DEVICE_ID, { message: "device id must be 1-128 letters, digits, '.', '_' or '-'" })
+  @Matches(DEVICE_ID, { message: `device id must be ${DEVICE_ID_RULE}` })
   id!: string;
 }
 

@@ -76,6 +76,10 @@ describe("devices over HTTP", () => {
     });
     expect((await device("nope")).status).toBe(404);
     expect((await app.call("/v1/devices/bad%20id")).status).toBe(400);
+    // The enrollment rule, no other: no device can enroll as `a.b` or with a 65-character id.
+    expect((await app.call("/v1/devices/a.b")).status).toBe(400);
+    expect((await app.call(`/v1/devices/${"d".repeat(65)}`)).status).toBe(400);
+    expect((await device("d".repeat(64))).status).toBe(404);
   });
 
   it("filters by fleet, tag, status and presence, with keyset pagination", async () => {

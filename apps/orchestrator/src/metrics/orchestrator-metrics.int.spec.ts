@@ -4,7 +4,7 @@ import { PROMETHEUS_CONTENT_TYPE, parseFamilyTypes, parseSamples } from "@statec
 import { deviceEvent, enrolled } from "../devices/device-history.test-helper.js";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
 import { callJson, fleetOf, rolloutReaches } from "../rollout/rollout.test-helper.js";
-import { postSimRevision, sim } from "../rollout/sim/device-sim.js";
+import { postSimRevision, sim } from "../testing/rollout-sim/device-sim.test-helper.js";
 
 const rev = { fleet: "main", number: 2 };
 

@@ -1,6 +1,10 @@
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import {
+  enrollSimDevices,
+  postSimRevision,
+  sim,
+} from "../testing/rollout-sim/device-sim.test-helper.js";
 import { callJson, rolloutReaches, until } from "./rollout.test-helper.js";
-import { enrollSimDevices, postSimRevision, sim } from "./sim/device-sim.js";
 
 const rev = (number: number) => ({ fleet: "main", number });
 const wave = (percent: number) => ({

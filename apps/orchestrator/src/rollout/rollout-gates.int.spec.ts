@@ -1,8 +1,8 @@
 import type { RunningProcessor } from "@statecast/events";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import type { SimOutcome } from "../testing/rollout-sim/device-sim.test-helper.js";
+import { postSimRevision, sim } from "../testing/rollout-sim/device-sim.test-helper.js";
 import { callJson, fleetOf, type Json, rolloutReaches, until } from "./rollout.test-helper.js";
-import type { SimOutcome } from "./sim/device-sim.js";
-import { postSimRevision, sim } from "./sim/device-sim.js";
 
 const rev = (fleet: string, number: number) => ({ fleet, number });
 const canaryFirst = [

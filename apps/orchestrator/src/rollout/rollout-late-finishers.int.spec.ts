@@ -1,5 +1,7 @@
 import type { RunningProcessor } from "@statecast/events";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import { reportDevice } from "../testing/rollout-sim/device-commands.test-helper.js";
+import { postSimRevision, sim } from "../testing/rollout-sim/device-sim.test-helper.js";
 import {
   callJson,
   currentRevisions,
@@ -7,8 +9,6 @@ import {
   rolloutReaches,
   until,
 } from "./rollout.test-helper.js";
-import { reportDevice } from "./sim/device-commands.js";
-import { postSimRevision, sim } from "./sim/device-sim.js";
 
 const rev = (number: number) => ({ fleet: "late", number });
 const LATE = new Set(["l-0003", "l-0011"]);

@@ -1,5 +1,6 @@
 import type { RunningProcessor } from "@statecast/events";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import { postSimRevision, sim } from "../testing/rollout-sim/device-sim.test-helper.js";
 import {
   callJson,
   currentRevisions,
@@ -8,7 +9,6 @@ import {
   rolloutReaches,
   until,
 } from "./rollout.test-helper.js";
-import { postSimRevision, sim } from "./sim/device-sim.js";
 
 const rev = (number: number) => ({ fleet: "main", number });
 const threeWaves = [10, 30, 60].map((percent) => ({

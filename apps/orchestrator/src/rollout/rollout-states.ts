@@ -55,6 +55,7 @@ export class RolloutStates {
     const last = events.at(-1);
     const loaded: LoadedRollout = {
       rolloutId,
+      // Cast: a rollout stream holds only rollout-catalog events, each validated when appended.
       state: events.reduce((s, e) => evolve(s, e as unknown as RolloutEvent), base.state),
       version: last?.streamVersion ?? base.version,
       lastEventId: last?.eventId ?? base.lastEventId,

@@ -1,7 +1,7 @@
 import type { RunningProcessor } from "@statecast/events";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import { postSimRevision, sim } from "../testing/rollout-sim/device-sim.test-helper.js";
 import { callJson, fleetOf, rolloutReaches, until } from "./rollout.test-helper.js";
-import { postSimRevision, sim } from "./sim/device-sim.js";
 
 const rev = (number: number) => ({ fleet: "soak", number });
 

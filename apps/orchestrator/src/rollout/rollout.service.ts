@@ -175,6 +175,7 @@ export class RolloutService {
     }
     const { events } = await this.store.readStream(rolloutStreamId(rolloutId));
     if (events.length === 0) throw new NotFoundError(`rollout ${rolloutId} not found`);
+    // Cast: a rollout stream holds only rollout-catalog events, each validated when appended.
     const state = rolloutAt(events as unknown as RolloutEvent[], at);
     if (state.status === "none")
       throw new NotFoundError(`rollout ${rolloutId} did not exist at ${at}`);

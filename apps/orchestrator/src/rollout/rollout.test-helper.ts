@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TestApp } from "../openapi/test-app.test-helper.js";
-import { enrollSimDevices } from "./sim/device-sim.js";
+import { enrollSimDevices } from "../testing/rollout-sim/device-sim.test-helper.js";
 
 export type Json = Record<string, unknown> & { waves?: Json[] };
 

@@ -15,6 +15,7 @@ const EXPECTED_KEY: Record<PvsAlgorithm, { type: string; curve?: string }> = {
 export function publicKeyFromJwk(jwk: JsonObject, alg: PvsAlgorithm): KeyObject {
   let key: KeyObject;
   try {
+    // Cast: a header's JSON object as a JWK; createPublicKey checks it and throws on a bad one.
     key = createPublicKey({
       key: jwk as unknown as import("node:crypto").JsonWebKey,
       format: "jwk",

@@ -1,72 +1,92 @@
-import { z } from "zod";
-import { type HealthReport, healthReportSchema, toHealthReport } from "./device-health.js";
-import { parseRevision, type RevisionRef } from "./revision-name.js";
+import * as z from "zod/mini";
+import { DEVICE_ID, deviceIdSchema as deviceId } from "./device-id.js";
+import {
+  type HealthReport,
+  type HealthReportWire,
+  healthReportSchema,
+  toHealthReport,
+} from "./health-report.js";
+import { parseRevision, REVISION_TEXT as REVISION, type RevisionRef } from "./revision-ref.js";
+import { TRACEPARENT } from "./trace-context.js";
+import { issuesText } from "./zod.js";
 
 // Shared by the zod schemas and the fast path below, so the two cannot drift apart.
-const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const REVISION = /^[^#\s]{1,128}#(0|[1-9][0-9]{0,14})$/;
 const REASON = /^[a-z][a-z0-9_]*$/;
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-const deviceId = z.string().regex(DEVICE_ID, "expected a device id of 1-64 A-Z a-z 0-9 _ -");
-const bootId = z.string().min(1).max(128);
+const bootId = z.string().check(z.minLength(1), z.maxLength(128));
 const instant = z.iso.datetime({ offset: true });
-const revisionName = z.string().max(200).regex(REVISION, "expected <fleet>#<number>");
+const revisionName = z
+  .string()
+  .check(z.maxLength(200), z.regex(REVISION, "expected <fleet>#<number>"));
+
+const count = (max: number) => z.int().check(z.nonnegative(), z.maximum(max));
 
 const downloads = z.strictObject({
-  totalBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  fetchedBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  objects: z.int().nonnegative().max(1_000_000),
-  objectsFetched: z.int().nonnegative().max(1_000_000),
+  totalBytes: count(Number.MAX_SAFE_INTEGER),
+  fetchedBytes: count(Number.MAX_SAFE_INTEGER),
+  objects: count(1_000_000),
+  objectsFetched: count(1_000_000),
   /** Bytes reused from an earlier partial download (agents since 0.1 send it on the last report). */
-  resumedBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  resumedBytes: z.optional(count(Number.MAX_SAFE_INTEGER)),
   /** Full size of the objects the device lacked; of `fetchedBytes`, those fetched as deltas. */
-  neededBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
-  deltaBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
-  deltaObjects: z.int().nonnegative().max(1_000_000).optional(),
+  neededBytes: z.optional(count(Number.MAX_SAFE_INTEGER)),
+  deltaBytes: z.optional(count(Number.MAX_SAFE_INTEGER)),
+  deltaObjects: z.optional(count(1_000_000)),
 });
 
+/** Pantavisor's device update statuses (DESIGN §5). */
 export const IN_FLIGHT = ["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"] as const;
 export const FINAL = ["DONE", "UPDATED", "WONTGO", "ERROR"] as const;
+export type UpdateStatus = (typeof IN_FLIGHT)[number] | (typeof FINAL)[number];
 
-/** A progress report on `sc.dev.<deviceId>.status` (the agent's `StatusReport`). */
+/** A progress report on `sc.dev.<deviceId>.status`, as the agent writes it. */
 const progressReport = z
   .strictObject({
-    kind: z.literal("progress").optional(),
+    kind: z.optional(z.literal("progress")),
     deviceId,
     bootId,
-    seq: z.int().positive().max(Number.MAX_SAFE_INTEGER),
+    seq: z.int().check(z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)),
     revision: revisionName,
     status: z.enum([...IN_FLIGHT, ...FINAL]),
-    progress: z.int().min(0).max(100),
-    message: z.string().max(4096),
-    reason: z.string().max(64).regex(REASON, "expected a snake_case reason").optional(),
-    downloads: downloads.optional(),
-    runtime: z.enum(["lxc", "sim"]).optional(),
+    progress: z.int().check(z.minimum(0), z.maximum(100)),
+    message: z.string().check(z.maxLength(4096)),
+    reason: z.optional(
+      z.string().check(z.maxLength(64), z.regex(REASON, "expected a snake_case reason")),
+    ),
+    downloads: z.optional(downloads),
+    runtime: z.optional(z.enum(["lxc", "sim"])),
     /** Set on reports of an offline install (`statecast-agent install`), agents since issue 14. */
-    via: z.literal("bundle").optional(),
+    via: z.optional(z.literal("bundle")),
     /** W3C trace context of the agent's apply: ingestion continues that trace. */
-    traceparent: z.string().regex(TRACEPARENT, "expected a W3C traceparent").optional(),
+    traceparent: z.optional(z.string().check(z.regex(TRACEPARENT, "expected a W3C traceparent"))),
     at: instant,
   })
-  .refine((r) => (r.status !== "WONTGO" && r.status !== "ERROR") || r.reason !== undefined, {
-    message: "a WONTGO or ERROR report needs a reason",
-    path: ["reason"],
-  });
+  .check(
+    z.refine((r) => (r.status !== "WONTGO" && r.status !== "ERROR") || r.reason !== undefined, {
+      message: "a WONTGO or ERROR report needs a reason",
+      path: ["reason"],
+    }),
+  );
 
 /** A liveness beat on the same subject: presence only, never an update event. */
 const heartbeat = z.strictObject({
   kind: z.literal("heartbeat"),
   deviceId,
   bootId,
-  agentVersion: z.string().max(64).optional(),
+  agentVersion: z.optional(z.string().check(z.maxLength(64))),
   at: instant,
 });
 
+/** The wire form of a progress report: what the agent journals and publishes. */
+export type StatusReport = Omit<z.infer<typeof progressReport>, "kind">;
+export type DownloadCounters = z.infer<typeof downloads>;
+/** The wire form of a liveness beat. */
+export type Heartbeat = z.infer<typeof heartbeat>;
+
+/** A progress report as the gateway has parsed it: its revision split into a reference. */
 export type ProgressReport = Omit<z.infer<typeof progressReport>, "revision"> & {
   revision: RevisionRef;
 };
-export type Heartbeat = z.infer<typeof heartbeat>;
 export type DeviceMessage =
   | ({ kind: "progress" } & ProgressReport)
   | ({ kind: "heartbeat" } & Heartbeat)
@@ -80,6 +100,21 @@ export type ParsedMessage =
   | { ok: false; reason: "malformed" | "spoofed"; detail: string };
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** The JetStream message id of a report: a replay is deduplicated by the server and gateway. */
+export function reportMessageId(report: Pick<StatusReport, "deviceId" | "bootId" | "seq">): string {
+  return `${report.deviceId}:${report.bootId}:${report.seq}`;
+}
+
+/**
+ * Why the gateway would refuse this report, or undefined when it accepts it: the agent checks
+ * every report with the gateway's own rules before journaling it.
+ */
+export function refusalOf(report: StatusReport | Heartbeat | HealthReportWire): string | undefined {
+  const payload = new TextEncoder().encode(JSON.stringify(report));
+  const parsed = parseDeviceMessage(payload, report.deviceId);
+  return parsed.ok ? undefined : parsed.detail;
+}
 
 /**
  * Validates a payload from `sc.dev.<subjectDeviceId>.status`. Malformed input and a deviceId
@@ -119,8 +154,7 @@ export function parseDeviceJsonBySchema(json: unknown, subjectDeviceId: string):
         ? healthReportSchema.safeParse(json)
         : progressReport.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    return { ok: false, reason: "malformed", detail: issues.slice(0, 5).join("; ") };
+    return { ok: false, reason: "malformed", detail: issuesText(parsed.error) };
   }
   return toMessage(parsed.data, subjectDeviceId);
 }

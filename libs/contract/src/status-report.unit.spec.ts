@@ -3,7 +3,7 @@ import {
   MAX_REPORT_BYTES,
   parseDeviceJsonBySchema,
   parseDeviceMessage,
-} from "./device-report.js";
+} from "./status-report.js";
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const report = {

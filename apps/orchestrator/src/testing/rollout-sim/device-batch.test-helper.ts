@@ -6,7 +6,7 @@ import {
   type StreamAppend,
 } from "@statecast/events";
 import { foldDevice } from "../../devices/device-record.js";
-import { type DeviceReport, decideReport, reportDevice } from "./device-commands.js";
+import { type DeviceReport, decideReport, reportDevice } from "./device-commands.test-helper.js";
 
 /** One device's report about the target `targetSeq` it holds. */
 export interface SimReport {

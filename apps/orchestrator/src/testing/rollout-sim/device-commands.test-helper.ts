@@ -7,7 +7,7 @@ import {
   type RecordedEvent,
 } from "@statecast/events";
 import { type DeviceRecord, evolveDevice } from "../../devices/device-record.js";
-import type { RevisionRef } from "../domain/index.js";
+import type { RevisionRef } from "../../rollout/domain/index.js";
 
 /** What a device reports about the target it holds (the gateway turns a report into this). */
 export type DeviceReport =

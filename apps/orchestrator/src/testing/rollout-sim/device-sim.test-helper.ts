@@ -6,9 +6,9 @@ import {
   revisionStreamId,
   runProcessor,
 } from "@statecast/events";
-import type { RevisionRef } from "../domain/index.js";
-import { reportDevices, type SimReport } from "./device-batch.js";
-import type { DeviceReport } from "./device-commands.js";
+import type { RevisionRef } from "../../rollout/domain/index.js";
+import { reportDevices, type SimReport } from "./device-batch.test-helper.js";
+import type { DeviceReport } from "./device-commands.test-helper.js";
 
 /** How a simulated device ends an update: the reports it sends after `DOWNLOADING`. */
 export type SimOutcome = DeviceReport | "silent";

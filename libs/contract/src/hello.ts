@@ -1,0 +1,32 @@
+import * as z from "zod/mini";
+import { deviceIdSchema } from "./device-id.js";
+import { FLEET_NAME, FLEET_NAME_MESSAGE } from "./revision-ref.js";
+import { type Issues, issuesText } from "./zod.js";
+
+/** What a device sends on `sc.dev.<id>.hello` (the enrollment protocol, DESIGN §4). */
+export const helloSchema = z.strictObject({
+  deviceId: deviceIdSchema,
+  publicKey: z.string().check(z.regex(/^U[A-Z2-7]{55}$/, "expected a NATS user public nkey (U…)")),
+  fleet: z.string().check(z.regex(FLEET_NAME, FLEET_NAME_MESSAGE)),
+  enrollmentToken: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+});
+export type Hello = z.infer<typeof helloSchema>;
+
+/** What the gateway answers a hello with. */
+export const helloReplySchema = z.discriminatedUnion("status", [
+  z.strictObject({ status: z.literal("pending") }),
+  z.strictObject({ status: z.literal("enrolled"), jwt: z.string().check(z.minLength(1)) }),
+  z.strictObject({ status: z.literal("refused"), reason: z.string() }),
+  /** The gateway's hello limits: ask again after `retryAfterMs`. */
+  z.strictObject({
+    status: z.literal("busy"),
+    reason: z.string(),
+    retryAfterMs: z.number().check(z.nonnegative()),
+  }),
+]);
+export type HelloReply = z.infer<typeof helloReplySchema>;
+
+/** The first problem with a hello or a reply, for a refusal or a log line. */
+export function firstIssue(error: Issues): string {
+  return issuesText(error, 1) || "invalid";
+}

@@ -1,0 +1,49 @@
+import { assertDeviceId } from "./device-id.js";
+
+/**
+ * Where the device plane talks (DESIGN §4): subjects, inboxes, KV and object buckets. A device
+ * id is always exactly one subject token (see DEVICE_ID).
+ */
+
+/** Progress reports and heartbeats of one device (JetStream, stream SC_DEVICE_STATUS). */
+export const statusSubject = (deviceId: string) => `sc.dev.${deviceId}.status`;
+/** Every device's status subject, as the gateway's stream and the permissions name them. */
+export const STATUS_SUBJECTS = "sc.dev.*.status";
+
+/** A device's hello (request/reply with the enrollment responder). */
+export const helloSubject = (deviceId: string) => `sc.dev.${deviceId}.hello`;
+export const HELLO_SUBJECTS = "sc.dev.*.hello";
+
+/** `sc.dev.<deviceId>.<kind>` → deviceId, or undefined for any other subject. */
+export function deviceIdOfSubject(subject: string, kind: "status" | "hello"): string | undefined {
+  const parts = subject.split(".");
+  if (parts.length !== 4 || parts[0] !== "sc" || parts[1] !== "dev" || parts[3] !== kind) {
+    return undefined;
+  }
+  return parts[2] || undefined;
+}
+
+/**
+ * Where the DEVICES account sees the JetStream calls SERVICES exports to it (a device's
+ * `jetstream(nc, { apiPrefix })`). Not `$JS.API`, which each account answers for itself.
+ */
+export const DEVICE_JS_API_PREFIX = "$JS.services.API";
+/** Deliveries and replies to devices: `sc.inbox.<deviceId>.…`, a stream SERVICES exports. */
+export const DEVICE_INBOX_ROOT = "sc.inbox";
+
+/** The inbox prefix a device must use; its credentials allow no other reply subjects. */
+export function deviceInboxPrefix(deviceId: string): string {
+  assertDeviceId(deviceId);
+  return `${DEVICE_INBOX_ROOT}.${deviceId}`;
+}
+
+/** An enrolling device's inbox: outside `sc.inbox.`, so no device id can ever name it. */
+export const enrollmentInboxPrefix = (enrollmentUserKey: string) =>
+  `sc.enroll.${enrollmentUserKey}`;
+
+/** KV bucket of per-device targets (key: the device id), and its backing stream. */
+export const TARGETS_BUCKET = "sc_targets";
+export const TARGETS_STREAM = `KV_${TARGETS_BUCKET}`;
+/** Object Store bucket of content-addressed objects (name: the sha256), and its backing stream. */
+export const OBJECTS_BUCKET = "sc_objects";
+export const OBJECTS_STREAM = `OBJ_${OBJECTS_BUCKET}`;
