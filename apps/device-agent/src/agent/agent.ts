@@ -17,6 +17,7 @@ import type { ApplyContext } from "./apply-context.js";
 import { bootDevice } from "./boot.js";
 import { GatewayLink } from "./gateway-link.js";
 import { installRevision } from "./install-revision.js";
+import { runTryBoot } from "./try-boot.js";
 
 export type { AgentConfig } from "./agent-config.js";
 
@@ -37,6 +38,7 @@ export class Agent implements ApplyContext {
   readonly gateway: GatewayLink;
   readonly crashPoint: (point: CrashPoint) => void;
   committed: RevisionSpec | undefined;
+  booted: string | undefined;
   /** auto_recovery of the committed revision's containers, between applies. */
   readonly recovery: RecoverySupervisor;
   private readonly executor: StepExecutor;
@@ -46,9 +48,11 @@ export class Agent implements ApplyContext {
   private interrupted: string | undefined;
   /** The trace of the target being applied (one apply at a time). */
   private applying: ApplyTrace | undefined;
+  /** Board mode: the TESTING and commit (or rollback) of a try the bootloader booted. */
+  tryBoot: Promise<StatusReport> | undefined;
 
   constructor(readonly config: AgentConfig) {
-    this.store = new LocalStore(config.storeDir);
+    this.store = new LocalStore(config.storeDir, config.board?.boot);
     this.journal = new ReportJournal(this.store.journalDir, config.deviceId, config.runtime.kind);
     this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet);
     this.gateway = new GatewayLink(config.gatewayTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
@@ -76,10 +80,30 @@ export class Agent implements ApplyContext {
     return { ...spec, parts: spec.parts.map((p) => ({ ...p, statusGoal: "MOUNTED" as const })) };
   }
 
-  /** Boot: try-boot latch, reconcile LXC with the records, settle an interrupted apply. */
+  /**
+   * Boot: what this start is (try-boot variables, on a board the kernel command line),
+   * reconcile LXC with the records, settle an interrupted apply. A try the bootloader booted
+   * then runs in the background (`tryBoot`), before any target, while the gateway connects.
+   */
   async start(): Promise<void> {
-    this.interrupted = await bootDevice(this);
+    const boot = await bootDevice(this);
+    this.interrupted = boot.interrupted;
     this.recovery.watch(this.committed);
+    const revision = boot.tryBoot;
+    if (revision) this.tryBoot = this.serialize(() => this.testTry(revision));
+  }
+
+  private async testTry(revision: string): Promise<StatusReport> {
+    await this.recovery.suspend();
+    // A try must reach the gateway to commit when the agent runs connected.
+    this.fromGateway = this.config.expectGateway ?? false;
+    if (this.fromGateway) this.gateway.expect();
+    try {
+      return await runTryBoot(this, revision);
+    } finally {
+      this.fromGateway = false;
+      this.recovery.watch(this.committed);
+    }
   }
 
   /**

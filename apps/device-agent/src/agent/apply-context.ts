@@ -16,6 +16,8 @@ export interface ApplyContext {
   readonly log: Logger;
   readonly control: ControlSockets;
   readonly crashPoint: (point: CrashPoint) => void;
+  /** Board mode: the revision the bootloader booted (kernel command line), if it says. */
+  booted?: string | undefined;
   /** The committed revision (pv_rev) as the agent runs it. */
   committed: RevisionSpec | undefined;
   /** Executes planned steps one by one, `onStep` before each. */

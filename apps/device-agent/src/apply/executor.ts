@@ -37,7 +37,9 @@ export class StepExecutor {
     log.info("step", { action: step.action, ...describe(step) });
     switch (step.action) {
       case "beginTry": {
-        await store.writeBootEnv(beginTry(await store.readBootEnv(), step.revision));
+        await store.writeBootEnv(
+          beginTry(await store.readBootEnv(), step.revision, store.boot.board),
+        );
         return this.deps.crashPoint("after-begin-try");
       }
       case "stopContainer": {
