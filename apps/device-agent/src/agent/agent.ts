@@ -1,4 +1,5 @@
 import { StepExecutor } from "../apply/executor.js";
+import { reboot } from "../boot/reboot.js";
 import { ControlSockets } from "../control/control-server.js";
 import { type CrashPoint, crashHook } from "../faults/crash-point.js";
 import type { ObjectSource } from "../fetch/object-source.js";
@@ -12,6 +13,8 @@ import { LocalStore } from "../store/local-store.js";
 import { checkState, checkTarget, TargetRejected } from "../target/check-target.js";
 import type { TargetEnvelope } from "../target/envelope.js";
 import { ApplyTrace } from "../trace/trace.js";
+import { type HealthVerdict, healthVerdict } from "../watchdog/health.js";
+import { Watchdog } from "../watchdog/watchdog.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootDevice } from "./boot.js";
@@ -50,6 +53,11 @@ export class Agent implements ApplyContext {
   private applying: ApplyTrace | undefined;
   /** Board mode: the TESTING and commit (or rollback) of a try the bootloader booted. */
   tryBoot: Promise<StatusReport> | undefined;
+  private testingTry = false;
+  /** Work running in the serialized queue (an apply, a try boot). */
+  private busy = 0;
+  private rebooting = false;
+  private watchdog: Watchdog | undefined;
 
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir, config.board?.boot);
@@ -91,6 +99,44 @@ export class Agent implements ApplyContext {
     this.recovery.watch(this.committed);
     const revision = boot.tryBoot;
     if (revision) this.tryBoot = this.serialize(() => this.testTry(revision));
+    const watchdog = this.config.watchdog;
+    if (watchdog) {
+      this.watchdog = new Watchdog(
+        watchdog.device,
+        watchdog.intervalMs,
+        () => this.health(),
+        this.log,
+      );
+      await this.watchdog
+        .start()
+        .catch((error) =>
+          this.log.error("watchdog not opened", { device: watchdog.device, error: error.message }),
+        );
+    }
+  }
+
+  /** Board mode: the board reboots (the report that says why is journaled first). */
+  async reboot(why: string): Promise<void> {
+    this.rebooting = true;
+    await reboot(this.config.board?.reboot ?? [], why, this.log);
+  }
+
+  /** The watchdog's question, answered from the agent's state (watchdog/health.ts decides). */
+  async health(): Promise<HealthVerdict> {
+    const down: string[] = [];
+    for (const part of this.busy > 0 ? [] : (this.committed?.parts ?? [])) {
+      if (part.restartPolicy !== "system" || part.statusGoal === "MOUNTED") continue;
+      if ((await this.config.runtime.state(part.containerName)) !== "RUNNING")
+        down.push(part.containerName);
+    }
+    return healthVerdict({
+      rebooting: this.rebooting,
+      testingTry: this.testingTry,
+      gatewayLostForMs: this.gateway.lostForMs(),
+      gatewayTimeoutMs: this.gateway.timeoutMs,
+      applying: this.busy > 0,
+      systemContainersDown: down,
+    });
   }
 
   private async testTry(revision: string): Promise<StatusReport> {
@@ -98,9 +144,11 @@ export class Agent implements ApplyContext {
     // A try must reach the gateway to commit when the agent runs connected.
     this.fromGateway = this.config.expectGateway ?? false;
     if (this.fromGateway) this.gateway.expect();
+    this.testingTry = true;
     try {
       return await runTryBoot(this, revision);
     } finally {
+      this.testingTry = false;
       this.fromGateway = false;
       this.recovery.watch(this.committed);
     }
@@ -246,7 +294,14 @@ export class Agent implements ApplyContext {
   }
 
   private serialize<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work);
+    const next = this.queue.then(async () => {
+      this.busy++;
+      try {
+        return await work();
+      } finally {
+        this.busy--;
+      }
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -254,6 +309,7 @@ export class Agent implements ApplyContext {
   /** Stops listening; containers keep running (the agent is not their parent). */
   async stop(): Promise<void> {
     this.download?.abort();
+    await this.watchdog?.stop();
     await this.recovery.suspend();
     await this.control.closeAll();
   }

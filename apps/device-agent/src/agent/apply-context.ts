@@ -26,6 +26,8 @@ export interface ApplyContext {
   traced<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** A final report: settles the target's seq, then journals the report. */
   finish(report: ReportInput): Promise<StatusReport>;
+  /** Board mode: reboots the board (the watchdog stops being petted first). */
+  reboot(why: string): Promise<void>;
   /** A verified state as the agent runs it (group timeout override, mount-only). */
   toSpec(state: Record<string, unknown>, id: string, ref: string): RevisionSpec;
 }

@@ -1,7 +1,6 @@
 import { release } from "node:os";
 import { clearTry } from "../boot/boot-env.js";
 import { classifyBoardBoot, classifyHostStart, readBootedRevision } from "../boot/booted.js";
-import { reboot } from "../boot/reboot.js";
 import { planReconcile } from "../plan/planner.js";
 import type { ApplyContext } from "./apply-context.js";
 
@@ -40,7 +39,7 @@ export async function bootDevice(ctx: ApplyContext): Promise<BootResult> {
   ctx.committed = trail ? ctx.toSpec(trail.state, trail.id, trail.ref) : undefined;
   log.info("boot", { case: start.kind, booted: booted ?? null, pv_rev: env.pv_rev });
   if (start.kind === "pending" && config.board) {
-    await reboot(config.board.reboot, `revision ${start.revision} is set to be tried`, log);
+    await ctx.reboot(`revision ${start.revision} is set to be tried`);
     return {};
   }
   if (start.kind === "try") return { tryBoot: start.revision };

@@ -1,7 +1,6 @@
 import { ApplyError } from "../apply/apply-error.js";
 import { beginTry, clearTry } from "../boot/boot-env.js";
 import { bspFilesOf, EspTrails } from "../boot/esp.js";
-import { reboot } from "../boot/reboot.js";
 import { fetchMissingObjects } from "../fetch/fetch-objects.js";
 import type { ObjectSource } from "../fetch/object-source.js";
 import { InvalidStateError, type RevisionSpec } from "../model/revision.js";
@@ -152,7 +151,7 @@ async function rebootIntoTry(ctx: ApplyContext, spec: RevisionSpec): Promise<Sta
     status: "INPROGRESS",
     message: `rebooting into ${spec.ref}`,
   });
-  await reboot(ctx.config.board!.reboot, `trying revision ${spec.ref}`, ctx.log);
+  await ctx.reboot(`trying revision ${spec.ref}`);
   return report;
 }
 

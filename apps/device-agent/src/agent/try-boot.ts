@@ -1,6 +1,5 @@
 import { ApplyError } from "../apply/apply-error.js";
 import { clearTry } from "../boot/boot-env.js";
-import { reboot } from "../boot/reboot.js";
 import { planBoot } from "../plan/planner.js";
 import type { Step } from "../plan/steps.js";
 import type { StatusReport } from "../report/report.js";
@@ -54,6 +53,6 @@ async function rollBackWithReboot(
     reason,
     message: `${message}; rolling back to ${ctx.committed?.ref ?? "no revision"} with a reboot (${bootFacts(ctx)})`,
   });
-  await reboot(ctx.config.board!.reboot, `try of ${ref} failed`, ctx.log);
+  await ctx.reboot(`try of ${ref} failed`);
   return report;
 }
