@@ -12,6 +12,7 @@ const alias = {
   ),
   "@statecast/events": lib("events"),
   "@statecast/state": lib("state"),
+  "@statecast/board": lib("board"),
   "@statecast/infra": lib("infra"),
   "@statecast/testing": lib("testing"),
   "@statecast/platform": lib("platform"),
