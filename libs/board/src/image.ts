@@ -21,6 +21,7 @@ import { type FatFile, writeFat } from "./fat.js";
 import { GPT_TYPES, gptLayout, SECTOR } from "./gpt.js";
 import { grubEfi, grubEnvFile } from "./grub.js";
 import { GUEST_NET } from "./guest-init.js";
+import { ESP_OFFSET } from "./image-files.js";
 import { BoardToolError } from "./run-tool.js";
 import { boardRuntime } from "./runtime.js";
 
@@ -125,7 +126,7 @@ export async function buildBoardImage(o: BoardImageOptions): Promise<BuiltImage>
     copyFileSync(o.bundle, join(data, "factory", "bundle.tgz"));
     writeFileSync(join(data, "factory", "revision"), `${revision}\n`);
 
-    const espStart = MiB;
+    const espStart = ESP_OFFSET;
     const dataStart = espStart + espMiB * MiB;
     const total = dataStart + dataMiB * MiB + MiB;
     rmSync(o.out, { force: true });

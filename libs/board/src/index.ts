@@ -4,6 +4,7 @@ export { cacheRoot } from "./cache.js";
 export { GRUB_SCRIPT, grubEnvFile } from "./grub.js";
 export { GUEST_NET, GUEST_PATHS } from "./guest-init.js";
 export { type BoardImageOptions, type BuiltImage, buildBoardImage } from "./image.js";
+export { ESP_OFFSET, readEspFile, readGrubEnv } from "./image-files.js";
 export { DEFAULT_KERNEL_PACKAGE, debianKernel } from "./kernel.js";
 export {
   type BoardRunOptions,

@@ -8,7 +8,7 @@ import { FsObjectStore, type State, signPart, stateDigest, writeBundle } from "@
 import { type BusyboxPart, BusyboxStates } from "../../../apps/launcher/src/demo/busybox-state.js";
 
 export class BoardStates {
-  readonly busybox = new BusyboxStates();
+  constructor(readonly busybox: BusyboxStates = new BusyboxStates()) {}
   get objects(): Map<string, Buffer> {
     return this.busybox.objects;
   }
