@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GrubBootBackend } from "../boot/grub-env.js";
 import { DirObjectSource } from "../fetch/dir-source.js";

@@ -1,4 +1,5 @@
 import { ApplyError } from "../apply/apply-error.js";
+import { checkPartConfigs } from "../apply/part-configs.js";
 import { beginTry, clearTry } from "../boot/boot-env.js";
 import { bspFilesOf, EspTrails } from "../boot/esp.js";
 import { fetchMissingObjects } from "../fetch/fetch-objects.js";
@@ -7,6 +8,7 @@ import { InvalidStateError, type RevisionSpec } from "../model/revision.js";
 import { needsReboot, planReconcile, planSteps } from "../plan/planner.js";
 import type { Step } from "../plan/steps.js";
 import type { StatusReport } from "../report/report.js";
+import { LxcConfigRefused } from "../runtime/lxc-config.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootFacts } from "./boot.js";
 import { collectGarbage } from "./gc.js";
@@ -42,10 +44,14 @@ export async function installRevision(
   try {
     spec = ctx.toSpec(install.state, install.digest, ref);
     await ctx.traced("agent.fetch", () => fetch(ctx, spec, source, signal));
+    await checkPartConfigs(store, spec);
   } catch (error) {
     // Nothing is installed yet, so any failure here ends in WONTGO: an unexpected one (a source
     // that keeps timing out, a store error) must still be reported, never leave the device silent.
-    const known = error instanceof ApplyError || error instanceof InvalidStateError;
+    const known =
+      error instanceof ApplyError ||
+      error instanceof InvalidStateError ||
+      error instanceof LxcConfigRefused;
     if (!known) ctx.log.error("fetch failed", { error: (error as Error).message });
     return ctx.finish({
       revision: ref,

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { beginTry, commitTry } from "../boot/boot-env.js";
 import type { ControlSockets } from "../control/control-server.js";
@@ -7,12 +7,12 @@ import { writeFileAtomic } from "../fs/atomic.js";
 import type { Logger } from "../log.js";
 import type { PartSpec } from "../model/revision.js";
 import type { Step } from "../plan/steps.js";
-import { renderLxcConfig } from "../runtime/lxc-config.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
 import { SimRuntime } from "../runtime/sim-runtime.js";
 import type { LocalStore } from "../store/local-store.js";
 import { ApplyError } from "./apply-error.js";
 import { awaitGroupGoals, type GatewayWatch, watchDuringTesting } from "./goals.js";
+import { copyConfigFiles, renderPartConfig } from "./part-configs.js";
 
 export interface ExecutorDeps {
   store: LocalStore;
@@ -56,16 +56,12 @@ export class StepExecutor {
           store.objectPath(part.rootObject),
           dirs,
         );
-        const partConfig = await readFile(store.objectPath(part.configObject), "utf8");
-        const config = renderLxcConfig(partConfig, {
+        const config = await renderPartConfig(store, part, {
           name: part.containerName,
           dirs,
           logFile: join(dirs.root, "lxc.log"),
           volumes: await prepareVolumes(store, part),
-          configFiles: part.configFiles.map((file) => ({
-            source: store.objectPath(file.object),
-            path: file.path,
-          })),
+          configFiles: await copyConfigFiles(store, step.revision, part),
         });
         const rendered = join(store.trailDir(step.revision), "lxc");
         await mkdir(rendered, { recursive: true });
