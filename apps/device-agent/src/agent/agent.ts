@@ -232,6 +232,8 @@ export class Agent implements ApplyContext {
       });
     }
     const record = await this.store.readRecord();
+    const settled = await this.alreadySettled(envelope, record);
+    if (settled) return settled;
     try {
       await this.traced("agent.verify", async () =>
         checkTarget(envelope, {
@@ -254,6 +256,22 @@ export class Agent implements ApplyContext {
     }
     const { state, stateDigest, revision, seq } = envelope;
     return this.install({ state, digest: stateDigest, ref: revision, seq }, source, true);
+  }
+
+  /**
+   * The target KV hands the same target again after every restart (a board reboots into a
+   * try and back): when its seq already reached a final report, that report stands and
+   * nothing new is said (no `stale_revision` after the `DONE`).
+   */
+  private async alreadySettled(
+    envelope: TargetEnvelope,
+    record: { lastSeq: number; lastSeqSettled: boolean },
+  ): Promise<StatusReport | undefined> {
+    if (envelope.seq !== record.lastSeq || !record.lastSeqSettled) return undefined;
+    const last = (await this.journal.all()).filter((r) => r.revision === envelope.revision).at(-1);
+    if (!last || !["DONE", "UPDATED", "WONTGO", "ERROR"].includes(last.status)) return undefined;
+    this.log.info("target already settled", { revision: envelope.revision, status: last.status });
+    return last;
   }
 
   /** An offline bundle: the same state checks (no envelope) and the same apply. */

@@ -1,8 +1,14 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BootBackend } from "../boot/boot-backend.js";
 import { GrubBootBackend } from "../boot/grub-env.js";
+import { UbootBootBackend } from "../boot/uboot-env.js";
 import { DirObjectSource } from "../fetch/dir-source.js";
-import { bootloaderBoot, createGrubenv } from "../testing/bootloader.test-helper.js";
+import {
+  bootloaderBoot,
+  createGrubenv,
+  createUbootEnv,
+} from "../testing/bootloader.test-helper.js";
 import { INIT, type PartFixture } from "../testing/fixtures.test-helper.js";
 import { DeviceUnderTest } from "../testing/harness.test-helper.js";
 
@@ -10,15 +16,19 @@ const root: PartFixture = { name: "net", group: "root", init: INIT.started };
 const app: PartFixture = { name: "web", group: "app", init: INIT.ready, statusGoal: "READY" };
 
 /**
- * Board mode on the host: the real GRUB environment block (grub-editenv), an ESP directory,
+ * Board mode on the host: the real GRUB environment block (grub-editenv) or a file-backed
+ * U-Boot environment (fw_setenv), an ESP directory,
  * a kernel command line file, a reboot command that records the reboot, real LXC. The
  * bootloader's half of try-boot is played between agent runs (testing/bootloader); the QEMU
  * e2e proves the same with the real GRUB and kernels.
  */
-describe("board mode: try-boot through GRUB's environment, real LXC", () => {
+describe.each([
+  ["grub", (dir: string) => new GrubBootBackend(createGrubenv(dir))],
+  ["uboot", (dir: string) => new UbootBootBackend(createUbootEnv(dir))],
+] as const)("board mode: try-boot through the %s environment, real LXC", (kind, makeBoot) => {
   let device: DeviceUnderTest;
   let source: DirObjectSource;
-  let boot: GrubBootBackend;
+  let boot: BootBackend;
   let esp: string;
   let cmdline: string;
   let reboots: string;
@@ -27,7 +37,7 @@ describe("board mode: try-boot through GRUB's environment, real LXC", () => {
     const dir = join("/tmp", `sc-board-${process.pid}-${Date.now()}`);
     esp = join(dir, "esp");
     mkdirSync(esp, { recursive: true });
-    boot = new GrubBootBackend(createGrubenv(esp));
+    boot = makeBoot(esp);
     cmdline = join(dir, "cmdline");
     reboots = join(dir, "reboots");
     device = new DeviceUnderTest({
@@ -50,7 +60,7 @@ describe("board mode: try-boot through GRUB's environment, real LXC", () => {
   async function factory() {
     const first = device.states.build([root, app], "bsp-1");
     await boot.write({ pv_rev: first.digest, pv_try: "", pv_trying: "" });
-    await bootloaderBoot(boot, cmdline);
+    await bootloaderBoot(boot, cmdline, kind);
     await device.agent.start();
     const report = await device.agent.applyTarget(device.target(first.state, first.digest), source);
     expect(report.status).toBe("DONE");
@@ -72,12 +82,12 @@ describe("board mode: try-boot through GRUB's environment, real LXC", () => {
     expect(readFileSync(join(esp, "trails", next.digest, "linux"), "utf8")).toBe(`kernel ${bsp}`);
     expect(readFileSync(join(esp, "trails", next.digest, "initrd"), "utf8")).toBe(`initrd ${bsp}`);
     await device.agent.stop();
-    return { ...next, revision: target.revision };
+    return { ...next, target, revision: target.revision };
   }
 
   /** The board comes up again: the bootloader decides, a new agent process starts. */
   async function rebootBoard(): Promise<string> {
-    const booted = await bootloaderBoot(boot, cmdline);
+    const booted = await bootloaderBoot(boot, cmdline, kind);
     await device.newAgent().start();
     return booted;
   }
@@ -107,12 +117,16 @@ describe("board mode: try-boot through GRUB's environment, real LXC", () => {
     expect((await device.running()).sort()).toEqual(names());
     expect(rebootCount()).toBe(1);
     expect(existsSync(join(esp, "trails", first.digest))).toBe(true); // the rollback point stays
+    // The target KV hands the same target to the rebooted agent: the DONE stands, nothing new.
+    const reports = (await device.agent.journal.all()).length;
+    expect(await device.agent.applyTarget(second.target, source)).toMatchObject({ status: "DONE" });
+    expect((await device.agent.journal.all()).length).toBe(reports);
   });
 
   it("a kernel that never came up: the bootloader falls back, the agent reports boot_failed", async () => {
     const first = await factory();
     const bad = await stageNewKernel([root, app], "bsp-panics");
-    expect(await bootloaderBoot(boot, cmdline)).toBe(bad.digest); // boots it; the kernel panics
+    expect(await bootloaderBoot(boot, cmdline, kind)).toBe(bad.digest); // boots it; the kernel panics
     expect(await rebootBoard()).toBe(first.digest); // the latch is still set: fallback
 
     const last = (await device.agent.journal.all()).at(-1)!;
