@@ -180,6 +180,12 @@ function enrollmentSettings(
   };
 }
 
+function watchdogInterval(value: string | undefined): number {
+  const ms = integer("watchdog-interval-ms", value, 5000)!;
+  if (ms < 100) throw new ConfigError(`--watchdog-interval-ms must be at least 100, got ${ms}`);
+  return ms;
+}
+
 function boardSettings(
   values: ReturnType<typeof parseCommandLine>["values"],
   env: NodeJS.ProcessEnv,
@@ -273,7 +279,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
       ? {
           watchdog: {
             device: values.watchdog,
-            intervalMs: integer("watchdog-interval-ms", values["watchdog-interval-ms"], 5000)!,
+            intervalMs: watchdogInterval(values["watchdog-interval-ms"]),
           },
         }
       : {}),
