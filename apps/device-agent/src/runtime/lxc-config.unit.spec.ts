@@ -74,6 +74,14 @@ describe("LXC config per key, by scope and mode", () => {
     if (!line.startsWith("pv.")) expect(render([line], "platform", "board")).toContain(line);
   });
 
+  it("host-process mode lets an app part bind a host path read-only (the demo's busybox), a board does not", () => {
+    const line = "lxc.mount.entry = /bin/busybox bin/busybox none bind,ro,create=file 0 0";
+    expect(render([line], "app", "host-process")).toContain(line);
+    expect(() => render([line], "app", "board")).toThrow(/bind-mounts host path \/bin\/busybox/);
+    const rw = "lxc.mount.entry = /srv data none bind,rw 0 0";
+    expect(() => render([rw], "app", "host-process")).toThrow(/bind-mounts host path \/srv/);
+  });
+
   it("no part mounts over a path outside its container", () => {
     expect(decideLine("lxc.mount.entry", "/x /etc none bind 0 0", "platform", "board")).toEqual({
       refused: 'lxc.mount.entry target "/etc" is not inside the container',

@@ -45,8 +45,13 @@ function refused(key: string, why: string): LineDecision {
   return { refused: `${key} ${why}` };
 }
 
-/** `lxc.mount.entry` after volume mapping: `source target fstype options dump pass`. */
-function mountEntry(value: string, scope: PartScope): LineDecision {
+/**
+ * `lxc.mount.entry` after volume mapping: `source target fstype options dump pass`. In the
+ * host-process mode (development, CI, the demo: many agents on one machine) an app part may
+ * bind a host path read-only, as the demo and e2e states do with the host's static busybox;
+ * on a board it may not.
+ */
+function mountEntry(value: string, scope: PartScope, mode: AgentMode): LineDecision {
   const [source = "", target = "", fstype = "", options = ""] = value.trim().split(/\s+/);
   if (target === "" || target.startsWith("/") || target.split("/").includes(".."))
     return refused(
@@ -54,8 +59,11 @@ function mountEntry(value: string, scope: PartScope): LineDecision {
       `target ${JSON.stringify(target)} is not inside the container`,
     );
   if (scope === "platform") return "keep";
-  const bind = options.split(",").some((o) => o === "bind" || o === "rbind");
+  const flags = options.split(",");
+  const bind = flags.some((o) => o === "bind" || o === "rbind");
   if (!bind && VIRTUAL_FS.has(fstype)) return "keep";
+  if (bind && mode === "host-process" && flags.includes("ro") && !flags.includes("rw"))
+    return "keep";
   return refused(
     "lxc.mount.entry",
     `${bind ? "bind-mounts host path" : `mounts ${fstype} from`} ${source}: platform parts only`,
@@ -73,7 +81,7 @@ export function decideLine(
   mode: AgentMode,
   mappedVolume = false,
 ): LineDecision {
-  const decision = byScope(key, value, scope, mappedVolume);
+  const decision = byScope(key, value, scope, mode, mappedVolume);
   // The scope decides first: an app part asking for a hook is refused in either mode.
   if (decision === "keep" && mode === "host-process" && HOST_PROCESS_DROPPED.test(key))
     return "drop";
@@ -84,12 +92,13 @@ function byScope(
   key: string,
   value: string,
   scope: PartScope,
+  mode: AgentMode,
   mappedVolume: boolean,
 ): LineDecision {
   if (!key.startsWith("lxc.")) return refused(key, "is not an LXC key");
   if (AGENT_OWNED.test(key)) return "drop";
   if (key === "lxc.console.path" && value.trim() === "none") return "keep";
-  if (key === "lxc.mount.entry") return mappedVolume ? "keep" : mountEntry(value, scope);
+  if (key === "lxc.mount.entry") return mappedVolume ? "keep" : mountEntry(value, scope, mode);
   if (ANY_PART.some((re) => re.test(key))) return "keep";
   if (PLATFORM_ONLY.some((re) => re.test(key)))
     return scope === "platform" ? "keep" : refused(key, "is for platform parts only");
