@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { GrubBootBackend } from "../boot/grub-env.js";
@@ -44,6 +45,7 @@ describe("board mode: LXC configs as the state describes them", () => {
     const boot = new GrubBootBackend(createGrubenv(esp));
     device = new DeviceUnderTest({
       board: { boot, cmdlinePath: join(dir, "cmdline"), esp, reboot: ["true"] },
+      watchdog: { device: join(dir, "watchdog"), intervalMs: 3_600_000 },
     });
     const first = device.states.build([platform, hostNet, isolated]);
     await boot.write({ pv_rev: first.digest, pv_try: "", pv_trying: "" });
@@ -68,5 +70,17 @@ describe("board mode: LXC configs as the state describes them", () => {
     const web = parts.find((p) => p.name === "web")!;
     const object = device.agent.store.objectPath(web.configFiles[0]!.object);
     expect(statSync(inContainer).ino).not.toBe(statSync(object).ino);
+
+    // The watchdog: petted at start; healthy with every container up; a system container
+    // (the platform part) gone outside an apply means no more petting; a clean stop disarms.
+    expect(await device.agent.health()).toEqual({ healthy: true });
+    const os = parts.find((p) => p.name === "os")!.containerName;
+    execFileSync("lxc-stop", ["-P", join(device.dir, "lxc"), "-n", os, "-k"]);
+    expect(await device.agent.health()).toEqual({
+      healthy: false,
+      why: `system containers not running: ${os}`,
+    });
+    await device.agent.stop();
+    expect(readFileSync(join(dir, "watchdog"), "latin1")).toBe("\0V");
   });
 });
