@@ -12,7 +12,11 @@ export interface InitUser {
   gid: number;
 }
 
-/** Renders `lxc.container.conf` from the image config, pvr's builtin docker template style. */
+/**
+ * Renders `lxc.container.conf` from the image config, pvr's builtin docker template style,
+ * within what the device agent grants an app part (apps/device-agent README "LXC configs"):
+ * no device cgroup allow rule, `/sys` mixed rather than read-write.
+ */
 export function lxcContainerConf(
   app: AppSpec,
   image: ImageConfig,
@@ -25,7 +29,6 @@ export function lxcContainerConf(
   const lines = [
     "lxc.tty.max = 8",
     "lxc.pty.max = 1024",
-    "lxc.cgroup.devices.allow = a",
     `lxc.rootfs.path = overlayfs:/volumes/${app.name}/${rootVolume}:/volumes/${app.name}/lxc-overlay/upper`,
     `lxc.init.cmd = ${argv.map((arg) => quote(arg, "Entrypoint/Cmd")).join(" ")}`,
   ];
@@ -33,7 +36,7 @@ export function lxcContainerConf(
   if (user) lines.push(`lxc.init.uid = ${user.uid}`, `lxc.init.gid = ${user.gid}`);
   for (const env of image.env) lines.push(`lxc.environment = ${line(env, "Env")}`);
   lines.push(
-    "lxc.mount.auto = proc sys:rw cgroup",
+    "lxc.mount.auto = proc sys:mixed cgroup",
     "lxc.mount.entry = tmpfs run tmpfs rw,nodev,relatime,create=dir,mode=755 0 0",
   );
   for (const path of volumePaths(app, image)) {
