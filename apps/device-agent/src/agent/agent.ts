@@ -13,13 +13,15 @@ import { LocalStore } from "../store/local-store.js";
 import { checkState, checkTarget, TargetRejected } from "../target/check-target.js";
 import type { TargetEnvelope } from "../target/envelope.js";
 import { ApplyTrace } from "../trace/trace.js";
-import { type HealthVerdict, healthVerdict } from "../watchdog/health.js";
+import { agentHealth } from "../watchdog/agent-health.js";
+import type { HealthVerdict } from "../watchdog/health.js";
 import { Watchdog } from "../watchdog/watchdog.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootDevice } from "./boot.js";
 import { GatewayLink } from "./gateway-link.js";
 import { installRevision } from "./install-revision.js";
+import { alreadySettled } from "./settled.js";
 import { runTryBoot } from "./try-boot.js";
 
 export type { AgentConfig } from "./agent-config.js";
@@ -94,25 +96,35 @@ export class Agent implements ApplyContext {
    * then runs in the background (`tryBoot`), before any target, while the gateway connects.
    */
   async start(): Promise<void> {
-    const boot = await bootDevice(this);
+    // Petted from the first moment: the boot's reconcile may start containers for a while.
+    await this.startWatchdog();
+    this.busy++; // containers come and go during the boot's reconcile, as in an apply
+    let boot: Awaited<ReturnType<typeof bootDevice>>;
+    try {
+      boot = await bootDevice(this);
+    } finally {
+      this.busy--;
+    }
     this.interrupted = boot.interrupted;
     this.recovery.watch(this.committed);
     const revision = boot.tryBoot;
     if (revision) this.tryBoot = this.serialize(() => this.testTry(revision));
+  }
+
+  private async startWatchdog(): Promise<void> {
     const watchdog = this.config.watchdog;
-    if (watchdog) {
-      this.watchdog = new Watchdog(
-        watchdog.device,
-        watchdog.intervalMs,
-        () => this.health(),
-        this.log,
+    if (!watchdog) return;
+    this.watchdog = new Watchdog(
+      watchdog.device,
+      watchdog.intervalMs,
+      () => this.health(),
+      this.log,
+    );
+    await this.watchdog
+      .start()
+      .catch((error) =>
+        this.log.error("watchdog not opened", { device: watchdog.device, error: error.message }),
       );
-      await this.watchdog
-        .start()
-        .catch((error) =>
-          this.log.error("watchdog not opened", { device: watchdog.device, error: error.message }),
-        );
-    }
   }
 
   /** Board mode: the board reboots (the report that says why is journaled first). */
@@ -122,20 +134,14 @@ export class Agent implements ApplyContext {
   }
 
   /** The watchdog's question, answered from the agent's state (watchdog/health.ts decides). */
-  async health(): Promise<HealthVerdict> {
-    const down: string[] = [];
-    for (const part of this.busy > 0 ? [] : (this.committed?.parts ?? [])) {
-      if (part.restartPolicy !== "system" || part.statusGoal === "MOUNTED") continue;
-      if ((await this.config.runtime.state(part.containerName)) !== "RUNNING")
-        down.push(part.containerName);
-    }
-    return healthVerdict({
+  health(): Promise<HealthVerdict> {
+    return agentHealth({
+      committed: this.busy > 0 ? undefined : this.committed,
+      runtime: this.config.runtime,
+      gateway: this.gateway,
       rebooting: this.rebooting,
       testingTry: this.testingTry,
-      gatewayLostForMs: this.gateway.lostForMs(),
-      gatewayTimeoutMs: this.gateway.timeoutMs,
       applying: this.busy > 0,
-      systemContainersDown: down,
     });
   }
 
@@ -232,7 +238,7 @@ export class Agent implements ApplyContext {
       });
     }
     const record = await this.store.readRecord();
-    const settled = await this.alreadySettled(envelope, record);
+    const settled = await alreadySettled(this.journal, this.log, envelope, record);
     if (settled) return settled;
     try {
       await this.traced("agent.verify", async () =>
@@ -256,22 +262,6 @@ export class Agent implements ApplyContext {
     }
     const { state, stateDigest, revision, seq } = envelope;
     return this.install({ state, digest: stateDigest, ref: revision, seq }, source, true);
-  }
-
-  /**
-   * The target KV hands the same target again after every restart (a board reboots into a
-   * try and back): when its seq already reached a final report, that report stands and
-   * nothing new is said (no `stale_revision` after the `DONE`).
-   */
-  private async alreadySettled(
-    envelope: TargetEnvelope,
-    record: { lastSeq: number; lastSeqSettled: boolean },
-  ): Promise<StatusReport | undefined> {
-    if (envelope.seq !== record.lastSeq || !record.lastSeqSettled) return undefined;
-    const last = (await this.journal.all()).filter((r) => r.revision === envelope.revision).at(-1);
-    if (!last || !["DONE", "UPDATED", "WONTGO", "ERROR"].includes(last.status)) return undefined;
-    this.log.info("target already settled", { revision: envelope.revision, status: last.status });
-    return last;
   }
 
   /** An offline bundle: the same state checks (no envelope) and the same apply. */
