@@ -84,7 +84,7 @@ async function reportFailedTry(ctx: ApplyContext, revision: string, board: boole
           revision: ref,
           status: "ERROR",
           reason: "boot_failed",
-          message: `tried revision ${ref} did not boot; the bootloader fell back to ${running} (${bootFacts(ctx)})`,
+          message: `tried revision ${ref} did not boot to a commit (kernel failure, hang or reset during its try); the bootloader fell back to ${running} (${bootFacts(ctx)})`,
         }
       : {
           revision: ref,
