@@ -44,6 +44,7 @@ export class Agent implements ApplyContext {
   readonly crashPoint: (point: CrashPoint) => void;
   committed: RevisionSpec | undefined;
   booted: string | undefined;
+  bootMarkers: string[] = [];
   /** auto_recovery of the committed revision's containers, between applies. */
   readonly recovery: RecoverySupervisor;
   private readonly executor: StepExecutor;

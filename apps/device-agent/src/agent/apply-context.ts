@@ -18,6 +18,8 @@ export interface ApplyContext {
   readonly crashPoint: (point: CrashPoint) => void;
   /** Board mode: the revision the bootloader booted (kernel command line), if it says. */
   booted?: string | undefined;
+  /** Board mode: the other `statecast.*` kernel arguments (for reports). */
+  bootMarkers?: string[];
   /** The committed revision (pv_rev) as the agent runs it. */
   committed: RevisionSpec | undefined;
   /** Executes planned steps one by one, `onStep` before each. */

@@ -103,7 +103,7 @@ describe.each([
 
     const final = await device.agent.tryBoot!;
     expect(final).toMatchObject({ status: "DONE", revision: second.revision });
-    expect(final.message).toMatch(new RegExp(`booted ${second.digest}`));
+    expect(final.message).toMatch(new RegExp(`booted ${second.digest}, statecast.marker=t`));
     expect(await device.statuses(second.revision)).toEqual([
       "QUEUED",
       "DOWNLOADING",

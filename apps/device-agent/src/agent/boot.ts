@@ -1,12 +1,13 @@
 import { release } from "node:os";
 import { clearTry } from "../boot/boot-env.js";
-import { classifyBoardBoot, classifyHostStart, readBootedRevision } from "../boot/booted.js";
+import { classifyBoardBoot, classifyHostStart, readBootCmdline } from "../boot/booted.js";
 import { planReconcile } from "../plan/planner.js";
 import type { ApplyContext } from "./apply-context.js";
 
 /** What runs, for board-mode reports: the kernel release and the revision GRUB booted. */
 export function bootFacts(ctx: ApplyContext): string {
-  return `kernel ${release()}, booted ${ctx.booted ?? "unknown"}`;
+  const markers = ctx.bootMarkers?.length ? `, ${ctx.bootMarkers.join(" ")}` : "";
+  return `kernel ${release()}, booted ${ctx.booted ?? "unknown"}${markers}`;
 }
 
 /** What the start found still to do. */
@@ -25,12 +26,15 @@ export async function bootDevice(ctx: ApplyContext): Promise<BootResult> {
   const { store, config, log } = ctx;
   await store.init();
   const env = await store.readBootEnv();
-  const booted = config.board
-    ? await readBootedRevision(config.board.cmdlinePath).catch((error) => {
-        log.warn("no booted revision on the kernel command line", { error: error.message });
-        return undefined;
+  const cmdline = config.board
+    ? await readBootCmdline(config.board.cmdlinePath).catch((error) => {
+        log.warn("cannot read the kernel command line", { error: error.message });
+        return { revision: undefined, markers: [] };
       })
     : undefined;
+  const booted = cmdline?.revision;
+  if (config.board && !booted) log.warn("no statecast.rev= on the kernel command line");
+  ctx.bootMarkers = cmdline?.markers ?? [];
   ctx.booted = booted;
   const start = config.board ? classifyBoardBoot(env, booted) : classifyHostStart(env);
   if (start.kind === "failed" || start.kind === "abandoned")

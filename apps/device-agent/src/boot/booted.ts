@@ -13,8 +13,25 @@ export function bootedRevision(cmdline: string): string | undefined {
   return found && /^[0-9a-f]{64}$/.test(found) ? found : undefined;
 }
 
-export async function readBootedRevision(path: string): Promise<string | undefined> {
-  return bootedRevision(await readFile(path, "utf8"));
+/**
+ * The other `statecast.*` arguments the bootloader passed (e.g. `statecast.boot=try`, a test
+ * marker), for reports: safe characters only, at most 8 of 64 characters each.
+ */
+export function bootMarkers(cmdline: string): string[] {
+  return cmdline
+    .trim()
+    .split(/\s+/)
+    .filter((arg) => arg.startsWith("statecast.") && !arg.startsWith(`${CMDLINE_KEY}=`))
+    .filter((arg) => /^[A-Za-z0-9._=:,-]{1,64}$/.test(arg))
+    .slice(0, 8);
+}
+
+/** What the kernel command line says about this boot. */
+export async function readBootCmdline(
+  path: string,
+): Promise<{ revision: string | undefined; markers: string[] }> {
+  const text = await readFile(path, "utf8");
+  return { revision: bootedRevision(text), markers: bootMarkers(text) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { bootedRevision, classifyBoardBoot, classifyHostStart } from "./booted.js";
+import { bootedRevision, bootMarkers, classifyBoardBoot, classifyHostStart } from "./booted.js";
 
 const A = "a".repeat(64);
 const B = "b".repeat(64);
@@ -9,6 +9,14 @@ describe("which revision booted", () => {
     expect(bootedRevision(`statecast.rev=${A} statecast.rev=${B}`)).toBe(B);
     expect(bootedRevision("console=ttyS0 quiet")).toBeUndefined();
     expect(bootedRevision("statecast.rev=../../etc")).toBeUndefined();
+  });
+
+  it("keeps the other statecast.* arguments as markers for reports, safe ones only", () => {
+    expect(
+      bootMarkers(
+        `statecast.rev=${A} statecast.boot=try quiet statecast.marker=v2 statecast.x=a;b`,
+      ),
+    ).toEqual(["statecast.boot=try", "statecast.marker=v2"]);
   });
 });
 

@@ -26,7 +26,10 @@ export async function bootloaderBoot(
     await backend.write({ ...env, pv_trying: env.pv_try });
     booted = env.pv_try;
   }
-  writeFileSync(cmdlinePath, `BOOT_IMAGE=/trails/${booted}/linux statecast.rev=${booted} ro\n`);
+  writeFileSync(
+    cmdlinePath,
+    `BOOT_IMAGE=/trails/${booted}/linux statecast.rev=${booted} statecast.marker=t ro\n`,
+  );
   return booted;
 }
 
