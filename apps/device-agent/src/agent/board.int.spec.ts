@@ -123,6 +123,25 @@ describe.each([
     expect((await device.agent.journal.all()).length).toBe(reports);
   });
 
+  it("an app-only change applies in place (UPDATED, no reboot), its try staged but never latched", async () => {
+    await factory();
+    const next = device.states.build([root, { ...app, init: `echo v2\n${INIT.ready}` }], "bsp-1");
+    const target = device.target(next.state, next.digest);
+    const seen: Promise<unknown>[] = [];
+    device.agent.journal.onReport((report) => {
+      if (report.status === "TESTING") seen.push(boot.read());
+    });
+    const final = await device.agent.applyTarget(target, source);
+    expect(final).toMatchObject({ status: "UPDATED", revision: target.revision });
+    // During TESTING a power cut would boot it as a try (the bootloader latches, not the agent).
+    expect(await Promise.all(seen)).toEqual([
+      { pv_rev: expect.any(String), pv_try: next.digest, pv_trying: "" },
+    ]);
+    expect(existsSync(reboots)).toBe(false);
+    expect(readFileSync(join(esp, "trails", next.digest, "linux"), "utf8")).toBe("kernel bsp-1");
+    expect(await boot.read()).toEqual({ pv_rev: next.digest, pv_try: "", pv_trying: "" });
+  });
+
   it("a kernel that never came up: the bootloader falls back, the agent reports boot_failed", async () => {
     const first = await factory();
     const bad = await stageNewKernel([root, app], "bsp-panics");
