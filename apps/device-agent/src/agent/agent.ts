@@ -10,7 +10,7 @@ import { RecoverySupervisor } from "../recovery/recovery-supervisor.js";
 import { ReportJournal } from "../report/journal.js";
 import type { ReportInput, StatusReport } from "../report/report.js";
 import { LocalStore } from "../store/local-store.js";
-import { checkState, checkTarget, TargetRejected } from "../target/check-target.js";
+import { checkState, TargetRejected } from "../target/check-target.js";
 import type { TargetEnvelope } from "../target/envelope.js";
 import { ApplyTrace } from "../trace/trace.js";
 import { agentHealth } from "../watchdog/agent-health.js";
@@ -19,9 +19,9 @@ import { Watchdog } from "../watchdog/watchdog.js";
 import type { AgentConfig } from "./agent-config.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootDevice } from "./boot.js";
+import { checkEnvelope } from "./check-envelope.js";
 import { GatewayLink } from "./gateway-link.js";
 import { installRevision } from "./install-revision.js";
-import { alreadySettled } from "./settled.js";
 import { runTryBoot } from "./try-boot.js";
 
 export type { AgentConfig } from "./agent-config.js";
@@ -226,43 +226,8 @@ export class Agent implements ApplyContext {
     envelope: TargetEnvelope,
     source: ObjectSource,
   ): Promise<StatusReport> {
-    if (
-      typeof envelope !== "object" ||
-      envelope === null ||
-      typeof envelope.revision !== "string"
-    ) {
-      return this.journal.report({
-        revision: "",
-        status: "WONTGO",
-        reason: "invalid_target",
-        message: "target is not a target envelope",
-      });
-    }
-    const record = await this.store.readRecord();
-    const settled = await alreadySettled(this.journal, this.log, envelope, record);
-    if (settled) return settled;
-    try {
-      await this.traced("agent.verify", async () =>
-        checkTarget(envelope, {
-          deviceId: this.config.deviceId,
-          lastSeq: record.lastSeq,
-          lastSeqSettled: record.lastSeqSettled,
-          now: new Date(),
-          orchestratorKeys: this.config.orchestratorKeys,
-          trustPolicy: this.config.trustPolicy,
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof TargetRejected)) throw error;
-      return this.journal.report({
-        revision: String(envelope.revision),
-        status: "WONTGO",
-        reason: error.reason,
-        message: error.message,
-      });
-    }
-    const { state, stateDigest, revision, seq } = envelope;
-    return this.install({ state, digest: stateDigest, ref: revision, seq }, source, true);
+    const checked = await checkEnvelope(this, envelope);
+    return "status" in checked ? checked : this.install(checked, source, true);
   }
 
   /** An offline bundle: the same state checks (no envelope) and the same apply. */

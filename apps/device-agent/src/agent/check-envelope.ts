@@ -1,0 +1,50 @@
+import type { StatusReport } from "../report/report.js";
+import { checkTarget, TargetRejected } from "../target/check-target.js";
+import type { TargetEnvelope } from "../target/envelope.js";
+import type { Agent } from "./agent.js";
+import type { Install } from "./install-revision.js";
+import { alreadySettled } from "./settled.js";
+
+/**
+ * A target from the gateway before anything is done with it: its shape, a seq that already
+ * has its final report (that report stands), then every check of `checkTarget`. Returns the
+ * install to run, or the report that ends the target here.
+ */
+export async function checkEnvelope(
+  agent: Agent,
+  envelope: TargetEnvelope,
+): Promise<Install | StatusReport> {
+  if (typeof envelope !== "object" || envelope === null || typeof envelope.revision !== "string") {
+    return agent.journal.report({
+      revision: "",
+      status: "WONTGO",
+      reason: "invalid_target",
+      message: "target is not a target envelope",
+    });
+  }
+  const record = await agent.store.readRecord();
+  const settled = await alreadySettled(agent.journal, agent.log, envelope, record);
+  if (settled) return settled;
+  try {
+    await agent.traced("agent.verify", async () =>
+      checkTarget(envelope, {
+        deviceId: agent.config.deviceId,
+        lastSeq: record.lastSeq,
+        lastSeqSettled: record.lastSeqSettled,
+        now: new Date(),
+        orchestratorKeys: agent.config.orchestratorKeys,
+        trustPolicy: agent.config.trustPolicy,
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof TargetRejected)) throw error;
+    return agent.journal.report({
+      revision: String(envelope.revision),
+      status: "WONTGO",
+      reason: error.reason,
+      message: error.message,
+    });
+  }
+  const { state, stateDigest, revision, seq } = envelope;
+  return { state, digest: stateDigest, ref: revision, seq };
+}
