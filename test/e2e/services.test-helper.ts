@@ -48,6 +48,8 @@ export interface ServicesOptions {
   processes?: boolean;
   /** A 3-node JetStream cluster on the generated config; the services create every stream R3. */
   natsCluster?: boolean;
+  /** The gateway answers device hellos (STATECAST_NATS_AUTH_DIR = the generated operator setup). */
+  enrollment?: boolean;
 }
 
 /**
@@ -175,6 +177,7 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     STATECAST_DATA_DIR: dataDir,
     STATECAST_ADMIN_TOKEN: ADMIN_TOKEN,
     STATECAST_LOG_LEVEL: "error",
+    ...(options.enrollment ? { STATECAST_NATS_AUTH_DIR: join(dir, "operator") } : {}),
   };
   let orchestrator: ServiceHandle;
   let gateway: ServiceHandle;

@@ -18,6 +18,11 @@ export const GUEST_NET = { address: "10.0.2.15/24", router: "10.0.2.2", forwards
 
 export type InitKind = "agent" | "hang";
 
+/** Opens the watchdog and closes it without the magic 'V': it stays armed until the agent pets it. */
+const ARM_WATCHDOG = `modprobe i6300esb heartbeat="$SC_WATCHDOG_S" && echo 1 > /dev/watchdog && say "watchdog armed: \${SC_WATCHDOG_S}s"
+`;
+
+/** The first boot installs the factory bundle before arming the watchdog (install does not pet it). */
 export function guestInit(kind: InitKind): string {
   const p = GUEST_PATHS;
   const head = `#!/bin/sh
@@ -35,10 +40,9 @@ mount -t vfat -o rw /dev/vda1 ${p.esp} || say "cannot mount the ESP"
 mount -t ext4 /dev/vda2 ${p.data} || say "cannot mount the data partition"
 SC_WATCHDOG_S=90
 [ -f ${p.config}/board.env ] && . ${p.config}/board.env
-modprobe i6300esb heartbeat="$SC_WATCHDOG_S" && echo 1 > /dev/watchdog && say "watchdog armed: \${SC_WATCHDOG_S}s"
 `;
   if (kind === "hang")
-    return `${head}say "this BSP hangs here on purpose (no agent)"\nwhile :; do sleep 3600; done\n`;
+    return `${head}${ARM_WATCHDOG}say "this BSP hangs here on purpose (no agent)"\nwhile :; do sleep 3600; done\n`;
   return `${head}ln -s ${p.runtime}/usr /usr; ln -s ${p.runtime}/usr/lib64 /lib64
 ln -s ${p.runtime}/usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu
 ip link set lo up; ip link set eth0 up
@@ -52,11 +56,12 @@ if [ -f ${p.factory}/bundle.tgz ] && [ ! -f ${p.factory}/installed ]; then
   $AGENT install ${p.factory}/bundle.tgz --store ${p.store} $TRUST $BOOT && touch ${p.factory}/installed
   sync
 fi
-TOKEN=""; [ -f ${p.config}/enrollment.token ] && TOKEN="--enrollment-token-file ${p.config}/enrollment.token"
+${ARM_WATCHDOG}TOKEN=""; [ -f ${p.config}/enrollment.token ] && TOKEN="--enrollment-token-file ${p.config}/enrollment.token"
 say "agent starting at $(cut -d' ' -f1 /proc/uptime)s"
 while :; do
   $AGENT run --store ${p.store} $BOOT $TRUST --device-id "$SC_DEVICE_ID" --nats "$SC_NATS_URL" \\
     --orchestrator-key ${p.config}/orchestrator.pem --fleet "$SC_FLEET" \\
+    --js-api-prefix "$SC_JS_API_PREFIX" \\
     --enrollment-creds ${p.config}/enrollment.creds $TOKEN --watchdog /dev/watchdog $SC_AGENT_ARGS
   say "agent exited with $?; restarting in 2s"; sleep 2
 done

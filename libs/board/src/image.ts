@@ -15,6 +15,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEVICE_JS_API_PREFIX } from "@statecast/nats-auth";
 import { FsObjectStore, isJsonObject, readBundle, stateDigest } from "@statecast/state";
 import { writeExt4 } from "./ext4.js";
 import { type FatFile, writeFat } from "./fat.js";
@@ -41,6 +42,8 @@ export interface BoardImageOptions {
   /** NATS URL as the guest sees it (default: the forwarded nats://10.0.2.100:4222). */
   natsUrl?: string;
   watchdogSeconds?: number;
+  /** JetStream API prefix of the device account (default the generated auth's). */
+  jsApiPrefix?: string;
   /** Extra agent flags (board.env SC_AGENT_ARGS), e.g. a shorter commit delay in tests. */
   agentArgs?: string;
   espMiB?: number;
@@ -110,6 +113,7 @@ export async function buildBoardImage(o: BoardImageOptions): Promise<BuiltImage>
       SC_FLEET: o.fleet,
       SC_NATS_URL: o.natsUrl ?? `nats://${GUEST_NET.forwards}:4222`,
       SC_WATCHDOG_S: String(o.watchdogSeconds ?? 90),
+      SC_JS_API_PREFIX: o.jsApiPrefix ?? DEVICE_JS_API_PREFIX,
       SC_AGENT_ARGS: o.agentArgs ?? "",
     };
     writeFileSync(

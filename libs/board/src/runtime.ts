@@ -15,6 +15,11 @@ export const RUNTIME_BINARIES = [
   "/usr/bin/lxc-ls",
   "/usr/bin/grub-editenv",
   "/usr/bin/mksquashfs",
+  // GNU tar, util-linux mount/umount/losetup: the agent's flags are theirs, not busybox's.
+  "/usr/bin/tar",
+  "/usr/bin/mount",
+  "/usr/bin/umount",
+  "/usr/sbin/losetup",
 ];
 /** Directories LXC reads at run time. */
 export const RUNTIME_DIRS = [
@@ -58,8 +63,9 @@ export async function boardRuntime(): Promise<string> {
     const usr = join(tmp, "usr");
     const seen = new Set<string>();
     for (const bin of RUNTIME_BINARIES) {
-      mkdirSync(join(usr, "bin"), { recursive: true });
-      cpSync(bin, join(usr, "bin", basename(bin)), { dereference: true });
+      const dest = join(usr, bin.startsWith("/usr/sbin/") ? "sbin" : "bin", basename(bin));
+      mkdirSync(dirname(dest), { recursive: true });
+      cpSync(bin, dest, { dereference: true });
       await copyWithLibs(bin, usr, seen);
     }
     for (const dir of RUNTIME_DIRS) {

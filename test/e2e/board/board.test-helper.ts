@@ -1,6 +1,8 @@
 // One QEMU board enrolled in a real Statecast (Postgres, NATS, orchestrator, gateway): builds
 // BSPs and revisions, the image, boots it, and reads its serial log and GRUB env.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,7 +15,6 @@ import {
   startBoard,
 } from "@statecast/board";
 import { issueEnrollmentUser } from "@statecast/nats-auth";
-import type { BusyboxPart } from "../../../apps/launcher/src/demo/busybox-state.js";
 import {
   expectStatus,
   type FleetSystem,
@@ -21,7 +22,7 @@ import {
   startFleet,
   until,
 } from "../fleet.test-helper.js";
-import { BoardStates } from "./board-states.test-helper.js";
+import { type BoardPart, BoardStates } from "./board-states.test-helper.js";
 
 export const AGENT_BUNDLE = join(
   import.meta.dirname,
@@ -29,7 +30,7 @@ export const AGENT_BUNDLE = join(
 );
 export const FLEET = "boards";
 export const DEVICE = "qemu-board-1";
-export const APP: BusyboxPart = { name: "app", init: "exec /bin/sleep 1000000" };
+export const APP: BoardPart = { name: "app", init: "exec /bin/sleep 1000000" };
 
 export interface BoardRevision {
   number: number;
@@ -43,13 +44,22 @@ export class BoardSystem {
   private trusted = false;
   readonly image = join(this.dir, "board.img");
 
+  /** Paths a container in the board requested from the host service (guest port 8080). */
+  readonly hostRequests: string[] = [];
+  private readonly hostService = createServer((req, res) => {
+    this.hostRequests.push(req.url ?? "");
+    res.end("hello board\n");
+  });
+
   private constructor(readonly system: FleetSystem) {
     this.states = new BoardStates(system.release);
   }
 
   static async start(): Promise<BoardSystem> {
     if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} missing: npm run build`);
-    return new BoardSystem(await startFleet([]));
+    const s = new BoardSystem(await startFleet([], { enrollment: true }));
+    await new Promise<void>((resolve) => s.hostService.listen(0, "127.0.0.1", resolve));
+    return s;
   }
 
   api: FleetSystem["api"] = (path, init) => this.system.api(path, init);
@@ -61,7 +71,7 @@ export class BoardSystem {
   }
 
   /** Posts a signed revision (bsp/ from `bspDir`, busybox `parts`) of the board fleet. */
-  async postRevision(bspDir: string, parts: BusyboxPart[], label: string): Promise<BoardRevision> {
+  async postRevision(bspDir: string, parts: BoardPart[], label: string): Promise<BoardRevision> {
     if (!this.trusted) {
       const pem = this.states.busybox.key.publicKeyPem;
       const policy = { mode: "strict", trusted: [{ name: "release", pem, keys: ["**"] }] };
@@ -71,7 +81,7 @@ export class BoardSystem {
       );
       this.trusted = true;
     }
-    const { state, digest } = this.states.build(bspDir, parts, label);
+    const { state, digest } = this.states.build(bspDir, parts);
     for (const [sha, body] of this.states.objects) {
       const res = await this.api(`/v1/objects/${sha}`, { method: "PUT", body });
       if (res.status !== 201 && res.status !== 200) throw new Error(`upload ${sha}: ${res.status}`);
@@ -118,7 +128,10 @@ export class BoardSystem {
     this.board = await startBoard({
       image: this.image,
       runDir,
-      forwards: [{ guestPort: 4222, hostPort: natsPort }],
+      forwards: [
+        { guestPort: 4222, hostPort: natsPort },
+        { guestPort: 8080, hostPort: (this.hostService.address() as AddressInfo).port },
+      ],
     });
   }
 
@@ -143,6 +156,15 @@ export class BoardSystem {
     });
   }
 
+  /** `until`, with the serial log's tail in the failure. */
+  waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+    return until(what, check, timeoutMs).catch((e: unknown) => {
+      throw new Error(
+        `${(e as Error).message}\n--- serial tail ---\n${this.serial().slice(-6000)}`,
+      );
+    });
+  }
+
   grubEnv(): Promise<Record<string, string>> {
     return readGrubEnv(this.image);
   }
@@ -160,6 +182,7 @@ export class BoardSystem {
   async close(): Promise<void> {
     await this.board?.stop().catch(() => undefined);
     await this.system.close();
+    this.hostService.close();
     if (!process.env.STATECAST_KEEP_BOARD) rmSync(this.dir, { recursive: true, force: true });
     else process.stdout.write(`board e2e files kept in ${this.dir}\n`);
   }
