@@ -53,7 +53,7 @@ TRUST="--trust ${p.config}/signer.pem"
 BOOT="--boot grub --esp ${p.esp}"
 if [ -f ${p.factory}/bundle.tgz ] && [ ! -f ${p.factory}/installed ]; then
   say "installing the factory revision $(cat ${p.factory}/revision)"
-  $AGENT install ${p.factory}/bundle.tgz --store ${p.store} $TRUST $BOOT && touch ${p.factory}/installed
+  $AGENT install ${p.factory}/bundle.tgz --store ${p.store} --device-id "$SC_DEVICE_ID" $TRUST $BOOT && touch ${p.factory}/installed
   sync
 fi
 ${ARM_WATCHDOG}TOKEN=""; [ -f ${p.config}/enrollment.token ] && TOKEN="--enrollment-token-file ${p.config}/enrollment.token"

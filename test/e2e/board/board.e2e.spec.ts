@@ -105,4 +105,60 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
       60_000,
     );
   }, 600_000);
+
+  it("a panicking kernel comes back on the previous one by GRUB alone: ERROR boot_failed, the canary gate pauses, why/audit show the chain", async () => {
+    const bsp = await s.bsp("panic", { init: "none", cmdline: "statecast.marker=panic" });
+    const panic = await s.postRevision(bsp, [APP, PROBE], "panic");
+    const mark = s.serial().length;
+    const t0 = Date.now();
+    const { id } = await rollout(
+      panic,
+      [wave({ count: 1 }), wave({ percent: 100 })],
+      "paused",
+      400_000,
+    );
+    timings.panicRoundTrip = seconds(t0);
+    const log = s.serial().slice(mark);
+    expect(log).toContain(`statecast: booting try ${panic.digest}`);
+    expect(log).toContain("Kernel panic");
+    expect(log).toContain(`the try of ${panic.digest} did not complete`);
+    const failed = await deviceEvents("UpdateFailed", panic);
+    expect(failed.map((e) => (e.data as Json).reason)).toEqual(["boot_failed"]);
+    expect(String(((failed[0]?.data ?? {}) as Json).message)).toContain(panic.digest.slice(0, 12));
+    expect(await s.device()).toMatchObject({
+      currentRevision: { fleet: FLEET, number: updated.number },
+    });
+    const env = await s.grubEnv();
+    expect(env.pv_rev).toBe(updated.digest);
+    expect(env.pv_try ?? "").toBe("");
+    const why = await s.api(`/v1/rollouts/${id}/devices/${DEVICE}/why`);
+    expect(why.status).toBe(200);
+    expect(JSON.stringify(why.body)).toContain("boot_failed");
+    const decisions = (await s.events(`rollout=${id}`)).filter((e) =>
+      ["WaveGateFailed", "RolloutPaused"].includes(String(e.type)),
+    );
+    expect(decisions.map((e) => e.type)).toEqual(["WaveGateFailed", "RolloutPaused"]);
+    const causes = new Set((await s.events(`device=${DEVICE}`)).map((e) => e.eventId));
+    for (const d of decisions) expect(causes.has((d.metadata as Json).causationId)).toBe(true);
+  }, 600_000);
+
+  it("a boot that hangs with no agent is reset by the watchdog and comes back the same way", async () => {
+    const bsp = await s.bsp("hang", { init: "hang", cmdline: "statecast.marker=hang" });
+    const hang = await s.postRevision(bsp, [APP, PROBE], "hang");
+    const mark = s.serial().length;
+    const t0 = Date.now();
+    await rollout(hang, [wave({ percent: 100 })], "paused", 500_000);
+    timings.hangRoundTrip = seconds(t0);
+    const log = s.serial().slice(mark);
+    expect(log).toContain("this BSP hangs here on purpose");
+    expect(log.indexOf(`the try of ${hang.digest} did not complete`)).toBeGreaterThan(
+      log.indexOf("hangs here on purpose"),
+    );
+    const failed = await deviceEvents("UpdateFailed", hang);
+    expect(failed.map((e) => (e.data as Json).reason)).toEqual(["boot_failed"]);
+    expect(await s.device()).toMatchObject({
+      currentRevision: { fleet: FLEET, number: updated.number },
+    });
+    expect((await s.grubEnv()).pv_rev).toBe(updated.digest);
+  }, 600_000);
 });
