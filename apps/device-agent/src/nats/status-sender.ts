@@ -1,7 +1,10 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "../log.js";
 import type { ReportJournal } from "../report/journal.js";
-import { messageId } from "../report/report.js";
+import { messageId, type StatusReport } from "../report/report.js";
+
+/** The device id of an offline `install` run without `--device-id`. */
+export const OFFLINE_DEVICE_ID = "offline";
 
 export const statusSubject = (deviceId: string) => `sc.dev.${deviceId}.status`;
 
@@ -44,7 +47,12 @@ export class StatusSender {
 
   private async pass(): Promise<void> {
     const pending = await this.journal.pending();
-    for (const report of pending) {
+    for (const journaled of pending) {
+      const report = this.addressed(journaled);
+      if (!report) {
+        await this.journal.confirm(journaled);
+        continue;
+      }
       try {
         await this.js.publish(statusSubject(report.deviceId), JSON.stringify(report), {
           msgID: messageId(report),
@@ -59,8 +67,26 @@ export class StatusSender {
         this.retry = setTimeout(() => void this.flush(), this.retryMs);
         return;
       }
-      await this.journal.confirm(report);
+      await this.journal.confirm(journaled);
     }
+  }
+
+  /**
+   * A device publishes only on its own subject. Reports an offline `install` journaled before
+   * the device had its id (`offline`, e.g. a board's factory revision) are this device's and
+   * go out under its id; a report of any other id can never be delivered and is dropped with
+   * a warning rather than blocking the journal.
+   */
+  private addressed(report: StatusReport): StatusReport | undefined {
+    const own = this.journal.deviceId;
+    if (report.deviceId === own) return report;
+    if (report.deviceId === OFFLINE_DEVICE_ID) return { ...report, deviceId: own };
+    this.log.warn("dropping a report journaled under another device id", {
+      journaledAs: report.deviceId,
+      seq: report.seq,
+      status: report.status,
+    });
+    return undefined;
   }
 
   close(): void {

@@ -25,7 +25,7 @@ export class ReportJournal {
 
   constructor(
     dir: string,
-    private readonly deviceId: string,
+    readonly deviceId: string,
     private readonly runtime: "lxc" | "sim",
   ) {
     this.logPath = join(dir, "reports.jsonl");
