@@ -43,7 +43,8 @@ SC_WATCHDOG_S=90
 `;
   if (kind === "hang")
     return `${head}${ARM_WATCHDOG}say "this BSP hangs here on purpose (no agent)"\nwhile :; do sleep 3600; done\n`;
-  return `${head}ln -s ${p.runtime}/usr /usr; ln -s ${p.runtime}/usr/lib64 /lib64
+  // /usr is a bind mount, not a symlink: LXC opens its rootfs mount point refusing symlinks.
+  return `${head}mkdir -p /usr && mount -o bind ${p.runtime}/usr /usr; ln -s ${p.runtime}/usr/lib64 /lib64
 ln -s ${p.runtime}/usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu
 ip link set lo up; ip link set eth0 up
 ip addr add ${GUEST_NET.address} dev eth0; ip route add default via ${GUEST_NET.router}
