@@ -1,4 +1,6 @@
 // Public API of @statecast/board: the QEMU reference board's image builder and runner.
+
+export { chooseAccel, kvmWorks } from "./accel.js";
 export { type BspOptions, buildBsp } from "./bsp.js";
 export { cacheRoot } from "./cache.js";
 export { GRUB_SCRIPT, grubEnvFile } from "./grub.js";

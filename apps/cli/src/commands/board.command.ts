@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildBoardImage, buildBsp, startBoard } from "@statecast/board";
+import { buildBoardImage, buildBsp, chooseAccel, startBoard } from "@statecast/board";
 import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import type { CliContext } from "../cli/context.js";
@@ -147,23 +147,29 @@ export const registerBoardCommands: CommandGroup = (program, ctx) => {
       collect,
       [],
     )
-    .option("--accel <accel>", "tcg | kvm", "tcg")
+    .option(
+      "--accel <accel>",
+      "tcg | kvm | auto (KVM only if a probe boot works, else TCG)",
+      "auto",
+    )
     .action(async (image: string, opts: { dir: string; forward: string[]; accel: string }) => {
       const forwards = opts.forward.map((f) => {
         const [guest, host] = f.split(":").map(Number);
         if (!guest || !host) throw new UsageError(`--forward ${f}: use GUEST_PORT:HOST_PORT`);
         return { guestPort: guest, hostPort: host };
       });
-      if (opts.accel !== "tcg" && opts.accel !== "kvm") throw new UsageError("--accel: tcg or kvm");
+      if (!["tcg", "kvm", "auto"].includes(opts.accel))
+        throw new UsageError("--accel: tcg, kvm or auto");
+      const accel = await chooseAccel(opts.accel as "auto");
       mkdirSync(ctx.path(opts.dir), { recursive: true });
       const running = await startBoard({
         image: ctx.path(image),
         runDir: ctx.path(opts.dir),
         forwards,
-        accel: opts.accel,
+        accel,
       });
       ctx.io.stdout(
-        `board running: serial ${running.serialLog}, QMP ${join(opts.dir, "qmp.sock")}\n`,
+        `board running (${accel}): serial ${running.serialLog}, QMP ${join(opts.dir, "qmp.sock")}\n`,
       );
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
