@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { missingPackages, planSystemPackages } from "./system-packages.mjs";
 
@@ -40,7 +43,13 @@ describe("system packages", () => {
   });
 
   it("says so when run as nobody with a package that is really missing", () => {
-    const module = fileURLToPath(new URL("./system-packages.mjs", import.meta.url));
+    // nobody cannot enter a checkout under a closed directory (/root/…, mktemp -d): it runs a copy
+    // of the module (Node built-ins only) from a directory of its own.
+    const dir = mkdtempSync(join(tmpdir(), "statecast-sp-"));
+    chmodSync(dir, 0o755);
+    const module = join(dir, "system-packages.mjs");
+    copyFileSync(fileURLToPath(new URL("./system-packages.mjs", import.meta.url)), module);
+    chmodSync(module, 0o644);
     const script = `
       import { currentHost, missingPackages, planSystemPackages } from ${JSON.stringify(module)};
       const missing = missingPackages({ "statecast-no-such-package": "/nonexistent/statecast" });
@@ -52,6 +61,7 @@ describe("system packages", () => {
       cwd: "/",
       ...asNobody,
     });
+    rmSync(dir, { recursive: true, force: true });
     expect(run.stderr).toBe("");
     expect(run.stdout).toBe(
       "missing system packages: statecast-no-such-package.\n" +

@@ -4,7 +4,10 @@ import { deviceStreamId, type PostgresEventStore } from "@statecast/events";
 import { DEVICE_JS_API_PREFIX, issueDeviceUser, type OperatorSetup } from "@statecast/nats-auth";
 import type { TrustPolicy } from "@statecast/state";
 import { Agent } from "../../apps/device-agent/src/agent/agent.js";
-import { connectAgent } from "../../apps/device-agent/src/nats/connected-agent.js";
+import {
+  type ConnectedOptions,
+  connectAgent,
+} from "../../apps/device-agent/src/nats/connected-agent.js";
 import { LxcRuntime } from "../../apps/device-agent/src/runtime/lxc-runtime.js";
 import { type SimFaults, SimRuntime } from "../../apps/device-agent/src/runtime/sim-runtime.js";
 
@@ -13,6 +16,8 @@ export interface AgentSpec {
   fleet: string;
   runtime: "sim" | "lxc";
   faults?: SimFaults;
+  /** More NATS-side options of the agent (heartbeat interval, expired-target grace). */
+  connection?: Partial<ConnectedOptions>;
 }
 
 /** One device: its own agent, store, runtime and NATS connection with its own device creds. */
@@ -55,6 +60,7 @@ export class FleetAgent {
       creds: this.creds,
       jsApiPrefix: DEVICE_JS_API_PREFIX,
       reconnectMaxDelayMs: 1000,
+      ...this.spec.connection,
     });
   }
 

@@ -31,7 +31,12 @@ export interface FleetSystem {
     init?: { method?: string; json?: unknown; body?: Buffer; headers?: Record<string, string> },
   ): Promise<{ status: number; body: Json }>;
   /** Builds, uploads and posts a signed revision of `fleet`; returns its number. */
-  postRevision(fleet: string, parts: BusyboxPart[], label: string): Promise<number>;
+  postRevision(
+    fleet: string,
+    parts: BusyboxPart[],
+    label: string,
+    files?: Record<string, Buffer>,
+  ): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -86,7 +91,7 @@ export async function startFleet(
     release,
     agents,
     api,
-    async postRevision(fleet, parts, label) {
+    async postRevision(fleet, parts, label, files = {}) {
       if (!trustedFleets.has(fleet)) {
         const pem = release.key.publicKeyPem;
         const policy = { mode: "strict", trusted: [{ name: "release", pem, keys: ["**"] }] };
@@ -96,8 +101,10 @@ export async function startFleet(
         );
         trustedFleets.add(fleet);
       }
-      const { state } = release.build(parts, label);
+      const { state } = release.build(parts, label, files);
+      const wanted = new Set(Object.values(state).filter((v) => typeof v === "string"));
       for (const [sha, body] of release.objects) {
+        if (!wanted.has(sha)) continue;
         const res = await api(`/v1/objects/${sha}`, { method: "PUT", body });
         if (res.status !== 201 && res.status !== 200)
           throw new Error(`uploading object ${sha}: ${res.status} ${JSON.stringify(res.body)}`);

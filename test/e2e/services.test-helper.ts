@@ -50,6 +50,8 @@ export interface ServicesOptions {
   natsCluster?: boolean;
   /** The gateway answers device hellos (STATECAST_NATS_AUTH_DIR = the generated operator setup). */
   enrollment?: boolean;
+  /** More settings for both services (e.g. a short STATECAST_TARGET_LIFETIME_SECONDS). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -178,6 +180,7 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     STATECAST_ADMIN_TOKEN: ADMIN_TOKEN,
     STATECAST_LOG_LEVEL: "error",
     ...(options.enrollment ? { STATECAST_NATS_AUTH_DIR: join(dir, "operator") } : {}),
+    ...options.env,
   };
   let orchestrator: ServiceHandle;
   let gateway: ServiceHandle;

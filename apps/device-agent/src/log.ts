@@ -5,11 +5,20 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(deviceId: string, runtime: "lxc" | "sim", quiet = false): Logger {
+/** Where log lines go; by default one JSON object per line on stderr. */
+export type LogSink = (line: Record<string, unknown>) => void;
+
+const toStderr: LogSink = (line) => process.stderr.write(`${JSON.stringify(line)}\n`);
+
+export function createLogger(
+  deviceId: string,
+  runtime: "lxc" | "sim",
+  quiet = false,
+  sink: LogSink = toStderr,
+): Logger {
   const write = (level: string, msg: string, fields?: Record<string, unknown>) => {
     if (quiet && level === "info") return;
-    const line = { t: new Date().toISOString(), level, runtime, deviceId, msg, ...fields };
-    process.stderr.write(`${JSON.stringify(line)}\n`);
+    sink({ t: new Date().toISOString(), level, runtime, deviceId, msg, ...fields });
   };
   return {
     info: (msg, fields) => write("info", msg, fields),

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { startEmbeddedPostgres } from "@statecast/infra";
 import pg from "pg";
 import type { LauncherConfig } from "./config/launcher.config.js";
@@ -15,8 +14,8 @@ export interface Database {
   stop(): Promise<void>;
 }
 
-/** DATABASE_URL when given; else an embedded Postgres under `<dataDir>/postgres`, kept across runs. */
-export async function startDatabase(config: LauncherConfig): Promise<Database> {
+/** DATABASE_URL when given; else an embedded Postgres with its cluster in `dataDir`, kept across runs. */
+export async function startDatabase(config: LauncherConfig, dataDir: string): Promise<Database> {
   if (config.databaseUrl) {
     return {
       url: config.databaseUrl,
@@ -24,7 +23,6 @@ export async function startDatabase(config: LauncherConfig): Promise<Database> {
       stop: async () => {},
     };
   }
-  const dataDir = join(config.dataDir, "postgres");
   await assertPortFree(config.postgresPort, "STATECAST_POSTGRES_PORT", "the embedded Postgres");
   const tail = new LogTail();
   const server = await startEmbeddedPostgres({

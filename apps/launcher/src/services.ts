@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { prettyLineFormatter } from "@statecast/platform";
 import type { LauncherConfig } from "./config/launcher.config.js";
 import type { NatsAuth } from "./nats-auth.js";
 import { type ServiceProcess, spawnService } from "./service-process.js";
@@ -42,6 +43,9 @@ export async function startService(
     name: spec.name,
     entry: entryOf(spec.name),
     output,
+    ...(config.logFormat === "pretty"
+      ? { formatLine: prettyLineFormatter(true, { hideName: true }) }
+      : {}),
     env: {
       ...env.base,
       STATECAST_DATA_DIR: config.dataDir,
@@ -50,6 +54,7 @@ export async function startService(
       STATECAST_HTTP_PORT: String(spec.port),
       STATECAST_ADMIN_TOKEN: env.adminToken,
       STATECAST_LOG_LEVEL: config.logLevel,
+      LOG_FORMAT: "json", // their stdout is our pipe; we show it (see formatLine)
       OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint,
       ...(env.natsAuth
         ? {

@@ -98,6 +98,15 @@ export function evolveDevicePlane(
         { ...state, outcome: "ROLLED_BACK", running: data.to as RevisionRef },
         data.report,
       );
+    case "DeviceHealthReported":
+      return advance(state, data.report);
+    case "BundleInstallReported": {
+      if (data.status !== "DONE" && data.status !== "UPDATED") return advance(state, data.report);
+      const revision = data.revision as RevisionRef;
+      const moved = state.running && !sameRef(state.running, revision);
+      const previous = moved ? state.running : state.previous;
+      return advance({ ...state, running: revision, previous }, data.report);
+    }
     case "DeviceCameOnline":
       return { ...state, online: true };
     case "DeviceWentOffline":

@@ -1,3 +1,5 @@
+import { decideBundleReceipt, isBundleReceipt } from "./device-bundle.js";
+import type { HealthKind } from "./device-health.js";
 import type { DevicePlaneState } from "./device-plane.js";
 import type { Heartbeat, ProgressReport } from "./device-report.js";
 import { formatRevision, type RevisionRef, sameRevision } from "./revision-name.js";
@@ -24,7 +26,23 @@ export type DevicePlaneEvent =
       data: { from: RevisionRef; to: RevisionRef; reason: string; report: ReportCursorData };
     }
   | { type: "DeviceCameOnline"; data: { bootId: string; agentVersion?: string } }
-  | { type: "DeviceWentOffline"; data: { lastSeenAt: string } };
+  | { type: "DeviceWentOffline"; data: { lastSeenAt: string } }
+  | {
+      type: "BundleInstallReported";
+      data: { revision: RevisionRef; status: string; report: ReportCursorData } & Record<
+        string,
+        unknown
+      >;
+    }
+  | {
+      type: "DeviceHealthReported";
+      data: {
+        revision: RevisionRef;
+        kind: HealthKind;
+        count: number;
+        report: ReportCursorData;
+      } & Record<string, unknown>;
+    };
 
 /** Why a report became no event. Every one is acked and counted, never retried. */
 export type DropReason =
@@ -47,7 +65,10 @@ const drop = (reason: DropReason, detail: string): ReportVerdict => ({
 });
 
 /** Orders the report against the last applied one: only a strictly later report is news. */
-function ordering(report: ProgressReport, state: DevicePlaneState): ReportVerdict | null {
+export function ordering(
+  report: Pick<ProgressReport, "bootId" | "seq">,
+  state: DevicePlaneState,
+): ReportVerdict | null {
   const cursor = state.cursor;
   if (!cursor) return null;
   if (report.bootId === cursor.bootId) {
@@ -98,16 +119,24 @@ function outcomeEvent(report: ProgressReport, state: DevicePlaneState): DevicePl
           ...(report.reason !== undefined ? { reason: report.reason } : {}),
           ...(report.downloads
             ? {
-                downloads: {
-                  total: report.downloads.totalBytes,
-                  done: report.downloads.fetchedBytes,
-                  objects: report.downloads.objects,
-                },
+                downloads: transferOf(report.downloads),
               }
             : {}),
         },
       };
   }
+}
+
+/** The report's download counters as the event stores them (new fields only when sent). */
+function transferOf(d: NonNullable<ProgressReport["downloads"]>) {
+  return {
+    total: d.totalBytes,
+    done: d.fetchedBytes,
+    objects: d.objects,
+    ...(d.neededBytes !== undefined ? { needed: d.neededBytes } : {}),
+    ...(d.deltaBytes !== undefined ? { delta: d.deltaBytes } : {}),
+    ...(d.resumedBytes !== undefined ? { resumed: d.resumedBytes } : {}),
+  };
 }
 
 function settledAlready(report: ProgressReport, state: DevicePlaneState): boolean {
@@ -124,6 +153,7 @@ export function decideReport(report: ProgressReport, state: DevicePlaneState): R
     return drop("decommissioned", `device ${report.deviceId} is decommissioned`);
   const order = ordering(report, state);
   if (order) return order;
+  if (isBundleReceipt(report, state)) return decideBundleReceipt(report);
   if (!state.target)
     return drop("no_target", `no target assigned, report names ${formatRevision(report.revision)}`);
   if (!sameRevision(state.target.revision, report.revision))

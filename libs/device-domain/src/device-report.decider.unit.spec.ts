@@ -57,6 +57,38 @@ const progressed = (bootId: string, seq: number): [string, Record<string, unknow
 ];
 
 describe("decideReport", () => {
+  it("keeps the transfer counters (needed, delta, resumed) when the agent sends them", () => {
+    const downloads = { totalBytes: 40, fetchedBytes: 40, objects: 1, objectsFetched: 1 };
+    const old = decideReport(aReport({ status: "DOWNLOADING", downloads }), aDevice(targeted));
+    expect(old).toMatchObject({
+      event: { data: { downloads: { total: 40, done: 40, objects: 1 } } },
+    });
+    expect(old.kind === "apply" && old.event.data).toMatchObject({ downloads: { total: 40 } });
+    expect(old.kind === "apply" && (old.event.data as { downloads: object }).downloads).toEqual({
+      total: 40,
+      done: 40,
+      objects: 1,
+    });
+    const transfer = {
+      ...downloads,
+      neededBytes: 9000,
+      deltaBytes: 40,
+      resumedBytes: 0,
+      deltaObjects: 1,
+    };
+    const verdict = decideReport(
+      aReport({ status: "DOWNLOADING", downloads: transfer }),
+      aDevice(targeted),
+    );
+    expect(verdict).toMatchObject({
+      event: {
+        data: {
+          downloads: { total: 40, done: 40, objects: 1, needed: 9000, delta: 40, resumed: 0 },
+        },
+      },
+    });
+  });
+
   it("turns an in-flight report for the target into UpdateProgressReported", () => {
     const verdict = decideReport(aReport(), aDevice(targeted));
     expect(verdict).toEqual({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type HealthReport, healthReportSchema, toHealthReport } from "./device-health.js";
 import { parseRevision, type RevisionRef } from "./revision-name.js";
 
 // Shared by the zod schemas and the fast path below, so the two cannot drift apart.
@@ -19,6 +20,10 @@ const downloads = z.strictObject({
   objectsFetched: z.int().nonnegative().max(1_000_000),
   /** Bytes reused from an earlier partial download (agents since 0.1 send it on the last report). */
   resumedBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  /** Full size of the objects the device lacked; of `fetchedBytes`, those fetched as deltas. */
+  neededBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  deltaBytes: z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  deltaObjects: z.int().nonnegative().max(1_000_000).optional(),
 });
 
 export const IN_FLIGHT = ["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"] as const;
@@ -38,6 +43,8 @@ const progressReport = z
     reason: z.string().max(64).regex(REASON, "expected a snake_case reason").optional(),
     downloads: downloads.optional(),
     runtime: z.enum(["lxc", "sim"]).optional(),
+    /** Set on reports of an offline install (`statecast-agent install`), agents since issue 14. */
+    via: z.literal("bundle").optional(),
     /** W3C trace context of the agent's apply: ingestion continues that trace. */
     traceparent: z.string().regex(TRACEPARENT, "expected a W3C traceparent").optional(),
     at: instant,
@@ -62,7 +69,8 @@ export type ProgressReport = Omit<z.infer<typeof progressReport>, "revision"> & 
 export type Heartbeat = z.infer<typeof heartbeat>;
 export type DeviceMessage =
   | ({ kind: "progress" } & ProgressReport)
-  | ({ kind: "heartbeat" } & Heartbeat);
+  | ({ kind: "heartbeat" } & Heartbeat)
+  | HealthReport;
 
 /** Largest status payload accepted before parsing (a report is a few hundred bytes). */
 export const MAX_REPORT_BYTES = 16 * 1024;
@@ -103,9 +111,13 @@ export function parseDeviceMessage(payload: Uint8Array, subjectDeviceId: string)
 
 /** The decoded JSON of a status message, validated by the zod schemas alone. */
 export function parseDeviceJsonBySchema(json: unknown, subjectDeviceId: string): ParsedMessage {
-  const isBeat =
-    typeof json === "object" && json !== null && "kind" in json && json.kind === "heartbeat";
-  const parsed = isBeat ? heartbeat.safeParse(json) : progressReport.safeParse(json);
+  const kind = typeof json === "object" && json !== null && "kind" in json ? json.kind : undefined;
+  const parsed =
+    kind === "heartbeat"
+      ? heartbeat.safeParse(json)
+      : kind === "health"
+        ? healthReportSchema.safeParse(json)
+        : progressReport.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
     return { ok: false, reason: "malformed", detail: issues.slice(0, 5).join("; ") };
@@ -120,6 +132,9 @@ function toMessage(data: Record<string, unknown>, subjectDeviceId: string): Pars
       reason: "spoofed",
       detail: `report names ${data.deviceId} on ${subjectDeviceId}'s subject`,
     };
+  }
+  if (data.kind === "health") {
+    return { ok: true, message: toHealthReport(data as Parameters<typeof toHealthReport>[0]) };
   }
   if (data.kind !== "heartbeat") {
     const revision = parseRevision(data.revision as string);
@@ -141,6 +156,7 @@ const PROGRESS_KEYS = new Set([
   "reason",
   "downloads",
   "runtime",
+  "via",
   "traceparent",
   "at",
 ]);
@@ -151,6 +167,9 @@ const DOWNLOAD_KEYS = new Set([
   "objects",
   "objectsFetched",
   "resumedBytes",
+  "neededBytes",
+  "deltaBytes",
+  "deltaObjects",
 ]);
 const STATUSES = new Set<unknown>([...IN_FLIGHT, ...FINAL]);
 
@@ -188,6 +207,7 @@ export function acceptedFast(json: unknown): boolean {
   if ("reason" in o && !(isString(o.reason, 64) && REASON.test(o.reason))) return false;
   if ((o.status === "WONTGO" || o.status === "ERROR") && !("reason" in o)) return false;
   if ("runtime" in o && o.runtime !== "lxc" && o.runtime !== "sim") return false;
+  if ("via" in o && o.via !== "bundle") return false;
   if ("traceparent" in o && !(typeof o.traceparent === "string" && TRACEPARENT.test(o.traceparent)))
     return false;
   if ("downloads" in o) {
@@ -195,7 +215,9 @@ export function acceptedFast(json: unknown): boolean {
     if (typeof d !== "object" || d === null || Array.isArray(d)) return false;
     const r = d as Record<string, unknown>;
     if (!onlyKeys(r, DOWNLOAD_KEYS)) return false;
-    if ("resumedBytes" in r && !isInt(r.resumedBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
+    for (const key of ["resumedBytes", "neededBytes", "deltaBytes"])
+      if (key in r && !isInt(r[key], 0, Number.MAX_SAFE_INTEGER)) return false;
+    if ("deltaObjects" in r && !isInt(r.deltaObjects, 0, 1_000_000)) return false;
     if (!isInt(r.totalBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
     if (!isInt(r.fetchedBytes, 0, Number.MAX_SAFE_INTEGER)) return false;
     if (!isInt(r.objects, 0, 1_000_000) || !isInt(r.objectsFetched, 0, 1_000_000)) return false;

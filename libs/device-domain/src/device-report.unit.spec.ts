@@ -51,6 +51,22 @@ describe("parseDeviceMessage", () => {
     expect(parseDeviceMessage(bytes(bad), "d1")).toMatchObject({ ok: false, reason: "malformed" });
   });
 
+  it("accepts the transfer counters of delta-fetching agents, and reports without them", () => {
+    const transfer = { neededBytes: 900, deltaBytes: 12, deltaObjects: 1, resumedBytes: 0 };
+    const last = { ...report, downloads: { ...report.downloads, ...transfer } };
+    expect(acceptedFast(last)).toBe(true);
+    expect(parseDeviceMessage(bytes(last), "d1")).toMatchObject({
+      ok: true,
+      message: { downloads: transfer },
+    });
+    expect(parseDeviceMessage(bytes(report), "d1")).toMatchObject({ ok: true });
+    for (const key of Object.keys(transfer)) {
+      const bad = { ...report, downloads: { ...report.downloads, [key]: -1 } };
+      expect(acceptedFast(bad)).toBe(false);
+      expect(parseDeviceMessage(bytes(bad), "d1")).toMatchObject({ reason: "malformed" });
+    }
+  });
+
   it("accepts a heartbeat", () => {
     const beat = { kind: "heartbeat", deviceId: "d1", bootId: "b", at: "2026-01-01T00:00:00Z" };
     expect(parseDeviceMessage(bytes(beat), "d1")).toEqual({ ok: true, message: beat });

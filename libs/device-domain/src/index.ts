@@ -1,4 +1,10 @@
 export {
+  decideHealth,
+  HEALTH_KINDS,
+  type HealthKind,
+  type HealthReport,
+} from "./device-health.js";
+export {
   type DevicePlaneState,
   evolveDevicePlane,
   initialDevicePlane,

@@ -2,6 +2,8 @@ export type { StreamAppend } from "./append-many.js";
 export * as CatalogSchemas from "./catalog/common.js";
 export * as DeviceEvents from "./catalog/device.js";
 export { deviceCatalog } from "./catalog/device.js";
+export * as DeviceBundleEvents from "./catalog/device-bundle.js";
+export * as DeviceHealthEvents from "./catalog/device-health.js";
 export { enrollmentCatalog, enrollmentTokenStreamId } from "./catalog/enrollment.js";
 export * as RevisionEvents from "./catalog/revision.js";
 export { revisionCatalog } from "./catalog/revision.js";
@@ -55,6 +57,8 @@ export {
 export { EVENTS_CHANNEL, eventStoreMigrations } from "./schema.js";
 export {
   deviceStreamId,
+  FLEET_NAME,
+  FLEET_NAME_MESSAGE,
   revisionStreamId,
   rolloutStreamId,
   type StreamType,

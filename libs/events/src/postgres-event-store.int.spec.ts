@@ -8,6 +8,14 @@ import {
   someMetadata,
 } from "./testing/event-store.test-helper.js";
 
+/** Waits until Postgres' clock is past the millisecond of `instant` (no sub-ms timing assumed). */
+async function untilDbClockPasses(pool: StoreFixture["pool"], instant: Date): Promise<void> {
+  for (;;) {
+    const { rows } = await pool.query<{ now: Date }>("SELECT clock_timestamp() AS now");
+    if ((rows[0] as { now: Date }).now > instant) return;
+  }
+}
+
 describe("PostgresEventStore", () => {
   let f: StoreFixture;
   beforeAll(async () => {
@@ -40,13 +48,16 @@ describe("PostgresEventStore", () => {
     expect(rows).toEqual([{ stream_type: "device", version: 3 }]);
   });
 
-  it("reads a stream as it was at an instant", async () => {
+  it("reads a stream as it was at an instant, to the millisecond", async () => {
     await f.store.append("device:t1", [aTagsChanged(1)], { expectedVersion: "any" });
-    const [{ now }] = (await f.pool.query<{ now: Date }>("SELECT clock_timestamp() AS now"))
-      .rows as [{ now: Date }];
+    // The instant as an API shows it (milliseconds); recorded_at has microseconds.
+    const instant = (await f.store.readStream("device:t1")).events[0]?.recordedAt as Date;
+    await untilDbClockPasses(f.pool, instant); // the next event lands in a later millisecond
     await f.store.append("device:t1", [aTagsChanged(2)], { expectedVersion: "any" });
-    const past = await f.store.readStream("device:t1", { until: now });
-    expect(past.events.map((e) => e.streamVersion)).toEqual([1]);
+    const atFirst = await f.store.readStream("device:t1", { until: instant });
+    expect(atFirst.events.map((e) => e.streamVersion)).toEqual([1]);
+    const before = await f.store.readStream("device:t1", { until: new Date(+instant - 1) });
+    expect(before.events).toEqual([]);
   });
 
   it("lets exactly one of two concurrent appends at the same version win, writing nothing of the other", async () => {

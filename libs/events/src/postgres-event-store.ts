@@ -59,7 +59,11 @@ export interface AppendManyResult {
 export interface ReadStreamOptions {
   fromVersion?: number;
   toVersion?: number;
-  /** Only events recorded at or before this instant (the stream as it was then). */
+  /**
+   * The stream as it was at this instant: events recorded up to the END of its millisecond.
+   * Time travel honours milliseconds (what a `Date` and every `recordedAt` we show carry), while
+   * `recorded_at` has microseconds: an event shown as recorded at T is in the stream "at T".
+   */
   until?: Date;
   client?: Queryable;
 }
@@ -87,7 +91,8 @@ const READ_STREAM = {
   name: "sc_read_stream",
   text: `SELECT ${EVENT_COLUMNS} FROM events
 WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
-  AND ($4::timestamptz IS NULL OR recorded_at <= $4)
+  AND ($4::timestamptz IS NULL
+    OR recorded_at < date_trunc('milliseconds', $4::timestamptz) + interval '1 millisecond')
 ORDER BY stream_version`,
 };
 

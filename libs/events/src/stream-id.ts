@@ -45,3 +45,10 @@ export function streamTypeOf(streamId: string): StreamType {
 export function streamKeyOf(streamId: string): string {
   return split(streamId)[1];
 }
+
+/**
+ * What a fleet name may be, everywhere one enters (the operator API's paths and bodies, a device's
+ * hello): 1-128 letters, digits, `.`, `_`, `-`, starting with a letter or digit.
+ */
+export const FLEET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const FLEET_NAME_MESSAGE = "fleet must be 1-128 letters, digits, '.', '_' or '-'";

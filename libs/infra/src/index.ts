@@ -10,4 +10,6 @@ export {
   natsServerBinary,
   startNatsServer,
 } from "./nats-server.js";
+export { postgresBinaries, SHARED_BINARIES_DIR } from "./postgres-binaries.js";
+export { reachableByOthers } from "./reachable.js";
 export { waitForPort } from "./wait.js";

@@ -11,8 +11,6 @@ import {
   DEVICE_INBOX_ROOT,
   DEVICE_JS_API_PREFIX,
   DEVICES_ACCOUNT_NAME,
-  OBJECTS_BUCKET,
-  OBJECTS_STREAM,
   OPERATOR_NAME,
   SERVICES_ACCOUNT_NAME,
   SYSTEM_ACCOUNT_NAME,
@@ -43,17 +41,20 @@ const JETSTREAM_UNLIMITED: OperatorLimits = {
 
 /**
  * Everything the DEVICES account can reach in SERVICES — the account boundary. Per-device user
- * permissions then narrow each call to the device's own key and subjects.
+ * permissions then narrow each call to the device's own key and subjects. `sc_objects` is not
+ * reachable at all: its message get accepts any sequence, so devices ask the gateway for objects
+ * (`sc.dev.<id>.object`), which serves only what the device was targeted with.
  */
 const DEVICE_SERVICES = [
   "sc.dev.*.status",
   "sc.dev.*.hello",
+  // Issue 14: log chunks a device sends back when asked, and its metrics (core NATS, no JetStream).
+  "sc.dev.*.logs",
+  "sc.dev.*.metrics",
+  "sc.dev.*.object",
   `$JS.API.DIRECT.GET.${TARGETS_STREAM}.$KV.${TARGETS_BUCKET}.*`,
   `$JS.API.CONSUMER.CREATE.${TARGETS_STREAM}.*.$KV.${TARGETS_BUCKET}.*`,
-  `$JS.API.STREAM.MSG.GET.${OBJECTS_STREAM}`,
-  `$JS.API.CONSUMER.CREATE.${OBJECTS_STREAM}.*.$O.${OBJECTS_BUCKET}.C.*`,
   `$JS.FC.${TARGETS_STREAM}.>`,
-  `$JS.FC.${OBJECTS_STREAM}.>`,
 ];
 const DEVICE_STREAM = `${DEVICE_INBOX_ROOT}.>`;
 

@@ -3,8 +3,6 @@ import {
   assertDeviceId,
   DEVICE_JS_API_PREFIX,
   deviceInboxPrefix,
-  OBJECTS_BUCKET,
-  OBJECTS_STREAM,
   TARGETS_BUCKET,
   TARGETS_STREAM,
 } from "./names.js";
@@ -13,13 +11,17 @@ import {
  * What a device's user may do in the DEVICES account, as allow-lists (anything else is refused):
  *
  * - publish its own status (the JetStream ack comes back on its inbox) and request its own hello;
+ * - publish its own log chunks (answers to a logs request that reached it on its inbox,
+ *   `sc.inbox.<deviceId>.logs`) and its own metrics — never another device's;
  * - read its own `sc_targets` key: a direct get whose subject names the key (the server answers
  *   only that key), and an ordered watch consumer created through the 2.9 extended create subject
  *   whose last tokens ARE the filter — the server refuses a body whose filter differs, so a device
  *   cannot create a consumer over the whole bucket or another key;
- * - read any object of `sc_objects` (objects are content-addressed and not per-device secrets):
- *   metadata by message get, chunks through an ordered consumer on one object's chunk subject;
- * - answer JetStream flow control of its consumers;
+ * - request objects from the gateway on its own `sc.dev.<id>.object`: no JetStream access to
+ *   `sc_objects` at all, since a message get (nats-server 2.9) accepts any sequence of the stream
+ *   and `_config` objects hold secrets; the gateway serves only the objects of revisions the
+ *   device was targeted with (apps/device-gateway/src/objects/object-access.ts);
+ * - answer JetStream flow control of its target watch;
  * - receive only on `sc.inbox.<deviceId>.>`, so replies to other devices stay out of reach.
  *
  * The JetStream calls go through SERVICES' exports, seen here under `$JS.services.API`; the
@@ -36,12 +38,12 @@ export function devicePermissions(deviceId: string): Permissions {
       allow: [
         `sc.dev.${deviceId}.status`,
         `sc.dev.${deviceId}.hello`,
+        `sc.dev.${deviceId}.logs`,
+        `sc.dev.${deviceId}.metrics`,
+        `sc.dev.${deviceId}.object`,
         `${api}.DIRECT.GET.${TARGETS_STREAM}.${key}`,
         `${api}.CONSUMER.CREATE.${TARGETS_STREAM}.*.${key}`,
-        `${api}.STREAM.MSG.GET.${OBJECTS_STREAM}`,
-        `${api}.CONSUMER.CREATE.${OBJECTS_STREAM}.*.$O.${OBJECTS_BUCKET}.C.*`,
         `$JS.FC.${TARGETS_STREAM}.>`,
-        `$JS.FC.${OBJECTS_STREAM}.>`,
       ],
       deny: [],
     },

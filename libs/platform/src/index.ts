@@ -14,7 +14,17 @@ export { type ErrorBody, type ErrorResponse, toErrorResponse } from "./errors/er
 export { HealthModule } from "./health/health.module.js";
 export { NatsHealthIndicator } from "./health/nats.health.js";
 export { PostgresHealthIndicator } from "./health/postgres.health.js";
-export { createLogger, nestLogLevels } from "./logging/logger.js";
+export { checkJsonShape, JSON_SHAPE_LIMITS, type JsonShapeLimits } from "./limits/json-shape.js";
+export { KeyedRateLimiter, TokenBucket } from "./limits/token-bucket.js";
+export {
+  createLogger,
+  createPinoLogger,
+  type LogFormat,
+  logFormat,
+  nestLogLevels,
+  PinoNestLogger,
+  prettyLineFormatter,
+} from "./logging/logger.js";
 export * from "./metrics/index.js";
 export { NatsModule, type NatsModuleOptions } from "./nats/nats.module.js";
 export { traceHttpRequests } from "./telemetry/http-tracing.js";

@@ -24,6 +24,23 @@ export {
   writeBundle,
 } from "./bundle/write-bundle.js";
 export {
+  /** Rebuild an object from an old object and a delta (caller checks the sha256). */
+  applyDelta,
+  /** The delta encoders: xdelta3 (default) and zstd --patch-from. */
+  DELTA_ALGOS,
+  type DeltaAlgo,
+  /** A stored delta: {id (sha256 of the delta), from, to, algo, size}. */
+  type DeltaManifest,
+  /** A delta tool that failed or is missing. */
+  DeltaToolError,
+  /** The name under which the delta offers for an object are stored: `deltas.<to>`. */
+  deltaOffersName,
+  /** True for a well-formed delta manifest. */
+  isDeltaManifest,
+  /** Write the delta from one object file to another. */
+  makeDelta,
+} from "./delta/object-delta.js";
+export {
   /** Compare two states: keys, parts, objects, reboot vs container restarts. */
   diffStates,
   /** Result of diffStates. */

@@ -79,6 +79,43 @@ describe("devices, device history and audit against a real orchestrator", () => 
     expect(table.out).toMatch(/DeviceApproved\s+device:d2\s+operator:admin/);
   });
 
+  it("shows a device's downloaded bytes: its last apply (deltas, resumed) and its total", async () => {
+    const revision = { fleet: "lab", number: 2 };
+    const downloads = {
+      total: 2147,
+      done: 2147,
+      objects: 1,
+      needed: 36163584,
+      delta: 2147,
+      resumed: 0,
+    };
+    await deviceEvent(app.store, "d1", "TargetAssigned", {
+      revision,
+      digest: "a".repeat(64),
+      seq: 1,
+    });
+    await deviceEvent(app.store, "d1", "UpdateProgressReported", {
+      bootId: "b1",
+      seq: 4,
+      revision,
+      status: "DOWNLOADING",
+      progress: 25,
+      downloads,
+    });
+    let shown = await cli.sc(["devices", "show", "d1"]);
+    for (let i = 0; i < 200 && !shown.out.includes("last apply"); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      shown = await cli.sc(["devices", "show", "d1"]);
+    }
+    expect(shown.out).toContain(
+      "last apply lab@2: fetched 2147 B of 34.5 MiB needed (0.01 %), 2147 B as deltas, 0 B resumed\n",
+    );
+    const json = await cli.scJson<{ transfer: unknown }>(["devices", "show", "d1"]);
+    expect(json.json.transfer).toMatchObject({
+      total: { needed: 36163584, fetched: 2147, delta: 2147, resumed: 0 },
+    });
+  });
+
   it("explains bad input: unknown device, bad tag edit, a role too weak", async () => {
     const missing = await cli.sc(["devices", "show", "nope"]);
     expect(missing.code).toBe(1);

@@ -4,6 +4,7 @@ import type { CliContext } from "../cli/context.js";
 import { type DeviceView, devicePath, retagDevice } from "../remote/devices-api.js";
 import { connect, remoteCommand, remoteOption } from "../remote/remote-command.js";
 import { formatRevision, formatTags, table } from "../remote/table.js";
+import { transferText } from "../remote/transfer-view.js";
 import { type EventView, eventLines } from "./audit.command.js";
 
 interface ListOptions {
@@ -67,7 +68,7 @@ export const registerDevicesCommands: CommandGroup = (program, ctx) => {
       .command("show")
       .description("one device, now or as it was at an instant")
       .argument("<id>", "device id")
-      .option("--at <instant>", "ISO-8601 instant (time travel)")
+      .option("--at <instant>", "ISO-8601 instant (time travel, to the millisecond)")
       .addHelpText(
         "after",
         "\nExamples:\n  $ statecast devices show dev-42\n  $ statecast devices show dev-42 --at 2026-01-01T00:00:00Z\n",
@@ -178,5 +179,9 @@ function describeDevice(d: DeviceView): string[] {
     `status     ${d.lastStatus ?? "-"}${d.lastReason ? ` (${d.lastReason})` : ""}`,
     `tags       ${formatTags(d.tags)}`,
     `enrolled   ${d.enrolledAt ?? "-"}`,
+    ...(d.transfer?.last
+      ? [`last apply ${formatRevision(d.transfer.last.revision)}: ${transferText(d.transfer.last)}`]
+      : []),
+    ...(d.transfer ? [`transfer   ${transferText(d.transfer.total)} (all applies)`] : []),
   ];
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import type { CliContext } from "../cli/context.js";
 import { CommandFailed, UsageError } from "../cli/exit-codes.js";
+import type { RemoteClient } from "../remote/http-client.js";
 import { connect, remoteCommand, remoteOption } from "../remote/remote-command.js";
 import { type DefinitionFlags, definitionFromFlags } from "../remote/rollout-definition.js";
 import { type RolloutView, rolloutBlock } from "../remote/rollout-view.js";
@@ -18,6 +19,15 @@ const CONTROLS = {
 } as const;
 
 const rolloutPath = (id: string) => `/v1/rollouts/${encodeURIComponent(id)}`;
+
+/** A rollout id as given; `latest` names the newest rollout (what the demo just ran). */
+async function rolloutIdOf(client: RemoteClient, id: string): Promise<string> {
+  if (id !== "latest") return id;
+  const rows = await client.get<{ rolloutId: string }[]>("/v1/rollouts");
+  const newest = rows.at(-1);
+  if (!newest) throw new UsageError("there is no rollout yet, so no `latest`");
+  return newest.rolloutId;
+}
 
 function definitionOptions(command: Command): Command {
   return command
@@ -98,14 +108,14 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
     rollout
       .command("status")
       .description("progress per wave: counts, gate, soak, ETA")
-      .argument("<id>", "rollout id")
-      .option("--at <instant>", "ISO-8601: the rollout as it stood then")
+      .argument("<id>", "rollout id, or latest")
+      .option("--at <instant>", "ISO-8601: the rollout as it stood then (to the millisecond)")
       .addHelpText("after", "\nExample:\n  $ statecast rollout status r-1a2b\n"),
   ).action((id: string, opts: { at?: string; remote?: string }, command: Command) =>
     remoteCommand(ctx, async () => {
       const client = await connect(ctx, { remote: opts.remote });
       const view = await client.get<RolloutView>(
-        rolloutPath(id),
+        rolloutPath(await rolloutIdOf(client, id)),
         opts.at ? { at: opts.at } : undefined,
       );
       ctx.emit(command, { ok: true, human: rolloutBlock(view), data: view });
@@ -148,7 +158,7 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
     rollout
       .command("watch")
       .description("follow a rollout until it ends: live bars on a terminal, plain lines otherwise")
-      .argument("<id>", "rollout id")
+      .argument("<id>", "rollout id, or latest")
       .option("--interval <ms>", "poll interval in milliseconds", "1000")
       .addHelpText(
         "after",
@@ -163,7 +173,7 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
         );
       const client = await connect(ctx, { remote: opts.remote });
       const json = ctx.json(command);
-      const view = await watchRollout(client, id, {
+      const view = await watchRollout(client, await rolloutIdOf(client, id), {
         write: (text) => (json ? ctx.io.stderr(text) : ctx.io.stdout(text)),
         tty: (ctx.io.isTTY ?? false) && !json,
         intervalMs: interval,
@@ -180,7 +190,7 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
     program
       .command("why")
       .description("why a device of a rollout is not updated yet")
-      .argument("<rollout>", "rollout id")
+      .argument("<rollout>", "rollout id, or latest")
       .argument("<device>", "device id")
       .addHelpText(
         "after",
@@ -196,7 +206,9 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
         reason: string;
         online: boolean;
         since: string;
-      }>(`${rolloutPath(rolloutId)}/devices/${encodeURIComponent(deviceId)}/why`);
+      }>(
+        `${rolloutPath(await rolloutIdOf(client, rolloutId))}/devices/${encodeURIComponent(deviceId)}/why`,
+      );
       ctx.emit(command, {
         ok: true,
         human: [
@@ -214,7 +226,7 @@ function control(ctx: CliContext, group: Command, name: string, what: string) {
     group
       .command(name)
       .description(what)
-      .argument("<id>", "rollout id")
+      .argument("<id>", "rollout id, or latest")
       .option("--reason <text>", "why (recorded in the audit trail)")
       .addHelpText(
         "after",
@@ -223,7 +235,8 @@ function control(ctx: CliContext, group: Command, name: string, what: string) {
   ).action((id: string, opts: { reason?: string; remote?: string }, command: Command) =>
     remoteCommand(ctx, async () => {
       const client = await connect(ctx, { remote: opts.remote });
-      const view = await client.json<RolloutView>("POST", `${rolloutPath(id)}/${name}`, {
+      const path = rolloutPath(await rolloutIdOf(client, id));
+      const view = await client.json<RolloutView>("POST", `${path}/${name}`, {
         json: opts.reason === undefined ? {} : { reason: opts.reason },
       });
       ctx.emit(command, {

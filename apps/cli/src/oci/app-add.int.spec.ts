@@ -68,7 +68,15 @@ describe("app add", () => {
     expect(listing).toContain("squashfs-root/etc/statecast-marker");
 
     const conf = await readFile(join(wd, "busy", "lxc.container.conf"), "utf8");
-    expect(conf).toContain("lxc.init.cmd = /bin/busybox sh -c 'echo hello world; sleep 1000'\n");
+    // LXC splits lxc.init.cmd on spaces, quotes or not: the argv runs through a wrapper.
+    expect(conf).toContain("lxc.init.cmd = /.statecast-init\n");
+    expect(listing).toContain("squashfs-root/.statecast-init");
+    const wrapper = await runTool("unsquashfs", [
+      "-cat",
+      join(wd, "busy", "root.squashfs"),
+      ".statecast-init",
+    ]);
+    expect(wrapper).toContain("exec '/bin/busybox' 'sh' '-c' 'echo hello world; sleep 1000'\n");
     expect(conf).toContain("lxc.environment = GREETING=hi there\n");
     expect(conf).toContain("lxc.init.cwd = /srv\n");
     expect(conf).toContain("lxc.init.uid = 1000\nlxc.init.gid = 1001\n");
@@ -135,6 +143,13 @@ describe("app add", () => {
     const run = await json(join(wd, "busy", "run.json"));
     expect(run["root-volume"]).toBe("root.tar");
     expect(run.group).toBe("app");
+  });
+
+  it("yields the same tar root for the same image (no mksquashfs)", async () => {
+    const a = await addApp({ dir: await workdir(), name: "busy", from: ociRef, mksquashfs: null });
+    const b = await addApp({ dir: await workdir(), name: "busy", from: ociRef, mksquashfs: null });
+    expect(a.rootVolume).toBe("root.tar");
+    expect(b.rootSha256).toBe(a.rootSha256);
   });
 
   it("fails fast and clearly when the registry is unreachable", async () => {

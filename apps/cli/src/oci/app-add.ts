@@ -9,7 +9,8 @@ import { type AppOptions, AppSpecError, appSpec } from "./app-spec.js";
 import { type FetchOptions, fetchImage } from "./fetch-image.js";
 import { parseImageRef } from "./image-ref.js";
 import { resolveImageUser } from "./image-user.js";
-import { lxcContainerConf } from "./lxc-config.js";
+import { initCommand, writeInitWrapper } from "./init-command.js";
+import { imageArgv, lxcContainerConf } from "./lxc-config.js";
 import { packRootfs, unpackRootfs } from "./rootfs.js";
 import { findExecutable } from "./run-tool.js";
 
@@ -49,8 +50,10 @@ export async function addApp(request: AppAddRequest): Promise<AppAddResult> {
     const user = await resolveImageUser(image.config.user, rootfs);
     const out = join(work, "out");
     await mkdir(out);
+    const init = initCommand(imageArgv(image.config));
+    if (init.wrapper) await writeInitWrapper(rootfs, init.wrapper);
     const packed = await packRootfs(rootfs, out, mksquashfs);
-    const conf = lxcContainerConf(app, image.config, packed.volume, user);
+    const conf = lxcContainerConf(app, image.config, packed.volume, user, init);
     const run = runJson(app, image.config, packed.volume);
     const src = srcJson(app, ref, image.config, {
       source: image.sourceDigest,

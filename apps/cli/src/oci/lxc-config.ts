@@ -1,6 +1,7 @@
 import type { AppSpec } from "./app-spec.js";
 import { storageName } from "./app-spec.js";
 import type { ImageConfig } from "./image-config.js";
+import type { InitCommand } from "./init-command.js";
 
 export class LxcConfigError extends Error {
   override readonly name = "LxcConfigError";
@@ -12,25 +13,32 @@ export interface InitUser {
   gid: number;
 }
 
+/** Entrypoint + Cmd, as Docker joins them; refused when empty. */
+export function imageArgv(image: ImageConfig): string[] {
+  const argv = [...image.entrypoint, ...image.cmd];
+  if (argv.length === 0)
+    throw new LxcConfigError("the image has neither Entrypoint nor Cmd: nothing to run as init");
+  return argv;
+}
+
 /**
- * Renders `lxc.container.conf` from the image config, pvr's builtin docker template style,
- * within what the device agent grants an app part (apps/device-agent README "LXC configs"):
- * no device cgroup allow rule, `/sys` mixed rather than read-write.
+ * Renders `lxc.container.conf` from the image config, pvr's builtin docker template style;
+ * `init` is the image's command as LXC runs it (see `initCommand`). It stays within what the
+ * device agent grants an app part (apps/device-agent README "LXC configs"): no device cgroup
+ * allow rule, `/sys` mixed rather than read-write.
  */
 export function lxcContainerConf(
   app: AppSpec,
   image: ImageConfig,
   rootVolume: string,
   user: InitUser | null,
+  init: InitCommand,
 ): string {
-  const argv = [...image.entrypoint, ...image.cmd];
-  if (argv.length === 0)
-    throw new LxcConfigError("the image has neither Entrypoint nor Cmd: nothing to run as init");
   const lines = [
     "lxc.tty.max = 8",
     "lxc.pty.max = 1024",
     `lxc.rootfs.path = overlayfs:/volumes/${app.name}/${rootVolume}:/volumes/${app.name}/lxc-overlay/upper`,
-    `lxc.init.cmd = ${argv.map((arg) => quote(arg, "Entrypoint/Cmd")).join(" ")}`,
+    `lxc.init.cmd = ${line(init.cmd, "Entrypoint/Cmd")}`,
   ];
   if (image.workingDir) lines.push(`lxc.init.cwd = ${line(image.workingDir, "WorkingDir")}`);
   if (user) lines.push(`lxc.init.uid = ${user.uid}`, `lxc.init.gid = ${user.gid}`);
@@ -64,13 +72,4 @@ export function volumePaths(app: AppSpec, image: ImageConfig): string[] {
 function line(value: string, what: string): string {
   if (/[\n\r\0]/.test(value)) throw new LxcConfigError(`image ${what} "${value}" spans lines`);
   return value;
-}
-
-// LXC splits lxc.init.cmd on blanks and honours quotes.
-function quote(arg: string, what: string): string {
-  line(arg, what);
-  if (arg !== "" && /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg)) return arg;
-  if (!arg.includes("'")) return `'${arg}'`;
-  if (!arg.includes('"')) return `"${arg}"`;
-  throw new LxcConfigError(`image ${what} argument ${JSON.stringify(arg)} mixes both quote kinds`);
 }

@@ -13,8 +13,11 @@ export async function unpackRootfs(layoutDir: string, workDir: string): Promise<
 }
 
 /**
- * Packs a rootfs reproducibly (fixed timestamps, sorted) so that the same image always yields
- * the same object: squashfs with mksquashfs, a plain tar when mksquashfs is not available.
+ * Packs a rootfs reproducibly so that the same image always yields the same object, byte for
+ * byte (or object deltas between revisions collapse): squashfs with mksquashfs, a plain tar when
+ * mksquashfs is not available. Both sort entries by name, set every time to 0, drop xattrs and
+ * keep no random ids; `-reproducible` also orders fragments the same on every run, whatever the
+ * number of compressor threads.
  */
 export async function packRootfs(
   rootfs: string,
@@ -29,6 +32,7 @@ export async function packRootfs(
       "-noappend",
       "-no-progress",
       "-no-xattrs",
+      "-reproducible",
       "-mkfs-time",
       "0",
       "-all-time",

@@ -1,5 +1,6 @@
 import type { RemoteClient } from "./http-client.js";
 import { RemoteConfigError } from "./remote-errors.js";
+import type { TransferView } from "./transfer-view.js";
 
 /** A device as `GET /v1/devices/:id` shows it. */
 export interface DeviceView {
@@ -14,6 +15,11 @@ export interface DeviceView {
   online: boolean;
   lastSeenAt: string | null;
   enrolledAt: string | null;
+  /** Servers since issue 21: the last apply's bytes and the device's total. */
+  transfer?: {
+    last: (TransferView & { revision: { fleet: string; number: number } }) | null;
+    total: TransferView;
+  };
   version: number;
   updatedAt: string;
 }

@@ -1,4 +1,5 @@
 import { bar } from "./progress.js";
+import { type TransferView, transferText } from "./transfer-view.js";
 
 /** One wave as `GET /v1/rollouts/:id` reports it (the fields the CLI shows). */
 export interface WaveView {
@@ -19,6 +20,8 @@ export interface RolloutView {
   waves: WaveView[];
   etaSeconds: number | null;
   rollbackOf?: string | null;
+  /** Bytes the rollout's devices downloaded (servers since issue 21). */
+  transfer?: TransferView & { devices: number };
 }
 
 /** Statuses after which nothing more happens to a rollout. */
@@ -49,5 +52,8 @@ export function rolloutBlock(r: RolloutView): string[] {
   return [
     heading(r),
     ...r.waves.map((w) => `  wave ${w.index + 1} ${bar(w.gate.finished, w.size)} ${waveText(w)}`),
+    ...(r.transfer
+      ? [`  transfer ${r.transfer.devices} devices: ${transferText(r.transfer)}`]
+      : []),
   ];
 }

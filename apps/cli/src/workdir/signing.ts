@@ -31,13 +31,16 @@ export interface SignRequest {
  */
 export async function signWorkdirPart(wd: Workdir, request: SignRequest) {
   const status = await workdirStatus(wd);
+  const path = `_sigs/${request.part}.json`;
+  // Re-signing a part keeps the globs of its signature unless new ones are given.
+  const globs: { include?: string[]; exclude?: string[] } =
+    request.include || request.exclude ? request : (existingGlobs(status.working[path]) ?? {});
   const signed = signPart(status.working, {
     part: request.part,
     privateKey: request.privateKeyPem,
-    ...(request.include ? { include: request.include } : {}),
-    ...(request.exclude ? { exclude: request.exclude } : {}),
+    ...(globs.include ? { include: globs.include } : {}),
+    ...(globs.exclude ? { exclude: globs.exclude } : {}),
   });
-  const path = `_sigs/${request.part}.json`;
   const signature = signed[path] as JsonValue;
   await mkdir(dirname(join(wd.root, path)), { recursive: true });
   await writeAtomic(join(wd.root, path), `${prettyJson(signature)}\n`);
@@ -45,6 +48,18 @@ export async function signWorkdirPart(wd: Workdir, request: SignRequest) {
   const listed = (await listSignatures(wd, [])).find((s) => s.path === path);
   if (!listed) throw new WorkdirError("sign_failed", `${path} was written but cannot be read back`);
   return listed;
+}
+
+function existingGlobs(
+  entry: JsonValue | undefined,
+): { include: string[]; exclude: string[] } | undefined {
+  if (!isJsonObject(entry) || typeof entry.protected !== "string") return undefined;
+  try {
+    const { include, exclude } = decodeProtectedHeader(entry.protected);
+    return { include, exclude };
+  } catch {
+    return undefined; // an undecodable signature is replaced with pvr's defaults
+  }
 }
 
 /** One signature of the working state, for `sig ls`. */

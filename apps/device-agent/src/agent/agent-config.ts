@@ -1,5 +1,7 @@
 import type { TrustPolicy } from "@statecast/state";
 import type { BootBackend } from "../boot/boot-backend.js";
+import type { HealthOptions } from "../health/health-monitor.js";
+import type { LogSink } from "../log.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
 import type { KeyInput } from "../target/envelope.js";
 
@@ -38,6 +40,10 @@ export interface AgentConfig {
   /** Fault injection (test builds only): the named point at which the agent SIGKILLs itself. */
   crashAt?: string;
   quiet?: boolean;
+  /** Where its log lines go (default: one JSON object per line on stderr). */
+  logSink?: LogSink;
+  /** Health reports after DONE: rate-bound window, poll interval (tests use short ones). */
+  health?: HealthOptions;
 }
 
 /** How the agent drives a real board. */

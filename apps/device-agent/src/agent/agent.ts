@@ -1,8 +1,12 @@
+import { rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { StepExecutor } from "../apply/executor.js";
 import { reboot } from "../boot/reboot.js";
 import { ControlSockets } from "../control/control-server.js";
 import { type CrashPoint, crashHook } from "../faults/crash-point.js";
 import type { ObjectSource } from "../fetch/object-source.js";
+import { writeFileAtomic } from "../fs/atomic.js";
+import { HealthMonitor } from "../health/health-monitor.js";
 import { createLogger, type Logger } from "../log.js";
 import { type RevisionSpec, revisionFromState } from "../model/revision.js";
 import type { Step } from "../plan/steps.js";
@@ -26,6 +30,9 @@ import { runTryBoot } from "./try-boot.js";
 
 export type { AgentConfig } from "./agent-config.js";
 
+/** In the store while a reboot the agent asked for is under way. */
+const REBOOT_MARKER = "reboot-requested";
+
 /** Pantavisor's updater network timeout: how long TESTING tolerates a lost gateway. */
 export const DEFAULT_GATEWAY_TIMEOUT_MS = 120_000;
 
@@ -47,6 +54,8 @@ export class Agent implements ApplyContext {
   bootMarkers: string[] = [];
   /** auto_recovery of the committed revision's containers, between applies. */
   readonly recovery: RecoverySupervisor;
+  /** Health of the committed revision after DONE: rate-bounded health reports. */
+  readonly health: HealthMonitor;
   private readonly executor: StepExecutor;
   private queue: Promise<unknown> = Promise.resolve();
   private download: AbortController | undefined;
@@ -65,10 +74,18 @@ export class Agent implements ApplyContext {
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir, config.board?.boot);
     this.journal = new ReportJournal(this.store.journalDir, config.deviceId, config.runtime.kind);
-    this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet);
+    this.log = createLogger(config.deviceId, config.runtime.kind, config.quiet, config.logSink);
     this.gateway = new GatewayLink(config.gatewayTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
     this.crashPoint = crashHook(config.crashAt, this.log);
     this.recovery = new RecoverySupervisor(config.runtime, this.log);
+    this.health = new HealthMonitor(
+      this.journal,
+      config.runtime,
+      this.log,
+      config.storeDir,
+      config.health,
+    );
+    this.recovery.observer = (kind, part, exit, why) => this.health.observe(kind, part, exit, why);
     this.executor = new StepExecutor({
       store: this.store,
       runtime: config.runtime,
@@ -107,7 +124,11 @@ export class Agent implements ApplyContext {
       this.busy--;
     }
     this.interrupted = boot.interrupted;
+    // A reboot the agent or the bootloader's try-boot asked for is not a board_rebooted event.
+    const expected = (await this.rebootWasRequested()) || boot.tryBoot !== undefined;
+    await this.health.started(this.committed, this.interrupted !== undefined || expected);
     this.recovery.watch(this.committed);
+    this.health.watch(this.committed);
     const revision = boot.tryBoot;
     if (revision) this.tryBoot = this.serialize(() => this.testTry(revision));
   }
@@ -118,7 +139,7 @@ export class Agent implements ApplyContext {
     this.watchdog = new Watchdog(
       watchdog.device,
       watchdog.intervalMs,
-      () => this.health(),
+      () => this.watchdogHealth(),
       this.log,
     );
     await this.watchdog
@@ -131,11 +152,23 @@ export class Agent implements ApplyContext {
   /** Board mode: the board reboots (the report that says why is journaled first). */
   async reboot(why: string): Promise<void> {
     this.rebooting = true;
+    await writeFileAtomic(join(this.store.root, REBOOT_MARKER), `${why}\n`);
     await reboot(this.config.board?.reboot ?? [], why, this.log);
   }
 
+  /** Whether the last reboot was the agent's (the marker is consumed). */
+  private async rebootWasRequested(): Promise<boolean> {
+    const marker = join(this.store.root, REBOOT_MARKER);
+    const found = await stat(marker).then(
+      () => true,
+      () => false,
+    );
+    if (found) await rm(marker, { force: true });
+    return found;
+  }
+
   /** The watchdog's question, answered from the agent's state (watchdog/health.ts decides). */
-  health(): Promise<HealthVerdict> {
+  watchdogHealth(): Promise<HealthVerdict> {
     return agentHealth({
       committed: this.busy > 0 ? undefined : this.committed,
       runtime: this.config.runtime,
@@ -148,6 +181,7 @@ export class Agent implements ApplyContext {
 
   private async testTry(revision: string): Promise<StatusReport> {
     await this.recovery.suspend();
+    await this.health.suspend();
     // A try must reach the gateway to commit when the agent runs connected.
     this.fromGateway = this.config.expectGateway ?? false;
     if (this.fromGateway) this.gateway.expect();
@@ -158,6 +192,7 @@ export class Agent implements ApplyContext {
       this.testingTry = false;
       this.fromGateway = false;
       this.recovery.watch(this.committed);
+      this.health.watch(this.committed);
     }
   }
 
@@ -258,12 +293,14 @@ export class Agent implements ApplyContext {
     this.download = download;
     this.fromGateway = fromGateway;
     await this.recovery.suspend();
+    await this.health.suspend();
     try {
       return await installRevision(this, install, source, download.signal);
     } finally {
       if (this.download === download) this.download = undefined;
       this.fromGateway = false;
       this.recovery.watch(this.committed);
+      this.health.watch(this.committed);
     }
   }
 
@@ -285,12 +322,14 @@ export class Agent implements ApplyContext {
     this.download?.abort();
     await this.watchdog?.stop();
     await this.recovery.suspend();
+    await this.health.stop();
     await this.control.closeAll();
   }
 
   /** Every container, then the agent: for test teardown and decommissioning. */
   async removeAllContainers(): Promise<void> {
     await this.recovery.suspend();
+    await this.health.stop();
     for (const name of await this.config.runtime.list()) {
       await this.config.runtime.remove(name, this.store.containerDirs(name));
     }

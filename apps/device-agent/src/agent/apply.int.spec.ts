@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { DirObjectSource } from "../fetch/dir-source.js";
 import { INIT, type PartFixture } from "../testing/fixtures.test-helper.js";
 import { DeviceUnderTest } from "../testing/harness.test-helper.js";
@@ -90,11 +91,21 @@ describe("agent apply with real LXC", () => {
 
   it("rolls back when a container exits during TESTING", async () => {
     const before = await installFirst();
-    const bad = device.states.build([root, { ...app, init: INIT.exitAfter(0.3) }]);
+    const init = `echo "about to fail: it's broken"\n${INIT.exitAfter(0.3)}`;
+    const bad = device.states.build([root, { ...app, init }]);
     const target = device.target(bad.state, bad.digest);
     const final = await device.agent.applyTarget(target, source);
 
     expect(final).toMatchObject({ status: "ERROR", reason: "container_exited" });
+    // Its exit code and last output are in the report, and its logs stay after the rollback.
+    expect(final.message).toContain("exit code 1; last output:");
+    expect(final.message).toContain("about to fail: it's broken");
+    expect(final.message.length).toBeLessThanOrEqual(4096);
+    const store = device.agent.store.root;
+    const logs = spawnSync("sh", ["-c", `cat ${store}/container-logs/*/console.log`], {
+      encoding: "utf8",
+    }).stdout;
+    expect(logs).toContain("about to fail: it's broken");
     expect(await device.statuses(target.revision)).toEqual([
       "QUEUED",
       "DOWNLOADING",

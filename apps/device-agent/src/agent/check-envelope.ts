@@ -2,6 +2,7 @@ import type { StatusReport } from "../report/report.js";
 import { checkTarget, TargetRejected } from "../target/check-target.js";
 import type { TargetEnvelope } from "../target/envelope.js";
 import type { Agent } from "./agent.js";
+import { isAlreadyRunning, lastFinalReport } from "./already-running.js";
 import type { Install } from "./install-revision.js";
 import { alreadySettled } from "./settled.js";
 
@@ -23,6 +24,17 @@ export async function checkEnvelope(
     });
   }
   const record = await agent.store.readRecord();
+  if (isAlreadyRunning(envelope, record, agent.committed)) {
+    agent.log.info("target already running; nothing to do", { revision: envelope.revision });
+    const last = await lastFinalReport(agent.journal, envelope.revision);
+    if (last) return last;
+    return agent.finish({
+      revision: envelope.revision,
+      status: record.lastCommit?.outcome ?? "DONE",
+      message: "already running this revision",
+    });
+  }
+  // The same seq settled otherwise (an ERROR after a board's rollback reboot): that report stands.
   const settled = await alreadySettled(agent.journal, agent.log, envelope, record);
   if (settled) return settled;
   try {

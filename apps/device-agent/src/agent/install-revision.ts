@@ -175,6 +175,8 @@ async function fetch(
     signal,
     onRetry: (id, error) =>
       ctx.log.warn("object fetch interrupted; resuming", { id, error: error.message }),
+    onDeltaFallback: (id, error) =>
+      ctx.log.warn("object delta unusable; fetching the full object", { id, error: error.message }),
     onProgress: (downloads) => {
       if (Date.now() - lastReport < 250 && downloads.objectsFetched < downloads.objects) return;
       lastReport = Date.now();
@@ -189,7 +191,7 @@ async function fetch(
   await ctx.journal.report({
     revision: spec.ref,
     status: "DOWNLOADING",
-    message: `${counters.objects} objects fetched, ${counters.resumedBytes} bytes resumed`,
+    message: `${counters.objects} objects fetched (${counters.deltaObjects} as deltas): ${counters.fetchedBytes} of ${counters.neededBytes} bytes, ${counters.resumedBytes} resumed`,
     downloads: counters,
   });
 }

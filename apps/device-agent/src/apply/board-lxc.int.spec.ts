@@ -73,10 +73,10 @@ describe("board mode: LXC configs as the state describes them", () => {
 
     // The watchdog: petted at start; healthy with every container up; a system container
     // (the platform part) gone outside an apply means no more petting; a clean stop disarms.
-    expect(await device.agent.health()).toEqual({ healthy: true });
+    expect(await device.agent.watchdogHealth()).toEqual({ healthy: true });
     const os = parts.find((p) => p.name === "os")!.containerName;
     execFileSync("lxc-stop", ["-P", join(device.dir, "lxc"), "-n", os, "-k"]);
-    expect(await device.agent.health()).toEqual({
+    expect(await device.agent.watchdogHealth()).toEqual({
       healthy: false,
       why: `system containers not running: ${os}`,
     });

@@ -7,6 +7,7 @@ import { writeFileAtomic } from "../fs/atomic.js";
 import type { Logger } from "../log.js";
 import type { PartSpec } from "../model/revision.js";
 import type { Step } from "../plan/steps.js";
+import { explainExits, prepareContainerLogs, withConsoleLog } from "../runtime/container-logs.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
 import { SimRuntime } from "../runtime/sim-runtime.js";
 import type { LocalStore } from "../store/local-store.js";
@@ -56,16 +57,18 @@ export class StepExecutor {
           store.objectPath(part.rootObject),
           dirs,
         );
-        const config = await renderPartConfig(store, part, {
+        const logs = await prepareContainerLogs(store.root, part.containerName);
+        const rendered = await renderPartConfig(store, part, {
           name: part.containerName,
           dirs,
-          logFile: join(dirs.root, "lxc.log"),
+          logFile: logs.lxc,
           volumes: await prepareVolumes(store, part),
           configFiles: await copyConfigFiles(store, step.revision, part),
         });
-        const rendered = join(store.trailDir(step.revision), "lxc");
-        await mkdir(rendered, { recursive: true });
-        await writeFileAtomic(join(rendered, `${part.name}.conf`), config);
+        const config = runtime.kind === "lxc" ? withConsoleLog(rendered, logs.console) : rendered;
+        const trail = join(store.trailDir(step.revision), "lxc");
+        await mkdir(trail, { recursive: true });
+        await writeFileAtomic(join(trail, `${part.name}.conf`), config);
         await runtime.define(part.containerName, config);
         await control.open(part.containerName, dirs.control);
         return;
@@ -90,14 +93,19 @@ export class StepExecutor {
         return;
       }
       case "awaitGroup":
-        return awaitGroupGoals(step.group, step.parts, step.timeoutMs, runtime, control);
+        return explainExits(
+          awaitGroupGoals(step.group, step.parts, step.timeoutMs, runtime, control),
+          step.parts.map((p) => p.containerName),
+          runtime,
+          store.root,
+        );
       case "awaitCommitDelay": {
         this.deps.crashPoint("during-testing");
-        return watchDuringTesting(
+        return explainExits(
+          watchDuringTesting(step.watch, this.deps.commitDelayMs, runtime, this.deps.gateway()),
           step.watch,
-          this.deps.commitDelayMs,
           runtime,
-          this.deps.gateway(),
+          store.root,
         );
       }
       case "commit": {

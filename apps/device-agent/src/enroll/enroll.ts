@@ -35,7 +35,8 @@ export class EnrollmentRefused extends Error {
 type HelloReply =
   | { status: "pending" }
   | { status: "enrolled"; jwt: string }
-  | { status: "refused"; reason: string };
+  | { status: "refused"; reason: string }
+  | { status: "busy"; reason: string; retryAfterMs: number };
 
 /**
  * The hello protocol, device side (apps/device-gateway/src/enrollment/README.md): say hello
@@ -76,12 +77,18 @@ export async function enroll(options: EnrollOptions): Promise<string> {
       }
       if ("status" in reply && reply.status === "refused")
         throw new EnrollmentRefused(reply.reason);
+      const backoffMs = (options.retryInitialMs ?? 1_000) * 2 ** Math.min(attempt, 16);
+      // A busy gateway says when to ask again (its hello limits); never sooner than it asked.
+      const busy = "status" in reply && reply.status === "busy";
       const delayMs = Math.min(
         options.retryMaxMs ?? 60_000,
-        (options.retryInitialMs ?? 1_000) * 2 ** Math.min(attempt, 16),
+        busy ? Math.max(reply.retryAfterMs, backoffMs) : backoffMs,
       );
-      const why =
-        "status" in reply ? "enrollment pending approval" : `hello not answered: ${reply.error}`;
+      const why = !("status" in reply)
+        ? `hello not answered: ${reply.error}`
+        : busy
+          ? `gateway busy: ${reply.reason}`
+          : "enrollment pending approval";
       log.info(`${why}; asking again`, { attempt: attempt + 1, inMs: delayMs });
       await abortableSleep(delayMs, options.signal);
     }
@@ -100,6 +107,7 @@ async function sayHello(
     const msg = await nc.request(`sc.dev.${deviceId}.hello`, hello, { timeout });
     const reply = msg.json<HelloReply>();
     if (reply?.status === "pending" || reply?.status === "refused") return reply;
+    if (reply?.status === "busy" && Number.isFinite(reply.retryAfterMs)) return reply;
     if (reply?.status === "enrolled" && typeof reply.jwt === "string") return reply;
     return { error: "the gateway's reply is not a hello reply" };
   } catch (error) {

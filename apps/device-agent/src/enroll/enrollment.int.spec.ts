@@ -30,6 +30,8 @@ import { createTestDatabase, type TestDatabase } from "@statecast/testing";
 import pg from "pg";
 // The gateway's responder itself (not a test helper): the protocol's other end, run directly.
 import { EnrollmentResponder } from "../../../device-gateway/src/enrollment/enrollment-responder.js";
+import type { ObjectAccess } from "../../../device-gateway/src/objects/object-access.js";
+import { ObjectResponder } from "../../../device-gateway/src/objects/object-responder.js";
 import { createLogger } from "../log.js";
 import type { StatusReport } from "../report/report.js";
 import { SimRuntime } from "../runtime/sim-runtime.js";
@@ -58,6 +60,7 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
   let dir: string;
   let enrollmentCreds: string;
   let agentJs: string;
+  let objects: ObjectResponder;
 
   beforeAll(async () => {
     env = await startSecuredNats();
@@ -67,6 +70,16 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog, enrollmentCatalog));
     responder = new EnrollmentResponder(env.service, store, env.setup);
     responder.start();
+    // The gateway's object responder; which objects a device may read is the gateway's test.
+    const allowAll = { refusal: async () => undefined } as unknown as ObjectAccess;
+    const objectStore = await new Objm(jetstream(env.service)).open(OBJECTS_BUCKET);
+    objects = new ObjectResponder(
+      env.service,
+      await jetstreamManager(env.service),
+      objectStore,
+      allowAll,
+    );
+    objects.start();
     await env.service.flush();
     dir = mkdtempSync("/tmp/sc-agent-enroll-");
     enrollmentCreds = join(dir, "enrollment.creds");
@@ -74,6 +87,7 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
     agentJs = await agentBundle(dir);
   });
   afterAll(async () => {
+    await objects?.stop();
     await responder?.stop();
     await env?.dispose();
     await pool?.end();

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { type DeltaManifest, deltaOffersName, isDeltaManifest } from "@statecast/state";
 import { ApplyError } from "../apply/apply-error.js";
 import type { ObjectSource, ObjectStream } from "./object-source.js";
 
@@ -32,6 +33,15 @@ export class DirObjectSource implements ObjectSource {
         cause: error,
       });
     }
+  }
+
+  /** `<dir>/deltas.<id>` as `statecast export --delta-from` writes it; none when absent. */
+  async deltaOffers(id: string): Promise<DeltaManifest[]> {
+    this.path(id);
+    const text = await readFile(join(this.dir, deltaOffersName(id)), "utf8").catch(() => null);
+    if (text === null) return [];
+    const parsed = JSON.parse(text) as { offers?: unknown[] };
+    return (parsed.offers ?? []).filter(isDeltaManifest);
   }
 
   async open(id: string, offset: number, signal: AbortSignal): Promise<ObjectStream> {

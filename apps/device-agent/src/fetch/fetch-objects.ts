@@ -1,11 +1,11 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open, rename, rm, stat, statfs, truncate } from "node:fs/promises";
 import { join } from "node:path";
+import type { DeltaManifest } from "@statecast/state";
 import { ApplyError } from "../apply/apply-error.js";
 import { fsyncDir } from "../fs/atomic.js";
 import type { DownloadCounters } from "../report/report.js";
 import type { LocalStore } from "../store/local-store.js";
+import { pickDelta, rebuildFromDelta, sha256File } from "./delta-plan.js";
 import type { ObjectSource } from "./object-source.js";
 
 export interface FetchOptions {
@@ -17,12 +17,8 @@ export interface FetchOptions {
   onRetry?: (id: string, error: Error) => void;
   /** Bytes to keep free beyond the objects (for trails, logs, overlays). */
   reserveBytes?: number;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
+  /** A delta that could not be fetched or rebuilt: the full object is fetched instead. */
+  onDeltaFallback?: (id: string, error: Error) => void;
 }
 
 async function fetchOne(
@@ -31,6 +27,8 @@ async function fetchOne(
   id: string,
   signal: AbortSignal,
   onBytes: (n: number) => void,
+  /** Where the checked file goes (default: into the store as object `id`). */
+  dest = store.objectPath(id),
 ): Promise<void> {
   const partial = join(store.partialDir, id);
   const offset = (await stat(partial).catch(() => undefined))?.size ?? 0;
@@ -63,7 +61,7 @@ async function fetchOne(
       `object ${id} from ${source.name} hashes to ${actual}`,
     );
   }
-  await rename(partial, store.objectPath(id));
+  await rename(partial, dest);
   await fsyncDir(store.objectsDir);
 }
 
@@ -88,34 +86,53 @@ async function withRetries<T>(
   }
 }
 
+type Counters = Required<DownloadCounters>;
+
+interface Missing {
+  id: string;
+  size: number;
+  have: number;
+  delta?: DeltaManifest;
+}
+
 /**
  * Fetches the objects the store lacks: free space checked first, bounded concurrency,
  * resume from the partial file's length, sha256 checked before the rename into the store.
- * Returns the counters, including `resumedBytes` reused from earlier partial downloads.
+ * An object the source offers a delta for (from an object the store holds) is rebuilt from the
+ * delta instead, checked the same way; any failure there falls back to the full object.
+ * Returns the counters: bytes needed (full objects), planned and fetched, as deltas, resumed.
  */
 export async function fetchMissingObjects(
   store: LocalStore,
   source: ObjectSource,
   ids: string[],
   options: FetchOptions,
-): Promise<DownloadCounters & { resumedBytes: number }> {
-  const missing: { id: string; size: number; have: number }[] = [];
+): Promise<Counters> {
+  const missing: Missing[] = [];
   for (const id of ids) {
     if (await store.hasObject(id)) continue;
-    const have = (await stat(join(store.partialDir, id)).catch(() => undefined))?.size ?? 0;
     // A lookup is a request too (a JetStream API call): a timeout is retried like a cut download,
     // not left to crash the apply with the device never reporting.
     const size = await withRetries(options, id, () => source.size(id));
-    missing.push({ id, size, have });
+    const delta = await pickDelta(store, source, id, size);
+    const have = await partialSize(store, delta?.id ?? id);
+    missing.push({ id, size, have, ...(delta ? { delta } : {}) });
   }
-  const counters = {
-    totalBytes: missing.reduce((n, o) => n + o.size, 0),
+  const planned = (o: Missing) => o.delta?.size ?? o.size;
+  const counters: Counters = {
+    totalBytes: missing.reduce((n, o) => n + planned(o), 0),
     fetchedBytes: 0,
     objects: missing.length,
     objectsFetched: 0,
-    resumedBytes: missing.reduce((n, o) => n + Math.min(o.have, o.size), 0),
+    resumedBytes: missing.reduce((n, o) => n + Math.min(o.have, planned(o)), 0),
+    neededBytes: missing.reduce((n, o) => n + o.size, 0),
+    deltaBytes: 0,
+    deltaObjects: 0,
   };
-  const needed = counters.totalBytes - counters.resumedBytes + (options.reserveBytes ?? 0);
+  // Room for every full object (a delta's rebuilt object is as large) plus the deltas.
+  const deltas = missing.reduce((n, o) => n + (o.delta?.size ?? 0), 0);
+  const needed =
+    counters.neededBytes + deltas - counters.resumedBytes + (options.reserveBytes ?? 0);
   const fs = await statfs(store.objectsDir);
   const free = fs.bavail * fs.bsize;
   if (needed > free) {
@@ -124,22 +141,66 @@ export async function fetchMissingObjects(
       `need ${needed} bytes for ${missing.length} objects, ${free} free`,
     );
   }
+  const progress = (n: number) => {
+    counters.fetchedBytes += n;
+    options.onProgress({ ...counters });
+  };
   let next = 0;
   const worker = async () => {
     while (next < missing.length) {
       const object = missing[next++]!;
       if (options.signal.aborted)
         throw new ApplyError("superseded", "download aborted by a newer target");
-      await withRetries(options, object.id, () =>
-        fetchOne(store, source, object.id, options.signal, (n) => {
-          counters.fetchedBytes += n;
-          options.onProgress({ ...counters });
-        }),
-      );
+      if (!(object.delta && (await viaDelta(store, source, object, options, counters, progress)))) {
+        await withRetries(options, object.id, () =>
+          fetchOne(store, source, object.id, options.signal, progress),
+        );
+      }
       counters.objectsFetched++;
       options.onProgress({ ...counters });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   return counters;
+}
+
+const partialSize = async (store: LocalStore, id: string) =>
+  (await stat(join(store.partialDir, id)).catch(() => undefined))?.size ?? 0;
+
+/** Fetches and applies a delta; false (after counting the full object in) when it fails. */
+async function viaDelta(
+  store: LocalStore,
+  source: ObjectSource,
+  object: Missing,
+  options: FetchOptions,
+  counters: Counters,
+  progress: (n: number) => void,
+): Promise<boolean> {
+  const delta = object.delta!;
+  const deltaPath = join(store.partialDir, `${delta.id}.delta`);
+  try {
+    await withRetries(options, delta.id, () =>
+      fetchOne(
+        store,
+        source,
+        delta.id,
+        options.signal,
+        (n) => {
+          counters.deltaBytes += n;
+          progress(n);
+        },
+        deltaPath,
+      ),
+    );
+    await rebuildFromDelta(store, delta, deltaPath);
+    counters.deltaObjects++;
+    return true;
+  } catch (error) {
+    if (options.signal.aborted || (error as ApplyError).reason === "superseded") throw error;
+    options.onDeltaFallback?.(delta.to, error as Error);
+    counters.totalBytes += object.size;
+    return false;
+  } finally {
+    await rm(deltaPath, { force: true });
+  }
 }

@@ -1,3 +1,5 @@
+import type { DeltaManifest } from "@statecast/state";
+
 /** Where the agent gets objects it lacks: the gateway's Object Store, a bundle, a directory. */
 export interface ObjectSource {
   readonly name: string;
@@ -9,6 +11,11 @@ export interface ObjectSource {
    * `from`, and the fetcher truncates its partial file to it.
    */
   open(id: string, offset: number, signal: AbortSignal): Promise<ObjectStream>;
+  /**
+   * The deltas the source offers that rebuild object `id` (none when absent or unreadable).
+   * A delta is itself an object of the source, named by the sha256 of its bytes.
+   */
+  deltaOffers?(id: string): Promise<DeltaManifest[]>;
 }
 
 export interface ObjectStream {

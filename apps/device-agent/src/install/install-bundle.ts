@@ -19,6 +19,8 @@ export async function installBundle(
 ): Promise<StatusReport> {
   const staging = join(agent.store.root, "staging", `${process.pid}-${Date.now()}`);
   await mkdir(staging, { recursive: true });
+  // Every report of this install says the revision came by bundle (the audit keeps it).
+  agent.journal.via = "bundle";
   try {
     let content: Awaited<ReturnType<typeof readBundle>>;
     try {
@@ -47,6 +49,7 @@ export async function installBundle(
     }
     return await agent.installState(content.state, digest, revision, new DirObjectSource(staging));
   } finally {
+    agent.journal.via = undefined;
     await rm(staging, { recursive: true, force: true });
   }
 }

@@ -1,18 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { Objm } from "@nats-io/obj";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  deviceConnectionOptions,
-  deviceInboxPrefix,
-  OBJECTS_BUCKET,
-  TARGETS_BUCKET,
-} from "@statecast/nats-auth";
+import { deviceConnectionOptions, deviceInboxPrefix, TARGETS_BUCKET } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
 import type { TargetEnvelope } from "../target/envelope.js";
 import { NatsObjectSource } from "./nats-object-source.js";
+import { ExpiredTargetHold, Heartbeat } from "./presence.js";
 import { StatusSender } from "./status-sender.js";
 
 export interface ConnectedOptions {
@@ -28,6 +23,10 @@ export interface ConnectedOptions {
   jsApiPrefix?: string;
   /** Upper bound of the reconnect backoff (default 30 s). */
   reconnectMaxDelayMs?: number;
+  /** Heartbeat interval (default 30 s; 0: only at connect and reconnect). */
+  heartbeatMs?: number;
+  /** How long an expired target waits for a refreshed one before it is refused (default 60 s). */
+  expiredTargetGraceMs?: number;
 }
 
 /** Reconnect delay: exponential backoff from 250 ms up to `maxMs` with full jitter. */
@@ -68,21 +67,29 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     ...(options.jsApiPrefix ? { apiPrefix: options.jsApiPrefix } : {}),
   });
   const targets = await new Kvm(js).open(TARGETS_BUCKET, { allow_direct: true });
-  const objects = await new Objm(js).open(OBJECTS_BUCKET, false);
   const source = new NatsObjectSource(
-    js,
-    objects,
+    nc,
+    deviceId,
     agent.store.partialDir,
     options.downloadBytesPerSecond,
   );
   const sender = new StatusSender(js, agent.journal, agent.log);
   void sender.flush();
+  const heartbeat = new Heartbeat(
+    js,
+    { deviceId, bootId: agent.journal.bootId },
+    agent.log,
+    options.heartbeatMs,
+  );
+  heartbeat.start();
+  const hold = new ExpiredTargetHold(options.expiredTargetGraceMs);
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "reconnect") {
         attempt = 0;
         agent.gateway.connected();
         agent.log.info("reconnected; replaying pending reports");
+        void heartbeat.send();
         void sender.flush();
       } else if (status.type === "disconnect") {
         agent.gateway.lost();
@@ -106,9 +113,11 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
         });
         continue;
       }
-      void agent
-        .applyTarget(envelope, source)
-        .catch((error) => agent.log.error("apply crashed", { error: (error as Error).message }));
+      const apply = () =>
+        void agent
+          .applyTarget(envelope, source)
+          .catch((error) => agent.log.error("apply crashed", { error: (error as Error).message }));
+      hold.offer((envelope as { expiresAt?: unknown } | null)?.expiresAt, apply, agent.log);
     }
   })();
   return {
@@ -116,6 +125,8 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     sender,
     async close() {
       agent.gateway.detach();
+      heartbeat.stop();
+      hold.stop();
       watcher.stop();
       sender.close();
       await applying.catch(() => undefined);

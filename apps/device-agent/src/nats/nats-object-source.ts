@@ -1,8 +1,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { JetStreamClient } from "@nats-io/jetstream";
-import type { ObjectStore } from "@nats-io/obj";
-import { OBJECTS_BUCKET, OBJECTS_STREAM } from "@statecast/nats-auth";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import { type DeltaManifest, isDeltaManifest } from "@statecast/state";
 import { ApplyError } from "../apply/apply-error.js";
 import type { ObjectSource, ObjectStream } from "../fetch/object-source.js";
 import { writeJsonAtomic } from "../fs/atomic.js";
@@ -23,32 +22,72 @@ interface ResumeRecord {
   points: ResumePoint[];
 }
 
+// Each request is idempotent: one lost in a reconnect is asked again soon rather than waited out.
+const REQUEST_TIMEOUT_MS = 5_000;
+const REQUEST_ATTEMPTS = 12;
+
 /**
- * Objects from the gateway's `sc_objects` Object Store (name = sha256). Chunks are read
- * through an ordered push consumer on the object's chunk subject, as nats.js does, but
- * starting at a stream sequence so a cut download resumes where it stopped: the point
- * is saved next to the partial file after every chunk the fetcher has written.
+ * Objects from the gateway, asked on the device's own `sc.dev.<id>.object` (the device has no
+ * JetStream access to `sc_objects`; the gateway serves only objects of revisions it was
+ * targeted with). `{sha}` answers the size and the content's nuid; `{sha, seq}` the first chunk
+ * at or after a stream sequence, so a cut download resumes where it stopped: the point is saved
+ * next to the partial file after every chunk the fetcher has written.
  */
 export class NatsObjectSource implements ObjectSource {
-  readonly name = `nats:${OBJECTS_BUCKET}`;
+  readonly name = "nats:sc.dev.object";
+  /** Delta id → the object it rebuilds: the gateway serves a delta only for an object allowed. */
+  private readonly deltaTargets = new Map<string, string>();
 
   constructor(
-    private readonly js: JetStreamClient,
-    private readonly objects: ObjectStore,
+    private readonly nc: NatsConnection,
+    private readonly deviceId: string,
     private readonly partialDir: string,
     /** The `slow download` fault (sim and tests): bytes per second, 0 = unlimited. */
     private readonly bytesPerSecond = 0,
   ) {}
 
-  private async info(id: string) {
-    const info = await this.objects.info(id);
-    if (!info || info.deleted)
-      throw new ApplyError("object_missing", `object ${id} is not in ${OBJECTS_BUCKET}`);
-    return info;
+  private async ask(body: ObjectRequest): Promise<Msg> {
+    let reply: Msg | undefined;
+    for (let attempt = 1; !reply; attempt++) {
+      try {
+        reply = await this.nc.request(`sc.dev.${this.deviceId}.object`, JSON.stringify(body), {
+          timeout: REQUEST_TIMEOUT_MS,
+        });
+      } catch (error) {
+        if (attempt >= REQUEST_ATTEMPTS) throw error;
+        await sleep(Math.min(2_000, 100 * 2 ** attempt));
+      }
+    }
+    const status = reply.headers?.get("Sc-Status");
+    if (status === "ok") return reply;
+    const reason = status === "refused" ? "object_refused" : "object_missing";
+    throw new ApplyError(reason, `object ${body.sha}: ${reply.string() || "no answer"}`);
+  }
+
+  private async info(id: string): Promise<{ size: number; nuid: string }> {
+    return (await this.ask(this.request(id))).json<{ size: number; nuid: string }>();
   }
 
   async size(id: string): Promise<number> {
     return (await this.info(id)).size;
+  }
+
+  /** The deltas the gateway offers for `id` (`{sha, deltas: true}`; none from older gateways). */
+  async deltaOffers(id: string): Promise<DeltaManifest[]> {
+    const parsed = (await this.ask({ sha: id, deltas: true })).json<{ offers?: unknown[] }>();
+    const offers = (parsed.offers ?? []).filter(isDeltaManifest);
+    for (const offer of offers) this.deltaTargets.set(offer.id, offer.to);
+    return offers;
+  }
+
+  /** A request for `sha`, naming the object it rebuilds when `sha` is an offered delta. */
+  private request(sha: string, seq?: number): ObjectRequest {
+    const forObject = this.deltaTargets.get(sha);
+    return {
+      sha,
+      ...(seq !== undefined ? { seq } : {}),
+      ...(forObject ? { for: forObject } : {}),
+    };
   }
 
   private resumePath(id: string): string {
@@ -61,7 +100,7 @@ export class NatsObjectSource implements ObjectSource {
       .then((text) => JSON.parse(text) as ResumeRecord)
       .catch(() => undefined);
     const usable = saved?.nuid === info.nuid ? saved.points.filter((p) => p.offset <= offset) : [];
-    const point = usable.sort((a, b) => b.offset - a.offset)[0] ?? { offset: 0, nextSeq: 0 };
+    const point = usable.sort((a, b) => b.offset - a.offset)[0] ?? { offset: 0, nextSeq: 1 };
     return { from: point.offset, chunks: this.chunks(id, info.nuid, point, info.size, signal) };
   }
 
@@ -72,45 +111,37 @@ export class NatsObjectSource implements ObjectSource {
     size: number,
     signal: AbortSignal,
   ) {
-    let { offset } = point;
-    if (offset >= size) return;
-    const consumer = await this.js.consumers.getPushConsumer(OBJECTS_STREAM, {
-      filter_subject: `$O.${OBJECTS_BUCKET}.C.${nuid}`,
-      ...(point.nextSeq > 0
-        ? { deliver_policy: "by_start_sequence", opt_start_seq: point.nextSeq }
-        : {}),
-      idle_heartbeat: 5_000_000_000,
-      flow_control: true,
-    } as never);
-    const messages = await consumer.consume();
-    const stop = () => messages.stop();
-    signal.addEventListener("abort", stop, { once: true });
-    try {
-      for await (const message of messages) {
-        if (signal.aborted) throw new ApplyError("superseded", `download of ${id} aborted`);
-        if (message.data.length > 0) {
-          const after = offset + message.data.length;
-          const record: ResumeRecord = {
-            nuid,
-            points: [
-              { offset, nextSeq: message.seq },
-              { offset: after, nextSeq: message.seq + 1 },
-            ],
-          };
-          await writeJsonAtomic(this.resumePath(id), record);
-          yield message.data;
-          offset = after;
-          if (this.bytesPerSecond > 0)
-            await sleep((message.data.length / this.bytesPerSecond) * 1000);
-        }
-        if (message.info.pending === 0 || offset >= size) break;
-      }
-    } finally {
-      signal.removeEventListener("abort", stop);
-      stop();
+    let { offset, nextSeq } = point;
+    while (offset < size) {
+      if (signal.aborted) throw new ApplyError("superseded", `download of ${id} aborted`);
+      const reply = await this.ask(this.request(id, Math.max(1, nextSeq)));
+      const seq = Number(reply.headers?.get("Sc-Seq"));
+      if (reply.data.length === 0 || !Number.isSafeInteger(seq))
+        throw new ApplyError("object_missing", `object ${id}: the gateway sent an empty chunk`);
+      const after = offset + reply.data.length;
+      const record: ResumeRecord = {
+        nuid,
+        points: [
+          { offset, nextSeq: seq },
+          { offset: after, nextSeq: seq + 1 },
+        ],
+      };
+      await writeJsonAtomic(this.resumePath(id), record);
+      yield reply.data;
+      offset = after;
+      nextSeq = seq + 1;
+      if (this.bytesPerSecond > 0) await sleep((reply.data.length / this.bytesPerSecond) * 1000);
     }
-    if (offset >= size) await rm(this.resumePath(id), { force: true });
+    await rm(this.resumePath(id), { force: true });
   }
+}
+
+/** `sc.dev.<id>.object` request: `for` names the object a delta `sha` rebuilds. */
+interface ObjectRequest {
+  sha: string;
+  seq?: number;
+  deltas?: true;
+  for?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

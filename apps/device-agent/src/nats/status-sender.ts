@@ -1,7 +1,7 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "../log.js";
 import type { ReportJournal } from "../report/journal.js";
-import { messageId, type StatusReport } from "../report/report.js";
+import { type JournalEntry, messageId } from "../report/report.js";
 
 /** The device id of an offline `install` run without `--device-id`. */
 export const OFFLINE_DEVICE_ID = "offline";
@@ -25,7 +25,7 @@ export class StatusSender {
     private readonly log: Logger,
     private readonly retryMs = 1000,
   ) {
-    journal.onReport(() => this.flush());
+    journal.onAppend(() => void this.flush());
   }
 
   /** Sends what is pending; concurrent calls coalesce into one more pass. */
@@ -77,14 +77,13 @@ export class StatusSender {
    * go out under its id; a report of any other id can never be delivered and is dropped with
    * a warning rather than blocking the journal.
    */
-  private addressed(report: StatusReport): StatusReport | undefined {
+  private addressed(entry: JournalEntry): JournalEntry | undefined {
     const own = this.journal.deviceId;
-    if (report.deviceId === own) return report;
-    if (report.deviceId === OFFLINE_DEVICE_ID) return { ...report, deviceId: own };
+    if (entry.deviceId === own) return entry;
+    if (entry.deviceId === OFFLINE_DEVICE_ID) return { ...entry, deviceId: own };
     this.log.warn("dropping a report journaled under another device id", {
-      journaledAs: report.deviceId,
-      seq: report.seq,
-      status: report.status,
+      journaledAs: entry.deviceId,
+      seq: entry.seq,
     });
     return undefined;
   }

@@ -1,7 +1,15 @@
 import type { Logger } from "../log.js";
 import type { PartSpec, RevisionSpec } from "../model/revision.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
-import { decideRecovery, type RecoveryHistory } from "./auto-recovery.js";
+import { decideRecovery, type ExitStatus, type RecoveryHistory } from "./auto-recovery.js";
+
+/** Told of every exit the supervisor handles: restarted, or left stopped (health reports). */
+export type RecoveryObserver = (
+  kind: "container_restarted" | "container_exited",
+  part: string,
+  exit: ExitStatus,
+  why: string,
+) => void;
 
 interface Watched {
   part: PartSpec;
@@ -24,6 +32,7 @@ export class RecoverySupervisor {
   private watched = new Map<string, Watched>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  observer: RecoveryObserver | undefined;
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -91,6 +100,7 @@ export class RecoverySupervisor {
     entry.history = decision.history;
     if (decision.action === "leave") {
       entry.failed = true;
+      this.observer?.("container_exited", entry.part.name, exit, `left stopped: ${decision.why}`);
       this.log.error("auto-recovery: container left stopped", {
         container: name,
         exit,
@@ -99,6 +109,12 @@ export class RecoverySupervisor {
       return;
     }
     entry.restartAt = now + decision.delayMs;
+    this.observer?.(
+      "container_restarted",
+      entry.part.name,
+      exit,
+      `exited; auto_recovery restart ${decision.attempt} of ${policy.maxRetries}`,
+    );
     this.log.warn("auto-recovery: container exited; restarting after backoff", {
       container: name,
       exit,

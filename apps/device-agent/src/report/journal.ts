@@ -2,7 +2,15 @@ import { randomUUID } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
-import { PROGRESS, type ReportInput, type StatusReport } from "./report.js";
+import {
+  type HealthInput,
+  type HealthReport,
+  isHealth,
+  type JournalEntry,
+  PROGRESS,
+  type ReportInput,
+  type StatusReport,
+} from "./report.js";
 
 /**
  * The persisted journal of reports: every report is appended and fsynced before anyone
@@ -15,13 +23,16 @@ export class ReportJournal {
   private readonly logPath: string;
   private readonly cursorPath: string;
   private listeners: ((report: StatusReport) => void)[] = [];
+  private appendListeners: (() => void)[] = [];
   private appending: Promise<unknown> = Promise.resolve();
   /** Unsent reports once loaded (undefined until the first `pending()`). */
-  private unsent: StatusReport[] | undefined;
+  private unsent: JournalEntry[] | undefined;
   private sentCount = 0;
   private loading: Promise<void> | undefined;
   /** Stamped on every report while an apply runs, so the gateway continues its trace. */
   traceparent: string | undefined;
+  /** Stamped on every report while an offline bundle installs. */
+  via: "bundle" | undefined;
 
   constructor(
     dir: string,
@@ -34,6 +45,25 @@ export class ReportJournal {
 
   onReport(listener: (report: StatusReport) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Called after every entry (progress or health) is journaled: the sender flushes. */
+  onAppend(listener: () => void): void {
+    this.appendListeners.push(listener);
+  }
+
+  /** A health report, journaled and sent like a progress report, in the same seq order. */
+  health(input: HealthInput): Promise<HealthReport> {
+    const entry: HealthReport = {
+      kind: "health",
+      deviceId: this.deviceId,
+      bootId: this.bootId,
+      seq: ++this.seq,
+      ...input,
+      runtime: this.runtime,
+      at: new Date().toISOString(),
+    };
+    return this.journaled(entry).then(() => entry);
   }
 
   report(input: ReportInput): Promise<StatusReport> {
@@ -49,20 +79,27 @@ export class ReportJournal {
       ...(input.downloads !== undefined ? { downloads: input.downloads } : {}),
       runtime: this.runtime,
       ...(this.traceparent ? { traceparent: this.traceparent } : {}),
+      ...(this.via ? { via: this.via } : {}),
       at: new Date().toISOString(),
     };
-    const done = this.appending.then(async () => {
-      await this.append(report);
-      this.unsent?.push(report);
-    });
-    this.appending = done.catch(() => undefined);
-    return done.then(() => {
+    return this.journaled(report).then(() => {
       for (const listener of this.listeners) listener(report);
       return report;
     });
   }
 
-  private async append(report: StatusReport): Promise<void> {
+  private journaled(entry: JournalEntry): Promise<void> {
+    const done = this.appending.then(async () => {
+      await this.append(entry);
+      this.unsent?.push(entry);
+    });
+    this.appending = done.catch(() => undefined);
+    return done.then(() => {
+      for (const listener of this.appendListeners) listener();
+    });
+  }
+
+  private async append(report: JournalEntry): Promise<void> {
     const handle = await open(this.logPath, "a", 0o600);
     try {
       await handle.write(`${JSON.stringify(report)}\n`);
@@ -72,8 +109,13 @@ export class ReportJournal {
     }
   }
 
-  /** Every report ever journaled, oldest first (a torn last line from a crash is skipped). */
+  /** Every progress report ever journaled, oldest first (health reports left out). */
   async all(): Promise<StatusReport[]> {
+    return (await this.entries()).filter((e): e is StatusReport => !isHealth(e));
+  }
+
+  /** Every entry ever journaled, oldest first (a torn last line from a crash is skipped). */
+  async entries(): Promise<JournalEntry[]> {
     let text: string;
     try {
       text = await readFile(this.logPath, "utf8");
@@ -81,11 +123,11 @@ export class ReportJournal {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw error;
     }
-    const reports: StatusReport[] = [];
+    const reports: JournalEntry[] = [];
     for (const line of text.split("\n")) {
       if (line.trim() === "") continue;
       try {
-        reports.push(JSON.parse(line) as StatusReport);
+        reports.push(JSON.parse(line) as JournalEntry);
       } catch {
         // a line cut by kill -9 mid-append was never fsynced, so never reported
       }
@@ -97,7 +139,7 @@ export class ReportJournal {
    * Reports not yet confirmed by the gateway, in journal order. Read from disk once, then
    * kept in memory, so a long-running agent does not re-read its whole journal per report.
    */
-  async pending(): Promise<StatusReport[]> {
+  async pending(): Promise<JournalEntry[]> {
     await this.loadUnsent();
     return [...(this.unsent ?? [])];
   }
@@ -107,7 +149,7 @@ export class ReportJournal {
     if (!this.loading) {
       this.loading = this.appending.then(async () => {
         const cursor = await readJsonFile<{ count: number }>(this.cursorPath, { count: 0 });
-        const all = await this.all();
+        const all = await this.entries();
         this.sentCount = Math.min(cursor.count, all.length);
         this.unsent = all.slice(this.sentCount);
       });
@@ -117,7 +159,7 @@ export class ReportJournal {
   }
 
   /** Records that the oldest pending report reached the gateway. */
-  async confirm(report: StatusReport): Promise<void> {
+  async confirm(report: JournalEntry): Promise<void> {
     await this.loadUnsent();
     const first = this.unsent?.[0];
     if (!first || first.bootId !== report.bootId || first.seq !== report.seq) {

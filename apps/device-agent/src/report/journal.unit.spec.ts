@@ -25,7 +25,7 @@ describe("report journal", () => {
     expect(await restarted.pending()).toEqual([b, c]);
     const d = await restarted.report({ revision: "r2", status: "QUEUED", message: "m" });
     expect(d.seq).toBe(1);
-    expect((await restarted.pending()).map((r) => r.status)).toEqual([
+    expect((await restarted.pending()).map((r) => ("status" in r ? r.status : r.health))).toEqual([
       "DOWNLOADING",
       "DONE",
       "QUEUED",
@@ -37,5 +37,25 @@ describe("report journal", () => {
     const a = await journal.report({ revision: "r1", status: "QUEUED", message: "m" });
     appendFileSync(join(dir, "reports.jsonl"), '{"deviceId":"dev-1","bootId":');
     expect(await new ReportJournal(dir, "dev-1", "lxc").all()).toEqual([a]);
+  });
+
+  it("journals health reports in the same seq order, pending until sent, outside all()", async () => {
+    const journal = new ReportJournal(dir, "dev-1", "lxc");
+    const done = await journal.report({ revision: "f#2", status: "DONE", message: "m" });
+    const health = await journal.health({
+      revision: "f#2",
+      health: "container_exited",
+      part: "app",
+      exitCode: 3,
+      count: 1,
+      firstAt: done.at,
+      lastAt: done.at,
+      message: "app: exited",
+    });
+    expect(health).toMatchObject({ kind: "health", bootId: done.bootId, seq: 2, runtime: "lxc" });
+    expect(await journal.pending()).toEqual([done, health]);
+    expect(await journal.all()).toEqual([done]);
+    const restarted = new ReportJournal(dir, "dev-1", "lxc");
+    expect(await restarted.entries()).toEqual([done, health]);
   });
 });

@@ -25,6 +25,14 @@ export interface DownloadCounters {
   fetchedBytes: number;
   objects: number;
   objectsFetched: number;
+  /** Bytes reused from earlier partial downloads (sent on the last DOWNLOADING report). */
+  resumedBytes?: number;
+  /** Full size of the objects the device lacked: what it would fetch without deltas. */
+  neededBytes?: number;
+  /** Of `fetchedBytes`, the bytes fetched as object deltas (the rest are full objects). */
+  deltaBytes?: number;
+  /** Objects rebuilt from a delta (checked against their sha256). */
+  deltaObjects?: number;
 }
 
 /** A progress report as published on `sc.dev.<deviceId>.status`. */
@@ -42,6 +50,8 @@ export interface StatusReport {
   runtime: "lxc" | "sim";
   /** W3C trace context of the apply this report belongs to (see trace/trace.ts). */
   traceparent?: string;
+  /** `bundle` on the reports of an offline install: the gateway records where the revision came from. */
+  via?: "bundle";
   at: string;
 }
 
@@ -52,6 +62,45 @@ export function isFinal(status: UpdateStatus): boolean {
   return status === "DONE" || status === "UPDATED" || status === "WONTGO" || status === "ERROR";
 }
 
-export function messageId(report: StatusReport): string {
+export function messageId(report: JournalEntry): string {
   return `${report.deviceId}:${report.bootId}:${report.seq}`;
 }
+
+/** What the agent saw go wrong with its committed revision after `DONE` (issue 14). */
+export type HealthKind =
+  | "container_exited"
+  | "container_restarted"
+  | "status_goal_lost"
+  | "agent_restarted"
+  | "board_rebooted";
+
+/** A health report on the same subject and journal as progress reports (`kind: "health"`). */
+export interface HealthReport {
+  kind: "health";
+  deviceId: string;
+  bootId: string;
+  seq: number;
+  revision: string;
+  health: HealthKind;
+  part?: string;
+  exitCode?: number;
+  signal?: number;
+  /** Occurrences between `firstAt` and `lastAt` (a crash loop is one report with a count). */
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  message: string;
+  runtime: "lxc" | "sim";
+  at: string;
+}
+
+export type HealthInput = Omit<
+  HealthReport,
+  "kind" | "deviceId" | "bootId" | "seq" | "runtime" | "at"
+>;
+
+/** Everything the journal holds and the sender publishes, in one `(bootId, seq)` order. */
+export type JournalEntry = StatusReport | HealthReport;
+
+export const isHealth = (entry: JournalEntry): entry is HealthReport =>
+  "kind" in entry && entry.kind === "health";

@@ -4,6 +4,8 @@ import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { ObjectAccess } from "../../../device-gateway/src/objects/object-access.js";
+import { ObjectResponder } from "../../../device-gateway/src/objects/object-responder.js";
 import type { StatusReport } from "../report/report.js";
 import type { TargetEnvelope } from "../target/envelope.js";
 
@@ -29,6 +31,10 @@ export class GatewaySide {
     }
     const targets = await new Kvm(nc).create("sc_targets", { history: 1 });
     const objects = await new Objm(nc).create("sc_objects");
+    // The gateway's object responder, allowing every object (access rules: gateway tests).
+    const allowAll = { refusal: async () => undefined } as unknown as ObjectAccess;
+    new ObjectResponder(nc, jsm, objects, allowAll).start();
+    await nc.flush();
     return new GatewaySide(nc, jsm, targets, objects);
   }
 

@@ -8,6 +8,7 @@ import {
   toServiceConfig,
 } from "@statecast/platform";
 import { z } from "zod";
+import { DEFAULT_HELLO_LIMITS, type HelloLimitOptions } from "../enrollment/hello-limits.js";
 
 export const GATEWAY_DEFAULT_PORT = 8081;
 
@@ -21,18 +22,89 @@ const natsAuthDirSetting = z
   })
   .describe("the NATS operator setup directory (see @statecast/nats-auth)");
 
+const secondsSetting = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^\d{1,9}$/.test(v) && Number(v) >= 1, {
+      message: "expected a whole number of seconds ≥ 1",
+    })
+    .transform((v) => Number(v) * 1000)
+    .describe(what);
+
+const lifetimeSetting = secondsSetting("target lifetime in seconds (default 604800, 7 days)");
+
 /** The gateway's settings by environment variable: add new ones here. */
 export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
   // Enrollment and revocation sign with the operator setup's keys; unset = both disabled.
   STATECAST_NATS_AUTH_DIR: natsAuthDirSetting.optional(),
+  // How long a signed target stays valid (anti-freeze); a device back online gets it refreshed.
+  STATECAST_TARGET_LIFETIME_SECONDS: lifetimeSetting.optional(),
+  // Silence after which a device is declared offline (agents beat every 30 s).
+  STATECAST_OFFLINE_AFTER_SECONDS: secondsSetting(
+    "offline timeout in seconds (default 90)",
+  ).optional(),
+  STATECAST_HELLO_RATE: z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_HELLO_LIMITS.helloRate)
+    .describe("hellos per second one gateway answers, all devices together"),
+  STATECAST_PENDING_RATE: z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_HELLO_LIMITS.pendingRate)
+    .describe("new pending devices (hellos without a token) per second per fleet"),
+  STATECAST_MAX_PENDING_DEVICES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_HELLO_LIMITS.maxPendingPerFleet)
+    .describe("devices a fleet may hold pending approval"),
+  STATECAST_TOKEN_REQUIRED_FLEETS: z
+    .string()
+    .default("")
+    .describe("comma-separated fleets that enroll devices only with a token; * = every fleet"),
+  STATECAST_PUBLIC_OBJECT_FLEETS: z
+    .string()
+    .default("")
+    .describe("comma-separated fleets whose devices may read any object of their fleet"),
 });
 
 export interface GatewayConfig extends ServiceConfig {
   /** The operator setup directory; undefined = enrollment and revocation are disabled. */
   natsAuthDir: string | undefined;
+  /** Lifetime of a signed target (ms); undefined = the default 7 days. */
+  targetLifetimeMs?: number;
+  /** Silence after which a device is declared offline (ms); undefined = 90 s. */
+  offlineAfterMs?: number;
+  hello: HelloLimitOptions;
+  /** Fleets whose devices may read any object of the fleet's revisions (default: none). */
+  publicObjectFleets: string[];
 }
+
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 
 export function loadGatewayConfig(env: Environment): GatewayConfig {
   const settings = loadConfig(gatewaySettings, env);
-  return { ...toServiceConfig(settings), natsAuthDir: settings.STATECAST_NATS_AUTH_DIR };
+  return {
+    ...toServiceConfig(settings),
+    natsAuthDir: settings.STATECAST_NATS_AUTH_DIR,
+    ...(settings.STATECAST_TARGET_LIFETIME_SECONDS !== undefined
+      ? { targetLifetimeMs: settings.STATECAST_TARGET_LIFETIME_SECONDS }
+      : {}),
+    ...(settings.STATECAST_OFFLINE_AFTER_SECONDS !== undefined
+      ? { offlineAfterMs: settings.STATECAST_OFFLINE_AFTER_SECONDS }
+      : {}),
+    hello: {
+      helloRate: settings.STATECAST_HELLO_RATE,
+      pendingRate: settings.STATECAST_PENDING_RATE,
+      maxPendingPerFleet: settings.STATECAST_MAX_PENDING_DEVICES,
+      tokenRequiredFleets: list(settings.STATECAST_TOKEN_REQUIRED_FLEETS),
+    },
+    publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
+  };
 }

@@ -18,6 +18,7 @@ import {
   type OperatorSetup,
 } from "@statecast/nats-auth";
 import { decideHello, foldEnrollment, Hello, type TokenCheck } from "./hello.js";
+import { type HelloBusy, HelloLimits } from "./hello-limits.js";
 
 /** Replicas share hellos through this queue group: each hello is answered once. */
 export const HELLO_QUEUE = "sc-enrollment";
@@ -31,7 +32,8 @@ const MAX_ATTEMPTS = 25;
 export type HelloReply =
   | { status: "pending" }
   | { status: "enrolled"; jwt: string }
-  | { status: "refused"; reason: string };
+  | { status: "refused"; reason: string }
+  | HelloBusy;
 
 /**
  * Answers `sc.dev.<id>.hello`: a new device is recorded as pending (`DeviceEnrolled`), an
@@ -39,7 +41,9 @@ export type HelloReply =
  * time; the JWT, never the seed, which stays on the device). A valid fleet enrollment token
  * enrolls and approves at once (`EnrollmentTokenUsed` on the token's stream, same transaction).
  * A different key for an enrolled id, a revoked key, a decommissioned device or a refused token
- * is answered with a reason and no event.
+ * is answered with a reason and no event. Hellos past the gateway's limits (see HelloLimits) are
+ * answered `busy` with when to ask again, and a fleet that requires a token refuses new devices
+ * without one.
  */
 export class EnrollmentResponder {
   private readonly logger = new Logger("Enrollment");
@@ -49,6 +53,7 @@ export class EnrollmentResponder {
     private readonly nc: NatsConnection,
     private readonly store: PostgresEventStore,
     private readonly setup: OperatorSetup,
+    private readonly limits = new HelloLimits(store.pool),
   ) {}
 
   start(): void {
@@ -84,6 +89,8 @@ export class EnrollmentResponder {
     if (msg.subject !== `sc.dev.${hello.deviceId}.hello`) {
       return { status: "refused", reason: `hello for ${hello.deviceId} sent on ${msg.subject}` };
     }
+    const busy = this.limits.hello();
+    if (busy) return busy;
     const deviceStream = deviceStreamId(hello.deviceId);
     const tokenId = hello.enrollmentToken && enrollmentSecretTokenId(hello.enrollmentToken);
     const tokenStream = tokenId ? enrollmentTokenStreamId(tokenId) : undefined;
@@ -99,6 +106,15 @@ export class EnrollmentResponder {
       if (decision.outcome === "refused") {
         this.logger.warn(`hello of ${hello.deviceId} refused: ${decision.reason}`);
         return { status: "refused", reason: decision.reason };
+      }
+      if (decision.outcome === "pending" && decision.events.length > 0) {
+        // A new device without a token: the fleet's policy and limits decide whether it is recorded.
+        if (this.limits.tokenRequired(hello.fleet)) {
+          const reason = `fleet ${hello.fleet} enrolls devices only with an enrollment token`;
+          return { status: "refused", reason };
+        }
+        const full = await this.limits.newPending(hello.fleet);
+        if (full) return full;
       }
       const metadata = {
         correlationId: randomUUID(),

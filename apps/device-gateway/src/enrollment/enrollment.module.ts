@@ -20,6 +20,7 @@ import type pg from "pg";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { CredentialRevoker } from "./credential-revoker.js";
 import { EnrollmentResponder } from "./enrollment-responder.js";
+import { HelloLimits, helloLimitMigrations } from "./hello-limits.js";
 
 /** The hello responder and the revoker, or nothing when no operator setup is configured. */
 export interface Enrollment {
@@ -44,7 +45,7 @@ export const ENROLLMENT = "gateway:enrollment";
         nc: NatsConnection,
       ): Promise<Enrollment | null> => {
         if (!config.natsAuthDir) return null;
-        await migrate(pool, eventStoreMigrations);
+        await migrate(pool, [...eventStoreMigrations, ...helloLimitMigrations]);
         // Device streams and enrollment-token streams (a token's uses are appended with the device).
         const store = new PostgresEventStore(
           pool,
@@ -52,7 +53,7 @@ export const ENROLLMENT = "gateway:enrollment";
         );
         const setup = loadOperatorSetup(config.natsAuthDir);
         return {
-          responder: new EnrollmentResponder(nc, store, setup),
+          responder: new EnrollmentResponder(nc, store, setup, new HelloLimits(pool, config.hello)),
           revoker: new CredentialRevoker(store, setup, { servers: config.natsServers }),
         };
       },

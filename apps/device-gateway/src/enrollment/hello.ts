@@ -1,4 +1,4 @@
-import type { RecordedEvent } from "@statecast/events";
+import { FLEET_NAME, FLEET_NAME_MESSAGE, type RecordedEvent } from "@statecast/events";
 import { z } from "zod";
 
 /** What a device sends on `sc.dev.<id>.hello`. */
@@ -7,7 +7,7 @@ export const Hello = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, "expected 1-64 characters of A-Z a-z 0-9 _ -"),
   publicKey: z.string().regex(/^U[A-Z2-7]{55}$/, "expected a NATS user public nkey (U…)"),
-  fleet: z.string().min(1).max(128),
+  fleet: z.string().regex(FLEET_NAME, FLEET_NAME_MESSAGE),
   enrollmentToken: z.string().min(1).max(256).optional(),
 });
 export type Hello = z.infer<typeof Hello>;

@@ -1,4 +1,5 @@
 import type { ServerResponse as Response } from "node:http";
+import { pipeline } from "node:stream/promises";
 import { Controller, Get, Headers, Inject, Param, Res } from "@nestjs/common";
 import { RangeNotSatisfiable } from "./byte-range.js";
 import { DeviceObjectsService } from "./device-objects.service.js";
@@ -27,8 +28,9 @@ export class DeviceObjectsController {
       } else {
         res.setHeader("Content-Length", String(size));
       }
-      body.on("error", () => res.destroy());
-      body.pipe(res);
+      // pipeline, not pipe: a client that goes away mid-download destroys the file stream too
+      // (pipe left it open: one file descriptor leaked per aborted download).
+      await pipeline(body, res).catch(() => undefined);
     } catch (error) {
       if (!(error instanceof RangeNotSatisfiable)) throw error;
       res.statusCode = 416;

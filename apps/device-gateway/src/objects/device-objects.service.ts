@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 import { Inject, Injectable } from "@nestjs/common";
 import {
   deviceStreamId,
+  ForbiddenError,
   NotFoundError,
   type PostgresEventStore,
   UnauthorizedError,
@@ -13,6 +14,7 @@ import { FsObjectStore } from "@statecast/state";
 import { DEVICE_EVENT_STORE } from "../status/status.module.js";
 import { type ByteSpan, parseByteRange } from "./byte-range.js";
 import { parseDeviceToken, verifyDeviceToken } from "./device-token.js";
+import { ObjectAccess } from "./object-access.js";
 
 export interface ObjectRead {
   size: number;
@@ -20,7 +22,10 @@ export interface ObjectRead {
   body: Readable;
 }
 
-/** Objects for devices over HTTP, from the orchestrator's object store directory. */
+/**
+ * Objects for devices over HTTP, from the orchestrator's object store directory: the device signs
+ * a short-lived token with its key, and reads only what `ObjectAccess` allows it.
+ */
 @Injectable()
 export class DeviceObjectsService {
   private readonly objects: FsObjectStore;
@@ -28,6 +33,7 @@ export class DeviceObjectsService {
   constructor(
     @Inject(DEVICE_EVENT_STORE) private readonly store: PostgresEventStore,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(ObjectAccess) private readonly access: ObjectAccess,
   ) {
     this.objects = new FsObjectStore(join(config.dataDir, "objects"));
   }
@@ -59,6 +65,8 @@ export class DeviceObjectsService {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(deviceId))
       throw new UnauthorizedError("device token names no device id");
     verifyDeviceToken(token, await this.devicePublicKey(deviceId), deviceId, Date.now());
+    const refusal = await this.access.refusal(deviceId, sha);
+    if (refusal) throw new ForbiddenError(refusal);
     const stat = await this.objects.stat(sha);
     if (!stat) throw new NotFoundError(`object ${sha} not found`);
     const span = parseByteRange(range, stat.size);

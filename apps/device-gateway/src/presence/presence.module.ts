@@ -5,6 +5,8 @@ import {
   type OnApplicationBootstrap,
 } from "@nestjs/common";
 import type { PostgresEventStore } from "@statecast/events";
+import { SERVICE_CONFIG } from "@statecast/platform";
+import type { GatewayConfig } from "../config/gateway.config.js";
 import { DEVICE_EVENT_STORE, StatusModule } from "../status/status.module.js";
 import { PresenceSweeper } from "./presence-sweeper.js";
 
@@ -13,9 +15,12 @@ import { PresenceSweeper } from "./presence-sweeper.js";
   providers: [
     {
       provide: PresenceSweeper,
-      inject: [DEVICE_EVENT_STORE],
-      useFactory: (store: PostgresEventStore) =>
-        new PresenceSweeper(store, { offlineAfterMs: 90_000, sweepEveryMs: 10_000 }),
+      inject: [DEVICE_EVENT_STORE, SERVICE_CONFIG],
+      useFactory: (store: PostgresEventStore, config: GatewayConfig) => {
+        const offlineAfterMs = config.offlineAfterMs ?? 90_000;
+        const sweepEveryMs = Math.min(10_000, Math.max(1_000, offlineAfterMs / 3));
+        return new PresenceSweeper(store, { offlineAfterMs, sweepEveryMs });
+      },
     },
   ],
   exports: [PresenceSweeper],

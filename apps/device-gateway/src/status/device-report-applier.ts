@@ -2,6 +2,7 @@ import {
   type DeviceMessage,
   type DevicePlaneState,
   type DropReason,
+  decideHealth,
   decideHeartbeat,
   decideReport,
   evolveDevicePlane,
@@ -64,7 +65,8 @@ export function decideMessages(
       event = decideHeartbeat(message, current);
       if (!event) fates.push({ applied: false, reason: "no_change", detail: "already online" });
     } else {
-      const verdict = decideReport(message, current);
+      const verdict =
+        message.kind === "health" ? decideHealth(message, current) : decideReport(message, current);
       if (verdict.kind === "drop")
         fates.push({ applied: false, reason: verdict.reason, detail: verdict.detail });
       event = verdict.kind === "apply" ? verdict.event : null;

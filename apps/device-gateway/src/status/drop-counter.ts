@@ -7,9 +7,11 @@ export class DropCounter {
 
   drop(reason: string, deviceId: string, detail: string): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
-    this.logger.warn(
-      `report from ${deviceId.slice(0, 64)} dropped (${reason}): ${detail.slice(0, 300)}`,
-    );
+    const line = `report from ${deviceId.slice(0, 64)} dropped (${reason}): ${detail.slice(0, 300)}`;
+    // A report for a target that already ended is the device re-sending after a reconnect
+    // (at-least-once delivery): expected, so not a warning. Every other drop is one.
+    if (reason === "settled") this.logger.debug(line);
+    else this.logger.warn(line);
   }
 
   get(reason: string): number {

@@ -12,7 +12,9 @@ import {
 } from "@statecast/events";
 import { continueTrace } from "@statecast/platform";
 import type { ObjectStore } from "@statecast/state";
-import { signTarget } from "./target-envelope.js";
+import type { DeltaMaker } from "../deltas/delta-maker.js";
+import { heldRevision, replacedObjects } from "../deltas/held-objects.js";
+import { type SignedTarget, signTarget } from "./target-envelope.js";
 
 /** Without an `expiresAt` from the rollout, a target stays valid this long (anti-freeze). */
 export const DEFAULT_TARGET_LIFETIME_MS = 7 * 24 * 3600_000;
@@ -31,6 +33,14 @@ interface Assigned {
  * copies the revision's objects into `sc_objects` first (idempotently), so a device that sees
  * the target can fetch everything it names. Replaying an event writes the same key again.
  */
+export interface TargetWriterOptions {
+  /** Offers object deltas from what the device runs; none when absent. */
+  deltas?: DeltaMaker;
+  /** Lifetime of a target whose rollout set no `expiresAt`. */
+  lifetimeMs?: number;
+  clock?: () => number;
+}
+
 export class TargetWriter {
   private readonly logger = new Logger("Targets");
 
@@ -40,10 +50,27 @@ export class TargetWriter {
     private readonly natsObjects: NatsObjectStore,
     private readonly objects: ObjectStore,
     private readonly key: KeyObject,
+    private readonly options: TargetWriterOptions = {},
   ) {}
+
+  private get deltas(): DeltaMaker | undefined {
+    return this.options.deltas;
+  }
+
+  private get lifetimeMs(): number {
+    return this.options.lifetimeMs ?? DEFAULT_TARGET_LIFETIME_MS;
+  }
+
+  private clock(): number {
+    return (this.options.clock ?? Date.now)();
+  }
 
   async handle(event: RecordedEvent): Promise<void> {
     const deviceId = streamKeyOf(event.streamId);
+    if (event.type === "DeviceCameOnline") {
+      await this.refresh(deviceId);
+      return;
+    }
     if (event.type === "TargetCancelled") {
       await this.targets.delete(deviceId);
       return;
@@ -78,9 +105,9 @@ export class TargetWriter {
       return;
     }
     await this.copyObjects(data.revision, data.digest);
+    await this.offerDeltas(deviceId, event, state);
     const expiresAt =
-      data.expiresAt ??
-      new Date(Date.parse(event.metadata.now) + DEFAULT_TARGET_LIFETIME_MS).toISOString();
+      data.expiresAt ?? new Date(Date.parse(event.metadata.now) + this.lifetimeMs).toISOString();
     const envelope = signTarget(
       {
         deviceId,
@@ -96,6 +123,57 @@ export class TargetWriter {
       this.key,
     );
     await this.targets.put(deviceId, JSON.stringify(envelope));
+  }
+
+  /**
+   * Makes (once per object pair) the deltas from the objects of the revision the device runs to
+   * the objects that replace them at the same state path, before the target is visible. A
+   * failure only costs bandwidth: the device then fetches the full objects.
+   */
+  private async offerDeltas(
+    deviceId: string,
+    event: RecordedEvent,
+    state: Record<string, unknown>,
+  ): Promise<void> {
+    if (!this.deltas) return;
+    try {
+      const held = await heldRevision(this.store, event);
+      if (!held) return;
+      const digest = await this.digestOf(held);
+      const old = digest ? await this.canonicalState(digest) : undefined;
+      if (!old) return;
+      for (const { from, to } of replacedObjects(old, state)) await this.deltas.ensure(from, to);
+    } catch (error) {
+      this.logger.warn(`no deltas for ${deviceId}: ${(error as Error).message}`);
+    }
+  }
+
+  private async digestOf(revision: RevisionRef): Promise<string | undefined> {
+    const { events } = await this.store.readStream(
+      revisionStreamId(revision.fleet, revision.number),
+    );
+    const posted = events.find((e) => e.type === "RevisionPosted")?.data as
+      | { digest: string }
+      | undefined;
+    return posted?.digest;
+  }
+
+  /**
+   * A device back online whose target expired (or is past half its lifetime) gets the same
+   * target (same seq, state, revision) signed again with a new lifetime, so a device that was
+   * offline longer than the lifetime updates instead of refusing it as expired. Wall-clock time
+   * is right here: the new expiry is about now, not about when the device came back in the log.
+   */
+  async refresh(deviceId: string): Promise<boolean> {
+    const entry = await this.targets.get(deviceId);
+    if (entry?.operation !== "PUT" || entry.length === 0) return false;
+    const { signature: _s, ...body } = entry.json<SignedTarget>();
+    const now = this.clock();
+    if (Date.parse(body.expiresAt) - now > this.lifetimeMs / 2) return false;
+    const expiresAt = new Date(now + this.lifetimeMs).toISOString();
+    await this.targets.put(deviceId, JSON.stringify(signTarget({ ...body, expiresAt }, this.key)));
+    this.logger.log(`target of ${deviceId} (seq ${body.seq}) refreshed until ${expiresAt}`);
+    return true;
   }
 
   private async canonicalState(digest: string): Promise<Record<string, unknown> | undefined> {

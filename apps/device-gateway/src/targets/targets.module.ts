@@ -11,8 +11,10 @@ import {
 } from "@nestjs/common";
 import { type PostgresEventStore, type RunningProcessor, runProcessor } from "@statecast/events";
 import { OBJECTS_BUCKET, TARGETS_BUCKET } from "@statecast/nats-auth";
-import { JETSTREAM, SERVICE_CONFIG, type ServiceConfig } from "@statecast/platform";
+import { JETSTREAM, SERVICE_CONFIG } from "@statecast/platform";
 import { FsObjectStore } from "@statecast/state";
+import type { GatewayConfig } from "../config/gateway.config.js";
+import { DeltaMaker } from "../deltas/delta-maker.js";
 import { DEVICE_EVENT_STORE, StatusModule } from "../status/status.module.js";
 import { ensureTargetKey } from "./target-key.js";
 import { TargetWriter } from "./target-writer.js";
@@ -25,7 +27,7 @@ export const TARGETS_PROCESSOR = "gateway-targets";
     {
       provide: TargetWriter,
       inject: [DEVICE_EVENT_STORE, JETSTREAM, SERVICE_CONFIG],
-      useFactory: async (store: PostgresEventStore, js: JetStreamClient, config: ServiceConfig) => {
+      useFactory: async (store: PostgresEventStore, js: JetStreamClient, config: GatewayConfig) => {
         // History 1: a device only ever needs its latest target. Direct gets: see nats-auth.
         const targets = await new Kvm(js).create(TARGETS_BUCKET, {
           history: 1,
@@ -43,6 +45,10 @@ export const TARGETS_PROCESSOR = "gateway-targets";
           natsObjects,
           objects,
           ensureTargetKey(config.dataDir),
+          {
+            deltas: new DeltaMaker(objects, natsObjects),
+            lifetimeMs: config.targetLifetimeMs,
+          },
         );
       },
     },
@@ -61,7 +67,7 @@ export class TargetsModule implements OnApplicationBootstrap, BeforeApplicationS
     // One active replica at a time (advisory lock), in log order: per-device seq stays monotonic.
     this.processor = runProcessor(this.store, {
       name: TARGETS_PROCESSOR,
-      types: ["TargetAssigned", "TargetCancelled"],
+      types: ["TargetAssigned", "TargetCancelled", "DeviceCameOnline"],
       handle: async (events) => {
         for (const event of events) await this.writer.handle(event);
       },

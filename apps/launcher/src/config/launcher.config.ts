@@ -19,7 +19,9 @@ export const launcherSettings = z.object({
   DATABASE_URL: postgresUrlSetting.optional(),
   NATS_URL: natsUrlSetting.optional(),
   STATECAST_ADMIN_TOKEN: adminTokenSetting.optional(),
-  STATECAST_LOG_LEVEL: logLevelSetting.default("info"),
+  STATECAST_LOG_LEVEL: logLevelSetting.optional(),
+  LOG_LEVEL: logLevelSetting.optional(),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrlSetting.optional(),
   STATECAST_ORCHESTRATOR_PORT: portSetting.default(8080),
   STATECAST_GATEWAY_PORT: portSetting.default(8081),
@@ -37,6 +39,8 @@ export interface LauncherConfig {
   natsUrl: string | undefined;
   adminToken: string | undefined;
   logLevel: LogLevel;
+  /** How the services' log lines are shown: as they come (json) or one readable line each. */
+  logFormat: "json" | "pretty";
   otlpEndpoint: string | undefined;
   orchestratorPort: number;
   gatewayPort: number;
@@ -44,14 +48,19 @@ export interface LauncherConfig {
   natsPort: number;
 }
 
-export function loadLauncherConfig(env: Environment, cwd: string): LauncherConfig {
+export function loadLauncherConfig(
+  env: Environment,
+  cwd: string,
+  stdout: { isTTY?: boolean } = process.stdout,
+): LauncherConfig {
   const s = loadConfig(launcherSettings, env);
   return {
     dataDir: resolve(cwd, s.STATECAST_DATA_DIR),
     databaseUrl: s.DATABASE_URL,
     natsUrl: s.NATS_URL?.join(","),
     adminToken: s.STATECAST_ADMIN_TOKEN,
-    logLevel: s.STATECAST_LOG_LEVEL,
+    logLevel: s.STATECAST_LOG_LEVEL ?? s.LOG_LEVEL ?? "info",
+    logFormat: s.LOG_FORMAT ?? (stdout.isTTY ? "pretty" : "json"),
     otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT,
     orchestratorPort: s.STATECAST_ORCHESTRATOR_PORT,
     gatewayPort: s.STATECAST_GATEWAY_PORT,

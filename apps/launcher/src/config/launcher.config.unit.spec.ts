@@ -13,18 +13,30 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 
 describe("launcher settings", () => {
   it("defaults to embedded services on ports away from the machine's own", () => {
-    expect(loadLauncherConfig({}, "/srv")).toEqual({
+    expect(loadLauncherConfig({}, "/srv", { isTTY: false })).toEqual({
       dataDir: "/srv/.statecast",
       databaseUrl: undefined,
       natsUrl: undefined,
       adminToken: undefined,
       logLevel: "info",
+      logFormat: "json",
       otlpEndpoint: undefined,
       orchestratorPort: 8080,
       gatewayPort: 8081,
       postgresPort: 5433,
       natsPort: 4223,
     });
+  });
+
+  it("shows logs readably on a terminal unless LOG_FORMAT=json; LOG_LEVEL sets the level", () => {
+    expect(loadLauncherConfig({}, "/srv", { isTTY: true }).logFormat).toBe("pretty");
+    const json = loadLauncherConfig({ LOG_FORMAT: "json", LOG_LEVEL: "debug" }, "/srv", {
+      isTTY: true,
+    });
+    expect([json.logFormat, json.logLevel]).toEqual(["json", "debug"]);
+    const both = { LOG_LEVEL: "debug", STATECAST_LOG_LEVEL: "warn" };
+    expect(loadLauncherConfig(both, "/srv").logLevel).toBe("warn");
+    expect(problemsOf({ LOG_FORMAT: "xml" })[0]).toMatch(/^LOG_FORMAT: /);
   });
 
   it("takes external services and an absolute data dir as given", () => {

@@ -66,8 +66,15 @@ export class BusyboxStates {
     }
   }
 
-  /** A signed state with one LXC container per part; `label` makes states differ (bsp bytes). */
-  build(parts: BusyboxPart[], label: string): { state: State; digest: string } {
+  /**
+   * A signed state with one LXC container per part; `label` makes states differ (bsp bytes).
+   * `files` adds objects at the given state paths (e.g. a data image in a part).
+   */
+  build(
+    parts: BusyboxPart[],
+    label: string,
+    files: Record<string, Buffer> = {},
+  ): { state: State; digest: string } {
     let state: State = {
       "#spec": "pantavisor-service-system@1",
       "bsp/run.json": { addons: [], initrd: "pantavisor", linux: "kernel.img" },
@@ -95,12 +102,17 @@ export class BusyboxStates {
         volumes: [],
       };
     }
+    for (const [path, bytes] of Object.entries(files)) state[path] = this.put(bytes);
+    // Signed as pvr signs: the bsp with `#spec`, each container as its own part, so adding a part
+    // (`statecast app add` + `sign --part NAME`) leaves the others' signatures valid.
     state = signPart(state, {
       part: "bsp",
       privateKey: this.key.seed,
-      include: ["**"],
-      exclude: ["_sigs/**"],
+      include: ["bsp/**", "#spec"],
+      exclude: ["bsp/src.json", "_sigs/bsp.json"],
     });
+    for (const part of parts)
+      state = signPart(state, { part: part.name, privateKey: this.key.seed });
     return { state, digest: stateDigest(state) };
   }
 }

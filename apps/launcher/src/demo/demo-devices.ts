@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { Agent } from "@statecast/device-agent/dist/agent/agent.js";
+import type { LogSink } from "@statecast/device-agent/dist/log.js";
 import { connectAgent } from "@statecast/device-agent/dist/nats/connected-agent.js";
 import { LxcRuntime } from "@statecast/device-agent/dist/runtime/lxc-runtime.js";
 import { SimRuntime } from "@statecast/device-agent/dist/runtime/sim-runtime.js";
@@ -26,7 +27,13 @@ export const lxcpathOf = (spec: DemoDeviceSpec) => join(spec.dir, "lxc");
 
 export async function startDemoDevice(
   spec: DemoDeviceSpec,
-  options: { natsUrl: string; creds: string; targetKeyPem: string; trustPolicy: TrustPolicy },
+  options: {
+    natsUrl: string;
+    creds: string;
+    targetKeyPem: string;
+    trustPolicy: TrustPolicy;
+    logSink?: LogSink | undefined;
+  },
 ): Promise<DemoDevice> {
   const lxc = spec.runtime === "lxc";
   const agent = new Agent({
@@ -39,6 +46,7 @@ export async function startDemoDevice(
     orchestratorKeys: [options.targetKeyPem],
     trustPolicy: options.trustPolicy,
     quiet: true,
+    ...(options.logSink ? { logSink: options.logSink } : {}),
   });
   // Boot: containers of the committed revision come back (a restart after a stop).
   try {

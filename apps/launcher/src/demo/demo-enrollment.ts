@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { enroll } from "@statecast/device-agent/dist/enroll/enroll.js";
-import { createLogger } from "@statecast/device-agent/dist/log.js";
+import { createLogger, type LogSink } from "@statecast/device-agent/dist/log.js";
 
 /**
  * What the launcher leaves for devices (see ../device-enrollment.ts): an enrollment user's
@@ -26,6 +26,7 @@ export async function demoDeviceCreds(
     fleet: string;
     files: { creds: string; token: string };
     signal: AbortSignal;
+    logSink?: LogSink | undefined;
   },
 ): Promise<{ creds: string; enrolledNow: boolean }> {
   mkdirSync(device.dir, { recursive: true, mode: 0o700 });
@@ -39,7 +40,7 @@ export async function demoDeviceCreds(
     enrollmentToken: readFileSync(options.files.token, "utf8").trim(),
     identityFile: join(device.dir, "device.nk"),
     credsFile,
-    log: createLogger(device.deviceId, device.runtime, true),
+    log: createLogger(device.deviceId, device.runtime, true, options.logSink),
     retryInitialMs: 500,
     retryMaxMs: 2000,
     signal: options.signal,

@@ -3,6 +3,7 @@
 // is posted and rolled out in three waves, and its progress is printed until it completes.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { LogSink } from "@statecast/device-agent/dist/log.js";
 import { DEMO_FLEET } from "../device-enrollment.js";
 import { BusyboxStates } from "./busybox-state.js";
 import type { DemoConfig } from "./demo.config.js";
@@ -25,6 +26,8 @@ export interface DemoOptions {
   natsUrl: string | undefined;
   env: Record<string, string | undefined>;
   print: (line: string) => void;
+  /** The demo agents' log lines (default: JSON on stderr, as a real agent writes them). */
+  logSink?: LogSink | undefined;
 }
 
 class Stopped extends Error {}
@@ -99,6 +102,7 @@ export class DemoFleet {
         fleet: DEMO_FLEET,
         files,
         signal: this.abort.signal,
+        logSink: this.o.logSink,
       });
       creds.set(spec.deviceId, got.creds);
       if (got.enrolledNow) enrolledNow++;
@@ -113,6 +117,7 @@ export class DemoFleet {
           creds: creds.get(spec.deviceId) as string,
           targetKeyPem,
           trustPolicy: release.trustPolicy,
+          logSink: this.o.logSink,
         });
         this.devices.push(device); // stop() takes it from the list, even while stopping
       }

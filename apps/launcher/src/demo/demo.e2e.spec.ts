@@ -6,23 +6,11 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "@statecast/infra";
 import { descendantsOf, isAlive, type LauncherRun, runLauncher } from "../launcher.test-helper.js";
 import { lxcUnavailableReason } from "./lxc-usable.js";
+import { outputReaches } from "./output-reaches.test-helper.js";
 
 const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const SIMS = 20;
 const LXCS = 2;
-
-async function outputReaches(run: LauncherRun, text: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!run.output().includes(text)) {
-    if (run.child.exitCode !== null)
-      throw new Error(`launcher exited before "${text}":\n${run.output()}`);
-    if (run.output().includes("[demo] failed"))
-      throw new Error(`the demo failed:\n${run.output()}`);
-    if (Date.now() > deadline)
-      throw new Error(`no "${text}" after ${timeoutMs} ms:\n${run.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The CLI hint the demo printed, as shell command lines. */
 function cliHint(output: string): { login: string; watch: string; rolloutId: string } {

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { LogSink } from "@statecast/device-agent/dist/log.js";
+import { prettyLineFormatter } from "@statecast/platform";
 import type { LauncherConfig } from "../config/launcher.config.js";
 import type { DemoConfig } from "./demo.config.js";
 import { DemoFleet } from "./demo-fleet.js";
@@ -26,7 +28,26 @@ export function startDemo(
     natsUrl: config.natsUrl ? undefined : `nats://127.0.0.1:${config.natsPort}`,
     env,
     print,
+    ...(config.logFormat === "pretty" ? { logSink: prettyAgentLines(print) } : {}),
   });
+}
+
+const PINO_LEVELS: Record<string, number> = { info: 30, warn: 40, error: 50 };
+
+/** On a terminal the demo agents' JSON lines are shown as the services' are (pino-pretty). */
+function prettyAgentLines(print: (line: string) => void): LogSink {
+  const format = prettyLineFormatter(true);
+  return ({ t, level, deviceId, msg, ...fields }) => {
+    const time = typeof t === "string" ? Date.parse(t) : Date.now();
+    const pinoLine = {
+      level: PINO_LEVELS[String(level)] ?? 30,
+      time,
+      name: deviceId,
+      msg,
+      ...fields,
+    };
+    print(`[demo] ${format(JSON.stringify(pinoLine))}`);
+  };
 }
 
 function readToken(file: string): string {

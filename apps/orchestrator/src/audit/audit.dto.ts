@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from "@nestjs/swagger";
-import { Transform, Type } from "class-transformer";
+import { Transform } from "class-transformer";
 import {
   ArrayMaxSize,
   IsArray,
@@ -13,6 +13,7 @@ import {
   MaxLength,
   Min,
 } from "class-validator";
+import { DecimalInt } from "../openapi/decimal-int.js";
 
 const splitTypes = ({ value }: { value: unknown }) => {
   const list = Array.isArray(value) ? value : [value];
@@ -55,12 +56,18 @@ export class EventFilterQuery {
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256) correlationId?: string;
 
-  @ApiPropertyOptional({ description: "recorded at or after (ISO-8601)" })
+  @ApiPropertyOptional({
+    description:
+      "recorded at or after (ISO-8601, to the millisecond: from the start of that millisecond)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: "from must be an ISO-8601 instant" })
   from?: string;
 
-  @ApiPropertyOptional({ description: "recorded before (ISO-8601)" })
+  @ApiPropertyOptional({
+    description:
+      "recorded before (ISO-8601, to the millisecond: before the start of that millisecond)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: "to must be an ISO-8601 instant" })
   to?: string;
@@ -75,7 +82,7 @@ export class EventFilterQuery {
 export class EventPageQuery extends EventFilterQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(1000)

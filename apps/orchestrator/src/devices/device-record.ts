@@ -1,4 +1,5 @@
 import type { RecordedEvent } from "@statecast/events";
+import { type DeviceTransfer, foldTransfer, noTransfer } from "./device-transfer.js";
 
 export interface RevisionRef {
   fleet: string;
@@ -20,6 +21,15 @@ export interface DeviceRecord {
   online: boolean;
   lastSeenAt: string | null;
   enrolledAt: string | null;
+  /** Bytes downloaded: the last apply and the sum over all (records before issue 21 lack it). */
+  transfer: DeviceTransfer;
+  /** How the current revision came: by a target, or by an offline bundle (issue 14). */
+  installedVia: "target" | "bundle" | null;
+  /**
+   * The device runs something other than its target, and no update towards the target is under
+   * way (an offline install, a rollback): shown, never fought.
+   */
+  drifted: boolean;
   /** Stream version of the last event folded in. */
   version: number;
   updatedAt: string;
@@ -40,6 +50,9 @@ function emptyDevice(deviceId: string): DeviceRecord {
     online: false,
     lastSeenAt: null,
     enrolledAt: null,
+    transfer: noTransfer(),
+    installedVia: null,
+    drifted: false,
     version: 0,
     updatedAt: new Date(0).toISOString(),
   };
@@ -81,10 +94,24 @@ function change(record: DeviceRecord, type: string, data: Data, at: string): Par
     case "TargetCancelled":
       return { target: null, lastStatus: "CANCELLED", lastReason: null };
     case "UpdateProgressReported":
-      return { ...seen, lastStatus: String(data.status), lastReason: str(data.reason) };
+      return {
+        ...seen,
+        lastStatus: String(data.status),
+        lastReason: str(data.reason),
+        ...(data.downloads
+          ? {
+              transfer: foldTransfer(
+                record.transfer ?? noTransfer(),
+                ref(data.revision),
+                data.downloads as Data,
+              ),
+            }
+          : {}),
+      };
     case "UpdateSucceeded":
       return {
         ...seen,
+        installedVia: "target",
         currentRevision: ref(data.revision),
         lastStatus: String(data.status),
         lastReason: null,
@@ -95,6 +122,10 @@ function change(record: DeviceRecord, type: string, data: Data, at: string): Par
       return { ...seen, lastStatus: "WONTGO", lastReason: str(data.reason) };
     case "DeviceRolledBack":
       return { ...seen, currentRevision: ref(data.to), lastReason: str(data.reason) };
+    case "BundleInstallReported":
+      return data.status === "DONE" || data.status === "UPDATED"
+        ? { ...seen, currentRevision: ref(data.revision), installedVia: "bundle" }
+        : seen;
     case "DeviceDecommissioned":
       return { approval: "decommissioned", online: false, target: null };
     default:
@@ -102,18 +133,40 @@ function change(record: DeviceRecord, type: string, data: Data, at: string): Par
   }
 }
 
+const UNDER_WAY = new Set(["NEW", "QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"]);
+
+/** Runs another revision than its target, with no update towards the target under way. */
+function isDrifted(record: DeviceRecord): boolean {
+  const { target, currentRevision: running } = record;
+  if (!target || !running) return false;
+  if (target.revision.fleet === running.fleet && target.revision.number === running.number)
+    return false;
+  return record.installedVia === "bundle" || !UNDER_WAY.has(record.lastStatus ?? "NEW");
+}
+
+/**
+ * A record as stored by an earlier release (no `transfer`, `installedVia` or `drifted`), made
+ * current.
+ */
+export function currentShape(record: DeviceRecord): DeviceRecord {
+  const installedVia = record.installedVia ?? (record.currentRevision ? "target" : null);
+  const upgraded = { ...record, transfer: record.transfer ?? noTransfer(), installedVia };
+  return { ...upgraded, drifted: record.drifted ?? isDrifted(upgraded) };
+}
+
 /** Folds one event of `device:<id>` into the device's record. */
 export function evolveDevice(record: DeviceRecord | undefined, event: RecordedEvent): DeviceRecord {
   const deviceId = event.streamId.slice("device:".length);
-  const current = record ?? emptyDevice(deviceId);
+  const current = record ? currentShape(record) : emptyDevice(deviceId);
   const at = event.recordedAt.toISOString();
   const data = (event.data ?? {}) as Data;
-  return {
+  const next = {
     ...current,
     ...change(current, event.type, data, at),
     version: event.streamVersion,
     updatedAt: at,
   };
+  return { ...next, drifted: isDrifted(next) };
 }
 
 /** The device as of the end of `events` (its stream, in order), or undefined if none. */

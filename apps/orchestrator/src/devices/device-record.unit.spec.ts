@@ -1,5 +1,5 @@
 import type { RecordedEvent } from "@statecast/events";
-import { foldDevice } from "./device-record.js";
+import { type DeviceRecord, evolveDevice, foldDevice } from "./device-record.js";
 
 let position = 0n;
 function anEvent(type: string, data: unknown, at: string): RecordedEvent {
@@ -95,5 +95,46 @@ describe("foldDevice", () => {
       lastSeenAt: "2026-01-02T00:00:30.000Z",
       approval: "decommissioned",
     });
+  });
+
+  it("sums the bytes each apply downloaded, as delta-aware and older agents report them", () => {
+    const at = "2026-01-02T00:00:00.000Z";
+    const progress = (number: number, downloads: Record<string, number>) =>
+      anEvent(
+        "UpdateProgressReported",
+        { revision: rev(number), status: "DOWNLOADING", downloads },
+        at,
+      );
+    const device = foldDevice([
+      anEvent("DeviceEnrolled", { fleet: "main", tags: {}, enrolledWith: "token" }, at),
+      // An older agent: total and done only (needed is then its total).
+      progress(1, { total: 1000, done: 400 }),
+      progress(1, { total: 1000, done: 1000, resumed: 0 }),
+      // A delta-aware agent: 20 bytes of delta stand for a 900-byte object.
+      progress(2, { total: 20, done: 0, needed: 900, delta: 0 }),
+      progress(2, { total: 20, done: 20, needed: 900, delta: 20, resumed: 0 }),
+    ]);
+    expect(device?.transfer).toEqual({
+      last: { revision: rev(2), needed: 900, fetched: 20, delta: 20, resumed: 0 },
+      total: { needed: 1900, fetched: 1020, delta: 20, resumed: 0 },
+    });
+  });
+
+  it("reads a record stored before transfers were counted", () => {
+    const stored = {
+      deviceId: "d1",
+      fleet: "main",
+      tags: {},
+      version: 3,
+    } as unknown as DeviceRecord;
+    const next = evolveDevice(
+      stored,
+      anEvent(
+        "UpdateProgressReported",
+        { revision: rev(1), status: "DOWNLOADING", downloads: { total: 5, done: 5 } },
+        "2026-01-03T00:00:00.000Z",
+      ),
+    );
+    expect(next.transfer.total).toEqual({ needed: 5, fetched: 5, delta: 0, resumed: 0 });
   });
 });

@@ -1,6 +1,7 @@
 import { IllegalStateError, NotFoundError } from "@statecast/events";
 import { decideDevice } from "./device.decider.js";
 import type { DeviceRecord } from "./device-record.js";
+import { noTransfer } from "./device-transfer.js";
 
 function aDevice(overrides: Partial<DeviceRecord> = {}): DeviceRecord {
   return {
@@ -15,6 +16,9 @@ function aDevice(overrides: Partial<DeviceRecord> = {}): DeviceRecord {
     online: false,
     lastSeenAt: null,
     enrolledAt: "2026-01-01T00:00:00.000Z",
+    transfer: noTransfer(),
+    installedVia: null,
+    drifted: false,
     version: 1,
     updatedAt: "2026-01-01T00:00:00.000Z",
     ...overrides,

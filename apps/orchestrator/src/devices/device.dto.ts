@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
-import { Type } from "class-transformer";
 import {
   IsIn,
   IsInt,
@@ -12,6 +11,7 @@ import {
   MaxLength,
   Min,
 } from "class-validator";
+import { DecimalInt } from "../openapi/decimal-int.js";
 
 const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const STATUSES = [
@@ -57,6 +57,13 @@ export class DeviceListQuery {
   @IsIn(["pending", "approved", "decommissioned"])
   approval?: string;
 
+  @ApiPropertyOptional({ minimum: 1, description: "number of the revision the device runs" })
+  @IsOptional()
+  @DecimalInt()
+  @IsInt()
+  @Min(1)
+  revision?: number;
+
   @ApiPropertyOptional({ description: "the `next` value of the previous page" })
   @IsOptional()
   @IsString()
@@ -65,7 +72,7 @@ export class DeviceListQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -73,7 +80,10 @@ export class DeviceListQuery {
 }
 
 export class DeviceAtQuery {
-  @ApiPropertyOptional({ description: "time travel: the device as it was at this ISO instant" })
+  @ApiPropertyOptional({
+    description:
+      "time travel: the device as it was at this ISO instant, to the millisecond (events recorded up to the end of that millisecond count; finer digits are ignored)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: "at must be an ISO-8601 instant" })
   at?: string;
@@ -82,14 +92,15 @@ export class DeviceAtQuery {
 export class DeviceHistoryQuery {
   @ApiPropertyOptional({ description: "events after this stream version" })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(0)
+  @Max(2 ** 31 - 1)
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -130,6 +141,17 @@ export class DeviceResponse {
   @ApiProperty() online!: boolean;
   @ApiProperty({ type: String, nullable: true }) lastSeenAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) enrolledAt!: string | null;
+  @ApiProperty({
+    type: "object",
+    additionalProperties: true,
+    description:
+      "bytes downloaded: `last` apply {revision, needed, fetched, delta, resumed} and `total` over all applies",
+  })
+  transfer!: unknown;
+  @ApiProperty({ enum: ["target", "bundle"], nullable: true, type: String })
+  installedVia!: "target" | "bundle" | null;
+  @ApiProperty({ description: "runs another revision than its target, no update under way" })
+  drifted!: boolean;
   @ApiProperty() version!: number;
   @ApiProperty() updatedAt!: string;
 }
@@ -137,4 +159,29 @@ export class DeviceResponse {
 export class DevicePageResponse {
   @ApiProperty({ type: [DeviceResponse] }) items!: DeviceResponse[];
   @ApiProperty({ type: String, nullable: true }) next!: string | null;
+}
+
+export class DeviceSummaryQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) fleet?: string;
+}
+
+class RevisionCount {
+  @ApiProperty({ type: String, nullable: true }) fleet!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: "null: no revision reported yet" })
+  number!: number | null;
+  @ApiProperty() count!: number;
+}
+
+class StatusCount {
+  @ApiProperty({ type: String, nullable: true }) status!: string | null;
+  @ApiProperty() count!: number;
+}
+
+export class DeviceSummaryResponse {
+  @ApiProperty() total!: number;
+  @ApiProperty() online!: number;
+  @ApiProperty() offline!: number;
+  @ApiProperty({ description: "devices with a target revision they do not run" }) drifted!: number;
+  @ApiProperty({ type: [RevisionCount] }) byRevision!: RevisionCount[];
+  @ApiProperty({ type: [StatusCount] }) byStatus!: StatusCount[];
 }

@@ -11,6 +11,8 @@ import {
   DeviceListQuery,
   DevicePageResponse,
   DeviceResponse,
+  DeviceSummaryQuery,
+  DeviceSummaryResponse,
   PatchTagsRequest,
 } from "./device.dto.js";
 import { DevicesService } from "./devices.service.js";
@@ -30,6 +32,13 @@ export class DevicesController {
       ...(presence ? { online: presence === "online" } : {}),
       limit: limit ?? 100,
     });
+  }
+
+  @Get("summary")
+  @ApiOperation({ summary: "Device counts by running revision, last status, online/offline" })
+  @ApiOkResponse({ type: DeviceSummaryResponse })
+  summary(@Query() { fleet }: DeviceSummaryQuery): Promise<DeviceSummaryResponse> {
+    return this.devices.summary(fleet);
   }
 
   @Get(":id")

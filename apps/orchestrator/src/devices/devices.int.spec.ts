@@ -105,6 +105,34 @@ describe("devices over HTTP", () => {
     expect((await app.call("/v1/devices?status=BOGUS")).status).toBe(400);
   });
 
+  it("filters by running revision and counts devices by revision, status and presence", async () => {
+    const ids = async (query: string) =>
+      (
+        (await (await app.call(`/v1/devices?${query}`)).json()) as { items: { deviceId: string }[] }
+      ).items.map((d) => d.deviceId);
+    // d1 rolled back to revision 1; d2 and d3 never reported one.
+    expect(await ids("revision=1")).toEqual(["d1"]);
+    expect(await ids("revision=2")).toEqual([]);
+    expect((await app.call("/v1/devices?revision=zero")).status).toBe(400);
+    const summary = await (await app.call("/v1/devices/summary")).json();
+    expect(summary).toEqual({
+      total: 3,
+      online: 2,
+      offline: 1,
+      drifted: 1, // d1 runs revision 1 with revision 2 as its target
+      byRevision: [
+        { fleet: "main", number: 1, count: 1 },
+        { fleet: null, number: null, count: 2 },
+      ],
+      byStatus: expect.arrayContaining([
+        { status: "ERROR", count: 1 },
+        { status: null, count: 1 },
+      ]),
+    });
+    const main = await (await app.call("/v1/devices/summary?fleet=main")).json();
+    expect(main).toMatchObject({ total: 2, online: 2, offline: 0 });
+  });
+
   it("time travels: the device as it was before and after its target and its rollback", async () => {
     expect((await device("d1", instants.beforeEnrolment)).status).toBe(404);
     expect((await device("d1", instants.online)).body).toMatchObject({

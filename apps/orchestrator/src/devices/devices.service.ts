@@ -9,7 +9,7 @@ import { type EventView, toEventView } from "../audit/event-view.js";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
 import { ProjectionWaiter } from "../projections/projection-waiter.js";
 import { type DeviceCommand, decideDevice } from "./device.decider.js";
-import { type DeviceQuery, DeviceRepository } from "./device.repository.js";
+import { type DeviceQuery, DeviceRepository, type DeviceSummary } from "./device.repository.js";
 import { type DeviceRecord, evolveDevice, foldDevice } from "./device-record.js";
 import { deviceRegistryProjection } from "./device-registry.projection.js";
 
@@ -26,6 +26,10 @@ export class DevicesService {
     const items = await this.devices.list(query);
     const next = items.length === query.limit ? (items.at(-1)?.deviceId ?? null) : null;
     return { items, next };
+  }
+
+  summary(fleet: string | undefined): Promise<DeviceSummary> {
+    return this.devices.summary(fleet);
   }
 
   async get(deviceId: string): Promise<DeviceRecord> {

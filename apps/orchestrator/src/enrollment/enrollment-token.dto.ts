@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
-import { Type } from "class-transformer";
 import {
   IsInt,
   IsISO8601,
@@ -12,6 +11,7 @@ import {
   MaxLength,
   Min,
 } from "class-validator";
+import { DecimalInt } from "../openapi/decimal-int.js";
 import { FLEET, FLEET_MESSAGE } from "../trust/trust-policy.dto.js";
 
 export class EnrollmentTokenParams {
@@ -39,7 +39,7 @@ export class CreateEnrollmentTokenRequest {
     description: "how many devices it may enroll (default: unlimited)",
   })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(1_000_000)

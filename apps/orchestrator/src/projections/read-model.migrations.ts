@@ -1,5 +1,11 @@
 import type { Migration } from "@statecast/events";
 
+// The console's device list filters on the running revision and pages in id order.
+const devicesByRevision = `
+CREATE INDEX device_registry_by_revision
+  ON device_registry ((record -> 'currentRevision' ->> 'number'), device_id);
+`;
+
 const tokensAndRegistry = `
 CREATE TABLE api_tokens (
   token_id    text PRIMARY KEY,
@@ -77,4 +83,5 @@ export const orchestratorMigrations: readonly Migration[] = [
   { id: "orchestrator-0001-read-models", sql: tokensAndRegistry },
   { id: "orchestrator-0002-audit-indexes", sql: auditIndexes },
   { id: "orchestrator-0003-audit-indexes-in-commit-order", sql: auditIndexesInCommitOrder },
+  { id: "orchestrator-0004-devices-by-revision", sql: devicesByRevision },
 ];

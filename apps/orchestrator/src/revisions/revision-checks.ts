@@ -1,5 +1,6 @@
 import { UnprocessableError, type ValidationIssue } from "@statecast/events";
 import { parseState, type State, type StateModel, type VerifyReport } from "@statecast/state";
+import { unverifiedHint } from "./unverified-hint.js";
 
 /** Parses a posted state (object or JSON text); every problem is reported, each naming its key. */
 export function acceptState(input: unknown): { state: State; model: StateModel } {
@@ -45,8 +46,9 @@ export function refuseUnverified(report: VerifyReport): void {
     })),
   ];
   const bad = report.signatures.filter((s) => s.status !== "valid").length;
+  const hint = unverifiedHint(report);
   throw new UnprocessableError(
-    `state refused by the fleet's ${report.mode} trust policy: ${bad} signature(s) not accepted, ${report.uncovered.length} key(s) uncovered`,
+    `state refused by the fleet's ${report.mode} trust policy: ${bad} signature(s) not accepted, ${report.uncovered.length} key(s) uncovered${hint ? ` — ${hint}` : ""}`,
     { details },
   );
 }

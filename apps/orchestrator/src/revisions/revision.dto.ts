@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
-import { Type } from "class-transformer";
 import {
   IsDefined,
   IsInt,
@@ -10,6 +9,7 @@ import {
   MaxLength,
   Min,
 } from "class-validator";
+import { DecimalInt } from "../openapi/decimal-int.js";
 import { FLEET, FLEET_MESSAGE } from "../trust/trust-policy.dto.js";
 
 export class PostRevisionRequest {
@@ -34,7 +34,7 @@ export class RevisionParams {
   fleet!: string;
 
   @ApiProperty({ minimum: 1 })
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt({ message: "revision number must be an integer" })
   @Min(1)
   @Max(2 ** 31 - 1)
@@ -47,14 +47,14 @@ export class RevisionDiffParams {
   fleet!: string;
 
   @ApiProperty({ minimum: 1 })
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt({ message: "revision a must be an integer" })
   @Min(1)
   @Max(2 ** 31 - 1)
   a!: number;
 
   @ApiProperty({ minimum: 1 })
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt({ message: "revision b must be an integer" })
   @Min(1)
   @Max(2 ** 31 - 1)
@@ -64,7 +64,7 @@ export class RevisionDiffParams {
 export class RevisionListQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(1)
   @Max(500)
@@ -72,9 +72,10 @@ export class RevisionListQuery {
 
   @ApiPropertyOptional({ description: "list revisions numbered above this one" })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInt()
   @IsInt()
   @Min(0)
+  @Max(2 ** 31 - 1)
   after?: number;
 }
 
@@ -90,4 +91,23 @@ export class RevisionResponse {
 
 export class RevisionWithStateResponse extends RevisionResponse {
   @ApiProperty({ type: "object", additionalProperties: true }) state!: Record<string, unknown>;
+}
+
+class SignatureReportDoc {
+  @ApiProperty({ example: "_sigs/app.json" }) key!: string;
+  @ApiProperty({ enum: ["valid", "invalid", "untrusted_key", "covers_nothing"] }) status!: string;
+  @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional() alg?: string;
+  @ApiProperty({ type: [String], description: "state keys the signature covers" })
+  covers!: string[];
+  @ApiPropertyOptional({ description: "the trusted signer that accepted it" }) trustedBy?: string;
+}
+
+export class SignaturesResponse {
+  @ApiProperty({ description: "every signature valid and every key covered, as the policy asks" })
+  ok!: boolean;
+  @ApiProperty({ description: "the trust policy's mode" }) mode!: string;
+  @ApiProperty({ type: [SignatureReportDoc] }) signatures!: SignatureReportDoc[];
+  @ApiProperty({ type: [String], description: "keys no valid, trusted signature covers" })
+  uncovered!: string[];
 }

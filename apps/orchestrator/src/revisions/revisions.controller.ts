@@ -11,6 +11,7 @@ import {
   RevisionParams,
   RevisionResponse,
   RevisionWithStateResponse,
+  SignaturesResponse,
 } from "./revision.dto.js";
 import { RevisionsService } from "./revisions.service.js";
 
@@ -45,6 +46,15 @@ export class RevisionsController {
   @ApiOperation({ summary: "What changes from revision a to revision b" })
   diff(@Param() { fleet, a, b }: RevisionDiffParams): Promise<StateDiff> {
     return this.revisions.diff(fleet, a, b);
+  }
+
+  @Get(":number/signatures")
+  @ApiOperation({
+    summary: "The revision's signatures verified under the fleet's current trust policy",
+  })
+  @ApiOkResponse({ type: SignaturesResponse })
+  signatures(@Param() { fleet, number }: RevisionParams): Promise<SignaturesResponse> {
+    return this.revisions.signatures(fleet, number);
   }
 
   @Get(":number/state")

@@ -123,6 +123,37 @@ describe("revisions over HTTP", () => {
     expect((await app.call("/v1/fleets/main/revisions/9")).status).toBe(404);
   });
 
+  it("reports each signature's status under the fleet's current trust policy", async () => {
+    const signatures = async () =>
+      (await (await app.call("/v1/fleets/main/revisions/1/signatures")).json()) as {
+        ok: boolean;
+        signatures: { key: string; status: string; trustedBy?: string }[];
+        uncovered: string[];
+      };
+    expect(await signatures()).toMatchObject({
+      ok: true,
+      mode: "strict",
+      signatures: [{ key: "_sigs/release.json", status: "valid", trustedBy: "release" }],
+      uncovered: [],
+    });
+    // The policy, not the posting, decides: trust another key and the same revision fails now.
+    const other = generateEd25519Key();
+    const trust = (pem: string) =>
+      app.call("/v1/fleets/main/trust-policy", {
+        method: "PUT",
+        json: { mode: "strict", trusted: [{ name: "release", pem, keys: ["**"] }] },
+      });
+    expect((await trust(other.publicKeyPem)).status).toBe(200);
+    try {
+      const report = await signatures();
+      expect(report.ok).toBe(false);
+      expect(report.signatures[0]?.status).toBe("untrusted_key");
+    } finally {
+      expect((await trust(release.publicKeyPem)).status).toBe(200);
+    }
+    expect((await app.call("/v1/fleets/main/revisions/9/signatures")).status).toBe(404);
+  });
+
   it("refuses a state naming an object never uploaded, listing it", async () => {
     const missing = sha("never uploaded");
     await expectRefusedWithoutEvent(
@@ -142,7 +173,15 @@ describe("revisions over HTTP", () => {
       post(signed(aState(), stranger.privateKeyPem)),
       /untrusted_key/,
     );
-    await expectRefusedWithoutEvent(post(aState()), /not covered by a valid signature/);
+    const unsigned = await expectRefusedWithoutEvent(
+      post(aState()),
+      /not covered by a valid signature/,
+    );
+    // One line says what to do: which part to sign, with which command.
+    expect(unsigned.message).toMatch(
+      /— to fix: sign app: statecast sign --part app --key KEY; cover #spec in one signature, e\.g\. statecast sign --part bsp --include 'bsp\/\*\*' --include '#spec' --key KEY; then statecast commit and post again/,
+    );
+    expect(unsigned.message).not.toContain("\n");
   });
 
   it("applies strict with no trusted keys to a fleet without a policy", async () => {

@@ -13,6 +13,7 @@ import {
   type ObjectStore,
   type StateDiff,
   stateDigest,
+  type VerifyReport,
   verifyState,
 } from "@statecast/state";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
@@ -113,5 +114,14 @@ export class RevisionsService {
       this.canonicalState(fleet, b),
     ]);
     return diffStates(loadState(stateA).state, loadState(stateB).state);
+  }
+
+  /** The revision's signatures verified now, under the fleet's current trust policy. */
+  async signatures(fleet: string, number: number): Promise<VerifyReport> {
+    const [text, { policy }] = await Promise.all([
+      this.canonicalState(fleet, number),
+      this.trust.current(fleet),
+    ]);
+    return verifyState(loadState(text).state, policy);
   }
 }

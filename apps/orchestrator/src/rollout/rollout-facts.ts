@@ -1,5 +1,5 @@
 import type { RecordedEvent } from "@statecast/events";
-import type { DeviceFact, RevisionRef } from "./domain/index.js";
+import type { DeviceFact, DeviceHealthReported, RevisionRef } from "./domain/index.js";
 
 /** Device-stream events the process manager turns into decider inputs. */
 export const FACT_TYPES = [
@@ -8,16 +8,29 @@ export const FACT_TYPES = [
   "UpdateFailed",
   "UpdateRejected",
   "DeviceRolledBack",
+  "DeviceHealthReported",
+  "BundleInstallReported",
   "DeviceWentOffline",
   "DeviceCameOnline",
 ] as const;
 
 /** Registry changes that may bring a device into an active rollout's selector. */
-export const JOIN_TYPES = ["DeviceEnrolled", "DeviceTagsChanged"] as const;
+export const JOIN_TYPES = ["DeviceEnrolled", "DeviceApproved", "DeviceTagsChanged"] as const;
 
 const IN_FLIGHT = new Set(["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"]);
 
+const HEALTH_KINDS = new Set([
+  "container_exited",
+  "container_restarted",
+  "status_goal_lost",
+  "agent_restarted",
+  "board_rebooted",
+]);
+
 type Data = {
+  kind?: string;
+  part?: string;
+  count?: number;
   revision?: RevisionRef;
   from?: RevisionRef;
   status?: string;
@@ -64,6 +77,19 @@ export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | nu
         revision: data.from,
         reason: data.reason ?? "unknown",
       };
+    case "DeviceHealthReported":
+      if (!data.revision || !data.kind || !HEALTH_KINDS.has(data.kind)) return null;
+      return {
+        type: "DeviceHealthReported",
+        ...fact,
+        revision: data.revision,
+        kind: data.kind as DeviceHealthReported["kind"],
+        ...(data.part !== undefined ? { part: data.part } : {}),
+        count: data.count ?? 1,
+      };
+    case "BundleInstallReported":
+      if (!data.revision || (data.status !== "DONE" && data.status !== "UPDATED")) return null;
+      return { type: "DeviceDrifted", ...fact, running: data.revision };
     case "DeviceWentOffline":
     case "DeviceCameOnline":
       return { type: event.type, ...fact };

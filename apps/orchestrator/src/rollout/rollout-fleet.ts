@@ -29,8 +29,10 @@ function toDevice(row: DeviceRow): SelectedDevice {
 
 /**
  * The devices a selector matches in the device registry: every given criterion must hold (ids
- * listed, fleet equal, and each tag `key` present or `key=value` equal). Decommissioned devices
- * are never selected.
+ * listed, fleet equal, and each tag `key` present or `key=value` equal). Only approved devices
+ * are selected: a pending device (enrolled without a token, not yet approved) or a decommissioned
+ * one never holds a wave, so devices anyone with the enrollment creds can hello cannot stall a
+ * rollout or trip its gates.
  */
 export async function selectDevices(
   db: Queryable,
@@ -41,7 +43,7 @@ export async function selectDevices(
     values.push(value);
     return `$${values.length}`;
   };
-  const where = ["approval <> 'decommissioned'"];
+  const where = ["approval = 'approved'"];
   if (selector.ids !== undefined) where.push(`device_id = ANY(${param(selector.ids)}::text[])`);
   if (selector.fleet !== undefined) where.push(`fleet = ${param(selector.fleet)}`);
   for (const tag of selector.tags ?? []) {

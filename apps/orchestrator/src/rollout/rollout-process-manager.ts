@@ -69,7 +69,10 @@ export class RolloutProcessManager {
     for (const loaded of written) this.states.remember(loaded);
   }
 
-  /** A device enrolled or retagged into the selector of a running or paused rollout. */
+  /**
+   * A device approved (or enrolled with a token) or retagged into the selector of a running or
+   * paused rollout. Pending and decommissioned devices never join.
+   */
   private async joiners(
     client: pg.ClientBase,
     event: RecordedEvent,
@@ -80,7 +83,7 @@ export class RolloutProcessManager {
     const deviceId = event.streamId.slice("device:".length);
     const { events: history } = await this.store.readStream(deviceStreamId(deviceId), { client });
     const device = foldDevice(history);
-    if (!device || device.approval === "decommissioned") return [];
+    if (device?.approval !== "approved") return [];
     const heldBy = holders.get(deviceId) ?? null;
     const joins: { rolloutId: string; input: DeviceJoinedSelector }[] = [];
     for (const rolloutId of active) {

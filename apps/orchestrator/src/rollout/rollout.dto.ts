@@ -71,7 +71,10 @@ export class RolloutDeviceParams extends RolloutIdParams {
 }
 
 export class RolloutAtQuery {
-  @ApiPropertyOptional({ description: "ISO-8601 instant: the rollout as it stood then" })
+  @ApiPropertyOptional({
+    description:
+      "ISO-8601 instant: the rollout as it stood then, to the millisecond (events up to the end of that millisecond count; finer digits are ignored)",
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   at?: string;
@@ -92,9 +95,26 @@ export class RolloutProgressResponse {
   @ApiProperty({ type: RevisionRefDoc }) revision!: object;
   @ApiPropertyOptional({ nullable: true, type: Number }) currentWave!: number | null;
   @ApiProperty() devices!: number;
-  @ApiProperty({ description: "per wave: counts by device status, gate, soak", type: [Object] })
+  @ApiProperty({
+    description:
+      "per wave: counts by device status, gate (live values with maxFailures, allowedFailures, failurePercent), soak",
+    type: [Object],
+  })
   waves!: object[];
   @ApiPropertyOptional({ nullable: true, type: Number }) etaSeconds!: number | null;
+  @ApiPropertyOptional({
+    type: "object",
+    additionalProperties: true,
+    description:
+      "bytes the targeted devices downloaded for this revision: {devices, needed, fetched, delta, resumed}",
+  })
+  transfer?: object;
+  @ApiProperty({
+    type: [Object],
+    description:
+      "failed/rejected devices grouped by {stage, reason, outcome}, with count and up to 50 device ids",
+  })
+  failures!: object[];
 }
 
 export class DeviceWhyResponse {

@@ -33,6 +33,7 @@ import {
 } from "./rollout-fleet.js";
 import { RolloutStates } from "./rollout-states.js";
 import { inTransaction } from "./rollout-transaction.js";
+import { type RolloutTransfer, rolloutTransfer } from "./rollout-transfer.js";
 import { RolloutWriter } from "./rollout-writer.js";
 
 export type ControlType = "pause" | "resume" | "promote" | "abort" | "rollback";
@@ -44,7 +45,12 @@ const CONTROL: Record<ControlType, OperatorCommand["type"]> = {
   rollback: "RollbackRollout",
 };
 
-export type RolloutView = RolloutProgress & { createdAt: string; rollbackOf: string | null };
+export type RolloutView = RolloutProgress & {
+  createdAt: string;
+  rollbackOf: string | null;
+  /** Bytes the rollout's devices downloaded (the current view only, not with `at`). */
+  transfer?: RolloutTransfer;
+};
 
 /** Operator commands and reads on rollouts; every command is one transaction (see README). */
 @Injectable()
@@ -163,7 +169,9 @@ export class RolloutService {
   async get(rolloutId: string, at?: string): Promise<RolloutView> {
     if (at === undefined) {
       const { state } = await this.states.loadExisting(rolloutId);
-      return view(state, new Date().toISOString(), rolloutId);
+      const current = view(state, new Date().toISOString(), rolloutId);
+      const transfer = await rolloutTransfer(this.store.pool, rolloutId, current.revision);
+      return { ...current, transfer };
     }
     const { events } = await this.store.readStream(rolloutStreamId(rolloutId));
     if (events.length === 0) throw new NotFoundError(`rollout ${rolloutId} not found`);

@@ -1,4 +1,5 @@
 import { ApiProperty } from "@nestjs/swagger";
+import { FLEET_NAME, FLEET_NAME_MESSAGE } from "@statecast/events";
 import { Type } from "class-transformer";
 import {
   ArrayMaxSize,
@@ -11,8 +12,8 @@ import {
   ValidateNested,
 } from "class-validator";
 
-export const FLEET = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-export const FLEET_MESSAGE = "fleet must be 1-128 letters, digits, '.', '_' or '-'";
+export const FLEET = FLEET_NAME;
+export const FLEET_MESSAGE = FLEET_NAME_MESSAGE;
 
 export class FleetParams {
   @ApiProperty({ pattern: FLEET.source })

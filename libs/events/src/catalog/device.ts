@@ -8,6 +8,8 @@ import {
   sha256Hex,
   updateStatus,
 } from "./common.js";
+import { BundleInstallReported } from "./device-bundle.js";
+import { DeviceHealthReported } from "./device-health.js";
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 /** Which device report an outcome came from: the gateway never applies one twice or out of order. */
@@ -91,6 +93,12 @@ export const UpdateProgressReported = defineEvent(
         total: z.int().nonnegative(),
         done: z.int().nonnegative(),
         objects: z.int().nonnegative().optional(),
+        /** Full size of the objects the device lacked (agents since issue 21). */
+        needed: z.int().nonnegative().optional(),
+        /** Of `done`, the bytes fetched as object deltas. */
+        delta: z.int().nonnegative().optional(),
+        /** Bytes reused from earlier partial downloads. */
+        resumed: z.int().nonnegative().optional(),
       })
       .optional(),
   }),
@@ -157,4 +165,6 @@ export const deviceCatalog = [
   UpdateRejected,
   DeviceRolledBack,
   DeviceDecommissioned,
+  DeviceHealthReported,
+  BundleInstallReported,
 ] as const;

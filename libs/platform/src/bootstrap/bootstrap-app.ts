@@ -2,6 +2,7 @@ import type { DynamicModule, INestApplication, Type } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { ServiceConfig } from "../config/service-config.js";
 import { ErrorFilter } from "../errors/error.filter.js";
+import { refuseControlCharacters } from "../limits/request-text.js";
 import { createLogger } from "../logging/logger.js";
 import { traceHttpRequests } from "../telemetry/http-tracing.js";
 import { startTelemetry, type TelemetryOptions } from "../telemetry/telemetry.js";
@@ -34,6 +35,7 @@ export async function bootstrapApp(
   try {
     app = await NestFactory.create(module, { logger, abortOnError: false });
     app.useGlobalFilters(new ErrorFilter());
+    app.use(refuseControlCharacters);
     app.use(traceHttpRequests(name));
     await options.configure?.(app);
     await app.listen(config.httpPort, config.httpHost);

@@ -46,7 +46,12 @@ export function serviceSettings(defaultHttpPort: number) {
     STATECAST_HTTP_HOST: hostSetting.default("127.0.0.1"),
     STATECAST_HTTP_PORT: portSetting.default(defaultHttpPort),
     STATECAST_ADMIN_TOKEN: adminTokenSetting.optional(),
-    STATECAST_LOG_LEVEL: logLevelSetting.default("info"),
+    STATECAST_LOG_LEVEL: logLevelSetting.optional(),
+    LOG_LEVEL: logLevelSetting.optional().describe("same as STATECAST_LOG_LEVEL, which wins"),
+    LOG_FORMAT: z
+      .enum(["json", "pretty"])
+      .optional()
+      .describe("json (default when stdout is not a terminal) or pretty"),
     OTEL_EXPORTER_OTLP_ENDPOINT: httpUrlSetting.optional(),
   });
 }
@@ -63,7 +68,7 @@ export function toServiceConfig(settings: ServiceSettings): ServiceConfig {
     httpHost: settings.STATECAST_HTTP_HOST,
     httpPort: settings.STATECAST_HTTP_PORT,
     adminToken: settings.STATECAST_ADMIN_TOKEN,
-    logLevel: settings.STATECAST_LOG_LEVEL,
+    logLevel: settings.STATECAST_LOG_LEVEL ?? settings.LOG_LEVEL ?? "info",
     otlpEndpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }

@@ -25,6 +25,11 @@ export interface SignatureReport {
   alg?: string;
   /** The state keys the signature covers (its include minus exclude selection). */
   covers: string[];
+  /**
+   * State keys its exclude globs match (e.g. `hello/src.json` for `pvr sig add --part hello`):
+   * not signed, but, as in Pantavisor's strict mode, accounted for by a valid signature.
+   */
+  excludes?: string[];
   /** Which trusted signer accepted it (when valid). */
   trustedBy?: string;
 }
@@ -34,7 +39,10 @@ export interface VerifyReport {
   ok: boolean;
   mode: TrustPolicy["mode"];
   signatures: SignatureReport[];
-  /** Non-`_sigs` keys that no valid, trusted signature covers. */
+  /**
+   * Non-`_sigs` keys that no valid, trusted signature covers or excludes: Pantavisor's strict mode
+   * counts a key matched by a signature's include OR exclude as covered, and so do we.
+   */
   uncovered: string[];
 }
 
@@ -108,7 +116,10 @@ function verifyOne(
     return { key: sigKey, status: "invalid", reason, covers: [] };
   }
   const covers = selectKeys(Object.keys(state), header.include, header.exclude);
-  const base = { key: sigKey, alg: header.alg, covers };
+  const excludes = Object.keys(state).filter(
+    (k) => !k.startsWith("_sigs/") && (header.exclude ?? []).some((g) => matchGlob(g, k)),
+  );
+  const base = { key: sigKey, alg: header.alg, covers, ...(excludes.length ? { excludes } : {}) };
   if (covers.length === 0) {
     return {
       ...base,
@@ -139,7 +150,8 @@ export function verifyState(state: State, policy: TrustPolicy): VerifyReport {
     .filter((k) => k.startsWith("_sigs/"))
     .sort();
   const signatures = sigKeys.map((k) => verifyOne(state, k, anchors, policy));
-  const covered = new Set(signatures.filter((s) => s.status === "valid").flatMap((s) => s.covers));
+  const valid = signatures.filter((s) => s.status === "valid");
+  const covered = new Set(valid.flatMap((s) => [...s.covers, ...(s.excludes ?? [])]));
   const uncovered = Object.keys(state)
     .filter((k) => !k.startsWith("_sigs/") && !covered.has(k))
     .sort();

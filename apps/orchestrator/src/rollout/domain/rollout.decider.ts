@@ -42,6 +42,8 @@ export function decide(input: In.RolloutInput, state: RolloutState): In.RolloutD
     case "UpdateFailed":
     case "UpdateRejected":
     case "DeviceRolledBack":
+    case "DeviceHealthReported":
+    case "DeviceDrifted":
     case "DeviceWentOffline":
     case "DeviceCameOnline":
     case "DeviceJoinedSelector":

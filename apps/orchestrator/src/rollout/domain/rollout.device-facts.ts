@@ -66,6 +66,16 @@ export function onDeviceFact(d: Decision, fact: In.DeviceFact): void {
     case "DeviceRolledBack":
       if (is("soaking", "succeeded")) fail(d, state, device, fact.reason, "rolled_back", at);
       break;
+    case "DeviceHealthReported": {
+      const reason = soakFailure(fact.kind);
+      if (device.status === "soaking" && reason) fail(d, state, device, reason, "health", at);
+      break;
+    }
+    case "DeviceDrifted":
+      // Shown, never fought: the device leaves the count of devices on the revision.
+      if (!sameRevision(fact.running, state.definition.revision) && is("soaking", "succeeded"))
+        fail(d, state, device, "drifted", "drift", at);
+      break;
     case "UpdateRejected":
       if (is("cancelled"))
         d.emit({ type: "RolloutDeviceRejected", data: outcome(state, device, fact.reason, at) });
@@ -113,10 +123,28 @@ function fail(
   state: StartedRolloutState,
   device: RolloutDevice,
   reason: string,
-  source: "error" | "rolled_back",
+  source: "error" | "rolled_back" | "health" | "drift",
   at: string,
 ): void {
   d.emit({ type: "RolloutDeviceFailed", data: { ...outcome(state, device, reason, at), source } });
+}
+
+/**
+ * Health facts that fail a device still in its soak (DESIGN §6: it has not succeeded yet). An
+ * agent restart alone is not the app failing: the containers keep running, so it is not one.
+ */
+function soakFailure(kind: In.DeviceHealthReported["kind"]): string | null {
+  switch (kind) {
+    case "container_exited":
+    case "container_restarted":
+      return "crashed_during_soak";
+    case "status_goal_lost":
+      return "status_goal_lost_during_soak";
+    case "board_rebooted":
+      return "rebooted_during_soak";
+    case "agent_restarted":
+      return null;
+  }
 }
 
 /** A failure after its own wave closed is late: it counts against the wave whose gate is next. */

@@ -24,6 +24,8 @@ export type RolloutDevice = {
   statusAt: string;
   soakUntil?: string;
   reason?: string;
+  /** Where a failed or rejected device was when it failed (its status before that). */
+  stage?: DeviceRolloutStatus;
 };
 
 /**

@@ -83,7 +83,7 @@ type Outcome = {
 };
 export type RolloutDeviceFailed = Event<
   "RolloutDeviceFailed",
-  Outcome & { source: "error" | "rolled_back" | "timeout" }
+  Outcome & { source: "error" | "rolled_back" | "timeout" | "health" | "drift" }
 >;
 export type RolloutDeviceRejected = Event<"RolloutDeviceRejected", Outcome>;
 export type RolloutDeviceWentOffline = Event<

@@ -4,7 +4,8 @@ import { getDevice, putDevices } from "./rollout.device-table.js";
 import type { DeviceJoinedRollout, RolloutEvent } from "./rollout.events.js";
 import type { StartedRolloutState, WaveState } from "./rollout.js";
 
-type Patch = Pick<RolloutDevice, "status"> & Partial<Pick<RolloutDevice, "soakUntil" | "reason">>;
+type Patch = Pick<RolloutDevice, "status"> &
+  Partial<Pick<RolloutDevice, "soakUntil" | "reason" | "stage">>;
 
 /** The device-level half of `evolve`: statuses, per-wave counts, online flags, joiners. */
 export function evolveDevices<S extends StartedRolloutState>(state: S, event: RolloutEvent): S {
@@ -25,7 +26,8 @@ export function evolveDevices<S extends StartedRolloutState>(state: S, event: Ro
     case "RolloutDeviceRejected": {
       const { deviceId, reason, late, countedInWave, at } = event.data;
       const status = event.type === "RolloutDeviceFailed" ? "failed" : "rejected";
-      const moved = move(state, [deviceId], { status, reason }, at);
+      const stage = getDevice(state.devices, deviceId)?.status;
+      const moved = move(state, [deviceId], { status, reason, ...(stage ? { stage } : {}) }, at);
       if (!late || countedInWave === null) return moved;
       const waves = moved.waves.map((w) =>
         w.index === countedInWave ? { ...w, lateFailures: w.lateFailures + 1 } : w,
@@ -59,7 +61,7 @@ function move<S extends StartedRolloutState>(
     const device = getDevice(state.devices, deviceId);
     const wave = device && waves[device.waveIndex];
     if (!device || !wave) continue;
-    const { soakUntil: _s, reason: _r, ...rest } = device;
+    const { soakUntil: _s, reason: _r, stage: _t, ...rest } = device;
     moved.push({ ...rest, ...patch, statusAt: at });
     const counts = copied.has(wave.index) ? wave.counts : { ...wave.counts };
     counts[device.status]--;

@@ -48,6 +48,25 @@ export type UpdateSucceeded = { type: "UpdateSucceeded"; status: "DONE" | "UPDAT
 export type UpdateFailed = { type: "UpdateFailed"; reason: string } & Fact;
 export type UpdateRejected = { type: "UpdateRejected"; reason: string } & Fact;
 export type DeviceRolledBack = { type: "DeviceRolledBack"; reason: string } & Fact;
+/** What the agent saw go wrong with its committed revision after `DONE` (issue 14). */
+export type DeviceHealthReported = {
+  type: "DeviceHealthReported";
+  kind:
+    | "container_exited"
+    | "container_restarted"
+    | "status_goal_lost"
+    | "agent_restarted"
+    | "board_rebooted";
+  part?: string;
+  count: number;
+} & Fact;
+/** The device now runs `running`, installed by an offline bundle, not by a target (issue 14). */
+export type DeviceDrifted = {
+  type: "DeviceDrifted";
+  deviceId: string;
+  running: RevisionRef;
+  now: string;
+};
 export type DeviceWentOffline = { type: "DeviceWentOffline"; deviceId: string; now: string };
 export type DeviceCameOnline = { type: "DeviceCameOnline"; deviceId: string; now: string };
 export type DeviceJoinedSelector = {
@@ -65,6 +84,8 @@ export type DeviceFact =
   | UpdateFailed
   | UpdateRejected
   | DeviceRolledBack
+  | DeviceHealthReported
+  | DeviceDrifted
   | DeviceWentOffline
   | DeviceCameOnline
   | DeviceJoinedSelector;

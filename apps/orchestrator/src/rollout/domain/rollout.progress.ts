@@ -1,7 +1,8 @@
 import type { RevisionRef } from "./rollout.definition.js";
 import { getDevice } from "./rollout.device-table.js";
 import type { RolloutEvent } from "./rollout.events.js";
-import { evaluateGate } from "./rollout.gate.js";
+import { type FailureGroup, failureGroups } from "./rollout.failures.js";
+import { allowedFailures, evaluateGate, gateCounts } from "./rollout.gate.js";
 import type {
   RolloutState,
   RolloutStatus,
@@ -26,6 +27,12 @@ export type WaveProgress = {
     failures: number;
     lateFailures: number;
     minSample: number;
+    /** The wave's thresholds: failure percent over finished devices and absolute cap. */
+    maxFailures: { percent?: number; count?: number };
+    /** Failures tolerated in this wave now (the lower of both thresholds). */
+    allowedFailures: number;
+    /** failures / finished as a percent (one decimal); null before a device finished. */
+    failurePercent: number | null;
   };
   startedAt: string | null;
   closedAt: string | null;
@@ -46,6 +53,8 @@ export type RolloutProgress = {
   waves: WaveProgress[];
   /** Seconds until the last wave closes, from the pace of closed waves; null before one closed. */
   etaSeconds: number | null;
+  /** Failed and rejected devices grouped by (stage, reason), largest first. */
+  failures: (FailureGroup & { count: number })[];
 };
 
 const seconds = (from: string, to: string) =>
@@ -59,7 +68,14 @@ export function rolloutProgress(state: RolloutState, now: string): RolloutProgre
     revision: state.definition.revision,
   };
   if (!isStarted(state))
-    return { ...base, currentWave: null, devices: 0, waves: [], etaSeconds: null };
+    return {
+      ...base,
+      currentWave: null,
+      devices: 0,
+      waves: [],
+      etaSeconds: null,
+      failures: [],
+    };
   const waves = state.waves.map((wave) => waveProgress(state, wave, now));
   const devices = waves.reduce((sum, w) => sum + w.size, 0);
   return {
@@ -68,6 +84,7 @@ export function rolloutProgress(state: RolloutState, now: string): RolloutProgre
     devices,
     waves,
     etaSeconds: eta(state, waves, now),
+    failures: failureGroups(state),
   };
 }
 
@@ -95,6 +112,12 @@ function waveProgress(state: StartedRolloutState, wave: WaveState, now: string):
       failures: gate.counts.failures,
       lateFailures: gate.counts.lateFailures,
       minSample: Math.min(wave.spec.minSample, gate.counts.members),
+      maxFailures: wave.spec.maxFailures,
+      allowedFailures: allowedFailures(wave, gateCounts(wave).members),
+      failurePercent:
+        gate.counts.finished === 0
+          ? null
+          : Math.round((gate.counts.failures * 1000) / gate.counts.finished) / 10,
     },
     startedAt: wave.startedAt,
     closedAt: wave.closedAt,

@@ -68,7 +68,13 @@ export function sim(store: PostgresEventStore, options: SimOptions): RunningProc
 /** Enrols simulated devices (already on `current`, if given), as the gateway would record them. */
 export async function enrollSimDevices(
   store: PostgresEventStore,
-  devices: { deviceId: string; fleet: string; tags?: Record<string, string> }[],
+  devices: {
+    deviceId: string;
+    fleet: string;
+    tags?: Record<string, string>;
+    /** "approval": enrolled pending an operator's approval (default: with a token, approved). */
+    enrolledWith?: "token" | "approval";
+  }[],
   current?: RevisionRef,
   concurrency = 16,
 ): Promise<void> {
@@ -89,7 +95,7 @@ export async function enrollSimDevices(
             publicKey: `U${"A".repeat(55)}`,
             fleet: d.fleet,
             tags: d.tags ?? {},
-            enrolledWith: "token",
+            enrolledWith: d.enrolledWith ?? "token",
           },
           metadata,
         },

@@ -1,0 +1,145 @@
+import type { JetStreamManager } from "@nats-io/jetstream";
+import type { ObjectStore } from "@nats-io/obj";
+import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { Logger } from "@nestjs/common";
+import { OBJECTS_BUCKET, OBJECTS_STREAM } from "@statecast/nats-auth";
+import { type DeltaManifest, deltaOffersName, isDeltaManifest } from "@statecast/state";
+import type { ObjectAccess } from "./object-access.js";
+
+/** Replicas share object requests through this queue group. */
+export const OBJECTS_QUEUE = "sc-objects";
+export const OBJECT_STATUS_HEADER = "Sc-Status";
+export const OBJECT_SEQ_HEADER = "Sc-Seq";
+
+const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const SHA = /^[0-9a-f]{64}$/;
+
+/**
+ * Serves objects to devices on `sc.dev.<deviceId>.object` (request/reply). Devices have no
+ * JetStream access to `sc_objects` (nats-server 2.9 cannot limit a message get to some
+ * sequences), so the gateway reads for them after `ObjectAccess` allowed the device the object;
+ * the subject names the device, and only that device may publish on it.
+ *
+ * - `{sha}` → JSON `{size, nuid}` (the nuid names the object's content: resume points keep it).
+ * - `{sha, deltas: true}` → JSON `{offers}`: the deltas that rebuild `sha` (issue 21).
+ * - `{sha, for}` (with or without `seq`): `sha` is a delta offered for object `for`; it is
+ *   served when `for` is allowed to the device and its offers name `sha`.
+ * - `{sha, seq}` → the first chunk of the object at or after stream sequence `seq`, its
+ *   sequence in header `Sc-Seq`; the device asks for `Sc-Seq + 1` next, so a cut download
+ *   resumes at a chunk.
+ * Every reply carries `Sc-Status`: `ok`, `refused` or `missing` (then a reason as the body).
+ */
+export class ObjectResponder {
+  private readonly logger = new Logger("Objects");
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly objects: ObjectStore,
+    private readonly access: ObjectAccess,
+  ) {}
+
+  start(): void {
+    this.subscription = this.nc.subscribe("sc.dev.*.object", {
+      queue: OBJECTS_QUEUE,
+      callback: (_error, msg) => {
+        void this.answer(msg).catch((error: Error) => {
+          this.logger.error(`object request on ${msg.subject} failed: ${error.message}`);
+          reply(msg, "missing", "the gateway could not read the object; try again");
+        });
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.drain();
+  }
+
+  /** The delta offers the delta maker stored for object `to` (none when absent or unreadable). */
+  private async offers(to: string): Promise<DeltaManifest[]> {
+    const blob = await this.objects.getBlob(deltaOffersName(to)).catch(() => null);
+    if (!blob) return [];
+    const parsed = JSON.parse(new TextDecoder().decode(blob)) as { offers?: unknown[] };
+    return (parsed.offers ?? []).filter(isDeltaManifest);
+  }
+
+  private async answer(msg: Msg): Promise<void> {
+    const deviceId = msg.subject.split(".")[2] ?? "";
+    const request = parse(msg.string());
+    if (!DEVICE_ID.test(deviceId) || !request)
+      return reply(
+        msg,
+        "refused",
+        "expected {sha, seq?, for?, deltas?} with lowercase hex sha256s",
+      );
+    const allowedObject = request.for ?? request.sha;
+    const refusal = await this.access.refusal(deviceId, allowedObject);
+    if (refusal) {
+      this.logger.warn(`object ${allowedObject} refused to ${deviceId}: ${refusal}`);
+      return reply(msg, "refused", refusal);
+    }
+    if (request.deltas)
+      return reply(msg, "ok", JSON.stringify({ offers: await this.offers(request.sha) }));
+    if (request.for && !(await this.offers(request.for)).some((o) => o.id === request.sha))
+      return reply(
+        msg,
+        "refused",
+        `object ${request.sha} is not a delta offered for ${request.for}`,
+      );
+    const info = await this.objects.info(request.sha);
+    if (!info || info.deleted)
+      return reply(msg, "missing", `object ${request.sha} is not in ${OBJECTS_BUCKET}`);
+    if (request.seq === undefined)
+      return reply(msg, "ok", JSON.stringify({ size: info.size, nuid: info.nuid }));
+    const chunk = await this.jsm.streams
+      .getMessage(OBJECTS_STREAM, {
+        seq: request.seq,
+        next_by_subj: `$O.${OBJECTS_BUCKET}.C.${info.nuid}`,
+      } as never)
+      .catch(() => null);
+    if (!chunk)
+      return reply(msg, "missing", `object ${request.sha} has no chunk after ${request.seq}`);
+    reply(msg, "ok", chunk.data, chunk.seq);
+  }
+}
+
+interface ObjectRequest {
+  sha: string;
+  seq?: number;
+  for?: string;
+  deltas?: boolean;
+}
+
+function parse(text: string): ObjectRequest | undefined {
+  try {
+    const body = JSON.parse(text) as {
+      sha?: unknown;
+      seq?: unknown;
+      for?: unknown;
+      deltas?: unknown;
+    };
+    if (typeof body.sha !== "string" || !SHA.test(body.sha)) return undefined;
+    const request: ObjectRequest = { sha: body.sha };
+    if (body.for !== undefined) {
+      if (typeof body.for !== "string" || !SHA.test(body.for)) return undefined;
+      request.for = body.for;
+    }
+    if (body.deltas !== undefined) {
+      if (body.deltas !== true) return undefined;
+      request.deltas = true;
+    }
+    if (body.seq === undefined) return request;
+    if (!Number.isSafeInteger(body.seq) || (body.seq as number) < 1) return undefined;
+    return { ...request, seq: body.seq as number };
+  } catch {
+    return undefined;
+  }
+}
+
+function reply(msg: Msg, status: string, body: string | Uint8Array, seq?: number): void {
+  const h = headers();
+  h.set(OBJECT_STATUS_HEADER, status);
+  if (seq !== undefined) h.set(OBJECT_SEQ_HEADER, String(seq));
+  msg.respond(body, { headers: h });
+}

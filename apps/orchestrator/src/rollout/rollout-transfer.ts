@@ -1,0 +1,37 @@
+import type pg from "pg";
+import type { TransferBytes } from "../devices/device-transfer.js";
+
+/** The fleet's download total for a rollout: the devices it targets, their last apply of it. */
+export interface RolloutTransfer extends TransferBytes {
+  devices: number;
+}
+
+/**
+ * Sums, over the devices whose current target belongs to the rollout, the bytes of their last
+ * apply of the rollout's revision (device registry `transfer.last`).
+ */
+export async function rolloutTransfer(
+  pool: pg.Pool,
+  rolloutId: string,
+  revision: { fleet: string; number: number },
+): Promise<RolloutTransfer> {
+  const { rows } = await pool.query<Record<keyof RolloutTransfer, string>>(
+    `SELECT count(*) AS devices,
+            coalesce(sum((t->>'needed')::bigint), 0) AS needed,
+            coalesce(sum((t->>'fetched')::bigint), 0) AS fetched,
+            coalesce(sum((t->>'delta')::bigint), 0) AS delta,
+            coalesce(sum((t->>'resumed')::bigint), 0) AS resumed
+       FROM (SELECT record->'transfer'->'last' AS t FROM device_registry
+              WHERE record->'target'->>'rolloutId' = $1) AS last
+      WHERE t->'revision'->>'fleet' = $2 AND (t->'revision'->>'number')::int = $3`,
+    [rolloutId, revision.fleet, revision.number],
+  );
+  const row = rows[0]!;
+  return {
+    devices: Number(row.devices),
+    needed: Number(row.needed),
+    fetched: Number(row.fetched),
+    delta: Number(row.delta),
+    resumed: Number(row.resumed),
+  };
+}
