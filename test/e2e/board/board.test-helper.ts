@@ -135,8 +135,13 @@ export class BoardSystem {
     });
   }
 
+  /** The serial console so far, with GRUB's line wrapping and terminal escapes undone. */
   serial(): string {
-    return this.board ? readFileSync(this.board.serialLog, "utf8") : "";
+    const raw = this.board ? readFileSync(this.board.serialLog, "utf8") : "";
+    return raw
+      .replace(ESCAPES, "")
+      .replace(/\r?\n\r/g, " ")
+      .replace(/\r/g, "");
   }
 
   /** Waits for `text` in the serial log after `from` characters; returns its index. */
@@ -187,6 +192,9 @@ export class BoardSystem {
     else process.stdout.write(`board e2e files kept in ${this.dir}\n`);
   }
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences in the serial log
+const ESCAPES = /\x1b\[[0-9;=]*[A-Za-z]/g;
 
 export const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 export { sleep };
