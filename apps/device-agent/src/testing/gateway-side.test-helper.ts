@@ -49,7 +49,7 @@ export class GatewaySide {
     await this.targets.put(target.deviceId, JSON.stringify(target));
   }
 
-  /** Every report in the status stream, with its msgID, in stream order. */
+  /** Every report in the status stream (not the liveness heartbeats), with its msgID, in order. */
   async reports(): Promise<(StatusReport & { msgId: string })[]> {
     const info = await this.jsm.streams.info(STATUS_STREAM);
     const out: (StatusReport & { msgId: string })[] = [];
@@ -59,7 +59,7 @@ export class GatewaySide {
       seq++
     ) {
       const message = await this.jsm.streams.getMessage(STATUS_STREAM, { seq });
-      if (message)
+      if (message && message.json<{ kind?: string }>().kind !== "heartbeat")
         out.push({
           ...message.json<StatusReport>(),
           msgId: message.header?.get("Nats-Msg-Id") ?? "",
