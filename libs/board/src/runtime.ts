@@ -20,6 +20,8 @@ export const RUNTIME_BINARIES = [
   "/usr/bin/mount",
   "/usr/bin/umount",
   "/usr/sbin/losetup",
+  // Object deltas (issue 21): without it the agent falls back to fetching whole objects.
+  "/usr/bin/xdelta3",
 ];
 /** Directories LXC reads at run time. */
 export const RUNTIME_DIRS = [
