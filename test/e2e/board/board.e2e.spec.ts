@@ -128,7 +128,9 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     expect(log).toContain(`the try of ${panic.digest} did not complete`);
     const failed = await deviceEvents("UpdateFailed", panic);
     expect(failed.map((e) => (e.data as Json).reason)).toEqual(["boot_failed"]);
-    expect(String(((failed[0]?.data ?? {}) as Json).message)).toContain(panic.digest.slice(0, 12));
+    expect(String(((failed[0]?.data ?? {}) as Json).message)).toContain(
+      `tried revision boards#${panic.number} did not boot`,
+    );
     expect(await s.device()).toMatchObject({
       currentRevision: { fleet: FLEET, number: updated.number },
     });
