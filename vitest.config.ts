@@ -13,6 +13,7 @@ const alias = {
   "@statecast/contract": lib("contract"),
   "@statecast/events": lib("events"),
   "@statecast/state": lib("state"),
+  "@statecast/board": lib("board"),
   "@statecast/infra": lib("infra"),
   "@statecast/testing": lib("testing"),
   "@statecast/platform": lib("platform"),
@@ -67,6 +68,22 @@ export default defineConfig({
           globalSetup: ["./libs/testing/src/global-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The QEMU board (OVMF + GRUB + kernel + LXC under TCG): minutes per boot on 2 cores, and
+        // not yet green (issue 13), so it runs with `npm run test:board`, not in `npm test`.
+        plugins,
+        resolve: { alias },
+        test: {
+          name: "board",
+          globals: true,
+          include: ["**/*.qemu.spec.ts"],
+          exclude,
+          globalSetup: ["./libs/testing/src/global-setup.ts"],
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
           fileParallelism: false,
         },
       },

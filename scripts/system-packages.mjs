@@ -27,6 +27,8 @@ export const SYSTEM_PACKAGES = {
   e2fsprogs: "/usr/sbin/mke2fs",
   cpio: "/usr/bin/cpio",
   "libubootenv-tool": "/usr/bin/fw_setenv",
+  // The board's guestfwd: each guest connection to 10.0.2.100:<port> runs socat to 127.0.0.1.
+  socat: "/usr/bin/socat",
   // Object deltas (bsdiff-like binary diffs of objects devices already hold).
   xdelta3: "/usr/bin/xdelta3",
   zstd: "/usr/bin/zstd",

@@ -48,6 +48,8 @@ export interface ServicesOptions {
   processes?: boolean;
   /** A 3-node JetStream cluster on the generated config; the services create every stream R3. */
   natsCluster?: boolean;
+  /** The gateway answers device hellos (STATECAST_NATS_AUTH_DIR = the generated operator setup). */
+  enrollment?: boolean;
   /** More settings for both services (e.g. a short STATECAST_TARGET_LIFETIME_SECONDS). */
   env?: Record<string, string>;
 }
@@ -177,6 +179,7 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     STATECAST_DATA_DIR: dataDir,
     STATECAST_ADMIN_TOKEN: ADMIN_TOKEN,
     STATECAST_LOG_LEVEL: "error",
+    ...(options.enrollment ? { STATECAST_NATS_AUTH_DIR: join(dir, "operator") } : {}),
     ...options.env,
   };
   let orchestrator: ServiceHandle;

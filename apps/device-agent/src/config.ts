@@ -30,6 +30,24 @@ export interface AgentSettings {
   /** Enrollment through the hello protocol when `credsFile` does not exist yet. */
   enrollment?: EnrollmentSettings;
   quiet: boolean;
+  /** Board mode (`--boot grub|uboot`); absent in the host-process mode (`--boot file`). */
+  board?: BoardSettings;
+  /** Hardware watchdog device to pet while healthy. */
+  watchdog?: { device: string; intervalMs: number };
+}
+
+export interface BoardSettings {
+  boot: "grub" | "uboot";
+  /** The EFI system partition (or U-Boot boot partition) holding `trails/<rev>/`. */
+  esp: string;
+  /** GRUB: the environment block (default `<esp>/grubenv`). */
+  grubenv: string;
+  /** U-Boot: libubootenv's config (default /etc/fw_env.config). */
+  fwEnvConfig: string;
+  /** Kernel command line naming the booted revision (default /proc/cmdline). */
+  cmdline: string;
+  /** argv of the reboot command (default `reboot -f`). */
+  reboot: string[];
 }
 
 export interface EnrollmentSettings {
@@ -63,7 +81,16 @@ options:
   --mount-only             stage and mount parts, start none
   --nats URL[,URL…] --creds FILE  gateway connection (run; every node of a cluster)
   --js-api-prefix P        JetStream API prefix of the device account
-  --fault-download-bps N   fault injection: throttle object downloads`;
+  --fault-download-bps N   fault injection: throttle object downloads
+board mode (a real bootloader; see README "Board mode"):
+  --boot grub|uboot|file   where pv_rev/pv_try/pv_trying live (default file: host-process mode)
+  --esp DIR                boot partition with trails/<rev>/{linux,initrd} (default /boot/efi)
+  --grubenv FILE           GRUB environment block (default <esp>/grubenv)
+  --fw-env-config FILE     U-Boot env config for fw_printenv/fw_setenv (default /etc/fw_env.config)
+  --cmdline FILE           kernel command line with statecast.rev= (default /proc/cmdline)
+  --reboot-command "CMD"   how the board reboots (default "reboot -f")
+  --watchdog DEV           hardware watchdog to pet while healthy (e.g. /dev/watchdog)
+  --watchdog-interval-ms N pet interval (default 5000)`;
 
 function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
@@ -110,6 +137,14 @@ function parseCommandLine(argv: string[]) {
         "fault-download-bps": { type: "string" },
         "js-api-prefix": { type: "string" },
         quiet: { type: "boolean" },
+        boot: { type: "string" },
+        esp: { type: "string" },
+        grubenv: { type: "string" },
+        "fw-env-config": { type: "string" },
+        cmdline: { type: "string" },
+        "reboot-command": { type: "string" },
+        watchdog: { type: "string" },
+        "watchdog-interval-ms": { type: "string" },
       },
     });
   } catch (error) {
@@ -146,6 +181,37 @@ function enrollmentSettings(
   };
 }
 
+function watchdogInterval(value: string | undefined): number {
+  const ms = integer("watchdog-interval-ms", value, 5000)!;
+  if (ms < 100) throw new ConfigError(`--watchdog-interval-ms must be at least 100, got ${ms}`);
+  return ms;
+}
+
+function boardSettings(
+  values: ReturnType<typeof parseCommandLine>["values"],
+  env: NodeJS.ProcessEnv,
+): BoardSettings | undefined {
+  const boot = values.boot ?? env.STATECAST_AGENT_BOOT ?? "file";
+  if (boot !== "grub" && boot !== "uboot" && boot !== "file")
+    throw new ConfigError(`--boot must be grub, uboot or file, got ${JSON.stringify(boot)}`);
+  if (boot === "file") {
+    for (const flag of ["esp", "grubenv", "fw-env-config", "cmdline", "reboot-command"] as const)
+      if (values[flag] !== undefined) throw new ConfigError(`--${flag} needs --boot grub|uboot`);
+    return undefined;
+  }
+  const esp = values.esp ?? env.STATECAST_AGENT_ESP ?? "/boot/efi";
+  const reboot = (values["reboot-command"] ?? "reboot -f").trim().split(/\s+/);
+  if (reboot[0] === "") throw new ConfigError("--reboot-command is empty");
+  return {
+    boot,
+    esp,
+    grubenv: values.grubenv ?? join(esp, "grubenv"),
+    fwEnvConfig: values["fw-env-config"] ?? "/etc/fw_env.config",
+    cmdline: values.cmdline ?? env.STATECAST_AGENT_CMDLINE ?? "/proc/cmdline",
+    reboot,
+  };
+}
+
 export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentSettings {
   const { values, positionals } = parseCommandLine(argv);
   const [command, bundle] = positionals;
@@ -178,6 +244,9 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     throw new ConfigError("run needs --nats URL and at least one --orchestrator-key PEM");
   }
   const enrollment = enrollmentSettings(values, env, storeDir);
+  const board = boardSettings(values, env);
+  if (values["watchdog-interval-ms"] !== undefined && !values.watchdog)
+    throw new ConfigError("--watchdog-interval-ms needs --watchdog DEV");
   const crashAt = values["crash-at"];
   if (crashAt !== undefined && !FAULTS_ENABLED)
     throw new ConfigError("--crash-at exists only in the test build of the agent");
@@ -208,5 +277,14 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     ...(values["js-api-prefix"] ? { jsApiPrefix: values["js-api-prefix"] } : {}),
     downloadBytesPerSecond: integer("fault-download-bps", values["fault-download-bps"], 0)!,
     quiet: values.quiet ?? false,
+    ...(board ? { board } : {}),
+    ...(values.watchdog
+      ? {
+          watchdog: {
+            device: values.watchdog,
+            intervalMs: watchdogInterval(values["watchdog-interval-ms"]),
+          },
+        }
+      : {}),
   };
 }

@@ -62,4 +62,65 @@ describe("agent settings", () => {
     expect(() => parseSettings(args, {})).toThrow(ConfigError);
     expect(() => parseSettings(args, {})).toThrow(message as RegExp);
   });
+
+  it("reads board mode: GRUB with its ESP defaults, U-Boot's config, reboot and watchdog", () => {
+    const base = ["install", "b.tgz", "--trust", pem, "--store", dir];
+    expect(parseSettings(base, {}).board).toBeUndefined();
+    expect(parseSettings([...base, "--boot", "grub"], {})).toMatchObject({
+      board: {
+        boot: "grub",
+        esp: "/boot/efi",
+        grubenv: "/boot/efi/grubenv",
+        cmdline: "/proc/cmdline",
+        reboot: ["reboot", "-f"],
+      },
+    });
+    const uboot = parseSettings(
+      [
+        ...base,
+        "--boot",
+        "uboot",
+        "--esp",
+        "/boot",
+        "--fw-env-config",
+        "/etc/fw.cfg",
+        "--cmdline",
+        "/tmp/cmdline",
+        "--reboot-command",
+        "systemctl reboot --force",
+        "--watchdog",
+        "/dev/watchdog0",
+        "--watchdog-interval-ms",
+        "2000",
+      ],
+      {},
+    );
+    expect(uboot.board).toMatchObject({
+      boot: "uboot",
+      esp: "/boot",
+      fwEnvConfig: "/etc/fw.cfg",
+      cmdline: "/tmp/cmdline",
+      reboot: ["systemctl", "reboot", "--force"],
+    });
+    expect(uboot.watchdog).toEqual({ device: "/dev/watchdog0", intervalMs: 2000 });
+    expect(
+      parseSettings(base, { STATECAST_AGENT_BOOT: "grub", STATECAST_AGENT_ESP: "/e" }).board,
+    ).toMatchObject({ boot: "grub", grubenv: "/e/grubenv" });
+  });
+
+  it("refuses board flags that make no sense", () => {
+    const base = ["install", "b.tgz", "--trust", pem, "--store", dir];
+    expect(() => parseSettings([...base, "--boot", "lilo"], {})).toThrow(
+      /--boot must be grub, uboot or file/,
+    );
+    expect(() => parseSettings([...base, "--esp", "/boot/efi"], {})).toThrow(
+      /--esp needs --boot grub\|uboot/,
+    );
+    expect(() => parseSettings([...base, "--watchdog-interval-ms", "10"], {})).toThrow(
+      /needs --watchdog/,
+    );
+    expect(() =>
+      parseSettings([...base, "--watchdog", "/dev/watchdog", "--watchdog-interval-ms", "10"], {}),
+    ).toThrow(/at least 100/);
+  });
 });

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { join } from "node:path";
 import { Agent } from "./agent/agent.js";
-import { ConfigError, parseSettings } from "./config.js";
+import type { BoardConfig } from "./agent/agent-config.js";
+import { GrubBootBackend } from "./boot/grub-env.js";
+import { UbootBootBackend } from "./boot/uboot-env.js";
+import { type BoardSettings, ConfigError, parseSettings } from "./config.js";
 import { LxcRuntime } from "./runtime/lxc-runtime.js";
 import { SimRuntime } from "./runtime/sim-runtime.js";
 
@@ -23,6 +26,9 @@ async function main(argv: string[]): Promise<number> {
     mountOnly: settings.mountOnly,
     ...(settings.crashAt ? { crashAt: settings.crashAt } : {}),
     quiet: settings.quiet,
+    ...(settings.board ? { board: boardConfig(settings.board) } : {}),
+    ...(settings.watchdog ? { watchdog: settings.watchdog } : {}),
+    expectGateway: settings.command === "run",
   });
   await agent.start();
   if (settings.command === "install") {
@@ -36,6 +42,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const { runConnected } = await import("./nats/connected-agent.js");
   return runConnected(agent, settings);
+}
+
+function boardConfig(board: BoardSettings): BoardConfig {
+  return {
+    boot:
+      board.boot === "grub"
+        ? new GrubBootBackend(board.grubenv)
+        : new UbootBootBackend(board.fwEnvConfig),
+    cmdlinePath: board.cmdline,
+    esp: board.esp,
+    reboot: board.reboot,
+  };
 }
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,7 @@
 import type { CommandGroup } from "../cli/command-group.js";
 import { registerAppCommands } from "./app.command.js";
 import { registerAuditCommand } from "./audit.command.js";
+import { registerBoardCommands } from "./board.command.js";
 import { registerBundleCommands } from "./bundle.command.js";
 import { registerBundleIoCommands } from "./bundle-io.command.js";
 import { registerCompletionCommand } from "./completion.command.js";
@@ -34,4 +35,5 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   registerAuditCommand,
   registerRolloutCommands,
   registerCompletionCommand,
+  registerBoardCommands,
 ];

@@ -23,7 +23,9 @@ export function imageArgv(image: ImageConfig): string[] {
 
 /**
  * Renders `lxc.container.conf` from the image config, pvr's builtin docker template style;
- * `init` is the image's command as LXC runs it (see `initCommand`).
+ * `init` is the image's command as LXC runs it (see `initCommand`). It stays within what the
+ * device agent grants an app part (apps/device-agent README "LXC configs"): no device cgroup
+ * allow rule, `/sys` mixed rather than read-write.
  */
 export function lxcContainerConf(
   app: AppSpec,
@@ -35,7 +37,6 @@ export function lxcContainerConf(
   const lines = [
     "lxc.tty.max = 8",
     "lxc.pty.max = 1024",
-    "lxc.cgroup.devices.allow = a",
     `lxc.rootfs.path = overlayfs:/volumes/${app.name}/${rootVolume}:/volumes/${app.name}/lxc-overlay/upper`,
     `lxc.init.cmd = ${line(init.cmd, "Entrypoint/Cmd")}`,
   ];
@@ -43,7 +44,7 @@ export function lxcContainerConf(
   if (user) lines.push(`lxc.init.uid = ${user.uid}`, `lxc.init.gid = ${user.gid}`);
   for (const env of image.env) lines.push(`lxc.environment = ${line(env, "Env")}`);
   lines.push(
-    "lxc.mount.auto = proc sys:rw cgroup",
+    "lxc.mount.auto = proc sys:mixed cgroup",
     "lxc.mount.entry = tmpfs run tmpfs rw,nodev,relatime,create=dir,mode=755 0 0",
   );
   for (const path of volumePaths(app, image)) {

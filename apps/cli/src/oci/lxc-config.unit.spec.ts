@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { renderLxcConfig } from "../../../device-agent/src/runtime/lxc-config.js";
 import { appSpec, storageName, volume } from "./app-spec.js";
 import type { ImageConfig } from "./image-config.js";
 import { INIT_WRAPPER, initCommand } from "./init-command.js";
@@ -69,7 +70,6 @@ describe("lxc.container.conf", () => {
     expect(rendered.split("\n")).toEqual([
       "lxc.tty.max = 8",
       "lxc.pty.max = 1024",
-      "lxc.cgroup.devices.allow = a",
       "lxc.rootfs.path = overlayfs:/volumes/web/root.squashfs:/volumes/web/lxc-overlay/upper",
       "lxc.init.cmd = /bin/busybox httpd -f -h /www",
       "lxc.init.cwd = /www",
@@ -77,7 +77,7 @@ describe("lxc.container.conf", () => {
       "lxc.init.gid = 34",
       "lxc.environment = PATH=/bin",
       "lxc.environment = A=b c",
-      "lxc.mount.auto = proc sys:rw cgroup",
+      "lxc.mount.auto = proc sys:mixed cgroup",
       "lxc.mount.entry = tmpfs run tmpfs rw,nodev,relatime,create=dir,mode=755 0 0",
       "lxc.mount.entry = /volumes/web/docker--data data none bind,rw,create=dir 0 0",
       "lxc.mount.entry = /volumes/web/docker--cache cache none bind,rw,create=dir 0 0",
@@ -116,5 +116,21 @@ describe("lxc.container.conf", () => {
         .map((a) => `[${a}]`)
         .join(""),
     );
+  });
+
+  it("emits an app part the device agent accepts, on a board and in the host-process mode", () => {
+    const web = appSpec("web", {});
+    const rendered = conf(web, image({ volumes: ["/data"] }));
+    const dirs = { root: "/s/c", rootfs: "/s/c/rootfs", control: "/s/c/control" };
+    for (const mode of ["board", "host-process"] as const) {
+      const options = {
+        name: "web.0",
+        part: "web",
+        dirs,
+        logFile: "/s/c/log",
+        scope: "app" as const,
+      };
+      expect(() => renderLxcConfig(rendered, { ...options, mode })).not.toThrow();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { KeyInput } from "@statecast/contract";
 import type { TrustPolicy } from "@statecast/state";
+import type { BootBackend } from "../boot/boot-backend.js";
 import type { HealthOptions } from "../health/health-monitor.js";
 import type { LogSink } from "../log.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
@@ -30,6 +31,12 @@ export interface AgentConfig {
    * outage only holds the commit until the connection is back. Default 120 s.
    */
   gatewayTimeoutMs?: number;
+  /** Board mode (a real bootloader and reboots); absent = the host-process mode. */
+  board?: BoardConfig;
+  /** A hardware watchdog the agent pets while healthy (board mode). */
+  watchdog?: { device: string; intervalMs: number };
+  /** `run` (connected): a try boot must reach the gateway before it commits. */
+  expectGateway?: boolean;
   /** Fault injection (test builds only): the named point at which the agent SIGKILLs itself. */
   crashAt?: string;
   quiet?: boolean;
@@ -37,4 +44,16 @@ export interface AgentConfig {
   logSink?: LogSink;
   /** Health reports after DONE: rate-bound window, poll interval (tests use short ones). */
   health?: HealthOptions;
+}
+
+/** How the agent drives a real board. */
+export interface BoardConfig {
+  /** GRUB's grubenv or U-Boot's env: where pv_rev/pv_try/pv_trying live. */
+  boot: BootBackend;
+  /** The kernel command line that names the booted revision (`statecast.rev=`). */
+  cmdlinePath: string;
+  /** Where the bootloader finds `trails/<rev>/{linux,initrd}` (the ESP for GRUB). */
+  esp: string;
+  /** argv of the reboot (e.g. `reboot -f`); it is expected not to return on a board. */
+  reboot: string[];
 }

@@ -1,10 +1,13 @@
 import { mkdirSync } from "node:fs";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { TargetEnvelope } from "@statecast/contract";
 import { StepExecutor } from "../apply/executor.js";
+import { reboot } from "../boot/reboot.js";
 import { ControlSockets } from "../control/control-server.js";
 import { type CrashPoint, crashHook } from "../faults/crash-point.js";
 import type { ObjectSource } from "../fetch/object-source.js";
+import { writeFileAtomic } from "../fs/atomic.js";
 import { HealthMonitor } from "../health/health-monitor.js";
 import { createLogger, type Logger } from "../log.js";
 import { DeviceLogs } from "../logs/device-logs.js";
@@ -15,16 +18,23 @@ import { RecoverySupervisor } from "../recovery/recovery-supervisor.js";
 import { ReportJournal } from "../report/journal.js";
 import type { ReportInput, StatusReport } from "../report/report.js";
 import { LocalStore } from "../store/local-store.js";
-import { checkState, checkTarget, TargetRejected } from "../target/check-target.js";
+import { checkState, TargetRejected } from "../target/check-target.js";
 import { ApplyTrace } from "../trace/trace.js";
+import { agentHealth } from "../watchdog/agent-health.js";
+import type { HealthVerdict } from "../watchdog/health.js";
+import { Watchdog } from "../watchdog/watchdog.js";
 import type { AgentConfig } from "./agent-config.js";
-import { isAlreadyRunning, lastFinalReport } from "./already-running.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootDevice } from "./boot.js";
+import { checkEnvelope } from "./check-envelope.js";
 import { GatewayLink } from "./gateway-link.js";
 import { installRevision } from "./install-revision.js";
+import { runTryBoot } from "./try-boot.js";
 
 export type { AgentConfig } from "./agent-config.js";
+
+/** In the store while a reboot the agent asked for is under way. */
+const REBOOT_MARKER = "reboot-requested";
 
 /** Pantavisor's updater network timeout: how long TESTING tolerates a lost gateway. */
 export const DEFAULT_GATEWAY_TIMEOUT_MS = 120_000;
@@ -43,6 +53,8 @@ export class Agent implements ApplyContext {
   readonly gateway: GatewayLink;
   readonly crashPoint: (point: CrashPoint) => void;
   committed: RevisionSpec | undefined;
+  booted: string | undefined;
+  bootMarkers: string[] = [];
   /** auto_recovery of the committed revision's containers, between applies. */
   readonly recovery: RecoverySupervisor;
   /** Health of the committed revision after DONE: rate-bounded health reports. */
@@ -56,9 +68,16 @@ export class Agent implements ApplyContext {
   private interrupted: string | undefined;
   /** The trace of the target being applied (one apply at a time). */
   private applying: ApplyTrace | undefined;
+  /** Board mode: the TESTING and commit (or rollback) of a try the bootloader booted. */
+  tryBoot: Promise<StatusReport> | undefined;
+  private testingTry = false;
+  /** Work running in the serialized queue (an apply, a try boot). */
+  private busy = 0;
+  private rebooting = false;
+  private watchdog: Watchdog | undefined;
 
   constructor(readonly config: AgentConfig) {
-    this.store = new LocalStore(config.storeDir);
+    this.store = new LocalStore(config.storeDir, config.board?.boot);
     const logsDir = join(config.storeDir, "logs");
     mkdirSync(logsDir, { recursive: true });
     this.logs = new DeviceLogs(logsDir, this.store.root, () => this.committed);
@@ -109,12 +128,92 @@ export class Agent implements ApplyContext {
     return { ...spec, parts: spec.parts.map((p) => ({ ...p, statusGoal: "MOUNTED" as const })) };
   }
 
-  /** Boot: try-boot latch, reconcile LXC with the records, settle an interrupted apply. */
+  /**
+   * Boot: what this start is (try-boot variables, on a board the kernel command line),
+   * reconcile LXC with the records, settle an interrupted apply. A try the bootloader booted
+   * then runs in the background (`tryBoot`), before any target, while the gateway connects.
+   */
   async start(): Promise<void> {
-    this.interrupted = await bootDevice(this);
-    await this.health.started(this.committed, this.interrupted !== undefined);
+    // Petted from the first moment: the boot's reconcile may start containers for a while.
+    await this.startWatchdog();
+    this.busy++; // containers come and go during the boot's reconcile, as in an apply
+    let boot: Awaited<ReturnType<typeof bootDevice>>;
+    try {
+      boot = await bootDevice(this);
+    } finally {
+      this.busy--;
+    }
+    this.interrupted = boot.interrupted;
+    // A reboot the agent or the bootloader's try-boot asked for is not a board_rebooted event.
+    const expected = (await this.rebootWasRequested()) || boot.tryBoot !== undefined;
+    await this.health.started(this.committed, this.interrupted !== undefined || expected);
     this.recovery.watch(this.committed);
     this.health.watch(this.committed);
+    const revision = boot.tryBoot;
+    if (revision) this.tryBoot = this.serialize(() => this.testTry(revision));
+  }
+
+  private async startWatchdog(): Promise<void> {
+    const watchdog = this.config.watchdog;
+    if (!watchdog) return;
+    this.watchdog = new Watchdog(
+      watchdog.device,
+      watchdog.intervalMs,
+      () => this.watchdogHealth(),
+      this.log,
+    );
+    await this.watchdog
+      .start()
+      .catch((error) =>
+        this.log.error("watchdog not opened", { device: watchdog.device, error: error.message }),
+      );
+  }
+
+  /** Board mode: the board reboots (the report that says why is journaled first). */
+  async reboot(why: string): Promise<void> {
+    this.rebooting = true;
+    await writeFileAtomic(join(this.store.root, REBOOT_MARKER), `${why}\n`);
+    await reboot(this.config.board?.reboot ?? [], why, this.log);
+  }
+
+  /** Whether the last reboot was the agent's (the marker is consumed). */
+  private async rebootWasRequested(): Promise<boolean> {
+    const marker = join(this.store.root, REBOOT_MARKER);
+    const found = await stat(marker).then(
+      () => true,
+      () => false,
+    );
+    if (found) await rm(marker, { force: true });
+    return found;
+  }
+
+  /** The watchdog's question, answered from the agent's state (watchdog/health.ts decides). */
+  watchdogHealth(): Promise<HealthVerdict> {
+    return agentHealth({
+      committed: this.busy > 0 ? undefined : this.committed,
+      runtime: this.config.runtime,
+      gateway: this.gateway,
+      rebooting: this.rebooting,
+      testingTry: this.testingTry,
+      applying: this.busy > 0,
+    });
+  }
+
+  private async testTry(revision: string): Promise<StatusReport> {
+    await this.recovery.suspend();
+    await this.health.suspend();
+    // A try must reach the gateway to commit when the agent runs connected.
+    this.fromGateway = this.config.expectGateway ?? false;
+    if (this.fromGateway) this.gateway.expect();
+    this.testingTry = true;
+    try {
+      return await runTryBoot(this, revision);
+    } finally {
+      this.testingTry = false;
+      this.fromGateway = false;
+      this.recovery.watch(this.committed);
+      this.health.watch(this.committed);
+    }
   }
 
   /**
@@ -182,51 +281,8 @@ export class Agent implements ApplyContext {
     envelope: TargetEnvelope,
     source: ObjectSource,
   ): Promise<StatusReport> {
-    if (
-      typeof envelope !== "object" ||
-      envelope === null ||
-      typeof envelope.revision !== "string"
-    ) {
-      return this.journal.report({
-        revision: "",
-        status: "WONTGO",
-        reason: "invalid_target",
-        message: "target is not a target envelope",
-      });
-    }
-    const record = await this.store.readRecord();
-    if (isAlreadyRunning(envelope, record, this.committed)) {
-      this.log.info("target already running; nothing to do", { revision: envelope.revision });
-      const last = await lastFinalReport(this.journal, envelope.revision);
-      if (last) return last;
-      return this.finish({
-        revision: envelope.revision,
-        status: record.lastCommit?.outcome ?? "DONE",
-        message: "already running this revision",
-      });
-    }
-    try {
-      await this.traced("agent.verify", async () =>
-        checkTarget(envelope, {
-          deviceId: this.config.deviceId,
-          lastSeq: record.lastSeq,
-          lastSeqSettled: record.lastSeqSettled,
-          now: new Date(),
-          orchestratorKeys: this.config.orchestratorKeys,
-          trustPolicy: this.config.trustPolicy,
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof TargetRejected)) throw error;
-      return this.journal.report({
-        revision: String(envelope.revision),
-        status: "WONTGO",
-        reason: error.reason,
-        message: error.message,
-      });
-    }
-    const { state, stateDigest, revision, seq } = envelope;
-    return this.install({ state, digest: stateDigest, ref: revision, seq }, source, true);
+    const checked = await checkEnvelope(this, envelope);
+    return "status" in checked ? checked : this.install(checked, source, true);
   }
 
   /** An offline bundle: the same state checks (no envelope) and the same apply. */
@@ -269,7 +325,14 @@ export class Agent implements ApplyContext {
   }
 
   private serialize<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work);
+    const next = this.queue.then(async () => {
+      this.busy++;
+      try {
+        return await work();
+      } finally {
+        this.busy--;
+      }
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -277,6 +340,7 @@ export class Agent implements ApplyContext {
   /** Stops listening; containers keep running (the agent is not their parent). */
   async stop(): Promise<void> {
     this.download?.abort();
+    await this.watchdog?.stop();
     await this.recovery.suspend();
     await this.health.stop();
     await this.control.closeAll();

@@ -16,6 +16,10 @@ export interface ApplyContext {
   readonly log: Logger;
   readonly control: ControlSockets;
   readonly crashPoint: (point: CrashPoint) => void;
+  /** Board mode: the revision the bootloader booted (kernel command line), if it says. */
+  booted?: string | undefined;
+  /** Board mode: the other `statecast.*` kernel arguments (for reports). */
+  bootMarkers?: string[];
   /** The committed revision (pv_rev) as the agent runs it. */
   committed: RevisionSpec | undefined;
   /** Executes planned steps one by one, `onStep` before each. */
@@ -24,6 +28,8 @@ export interface ApplyContext {
   traced<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** A final report: settles the target's seq, then journals the report. */
   finish(report: ReportInput): Promise<StatusReport>;
+  /** Board mode: reboots the board (the watchdog stops being petted first). */
+  reboot(why: string): Promise<void>;
   /** A verified state as the agent runs it (group timeout override, mount-only). */
   toSpec(state: Record<string, unknown>, id: string, ref: string): RevisionSpec;
 }

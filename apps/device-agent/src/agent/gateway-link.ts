@@ -19,6 +19,16 @@ export class GatewayLink {
     if (this.attached) this.lostSince ??= now;
   }
 
+  /**
+   * The agent will connect and the gateway counts as lost until it does (a try boot that
+   * never reaches its gateway must not commit).
+   */
+  expect(now = Date.now()): void {
+    if (this.attached) return;
+    this.attached = true;
+    this.lostSince = now;
+  }
+
   /** The connection is closed on purpose (agent stopping): nothing to wait for. */
   detach(): void {
     this.attached = false;

@@ -1,5 +1,6 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { EspTrails } from "../boot/esp.js";
 import type { Logger } from "../log.js";
 import { objectIdsOf } from "../model/revision.js";
 import { releaseRootVolume } from "../runtime/rootfs.js";
@@ -10,7 +11,12 @@ import type { LocalStore } from "../store/local-store.js";
  * Removes trails and objects no longer referenced by the committed (`pv_rev`), tried
  * (`pv_try`) or previous revision, and container directories no container uses.
  */
-export async function collectGarbage(store: LocalStore, runtime: ContainerRuntime, log: Logger) {
+export async function collectGarbage(
+  store: LocalStore,
+  runtime: ContainerRuntime,
+  log: Logger,
+  esp?: string,
+) {
   const env = await store.readBootEnv();
   const record = await store.readRecord();
   const keep = new Set([env.pv_rev, env.pv_try, record.previous].filter((r) => r !== ""));
@@ -36,5 +42,6 @@ export async function collectGarbage(store: LocalStore, runtime: ContainerRuntim
     await releaseRootVolume(store.containerDirs(name));
     removed.containerDirs++;
   }
+  if (esp) await new EspTrails(esp).prune(keep);
   log.info("gc", { kept: [...keep], ...removed, dir: join(store.root) });
 }

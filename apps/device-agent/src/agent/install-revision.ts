@@ -1,11 +1,16 @@
 import { ApplyError } from "../apply/apply-error.js";
-import { clearTry } from "../boot/boot-env.js";
+import { checkPartConfigs } from "../apply/part-configs.js";
+import { beginTry, clearTry } from "../boot/boot-env.js";
+import { bspFilesOf, EspTrails } from "../boot/esp.js";
 import { fetchMissingObjects } from "../fetch/fetch-objects.js";
 import type { ObjectSource } from "../fetch/object-source.js";
 import { InvalidStateError, type RevisionSpec } from "../model/revision.js";
-import { planReconcile, planSteps } from "../plan/planner.js";
+import { needsReboot, planReconcile, planSteps } from "../plan/planner.js";
+import type { Step } from "../plan/steps.js";
 import type { StatusReport } from "../report/report.js";
+import { LxcConfigRefused } from "../runtime/lxc-config.js";
 import type { ApplyContext } from "./apply-context.js";
+import { bootFacts } from "./boot.js";
 import { collectGarbage } from "./gc.js";
 
 /** A verified revision to install, from a target or a bundle. */
@@ -39,10 +44,14 @@ export async function installRevision(
   try {
     spec = ctx.toSpec(install.state, install.digest, ref);
     await ctx.traced("agent.fetch", () => fetch(ctx, spec, source, signal));
+    await checkPartConfigs(store, spec);
   } catch (error) {
     // Nothing is installed yet, so any failure here ends in WONTGO: an unexpected one (a source
     // that keeps timing out, a store error) must still be reported, never leave the device silent.
-    const known = error instanceof ApplyError || error instanceof InvalidStateError;
+    const known =
+      error instanceof ApplyError ||
+      error instanceof InvalidStateError ||
+      error instanceof LxcConfigRefused;
     if (!known) ctx.log.error("fetch failed", { error: (error as Error).message });
     return ctx.finish({
       revision: ref,
@@ -53,11 +62,19 @@ export async function installRevision(
   }
   ctx.crashPoint("after-download");
   await store.writeTrail({ id: spec.id, ref, seq: install.seq, state: install.state });
+  if (config.board) {
+    const refused = await stageBoot(ctx, spec);
+    if (refused) return refused;
+  }
   await journal.report({
     revision: ref,
     status: "INPROGRESS",
     message: "objects verified; applying",
   });
+  // On a board a revision that needs a reboot is tried by the bootloader, unless it is the
+  // very one booted (the factory revision's first install): that applies in place.
+  if (config.board && ctx.booted !== spec.id && needsReboot(ctx.committed, spec))
+    return rebootIntoTry(ctx, spec);
   const steps = planSteps(
     { committed: ctx.committed, containers: await config.runtime.list() },
     spec,
@@ -65,17 +82,31 @@ export async function installRevision(
   if (steps.length === 0) {
     return ctx.finish({ revision: ref, status: "DONE", message: "already running this revision" });
   }
+  return applyAndCommit(ctx, spec, steps, rollback);
+}
+
+/**
+ * Runs the planned steps (TESTING reported before the commit delay), then reports the
+ * commit's outcome; a failure goes to `onFailure`.
+ */
+export async function applyAndCommit(
+  ctx: ApplyContext,
+  spec: RevisionSpec,
+  steps: Step[],
+  onFailure: (ctx: ApplyContext, ref: string, error: unknown) => Promise<StatusReport>,
+): Promise<StatusReport> {
+  const { ref } = spec;
   try {
     await ctx.run(steps, async (step) => {
       if (step.action !== "awaitCommitDelay") return;
-      await journal.report({
+      await ctx.journal.report({
         revision: ref,
         status: "TESTING",
-        message: `all status goals reached; commit in ${config.commitDelayMs} ms`,
+        message: `all status goals reached; commit in ${ctx.config.commitDelayMs} ms`,
       });
     });
   } catch (error) {
-    return rollback(ctx, ref, error);
+    return onFailure(ctx, ref, error);
   }
   ctx.committed = spec;
   const last = steps.at(-1);
@@ -83,11 +114,50 @@ export async function installRevision(
   const report = await ctx.finish({
     revision: ref,
     status: outcome,
-    message: `revision ${ref} committed`,
+    message: `revision ${ref} committed${ctx.config.board ? ` (${bootFacts(ctx)})` : ""}`,
   });
-  await collectGarbage(store, config.runtime, ctx.log).catch((e) =>
+  await collectGarbage(ctx.store, ctx.config.runtime, ctx.log, ctx.config.board?.esp).catch((e) =>
     ctx.log.warn("gc failed", { error: (e as Error).message }),
   );
+  return report;
+}
+
+/**
+ * Board mode: the revision's kernel and initrd into the ESP's `trails/<rev>/` before any
+ * try names it (a power cut after pv_try is set must find them). Refuses a state with no
+ * kernel: a board cannot boot it.
+ */
+async function stageBoot(ctx: ApplyContext, spec: RevisionSpec): Promise<StatusReport | undefined> {
+  const files = bspFilesOf(spec.state, (id) => ctx.store.objectPath(id));
+  const refuse = (reason: string, message: string) =>
+    ctx.finish({ revision: spec.ref, status: "WONTGO", reason, message });
+  if (!files)
+    return refuse(
+      "invalid_state",
+      "bsp/run.json names no linux kernel object; a board cannot boot it",
+    );
+  try {
+    await ctx.traced("agent.stageBoot", () =>
+      new EspTrails(ctx.config.board!.esp).stage(spec.id, files),
+    );
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return refuse(code === "ENOSPC" ? "no_space" : "boot_stage_failed", (error as Error).message);
+  }
+  ctx.crashPoint("after-stage-boot");
+  return undefined;
+}
+
+/** Board mode, a revision that needs a reboot: pv_try set (the bootloader latches it), reboot. */
+async function rebootIntoTry(ctx: ApplyContext, spec: RevisionSpec): Promise<StatusReport> {
+  await ctx.store.writeBootEnv(beginTry(await ctx.store.readBootEnv(), spec.id, true));
+  ctx.crashPoint("after-begin-try");
+  const report = await ctx.journal.report({
+    revision: spec.ref,
+    status: "INPROGRESS",
+    message: `rebooting into ${spec.ref}`,
+  });
+  await ctx.reboot(`trying revision ${spec.ref}`);
   return report;
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { beginTry, commitTry } from "../boot/boot-env.js";
 import type { ControlSockets } from "../control/control-server.js";
@@ -8,12 +8,12 @@ import type { Logger } from "../log.js";
 import type { PartSpec } from "../model/revision.js";
 import type { Step } from "../plan/steps.js";
 import { explainExits, prepareContainerLogs, withConsoleLog } from "../runtime/container-logs.js";
-import { renderLxcConfig } from "../runtime/lxc-config.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
 import { SimRuntime } from "../runtime/sim-runtime.js";
 import type { LocalStore } from "../store/local-store.js";
 import { ApplyError } from "./apply-error.js";
 import { awaitGroupGoals, type GatewayWatch, watchDuringTesting } from "./goals.js";
+import { copyConfigFiles, renderPartConfig } from "./part-configs.js";
 
 export interface ExecutorDeps {
   store: LocalStore;
@@ -38,7 +38,9 @@ export class StepExecutor {
     log.info("step", { action: step.action, ...describe(step) });
     switch (step.action) {
       case "beginTry": {
-        await store.writeBootEnv(beginTry(await store.readBootEnv(), step.revision));
+        await store.writeBootEnv(
+          beginTry(await store.readBootEnv(), step.revision, store.boot.board),
+        );
         return this.deps.crashPoint("after-begin-try");
       }
       case "stopContainer": {
@@ -55,17 +57,13 @@ export class StepExecutor {
           store.objectPath(part.rootObject),
           dirs,
         );
-        const partConfig = await readFile(store.objectPath(part.configObject), "utf8");
         const logs = await prepareContainerLogs(store.root, part.containerName);
-        const rendered = renderLxcConfig(partConfig, {
+        const rendered = await renderPartConfig(store, part, {
           name: part.containerName,
           dirs,
           logFile: logs.lxc,
           volumes: await prepareVolumes(store, part),
-          configFiles: part.configFiles.map((file) => ({
-            source: store.objectPath(file.object),
-            path: file.path,
-          })),
+          configFiles: await copyConfigFiles(store, step.revision, part),
         });
         const config = runtime.kind === "lxc" ? withConsoleLog(rendered, logs.console) : rendered;
         const trail = join(store.trailDir(step.revision), "lxc");

@@ -65,7 +65,10 @@ describe("volumes and _config injection", () => {
       "utf8",
     );
     expect(rendered).toContain(`lxc.mount.entry = ${data} data none bind,rw,create=dir 0 0`);
-    expect(rendered).toMatch(/objects\/[0-9a-f]{64} etc\/app.conf none bind,ro,create=file/);
+    // Its own copy in the trail, never the store object every revision shares.
+    expect(rendered).toMatch(
+      /trails\/[0-9a-f]{64}\/config\/web\/etc\/app.conf etc\/app.conf none bind,ro,create=file/,
+    );
     expect(rendered).not.toContain("/volumes/os/");
 
     // A changed config file changes the part: a new container, UPDATED, the same permanent data.

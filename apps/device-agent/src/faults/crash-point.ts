@@ -14,6 +14,7 @@ export const FAULTS_ENABLED: boolean =
 /** Where the agent may SIGKILL itself in crash-safety tests (`--crash-at`). */
 export const CRASH_POINTS = [
   "after-download",
+  "after-stage-boot",
   "after-begin-try",
   "after-stop",
   "after-first-start",

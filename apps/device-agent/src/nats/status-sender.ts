@@ -2,6 +2,10 @@ import type { JetStreamClient } from "@nats-io/jetstream";
 import { reportMessageId, statusSubject } from "@statecast/contract";
 import type { Logger } from "../log.js";
 import { ReportJournal } from "../report/journal.js";
+import type { JournalEntry } from "../report/report.js";
+
+/** The device id of an offline `install` run without `--device-id`. */
+export const OFFLINE_DEVICE_ID = "offline";
 
 /**
  * Publishes the journal's pending reports in order, each with `msgID
@@ -42,16 +46,21 @@ export class StatusSender {
 
   private async pass(): Promise<void> {
     const pending = await this.journal.pending();
-    for (const report of pending) {
-      if (ReportJournal.isLocal(report)) {
+    for (const journaled of pending) {
+      if (ReportJournal.isLocal(journaled)) {
         this.log.warn(
           "report of an offline bundle kept on the device: it names no fleet revision",
           {
-            seq: report.seq,
-            revision: report.revision,
+            seq: journaled.seq,
+            revision: journaled.revision,
           },
         );
-        await this.journal.confirm(report);
+        await this.journal.confirm(journaled);
+        continue;
+      }
+      const report = this.addressed(journaled);
+      if (!report) {
+        await this.journal.confirm(journaled);
         continue;
       }
       try {
@@ -68,8 +77,25 @@ export class StatusSender {
         this.retry = setTimeout(() => void this.flush(), this.retryMs);
         return;
       }
-      await this.journal.confirm(report);
+      await this.journal.confirm(journaled);
     }
+  }
+
+  /**
+   * A device publishes only on its own subject. Reports an offline `install` journaled before
+   * the device had its id (`offline`, e.g. a board's factory revision) are this device's and
+   * go out under its id; a report of any other id can never be delivered and is dropped with
+   * a warning rather than blocking the journal.
+   */
+  private addressed(entry: JournalEntry): JournalEntry | undefined {
+    const own = this.journal.deviceId;
+    if (entry.deviceId === own) return entry;
+    if (entry.deviceId === OFFLINE_DEVICE_ID) return { ...entry, deviceId: own };
+    this.log.warn("dropping a report journaled under another device id", {
+      journaledAs: entry.deviceId,
+      seq: entry.seq,
+    });
+    return undefined;
   }
 
   close(): void {

@@ -47,7 +47,7 @@ export class ReportJournal {
 
   constructor(
     dir: string,
-    private readonly deviceId: string,
+    readonly deviceId: string,
     private readonly runtime: "lxc" | "sim",
     private readonly log?: Logger,
   ) {

@@ -1,6 +1,7 @@
 import { link, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type BootEnv, readBootEnv, writeBootEnv } from "../boot/boot-env.js";
+import { type BootBackend, FileBootBackend } from "../boot/boot-backend.js";
+import type { BootEnv } from "../boot/boot-env.js";
 import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
 import type { VolumeSpec } from "../model/revision.js";
 import type { ContainerDirs } from "../runtime/runtime.js";
@@ -43,8 +44,13 @@ export class LocalStore {
   readonly volumesDir: string;
   readonly bootEnvPath: string;
   readonly recordPath: string;
+  /** Where the try-boot variables live: `boot.env` here, or a board's bootloader env. */
+  readonly boot: BootBackend;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    boot?: BootBackend,
+  ) {
     this.objectsDir = join(root, "objects");
     this.partialDir = join(root, "objects", ".partial");
     this.trailsDir = join(root, "trails");
@@ -53,6 +59,7 @@ export class LocalStore {
     this.volumesDir = join(root, "volumes");
     this.bootEnvPath = join(root, "boot.env");
     this.recordPath = join(root, "agent.json");
+    this.boot = boot ?? new FileBootBackend(this.bootEnvPath);
   }
 
   async init(): Promise<void> {
@@ -92,11 +99,11 @@ export class LocalStore {
   }
 
   readBootEnv(): Promise<BootEnv> {
-    return readBootEnv(this.bootEnvPath);
+    return this.boot.read();
   }
 
   writeBootEnv(env: BootEnv): Promise<void> {
-    return writeBootEnv(this.bootEnvPath, env);
+    return this.boot.write(env);
   }
 
   readRecord(): Promise<AgentRecord> {

@@ -46,6 +46,20 @@ describe("targets refused before install (WONTGO), no container touched", () => 
     expect(report).toMatchObject({ status: "WONTGO", reason: "signature_invalid" });
   });
 
+  it("refuses an app part whose LXC config asks for a platform-only key, naming it", async () => {
+    const { state, digest } = device.states.build([
+      root,
+      { ...app, lxc: ["lxc.hook.pre-start = /bin/sh -c 'touch /tmp/owned'"] },
+    ]);
+    const before = await device.agent.store.readBootEnv();
+    const report = await device.agent.applyTarget(device.target(state, digest), source);
+    expect(report).toMatchObject({ status: "WONTGO", reason: "invalid_state" });
+    expect(report.message).toBe(
+      "part web (app scope): lxc.hook.pre-start is for platform parts only",
+    );
+    expect(await device.agent.store.readBootEnv()).toEqual(before);
+  });
+
   it("refuses a state whose part was changed after signing", async () => {
     const { state } = update();
     const tampered = {

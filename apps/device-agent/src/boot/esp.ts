@@ -1,0 +1,80 @@
+import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { fsyncDir } from "../fs/atomic.js";
+
+/** A revision's boot files as the bootloader finds them: `<esp>/trails/<rev>/{linux,initrd}`. */
+export interface BspFiles {
+  linux: string;
+  initrd?: string;
+  /** Extra GRUB variables for this revision's boot (a GRUB env block), from `bsp/cmdline.env`. */
+  "cmdline.env"?: string;
+}
+
+const REVISION = /^[0-9a-f]{64}$/;
+
+/**
+ * The EFI system partition (FAT) as the agent writes it: each revision's kernel and initrd
+ * under `trails/<rev>/`, each file copied to a temp name, fsynced and renamed, so the
+ * bootloader never finds a torn kernel.
+ */
+export class EspTrails {
+  constructor(readonly esp: string) {}
+
+  dir(revision: string): string {
+    if (!REVISION.test(revision)) throw new Error(`revision id ${revision} is not a sha256`);
+    return join(this.esp, "trails", revision);
+  }
+
+  /** Copies the BSP files (host paths) into the revision's ESP trail; present files are kept. */
+  async stage(revision: string, files: BspFiles): Promise<void> {
+    const dir = this.dir(revision);
+    await mkdir(dir, { recursive: true });
+    for (const [name, source] of Object.entries(files)) {
+      if (source === undefined) continue;
+      const target = join(dir, name);
+      const [have, want] = await Promise.all([stat(target).catch(() => undefined), stat(source)]);
+      if (have?.size === want.size) continue;
+      const temp = join(dir, `${name}.tmp`);
+      await copyFile(source, temp);
+      try {
+        const handle = await open(temp, "r+");
+        await handle.sync().finally(() => handle.close());
+        await rename(temp, target);
+      } catch (error) {
+        await unlink(temp).catch(() => undefined);
+        throw error;
+      }
+    }
+    await fsyncDir(dir);
+  }
+
+  /** Removes ESP trails of revisions not in `keep` (ESPs are small). */
+  async prune(keep: Set<string>): Promise<void> {
+    const root = join(this.esp, "trails");
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      if (REVISION.test(name) && !keep.has(name))
+        await rm(join(root, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * The kernel and initrd objects a state's `bsp/run.json` names (paths relative to `bsp/`),
+ * as paths of the store's objects; undefined when the state has no kernel to boot.
+ */
+export function bspFilesOf(
+  state: Record<string, unknown>,
+  objectPath: (id: string) => string,
+): BspFiles | undefined {
+  const run = state["bsp/run.json"] as { linux?: unknown; initrd?: unknown } | undefined;
+  const object = (name: unknown): string | undefined => {
+    if (typeof name !== "string" || name === "") return undefined;
+    const id = state[`bsp/${name}`];
+    return typeof id === "string" ? objectPath(id) : undefined;
+  };
+  const linux = object(run?.linux);
+  if (!linux) return undefined;
+  const initrd = object(run?.initrd);
+  const cmdline = object("cmdline.env");
+  return { linux, ...(initrd ? { initrd } : {}), ...(cmdline ? { "cmdline.env": cmdline } : {}) };
+}

@@ -1,0 +1,174 @@
+import { rolloutReaches, startRollout } from "../fleet.test-helper.js";
+import {
+  APP,
+  type BoardRevision,
+  BoardSystem,
+  DEVICE,
+  FLEET,
+  seconds,
+} from "./board.test-helper.js";
+import type { BoardPart } from "./board-states.test-helper.js";
+import { statusReports } from "./status-reports.test-helper.js";
+
+type Json = Record<string, unknown>;
+const wave = (size: Json) => ({ size, minSample: 1, soakSeconds: 0, maxFailures: { count: 0 } });
+/** A container in the board's network namespace calling the host service through the forward. */
+const PROBE: BoardPart = {
+  name: "probe",
+  network: "none",
+  init: "while :; do wget -q -O /dev/null http://10.0.2.100:8080/from-probe; sleep 2; done",
+};
+const NEW_KERNEL = "linux-image-6.1.0-47-amd64";
+
+/**
+ * One board, booted once, through a sequence of revisions: factory → new kernel → panicking
+ * kernel (bootloader fallback) → hanging boot (watchdog reset, then fallback).
+ */
+describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real Statecast", () => {
+  let s: BoardSystem;
+  let factory: BoardRevision;
+  let updated: BoardRevision;
+  /** The paused rollout of the panicking kernel: aborted before the next one. */
+  let paused: string | undefined;
+  const timings: Record<string, number> = {};
+
+  async function rollout(rev: BoardRevision, waves: Json[], status: string, timeoutMs: number) {
+    const id = await startRollout(s.system, {
+      revision: { fleet: FLEET, number: rev.number },
+      selector: { fleet: FLEET },
+      waves,
+    });
+    const done = await rolloutReaches(s.system, id, status, timeoutMs).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\n--- serial tail ---\n${s.serial().slice(-5000)}`);
+    });
+    return { id, done };
+  }
+  const deviceEvents = async (type: string, rev: BoardRevision) =>
+    (await s.events(`device=${DEVICE}`)).filter(
+      (e) =>
+        e.type === type && ((e.data as Json).revision as Json | undefined)?.number === rev.number,
+    );
+
+  beforeAll(async () => {
+    s = await BoardSystem.start();
+    const bsp = await s.bsp("factory", { cmdline: "statecast.marker=factory" });
+    factory = await s.postRevision(bsp, [APP], "factory");
+    await s.buildImage("--commit-delay-ms 8000");
+    await s.boot();
+  }, 240_000);
+  afterAll(async () => {
+    process.stdout.write(`board timings (s): ${JSON.stringify(timings)}\n`);
+    await s?.close();
+  });
+
+  it("boots, enrolls with its secret and reports the factory revision", async () => {
+    const t0 = Date.now();
+    await s.serialShows("agent starting", 0, 240_000);
+    timings.bootToAgent = seconds(t0);
+    await s.waitFor(
+      "the board to enroll",
+      async () => ((await s.api(`/v1/devices/${DEVICE}`)).status === 200 ? true : undefined),
+      180_000,
+    );
+    timings.bootToEnrolled = seconds(t0);
+    await rollout(factory, [wave({ percent: 100 })], "completed", 120_000);
+    timings.factoryReported = seconds(t0);
+    expect(await s.device()).toMatchObject({
+      currentRevision: { fleet: FLEET, number: factory.number },
+    });
+    expect(await deviceEvents("UpdateSucceeded", factory)).toHaveLength(1);
+    expect(s.serial()).toContain("statecast.marker=factory");
+  }, 600_000);
+
+  it("updates the kernel: reboots into it, reports it, commits in GRUB; a host-network container reaches the host", async () => {
+    const bsp = await s.bsp("v2", { kernelPackage: NEW_KERNEL, cmdline: "statecast.marker=v2" });
+    updated = await s.postRevision(bsp, [APP, PROBE], "v2");
+    const mark = s.serial().length;
+    const t0 = Date.now();
+    await rollout(updated, [wave({ percent: 100 })], "completed", 300_000);
+    timings.kernelUpdateRoundTrip = seconds(t0);
+    const log = s.serial().slice(mark);
+    expect(log).toContain(`statecast: booting try ${updated.digest}`);
+    expect(log).toMatch(/statecast-init: kernel 6\.1\.0-47-amd64 .*statecast\.marker=v2/);
+    expect(await s.device()).toMatchObject({
+      currentRevision: { fleet: FLEET, number: updated.number },
+    });
+    const succeeded = await deviceEvents("UpdateSucceeded", updated);
+    expect(succeeded.map((e) => (e.data as Json).status)).toEqual(["DONE"]);
+    const done = (await statusReports(s.system.services, DEVICE)).filter(
+      (r) => r.status === "DONE" && (r.revision as Json).number === updated.number,
+    );
+    expect(String(done[0]?.message)).toContain(`kernel 6.1.0-47-amd64, booted ${updated.digest}`);
+    const env = await s.grubEnv();
+    expect(env.pv_rev).toBe(updated.digest);
+    expect(env.pv_try ?? "").toBe("");
+    await s.waitFor(
+      "the probe container to call the host",
+      async () => (s.hostRequests.includes("/from-probe") ? true : undefined),
+      60_000,
+    );
+  }, 600_000);
+
+  it("a panicking kernel comes back on the previous one by GRUB alone: ERROR boot_failed, the canary gate pauses, why/audit show the chain", async () => {
+    const bsp = await s.bsp("panic", { init: "none", cmdline: "statecast.marker=panic" });
+    const panic = await s.postRevision(bsp, [APP, PROBE], "panic");
+    const mark = s.serial().length;
+    const t0 = Date.now();
+    const { id } = await rollout(
+      panic,
+      [wave({ count: 1 }), wave({ percent: 100 })],
+      "paused",
+      400_000,
+    );
+    paused = id;
+    timings.panicRoundTrip = seconds(t0);
+    const log = s.serial().slice(mark);
+    expect(log).toContain(`statecast: booting try ${panic.digest}`);
+    expect(log).toContain("Kernel panic");
+    expect(log).toContain(`the try of ${panic.digest} did not complete`);
+    const failed = await deviceEvents("UpdateFailed", panic);
+    expect(failed.map((e) => (e.data as Json).reason)).toEqual(["boot_failed"]);
+    expect(String(((failed[0]?.data ?? {}) as Json).message)).toContain(
+      `tried revision boards#${panic.number} did not boot`,
+    );
+    expect(await s.device()).toMatchObject({
+      currentRevision: { fleet: FLEET, number: updated.number },
+    });
+    const env = await s.grubEnv();
+    expect(env.pv_rev).toBe(updated.digest);
+    expect(env.pv_try ?? "").toBe("");
+    const why = await s.api(`/v1/rollouts/${id}/devices/${DEVICE}/why`);
+    expect(why.status).toBe(200);
+    expect(JSON.stringify(why.body)).toContain("boot_failed");
+    const decisions = (await s.events(`rollout=${id}`)).filter((e) =>
+      ["WaveGateFailed", "RolloutPaused"].includes(String(e.type)),
+    );
+    expect(decisions.map((e) => e.type)).toEqual(["WaveGateFailed", "RolloutPaused"]);
+    const causes = new Set((await s.events(`device=${DEVICE}`)).map((e) => e.eventId));
+    for (const d of decisions) expect(causes.has((d.metadata as Json).causationId)).toBe(true);
+  }, 600_000);
+
+  it("a boot that hangs with no agent is reset by the watchdog and comes back the same way", async () => {
+    if (paused) {
+      const abort = { method: "POST", json: { reason: "e2e: next scenario" } };
+      expect((await s.api(`/v1/rollouts/${paused}/abort`, abort)).status).toBe(200);
+    }
+    const bsp = await s.bsp("hang", { init: "hang", cmdline: "statecast.marker=hang" });
+    const hang = await s.postRevision(bsp, [APP, PROBE], "hang");
+    const mark = s.serial().length;
+    const t0 = Date.now();
+    await rollout(hang, [wave({ percent: 100 })], "paused", 500_000);
+    timings.hangRoundTrip = seconds(t0);
+    const log = s.serial().slice(mark);
+    expect(log).toContain("this BSP hangs here on purpose");
+    expect(log.indexOf(`the try of ${hang.digest} did not complete`)).toBeGreaterThan(
+      log.indexOf("hangs here on purpose"),
+    );
+    const failed = await deviceEvents("UpdateFailed", hang);
+    expect(failed.map((e) => (e.data as Json).reason)).toEqual(["boot_failed"]);
+    expect(await s.device()).toMatchObject({
+      currentRevision: { fleet: FLEET, number: updated.number },
+    });
+    expect((await s.grubEnv()).pv_rev).toBe(updated.digest);
+  }, 600_000);
+});

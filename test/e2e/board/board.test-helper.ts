@@ -1,0 +1,200 @@
+// One QEMU board enrolled in a real Statecast (Postgres, NATS, orchestrator, gateway): builds
+// BSPs and revisions, the image, boots it, and reads its serial log and GRUB env.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type BspOptions,
+  buildBoardImage,
+  buildBsp,
+  type RunningBoard,
+  readGrubEnv,
+  startBoard,
+} from "@statecast/board";
+import { issueEnrollmentUser } from "@statecast/nats-auth";
+import {
+  expectStatus,
+  type FleetSystem,
+  type Json,
+  startFleet,
+  until,
+} from "../fleet.test-helper.js";
+import { type BoardPart, BoardStates } from "./board-states.test-helper.js";
+
+export const AGENT_BUNDLE = join(
+  import.meta.dirname,
+  "../../../apps/device-agent/dist/statecast-agent.js",
+);
+export const FLEET = "boards";
+export const DEVICE = "qemu-board-1";
+export const APP: BoardPart = { name: "app", init: "exec /bin/sleep 1000000" };
+
+export interface BoardRevision {
+  number: number;
+  digest: string;
+}
+
+export class BoardSystem {
+  readonly dir = mkdtempSync(join(tmpdir(), "statecast-board-e2e-"));
+  readonly states: BoardStates;
+  board: RunningBoard | undefined;
+  private trusted = false;
+  readonly image = join(this.dir, "board.img");
+
+  /** Paths a container in the board requested from the host service (guest port 8080). */
+  readonly hostRequests: string[] = [];
+  private readonly hostService = createServer((req, res) => {
+    this.hostRequests.push(req.url ?? "");
+    res.end("hello board\n");
+  });
+
+  private constructor(readonly system: FleetSystem) {
+    this.states = new BoardStates(system.release);
+  }
+
+  static async start(): Promise<BoardSystem> {
+    if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} missing: npm run build`);
+    const s = new BoardSystem(await startFleet([], { enrollment: true }));
+    await new Promise<void>((resolve) => s.hostService.listen(0, "127.0.0.1", resolve));
+    return s;
+  }
+
+  api: FleetSystem["api"] = (path, init) => this.system.api(path, init);
+
+  async bsp(name: string, options: Omit<BspOptions, "agentBundle">): Promise<string> {
+    const dir = join(this.dir, "bsp", name);
+    await buildBsp(dir, { agentBundle: AGENT_BUNDLE, ...options });
+    return dir;
+  }
+
+  /** Posts a signed revision (bsp/ from `bspDir`, busybox `parts`) of the board fleet. */
+  async postRevision(bspDir: string, parts: BoardPart[], label: string): Promise<BoardRevision> {
+    if (!this.trusted) {
+      const pem = this.states.busybox.key.publicKeyPem;
+      const policy = { mode: "strict", trusted: [{ name: "release", pem, keys: ["**"] }] };
+      await expectStatus(
+        this.api(`/v1/fleets/${FLEET}/trust-policy`, { method: "PUT", json: policy }),
+        200,
+      );
+      this.trusted = true;
+    }
+    const { state, digest } = this.states.build(bspDir, parts);
+    for (const [sha, body] of this.states.objects) {
+      const res = await this.api(`/v1/objects/${sha}`, { method: "PUT", body });
+      if (res.status !== 201 && res.status !== 200) throw new Error(`upload ${sha}: ${res.status}`);
+    }
+    const posted = await expectStatus(
+      this.api(`/v1/fleets/${FLEET}/revisions`, {
+        method: "POST",
+        json: { state, message: label },
+      }),
+      201,
+    );
+    this.lastState = state;
+    return { number: Number(posted.number), digest };
+  }
+  private lastState: unknown;
+
+  /** The image of the last posted revision, enrolled in FLEET with a fresh token. */
+  async buildImage(agentArgs: string): Promise<void> {
+    const bundle = join(this.dir, "factory.tgz");
+    await this.states.bundle(this.lastState as never, bundle, join(this.dir, "objects"));
+    const token = await expectStatus(
+      this.api(`/v1/fleets/${FLEET}/enrollment-tokens`, { method: "POST", json: {} }),
+      201,
+    );
+    const services = this.system.services;
+    await buildBoardImage({
+      bundle,
+      out: this.image,
+      deviceId: DEVICE,
+      fleet: FLEET,
+      enrollmentCreds: (await issueEnrollmentUser(services.setup)).creds,
+      enrollmentToken: String(token.secret),
+      orchestratorKeyPem: services.targetKeyPem,
+      signerPem: this.states.busybox.key.publicKeyPem,
+      watchdogSeconds: 60,
+      agentArgs,
+    });
+  }
+
+  async boot(): Promise<void> {
+    const runDir = join(this.dir, "run");
+    mkdirSync(runDir, { recursive: true });
+    const natsPort = Number(new URL(this.system.services.nats.url.split(",")[0] as string).port);
+    this.board = await startBoard({
+      image: this.image,
+      runDir,
+      forwards: [
+        { guestPort: 4222, hostPort: natsPort },
+        { guestPort: 8080, hostPort: (this.hostService.address() as AddressInfo).port },
+      ],
+    });
+  }
+
+  /** The serial console so far, with GRUB's line wrapping and terminal escapes undone. */
+  serial(): string {
+    const raw = this.board ? readFileSync(this.board.serialLog, "utf8") : "";
+    return raw
+      .replace(ESCAPES, "")
+      .replace(/\r?\n\r/g, " ")
+      .replace(/\r/g, "");
+  }
+
+  /** Waits for `text` in the serial log after `from` characters; returns its index. */
+  async serialShows(text: string | RegExp, from: number, timeoutMs: number): Promise<number> {
+    return until(
+      `serial log to show ${text}`,
+      async () => {
+        const log = this.serial().slice(from);
+        const i = typeof text === "string" ? log.indexOf(text) : log.search(text);
+        return i >= 0 ? from + i : undefined;
+      },
+      timeoutMs,
+    ).catch((e: unknown) => {
+      throw new Error(
+        `${(e as Error).message}\n--- serial tail ---\n${this.serial().slice(-4000)}`,
+      );
+    });
+  }
+
+  /** `until`, with the serial log's tail in the failure. */
+  waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+    return until(what, check, timeoutMs).catch((e: unknown) => {
+      throw new Error(
+        `${(e as Error).message}\n--- serial tail ---\n${this.serial().slice(-6000)}`,
+      );
+    });
+  }
+
+  grubEnv(): Promise<Record<string, string>> {
+    return readGrubEnv(this.image);
+  }
+
+  /** The device as the orchestrator sees it. */
+  async device(): Promise<Json> {
+    return (await this.api(`/v1/devices/${DEVICE}`)).body;
+  }
+
+  async events(query: string): Promise<Json[]> {
+    const { body } = await this.api(`/v1/events?${query}&limit=1000`);
+    return body.items as Json[];
+  }
+
+  async close(): Promise<void> {
+    await this.board?.stop().catch(() => undefined);
+    await this.system.close();
+    this.hostService.close();
+    if (!process.env.STATECAST_KEEP_BOARD) rmSync(this.dir, { recursive: true, force: true });
+    else process.stdout.write(`board e2e files kept in ${this.dir}\n`);
+  }
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences in the serial log
+const ESCAPES = /\x1b\[[0-9;=]*[A-Za-z]/g;
+
+export const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
+export { sleep };
