@@ -165,7 +165,7 @@ describe("acceptedFast (the fast path of parseDeviceMessage)", () => {
     }
     // The fast path is really taken (not a predicate that always says no).
     expect(fast).toBeGreaterThan(variants.length / 10);
-  });
+  }, 30_000); // thousands of zod parses: CPU-bound, ~2.5 s alone, longer beside other tiers
 
   it("takes the agent's report, an ERROR with its reason and a heartbeat", () => {
     expect(acceptedFast(report)).toBe(true);
