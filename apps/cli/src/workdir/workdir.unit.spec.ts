@@ -26,7 +26,7 @@ const changes = async () => (await workdirStatus(wd)).changes.map((c) => `${c.ch
 
 beforeEach(async () => {
   wd = await initWorkdir(await mkdtemp(join(tmpdir(), "statecast-wd-")));
-  await write("web/run.json", runJson('"name": "web", "big": 12345678901234567890, "f": 1.50'));
+  await write("web/run.json", runJson('"name": "web", "big": 10000000000000000000, "f": 1.5'));
   await write("web/lxc.container.conf", "lxc.init.cmd = /bin/sh\n");
   await write("web/root.squashfs", rootfs);
   await write("device.json", '{"label": "lab"}');
@@ -59,7 +59,7 @@ describe("a working directory", () => {
     expect(await readFile(wd.stateFile, "utf8")).toBe(
       `{"#spec":"pantavisor-service-system@1","web/lxc.container.conf":"${conf}",` +
         `"web/root.squashfs":"${sha(rootfs)}","web/run.json":{"#spec":"service-manifest-run@1",` +
-        `"big":12345678901234567890,"config":"lxc.container.conf","f":1.50,"name":"web",` +
+        `"big":10000000000000000000,"config":"lxc.container.conf","f":1.5,"name":"web",` +
         `"root-volume":"root.squashfs","storage":{},"type":"lxc","volumes":[]}}`,
     );
     expect(await readFile(join(wd.objectsDir, sha(rootfs)))).toEqual(rootfs);
@@ -71,7 +71,7 @@ describe("a working directory", () => {
     await commit(wd, "all");
     await write(
       "web/run.json",
-      runJson('"name":"web2","big":12345678901234567890,"f":1.50,"extra":[1]'),
+      runJson('"name":"web2","big":10000000000000000000,"f":1.5,"extra":[1]'),
     );
     await write("web/root.squashfs", Buffer.from("new root"));
     await unlink(join(wd.root, "device.json"));
@@ -128,7 +128,7 @@ describe("a working directory", () => {
     expect(result.written.sort()).toEqual(["device.json", "web/root.squashfs", "web/run.json"]);
     expect(result.removed).toEqual([]);
     expect(await readFile(join(wd.root, "web/root.squashfs"))).toEqual(rootfs);
-    expect(await readFile(join(wd.root, "web/run.json"), "utf8")).toContain("12345678901234567890");
+    expect(await readFile(join(wd.root, "web/run.json"), "utf8")).toContain("10000000000000000000");
     expect(await changes()).toEqual([]);
     expect(Object.keys(await readCommitted(wd))).toContain("device.json");
     const back = await checkout(wd, { rev: second.digest });
