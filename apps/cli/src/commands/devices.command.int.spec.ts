@@ -108,7 +108,7 @@ describe("devices, device history and audit against a real orchestrator", () => 
       shown = await cli.sc(["devices", "show", "d1"]);
     }
     expect(shown.out).toContain(
-      "last apply lab@2: fetched 2147 B of 34.5 MiB needed (0.01 %), 2147 B as deltas, 0 B resumed\n",
+      "last apply lab#2: fetched 2147 B of 34.5 MiB needed (0.01 %), 2147 B as deltas, 0 B resumed\n",
     );
     const json = await cli.scJson<{ transfer: unknown }>(["devices", "show", "d1"]);
     expect(json.json.transfer).toMatchObject({

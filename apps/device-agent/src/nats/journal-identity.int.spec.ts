@@ -30,18 +30,18 @@ describe("journaled reports of another device id", () => {
     device = new DeviceUnderTest();
     await device.agent.store.init();
     const offline = new ReportJournal(device.agent.store.journalDir, "offline", "lxc");
-    await offline.report({ revision: "factory", status: "DONE", message: "factory installed" });
+    await offline.report({ revision: "boards#1", status: "DONE", message: "factory installed" });
     const stranger = new ReportJournal(device.agent.store.journalDir, "dev-stranger", "lxc");
-    await stranger.report({ revision: "x", status: "DONE", message: "not this device's" });
+    await stranger.report({ revision: "boards#7", status: "DONE", message: "not this device's" });
     const agent = device.newAgent();
     await agent.start();
     handle = await connectAgent(agent, { natsUrl: nats.url, reconnectMaxDelayMs: 500 });
-    await agent.journal.report({ revision: "after", status: "QUEUED", message: "own report" });
+    await agent.journal.report({ revision: "boards#2", status: "QUEUED", message: "own report" });
 
-    const reports = await gateway.waitForReport((r) => r.revision === "after");
+    const reports = await gateway.waitForReport((r) => r.revision === "boards#2");
     expect(reports.map((r) => [r.deviceId, r.revision, r.status])).toEqual([
-      [device.deviceId, "factory", "DONE"],
-      [device.deviceId, "after", "QUEUED"],
+      [device.deviceId, "boards#1", "DONE"],
+      [device.deviceId, "boards#2", "QUEUED"],
     ]);
     expect(reports[0]!.msgId).toBe(`${device.deviceId}:${offline.bootId}:1`);
     expect(await agent.journal.pending()).toEqual([]);

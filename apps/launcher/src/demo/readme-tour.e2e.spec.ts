@@ -92,8 +92,8 @@ describe("the README against npm start's demo", () => {
   it("runs the CLI tour as written", () => {
     const output = sh(readmeBlock("## CLI tour"));
     expect(output).toContain("logged in");
-    expect(output).toMatch(/demo-sim-001\s+demo\s+approved\s+online\s+demo@1\s+DONE/);
-    expect(output).toMatch(/completed\s+demo@1/);
+    expect(output).toMatch(/demo-sim-001\s+demo\s+approved\s+online\s+demo#1\s+DONE/);
+    expect(output).toMatch(/completed\s+demo#1/);
     expect(output).toMatch(/demo-sim-001.*: (updated|succeeded|done)/i);
     expect(output).toContain("DeviceEnrolled");
     expect(output).toMatch(/exported [0-9a-f]{12} to \.\.\/demo\.tgz/);
@@ -104,7 +104,7 @@ describe("the README against npm start's demo", () => {
     "runs the authoring loop as written: a quoted sh -c image on every real LXC device, in strict mode",
     async () => {
       const output = sh(readmeBlock("### Your first release"));
-      expect(output).toContain("posted demo@2");
+      expect(output).toContain("posted demo#2");
       const devices = await api<{
         items: { deviceId: string; lastStatus: string; currentRevision: unknown }[];
       }>("/v1/devices?fleet=demo");
@@ -140,7 +140,7 @@ describe("the README against npm start's demo", () => {
     expect(output).toMatch(
       /\[launcher\] orchestrator ready: http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)/,
     );
-    expect(output).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo@1 on the fleet/);
+    expect(output).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo#1 on the fleet/);
     // No JSON log lines and none of Nest's per-route or per-module lines at the default level.
     expect(output).not.toMatch(/^\[(orchestrator|device-gateway)\] \{/m);
     expect(output).not.toMatch(/\{"t":|Mapped \{|dependencies initialized/);
