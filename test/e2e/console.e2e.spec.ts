@@ -114,8 +114,11 @@ describe("the web console in a real browser over real services and sim agents", 
   });
 
   it("lets an operator plan, start, watch, inspect a failed canary and resume to completion", async () => {
+    // The form's instant has whole seconds: a second of margin on both sides of beforeV2 keeps
+    // the v1 install before it and the v2 rollout after it, whatever the truncation.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     shared.beforeV2 = new Date();
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // a whole second: the form's step
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const second = await system.postRevision("web", [BASE, APP], "v2");
     const operator = await createToken(system, "ann", "operator");
     shared.operator = operator;
@@ -246,6 +249,15 @@ describe("the web console in a real browser over real services and sim agents", 
 
   it("shows the fleet overview, filters devices, time-travels a device, diffs revisions and tails the audit log", async () => {
     browser.log.step = "other pages";
+    // The registry is a projection: it follows the rollout's last events a moment later. The page
+    // shows the registry as it is when loaded, so wait until it has settled (two equal reads).
+    let previous = "";
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      const now = JSON.stringify((await system.api("/v1/devices/summary")).body);
+      if (now === previous && now.includes('"number":2')) break;
+      previous = now;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
     const page = await browser.newPage();
     await signIn(page, url, shared.operator);
 
