@@ -28,9 +28,11 @@ export function runLauncher(
     env[key] = value;
   }
   // On a terminal: `script` gives the launcher a pseudo-terminal, and a Ctrl-C typed into it
-  // reaches the foreground process group through the terminal, as a person's does.
+  // reaches the foreground process group through the terminal, as a person's does. `script` runs
+  // the command with $SHELL -c; `exec` makes the launcher that group's only process whatever the
+  // shell is (dash would otherwise stay, die of the SIGINT, and `script -e` report 130).
   const command: [string, string[]] = options.terminal
-    ? ["script", ["-qfec", `${process.execPath} ${launcherEntry}`, "/dev/null"]]
+    ? ["script", ["-qfec", `exec ${process.execPath} ${launcherEntry}`, "/dev/null"]]
     : [process.execPath, [launcherEntry]];
   const child = spawn(command[0], command[1], {
     cwd: repoRoot,
