@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EventMetadata, PostgresEventStore } from "@statecast/events";
-import { SYSTEM_ACTOR, type TimerElapsed } from "./domain/index.js";
+import { type RolloutTimer, SYSTEM_ACTOR, type TimerElapsed } from "./domain/index.js";
 import type { LoadedRollout, RolloutStates } from "./rollout-states.js";
 import { inTransaction } from "./rollout-transaction.js";
 import type { RolloutWriter } from "./rollout-writer.js";
@@ -8,7 +8,7 @@ import type { RolloutWriter } from "./rollout-writer.js";
 interface DueTimer {
   rollout_id: string;
   device_id: string;
-  kind: "soak" | "device_timeout";
+  kind: RolloutTimer["kind"];
 }
 
 // SKIP LOCKED: replicas polling together each take different timers.
@@ -65,9 +65,8 @@ export class RolloutTimers {
       const { rows } = await client.query<DueTimer>(TAKE_DUE, [now, limit]);
       const byRollout = new Map<string, TimerElapsed[]>();
       for (const row of rows) {
-        const type = row.kind === "soak" ? "SoakTimerElapsed" : "DeviceTimeoutElapsed";
         const list = byRollout.get(row.rollout_id) ?? [];
-        list.push({ type, deviceId: row.device_id, now });
+        list.push(timerInput(row, now));
         byRollout.set(row.rollout_id, list);
       }
       const metadata: EventMetadata = {
@@ -86,5 +85,17 @@ export class RolloutTimers {
     });
     for (const loaded of written) this.states.remember(loaded);
     return fired;
+  }
+}
+
+function timerInput(row: DueTimer, now: string): TimerElapsed {
+  switch (row.kind) {
+    case "soak":
+      return { type: "SoakTimerElapsed", deviceId: row.device_id, now };
+    case "device_timeout":
+      return { type: "DeviceTimeoutElapsed", deviceId: row.device_id, now };
+    case "wave_start":
+    case "schedule_end":
+      return { type: "ScheduleTimerElapsed", kind: row.kind, now };
   }
 }

@@ -31,11 +31,18 @@ class WaveDoc {
   minSample!: number;
   @ApiProperty() soakSeconds!: number;
   @ApiProperty({ example: { percent: 5, count: 10 } }) maxFailures!: object;
+  @ApiPropertyOptional({ description: "ISO-8601: the wave starts no earlier" }) notBefore?: string;
 }
 
 class PolicyDoc {
   @ApiPropertyOptional({ enum: ["pause", "abort", "rollback"] }) onFailure?: string;
   @ApiPropertyOptional({ enum: ["next", "pause"] }) onSuccess?: string;
+}
+
+class ScheduleDoc {
+  @ApiPropertyOptional({ description: "ISO-8601: wave 0 starts no earlier" }) startAt?: string;
+  @ApiPropertyOptional({ description: "ISO-8601: nothing is assigned after it" }) endAt?: string;
+  @ApiPropertyOptional({ enum: ["stop_assigning", "cancel_pending"] }) atEnd?: string;
 }
 
 /** Shape check only; every nested field is checked (and named) by `parseDefinition`. */
@@ -48,6 +55,13 @@ export class RolloutDefinitionRequest {
   waves?: object[];
   @ApiPropertyOptional({ type: PolicyDoc }) @IsOptional() @IsObject() policy?: object;
   @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @IsInt() deviceTimeoutSeconds?: number;
+  @ApiPropertyOptional({
+    type: ScheduleDoc,
+    description: "when the rollout may assign; each wave may also have `notBefore`",
+  })
+  @IsOptional()
+  @IsObject()
+  schedule?: object;
 }
 
 export class RolloutReasonRequest {

@@ -26,6 +26,16 @@ const waveSpec = z.strictObject({
     percent: z.number().min(0).max(100).optional(),
     count: count.optional(),
   }),
+  /** The wave starts no earlier than this, even when the previous gate passed (issue 20). */
+  notBefore: isoInstant.optional(),
+});
+
+/** When the rollout may assign (issue 20): absent in rollouts created before it, meaning always. */
+const rolloutSchedule = z.strictObject({
+  startAt: isoInstant.optional(),
+  endAt: isoInstant.optional(),
+  /** At `endAt`: assign nothing more (assigned devices go on), or also cancel unstarted targets. */
+  atEnd: z.enum(["stop_assigning", "cancel_pending"]).optional(),
 });
 
 export const rolloutDefinition = z.strictObject({
@@ -41,6 +51,7 @@ export const rolloutDefinition = z.strictObject({
     onSuccess: z.enum(["next", "pause"]),
   }),
   deviceTimeoutSeconds: z.int().positive().optional(),
+  schedule: rolloutSchedule.optional(),
 });
 
 const plannedDevice = z.strictObject({
@@ -125,6 +136,27 @@ export const RolloutRollbackStarted = defineEvent(
     withoutPreviousRevision: deviceIds,
   }),
 );
+/** A wave that may not start yet: the rollout's `startAt` or the wave's `notBefore` is ahead. */
+export const WaveStartDeferred = defineEvent(
+  "WaveStartDeferred",
+  1,
+  z.strictObject({
+    waveIndex,
+    until: isoInstant,
+    cause: z.enum(["rollout_start_at", "wave_not_before"]),
+    at: isoInstant,
+  }),
+);
+/** The schedule's `endAt` came: what the rollout did about it follows (abort, cancellations). */
+export const RolloutScheduleEnded = defineEvent(
+  "RolloutScheduleEnded",
+  1,
+  z.strictObject({
+    endAt: isoInstant,
+    atEnd: z.enum(["stop_assigning", "cancel_pending"]),
+    at: isoInstant,
+  }),
+);
 export const RolloutCompleted = defineEvent(
   "RolloutCompleted",
   1,
@@ -207,6 +239,8 @@ export const rolloutCatalog = [
   RolloutAborted,
   RolloutRollbackStarted,
   RolloutCompleted,
+  WaveStartDeferred,
+  RolloutScheduleEnded,
   RolloutTargetsCancelled,
   DeviceJoinedRollout,
   RolloutDeviceProgressed,

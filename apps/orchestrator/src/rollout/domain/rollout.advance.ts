@@ -4,17 +4,57 @@ import { getDevice } from "./rollout.device-table.js";
 import type { GateVerdict } from "./rollout.gate.js";
 import { evaluateGate } from "./rollout.gate.js";
 import type { WaveState } from "./rollout.js";
+import { scheduleEnd, scheduleEndedAt, waveStartBlock } from "./rollout.schedule.js";
 import { abortRollout, startRollback } from "./rollout.stop.js";
 
-/** Start wave `index` and assign targets to its members. */
+/**
+ * Start wave `index` and assign targets to its members, or, when the schedule holds it back,
+ * defer it (`WaveStartDeferred`) with a timer for when it may start (issue 20).
+ */
 export function startWave(d: Decision, index: number, now: string): void {
+  const state = d.started();
+  const block = waveStartBlock(state.definition, index, now);
+  if (block) {
+    d.emit({ type: "WaveStartDeferred", data: { waveIndex: index, ...block, at: now } });
+    d.send({
+      type: "ScheduleTimer",
+      at: block.until,
+      timer: { kind: "wave_start", rolloutId: state.rolloutId, deviceId: "" },
+    });
+    return;
+  }
   d.emit({ type: "WaveStarted", data: { waveIndex: index, at: now } });
   assignPending(d, index, now);
+}
+
+/** The schedule's end came: record it, then stop assigning (and maybe cancel unstarted targets). */
+export function endSchedule(d: Decision, now: string): void {
+  const state = d.state;
+  if (state.status !== "running" && state.status !== "paused") return;
+  const end = scheduleEnd(state.definition);
+  if (!end) return;
+  d.emit({ type: "RolloutScheduleEnded", data: { ...end, at: now } });
+  const who = { actor: SYSTEM_ACTOR, now };
+  if (end.atEnd === "cancel_pending")
+    abortRollout(d, {
+      ...who,
+      reason: `schedule ended at ${end.endAt}: unstarted targets cancelled`,
+    });
+  else
+    d.emit({
+      type: "RolloutAborted",
+      data: {
+        actor: SYSTEM_ACTOR,
+        reason: `schedule ended at ${end.endAt}: nothing more is assigned`,
+        at: now,
+      },
+    });
 }
 
 /** Assign targets to the wave's members that have none yet (all of them, or joiners after a pause). */
 export function assignPending(d: Decision, waveIndex: number, now: string): void {
   const state = d.started();
+  if (state.waves[waveIndex]?.status !== "running") return; // a deferred wave assigns when it starts
   const deviceIds = (state.waves[waveIndex]?.deviceIds ?? []).filter(
     (id) => getDevice(state.devices, id)?.status === "pending",
   );
@@ -41,8 +81,19 @@ export function assignPending(d: Decision, waveIndex: number, now: string): void
 export function settle(d: Decision, now: string): void {
   for (;;) {
     const state = d.state;
+    if (state.status !== "running" && state.status !== "paused") return;
+    if (scheduleEndedAt(state.definition, now)) {
+      endSchedule(d, now);
+      return;
+    }
     if (state.status !== "running") return;
     const wave = state.waves[state.currentWave];
+    if (wave?.status === "pending" && wave.deferredUntil !== null) {
+      if (Date.parse(now) < Date.parse(wave.deferredUntil)) return;
+      d.emit({ type: "WaveStarted", data: { waveIndex: wave.index, at: now } });
+      assignPending(d, wave.index, now);
+      continue;
+    }
     if (wave?.status !== "running") return;
     const gate = evaluateGate(wave);
     if (gate.verdict === "pending") return;

@@ -24,6 +24,8 @@ describe("rollout events and the libs/events catalog", () => {
       RolloutAborted: true,
       RolloutRollbackStarted: true,
       RolloutCompleted: true,
+      WaveStartDeferred: true,
+      RolloutScheduleEnded: true,
       RolloutTargetsCancelled: true,
       DeviceJoinedRollout: true,
       RolloutDeviceProgressed: true,

@@ -7,6 +7,7 @@ import { onDeviceFact } from "./rollout.device-facts.js";
 import type * as In from "./rollout.inputs.js";
 import type { RolloutState } from "./rollout.js";
 import { planWaves } from "./rollout.plan.js";
+import { scheduleEnd, scheduleEndedAt } from "./rollout.schedule.js";
 import { onTimer } from "./rollout.timers.js";
 import { parseDefinition, validateDefinition } from "./rollout.validation.js";
 
@@ -51,6 +52,7 @@ export function decide(input: In.RolloutInput, state: RolloutState): In.RolloutD
       break;
     case "SoakTimerElapsed":
     case "DeviceTimeoutElapsed":
+    case "ScheduleTimerElapsed":
       onTimer(d, input);
       break;
     default: {
@@ -98,8 +100,19 @@ function start(d: Decision, input: In.StartRollout): void {
     throw new IllegalStateError(
       `cannot start rollout ${state.rolloutId}: ${describeConflicts(conflicts)}`,
     );
+  const end = scheduleEnd(state.definition);
+  if (end && scheduleEndedAt(state.definition, input.now))
+    throw new IllegalStateError(
+      `cannot start rollout ${state.rolloutId}: its schedule ended at ${end.endAt}`,
+    );
   const plan = planWaves(state.definition, input.devices);
   d.emit({ type: "RolloutStarted", data: { ...audit(input), plan } });
+  if (end)
+    d.send({
+      type: "ScheduleTimer",
+      at: end.endAt,
+      timer: { kind: "schedule_end", rolloutId: state.rolloutId, deviceId: "" },
+    });
   startWave(d, 0, input.now);
   settle(d, input.now);
 }

@@ -10,7 +10,15 @@ export type WaveSpec = {
   minSample: number;
   soakSeconds: number;
   maxFailures: { percent?: number; count?: number };
+  /** ISO instant before which the wave does not start (issue 20). */
+  notBefore?: string;
 };
+
+/** What happens at `endAt`: nothing more is assigned; `cancel_pending` also withdraws unstarted targets. */
+export type ScheduleEnd = "stop_assigning" | "cancel_pending";
+
+/** When a rollout may assign targets (issue 20); every field optional. */
+export type RolloutSchedule = { startAt?: string; endAt?: string; atEnd?: ScheduleEnd };
 
 export type RolloutPolicy = {
   onFailure: "pause" | "abort" | "rollback";
@@ -23,6 +31,7 @@ export type RolloutDefinition = {
   waves: WaveSpec[];
   policy: RolloutPolicy;
   deviceTimeoutSeconds?: number;
+  schedule?: RolloutSchedule;
 };
 
 /** What an operator may post: waves and policy fall back to the defaults. */

@@ -1,4 +1,4 @@
-import type { RevisionRef, RolloutDefinition } from "./rollout.definition.js";
+import type { RevisionRef, RolloutDefinition, ScheduleEnd } from "./rollout.definition.js";
 import type { PlannedWave } from "./rollout.plan.js";
 
 /** Who did it: `operator:<name>` or `system:<processor>`; why is optional. */
@@ -47,6 +47,15 @@ export type RolloutRollbackStarted = Event<
   Audit & { rollbackRollouts: PlannedRollback[]; withoutPreviousRevision: string[] }
 >;
 export type RolloutCompleted = Event<"RolloutCompleted", { at: string }>;
+export type WaveStartCause = "rollout_start_at" | "wave_not_before";
+export type WaveStartDeferred = Event<
+  "WaveStartDeferred",
+  { waveIndex: number; until: string; cause: WaveStartCause; at: string }
+>;
+export type RolloutScheduleEnded = Event<
+  "RolloutScheduleEnded",
+  { endAt: string; atEnd: ScheduleEnd; at: string }
+>;
 export type RolloutTargetsCancelled = Event<
   "RolloutTargetsCancelled",
   { deviceIds: string[]; at: string }
@@ -108,6 +117,8 @@ export type RolloutEvent =
   | RolloutAborted
   | RolloutRollbackStarted
   | RolloutCompleted
+  | WaveStartDeferred
+  | RolloutScheduleEnded
   | RolloutTargetsCancelled
   | DeviceJoinedRollout
   | RolloutDeviceProgressed

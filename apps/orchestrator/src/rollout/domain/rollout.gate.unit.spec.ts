@@ -21,6 +21,8 @@ function wave(spec: Partial<WaveSpec>, counts: Partial<StatusCounts>, lateFailur
     closedAt: null,
     counts: all,
     lateFailures,
+    deferredUntil: null,
+    deferredBy: null,
   };
 }
 

@@ -91,10 +91,21 @@ export type DeviceFact =
   | DeviceJoinedSelector;
 
 // Timer events (scheduled through ScheduleTimer)
-export type RolloutTimer = { kind: "soak" | "device_timeout"; rolloutId: string; deviceId: string };
+/** Device timers name their device; the schedule's (`wave_start`, `schedule_end`) have `deviceId: ""`. */
+export type RolloutTimer = {
+  kind: "soak" | "device_timeout" | "wave_start" | "schedule_end";
+  rolloutId: string;
+  deviceId: string;
+};
 export type SoakTimerElapsed = { type: "SoakTimerElapsed"; deviceId: string; now: string };
 export type DeviceTimeoutElapsed = { type: "DeviceTimeoutElapsed"; deviceId: string; now: string };
-export type TimerElapsed = SoakTimerElapsed | DeviceTimeoutElapsed;
+/** A deferred wave's time came, or the schedule's end (issue 20). */
+export type ScheduleTimerElapsed = {
+  type: "ScheduleTimerElapsed";
+  kind: "wave_start" | "schedule_end";
+  now: string;
+};
+export type TimerElapsed = SoakTimerElapsed | DeviceTimeoutElapsed | ScheduleTimerElapsed;
 
 export type RolloutInput = OperatorCommand | DeviceFact | TimerElapsed;
 

@@ -36,6 +36,8 @@ export type WaveProgress = {
   };
   startedAt: string | null;
   closedAt: string | null;
+  /** A wave the schedule holds back starts then (`startAt` or its `notBefore`). */
+  deferredUntil: string | null;
   soak: {
     soakSeconds: number;
     soakingDevices: number;
@@ -121,6 +123,7 @@ function waveProgress(state: StartedRolloutState, wave: WaveState, now: string):
     },
     startedAt: wave.startedAt,
     closedAt: wave.closedAt,
+    deferredUntil: wave.deferredUntil,
     soak: {
       soakSeconds: wave.spec.soakSeconds,
       soakingDevices: soakingSince.length,

@@ -1,6 +1,6 @@
 import type { RolloutDefinition, WaveSpec } from "./rollout.definition.js";
 import type { DeviceRolloutStatus, DeviceTable } from "./rollout.device-table.js";
-import type { PauseCause, PlannedRollback } from "./rollout.events.js";
+import type { PauseCause, PlannedRollback, WaveStartCause } from "./rollout.events.js";
 
 export type WaveStatus = "pending" | "running" | "passed" | "failed";
 
@@ -16,6 +16,9 @@ export type WaveState = {
   counts: StatusCounts;
   /** Failures of devices from already closed waves, counted against this wave's gate. */
   lateFailures: number;
+  /** Set while the wave waits for the schedule (`WaveStartDeferred`): it starts then. */
+  deferredUntil: string | null;
+  deferredBy: WaveStartCause | null;
 };
 
 export type Identity = {

@@ -9,6 +9,10 @@ import { isStarted } from "./rollout.js";
 export function onTimer(d: Decision, timer: In.TimerElapsed): void {
   const state = d.state;
   if (!isStarted(state)) return;
+  if (timer.type === "ScheduleTimerElapsed") {
+    settle(d, timer.now); // a deferred wave starts, or the schedule ends, on time
+    return;
+  }
   const device = getDevice(state.devices, timer.deviceId);
   const { deviceId, now: at } = timer;
   if (timer.type === "SoakTimerElapsed" && device?.status === "soaking" && device.soakUntil) {

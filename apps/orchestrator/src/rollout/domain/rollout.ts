@@ -72,6 +72,16 @@ export function evolve(state: RolloutState, event: RolloutEvent): RolloutState {
     case "WaveGatePassed":
     case "WaveGateFailed":
       return isStarted(state) ? { ...state, waves: evolveWaves(state.waves, event) } : state;
+    case "WaveStartDeferred": {
+      if (!isStarted(state)) return state;
+      const { waveIndex, until, cause } = event.data;
+      const waves = state.waves.map((wave) =>
+        wave.index === waveIndex ? { ...wave, deferredUntil: until, deferredBy: cause } : wave,
+      );
+      return { ...state, waves, currentWave: waveIndex };
+    }
+    case "RolloutScheduleEnded":
+      return state;
     default:
       return isStarted(state) ? evolveDevices(state, event) : state;
   }
@@ -110,6 +120,8 @@ function startedFrom(state: Identity, event: RolloutStarted): RolloutState {
       closedAt: null,
       counts,
       lateFailures: 0,
+      deferredUntil: null,
+      deferredBy: null,
     };
   });
   const { rolloutId, definition, createdAt, rollbackOf } = state;
@@ -137,7 +149,8 @@ function evolveWaves(waves: WaveState[], event: RolloutEvent): WaveState[] {
   const { waveIndex, at } = event.data;
   return waves.map((wave) => {
     if (wave.index !== waveIndex) return wave;
-    if (event.type === "WaveStarted") return { ...wave, status: "running", startedAt: at };
+    if (event.type === "WaveStarted")
+      return { ...wave, status: "running", startedAt: at, deferredUntil: null, deferredBy: null };
     return { ...wave, status: event.type === "WaveGatePassed" ? "passed" : "failed", closedAt: at };
   });
 }

@@ -35,6 +35,7 @@ export function validateDefinition(
     ...selectorIssues(def, context),
     ...def.waves.flatMap((wave, i) => waveIssues(wave, `waves[${i}]`)),
     ...coverageIssues(def, context.selectedDevices.length),
+    ...scheduleIssues(def),
     ...(def.deviceTimeoutSeconds !== undefined && !isWhole(def.deviceTimeoutSeconds, 1)
       ? [
           issue(
@@ -129,6 +130,19 @@ function coverageIssues(def: RolloutDefinition, deviceCount: number): Validation
       ),
     ];
   return [];
+}
+
+function scheduleIssues(def: RolloutDefinition): ValidationIssue[] {
+  const { startAt, endAt } = def.schedule ?? {};
+  if (endAt === undefined) return [];
+  const issues: ValidationIssue[] = [];
+  if (startAt !== undefined && Date.parse(endAt) <= Date.parse(startAt))
+    issues.push(issue("schedule.endAt", `must be after schedule.startAt (${startAt})`));
+  def.waves.forEach((wave, i) => {
+    if (wave.notBefore !== undefined && Date.parse(wave.notBefore) >= Date.parse(endAt))
+      issues.push(issue(`waves[${i}].notBefore`, `is not before schedule.endAt (${endAt})`));
+  });
+  return issues;
 }
 
 function sample(ids: string[]): string {

@@ -6,6 +6,7 @@ import { isStarted } from "./rollout.js";
 /** Why a device is not on the rollout's revision yet (or `updated` / `already_on_revision`). */
 export type WhyReason =
   | "not_in_wave_yet"
+  | "scheduled"
   | "paused"
   | "offline"
   | "queued"
@@ -28,6 +29,10 @@ export type DeviceWhy = {
   reason: WhyReason;
   online: boolean;
   since: string;
+  /** When the wait ends, for a reason that has an end (`scheduled`: the wave's start). */
+  until?: string;
+  /** What holds the device, in words (the schedule, a window, a lock). */
+  detail?: string;
 };
 
 /** The why-endpoint: `null` when the device is not part of the rollout. */
@@ -46,7 +51,12 @@ export function devicesProgress(state: RolloutState): DeviceWhy[] {
 
 function explain(state: StartedRolloutState, device: RolloutDevice): DeviceWhy {
   const { deviceId, waveIndex, status, online, statusAt: since } = device;
-  return { deviceId, waveIndex, status, online, since, reason: reasonFor(state, device) };
+  const why = { deviceId, waveIndex, status, online, since, reason: reasonFor(state, device) };
+  const wave = state.waves[waveIndex];
+  if (why.reason !== "scheduled" || !wave?.deferredUntil) return why;
+  const by =
+    wave.deferredBy === "wave_not_before" ? `wave ${waveIndex} not-before` : "rollout start-at";
+  return { ...why, until: wave.deferredUntil, detail: `${by} ${wave.deferredUntil}` };
 }
 
 function reasonFor(state: StartedRolloutState, device: RolloutDevice): WhyReason {
@@ -69,7 +79,7 @@ function reasonFor(state: StartedRolloutState, device: RolloutDevice): WhyReason
     case "pending":
       if (state.status === "aborted" || state.status === "rolled_back") return state.status;
       if (state.status === "paused") return "paused";
-      return "not_in_wave_yet";
+      return state.waves[device.waveIndex]?.deferredUntil ? "scheduled" : "not_in_wave_yet";
   }
 }
 
