@@ -6,6 +6,7 @@ import { CommandFailed, UsageError } from "../cli/exit-codes.js";
 import type { RemoteClient } from "../remote/http-client.js";
 import { connect, remoteCommand, remoteOption } from "../remote/remote-command.js";
 import { type DefinitionFlags, definitionFromFlags } from "../remote/rollout-definition.js";
+import { registerReplay } from "../remote/rollout-replay.js";
 import { type RolloutView, rolloutBlock } from "../remote/rollout-view.js";
 import { watchRollout } from "../remote/rollout-watch.js";
 import { repeatable, table } from "../remote/table.js";
@@ -42,7 +43,10 @@ function definitionOptions(command: Command): Command {
     .option("--max-failures <percent>", "failures a wave tolerates, in percent")
     .option("--on-failure <action>", "pause, abort or rollback")
     .option("--on-success <action>", "next or pause")
-    .option("--device-timeout <seconds>", "a device silent this long counts as failed");
+    .option("--device-timeout <seconds>", "a device silent this long counts as failed")
+    .option("--start-at <instant>", "ISO-8601: the first wave starts no earlier")
+    .option("--end-at <instant>", "ISO-8601: nothing is assigned after it")
+    .option("--at-end <what>", "stop_assigning (default) or cancel_pending");
 }
 
 /** `rollout create|plan|start|…|status|watch|ls` and `why ROLLOUT DEVICE`. */
@@ -182,6 +186,8 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
     }),
   );
 
+  registerReplay(ctx, rollout);
+
   remoteOption(
     program
       .command("why")
@@ -202,14 +208,17 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
         reason: string;
         online: boolean;
         since: string;
+        until?: string;
+        detail?: string;
       }>(
         `${rolloutPath(await rolloutIdOf(client, rolloutId))}/devices/${encodeURIComponent(deviceId)}/why`,
       );
       ctx.emit(command, {
         ok: true,
         human: [
-          `${why.deviceId} (wave ${why.waveIndex + 1}): ${why.reason}`,
+          `${why.deviceId} (wave ${why.waveIndex + 1}): ${why.reason}${why.detail ? ` (${why.detail})` : ""}`,
           `  status ${why.status} since ${why.since}, ${why.online ? "online" : "offline"}`,
+          ...(why.until ? [`  until ${why.until}`] : []),
         ],
         data: why,
       });

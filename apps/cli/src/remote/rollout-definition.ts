@@ -13,6 +13,9 @@ export interface DefinitionFlags {
   onFailure?: string;
   onSuccess?: string;
   deviceTimeout?: string;
+  startAt?: string;
+  endAt?: string;
+  atEnd?: string;
 }
 
 const usage = (message: string) => new RemoteConfigError(message, true);
@@ -62,6 +65,12 @@ export function definitionFromFlags(flags: DefinitionFlags): Record<string, unkn
   if (Object.keys(policy).length) definition.policy = policy;
   const timeout = count("--device-timeout", flags.deviceTimeout, 1);
   if (timeout !== undefined) definition.deviceTimeoutSeconds = timeout;
+  const schedule: Record<string, string> = {};
+  if (flags.startAt) schedule.startAt = instant("--start-at", flags.startAt);
+  if (flags.endAt) schedule.endAt = instant("--end-at", flags.endAt);
+  if (flags.atEnd)
+    schedule.atEnd = oneOf("--at-end", flags.atEnd, ["stop_assigning", "cancel_pending"]);
+  if (Object.keys(schedule).length) definition.schedule = schedule;
   return definition;
 }
 
@@ -69,4 +78,14 @@ function oneOf(flag: string, value: string, allowed: string[]): string {
   if (!allowed.includes(value))
     throw usage(`${flag} ${value}: expected one of ${allowed.join(", ")}`);
   return value;
+}
+
+/** An ISO-8601 instant with its offset (`2026-05-01T02:00:00Z`), sent in UTC. */
+function instant(flag: string, value: string): string {
+  const withOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+  if (!withOffset.test(value) || Number.isNaN(Date.parse(value)))
+    throw usage(
+      `${flag} ${value}: expected an ISO-8601 instant with offset, e.g. 2026-05-01T02:00:00Z`,
+    );
+  return new Date(value).toISOString();
 }

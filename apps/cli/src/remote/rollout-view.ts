@@ -9,6 +9,8 @@ export interface WaveView {
   size: number;
   gate: { state: string; succeeded: number; finished: number; failures: number; required: number };
   soak: { soakSeconds: number; soakingDevices: number; remainingSeconds: number };
+  /** Servers since issue 20: a wave the schedule holds back starts then. */
+  deferredUntil?: string | null;
 }
 
 /** A rollout's progress. */
@@ -33,7 +35,8 @@ function waveText(w: WaveView): string {
     w.soak.soakingDevices > 0
       ? `, soaking ${w.soak.soakingDevices} (${Math.ceil(w.soak.remainingSeconds)}s left)`
       : "";
-  return `${w.status} ${w.gate.succeeded}/${w.size} ok, ${w.gate.failures} failed${soak}`;
+  const deferred = w.deferredUntil ? `, starts ${w.deferredUntil}` : "";
+  return `${w.status} ${w.gate.succeeded}/${w.size} ok, ${w.gate.failures} failed${soak}${deferred}`;
 }
 
 function heading(r: RolloutView): string {

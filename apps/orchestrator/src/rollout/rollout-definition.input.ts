@@ -1,6 +1,6 @@
 import { RolloutEvents, ValidationError } from "@statecast/events";
 import { z } from "zod";
-import { type RolloutDefinition, withDefaults } from "./domain/index.js";
+import { type ReplayPolicy, type RolloutDefinition, withDefaults } from "./domain/index.js";
 
 const schema = RolloutEvents.rolloutDefinition.extend({
   waves: RolloutEvents.rolloutDefinition.shape.waves.optional(),
@@ -30,3 +30,21 @@ export function parseDefinition(body: unknown): RolloutDefinition {
 }
 
 export type RolloutDefinitionBody = z.input<typeof schema>;
+
+const replayPolicySchema = z.strictObject({
+  waves: z.array(RolloutEvents.rolloutDefinition.shape.waves.element.partial()).min(1).optional(),
+  policy: RolloutEvents.rolloutDefinition.shape.policy.partial().optional(),
+  deviceTimeoutSeconds: z.int().positive().optional(),
+});
+
+/** A replay policy file or body (`rollout replay --policy`), each problem named by its path. */
+export function parseReplayPolicy(body: unknown): ReplayPolicy {
+  const parsed = replayPolicySchema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data as ReplayPolicy;
+  throw new ValidationError("invalid replay policy", {
+    details: parsed.error.issues.map((issue) => ({
+      path: issue.path.map(String).join(".") || "(body)",
+      message: issue.message,
+    })),
+  });
+}

@@ -11,6 +11,8 @@ import {
   RolloutPlanResponse,
   RolloutProgressResponse,
   RolloutReasonRequest,
+  RolloutReplayRequest,
+  RolloutReplayResponse,
   RolloutSummary,
 } from "./rollout.dto.js";
 import { type ControlType, RolloutService, type RolloutView } from "./rollout.service.js";
@@ -53,6 +55,17 @@ export class RolloutController {
   @ApiOkResponse({ type: RolloutProgressResponse })
   get(@Param() { id }: RolloutIdParams, @Query() { at }: RolloutAtQuery): Promise<RolloutView> {
     return this.rollouts.get(id, at);
+  }
+
+  @Post(":id/replay")
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Replay another gate policy over the recorded history: the decisions and when; writes nothing",
+  })
+  @ApiOkResponse({ type: RolloutReplayResponse })
+  replay(@Param() { id }: RolloutIdParams, @Body() body: RolloutReplayRequest) {
+    return this.rollouts.replay(id, body);
   }
 
   @Get(":id/devices/:deviceId/why")

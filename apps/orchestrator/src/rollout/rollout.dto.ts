@@ -145,3 +145,35 @@ export class RolloutPlanResponse {
   @ApiProperty({ type: [Object], description: "waves in order with their members" })
   waves!: object[];
 }
+
+/** Another gate policy to replay a recorded rollout with; every field optional. */
+export class RolloutReplayRequest {
+  @ApiPropertyOptional({
+    type: [Object],
+    description:
+      "merged by index into the recorded waves: size, minSample, soakSeconds, maxFailures",
+    example: [{ maxFailures: { count: 2 } }],
+  })
+  @IsOptional()
+  @IsArray()
+  waves?: object[];
+  @ApiPropertyOptional({ type: PolicyDoc }) @IsOptional() @IsObject() policy?: object;
+  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @IsInt() deviceTimeoutSeconds?: number;
+}
+
+export class RolloutReplayResponse {
+  @ApiProperty() rolloutId!: string;
+  @ApiProperty({ description: "the definition with the replayed policy" }) definition!: object;
+  @ApiProperty({ description: "{status, decisions: [{at, type, summary}], waves}" })
+  recorded!: object;
+  @ApiProperty({ description: "{status, decisions: [{at, type, summary}], waves}" })
+  replayed!: object;
+  @ApiProperty({ description: "recorded device facts and operator commands fed to the replay" })
+  inputs!: number;
+  @ApiProperty({
+    type: [Object],
+    description: "operator commands that no longer fit: {at, input, message}",
+  })
+  refused!: object[];
+  @ApiProperty() horizon!: string;
+}

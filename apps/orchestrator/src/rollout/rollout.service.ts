@@ -14,17 +14,19 @@ import {
   findConflicts,
   type OperatorCommand,
   planWaves,
+  type ReplayResult,
   type RolloutDefinition,
   type RolloutEvent,
   type RolloutProgress,
   type RolloutState,
+  replayRollout,
   rolloutAt,
   rolloutProgress,
   validateDefinition,
   whyNotUpdated,
 } from "./domain/index.js";
 import type { RolloutSummary } from "./rollout.dto.js";
-import { parseDefinition } from "./rollout-definition.input.js";
+import { parseDefinition, parseReplayPolicy } from "./rollout-definition.input.js";
 import {
   activeClaims,
   revisionDigest,
@@ -180,6 +182,15 @@ export class RolloutService {
     if (state.status === "none")
       throw new NotFoundError(`rollout ${rolloutId} did not exist at ${at}`);
     return view(state, at, rolloutId);
+  }
+
+  /** Another gate policy over the recorded history (issue 20): reads the stream, writes nothing. */
+  async replay(rolloutId: string, body: unknown): Promise<ReplayResult> {
+    const policy = parseReplayPolicy(body);
+    const { events } = await this.store.readStream(rolloutStreamId(rolloutId));
+    if (events.length === 0) throw new NotFoundError(`rollout ${rolloutId} not found`);
+    // Cast: a rollout stream holds only rollout-catalog events, each validated when appended.
+    return replayRollout(events as unknown as RolloutEvent[], policy, new Date().toISOString());
   }
 
   async why(rolloutId: string, deviceId: string): Promise<DeviceWhy> {

@@ -17,6 +17,7 @@ export {
   planWaves,
 } from "./rollout.plan.js";
 export * from "./rollout.progress.js";
+export { type ReplayPolicy, type ReplayResult, replayRollout } from "./rollout.replay.js";
 export {
   parseDefinition,
   type ValidationContext,
