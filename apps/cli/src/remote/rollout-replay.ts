@@ -28,7 +28,7 @@ export function registerReplay(ctx: CliContext, rollout: Command): void {
       )
       .addHelpText(
         "after",
-        '\nExample:\n  $ echo \'{"waves":[{"maxFailures":{"count":3}}]}\' > looser.json\n  $ statecast rollout replay r-1a2b --policy looser.json\n',
+        '\nExample:\n  $ statecast rollout replay r-1a2b --policy looser.json\n  (looser.json: {"waves":[{"maxFailures":{"count":3}}]})\n',
       ),
   ).action((id: string, opts: { policy: string; remote?: string }, command: Command) =>
     remoteCommand(ctx, async () => {
