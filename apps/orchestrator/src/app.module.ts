@@ -9,6 +9,7 @@ import type { OrchestratorConfig } from "./config/orchestrator.config.js";
 import { DevicePlaneModule } from "./device-plane/device-plane.module.js";
 import { DevicesModule } from "./devices/devices.module.js";
 import { EnrollmentModule } from "./enrollment/enrollment.module.js";
+import { MaintenanceModule } from "./maintenance/maintenance.module.js";
 import { ObjectsModule } from "./objects/objects.module.js";
 import { ApiModule } from "./openapi/api.module.js";
 import { ProjectionsModule } from "./projections/projections.module.js";
@@ -50,6 +51,7 @@ export class AppModule {
         AuthModule,
         ObjectsModule,
         TrustModule,
+        MaintenanceModule,
         RevisionsModule,
         DevicesModule,
         DevicePlaneModule,

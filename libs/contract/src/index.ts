@@ -33,6 +33,18 @@ export {
   helloSchema,
 } from "./hello.js";
 export {
+  type MaintenanceWindow,
+  maintenanceWindowProblem,
+  maintenanceWindowSchema,
+  maintenanceWindowsSchema,
+  WAITING_FOR_WINDOW,
+  type WindowState,
+  windowStateAt,
+  windowsStateAt,
+  windowWaitMessage,
+  windowWaitOf,
+} from "./maintenance-window.js";
+export {
   FLEET_NAME,
   FLEET_NAME_MESSAGE,
   formatRevision,

@@ -9,7 +9,9 @@ import { issuesText } from "./zod.js";
  * caller's clock comes in as `now`, so the orchestrator's `why` and the agent agree.
  */
 export const maintenanceWindowSchema = z.strictObject({
-  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  name: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected 1-64 letters, digits, . _ -")),
   cron: z.string().check(z.minLength(1), z.maxLength(120)),
   durationMinutes: z.int().check(z.minimum(1), z.maximum(7 * 24 * 60)),
   timeZone: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -92,4 +94,23 @@ export function windowsStateAt(
   return upcoming.reduce((a, b) =>
     Date.parse(b.opensAt ?? "") < Date.parse(a.opensAt ?? "") ? b : a,
   );
+}
+
+/** The reason of a DOWNLOADING report from a device that has its objects and waits for a window. */
+export const WAITING_FOR_WINDOW = "waiting_for_window";
+
+/** The message of that report: one text form, read back by `windowWaitOf`. */
+export function windowWaitMessage(state: { window: string; opensAt: string | null }): string {
+  return `downloaded; waiting for maintenance window ${state.window} (opens ${state.opensAt ?? "never"})`;
+}
+
+/** The window and its opening from a `windowWaitMessage`, or null. */
+export function windowWaitOf(
+  message: string | undefined,
+): { window: string; opensAt: string | null } | null {
+  const match = /^downloaded; waiting for maintenance window (\S+) \(opens (\S+)\)$/.exec(
+    message ?? "",
+  );
+  if (!match?.[1] || !match[2]) return null;
+  return { window: match[1], opensAt: match[2] === "never" ? null : match[2] };
 }

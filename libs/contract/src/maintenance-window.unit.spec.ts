@@ -3,6 +3,8 @@ import {
   maintenanceWindowProblem,
   windowStateAt,
   windowsStateAt,
+  windowWaitMessage,
+  windowWaitOf,
 } from "./maintenance-window.js";
 
 const at = (iso: string) => new Date(iso);
@@ -168,5 +170,18 @@ describe("validating a window", () => {
       /durationMinutes/,
     );
     expect(maintenanceWindowProblem({ ...nightly("UTC"), extra: 1 })).toMatch(/extra|Unrecognized/);
+  });
+});
+
+describe("the download-only report's message", () => {
+  it("reads back the window and its opening", () => {
+    const state = { window: "nightly", opensAt: "2026-01-15T01:00:00.000Z" };
+    expect(windowWaitOf(windowWaitMessage(state))).toEqual(state);
+    expect(windowWaitOf(windowWaitMessage({ window: "w", opensAt: null }))).toEqual({
+      window: "w",
+      opensAt: null,
+    });
+    expect(windowWaitOf("objects verified; applying")).toBeNull();
+    expect(maintenanceWindowProblem({ ...nightly("UTC"), name: "two words" })).toMatch(/name/);
   });
 });

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 
 import { canonicalJson } from "@statecast/state";
 import * as z from "zod/mini";
 import { deviceIdSchema } from "./device-id.js";
+import { maintenanceWindowsSchema } from "./maintenance-window.js";
 import { REVISION_TEXT } from "./revision-ref.js";
 import { TRACEPARENT } from "./trace-context.js";
 import { issuesText } from "./zod.js";
@@ -25,6 +26,13 @@ const fields = {
   state: z.record(z.string(), z.unknown()),
   rolloutId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   waveId: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
+  /**
+   * Issue 20: install, reboot and commit only while one of these is open (download any time).
+   * Absent: no restriction. Agents before issue 20 ignore it (the envelope is loose).
+   */
+  maintenanceWindows: z.optional(maintenanceWindowsSchema),
+  /** An operator forced the install now, window or not (issue 20). */
+  installNow: z.optional(z.boolean()),
   /** W3C trace context of the gateway's write (signed with the rest); the apply continues it. */
   traceparent: z.optional(z.string().check(z.regex(TRACEPARENT, "expected a W3C traceparent"))),
   signature: z.strictObject({

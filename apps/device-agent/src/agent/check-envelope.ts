@@ -57,6 +57,13 @@ export async function checkEnvelope(
       message: error.message,
     });
   }
-  const { state, stateDigest, revision, seq } = envelope;
-  return { state, digest: stateDigest, ref: revision, seq };
+  const { state, stateDigest, revision, seq, maintenanceWindows, installNow } = envelope;
+  return {
+    state,
+    digest: stateDigest,
+    ref: revision,
+    seq,
+    ...(maintenanceWindows ? { windows: maintenanceWindows } : {}),
+    ...(installNow ? { installNow } : {}),
+  };
 }

@@ -12,9 +12,10 @@ import { LxcConfigRefused } from "../runtime/lxc-config.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootFacts } from "./boot.js";
 import { collectGarbage } from "./gc.js";
+import { type WindowGate, waitForWindow } from "./window-wait.js";
 
 /** A verified revision to install, from a target or a bundle. */
-export interface Install {
+export interface Install extends WindowGate {
   state: Record<string, unknown>;
   digest: string;
   ref: string;
@@ -62,6 +63,17 @@ export async function installRevision(
   }
   ctx.crashPoint("after-download");
   await store.writeTrail({ id: spec.id, ref, seq: install.seq, state: install.state });
+  try {
+    await waitForWindow(ctx, ref, install, signal);
+  } catch (error) {
+    if (!(error instanceof ApplyError)) throw error;
+    return ctx.finish({
+      revision: ref,
+      status: "WONTGO",
+      reason: error.reason,
+      message: error.message,
+    });
+  }
   if (config.board) {
     const refused = await stageBoot(ctx, spec);
     if (refused) return refused;

@@ -1,6 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import {
   formatRevision,
+  type MaintenanceWindow,
   type RevisionRef,
   signTarget,
   type TargetEnvelope,
@@ -17,6 +18,8 @@ export interface AssignedTarget {
   rolloutId?: string;
   waveIndex?: number;
   expiresAt?: string;
+  maintenanceWindows?: MaintenanceWindow[];
+  installNow?: boolean;
 }
 
 /**
@@ -45,6 +48,10 @@ export function targetEnvelopeFor(
       state,
       ...(assigned.rolloutId ? { rolloutId: assigned.rolloutId } : {}),
       ...(assigned.waveIndex !== undefined ? { waveId: String(assigned.waveIndex) } : {}),
+      ...(assigned.maintenanceWindows?.length
+        ? { maintenanceWindows: assigned.maintenanceWindows }
+        : {}),
+      ...(assigned.installNow ? { installNow: true } : {}),
       ...(context.traceparent ? { traceparent: context.traceparent } : {}),
     },
     key,

@@ -7,6 +7,7 @@ import {
   UnprocessableError,
 } from "@statecast/events";
 import type pg from "pg";
+import { windowsOfDevices } from "../maintenance/maintenance-windows.js";
 import {
   type AssignTarget,
   type CancelTarget,
@@ -55,6 +56,11 @@ export class RolloutEffects {
       commands.map((c) => c.deviceId),
     );
     const digests = new Map<string, string>();
+    const windows = await windowsOfDevices(
+      this.store,
+      client,
+      commands.map((c) => c.deviceId),
+    );
     const appends = new DeviceAppends();
     for (const command of commands) {
       const key = formatRevision(command.revision);
@@ -63,7 +69,15 @@ export class RolloutEffects {
       const { deviceId, revision, rolloutId, waveIndex } = command;
       const seq = (seqs.get(deviceId) ?? 0) + 1;
       seqs.set(deviceId, seq); // a second target for the device in this decision gets the next seq
-      const data = { revision, digest, rolloutId, waveIndex, seq };
+      const maintenanceWindows = windows.get(deviceId);
+      const data = {
+        revision,
+        digest,
+        rolloutId,
+        waveIndex,
+        seq,
+        ...(maintenanceWindows ? { maintenanceWindows } : {}),
+      };
       appends.add(deviceId, { type: "TargetAssigned", data, metadata });
     }
     // One statement for the whole wave: every target or none.

@@ -1,3 +1,4 @@
+import { WAITING_FOR_WINDOW, windowWaitOf } from "@statecast/contract";
 import type { RecordedEvent } from "@statecast/events";
 import type { DeviceFact, DeviceHealthReported, RevisionRef } from "./domain/index.js";
 
@@ -35,6 +36,7 @@ type Data = {
   from?: RevisionRef;
   status?: string;
   reason?: string;
+  message?: string;
 };
 
 /** The decider input for one device event, stamped with the runner's `now`; null if none. */
@@ -51,6 +53,7 @@ export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | nu
         ...fact,
         revision: data.revision,
         status: data.status as "QUEUED" | "DOWNLOADING" | "INPROGRESS" | "TESTING",
+        ...waitingOf(data),
       };
     case "UpdateSucceeded":
       if (!data.revision) return null;
@@ -96,4 +99,13 @@ export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | nu
     default:
       return null;
   }
+}
+
+/** A DOWNLOADING report that says the device waits for its maintenance window (issue 20). */
+function waitingOf(data: { reason?: string; message?: string }) {
+  if (data.reason !== WAITING_FOR_WINDOW) return {};
+  const wait = windowWaitOf(data.message);
+  return wait
+    ? { waiting: { kind: "window" as const, name: wait.window, until: wait.opensAt } }
+    : {};
 }

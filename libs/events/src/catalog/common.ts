@@ -1,3 +1,4 @@
+import { type MaintenanceWindow, maintenanceWindowProblem } from "@statecast/contract";
 import { z } from "zod";
 
 /** A revision of a fleet's state: `{fleet, number}` (stream `revision:<fleet>:<number>`). */
@@ -29,3 +30,12 @@ export const updateStatus = z.enum([
 export const failureReason = z.string().regex(/^[a-z][a-z0-9_]*$/, "expected a snake_case reason");
 
 export const humanMessage = z.string().max(4096);
+
+/** A target's maintenance windows (issue 20): the contract's one definition and its checks. */
+export const maintenanceWindows = z
+  .array(
+    z.custom<MaintenanceWindow>((value) => maintenanceWindowProblem(value) === undefined, {
+      message: "expected a maintenance window {name, cron, durationMinutes, timeZone}",
+    }),
+  )
+  .max(16);

@@ -4,6 +4,7 @@ import {
   failureReason,
   humanMessage,
   isoInstant,
+  maintenanceWindows,
   revisionRef,
   sha256Hex,
   updateStatus,
@@ -71,6 +72,10 @@ export const TargetAssigned = defineEvent(
     waveIndex: z.int().nonnegative().optional(),
     seq: z.int().positive(),
     expiresAt: isoInstant.optional(),
+    /** Issue 20: the device installs only inside one of these (absent in older events: always). */
+    maintenanceWindows: maintenanceWindows.optional(),
+    /** Issue 20: an operator forced this target's install, window or not. */
+    installNow: z.boolean().optional(),
   }),
 );
 export const TargetCancelled = defineEvent(

@@ -215,6 +215,18 @@ export const RolloutDeviceRejected = defineEvent(
   1,
   z.strictObject(outcome),
 );
+/** The device has its objects and waits to install: outside its maintenance window (issue 20). */
+export const RolloutDeviceWaiting = defineEvent(
+  "RolloutDeviceWaiting",
+  1,
+  z.strictObject({
+    deviceId: id,
+    kind: z.enum(["window"]),
+    name: z.string().min(1).max(64),
+    until: isoInstant.nullable(),
+    at: isoInstant,
+  }),
+);
 export const RolloutDeviceWentOffline = defineEvent(
   "RolloutDeviceWentOffline",
   1,
@@ -248,6 +260,7 @@ export const rolloutCatalog = [
   RolloutDeviceSucceeded,
   RolloutDeviceFailed,
   RolloutDeviceRejected,
+  RolloutDeviceWaiting,
   RolloutDeviceWentOffline,
   RolloutDeviceCameOnline,
 ] as const;

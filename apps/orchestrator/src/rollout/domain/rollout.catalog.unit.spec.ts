@@ -33,6 +33,7 @@ describe("rollout events and the libs/events catalog", () => {
       RolloutDeviceSucceeded: true,
       RolloutDeviceFailed: true,
       RolloutDeviceRejected: true,
+      RolloutDeviceWaiting: true,
       RolloutDeviceWentOffline: true,
       RolloutDeviceCameOnline: true,
     };

@@ -53,8 +53,12 @@ export function onDeviceFact(d: Decision, fact: In.DeviceFact): void {
       return;
     case "UpdateProgressReported": {
       const status = REPORTED[fact.status];
-      if (IN_FLIGHT.has(device.status) && device.status !== status)
+      if (!IN_FLIGHT.has(device.status)) return;
+      if (device.status !== status)
         d.emit({ type: "RolloutDeviceProgressed", data: { deviceId, status, at } });
+      const waiting = fact.waiting;
+      if (waiting && !sameWait(d.started(), deviceId, waiting))
+        d.emit({ type: "RolloutDeviceWaiting", data: { deviceId, ...waiting, at } });
       return;
     }
     case "UpdateSucceeded":
@@ -168,4 +172,13 @@ function nextGate(state: StartedRolloutState): number | null {
   if (state.status !== "running" && state.status !== "paused") return null;
   if (state.waves[state.currentWave]?.status === "running") return state.currentWave;
   return state.currentWave + 1 < state.waves.length ? state.currentWave + 1 : null;
+}
+
+function sameWait(
+  state: StartedRolloutState,
+  deviceId: string,
+  wait: In.UpdateProgressReported["waiting"],
+) {
+  const now = getDevice(state.devices, deviceId)?.waiting;
+  return now?.kind === wait?.kind && now?.name === wait?.name && now?.until === wait?.until;
 }

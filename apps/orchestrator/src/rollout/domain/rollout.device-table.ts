@@ -1,4 +1,5 @@
 import type { RevisionRef } from "./rollout.definition.js";
+import type { DeviceWait } from "./rollout.events.js";
 import { hash53 } from "./rollout.plan.js";
 
 export type DeviceRolloutStatus =
@@ -26,6 +27,8 @@ export type RolloutDevice = {
   reason?: string;
   /** Where a failed or rejected device was when it failed (its status before that). */
   stage?: DeviceRolloutStatus;
+  /** Downloaded, waiting to install (issue 20): cleared by its next status. */
+  waiting?: DeviceWait;
 };
 
 /**

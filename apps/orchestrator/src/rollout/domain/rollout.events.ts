@@ -95,6 +95,12 @@ export type RolloutDeviceFailed = Event<
   Outcome & { source: "error" | "rolled_back" | "timeout" | "health" | "drift" }
 >;
 export type RolloutDeviceRejected = Event<"RolloutDeviceRejected", Outcome>;
+/** What a device waits for before it installs (issue 20). */
+export type DeviceWait = { kind: "window"; name: string; until: string | null };
+export type RolloutDeviceWaiting = Event<
+  "RolloutDeviceWaiting",
+  DeviceWait & { deviceId: string; at: string }
+>;
 export type RolloutDeviceWentOffline = Event<
   "RolloutDeviceWentOffline",
   { deviceId: string; at: string }
@@ -126,6 +132,7 @@ export type RolloutEvent =
   | RolloutDeviceSucceeded
   | RolloutDeviceFailed
   | RolloutDeviceRejected
+  | RolloutDeviceWaiting
   | RolloutDeviceWentOffline
   | RolloutDeviceCameOnline;
 

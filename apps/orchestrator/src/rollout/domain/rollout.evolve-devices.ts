@@ -43,6 +43,12 @@ export function evolveDevices<S extends StartedRolloutState>(state: S, event: Ro
     }
     case "DeviceJoinedRollout":
       return join(state, event);
+    case "RolloutDeviceWaiting": {
+      const { deviceId, at: _at, ...waiting } = event.data;
+      const device = getDevice(state.devices, deviceId);
+      if (!device) return state;
+      return { ...state, devices: putDevices(state.devices, [{ ...device, waiting }]) };
+    }
     default:
       return state;
   }
@@ -61,7 +67,7 @@ function move<S extends StartedRolloutState>(
     const device = getDevice(state.devices, deviceId);
     const wave = device && waves[device.waveIndex];
     if (!device || !wave) continue;
-    const { soakUntil: _s, reason: _r, stage: _t, ...rest } = device;
+    const { soakUntil: _s, reason: _r, stage: _t, waiting: _w, ...rest } = device;
     moved.push({ ...rest, ...patch, statusAt: at });
     const counts = copied.has(wave.index) ? wave.counts : { ...wave.counts };
     counts[device.status]--;

@@ -1,6 +1,6 @@
 import type { ActiveRolloutClaim } from "./rollout.conflicts.js";
 import type { RevisionRef, RolloutDefinition } from "./rollout.definition.js";
-import type { RolloutEvent } from "./rollout.events.js";
+import type { DeviceWait, RolloutEvent } from "./rollout.events.js";
 import type { FleetDevice } from "./rollout.plan.js";
 import type { ValidationContext } from "./rollout.validation.js";
 
@@ -43,6 +43,8 @@ export type TargetAcknowledged = { type: "TargetAcknowledged" } & Fact;
 export type UpdateProgressReported = {
   type: "UpdateProgressReported";
   status: "QUEUED" | "DOWNLOADING" | "INPROGRESS" | "TESTING";
+  /** Downloaded and waiting to install: for what, and until when (issue 20). */
+  waiting?: DeviceWait;
 } & Fact;
 export type UpdateSucceeded = { type: "UpdateSucceeded"; status: "DONE" | "UPDATED" } & Fact;
 export type UpdateFailed = { type: "UpdateFailed"; reason: string } & Fact;

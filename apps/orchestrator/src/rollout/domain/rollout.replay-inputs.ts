@@ -80,6 +80,17 @@ function deviceInput(
       const { deviceId, status, at: now } = event.data;
       return { type: "UpdateProgressReported", deviceId, revision, status: REPORTED[status], now };
     }
+    case "RolloutDeviceWaiting": {
+      const { deviceId, at: now, ...waiting } = event.data;
+      return {
+        type: "UpdateProgressReported",
+        deviceId,
+        revision,
+        status: "DOWNLOADING",
+        waiting,
+        now,
+      };
+    }
     case "RolloutDeviceUpdated": {
       const { deviceId, reportedStatus: status, at: now } = event.data;
       return { type: "UpdateSucceeded", deviceId, revision, status, now };

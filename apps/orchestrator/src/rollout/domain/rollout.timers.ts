@@ -1,5 +1,6 @@
 import { settle } from "./rollout.advance.js";
 import type { Decision } from "./rollout.decision.js";
+import { addSeconds } from "./rollout.decision.js";
 import { IN_FLIGHT, outcome } from "./rollout.device-facts.js";
 import { getDevice } from "./rollout.device-table.js";
 import type * as In from "./rollout.inputs.js";
@@ -25,7 +26,16 @@ export function onTimer(d: Decision, timer: In.TimerElapsed): void {
         timer: { kind: "soak", rolloutId: state.rolloutId, deviceId },
       });
   }
-  if (timer.type === "DeviceTimeoutElapsed" && device && IN_FLIGHT.has(device.status)) {
+  const timeout = state.definition.deviceTimeoutSeconds;
+  if (timer.type === "DeviceTimeoutElapsed" && device?.waiting && timeout !== undefined) {
+    // Waiting for its window is not silence: the clock restarts when the window opens.
+    const from = device.waiting.until && device.waiting.until > at ? device.waiting.until : at;
+    d.send({
+      type: "ScheduleTimer",
+      at: addSeconds(from, timeout),
+      timer: { kind: "device_timeout", rolloutId: state.rolloutId, deviceId },
+    });
+  } else if (timer.type === "DeviceTimeoutElapsed" && device && IN_FLIGHT.has(device.status)) {
     const reason = "device_timeout";
     d.emit({
       type: "RolloutDeviceFailed",

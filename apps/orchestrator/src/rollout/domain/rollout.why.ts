@@ -7,6 +7,7 @@ import { isStarted } from "./rollout.js";
 export type WhyReason =
   | "not_in_wave_yet"
   | "scheduled"
+  | "waiting_for_window"
   | "paused"
   | "offline"
   | "queued"
@@ -52,6 +53,15 @@ export function devicesProgress(state: RolloutState): DeviceWhy[] {
 function explain(state: StartedRolloutState, device: RolloutDevice): DeviceWhy {
   const { deviceId, waveIndex, status, online, statusAt: since } = device;
   const why = { deviceId, waveIndex, status, online, since, reason: reasonFor(state, device) };
+  if (device.waiting && IN_FLIGHT_WAIT.has(status)) {
+    const { name, until } = device.waiting;
+    return {
+      ...why,
+      reason: "waiting_for_window",
+      detail: `downloaded; maintenance window ${name} is closed`,
+      ...(until ? { until } : {}),
+    };
+  }
   const wave = state.waves[waveIndex];
   if (why.reason !== "scheduled" || !wave?.deferredUntil) return why;
   const by =
@@ -82,6 +92,8 @@ function reasonFor(state: StartedRolloutState, device: RolloutDevice): WhyReason
       return state.waves[device.waveIndex]?.deferredUntil ? "scheduled" : "not_in_wave_yet";
   }
 }
+
+const IN_FLIGHT_WAIT = new Set<RolloutDevice["status"]>(["queued", "downloading", "assigned"]);
 
 /** Offline matters only while the device still has work to do. */
 function isWaiting(device: RolloutDevice): boolean {

@@ -1,0 +1,59 @@
+import type { ReportInput } from "../report/report.js";
+import type { ApplyContext } from "./apply-context.js";
+import { waitForWindow } from "./window-wait.js";
+
+const nightly = { name: "nightly", cron: "0 2 * * *", durationMinutes: 60, timeZone: "UTC" };
+
+/** The part of the agent the wait uses: the report journal and the log. */
+function anAgent() {
+  const reports: ReportInput[] = [];
+  const ctx = {
+    journal: { report: async (r: ReportInput) => reports.push(r) },
+    log: { info: () => {} },
+  } as unknown as ApplyContext;
+  return { ctx, reports };
+}
+
+/** A clock that reads `first` once, then `later` on every read after. */
+function clockOf(first: string, later: string) {
+  let reads = 0;
+  return () => new Date(reads++ === 0 ? first : later);
+}
+
+describe("an install waiting for its maintenance window", () => {
+  it("reports download-only with the window and its opening, then goes on when it opens", async () => {
+    const { ctx, reports } = anAgent();
+    const clock = clockOf("2026-05-01T01:59:59.000Z", "2026-05-01T02:00:01.000Z");
+    await waitForWindow(ctx, "main#2", { windows: [nightly] }, new AbortController().signal, clock);
+    expect(reports).toEqual([
+      {
+        revision: "main#2",
+        status: "DOWNLOADING",
+        progress: 100,
+        reason: "waiting_for_window",
+        message:
+          "downloaded; waiting for maintenance window nightly (opens 2026-05-01T02:00:00.000Z)",
+      },
+    ]);
+  });
+
+  it("goes on at once inside the window, without windows, or when an operator forced it", async () => {
+    const { ctx, reports } = anAgent();
+    const signal = new AbortController().signal;
+    const inside = () => new Date("2026-05-01T02:30:00.000Z");
+    const outside = () => new Date("2026-05-01T12:00:00.000Z");
+    await waitForWindow(ctx, "main#2", { windows: [nightly] }, signal, inside);
+    await waitForWindow(ctx, "main#2", {}, signal, outside);
+    await waitForWindow(ctx, "main#2", { windows: [nightly], installNow: true }, signal, outside);
+    expect(reports).toEqual([]);
+  });
+
+  it("a newer target aborts the wait", async () => {
+    const { ctx } = anAgent();
+    const newer = new AbortController();
+    const outside = () => new Date("2026-05-01T12:00:00.000Z");
+    const waiting = waitForWindow(ctx, "main#2", { windows: [nightly] }, newer.signal, outside);
+    setTimeout(() => newer.abort(), 20);
+    await expect(waiting).rejects.toMatchObject({ reason: "superseded" });
+  });
+});

@@ -1,0 +1,51 @@
+import type { MaintenanceWindow } from "@statecast/contract";
+import type { PostgresEventStore } from "@statecast/events";
+import type pg from "pg";
+import { maintenanceStreamId } from "./maintenance.catalog.js";
+import {
+  type MaintenancePolicy,
+  NO_MAINTENANCE_POLICY,
+  windowsForDevice,
+} from "./maintenance-policy.js";
+
+/** A fleet's policy: the last `MaintenancePolicySet` of `maintenance:<fleet>`, none before it. */
+export async function maintenancePolicyOf(
+  store: PostgresEventStore,
+  fleet: string,
+  client?: pg.ClientBase,
+): Promise<{ policy: MaintenancePolicy; version: number }> {
+  const { events, version } = await store.readStream(
+    maintenanceStreamId(fleet),
+    client ? { client } : {},
+  );
+  const last = events.at(-1)?.data as MaintenancePolicy | undefined;
+  return { policy: last ?? NO_MAINTENANCE_POLICY, version };
+}
+
+/** The windows each device's target carries, from its fleet's policy and its tags. */
+export async function windowsOfDevices(
+  store: PostgresEventStore,
+  client: pg.ClientBase,
+  deviceIds: readonly string[],
+): Promise<Map<string, MaintenanceWindow[]>> {
+  const { rows } = await client.query<{
+    device_id: string;
+    fleet: string | null;
+    tags: Record<string, string> | null;
+  }>("SELECT device_id, fleet, tags FROM device_registry WHERE device_id = ANY($1::text[])", [
+    [...deviceIds],
+  ]);
+  const policies = new Map<string, MaintenancePolicy>();
+  const windows = new Map<string, MaintenanceWindow[]>();
+  for (const row of rows) {
+    if (row.fleet === null) continue;
+    let policy = policies.get(row.fleet);
+    if (!policy) {
+      policy = (await maintenancePolicyOf(store, row.fleet, client)).policy;
+      policies.set(row.fleet, policy);
+    }
+    const mine = windowsForDevice(policy, row.tags ?? {});
+    if (mine.length > 0) windows.set(row.device_id, mine);
+  }
+  return windows;
+}

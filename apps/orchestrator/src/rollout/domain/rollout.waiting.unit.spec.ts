@@ -1,0 +1,65 @@
+import { createRegistry, rolloutCatalog } from "@statecast/events";
+import { gateCounts } from "./rollout.gate.js";
+import { aDefinition, aRollout, at, devices, report, TARGET } from "./rollout.test-helper.js";
+import { whyNotUpdated } from "./rollout.why.js";
+
+const registry = createRegistry(rolloutCatalog);
+const waitingReport = (deviceId: string, now: string, until: string | null = at(3600)) =>
+  ({
+    type: "UpdateProgressReported",
+    deviceId,
+    revision: TARGET,
+    status: "DOWNLOADING",
+    waiting: { kind: "window", name: "nightly", until },
+    now,
+  }) as const;
+
+describe("a device waiting for its maintenance window", () => {
+  it("is recorded as waiting, named by why with the window and until when, and is neither failed nor finished", () => {
+    const r = aRollout({ devices: devices(4) });
+    const [a] = r.membersOf(0);
+    const device = a ?? "";
+    const waited = r.when(waitingReport(device, at(10)));
+    expect(waited.events).toEqual([
+      {
+        type: "RolloutDeviceProgressed",
+        data: { deviceId: device, status: "downloading", at: at(10) },
+      },
+      {
+        type: "RolloutDeviceWaiting",
+        data: { deviceId: device, kind: "window", name: "nightly", until: at(3600), at: at(10) },
+      },
+    ]);
+    for (const e of waited.events) expect(() => registry.validate(e.type, e.data)).not.toThrow();
+    expect(whyNotUpdated(r.state, device)).toMatchObject({
+      reason: "waiting_for_window",
+      detail: "downloaded; maintenance window nightly is closed",
+      until: at(3600),
+    });
+    const wave = r.state.status === "running" ? r.state.waves[0] : undefined;
+    expect(wave && gateCounts(wave)).toMatchObject({ finished: 0, failures: 0 });
+    // the same report again is no news
+    expect(r.when(waitingReport(device, at(20))).events).toEqual([]);
+    // the window opens: it installs, and why forgets the wait
+    r.when(report.progress(device, "INPROGRESS", at(3601)));
+    expect(whyNotUpdated(r.state, device)?.reason).toBe("installing");
+  });
+
+  it("does not time out while it waits: the device timeout restarts from the window's opening", () => {
+    const r = aRollout({
+      definition: aDefinition({ deviceTimeoutSeconds: 600 }),
+      devices: devices(4),
+    });
+    const device = r.membersOf(0)[0] ?? "";
+    r.when(waitingReport(device, at(10)));
+    const timer = r.when({ type: "DeviceTimeoutElapsed", deviceId: device, now: at(601) });
+    expect(timer.events).toEqual([]);
+    expect(timer.commands).toEqual([
+      {
+        type: "ScheduleTimer",
+        at: at(3600 + 600),
+        timer: { kind: "device_timeout", rolloutId: "r-1", deviceId: device },
+      },
+    ]);
+  });
+});
