@@ -16,6 +16,8 @@ export interface AgentSpec {
   fleet: string;
   runtime: "sim" | "lxc";
   faults?: SimFaults;
+  /** The agent's clock for maintenance windows (default: the system's). */
+  clock?: () => Date;
   /** More NATS-side options of the agent (heartbeat interval, expired-target grace). */
   connection?: Partial<ConnectedOptions>;
 }
@@ -49,6 +51,7 @@ export class FleetAgent {
       orchestratorKeys: [this.trust.targetKeyPem],
       trustPolicy: this.trust.trustPolicy,
       quiet: true,
+      ...(this.spec.clock ? { clock: this.spec.clock } : {}),
     });
     return this.agent;
   }

@@ -40,6 +40,8 @@ export interface AgentConfig {
   /** Fault injection (test builds only): the named point at which the agent SIGKILLs itself. */
   crashAt?: string;
   quiet?: boolean;
+  /** The clock maintenance windows are read with (tests shift it; default: the system's). */
+  clock?: () => Date;
   /** Where its log lines go (default: one JSON object per line on stderr). */
   logSink?: LogSink;
   /** Health reports after DONE: rate-bound window, poll interval (tests use short ones). */

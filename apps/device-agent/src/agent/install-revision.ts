@@ -64,7 +64,7 @@ export async function installRevision(
   ctx.crashPoint("after-download");
   await store.writeTrail({ id: spec.id, ref, seq: install.seq, state: install.state });
   try {
-    await waitForWindow(ctx, ref, install, signal);
+    await waitForWindow(ctx, ref, install, signal, config.clock);
   } catch (error) {
     if (!(error instanceof ApplyError)) throw error;
     return ctx.finish({

@@ -1,0 +1,114 @@
+import {
+  allOnRevision,
+  BUSYBOX_APP,
+  type FleetSystem,
+  type Json,
+  lxcs,
+  rolloutReaches,
+  sims,
+  startFleet,
+  startRollout,
+  until,
+} from "./fleet.test-helper.js";
+
+const wave = { size: { percent: 100 }, minSample: 1, soakSeconds: 0, maxFailures: { count: 0 } };
+const NIGHTLY = { name: "nightly", cron: "0 2 * * *", durationMinutes: 60, timeZone: "UTC" };
+/** The window fleet's agents read their clock shifted so that 02:00 UTC comes a few seconds in. */
+let shiftMs = 0;
+const shiftedClock = () => new Date(Date.now() + shiftMs);
+
+function nextTwoAm(from: number): number {
+  const d = new Date(from);
+  const twoAm = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 2);
+  return twoAm > from ? twoAm : twoAm + 24 * 3600_000;
+}
+
+describe("when devices update: a schedule and a maintenance window over real services", () => {
+  let system: FleetSystem;
+  const windowFleet = [...sims("win", 2, "w"), ...lxcs("win", 1)].map((spec) => ({
+    ...spec,
+    clock: shiftedClock,
+  }));
+
+  beforeAll(async () => {
+    system = await startFleet([...sims("sched", 3, "s"), ...windowFleet]);
+  });
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  const why = async (id: string, deviceId: string) =>
+    (await system.api(`/v1/rollouts/${id}/devices/${deviceId}/why`)).body;
+  const deviceEvents = async (deviceId: string, type: string) =>
+    ((await system.api(`/v1/events?device=${deviceId}&limit=1000`)).body.items as Json[]).filter(
+      (e) => e.type === type,
+    );
+
+  it("a rollout scheduled to start in the future assigns nothing before then, and starts then", async () => {
+    const revision = await system.postRevision("sched", [BUSYBOX_APP], "v1");
+    const startAt = new Date(Date.now() + 3000).toISOString();
+    const id = await startRollout(system, {
+      revision: { fleet: "sched", number: revision },
+      selector: { fleet: "sched" },
+      waves: [wave],
+      schedule: { startAt },
+    });
+    const before = (await system.api(`/v1/rollouts/${id}`)).body;
+    expect((before.waves as Json[])[0]).toMatchObject({
+      status: "pending",
+      deferredUntil: startAt,
+    });
+    expect(await why(id, "s-0000")).toMatchObject({ reason: "scheduled", until: startAt });
+    expect(await deviceEvents("s-0000", "TargetAssigned")).toEqual([]);
+
+    await rolloutReaches(system, id, "completed", 30_000);
+    const [assigned] = await deviceEvents("s-0000", "TargetAssigned");
+    expect(Date.parse(String(assigned?.recordedAt))).toBeGreaterThanOrEqual(Date.parse(startAt));
+  });
+
+  it("a device outside its window downloads, waits visibly (why names the window and until when), and installs when it opens", async () => {
+    await until("window policy", async () => {
+      const res = await system.api("/v1/fleets/win/maintenance-windows", {
+        method: "PUT",
+        json: { windows: [NIGHTLY] },
+      });
+      return res.status === 200 ? res : undefined;
+    });
+    const revision = await system.postRevision("win", [BUSYBOX_APP], "v1");
+    const opensIn = 12_000;
+    const opens = nextTwoAm(Date.now());
+    shiftMs = opens - opensIn - Date.now(); // agent time: 12 s before 02:00 UTC
+    const id = await startRollout(system, {
+      revision: { fleet: "win", number: revision },
+      selector: { fleet: "win" },
+      waves: [wave],
+    });
+    const until02 = new Date(opens).toISOString();
+    for (const deviceId of ["w-0000", "w-0001", "lxc-0"]) {
+      const waiting = await until(`${deviceId} waiting for its window`, async () => {
+        const body = await why(id, deviceId);
+        return body.reason === "waiting_for_window" ? body : undefined;
+      });
+      expect(waiting).toMatchObject({
+        detail: "downloaded; maintenance window nightly is closed",
+        until: until02,
+      });
+    }
+    const progress = await deviceEvents("lxc-0", "UpdateProgressReported");
+    expect(progress.map((e) => (e.data as Json).status)).not.toContain("INPROGRESS");
+    expect(progress.at(-1)?.data).toMatchObject({
+      status: "DOWNLOADING",
+      reason: "waiting_for_window",
+    });
+    const during = (await system.api(`/v1/rollouts/${id}`)).body;
+    expect((during.waves as (Json & { gate: Json })[])[0]?.gate).toMatchObject({
+      failures: 0,
+      finished: 0,
+    });
+
+    await rolloutReaches(system, id, "completed", 40_000);
+    await allOnRevision(system, ["w-0000", "w-0001", "lxc-0"], revision);
+    const lxc = system.agents.find((a) => a.spec.deviceId === "lxc-0");
+    expect((await lxc?.agent.config.runtime.list())?.length).toBeGreaterThan(0);
+  });
+});
