@@ -100,3 +100,4 @@ export {
   verifyTarget,
 } from "./target-envelope.js";
 export { contextFromTraceparent, TRACEPARENT, traceparentOf } from "./trace-context.js";
+export { type LockWait, lockWaitMessage, lockWaitOf, WAITING_FOR_LOCK } from "./update-lock.js";

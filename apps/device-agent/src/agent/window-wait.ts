@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  lockWaitMessage,
   type MaintenanceWindow,
+  WAITING_FOR_LOCK,
   WAITING_FOR_WINDOW,
   windowsStateAt,
   windowWaitMessage,
@@ -10,18 +12,23 @@ import type { ApplyContext } from "./apply-context.js";
 
 /** Re-checks at least this often: a clock step or a suspended board must not oversleep a window. */
 const RECHECK_MS = 30_000;
+/** An app releases its lock at any moment: look again this often. */
+const LOCK_POLL_MS = 500;
 
 export type WindowGate = {
   windows?: MaintenanceWindow[] | undefined;
-  /** An operator forced the install (the target's `installNow`). */
+  /** An operator forced the install (the target's `installNow`): no window, no lock holds it. */
   installNow?: boolean | undefined;
 };
 
+type Wait = { reason: string; message: string; sleepMs: number; log: Record<string, string> };
+
 /**
  * Holds an install whose objects are downloaded until one of the target's maintenance windows is
- * open (issue 20). While it waits the device reports DOWNLOADING at 100 % with the reason
- * `waiting_for_window` and the window's opening: download-only, visible, neither failed nor done.
- * A newer target aborts the wait as it aborts a download.
+ * open and no app holds an update lock (issue 20). While it waits the device reports DOWNLOADING
+ * at 100 % with the reason (`waiting_for_window` / `waiting_for_lock`) and what it waits for:
+ * download-only, visible, neither failed nor done. A newer target aborts the wait as it aborts a
+ * download.
  */
 export async function waitForWindow(
   ctx: ApplyContext,
@@ -33,29 +40,49 @@ export async function waitForWindow(
   if (gate.installNow) return;
   let reported: string | undefined;
   for (;;) {
-    const state = windowsStateAt(gate.windows, clock());
-    if (state === null || state.open) return;
-    const message = windowWaitMessage(state);
-    if (message !== reported) {
+    const wait = await whatHolds(ctx, gate, clock);
+    if (!wait) return;
+    if (wait.message !== reported) {
       await ctx.journal.report({
         revision: ref,
         status: "DOWNLOADING",
         progress: 100,
-        reason: WAITING_FOR_WINDOW,
-        message,
+        reason: wait.reason,
+        message: wait.message,
       });
-      ctx.log.info("downloaded; waiting for a maintenance window", { window: state.window });
-      reported = message;
+      ctx.log.info(`downloaded; ${wait.reason.replaceAll("_", " ")}`, wait.log);
+      reported = wait.message;
     }
-    const untilOpen =
-      state.opensAt === null ? RECHECK_MS : Date.parse(state.opensAt) - clock().getTime();
     try {
-      await sleep(Math.max(10, Math.min(RECHECK_MS, untilOpen)), undefined, { signal });
+      await sleep(Math.max(10, wait.sleepMs), undefined, { signal });
     } catch {
-      throw new ApplyError(
-        "superseded",
-        `waiting for window ${state.window} aborted by a newer target`,
-      );
+      throw new ApplyError("superseded", `${wait.message}: aborted by a newer target`);
     }
   }
+}
+
+async function whatHolds(
+  ctx: ApplyContext,
+  gate: WindowGate,
+  clock: () => Date,
+): Promise<Wait | undefined> {
+  const state = windowsStateAt(gate.windows, clock());
+  if (state !== null && !state.open) {
+    const untilOpen =
+      state.opensAt === null ? RECHECK_MS : Date.parse(state.opensAt) - clock().getTime();
+    return {
+      reason: WAITING_FOR_WINDOW,
+      message: windowWaitMessage(state),
+      sleepMs: Math.min(RECHECK_MS, untilOpen),
+      log: { window: state.window },
+    };
+  }
+  const [lock] = (await ctx.control?.heldLocks()) ?? [];
+  if (!lock) return undefined;
+  return {
+    reason: WAITING_FOR_LOCK,
+    message: lockWaitMessage(lock),
+    sleepMs: LOCK_POLL_MS,
+    log: { container: lock.container, holder: lock.holder },
+  };
 }

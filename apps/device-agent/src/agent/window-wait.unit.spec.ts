@@ -1,15 +1,17 @@
+import type { UpdateLock } from "../control/update-locks.js";
 import type { ReportInput } from "../report/report.js";
 import type { ApplyContext } from "./apply-context.js";
 import { waitForWindow } from "./window-wait.js";
 
 const nightly = { name: "nightly", cron: "0 2 * * *", durationMinutes: 60, timeZone: "UTC" };
 
-/** The part of the agent the wait uses: the report journal and the log. */
-function anAgent() {
+/** The part of the agent the wait uses: the report journal, the log and the held locks. */
+function anAgent(locks: UpdateLock[][] = []) {
   const reports: ReportInput[] = [];
   const ctx = {
     journal: { report: async (r: ReportInput) => reports.push(r) },
     log: { info: () => {} },
+    control: { heldLocks: async () => locks.shift() ?? [] },
   } as unknown as ApplyContext;
   return { ctx, reports };
 }
@@ -55,5 +57,35 @@ describe("an install waiting for its maintenance window", () => {
     const waiting = waitForWindow(ctx, "main#2", { windows: [nightly] }, newer.signal, outside);
     setTimeout(() => newer.abort(), 20);
     await expect(waiting).rejects.toMatchObject({ reason: "superseded" });
+  });
+});
+
+describe("an install held by an app's update lock", () => {
+  const lock: UpdateLock = {
+    container: "app",
+    holder: "vending-sale",
+    since: "2026-05-01T12:00:00.000Z",
+    via: "socket",
+  };
+
+  it("waits while the lock is held, says by whom and since when, and goes on once released", async () => {
+    const { ctx, reports } = anAgent([[lock], [lock], []]);
+    await waitForWindow(ctx, "main#2", {}, new AbortController().signal);
+    expect(reports).toEqual([
+      {
+        revision: "main#2",
+        status: "DOWNLOADING",
+        progress: 100,
+        reason: "waiting_for_lock",
+        message:
+          "downloaded; held by the update lock of app (holder vending-sale) since 2026-05-01T12:00:00.000Z",
+      },
+    ]);
+  });
+
+  it("an operator's forced install does not wait for a lock", async () => {
+    const { ctx, reports } = anAgent([[lock]]);
+    await waitForWindow(ctx, "main#2", { installNow: true }, new AbortController().signal);
+    expect(reports).toEqual([]);
   });
 });

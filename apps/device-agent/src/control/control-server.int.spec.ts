@@ -1,20 +1,22 @@
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ControlSockets } from "./control-server.js";
+import { LOCK_FILE } from "./update-locks.js";
 
-function signalReady(socketPath: string): Promise<number> {
+function post(socketPath: string, path: string, body: unknown): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: "/signal", method: "POST" }, (res) => {
+    const req = request({ socketPath, path, method: "POST" }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
     req.on("error", reject);
-    req.end(JSON.stringify({ type: "ready" }));
+    req.end(body === undefined ? "" : JSON.stringify(body));
   });
 }
+const signalReady = (socketPath: string) => post(socketPath, "/signal", { type: "ready" });
 
 describe("control sockets", () => {
   const root = mkdtempSync(join(tmpdir(), "sc-control-"));
@@ -42,5 +44,28 @@ describe("control sockets", () => {
     expect(sockets.isReady("web")).toBe(true);
     await sockets.closeAll();
     expect(existsSync(alias)).toBe(false);
+  });
+
+  it("an app takes and releases an update lock through its socket, or holds one with a lock file", async () => {
+    const dir = join(root, "app", "run");
+    mkdirSync(dir, { recursive: true });
+    const sockets = new ControlSockets();
+    await sockets.open("app", dir);
+    const socket = join(dir, "control.sock");
+    expect(await sockets.heldLocks()).toEqual([]);
+    expect(await post(socket, "/lock", { holder: "sale-42" })).toBe(200);
+    expect(await sockets.heldLocks()).toMatchObject([
+      { container: "app", holder: "sale-42", via: "socket" },
+    ]);
+    expect(await post(socket, "/lock", { holder: "no spaces" })).toBe(400);
+    expect(await post(socket, "/unlock", undefined)).toBe(200);
+    expect(await sockets.heldLocks()).toEqual([]);
+    writeFileSync(join(dir, LOCK_FILE), "");
+    expect(await sockets.heldLocks()).toMatchObject([
+      { container: "app", holder: "updates.lock", via: "file" },
+    ]);
+    rmSync(join(dir, LOCK_FILE));
+    expect(await sockets.heldLocks()).toEqual([]);
+    await sockets.closeAll();
   });
 });

@@ -3,8 +3,10 @@ import { rm, symlink } from "node:fs/promises";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type UpdateLock, UpdateLocks } from "./update-locks.js";
 
 const MAX_BODY = 4096;
+const ROUTES = ["/signal", "/lock", "/unlock"] as const;
 /** sun_path holds 108 bytes with its NUL; a longer path would be bound truncated. */
 const MAX_SOCKET_PATH = 107;
 
@@ -54,6 +56,8 @@ function readBody(req: IncomingMessage): Promise<string> {
  * marks the container READY.
  */
 export class ControlSockets {
+  readonly locks = new UpdateLocks();
+  private readonly dirs = new Map<string, string>();
   private readonly servers = new Map<string, Server>();
   private readonly aliases = new Map<string, string>();
   private readonly ready = new Set<string>();
@@ -74,19 +78,31 @@ export class ControlSockets {
       server.listen(path, () => resolve());
     });
     this.servers.set(name, server);
+    this.dirs.set(name, dir);
     if (alias) this.aliases.set(name, alias);
   }
 
+  /** The update locks the containers hold now (socket and lock file). */
+  heldLocks(): Promise<UpdateLock[]> {
+    return this.locks.held(this.dirs);
+  }
+
   private async handle(name: string, req: IncomingMessage, res: ServerResponse) {
-    if (req.method !== "POST" || req.url !== "/signal") {
-      return reply(res, 404, { error: `no route ${req.method} ${req.url}; use POST /signal` });
-    }
+    const route = req.method === "POST" ? ROUTES.find((r) => r === req.url) : undefined;
+    if (!route)
+      return reply(res, 404, {
+        error: `no route ${req.method} ${req.url}; use POST ${ROUTES.join(", POST ")}`,
+      });
     let signal: unknown;
     try {
-      signal = JSON.parse(await readBody(req));
+      const text = await readBody(req);
+      signal = text === "" && route !== "/signal" ? {} : JSON.parse(text);
     } catch (error) {
       return reply(res, 400, { error: `signal is not JSON: ${(error as Error).message}` });
     }
+    if (route === "/lock") return this.lock(name, signal, res);
+    if (route === "/unlock")
+      return reply(res, 200, { ok: true, container: name, released: this.locks.release(name) });
     const type = (signal as { type?: unknown } | null)?.type;
     if (type !== "ready")
       return reply(res, 400, { error: `unknown signal type ${JSON.stringify(type)}` });
@@ -94,8 +110,17 @@ export class ControlSockets {
     return reply(res, 200, { ok: true, container: name });
   }
 
+  private lock(name: string, body: unknown, res: ServerResponse) {
+    const holder = (body as { holder?: unknown } | null)?.holder ?? name;
+    if (typeof holder !== "string" || !/^[\w.:-]{1,64}$/.test(holder))
+      return reply(res, 400, { error: "holder must be 1-64 letters, digits, . _ : -" });
+    return reply(res, 200, { ok: true, lock: this.locks.take(name, holder, new Date()) });
+  }
+
   async close(name: string): Promise<void> {
     this.ready.delete(name);
+    this.dirs.delete(name);
+    this.locks.release(name);
     const server = this.servers.get(name);
     this.servers.delete(name);
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));

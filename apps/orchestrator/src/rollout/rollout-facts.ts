@@ -1,4 +1,9 @@
-import { WAITING_FOR_WINDOW, windowWaitOf } from "@statecast/contract";
+import {
+  lockWaitOf,
+  WAITING_FOR_LOCK,
+  WAITING_FOR_WINDOW,
+  windowWaitOf,
+} from "@statecast/contract";
 import type { RecordedEvent } from "@statecast/events";
 import type { DeviceFact, DeviceHealthReported, RevisionRef } from "./domain/index.js";
 
@@ -101,8 +106,14 @@ export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | nu
   }
 }
 
-/** A DOWNLOADING report that says the device waits for its maintenance window (issue 20). */
+/** A DOWNLOADING report that says the device waits for its window or an app's lock (issue 20). */
 function waitingOf(data: { reason?: string; message?: string }) {
+  if (data.reason === WAITING_FOR_LOCK) {
+    const lock = lockWaitOf(data.message);
+    if (!lock) return {};
+    const name = `${lock.container}/${lock.holder}`;
+    return { waiting: { kind: "lock" as const, name, until: null, since: lock.since } };
+  }
   if (data.reason !== WAITING_FOR_WINDOW) return {};
   const wait = windowWaitOf(data.message);
   return wait

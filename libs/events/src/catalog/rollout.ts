@@ -215,15 +215,20 @@ export const RolloutDeviceRejected = defineEvent(
   1,
   z.strictObject(outcome),
 );
-/** The device has its objects and waits to install: outside its maintenance window (issue 20). */
+/**
+ * The device has its objects and waits to install (issue 20): outside its maintenance window
+ * (`name` = the window, `until` its opening) or held by an app's update lock (`name` =
+ * `<container>/<holder>`, `since` = when it was taken).
+ */
 export const RolloutDeviceWaiting = defineEvent(
   "RolloutDeviceWaiting",
   1,
   z.strictObject({
     deviceId: id,
-    kind: z.enum(["window"]),
-    name: z.string().min(1).max(64),
+    kind: z.enum(["window", "lock"]),
+    name: z.string().min(1).max(160),
     until: isoInstant.nullable(),
+    since: isoInstant.optional(),
     at: isoInstant,
   }),
 );

@@ -180,5 +180,10 @@ function sameWait(
   wait: In.UpdateProgressReported["waiting"],
 ) {
   const now = getDevice(state.devices, deviceId)?.waiting;
-  return now?.kind === wait?.kind && now?.name === wait?.name && now?.until === wait?.until;
+  return (
+    now?.kind === wait?.kind &&
+    now?.name === wait?.name &&
+    now?.until === wait?.until &&
+    now?.since === wait?.since
+  );
 }

@@ -96,7 +96,12 @@ export type RolloutDeviceFailed = Event<
 >;
 export type RolloutDeviceRejected = Event<"RolloutDeviceRejected", Outcome>;
 /** What a device waits for before it installs (issue 20). */
-export type DeviceWait = { kind: "window"; name: string; until: string | null };
+export type DeviceWait = {
+  kind: "window" | "lock";
+  name: string;
+  until: string | null;
+  since?: string;
+};
 export type RolloutDeviceWaiting = Event<
   "RolloutDeviceWaiting",
   DeviceWait & { deviceId: string; at: string }

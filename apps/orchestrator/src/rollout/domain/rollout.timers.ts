@@ -28,7 +28,7 @@ export function onTimer(d: Decision, timer: In.TimerElapsed): void {
   }
   const timeout = state.definition.deviceTimeoutSeconds;
   if (timer.type === "DeviceTimeoutElapsed" && device?.waiting && timeout !== undefined) {
-    // Waiting for its window is not silence: the clock restarts when the window opens.
+    // Waiting for its window or a lock is not silence: the clock restarts when that ends.
     const from = device.waiting.until && device.waiting.until > at ? device.waiting.until : at;
     d.send({
       type: "ScheduleTimer",

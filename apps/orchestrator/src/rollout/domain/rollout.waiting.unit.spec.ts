@@ -63,3 +63,30 @@ describe("a device waiting for its maintenance window", () => {
     ]);
   });
 });
+
+describe("a device held by an app's update lock", () => {
+  it("is recorded as held, why names the lock, its holder and since when; not a failure", () => {
+    const r = aRollout({ devices: devices(4) });
+    const device = r.membersOf(0)[0] ?? "";
+    const held = r.when({
+      type: "UpdateProgressReported",
+      deviceId: device,
+      revision: TARGET,
+      status: "DOWNLOADING",
+      waiting: { kind: "lock", name: "app/sale-42", until: null, since: at(5) },
+      now: at(10),
+    });
+    expect(held.events.map((e) => e.type)).toEqual([
+      "RolloutDeviceProgressed",
+      "RolloutDeviceWaiting",
+    ]);
+    for (const e of held.events) expect(() => registry.validate(e.type, e.data)).not.toThrow();
+    expect(whyNotUpdated(r.state, device)).toMatchObject({
+      reason: "held_by_lock",
+      detail: `downloaded; update lock of app held by sale-42 since ${at(5)}`,
+      heldSince: at(5),
+    });
+    const wave = r.state.status === "running" ? r.state.waves[0] : undefined;
+    expect(wave && gateCounts(wave)).toMatchObject({ finished: 0, failures: 0 });
+  });
+});

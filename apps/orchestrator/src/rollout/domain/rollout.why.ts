@@ -8,6 +8,7 @@ export type WhyReason =
   | "not_in_wave_yet"
   | "scheduled"
   | "waiting_for_window"
+  | "held_by_lock"
   | "paused"
   | "offline"
   | "queued"
@@ -34,6 +35,8 @@ export type DeviceWhy = {
   until?: string;
   /** What holds the device, in words (the schedule, a window, a lock). */
   detail?: string;
+  /** When the update lock holding the device was taken (its age). */
+  heldSince?: string;
 };
 
 /** The why-endpoint: `null` when the device is not part of the rollout. */
@@ -53,6 +56,16 @@ export function devicesProgress(state: RolloutState): DeviceWhy[] {
 function explain(state: StartedRolloutState, device: RolloutDevice): DeviceWhy {
   const { deviceId, waveIndex, status, online, statusAt: since } = device;
   const why = { deviceId, waveIndex, status, online, since, reason: reasonFor(state, device) };
+  if (device.waiting?.kind === "lock" && IN_FLIGHT_WAIT.has(status)) {
+    const { name, since } = device.waiting;
+    const [container, holder] = name.split("/");
+    return {
+      ...why,
+      reason: "held_by_lock",
+      detail: `downloaded; update lock of ${container} held by ${holder}${since ? ` since ${since}` : ""}`,
+      ...(since ? { heldSince: since } : {}),
+    };
+  }
   if (device.waiting && IN_FLIGHT_WAIT.has(status)) {
     const { name, until } = device.waiting;
     return {
