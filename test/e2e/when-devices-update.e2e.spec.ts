@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   allOnRevision,
   BUSYBOX_APP,
@@ -31,7 +33,7 @@ describe("when devices update: a schedule and a maintenance window over real ser
   }));
 
   beforeAll(async () => {
-    system = await startFleet([...sims("sched", 3, "s"), ...windowFleet]);
+    system = await startFleet([...sims("sched", 3, "s"), ...windowFleet, ...sims("lock", 2, "k")]);
   });
   afterAll(async () => {
     await system?.close();
@@ -110,5 +112,67 @@ describe("when devices update: a schedule and a maintenance window over real ser
     await allOnRevision(system, ["w-0000", "w-0001", "lxc-0"], revision);
     const lxc = system.agents.find((a) => a.spec.deviceId === "lxc-0");
     expect((await lxc?.agent.config.runtime.list())?.length).toBeGreaterThan(0);
+  });
+
+  it("an app's update lock holds its device's install until released; an operator's override proceeds and is audited", async () => {
+    const ids = ["k-0000", "k-0001"];
+    const v1 = await system.postRevision("lock", [BUSYBOX_APP], "v1");
+    const first = await startRollout(system, {
+      revision: { fleet: "lock", number: v1 },
+      selector: { fleet: "lock" },
+      waves: [wave],
+    });
+    await rolloutReaches(system, first, "completed", 30_000);
+    // Each device's app takes the update lock the way balena apps do: a lock file in its control dir.
+    const lockFiles = await Promise.all(
+      ids.map(async (deviceId) => {
+        const device = system.agents.find((a) => a.spec.deviceId === deviceId);
+        const [app] = (await device?.agent.config.runtime.list()) ?? [];
+        const file = join(
+          device?.agent.store.containerDirs(String(app)).control ?? "",
+          "updates.lock",
+        );
+        writeFileSync(file, "sale in progress\n");
+        return file;
+      }),
+    );
+
+    const v2 = await system.postRevision(
+      "lock",
+      [BUSYBOX_APP, { name: "extra", init: "exec /bin/sleep 1000000" }],
+      "v2",
+    );
+    const id = await startRollout(system, {
+      revision: { fleet: "lock", number: v2 },
+      selector: { fleet: "lock" },
+      waves: [wave],
+    });
+    for (const deviceId of ids) {
+      const held = await until(`${deviceId} held by its app's lock`, async () => {
+        const body = await why(id, deviceId);
+        return body.reason === "held_by_lock" ? body : undefined;
+      });
+      expect(String(held.detail)).toMatch(
+        /^downloaded; update lock of \S+ held by updates\.lock since /,
+      );
+      expect(held.heldSince).toBeTypeOf("string");
+    }
+
+    // The operator overrides one device's lock: it installs, and the audit says who did it.
+    const forced = await system.api("/v1/devices/k-0000/install-now", {
+      method: "POST",
+      json: { reason: "e2e override" },
+    });
+    expect(forced.status).toBe(200);
+    await allOnRevision(system, ["k-0000"], v2);
+    const [override] = await deviceEvents("k-0000", "TargetInstallForced");
+    expect(override?.data).toMatchObject({ reason: "e2e override" });
+    expect((override?.metadata as Json).actor).toBe("operator:admin");
+    expect((await why(id, "k-0001")).reason).toBe("held_by_lock");
+
+    // The other app releases its lock: its device installs then.
+    rmSync(lockFiles[1] ?? "");
+    await rolloutReaches(system, id, "completed", 30_000);
+    await allOnRevision(system, ids, v2);
   });
 });

@@ -28,7 +28,7 @@ import type { ApplyContext } from "./apply-context.js";
 import { bootDevice } from "./boot.js";
 import { checkEnvelope } from "./check-envelope.js";
 import { GatewayLink } from "./gateway-link.js";
-import { installRevision } from "./install-revision.js";
+import { type InFlightTarget, installRevision, rewriteOf } from "./install-revision.js";
 import { runTryBoot } from "./try-boot.js";
 
 export type { AgentConfig } from "./agent-config.js";
@@ -64,6 +64,8 @@ export class Agent implements ApplyContext {
   private readonly executor: StepExecutor;
   private queue: Promise<unknown> = Promise.resolve();
   private download: AbortController | undefined;
+  /** The target being installed: a rewrite of it (a refresh, an operator's force) reaches it. */
+  private inFlight: InFlightTarget | undefined;
   private fromGateway = false;
   private interrupted: string | undefined;
   /** The trace of the target being applied (one apply at a time). */
@@ -253,6 +255,12 @@ export class Agent implements ApplyContext {
 
   /** A target from the gateway, traced: the apply continues the target's trace context. */
   applyTarget(envelope: TargetEnvelope, source: ObjectSource): Promise<StatusReport> {
+    const current = this.inFlight;
+    if (current && rewriteOf(current, envelope, this.config.orchestratorKeys)) {
+      // The same target re-signed (a refresh, or an operator's force): the install goes on.
+      if (envelope.installNow) current.force.abort();
+      return current.done;
+    }
     this.download?.abort();
     return this.serialize(async () => {
       const given = typeof envelope === "object" && envelope !== null ? envelope : undefined;
@@ -310,13 +318,23 @@ export class Agent implements ApplyContext {
     fromGateway = false,
   ): Promise<StatusReport> {
     const download = new AbortController();
+    const force = new AbortController();
     this.download = download;
     this.fromGateway = fromGateway;
     await this.recovery.suspend();
     await this.health.suspend();
+    const done = installRevision(
+      this,
+      { ...install, forced: force.signal },
+      source,
+      download.signal,
+    );
+    const inFlight = { seq: install.seq, digest: install.digest, force, done };
+    if (fromGateway) this.inFlight = inFlight;
     try {
-      return await installRevision(this, install, source, download.signal);
+      return await done;
     } finally {
+      if (this.inFlight === inFlight) this.inFlight = undefined;
       if (this.download === download) this.download = undefined;
       this.fromGateway = false;
       this.recovery.watch(this.committed);

@@ -1,3 +1,4 @@
+import { type KeyInput, type TargetEnvelope, verifyTarget } from "@statecast/contract";
 import { ApplyError } from "../apply/apply-error.js";
 import { checkPartConfigs } from "../apply/part-configs.js";
 import { beginTry, clearTry } from "../boot/boot-env.js";
@@ -20,6 +21,25 @@ export interface Install extends WindowGate {
   digest: string;
   ref: string;
   seq: number;
+}
+
+/** A target being installed, as a re-signed copy of it (same seq and state) must find it. */
+export type InFlightTarget = {
+  seq: number;
+  digest: string;
+  force: AbortController;
+  done: Promise<StatusReport>;
+};
+
+/** Whether `envelope` is the in-flight target again, signed by a trusted orchestrator key. */
+export function rewriteOf(current: InFlightTarget, envelope: TargetEnvelope, keys: KeyInput[]) {
+  return (
+    typeof envelope === "object" &&
+    envelope !== null &&
+    envelope.seq === current.seq &&
+    envelope.stateDigest === current.digest &&
+    verifyTarget(envelope, keys).ok
+  );
 }
 
 /**

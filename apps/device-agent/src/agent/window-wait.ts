@@ -19,6 +19,8 @@ export type WindowGate = {
   windows?: MaintenanceWindow[] | undefined;
   /** An operator forced the install (the target's `installNow`): no window, no lock holds it. */
   installNow?: boolean | undefined;
+  /** Aborted when an operator forces the install while it waits (the target re-signed). */
+  forced?: AbortSignal | undefined;
 };
 
 type Wait = { reason: string; message: string; sleepMs: number; log: Record<string, string> };
@@ -37,9 +39,9 @@ export async function waitForWindow(
   signal: AbortSignal,
   clock: () => Date = () => new Date(),
 ): Promise<void> {
-  if (gate.installNow) return;
   let reported: string | undefined;
   for (;;) {
+    if (gate.installNow || gate.forced?.aborted) return;
     const wait = await whatHolds(ctx, gate, clock);
     if (!wait) return;
     if (wait.message !== reported) {
@@ -54,8 +56,10 @@ export async function waitForWindow(
       reported = wait.message;
     }
     try {
-      await sleep(Math.max(10, wait.sleepMs), undefined, { signal });
+      const either = gate.forced ? AbortSignal.any([signal, gate.forced]) : signal;
+      await sleep(Math.max(10, wait.sleepMs), undefined, { signal: either });
     } catch {
+      if (gate.forced?.aborted && !signal.aborted) return;
       throw new ApplyError("superseded", `${wait.message}: aborted by a newer target`);
     }
   }

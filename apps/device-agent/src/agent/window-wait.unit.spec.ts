@@ -50,6 +50,17 @@ describe("an install waiting for its maintenance window", () => {
     expect(reports).toEqual([]);
   });
 
+  it("an operator's force while it waits releases it (the re-signed target's installNow)", async () => {
+    const { ctx, reports } = anAgent();
+    const force = new AbortController();
+    const outside = () => new Date("2026-05-01T12:00:00.000Z");
+    const gate = { windows: [nightly], forced: force.signal };
+    const waiting = waitForWindow(ctx, "main#2", gate, new AbortController().signal, outside);
+    setTimeout(() => force.abort(), 20);
+    await expect(waiting).resolves.toBeUndefined();
+    expect(reports.map((r) => r.reason)).toEqual(["waiting_for_window"]);
+  });
+
   it("a newer target aborts the wait", async () => {
     const { ctx } = anAgent();
     const newer = new AbortController();

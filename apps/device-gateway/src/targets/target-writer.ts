@@ -74,6 +74,10 @@ export class TargetWriter {
       await this.targets.delete(deviceId);
       return;
     }
+    if (isEvent(event, DeviceEvents.TargetInstallForced)) {
+      await this.forceInstall(deviceId, event.data.seq);
+      return;
+    }
     if (!isEvent(event, DeviceEvents.TargetAssigned)) return;
     const data: Assigned = event.data;
     // Continues the trace of the command that assigned the target; the agent continues this one.
@@ -155,6 +159,23 @@ export class TargetWriter {
    * offline longer than the lifetime updates instead of refusing it as expired. Wall-clock time
    * is right here: the new expiry is about now, not about when the device came back in the log.
    */
+  /**
+   * Issue 20: the device's target, re-signed with `installNow` (same seq, so the agent's install
+   * in progress goes on past its window or locks). A forced seq that is no longer the device's
+   * target changes nothing.
+   */
+  private async forceInstall(deviceId: string, seq: number): Promise<void> {
+    const entry = await this.targets.get(deviceId);
+    if (entry?.operation !== "PUT" || entry.length === 0) return;
+    const { signature: _s, ...body } = entry.json<TargetEnvelope>();
+    if (body.seq !== seq || body.installNow) return;
+    await this.targets.put(
+      deviceId,
+      JSON.stringify(signTarget({ ...body, installNow: true }, this.key)),
+    );
+    this.logger.log(`target of ${deviceId} (seq ${seq}) forced to install now`);
+  }
+
   async refresh(deviceId: string): Promise<boolean> {
     const entry = await this.targets.get(deviceId);
     if (entry?.operation !== "PUT" || entry.length === 0) return false;

@@ -67,7 +67,7 @@ export class TargetsModule implements OnApplicationBootstrap, BeforeApplicationS
     // One active replica at a time (advisory lock), in log order: per-device seq stays monotonic.
     this.processor = runProcessor(this.store, {
       name: TARGETS_PROCESSOR,
-      types: ["TargetAssigned", "TargetCancelled", "DeviceCameOnline"],
+      types: ["TargetAssigned", "TargetCancelled", "TargetInstallForced", "DeviceCameOnline"],
       handle: async (events) => {
         for (const event of events) await this.writer.handle(event);
       },

@@ -5,13 +5,15 @@ import type { DeviceRecord, RevisionRef } from "./device-record.js";
 export type DeviceCommand =
   | { type: "ChangeTags"; deviceId: string; tags: Record<string, string> }
   | { type: "Approve"; deviceId: string; by: string }
-  | { type: "Decommission"; deviceId: string; reason: string };
+  | { type: "Decommission"; deviceId: string; reason: string }
+  | { type: "ForceInstall"; deviceId: string; reason: string };
 
 export type DeviceEventOut =
   | { type: "DeviceTagsChanged"; data: { tags: Record<string, string> } }
   | { type: "DeviceApproved"; data: { by: string } }
   | { type: "DeviceDecommissioned"; data: { reason: string } }
   | { type: "TargetCancelled"; data: { revision: RevisionRef; seq: number; reason: string } }
+  | { type: "TargetInstallForced"; data: { revision: RevisionRef; seq: number; reason: string } }
   | { type: "DeviceCredentialsRevoked"; data: { publicKey: string; reason: string } };
 
 function existing(command: DeviceCommand, device: DeviceRecord | undefined): DeviceRecord {
@@ -59,6 +61,18 @@ function decommission(
   return out;
 }
 
+/** Issue 20: install the current target now, window or lock; only a device with a target. */
+function forceInstall(
+  command: Extract<DeviceCommand, { type: "ForceInstall" }>,
+  device: DeviceRecord,
+): DeviceEventOut[] {
+  if (!device.target)
+    throw new IllegalStateError(`device ${command.deviceId} has no target to install`);
+  const { revision, seq } = device.target;
+  const reason = command.reason || "forced by an operator";
+  return [{ type: "TargetInstallForced", data: { revision, seq, reason } }];
+}
+
 /** decide(command, state) → events, pure. */
 export function decideDevice(
   command: DeviceCommand,
@@ -72,6 +86,8 @@ export function decideDevice(
       return approve(command, current);
     case "Decommission":
       return decommission(command, current);
+    case "ForceInstall":
+      return forceInstall(command, current);
     default: {
       const unknown: never = command;
       throw new Error(`unknown device command ${JSON.stringify(unknown)}`);

@@ -131,6 +131,9 @@ export class DecommissionDeviceRequest {
   reason?: string;
 }
 
+/** Why an operator forces a device's install now (issue 20); recorded with the event. */
+export class InstallNowRequest extends DecommissionDeviceRequest {}
+
 export class DeviceResponse {
   @ApiProperty() deviceId!: string;
   @ApiProperty({ type: String, nullable: true }) fleet!: string | null;

@@ -13,6 +13,7 @@ import {
   DeviceResponse,
   DeviceSummaryQuery,
   DeviceSummaryResponse,
+  InstallNowRequest,
   PatchTagsRequest,
 } from "./device.dto.js";
 import { DevicesService } from "./devices.service.js";
@@ -78,6 +79,25 @@ export class DevicesController {
     @Command() ctx: CommandContext,
   ): Promise<DeviceResponse> {
     return this.devices.execute({ type: "Approve", deviceId: id, by: ctx.actor }, ctx);
+  }
+
+  @Post(":id/install-now")
+  @HttpCode(200)
+  @Roles("operator")
+  @ApiOperation({
+    summary:
+      "Install the device's target now, whatever its maintenance window or update locks (event TargetInstallForced; 409 without a target)",
+  })
+  @ApiOkResponse({ type: DeviceResponse })
+  installNow(
+    @Param() { id }: DeviceIdParams,
+    @Body() body: InstallNowRequest,
+    @Command() ctx: CommandContext,
+  ): Promise<DeviceResponse> {
+    return this.devices.execute(
+      { type: "ForceInstall", deviceId: id, reason: body.reason ?? "" },
+      ctx,
+    );
   }
 
   @Post(":id/decommission")

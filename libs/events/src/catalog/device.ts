@@ -78,6 +78,15 @@ export const TargetAssigned = defineEvent(
     installNow: z.boolean().optional(),
   }),
 );
+/**
+ * Issue 20: an operator forced the install of target `seq` now, whatever its maintenance window
+ * or an app's update lock say (the actor is in the metadata, so it is in the audit).
+ */
+export const TargetInstallForced = defineEvent(
+  "TargetInstallForced",
+  1,
+  z.strictObject({ revision: revisionRef, seq: z.int().positive(), reason: humanMessage }),
+);
 export const TargetCancelled = defineEvent(
   "TargetCancelled",
   1,
@@ -165,6 +174,7 @@ export const deviceCatalog = [
   DeviceWentOffline,
   TargetAssigned,
   TargetCancelled,
+  TargetInstallForced,
   UpdateProgressReported,
   UpdateSucceeded,
   UpdateFailed,
