@@ -1,3 +1,4 @@
+export { CONSENT_REASONS, type ConsentAnswer, consentOf } from "./consent.js";
 export {
   assertDeviceId,
   DEVICE_ID,

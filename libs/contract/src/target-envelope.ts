@@ -31,6 +31,8 @@ const fields = {
    * Absent: no restriction. Agents before issue 20 ignore it (the envelope is loose).
    */
   maintenanceWindows: z.optional(maintenanceWindowsSchema),
+  /** The fleet asks its devices' consent before they install (issue 20). */
+  consentRequired: z.optional(z.boolean()),
   /** An operator forced the install now, window or not (issue 20). */
   installNow: z.optional(z.boolean()),
   /** W3C trace context of the gateway's write (signed with the rest); the apply continues it. */

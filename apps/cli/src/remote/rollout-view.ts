@@ -23,6 +23,8 @@ export interface RolloutView {
   waves: WaveView[];
   etaSeconds: number | null;
   rollbackOf?: string | null;
+  /** A consenting fleet's answers (servers since issue 20). */
+  consent?: { asked: number; accept: number; later: number; skip: number };
   /** Bytes the rollout's devices downloaded (servers since issue 21). */
   transfer?: TransferView & { devices: number };
 }
@@ -56,6 +58,11 @@ export function rolloutBlock(r: RolloutView): string[] {
   return [
     heading(r),
     ...r.waves.map((w) => `  wave ${w.index + 1} ${bar(w.gate.finished, w.size)} ${waveText(w)}`),
+    ...(r.consent && Object.values(r.consent).some((n) => n > 0)
+      ? [
+          `  consent: ${r.consent.accept} accepted, ${r.consent.skip} skipped, ${r.consent.later} later, ${r.consent.asked} asked`,
+        ]
+      : []),
     ...(r.transfer
       ? [`  transfer ${r.transfer.devices} devices: ${transferText(r.transfer)}`]
       : []),

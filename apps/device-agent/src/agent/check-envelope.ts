@@ -65,5 +65,6 @@ export async function checkEnvelope(
     seq,
     ...(maintenanceWindows ? { windows: maintenanceWindows } : {}),
     ...(installNow ? { installNow } : {}),
+    ...(envelope.consentRequired ? { consentRequired: true } : {}),
   };
 }

@@ -56,6 +56,7 @@ export async function installRevision(
   const { store, journal, config } = ctx;
   const record = await store.readRecord();
   await store.writeRecord({ ...record, lastSeq: install.seq, lastSeqSettled: false });
+  if (install.consentRequired) ctx.control.consent.reset(); // answers are per target
   await journal.report({
     revision: ref,
     status: "QUEUED",

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  CONSENT_REASONS,
   lockWaitMessage,
   type MaintenanceWindow,
   WAITING_FOR_LOCK,
@@ -19,6 +20,8 @@ export type WindowGate = {
   windows?: MaintenanceWindow[] | undefined;
   /** An operator forced the install (the target's `installNow`): no window, no lock holds it. */
   installNow?: boolean | undefined;
+  /** The fleet asks its apps before the device installs (the target's `consentRequired`). */
+  consentRequired?: boolean | undefined;
   /** Aborted when an operator forces the install while it waits (the target re-signed). */
   forced?: AbortSignal | undefined;
 };
@@ -43,7 +46,17 @@ export async function waitForWindow(
   for (;;) {
     if (gate.installNow || gate.forced?.aborted) return;
     const wait = await whatHolds(ctx, gate, clock);
-    if (!wait) return;
+    if (!wait) {
+      if (gate.consentRequired && !gate.installNow && !gate.forced?.aborted)
+        await ctx.journal.report({
+          revision: ref,
+          status: "DOWNLOADING",
+          progress: 100,
+          reason: CONSENT_REASONS.accept,
+          message: "downloaded; consent accepted",
+        });
+      return;
+    }
     if (wait.message !== reported) {
       await ctx.journal.report({
         revision: ref,
@@ -82,11 +95,32 @@ async function whatHolds(
     };
   }
   const [lock] = (await ctx.control?.heldLocks()) ?? [];
-  if (!lock) return undefined;
+  if (!lock) return gate.consentRequired ? consentWait(ctx, clock()) : undefined;
   return {
     reason: WAITING_FOR_LOCK,
     message: lockWaitMessage(lock),
     sleepMs: LOCK_POLL_MS,
     log: { container: lock.container, holder: lock.holder },
+  };
+}
+
+/** No answer yet, or "later": wait. "skip" ends the target (WONTGO consent_skipped). */
+function consentWait(ctx: ApplyContext, now: Date): Wait | undefined {
+  const consent = ctx.control?.consent.current(now);
+  if (consent?.answer === "accept") return undefined;
+  if (consent?.answer === "skip")
+    throw new ApplyError(CONSENT_REASONS.skip, `consent: the update was skipped by ${consent.by}`);
+  if (consent?.answer === "later")
+    return {
+      reason: CONSENT_REASONS.later,
+      message: `downloaded; consent: ask again at ${consent.askAgainAt}`,
+      sleepMs: LOCK_POLL_MS,
+      log: { by: consent.by },
+    };
+  return {
+    reason: CONSENT_REASONS.waiting,
+    message: "downloaded; waiting for consent",
+    sleepMs: LOCK_POLL_MS,
+    log: {},
   };
 }

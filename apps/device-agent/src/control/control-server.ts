@@ -3,10 +3,11 @@ import { rm, symlink } from "node:fs/promises";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConsentBox } from "./consent-box.js";
 import { type UpdateLock, UpdateLocks } from "./update-locks.js";
 
 const MAX_BODY = 4096;
-const ROUTES = ["/signal", "/lock", "/unlock"] as const;
+const ROUTES = ["/signal", "/lock", "/unlock", "/consent"] as const;
 /** sun_path holds 108 bytes with its NUL; a longer path would be bound truncated. */
 const MAX_SOCKET_PATH = 107;
 
@@ -57,6 +58,7 @@ function readBody(req: IncomingMessage): Promise<string> {
  */
 export class ControlSockets {
   readonly locks = new UpdateLocks();
+  readonly consent = new ConsentBox();
   private readonly dirs = new Map<string, string>();
   private readonly servers = new Map<string, Server>();
   private readonly aliases = new Map<string, string>();
@@ -101,6 +103,12 @@ export class ControlSockets {
       return reply(res, 400, { error: `signal is not JSON: ${(error as Error).message}` });
     }
     if (route === "/lock") return this.lock(name, signal, res);
+    if (route === "/consent") {
+      const consent = this.consent.answer(name, signal, new Date());
+      return typeof consent === "string"
+        ? reply(res, 400, { error: consent })
+        : reply(res, 200, { ok: true, consent });
+    }
     if (route === "/unlock")
       return reply(res, 200, { ok: true, container: name, released: this.locks.release(name) });
     const type = (signal as { type?: unknown } | null)?.type;

@@ -20,6 +20,7 @@ export interface AssignedTarget {
   expiresAt?: string;
   maintenanceWindows?: MaintenanceWindow[];
   installNow?: boolean;
+  consentRequired?: boolean;
 }
 
 /**
@@ -52,6 +53,7 @@ export function targetEnvelopeFor(
         ? { maintenanceWindows: assigned.maintenanceWindows }
         : {}),
       ...(assigned.installNow ? { installNow: true } : {}),
+      ...(assigned.consentRequired ? { consentRequired: true } : {}),
       ...(context.traceparent ? { traceparent: context.traceparent } : {}),
     },
     key,

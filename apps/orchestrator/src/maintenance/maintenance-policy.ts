@@ -4,6 +4,7 @@ export type MaintenancePolicy = {
   windows: MaintenanceWindow[];
   /** Window name → the device tags it is limited to (absent: the whole fleet). */
   scopes: Record<string, string[]>;
+  consent?: boolean;
 };
 
 export const NO_MAINTENANCE_POLICY: MaintenancePolicy = { windows: [], scopes: {} };

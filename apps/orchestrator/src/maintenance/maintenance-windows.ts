@@ -22,12 +22,14 @@ export async function maintenancePolicyOf(
   return { policy: last ?? NO_MAINTENANCE_POLICY, version };
 }
 
-/** The windows each device's target carries, from its fleet's policy and its tags. */
+export type DeviceUpdateRules = { windows?: MaintenanceWindow[]; consentRequired?: true };
+
+/** What each device's target carries from its fleet's policy: its windows (by tags), consent. */
 export async function windowsOfDevices(
   store: PostgresEventStore,
   client: pg.ClientBase,
   deviceIds: readonly string[],
-): Promise<Map<string, MaintenanceWindow[]>> {
+): Promise<Map<string, DeviceUpdateRules>> {
   const { rows } = await client.query<{
     device_id: string;
     fleet: string | null;
@@ -36,7 +38,7 @@ export async function windowsOfDevices(
     [...deviceIds],
   ]);
   const policies = new Map<string, MaintenancePolicy>();
-  const windows = new Map<string, MaintenanceWindow[]>();
+  const rules = new Map<string, DeviceUpdateRules>();
   for (const row of rows) {
     if (row.fleet === null) continue;
     let policy = policies.get(row.fleet);
@@ -45,7 +47,10 @@ export async function windowsOfDevices(
       policies.set(row.fleet, policy);
     }
     const mine = windowsForDevice(policy, row.tags ?? {});
-    if (mine.length > 0) windows.set(row.device_id, mine);
+    rules.set(row.device_id, {
+      ...(mine.length > 0 ? { windows: mine } : {}),
+      ...(policy.consent ? { consentRequired: true as const } : {}),
+    });
   }
-  return windows;
+  return rules;
 }

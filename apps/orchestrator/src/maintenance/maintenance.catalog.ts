@@ -20,6 +20,8 @@ export const MaintenancePolicySet = defineEvent(
     windows: CatalogSchemas.maintenanceWindows,
     /** Per window name, the device tags it is limited to. */
     scopes: z.record(z.string(), z.array(tag).max(16)),
+    /** Devices ask their apps' consent before installing (absent in older events: no). */
+    consent: z.boolean().optional(),
   }),
 );
 

@@ -3,6 +3,7 @@ import { Type } from "class-transformer";
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsInt,
   IsOptional,
   IsString,
@@ -41,6 +42,11 @@ export class MaintenancePolicyDto {
   @ValidateNested({ each: true })
   @Type(() => MaintenanceWindowDto)
   windows!: MaintenanceWindowDto[];
+
+  @ApiPropertyOptional({ description: "devices ask their apps' consent before installing" })
+  @IsOptional()
+  @IsBoolean()
+  consent?: boolean;
 }
 
 export class MaintenancePolicyResponse extends MaintenancePolicyDto {

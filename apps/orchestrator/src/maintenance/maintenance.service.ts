@@ -14,7 +14,7 @@ export class MaintenanceService {
 
   async view(fleet: string): Promise<MaintenancePolicyResponse> {
     const { policy, version } = await maintenancePolicyOf(this.store, fleet);
-    return { fleet, version, windows: viewOf(policy) };
+    return { fleet, version, windows: viewOf(policy), consent: policy.consent ?? false };
   }
 
   /** Every window must parse (cron, zone, duration) and names must be unique; else nothing is written. */
@@ -39,13 +39,18 @@ export class MaintenanceService {
         { details: issues },
       );
     const { version } = await maintenancePolicyOf(this.store, fleet);
-    const data = { fleet, windows, scopes };
+    const data = { fleet, windows, scopes, ...(dto.consent ? { consent: true } : {}) };
     const result = await this.store.append(
       maintenanceStreamId(fleet),
       [{ type: "MaintenancePolicySet", data, metadata: metadataOf(ctx) }],
       { expectedVersion: version === 0 ? "no_stream" : version },
     );
-    return { fleet, version: result.nextExpectedVersion, windows: viewOf(data) };
+    return {
+      fleet,
+      version: result.nextExpectedVersion,
+      windows: viewOf(data),
+      consent: dto.consent ?? false,
+    };
   }
 }
 

@@ -69,14 +69,15 @@ export class RolloutEffects {
       const { deviceId, revision, rolloutId, waveIndex } = command;
       const seq = (seqs.get(deviceId) ?? 0) + 1;
       seqs.set(deviceId, seq); // a second target for the device in this decision gets the next seq
-      const maintenanceWindows = windows.get(deviceId);
+      const rules = windows.get(deviceId);
       const data = {
         revision,
         digest,
         rolloutId,
         waveIndex,
         seq,
-        ...(maintenanceWindows ? { maintenanceWindows } : {}),
+        ...(rules?.windows ? { maintenanceWindows: rules.windows } : {}),
+        ...(rules?.consentRequired ? { consentRequired: true } : {}),
       };
       appends.add(deviceId, { type: "TargetAssigned", data, metadata });
     }

@@ -1,4 +1,5 @@
 import {
+  consentOf,
   lockWaitOf,
   WAITING_FOR_LOCK,
   WAITING_FOR_WINDOW,
@@ -59,6 +60,7 @@ export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | nu
         revision: data.revision,
         status: data.status as "QUEUED" | "DOWNLOADING" | "INPROGRESS" | "TESTING",
         ...waitingOf(data),
+        ...consentFact(data),
       };
     case "UpdateSucceeded":
       if (!data.revision) return null;
@@ -104,6 +106,19 @@ export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | nu
     default:
       return null;
   }
+}
+
+/** A consenting fleet's report: asked (`waiting_for_consent`), accepted, or ask again later. */
+function consentFact(data: { reason?: string; message?: string }) {
+  const answer = consentOf(data.reason);
+  if (answer === null || answer === "skip") return {};
+  const askAgainAt = /ask again at (\S+)$/.exec(data.message ?? "")?.[1];
+  return {
+    consent: {
+      answer: answer === "waiting" ? ("asked" as const) : answer,
+      ...(answer === "later" && askAgainAt ? { askAgainAt } : {}),
+    },
+  };
 }
 
 /** A DOWNLOADING report that says the device waits for its window or an app's lock (issue 20). */

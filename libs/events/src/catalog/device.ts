@@ -74,6 +74,8 @@ export const TargetAssigned = defineEvent(
     expiresAt: isoInstant.optional(),
     /** Issue 20: the device installs only inside one of these (absent in older events: always). */
     maintenanceWindows: maintenanceWindows.optional(),
+    /** Issue 20: the device asks its apps' consent before it installs. */
+    consentRequired: z.boolean().optional(),
     /** Issue 20: an operator forced this target's install, window or not. */
     installNow: z.boolean().optional(),
   }),

@@ -232,6 +232,17 @@ export const RolloutDeviceWaiting = defineEvent(
     at: isoInstant,
   }),
 );
+/** A consenting fleet's device (issue 20): asked, or its app's answer. A skip leaves the wave. */
+export const RolloutDeviceConsented = defineEvent(
+  "RolloutDeviceConsented",
+  1,
+  z.strictObject({
+    deviceId: id,
+    answer: z.enum(["asked", "accept", "later", "skip"]),
+    askAgainAt: isoInstant.optional(),
+    at: isoInstant,
+  }),
+);
 export const RolloutDeviceWentOffline = defineEvent(
   "RolloutDeviceWentOffline",
   1,
@@ -266,6 +277,7 @@ export const rolloutCatalog = [
   RolloutDeviceFailed,
   RolloutDeviceRejected,
   RolloutDeviceWaiting,
+  RolloutDeviceConsented,
   RolloutDeviceWentOffline,
   RolloutDeviceCameOnline,
 ] as const;

@@ -8,7 +8,7 @@ describe("rollout event catalog", () => {
   const at = "2026-03-01T10:00:00.000Z";
 
   it("composes with the device and revision catalogs without a clash", () => {
-    expect(registry.types()).toHaveLength(deviceCatalog.length + revisionCatalog.length + 24);
+    expect(registry.types()).toHaveLength(deviceCatalog.length + revisionCatalog.length + 25);
     expect(registry.has("WaveGatePassed")).toBe(true);
   });
 

@@ -34,6 +34,7 @@ describe("rollout events and the libs/events catalog", () => {
       RolloutDeviceFailed: true,
       RolloutDeviceRejected: true,
       RolloutDeviceWaiting: true,
+      RolloutDeviceConsented: true,
       RolloutDeviceWentOffline: true,
       RolloutDeviceCameOnline: true,
     };

@@ -10,6 +10,9 @@ import { joinRollout } from "./rollout.joiners.js";
 import type { StartedRolloutState } from "./rollout.js";
 import { isStarted } from "./rollout.js";
 
+/** The reason of the WONTGO of a device whose app skipped the update (issue 20). */
+const CONSENT_SKIPPED = "consent_skipped";
+
 export const IN_FLIGHT: ReadonlySet<DeviceRolloutStatus> = new Set([
   "assigned",
   "queued",
@@ -56,6 +59,10 @@ export function onDeviceFact(d: Decision, fact: In.DeviceFact): void {
       if (!IN_FLIGHT.has(device.status)) return;
       if (device.status !== status)
         d.emit({ type: "RolloutDeviceProgressed", data: { deviceId, status, at } });
+      const consent = fact.consent;
+      const known = getDevice(d.started().devices, deviceId)?.consent;
+      if (consent && (known?.answer !== consent.answer || known.askAgainAt !== consent.askAgainAt))
+        d.emit({ type: "RolloutDeviceConsented", data: { deviceId, ...consent, at } });
       const waiting = fact.waiting;
       if (waiting && !sameWait(d.started(), deviceId, waiting))
         d.emit({ type: "RolloutDeviceWaiting", data: { deviceId, ...waiting, at } });
@@ -81,7 +88,11 @@ export function onDeviceFact(d: Decision, fact: In.DeviceFact): void {
         fail(d, state, device, "drifted", "drift", at);
       break;
     case "UpdateRejected":
-      if (is("cancelled"))
+      if (fact.reason === CONSENT_SKIPPED && IN_FLIGHT.has(device.status)) {
+        // Declined by the device's app: counted, and out of the wave; not a failure.
+        d.emit({ type: "RolloutDeviceConsented", data: { deviceId, answer: "skip", at } });
+        d.emit({ type: "RolloutTargetsCancelled", data: { deviceIds: [deviceId], at } });
+      } else if (is("cancelled"))
         d.emit({ type: "RolloutDeviceRejected", data: outcome(state, device, fact.reason, at) });
       break;
     case "DeviceWentOffline":

@@ -1,5 +1,5 @@
 import type { RevisionRef } from "./rollout.definition.js";
-import type { DeviceWait } from "./rollout.events.js";
+import type { ConsentState, DeviceWait } from "./rollout.events.js";
 import { hash53 } from "./rollout.plan.js";
 
 export type DeviceRolloutStatus =
@@ -29,6 +29,8 @@ export type RolloutDevice = {
   stage?: DeviceRolloutStatus;
   /** Downloaded, waiting to install (issue 20): cleared by its next status. */
   waiting?: DeviceWait;
+  /** A consenting fleet's device: the last answer (issue 20); kept across statuses. */
+  consent?: { answer: ConsentState; askAgainAt?: string };
 };
 
 /**

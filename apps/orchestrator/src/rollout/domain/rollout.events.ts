@@ -106,6 +106,11 @@ export type RolloutDeviceWaiting = Event<
   "RolloutDeviceWaiting",
   DeviceWait & { deviceId: string; at: string }
 >;
+export type ConsentState = "asked" | "accept" | "later" | "skip";
+export type RolloutDeviceConsented = Event<
+  "RolloutDeviceConsented",
+  { deviceId: string; answer: ConsentState; askAgainAt?: string; at: string }
+>;
 export type RolloutDeviceWentOffline = Event<
   "RolloutDeviceWentOffline",
   { deviceId: string; at: string }
@@ -138,6 +143,7 @@ export type RolloutEvent =
   | RolloutDeviceFailed
   | RolloutDeviceRejected
   | RolloutDeviceWaiting
+  | RolloutDeviceConsented
   | RolloutDeviceWentOffline
   | RolloutDeviceCameOnline;
 

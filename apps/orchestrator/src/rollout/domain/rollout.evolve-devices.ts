@@ -43,6 +43,13 @@ export function evolveDevices<S extends StartedRolloutState>(state: S, event: Ro
     }
     case "DeviceJoinedRollout":
       return join(state, event);
+    case "RolloutDeviceConsented": {
+      const { deviceId, answer, askAgainAt } = event.data;
+      const device = getDevice(state.devices, deviceId);
+      if (!device) return state;
+      const consent = { answer, ...(askAgainAt ? { askAgainAt } : {}) };
+      return { ...state, devices: putDevices(state.devices, [{ ...device, consent }]) };
+    }
     case "RolloutDeviceWaiting": {
       const { deviceId, at: _at, ...waiting } = event.data;
       const device = getDevice(state.devices, deviceId);

@@ -45,6 +45,8 @@ export type UpdateProgressReported = {
   status: "QUEUED" | "DOWNLOADING" | "INPROGRESS" | "TESTING";
   /** Downloaded and waiting to install: for what, and until when (issue 20). */
   waiting?: DeviceWait;
+  /** A consenting fleet's device: asked, or its app's answer (issue 20). */
+  consent?: { answer: "asked" | "accept" | "later"; askAgainAt?: string };
 } & Fact;
 export type UpdateSucceeded = { type: "UpdateSucceeded"; status: "DONE" | "UPDATED" } & Fact;
 export type UpdateFailed = { type: "UpdateFailed"; reason: string } & Fact;

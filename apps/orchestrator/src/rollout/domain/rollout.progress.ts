@@ -1,6 +1,6 @@
 import type { RevisionRef } from "./rollout.definition.js";
-import { getDevice } from "./rollout.device-table.js";
-import type { RolloutEvent } from "./rollout.events.js";
+import { allDevices, getDevice } from "./rollout.device-table.js";
+import type { ConsentState, RolloutEvent } from "./rollout.events.js";
 import { type FailureGroup, failureGroups } from "./rollout.failures.js";
 import { allowedFailures, evaluateGate, gateCounts } from "./rollout.gate.js";
 import type {
@@ -57,6 +57,8 @@ export type RolloutProgress = {
   etaSeconds: number | null;
   /** Failed and rejected devices grouped by (stage, reason), largest first. */
   failures: (FailureGroup & { count: number })[];
+  /** A consenting fleet's devices by their last answer (issue 20). */
+  consent: Record<ConsentState, number>;
 };
 
 const seconds = (from: string, to: string) =>
@@ -77,6 +79,7 @@ export function rolloutProgress(state: RolloutState, now: string): RolloutProgre
       waves: [],
       etaSeconds: null,
       failures: [],
+      consent: noConsent(),
     };
   const waves = state.waves.map((wave) => waveProgress(state, wave, now));
   const devices = waves.reduce((sum, w) => sum + w.size, 0);
@@ -87,7 +90,17 @@ export function rolloutProgress(state: RolloutState, now: string): RolloutProgre
     waves,
     etaSeconds: eta(state, waves, now),
     failures: failureGroups(state),
+    consent: consentCounts(state),
   };
+}
+
+const noConsent = (): Record<ConsentState, number> => ({ asked: 0, accept: 0, later: 0, skip: 0 });
+
+function consentCounts(state: StartedRolloutState): Record<ConsentState, number> {
+  const counts = noConsent();
+  for (const device of allDevices(state.devices))
+    if (device.consent) counts[device.consent.answer]++;
+  return counts;
 }
 
 function waveProgress(state: StartedRolloutState, wave: WaveState, now: string): WaveProgress {

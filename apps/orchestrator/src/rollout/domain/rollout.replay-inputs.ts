@@ -80,6 +80,20 @@ function deviceInput(
       const { deviceId, status, at: now } = event.data;
       return { type: "UpdateProgressReported", deviceId, revision, status: REPORTED[status], now };
     }
+    case "RolloutDeviceConsented": {
+      const { deviceId, answer, askAgainAt, at: now } = event.data;
+      if (answer === "skip")
+        return { type: "UpdateRejected", deviceId, revision, reason: "consent_skipped", now };
+      const consent = { answer, ...(askAgainAt ? { askAgainAt } : {}) };
+      return {
+        type: "UpdateProgressReported",
+        deviceId,
+        revision,
+        status: "DOWNLOADING",
+        consent,
+        now,
+      };
+    }
     case "RolloutDeviceWaiting": {
       const { deviceId, at: now, ...waiting } = event.data;
       return {

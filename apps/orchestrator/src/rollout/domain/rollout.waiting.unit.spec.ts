@@ -1,5 +1,6 @@
 import { createRegistry, rolloutCatalog } from "@statecast/events";
 import { gateCounts } from "./rollout.gate.js";
+import { rolloutProgress } from "./rollout.progress.js";
 import { aDefinition, aRollout, at, devices, report, TARGET } from "./rollout.test-helper.js";
 import { whyNotUpdated } from "./rollout.why.js";
 
@@ -88,5 +89,50 @@ describe("a device held by an app's update lock", () => {
     });
     const wave = r.state.status === "running" ? r.state.waves[0] : undefined;
     expect(wave && gateCounts(wave)).toMatchObject({ finished: 0, failures: 0 });
+  });
+});
+
+describe("a consenting fleet's device", () => {
+  const asked = (deviceId: string, answer: "asked" | "accept" | "later", now: string) =>
+    ({
+      type: "UpdateProgressReported",
+      deviceId,
+      revision: TARGET,
+      status: "DOWNLOADING",
+      consent: { answer, ...(answer === "later" ? { askAgainAt: at(900) } : {}) },
+      now,
+    }) as const;
+
+  it("counts each answer; a skip leaves the wave without failing it, and why names it", () => {
+    const r = aRollout({ devices: devices(4) });
+    const [a, b] = r.membersOf(0);
+    const yes = a ?? "";
+    const no = b ?? "";
+    r.when(asked(yes, "asked", at(5)));
+    expect(whyNotUpdated(r.state, yes)).toMatchObject({ reason: "waiting_for_consent" });
+    r.when(asked(yes, "later", at(6)));
+    expect(whyNotUpdated(r.state, yes)).toMatchObject({
+      reason: "waiting_for_consent",
+      until: at(900),
+    });
+    r.when(asked(yes, "accept", at(901)));
+    const skipped = r.when(report.wontgo(no, at(10), "consent_skipped"));
+    expect(skipped.events.map((e) => e.type)).toEqual([
+      "RolloutDeviceConsented",
+      "RolloutTargetsCancelled",
+    ]);
+    for (const e of r.events) expect(() => registry.validate(e.type, e.data)).not.toThrow();
+    expect(whyNotUpdated(r.state, no)).toMatchObject({ reason: "consent_skipped" });
+    expect(rolloutProgress(r.state, at(902))?.consent).toEqual({
+      asked: 0,
+      accept: 1,
+      later: 0,
+      skip: 1,
+    });
+    const wave = r.state.status === "running" ? r.state.waves[0] : undefined;
+    expect(wave && gateCounts(wave)).toMatchObject({ members: 1, failures: 0 });
+    // the wave passes on the device that accepted
+    const done = r.when(report.done(yes, at(950)));
+    expect(done.events.map((e) => e.type)).toContain("WaveGatePassed");
   });
 });

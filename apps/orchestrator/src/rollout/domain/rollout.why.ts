@@ -9,6 +9,8 @@ export type WhyReason =
   | "scheduled"
   | "waiting_for_window"
   | "held_by_lock"
+  | "waiting_for_consent"
+  | "consent_skipped"
   | "paused"
   | "offline"
   | "queued"
@@ -56,6 +58,19 @@ export function devicesProgress(state: RolloutState): DeviceWhy[] {
 function explain(state: StartedRolloutState, device: RolloutDevice): DeviceWhy {
   const { deviceId, waveIndex, status, online, statusAt: since } = device;
   const why = { deviceId, waveIndex, status, online, since, reason: reasonFor(state, device) };
+  const consent = device.consent;
+  if (consent?.answer === "skip" && status === "cancelled")
+    return { ...why, reason: "consent_skipped", detail: "the device's app skipped this update" };
+  if ((consent?.answer === "asked" || consent?.answer === "later") && IN_FLIGHT_WAIT.has(status))
+    return {
+      ...why,
+      reason: "waiting_for_consent",
+      detail:
+        consent.answer === "later"
+          ? "downloaded; the app asked to be asked again"
+          : "downloaded; asked for consent",
+      ...(consent.askAgainAt ? { until: consent.askAgainAt } : {}),
+    };
   if (device.waiting?.kind === "lock" && IN_FLIGHT_WAIT.has(status)) {
     const { name, since } = device.waiting;
     const [container, holder] = name.split("/");
