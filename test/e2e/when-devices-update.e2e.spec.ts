@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   allOnRevision,
@@ -19,6 +22,26 @@ const NIGHTLY = { name: "nightly", cron: "0 2 * * *", durationMinutes: 60, timeZ
 let shiftMs = 0;
 const shiftedClock = () => new Date(Date.now() + shiftMs);
 
+/** POSTs to a container's control socket as an app inside it does (`/run/statecast/control.sock`). */
+function postControl(controlDir: string, path: string, body: unknown): Promise<number> {
+  // A deep store is bound through the agent's short alias (see control-server.ts).
+  const direct = join(controlDir, "control.sock");
+  const alias = join(
+    tmpdir(),
+    `sc-ctl-${createHash("sha256").update(controlDir).digest("hex").slice(0, 16)}`,
+    "control.sock",
+  );
+  const socketPath = Buffer.byteLength(direct) <= 107 ? direct : alias;
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method: "POST" }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 function nextTwoAm(from: number): number {
   const d = new Date(from);
   const twoAm = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 2);
@@ -33,7 +56,12 @@ describe("when devices update: a schedule and a maintenance window over real ser
   }));
 
   beforeAll(async () => {
-    system = await startFleet([...sims("sched", 3, "s"), ...windowFleet, ...sims("lock", 2, "k")]);
+    system = await startFleet([
+      ...sims("sched", 3, "s"),
+      ...windowFleet,
+      ...sims("lock", 2, "k"),
+      ...sims("consent", 2, "q"),
+    ]);
   });
   afterAll(async () => {
     await system?.close();
@@ -174,5 +202,52 @@ describe("when devices update: a schedule and a maintenance window over real ser
     rmSync(lockFiles[1] ?? "");
     await rolloutReaches(system, id, "completed", 30_000);
     await allOnRevision(system, ids, v2);
+  });
+
+  it("a consenting fleet: an app's skip is counted and shown, an accept installs", async () => {
+    const ids = ["q-0000", "q-0001"];
+    const v1 = await system.postRevision("consent", [BUSYBOX_APP], "v1");
+    const first = await startRollout(system, {
+      revision: { fleet: "consent", number: v1 },
+      selector: { fleet: "consent" },
+      waves: [wave],
+    });
+    await rolloutReaches(system, first, "completed", 30_000);
+    await until("consent policy", async () => {
+      const res = await system.api("/v1/fleets/consent/maintenance-windows", {
+        method: "PUT",
+        json: { windows: [], consent: true },
+      });
+      return res.status === 200 ? res : undefined;
+    });
+    const v2 = await system.postRevision(
+      "consent",
+      [BUSYBOX_APP, { name: "extra", init: "exec /bin/sleep 1000000" }],
+      "v2",
+    );
+    const id = await startRollout(system, {
+      revision: { fleet: "consent", number: v2 },
+      selector: { fleet: "consent" },
+      waves: [{ ...wave, maxFailures: { count: 0 } }],
+    });
+    for (const deviceId of ids)
+      await until(`${deviceId} asked for consent`, async () => {
+        const body = await why(id, deviceId);
+        return body.reason === "waiting_for_consent" ? body : undefined;
+      });
+    const answer = async (deviceId: string, body: unknown) => {
+      const device = system.agents.find((a) => a.spec.deviceId === deviceId);
+      const [app] = (await device?.agent.config.runtime.list()) ?? [];
+      const dir = device?.agent.store.containerDirs(String(app)).control ?? "";
+      expect(await postControl(dir, "/consent", body)).toBe(200);
+    };
+    await answer("q-0000", { answer: "skip" });
+    await answer("q-0001", { answer: "accept" });
+
+    const done = await rolloutReaches(system, id, "completed", 30_000);
+    expect(done.consent).toEqual({ asked: 0, accept: 1, later: 0, skip: 1 });
+    expect(await why(id, "q-0000")).toMatchObject({ reason: "consent_skipped" });
+    await allOnRevision(system, ["q-0001"], v2);
+    await allOnRevision(system, ["q-0000"], v1);
   });
 });
