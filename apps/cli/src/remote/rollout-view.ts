@@ -23,6 +23,8 @@ export interface RolloutView {
   waves: WaveView[];
   etaSeconds: number | null;
   rollbackOf?: string | null;
+  /** Devices held by an update lock longer than the fleet's limit (servers since issue 20). */
+  overLongLocks?: { deviceId: string; detail: string; seconds: number }[];
   /** A consenting fleet's answers (servers since issue 20). */
   consent?: { asked: number; accept: number; later: number; skip: number };
   /** Bytes the rollout's devices downloaded (servers since issue 21). */
@@ -63,6 +65,9 @@ export function rolloutBlock(r: RolloutView): string[] {
           `  consent: ${r.consent.accept} accepted, ${r.consent.skip} skipped, ${r.consent.later} later, ${r.consent.asked} asked`,
         ]
       : []),
+    ...(r.overLongLocks ?? []).map(
+      (l) => `  over-long lock: ${l.deviceId} ${l.detail} (${l.seconds}s)`,
+    ),
     ...(r.transfer
       ? [`  transfer ${r.transfer.devices} devices: ${transferText(r.transfer)}`]
       : []),

@@ -5,6 +5,7 @@ export type MaintenancePolicy = {
   /** Window name → the device tags it is limited to (absent: the whole fleet). */
   scopes: Record<string, string[]>;
   consent?: boolean;
+  lockLimitSeconds?: number;
 };
 
 export const NO_MAINTENANCE_POLICY: MaintenancePolicy = { windows: [], scopes: {} };

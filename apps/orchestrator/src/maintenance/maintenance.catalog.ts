@@ -22,6 +22,8 @@ export const MaintenancePolicySet = defineEvent(
     scopes: z.record(z.string(), z.array(tag).max(16)),
     /** Devices ask their apps' consent before installing (absent in older events: no). */
     consent: z.boolean().optional(),
+    /** An update lock held longer than this is reported (absent: never). */
+    lockLimitSeconds: z.int().positive().optional(),
   }),
 );
 

@@ -8,6 +8,7 @@ import {
   IsOptional,
   IsString,
   MaxLength,
+  Min,
   ValidateNested,
 } from "class-validator";
 
@@ -47,6 +48,12 @@ export class MaintenancePolicyDto {
   @IsOptional()
   @IsBoolean()
   consent?: boolean;
+
+  @ApiPropertyOptional({ description: "an update lock held longer than this is reported" })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  lockLimitSeconds?: number;
 }
 
 export class MaintenancePolicyResponse extends MaintenancePolicyDto {

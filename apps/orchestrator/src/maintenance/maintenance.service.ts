@@ -14,7 +14,13 @@ export class MaintenanceService {
 
   async view(fleet: string): Promise<MaintenancePolicyResponse> {
     const { policy, version } = await maintenancePolicyOf(this.store, fleet);
-    return { fleet, version, windows: viewOf(policy), consent: policy.consent ?? false };
+    return {
+      fleet,
+      version,
+      windows: viewOf(policy),
+      consent: policy.consent ?? false,
+      ...(policy.lockLimitSeconds ? { lockLimitSeconds: policy.lockLimitSeconds } : {}),
+    };
   }
 
   /** Every window must parse (cron, zone, duration) and names must be unique; else nothing is written. */
@@ -39,7 +45,13 @@ export class MaintenanceService {
         { details: issues },
       );
     const { version } = await maintenancePolicyOf(this.store, fleet);
-    const data = { fleet, windows, scopes, ...(dto.consent ? { consent: true } : {}) };
+    const data = {
+      fleet,
+      windows,
+      scopes,
+      ...(dto.consent ? { consent: true } : {}),
+      ...(dto.lockLimitSeconds ? { lockLimitSeconds: dto.lockLimitSeconds } : {}),
+    };
     const result = await this.store.append(
       maintenanceStreamId(fleet),
       [{ type: "MaintenancePolicySet", data, metadata: metadataOf(ctx) }],
@@ -50,6 +62,7 @@ export class MaintenanceService {
       version: result.nextExpectedVersion,
       windows: viewOf(data),
       consent: dto.consent ?? false,
+      ...(dto.lockLimitSeconds ? { lockLimitSeconds: dto.lockLimitSeconds } : {}),
     };
   }
 }

@@ -129,6 +129,16 @@ export class RolloutProgressResponse {
       "failed/rejected devices grouped by {stage, reason, outcome}, with count and up to 50 device ids",
   })
   failures!: object[];
+  @ApiProperty({
+    description: "a consenting fleet's devices by last answer: {asked, accept, later, skip}",
+  })
+  consent!: object;
+  @ApiPropertyOptional({
+    type: [Object],
+    description:
+      "devices held by an update lock longer than the fleet's lockLimitSeconds: {deviceId, detail, heldSince, seconds}",
+  })
+  overLongLocks?: object[];
 }
 
 export class DeviceWhyResponse {

@@ -8,11 +8,14 @@ import {
   ValidationError,
 } from "@statecast/events";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
+import { maintenancePolicyOf } from "../maintenance/maintenance-windows.js";
 import {
   type DeviceWhy,
   describeConflicts,
   findConflicts,
   type OperatorCommand,
+  type OverLongLock,
+  overLongLocks,
   planWaves,
   type ReplayResult,
   type RolloutDefinition,
@@ -48,6 +51,8 @@ const CONTROL: Record<ControlType, OperatorCommand["type"]> = {
 };
 
 export type RolloutView = RolloutProgress & {
+  /** Devices held by an update lock longer than the fleet's limit (issue 20; current view only). */
+  overLongLocks?: OverLongLock[];
   createdAt: string;
   rollbackOf: string | null;
   /** Bytes the rollout's devices downloaded (the current view only, not with `at`). */
@@ -171,9 +176,16 @@ export class RolloutService {
   async get(rolloutId: string, at?: string): Promise<RolloutView> {
     if (at === undefined) {
       const { state } = await this.states.loadExisting(rolloutId);
-      const current = view(state, new Date().toISOString(), rolloutId);
+      const now = new Date().toISOString();
+      const current = view(state, now, rolloutId);
       const transfer = await rolloutTransfer(this.store.pool, rolloutId, current.revision);
-      return { ...current, transfer };
+      const { policy } = await maintenancePolicyOf(this.store, current.revision.fleet);
+      const limit = policy.lockLimitSeconds;
+      return {
+        ...current,
+        transfer,
+        ...(limit ? { overLongLocks: overLongLocks(state, now, limit) } : {}),
+      };
     }
     const { events } = await this.store.readStream(rolloutStreamId(rolloutId));
     if (events.length === 0) throw new NotFoundError(`rollout ${rolloutId} not found`);

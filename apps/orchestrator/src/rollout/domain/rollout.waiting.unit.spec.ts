@@ -2,7 +2,7 @@ import { createRegistry, rolloutCatalog } from "@statecast/events";
 import { gateCounts } from "./rollout.gate.js";
 import { rolloutProgress } from "./rollout.progress.js";
 import { aDefinition, aRollout, at, devices, report, TARGET } from "./rollout.test-helper.js";
-import { whyNotUpdated } from "./rollout.why.js";
+import { overLongLocks, whyNotUpdated } from "./rollout.why.js";
 
 const registry = createRegistry(rolloutCatalog);
 const waitingReport = (deviceId: string, now: string, until: string | null = at(3600)) =>
@@ -89,6 +89,16 @@ describe("a device held by an app's update lock", () => {
     });
     const wave = r.state.status === "running" ? r.state.waves[0] : undefined;
     expect(wave && gateCounts(wave)).toMatchObject({ finished: 0, failures: 0 });
+    // held longer than the fleet's limit: reported
+    expect(overLongLocks(r.state, at(60), 60)).toEqual([]);
+    expect(overLongLocks(r.state, at(70), 60)).toEqual([
+      {
+        deviceId: device,
+        detail: `downloaded; update lock of app held by sale-42 since ${at(5)}`,
+        heldSince: at(5),
+        seconds: 65,
+      },
+    ]);
   });
 });
 

@@ -129,3 +129,21 @@ function isWaiting(device: RolloutDevice): boolean {
     device.status === "downloading" || device.status === "installing" || device.status === "testing"
   );
 }
+
+export type OverLongLock = { deviceId: string; detail: string; heldSince: string; seconds: number };
+
+/** Devices held by an update lock for longer than `limitSeconds` at `now` (issue 20). */
+export function overLongLocks(
+  state: RolloutState,
+  now: string,
+  limitSeconds: number,
+): OverLongLock[] {
+  return devicesProgress(state).flatMap((why) => {
+    if (why.reason !== "held_by_lock" || !why.heldSince) return [];
+    const seconds = Math.floor((Date.parse(now) - Date.parse(why.heldSince)) / 1000);
+    if (seconds <= limitSeconds) return [];
+    return [
+      { deviceId: why.deviceId, detail: why.detail ?? "", heldSince: why.heldSince, seconds },
+    ];
+  });
+}
