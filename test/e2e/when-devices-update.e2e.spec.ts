@@ -67,6 +67,23 @@ describe("when devices update: a schedule and a maintenance window over real ser
     await system?.close();
   });
 
+  /** Host side of the control dir of the device's (first) app container: /run/statecast inside. */
+  const appControlDir = async (deviceId: string) => {
+    const device = system.agents.find((a) => a.spec.deviceId === deviceId);
+    const [app] = (await device?.agent.config.runtime.list()) ?? [];
+    return device?.agent.store.containerDirs(String(app)).control ?? "";
+  };
+  /** Posts v1 of `fleet` and rolls it out to completion; returns its number. */
+  const firstRevision = async (fleet: string) => {
+    const v1 = await system.postRevision(fleet, [BUSYBOX_APP], "v1");
+    const first = await startRollout(system, {
+      revision: { fleet, number: v1 },
+      selector: { fleet },
+      waves: [wave],
+    });
+    await rolloutReaches(system, first, "completed", 30_000);
+    return v1;
+  };
   const why = async (id: string, deviceId: string) =>
     (await system.api(`/v1/rollouts/${id}/devices/${deviceId}/why`)).body;
   const deviceEvents = async (deviceId: string, type: string) =>
@@ -144,22 +161,11 @@ describe("when devices update: a schedule and a maintenance window over real ser
 
   it("an app's update lock holds its device's install until released; an operator's override proceeds and is audited", async () => {
     const ids = ["k-0000", "k-0001"];
-    const v1 = await system.postRevision("lock", [BUSYBOX_APP], "v1");
-    const first = await startRollout(system, {
-      revision: { fleet: "lock", number: v1 },
-      selector: { fleet: "lock" },
-      waves: [wave],
-    });
-    await rolloutReaches(system, first, "completed", 30_000);
+    await firstRevision("lock");
     // Each device's app takes the update lock the way balena apps do: a lock file in its control dir.
     const lockFiles = await Promise.all(
       ids.map(async (deviceId) => {
-        const device = system.agents.find((a) => a.spec.deviceId === deviceId);
-        const [app] = (await device?.agent.config.runtime.list()) ?? [];
-        const file = join(
-          device?.agent.store.containerDirs(String(app)).control ?? "",
-          "updates.lock",
-        );
+        const file = join(await appControlDir(deviceId), "updates.lock");
         writeFileSync(file, "sale in progress\n");
         return file;
       }),
@@ -206,13 +212,7 @@ describe("when devices update: a schedule and a maintenance window over real ser
 
   it("a consenting fleet: an app's skip is counted and shown, an accept installs", async () => {
     const ids = ["q-0000", "q-0001"];
-    const v1 = await system.postRevision("consent", [BUSYBOX_APP], "v1");
-    const first = await startRollout(system, {
-      revision: { fleet: "consent", number: v1 },
-      selector: { fleet: "consent" },
-      waves: [wave],
-    });
-    await rolloutReaches(system, first, "completed", 30_000);
+    const v1 = await firstRevision("consent");
     await until("consent policy", async () => {
       const res = await system.api("/v1/fleets/consent/maintenance-windows", {
         method: "PUT",
@@ -235,12 +235,8 @@ describe("when devices update: a schedule and a maintenance window over real ser
         const body = await why(id, deviceId);
         return body.reason === "waiting_for_consent" ? body : undefined;
       });
-    const answer = async (deviceId: string, body: unknown) => {
-      const device = system.agents.find((a) => a.spec.deviceId === deviceId);
-      const [app] = (await device?.agent.config.runtime.list()) ?? [];
-      const dir = device?.agent.store.containerDirs(String(app)).control ?? "";
-      expect(await postControl(dir, "/consent", body)).toBe(200);
-    };
+    const answer = async (deviceId: string, body: unknown) =>
+      expect(await postControl(await appControlDir(deviceId), "/consent", body)).toBe(200);
     await answer("q-0000", { answer: "skip" });
     await answer("q-0001", { answer: "accept" });
 

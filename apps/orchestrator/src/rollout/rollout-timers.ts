@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EventMetadata, PostgresEventStore } from "@statecast/events";
-import { type RolloutTimer, SYSTEM_ACTOR, type TimerElapsed } from "./domain/index.js";
+import { type RolloutTimer, SYSTEM_ACTOR, type TimerElapsed, timerInput } from "./domain/index.js";
 import type { LoadedRollout, RolloutStates } from "./rollout-states.js";
 import { inTransaction } from "./rollout-transaction.js";
 import type { RolloutWriter } from "./rollout-writer.js";
@@ -66,7 +66,7 @@ export class RolloutTimers {
       const byRollout = new Map<string, TimerElapsed[]>();
       for (const row of rows) {
         const list = byRollout.get(row.rollout_id) ?? [];
-        list.push(timerInput(row, now));
+        list.push(timerInput({ kind: row.kind, deviceId: row.device_id }, now));
         byRollout.set(row.rollout_id, list);
       }
       const metadata: EventMetadata = {
@@ -85,17 +85,5 @@ export class RolloutTimers {
     });
     for (const loaded of written) this.states.remember(loaded);
     return fired;
-  }
-}
-
-function timerInput(row: DueTimer, now: string): TimerElapsed {
-  switch (row.kind) {
-    case "soak":
-      return { type: "SoakTimerElapsed", deviceId: row.device_id, now };
-    case "device_timeout":
-      return { type: "DeviceTimeoutElapsed", deviceId: row.device_id, now };
-    case "wave_start":
-    case "schedule_end":
-      return { type: "ScheduleTimerElapsed", kind: row.kind, now };
   }
 }

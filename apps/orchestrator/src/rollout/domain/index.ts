@@ -18,6 +18,7 @@ export {
 } from "./rollout.plan.js";
 export * from "./rollout.progress.js";
 export { type ReplayPolicy, type ReplayResult, replayRollout } from "./rollout.replay.js";
+export { timerInput } from "./rollout.timers.js";
 export {
   parseDefinition,
   type ValidationContext,

@@ -6,6 +6,7 @@ import type { RolloutInput, RolloutOutputCommand, RolloutTimer } from "./rollout
 import type { RolloutState } from "./rollout.js";
 import { evolve, initialState, isStarted } from "./rollout.js";
 import { recordedInputs } from "./rollout.replay-inputs.js";
+import { timerInput } from "./rollout.timers.js";
 import { parseDefinition } from "./rollout.validation.js";
 
 /** Another gate policy to try on a recorded rollout: thresholds, min sample, soak, wave sizes. */
@@ -178,18 +179,6 @@ class ReplayRun {
           at: command.at,
           timer: command.timer,
         });
-  }
-}
-
-function timerInput(timer: RolloutTimer, now: string): RolloutInput {
-  switch (timer.kind) {
-    case "soak":
-      return { type: "SoakTimerElapsed", deviceId: timer.deviceId, now };
-    case "device_timeout":
-      return { type: "DeviceTimeoutElapsed", deviceId: timer.deviceId, now };
-    case "wave_start":
-    case "schedule_end":
-      return { type: "ScheduleTimerElapsed", kind: timer.kind, now };
   }
 }
 

@@ -6,6 +6,22 @@ import { getDevice } from "./rollout.device-table.js";
 import type * as In from "./rollout.inputs.js";
 import { isStarted } from "./rollout.js";
 
+/** The input a due timer delivers, at `now`. */
+export function timerInput(
+  timer: Pick<In.RolloutTimer, "kind" | "deviceId">,
+  now: string,
+): In.TimerElapsed {
+  switch (timer.kind) {
+    case "soak":
+      return { type: "SoakTimerElapsed", deviceId: timer.deviceId, now };
+    case "device_timeout":
+      return { type: "DeviceTimeoutElapsed", deviceId: timer.deviceId, now };
+    case "wave_start":
+    case "schedule_end":
+      return { type: "ScheduleTimerElapsed", kind: timer.kind, now };
+  }
+}
+
 /** Timers asked for by `ScheduleTimer`: a soak that ended, or a device that never answered. */
 export function onTimer(d: Decision, timer: In.TimerElapsed): void {
   const state = d.state;
