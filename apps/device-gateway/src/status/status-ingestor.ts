@@ -143,17 +143,24 @@ export class StatusIngestor {
     while (this.running.size < maxTransactions) {
       const picked: { deviceId: string; queued: Queued[] }[] = [];
       const now = Date.now();
+      let wakeAt = Number.POSITIVE_INFINITY;
       for (const [deviceId, queued] of this.queues) {
         if (this.busy.has(deviceId)) continue;
         const after = this.notBefore.get(deviceId);
         if (after !== undefined) {
-          if (after > now) continue;
+          if (after > now) {
+            wakeAt = Math.min(wakeAt, after);
+            continue;
+          }
           this.notBefore.delete(deviceId);
         }
         picked.push({ deviceId, queued });
         if (picked.length >= maxDevices) break;
       }
-      if (picked.length === 0) return;
+      if (picked.length === 0) {
+        this.wakeAt(wakeAt);
+        return;
+      }
       for (const { deviceId } of picked) {
         this.queues.delete(deviceId);
         this.busy.add(deviceId);
@@ -230,12 +237,23 @@ export class StatusIngestor {
       this.queues.set(deviceId, [...again, ...(this.queues.get(deviceId) ?? [])]);
       this.notBefore.set(deviceId, notBefore);
     }
-    if (!this.retryTimer && !this.stopping) {
-      this.retryTimer = setTimeout(() => {
+    this.wakeAt(notBefore);
+  }
+
+  /**
+   * One timer for every device waiting out a failed commit, set for the earliest of them. A
+   * device left waiting when it fires (a later retry, or a timer that fired a millisecond before
+   * the wall clock reached its time) sets it again from `schedule`: none waits for a new message.
+   */
+  private wakeAt(at: number): void {
+    if (this.retryTimer || this.stopping || at === Number.POSITIVE_INFINITY) return;
+    this.retryTimer = setTimeout(
+      () => {
         this.retryTimer = undefined;
         this.schedule();
-      }, delay);
-    }
+      },
+      Math.max(1, at - Date.now() + 1),
+    );
   }
 
   private drop(msg: JsMsg, reason: string, deviceId: string, detail: string): void {
