@@ -138,6 +138,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   return {
     nc,
     sender,
+    logs,
     async close() {
       agent.gateway.detach();
       heartbeat.stop();
