@@ -200,4 +200,13 @@ describe("device metrics and live logs", () => {
       agent().logFollows === 0 ? true : undefined,
     );
   }, 30_000);
+
+  it("refuses to follow an offline device's log with a clear 422, holding nothing", async () => {
+    await agent().disconnect();
+    const res = await system.api(`/v1/devices/${DEVICE}/logs?follow=true`);
+    expect(res.status).toBe(422);
+    expect(String(res.body.message)).toMatch(/did not answer within 6 s \(offline\?\)/);
+    const open = await scrape(system.services.orchestrator.url);
+    expect(open.get("statecast_device_log_follows")).toBe(0);
+  }, 30_000);
 });

@@ -1,6 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Inject, Injectable, Optional } from "@nestjs/common";
-import { IllegalStateError } from "@statecast/events";
+import { IllegalStateError, UnprocessableError } from "@statecast/events";
 import { Metrics, NATS_CONNECTION, SERVICE_CONFIG } from "@statecast/platform";
 import type { CommandContext } from "../auth/command-context.js";
 import type { OrchestratorConfig } from "../config/orchestrator.config.js";
@@ -52,13 +52,15 @@ export class DeviceLogFollows {
     let follow: LogFollow | undefined;
     try {
       const { requestId, part } = await this.logs.record(deviceId, query, ctx);
+      const maxMs = this.config.logsFollowMaxMs ?? 3_600_000;
+      const answerTimeoutMs = Math.min(LOGS_TIMEOUT_MS, maxMs);
       const options = {
         deviceId,
         requestId,
         part,
         ...(query.since ? { since: query.since } : {}),
-        maxMs: this.config.logsFollowMaxMs ?? 3_600_000,
-        answerTimeoutMs: LOGS_TIMEOUT_MS,
+        maxMs,
+        answerTimeoutMs,
       };
       follow = new LogFollow(this.nats, options, () => {
         this.open--;
@@ -66,6 +68,11 @@ export class DeviceLogFollows {
       });
       this.open++;
       await follow.start();
+      // Before any header goes out, so an offline device is a clear 422 as without follow.
+      if (!(await follow.answered))
+        throw new UnprocessableError(
+          `device ${deviceId} did not answer within ${answerTimeoutMs / 1000} s (offline?)`,
+        );
       return follow;
     } catch (error) {
       if (follow) follow.close();

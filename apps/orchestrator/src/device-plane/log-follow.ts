@@ -31,8 +31,11 @@ export class LogFollow implements AsyncIterable<FollowFrame> {
   private readonly early = new Map<number, { data: string; done: boolean; ended?: string }>();
   private wake: (() => void) | undefined;
   private nextSeq = 0;
-  private answered = false;
   private closed = false;
+  private silence: NodeJS.Timeout | undefined;
+  private answer: ((answered: boolean) => void) | undefined;
+  /** True once the device sent its first chunk; false if the follow ended before that. */
+  readonly answered = new Promise<boolean>((resolve) => (this.answer = resolve));
 
   constructor(
     private readonly nats: NatsConnection,
@@ -87,10 +90,8 @@ export class LogFollow implements AsyncIterable<FollowFrame> {
     });
     const renew = setInterval(() => this.ask({ requestId, control: "renew" }), RENEW_EVERY_MS);
     const deadline = setTimeout(() => this.end("expired"), maxMs);
-    const silent = setTimeout(() => {
-      if (!this.answered) this.end("device_not_answering");
-    }, this.options.answerTimeoutMs);
-    this.timers.push(renew, deadline, silent);
+    this.silence = setTimeout(() => this.end("device_not_answering"), this.options.answerTimeoutMs);
+    this.timers.push(renew, deadline, this.silence);
     for (const timer of this.timers) timer.unref();
   }
 
@@ -103,7 +104,10 @@ export class LogFollow implements AsyncIterable<FollowFrame> {
   private drain(): void {
     for (let chunk = this.early.get(this.nextSeq); chunk; chunk = this.early.get(this.nextSeq)) {
       this.early.delete(this.nextSeq++);
-      this.answered = true;
+      if (this.nextSeq === 1) {
+        clearTimeout(this.silence);
+        this.answer?.(true);
+      }
       if (chunk.data) this.push({ text: chunk.data });
       // A device of the release before answers one snapshot, `done` without `ended`.
       if (chunk.done) {
@@ -128,6 +132,7 @@ export class LogFollow implements AsyncIterable<FollowFrame> {
   close(tellDevice = true): void {
     if (this.closed) return;
     this.closed = true;
+    this.answer?.(false);
     for (const timer of this.timers) clearInterval(timer);
     this.sub.unsubscribe();
     if (tellDevice) this.ask({ requestId: this.options.requestId, control: "stop" });
