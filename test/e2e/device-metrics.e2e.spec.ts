@@ -139,6 +139,11 @@ describe("device metrics and live logs", () => {
       const { body } = await system.api(`/v1/events?device=${DEVICE}&type=DeviceLogsRequested`);
       return (body.items as Json[]).length;
     };
+    // Without follow: one JSON answer, as before.
+    const once = await system.api(`/v1/devices/${DEVICE}/logs`);
+    expect(once.status).toBe(200);
+    expect(once.body).toMatchObject({ deviceId: DEVICE, part: "agent" });
+    expect(String(once.body.text)).toMatch(/"msg":"booted"/);
     const before = await asked();
     const client = new AbortController();
     const response = await fetch(
