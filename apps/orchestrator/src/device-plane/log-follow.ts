@@ -4,6 +4,9 @@ import { deviceInboxPrefix } from "@statecast/nats-auth";
 /** What a follow yields: text as the device sends it, then once why it ended. */
 export type FollowFrame = { text: string } | { ended: string };
 
+/** Chunks held waiting (out of order from the device, or unread by the client). */
+const MAX_PENDING = 256;
+
 /** The device renews its follow's lease this often (it ends one silent for 45 s). */
 export const RENEW_EVERY_MS = 15_000;
 
@@ -59,6 +62,8 @@ export class LogFollow implements AsyncIterable<FollowFrame> {
           return;
         }
         if (chunk.requestId !== options.requestId || typeof chunk.seq !== "number") return;
+        // Out-of-order chunks wait for the gap, within a bound (the device sends them in order).
+        if (chunk.seq < this.nextSeq || chunk.seq > this.nextSeq + MAX_PENDING) return;
         this.early.set(chunk.seq, {
           data: typeof chunk.data === "string" ? chunk.data : "",
           done: chunk.done === true,
@@ -118,6 +123,11 @@ export class LogFollow implements AsyncIterable<FollowFrame> {
   }
 
   private push(frame: FollowFrame): void {
+    // A client that reads slower than the device writes is let go, not buffered for.
+    if (this.frames.length >= MAX_PENDING && "text" in frame) {
+      this.end("client_too_slow");
+      return;
+    }
     this.frames.push(frame);
     this.wake?.();
   }
