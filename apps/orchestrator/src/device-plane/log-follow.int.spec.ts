@@ -7,7 +7,11 @@ type Asked = Record<string, unknown>;
 /** A device on a real nats-server: what it is asked, and a way to answer with chunks. */
 async function fakeDevice(nc: NatsConnection, deviceId: string) {
   const asked: Asked[] = [];
-  nc.subscribe(`sc.inbox.${deviceId}.logs`, { callback: (_e, msg) => asked.push(msg.json()) });
+  nc.subscribe(`sc.inbox.${deviceId}.logs`, {
+    callback: (_e, msg) => {
+      asked.push(msg.json());
+    },
+  });
   await nc.flush();
   return {
     asked,
