@@ -26,6 +26,8 @@ export interface AgentSettings {
   jsApiPrefix?: string;
   /** The `slow download` fault: object bytes per second (0 = unlimited). */
   downloadBytesPerSecond: number;
+  /** Between two metrics messages (0: none; below 5000 counts as 5000). */
+  metricsIntervalMs: number;
   credsFile?: string;
   /** Enrollment through the hello protocol when `credsFile` does not exist yet. */
   enrollment?: EnrollmentSettings;
@@ -81,6 +83,7 @@ options:
   --mount-only             stage and mount parts, start none
   --nats URL[,URL…] --creds FILE  gateway connection (run; every node of a cluster)
   --js-api-prefix P        JetStream API prefix of the device account
+  --metrics-interval-ms N  metrics every N ms (default 15000, at least 5000; 0: none)
   --fault-download-bps N   fault injection: throttle object downloads
 board mode (a real bootloader; see README "Board mode"):
   --boot grub|uboot|file   where pv_rev/pv_try/pv_trying live (default file: host-process mode)
@@ -135,6 +138,7 @@ function parseCommandLine(argv: string[]) {
         "enrollment-token-file": { type: "string" },
         fleet: { type: "string" },
         "fault-download-bps": { type: "string" },
+        "metrics-interval-ms": { type: "string" },
         "js-api-prefix": { type: "string" },
         quiet: { type: "boolean" },
         boot: { type: "string" },
@@ -276,6 +280,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     ...(enrollment ? { enrollment } : {}),
     ...(values["js-api-prefix"] ? { jsApiPrefix: values["js-api-prefix"] } : {}),
     downloadBytesPerSecond: integer("fault-download-bps", values["fault-download-bps"], 0)!,
+    metricsIntervalMs: integer("metrics-interval-ms", values["metrics-interval-ms"], 15_000)!,
     quiet: values.quiet ?? false,
     ...(board ? { board } : {}),
     ...(values.watchdog

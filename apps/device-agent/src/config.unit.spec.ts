@@ -18,7 +18,10 @@ describe("agent settings", () => {
       commitDelayMs: 25_000,
       lxcpath: join(dir, "lxc"),
       trustPolicy: { mode: "strict" },
+      metricsIntervalMs: 15_000,
     });
+    const quiet = ["install", "b.tgz", "--trust", pem, "--metrics-interval-ms", "0"];
+    expect(parseSettings(quiet, {}).metricsIntervalMs).toBe(0);
   });
 
   it("reads enrollment: creds default to <store>/device.creds, token from a file or the env", () => {

@@ -6,6 +6,18 @@ export {
   isDeviceId,
 } from "./device-id.js";
 export {
+  CONTAINER_STATES,
+  type ContainerMetrics,
+  type DeviceMetrics,
+  deviceMetricsSchema,
+  MAX_METRICS_BYTES,
+  MAX_METRICS_CONTAINERS,
+  METRICS_INTERVAL_MS,
+  MIN_METRICS_INTERVAL_MS,
+  type ParsedMetrics,
+  parseDeviceMetrics,
+} from "./device-metrics.js";
+export {
   ConcurrencyError,
   type ErrorCode,
   ForbiddenError,
@@ -63,11 +75,14 @@ export {
 export {
   DEVICE_INBOX_ROOT,
   DEVICE_JS_API_PREFIX,
+  DEVICE_METRICS_BUCKET,
   deviceIdOfSubject,
   deviceInboxPrefix,
   enrollmentInboxPrefix,
   HELLO_SUBJECTS,
   helloSubject,
+  METRICS_SUBJECTS,
+  metricsSubject,
   OBJECTS_BUCKET,
   OBJECTS_STREAM,
   STATUS_SUBJECTS,

@@ -7,7 +7,7 @@ import {
   type KeyPair,
   type OperatorLimits,
 } from "@nats-io/jwt";
-import { HELLO_SUBJECTS, STATUS_SUBJECTS } from "@statecast/contract";
+import { HELLO_SUBJECTS, METRICS_SUBJECTS, STATUS_SUBJECTS } from "@statecast/contract";
 import {
   DEVICE_INBOX_ROOT,
   DEVICE_JS_API_PREFIX,
@@ -51,7 +51,7 @@ const DEVICE_SERVICES = [
   HELLO_SUBJECTS,
   // Issue 14: log chunks a device sends back when asked, and its metrics (core NATS, no JetStream).
   "sc.dev.*.logs",
-  "sc.dev.*.metrics",
+  METRICS_SUBJECTS,
   "sc.dev.*.object",
   `$JS.API.DIRECT.GET.${TARGETS_STREAM}.$KV.${TARGETS_BUCKET}.*`,
   `$JS.API.CONSUMER.CREATE.${TARGETS_STREAM}.*.$KV.${TARGETS_BUCKET}.*`,

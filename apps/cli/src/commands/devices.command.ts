@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import type { CliContext } from "../cli/context.js";
 import { type DeviceView, devicePath, retagDevice } from "../remote/devices-api.js";
+import { metricsLines } from "../remote/metrics-view.js";
 import { connect, remoteCommand, remoteOption } from "../remote/remote-command.js";
 import { formatRevision, formatTags, table } from "../remote/table.js";
 import { transferText } from "../remote/transfer-view.js";
@@ -183,5 +184,6 @@ function describeDevice(d: DeviceView): string[] {
       ? [`last apply ${formatRevision(d.transfer.last.revision)}: ${transferText(d.transfer.last)}`]
       : []),
     ...(d.transfer ? [`transfer   ${transferText(d.transfer.total)} (all applies)`] : []),
+    ...metricsLines(d.metrics),
   ];
 }

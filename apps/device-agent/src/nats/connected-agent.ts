@@ -6,7 +6,9 @@ import type { TargetEnvelope } from "@statecast/contract";
 import { deviceConnectionOptions, deviceInboxPrefix, TARGETS_BUCKET } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
+import { MetricsCollector } from "../metrics/metrics-collector.js";
 import { LogsResponder } from "./logs-responder.js";
+import { MetricsPublisher, metricsIntervalMs } from "./metrics-publisher.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { ExpiredTargetHold, Heartbeat } from "./presence.js";
 import { StatusSender } from "./status-sender.js";
@@ -28,6 +30,8 @@ export interface ConnectedOptions {
   heartbeatMs?: number;
   /** How long an expired target waits for a refreshed one before it is refused (default 60 s). */
   expiredTargetGraceMs?: number;
+  /** Metrics interval (default 15 s, never below 5 s; 0: no metrics). */
+  metricsIntervalMs?: number;
 }
 
 /** Reconnect delay: exponential backoff from 250 ms up to `maxMs` with full jitter. */
@@ -86,6 +90,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   const hold = new ExpiredTargetHold(options.expiredTargetGraceMs);
   const logs = new LogsResponder(nc, deviceId, agent.logs, agent.log);
   logs.start();
+  const metrics = startMetrics(agent, nc, options.metricsIntervalMs);
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "reconnect") {
@@ -93,6 +98,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
         agent.gateway.connected();
         agent.log.info("reconnected; replaying pending reports");
         void heartbeat.send();
+        void metrics.send();
         void sender.flush();
       } else if (status.type === "disconnect") {
         agent.gateway.lost();
@@ -132,17 +138,41 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   return {
     nc,
     sender,
+    logs,
     async close() {
       agent.gateway.detach();
       heartbeat.stop();
       hold.stop();
       logs.stop();
+      metrics.stop();
       watcher.stop();
       sender.close();
       await applying.catch(() => undefined);
       await nc.drain().catch(() => undefined);
     },
   };
+}
+
+function startMetrics(agent: Agent, nc: NatsConnection, asked: number | undefined) {
+  const intervalMs = metricsIntervalMs(asked);
+  const collector = new MetricsCollector({
+    deviceId: agent.config.deviceId,
+    bootId: agent.journal.bootId,
+    runtime: agent.config.runtime,
+    storeDir: agent.store.root,
+    committed: () => agent.committedRevision,
+    restartsOf: (name) => agent.recovery.restartsOf(name),
+    intervalSeconds: Math.round(intervalMs / 1000),
+  });
+  const publisher = new MetricsPublisher(
+    nc,
+    agent.config.deviceId,
+    collector,
+    agent.log,
+    intervalMs,
+  );
+  publisher.start();
+  return publisher;
 }
 
 /** The device's creds: from `--creds`, or enrolled through the hello protocol the first time. */
@@ -171,6 +201,7 @@ export async function runConnected(agent: Agent, settings: AgentSettings): Promi
   const handle = await connectAgent(agent, {
     natsUrl: settings.natsUrl!,
     downloadBytesPerSecond: settings.downloadBytesPerSecond,
+    metricsIntervalMs: settings.metricsIntervalMs,
     ...(settings.jsApiPrefix ? { jsApiPrefix: settings.jsApiPrefix } : {}),
     ...(creds ? { creds } : {}),
   });

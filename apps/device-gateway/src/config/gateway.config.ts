@@ -44,6 +44,10 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
   STATECAST_OFFLINE_AFTER_SECONDS: secondsSetting(
     "offline timeout in seconds (default 90)",
   ).optional(),
+  // Metrics from one device more often than this (on average, bursts of 3) are dropped.
+  STATECAST_METRICS_MIN_INTERVAL_SECONDS: secondsSetting(
+    "least seconds between two metrics messages of one device (default 5)",
+  ).optional(),
   STATECAST_HELLO_RATE: z.coerce
     .number()
     .positive()
@@ -80,6 +84,8 @@ export interface GatewayConfig extends ServiceConfig {
   hello: HelloLimitOptions;
   /** Fleets whose devices may read any object of the fleet's revisions (default: none). */
   publicObjectFleets: string[];
+  /** Metrics from one device more often than this (ms, on average) are dropped. */
+  metricsMinIntervalMs: number;
 }
 
 const list = (text: string) =>
@@ -106,5 +112,6 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
       tokenRequiredFleets: list(settings.STATECAST_TOKEN_REQUIRED_FLEETS),
     },
     publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
+    metricsMinIntervalMs: settings.STATECAST_METRICS_MIN_INTERVAL_SECONDS ?? 5_000,
   };
 }

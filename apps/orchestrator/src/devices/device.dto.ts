@@ -13,6 +13,7 @@ import {
   Min,
 } from "class-validator";
 import { DecimalInt } from "../openapi/decimal-int.js";
+import { DeviceMetricsResponse } from "./device-metrics.dto.js";
 
 // The one device-id rule, the one enrollment uses: the API takes no id a device cannot enroll with.
 const STATUSES = [
@@ -158,6 +159,11 @@ export class DeviceResponse {
   installedVia!: "target" | "bundle" | null;
   @ApiProperty({ description: "runs another revision than its target, no update under way" })
   drifted!: boolean;
+  @ApiPropertyOptional({
+    type: DeviceMetricsResponse,
+    description: "GET /v1/devices/:id only (not lists, not ?at=): the latest metrics and their age",
+  })
+  metrics?: DeviceMetricsResponse;
   @ApiProperty() version!: number;
   @ApiProperty() updatedAt!: string;
 }

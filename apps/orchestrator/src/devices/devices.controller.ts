@@ -42,10 +42,13 @@ export class DevicesController {
   }
 
   @Get(":id")
-  @ApiOperation({ summary: "The device now, or with ?at=<ISO> as it was then (time travel)" })
+  @ApiOperation({
+    summary:
+      "The device now with its latest metrics, or with ?at=<ISO> as it was then (time travel, no metrics)",
+  })
   @ApiOkResponse({ type: DeviceResponse })
   get(@Param() { id }: DeviceIdParams, @Query() { at }: DeviceAtQuery): Promise<DeviceResponse> {
-    return at === undefined ? this.devices.get(id) : this.devices.getAt(id, new Date(at));
+    return at === undefined ? this.devices.show(id) : this.devices.getAt(id, new Date(at));
   }
 
   @Get(":id/history")
