@@ -12,6 +12,8 @@ export {
   IllegalStateError,
   NotFoundError,
   StatecastError,
+  TimedOutError,
+  TooBusyError,
   UnauthorizedError,
   UnprocessableError,
   ValidationError,

@@ -17,6 +17,8 @@ export {
   IllegalStateError,
   NotFoundError,
   StatecastError,
+  TimedOutError,
+  TooBusyError,
   UnauthorizedError,
   UnprocessableError,
   ValidationError,

@@ -6,7 +6,10 @@ export interface EventFilter {
   deviceId?: string;
   /** Events of the rollout's stream and events elsewhere that name it (`data.rolloutId`). */
   rolloutId?: string;
-  /** Events naming the fleet (`data.fleet`, `data.revision.fleet`) and its devices' events. */
+  /**
+   * Events naming the fleet (`data.fleet`, `data.revision.fleet`) and the later events of their
+   * streams (its devices', its rollouts'): the `events.fleet` column (audit.migrations.ts).
+   */
   fleet?: string;
   types?: string[];
   actor?: string;
@@ -60,12 +63,7 @@ export function buildEventPageQuery(
     const own = `stream_id = 'rollout:' || ${id}`;
     rollout = { own, refs: `data ? 'rolloutId' AND data->>'rolloutId' = ${id} AND NOT (${own})` };
   }
-  if (filter.fleet !== undefined) {
-    const fleet = param(filter.fleet);
-    where.push(
-      `((data ? 'fleet' AND data->>'fleet' = ${fleet}) OR (data ? 'revision' AND data->'revision'->>'fleet' = ${fleet}) OR stream_id = ANY(ARRAY(SELECT 'device:' || device_id FROM device_registry WHERE fleet = ${fleet})))`,
-    );
-  }
+  if (filter.fleet !== undefined) where.push(`fleet = ${param(filter.fleet)}`);
   if (filter.types !== undefined && filter.types.length > 0) {
     where.push(`type = ANY(${param(filter.types)}::text[])`);
   }

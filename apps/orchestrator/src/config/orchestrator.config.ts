@@ -7,6 +7,7 @@ import {
   toServiceConfig,
 } from "@statecast/platform";
 import { z } from "zod";
+import { type AuditLimits, DEFAULT_AUDIT_LIMITS } from "../audit/audit-limits.js";
 
 // Upload limit for one object; 8 GiB by default, above any real rootfs image.
 const maxObjectBytesSetting = z
@@ -18,6 +19,16 @@ const maxObjectBytesSetting = z
   .transform(Number)
   .describe("a positive number of bytes");
 
+const countSetting = (max: number) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^\d{1,9}$/.test(v) && Number(v) >= 1 && Number(v) <= max, {
+      message: `expected a whole number 1-${max}`,
+    })
+    .transform(Number)
+    .describe(`a whole number 1-${max}`);
+
 export const ORCHESTRATOR_DEFAULT_PORT = 8080;
 
 /** The orchestrator's settings by environment variable: add new ones here. */
@@ -25,12 +36,24 @@ export const orchestratorSettings = serviceSettings(ORCHESTRATOR_DEFAULT_PORT).e
   // The bootstrap admin credential; the launcher generates one when the operator gives none.
   STATECAST_ADMIN_TOKEN: adminTokenSetting,
   STATECAST_MAX_OBJECT_BYTES: maxObjectBytesSetting.default(8 * 1024 ** 3),
+  STATECAST_AUDIT_QUERIES_PER_TOKEN: countSetting(1000).default(
+    DEFAULT_AUDIT_LIMITS.queriesPerToken,
+  ),
+  STATECAST_AUDIT_TAILS_PER_TOKEN: countSetting(1000).default(DEFAULT_AUDIT_LIMITS.tailsPerToken),
+  STATECAST_AUDIT_EXPORT_MAX_ROWS: countSetting(100_000_000).default(
+    DEFAULT_AUDIT_LIMITS.exportMaxRows,
+  ),
+  STATECAST_AUDIT_TAIL_MAX_SECONDS: countSetting(86_400).default(
+    DEFAULT_AUDIT_LIMITS.tailMaxSeconds,
+  ),
 });
 
 export interface OrchestratorConfig extends ServiceConfig {
   adminToken: string;
   /** Largest object `PUT /v1/objects/:sha256` accepts (413 above it). */
   maxObjectBytes: number;
+  /** Per-token bounds of the audit API (429 beyond them), export and live-tail caps. */
+  audit: AuditLimits;
 }
 
 export function loadOrchestratorConfig(env: Environment): OrchestratorConfig {
@@ -39,5 +62,11 @@ export function loadOrchestratorConfig(env: Environment): OrchestratorConfig {
     ...toServiceConfig(settings),
     adminToken: settings.STATECAST_ADMIN_TOKEN,
     maxObjectBytes: settings.STATECAST_MAX_OBJECT_BYTES,
+    audit: {
+      queriesPerToken: settings.STATECAST_AUDIT_QUERIES_PER_TOKEN,
+      tailsPerToken: settings.STATECAST_AUDIT_TAILS_PER_TOKEN,
+      exportMaxRows: settings.STATECAST_AUDIT_EXPORT_MAX_ROWS,
+      tailMaxSeconds: settings.STATECAST_AUDIT_TAIL_MAX_SECONDS,
+    },
   };
 }

@@ -9,6 +9,7 @@ import {
   logLevelSetting,
   natsUrlSetting,
   portSetting,
+  millisecondsSetting,
   postgresUrlSetting,
 } from "./settings.js";
 
@@ -24,6 +25,10 @@ export interface ServiceConfig {
    * 3 on a 3-node cluster so losing one node loses neither data nor availability.
    */
   natsReplicas: number;
+  /** Postgres `statement_timeout` of the service's pool: no request holds a connection longer. */
+  statementTimeoutMs: number;
+  /** Postgres `idle_in_transaction_session_timeout` of the pool: an abandoned transaction ends. */
+  idleInTransactionTimeoutMs: number;
   httpHost: string;
   httpPort: number;
   adminToken: string | undefined;
@@ -43,6 +48,8 @@ export function serviceSettings(defaultHttpPort: number) {
       .transform(Number)
       .default(1)
       .describe("JetStream replicas of the streams and buckets the services create: 1, 3 or 5"),
+    STATECAST_STATEMENT_TIMEOUT_MS: millisecondsSetting.default(30_000),
+    STATECAST_IDLE_IN_TRANSACTION_TIMEOUT_MS: millisecondsSetting.default(60_000),
     STATECAST_HTTP_HOST: hostSetting.default("127.0.0.1"),
     STATECAST_HTTP_PORT: portSetting.default(defaultHttpPort),
     STATECAST_ADMIN_TOKEN: adminTokenSetting.optional(),
@@ -65,6 +72,8 @@ export function toServiceConfig(settings: ServiceSettings): ServiceConfig {
     natsServers: settings.NATS_URL,
     natsCredsFile: settings.NATS_CREDS,
     natsReplicas: settings.NATS_REPLICAS,
+    statementTimeoutMs: settings.STATECAST_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: settings.STATECAST_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     httpHost: settings.STATECAST_HTTP_HOST,
     httpPort: settings.STATECAST_HTTP_PORT,
     adminToken: settings.STATECAST_ADMIN_TOKEN,

@@ -29,6 +29,16 @@ function urlWithScheme(schemes: readonly string[], what: string) {
     .describe(what);
 }
 
+/** A duration in milliseconds, 1 ms to 24 h. */
+export const millisecondsSetting = z
+  .string()
+  .trim()
+  .refine((v) => /^\d{1,8}$/.test(v) && Number(v) >= 1 && Number(v) <= 86_400_000, {
+    message: "expected milliseconds 1-86400000",
+  })
+  .transform(Number)
+  .describe("milliseconds 1-86400000");
+
 export const postgresUrlSetting = urlWithScheme(
   ["postgres:", "postgresql:"],
   "a postgres:// URL such as postgres://user:password@127.0.0.1:5432/statecast",
