@@ -1,13 +1,7 @@
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Controller, Get, Inject, Query, Req, Res } from "@nestjs/common";
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiResponse,
-  ApiTags,
-} from "@nestjs/swagger";
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from "@nestjs/swagger";
 import { ValidationError } from "@statecast/events";
 import type { AuthenticatedRequest } from "../auth/principal.js";
 import { Roles } from "../auth/roles.decorator.js";
@@ -88,22 +82,30 @@ export class AuditController {
       return;
     }
     const csv = format === "csv";
-    response.setHeader("Content-Type", csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
-    response.setHeader("Content-Disposition", `attachment; filename="events.${format}"`);
-    if (csv && !(await send(response, csvLine(CSV_HEADER)))) return;
+    // Headers go out with the first line, so a query that fails before (a statement timeout, say)
+    // is still answered with its status and a JSON error.
+    let started = false;
+    const write = (text: string) => {
+      if (started) return send(response, text);
+      started = true;
+      response.setHeader("Content-Type", csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+      response.setHeader("Content-Disposition", `attachment; filename="events.${format}"`);
+      return send(response, csv ? csvLine(CSV_HEADER) + text : text);
+    };
     const max = this.gate.limits.exportMaxRows;
     let sent = 0;
     let last: EventView | undefined;
     // One row past the cap tells whether the export was cut, without a count.
     for await (const event of this.audit.all(filter, after, max + 1)) {
       if (sent === max && last) {
-        await send(response, truncationLine(format, max, encodeCursor(positionOf(last))));
+        await write(truncationLine(format, max, encodeCursor(positionOf(last))));
         break;
       }
-      if (!(await send(response, csv ? toCsvLine(event) : toNdjsonLine(event)))) return;
+      if (!(await write(csv ? toCsvLine(event) : toNdjsonLine(event)))) return;
       sent += 1;
       last = event;
     }
+    if (!started) await write("");
     response.end();
   }
 

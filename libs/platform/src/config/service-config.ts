@@ -7,9 +7,9 @@ import {
   httpUrlSetting,
   type LogLevel,
   logLevelSetting,
+  millisecondsSetting,
   natsUrlSetting,
   portSetting,
-  millisecondsSetting,
   postgresUrlSetting,
 } from "./settings.js";
 

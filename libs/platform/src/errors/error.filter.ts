@@ -26,7 +26,8 @@ export class ErrorFilter implements ExceptionFilter {
       mapped = INTERNAL_ERROR;
     }
     if (response.headersSent) return;
-    for (const [name, value] of Object.entries(mapped.headers ?? {})) response.setHeader(name, value);
+    for (const [name, value] of Object.entries(mapped.headers ?? {}))
+      response.setHeader(name, value);
     response.status(mapped.status).json(mapped.body);
   }
 }
