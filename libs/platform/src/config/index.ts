@@ -11,6 +11,7 @@ export {
   loadServiceConfig,
   type ServiceConfig,
   type ServiceSettings,
+  type StreamLimits,
   serviceSettings,
   toServiceConfig,
 } from "./service-config.js";

@@ -24,6 +24,8 @@ describe("loadConfig", () => {
       databaseUrl: valid.DATABASE_URL,
       natsServers: ["nats://127.0.0.1:4223"],
       natsReplicas: 1,
+      eventsStream: { maxAgeSeconds: 604_800, maxBytes: 1024 ** 3 },
+      statusStream: { maxAgeSeconds: 604_800, maxBytes: 1024 ** 3 },
       statementTimeoutMs: 30_000,
       idleInTransactionTimeoutMs: 60_000,
       httpHost: "127.0.0.1",

@@ -39,6 +39,18 @@ export const millisecondsSetting = z
   .transform(Number)
   .describe("milliseconds 1-86400000");
 
+/** A whole number in [min, max], described by `what`. */
+export function wholeNumberSetting(min: number, max: number, what: string) {
+  return z
+    .string()
+    .trim()
+    .refine((v) => /^\d{1,16}$/.test(v) && Number(v) >= min && Number(v) <= max, {
+      message: `expected ${what} ${min}-${max}`,
+    })
+    .transform(Number)
+    .describe(`${what} ${min}-${max}`);
+}
+
 export const postgresUrlSetting = urlWithScheme(
   ["postgres:", "postgresql:"],
   "a postgres:// URL such as postgres://user:password@127.0.0.1:5432/statecast",
