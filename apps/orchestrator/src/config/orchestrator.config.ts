@@ -8,6 +8,7 @@ import {
 } from "@statecast/platform";
 import { z } from "zod";
 import { type AuditLimits, DEFAULT_AUDIT_LIMITS } from "../audit/audit-limits.js";
+import { DEFAULT_OBJECT_GC, type ObjectGcOptions } from "../objects/object-gc.js";
 
 // Upload limit for one object; 8 GiB by default, above any real rootfs image.
 const maxObjectBytesSetting = z
@@ -29,6 +30,17 @@ const countSetting = (max: number) =>
     .transform(Number)
     .describe(`a whole number 1-${max}`);
 
+/** Seconds from `min` to a year. */
+const secondsSetting = (min: number) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^\d{1,9}$/.test(v) && Number(v) >= min && Number(v) <= 31_536_000, {
+      message: `expected seconds ${min}-31536000`,
+    })
+    .transform(Number)
+    .describe(`seconds ${min}-31536000`);
+
 export const ORCHESTRATOR_DEFAULT_PORT = 8080;
 
 /** The orchestrator's settings by environment variable: add new ones here. */
@@ -46,6 +58,10 @@ export const orchestratorSettings = serviceSettings(ORCHESTRATOR_DEFAULT_PORT).e
   STATECAST_AUDIT_TAIL_MAX_SECONDS: countSetting(86_400).default(
     DEFAULT_AUDIT_LIMITS.tailMaxSeconds,
   ),
+  STATECAST_OBJECT_GC_GRACE_SECONDS: secondsSetting(60).default(DEFAULT_OBJECT_GC.graceSeconds),
+  STATECAST_OBJECT_GC_INTERVAL_SECONDS: secondsSetting(0).default(
+    DEFAULT_OBJECT_GC.intervalSeconds,
+  ),
 });
 
 export interface OrchestratorConfig extends ServiceConfig {
@@ -54,6 +70,8 @@ export interface OrchestratorConfig extends ServiceConfig {
   maxObjectBytes: number;
   /** Per-token bounds of the audit API (429 beyond them), export and live-tail caps. */
   audit: AuditLimits;
+  /** Collection of objects no revision references (grace period, periodic pass; 0 = off). */
+  objectGc: ObjectGcOptions;
 }
 
 export function loadOrchestratorConfig(env: Environment): OrchestratorConfig {
@@ -67,6 +85,10 @@ export function loadOrchestratorConfig(env: Environment): OrchestratorConfig {
       tailsPerToken: settings.STATECAST_AUDIT_TAILS_PER_TOKEN,
       exportMaxRows: settings.STATECAST_AUDIT_EXPORT_MAX_ROWS,
       tailMaxSeconds: settings.STATECAST_AUDIT_TAIL_MAX_SECONDS,
+    },
+    objectGc: {
+      graceSeconds: settings.STATECAST_OBJECT_GC_GRACE_SECONDS,
+      intervalSeconds: settings.STATECAST_OBJECT_GC_INTERVAL_SECONDS,
     },
   };
 }
