@@ -7,8 +7,8 @@ export interface EventFilter {
   /** Events of the rollout's stream and events elsewhere that name it (`data.rolloutId`). */
   rolloutId?: string;
   /**
-   * Events naming the fleet (`data.fleet`, `data.revision.fleet`) and the later events of their
-   * streams (its devices', its rollouts'): the `events.fleet` column (audit.migrations.ts).
+   * Events naming the fleet (`data.fleet`, `data.revision.fleet`) and the other events of streams
+   * that belong to it (its devices', rollouts', revisions'): `events.fleet` (libs/events schema.ts).
    */
   fleet?: string;
   types?: string[];
