@@ -5,6 +5,7 @@ import {
   type ServiceConfig,
   serviceSettings,
   toServiceConfig,
+  wholeNumberSetting,
 } from "@statecast/platform";
 import { z } from "zod";
 import { type AuditLimits, DEFAULT_AUDIT_LIMITS } from "../audit/audit-limits.js";
@@ -20,26 +21,9 @@ const maxObjectBytesSetting = z
   .transform(Number)
   .describe("a positive number of bytes");
 
-const countSetting = (max: number) =>
-  z
-    .string()
-    .trim()
-    .refine((v) => /^\d{1,9}$/.test(v) && Number(v) >= 1 && Number(v) <= max, {
-      message: `expected a whole number 1-${max}`,
-    })
-    .transform(Number)
-    .describe(`a whole number 1-${max}`);
-
+const countSetting = (max: number) => wholeNumberSetting(1, max, "a whole number");
 /** Seconds from `min` to a year. */
-const secondsSetting = (min: number) =>
-  z
-    .string()
-    .trim()
-    .refine((v) => /^\d{1,9}$/.test(v) && Number(v) >= min && Number(v) <= 31_536_000, {
-      message: `expected seconds ${min}-31536000`,
-    })
-    .transform(Number)
-    .describe(`seconds ${min}-31536000`);
+const secondsSetting = (min: number) => wholeNumberSetting(min, 31_536_000, "seconds");
 
 export const ORCHESTRATOR_DEFAULT_PORT = 8080;
 

@@ -4,38 +4,15 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import { anAppState } from "../revisions/app-state.test-helper.js";
+import type { ObjectGcResult } from "./object-gc.js";
 
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 const blob = (name: string) => Buffer.from(`${name} `.repeat(50));
 
-function aState(conf: Buffer, rootfs: Buffer) {
-  return {
-    "#spec": "pantavisor-service-system@1",
-    "app/run.json": {
-      "#spec": "service-manifest-run@1",
-      name: "app",
-      type: "lxc",
-      config: "lxc.container.conf",
-      "root-volume": "root.squashfs",
-      volumes: [],
-      storage: {},
-      status_goal: "STARTED",
-      restart_policy: "container",
-    },
-    "app/lxc.container.conf": sha(conf),
-    "app/root.squashfs": sha(rootfs),
-  };
-}
+const aState = (conf: Buffer, rootfs: Buffer) => anAppState(sha(conf), sha(rootfs));
 
-interface Collected {
-  dryRun: boolean;
-  examined: number;
-  referenced: number;
-  fresh: number;
-  removed: number;
-  bytes: number;
-  objects: string[];
-}
+type Collected = ObjectGcResult;
 
 async function setUp(app: TestApp) {
   const upload = async (bytes: Buffer) => {

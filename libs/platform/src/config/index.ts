@@ -23,7 +23,9 @@ export {
   LOG_LEVELS,
   type LogLevel,
   logLevelSetting,
+  millisecondsSetting,
   natsUrlSetting,
   portSetting,
   postgresUrlSetting,
+  wholeNumberSetting,
 } from "./settings.js";

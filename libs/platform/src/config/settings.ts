@@ -29,16 +29,6 @@ function urlWithScheme(schemes: readonly string[], what: string) {
     .describe(what);
 }
 
-/** A duration in milliseconds, 1 ms to 24 h. */
-export const millisecondsSetting = z
-  .string()
-  .trim()
-  .refine((v) => /^\d{1,8}$/.test(v) && Number(v) >= 1 && Number(v) <= 86_400_000, {
-    message: "expected milliseconds 1-86400000",
-  })
-  .transform(Number)
-  .describe("milliseconds 1-86400000");
-
 /** A whole number in [min, max], described by `what`. */
 export function wholeNumberSetting(min: number, max: number, what: string) {
   return z
@@ -50,6 +40,9 @@ export function wholeNumberSetting(min: number, max: number, what: string) {
     .transform(Number)
     .describe(`${what} ${min}-${max}`);
 }
+
+/** A duration in milliseconds, 1 ms to 24 h. */
+export const millisecondsSetting = wholeNumberSetting(1, 86_400_000, "milliseconds");
 
 export const postgresUrlSetting = urlWithScheme(
   ["postgres:", "postgresql:"],
