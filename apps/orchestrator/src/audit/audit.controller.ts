@@ -95,15 +95,22 @@ export class AuditController {
     const max = this.gate.limits.exportMaxRows;
     let sent = 0;
     let last: EventView | undefined;
-    // One row past the cap tells whether the export was cut, without a count.
-    for await (const event of this.audit.all(filter, after, max + 1)) {
-      if (sent === max && last) {
-        await write(truncationLine(format, max, encodeCursor(positionOf(last))));
-        break;
+    try {
+      // One row past the cap tells whether the export was cut, without a count.
+      for await (const event of this.audit.all(filter, after, max + 1)) {
+        if (sent === max && last) {
+          await write(truncationLine(format, max, encodeCursor(positionOf(last))));
+          break;
+        }
+        if (!(await write(csv ? toCsvLine(event) : toNdjsonLine(event)))) return;
+        sent += 1;
+        last = event;
       }
-      if (!(await write(csv ? toCsvLine(event) : toNdjsonLine(event)))) return;
-      sent += 1;
-      last = event;
+    } catch (error) {
+      // Past the headers, a failed batch (a statement timeout) must not read as a complete file:
+      // the transfer is cut, which every client reports as an error.
+      if (started) response.destroy(error as Error);
+      throw error;
     }
     if (!started) await write("");
     response.end();
@@ -138,13 +145,18 @@ export class AuditController {
       Connection: "keep-alive",
     });
     response.write(": tailing events\n\n");
-    for await (const event of this.audit.tail(filter, from, abort.signal)) {
-      const id = encodeCursor(positionOf(event));
-      const frame = `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-      if (!(await send(response, frame))) break;
+    try {
+      for await (const event of this.audit.tail(filter, from, abort.signal)) {
+        const id = encodeCursor(positionOf(event));
+        const frame = `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+        if (!(await send(response, frame))) break;
+      }
+      // Said only to a client still there, i.e. when the time bound ended the tail.
+      await send(response, `: tail closed after ${maxSeconds} s; reconnect with Last-Event-ID\n\n`);
+    } finally {
+      // Also when a poll failed (a statement timeout): the client resumes from its last id.
+      clearTimeout(expiry);
+      response.end();
     }
-    // Said only to a client still there, i.e. when the time bound ended the tail.
-    await send(response, `: tail closed after ${maxSeconds} s; reconnect with Last-Event-ID\n\n`);
-    response.end();
   }
 }
