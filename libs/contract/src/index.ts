@@ -24,6 +24,8 @@ export {
   IllegalStateError,
   NotFoundError,
   StatecastError,
+  TimedOutError,
+  TooBusyError,
   UnauthorizedError,
   UnprocessableError,
   ValidationError,

@@ -13,7 +13,11 @@ let app: TestApp;
 let cli: RemoteCli;
 
 beforeAll(async () => {
-  [app, cli] = await Promise.all([startTestApp(), remoteCli()]);
+  // Exports cut at 3 rows: `audit --ndjson` must follow the continuation line to get them all.
+  [app, cli] = await Promise.all([
+    startTestApp({ env: { STATECAST_AUDIT_EXPORT_MAX_ROWS: "3" } }),
+    remoteCli(),
+  ]);
   await deviceEvent(app.store, "d1", "DeviceEnrolled", enrolled("d1", "lab", { site: "a" }));
   await deviceEvent(app.store, "d1", "DeviceCameOnline", { bootId: "b1" });
   await deviceEvent(app.store, "d2", "DeviceEnrolled", enrolled("d2", "lab", { site: "b" }));

@@ -26,6 +26,7 @@ import { DropCounter } from "./drop-counter.js";
 import { StatusMetrics } from "./status.metrics.js";
 import { StatusIngestor } from "./status-ingestor.js";
 import { ensureStatusStream } from "./status-stream.js";
+import { StatusTrimmer } from "./status-trimmer.js";
 
 /** The device event store as the gateway writes it (device streams only). */
 export const DEVICE_EVENT_STORE = "gateway:device-event-store";
@@ -51,22 +52,36 @@ export const DEVICE_EVENT_STORE = "gateway:device-event-store";
         drops: DropCounter,
         config: ServiceConfig,
       ) => {
-        await ensureStatusStream(await jetstreamManager(nc), { replicas: config.natsReplicas });
+        await ensureStatusStream(await jetstreamManager(nc), {
+          replicas: config.natsReplicas,
+          limits: config.statusStream,
+        });
         return new StatusIngestor(js, store, drops);
       },
+    },
+    {
+      provide: StatusTrimmer,
+      // After the ingestor: the stream and its consumer exist by then.
+      inject: [NATS_CONNECTION, StatusIngestor],
+      useFactory: async (nc: NatsConnection) => new StatusTrimmer(await jetstreamManager(nc)),
     },
     StatusMetrics,
   ],
   exports: [DEVICE_EVENT_STORE, DropCounter, StatusIngestor],
 })
 export class StatusModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(StatusIngestor) private readonly ingestor: StatusIngestor) {}
+  constructor(
+    @Inject(StatusIngestor) private readonly ingestor: StatusIngestor,
+    @Inject(StatusTrimmer) private readonly trimmer: StatusTrimmer,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.ingestor.start();
+    this.trimmer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.trimmer.stop();
     await this.ingestor.stop();
   }
 }

@@ -33,6 +33,7 @@ export async function startGateway(
   databaseUrl: string,
   natsUrl: string,
   dataDir = mkdtempSync(join(tmpdir(), "statecast-gateway-")),
+  env: Record<string, string> = {},
 ): Promise<RunningService> {
   const config = loadGatewayConfig({
     DATABASE_URL: databaseUrl,
@@ -40,6 +41,7 @@ export async function startGateway(
     NATS_URL: natsUrl,
     STATECAST_HTTP_PORT: String(await freePort()),
     STATECAST_LOG_LEVEL: "error",
+    ...env,
   });
   return bootstrapApp(AppModule.register(config), { name: "device-gateway", config });
 }

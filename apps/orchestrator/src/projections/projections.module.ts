@@ -22,6 +22,7 @@ import type pg from "pg";
 import { tokenCatalog } from "../auth/token.catalog.js";
 import { tokenProjection } from "../auth/token.projection.js";
 import { deviceRegistryProjection } from "../devices/device-registry.projection.js";
+import { objectCatalog } from "../objects/object.catalog.js";
 import { revisionProjection } from "../revisions/revision.projection.js";
 import { trustCatalog } from "../trust/trust.catalog.js";
 import { PG_POOL } from "./pool.js";
@@ -37,6 +38,7 @@ export function orchestratorRegistry(): EventRegistry {
     tokenCatalog,
     trustCatalog,
     enrollmentCatalog,
+    objectCatalog,
   );
 }
 

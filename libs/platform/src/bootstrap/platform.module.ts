@@ -29,6 +29,8 @@ export class PlatformModule {
     const { config, serviceName } = options;
     const database = DatabaseModule.forRoot({
       url: config.databaseUrl,
+      statementTimeoutMs: config.statementTimeoutMs,
+      idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
       ...(options.prepareDatabase ? { prepare: options.prepareDatabase } : {}),
     });
     const connection =
