@@ -42,6 +42,9 @@ export default defineConfig({
           globals: true,
           include: ["**/*.unit.spec.ts"],
           exclude,
+          // Some unit tests read real bundles and squashfs images: 5 s is too tight for them on a
+          // loaded two-core CI machine (a timeout here is a flake, never a performance check).
+          testTimeout: 20_000,
         },
       },
       {
