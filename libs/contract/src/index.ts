@@ -31,7 +31,9 @@ export {
   type HelloReply,
   helloReplySchema,
   helloSchema,
+  RENEWS_CREDENTIALS_HEADER,
 } from "./hello.js";
+export { KEY_FINGERPRINT, KEY_FINGERPRINT_LENGTH, keyFingerprint } from "./key-fingerprint.js";
 export {
   FLEET_NAME,
   FLEET_NAME_MESSAGE,

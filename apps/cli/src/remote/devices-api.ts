@@ -23,6 +23,9 @@ export interface DeviceView {
     last: (TransferView & { revision: { fleet: string; number: number } }) | null;
     total: TransferView;
   };
+  /** Servers since issue 17: the device's key and its fingerprint (null: re-keyed, no hello yet). */
+  publicKey?: string | null;
+  keyFingerprint?: string | null;
   version: number;
   updatedAt: string;
 }

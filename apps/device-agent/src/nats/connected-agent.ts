@@ -6,6 +6,7 @@ import type { TargetEnvelope } from "@statecast/contract";
 import { deviceConnectionOptions, deviceInboxPrefix, TARGETS_BUCKET } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
+import { CredentialsRenewal, type RenewalOptions } from "./credentials-renewal.js";
 import { LogsResponder } from "./logs-responder.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { ExpiredTargetHold, Heartbeat } from "./presence.js";
@@ -28,6 +29,8 @@ export interface ConnectedOptions {
   heartbeatMs?: number;
   /** How long an expired target waits for a refreshed one before it is refused (default 60 s). */
   expiredTargetGraceMs?: number;
+  /** Renew expiring creds through the hello (the fleet it names, where the creds are stored). */
+  renewal?: Omit<RenewalOptions, "deviceId">;
 }
 
 /** Reconnect delay: exponential backoff from 250 ms up to `maxMs` with full jitter. */
@@ -43,6 +46,10 @@ export function reconnectDelay(attempt: number, maxMs = 30_000, random = Math.ra
 export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   const deviceId = agent.config.deviceId;
   let attempt = 0;
+  const renewal =
+    options.creds && options.renewal
+      ? new CredentialsRenewal(options.creds, { ...options.renewal, deviceId }, agent.log)
+      : undefined;
   const connection: ConnectionOptions = {
     // A single string would be taken as ONE server: give the client each node of a cluster.
     servers: options.natsUrl
@@ -55,11 +62,12 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     waitOnFirstConnect: true,
     reconnectDelayHandler: () => reconnectDelay(attempt++, options.reconnectMaxDelayMs),
     ...(options.creds
-      ? deviceConnectionOptions(options.creds, deviceId)
+      ? deviceConnectionOptions(renewal?.current ?? options.creds, deviceId)
       : { inboxPrefix: deviceInboxPrefix(deviceId) }),
   };
   const nc: NatsConnection = await connect(connection);
   agent.gateway.connected();
+  renewal?.start(nc);
   // Opened the way a device's permissions allow: no API-info probes, direct get for its key,
   // consumers delivering to its own inbox prefix.
   const js = jetstream(nc, {
@@ -132,7 +140,9 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   return {
     nc,
     sender,
+    renewal,
     async close() {
+      renewal?.stop();
       agent.gateway.detach();
       heartbeat.stop();
       hold.stop();
@@ -173,6 +183,10 @@ export async function runConnected(agent: Agent, settings: AgentSettings): Promi
     downloadBytesPerSecond: settings.downloadBytesPerSecond,
     ...(settings.jsApiPrefix ? { jsApiPrefix: settings.jsApiPrefix } : {}),
     ...(creds ? { creds } : {}),
+    // Expiring creds are renewed with a hello naming the device's fleet (known from enrollment).
+    ...(settings.enrollment
+      ? { renewal: { fleet: settings.enrollment.fleet, credsFile: settings.credsFile } }
+      : {}),
   });
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);

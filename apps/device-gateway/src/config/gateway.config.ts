@@ -44,6 +44,10 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
   STATECAST_OFFLINE_AFTER_SECONDS: secondsSetting(
     "offline timeout in seconds (default 90)",
   ).optional(),
+  // Lifetime of the user JWTs of agents that renew them (the agent renews at two thirds of it).
+  STATECAST_DEVICE_CREDENTIALS_SECONDS: secondsSetting(
+    "device credentials lifetime in seconds (default 86400, 24 h)",
+  ).optional(),
   STATECAST_HELLO_RATE: z.coerce
     .number()
     .positive()
@@ -77,6 +81,8 @@ export interface GatewayConfig extends ServiceConfig {
   targetLifetimeMs?: number;
   /** Silence after which a device is declared offline (ms); undefined = 90 s. */
   offlineAfterMs?: number;
+  /** Lifetime of a renewing agent's user JWT (ms); undefined = 24 h. */
+  deviceCredentialsLifetimeMs?: number;
   hello: HelloLimitOptions;
   /** Fleets whose devices may read any object of the fleet's revisions (default: none). */
   publicObjectFleets: string[];
@@ -98,6 +104,9 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
       : {}),
     ...(settings.STATECAST_OFFLINE_AFTER_SECONDS !== undefined
       ? { offlineAfterMs: settings.STATECAST_OFFLINE_AFTER_SECONDS }
+      : {}),
+    ...(settings.STATECAST_DEVICE_CREDENTIALS_SECONDS !== undefined
+      ? { deviceCredentialsLifetimeMs: settings.STATECAST_DEVICE_CREDENTIALS_SECONDS }
       : {}),
     hello: {
       helloRate: settings.STATECAST_HELLO_RATE,
