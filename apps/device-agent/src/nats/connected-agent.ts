@@ -10,7 +10,7 @@ import { CredentialsRenewal, type RenewalOptions } from "./credentials-renewal.j
 import { LogsResponder } from "./logs-responder.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { ExpiredTargetHold, Heartbeat } from "./presence.js";
-import { StatusSender } from "./status-sender.js";
+import { listenForBackoff, StatusSender } from "./status-sender.js";
 
 export interface ConnectedOptions {
   /** One NATS URL, or several separated by commas (every node of a cluster). */
@@ -83,6 +83,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     options.downloadBytesPerSecond,
   );
   const sender = new StatusSender(js, agent.journal, agent.log);
+  const backoff = listenForBackoff(nc, deviceId, sender, agent.log);
   void sender.flush();
   const heartbeat = new Heartbeat(
     js,
@@ -148,6 +149,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
       hold.stop();
       logs.stop();
       watcher.stop();
+      backoff.unsubscribe();
       sender.close();
       await applying.catch(() => undefined);
       await nc.drain().catch(() => undefined);

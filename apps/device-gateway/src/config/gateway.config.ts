@@ -9,6 +9,7 @@ import {
 } from "@statecast/platform";
 import { z } from "zod";
 import { DEFAULT_HELLO_LIMITS, type HelloLimitOptions } from "../enrollment/hello-limits.js";
+import { DEFAULT_REPORT_RATE, type ReportRateOptions } from "../status/report-rate.js";
 
 export const GATEWAY_DEFAULT_PORT = 8081;
 
@@ -68,6 +69,17 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
     .string()
     .default("")
     .describe("comma-separated fleets that enroll devices only with a token; * = every fleet"),
+  STATECAST_DEVICE_REPORT_RATE: z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_REPORT_RATE.perSecond)
+    .describe("reports per second one device may have applied"),
+  STATECAST_DEVICE_REPORT_BURST: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("reports one device may send at once (default: 5 s of its rate)"),
   STATECAST_PUBLIC_OBJECT_FLEETS: z
     .string()
     .default("")
@@ -84,6 +96,8 @@ export interface GatewayConfig extends ServiceConfig {
   /** Lifetime of a renewing agent's user JWT (ms); undefined = 24 h. */
   deviceCredentialsLifetimeMs?: number;
   hello: HelloLimitOptions;
+  /** Each device's report rate: over it, reports are held and applied later, in order. */
+  reportRate: ReportRateOptions;
   /** Fleets whose devices may read any object of the fleet's revisions (default: none). */
   publicObjectFleets: string[];
 }
@@ -113,6 +127,12 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
       pendingRate: settings.STATECAST_PENDING_RATE,
       maxPendingPerFleet: settings.STATECAST_MAX_PENDING_DEVICES,
       tokenRequiredFleets: list(settings.STATECAST_TOKEN_REQUIRED_FLEETS),
+    },
+    reportRate: {
+      perSecond: settings.STATECAST_DEVICE_REPORT_RATE,
+      ...(settings.STATECAST_DEVICE_REPORT_BURST !== undefined
+        ? { burst: settings.STATECAST_DEVICE_REPORT_BURST }
+        : {}),
     },
     publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
   };

@@ -11,6 +11,7 @@ import {
 } from "./device-report-applier.js";
 import { DeviceStateCache } from "./device-state-cache.js";
 import type { DropCounter } from "./drop-counter.js";
+import { ReportRate, type ReportRateOptions } from "./report-rate.js";
 import { STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
 
 export interface StatusIngestorOptions {
@@ -23,6 +24,10 @@ export interface StatusIngestorOptions {
   /** Transactions running at once (default 4) and devices in one transaction (default 500). */
   maxTransactions?: number;
   maxDevicesPerTransaction?: number;
+  /** Each device's report rate (see ReportRate). */
+  rate?: ReportRateOptions;
+  /** Tells a device over its rate when to send again (`sc.inbox.<id>.backoff`). */
+  backoff?: (deviceId: string, retryAfterMs: number) => void;
 }
 
 interface Queued {
@@ -32,6 +37,8 @@ interface Queued {
   span?: Span;
   /** Commits tried so far (absent: none failed yet). */
   attempts?: number;
+  /** Held back at least once by its device's rate (counted once). */
+  limited?: boolean;
 }
 
 /**
@@ -55,14 +62,28 @@ export class StatusIngestor {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  private readonly rate: ReportRate;
+  /**
+   * Per device, the stream sequences of reports handed back to JetStream because the device had
+   * `maxHeld` reports held already, oldest first: a later report of the device waits behind them
+   * (handed back too), so reports are applied in the order the device sent them.
+   */
+  private readonly handedBack = new Map<string, number[]>();
+  private readonly backoffSent = new Map<string, number>();
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = 0;
   applied = 0;
+  /** Reports held back or handed back because their device was over its rate (none is lost). */
+  rateLimited = 0;
 
   constructor(
     private readonly js: JetStreamClient,
     private readonly store: PostgresEventStore,
     private readonly drops: DropCounter,
     private readonly options: StatusIngestorOptions = {},
-  ) {}
+  ) {
+    this.rate = new ReportRate(options.rate);
+  }
 
   start(): void {
     this.loop = this.pull().catch((error: unknown) => {
@@ -73,6 +94,7 @@ export class StatusIngestor {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.wakeTimer);
     this.messages?.stop();
     this.wake?.();
     await this.loop;
@@ -129,11 +151,78 @@ export class StatusIngestor {
       span = traced.span;
       if (traced.traceparent) arrived.traceparent = traced.traceparent;
     }
+    if (this.handBack(msg, deviceId)) return;
     this.inFlight++;
     const queue = this.queues.get(deviceId);
     if (queue) queue.push({ msg, arrived, span });
     else this.queues.set(deviceId, [{ msg, arrived, span }]);
     this.schedule();
+  }
+
+  /**
+   * A report of a device that already holds `maxHeld` reports waiting for its rate, or that
+   * came after one handed back, goes back to JetStream (nak with a delay) instead of memory, so
+   * one flooding device cannot fill what the gateway pulls for all. True when handed back.
+   */
+  private handBack(msg: JsMsg, deviceId: string): boolean {
+    const waiting = this.handedBack.get(deviceId) ?? [];
+    const held = this.queues.get(deviceId)?.length ?? 0;
+    const first = waiting[0];
+    if (first === msg.seq && held < this.rate.maxHeld) {
+      waiting.shift();
+      if (waiting.length === 0) this.handedBack.delete(deviceId);
+      return false;
+    }
+    if (first === undefined && held < this.rate.maxHeld) return false;
+    if (!waiting.includes(msg.seq)) {
+      this.rateLimited++;
+      const at = waiting.findIndex((seq) => seq > msg.seq);
+      waiting.splice(at < 0 ? waiting.length : at, 0, msg.seq);
+      this.handedBack.set(deviceId, waiting);
+    }
+    const delay = this.rate.drainMs();
+    msg.nak(delay);
+    this.tellToBackOff(deviceId, delay);
+    return true;
+  }
+
+  /** At most once a second per device: the agent pauses its sender (older agents ignore it). */
+  private tellToBackOff(deviceId: string, retryAfterMs: number): void {
+    const now = Date.now();
+    if ((this.backoffSent.get(deviceId) ?? 0) > now - 1_000) return;
+    this.backoffSent.set(deviceId, now);
+    this.options.backoff?.(deviceId, retryAfterMs);
+  }
+
+  /** The reports of a device its rate allows now; the rest stay queued, in order. */
+  private allowed(deviceId: string, queued: Queued[], now: number): Queued[] {
+    const granted = this.rate.take(deviceId, queued.length, now);
+    if (granted < queued.length) {
+      for (const q of queued.slice(granted)) {
+        if (!q.limited) this.rateLimited++;
+        q.limited = true;
+      }
+      const wait = this.rate.waitMs(deviceId, now);
+      this.notBefore.set(deviceId, now + wait);
+      this.wakeIn(wait);
+      this.tellToBackOff(
+        deviceId,
+        Math.max(wait, ((queued.length - granted) / this.rate.perSecond) * 1000),
+      );
+    }
+    return queued.slice(0, granted);
+  }
+
+  /** Schedules again when the earliest device held back by its rate may go on. */
+  private wakeIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.stopping || (this.wakeTimer && this.wakeAt <= at)) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.schedule();
+    }, ms);
   }
 
   /** Starts transactions while there is room and queued devices not already in one. */
@@ -147,15 +236,22 @@ export class StatusIngestor {
         if (this.busy.has(deviceId)) continue;
         const after = this.notBefore.get(deviceId);
         if (after !== undefined) {
-          if (after > now) continue;
+          if (after > now) {
+            this.wakeIn(after - now);
+            continue;
+          }
           this.notBefore.delete(deviceId);
         }
-        picked.push({ deviceId, queued });
+        const allowed = this.allowed(deviceId, queued, now);
+        if (allowed.length === 0) continue;
+        picked.push({ deviceId, queued: allowed });
         if (picked.length >= maxDevices) break;
       }
       if (picked.length === 0) return;
-      for (const { deviceId } of picked) {
-        this.queues.delete(deviceId);
+      for (const { deviceId, queued } of picked) {
+        const rest = this.queues.get(deviceId)?.slice(queued.length) ?? [];
+        if (rest.length > 0) this.queues.set(deviceId, rest);
+        else this.queues.delete(deviceId);
         this.busy.add(deviceId);
       }
       const run = this.commit(picked).finally(() => {
