@@ -11,7 +11,8 @@ import {
 } from "./device-report-applier.js";
 import { DeviceStateCache } from "./device-state-cache.js";
 import type { DropCounter } from "./drop-counter.js";
-import { ReportRate, type ReportRateOptions } from "./report-rate.js";
+import { ReportGate } from "./report-gate.js";
+import type { ReportRateOptions } from "./report-rate.js";
 import { STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
 
 export interface StatusIngestorOptions {
@@ -62,19 +63,15 @@ export class StatusIngestor {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
-  private readonly rate: ReportRate;
-  /**
-   * Per device, the stream sequences of reports handed back to JetStream because the device had
-   * `maxHeld` reports held already, oldest first: a later report of the device waits behind them
-   * (handed back too), so reports are applied in the order the device sent them.
-   */
-  private readonly handedBack = new Map<string, number[]>();
-  private readonly backoffSent = new Map<string, number>();
+  private readonly gate: ReportGate;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
   applied = 0;
+
   /** Reports held back or handed back because their device was over its rate (none is lost). */
-  rateLimited = 0;
+  get rateLimited(): number {
+    return this.gate.limited;
+  }
 
   constructor(
     private readonly js: JetStreamClient,
@@ -82,7 +79,7 @@ export class StatusIngestor {
     private readonly drops: DropCounter,
     private readonly options: StatusIngestorOptions = {},
   ) {
-    this.rate = new ReportRate(options.rate);
+    this.gate = new ReportGate(options.rate, options.backoff);
   }
 
   start(): void {
@@ -151,7 +148,7 @@ export class StatusIngestor {
       span = traced.span;
       if (traced.traceparent) arrived.traceparent = traced.traceparent;
     }
-    if (this.handBack(msg, deviceId)) return;
+    if (this.gate.handBack(msg, deviceId, this.queues.get(deviceId)?.length ?? 0)) return;
     this.inFlight++;
     const queue = this.queues.get(deviceId);
     if (queue) queue.push({ msg, arrived, span });
@@ -159,56 +156,12 @@ export class StatusIngestor {
     this.schedule();
   }
 
-  /**
-   * A report of a device that already holds `maxHeld` reports waiting for its rate, or that
-   * came after one handed back, goes back to JetStream (nak with a delay) instead of memory, so
-   * one flooding device cannot fill what the gateway pulls for all. True when handed back.
-   */
-  private handBack(msg: JsMsg, deviceId: string): boolean {
-    const waiting = this.handedBack.get(deviceId) ?? [];
-    const held = this.queues.get(deviceId)?.length ?? 0;
-    const first = waiting[0];
-    if (first === msg.seq && held < this.rate.maxHeld) {
-      waiting.shift();
-      if (waiting.length === 0) this.handedBack.delete(deviceId);
-      return false;
-    }
-    if (first === undefined && held < this.rate.maxHeld) return false;
-    if (!waiting.includes(msg.seq)) {
-      this.rateLimited++;
-      const at = waiting.findIndex((seq) => seq > msg.seq);
-      waiting.splice(at < 0 ? waiting.length : at, 0, msg.seq);
-      this.handedBack.set(deviceId, waiting);
-    }
-    const delay = this.rate.drainMs();
-    msg.nak(delay);
-    this.tellToBackOff(deviceId, delay);
-    return true;
-  }
-
-  /** At most once a second per device: the agent pauses its sender (older agents ignore it). */
-  private tellToBackOff(deviceId: string, retryAfterMs: number): void {
-    const now = Date.now();
-    if ((this.backoffSent.get(deviceId) ?? 0) > now - 1_000) return;
-    this.backoffSent.set(deviceId, now);
-    this.options.backoff?.(deviceId, retryAfterMs);
-  }
-
   /** The reports of a device its rate allows now; the rest stay queued, in order. */
   private allowed(deviceId: string, queued: Queued[], now: number): Queued[] {
-    const granted = this.rate.take(deviceId, queued.length, now);
-    if (granted < queued.length) {
-      for (const q of queued.slice(granted)) {
-        if (!q.limited) this.rateLimited++;
-        q.limited = true;
-      }
-      const wait = this.rate.waitMs(deviceId, now);
-      this.notBefore.set(deviceId, now + wait);
-      this.wakeIn(wait);
-      this.tellToBackOff(
-        deviceId,
-        Math.max(wait, ((queued.length - granted) / this.rate.perSecond) * 1000),
-      );
+    const { granted, waitMs } = this.gate.allow(deviceId, queued, now);
+    if (waitMs !== undefined) {
+      this.notBefore.set(deviceId, now + waitMs);
+      this.wakeIn(waitMs);
     }
     return queued.slice(0, granted);
   }
