@@ -33,7 +33,12 @@ export async function startNats(
   }
   const storeDir = join(config.dataDir, "nats");
   await assertPortFree(config.natsPort, "STATECAST_NATS_PORT", "the embedded nats-server");
-  const auth = await prepareNatsAuth(config.dataDir, config.natsPort, storeDir);
+  const auth = await prepareNatsAuth(
+    config.dataDir,
+    config.natsPort,
+    storeDir,
+    config.legacyObjectRead,
+  );
   const tail = new LogTail();
   const server = await startNatsServer({
     storeDir,

@@ -5,6 +5,7 @@ import {
   issueServiceUser,
   type OperatorSetup,
   renderServerConfig,
+  setLegacyObjectRead,
 } from "@statecast/nats-auth";
 
 /** The embedded nats-server's generated security: kept in `<dataDir>/nats-auth` across starts. */
@@ -21,15 +22,18 @@ export interface NatsAuth {
 /**
  * Creates the operator, accounts and keys on the first start and loads them afterwards; renders
  * the server config from the setup as it is now (revocations made by the gateway included), and
- * issues each service a fresh SERVICES user.
+ * issues each service a fresh SERVICES user. `legacyObjectRead` (STATECAST_LEGACY_OBJECT_READ)
+ * turns the previous release's object read on or off in the accounts first.
  */
 export async function prepareNatsAuth(
   dataDir: string,
   port: number,
   storeDir: string,
+  legacy = false,
 ): Promise<NatsAuth> {
   const dir = join(dataDir, "nats-auth");
-  const setup = await ensureOperatorSetup(dir);
+  // Re-signed on every start: a setup of an earlier release gets the refusal for old agents' reads.
+  const setup = await setLegacyObjectRead(await ensureOperatorSetup(dir), legacy);
   const configFile = join(dir, "nats-server.conf");
   writePrivate(
     configFile,

@@ -45,7 +45,9 @@ export {
   type HelloReply,
   helloReplySchema,
   helloSchema,
+  RENEWS_CREDENTIALS_HEADER,
 } from "./hello.js";
+export { KEY_FINGERPRINT, KEY_FINGERPRINT_LENGTH, keyFingerprint } from "./key-fingerprint.js";
 export {
   FLEET_NAME,
   FLEET_NAME_MESSAGE,
@@ -69,7 +71,9 @@ export {
   type ProgressReport,
   parseDeviceJsonBySchema,
   parseDeviceMessage,
+  type ReportBackoff,
   refusalOf,
+  reportBackoffSchema,
   reportMessageId,
   type StatusReport,
   type UpdateStatus,
@@ -87,6 +91,7 @@ export {
   metricsSubject,
   OBJECTS_BUCKET,
   OBJECTS_STREAM,
+  reportBackoffSubject,
   STATUS_SUBJECTS,
   statusSubject,
   TARGETS_BUCKET,

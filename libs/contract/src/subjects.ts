@@ -44,6 +44,14 @@ export function deviceInboxPrefix(deviceId: string): string {
   return `${DEVICE_INBOX_ROOT}.${deviceId}`;
 }
 
+/**
+ * Where the gateway tells a device to slow its reports down (JSON `ReportBackoff`): it holds
+ * what came over the device's report rate and applies it later, in order; the agent pauses
+ * sending for `retryAfterMs` and keeps its journal until then. Agents of earlier releases do not
+ * listen, and lose nothing either: the gateway still applies every report, at the device's rate.
+ */
+export const reportBackoffSubject = (deviceId: string) => `${deviceInboxPrefix(deviceId)}.backoff`;
+
 /** An enrolling device's inbox: outside `sc.inbox.`, so no device id can ever name it. */
 export const enrollmentInboxPrefix = (enrollmentUserKey: string) =>
   `sc.enroll.${enrollmentUserKey}`;

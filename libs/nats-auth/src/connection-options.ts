@@ -5,10 +5,21 @@ import { nativeKeyPair } from "./native-nkeys.js";
 
 /**
  * `connect()` options for a user holding `.creds` text (services, system user). The nonce is
- * signed with node:crypto (see native-nkeys.ts); the creds are parsed once, here.
+ * signed with node:crypto (see native-nkeys.ts); the creds are parsed once, here. Pass a
+ * function for creds that change (a device renewing its JWT): it is read at every (re)connect.
  */
-export function credsConnectionOptions(creds: string): Pick<ConnectionOptions, "authenticator"> {
-  return { authenticator: credsAuthenticator(creds) };
+export function credsConnectionOptions(
+  creds: string | (() => string),
+): Pick<ConnectionOptions, "authenticator"> {
+  if (typeof creds === "string") return { authenticator: credsAuthenticator(creds) };
+  let last: { text: string; authenticator: Authenticator } | undefined;
+  return {
+    authenticator: (nonce?: string) => {
+      const text = creds();
+      if (last?.text !== text) last = { text, authenticator: credsAuthenticator(text) };
+      return last.authenticator(nonce);
+    },
+  };
 }
 
 /**
@@ -16,7 +27,7 @@ export function credsConnectionOptions(creds: string): Pick<ConnectionOptions, "
  * allow (the default `_INBOX.` prefix is refused). Add `servers`, `name`, reconnect settings.
  */
 export function deviceConnectionOptions(
-  creds: string,
+  creds: string | (() => string),
   deviceId: string,
 ): Pick<ConnectionOptions, "authenticator" | "inboxPrefix"> {
   return { ...credsConnectionOptions(creds), inboxPrefix: deviceInboxPrefix(deviceId) };

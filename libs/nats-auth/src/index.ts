@@ -1,4 +1,9 @@
-export type { Revocations } from "./claims.js";
+export {
+  LEGACY_OBJECT_REFUSAL,
+  LEGACY_OBJECT_REFUSAL_SUBJECT,
+  LEGACY_OBJECT_SERVICES,
+  type Revocations,
+} from "./claims.js";
 export {
   credsConnectionOptions,
   deviceConnectionOptions,
@@ -31,9 +36,11 @@ export {
   deviceRevocations,
   ensureOperatorSetup,
   type Identity,
+  legacyObjectRead,
   loadOperatorSetup,
   type OperatorSetup,
   type ServerIdentities,
+  setLegacyObjectRead,
   updateDeviceRevocations,
 } from "./operator-setup.js";
 export { pushAccountJwt, type RevokeOptions, revokeDevice } from "./revocation.js";

@@ -7,6 +7,7 @@ import {
   encodeOperatorJwt,
   encodeServicesAccountJwt,
   encodeSystemAccountJwt,
+  LEGACY_OBJECT_SERVICES,
   type Revocations,
 } from "./claims.js";
 import { writePrivateFile, writePublicFile } from "./files.js";
@@ -134,18 +135,52 @@ export async function updateDeviceRevocations(
   added: Revocations,
 ): Promise<OperatorSetup> {
   const current = decode<Account>(setup.devicesAccount.jwt).nats.revocations ?? {};
-  const jwt = await devicesAccountJwt(setupKeys(setup), { ...current, ...added });
+  const legacy = legacyObjectRead(setup);
+  const jwt = await devicesAccountJwt(setupKeys(setup), { ...current, ...added }, legacy);
   writePublicFile(join(setup.dir, FILES.devicesAccountJwt), jwt);
   return loadOperatorSetup(setup.dir);
 }
 
-function devicesAccountJwt(keys: SetupKeys, revocations: Revocations): Promise<string> {
+/** Whether DEVICES imports the previous release's `sc_objects` reads (LEGACY_OBJECT_SERVICES). */
+export function legacyObjectRead(setup: OperatorSetup): boolean {
+  const imports = decode<Account>(setup.devicesAccount.jwt).nats.imports ?? [];
+  return imports.some((i) => i.subject === LEGACY_OBJECT_SERVICES[0]);
+}
+
+/**
+ * Turns the previous release's object read on or off (a migration setting, see SECURITY.md):
+ * re-signs SERVICES (which exports those subjects since this release) and DEVICES (which imports
+ * them only while on), keeping the revocations. Push both to running servers (`pushAccountJwt`
+ * with `{ services: true }`), or start the servers from the setup.
+ */
+export async function setLegacyObjectRead(
+  setup: OperatorSetup,
+  on: boolean,
+): Promise<OperatorSetup> {
+  const keys = setupKeys(setup);
+  const services = await encodeServicesAccountJwt(
+    keys.operator,
+    keys.servicesAccount.getPublicKey(),
+    keys.servicesSigning.getPublicKey(),
+  );
+  writePublicFile(join(setup.dir, FILES.servicesAccountJwt), services);
+  const devices = await devicesAccountJwt(keys, deviceRevocations(setup), on);
+  writePublicFile(join(setup.dir, FILES.devicesAccountJwt), devices);
+  return loadOperatorSetup(setup.dir);
+}
+
+function devicesAccountJwt(
+  keys: SetupKeys,
+  revocations: Revocations,
+  legacy = false,
+): Promise<string> {
   return encodeDevicesAccountJwt(
     keys.operator,
     keys.devicesAccount.getPublicKey(),
     keys.devicesSigning.getPublicKey(),
     keys.servicesAccount.getPublicKey(),
     revocations,
+    legacy,
   );
 }
 

@@ -7,6 +7,8 @@ import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/co
 import {
   createOperatorSetup,
   ensureOperatorSetup,
+  LEGACY_OBJECT_REFUSAL_SUBJECT,
+  LEGACY_OBJECT_SERVICES,
   loadOperatorSetup,
   revokeDevice,
 } from "./index.js";
@@ -51,7 +53,13 @@ describe("operator setup on disk", () => {
     expect(devices.nats.limits?.disallow_bearer).toBe(true);
     const imports = devices.nats.imports ?? [];
     expect(imports.every((i) => i.account === setup.servicesAccount.publicKey)).toBe(true);
-    expect(imports.map((i) => i.subject)).toEqual(services.nats.exports?.map((e) => e.subject));
+    // Everything exported is imported, except the previous release's object reads (legacy object
+    // read is off by default): their message get lands on the gateway's refusal instead.
+    const exported = (services.nats.exports ?? []).map((e) => e.subject);
+    const current = exported.filter((subject) => !LEGACY_OBJECT_SERVICES.includes(subject));
+    expect(imports.map((i) => i.subject).sort()).toEqual(current.sort());
+    const refusal = imports.find((i) => i.subject === LEGACY_OBJECT_REFUSAL_SUBJECT);
+    expect(refusal?.local_subject).toBe("$JS.services.API.STREAM.MSG.GET.OBJ_sc_objects");
     expect(imports.some((i) => i.subject === "$JS.API.>" || i.subject === ">")).toBe(false);
   });
 

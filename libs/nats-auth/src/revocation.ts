@@ -31,10 +31,14 @@ export async function revokeDevice(
   return updated;
 }
 
-/** Sends the setup's current DEVICES JWT to running servers; the resolver stores and applies it. */
+/**
+ * Sends the setup's current DEVICES JWT (and with `services`, first the SERVICES JWT: after
+ * `setLegacyObjectRead`) to running servers; the resolver stores and applies it.
+ */
 export async function pushAccountJwt(
   setup: OperatorSetup,
   servers: string | string[],
+  options: { services?: boolean } = {},
 ): Promise<void> {
   const nc = await connect({
     servers,
@@ -42,13 +46,14 @@ export async function pushAccountJwt(
     ...credsConnectionOptions(await issueSystemUser(setup)),
   });
   try {
-    const reply = await nc.request("$SYS.REQ.CLAIMS.UPDATE", setup.devicesAccount.jwt, {
-      timeout: 5_000,
-    });
-    const body = reply.json<ClaimsUpdateReply>();
-    if (body.error || body.data?.code !== 200) {
-      const why = body.error?.description ?? body.data?.message ?? "no reason given";
-      throw new IllegalStateError(`nats-server refused the account JWT update: ${why}`);
+    const jwts = options.services ? [setup.servicesAccount.jwt] : [];
+    for (const jwt of [...jwts, setup.devicesAccount.jwt]) {
+      const reply = await nc.request("$SYS.REQ.CLAIMS.UPDATE", jwt, { timeout: 5_000 });
+      const body = reply.json<ClaimsUpdateReply>();
+      if (body.error || body.data?.code !== 200) {
+        const why = body.error?.description ?? body.data?.message ?? "no reason given";
+        throw new IllegalStateError(`nats-server refused the account JWT update: ${why}`);
+      }
     }
   } finally {
     await nc.close();

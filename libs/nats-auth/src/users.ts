@@ -19,6 +19,8 @@ export interface DeviceCredentials {
   readonly jwt: string;
   /** JWT + seed in the `.creds` format; absent when the device keeps its own seed. */
   readonly creds?: string;
+  /** When the JWT expires (the device renews before), or undefined for a JWT that never does. */
+  readonly expiresAt?: Date;
 }
 
 /**
@@ -65,14 +67,18 @@ export async function issueSiteCredentials(
 /**
  * A device's user in the DEVICES account, signed by its signing key, limited to `devicePermissions(deviceId)`.
  * Pass the device's own public nkey (`U…`, from enrollment) to keep its seed on the device;
- * without one a key pair is generated and returned inside `creds`.
+ * without one a key pair is generated and returned inside `creds`. With `lifetimeSeconds` the
+ * JWT expires then (the server cuts the connection; the agent renews before, see the hello).
  */
 export async function issueDeviceUser(
   setup: OperatorSetup,
   deviceId: string,
   publicNkey?: string,
+  lifetimeSeconds?: number,
 ): Promise<DeviceCredentials> {
   assertDeviceId(deviceId);
+  const exp =
+    lifetimeSeconds === undefined ? undefined : Math.floor(Date.now() / 1000) + lifetimeSeconds;
   const own = publicNkey === undefined ? createUser() : undefined;
   const key = publicNkey === undefined ? own! : devicePublicKey(publicNkey);
   const jwt = await encodeUser(
@@ -84,12 +90,13 @@ export async function issueDeviceUser(
       bearer_token: false,
       allowed_connection_types: ["STANDARD"],
     },
-    { signer: setupKeys(setup).devicesSigning },
+    { signer: setupKeys(setup).devicesSigning, ...(exp === undefined ? {} : { exp }) },
   );
   const publicKey = key.getPublicKey();
+  const expiry = exp === undefined ? {} : { expiresAt: new Date(exp * 1000) };
   return own
-    ? { deviceId, publicKey, jwt, creds: credsText(jwt, own) }
-    : { deviceId, publicKey, jwt };
+    ? { deviceId, publicKey, jwt, creds: credsText(jwt, own), ...expiry }
+    : { deviceId, publicKey, jwt, ...expiry };
 }
 
 /** A user of the system account, for pushing account JWT updates (`revokeDevice`). */

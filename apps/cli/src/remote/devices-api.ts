@@ -26,6 +26,9 @@ export interface DeviceView {
   };
   /** Servers since issue 14, on `GET /v1/devices/:id` only: the latest metrics and their age. */
   metrics?: MetricsView;
+  /** Servers since issue 17: the device's key and its fingerprint (null: re-keyed, no hello yet). */
+  publicKey?: string | null;
+  keyFingerprint?: string | null;
   version: number;
   updatedAt: string;
 }

@@ -7,11 +7,12 @@ import { deviceConnectionOptions, deviceInboxPrefix, TARGETS_BUCKET } from "@sta
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
 import { MetricsCollector } from "../metrics/metrics-collector.js";
+import { CredentialsRenewal, type RenewalOptions } from "./credentials-renewal.js";
 import { LogsResponder } from "./logs-responder.js";
 import { MetricsPublisher, metricsIntervalMs } from "./metrics-publisher.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { ExpiredTargetHold, Heartbeat } from "./presence.js";
-import { StatusSender } from "./status-sender.js";
+import { listenForBackoff, StatusSender } from "./status-sender.js";
 
 export interface ConnectedOptions {
   /** One NATS URL, or several separated by commas (every node of a cluster). */
@@ -32,6 +33,8 @@ export interface ConnectedOptions {
   expiredTargetGraceMs?: number;
   /** Metrics interval (default 15 s, never below 5 s; 0: no metrics). */
   metricsIntervalMs?: number;
+  /** Renew expiring creds through the hello (the fleet it names, where the creds are stored). */
+  renewal?: Omit<RenewalOptions, "deviceId">;
 }
 
 /** Reconnect delay: exponential backoff from 250 ms up to `maxMs` with full jitter. */
@@ -47,6 +50,10 @@ export function reconnectDelay(attempt: number, maxMs = 30_000, random = Math.ra
 export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   const deviceId = agent.config.deviceId;
   let attempt = 0;
+  const renewal =
+    options.creds && options.renewal
+      ? new CredentialsRenewal(options.creds, { ...options.renewal, deviceId }, agent.log)
+      : undefined;
   const connection: ConnectionOptions = {
     // A single string would be taken as ONE server: give the client each node of a cluster.
     servers: options.natsUrl
@@ -59,11 +66,12 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     waitOnFirstConnect: true,
     reconnectDelayHandler: () => reconnectDelay(attempt++, options.reconnectMaxDelayMs),
     ...(options.creds
-      ? deviceConnectionOptions(options.creds, deviceId)
+      ? deviceConnectionOptions(renewal?.current ?? options.creds, deviceId)
       : { inboxPrefix: deviceInboxPrefix(deviceId) }),
   };
   const nc: NatsConnection = await connect(connection);
   agent.gateway.connected();
+  renewal?.start(nc);
   // Opened the way a device's permissions allow: no API-info probes, direct get for its key,
   // consumers delivering to its own inbox prefix.
   const js = jetstream(nc, {
@@ -79,6 +87,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     options.downloadBytesPerSecond,
   );
   const sender = new StatusSender(js, agent.journal, agent.log);
+  const backoff = listenForBackoff(nc, deviceId, sender, agent.log);
   void sender.flush();
   const heartbeat = new Heartbeat(
     js,
@@ -139,13 +148,16 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     nc,
     sender,
     logs,
+    renewal,
     async close() {
+      renewal?.stop();
       agent.gateway.detach();
       heartbeat.stop();
       hold.stop();
       logs.stop();
       metrics.stop();
       watcher.stop();
+      backoff.unsubscribe();
       sender.close();
       await applying.catch(() => undefined);
       await nc.drain().catch(() => undefined);
@@ -204,6 +216,10 @@ export async function runConnected(agent: Agent, settings: AgentSettings): Promi
     metricsIntervalMs: settings.metricsIntervalMs,
     ...(settings.jsApiPrefix ? { jsApiPrefix: settings.jsApiPrefix } : {}),
     ...(creds ? { creds } : {}),
+    // Expiring creds are renewed with a hello naming the device's fleet (known from enrollment).
+    ...(settings.enrollment
+      ? { renewal: { fleet: settings.enrollment.fleet, credsFile: settings.credsFile } }
+      : {}),
   });
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);

@@ -9,6 +9,7 @@ import {
 } from "@statecast/platform";
 import { z } from "zod";
 import { DEFAULT_HELLO_LIMITS, type HelloLimitOptions } from "../enrollment/hello-limits.js";
+import { DEFAULT_REPORT_RATE, type ReportRateOptions } from "../status/report-rate.js";
 
 export const GATEWAY_DEFAULT_PORT = 8081;
 
@@ -48,6 +49,10 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
   STATECAST_METRICS_MIN_INTERVAL_SECONDS: secondsSetting(
     "least seconds between two metrics messages of one device (default 5)",
   ).optional(),
+  // Lifetime of the user JWTs of agents that renew them (the agent renews at two thirds of it).
+  STATECAST_DEVICE_CREDENTIALS_SECONDS: secondsSetting(
+    "device credentials lifetime in seconds (default 86400, 24 h)",
+  ).optional(),
   STATECAST_HELLO_RATE: z.coerce
     .number()
     .positive()
@@ -68,6 +73,17 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
     .string()
     .default("")
     .describe("comma-separated fleets that enroll devices only with a token; * = every fleet"),
+  STATECAST_DEVICE_REPORT_RATE: z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_REPORT_RATE.perSecond)
+    .describe("reports per second one device may have applied"),
+  STATECAST_DEVICE_REPORT_BURST: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("reports one device may send at once (default: 5 s of its rate)"),
   STATECAST_PUBLIC_OBJECT_FLEETS: z
     .string()
     .default("")
@@ -81,7 +97,11 @@ export interface GatewayConfig extends ServiceConfig {
   targetLifetimeMs?: number;
   /** Silence after which a device is declared offline (ms); undefined = 90 s. */
   offlineAfterMs?: number;
+  /** Lifetime of a renewing agent's user JWT (ms); undefined = 24 h. */
+  deviceCredentialsLifetimeMs?: number;
   hello: HelloLimitOptions;
+  /** Each device's report rate: over it, reports are held and applied later, in order. */
+  reportRate: ReportRateOptions;
   /** Fleets whose devices may read any object of the fleet's revisions (default: none). */
   publicObjectFleets: string[];
   /** Metrics from one device more often than this (ms, on average) are dropped. */
@@ -105,11 +125,20 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
     ...(settings.STATECAST_OFFLINE_AFTER_SECONDS !== undefined
       ? { offlineAfterMs: settings.STATECAST_OFFLINE_AFTER_SECONDS }
       : {}),
+    ...(settings.STATECAST_DEVICE_CREDENTIALS_SECONDS !== undefined
+      ? { deviceCredentialsLifetimeMs: settings.STATECAST_DEVICE_CREDENTIALS_SECONDS }
+      : {}),
     hello: {
       helloRate: settings.STATECAST_HELLO_RATE,
       pendingRate: settings.STATECAST_PENDING_RATE,
       maxPendingPerFleet: settings.STATECAST_MAX_PENDING_DEVICES,
       tokenRequiredFleets: list(settings.STATECAST_TOKEN_REQUIRED_FLEETS),
+    },
+    reportRate: {
+      perSecond: settings.STATECAST_DEVICE_REPORT_RATE,
+      ...(settings.STATECAST_DEVICE_REPORT_BURST !== undefined
+        ? { burst: settings.STATECAST_DEVICE_REPORT_BURST }
+        : {}),
     },
     publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
     metricsMinIntervalMs: settings.STATECAST_METRICS_MIN_INTERVAL_SECONDS ?? 5_000,

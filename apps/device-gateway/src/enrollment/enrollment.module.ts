@@ -53,7 +53,17 @@ export const ENROLLMENT = "gateway:enrollment";
         );
         const setup = loadOperatorSetup(config.natsAuthDir);
         return {
-          responder: new EnrollmentResponder(nc, store, setup, new HelloLimits(pool, config.hello)),
+          responder: new EnrollmentResponder(
+            nc,
+            store,
+            setup,
+            new HelloLimits(pool, config.hello),
+            {
+              ...(config.deviceCredentialsLifetimeMs !== undefined
+                ? { credentialsLifetimeMs: config.deviceCredentialsLifetimeMs }
+                : {}),
+            },
+          ),
           revoker: new CredentialRevoker(store, setup, { servers: config.natsServers }),
         };
       },

@@ -6,6 +6,7 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from "@nestjs/common";
+import { reportBackoffSubject } from "@statecast/contract";
 import {
   createRegistry,
   deviceCatalog,
@@ -21,6 +22,7 @@ import {
   type ServiceConfig,
 } from "@statecast/platform";
 import type pg from "pg";
+import type { GatewayConfig } from "../config/gateway.config.js";
 import { presenceMigrations } from "../presence/presence.migrations.js";
 import { DropCounter } from "./drop-counter.js";
 import { StatusMetrics } from "./status.metrics.js";
@@ -56,7 +58,14 @@ export const DEVICE_EVENT_STORE = "gateway:device-event-store";
           replicas: config.natsReplicas,
           limits: config.statusStream,
         });
-        return new StatusIngestor(js, store, drops);
+        const { reportRate } = config as Partial<GatewayConfig>;
+        return new StatusIngestor(js, store, drops, {
+          ...(reportRate ? { rate: reportRate } : {}),
+          backoff: (deviceId, retryAfterMs) => {
+            const reason = "reports over this device's rate: the gateway holds them; send later";
+            nc.publish(reportBackoffSubject(deviceId), JSON.stringify({ retryAfterMs, reason }));
+          },
+        });
       },
     },
     {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
-import { DEVICE_ID, DEVICE_ID_RULE } from "@statecast/contract";
+import { DEVICE_ID, DEVICE_ID_RULE, KEY_FINGERPRINT } from "@statecast/contract";
 import {
   IsIn,
   IsInt,
@@ -132,6 +132,25 @@ export class DecommissionDeviceRequest {
   reason?: string;
 }
 
+export class ApproveDeviceRequest {
+  @ApiPropertyOptional({
+    pattern: KEY_FINGERPRINT.source,
+    description:
+      "approve only this key: the device's `keyFingerprint` as shown by the API (409 when the device is pending with another key)",
+  })
+  @IsOptional()
+  @Matches(KEY_FINGERPRINT, { message: "keyFingerprint must be 16 lowercase hex digits" })
+  keyFingerprint?: string;
+}
+
+export class RekeyDeviceRequest {
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  reason?: string;
+}
+
 export class DeviceResponse {
   @ApiProperty() deviceId!: string;
   @ApiProperty({ type: String, nullable: true }) fleet!: string | null;
@@ -148,6 +167,20 @@ export class DeviceResponse {
   @ApiProperty() online!: boolean;
   @ApiProperty({ type: String, nullable: true }) lastSeenAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) enrolledAt!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      "the device's public nkey (U…): enrolled with, or presented after a re-key; null while a re-keyed device has not said hello",
+  })
+  publicKey?: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      "first 16 hex digits of SHA-256 over the public key's text (`printf %s U… | sha256sum | cut -c1-16`)",
+  })
+  keyFingerprint?: string | null;
   @ApiProperty({
     type: "object",
     additionalProperties: true,

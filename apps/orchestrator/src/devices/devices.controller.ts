@@ -4,6 +4,7 @@ import { EventView } from "../audit/event-view.js";
 import { Command, type CommandContext } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
 import {
+  ApproveDeviceRequest,
   DecommissionDeviceRequest,
   DeviceAtQuery,
   DeviceHistoryQuery,
@@ -14,6 +15,7 @@ import {
   DeviceSummaryQuery,
   DeviceSummaryResponse,
   PatchTagsRequest,
+  RekeyDeviceRequest,
 } from "./device.dto.js";
 import { DevicesService } from "./devices.service.js";
 
@@ -75,12 +77,42 @@ export class DevicesController {
   @Post(":id/approve")
   @HttpCode(200)
   @Roles("operator")
+  @ApiOperation({
+    summary: "Approve the device's pending key (DeviceApproved); with keyFingerprint only that key",
+  })
   @ApiOkResponse({ type: DeviceResponse })
   approve(
     @Param() { id }: DeviceIdParams,
+    @Body() body: ApproveDeviceRequest,
     @Command() ctx: CommandContext,
   ): Promise<DeviceResponse> {
-    return this.devices.execute({ type: "Approve", deviceId: id, by: ctx.actor }, ctx);
+    const { keyFingerprint } = body ?? {};
+    return this.devices.execute(
+      {
+        type: "Approve",
+        deviceId: id,
+        by: ctx.actor,
+        ...(keyFingerprint ? { keyFingerprint } : {}),
+      },
+      ctx,
+    );
+  }
+
+  @Post(":id/rekey")
+  @HttpCode(200)
+  @Roles("operator")
+  @ApiOperation({
+    summary:
+      "Re-key the device (DeviceRekeyed): its key's credentials are revoked; its next hello with a new key waits for approval",
+  })
+  @ApiOkResponse({ type: DeviceResponse })
+  rekey(
+    @Param() { id }: DeviceIdParams,
+    @Body() body: RekeyDeviceRequest,
+    @Command() ctx: CommandContext,
+  ): Promise<DeviceResponse> {
+    const reason = body?.reason || "re-keyed by an operator";
+    return this.devices.execute({ type: "Rekey", deviceId: id, reason }, ctx);
   }
 
   @Post(":id/decommission")
