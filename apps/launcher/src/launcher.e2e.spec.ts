@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -80,9 +80,16 @@ describe("npm start (the built launcher)", () => {
     await expect(connect({ servers, reconnect: false })).rejects.toThrow(/authorization/i);
     const authDir = join(dataDir, "nats-auth");
     expect(statSync(authDir).mode & 0o777).toBe(0o700);
-    for (const file of ["operator.nk", "orchestrator.creds", "device-gateway.creds"]) {
+    for (const file of ["operator.nk", "orchestrator.creds"]) {
       expect(statSync(join(authDir, file)).mode & 0o777).toBe(0o600);
     }
+    // The gateway's own directory: its signing keys and creds, never the operator root.
+    const gatewayDir = join(dataDir, "nats-auth-gateway");
+    expect(statSync(gatewayDir).mode & 0o777).toBe(0o700);
+    for (const file of ["devices-signing.nk", "operator-signing.nk", "services.creds"]) {
+      expect(statSync(join(gatewayDir, file)).mode & 0o777).toBe(0o600);
+    }
+    expect(existsSync(join(gatewayDir, "operator.nk"))).toBe(false);
     const seed = (await readFile(join(authDir, "operator.nk"), "utf8")).trim();
     expect(run?.output()).not.toContain(seed);
   }

@@ -2,15 +2,19 @@ import { chmodSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   ensureOperatorSetup,
+  GATEWAY_FILES,
   issueServiceUser,
   type OperatorSetup,
   renderServerConfig,
+  writeGatewaySetup,
 } from "@statecast/nats-auth";
 
 /** The embedded nats-server's generated security: kept in `<dataDir>/nats-auth` across starts. */
 export interface NatsAuth {
-  /** The operator setup directory (seeds 0600): the gateway's STATECAST_NATS_AUTH_DIR. */
+  /** The operator setup directory (every seed, the operator root included): the launcher's only. */
   readonly dir: string;
+  /** The gateway's STATECAST_NATS_AUTH_DIR: only the keys it signs with (`writeGatewaySetup`). */
+  readonly gatewayDir: string;
   readonly setup: OperatorSetup;
   /** nats-server config in operator (JWT) mode, rendered on each start. */
   readonly configFile: string;
@@ -21,7 +25,8 @@ export interface NatsAuth {
 /**
  * Creates the operator, accounts and keys on the first start and loads them afterwards; renders
  * the server config from the setup as it is now (revocations made by the gateway included), and
- * issues each service a fresh SERVICES user.
+ * issues each service a fresh SERVICES user. The gateway gets its own directory beside it, without
+ * the operator root; its SERVICES user lives there.
  */
 export async function prepareNatsAuth(
   dataDir: string,
@@ -35,14 +40,14 @@ export async function prepareNatsAuth(
     configFile,
     renderServerConfig({ setup, port, storeDir, storeDirOnCommandLine: true }),
   );
+  const gatewayDir = join(dataDir, "nats-auth-gateway");
+  await writeGatewaySetup(setup, gatewayDir, "device-gateway");
   const creds = {
     orchestrator: join(dir, "orchestrator.creds"),
-    "device-gateway": join(dir, "device-gateway.creds"),
+    "device-gateway": join(gatewayDir, GATEWAY_FILES.servicesCreds),
   } as const;
-  for (const [service, file] of Object.entries(creds)) {
-    writePrivate(file, await issueServiceUser(setup, service));
-  }
-  return { dir, setup, configFile, creds };
+  writePrivate(creds.orchestrator, await issueServiceUser(setup, "orchestrator"));
+  return { dir, gatewayDir, setup, configFile, creds };
 }
 
 /** Atomic write, owner-only (creds, tokens, the config naming the operator). */

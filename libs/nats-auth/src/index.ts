@@ -16,6 +16,12 @@ export {
 } from "./enrollment-token.js";
 export { type EnrollmentCredentials, issueEnrollmentUser } from "./enrollment-user.js";
 export {
+  GATEWAY_FILES,
+  type GatewaySetup,
+  loadGatewaySetup,
+  writeGatewaySetup,
+} from "./gateway-setup.js";
+export {
   assertDeviceId,
   DEVICE_JS_API_PREFIX,
   DEVICES_ACCOUNT_NAME,
@@ -46,6 +52,7 @@ export {
 export {
   credsText,
   type DeviceCredentials,
+  issueClaimsUpdateUser,
   issueDeviceUser,
   issueServiceUser,
   issueSiteCredentials,

@@ -5,8 +5,10 @@
  *   npx tsx libs/nats-auth/src/render-deploy.ts                      # templates with placeholders
  *   npx tsx libs/nats-auth/src/render-deploy.ts --setup DIR --out OUT  # real configs for DIR's operator
  *     [--create]      create the operator setup in DIR first if there is none (dir 0700, seeds 0600)
- *     [--creds CDIR]  also write CDIR/services.creds (a SERVICES user for orchestrator and gateway)
+ *     [--creds CDIR]  also write CDIR/services.creds (a SERVICES user for the orchestrators)
  *                     and CDIR/enrollment.creds (what devices say hello with), both 0600
+ *     [--gateway GDIR] also write the gateways' own setup to GDIR (their STATECAST_NATS_AUTH_DIR:
+ *                     signing keys and creds, never the operator root; mount it read-only)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -14,6 +16,7 @@ import { parseArgs } from "node:util";
 import { PLACEHOLDER_IDENTITIES, renderDeployConfigs } from "./deploy-configs.js";
 import { issueEnrollmentUser } from "./enrollment-user.js";
 import { writePrivateFile } from "./files.js";
+import { writeGatewaySetup } from "./gateway-setup.js";
 import { ensureOperatorSetup, loadOperatorSetup } from "./operator-setup.js";
 import { issueServiceUser } from "./users.js";
 
@@ -23,10 +26,11 @@ const { values } = parseArgs({
     out: { type: "string" },
     create: { type: "boolean" },
     creds: { type: "string" },
+    gateway: { type: "string" },
   },
 });
-if ((values.create || values.creds) && !values.setup) {
-  throw new Error("--create and --creds need --setup DIR");
+if ((values.create || values.creds || values.gateway) && !values.setup) {
+  throw new Error("--create, --creds and --gateway need --setup DIR");
 }
 const repoDeployDir = resolve(import.meta.dirname, "../../../deploy/nats");
 const out = resolve(values.out ?? repoDeployDir);
@@ -50,4 +54,8 @@ if (setup && values.creds) {
     writePrivateFile(join(values.creds, file), text);
     console.log(`wrote ${join(values.creds, file)} (0600)`);
   }
+}
+if (setup && values.gateway) {
+  await writeGatewaySetup(setup, values.gateway);
+  console.log(`wrote ${values.gateway} (the gateways' NATS setup, 0700; secrets 0600)`);
 }

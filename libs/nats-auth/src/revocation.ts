@@ -1,8 +1,8 @@
 import { connect } from "@nats-io/transport-node";
 import { IllegalStateError, ValidationError } from "@statecast/contract";
 import { credsConnectionOptions } from "./connection-options.js";
-import { type OperatorSetup, updateDeviceRevocations } from "./operator-setup.js";
-import { issueSystemUser } from "./users.js";
+import { type ServerIdentities, updateDeviceRevocations } from "./operator-setup.js";
+import { CLAIMS_UPDATE_SUBJECT, claimsUpdateCreds } from "./users.js";
 
 export interface RevokeOptions {
   /** Servers to push the new account JWT to, through the system account; none: store only. */
@@ -13,15 +13,16 @@ export interface RevokeOptions {
 
 /**
  * Revokes every user JWT issued so far to the device key `devicePublicKey`: the DEVICES JWT is
- * re-signed with the key in its `revocations`, stored in the setup dir, and pushed to the running
+ * re-signed with the key in its `revocations` (stored in an operator setup's dir; a gateway's
+ * setup keeps it in the returned setup), and pushed to the running
  * servers (`$SYS.REQ.CLAIMS.UPDATE`), which close the device's open connections and refuse new
  * ones. A JWT issued later for the same key (re-enrollment) is valid again.
  */
-export async function revokeDevice(
-  setup: OperatorSetup,
+export async function revokeDevice<S extends ServerIdentities & { dir: string }>(
+  setup: S,
   devicePublicKey: string,
   options: RevokeOptions = {},
-): Promise<OperatorSetup> {
+): Promise<S> {
   if (!/^U[A-Z2-7]{55}$/.test(devicePublicKey)) {
     throw new ValidationError("revokeDevice takes a device's user public nkey (U…)");
   }
@@ -33,16 +34,16 @@ export async function revokeDevice(
 
 /** Sends the setup's current DEVICES JWT to running servers; the resolver stores and applies it. */
 export async function pushAccountJwt(
-  setup: OperatorSetup,
+  setup: ServerIdentities,
   servers: string | string[],
 ): Promise<void> {
   const nc = await connect({
     servers,
     name: "statecast-claims-update",
-    ...credsConnectionOptions(await issueSystemUser(setup)),
+    ...credsConnectionOptions(await claimsUpdateCreds(setup)),
   });
   try {
-    const reply = await nc.request("$SYS.REQ.CLAIMS.UPDATE", setup.devicesAccount.jwt, {
+    const reply = await nc.request(CLAIMS_UPDATE_SUBJECT, setup.devicesAccount.jwt, {
       timeout: 5_000,
     });
     const body = reply.json<ClaimsUpdateReply>();
