@@ -1,4 +1,5 @@
 import { chmodSync, renameSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import {
   ensureOperatorSetup,
@@ -8,6 +9,7 @@ import {
   renderServerConfig,
   writeGatewaySetup,
 } from "@statecast/nats-auth";
+import { ensureTlsFiles, type TlsFiles } from "@statecast/nats-auth/tls-setup";
 
 /** The embedded nats-server's generated security: kept in `<dataDir>/nats-auth` across starts. */
 export interface NatsAuth {
@@ -18,6 +20,8 @@ export interface NatsAuth {
   readonly setup: OperatorSetup;
   /** nats-server config in operator (JWT) mode, rendered on each start. */
   readonly configFile: string;
+  /** The server's TLS: a private CA made on the first start (`<dataDir>/nats-tls`), kept after. */
+  readonly tls: TlsFiles;
   /** NATS_CREDS of each service: its own SERVICES user. */
   readonly creds: { readonly orchestrator: string; readonly "device-gateway": string };
 }
@@ -25,7 +29,7 @@ export interface NatsAuth {
 /**
  * Creates the operator, accounts and keys on the first start and loads them afterwards; renders
  * the server config from the setup as it is now (revocations made by the gateway included), and
- * issues each service a fresh SERVICES user. The gateway gets its own directory beside it, without
+ * issues each service a fresh SERVICES user. Clients reach it over TLS only, pinning the CA. The gateway gets its own directory beside it, without
  * the operator root; its SERVICES user lives there.
  */
 export async function prepareNatsAuth(
@@ -35,10 +39,16 @@ export async function prepareNatsAuth(
 ): Promise<NatsAuth> {
   const dir = join(dataDir, "nats-auth");
   const setup = await ensureOperatorSetup(dir);
+  const tls = await ensureTlsFiles(join(dataDir, "nats-tls"), [
+    "localhost",
+    "127.0.0.1",
+    "::1",
+    hostname(),
+  ]);
   const configFile = join(dir, "nats-server.conf");
   writePrivate(
     configFile,
-    renderServerConfig({ setup, port, storeDir, storeDirOnCommandLine: true }),
+    renderServerConfig({ setup, port, storeDir, storeDirOnCommandLine: true, tls }),
   );
   const gatewayDir = join(dataDir, "nats-auth-gateway");
   await writeGatewaySetup(setup, gatewayDir, "device-gateway");
@@ -47,7 +57,7 @@ export async function prepareNatsAuth(
     "device-gateway": join(gatewayDir, GATEWAY_FILES.servicesCreds),
   } as const;
   writePrivate(creds.orchestrator, await issueServiceUser(setup, "orchestrator"));
-  return { dir, gatewayDir, setup, configFile, creds };
+  return { dir, gatewayDir, setup, configFile, tls, creds };
 }
 
 /** Atomic write, owner-only (creds, tokens, the config naming the operator). */

@@ -59,6 +59,7 @@ export async function startService(
       ...(env.natsAuth
         ? {
             NATS_CREDS: env.natsAuth.creds[spec.name],
+            NATS_CA: env.natsAuth.tls.caFile,
             // Only the gateway signs device credentials and revocations, with its own keys.
             ...(spec.name === "device-gateway"
               ? { STATECAST_NATS_AUTH_DIR: env.natsAuth.gatewayDir }

@@ -3,6 +3,8 @@ export {
   credsConnectionOptions,
   deviceConnectionOptions,
   enrollmentConnectionOptions,
+  readCaFile,
+  tlsConnectionOptions,
 } from "./connection-options.js";
 export { type DeviceBuckets, openDeviceBuckets } from "./device-buckets.js";
 export { devicePermissions } from "./device-permissions.js";
@@ -48,6 +50,7 @@ export {
   type LeafOptions,
   renderServerConfig,
   type ServerConfigOptions,
+  type ServerTlsOptions,
 } from "./server-config.js";
 export {
   credsText,

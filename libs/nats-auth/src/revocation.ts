@@ -1,6 +1,6 @@
 import { connect } from "@nats-io/transport-node";
 import { IllegalStateError, ValidationError } from "@statecast/contract";
-import { credsConnectionOptions } from "./connection-options.js";
+import { credsConnectionOptions, tlsConnectionOptions } from "./connection-options.js";
 import { type ServerIdentities, updateDeviceRevocations } from "./operator-setup.js";
 import { CLAIMS_UPDATE_SUBJECT, claimsUpdateCreds } from "./users.js";
 
@@ -9,6 +9,8 @@ export interface RevokeOptions {
   servers?: string | string[];
   /** Revoke user JWTs issued at or before this time (default: now). */
   at?: Date;
+  /** The servers' CA (PEM file): connect over TLS trusting only it. */
+  caFile?: string;
 }
 
 /**
@@ -28,7 +30,9 @@ export async function revokeDevice<S extends ServerIdentities & { dir: string }>
   }
   const at = Math.floor((options.at ?? new Date()).getTime() / 1000);
   const updated = await updateDeviceRevocations(setup, { [devicePublicKey]: at });
-  if (options.servers !== undefined) await pushAccountJwt(updated, options.servers);
+  if (options.servers !== undefined) {
+    await pushAccountJwt(updated, options.servers, { caFile: options.caFile });
+  }
   return updated;
 }
 
@@ -36,10 +40,12 @@ export async function revokeDevice<S extends ServerIdentities & { dir: string }>
 export async function pushAccountJwt(
   setup: ServerIdentities,
   servers: string | string[],
+  options: { caFile?: string | undefined } = {},
 ): Promise<void> {
   const nc = await connect({
     servers,
     name: "statecast-claims-update",
+    ...tlsConnectionOptions(options.caFile),
     ...credsConnectionOptions(await claimsUpdateCreds(setup)),
   });
   try {

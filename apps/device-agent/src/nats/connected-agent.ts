@@ -14,6 +14,8 @@ import { StatusSender } from "./status-sender.js";
 export interface ConnectedOptions {
   /** One NATS URL, or several separated by commas (every node of a cluster). */
   natsUrl: string;
+  /** PEM of the pinned NATS CA: TLS required, only this CA trusted. */
+  natsCa?: string;
   creds?: string;
   /** The `slow download` fault for tests and sim: object bytes per second. */
   downloadBytesPerSecond?: number;
@@ -54,6 +56,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
     reconnectDelayHandler: () => reconnectDelay(attempt++, options.reconnectMaxDelayMs),
+    ...(options.natsCa ? { tls: { ca: options.natsCa } } : {}),
     ...(options.creds
       ? deviceConnectionOptions(options.creds, deviceId)
       : { inboxPrefix: deviceInboxPrefix(deviceId) }),
@@ -159,6 +162,7 @@ async function deviceCreds(agent: Agent, settings: AgentSettings): Promise<strin
   return enroll({
     ...settings.enrollment,
     natsUrl: settings.natsUrl!,
+    ...(settings.natsCa ? { natsCa: settings.natsCa } : {}),
     deviceId: agent.config.deviceId,
     credsFile: settings.credsFile,
     log: agent.log,
@@ -170,6 +174,7 @@ export async function runConnected(agent: Agent, settings: AgentSettings): Promi
   const creds = await deviceCreds(agent, settings);
   const handle = await connectAgent(agent, {
     natsUrl: settings.natsUrl!,
+    ...(settings.natsCa ? { natsCa: settings.natsCa } : {}),
     downloadBytesPerSecond: settings.downloadBytesPerSecond,
     ...(settings.jsApiPrefix ? { jsApiPrefix: settings.jsApiPrefix } : {}),
     ...(creds ? { creds } : {}),

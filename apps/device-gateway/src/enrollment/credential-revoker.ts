@@ -19,6 +19,8 @@ export const CREDENTIAL_REVOKER = "gateway-credential-revoker";
 export interface CredentialRevokerOptions {
   /** The running nats-servers the new DEVICES account JWT is pushed to. */
   servers: string | string[];
+  /** The servers' CA file (NATS_CA): the push goes over TLS trusting only it. */
+  caFile?: string | undefined;
   pollIntervalMs?: number;
 }
 
@@ -86,7 +88,7 @@ export class CredentialRevoker {
     }
     if (rows.length === 0) return 0;
     const updated = await updateDeviceRevocations(this.setup, missing);
-    await pushAccountJwt(updated, this.options.servers);
+    await pushAccountJwt(updated, this.options.servers, { caFile: this.options.caFile });
     this.setup = updated;
     return rows.length;
   }

@@ -54,7 +54,10 @@ export const ENROLLMENT = "gateway:enrollment";
         const setup = loadGatewaySetup(config.natsAuthDir);
         return {
           responder: new EnrollmentResponder(nc, store, setup, new HelloLimits(pool, config.hello)),
-          revoker: new CredentialRevoker(store, setup, { servers: config.natsServers }),
+          revoker: new CredentialRevoker(store, setup, {
+            servers: config.natsServers,
+            caFile: config.natsCaFile,
+          }),
         };
       },
     },
