@@ -124,6 +124,21 @@ describe("compose.yaml", () => {
     }
   });
 
+  it("reaches NATS over TLS only, pinning the CA; the servers mount their certificate read-only", () => {
+    for (const name of ["orchestrator-1", "orchestrator-2", "gateway-1", "gateway-2"]) {
+      const env = services[name]?.environment;
+      expect(env?.NATS_URL?.split(",").every((url) => url.startsWith("tls://"))).toBe(true);
+      expect(env?.NATS_CA).toBe("/etc/statecast/nats-ca.pem");
+      expect(services[name]?.volumes?.join(" ")).not.toContain("server-key");
+    }
+    for (const n of [1, 2, 3]) {
+      expect(services[`nats-${n}`]?.volumes).toContain(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose variable, not a template
+        "${NATS_TLS_DIR:-./secrets/tls}:/etc/nats/tls:ro",
+      );
+    }
+  });
+
   it("publishes distinct host ports and depends only on services it defines", () => {
     const hostPorts = Object.values(services).flatMap((s) =>
       (s.ports ?? []).map((p) => String(p).split(":")[0]),

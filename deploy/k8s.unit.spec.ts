@@ -37,7 +37,13 @@ type Workload = Manifest & {
 };
 
 /** Secrets created out of band from files no repository should hold (see deploy/README.md). */
-const OUT_OF_BAND_SECRETS = ["nats-config", "nats-services-creds", "gateway-nats-auth"];
+const OUT_OF_BAND_SECRETS = [
+  "nats-config",
+  "nats-services-creds",
+  "gateway-nats-auth",
+  "nats-tls",
+  "nats-ca",
+];
 
 const kustomization = parse(readFileSync(join(K8S, "kustomization.yaml"), "utf8")) as {
   resources: string[];
