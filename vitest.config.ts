@@ -10,6 +10,9 @@ const alias = {
   "@statecast/platform/config": fileURLToPath(
     new URL("./libs/platform/src/config/index.ts", import.meta.url),
   ),
+  "@statecast/nats-auth/tls-setup": fileURLToPath(
+    new URL("./libs/nats-auth/src/tls-setup.ts", import.meta.url),
+  ),
   "@statecast/contract": lib("contract"),
   "@statecast/events": lib("events"),
   "@statecast/state": lib("state"),

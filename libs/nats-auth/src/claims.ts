@@ -99,8 +99,16 @@ function localSubject(subject: string): string | undefined {
     : undefined;
 }
 
-export function encodeOperatorJwt(operator: KeyPair, systemAccountKey: string): Promise<string> {
-  return encodeOperator(OPERATOR_NAME, operator, { system_account: systemAccountKey });
+/** The operator; its signing key may sign account JWTs (the gateway re-signs DEVICES with it). */
+export function encodeOperatorJwt(
+  operator: KeyPair,
+  systemAccountKey: string,
+  signingKey: string,
+): Promise<string> {
+  return encodeOperator(OPERATOR_NAME, operator, {
+    system_account: systemAccountKey,
+    signing_keys: [signingKey],
+  });
 }
 
 export function encodeSystemAccountJwt(operator: KeyPair, systemAccountKey: string) {

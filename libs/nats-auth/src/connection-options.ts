@@ -1,3 +1,5 @@
+import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import type { Authenticator, ConnectionOptions } from "@nats-io/transport-node";
 import { enrollmentInboxPrefix, ValidationError } from "@statecast/contract";
 import { deviceInboxPrefix } from "./names.js";
@@ -66,4 +68,26 @@ function credsAuthenticator(creds: string): Authenticator {
     nkey,
     sig: Buffer.from(key.sign(new TextEncoder().encode(nonce ?? ""))).toString("base64"),
   });
+}
+
+/**
+ * `connect()` options that require TLS and trust only the CA in `caFile` (PEM): the pinned CA of
+ * a Statecast deployment, not the system's CAs. Undefined = plaintext (`nats://` test harnesses).
+ */
+export function tlsConnectionOptions(caFile: string | undefined): Pick<ConnectionOptions, "tls"> {
+  return caFile === undefined ? {} : { tls: { ca: readCaFile(caFile) } };
+}
+
+/** The CA PEM a client pins, checked; a clear error names the file, never its content. */
+export function readCaFile(path: string): string {
+  if (!existsSync(path)) throw new ValidationError(`CA file ${path} does not exist`);
+  const pem = readFileSync(path, "utf8");
+  let isCa = false;
+  try {
+    isCa = new X509Certificate(pem).ca;
+  } catch (cause) {
+    throw new ValidationError(`${path} does not hold a PEM certificate`, { cause });
+  }
+  if (!isCa) throw new ValidationError(`${path} holds a certificate that is not a CA`);
+  return pem;
 }

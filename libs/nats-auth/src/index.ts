@@ -8,6 +8,8 @@ export {
   credsConnectionOptions,
   deviceConnectionOptions,
   enrollmentConnectionOptions,
+  readCaFile,
+  tlsConnectionOptions,
 } from "./connection-options.js";
 export { type DeviceBuckets, openDeviceBuckets } from "./device-buckets.js";
 export { devicePermissions } from "./device-permissions.js";
@@ -20,6 +22,12 @@ export {
   hashEnrollmentSecret,
 } from "./enrollment-token.js";
 export { type EnrollmentCredentials, issueEnrollmentUser } from "./enrollment-user.js";
+export {
+  GATEWAY_FILES,
+  type GatewaySetup,
+  loadGatewaySetup,
+  writeGatewaySetup,
+} from "./gateway-setup.js";
 export {
   assertDeviceId,
   DEVICE_JS_API_PREFIX,
@@ -49,10 +57,12 @@ export {
   type LeafOptions,
   renderServerConfig,
   type ServerConfigOptions,
+  type ServerTlsOptions,
 } from "./server-config.js";
 export {
   credsText,
   type DeviceCredentials,
+  issueClaimsUpdateUser,
   issueDeviceUser,
   issueServiceUser,
   issueSiteCredentials,

@@ -16,6 +16,8 @@ import { credsText, credsUserKey, loadOrCreateIdentity } from "./identity.js";
 
 export interface EnrollOptions {
   natsUrl: string;
+  /** PEM of the pinned NATS CA: TLS required, only this CA trusted. */
+  natsCa?: string;
   deviceId: string;
   fleet: string;
   /** `.creds` text of the fleet's enrollment user (may only say hello). */
@@ -57,8 +59,9 @@ export async function enroll(options: EnrollOptions): Promise<string> {
     helloOf(deviceId, identity.getPublicKey(), options.fleet, options.enrollmentToken),
   );
   const nc = await connect({
-    servers: options.natsUrl,
+    servers: options.natsUrl.split(",").map((url) => url.trim()),
     name: `statecast-agent ${deviceId} (enrolling)`,
+    ...(options.natsCa ? { tls: { ca: options.natsCa } } : {}),
     reconnect: true,
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,

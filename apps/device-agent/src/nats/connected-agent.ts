@@ -17,6 +17,8 @@ import { listenForBackoff, StatusSender } from "./status-sender.js";
 export interface ConnectedOptions {
   /** One NATS URL, or several separated by commas (every node of a cluster). */
   natsUrl: string;
+  /** PEM of the pinned NATS CA: TLS required, only this CA trusted. */
+  natsCa?: string;
   creds?: string;
   /** The `slow download` fault for tests and sim: object bytes per second. */
   downloadBytesPerSecond?: number;
@@ -65,6 +67,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
     reconnectDelayHandler: () => reconnectDelay(attempt++, options.reconnectMaxDelayMs),
+    ...(options.natsCa ? { tls: { ca: options.natsCa } } : {}),
     ...(options.creds
       ? deviceConnectionOptions(renewal?.current ?? options.creds, deviceId)
       : { inboxPrefix: deviceInboxPrefix(deviceId) }),
@@ -201,6 +204,7 @@ async function deviceCreds(agent: Agent, settings: AgentSettings): Promise<strin
   return enroll({
     ...settings.enrollment,
     natsUrl: settings.natsUrl!,
+    ...(settings.natsCa ? { natsCa: settings.natsCa } : {}),
     deviceId: agent.config.deviceId,
     credsFile: settings.credsFile,
     log: agent.log,
@@ -212,6 +216,7 @@ export async function runConnected(agent: Agent, settings: AgentSettings): Promi
   const creds = await deviceCreds(agent, settings);
   const handle = await connectAgent(agent, {
     natsUrl: settings.natsUrl!,
+    ...(settings.natsCa ? { natsCa: settings.natsCa } : {}),
     downloadBytesPerSecond: settings.downloadBytesPerSecond,
     metricsIntervalMs: settings.metricsIntervalMs,
     ...(settings.jsApiPrefix ? { jsApiPrefix: settings.jsApiPrefix } : {}),

@@ -13,15 +13,23 @@ import { DEFAULT_REPORT_RATE, type ReportRateOptions } from "../status/report-ra
 
 export const GATEWAY_DEFAULT_PORT = 8081;
 
-/** A directory written by `createOperatorSetup` (@statecast/nats-auth): it holds `operator.jwt`. */
+/**
+ * A directory written by `writeGatewaySetup` (@statecast/nats-auth): the public JWTs and the
+ * gateway's signing keys, never the operator root seed (`operator.nk`).
+ */
 const natsAuthDirSetting = z
   .string()
   .trim()
   .min(1)
   .refine((dir) => existsSync(join(dir, "operator.jwt")), {
-    message: "expected a directory holding a Statecast NATS operator setup (operator.jwt, seeds)",
+    message:
+      "expected a directory holding a Statecast gateway NATS setup (operator.jwt, devices-signing.nk, operator-signing.nk, claims-update.creds)",
   })
-  .describe("the NATS operator setup directory (see @statecast/nats-auth)");
+  .refine((dir) => !existsSync(join(dir, "operator.nk")), {
+    message:
+      "holds the operator root seed (operator.nk): give the gateway its own directory (writeGatewaySetup, render-deploy --gateway)",
+  })
+  .describe("the gateway's NATS setup directory (see @statecast/nats-auth writeGatewaySetup)");
 
 const secondsSetting = (what: string) =>
   z
@@ -37,7 +45,7 @@ const lifetimeSetting = secondsSetting("target lifetime in seconds (default 6048
 
 /** The gateway's settings by environment variable: add new ones here. */
 export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
-  // Enrollment and revocation sign with the operator setup's keys; unset = both disabled.
+  // Enrollment and revocation sign with the gateway setup's keys; unset = both disabled.
   STATECAST_NATS_AUTH_DIR: natsAuthDirSetting.optional(),
   // How long a signed target stays valid (anti-freeze); a device back online gets it refreshed.
   STATECAST_TARGET_LIFETIME_SECONDS: lifetimeSetting.optional(),
@@ -91,7 +99,7 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
 });
 
 export interface GatewayConfig extends ServiceConfig {
-  /** The operator setup directory; undefined = enrollment and revocation are disabled. */
+  /** The gateway's NATS setup directory; undefined = enrollment and revocation are disabled. */
   natsAuthDir: string | undefined;
   /** Lifetime of a signed target (ms); undefined = the default 7 days. */
   targetLifetimeMs?: number;

@@ -23,8 +23,8 @@ import {
   enrollmentSecretTokenId,
   enrollmentTokenRefusal,
   foldEnrollmentToken,
+  type GatewaySetup,
   issueDeviceUser,
-  type OperatorSetup,
 } from "@statecast/nats-auth";
 import { decideHello, foldEnrollment, type TokenCheck } from "./hello.js";
 import { HelloLimits } from "./hello-limits.js";
@@ -64,7 +64,7 @@ export class EnrollmentResponder {
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: PostgresEventStore,
-    private readonly setup: OperatorSetup,
+    private readonly setup: GatewaySetup,
     private readonly limits = new HelloLimits(store.pool),
     private readonly options: EnrollmentOptions = {},
   ) {}

@@ -1,4 +1,5 @@
 import { decode } from "@nats-io/jwt";
+import { join } from "node:path";
 import { Kvm } from "@nats-io/kv";
 import { createUser, type KeyPair } from "@nats-io/nkeys";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
@@ -19,6 +20,7 @@ import {
   issueEnrollmentUser,
   openDeviceBuckets,
   TARGETS_BUCKET,
+  writeGatewaySetup,
 } from "@statecast/nats-auth";
 import { createTestDatabase, type TestDatabase } from "@statecast/testing";
 import pg from "pg";
@@ -55,9 +57,11 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     await migrate(pool, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
-    responder = new EnrollmentResponder(env.service, store, env.setup);
+    // The gateway's own setup (no operator root), as STATECAST_NATS_AUTH_DIR gives it.
+    const gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
+    responder = new EnrollmentResponder(env.service, store, gateway);
     responder.start();
-    revoker = new CredentialRevoker(store, env.setup, {
+    revoker = new CredentialRevoker(store, gateway, {
       servers: env.nats.url,
       pollIntervalMs: 50,
     });

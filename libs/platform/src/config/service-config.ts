@@ -33,6 +33,8 @@ export interface ServiceConfig {
   natsServers: string[];
   /** A NATS `.creds` file (user JWT + seed) for servers in operator mode; none: no credentials. */
   natsCredsFile?: string | undefined;
+  /** The CA (PEM) the NATS servers' certificates are checked against: TLS required, CA pinned. */
+  natsCaFile?: string | undefined;
   /**
    * JetStream replicas of the streams and buckets a service creates (1, 3 or 5; default 1). Set
    * 3 on a 3-node cluster so losing one node loses neither data nor availability.
@@ -60,6 +62,9 @@ export function serviceSettings(defaultHttpPort: number) {
     DATABASE_URL: postgresUrlSetting,
     NATS_URL: natsUrlSetting,
     NATS_CREDS: directorySetting.describe("a NATS .creds file path").optional(),
+    NATS_CA: directorySetting
+      .describe("the CA file (PEM) of the NATS servers: connect over TLS, trusting only it")
+      .optional(),
     NATS_REPLICAS: z
       .enum(["1", "3", "5"])
       .transform(Number)
@@ -92,6 +97,7 @@ export function toServiceConfig(settings: ServiceSettings): ServiceConfig {
     databaseUrl: settings.DATABASE_URL,
     natsServers: settings.NATS_URL,
     natsCredsFile: settings.NATS_CREDS,
+    natsCaFile: settings.NATS_CA,
     natsReplicas: settings.NATS_REPLICAS,
     eventsStream: {
       maxAgeSeconds: settings.STATECAST_EVENTS_STREAM_MAX_AGE_SECONDS,
