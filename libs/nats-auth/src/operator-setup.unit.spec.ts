@@ -8,9 +8,9 @@ import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/co
 import {
   createOperatorSetup,
   ensureOperatorSetup,
+  issueServiceUser,
   LEGACY_OBJECT_REFUSAL_SUBJECT,
   LEGACY_OBJECT_SERVICES,
-  issueServiceUser,
   loadGatewaySetup,
   loadOperatorSetup,
   type OperatorSetup,

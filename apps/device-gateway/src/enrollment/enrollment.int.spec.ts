@@ -1,5 +1,5 @@
-import { decode } from "@nats-io/jwt";
 import { join } from "node:path";
+import { decode } from "@nats-io/jwt";
 import { Kvm } from "@nats-io/kv";
 import { createUser, type KeyPair } from "@nats-io/nkeys";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
