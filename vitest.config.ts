@@ -10,6 +10,9 @@ const alias = {
   "@statecast/platform/config": fileURLToPath(
     new URL("./libs/platform/src/config/index.ts", import.meta.url),
   ),
+  "@statecast/nats-auth/tls-setup": fileURLToPath(
+    new URL("./libs/nats-auth/src/tls-setup.ts", import.meta.url),
+  ),
   "@statecast/contract": lib("contract"),
   "@statecast/events": lib("events"),
   "@statecast/state": lib("state"),
@@ -42,6 +45,9 @@ export default defineConfig({
           globals: true,
           include: ["**/*.unit.spec.ts"],
           exclude,
+          // Some unit tests read real bundles and squashfs images: 5 s is too tight for them on a
+          // loaded two-core CI machine (a timeout here is a flake, never a performance check).
+          testTimeout: 20_000,
         },
       },
       {

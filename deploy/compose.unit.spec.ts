@@ -88,6 +88,7 @@ describe("compose.yaml", () => {
     for (const [name, service] of Object.entries(services)) {
       for (const volume of service.volumes ?? []) {
         const source = withDefaults(volume).split(":")[0] ?? "";
+        if (source.startsWith("./secrets/")) continue; // render-deploy writes it; never committed
         if (!source.startsWith(".")) {
           expect(compose.volumes, `${name}: named volume ${source}`).toHaveProperty(source);
           continue;
@@ -106,15 +107,35 @@ describe("compose.yaml", () => {
     }
   });
 
-  it("gives every gateway (and only gateways) the same read-write operator setup volume", () => {
+  it("gives every gateway (and only gateways) its own NATS setup, read-only, never the operator's", () => {
     for (const name of ["gateway-1", "gateway-2"]) {
       const gateway = services[name];
-      expect(gateway?.volumes).toContain("nats-auth:/var/lib/statecast-nats-auth");
-      expect(gateway?.environment?.STATECAST_NATS_AUTH_DIR).toBe("/var/lib/statecast-nats-auth");
+      expect(gateway?.volumes).toContain(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose variable, not a template
+        "${NATS_GATEWAY_AUTH_DIR:-./secrets/gateway}:/etc/statecast/nats-auth:ro",
+      );
+      expect(gateway?.environment?.STATECAST_NATS_AUTH_DIR).toBe("/etc/statecast/nats-auth");
+      expect(gateway?.environment?.NATS_CREDS).toBe("/etc/statecast/nats-auth/services.creds");
+      expect(JSON.stringify(gateway)).not.toMatch(/operator/);
     }
     for (const name of ["orchestrator-1", "orchestrator-2"]) {
       expect(services[name]?.volumes?.join(" ")).not.toContain("nats-auth");
       expect(services[name]?.environment?.STATECAST_NATS_AUTH_DIR).toBeUndefined();
+    }
+  });
+
+  it("reaches NATS over TLS only, pinning the CA; the servers mount their certificate read-only", () => {
+    for (const name of ["orchestrator-1", "orchestrator-2", "gateway-1", "gateway-2"]) {
+      const env = services[name]?.environment;
+      expect(env?.NATS_URL?.split(",").every((url) => url.startsWith("tls://"))).toBe(true);
+      expect(env?.NATS_CA).toBe("/etc/statecast/nats-ca.pem");
+      expect(services[name]?.volumes?.join(" ")).not.toContain("server-key");
+    }
+    for (const n of [1, 2, 3]) {
+      expect(services[`nats-${n}`]?.volumes).toContain(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose variable, not a template
+        "${NATS_TLS_DIR:-./secrets/tls}:/etc/nats/tls:ro",
+      );
     }
   });
 

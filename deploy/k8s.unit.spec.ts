@@ -13,6 +13,7 @@ type Manifest = {
 };
 type Container = {
   args?: string[];
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
   command?: string[];
   readinessProbe?: { httpGet?: { path: string; port: string } };
   livenessProbe?: { httpGet?: { path: string; port: string } };
@@ -22,6 +23,7 @@ type Container = {
 type PodSpec = {
   containers: Container[];
   volumes?: Array<{
+    name: string;
     secret?: { secretName: string };
     persistentVolumeClaim?: { claimName: string };
   }>;
@@ -35,7 +37,13 @@ type Workload = Manifest & {
 };
 
 /** Secrets created out of band from files no repository should hold (see deploy/README.md). */
-const OUT_OF_BAND_SECRETS = ["nats-config", "nats-services-creds"];
+const OUT_OF_BAND_SECRETS = [
+  "nats-config",
+  "nats-services-creds",
+  "gateway-nats-auth",
+  "nats-tls",
+  "nats-ca",
+];
 
 const kustomization = parse(readFileSync(join(K8S, "kustomization.yaml"), "utf8")) as {
   resources: string[];
@@ -72,6 +80,19 @@ describe("k8s manifests", () => {
       expect(named("Service", name)).toBeDefined();
       expect(named("PodDisruptionBudget", name)).toBeDefined();
     }
+  });
+
+  it("gives the gateways their own NATS setup from a Secret, read-only, never the operator's", () => {
+    const pod = workload("Deployment", "device-gateway")?.spec.template.spec;
+    const [container] = pod?.containers ?? [];
+    const volume = pod?.volumes?.find((v) => v.secret?.secretName === "gateway-nats-auth");
+    expect(container?.volumeMounts).toContainEqual({
+      name: volume?.name,
+      mountPath: "/etc/statecast/nats-auth",
+      readOnly: true,
+    });
+    expect(JSON.stringify(container?.env)).toContain('"value":"/etc/statecast/nats-auth"');
+    expect(JSON.stringify(pod)).not.toMatch(/operator/);
   });
 
   it("runs NATS as a 3-node StatefulSet with a Service per node name its routes use", () => {

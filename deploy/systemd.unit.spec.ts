@@ -41,6 +41,8 @@ describe("statecast-agent.service", () => {
     const options = [...agentArgs.matchAll(/ (--[a-z-]+)/g)].map((m) => m[1] ?? "");
     for (const option of options) expect(USAGE, `${option} is an agent option`).toContain(option);
     expect(exec).toContain("--store /var/lib/statecast");
+    // The example env names a tls:// URL: the agent pins the deployment's CA.
+    expect(exec).toContain("--nats-ca /etc/statecast/trust/nats-ca.pem");
     expect(one("StateDirectory")).toBe("statecast");
     expect(one("EnvironmentFile")).toBe("/etc/statecast/agent.env");
     expect(one("Restart")).toBe("always");

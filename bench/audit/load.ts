@@ -3,6 +3,7 @@ import {
   pickTypeIndex,
   prng,
   SYNTHETIC_DATA_SQL,
+  SYNTHETIC_FLEET_SQL,
   SYNTHETIC_METADATA_SQL,
   SYNTHETIC_TYPE_SQL,
 } from "./synthetic-history.js";
@@ -37,8 +38,8 @@ export interface LoadTimes {
   totalSeconds: number;
 }
 
-const INSERT_EVENTS = `INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at)
-SELECT 'device:d' || d, v, gen_random_uuid(), ${SYNTHETIC_TYPE_SQL}, 1, ${SYNTHETIC_DATA_SQL}, ${SYNTHETIC_METADATA_SQL}, at
+const INSERT_EVENTS = `INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at, fleet)
+SELECT 'device:d' || d, v, gen_random_uuid(), ${SYNTHETIC_TYPE_SQL}, 1, ${SYNTHETIC_DATA_SQL}, ${SYNTHETIC_METADATA_SQL}, at, ${SYNTHETIC_FLEET_SQL}
 FROM (
   SELECT g.d, g.v, g.k, gen_random_uuid() AS c,
          $4::timestamptz + floor(($5::bigint + g.ord - 1) * $6::float8) * interval '1 millisecond' AS at
@@ -78,7 +79,7 @@ async function insertStreams(pool: pg.Pool, perDevice: Int32Array): Promise<void
   });
   for (let i = 0; i < ids.length; i += 50_000) {
     await pool.query(
-      "INSERT INTO streams (stream_id, stream_type, version, last_transaction_id) SELECT s, 'device', v, pg_current_xact_id() FROM unnest($1::text[], $2::int[]) AS t(s, v)",
+      "INSERT INTO streams (stream_id, stream_type, version, last_transaction_id, fleet) SELECT s, 'device', v, pg_current_xact_id(), 'fleet-' || (substr(s, 9)::int % 10) FROM unnest($1::text[], $2::int[]) AS t(s, v)",
       [ids.slice(i, i + 50_000), versions.slice(i, i + 50_000)],
     );
   }

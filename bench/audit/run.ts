@@ -241,6 +241,7 @@ try {
       "rollout filter",
       buildEventPageQuery({ rolloutId: "rollout-7" }, undefined, 101),
     );
+    await explain(pool, "fleet filter", buildEventPageQuery({ fleet: "fleet-3" }, undefined, 101));
     await explain(
       pool,
       "device filter",
@@ -278,6 +279,13 @@ try {
   const rolloutFilter = await measure(pool, "rollout filter", () =>
     pageQuery({ rolloutId: `rollout-${Math.floor(random() * 20)}` }),
   );
+  // GET /v1/events?fleet=…: one range scan of events_by_fleet_in_commit_order from the cursor.
+  const fleetFilter = await measure(pool, "fleet filter (page after a random cursor)", () =>
+    pageQuery(
+      { fleet: `fleet-${Math.floor(random() * 10)}` },
+      cursors[Math.floor(random() * cursors.length)],
+    ),
+  );
   const typeFilter = await measure(pool, "type filter (page after a random cursor)", (i) =>
     pageQuery(
       { types: [types[i % types.length] as string] },
@@ -296,6 +304,7 @@ try {
       time_travel_p95_ms: timeTravel.client,
       device_filter_p95_ms: deviceFilter.client,
       rollout_filter_p95_ms: rolloutFilter.client,
+      fleet_filter_p95_ms: fleetFilter.client,
       // The same queries' time inside Postgres (EXPLAIN ANALYZE), free of client-side CPU waits.
       in_postgres_p95_ms: {
         device_history: deviceHistory.server,
@@ -304,6 +313,7 @@ try {
         time_travel: timeTravel.server,
         device_filter: deviceFilter.server,
         rollout_filter: rolloutFilter.server,
+        fleet_filter: fleetFilter.server,
       },
       load_eps: load ? Math.round(events / load.totalSeconds) : null,
       load_rows_eps: load ? Math.round(events / load.insertSeconds) : null,

@@ -36,6 +36,9 @@ export function pickTypeIndex(r: number): number {
 const iso = (at: string) => `to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const revision = `jsonb_build_object('fleet', 'fleet-' || (d % 10), 'number', 1 + v % 50)`;
 
+/** The fleet of device `d`'s events (the column the append statements fill; DESIGN §2). */
+export const SYNTHETIC_FLEET_SQL = `'fleet-' || (d % 10)`;
+
 export const SYNTHETIC_TYPE_SQL = `(ARRAY[${TYPE_MIX.map(([t]) => `'${t}'`).join(", ")}])[k + 1]`;
 
 export const SYNTHETIC_DATA_SQL = `CASE k

@@ -17,8 +17,10 @@ import { freePort, startEmbeddedPostgres, startNatsServer } from "@statecast/inf
 import {
   createOperatorSetup,
   credsConnectionOptions,
+  GATEWAY_FILES,
   issueServiceUser,
   renderServerConfig,
+  writeGatewaySetup,
 } from "@statecast/nats-auth";
 import pg from "pg";
 import {
@@ -100,10 +102,9 @@ try {
   };
   let services: NatsConnection;
   if (setup) {
-    const creds = await issueServiceUser(setup, "bench-gateway");
-    gatewayEnv.NATS_CREDS = join(dir, "gateway.creds");
-    gatewayEnv.STATECAST_NATS_AUTH_DIR = join(dir, "operator");
-    writeFileSync(gatewayEnv.NATS_CREDS, creds, { mode: 0o600 });
+    const gateway = await writeGatewaySetup(setup, join(dir, "gateway-auth"), "bench-gateway");
+    gatewayEnv.NATS_CREDS = join(gateway.dir, GATEWAY_FILES.servicesCreds);
+    gatewayEnv.STATECAST_NATS_AUTH_DIR = gateway.dir;
     const mine = await issueServiceUser(setup, "bench-driver");
     services = await connect({ servers: nats.url, ...credsConnectionOptions(mine) });
   } else services = await connect({ servers: nats.url });

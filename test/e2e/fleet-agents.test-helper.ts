@@ -67,6 +67,11 @@ export class FleetAgent {
     });
   }
 
+  /** Live log follows the connected agent serves now. */
+  get logFollows(): number {
+    return this.connection?.logs.follows.size ?? 0;
+  }
+
   /** Disconnects and stops the agent (the device goes offline; its store stays). */
   async disconnect(): Promise<void> {
     await this.connection?.close();

@@ -8,6 +8,7 @@ import {
   issueServiceUser,
   type OperatorSetup,
   renderServerConfig,
+  writeGatewaySetup,
 } from "@statecast/nats-auth";
 import { bootstrapApp } from "@statecast/platform";
 import { createTestDatabase, startTestNats, type TestDatabase } from "@statecast/testing";
@@ -48,7 +49,7 @@ export interface ServicesOptions {
   processes?: boolean;
   /** A 3-node JetStream cluster on the generated config; the services create every stream R3. */
   natsCluster?: boolean;
-  /** The gateway answers device hellos (STATECAST_NATS_AUTH_DIR = the generated operator setup). */
+  /** The gateway answers device hellos (STATECAST_NATS_AUTH_DIR = a gateway setup written from it). */
   enrollment?: boolean;
   /** More settings for both services (e.g. a short STATECAST_TARGET_LIFETIME_SECONDS). */
   env?: Record<string, string>;
@@ -179,7 +180,10 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     STATECAST_DATA_DIR: dataDir,
     STATECAST_ADMIN_TOKEN: ADMIN_TOKEN,
     STATECAST_LOG_LEVEL: "error",
-    ...(options.enrollment ? { STATECAST_NATS_AUTH_DIR: join(dir, "operator") } : {}),
+    // The gateway's own directory (no operator root), as the launcher and deploy/ give it.
+    ...(options.enrollment
+      ? { STATECAST_NATS_AUTH_DIR: (await writeGatewaySetup(setup, join(dir, "gateway-auth"))).dir }
+      : {}),
     ...options.env,
   };
   let orchestrator: ServiceHandle;

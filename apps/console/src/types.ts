@@ -68,7 +68,22 @@ export type Device = {
   lastReason: string | null;
   online: boolean;
   lastSeenAt: string | null;
+  /** The live view only (not `?at=`): the device's latest metrics and their age. */
+  metrics?: DeviceMetrics;
   updatedAt: string;
+};
+
+export type DeviceMetrics = {
+  freshness: "fresh" | "stale" | "absent";
+  ageSeconds: number | null;
+  report: {
+    runtime: "lxc" | "sim";
+    uptimeSeconds: number;
+    cpu: { percent: number; cores: number };
+    memory: { totalBytes: number; availableBytes: number };
+    disk: { totalBytes: number; freeBytes: number };
+    containers: { part: string; state: string; restarts: number }[];
+  } | null;
 };
 
 export type EventView = {

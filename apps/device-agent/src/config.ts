@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -23,9 +24,13 @@ export interface AgentSettings {
   mountOnly: boolean;
   crashAt?: string;
   natsUrl?: string;
+  /** PEM of the deployment's NATS CA (`--nats-ca`): TLS required, only this CA trusted. */
+  natsCa?: string;
   jsApiPrefix?: string;
   /** The `slow download` fault: object bytes per second (0 = unlimited). */
   downloadBytesPerSecond: number;
+  /** Between two metrics messages (0: none; below 5000 counts as 5000). */
+  metricsIntervalMs: number;
   credsFile?: string;
   /** Enrollment through the hello protocol when `credsFile` does not exist yet. */
   enrollment?: EnrollmentSettings;
@@ -80,7 +85,9 @@ options:
   --revision REF           revision name for an installed bundle
   --mount-only             stage and mount parts, start none
   --nats URL[,URL…] --creds FILE  gateway connection (run; every node of a cluster)
+  --nats-ca PEM_FILE       the deployment's NATS CA: TLS, trusting only it (tls:// URLs need it)
   --js-api-prefix P        JetStream API prefix of the device account
+  --metrics-interval-ms N  metrics every N ms (default 15000, at least 5000; 0: none)
   --fault-download-bps N   fault injection: throttle object downloads
 board mode (a real bootloader; see README "Board mode"):
   --boot grub|uboot|file   where pv_rev/pv_try/pv_trying live (default file: host-process mode)
@@ -130,11 +137,13 @@ function parseCommandLine(argv: string[]) {
         "mount-only": { type: "boolean" },
         "crash-at": { type: "string" },
         nats: { type: "string" },
+        "nats-ca": { type: "string" },
         creds: { type: "string" },
         "enrollment-creds": { type: "string" },
         "enrollment-token-file": { type: "string" },
         fleet: { type: "string" },
         "fault-download-bps": { type: "string" },
+        "metrics-interval-ms": { type: "string" },
         "js-api-prefix": { type: "string" },
         quiet: { type: "boolean" },
         boot: { type: "string" },
@@ -179,6 +188,24 @@ function enrollmentSettings(
     ...(token ? { enrollmentToken: token } : {}),
     identityFile: join(storeDir, "device.nk"),
   };
+}
+
+/** The pinned CA: a PEM CA certificate; `tls://` servers are only reached with one. */
+function natsCaSettings(urls: string | undefined, file: string | undefined): string | undefined {
+  if (file === undefined) {
+    if (urls?.split(",").some((url) => url.trim().startsWith("tls://")))
+      throw new ConfigError("a tls:// --nats URL needs --nats-ca PEM_FILE (the CA the agent pins)");
+    return undefined;
+  }
+  const [pem] = pemFiles("nats-ca", [file]);
+  let isCa = false;
+  try {
+    isCa = new X509Certificate(pem!).ca;
+  } catch {
+    throw new ConfigError(`--nats-ca ${file}: not a PEM certificate`);
+  }
+  if (!isCa) throw new ConfigError(`--nats-ca ${file}: the certificate is not a CA`);
+  return pem;
 }
 
 function watchdogInterval(value: string | undefined): number {
@@ -243,6 +270,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
   if (command === "run" && (!values.nats || orchestratorKeys.length === 0)) {
     throw new ConfigError("run needs --nats URL and at least one --orchestrator-key PEM");
   }
+  const natsCa = natsCaSettings(values.nats, values["nats-ca"] ?? env.STATECAST_AGENT_NATS_CA);
   const enrollment = enrollmentSettings(values, env, storeDir);
   const board = boardSettings(values, env);
   if (values["watchdog-interval-ms"] !== undefined && !values.watchdog)
@@ -270,12 +298,14 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     mountOnly: values["mount-only"] ?? false,
     ...(crashAt ? { crashAt } : {}),
     ...(values.nats ? { natsUrl: values.nats } : {}),
+    ...(natsCa ? { natsCa } : {}),
     ...(values.creds || enrollment
       ? { credsFile: values.creds ?? join(storeDir, "device.creds") }
       : {}),
     ...(enrollment ? { enrollment } : {}),
     ...(values["js-api-prefix"] ? { jsApiPrefix: values["js-api-prefix"] } : {}),
     downloadBytesPerSecond: integer("fault-download-bps", values["fault-download-bps"], 0)!,
+    metricsIntervalMs: integer("metrics-interval-ms", values["metrics-interval-ms"], 15_000)!,
     quiet: values.quiet ?? false,
     ...(board ? { board } : {}),
     ...(values.watchdog

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ensureTlsFiles } from "@statecast/nats-auth/tls-setup";
 import { ConfigError, parseSettings } from "./config.js";
 
 describe("agent settings", () => {
@@ -18,7 +19,10 @@ describe("agent settings", () => {
       commitDelayMs: 25_000,
       lxcpath: join(dir, "lxc"),
       trustPolicy: { mode: "strict" },
+      metricsIntervalMs: 15_000,
     });
+    const quiet = ["install", "b.tgz", "--trust", pem, "--metrics-interval-ms", "0"];
+    expect(parseSettings(quiet, {}).metricsIntervalMs).toBe(0);
   });
 
   it("reads enrollment: creds default to <store>/device.creds, token from a file or the env", () => {
@@ -61,6 +65,23 @@ describe("agent settings", () => {
     const args = (argv as string[]).map((a) => (a === "PEM" ? pem : a));
     expect(() => parseSettings(args, {})).toThrow(ConfigError);
     expect(() => parseSettings(args, {})).toThrow(message as RegExp);
+  });
+
+  it("pins the NATS CA given by --nats-ca; a tls:// URL needs one; a non-CA file is refused", async () => {
+    const tls = await ensureTlsFiles(join(dir, "tls"), ["localhost"]);
+    const run = ["run", "--trust", pem, "--device-id", "d1", "--orchestrator-key", pem];
+    const settings = parseSettings([...run, "--nats", "tls://h:4222", "--nats-ca", tls.caFile], {});
+    expect(settings.natsCa).toContain("-----BEGIN CERTIFICATE-----");
+    expect(() => parseSettings([...run, "--nats", "nats://a:4222,tls://h:4222"], {})).toThrow(
+      "a tls:// --nats URL needs --nats-ca PEM_FILE (the CA the agent pins)",
+    );
+    expect(() => parseSettings([...run, "--nats", "n", "--nats-ca", tls.certFile], {})).toThrow(
+      `--nats-ca ${tls.certFile}: the certificate is not a CA`,
+    );
+    expect(() => parseSettings([...run, "--nats", "n", "--nats-ca", pem], {})).toThrow(
+      `--nats-ca ${pem}: not a PEM certificate`,
+    );
+    expect(parseSettings([...run, "--nats", "nats://h:4222"], {}).natsCa).toBeUndefined();
   });
 
   it("reads board mode: GRUB with its ESP defaults, U-Boot's config, reboot and watchdog", () => {

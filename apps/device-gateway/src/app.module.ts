@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { MetricsModule, PlatformModule } from "@statecast/platform";
 import type { GatewayConfig } from "./config/gateway.config.js";
+import { DeviceMetricsModule } from "./device-metrics/device-metrics.module.js";
 import { EnrollmentModule } from "./enrollment/enrollment.module.js";
 import { DeviceObjectsModule } from "./objects/device-objects.module.js";
 import { PresenceModule } from "./presence/presence.module.js";
@@ -19,6 +20,7 @@ export class AppModule {
         MetricsModule,
         TargetsModule,
         PresenceModule,
+        DeviceMetricsModule,
         DeviceObjectsModule,
         EnrollmentModule,
       ],

@@ -17,7 +17,7 @@ export interface Nats {
 /**
  * NATS_URL when given (as is: no generated auth); else a nats-server child with JetStream, store
  * under `<dataDir>/nats`, in operator (JWT) mode from the setup under `<dataDir>/nats-auth`:
- * every client needs credentials.
+ * every client needs credentials, and TLS with the CA the launcher made.
  */
 export async function startNats(
   config: LauncherConfig,
@@ -33,7 +33,12 @@ export async function startNats(
   }
   const storeDir = join(config.dataDir, "nats");
   await assertPortFree(config.natsPort, "STATECAST_NATS_PORT", "the embedded nats-server");
-  const auth = await prepareNatsAuth(config.dataDir, config.natsPort, storeDir);
+  const auth = await prepareNatsAuth(
+    config.dataDir,
+    config.natsPort,
+    storeDir,
+    config.legacyObjectRead,
+  );
   const tail = new LogTail();
   const server = await startNatsServer({
     storeDir,
@@ -47,9 +52,11 @@ export async function startNats(
   }).catch((err: unknown) => {
     throw new Error(`nats-server did not start: ${(err as Error).message}\n${tail}`);
   });
+  // TLS only (the generated config requires it); clients pin the CA in auth.tls.caFile.
+  const url = `tls://127.0.0.1:${server.port}`;
   return {
-    url: server.url,
-    description: `embedded, ${server.url}, JetStream store in ${storeDir}, credentials required (operator setup in ${auth.dir})`,
+    url,
+    description: `embedded, ${url}, JetStream store in ${storeDir}, credentials required (operator setup in ${auth.dir}), TLS with the CA in ${auth.tls.caFile}`,
     auth,
     stop: () => server.stop(),
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import {
   credsText,
   deviceConnectionOptions,
   enrollmentConnectionOptions,
+  tlsConnectionOptions,
 } from "@statecast/nats-auth";
 import pg from "pg";
 import { descendantsOf, isAlive, type LauncherRun, runLauncher } from "./launcher.test-helper.js";
@@ -74,18 +75,34 @@ describe("npm start (the built launcher)", () => {
     }
   }
 
-  /** The embedded nats-server runs on the generated operator config: no creds, no connection. */
+  /**
+   * The embedded nats-server runs on the generated operator config, TLS only: without the CA the
+   * launcher made no client gets through the handshake, and with it none without creds.
+   */
   async function expectGeneratedNatsAuth() {
-    const servers = `nats://127.0.0.1:${settings.STATECAST_NATS_PORT}`;
-    await expect(connect({ servers, reconnect: false })).rejects.toThrow(/authorization/i);
+    const servers = `tls://127.0.0.1:${settings.STATECAST_NATS_PORT}`;
+    await expect(connect({ servers, reconnect: false })).rejects.toThrow(/certificate/i);
+    await expect(connect({ servers, reconnect: false, ...pinnedCa() })).rejects.toThrow(
+      /authorization/i,
+    );
+    expect(run?.output()).toContain(`--nats-ca ${join(dataDir, "nats-tls", "ca.pem")}`);
     const authDir = join(dataDir, "nats-auth");
     expect(statSync(authDir).mode & 0o777).toBe(0o700);
-    for (const file of ["operator.nk", "orchestrator.creds", "device-gateway.creds"]) {
+    for (const file of ["operator.nk", "orchestrator.creds"]) {
       expect(statSync(join(authDir, file)).mode & 0o777).toBe(0o600);
     }
+    // The gateway's own directory: its signing keys and creds, never the operator root.
+    const gatewayDir = join(dataDir, "nats-auth-gateway");
+    expect(statSync(gatewayDir).mode & 0o777).toBe(0o700);
+    for (const file of ["devices-signing.nk", "operator-signing.nk", "services.creds"]) {
+      expect(statSync(join(gatewayDir, file)).mode & 0o777).toBe(0o600);
+    }
+    expect(existsSync(join(gatewayDir, "operator.nk"))).toBe(false);
     const seed = (await readFile(join(authDir, "operator.nk"), "utf8")).trim();
     expect(run?.output()).not.toContain(seed);
   }
+
+  const pinnedCa = () => tlsConnectionOptions(join(dataDir, "nats-tls", "ca.pem"));
 
   /**
    * What the summary points a device at (enrollment creds + the demo fleet's token) enrolls a
@@ -99,8 +116,9 @@ describe("npm start (the built launcher)", () => {
     expect(run?.output()).toContain(`--enrollment-creds ${credsFile}`);
     const token = (await readFile(tokenFile, "utf8")).trim();
     expect(run?.output()).not.toContain(token);
-    const servers = `nats://127.0.0.1:${settings.STATECAST_NATS_PORT}`;
+    const servers = `tls://127.0.0.1:${settings.STATECAST_NATS_PORT}`;
     const enrolling = await connect({
+      ...pinnedCa(),
       servers,
       reconnect: false,
       ...enrollmentConnectionOptions(await readFile(credsFile, "utf8")),
@@ -120,6 +138,7 @@ describe("npm start (the built launcher)", () => {
     await enrolling.close();
     expect(reply).toMatchObject({ status: "enrolled" });
     const device = await connect({
+      ...pinnedCa(),
       servers,
       reconnect: false,
       ...deviceConnectionOptions(credsText(reply.jwt ?? "", key), deviceId),

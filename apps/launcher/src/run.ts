@@ -4,12 +4,15 @@ import { ConfigError } from "@statecast/platform/config";
 import { type LauncherConfig, loadLauncherConfig } from "./config/launcher.config.js";
 import { type DemoConfig, type DemoFleet, loadDemoConfig, startDemo } from "./demo/index.js";
 import { launch } from "./launch.js";
+import { terminalOutput } from "./terminal-output.js";
 
 const DEMO_STOP_MS = 20_000;
-const print = (line: string) => process.stdout.write(`${line}\n`);
+// Nobody reads our output any more (the `tee` we were piped into died): stop as on a Ctrl-C.
+const output = terminalOutput((stream) => void shutdown(`${stream} closed by its reader`, 0));
+const print = output.print;
 
 function fail(message: string): never {
-  process.stderr.write(`statecast: ${message}\n`);
+  output.printError(`statecast: ${message}\n`);
   process.exit(1);
 }
 
@@ -62,7 +65,7 @@ if (process.send) {
 
 // A bug in the launcher itself must not leave Postgres, NATS or the services running.
 process.on("uncaughtException", (err) => {
-  process.stderr.write(`statecast: launcher failed: ${err.stack ?? err.message}\n`);
+  output.printError(`statecast: launcher failed: ${err.stack ?? err.message}\n`);
   void shutdown("launcher failure", 1);
 });
 

@@ -59,9 +59,10 @@ export async function startService(
       ...(env.natsAuth
         ? {
             NATS_CREDS: env.natsAuth.creds[spec.name],
-            // Only the gateway signs device credentials and revocations.
+            NATS_CA: env.natsAuth.tls.caFile,
+            // Only the gateway signs device credentials and revocations, with its own keys.
             ...(spec.name === "device-gateway"
-              ? { STATECAST_NATS_AUTH_DIR: env.natsAuth.dir }
+              ? { STATECAST_NATS_AUTH_DIR: env.natsAuth.gatewayDir }
               : {}),
           }
         : {}),

@@ -45,6 +45,7 @@ function enrollmentLines(parts: SummaryParts): string[] {
   return [
     `  enrollment      ${e.dir} (enrollment creds and a "${e.fleet}" fleet token, 0600)`,
     `    a device enrolls with: statecast-agent run --device-id ID --nats ${parts.nats.url} \\`,
+    ...(parts.nats.auth ? [`      --nats-ca ${parts.nats.auth.tls.caFile} \\`] : []),
     `      --js-api-prefix '${DEVICE_JS_API_PREFIX}' \\`,
     `      --enrollment-creds ${e.credsFile} --fleet ${e.fleet} --enrollment-token-file ${e.tokenFile} \\`,
     `      --orchestrator-key ${join(parts.dataDir, "keys", "target-signing.pub.pem")} --trust SIGNER.pem`,

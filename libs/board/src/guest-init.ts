@@ -58,12 +58,13 @@ if [ -f ${p.factory}/bundle.tgz ] && [ ! -f ${p.factory}/installed ]; then
   sync
 fi
 ${ARM_WATCHDOG}TOKEN=""; [ -f ${p.config}/enrollment.token ] && TOKEN="--enrollment-token-file ${p.config}/enrollment.token"
+CA=""; [ -f ${p.config}/nats-ca.pem ] && CA="--nats-ca ${p.config}/nats-ca.pem"
 say "agent starting at $(cut -d' ' -f1 /proc/uptime)s"
 while :; do
   $AGENT run --store ${p.store} $BOOT $TRUST --device-id "$SC_DEVICE_ID" --nats "$SC_NATS_URL" \\
     --orchestrator-key ${p.config}/orchestrator.pem --fleet "$SC_FLEET" \\
     --js-api-prefix "$SC_JS_API_PREFIX" \\
-    --enrollment-creds ${p.config}/enrollment.creds $TOKEN --watchdog /dev/watchdog $SC_AGENT_ARGS
+    --enrollment-creds ${p.config}/enrollment.creds $TOKEN $CA --watchdog /dev/watchdog $SC_AGENT_ARGS
   say "agent exited with $?; restarting in 2s"; sleep 2
 done
 `;

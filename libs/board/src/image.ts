@@ -41,6 +41,8 @@ export interface BoardImageOptions {
   signerPem: string;
   /** NATS URL as the guest sees it (default: the forwarded nats://10.0.2.100:4222). */
   natsUrl?: string;
+  /** PEM of the deployment's NATS CA: the agent connects over TLS trusting only it (`--nats-ca`). */
+  natsCaPem?: string;
   watchdogSeconds?: number;
   /** JetStream API prefix of the device account (default the generated auth's). */
   jsApiPrefix?: string;
@@ -126,6 +128,7 @@ export async function buildBoardImage(o: BoardImageOptions): Promise<BuiltImage>
     if (o.enrollmentToken)
       writeFileSync(join(data, "config", "enrollment.token"), o.enrollmentToken, { mode: 0o600 });
     writeFileSync(join(data, "config", "orchestrator.pem"), o.orchestratorKeyPem);
+    if (o.natsCaPem) writeFileSync(join(data, "config", "nats-ca.pem"), o.natsCaPem);
     writeFileSync(join(data, "config", "signer.pem"), o.signerPem);
     copyFileSync(o.bundle, join(data, "factory", "bundle.tgz"));
     writeFileSync(join(data, "factory", "revision"), `${revision}\n`);

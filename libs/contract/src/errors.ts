@@ -11,7 +11,9 @@ export type ErrorCode =
   | "illegal_state"
   | "concurrency"
   | "unauthorized"
-  | "forbidden";
+  | "forbidden"
+  | "too_busy"
+  | "timed_out";
 
 /**
  * Root of the one error tree. Codes are mapped to HTTP statuses or NATS error replies in one
@@ -65,4 +67,29 @@ export class UnauthorizedError extends StatecastError {
 /** Valid credentials, but the role is too weak for this action. */
 export class ForbiddenError extends StatecastError {
   readonly code = "forbidden" as const;
+}
+
+/** A bound on concurrent work was reached (HTTP 429); retrying after `retryAfterSeconds` may pass. */
+export class TooBusyError extends StatecastError {
+  readonly code = "too_busy" as const;
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The work took longer than its time bound and was cancelled (HTTP 503); nothing was written. */
+export class TimedOutError extends StatecastError {
+  readonly code = "timed_out" as const;
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }

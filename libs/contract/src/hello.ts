@@ -12,6 +12,15 @@ export const helloSchema = z.strictObject({
 });
 export type Hello = z.infer<typeof helloSchema>;
 
+/**
+ * Header of a hello from an agent that renews its credentials (agents since issue 17): the
+ * gateway then issues a user JWT that expires, and the agent says hello again on its own
+ * credentials before it does. A hello without it (an agent of an earlier release, which never
+ * renews) gets a JWT without expiry. A header, not a body field: a gateway of an earlier release
+ * checks the body strictly and ignores headers.
+ */
+export const RENEWS_CREDENTIALS_HEADER = "Statecast-Renews-Credentials";
+
 /** What the gateway answers a hello with. */
 export const helloReplySchema = z.discriminatedUnion("status", [
   z.strictObject({ status: z.literal("pending") }),

@@ -258,3 +258,10 @@ export function acceptedFast(json: unknown): boolean {
   }
   return true;
 }
+
+/** What the gateway sends on `reportBackoffSubject(deviceId)` when a device reports too fast. */
+export const reportBackoffSchema = z.strictObject({
+  retryAfterMs: z.number().check(z.nonnegative()),
+  reason: z.string(),
+});
+export type ReportBackoff = z.infer<typeof reportBackoffSchema>;

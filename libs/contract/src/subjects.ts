@@ -14,8 +14,15 @@ export const STATUS_SUBJECTS = "sc.dev.*.status";
 export const helloSubject = (deviceId: string) => `sc.dev.${deviceId}.hello`;
 export const HELLO_SUBJECTS = "sc.dev.*.hello";
 
+/** A device's metrics (core NATS; the gateway keeps the latest in KV `sc_device_metrics`). */
+export const metricsSubject = (deviceId: string) => `sc.dev.${deviceId}.metrics`;
+export const METRICS_SUBJECTS = "sc.dev.*.metrics";
+
 /** `sc.dev.<deviceId>.<kind>` → deviceId, or undefined for any other subject. */
-export function deviceIdOfSubject(subject: string, kind: "status" | "hello"): string | undefined {
+export function deviceIdOfSubject(
+  subject: string,
+  kind: "status" | "hello" | "metrics",
+): string | undefined {
   const parts = subject.split(".");
   if (parts.length !== 4 || parts[0] !== "sc" || parts[1] !== "dev" || parts[3] !== kind) {
     return undefined;
@@ -37,6 +44,14 @@ export function deviceInboxPrefix(deviceId: string): string {
   return `${DEVICE_INBOX_ROOT}.${deviceId}`;
 }
 
+/**
+ * Where the gateway tells a device to slow its reports down (JSON `ReportBackoff`): it holds
+ * what came over the device's report rate and applies it later, in order; the agent pauses
+ * sending for `retryAfterMs` and keeps its journal until then. Agents of earlier releases do not
+ * listen, and lose nothing either: the gateway still applies every report, at the device's rate.
+ */
+export const reportBackoffSubject = (deviceId: string) => `${deviceInboxPrefix(deviceId)}.backoff`;
+
 /** An enrolling device's inbox: outside `sc.inbox.`, so no device id can ever name it. */
 export const enrollmentInboxPrefix = (enrollmentUserKey: string) =>
   `sc.enroll.${enrollmentUserKey}`;
@@ -44,6 +59,8 @@ export const enrollmentInboxPrefix = (enrollmentUserKey: string) =>
 /** KV bucket of per-device targets (key: the device id), and its backing stream. */
 export const TARGETS_BUCKET = "sc_targets";
 export const TARGETS_STREAM = `KV_${TARGETS_BUCKET}`;
+/** KV bucket of each device's latest metrics (key: the device id), written by the gateway. */
+export const DEVICE_METRICS_BUCKET = "sc_device_metrics";
 /** Object Store bucket of content-addressed objects (name: the sha256), and its backing stream. */
 export const OBJECTS_BUCKET = "sc_objects";
 export const OBJECTS_STREAM = `OBJ_${OBJECTS_BUCKET}`;

@@ -6,8 +6,11 @@ import { DeviceEvents, isEvent } from "@statecast/events";
  * gateway) decide with, so they cannot disagree on which key holds credentials.
  */
 export interface DeviceCredentials {
-  /** The key the device enrolled with (its identity; a hello with another key is refused). */
-  publicKey: string;
+  /**
+   * The key the device enrolled with, or presented after an operator re-keyed it (its identity;
+   * a hello with another key is refused); undefined while a re-keyed device has not said hello.
+   */
+  publicKey: string | undefined;
   fleet: string;
   approval: "pending" | "approved" | "decommissioned";
   /** The key credentials were last issued to (`DeviceCredentialsIssued`), until revoked. */
@@ -28,6 +31,20 @@ export function evolveDeviceCredentials(
   }
   if (!state) return state;
   if (event.type === "DeviceApproved") return { ...state, approval: "approved" };
+  if (isEvent(event, DeviceEvents.DeviceRekeyed)) {
+    // The old key no longer acts for the device, whether or not it ever held credentials.
+    const revoked = new Set([...state.revoked, event.data.previousKey]);
+    const { issuedTo } = state;
+    return {
+      ...state,
+      publicKey: undefined,
+      approval: "pending",
+      issuedTo: issuedTo === event.data.previousKey ? undefined : issuedTo,
+      revoked,
+    };
+  }
+  if (isEvent(event, DeviceEvents.DeviceKeyPresented))
+    return { ...state, publicKey: event.data.publicKey };
   if (event.type === "DeviceDecommissioned") return { ...state, approval: "decommissioned" };
   if (isEvent(event, DeviceEvents.DeviceCredentialsIssued))
     return { ...state, issuedTo: event.data.publicKey };
@@ -52,5 +69,6 @@ export function foldDeviceCredentials(
 export function actingKey(state: DeviceCredentials | undefined): string | undefined {
   if (!state || state.approval === "decommissioned") return undefined;
   if (state.issuedTo) return state.issuedTo;
-  return state.revoked.has(state.publicKey) ? undefined : state.publicKey;
+  const key = state.publicKey;
+  return key === undefined || state.revoked.has(key) ? undefined : key;
 }

@@ -44,3 +44,27 @@ describe("the device's credentials, one fold for enrollment, revocation and obje
     expect(actingKey(gone)).toBeUndefined();
   });
 });
+
+describe("an operator's re-key", () => {
+  const rekeyed = { type: "DeviceRekeyed", data: { previousKey: keyA, reason: "new board" } };
+
+  it("the old key stops acting for the device until a new key is presented and approved", () => {
+    const waiting = foldDeviceCredentials([enrolled("token"), issued(), revoked(), rekeyed]);
+    expect(waiting).toMatchObject({ publicKey: undefined, approval: "pending" });
+    expect(waiting?.revoked.has(keyA)).toBe(true);
+    expect(actingKey(waiting)).toBeUndefined();
+    const presented = foldDeviceCredentials([
+      enrolled("token"),
+      issued(),
+      revoked(),
+      rekeyed,
+      { type: "DeviceKeyPresented", data: { publicKey: keyB } },
+    ]);
+    expect(presented).toMatchObject({ publicKey: keyB, approval: "pending" });
+  });
+
+  it("a key that never held credentials is retired too", () => {
+    const waiting = foldDeviceCredentials([enrolled("approval"), rekeyed]);
+    expect(waiting?.revoked.has(keyA)).toBe(true);
+  });
+});

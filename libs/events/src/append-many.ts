@@ -25,11 +25,17 @@ export interface StreamAppend {
  *
  * Parameters: $1..$4 per stream (id, type, expected version or null for "any", event count),
  * $5..$10 per event (stream id, event id, type, schema version, data, metadata).
+ * Fleet: as in append-sql.ts, from each stream's first event here.
  */
 export const APPEND_MANY = {
   name: "sc_append_many",
   text: `WITH req AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[]) AS r(stream_id, stream_type, expected, n)
+), firsts AS (
+  SELECT DISTINCT ON (u.stream_id) u.stream_id,
+         coalesce(u.d ->> 'fleet', u.d -> 'revision' ->> 'fleet') AS fleet
+  FROM unnest($5::text[], $9::jsonb[]) WITH ORDINALITY AS u(stream_id, d, idx)
+  ORDER BY u.stream_id, u.idx
 ), locked AS (
   SELECT stream_id, version, last_transaction_id FROM streams
   WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE
@@ -42,20 +48,23 @@ export const APPEND_MANY = {
 ), ok AS (
   SELECT NOT EXISTS (SELECT 1 FROM refused) AS ok
 ), created AS (
-  INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
-  SELECT r.stream_id, r.stream_type, r.n, pg_current_xact_id()
-  FROM req r WHERE (SELECT ok FROM ok) AND NOT EXISTS (SELECT 1 FROM locked l WHERE l.stream_id = r.stream_id)
-  RETURNING stream_id, version
+  INSERT INTO streams (stream_id, stream_type, version, last_transaction_id, fleet)
+  SELECT r.stream_id, r.stream_type, r.n, pg_current_xact_id(), f.fleet
+  FROM req r LEFT JOIN firsts f USING (stream_id)
+  WHERE (SELECT ok FROM ok) AND NOT EXISTS (SELECT 1 FROM locked l WHERE l.stream_id = r.stream_id)
+  RETURNING stream_id, version, fleet
 ), bumped AS (
-  UPDATE streams s SET version = s.version + r.n, last_transaction_id = pg_current_xact_id()
-  FROM req r, locked l
-  WHERE (SELECT ok FROM ok) AND s.stream_id = r.stream_id AND l.stream_id = r.stream_id
-  RETURNING s.stream_id, s.version
+  UPDATE streams s SET version = s.version + r.n, last_transaction_id = pg_current_xact_id(),
+    fleet = coalesce(s.fleet, f.fleet)
+  FROM req r JOIN locked l USING (stream_id) LEFT JOIN firsts f USING (stream_id)
+  WHERE (SELECT ok FROM ok) AND s.stream_id = r.stream_id
+  RETURNING s.stream_id, s.version, s.fleet
 ), heads AS (
   SELECT * FROM created UNION ALL SELECT * FROM bumped
 ), appended AS (
-  INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
-  SELECT e.stream_id, h.version - r.n + e.ord::int, e.event_id, e.type, e.schema_version, e.data, e.metadata
+  INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata, fleet)
+  SELECT e.stream_id, h.version - r.n + e.ord::int, e.event_id, e.type, e.schema_version, e.data, e.metadata,
+         coalesce(e.data ->> 'fleet', e.data -> 'revision' ->> 'fleet', h.fleet)
   FROM (
     SELECT u.*, row_number() OVER (PARTITION BY u.stream_id ORDER BY u.idx) AS ord
     FROM unnest($5::text[], $6::uuid[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[])
@@ -67,7 +76,7 @@ export const APPEND_MANY = {
   RETURNING global_position
 )
 SELECT (SELECT ok FROM ok) AS ok,
-       (SELECT coalesce(json_agg(h), '[]') FROM heads h) AS heads,
+       (SELECT coalesce(json_agg(json_build_object('stream_id', h.stream_id, 'version', h.version)), '[]') FROM heads h) AS heads,
        (SELECT coalesce(json_agg(x), '[]') FROM refused x) AS refused,
        (SELECT max(global_position) FROM appended)::text AS last_position`,
 };

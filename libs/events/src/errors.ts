@@ -7,6 +7,8 @@ export {
   IllegalStateError,
   NotFoundError,
   StatecastError,
+  TimedOutError,
+  TooBusyError,
   UnauthorizedError,
   UnprocessableError,
   ValidationError,

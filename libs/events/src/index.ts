@@ -17,6 +17,8 @@ export {
   IllegalStateError,
   NotFoundError,
   StatecastError,
+  TimedOutError,
+  TooBusyError,
   UnauthorizedError,
   UnprocessableError,
   ValidationError,
@@ -47,7 +49,13 @@ export {
   type EventRegistry,
   isEvent,
 } from "./registry.js";
-export { ensureEventsStream, type RelayOptions, startRelay } from "./relay.js";
+export {
+  DEFAULT_EVENTS_STREAM_RETENTION,
+  type EventsStreamRetention,
+  ensureEventsStream,
+  type RelayOptions,
+  startRelay,
+} from "./relay.js";
 export {
   EVENTS_STREAM,
   EVENTS_SUBJECTS,
@@ -66,3 +74,4 @@ export {
   streamKeyOf,
   streamTypeOf,
 } from "./stream-id.js";
+export { ensureStreamWithRetention, type StreamRetention } from "./stream-retention.js";

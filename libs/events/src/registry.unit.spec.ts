@@ -10,7 +10,7 @@ describe("event registry", () => {
   const registry = createRegistry(deviceCatalog, revisionCatalog);
 
   it("knows every type of the device and revision catalogs", () => {
-    expect(registry.types()).toHaveLength(22);
+    expect(registry.types()).toHaveLength(24);
     expect(registry.get("DeviceHealthReported")?.schemaVersion).toBe(1);
     expect(registry.has("TargetAssigned")).toBe(true);
     expect(registry.get("RevisionPosted")?.schemaVersion).toBe(1);
@@ -67,5 +67,31 @@ describe("event registry", () => {
   it("refuses badly named types and versions", () => {
     expect(() => defineEvent("device.enrolled", 1, z.object({}))).toThrow(/PascalCase/);
     expect(() => defineEvent("Fine", 0, z.object({}))).toThrow(/positive integer/);
+  });
+});
+
+describe("device key events (issue 17)", () => {
+  const registry = createRegistry(deviceCatalog, revisionCatalog);
+  const key = `U${"A".repeat(55)}`;
+
+  it("reads DeviceApproved as earlier releases wrote it (no key) and as it is written now", () => {
+    expect(registry.validate("DeviceApproved", { by: "operator:ann" }).data).toEqual({
+      by: "operator:ann",
+    });
+    expect(
+      registry.validate("DeviceApproved", { by: "operator:ann", publicKey: key }).data,
+    ).toEqual({ by: "operator:ann", publicKey: key });
+    expect(() => registry.validate("DeviceApproved", { by: "x", publicKey: "SU123" })).toThrow(
+      ValidationError,
+    );
+  });
+
+  it("knows DeviceRekeyed and DeviceKeyPresented", () => {
+    expect(
+      registry.validate("DeviceRekeyed", { previousKey: key, reason: "new board" }),
+    ).toMatchObject({ schemaVersion: 1 });
+    expect(registry.validate("DeviceKeyPresented", { publicKey: key }).data).toEqual({
+      publicKey: key,
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { RecordedEvent } from "./envelope.js";
 import type { PostgresEventStore } from "./postgres-event-store.js";
 import { type RunningProcessor, runProcessor } from "./processor.js";
 import { EVENTS_STREAM, EVENTS_SUBJECTS, eventPayload, eventSubject } from "./relay-subject.js";
+import { ensureStreamWithRetention } from "./stream-retention.js";
 
 export interface RelayOptions {
   nats: NatsConnection;
@@ -14,6 +15,8 @@ export interface RelayOptions {
   onError?: (error: Error) => void;
   /** JetStream replicas of SC_EVENTS when this relay creates it (default 1). */
   replicas?: number;
+  /** Retention of SC_EVENTS (default 7 days, 1 GiB), applied to an existing stream too. */
+  retention?: EventsStreamRetention;
   /** After each batch is acknowledged: how many the server already held (msgID dedup). */
   onPublished?: (stats: { published: number; duplicates: number }) => void;
 }
@@ -22,18 +25,38 @@ export interface RelayOptions {
 // it must exceed the longest outage between a publish and its checkpoint commit.
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
-/** Creates SC_EVENTS (subjects `sc.evt.>`) on `replicas` replicas unless it exists. */
-export async function ensureEventsStream(jsm: JetStreamManager, replicas = 1): Promise<void> {
-  try {
-    await jsm.streams.info(EVENTS_STREAM);
-  } catch {
-    await jsm.streams.add({
+export interface EventsStreamRetention {
+  maxAgeSeconds: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_EVENTS_STREAM_RETENTION: EventsStreamRetention = {
+  maxAgeSeconds: 7 * 86_400,
+  maxBytes: 1024 ** 3,
+};
+
+/**
+ * Creates SC_EVENTS (subjects `sc.evt.>`) on `replicas` replicas, or brings an existing one's
+ * limits to `retention`. The stream is a feed, not the record: every event stays in Postgres, and a
+ * subscriber that fell behind by more than the stream holds reads the rest from the audit API
+ * (`GET /v1/events?cursor=`). The oldest messages go first (discard old): the relay's publishes
+ * are never refused, so its checkpoint never stalls and it skips nothing.
+ */
+export async function ensureEventsStream(
+  jsm: JetStreamManager,
+  replicas = 1,
+  retention: EventsStreamRetention = DEFAULT_EVENTS_STREAM_RETENTION,
+): Promise<"created" | "updated" | "unchanged"> {
+  return ensureStreamWithRetention(
+    jsm,
+    {
       name: EVENTS_STREAM,
       subjects: [EVENTS_SUBJECTS],
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       num_replicas: replicas,
-    });
-  }
+    },
+    { ...retention, discard: "old" },
+  );
 }
 
 /**
@@ -45,7 +68,11 @@ export async function startRelay(
   store: PostgresEventStore,
   options: RelayOptions,
 ): Promise<RunningProcessor> {
-  await ensureEventsStream(await jetstreamManager(options.nats), options.replicas);
+  await ensureEventsStream(
+    await jetstreamManager(options.nats),
+    options.replicas,
+    options.retention,
+  );
   const js = jetstream(options.nats);
   return runProcessor(store, {
     name: options.name ?? `relay:${EVENTS_STREAM}`,

@@ -74,10 +74,35 @@ DROP INDEX IF EXISTS events_by_actor;
 CREATE INDEX events_by_actor ON events ((metadata ->> 'actor'), transaction_id, global_position);
 `;
 
+// The fleet each event belongs to, for the audit API's `fleet=` filter (an index in read-all order
+// serves it; see the orchestrator's audit migrations). The one the event's data names (`fleet`,
+// `revision.fleet`), else its stream's: a stream takes the fleet its first event naming one names
+// (a device's DeviceEnrolled, a rollout's RolloutCreated, a revision's RevisionPosted). The append
+// statements fill both columns as they insert, from the data they already carry: no trigger, no
+// extra lookup. Events written before this column are backfilled here.
+const fleetColumns = `
+ALTER TABLE streams ADD COLUMN fleet text;
+ALTER TABLE events ADD COLUMN fleet text;
+UPDATE streams s SET fleet = named.fleet
+FROM (
+  SELECT DISTINCT ON (stream_id) stream_id,
+         coalesce(data ->> 'fleet', data -> 'revision' ->> 'fleet') AS fleet
+  FROM events
+  WHERE coalesce(data ->> 'fleet', data -> 'revision' ->> 'fleet') IS NOT NULL
+  ORDER BY stream_id, stream_version
+) AS named
+WHERE s.stream_id = named.stream_id;
+UPDATE events e SET fleet = coalesce(e.data ->> 'fleet', e.data -> 'revision' ->> 'fleet', s.fleet)
+FROM streams s
+WHERE s.stream_id = e.stream_id
+  AND coalesce(e.data ->> 'fleet', e.data -> 'revision' ->> 'fleet', s.fleet) IS NOT NULL;
+`;
+
 /** The event store's own migrations; list them first when composing with other packages'. */
 export const eventStoreMigrations: readonly Migration[] = [
   { id: "events-0001-streams-events-checkpoints", sql: createStreamsAndEvents },
   { id: "events-0002-stream-last-transaction", sql: addStreamLastTransaction },
   { id: "events-0003-drop-events-stream-fk", sql: dropEventsStreamForeignKey },
   { id: "events-0004-filter-indexes-in-read-all-order", sql: filterIndexesInReadAllOrder },
+  { id: "events-0005-fleet", sql: fleetColumns },
 ];

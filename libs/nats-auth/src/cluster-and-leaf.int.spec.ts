@@ -24,9 +24,12 @@ import {
   renderServerConfig,
   revokeDevice,
   type ServerConfigOptions,
+  tlsConnectionOptions,
 } from "./index.js";
 import { permissionDenial } from "./secured-nats.test-helper.js";
+import { ensureTlsFiles, type TlsFiles } from "./tls-setup.js";
 
+/** As deploy/ runs them: TLS on every listener, routes with mutual TLS and route credentials. */
 describe("a 3-node JetStream cluster with a site leaf node, from generated configs", () => {
   const dir = mkdtempSync(join(tmpdir(), "statecast-nats-cluster-"));
   const servers: NatsServer[] = [];
@@ -35,13 +38,16 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
   let site: ChildProcess;
   let siteUrl: string;
   let service: NatsConnection;
+  let tls: TlsFiles;
+  const pinned = () => tlsConnectionOptions(tls.caFile);
+  const authorization = { user: "statecast-route", password: "route-secret-for-the-test" };
 
   const start = async (name: string, options: Omit<ServerConfigOptions, "setup" | "storeDir">) => {
     const storeDir = join(dir, name);
     const configFile = join(dir, `${name}.conf`);
     writeFileSync(
       configFile,
-      renderServerConfig({ ...options, setup, storeDir, storeDirOnCommandLine: true }),
+      renderServerConfig({ ...options, setup, storeDir, storeDirOnCommandLine: true, tls }),
     );
     const server = await startNatsServer({ configFile, storeDir, port: options.port });
     servers.push(server);
@@ -50,6 +56,7 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
 
   beforeAll(async () => {
     setup = await createOperatorSetup(join(dir, "operator"));
+    tls = await ensureTlsFiles(join(dir, "tls"), ["localhost", "127.0.0.1"]);
     const ports = await Promise.all(
       [1, 2, 3].map(async () => [await freePort(), await freePort(), await freePort()]),
     );
@@ -59,10 +66,15 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
         const server = await start(`node${i + 1}`, {
           port: client!,
           serverName: `node${i + 1}`,
-          cluster: { name: "statecast", port: route!, routes: routes.filter((_, j) => j !== i) },
+          cluster: {
+            name: "statecast",
+            port: route!,
+            routes: routes.filter((_, j) => j !== i),
+            authorization,
+          },
           leaf: { listenPort: leaf! },
         });
-        return { url: server.url, leafPort: leaf! };
+        return { url: server.url.replace("nats://", "tls://"), leafPort: leaf! };
       }),
     );
     const siteCreds = await issueSiteCredentials(setup, "site-a");
@@ -81,6 +93,7 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
         port: sitePort,
         storeDir: join(dir, "site"),
         serverName: "site-a",
+        tls,
         leaf: {
           hub: {
             url: `nats-leaf://127.0.0.1:${nodes[0]!.leafPort}`,
@@ -93,9 +106,10 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
       stdio: "ignore",
     });
     await waitForPort(sitePort, 15_000);
-    siteUrl = `nats://127.0.0.1:${sitePort}`;
+    siteUrl = `tls://127.0.0.1:${sitePort}`;
     service = await connect({
       servers: nodes.map((n) => n.url),
+      ...pinned(),
       ...credsConnectionOptions(await issueServiceUser(setup, "gateway")),
     });
     // The JetStream meta leader, then the stream's own leader, need a moment after routes connect.
@@ -120,6 +134,7 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
     const { creds } = await issueDeviceUser(setup, "dev-a");
     const device = await connect({
       servers: nodes[2]!.url,
+      ...pinned(),
       ...deviceConnectionOptions(creds!, "dev-a"),
     });
     const { targets } = await openDeviceBuckets(device, "dev-a");
@@ -131,6 +146,7 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
     const { creds } = await issueDeviceUser(setup, "dev-a");
     const device = await connect({
       servers: siteUrl,
+      ...pinned(),
       ...deviceConnectionOptions(creds!, "dev-a"),
     });
     const { targets } = await openDeviceBuckets(device, "dev-a");
@@ -150,11 +166,12 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
     const on = (server: string) => ({
       servers: server,
       reconnect: false,
+      ...pinned(),
       ...deviceConnectionOptions(issued.creds!, "dev-c"),
     });
     const atSite = await connect(on(siteUrl));
     const atNode3 = await connect(on(nodes[2]!.url));
-    await revokeDevice(setup, issued.publicKey, { servers: nodes[0]!.url });
+    await revokeDevice(setup, issued.publicKey, { servers: nodes[0]!.url, caFile: tls.caFile });
     await Promise.all([atSite.closed(), atNode3.closed()]);
     for (const server of [siteUrl, nodes[1]!.url, nodes[2]!.url]) {
       await expect(connect(on(server)), server).rejects.toBeInstanceOf(AuthorizationError);

@@ -1,3 +1,5 @@
+import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import type { Authenticator, ConnectionOptions } from "@nats-io/transport-node";
 import { enrollmentInboxPrefix, ValidationError } from "@statecast/contract";
 import { deviceInboxPrefix } from "./names.js";
@@ -5,10 +7,21 @@ import { nativeKeyPair } from "./native-nkeys.js";
 
 /**
  * `connect()` options for a user holding `.creds` text (services, system user). The nonce is
- * signed with node:crypto (see native-nkeys.ts); the creds are parsed once, here.
+ * signed with node:crypto (see native-nkeys.ts); the creds are parsed once, here. Pass a
+ * function for creds that change (a device renewing its JWT): it is read at every (re)connect.
  */
-export function credsConnectionOptions(creds: string): Pick<ConnectionOptions, "authenticator"> {
-  return { authenticator: credsAuthenticator(creds) };
+export function credsConnectionOptions(
+  creds: string | (() => string),
+): Pick<ConnectionOptions, "authenticator"> {
+  if (typeof creds === "string") return { authenticator: credsAuthenticator(creds) };
+  let last: { text: string; authenticator: Authenticator } | undefined;
+  return {
+    authenticator: (nonce?: string) => {
+      const text = creds();
+      if (last?.text !== text) last = { text, authenticator: credsAuthenticator(text) };
+      return last.authenticator(nonce);
+    },
+  };
 }
 
 /**
@@ -16,7 +29,7 @@ export function credsConnectionOptions(creds: string): Pick<ConnectionOptions, "
  * allow (the default `_INBOX.` prefix is refused). Add `servers`, `name`, reconnect settings.
  */
 export function deviceConnectionOptions(
-  creds: string,
+  creds: string | (() => string),
   deviceId: string,
 ): Pick<ConnectionOptions, "authenticator" | "inboxPrefix"> {
   return { ...credsConnectionOptions(creds), inboxPrefix: deviceInboxPrefix(deviceId) };
@@ -55,4 +68,26 @@ function credsAuthenticator(creds: string): Authenticator {
     nkey,
     sig: Buffer.from(key.sign(new TextEncoder().encode(nonce ?? ""))).toString("base64"),
   });
+}
+
+/**
+ * `connect()` options that require TLS and trust only the CA in `caFile` (PEM): the pinned CA of
+ * a Statecast deployment, not the system's CAs. Undefined = plaintext (`nats://` test harnesses).
+ */
+export function tlsConnectionOptions(caFile: string | undefined): Pick<ConnectionOptions, "tls"> {
+  return caFile === undefined ? {} : { tls: { ca: readCaFile(caFile) } };
+}
+
+/** The CA PEM a client pins, checked; a clear error names the file, never its content. */
+export function readCaFile(path: string): string {
+  if (!existsSync(path)) throw new ValidationError(`CA file ${path} does not exist`);
+  const pem = readFileSync(path, "utf8");
+  let isCa = false;
+  try {
+    isCa = new X509Certificate(pem).ca;
+  } catch (cause) {
+    throw new ValidationError(`${path} does not hold a PEM certificate`, { cause });
+  }
+  if (!isCa) throw new ValidationError(`${path} holds a certificate that is not a CA`);
+  return pem;
 }

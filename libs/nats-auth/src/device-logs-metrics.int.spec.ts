@@ -1,4 +1,5 @@
 import { type NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
+import { DEVICE_METRICS_BUCKET, metricsSubject, parseDeviceMetrics } from "@statecast/contract";
 import {
   connectDevice,
   nextPermissionViolation,
@@ -15,6 +16,21 @@ const received = (nc: NatsConnection, subject: string) =>
       },
     });
   });
+
+const METRICS = {
+  kind: "metrics",
+  v: 1,
+  deviceId: "dev-a",
+  bootId: "b1",
+  runtime: "sim",
+  intervalSeconds: 15,
+  uptimeSeconds: 5,
+  cpu: { percent: 1, cores: 1, load1: 0 },
+  memory: { totalBytes: 1, availableBytes: 1 },
+  disk: { totalBytes: 1, freeBytes: 1 },
+  containers: [],
+  at: "2026-01-01T00:00:00.000Z",
+};
 
 /** Issue 14: logs asked of a device and its metrics, under the device's own permissions. */
 describe("device logs and metrics on the generated NATS permissions", () => {
@@ -40,16 +56,22 @@ describe("device logs and metrics on the generated NATS permissions", () => {
     const metrics = received(env.service, "sc.dev.*.metrics");
     await env.service.flush();
     deviceA.publish("sc.dev.dev-a.logs", '{"requestId":"r1","data":"app: serving"}');
-    deviceA.publish("sc.dev.dev-a.metrics", '{"uptimeSeconds":5}');
+    deviceA.publish(metricsSubject("dev-a"), JSON.stringify(METRICS));
     expect(await chunk).toEqual({
       subject: "sc.dev.dev-a.logs",
       data: '{"requestId":"r1","data":"app: serving"}',
     });
-    expect((await metrics).subject).toBe("sc.dev.dev-a.metrics");
+    const own = await metrics;
+    expect(own.subject).toBe("sc.dev.dev-a.metrics");
+    expect(parseDeviceMetrics(new TextEncoder().encode(own.data), "dev-a")).toMatchObject({
+      ok: true,
+    });
   });
 
-  it("cannot publish another device's log chunks or metrics", async () => {
-    for (const subject of ["sc.dev.dev-b.logs", "sc.dev.dev-b.metrics"]) {
+  it("cannot publish another device's log chunks or metrics, nor its own into the KV", async () => {
+    // The bucket's subjects: a device reaches sc_device_metrics only through the gateway's check.
+    const kv = (id: string) => `$KV.${DEVICE_METRICS_BUCKET}.${id}`;
+    for (const subject of ["sc.dev.dev-b.logs", "sc.dev.dev-b.metrics", kv("dev-a"), kv("dev-b")]) {
       const spoofed = received(env.service, subject);
       await env.service.flush();
       const violation = nextPermissionViolation(deviceA);

@@ -1,5 +1,5 @@
 import type { Permissions } from "@nats-io/jwt";
-import { helloSubject, statusSubject } from "@statecast/contract";
+import { helloSubject, metricsSubject, statusSubject } from "@statecast/contract";
 import {
   assertDeviceId,
   DEVICE_JS_API_PREFIX,
@@ -40,7 +40,7 @@ export function devicePermissions(deviceId: string): Permissions {
         statusSubject(deviceId),
         helloSubject(deviceId),
         `sc.dev.${deviceId}.logs`,
-        `sc.dev.${deviceId}.metrics`,
+        metricsSubject(deviceId),
         `sc.dev.${deviceId}.object`,
         `${api}.DIRECT.GET.${TARGETS_STREAM}.${key}`,
         `${api}.CONSUMER.CREATE.${TARGETS_STREAM}.*.${key}`,

@@ -1,7 +1,7 @@
 import { createUser as createSlowUser, encodeUser } from "@nats-io/jwt";
 import { enrollmentInboxPrefix, HELLO_SUBJECTS } from "@statecast/contract";
 import { nativeKeyPair } from "./native-nkeys.js";
-import { type OperatorSetup, setupKeys } from "./operator-setup.js";
+import { type ServerIdentities, setupKey } from "./operator-setup.js";
 import { credsText } from "./users.js";
 
 /** What a not-yet-enrolled device connects with to say hello. */
@@ -17,7 +17,7 @@ export interface EnrollmentCredentials {
  * two devices bootstrapping with different enrollment users never see each other's replies.
  * It cannot publish status, read targets or objects.
  */
-export async function issueEnrollmentUser(setup: OperatorSetup): Promise<EnrollmentCredentials> {
+export async function issueEnrollmentUser(setup: ServerIdentities): Promise<EnrollmentCredentials> {
   const user = nativeKeyPair(createSlowUser().getSeed());
   const inboxPrefix = enrollmentInboxPrefix(user.getPublicKey());
   const jwt = await encodeUser(
@@ -30,7 +30,7 @@ export async function issueEnrollmentUser(setup: OperatorSetup): Promise<Enrollm
       bearer_token: false,
       allowed_connection_types: ["STANDARD"],
     },
-    { signer: setupKeys(setup).devicesSigning },
+    { signer: setupKey(setup, "devicesSigning") },
   );
   return { creds: credsText(jwt, user), inboxPrefix };
 }

@@ -1,8 +1,15 @@
-export type { Revocations } from "./claims.js";
+export {
+  LEGACY_OBJECT_REFUSAL,
+  LEGACY_OBJECT_REFUSAL_SUBJECT,
+  LEGACY_OBJECT_SERVICES,
+  type Revocations,
+} from "./claims.js";
 export {
   credsConnectionOptions,
   deviceConnectionOptions,
   enrollmentConnectionOptions,
+  readCaFile,
+  tlsConnectionOptions,
 } from "./connection-options.js";
 export { type DeviceBuckets, openDeviceBuckets } from "./device-buckets.js";
 export { devicePermissions } from "./device-permissions.js";
@@ -15,6 +22,12 @@ export {
   hashEnrollmentSecret,
 } from "./enrollment-token.js";
 export { type EnrollmentCredentials, issueEnrollmentUser } from "./enrollment-user.js";
+export {
+  GATEWAY_FILES,
+  type GatewaySetup,
+  loadGatewaySetup,
+  writeGatewaySetup,
+} from "./gateway-setup.js";
 export {
   assertDeviceId,
   DEVICE_JS_API_PREFIX,
@@ -31,9 +44,11 @@ export {
   deviceRevocations,
   ensureOperatorSetup,
   type Identity,
+  legacyObjectRead,
   loadOperatorSetup,
   type OperatorSetup,
   type ServerIdentities,
+  setLegacyObjectRead,
   updateDeviceRevocations,
 } from "./operator-setup.js";
 export { pushAccountJwt, type RevokeOptions, revokeDevice } from "./revocation.js";
@@ -42,10 +57,12 @@ export {
   type LeafOptions,
   renderServerConfig,
   type ServerConfigOptions,
+  type ServerTlsOptions,
 } from "./server-config.js";
 export {
   credsText,
   type DeviceCredentials,
+  issueClaimsUpdateUser,
   issueDeviceUser,
   issueServiceUser,
   issueSiteCredentials,

@@ -1,14 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { type Account, decode, type Operator } from "@nats-io/jwt";
+import { fromSeed } from "@nats-io/nkeys";
 import { IllegalStateError, NotFoundError, ValidationError } from "@statecast/contract";
 import {
   createOperatorSetup,
   ensureOperatorSetup,
+  issueServiceUser,
+  LEGACY_OBJECT_REFUSAL_SUBJECT,
+  LEGACY_OBJECT_SERVICES,
+  loadGatewaySetup,
   loadOperatorSetup,
+  type OperatorSetup,
   revokeDevice,
+  writeGatewaySetup,
 } from "./index.js";
 
 describe("operator setup on disk", () => {
@@ -20,6 +27,7 @@ describe("operator setup on disk", () => {
 
   const seedFiles = [
     "operator.nk",
+    "operator-signing.nk",
     "system-account.nk",
     "services-account.nk",
     "services-signing.nk",
@@ -51,7 +59,13 @@ describe("operator setup on disk", () => {
     expect(devices.nats.limits?.disallow_bearer).toBe(true);
     const imports = devices.nats.imports ?? [];
     expect(imports.every((i) => i.account === setup.servicesAccount.publicKey)).toBe(true);
-    expect(imports.map((i) => i.subject)).toEqual(services.nats.exports?.map((e) => e.subject));
+    // Everything exported is imported, except the previous release's object reads (legacy object
+    // read is off by default): their message get lands on the gateway's refusal instead.
+    const exported = (services.nats.exports ?? []).map((e) => e.subject);
+    const current = exported.filter((subject) => !LEGACY_OBJECT_SERVICES.includes(subject));
+    expect(imports.map((i) => i.subject).sort()).toEqual(current.sort());
+    const refusal = imports.find((i) => i.subject === LEGACY_OBJECT_REFUSAL_SUBJECT);
+    expect(refusal?.local_subject).toBe("$JS.services.API.STREAM.MSG.GET.OBJ_sc_objects");
     expect(imports.some((i) => i.subject === "$JS.API.>" || i.subject === ">")).toBe(false);
   });
 
@@ -96,6 +110,56 @@ describe("operator setup on disk", () => {
     expect(revocations[second]).toBeGreaterThan(1_000);
     expect(loadOperatorSetup(setup.dir).devicesAccount.jwt).toBe(updated.devicesAccount.jwt);
     await expect(revokeDevice(updated, "dev-a")).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("gives an older setup an operator signing key, listed in a re-signed operator JWT", async () => {
+    const dir = join(root, "op");
+    const created = await createOperatorSetup(dir);
+    rmSync(join(dir, "operator-signing.nk")); // as written before operator signing keys
+    expect(() => loadOperatorSetup(dir)).toThrow(/operator-signing.nk/);
+    const upgraded = await ensureOperatorSetup(dir);
+    const signing = readFileSync(join(dir, "operator-signing.nk"), "utf8").trim();
+    const operator = decode<Operator>(upgraded.operator.jwt);
+    expect(operator.sub).toBe(created.operator.publicKey);
+    expect(operator.nats.signing_keys).toEqual([
+      fromSeed(new TextEncoder().encode(signing)).getPublicKey(),
+    ]);
+    expect(upgraded.devicesAccount).toEqual(created.devicesAccount);
+  });
+
+  it("writes a gateway's setup without the root or account seeds; its revocations stay in memory", async () => {
+    const setup = await createOperatorSetup(join(root, "op"));
+    const gateway = await writeGatewaySetup(setup, join(root, "gateway"));
+    expect(statSync(gateway.dir).mode & 0o777).toBe(0o700);
+    for (const file of [
+      "devices-signing.nk",
+      "operator-signing.nk",
+      "claims-update.creds",
+      "services.creds",
+    ]) {
+      expect(statSync(join(gateway.dir, file)).mode & 0o777, file).toBe(0o600);
+    }
+    for (const file of [
+      "operator.nk",
+      "system-account.nk",
+      "services-account.nk",
+      "services-signing.nk",
+      "devices-account.nk",
+    ]) {
+      expect(existsSync(join(gateway.dir, file)), file).toBe(false);
+    }
+    expect(loadGatewaySetup(gateway.dir)).toEqual(gateway);
+    await expect(issueServiceUser(gateway as OperatorSetup, "x")).rejects.toThrow(
+      /does not hold the servicesSigning key/,
+    );
+    const key = "U".padEnd(56, "C");
+    const revoked = await revokeDevice(gateway, key);
+    const devices = decode<Account>(revoked.devicesAccount.jwt);
+    expect(devices.iss).toBe(decode<Operator>(setup.operator.jwt).nats.signing_keys?.[0]);
+    expect(devices.nats.revocations?.[key]).toBeGreaterThan(0);
+    expect(loadGatewaySetup(gateway.dir).devicesAccount.jwt).toBe(setup.devicesAccount.jwt);
+    // The operator's own directory is refused: it holds the root.
+    expect(() => loadGatewaySetup(setup.dir)).toThrow(/operator root seed/);
   });
 });
 

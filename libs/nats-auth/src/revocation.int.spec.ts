@@ -1,13 +1,20 @@
 import { createUser } from "@nats-io/jwt";
 import { AuthorizationError, connect, delay } from "@nats-io/transport-node";
 import {
+  credsConnectionOptions,
   credsText,
   deviceConnectionOptions,
+  issueClaimsUpdateUser,
   issueDeviceUser,
   loadOperatorSetup,
   revokeDevice,
 } from "./index.js";
-import { connectDevice, type SecuredNats, startSecuredNats } from "./secured-nats.test-helper.js";
+import {
+  connectDevice,
+  permissionDenial,
+  type SecuredNats,
+  startSecuredNats,
+} from "./secured-nats.test-helper.js";
 
 describe("revoking a device at runtime", () => {
   let env: SecuredNats;
@@ -78,5 +85,25 @@ describe("revoking a device at runtime", () => {
     await expect(connectWith(first.jwt)).rejects.toBeInstanceOf(AuthorizationError);
     const nc = await connectWith(second.jwt);
     await nc.close();
+  });
+
+  it("gives the gateway a system user that may push account JWTs and make no other $SYS request", async () => {
+    const nc = await connect({
+      servers: env.nats.url,
+      reconnect: false,
+      ...credsConnectionOptions(await issueClaimsUpdateUser(env.setup)),
+    });
+    try {
+      const denial = await permissionDenial(
+        nc.request("$SYS.REQ.SERVER.PING.CONNZ", "", { timeout: 2_000 }),
+      );
+      expect(denial.subject).toBe("$SYS.REQ.SERVER.PING.CONNZ");
+      const reply = await nc.request("$SYS.REQ.CLAIMS.UPDATE", env.setup.devicesAccount.jwt, {
+        timeout: 5_000,
+      });
+      expect(reply.json<{ data?: { code?: number } }>().data?.code).toBe(200);
+    } finally {
+      await nc.close();
+    }
   });
 });

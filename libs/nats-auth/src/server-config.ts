@@ -7,8 +7,21 @@ export interface ClusterOptions {
   name: string;
   /** This node's route port. */
   port: number;
-  /** Route URLs of the other nodes, e.g. `nats-route://node2:6222`. */
+  /** Route URLs of the other nodes, e.g. `nats-route://node2:6222` (no credentials in them). */
   routes: string[];
+  /**
+   * Route authorization: a node accepts a route only with these credentials, and dials the
+   * others with them (the same on every node). With `tls`, routes also need a certificate
+   * signed by the CA (mutual TLS).
+   */
+  authorization?: { user: string; password: string };
+}
+
+/** PEM files: the servers' certificate and key, and the CA that signed it (see tls-setup.ts). */
+export interface ServerTlsOptions {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
 }
 
 /** Leaf-node settings: a hub listens for sites; a site connects to its hub. */
@@ -18,6 +31,8 @@ export interface LeafOptions {
   /** Site side: connect to the hub with these creds files (see `issueSiteCredentials`). */
   hub?: { url: string; credentials: { services: string; devices: string; system: string } };
 }
+
+const TLS_TIMEOUT_SECONDS = 5;
 
 export interface ServerConfigOptions {
   setup: ServerIdentities;
@@ -40,6 +55,11 @@ export interface ServerConfigOptions {
   jetstreamDomain?: string;
   cluster?: ClusterOptions;
   leaf?: LeafOptions;
+  /**
+   * TLS on the client, route and leaf listeners (routes with mutual TLS), and on a site's link
+   * to its hub. Without it every listener is plaintext: only for test harnesses on loopback.
+   */
+  tls?: ServerTlsOptions;
 }
 
 /**
@@ -63,6 +83,7 @@ export function renderServerConfig(options: ServerConfigOptions): string {
     ...(options.serverName ? [`server_name: ${q(options.serverName)}`] : []),
     `host: ${q(host)}`,
     `port: ${options.port}`,
+    ...(options.tls ? tlsBlock(options.tls, "", false) : []),
     "",
     `operator: ${q(setup.operator.jwt)}`,
     `system_account: ${q(setup.systemAccount.publicKey)}`,
@@ -74,8 +95,8 @@ export function renderServerConfig(options: ServerConfigOptions): string {
           options.storeDirOnCommandLine ? undefined : options.storeDir,
           options.jetstreamDomain,
         )),
-    ...(cluster ? clusterBlock(cluster, host) : []),
-    ...(leaf ? leafBlock(leaf, setup, host) : []),
+    ...(cluster ? clusterBlock(cluster, host, options.tls) : []),
+    ...(leaf ? leafBlock(leaf, setup, host, options.tls) : []),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -105,24 +126,72 @@ function jetstreamBlock(storeDir: string | undefined, domain: string | undefined
   ];
 }
 
-function clusterBlock(cluster: ClusterOptions, host: string): string[] {
+/** A `tls` block: `verify` asks the peer for a certificate signed by the CA (routes). */
+function tlsBlock(tls: ServerTlsOptions, indent: string, verify: boolean): string[] {
+  return [
+    `${indent}tls: {`,
+    `${indent}  cert_file: ${q(tls.certFile)}`,
+    `${indent}  key_file: ${q(tls.keyFile)}`,
+    `${indent}  ca_file: ${q(tls.caFile)}`,
+    ...(verify ? [`${indent}  verify: true`] : []),
+    `${indent}  timeout: ${TLS_TIMEOUT_SECONDS}`,
+    `${indent}}`,
+  ];
+}
+
+function clusterBlock(
+  cluster: ClusterOptions,
+  host: string,
+  tls: ServerTlsOptions | undefined,
+): string[] {
+  const auth = cluster.authorization;
+  const routes = auth
+    ? cluster.routes.map((route) => withCredentials(route, auth))
+    : cluster.routes;
   return [
     "cluster: {",
     `  name: ${q(cluster.name)}`,
     `  listen: ${q(`${host}:${cluster.port}`)}`,
-    `  routes: [${cluster.routes.map(q).join(", ")}]`,
+    ...(auth
+      ? [
+          "  authorization: {",
+          `    user: ${q(auth.user)}`,
+          `    password: ${q(auth.password)}`,
+          `    timeout: ${TLS_TIMEOUT_SECONDS}`,
+          "  }",
+        ]
+      : []),
+    ...(tls ? tlsBlock(tls, "  ", true) : []),
+    `  routes: [${routes.map(q).join(", ")}]`,
     "}",
     "",
   ];
 }
 
-function leafBlock(leaf: LeafOptions, setup: ServerIdentities, host: string): string[] {
+function withCredentials(route: string, auth: { user: string; password: string }): string {
+  const url = new URL(route);
+  if (url.username) throw new ValidationError("route URLs take no credentials: pass authorization");
+  url.username = encodeURIComponent(auth.user);
+  url.password = encodeURIComponent(auth.password);
+  return url.toString().replace(/\/$/, "");
+}
+
+function leafBlock(
+  leaf: LeafOptions,
+  setup: ServerIdentities,
+  host: string,
+  tls: ServerTlsOptions | undefined,
+): string[] {
   const lines = ["leafnodes: {"];
-  if (leaf.listenPort !== undefined) lines.push(`  listen: ${q(`${host}:${leaf.listenPort}`)}`);
+  if (leaf.listenPort !== undefined) {
+    lines.push(`  listen: ${q(`${host}:${leaf.listenPort}`)}`);
+    if (tls) lines.push(...tlsBlock(tls, "  ", false));
+  }
   if (leaf.hub) {
     const { url, credentials } = leaf.hub;
+    const hubTls = tls ? `, tls: { ca_file: ${q(tls.caFile)} }` : "";
     const remote = (file: string, account: string) =>
-      `    { url: ${q(url)}, credentials: ${q(file)}, account: ${q(account)} }`;
+      `    { url: ${q(url)}, credentials: ${q(file)}, account: ${q(account)}${hubTls} }`;
     lines.push(
       "  remotes: [",
       remote(credentials.services, setup.servicesAccount.publicKey),

@@ -76,13 +76,32 @@ describe("deploy/nats", () => {
     }
   });
 
-  it("routes each cluster node to the two others", () => {
-    const configs = renderDeployConfigs(PLACEHOLDER_IDENTITIES);
+  it("routes each cluster node to the two others, with the route credentials", () => {
+    const configs = renderDeployConfigs(PLACEHOLDER_IDENTITIES, "s3cret/+");
     for (const n of [1, 2, 3]) {
       const text = configs[`cluster-node${n}.conf`]!;
       expect(text).toContain(`server_name: "nats-${n}"`);
       expect(text).not.toContain(`nats-route://nats-${n}:`);
-      expect(text.match(/nats-route:\/\//g)).toHaveLength(2);
+      expect(text.match(/nats-route:\/\/statecast-route:s3cret%2F%2B@nats-\d:6222/g)).toHaveLength(
+        2,
+      );
+      expect(text).toContain(
+        'authorization: {\n    user: "statecast-route"\n    password: "s3cret/+"',
+      );
     }
+  });
+
+  it("puts TLS on every listener: clients, routes (mutual) and leaf nodes, and a site's hub link", () => {
+    const configs = renderDeployConfigs(PLACEHOLDER_IDENTITIES);
+    const tlsBlock = (indent: string) =>
+      `${indent}tls: {\n${indent}  cert_file: "/etc/nats/tls/server-cert.pem"\n${indent}  key_file: "/etc/nats/tls/server-key.pem"\n${indent}  ca_file: "/etc/nats/tls/ca.pem"\n`;
+    for (const text of Object.values(configs)) {
+      expect(text).toMatch(/^port: 4222\ntls: \{/m);
+      expect(text).toContain(tlsBlock(""));
+    }
+    const node = configs["cluster-node1.conf"]!;
+    expect(node).toMatch(/cluster: \{[\s\S]*tls: \{[^}]*verify: true[^}]*\}[\s\S]*routes:/);
+    expect(node).toMatch(/leafnodes: \{\n {2}listen: "0\.0\.0\.0:7422"\n {2}tls: \{/);
+    expect(configs["leaf.conf"]).toContain('tls: { ca_file: "/etc/nats/tls/ca.pem" } }');
   });
 });

@@ -9,7 +9,12 @@ import { ValidationError } from "@statecast/contract";
 import { devicePermissions } from "./device-permissions.js";
 import { assertDeviceId, assertUserName } from "./names.js";
 import { nativeKeyPair } from "./native-nkeys.js";
-import { type OperatorSetup, setupKeys } from "./operator-setup.js";
+import {
+  type OperatorSetup,
+  type ServerIdentities,
+  setupKey,
+  setupKeys,
+} from "./operator-setup.js";
 
 /** What the gateway hands a device: its user JWT, and the creds text when the seed was made here. */
 export interface DeviceCredentials {
@@ -19,6 +24,8 @@ export interface DeviceCredentials {
   readonly jwt: string;
   /** JWT + seed in the `.creds` format; absent when the device keeps its own seed. */
   readonly creds?: string;
+  /** When the JWT expires (the device renews before), or undefined for a JWT that never does. */
+  readonly expiresAt?: Date;
 }
 
 /**
@@ -29,7 +36,7 @@ export async function issueServiceUser(setup: OperatorSetup, name: string): Prom
   assertUserName(name);
   const user = createUser();
   const { servicesAccount } = setup;
-  const signer = { signer: setupKeys(setup).servicesSigning };
+  const signer = { signer: setupKey(setup, "servicesSigning") };
   const jwt = await encodeUser(`service:${name}`, user, servicesAccount.publicKey, {}, signer);
   return credsText(jwt, user);
 }
@@ -53,7 +60,7 @@ export async function issueSiteCredentials(
     devices,
     setup.devicesAccount.publicKey,
     { allowed_connection_types: ["LEAFNODE"] },
-    { signer: setupKeys(setup).devicesSigning },
+    { signer: setupKey(setup, "devicesSigning") },
   );
   return {
     services: await issueServiceUser(setup, `site-${site}`),
@@ -65,14 +72,18 @@ export async function issueSiteCredentials(
 /**
  * A device's user in the DEVICES account, signed by its signing key, limited to `devicePermissions(deviceId)`.
  * Pass the device's own public nkey (`U…`, from enrollment) to keep its seed on the device;
- * without one a key pair is generated and returned inside `creds`.
+ * without one a key pair is generated and returned inside `creds`. With `lifetimeSeconds` the
+ * JWT expires then (the server cuts the connection; the agent renews before, see the hello).
  */
 export async function issueDeviceUser(
-  setup: OperatorSetup,
+  setup: ServerIdentities,
   deviceId: string,
   publicNkey?: string,
+  lifetimeSeconds?: number,
 ): Promise<DeviceCredentials> {
   assertDeviceId(deviceId);
+  const exp =
+    lifetimeSeconds === undefined ? undefined : Math.floor(Date.now() / 1000) + lifetimeSeconds;
   const own = publicNkey === undefined ? createUser() : undefined;
   const key = publicNkey === undefined ? own! : devicePublicKey(publicNkey);
   const jwt = await encodeUser(
@@ -84,21 +95,43 @@ export async function issueDeviceUser(
       bearer_token: false,
       allowed_connection_types: ["STANDARD"],
     },
-    { signer: setupKeys(setup).devicesSigning },
+    { signer: setupKey(setup, "devicesSigning"), ...(exp === undefined ? {} : { exp }) },
   );
   const publicKey = key.getPublicKey();
+  const expiry = exp === undefined ? {} : { expiresAt: new Date(exp * 1000) };
   return own
-    ? { deviceId, publicKey, jwt, creds: credsText(jwt, own) }
-    : { deviceId, publicKey, jwt };
+    ? { deviceId, publicKey, jwt, creds: credsText(jwt, own), ...expiry }
+    : { deviceId, publicKey, jwt, ...expiry };
 }
 
-/** A user of the system account, for pushing account JWT updates (`revokeDevice`). */
+/** An unrestricted user of the system account (a site leaf node's link to its hub). */
 export async function issueSystemUser(setup: OperatorSetup): Promise<string> {
-  const keys = setupKeys(setup);
   const user = createUser();
-  const jwt = await encodeUser("system", user, keys.systemAccount);
+  const jwt = await encodeUser("system", user, setupKey(setup, "systemAccount"));
   return credsText(jwt, user);
 }
+
+/**
+ * A system-account user that may only push account JWT updates (`$SYS.REQ.CLAIMS.UPDATE`) and
+ * read the replies: what a gateway holds to make revocations take effect.
+ */
+export async function issueClaimsUpdateUser(setup: OperatorSetup): Promise<string> {
+  const user = createUser();
+  const jwt = await encodeUser("claims-update", user, setupKey(setup, "systemAccount"), {
+    pub: { allow: [CLAIMS_UPDATE_SUBJECT], deny: [] },
+    sub: { allow: ["_INBOX.>"], deny: [] },
+    bearer_token: false,
+  });
+  return credsText(jwt, user);
+}
+
+/** The creds `pushAccountJwt` connects with: the gateway's stored ones, or freshly issued. */
+export function claimsUpdateCreds(setup: ServerIdentities): Promise<string> {
+  const stored = setupKeys(setup).claimsUpdateCreds;
+  return stored ? Promise.resolve(stored) : issueClaimsUpdateUser(setup as OperatorSetup);
+}
+
+export const CLAIMS_UPDATE_SUBJECT = "$SYS.REQ.CLAIMS.UPDATE";
 
 /** The `.creds` text for a user JWT and the seed the device kept (`SU…`). */
 export function credsText(jwt: string, user: KeyPair): string {

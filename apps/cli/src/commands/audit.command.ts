@@ -44,6 +44,25 @@ function actorOf(event: EventView): string {
   return typeof actor === "string" ? actor : "-";
 }
 
+async function* ndjsonLines(body: AsyncIterable<Uint8Array> | null): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of body ?? []) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const lines = buffer.split("\n");
+    buffer = lines.pop() ?? "";
+    yield* lines.filter((line) => line !== "");
+  }
+  if (buffer !== "") yield buffer;
+}
+
+/** The cursor of an export's truncation line (`{"truncated":true,…,"next":…}`), else undefined. */
+function continuationOf(line: string): string | undefined {
+  if (!line.startsWith('{"truncated":true')) return undefined;
+  const next = (JSON.parse(line) as { next?: unknown }).next;
+  return typeof next === "string" ? next : undefined;
+}
+
 /** `statecast audit`: the event history with the API's filters, as a table or NDJSON. */
 export const registerAuditCommand: CommandGroup = (program, ctx) => {
   remoteOption(
@@ -72,12 +91,20 @@ export const registerAuditCommand: CommandGroup = (program, ctx) => {
       const client = await connect(ctx, { remote });
       if (ndjson) {
         const { limit: _ignored, ...all } = filter;
-        const response = await client.request("GET", "/v1/events", {
-          query: { ...all, format: "ndjson" },
-        });
-        const decoder = new TextDecoder();
-        for await (const chunk of response.body ?? [])
-          ctx.io.stdout(decoder.decode(chunk, { stream: true }));
+        // The server cuts an export at its row cap with a last line naming the cursor to go on
+        // from: follow it, so the file holds every match and only events.
+        let cursor = all.cursor;
+        do {
+          const response = await client.request("GET", "/v1/events", {
+            query: { ...all, ...(cursor ? { cursor } : {}), format: "ndjson" },
+          });
+          cursor = undefined;
+          for await (const line of ndjsonLines(response.body)) {
+            const next = continuationOf(line);
+            if (next) cursor = next;
+            else ctx.io.stdout(`${line}\n`);
+          }
+        } while (cursor);
         return;
       }
       const page = await client.get<{ items: EventView[]; next: string | null }>("/v1/events", {

@@ -28,6 +28,7 @@ interface BuildOpts {
   orchestratorKey: string;
   trust: string;
   nats?: string;
+  natsCa?: string;
   watchdogSeconds?: string;
   agentArgs?: string;
   dataMib?: string;
@@ -52,6 +53,7 @@ async function buildImage(ctx: CliContext, opts: BuildOpts) {
       orchestratorKeyPem: await ctx.readText(opts.orchestratorKey),
       signerPem: await ctx.readText(opts.trust),
       ...(opts.nats ? { natsUrl: opts.nats } : {}),
+      ...(opts.natsCa ? { natsCaPem: await ctx.readText(opts.natsCa) } : {}),
       ...(opts.watchdogSeconds ? { watchdogSeconds: Number(opts.watchdogSeconds) } : {}),
       ...(opts.agentArgs ? { agentArgs: opts.agentArgs } : {}),
       ...(opts.dataMib ? { dataMiB: Number(opts.dataMib) } : {}),
@@ -121,6 +123,7 @@ export const registerBoardCommands: CommandGroup = (program, ctx) => {
     .requiredOption("--orchestrator-key <pem>", "orchestrator target key")
     .requiredOption("--trust <pem>", "trusted state signer")
     .option("--nats <url>", "gateway URL as the guest sees it (default nats://10.0.2.100:4222)")
+    .option("--nats-ca <pem>", "the NATS servers' CA: the agent connects over TLS trusting only it")
     .option("--watchdog-seconds <n>", "i6300esb heartbeat (default 90)")
     .option("--agent-args <flags>", "extra agent flags")
     .option("--data-mib <n>", "data partition size (default 1024)")

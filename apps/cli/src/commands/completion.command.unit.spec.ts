@@ -48,9 +48,9 @@ describe("statecast completion", () => {
     const script = (await cli(["completion", "bash"])).out;
     const paths = [...script.matchAll(/^ {2}\['([^']*)'\]=/gm)].map((m) => m[1] ?? "");
     const mine =
-      /^statecast (login|whoami|remotes|clone|post|devices|device|fleet|audit|rollout|why|completion)( |$)/;
+      /^statecast (login|whoami|remotes|clone|post|devices|device|fleet|audit|objects|rollout|why|completion)( |$)/;
     const leaves = paths.filter((p) => mine.test(p) && !paths.some((q) => q.startsWith(`${p} `)));
-    expect(leaves.length).toBe(30);
+    expect(leaves.length).toBe(32);
     const missing: string[] = [];
     for (const leaf of leaves) {
       const help = await cli([...leaf.split(" ").slice(1), "--help"]);

@@ -1,3 +1,4 @@
+import { keyFingerprint } from "@statecast/contract";
 import {
   deviceEvent,
   enrolled,
@@ -9,11 +10,17 @@ import {
 } from "../../../orchestrator/src/openapi/test-app.test-helper.js";
 import { type RemoteCli, remoteCli } from "../remote/remote.test-helper.js";
 
+/** The fingerprint of the key `enrolled()` gives every device. */
+const FP = keyFingerprint(`U${"A".repeat(55)}`);
 let app: TestApp;
 let cli: RemoteCli;
 
 beforeAll(async () => {
-  [app, cli] = await Promise.all([startTestApp(), remoteCli()]);
+  // Exports cut at 3 rows: `audit --ndjson` must follow the continuation line to get them all.
+  [app, cli] = await Promise.all([
+    startTestApp({ env: { STATECAST_AUDIT_EXPORT_MAX_ROWS: "3" } }),
+    remoteCli(),
+  ]);
   await deviceEvent(app.store, "d1", "DeviceEnrolled", enrolled("d1", "lab", { site: "a" }));
   await deviceEvent(app.store, "d1", "DeviceCameOnline", { bootId: "b1" });
   await deviceEvent(app.store, "d2", "DeviceEnrolled", enrolled("d2", "lab", { site: "b" }));
@@ -35,9 +42,13 @@ describe("devices, device history and audit against a real orchestrator", () => 
     const listed = await cli.sc(["devices", "ls", "--fleet", "lab"]);
     expect(listed.code, listed.err).toBe(0);
     const lines = listed.out.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^DEVICE\s+FLEET\s+APPROVAL\s+PRESENCE\s+REVISION\s+STATUS\s+TAGS$/);
+    expect(lines[0]).toMatch(
+      /^DEVICE\s+FLEET\s+APPROVAL\s+PRESENCE\s+REVISION\s+STATUS\s+KEY\s+TAGS$/,
+    );
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(["d1", "d2"]);
-    expect(lines[1]).toMatch(/^d1\s+lab\s+pending\s+online\s+-\s+-\s+site=a$/);
+    expect(lines[1]).toMatch(
+      new RegExp(`^d1\\s+lab\\s+pending\\s+online\\s+-\\s+-\\s+${FP}\\s+site=a$`),
+    );
     const online = await cli.scJson<{ items: { deviceId: string }[] }>([
       "devices",
       "ls",
@@ -48,7 +59,12 @@ describe("devices, device history and audit against a real orchestrator", () => 
   });
 
   it("approves, tags, refuses a revoke with no credentials, decommissions, then shows the device and its history", async () => {
-    expect((await cli.sc(["devices", "approve", "d2"])).out).toBe("d2: approved\n");
+    const wrong = await cli.sc(["devices", "approve", "d2", "--key", "0123456789abcdef"]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain(`device d2 is pending with key ${FP}, not 0123456789abcdef`);
+    expect((await cli.sc(["devices", "approve", "d2", "--key", FP])).out).toBe(
+      `d2: approved (key ${FP})\n`,
+    );
     const tagged = await cli.scJson<{ tags: Record<string, string> }>([
       "devices",
       "tag",
@@ -59,6 +75,7 @@ describe("devices, device history and audit against a real orchestrator", () => 
     expect(tagged.json.tags).toEqual({ ring: "canary" });
     const shown = await cli.sc(["devices", "show", "d2"]);
     expect(shown.out).toContain("approval   approved\n");
+    expect(shown.out).toContain(`key        ${FP}\n`);
     expect(shown.out).toContain("tags       ring=canary\n");
     // No credentials were ever issued to d2, so there is nothing to revoke: refused, no event.
     const revoke = await cli.sc(["devices", "revoke", "d2", "--reason", "stolen"]);
@@ -77,6 +94,16 @@ describe("devices, device history and audit against a real orchestrator", () => 
     ]);
     const table = await cli.sc(["device", "history", "d2"]);
     expect(table.out).toMatch(/DeviceApproved\s+device:d2\s+operator:admin/);
+  });
+
+  it("re-keys a device: it waits for a hello with a new key", async () => {
+    const rekeyed = await cli.sc(["devices", "rekey", "d1", "--reason", "board replaced"]);
+    expect(rekeyed.out).toBe("d1: re-keyed: its next hello with a new key waits for approval\n");
+    const shown = await cli.sc(["devices", "show", "d1"]);
+    expect(shown.out).toContain("key        none (re-keyed, waiting for a hello)\n");
+    const early = await cli.sc(["devices", "approve", "d1"]);
+    expect(early.code).toBe(1);
+    expect(early.err).toMatch(/has not said hello with its new key/);
   });
 
   it("shows a device's downloaded bytes: its last apply (deltas, resumed) and its total", async () => {

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import type { CliContext } from "../cli/context.js";
 import { type DeviceView, devicePath, retagDevice } from "../remote/devices-api.js";
+import { metricsLines } from "../remote/metrics-view.js";
 import { connect, remoteCommand, remoteOption } from "../remote/remote-command.js";
 import { formatRevision, formatTags, table } from "../remote/table.js";
 import { transferText } from "../remote/transfer-view.js";
@@ -18,7 +19,7 @@ interface ListOptions {
   remote?: string;
 }
 
-/** `devices ls|show|tag|approve|revoke` and `device history ID`. */
+/** `devices ls|show|tag|approve|rekey|decommission|revoke` and `device history ID`. */
 export const registerDevicesCommands: CommandGroup = (program, ctx) => {
   const devices = program.command("devices").description("the fleet's devices (see `devices ls`)");
 
@@ -52,10 +53,11 @@ export const registerDevicesCommands: CommandGroup = (program, ctx) => {
         d.online ? "online" : "offline",
         formatRevision(d.currentRevision),
         d.lastStatus ?? "-",
+        d.keyFingerprint ?? "-",
         formatTags(d.tags),
       ]);
       const human = table(
-        ["DEVICE", "FLEET", "APPROVAL", "PRESENCE", "REVISION", "STATUS", "TAGS"],
+        ["DEVICE", "FLEET", "APPROVAL", "PRESENCE", "REVISION", "STATUS", "KEY", "TAGS"],
         rows,
       );
       if (page.next) human.push(`more: statecast devices ls --after ${page.next}`);
@@ -105,7 +107,14 @@ export const registerDevicesCommands: CommandGroup = (program, ctx) => {
     }),
   );
 
-  decision(ctx, devices, "approve", "let a pending device into its fleet", "approve");
+  decision(ctx, devices, "approve", "let a pending device's key into its fleet", "approve");
+  decision(
+    ctx,
+    devices,
+    "rekey",
+    "re-key a device: its key's credentials are revoked; its next hello with a new key waits for approval",
+    "rekey",
+  );
   decision(
     ctx,
     devices,
@@ -157,15 +166,38 @@ function decision(ctx: CliContext, group: Command, name: string, what: string, a
   );
   const takesReason = action !== "approve";
   if (takesReason) command.option("--reason <text>", "why (recorded in the audit trail)");
-  command.action((id: string, opts: { reason?: string; remote?: string }, cmd: Command) =>
-    remoteCommand(ctx, async () => {
-      const client = await connect(ctx, { remote: opts.remote });
-      const body = takesReason ? { json: { reason: opts.reason ?? "" } } : {};
-      const result = await client.json<DeviceView>("POST", `${devicePath(id)}/${action}`, body);
-      const outcome = action === "revoke" ? "credentials revoked" : result.approval;
-      ctx.emit(cmd, { ok: true, human: [`${result.deviceId}: ${outcome}`], data: result });
-    }),
+  else {
+    command.option(
+      "--key <fingerprint>",
+      "approve only this key (its fingerprint from `devices show`); refused if the device is pending with another",
+    );
+  }
+  command.action(
+    (id: string, opts: { reason?: string; key?: string; remote?: string }, cmd: Command) =>
+      remoteCommand(ctx, async () => {
+        const client = await connect(ctx, { remote: opts.remote });
+        const json = takesReason
+          ? { reason: opts.reason ?? "" }
+          : opts.key
+            ? { keyFingerprint: opts.key }
+            : {};
+        const result = await client.json<DeviceView>("POST", `${devicePath(id)}/${action}`, {
+          json,
+        });
+        ctx.emit(cmd, {
+          ok: true,
+          human: [`${result.deviceId}: ${outcome(action, result)}`],
+          data: result,
+        });
+      }),
   );
+}
+
+function outcome(action: string, result: DeviceView): string {
+  if (action === "revoke") return "credentials revoked";
+  if (action === "rekey") return "re-keyed: its next hello with a new key waits for approval";
+  const key = result.keyFingerprint ? ` (key ${result.keyFingerprint})` : "";
+  return `${result.approval}${action === "approve" ? key : ""}`;
 }
 
 function describeDevice(d: DeviceView): string[] {
@@ -179,9 +211,13 @@ function describeDevice(d: DeviceView): string[] {
     `status     ${d.lastStatus ?? "-"}${d.lastReason ? ` (${d.lastReason})` : ""}`,
     `tags       ${formatTags(d.tags)}`,
     `enrolled   ${d.enrolledAt ?? "-"}`,
+    ...(d.keyFingerprint !== undefined
+      ? [`key        ${d.keyFingerprint ?? "none (re-keyed, waiting for a hello)"}`]
+      : []),
     ...(d.transfer?.last
       ? [`last apply ${formatRevision(d.transfer.last.revision)}: ${transferText(d.transfer.last)}`]
       : []),
     ...(d.transfer ? [`transfer   ${transferText(d.transfer.total)} (all applies)`] : []),
+    ...metricsLines(d.metrics),
   ];
 }

@@ -11,6 +11,7 @@ import { registerInitCommand } from "./init.command.js";
 import { registerKeygenCommand } from "./keygen.command.js";
 import { registerLoginCommands } from "./login.command.js";
 import { registerLogsCommand } from "./logs.command.js";
+import { registerObjectsCommands } from "./objects.command.js";
 import { registerRemoteWorkdirCommands } from "./remote-workdir.command.js";
 import { registerRolloutCommands } from "./rollout.command.js";
 import { registerSignCommands } from "./sign.command.js";
@@ -33,6 +34,7 @@ export const COMMAND_GROUPS: CommandGroup[] = [
   registerLogsCommand,
   registerFleetCommands,
   registerAuditCommand,
+  registerObjectsCommands,
   registerRolloutCommands,
   registerCompletionCommand,
   registerBoardCommands,

@@ -1,4 +1,5 @@
 import type { RemoteClient } from "./http-client.js";
+import type { MetricsView } from "./metrics-view.js";
 import { RemoteConfigError } from "./remote-errors.js";
 import type { TransferView } from "./transfer-view.js";
 
@@ -23,6 +24,11 @@ export interface DeviceView {
     last: (TransferView & { revision: { fleet: string; number: number } }) | null;
     total: TransferView;
   };
+  /** Servers since issue 14, on `GET /v1/devices/:id` only: the latest metrics and their age. */
+  metrics?: MetricsView;
+  /** Servers since issue 17: the device's key and its fingerprint (null: re-keyed, no hello yet). */
+  publicKey?: string | null;
+  keyFingerprint?: string | null;
   version: number;
   updatedAt: string;
 }

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, query } from "../api";
+import { Metrics } from "../components/metrics";
 import { Timeline } from "../components/timeline";
 import { useLive, useLoad } from "../hooks";
 import { currentRoute, Link } from "../router";
@@ -109,6 +110,14 @@ export function DevicePage(props: { id: string }) {
           </dd>
           <dt>Online</dt>
           <dd>{d.online ? "online" : "offline"}</dd>
+          {d.metrics && (
+            <>
+              <dt>Metrics</dt>
+              <dd>
+                <Metrics metrics={d.metrics} />
+              </dd>
+            </>
+          )}
           <dt>Tags</dt>
           <dd>
             {Object.entries(d.tags)

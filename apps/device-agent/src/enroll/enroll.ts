@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import {
   enrollmentInboxPrefix,
   firstIssue,
@@ -6,6 +6,8 @@ import {
   type HelloReply,
   helloReplySchema,
   helloSubject,
+  keyFingerprint,
+  RENEWS_CREDENTIALS_HEADER,
 } from "@statecast/contract";
 import { credsConnectionOptions } from "@statecast/nats-auth";
 import { writeFileAtomic } from "../fs/atomic.js";
@@ -14,6 +16,8 @@ import { credsText, credsUserKey, loadOrCreateIdentity } from "./identity.js";
 
 export interface EnrollOptions {
   natsUrl: string;
+  /** PEM of the pinned NATS CA: TLS required, only this CA trusted. */
+  natsCa?: string;
   deviceId: string;
   fleet: string;
   /** `.creds` text of the fleet's enrollment user (may only say hello). */
@@ -49,12 +53,15 @@ export class EnrollmentRefused extends Error {
 export async function enroll(options: EnrollOptions): Promise<string> {
   const { deviceId, log } = options;
   const identity = await loadOrCreateIdentity(options.identityFile);
+  // What the operator compares before approving this key (`statecast devices approve --key`).
+  log.info("saying hello", { keyFingerprint: keyFingerprint(identity.getPublicKey()) });
   const hello = JSON.stringify(
     helloOf(deviceId, identity.getPublicKey(), options.fleet, options.enrollmentToken),
   );
   const nc = await connect({
-    servers: options.natsUrl,
+    servers: options.natsUrl.split(",").map((url) => url.trim()),
     name: `statecast-agent ${deviceId} (enrolling)`,
+    ...(options.natsCa ? { tls: { ca: options.natsCa } } : {}),
     reconnect: true,
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
@@ -106,14 +113,20 @@ export function helloOf(
   return { deviceId, publicKey, fleet, ...(enrollmentToken ? { enrollmentToken } : {}) };
 }
 
-async function sayHello(
+/**
+ * One hello and its reply (or why there is none). It says the agent renews its credentials, so
+ * the gateway issues a JWT that expires (see CredentialsRenewal).
+ */
+export async function sayHello(
   nc: NatsConnection,
   deviceId: string,
   hello: string,
   timeout: number,
 ): Promise<HelloReply | { error: string }> {
   try {
-    const msg = await nc.request(helloSubject(deviceId), hello, { timeout });
+    const renews = headers();
+    renews.set(RENEWS_CREDENTIALS_HEADER, "1");
+    const msg = await nc.request(helloSubject(deviceId), hello, { timeout, headers: renews });
     const reply = helloReplySchema.safeParse(msg.json());
     if (reply.success) return reply.data;
     return { error: `the gateway's reply is not a hello reply (${firstIssue(reply.error)})` };

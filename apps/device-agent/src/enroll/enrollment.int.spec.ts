@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,7 +16,6 @@ import {
   PostgresEventStore,
 } from "@statecast/events";
 import {
-  DEVICE_JS_API_PREFIX,
   deviceConnectionOptions,
   generateEnrollmentSecret,
   hashEnrollmentSecret,
@@ -33,11 +31,10 @@ import { EnrollmentResponder } from "../../../device-gateway/src/enrollment/enro
 import type { ObjectAccess } from "../../../device-gateway/src/objects/object-access.js";
 import { ObjectResponder } from "../../../device-gateway/src/objects/object-responder.js";
 import { createLogger } from "../log.js";
-import type { StatusReport } from "../report/report.js";
 import { SimRuntime } from "../runtime/sim-runtime.js";
-import { agentBundle, type ProcessResult } from "../testing/agent-process.test-helper.js";
+import { agentBundle } from "../testing/agent-process.test-helper.js";
+import { runConnectedAgent, waitForStatus } from "../testing/connected-run.test-helper.js";
 import { INIT } from "../testing/fixtures.test-helper.js";
-import { STATUS_STREAM } from "../testing/gateway-side.test-helper.js";
 import { DeviceUnderTest } from "../testing/harness.test-helper.js";
 import { type SecuredNats, startSecuredNats } from "../testing/secured-nats.test-helper.js";
 import { EnrollmentRefused, enroll } from "./enroll.js";
@@ -247,60 +244,6 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
     ).rejects.toBeInstanceOf(EnrollmentRefused);
   });
 
-  function runAgent(device: DeviceUnderTest, extra: string[]) {
-    const trust = join(device.dir, "trust.pem");
-    const orchestrator = join(device.dir, "orchestrator.pem");
-    writeFileSync(trust, device.states.key.publicKeyPem);
-    writeFileSync(
-      orchestrator,
-      device.orchestrator.publicKey.export({ type: "spki", format: "pem" }),
-    );
-    const child = spawn(
-      process.execPath,
-      [
-        agentJs,
-        "run",
-        ...["--store", device.storeDir, "--runtime", "sim", "--trust", trust],
-        ...["--orchestrator-key", orchestrator, "--nats", env.nats.url],
-        ...["--device-id", device.deviceId, "--js-api-prefix", DEVICE_JS_API_PREFIX],
-        ...["--commit-delay-ms", "300", "--quiet"],
-        ...extra,
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const done = new Promise<ProcessResult>((resolve) =>
-      child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
-    );
-    return Object.assign(child, { done });
-  }
+  const runAgent = (device: DeviceUnderTest, extra: string[]) =>
+    runConnectedAgent(env, agentJs, device, extra);
 });
-
-async function waitForStatus(
-  env: SecuredNats,
-  deviceId: string,
-  status: string,
-): Promise<StatusReport[]> {
-  const jsm = await jetstreamManager(env.service);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const info = await jsm.streams.info(STATUS_STREAM);
-    const reports: StatusReport[] = [];
-    for (
-      let seq = info.state.first_seq;
-      info.state.messages > 0 && seq <= info.state.last_seq;
-      seq++
-    ) {
-      const message = await jsm.streams.getMessage(STATUS_STREAM, { seq }).catch(() => undefined);
-      const report = message?.json<StatusReport>();
-      if (report?.deviceId === deviceId) reports.push(report);
-    }
-    if (reports.some((r) => r.status === status)) return reports;
-    if (Date.now() > deadline)
-      throw new Error(`no ${status} from ${deviceId}; got ${reports.map((r) => r.status)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

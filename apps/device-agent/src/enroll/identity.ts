@@ -21,15 +21,33 @@ export async function loadOrCreateIdentity(path: string): Promise<KeyPair> {
   return key;
 }
 
-/** The user public key (`sub`) of the JWT in a `.creds` text; no signature check needed here. */
-export function credsUserKey(creds: string): string {
+/** The claims of the user JWT in a `.creds` text; no signature check needed here. */
+function credsClaims(creds: string): { sub?: unknown; iat?: unknown; exp?: unknown } {
   const jwt = /-{3,}BEGIN NATS USER JWT-{3,}\s+(\S+)/.exec(creds)?.[1];
   const payload = jwt?.split(".")[1];
   if (!payload) throw new Error("creds text has no user JWT");
-  const sub = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { sub?: unknown })
-    .sub;
+  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+}
+
+/** The user public key (`sub`) of the JWT in a `.creds` text. */
+export function credsUserKey(creds: string): string {
+  const { sub } = credsClaims(creds);
   if (typeof sub !== "string" || !sub.startsWith("U")) throw new Error("creds JWT names no user");
   return sub;
+}
+
+/** When the creds' JWT was issued and expires (unix ms); `expiresAt` undefined: it never does. */
+export function credsLifetime(creds: string): { issuedAt: number; expiresAt?: number } {
+  const { iat, exp } = credsClaims(creds);
+  const issuedAt = typeof iat === "number" ? iat * 1000 : Date.now();
+  return typeof exp === "number" ? { issuedAt, expiresAt: exp * 1000 } : { issuedAt };
+}
+
+/** The device's key pair from the seed in its `.creds` text. */
+export function credsKeyPair(creds: string): KeyPair {
+  const seed = /-{3,}BEGIN USER NKEY SEED-{3,}\s+(\S+)/.exec(creds)?.[1];
+  if (!seed) throw new Error("creds text has no user seed");
+  return fromSeed(new TextEncoder().encode(seed));
 }
 
 /**

@@ -2,6 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { RevisionSpec } from "../model/revision.js";
 import { containerLogFiles } from "../runtime/container-logs.js";
+import { LogFollower } from "./log-follower.js";
 import { LOG_RING_BYTES, readRing, trimFile } from "./log-ring.js";
 
 /** What an operator asks for: the agent's log, or one part's console output. */
@@ -45,6 +46,12 @@ export class DeviceLogs {
     const info = await stat(file).catch(() => undefined);
     if (!info || (!Number.isNaN(since) && info.mtimeMs < since)) return { part, text: "" };
     return { part, text: await readRing(file, maxBytes) };
+  }
+
+  /** Follows what the part's log (or the agent's) gets from now on; undefined: no such part. */
+  async follow(part = "agent"): Promise<LogFollower | undefined> {
+    const file = part === "agent" ? this.agentLog : await this.consoleOf(part);
+    return file ? LogFollower.fromEnd(file) : undefined;
   }
 
   /** The console log of the part's container: the committed one's, else the newest one's. */

@@ -6,14 +6,19 @@ import type { TargetEnvelope } from "@statecast/contract";
 import { deviceConnectionOptions, deviceInboxPrefix, TARGETS_BUCKET } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
+import { MetricsCollector } from "../metrics/metrics-collector.js";
+import { CredentialsRenewal, type RenewalOptions } from "./credentials-renewal.js";
 import { LogsResponder } from "./logs-responder.js";
+import { MetricsPublisher, metricsIntervalMs } from "./metrics-publisher.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { ExpiredTargetHold, Heartbeat } from "./presence.js";
-import { StatusSender } from "./status-sender.js";
+import { listenForBackoff, StatusSender } from "./status-sender.js";
 
 export interface ConnectedOptions {
   /** One NATS URL, or several separated by commas (every node of a cluster). */
   natsUrl: string;
+  /** PEM of the pinned NATS CA: TLS required, only this CA trusted. */
+  natsCa?: string;
   creds?: string;
   /** The `slow download` fault for tests and sim: object bytes per second. */
   downloadBytesPerSecond?: number;
@@ -28,6 +33,10 @@ export interface ConnectedOptions {
   heartbeatMs?: number;
   /** How long an expired target waits for a refreshed one before it is refused (default 60 s). */
   expiredTargetGraceMs?: number;
+  /** Metrics interval (default 15 s, never below 5 s; 0: no metrics). */
+  metricsIntervalMs?: number;
+  /** Renew expiring creds through the hello (the fleet it names, where the creds are stored). */
+  renewal?: Omit<RenewalOptions, "deviceId">;
 }
 
 /** Reconnect delay: exponential backoff from 250 ms up to `maxMs` with full jitter. */
@@ -43,6 +52,10 @@ export function reconnectDelay(attempt: number, maxMs = 30_000, random = Math.ra
 export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   const deviceId = agent.config.deviceId;
   let attempt = 0;
+  const renewal =
+    options.creds && options.renewal
+      ? new CredentialsRenewal(options.creds, { ...options.renewal, deviceId }, agent.log)
+      : undefined;
   const connection: ConnectionOptions = {
     // A single string would be taken as ONE server: give the client each node of a cluster.
     servers: options.natsUrl
@@ -54,12 +67,14 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
     reconnectDelayHandler: () => reconnectDelay(attempt++, options.reconnectMaxDelayMs),
+    ...(options.natsCa ? { tls: { ca: options.natsCa } } : {}),
     ...(options.creds
-      ? deviceConnectionOptions(options.creds, deviceId)
+      ? deviceConnectionOptions(renewal?.current ?? options.creds, deviceId)
       : { inboxPrefix: deviceInboxPrefix(deviceId) }),
   };
   const nc: NatsConnection = await connect(connection);
   agent.gateway.connected();
+  renewal?.start(nc);
   // Opened the way a device's permissions allow: no API-info probes, direct get for its key,
   // consumers delivering to its own inbox prefix.
   const js = jetstream(nc, {
@@ -75,6 +90,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
     options.downloadBytesPerSecond,
   );
   const sender = new StatusSender(js, agent.journal, agent.log);
+  const backoff = listenForBackoff(nc, deviceId, sender, agent.log);
   void sender.flush();
   const heartbeat = new Heartbeat(
     js,
@@ -86,6 +102,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   const hold = new ExpiredTargetHold(options.expiredTargetGraceMs);
   const logs = new LogsResponder(nc, deviceId, agent.logs, agent.log);
   logs.start();
+  const metrics = startMetrics(agent, nc, options.metricsIntervalMs);
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "reconnect") {
@@ -93,6 +110,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
         agent.gateway.connected();
         agent.log.info("reconnected; replaying pending reports");
         void heartbeat.send();
+        void metrics.send();
         void sender.flush();
       } else if (status.type === "disconnect") {
         agent.gateway.lost();
@@ -132,17 +150,44 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   return {
     nc,
     sender,
+    logs,
+    renewal,
     async close() {
+      renewal?.stop();
       agent.gateway.detach();
       heartbeat.stop();
       hold.stop();
       logs.stop();
+      metrics.stop();
       watcher.stop();
+      backoff.unsubscribe();
       sender.close();
       await applying.catch(() => undefined);
       await nc.drain().catch(() => undefined);
     },
   };
+}
+
+function startMetrics(agent: Agent, nc: NatsConnection, asked: number | undefined) {
+  const intervalMs = metricsIntervalMs(asked);
+  const collector = new MetricsCollector({
+    deviceId: agent.config.deviceId,
+    bootId: agent.journal.bootId,
+    runtime: agent.config.runtime,
+    storeDir: agent.store.root,
+    committed: () => agent.committedRevision,
+    restartsOf: (name) => agent.recovery.restartsOf(name),
+    intervalSeconds: Math.round(intervalMs / 1000),
+  });
+  const publisher = new MetricsPublisher(
+    nc,
+    agent.config.deviceId,
+    collector,
+    agent.log,
+    intervalMs,
+  );
+  publisher.start();
+  return publisher;
 }
 
 /** The device's creds: from `--creds`, or enrolled through the hello protocol the first time. */
@@ -159,6 +204,7 @@ async function deviceCreds(agent: Agent, settings: AgentSettings): Promise<strin
   return enroll({
     ...settings.enrollment,
     natsUrl: settings.natsUrl!,
+    ...(settings.natsCa ? { natsCa: settings.natsCa } : {}),
     deviceId: agent.config.deviceId,
     credsFile: settings.credsFile,
     log: agent.log,
@@ -170,9 +216,15 @@ export async function runConnected(agent: Agent, settings: AgentSettings): Promi
   const creds = await deviceCreds(agent, settings);
   const handle = await connectAgent(agent, {
     natsUrl: settings.natsUrl!,
+    ...(settings.natsCa ? { natsCa: settings.natsCa } : {}),
     downloadBytesPerSecond: settings.downloadBytesPerSecond,
+    metricsIntervalMs: settings.metricsIntervalMs,
     ...(settings.jsApiPrefix ? { jsApiPrefix: settings.jsApiPrefix } : {}),
     ...(creds ? { creds } : {}),
+    // Expiring creds are renewed with a hello naming the device's fleet (known from enrollment).
+    ...(settings.enrollment
+      ? { renewal: { fleet: settings.enrollment.fleet, credsFile: settings.credsFile } }
+      : {}),
   });
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);

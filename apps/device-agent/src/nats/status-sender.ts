@@ -1,5 +1,11 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { reportMessageId, statusSubject } from "@statecast/contract";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import {
+  reportBackoffSchema,
+  reportBackoffSubject,
+  reportMessageId,
+  statusSubject,
+} from "@statecast/contract";
 import type { Logger } from "../log.js";
 import { ReportJournal } from "../report/journal.js";
 import type { JournalEntry } from "../report/report.js";
@@ -17,6 +23,7 @@ export class StatusSender {
   private again = false;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
+  private pausedUntil = 0;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -44,9 +51,20 @@ export class StatusSender {
     return this.flushing;
   }
 
+  /**
+   * The gateway asked this device to slow down (its reports came over the device's rate): send
+   * nothing for `ms`, then go on with what is still pending (the journal keeps every report).
+   */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.flush(), this.pausedUntil - Date.now());
+  }
+
   private async pass(): Promise<void> {
     const pending = await this.journal.pending();
     for (const journaled of pending) {
+      if (Date.now() < this.pausedUntil) return; // the pause's timer flushes again
       if (ReportJournal.isLocal(journaled)) {
         this.log.warn(
           "report of an offline bundle kept on the device: it names no fleet revision",
@@ -102,4 +120,26 @@ export class StatusSender {
     this.closed = true;
     clearTimeout(this.retry);
   }
+}
+
+/** Pauses `sender` whenever the gateway asks this device to slow its reports down. */
+export function listenForBackoff(
+  nc: NatsConnection,
+  deviceId: string,
+  sender: StatusSender,
+  log: Logger,
+): Subscription {
+  return nc.subscribe(reportBackoffSubject(deviceId), {
+    callback: (_error, msg) => {
+      let asked: ReturnType<typeof reportBackoffSchema.safeParse>;
+      try {
+        asked = reportBackoffSchema.safeParse(msg.json());
+      } catch {
+        return;
+      }
+      if (!asked.success) return;
+      log.warn("the gateway asks to slow down reports; pausing", asked.data);
+      sender.pause(Math.min(asked.data.retryAfterMs, 60_000));
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DirObjectSource } from "../fetch/dir-source.js";
+import { MetricsCollector } from "../metrics/metrics-collector.js";
 import { INIT, type PartFixture } from "../testing/fixtures.test-helper.js";
 import { DeviceUnderTest } from "../testing/harness.test-helper.js";
 
@@ -62,6 +63,29 @@ describe("auto_recovery of container-policy parts", () => {
     expect(runs("clean")).toBe(1); // on-failure, exit 0: not restarted
     expect(runs("again")).toBe(2); // always, exit 0: 1 restart allowed
     expect(runs("off")).toBe(1); // no auto_recovery
+    // The device's metrics count the restarts the same way.
+    const restarts = ["crash", "clean", "again", "off"].map((p) =>
+      device.agent.recovery.restartsOf(name(p)),
+    );
+    expect(restarts).toEqual([2, 0, 1, 0]);
+    const metrics = await new MetricsCollector({
+      deviceId: "d",
+      bootId: "b",
+      runtime: device.runtime,
+      storeDir: device.agent.store.root,
+      committed: () => device.agent.committedRevision,
+      restartsOf: (container) => device.agent.recovery.restartsOf(container),
+      intervalSeconds: 15,
+    }).collect();
+    expect(metrics.runtime).toBe("lxc");
+    const seen = Object.fromEntries(metrics.containers.map((c) => [c.part, [c.state, c.restarts]]));
+    expect(seen).toEqual({
+      net: ["RUNNING", 0],
+      crash: ["STOPPED", 2],
+      clean: ["STOPPED", 0],
+      again: ["STOPPED", 1],
+      off: ["STOPPED", 0],
+    });
     for (const part of ["crash", "clean", "again", "off"]) {
       expect(await device.runtime.state(name(part)), part).toBe("STOPPED");
     }

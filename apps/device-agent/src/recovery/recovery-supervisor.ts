@@ -20,6 +20,8 @@ interface Watched {
   restartAt?: number;
   /** Left stopped: budget spent, a clean exit under on-failure, or a failed restart. */
   failed: boolean;
+  /** Restarts done since the agent started (never reset: the device's metrics show it). */
+  restarts: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export class RecoverySupervisor {
           history: { retries: 0 },
           runningSince: now,
           failed: false,
+          restarts: 0,
         },
       ]),
     );
@@ -64,6 +67,11 @@ export class RecoverySupervisor {
     }
     this.timer ??= setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
+  }
+
+  /** How often auto_recovery restarted this container since the agent started. */
+  restartsOf(containerName: string): number {
+    return this.watched.get(containerName)?.restarts ?? 0;
   }
 
   /** Stops watching until the next `watch` (an apply is running, or the agent stops). */
@@ -127,6 +135,7 @@ export class RecoverySupervisor {
   private async restart(entry: Watched, name: string, now: number): Promise<void> {
     entry.restartAt = undefined;
     entry.runningSince = now;
+    entry.restarts++;
     try {
       await this.runtime.start(name);
       this.log.info("auto-recovery: container restarted", {

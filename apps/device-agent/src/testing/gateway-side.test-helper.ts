@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type ObjectStore, Objm } from "@nats-io/obj";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
 import type { TargetEnvelope } from "@statecast/contract";
 import type { ObjectAccess } from "../../../device-gateway/src/objects/object-access.js";
 import { ObjectResponder } from "../../../device-gateway/src/objects/object-responder.js";
@@ -23,8 +23,9 @@ export class GatewaySide {
     readonly objects: ObjectStore,
   ) {}
 
-  static async open(url: string): Promise<GatewaySide> {
-    const nc = await connect({ servers: url });
+  /** `options`: more connection options, e.g. the pinned CA of a TLS server. */
+  static async open(url: string, options: Partial<ConnectionOptions> = {}): Promise<GatewaySide> {
+    const nc = await connect({ ...options, servers: url });
     const jsm = await jetstreamManager(nc);
     if (!(await jsm.streams.info(STATUS_STREAM).catch(() => undefined))) {
       await jsm.streams.add({ name: STATUS_STREAM, subjects: ["sc.dev.*.status"] });

@@ -9,18 +9,27 @@ import {
 } from "@statecast/platform";
 import { z } from "zod";
 import { DEFAULT_HELLO_LIMITS, type HelloLimitOptions } from "../enrollment/hello-limits.js";
+import { DEFAULT_REPORT_RATE, type ReportRateOptions } from "../status/report-rate.js";
 
 export const GATEWAY_DEFAULT_PORT = 8081;
 
-/** A directory written by `createOperatorSetup` (@statecast/nats-auth): it holds `operator.jwt`. */
+/**
+ * A directory written by `writeGatewaySetup` (@statecast/nats-auth): the public JWTs and the
+ * gateway's signing keys, never the operator root seed (`operator.nk`).
+ */
 const natsAuthDirSetting = z
   .string()
   .trim()
   .min(1)
   .refine((dir) => existsSync(join(dir, "operator.jwt")), {
-    message: "expected a directory holding a Statecast NATS operator setup (operator.jwt, seeds)",
+    message:
+      "expected a directory holding a Statecast gateway NATS setup (operator.jwt, devices-signing.nk, operator-signing.nk, claims-update.creds)",
   })
-  .describe("the NATS operator setup directory (see @statecast/nats-auth)");
+  .refine((dir) => !existsSync(join(dir, "operator.nk")), {
+    message:
+      "holds the operator root seed (operator.nk): give the gateway its own directory (writeGatewaySetup, render-deploy --gateway)",
+  })
+  .describe("the gateway's NATS setup directory (see @statecast/nats-auth writeGatewaySetup)");
 
 const secondsSetting = (what: string) =>
   z
@@ -36,13 +45,21 @@ const lifetimeSetting = secondsSetting("target lifetime in seconds (default 6048
 
 /** The gateway's settings by environment variable: add new ones here. */
 export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
-  // Enrollment and revocation sign with the operator setup's keys; unset = both disabled.
+  // Enrollment and revocation sign with the gateway setup's keys; unset = both disabled.
   STATECAST_NATS_AUTH_DIR: natsAuthDirSetting.optional(),
   // How long a signed target stays valid (anti-freeze); a device back online gets it refreshed.
   STATECAST_TARGET_LIFETIME_SECONDS: lifetimeSetting.optional(),
   // Silence after which a device is declared offline (agents beat every 30 s).
   STATECAST_OFFLINE_AFTER_SECONDS: secondsSetting(
     "offline timeout in seconds (default 90)",
+  ).optional(),
+  // Metrics from one device more often than this (on average, bursts of 3) are dropped.
+  STATECAST_METRICS_MIN_INTERVAL_SECONDS: secondsSetting(
+    "least seconds between two metrics messages of one device (default 5)",
+  ).optional(),
+  // Lifetime of the user JWTs of agents that renew them (the agent renews at two thirds of it).
+  STATECAST_DEVICE_CREDENTIALS_SECONDS: secondsSetting(
+    "device credentials lifetime in seconds (default 86400, 24 h)",
   ).optional(),
   STATECAST_HELLO_RATE: z.coerce
     .number()
@@ -64,6 +81,17 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
     .string()
     .default("")
     .describe("comma-separated fleets that enroll devices only with a token; * = every fleet"),
+  STATECAST_DEVICE_REPORT_RATE: z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_REPORT_RATE.perSecond)
+    .describe("reports per second one device may have applied"),
+  STATECAST_DEVICE_REPORT_BURST: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("reports one device may send at once (default: 5 s of its rate)"),
   STATECAST_PUBLIC_OBJECT_FLEETS: z
     .string()
     .default("")
@@ -71,15 +99,21 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
 });
 
 export interface GatewayConfig extends ServiceConfig {
-  /** The operator setup directory; undefined = enrollment and revocation are disabled. */
+  /** The gateway's NATS setup directory; undefined = enrollment and revocation are disabled. */
   natsAuthDir: string | undefined;
   /** Lifetime of a signed target (ms); undefined = the default 7 days. */
   targetLifetimeMs?: number;
   /** Silence after which a device is declared offline (ms); undefined = 90 s. */
   offlineAfterMs?: number;
+  /** Lifetime of a renewing agent's user JWT (ms); undefined = 24 h. */
+  deviceCredentialsLifetimeMs?: number;
   hello: HelloLimitOptions;
+  /** Each device's report rate: over it, reports are held and applied later, in order. */
+  reportRate: ReportRateOptions;
   /** Fleets whose devices may read any object of the fleet's revisions (default: none). */
   publicObjectFleets: string[];
+  /** Metrics from one device more often than this (ms, on average) are dropped. */
+  metricsMinIntervalMs: number;
 }
 
 const list = (text: string) =>
@@ -99,12 +133,22 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
     ...(settings.STATECAST_OFFLINE_AFTER_SECONDS !== undefined
       ? { offlineAfterMs: settings.STATECAST_OFFLINE_AFTER_SECONDS }
       : {}),
+    ...(settings.STATECAST_DEVICE_CREDENTIALS_SECONDS !== undefined
+      ? { deviceCredentialsLifetimeMs: settings.STATECAST_DEVICE_CREDENTIALS_SECONDS }
+      : {}),
     hello: {
       helloRate: settings.STATECAST_HELLO_RATE,
       pendingRate: settings.STATECAST_PENDING_RATE,
       maxPendingPerFleet: settings.STATECAST_MAX_PENDING_DEVICES,
       tokenRequiredFleets: list(settings.STATECAST_TOKEN_REQUIRED_FLEETS),
     },
+    reportRate: {
+      perSecond: settings.STATECAST_DEVICE_REPORT_RATE,
+      ...(settings.STATECAST_DEVICE_REPORT_BURST !== undefined
+        ? { burst: settings.STATECAST_DEVICE_REPORT_BURST }
+        : {}),
+    },
     publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
+    metricsMinIntervalMs: settings.STATECAST_METRICS_MIN_INTERVAL_SECONDS ?? 5_000,
   };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createOperatorSetup } from "@statecast/nats-auth";
+import { createOperatorSetup, writeGatewaySetup } from "@statecast/nats-auth";
 import { loadGatewayConfig } from "./gateway.config.js";
 
 describe("gateway config: STATECAST_NATS_AUTH_DIR", () => {
@@ -9,17 +9,22 @@ describe("gateway config: STATECAST_NATS_AUTH_DIR", () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const base = { DATABASE_URL: "postgres://u:p@127.0.0.1/db", NATS_URL: "nats://127.0.0.1:4222" };
 
-  it("is optional (enrollment disabled) and takes a directory holding an operator setup", async () => {
+  it("is optional (enrollment disabled) and takes a gateway's setup directory", async () => {
     expect(loadGatewayConfig(base).natsAuthDir).toBeUndefined();
     const setup = await createOperatorSetup(join(root, "auth"));
-    expect(loadGatewayConfig({ ...base, STATECAST_NATS_AUTH_DIR: setup.dir }).natsAuthDir).toBe(
-      setup.dir,
+    const gateway = await writeGatewaySetup(setup, join(root, "gateway"));
+    expect(loadGatewayConfig({ ...base, STATECAST_NATS_AUTH_DIR: gateway.dir }).natsAuthDir).toBe(
+      gateway.dir,
+    );
+    // The operator's whole setup (the root seed included) is not for a gateway.
+    expect(() => loadGatewayConfig({ ...base, STATECAST_NATS_AUTH_DIR: setup.dir })).toThrow(
+      /STATECAST_NATS_AUTH_DIR: holds the operator root seed \(operator.nk\)/,
     );
   });
 
-  it("refuses a directory without an operator setup, naming the setting", () => {
+  it("refuses a directory without a gateway setup, naming the setting", () => {
     expect(() => loadGatewayConfig({ ...base, STATECAST_NATS_AUTH_DIR: root })).toThrow(
-      /STATECAST_NATS_AUTH_DIR: expected a directory holding a Statecast NATS operator setup/,
+      /STATECAST_NATS_AUTH_DIR: expected a directory holding a Statecast gateway NATS setup/,
     );
   });
 });

@@ -8,11 +8,9 @@ import {
 } from "@statecast/events";
 import {
   deviceRevocations,
-  loadOperatorSetup,
-  type OperatorSetup,
+  type GatewaySetup,
   pushAccountJwt,
   type Revocations,
-  revokeDevice,
   updateDeviceRevocations,
 } from "@statecast/nats-auth";
 
@@ -21,15 +19,18 @@ export const CREDENTIAL_REVOKER = "gateway-credential-revoker";
 export interface CredentialRevokerOptions {
   /** The running nats-servers the new DEVICES account JWT is pushed to. */
   servers: string | string[];
+  /** The servers' CA file (NATS_CA): the push goes over TLS trusting only it. */
+  caFile?: string | undefined;
   pollIntervalMs?: number;
 }
 
 /**
  * On `DeviceCredentialsRevoked`, revokes every user JWT issued so far to that public key and
  * pushes the DEVICES account JWT to the servers: the device's open connection is closed and it
- * cannot reconnect. One replica at a time (processor lock); a failed push is retried with the
- * batch, and revoking a key twice is harmless. Replicas must share the setup directory (one
- * volume): it holds the DEVICES JWT with every revocation so far.
+ * cannot reconnect. The events are the record: the JWT is re-signed (operator signing key) with
+ * every revocation in the history, in memory, since the gateway's setup is mounted read-only;
+ * so replicas never drop each other's revocations. One replica at a time (processor lock); a
+ * failed push is retried with the batch, and revoking a key twice is harmless.
  */
 export class CredentialRevoker {
   private readonly logger = new Logger("CredentialRevoker");
@@ -37,14 +38,19 @@ export class CredentialRevoker {
 
   constructor(
     private readonly store: PostgresEventStore,
-    private setup: OperatorSetup,
+    private setup: GatewaySetup,
     private readonly options: CredentialRevokerOptions,
   ) {}
 
+  /** The DEVICES JWT as last signed and pushed (what the servers enforce). */
+  get current(): GatewaySetup {
+    return this.setup;
+  }
+
   /**
-   * Rebuilds the revocation list from the event history first (every `DeviceCredentialsRevoked`,
-   * at its recorded time): a setup directory restored from an old backup, or one that lost a
-   * write, gets back every revocation the processor's checkpoint has already passed.
+   * Pushes the revocation list rebuilt from the event history first (every
+   * `DeviceCredentialsRevoked`, at its recorded time): a server restarted from a config rendered
+   * before the revocations gets every one back.
    */
   async start(): Promise<void> {
     await this.rebuild().catch((error: Error) =>
@@ -55,40 +61,36 @@ export class CredentialRevoker {
       types: ["DeviceCredentialsRevoked"],
       ...(this.options.pollIntervalMs ? { pollIntervalMs: this.options.pollIntervalMs } : {}),
       handle: async (events) => {
-        for (const event of events) {
-          if (!isEvent(event, DeviceEvents.DeviceCredentialsRevoked)) continue;
-          const { publicKey } = event.data;
-          // Reloaded first: another replica (sharing the setup dir) may have revoked keys since,
-          // and re-signing from a stale DEVICES JWT would drop its revocations.
-          this.setup = await revokeDevice(loadOperatorSetup(this.setup.dir), publicKey, {
-            servers: this.options.servers,
-            at: new Date(),
-          });
-          this.logger.log(`credentials of ${event.streamId} revoked (key ${publicKey})`);
+        const keys = events
+          .filter((event) => isEvent(event, DeviceEvents.DeviceCredentialsRevoked))
+          .map((event) => ({ stream: event.streamId, key: String(event.data.publicKey) }));
+        if (keys.length === 0) return;
+        await this.rebuild();
+        for (const { stream, key } of keys) {
+          this.logger.log(`credentials of ${stream} revoked (key ${key})`);
         }
       },
       onError: (error) => this.logger.error(`revocation failed, retrying: ${error.message}`),
     });
   }
 
+  /** Signs and pushes the DEVICES JWT with every revocation in the events; returns their count. */
   async rebuild(): Promise<number> {
     const { rows } = await this.store.pool.query<{ key: string; at: Date }>(
       `SELECT data ->> 'publicKey' AS key, max(recorded_at) AS at FROM events
         WHERE type = 'DeviceCredentialsRevoked' GROUP BY 1`,
     );
-    this.setup = loadOperatorSetup(this.setup.dir);
     const current = deviceRevocations(this.setup);
     const missing: Revocations = {};
     for (const { key, at } of rows) {
       const second = Math.floor(at.getTime() / 1000);
       if ((current[key] ?? 0) < second) missing[key] = second;
     }
-    const count = Object.keys(missing).length;
-    if (count === 0) return 0;
-    this.setup = await updateDeviceRevocations(this.setup, missing);
-    await pushAccountJwt(this.setup, this.options.servers);
-    this.logger.warn(`${count} revocation(s) missing from the setup restored from the events`);
-    return count;
+    if (rows.length === 0) return 0;
+    const updated = await updateDeviceRevocations(this.setup, missing);
+    await pushAccountJwt(updated, this.options.servers, { caFile: this.options.caFile });
+    this.setup = updated;
+    return rows.length;
   }
 
   async stop(): Promise<void> {

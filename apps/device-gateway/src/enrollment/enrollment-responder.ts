@@ -9,6 +9,7 @@ import {
   type HelloReply,
   helloSchema,
   helloSubject,
+  RENEWS_CREDENTIALS_HEADER,
 } from "@statecast/contract";
 import {
   ConcurrencyError,
@@ -22,8 +23,8 @@ import {
   enrollmentSecretTokenId,
   enrollmentTokenRefusal,
   foldEnrollmentToken,
+  type GatewaySetup,
   issueDeviceUser,
-  type OperatorSetup,
 } from "@statecast/nats-auth";
 import { decideHello, foldEnrollment, type TokenCheck } from "./hello.js";
 import { HelloLimits } from "./hello-limits.js";
@@ -37,6 +38,14 @@ export const HELLO_QUEUE = "sc-enrollment";
 const MAX_ATTEMPTS = 25;
 
 export type { HelloReply };
+
+/** Lifetime of a renewing agent's user JWT unless configured (STATECAST_DEVICE_CREDENTIALS_SECONDS). */
+export const DEFAULT_CREDENTIALS_LIFETIME_MS = 24 * 3600_000;
+
+export interface EnrollmentOptions {
+  /** Lifetime of the JWT issued to an agent that renews (its hello carries the header). */
+  credentialsLifetimeMs?: number;
+}
 
 /**
  * Answers `sc.dev.<id>.hello`: a new device is recorded as pending (`DeviceEnrolled`), an
@@ -55,8 +64,9 @@ export class EnrollmentResponder {
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: PostgresEventStore,
-    private readonly setup: OperatorSetup,
+    private readonly setup: GatewaySetup,
     private readonly limits = new HelloLimits(store.pool),
+    private readonly options: EnrollmentOptions = {},
   ) {}
 
   start(): void {
@@ -110,7 +120,8 @@ export class EnrollmentResponder {
         this.logger.warn(`hello of ${hello.deviceId} refused: ${decision.reason}`);
         return { status: "refused", reason: decision.reason };
       }
-      if (decision.outcome === "pending" && decision.events.length > 0) {
+      const enrolls = decision.events.some((event) => event.type === "DeviceEnrolled");
+      if (decision.outcome === "pending" && enrolls) {
         // A new device without a token: the fleet's policy and limits decide whether it is recorded.
         if (this.limits.tokenRequired(hello.fleet)) {
           const reason = `fleet ${hello.fleet} enrolls devices only with an enrollment token`;
@@ -157,7 +168,12 @@ export class EnrollmentResponder {
           `device ${hello.deviceId} enrolled with enrollment token ${decision.tokenUse.tokenId}`,
         );
       }
-      const { jwt } = await issueDeviceUser(this.setup, hello.deviceId, hello.publicKey);
+      // An agent that renews gets a JWT that expires; one of an earlier release never renews, so
+      // an expiring JWT would cut it off for good: it keeps one without expiry.
+      const lifetimeMs = this.options.credentialsLifetimeMs ?? DEFAULT_CREDENTIALS_LIFETIME_MS;
+      const renews = msg.headers?.get(RENEWS_CREDENTIALS_HEADER) === "1";
+      const lifetime = renews ? Math.max(1, Math.round(lifetimeMs / 1000)) : undefined;
+      const { jwt } = await issueDeviceUser(this.setup, hello.deviceId, hello.publicKey, lifetime);
       return { status: "enrolled", jwt };
     }
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kvm } from "@nats-io/kv";
@@ -23,6 +23,7 @@ import {
   credsText,
   deviceConnectionOptions,
   enrollmentConnectionOptions,
+  GATEWAY_FILES,
   generateEnrollmentSecret,
   hashEnrollmentSecret,
   issueEnrollmentUser,
@@ -31,6 +32,7 @@ import {
   openDeviceBuckets,
   renderServerConfig,
   TARGETS_BUCKET,
+  writeGatewaySetup,
 } from "@statecast/nats-auth";
 import { bootstrapApp, type RunningService } from "@statecast/platform";
 import {
@@ -52,8 +54,9 @@ const meta = () => ({
 });
 
 /**
- * The running gateway app (AppModule as main wires it, STATECAST_NATS_AUTH_DIR set) on a
- * nats-server with the generated operator config, answering hellos that carry enrollment tokens.
+ * The running gateway app (AppModule as main wires it, STATECAST_NATS_AUTH_DIR set to the
+ * gateway's own setup: no operator root) on a nats-server with the generated operator config,
+ * answering hellos that carry enrollment tokens and revoking credentials.
  */
 describe("enrollment tokens through the running gateway (generated auth, real Postgres)", () => {
   let dir: string;
@@ -67,6 +70,9 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
   let replica: RunningService;
   let enrolling: NatsConnection;
   let enrollmentCreds: string;
+  let gatewayDir: string;
+  /** The gateway directory's files as written, before the gateways ran. */
+  let gatewayFiles: Record<string, string>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "statecast-enroll-"));
@@ -83,13 +89,14 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     await migrate(pool, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog, enrollmentCatalog));
-    const credsFile = join(dir, "gateway.creds");
-    writeFileSync(credsFile, await issueServiceUser(setup, "gateway"), { mode: 0o600 });
+    const gatewaySetup = await writeGatewaySetup(setup, join(dir, "gateway-auth"));
+    gatewayDir = gatewaySetup.dir;
+    gatewayFiles = filesIn(gatewayDir);
     const config = loadGatewayConfig({
       DATABASE_URL: db.url,
       NATS_URL: nats.url,
-      NATS_CREDS: credsFile,
-      STATECAST_NATS_AUTH_DIR: setup.dir,
+      NATS_CREDS: join(gatewaySetup.dir, GATEWAY_FILES.servicesCreds),
+      STATECAST_NATS_AUTH_DIR: gatewaySetup.dir,
       STATECAST_DATA_DIR: join(dir, "data"),
       STATECAST_HTTP_PORT: String(await freePort()),
       STATECAST_LOG_LEVEL: "error",
@@ -337,6 +344,24 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
     expect(await hello(body)).toMatchObject({ status: "refused", reason: /revoked/ });
   });
 
+  it("runs on the gateway's own setup: no operator root or account seed, and nothing written to it", () => {
+    expect(Object.keys(gatewayFiles).sort()).toEqual([
+      "claims-update.creds",
+      "devices-account.jwt",
+      "devices-signing.nk",
+      "operator-signing.nk",
+      "operator.jwt",
+      "services-account.jwt",
+      "services.creds",
+      "system-account.jwt",
+    ]);
+    const rootSeed = readFileSync(join(setup.dir, "operator.nk"), "utf8").trim();
+    expect(Object.values(gatewayFiles).some((text) => text.includes(rootSeed))).toBe(false);
+    // Enrollment and the revocation above signed with these keys; the revocation lives in the
+    // events and in the servers, not in the (read-only) directory.
+    expect(filesIn(gatewayDir)).toEqual(gatewayFiles);
+  });
+
   async function until(condition: () => boolean): Promise<void> {
     for (let waited = 0; !condition(); waited += 50) {
       if (waited > 10_000) throw new Error("timed out");
@@ -352,3 +377,9 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
     });
   }
 });
+
+function filesIn(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir).map((file) => [file, readFileSync(join(dir, file), "utf8")]),
+  );
+}

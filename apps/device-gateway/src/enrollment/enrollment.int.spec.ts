@@ -1,7 +1,9 @@
+import { join } from "node:path";
+import { decode } from "@nats-io/jwt";
 import { Kvm } from "@nats-io/kv";
 import { createUser, type KeyPair } from "@nats-io/nkeys";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { helloReplySchema } from "@statecast/contract";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
+import { helloReplySchema, RENEWS_CREDENTIALS_HEADER } from "@statecast/contract";
 import {
   createRegistry,
   deviceCatalog,
@@ -18,6 +20,7 @@ import {
   issueEnrollmentUser,
   openDeviceBuckets,
   TARGETS_BUCKET,
+  writeGatewaySetup,
 } from "@statecast/nats-auth";
 import { createTestDatabase, type TestDatabase } from "@statecast/testing";
 import pg from "pg";
@@ -26,7 +29,11 @@ import {
   startSecuredNats,
 } from "../../../../libs/nats-auth/src/secured-nats.test-helper.js";
 import { CredentialRevoker } from "./credential-revoker.js";
-import { EnrollmentResponder, type HelloReply } from "./enrollment-responder.js";
+import {
+  DEFAULT_CREDENTIALS_LIFETIME_MS,
+  EnrollmentResponder,
+  type HelloReply,
+} from "./enrollment-responder.js";
 
 const meta = {
   correlationId: "test",
@@ -50,9 +57,11 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     await migrate(pool, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
-    responder = new EnrollmentResponder(env.service, store, env.setup);
+    // The gateway's own setup (no operator root), as STATECAST_NATS_AUTH_DIR gives it.
+    const gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
+    responder = new EnrollmentResponder(env.service, store, gateway);
     responder.start();
-    revoker = new CredentialRevoker(store, env.setup, {
+    revoker = new CredentialRevoker(store, gateway, {
       servers: env.nats.url,
       pollIntervalMs: 50,
     });
@@ -154,6 +163,77 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
       status: "refused",
       reason: expect.stringMatching(/revoked/),
     });
+  });
+
+  it("an operator's re-key cuts the old key; the new key is pending until that key is approved", async () => {
+    const oldKey = createUser();
+    const body = { deviceId: "dev-k", publicKey: oldKey.getPublicKey(), fleet: "fleet" };
+    await hello(body);
+    await operatorAppends("dev-k", 1, { type: "DeviceApproved", data: { by: "operator:alice" } });
+    const reply = await hello(body);
+    if (reply.status !== "enrolled")
+      throw new Error(`expected creds, got ${JSON.stringify(reply)}`);
+    const device = await connectWith(reply.jwt, oldKey, "dev-k");
+    const closed = device.closed();
+    // What POST /v1/devices/dev-k/rekey appends.
+    await store.append(
+      deviceStreamId("dev-k"),
+      [
+        {
+          type: "DeviceCredentialsRevoked",
+          data: { publicKey: oldKey.getPublicKey(), reason: "re-keyed: new board" },
+          metadata: meta,
+        },
+        {
+          type: "DeviceRekeyed",
+          data: { previousKey: oldKey.getPublicKey(), reason: "new board" },
+          metadata: meta,
+        },
+      ],
+      { expectedVersion: 3 },
+    );
+    await closed;
+    expect(await hello(body)).toMatchObject({ status: "refused", reason: /revoked/ });
+
+    const newKey = createUser();
+    const renewed = { ...body, publicKey: newKey.getPublicKey() };
+    expect(await hello(renewed)).toEqual({ status: "pending" });
+    expect(await hello(renewed)).toEqual({ status: "pending" });
+    const events = (await store.readStream(deviceStreamId("dev-k"))).events;
+    expect(events.at(-1)).toMatchObject({
+      type: "DeviceKeyPresented",
+      data: { publicKey: newKey.getPublicKey() },
+      metadata: { actor: "device:dev-k" },
+    });
+    await operatorAppends("dev-k", events.length, {
+      type: "DeviceApproved",
+      data: { by: "operator:alice", publicKey: newKey.getPublicKey() },
+    });
+    const issued = await hello(renewed);
+    if (issued.status !== "enrolled")
+      throw new Error(`expected creds, got ${JSON.stringify(issued)}`);
+    await (await connectWith(issued.jwt, newKey, "dev-k")).close();
+  });
+
+  it("a hello that says the agent renews gets an expiring JWT; an earlier agent's hello does not", async () => {
+    const key = createUser();
+    const body = { deviceId: "dev-x", publicKey: key.getPublicKey(), fleet: "fleet" };
+    await hello(body);
+    await operatorAppends("dev-x", 1, { type: "DeviceApproved", data: { by: "operator:alice" } });
+    const claims = (reply: HelloReply) => {
+      if (reply.status !== "enrolled")
+        throw new Error(`expected creds, got ${JSON.stringify(reply)}`);
+      return decode<unknown>(reply.jwt);
+    };
+    expect(claims(await hello(body)).exp).toBeUndefined();
+    const renews = headers();
+    renews.set(RENEWS_CREDENTIALS_HEADER, "1");
+    const msg = await enrolling.request("sc.dev.dev-x.hello", JSON.stringify(body), {
+      timeout: 5_000,
+      headers: renews,
+    });
+    const { iat, exp } = claims(helloReplySchema.parse(msg.json()));
+    expect(exp! - iat).toBe(DEFAULT_CREDENTIALS_LIFETIME_MS / 1000);
   });
 
   it("answers malformed and mismatched hellos with a reason, never an event", async () => {

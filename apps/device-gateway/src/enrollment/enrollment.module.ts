@@ -14,7 +14,7 @@ import {
   migrate,
   PostgresEventStore,
 } from "@statecast/events";
-import { loadOperatorSetup } from "@statecast/nats-auth";
+import { loadGatewaySetup } from "@statecast/nats-auth";
 import { NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "@statecast/platform";
 import type pg from "pg";
 import type { GatewayConfig } from "../config/gateway.config.js";
@@ -31,7 +31,7 @@ export const ENROLLMENT = "gateway:enrollment";
 
 /**
  * Enrollment (`sc.dev.*.hello`, queue group `sc-enrollment`) and credential revocation, both
- * signing with the operator setup named by STATECAST_NATS_AUTH_DIR. Without it the gateway runs
+ * signing with the gateway NATS setup named by STATECAST_NATS_AUTH_DIR. Without it the gateway runs
  * without them and says so once.
  */
 @Module({
@@ -51,10 +51,23 @@ export const ENROLLMENT = "gateway:enrollment";
           pool,
           createRegistry(deviceCatalog, enrollmentCatalog),
         );
-        const setup = loadOperatorSetup(config.natsAuthDir);
+        const setup = loadGatewaySetup(config.natsAuthDir);
         return {
-          responder: new EnrollmentResponder(nc, store, setup, new HelloLimits(pool, config.hello)),
-          revoker: new CredentialRevoker(store, setup, { servers: config.natsServers }),
+          responder: new EnrollmentResponder(
+            nc,
+            store,
+            setup,
+            new HelloLimits(pool, config.hello),
+            {
+              ...(config.deviceCredentialsLifetimeMs !== undefined
+                ? { credentialsLifetimeMs: config.deviceCredentialsLifetimeMs }
+                : {}),
+            },
+          ),
+          revoker: new CredentialRevoker(store, setup, {
+            servers: config.natsServers,
+            caFile: config.natsCaFile,
+          }),
         };
       },
     },

@@ -15,8 +15,9 @@ type DeviceEnrolledData = {
 
 export type HelloEvent =
   | { type: "DeviceEnrolled"; data: DeviceEnrolledData }
-  | { type: "DeviceApproved"; data: { by: string } }
-  | { type: "DeviceCredentialsIssued"; data: { publicKey: string } };
+  | { type: "DeviceApproved"; data: { by: string; publicKey: string } }
+  | { type: "DeviceKeyPresented"; data: { publicKey: string } }
+  | { type: "DeviceCredentialsIssued"; data: { publicKey: string; expiresAt?: string } };
 
 /** The enrollment token of a hello, as checked against its stream (see enrollmentTokenRefusal). */
 export type TokenCheck =
@@ -59,14 +60,15 @@ export function decideHello(
       tokenUse: use(token.tokenId, hello),
     };
   }
-  if (device.publicKey !== publicKey) {
-    return { outcome: "refused", reason: `device ${deviceId} is enrolled with another key` };
-  }
   if (device.approval === "decommissioned") {
     return { outcome: "refused", reason: `device ${deviceId} is decommissioned` };
   }
   if (device.revoked.has(publicKey)) {
     return { outcome: "refused", reason: `the credentials of device ${deviceId} were revoked` };
+  }
+  if (device.publicKey === undefined) return presentKey(hello, device, token);
+  if (device.publicKey !== publicKey) {
+    return { outcome: "refused", reason: `device ${deviceId} is enrolled with another key` };
   }
   if (device.approval === "approved") {
     return { outcome: "issue", events: device.issuedTo === publicKey ? [] : [issued(publicKey)] };
@@ -81,12 +83,35 @@ export function decideHello(
   }
   return {
     outcome: "issue",
-    events: [
-      { type: "DeviceApproved", data: { by: `enrollment-token:${token.tokenId}` } },
-      issued(publicKey),
-    ],
+    events: [approvedByToken(token.tokenId, publicKey), issued(publicKey)],
     tokenUse: use(token.tokenId, hello),
   };
+}
+
+/**
+ * The first hello of a device an operator re-keyed: its new key is recorded and waits for an
+ * approval, or a valid token of the device's fleet approves it at once.
+ */
+function presentKey(hello: Hello, device: EnrollmentState, token: TokenCheck): HelloDecision {
+  const { deviceId, publicKey, fleet } = hello;
+  const presented: HelloEvent = { type: "DeviceKeyPresented", data: { publicKey } };
+  if (token.kind === "none") return { outcome: "pending", events: [presented] };
+  if (token.kind === "refused") return { outcome: "refused", reason: token.reason };
+  if (device.fleet !== fleet) {
+    return {
+      outcome: "refused",
+      reason: `device ${deviceId} is enrolled in fleet ${device.fleet}`,
+    };
+  }
+  return {
+    outcome: "issue",
+    events: [presented, approvedByToken(token.tokenId, publicKey), issued(publicKey)],
+    tokenUse: use(token.tokenId, hello),
+  };
+}
+
+function approvedByToken(tokenId: string, publicKey: string): HelloEvent {
+  return { type: "DeviceApproved", data: { by: `enrollment-token:${tokenId}`, publicKey } };
 }
 
 function issued(publicKey: string): HelloEvent {

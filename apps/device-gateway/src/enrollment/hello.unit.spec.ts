@@ -97,7 +97,7 @@ describe("decideHello", () => {
     expect(decideHello(hello, foldEnrollment([enrolled]), valid)).toEqual({
       outcome: "issue",
       events: [
-        { type: "DeviceApproved", data: { by: "enrollment-token:t-1" } },
+        { type: "DeviceApproved", data: { by: "enrollment-token:t-1", publicKey: keyA } },
         { type: "DeviceCredentialsIssued", data: { publicKey: keyA } },
       ],
       tokenUse: used,
@@ -134,5 +134,48 @@ describe("decideHello", () => {
     expect(
       decideHello({ ...hello, publicKey: keyB }, foldEnrollment([enrolled]), valid),
     ).toMatchObject({ outcome: "refused" });
+  });
+});
+
+describe("decideHello after an operator re-keyed the device", () => {
+  const rekeyed = recorded("DeviceRekeyed", { previousKey: keyA, reason: "new board" });
+  const device = () => foldEnrollment([enrolled, approved, issued, rekeyed]);
+  const valid: TokenCheck = { kind: "valid", tokenId: "t1", tags: {} };
+
+  it("refuses the old key, and records a new key as pending", () => {
+    expect(decideHello(hello, device(), none)).toMatchObject({
+      outcome: "refused",
+      reason: "the credentials of device dev-1 were revoked",
+    });
+    expect(decideHello({ ...hello, publicKey: keyB }, device(), none)).toEqual({
+      outcome: "pending",
+      events: [{ type: "DeviceKeyPresented", data: { publicKey: keyB } }],
+    });
+  });
+
+  it("the new key waits for an approval of that key, then gets credentials", () => {
+    const presented = recorded("DeviceKeyPresented", { publicKey: keyB });
+    const pending = foldEnrollment([enrolled, approved, issued, rekeyed, presented]);
+    expect(decideHello({ ...hello, publicKey: keyB }, pending, none)).toEqual({
+      outcome: "pending",
+      events: [],
+    });
+    const approvedB = recorded("DeviceApproved", { by: "operator:bob", publicKey: keyB });
+    const again = foldEnrollment([enrolled, approved, issued, rekeyed, presented, approvedB]);
+    expect(decideHello({ ...hello, publicKey: keyB }, again, none)).toMatchObject({
+      outcome: "issue",
+      events: [{ type: "DeviceCredentialsIssued", data: { publicKey: keyB } }],
+    });
+  });
+
+  it("a valid token of the device's fleet approves the new key at once", () => {
+    expect(decideHello({ ...hello, publicKey: keyB }, device(), valid)).toMatchObject({
+      outcome: "issue",
+      events: [
+        { type: "DeviceKeyPresented", data: { publicKey: keyB } },
+        { type: "DeviceApproved", data: { by: "enrollment-token:t1", publicKey: keyB } },
+        { type: "DeviceCredentialsIssued", data: { publicKey: keyB } },
+      ],
+    });
   });
 });

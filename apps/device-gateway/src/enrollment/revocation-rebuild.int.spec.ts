@@ -1,6 +1,5 @@
-import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createUser } from "@nats-io/nkeys";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
   createRegistry,
   deviceCatalog,
@@ -9,7 +8,13 @@ import {
   migrate,
   PostgresEventStore,
 } from "@statecast/events";
-import { deviceRevocations, loadOperatorSetup } from "@statecast/nats-auth";
+import {
+  deviceConnectionOptions,
+  deviceRevocations,
+  type GatewaySetup,
+  issueDeviceUser,
+  writeGatewaySetup,
+} from "@statecast/nats-auth";
 import { createTestDatabase, type TestDatabase } from "@statecast/testing";
 import pg from "pg";
 import {
@@ -25,15 +30,20 @@ const meta = {
   now: new Date().toISOString(),
 } as const;
 
-/** The revocation list is rebuilt from the events: a setup restored from before a revocation gets it back. */
+/**
+ * The events are the revocation list: a gateway (whose setup directory is read-only and has no
+ * operator root) signs the DEVICES JWT with every revocation in the history and pushes it.
+ */
 describe("revocation list rebuilt from the event history", () => {
   let env: SecuredNats;
   let db: TestDatabase;
   let pool: pg.Pool;
   let store: PostgresEventStore;
+  let gateway: GatewaySetup;
 
   beforeAll(async () => {
     env = await startSecuredNats();
+    gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     await migrate(pool, eventStoreMigrations);
@@ -45,50 +55,45 @@ describe("revocation list rebuilt from the event history", () => {
     await db?.drop();
   });
 
-  it("restores a revocation the processor already passed, after the setup lost it", async () => {
-    const jwtFile = join(env.setup.dir, "devices-account.jwt");
-    const backup = `${jwtFile}.backup`;
-    copyFileSync(jwtFile, backup); // the setup as it was before the revocation
-    const key = createUser().getPublicKey();
+  const connectDevice = (creds: string, deviceId: string): Promise<NatsConnection> =>
+    connect({
+      servers: env.nats.url,
+      reconnect: false,
+      ...deviceConnectionOptions(creds, deviceId),
+    });
+
+  it("a server restarted from a config without the revocation gets it back from the gateway", async () => {
+    const { creds, publicKey } = await issueDeviceUser(gateway, "dev-r");
+    await (await connectDevice(creds!, "dev-r")).close();
     await store.append(
       deviceStreamId("dev-r"),
-      [
-        {
-          type: "DeviceCredentialsRevoked",
-          data: { publicKey: key, reason: "stolen" },
-          metadata: meta,
-        },
-      ],
+      [{ type: "DeviceCredentialsRevoked", data: { publicKey, reason: "stolen" }, metadata: meta }],
       { expectedVersion: "any" },
     );
-    const first = new CredentialRevoker(store, env.setup, {
+    const first = new CredentialRevoker(store, gateway, {
       servers: env.nats.url,
       pollIntervalMs: 50,
     });
     await first.start();
-    await until(() => key in deviceRevocations(loadOperatorSetup(env.setup.dir)));
-    await first.stop();
-
-    copyFileSync(backup, jwtFile); // restored from the backup: the revocation is gone
-    expect(key in deviceRevocations(loadOperatorSetup(env.setup.dir))).toBe(false);
-    const second = new CredentialRevoker(store, env.setup, {
+    try {
+      expect(publicKey in deviceRevocations(first.current)).toBe(true);
+      await expect(connectDevice(creds!, "dev-r")).rejects.toThrow(/authorization/i);
+    } finally {
+      await first.stop();
+    }
+    // The operator's setup (what the server config is rendered from) never saw the revocation.
+    expect(publicKey in deviceRevocations(env.setup)).toBe(false);
+    await env.restart();
+    const second = new CredentialRevoker(store, gateway, {
       servers: env.nats.url,
       pollIntervalMs: 50,
     });
     await second.start();
     try {
-      expect(key in deviceRevocations(loadOperatorSetup(env.setup.dir))).toBe(true);
-      expect(readFileSync(jwtFile, "utf8")).not.toBe(readFileSync(backup, "utf8"));
+      expect(await second.rebuild()).toBe(1);
+      await expect(connectDevice(creds!, "dev-r")).rejects.toThrow(/authorization/i);
     } finally {
       await second.stop();
     }
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

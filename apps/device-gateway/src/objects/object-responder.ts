@@ -3,7 +3,12 @@ import type { ObjectStore } from "@nats-io/obj";
 import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { Logger } from "@nestjs/common";
 import { isDeviceId } from "@statecast/contract";
-import { OBJECTS_BUCKET, OBJECTS_STREAM } from "@statecast/nats-auth";
+import {
+  LEGACY_OBJECT_REFUSAL,
+  LEGACY_OBJECT_REFUSAL_SUBJECT,
+  OBJECTS_BUCKET,
+  OBJECTS_STREAM,
+} from "@statecast/nats-auth";
 import { type DeltaManifest, deltaOffersName, isDeltaManifest } from "@statecast/state";
 import type { ObjectAccess } from "./object-access.js";
 
@@ -32,6 +37,7 @@ const SHA = /^[0-9a-f]{64}$/;
 export class ObjectResponder {
   private readonly logger = new Logger("Objects");
   private subscription: Subscription | undefined;
+  private legacy: Subscription | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -50,10 +56,19 @@ export class ObjectResponder {
         });
       },
     });
+    // A previous-release agent's own read of sc_objects (while legacy object read is off).
+    this.legacy = this.nc.subscribe(LEGACY_OBJECT_REFUSAL_SUBJECT, {
+      queue: OBJECTS_QUEUE,
+      callback: (_error, msg) => {
+        this.logger.warn("refused an object read of a previous-release agent: update its agent");
+        msg.respond(LEGACY_OBJECT_REFUSAL);
+      },
+    });
   }
 
   async stop(): Promise<void> {
     await this.subscription?.drain();
+    await this.legacy?.drain();
   }
 
   /** The delta offers the delta maker stored for object `to` (none when absent or unreadable). */

@@ -11,6 +11,8 @@ import {
 } from "./device-report-applier.js";
 import { DeviceStateCache } from "./device-state-cache.js";
 import type { DropCounter } from "./drop-counter.js";
+import { ReportGate } from "./report-gate.js";
+import type { ReportRateOptions } from "./report-rate.js";
 import { STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
 
 export interface StatusIngestorOptions {
@@ -23,6 +25,10 @@ export interface StatusIngestorOptions {
   /** Transactions running at once (default 4) and devices in one transaction (default 500). */
   maxTransactions?: number;
   maxDevicesPerTransaction?: number;
+  /** Each device's report rate (see ReportRate). */
+  rate?: ReportRateOptions;
+  /** Tells a device over its rate when to send again (`sc.inbox.<id>.backoff`). */
+  backoff?: (deviceId: string, retryAfterMs: number) => void;
 }
 
 interface Queued {
@@ -32,6 +38,8 @@ interface Queued {
   span?: Span;
   /** Commits tried so far (absent: none failed yet). */
   attempts?: number;
+  /** Held back at least once by its device's rate (counted once). */
+  limited?: boolean;
 }
 
 /**
@@ -49,20 +57,29 @@ export class StatusIngestor {
   private readonly states = new DeviceStateCache();
   /** Devices whose last commit failed: not scheduled before this time (ms). */
   private readonly notBefore = new Map<string, number>();
-  private retryTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  private readonly gate: ReportGate;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = 0;
   applied = 0;
+
+  /** Reports held back or handed back because their device was over its rate (none is lost). */
+  get rateLimited(): number {
+    return this.gate.limited;
+  }
 
   constructor(
     private readonly js: JetStreamClient,
     private readonly store: PostgresEventStore,
     private readonly drops: DropCounter,
     private readonly options: StatusIngestorOptions = {},
-  ) {}
+  ) {
+    this.gate = new ReportGate(options.rate, options.backoff);
+  }
 
   start(): void {
     this.loop = this.pull().catch((error: unknown) => {
@@ -72,7 +89,7 @@ export class StatusIngestor {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.retryTimer);
+    clearTimeout(this.wakeTimer);
     this.messages?.stop();
     this.wake?.();
     await this.loop;
@@ -129,11 +146,37 @@ export class StatusIngestor {
       span = traced.span;
       if (traced.traceparent) arrived.traceparent = traced.traceparent;
     }
+    if (this.gate.handBack(msg, deviceId, this.queues.get(deviceId)?.length ?? 0)) return;
     this.inFlight++;
     const queue = this.queues.get(deviceId);
     if (queue) queue.push({ msg, arrived, span });
     else this.queues.set(deviceId, [{ msg, arrived, span }]);
     this.schedule();
+  }
+
+  /** The reports of a device its rate allows now; the rest stay queued, in order. */
+  private allowed(deviceId: string, queued: Queued[], now: number): Queued[] {
+    const { granted, waitMs } = this.gate.allow(deviceId, queued, now);
+    if (waitMs !== undefined) {
+      this.notBefore.set(deviceId, now + waitMs);
+      this.wakeIn(waitMs);
+    }
+    return queued.slice(0, granted);
+  }
+
+  /**
+   * Schedules again when the earliest held-back device (by its rate, or waiting out a failed
+   * commit) may go on. A timer that fires a millisecond early sets itself again from `schedule`.
+   */
+  private wakeIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.stopping || (this.wakeTimer && this.wakeAt <= at)) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.schedule();
+    }, ms);
   }
 
   /** Starts transactions while there is room and queued devices not already in one. */
@@ -147,15 +190,22 @@ export class StatusIngestor {
         if (this.busy.has(deviceId)) continue;
         const after = this.notBefore.get(deviceId);
         if (after !== undefined) {
-          if (after > now) continue;
+          if (after > now) {
+            this.wakeIn(after - now);
+            continue;
+          }
           this.notBefore.delete(deviceId);
         }
-        picked.push({ deviceId, queued });
+        const allowed = this.allowed(deviceId, queued, now);
+        if (allowed.length === 0) continue;
+        picked.push({ deviceId, queued: allowed });
         if (picked.length >= maxDevices) break;
       }
       if (picked.length === 0) return;
-      for (const { deviceId } of picked) {
-        this.queues.delete(deviceId);
+      for (const { deviceId, queued } of picked) {
+        const rest = this.queues.get(deviceId)?.slice(queued.length) ?? [];
+        if (rest.length > 0) this.queues.set(deviceId, rest);
+        else this.queues.delete(deviceId);
         this.busy.add(deviceId);
       }
       const run = this.commit(picked).finally(() => {
@@ -230,12 +280,7 @@ export class StatusIngestor {
       this.queues.set(deviceId, [...again, ...(this.queues.get(deviceId) ?? [])]);
       this.notBefore.set(deviceId, notBefore);
     }
-    if (!this.retryTimer && !this.stopping) {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.schedule();
-      }, delay);
-    }
+    this.wakeIn(delay);
   }
 
   private drop(msg: JsMsg, reason: string, deviceId: string, detail: string): void {

@@ -18,6 +18,12 @@ export class StatusMetrics {
       () => [{ value: ingestor.applied }],
     );
     metrics?.onScrape(
+      "statecast_gateway_reports_rate_limited_total",
+      "Device reports over their device's rate (STATECAST_DEVICE_REPORT_RATE): held back or handed back to JetStream and applied later, in order; none is lost.",
+      "counter",
+      () => [{ value: ingestor.rateLimited }],
+    );
+    metrics?.onScrape(
       "statecast_gateway_reports_dropped_total",
       "Device reports acked without an event, by reason (malformed, spoofed, duplicate, stale, …).",
       "counter",

@@ -6,6 +6,7 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from "@nestjs/common";
+import { reportBackoffSubject } from "@statecast/contract";
 import {
   createRegistry,
   deviceCatalog,
@@ -21,11 +22,13 @@ import {
   type ServiceConfig,
 } from "@statecast/platform";
 import type pg from "pg";
+import type { GatewayConfig } from "../config/gateway.config.js";
 import { presenceMigrations } from "../presence/presence.migrations.js";
 import { DropCounter } from "./drop-counter.js";
 import { StatusMetrics } from "./status.metrics.js";
 import { StatusIngestor } from "./status-ingestor.js";
 import { ensureStatusStream } from "./status-stream.js";
+import { StatusTrimmer } from "./status-trimmer.js";
 
 /** The device event store as the gateway writes it (device streams only). */
 export const DEVICE_EVENT_STORE = "gateway:device-event-store";
@@ -51,22 +54,43 @@ export const DEVICE_EVENT_STORE = "gateway:device-event-store";
         drops: DropCounter,
         config: ServiceConfig,
       ) => {
-        await ensureStatusStream(await jetstreamManager(nc), { replicas: config.natsReplicas });
-        return new StatusIngestor(js, store, drops);
+        await ensureStatusStream(await jetstreamManager(nc), {
+          replicas: config.natsReplicas,
+          limits: config.statusStream,
+        });
+        const { reportRate } = config as Partial<GatewayConfig>;
+        return new StatusIngestor(js, store, drops, {
+          ...(reportRate ? { rate: reportRate } : {}),
+          backoff: (deviceId, retryAfterMs) => {
+            const reason = "reports over this device's rate: the gateway holds them; send later";
+            nc.publish(reportBackoffSubject(deviceId), JSON.stringify({ retryAfterMs, reason }));
+          },
+        });
       },
+    },
+    {
+      provide: StatusTrimmer,
+      // After the ingestor: the stream and its consumer exist by then.
+      inject: [NATS_CONNECTION, StatusIngestor],
+      useFactory: async (nc: NatsConnection) => new StatusTrimmer(await jetstreamManager(nc)),
     },
     StatusMetrics,
   ],
   exports: [DEVICE_EVENT_STORE, DropCounter, StatusIngestor],
 })
 export class StatusModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(StatusIngestor) private readonly ingestor: StatusIngestor) {}
+  constructor(
+    @Inject(StatusIngestor) private readonly ingestor: StatusIngestor,
+    @Inject(StatusTrimmer) private readonly trimmer: StatusTrimmer,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.ingestor.start();
+    this.trimmer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.trimmer.stop();
     await this.ingestor.stop();
   }
 }

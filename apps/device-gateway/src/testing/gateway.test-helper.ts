@@ -33,6 +33,7 @@ export async function startGateway(
   databaseUrl: string,
   natsUrl: string,
   dataDir = mkdtempSync(join(tmpdir(), "statecast-gateway-")),
+  env: Record<string, string> = {},
 ): Promise<RunningService> {
   const config = loadGatewayConfig({
     DATABASE_URL: databaseUrl,
@@ -40,6 +41,7 @@ export async function startGateway(
     NATS_URL: natsUrl,
     STATECAST_HTTP_PORT: String(await freePort()),
     STATECAST_LOG_LEVEL: "error",
+    ...env,
   });
   return bootstrapApp(AppModule.register(config), { name: "device-gateway", config });
 }
@@ -154,14 +156,14 @@ export interface GatewayHarness {
  * One running gateway on a private Postgres database and nats-server for the enclosing
  * describe block, with an event store and a device-side client; all torn down after it.
  */
-export function useGateway(): GatewayHarness {
+export function useGateway(env: Record<string, string> = {}): GatewayHarness {
   const h = {} as GatewayHarness;
   beforeAll(async () => {
     h.db = await createTestDatabase();
     h.nats = await startTestNats();
     h.store = await openStore(h.db.url);
     h.device = await connectClient(h.nats.url);
-    h.gateway = await startGateway(h.db.url, h.nats.url);
+    h.gateway = await startGateway(h.db.url, h.nats.url, undefined, env);
   });
   afterAll(async () => {
     await h.gateway?.close();

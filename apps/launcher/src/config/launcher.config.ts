@@ -28,6 +28,12 @@ export const launcherSettings = z.object({
   // Not 5432 / 4222: the machine's own Postgres and NATS may be there.
   STATECAST_POSTGRES_PORT: portSetting.default(5433),
   STATECAST_NATS_PORT: portSetting.default(4223),
+  // Migration: agents of the release before object access moved to the gateway read sc_objects
+  // themselves. On = every device holding such a JWT reads every object (see SECURITY.md).
+  STATECAST_LEGACY_OBJECT_READ: z
+    .enum(["on", "off"], { message: 'expected "on" or "off"' })
+    .default("off")
+    .describe("previous-release agents may read sc_objects through JetStream (weakens isolation)"),
 });
 
 export interface LauncherConfig {
@@ -46,6 +52,8 @@ export interface LauncherConfig {
   gatewayPort: number;
   postgresPort: number;
   natsPort: number;
+  /** Previous-release agents may read `sc_objects` (a migration setting; default off). */
+  legacyObjectRead: boolean;
 }
 
 export function loadLauncherConfig(
@@ -66,5 +74,6 @@ export function loadLauncherConfig(
     gatewayPort: s.STATECAST_GATEWAY_PORT,
     postgresPort: s.STATECAST_POSTGRES_PORT,
     natsPort: s.STATECAST_NATS_PORT,
+    legacyObjectRead: s.STATECAST_LEGACY_OBJECT_READ === "on",
   };
 }

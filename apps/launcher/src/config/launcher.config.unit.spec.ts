@@ -25,6 +25,7 @@ describe("launcher settings", () => {
       gatewayPort: 8081,
       postgresPort: 5433,
       natsPort: 4223,
+      legacyObjectRead: false,
     });
   });
 

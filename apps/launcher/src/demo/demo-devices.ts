@@ -29,6 +29,7 @@ export async function startDemoDevice(
   spec: DemoDeviceSpec,
   options: {
     natsUrl: string;
+    natsCa?: string | undefined;
     creds: string;
     targetKeyPem: string;
     trustPolicy: TrustPolicy;
@@ -59,6 +60,7 @@ export async function startDemoDevice(
   try {
     connection = await connectAgent(agent, {
       natsUrl: options.natsUrl,
+      ...(options.natsCa ? { natsCa: options.natsCa } : {}),
       creds: options.creds,
       jsApiPrefix: DEVICE_JS_API_PREFIX,
       reconnectMaxDelayMs: 2000,

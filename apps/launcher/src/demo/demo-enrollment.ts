@@ -23,6 +23,7 @@ export async function demoDeviceCreds(
   device: { deviceId: string; runtime: "sim" | "lxc"; dir: string },
   options: {
     natsUrl: string;
+    natsCa?: string | undefined;
     fleet: string;
     files: { creds: string; token: string };
     signal: AbortSignal;
@@ -34,6 +35,7 @@ export async function demoDeviceCreds(
   if (existsSync(credsFile)) return { creds: readFileSync(credsFile, "utf8"), enrolledNow: false };
   const creds = await enroll({
     natsUrl: options.natsUrl,
+    ...(options.natsCa ? { natsCa: options.natsCa } : {}),
     deviceId: device.deviceId,
     fleet: options.fleet,
     enrollmentCreds: readFileSync(options.files.creds, "utf8"),

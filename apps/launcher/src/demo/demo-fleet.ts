@@ -26,6 +26,8 @@ export interface DemoOptions {
   adminTokenSource: { file: string } | { env: string };
   /** Unset: NATS_URL names an external server the demo has no device credentials for. */
   natsUrl: string | undefined;
+  /** The CA (PEM file) the demo agents pin, as `--nats-ca` does for a real agent. */
+  natsCaFile?: string | undefined;
   env: Record<string, string | undefined>;
   print: (line: string) => void;
   /** The demo agents' log lines (default: JSON on stderr, as a real agent writes them). */
@@ -96,11 +98,13 @@ export class DemoFleet {
     );
     // One hello at a time: hellos presenting the same token contend for the token's stream.
     const creds = new Map<string, string>();
+    const natsCa = this.o.natsCaFile ? readFileSync(this.o.natsCaFile, "utf8") : undefined;
     let enrolledNow = 0;
     for (const spec of specs) {
       this.check();
       const got = await demoDeviceCreds(spec, {
         natsUrl: this.o.natsUrl,
+        natsCa,
         fleet: DEMO_FLEET,
         files,
         signal: this.abort.signal,
@@ -116,6 +120,7 @@ export class DemoFleet {
         const spec = specs[next++] as DemoDeviceSpec;
         const device = await startDemoDevice(spec, {
           natsUrl: this.o.natsUrl as string,
+          natsCa,
           creds: creds.get(spec.deviceId) as string,
           targetKeyPem,
           trustPolicy: release.trustPolicy,

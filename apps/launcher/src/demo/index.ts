@@ -25,7 +25,9 @@ export function startDemo(
     gatewayUrl: `http://127.0.0.1:${config.gatewayPort}`,
     adminToken: config.adminToken ?? readToken(tokenFile),
     adminTokenSource: config.adminToken ? { env: "STATECAST_ADMIN_TOKEN" } : { file: tokenFile },
-    natsUrl: config.natsUrl ? undefined : `nats://127.0.0.1:${config.natsPort}`,
+    // The embedded server is TLS only: the demo agents pin the CA the launcher made.
+    natsUrl: config.natsUrl ? undefined : `tls://127.0.0.1:${config.natsPort}`,
+    natsCaFile: join(config.dataDir, "nats-tls", "ca.pem"),
     env,
     print,
     ...(config.logFormat === "pretty" ? { logSink: prettyAgentLines(print) } : {}),

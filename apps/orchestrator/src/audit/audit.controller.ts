@@ -1,15 +1,18 @@
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Controller, Get, Inject, Query, Req, Res } from "@nestjs/common";
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from "@nestjs/swagger";
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from "@nestjs/swagger";
 import { ValidationError } from "@statecast/events";
+import type { AuthenticatedRequest } from "../auth/principal.js";
 import { Roles } from "../auth/roles.decorator.js";
 import { EventFilterQuery, EventPageQuery } from "./audit.dto.js";
 import { positionOf } from "./audit.repository.js";
 import { AuditService } from "./audit.service.js";
 import { type AuditCursor, decodeCursor, encodeCursor } from "./audit-cursor.js";
-import { CSV_HEADER, csvLine, toCsvLine, toNdjsonLine } from "./event-export.js";
+import { AuditGate, type TokenSlots } from "./audit-limits.js";
+import { CSV_HEADER, csvLine, toCsvLine, toNdjsonLine, truncationLine } from "./event-export.js";
 import type { EventFilter } from "./event-filter.js";
+import type { EventView } from "./event-view.js";
 
 function filterOf(query: EventFilterQuery): {
   filter: EventFilter;
@@ -40,18 +43,37 @@ async function send(response: ServerResponse, text: string): Promise<boolean> {
   return !response.destroyed;
 }
 
+/** Holds one of the token's slots until the response is over, however it ends (429 if none). */
+function holdSlot(slots: TokenSlots, request: AuthenticatedRequest, response: ServerResponse) {
+  const release = slots.take(request.principal?.tokenId ?? "anonymous");
+  response.once("close", release);
+}
+
 @ApiTags("audit")
 @Roles("viewer")
 @Controller("v1/events")
 export class AuditController {
-  constructor(@Inject(AuditService) private readonly audit: AuditService) {}
+  constructor(
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(AuditGate) private readonly gate: AuditGate,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: "Query the event history; format=ndjson|csv streams every match" })
+  @ApiOperation({
+    summary:
+      "Query the event history; format=ndjson|csv streams the matches, at most STATECAST_AUDIT_EXPORT_MAX_ROWS per request (a cut export ends with a line giving the cursor to continue from)",
+  })
   @ApiProduces("application/json", "application/x-ndjson", "text/csv")
   @ApiOkResponse({ description: "{items, next, resume} for json" })
-  async query(@Query() query: EventPageQuery, @Res() response: ServerResponse): Promise<void> {
+  @ApiResponse({ status: 429, description: "the token has too many audit queries running" })
+  @ApiResponse({ status: 503, description: "the query ran past the statement timeout" })
+  async query(
+    @Query() query: EventPageQuery,
+    @Req() request: AuthenticatedRequest,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
     const { filter, after } = filterOf(query);
+    holdSlot(this.gate.queries, request, response);
     const format = query.format ?? "json";
     if (format === "json") {
       const page = await this.audit.page(filter, after, query.limit ?? 100);
@@ -60,43 +82,81 @@ export class AuditController {
       return;
     }
     const csv = format === "csv";
-    response.setHeader("Content-Type", csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
-    response.setHeader("Content-Disposition", `attachment; filename="events.${format}"`);
-    if (csv && !(await send(response, csvLine(CSV_HEADER)))) return;
-    for await (const event of this.audit.all(filter, after)) {
-      if (!(await send(response, csv ? toCsvLine(event) : toNdjsonLine(event)))) return;
+    // Headers go out with the first line, so a query that fails before (a statement timeout, say)
+    // is still answered with its status and a JSON error.
+    let started = false;
+    const write = (text: string) => {
+      if (started) return send(response, text);
+      started = true;
+      response.setHeader("Content-Type", csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+      response.setHeader("Content-Disposition", `attachment; filename="events.${format}"`);
+      return send(response, csv ? csvLine(CSV_HEADER) + text : text);
+    };
+    const max = this.gate.limits.exportMaxRows;
+    let sent = 0;
+    let last: EventView | undefined;
+    try {
+      // One row past the cap tells whether the export was cut, without a count.
+      for await (const event of this.audit.all(filter, after, max + 1)) {
+        if (sent === max && last) {
+          await write(truncationLine(format, max, encodeCursor(positionOf(last))));
+          break;
+        }
+        if (!(await write(csv ? toCsvLine(event) : toNdjsonLine(event)))) return;
+        sent += 1;
+        last = event;
+      }
+    } catch (error) {
+      // Past the headers, a failed batch (a statement timeout) must not read as a complete file:
+      // the transfer is cut, which every client reports as an error.
+      if (started) response.destroy(error as Error);
+      throw error;
     }
+    if (!started) await write("");
     response.end();
   }
 
   @Get("stream")
   @ApiOperation({
-    summary: "Live tail (Server-Sent Events); each event's id is a resumable cursor",
+    summary:
+      "Live tail (Server-Sent Events); each event's id is a resumable cursor. A tail ends after STATECAST_AUDIT_TAIL_MAX_SECONDS: reconnect with Last-Event-ID",
   })
   @ApiProduces("text/event-stream")
+  @ApiResponse({ status: 429, description: "the token has too many live tails open" })
   async stream(
     @Query() query: EventFilterQuery,
-    @Req() request: IncomingMessage,
+    @Req() request: IncomingMessage & AuthenticatedRequest,
     @Res() response: ServerResponse,
   ): Promise<void> {
     const lastEventId = request.headers["last-event-id"];
     const resumed = typeof lastEventId === "string" ? { ...query, cursor: lastEventId } : query;
     const { filter, after } = filterOf(resumed);
+    holdSlot(this.gate.tails, request, response);
     // Fixed before the headers go out: an event committed once the client sees 200 is delivered.
     const from = after ?? (await this.audit.head());
     const abort = new AbortController();
     request.on("close", () => abort.abort());
+    const maxSeconds = this.gate.limits.tailMaxSeconds;
+    const expiry = setTimeout(() => abort.abort(), maxSeconds * 1000);
+    response.once("close", () => clearTimeout(expiry));
     response.writeHead(200, {
       "Content-Type": "text/event-stream",
       "Cache-Control": "no-cache",
       Connection: "keep-alive",
     });
     response.write(": tailing events\n\n");
-    for await (const event of this.audit.tail(filter, from, abort.signal)) {
-      const id = encodeCursor(positionOf(event));
-      const frame = `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-      if (!(await send(response, frame))) break;
+    try {
+      for await (const event of this.audit.tail(filter, from, abort.signal)) {
+        const id = encodeCursor(positionOf(event));
+        const frame = `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+        if (!(await send(response, frame))) break;
+      }
+      // Said only to a client still there, i.e. when the time bound ended the tail.
+      await send(response, `: tail closed after ${maxSeconds} s; reconnect with Last-Event-ID\n\n`);
+    } finally {
+      // Also when a poll failed (a statement timeout): the client resumes from its last id.
+      clearTimeout(expiry);
+      response.end();
     }
-    response.end();
   }
 }

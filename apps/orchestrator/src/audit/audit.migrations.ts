@@ -9,7 +9,20 @@ DROP INDEX IF EXISTS events_by_type_in_commit_order;
 DROP INDEX IF EXISTS events_by_actor_in_commit_order;
 `;
 
+// The audit `fleet=` filter matched three things with an OR (the event names the fleet, its
+// revision does, or its stream is one of the fleet's devices per the registry) that no index
+// serves in read-all order: Postgres walked the whole history. Events now carry their fleet
+// (events-0005-fleet); one partial index in read-all order serves the filter and replaces the two
+// expression indexes it used to try.
+const eventFleetIndex = `
+CREATE INDEX events_by_fleet_in_commit_order ON events (fleet, transaction_id, global_position)
+  WHERE fleet IS NOT NULL;
+DROP INDEX IF EXISTS events_by_fleet;
+DROP INDEX IF EXISTS events_by_revision_fleet;
+`;
+
 /** Audit-query indexes; list them after the orchestrator's read models. */
 export const auditMigrations: readonly Migration[] = [
   { id: "orchestrator-audit-0001-drop-duplicate-filter-indexes", sql: dropDuplicateFilterIndexes },
+  { id: "orchestrator-audit-0002-event-fleet-index", sql: eventFleetIndex },
 ];

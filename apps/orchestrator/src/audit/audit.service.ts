@@ -37,14 +37,21 @@ export class AuditService {
     };
   }
 
-  /** Every matching event, in batches, for NDJSON/CSV exports. */
-  async *all(filter: EventFilter, after: AuditCursor | undefined): AsyncGenerator<EventView> {
+  /** The first `max` matching events, in batches, for NDJSON/CSV exports. */
+  async *all(
+    filter: EventFilter,
+    after: AuditCursor | undefined,
+    max: number,
+  ): AsyncGenerator<EventView> {
     let position = after;
-    for (;;) {
-      const batch = await this.events.page(filter, position, EXPORT_BATCH);
+    let left = max;
+    while (left > 0) {
+      const size = Math.min(EXPORT_BATCH, left);
+      const batch = await this.events.page(filter, position, size);
       yield* batch;
+      left -= batch.length;
       const last = batch.at(-1);
-      if (!last || batch.length < EXPORT_BATCH) return;
+      if (!last || batch.length < size) return;
       position = positionOf(last);
     }
   }

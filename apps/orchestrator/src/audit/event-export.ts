@@ -47,3 +47,13 @@ export function toCsvLine(event: EventView): string {
 export function toNdjsonLine(event: EventView): string {
   return `${JSON.stringify(event)}\n`;
 }
+
+/**
+ * The last line of an export cut at its row cap: where the next request continues (`cursor=`).
+ * NDJSON gets an object no event has the shape of; CSV a `#` comment line.
+ */
+export function truncationLine(format: "ndjson" | "csv", maxRows: number, next: string): string {
+  return format === "csv"
+    ? `# truncated after ${maxRows} rows (STATECAST_AUDIT_EXPORT_MAX_ROWS); continue with cursor=${next}\r\n`
+    : `${JSON.stringify({ truncated: true, maxRows, next })}\n`;
+}

@@ -6,7 +6,10 @@ export interface EventFilter {
   deviceId?: string;
   /** Events of the rollout's stream and events elsewhere that name it (`data.rolloutId`). */
   rolloutId?: string;
-  /** Events naming the fleet (`data.fleet`, `data.revision.fleet`) and its devices' events. */
+  /**
+   * Events naming the fleet (`data.fleet`, `data.revision.fleet`) and the other events of streams
+   * that belong to it (its devices', rollouts', revisions'): `events.fleet` (libs/events schema.ts).
+   */
   fleet?: string;
   types?: string[];
   actor?: string;
@@ -60,11 +63,15 @@ export function buildEventPageQuery(
     const own = `stream_id = 'rollout:' || ${id}`;
     rollout = { own, refs: `data ? 'rolloutId' AND data->>'rolloutId' = ${id} AND NOT (${own})` };
   }
+  // `fleet = $x` would let the planner drop `fleet` from the ORDER BY (a constant) and walk the
+  // commit-order index filtering rows, which for a fleet whose events are recent means reading the
+  // whole past first. Said as a one-value range, the ORDER BY below keeps `fleet` first, and only
+  // events_by_fleet_in_commit_order yields that order: one bounded range scan from the cursor.
+  let fleetOrder = "";
   if (filter.fleet !== undefined) {
     const fleet = param(filter.fleet);
-    where.push(
-      `((data ? 'fleet' AND data->>'fleet' = ${fleet}) OR (data ? 'revision' AND data->'revision'->>'fleet' = ${fleet}) OR stream_id = ANY(ARRAY(SELECT 'device:' || device_id FROM device_registry WHERE fleet = ${fleet})))`,
-    );
+    where.push(`fleet >= ${fleet} AND fleet <= ${fleet}`);
+    fleetOrder = "fleet, ";
   }
   if (filter.types !== undefined && filter.types.length > 0) {
     where.push(`type = ANY(${param(filter.types)}::text[])`);
@@ -84,7 +91,7 @@ export function buildEventPageQuery(
   // history, a rollout's own stream), so the cost is bounded by the window or the stream.
   const timeBound = filter.from !== undefined || filter.to !== undefined;
   const select = (clauses: string[], stream: boolean) =>
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${clauses.join(" AND ")} ORDER BY ${timeBound || stream ? "(transaction_id, global_position)" : "transaction_id, global_position"} LIMIT ${limitParam}`;
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${clauses.join(" AND ")} ORDER BY ${timeBound || stream ? "(transaction_id, global_position)" : `${fleetOrder}transaction_id, global_position`} LIMIT ${limitParam}`;
   if (!rollout) return { text: select(where, oneStream), values };
   const own = select([...where, rollout.own], true);
   const refs = select([...where, rollout.refs], oneStream);

@@ -41,6 +41,17 @@ export class DeviceLogsService {
     query: { part?: string; since?: string },
     ctx: CommandContext,
   ): Promise<DeviceLogs> {
+    const { requestId, part } = await this.record(deviceId, query, ctx);
+    const text = await this.ask(deviceId, requestId, part, query.since);
+    return { deviceId, part, requestId, text };
+  }
+
+  /** Records the asking (`DeviceLogsRequested`), one event per request, follow or not. */
+  async record(
+    deviceId: string,
+    query: { part?: string; since?: string },
+    ctx: CommandContext,
+  ): Promise<{ requestId: string; part: string }> {
     const requestId = randomUUID();
     const part = query.part ?? "agent";
     await handleCommand<DeviceRecord | undefined>(
@@ -56,8 +67,7 @@ export class DeviceLogsService {
       evolveDevice,
       () => undefined,
     );
-    const text = await this.ask(deviceId, requestId, part, query.since);
-    return { deviceId, part, requestId, text };
+    return { requestId, part };
   }
 
   private ask(deviceId: string, requestId: string, part: string, since?: string): Promise<string> {

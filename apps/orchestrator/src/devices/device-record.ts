@@ -1,3 +1,4 @@
+import { keyFingerprint } from "@statecast/contract";
 import type { RecordedEvent } from "@statecast/events";
 import { type DeviceTransfer, foldTransfer, noTransfer } from "./device-transfer.js";
 
@@ -23,6 +24,13 @@ export interface DeviceRecord {
   enrolledAt: string | null;
   /** The public nkey holding live credentials (issued, not revoked), or null. */
   credentialsKey?: string | null;
+  /**
+   * The device's key (`U…`): the one it enrolled with, or presented after a re-key; null while a
+   * re-keyed device has not said hello yet. Absent in records projected before issue 17.
+   */
+  publicKey?: string | null;
+  /** `keyFingerprint(publicKey)`: what an operator compares before approving a key. */
+  keyFingerprint?: string | null;
   /** Bytes downloaded: the last apply and the sum over all (records before issue 21 lack it). */
   transfer: DeviceTransfer;
   /** How the current revision came: by a target, or by an offline bundle (issue 14). */
@@ -62,6 +70,10 @@ function emptyDevice(deviceId: string): DeviceRecord {
 
 const ref = (value: unknown) => value as RevisionRef;
 const str = (value: unknown) => (typeof value === "string" ? value : null);
+const key = (value: unknown) => {
+  const publicKey = str(value);
+  return { publicKey, keyFingerprint: publicKey === null ? null : keyFingerprint(publicKey) };
+};
 
 /** What one device-stream event changes (fields not returned stay as they were). */
 function change(record: DeviceRecord, type: string, data: Data, at: string): Partial<DeviceRecord> {
@@ -73,9 +85,14 @@ function change(record: DeviceRecord, type: string, data: Data, at: string): Par
         tags: (data.tags as Record<string, string> | undefined) ?? {},
         approval: data.enrolledWith === "token" ? "approved" : "pending",
         enrolledAt: at,
+        ...key(data.publicKey),
       };
     case "DeviceApproved":
       return { approval: "approved" };
+    case "DeviceRekeyed":
+      return { approval: "pending", ...key(null), credentialsKey: null };
+    case "DeviceKeyPresented":
+      return key(data.publicKey);
     case "DeviceCredentialsIssued":
       return { credentialsKey: str(data.publicKey) };
     case "DeviceCredentialsRevoked":

@@ -1,16 +1,20 @@
+import { keyFingerprint } from "@statecast/contract";
 import { IllegalStateError, NotFoundError } from "@statecast/events";
 import type { DeviceRecord, RevisionRef } from "./device-record.js";
 
 /** Operator commands on a device; the device-side events come from the gateway. */
 export type DeviceCommand =
   | { type: "ChangeTags"; deviceId: string; tags: Record<string, string> }
-  | { type: "Approve"; deviceId: string; by: string }
+  /** `keyFingerprint`: approve only this key (refused when the device is pending with another). */
+  | { type: "Approve"; deviceId: string; by: string; keyFingerprint?: string }
+  | { type: "Rekey"; deviceId: string; reason: string }
   | { type: "Decommission"; deviceId: string; reason: string }
   | { type: "ForceInstall"; deviceId: string; reason: string };
 
 export type DeviceEventOut =
   | { type: "DeviceTagsChanged"; data: { tags: Record<string, string> } }
-  | { type: "DeviceApproved"; data: { by: string } }
+  | { type: "DeviceApproved"; data: { by: string; publicKey: string } }
+  | { type: "DeviceRekeyed"; data: { previousKey: string; reason: string } }
   | { type: "DeviceDecommissioned"; data: { reason: string } }
   | { type: "TargetCancelled"; data: { revision: RevisionRef; seq: number; reason: string } }
   | { type: "TargetInstallForced"; data: { revision: RevisionRef; seq: number; reason: string } }
@@ -30,10 +34,47 @@ function changeTags(command: Extract<DeviceCommand, { type: "ChangeTags" }>, dev
 }
 
 function approve(command: Extract<DeviceCommand, { type: "Approve" }>, device: DeviceRecord) {
+  const { deviceId } = command;
   if (device.approval === "approved") {
-    throw new IllegalStateError(`device ${command.deviceId} is already approved`);
+    throw new IllegalStateError(`device ${deviceId} is already approved`);
   }
-  return [{ type: "DeviceApproved" as const, data: { by: command.by } }];
+  const publicKey = device.publicKey;
+  if (!publicKey) {
+    throw new IllegalStateError(
+      `device ${deviceId} was re-keyed and has not said hello with its new key yet: nothing to approve`,
+    );
+  }
+  const pending = keyFingerprint(publicKey);
+  if (command.keyFingerprint !== undefined && command.keyFingerprint !== pending) {
+    throw new IllegalStateError(
+      `device ${deviceId} is pending with key ${pending}, not ${command.keyFingerprint}: not approved`,
+    );
+  }
+  return [{ type: "DeviceApproved" as const, data: { by: command.by, publicKey } }];
+}
+
+/**
+ * An operator re-keys a device on purpose: its live credentials are revoked, its key no longer
+ * acts for it, and the next hello with a new key waits for an approval (DeviceKeyPresented).
+ */
+function rekey(
+  command: Extract<DeviceCommand, { type: "Rekey" }>,
+  device: DeviceRecord,
+): DeviceEventOut[] {
+  const previousKey = device.publicKey;
+  if (!previousKey) {
+    throw new IllegalStateError(
+      `device ${command.deviceId} is already waiting for a hello with a new key`,
+    );
+  }
+  const reason = command.reason.slice(0, 1000);
+  const out: DeviceEventOut[] = [];
+  if (device.credentialsKey) {
+    const revoked = { publicKey: device.credentialsKey, reason: `re-keyed: ${reason}` };
+    out.push({ type: "DeviceCredentialsRevoked", data: revoked });
+  }
+  out.push({ type: "DeviceRekeyed", data: { previousKey, reason } });
+  return out;
 }
 
 /**
@@ -84,6 +125,8 @@ export function decideDevice(
       return changeTags(command, current);
     case "Approve":
       return approve(command, current);
+    case "Rekey":
+      return rekey(command, current);
     case "Decommission":
       return decommission(command, current);
     case "ForceInstall":

@@ -1,7 +1,10 @@
+import { keyFingerprint } from "@statecast/contract";
 import { IllegalStateError, NotFoundError } from "@statecast/events";
 import { decideDevice } from "./device.decider.js";
 import type { DeviceRecord } from "./device-record.js";
 import { noTransfer } from "./device-transfer.js";
+
+const KEY = `U${"A".repeat(55)}`;
 
 function aDevice(overrides: Partial<DeviceRecord> = {}): DeviceRecord {
   return {
@@ -16,6 +19,8 @@ function aDevice(overrides: Partial<DeviceRecord> = {}): DeviceRecord {
     online: false,
     lastSeenAt: null,
     enrolledAt: "2026-01-01T00:00:00.000Z",
+    publicKey: KEY,
+    keyFingerprint: keyFingerprint(KEY),
     transfer: noTransfer(),
     installedVia: null,
     drifted: false,
@@ -29,7 +34,7 @@ describe("decideDevice", () => {
   it("approves a pending device once", () => {
     expect(
       decideDevice({ type: "Approve", deviceId: "d1", by: "operator:ann" }, aDevice()),
-    ).toEqual([{ type: "DeviceApproved", data: { by: "operator:ann" } }]);
+    ).toEqual([{ type: "DeviceApproved", data: { by: "operator:ann", publicKey: KEY } }]);
     expect(() =>
       decideDevice(
         { type: "Approve", deviceId: "d1", by: "operator:ann" },
@@ -66,5 +71,34 @@ describe("decideDevice", () => {
     expect(() =>
       decideDevice({ type: "Approve", deviceId: "ghost", by: "operator:ann" }, undefined),
     ).toThrow(NotFoundError);
+  });
+});
+
+describe("decideDevice on keys", () => {
+  const other = `U${"C".repeat(55)}`;
+  const approve = (keyFingerprint?: string) =>
+    ({ type: "Approve", deviceId: "d1", by: "operator:ann", keyFingerprint }) as const;
+
+  it("approves only the key named by its fingerprint", () => {
+    expect(decideDevice(approve(keyFingerprint(KEY)), aDevice())).toHaveLength(1);
+    expect(() => decideDevice(approve(keyFingerprint(other)), aDevice())).toThrow(
+      `device d1 is pending with key ${keyFingerprint(KEY)}, not ${keyFingerprint(other)}`,
+    );
+  });
+
+  it("re-keys: revokes live credentials, retires the key; nothing to approve until a new hello", () => {
+    const held = aDevice({ approval: "approved", credentialsKey: KEY });
+    expect(decideDevice({ type: "Rekey", deviceId: "d1", reason: "new board" }, held)).toEqual([
+      {
+        type: "DeviceCredentialsRevoked",
+        data: { publicKey: KEY, reason: "re-keyed: new board" },
+      },
+      { type: "DeviceRekeyed", data: { previousKey: KEY, reason: "new board" } },
+    ]);
+    const waiting = aDevice({ publicKey: null, keyFingerprint: null });
+    expect(() => decideDevice(approve(), waiting)).toThrow(/has not said hello with its new key/);
+    expect(() => decideDevice({ type: "Rekey", deviceId: "d1", reason: "" }, waiting)).toThrow(
+      IllegalStateError,
+    );
   });
 });

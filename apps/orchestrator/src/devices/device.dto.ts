@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
-import { DEVICE_ID, DEVICE_ID_RULE } from "@statecast/contract";
+import { DEVICE_ID, DEVICE_ID_RULE, KEY_FINGERPRINT } from "@statecast/contract";
 import {
   IsIn,
   IsInt,
@@ -13,6 +13,7 @@ import {
   Min,
 } from "class-validator";
 import { DecimalInt } from "../openapi/decimal-int.js";
+import { DeviceMetricsResponse } from "./device-metrics.dto.js";
 
 // The one device-id rule, the one enrollment uses: the API takes no id a device cannot enroll with.
 const STATUSES = [
@@ -134,6 +135,25 @@ export class DecommissionDeviceRequest {
 /** Why an operator forces a device's install now (issue 20); recorded with the event. */
 export class InstallNowRequest extends DecommissionDeviceRequest {}
 
+export class ApproveDeviceRequest {
+  @ApiPropertyOptional({
+    pattern: KEY_FINGERPRINT.source,
+    description:
+      "approve only this key: the device's `keyFingerprint` as shown by the API (409 when the device is pending with another key)",
+  })
+  @IsOptional()
+  @Matches(KEY_FINGERPRINT, { message: "keyFingerprint must be 16 lowercase hex digits" })
+  keyFingerprint?: string;
+}
+
+export class RekeyDeviceRequest {
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  reason?: string;
+}
+
 export class DeviceResponse {
   @ApiProperty() deviceId!: string;
   @ApiProperty({ type: String, nullable: true }) fleet!: string | null;
@@ -150,6 +170,20 @@ export class DeviceResponse {
   @ApiProperty() online!: boolean;
   @ApiProperty({ type: String, nullable: true }) lastSeenAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) enrolledAt!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      "the device's public nkey (U…): enrolled with, or presented after a re-key; null while a re-keyed device has not said hello",
+  })
+  publicKey?: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      "first 16 hex digits of SHA-256 over the public key's text (`printf %s U… | sha256sum | cut -c1-16`)",
+  })
+  keyFingerprint?: string | null;
   @ApiProperty({
     type: "object",
     additionalProperties: true,
@@ -161,6 +195,11 @@ export class DeviceResponse {
   installedVia!: "target" | "bundle" | null;
   @ApiProperty({ description: "runs another revision than its target, no update under way" })
   drifted!: boolean;
+  @ApiPropertyOptional({
+    type: DeviceMetricsResponse,
+    description: "GET /v1/devices/:id only (not lists, not ?at=): the latest metrics and their age",
+  })
+  metrics?: DeviceMetricsResponse;
   @ApiProperty() version!: number;
   @ApiProperty() updatedAt!: string;
 }

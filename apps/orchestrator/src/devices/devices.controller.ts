@@ -4,6 +4,7 @@ import { EventView } from "../audit/event-view.js";
 import { Command, type CommandContext } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
 import {
+  ApproveDeviceRequest,
   DecommissionDeviceRequest,
   DeviceAtQuery,
   DeviceHistoryQuery,
@@ -15,6 +16,7 @@ import {
   DeviceSummaryResponse,
   InstallNowRequest,
   PatchTagsRequest,
+  RekeyDeviceRequest,
 } from "./device.dto.js";
 import { DevicesService } from "./devices.service.js";
 
@@ -43,10 +45,13 @@ export class DevicesController {
   }
 
   @Get(":id")
-  @ApiOperation({ summary: "The device now, or with ?at=<ISO> as it was then (time travel)" })
+  @ApiOperation({
+    summary:
+      "The device now with its latest metrics, or with ?at=<ISO> as it was then (time travel, no metrics)",
+  })
   @ApiOkResponse({ type: DeviceResponse })
   get(@Param() { id }: DeviceIdParams, @Query() { at }: DeviceAtQuery): Promise<DeviceResponse> {
-    return at === undefined ? this.devices.get(id) : this.devices.getAt(id, new Date(at));
+    return at === undefined ? this.devices.show(id) : this.devices.getAt(id, new Date(at));
   }
 
   @Get(":id/history")
@@ -73,12 +78,42 @@ export class DevicesController {
   @Post(":id/approve")
   @HttpCode(200)
   @Roles("operator")
+  @ApiOperation({
+    summary: "Approve the device's pending key (DeviceApproved); with keyFingerprint only that key",
+  })
   @ApiOkResponse({ type: DeviceResponse })
   approve(
     @Param() { id }: DeviceIdParams,
+    @Body() body: ApproveDeviceRequest,
     @Command() ctx: CommandContext,
   ): Promise<DeviceResponse> {
-    return this.devices.execute({ type: "Approve", deviceId: id, by: ctx.actor }, ctx);
+    const { keyFingerprint } = body ?? {};
+    return this.devices.execute(
+      {
+        type: "Approve",
+        deviceId: id,
+        by: ctx.actor,
+        ...(keyFingerprint ? { keyFingerprint } : {}),
+      },
+      ctx,
+    );
+  }
+
+  @Post(":id/rekey")
+  @HttpCode(200)
+  @Roles("operator")
+  @ApiOperation({
+    summary:
+      "Re-key the device (DeviceRekeyed): its key's credentials are revoked; its next hello with a new key waits for approval",
+  })
+  @ApiOkResponse({ type: DeviceResponse })
+  rekey(
+    @Param() { id }: DeviceIdParams,
+    @Body() body: RekeyDeviceRequest,
+    @Command() ctx: CommandContext,
+  ): Promise<DeviceResponse> {
+    const reason = body?.reason || "re-keyed by an operator";
+    return this.devices.execute({ type: "Rekey", deviceId: id, reason }, ctx);
   }
 
   @Post(":id/install-now")

@@ -10,6 +10,8 @@ import { type CommandContext, metadataOf } from "../auth/command-context.js";
 import { ProjectionWaiter } from "../projections/projection-waiter.js";
 import { type DeviceCommand, decideDevice } from "./device.decider.js";
 import { type DeviceQuery, DeviceRepository, type DeviceSummary } from "./device.repository.js";
+import { DeviceMetricsReader } from "./device-metrics.reader.js";
+import type { DeviceMetricsView } from "./device-metrics.view.js";
 import { type DeviceRecord, evolveDevice, foldDevice } from "./device-record.js";
 import { deviceRegistryProjection } from "./device-registry.projection.js";
 
@@ -20,6 +22,7 @@ export class DevicesService {
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
     @Inject(DeviceRepository) private readonly devices: DeviceRepository,
     @Inject(ProjectionWaiter) private readonly projections: ProjectionWaiter,
+    @Inject(DeviceMetricsReader) private readonly metrics: DeviceMetricsReader,
   ) {}
 
   async list(query: DeviceQuery): Promise<{ items: DeviceRecord[]; next: string | null }> {
@@ -36,6 +39,15 @@ export class DevicesService {
     const device = await this.devices.find(deviceId);
     if (!device) throw new NotFoundError(`device ${deviceId} not found`);
     return device;
+  }
+
+  /** The device now, with its latest metrics (and how old they are) beside the record. */
+  async show(deviceId: string): Promise<DeviceRecord & { metrics: DeviceMetricsView }> {
+    const [device, metrics] = await Promise.all([
+      this.get(deviceId),
+      this.metrics.latest(deviceId),
+    ]);
+    return { ...device, metrics };
   }
 
   /** Rebuilds the device from its own events recorded up to `at` (inclusive). */

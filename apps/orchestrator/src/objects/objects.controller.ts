@@ -15,22 +15,29 @@ import {
   Res,
 } from "@nestjs/common";
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { Command, type CommandContext, metadataOf } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
 import { parseByteRange } from "./byte-range.js";
 import {
+  CollectObjectsRequest,
+  CollectObjectsResponse,
   MissingObjectsRequest,
   MissingObjectsResponse,
   ObjectIdParams,
   ObjectStatsResponse,
   ObjectStoredResponse,
 } from "./object.dto.js";
+import { ObjectGc } from "./object-gc.js";
 import { ObjectsService, ObjectTooLargeError } from "./objects.service.js";
 
 @ApiTags("objects")
 @Roles("viewer")
 @Controller("v1/objects")
 export class ObjectsController {
-  constructor(@Inject(ObjectsService) private readonly objects: ObjectsService) {}
+  constructor(
+    @Inject(ObjectsService) private readonly objects: ObjectsService,
+    @Inject(ObjectGc) private readonly gc: ObjectGc,
+  ) {}
 
   @Get("stats")
   @ApiOkResponse({ type: ObjectStatsResponse })
@@ -44,6 +51,25 @@ export class ObjectsController {
   @ApiOkResponse({ type: MissingObjectsResponse })
   async missing(@Body() body: MissingObjectsRequest): Promise<MissingObjectsResponse> {
     return { missing: await this.objects.missing(body.shas) };
+  }
+
+  @Post("gc")
+  @HttpCode(200)
+  @Roles("operator")
+  @ApiOperation({
+    summary:
+      "Remove objects no revision references and older than the grace period (ObjectsCollected)",
+  })
+  @ApiOkResponse({ type: CollectObjectsResponse })
+  collect(
+    @Body() body: CollectObjectsRequest,
+    @Command() ctx: CommandContext,
+  ): Promise<CollectObjectsResponse> {
+    return this.gc.collect({
+      dryRun: body.dryRun ?? false,
+      metadata: metadataOf(ctx),
+      record: "always",
+    });
   }
 
   @Put(":sha256")

@@ -1,5 +1,12 @@
 import { Module } from "@nestjs/common";
 import { SERVICE_CONFIG } from "@statecast/platform";
+import {
+  DEFAULT_OBJECT_GC,
+  OBJECT_GC_OPTIONS,
+  ObjectGc,
+  type ObjectGcOptions,
+} from "./object-gc.js";
+import { ObjectGcScheduler } from "./object-gc.scheduler.js";
 import { ObjectStats } from "./object-stats.js";
 import {
   createObjectStore,
@@ -24,9 +31,16 @@ import { ObjectsService } from "./objects.service.js";
         maxObjectBytes: config.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES,
       }),
     },
+    {
+      provide: OBJECT_GC_OPTIONS,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: { objectGc?: ObjectGcOptions }) => config.objectGc ?? DEFAULT_OBJECT_GC,
+    },
     ObjectStats,
     ObjectsMetrics,
     ObjectsService,
+    ObjectGc,
+    ObjectGcScheduler,
   ],
   exports: [OBJECT_STORE],
 })

@@ -47,7 +47,8 @@ export class ObjectsService {
 
   /** Streams the body into the store; it becomes visible only once hash and size match. */
   async upload(sha256: string, size: number, body: Readable): Promise<UploadResult> {
-    if (await this.store.has(sha256)) {
+    // Present already: touched, so a collection pass keeps it through the grace period.
+    if (await this.store.touch(sha256)) {
       this.stats.duplicate();
       return { sha256, size, created: false };
     }
@@ -65,9 +66,13 @@ export class ObjectsService {
     }
   }
 
+  /**
+   * The ones the store lacks. The others are touched: a client asks this before uploading what is
+   * missing and posting, so what it was told is present stays through the grace period.
+   */
   async missing(shas: string[]): Promise<string[]> {
     const unique = [...new Set(shas)];
-    const present = await Promise.all(unique.map((sha) => this.store.has(sha)));
+    const present = await Promise.all(unique.map((sha) => this.store.touch(sha)));
     return unique.filter((_, i) => !present[i]);
   }
 

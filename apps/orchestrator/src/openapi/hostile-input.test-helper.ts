@@ -137,10 +137,11 @@ export function hostileRequests(doc: OpenApiDocument): HostileRequest[] {
       }
       if (!jsonBody) continue;
       const path = substitute(template, base);
-      const bodies = {
-        ...HOSTILE_BODIES,
-        "control characters in every string": JSON.stringify(hostileFor(doc, jsonBody.schema)),
-      };
+      const withControls = JSON.stringify(hostileFor(doc, jsonBody.schema));
+      // A body of booleans only (e.g. `{dryRun}`) has no string to poison: that case is vacuous.
+      const bodies = withControls.includes("\\u0000")
+        ? { ...HOSTILE_BODIES, "control characters in every string": withControls }
+        : HOSTILE_BODIES;
       for (const [what, body] of Object.entries(bodies)) {
         out.push({
           what: `${verb} ${template}: body ${what}`,

@@ -37,7 +37,9 @@ export interface TestApp {
 }
 
 /** The orchestrator as `main` wires it (filter, OpenAPI, pipes), on port 0, fresh DB and data dir. */
-export async function startTestApp(options: { maxObjectBytes?: number } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { maxObjectBytes?: number; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const nats: TestNats = await startTestNats();
   const dataDir = mkdtempSync(join(tmpdir(), "statecast-orch-"));
@@ -49,6 +51,7 @@ export async function startTestApp(options: { maxObjectBytes?: number } = {}): P
     STATECAST_LOG_LEVEL: "error",
     STATECAST_HTTP_PORT: String(await freePort()),
     STATECAST_MAX_OBJECT_BYTES: options.maxObjectBytes?.toString(),
+    ...options.env,
   });
   // The same path as main: bootstrapApp with the error filter, then OpenAPI via `configure`.
   const service = await bootstrapApp(AppModule.register(config), {

@@ -23,6 +23,7 @@ import { tokenCatalog } from "../auth/token.catalog.js";
 import { tokenProjection } from "../auth/token.projection.js";
 import { deviceRegistryProjection } from "../devices/device-registry.projection.js";
 import { maintenanceCatalog } from "../maintenance/maintenance.catalog.js";
+import { objectCatalog } from "../objects/object.catalog.js";
 import { revisionProjection } from "../revisions/revision.projection.js";
 import { trustCatalog } from "../trust/trust.catalog.js";
 import { PG_POOL } from "./pool.js";
@@ -39,6 +40,7 @@ export function orchestratorRegistry(): EventRegistry {
     trustCatalog,
     enrollmentCatalog,
     maintenanceCatalog,
+    objectCatalog,
   );
 }
 

@@ -29,6 +29,7 @@ export class RelayRunner implements OnApplicationBootstrap, BeforeApplicationShu
     this.relay = await startRelay(this.store, {
       nats: this.nats,
       replicas: this.config.natsReplicas,
+      retention: this.config.eventsStream,
       onError: (error) => this.logger.warn(`relay: ${error.message}`),
     });
   }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { generateEd25519Key, type State, signPart } from "@statecast/state";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import { anAppState } from "./app-state.test-helper.js";
 
 const sha = (bytes: Buffer | string) => createHash("sha256").update(bytes).digest("hex");
 const conf = Buffer.from("lxc.tty.max = 0\n");
@@ -9,22 +10,7 @@ const release = generateEd25519Key();
 const stranger = generateEd25519Key();
 
 function aState(restartPolicy = "container", rootfsSha = sha(rootfs)): State {
-  return {
-    "#spec": "pantavisor-service-system@1",
-    "app/run.json": {
-      "#spec": "service-manifest-run@1",
-      name: "app",
-      type: "lxc",
-      config: "lxc.container.conf",
-      "root-volume": "root.squashfs",
-      volumes: [],
-      storage: {},
-      status_goal: "STARTED",
-      restart_policy: restartPolicy,
-    },
-    "app/lxc.container.conf": sha(conf),
-    "app/root.squashfs": rootfsSha,
-  } as State;
+  return anAppState(sha(conf), rootfsSha, restartPolicy);
 }
 
 function signed(state: State, key = release.privateKeyPem): State {

@@ -16,8 +16,11 @@ import {
   type VerifyReport,
   verifyState,
 } from "@statecast/state";
+import type pg from "pg";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
+import { withObjectsPinned } from "../objects/object-gc-lock.js";
 import { OBJECT_STORE } from "../objects/object-store.provider.js";
+import { PG_POOL } from "../projections/pool.js";
 import { ProjectionWaiter } from "../projections/projection-waiter.js";
 import { TrustPolicyService } from "../trust/trust-policy.service.js";
 import { revisionProjection } from "./revision.projection.js";
@@ -35,6 +38,7 @@ export class RevisionsService {
     @Inject(TrustPolicyService) private readonly trust: TrustPolicyService,
     @Inject(RevisionRepository) private readonly revisions: RevisionRepository,
     @Inject(ProjectionWaiter) private readonly projections: ProjectionWaiter,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
   ) {}
 
   /** Validates, checks objects and signatures, then appends RevisionPosted; refusals write nothing. */
@@ -45,28 +49,36 @@ export class RevisionsService {
     ctx: CommandContext,
   ): Promise<RevisionView> {
     const { state, model } = acceptState(input);
-    const present = await Promise.all(model.objects.map((sha) => this.objects.has(sha)));
-    refuseMissingObjects(
-      state,
-      model.objects.filter((_, i) => !present[i]),
-    );
+    const refuseAnyMissing = async () => {
+      const present = await Promise.all(model.objects.map((sha) => this.objects.has(sha)));
+      refuseMissingObjects(
+        state,
+        model.objects.filter((_, i) => !present[i]),
+      );
+    };
+    await refuseAnyMissing();
     const { policy } = await this.trust.current(fleet);
     refuseUnverified(verifyState(state, policy));
     const canonical = Buffer.from(canonicalJson(state), "utf8");
     const digest = stateDigest(state);
-    // The canonical state is itself an object (its id is the digest): devices fetch it like any other.
-    await this.objects.put(digest, Readable.from([canonical]), { size: canonical.length });
-    const data = { digest, objects: model.objects, author: ctx.actor, message };
-    const number = await this.appendNumbered(fleet, data, ctx);
-    const view = await this.get(fleet, number);
-    return view;
+    // From the presence check to the commit, no object collection pass runs (object-gc-lock.ts):
+    // checked again under the lock, since a pass may have run since the first check.
+    const { number, position } = await withObjectsPinned(this.pool, async () => {
+      await refuseAnyMissing();
+      // The canonical state is itself an object (its id is the digest): devices fetch it like any other.
+      await this.objects.put(digest, Readable.from([canonical]), { size: canonical.length });
+      const data = { digest, objects: model.objects, author: ctx.actor, message };
+      return this.appendNumbered(fleet, data, ctx);
+    });
+    await this.projections.waitFor(revisionProjection.name, position);
+    return this.get(fleet, number);
   }
 
   private async appendNumbered(
     fleet: string,
     data: { digest: string; objects: string[]; author: string; message: string },
     ctx: CommandContext,
-  ): Promise<number> {
+  ): Promise<{ number: number; position: bigint }> {
     let number = (await this.revisions.highestNumber(fleet)) + 1;
     for (let attempt = 1; ; attempt++, number++) {
       try {
@@ -81,8 +93,7 @@ export class RevisionsService {
           ],
           { expectedVersion: "no_stream" },
         );
-        await this.projections.waitFor(revisionProjection.name, result.lastGlobalPosition);
-        return number;
+        return { number, position: result.lastGlobalPosition };
       } catch (error) {
         // Another revision took this number first: try the next one.
         if (!(error instanceof ConcurrencyError) || attempt >= NUMBERING_ATTEMPTS) throw error;

@@ -35,7 +35,25 @@ export const DeviceEnrolled = defineEvent(
 export const DeviceApproved = defineEvent(
   "DeviceApproved",
   1,
-  z.strictObject({ by: z.string().min(1) }),
+  // `publicKey` (since issue 17): the key approved. Events of earlier releases lack it and
+  // approved the key the device was pending with at the time, which their stream still names.
+  z.strictObject({ by: z.string().min(1), publicKey: nkeyPublic.optional() }),
+);
+/**
+ * An operator re-keyed the device on purpose (a new board, a wiped store): `previousKey` no longer
+ * acts for it (its live credentials are revoked in the same append) and the next hello with a
+ * new key is recorded as `DeviceKeyPresented`, pending approval.
+ */
+export const DeviceRekeyed = defineEvent(
+  "DeviceRekeyed",
+  1,
+  z.strictObject({ previousKey: nkeyPublic, reason: humanMessage }),
+);
+/** The first hello of a re-keyed device: its new key, pending an operator's approval (or a token). */
+export const DeviceKeyPresented = defineEvent(
+  "DeviceKeyPresented",
+  1,
+  z.strictObject({ publicKey: nkeyPublic }),
 );
 export const DeviceTagsChanged = defineEvent("DeviceTagsChanged", 1, z.strictObject({ tags }));
 export const DeviceCredentialsIssued = defineEvent(
@@ -169,6 +187,8 @@ export const DeviceDecommissioned = defineEvent(
 export const deviceCatalog = [
   DeviceEnrolled,
   DeviceApproved,
+  DeviceRekeyed,
+  DeviceKeyPresented,
   DeviceTagsChanged,
   DeviceCredentialsIssued,
   DeviceCredentialsRevoked,

@@ -29,17 +29,21 @@ export class PlatformModule {
     const { config, serviceName } = options;
     const database = DatabaseModule.forRoot({
       url: config.databaseUrl,
+      statementTimeoutMs: config.statementTimeoutMs,
+      idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
       ...(options.prepareDatabase ? { prepare: options.prepareDatabase } : {}),
     });
-    const connection =
-      options.nats ??
-      (config.natsCredsFile
+    const connection = options.nats ?? {
+      ...(config.natsCredsFile
         ? { authenticator: credsAuthenticator(readFileSync(config.natsCredsFile)) }
-        : undefined);
+        : {}),
+      // TLS required and only the deployment's CA trusted (not the system's).
+      ...(config.natsCaFile ? { tls: { ca: readFileSync(config.natsCaFile, "utf8") } } : {}),
+    };
     const nats = NatsModule.forRoot({
       servers: config.natsServers,
       name: serviceName,
-      ...(connection ? { connection } : {}),
+      connection,
     });
     return {
       module: PlatformModule,

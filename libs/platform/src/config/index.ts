@@ -11,6 +11,7 @@ export {
   loadServiceConfig,
   type ServiceConfig,
   type ServiceSettings,
+  type StreamLimits,
   serviceSettings,
   toServiceConfig,
 } from "./service-config.js";
@@ -22,7 +23,9 @@ export {
   LOG_LEVELS,
   type LogLevel,
   logLevelSetting,
+  millisecondsSetting,
   natsUrlSetting,
   portSetting,
   postgresUrlSetting,
+  wholeNumberSetting,
 } from "./settings.js";

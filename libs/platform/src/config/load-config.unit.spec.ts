@@ -24,6 +24,10 @@ describe("loadConfig", () => {
       databaseUrl: valid.DATABASE_URL,
       natsServers: ["nats://127.0.0.1:4223"],
       natsReplicas: 1,
+      eventsStream: { maxAgeSeconds: 604_800, maxBytes: 1024 ** 3 },
+      statusStream: { maxAgeSeconds: 604_800, maxBytes: 1024 ** 3 },
+      statementTimeoutMs: 30_000,
+      idleInTransactionTimeoutMs: 60_000,
       httpHost: "127.0.0.1",
       httpPort: 9000,
       adminToken: undefined,
@@ -31,6 +35,18 @@ describe("loadConfig", () => {
       otlpEndpoint: undefined,
     });
     expect(loadServiceConfig(8081, valid).httpPort).toBe(8081);
+  });
+
+  it("takes the Postgres timeouts in milliseconds and names a bad one", () => {
+    const config = loadServiceConfig(8080, {
+      ...valid,
+      STATECAST_STATEMENT_TIMEOUT_MS: "5000",
+      STATECAST_IDLE_IN_TRANSACTION_TIMEOUT_MS: "120000",
+    });
+    expect([config.statementTimeoutMs, config.idleInTransactionTimeoutMs]).toEqual([5000, 120_000]);
+    expect(problemsOf({ ...valid, STATECAST_STATEMENT_TIMEOUT_MS: "0" }).join("\n")).toContain(
+      "STATECAST_STATEMENT_TIMEOUT_MS: expected milliseconds 1-86400000",
+    );
   });
 
   it("splits a comma-separated NATS_URL into servers", () => {

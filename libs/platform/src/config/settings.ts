@@ -29,6 +29,21 @@ function urlWithScheme(schemes: readonly string[], what: string) {
     .describe(what);
 }
 
+/** A whole number in [min, max], described by `what`. */
+export function wholeNumberSetting(min: number, max: number, what: string) {
+  return z
+    .string()
+    .trim()
+    .refine((v) => /^\d{1,16}$/.test(v) && Number(v) >= min && Number(v) <= max, {
+      message: `expected ${what} ${min}-${max}`,
+    })
+    .transform(Number)
+    .describe(`${what} ${min}-${max}`);
+}
+
+/** A duration in milliseconds, 1 ms to 24 h. */
+export const millisecondsSetting = wholeNumberSetting(1, 86_400_000, "milliseconds");
+
 export const postgresUrlSetting = urlWithScheme(
   ["postgres:", "postgresql:"],
   "a postgres:// URL such as postgres://user:password@127.0.0.1:5432/statecast",

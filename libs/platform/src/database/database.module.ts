@@ -14,6 +14,14 @@ export interface DatabaseModuleOptions {
   /** Runs once the pool is connected, before any feature sees it (e.g. schema migrations). */
   prepare?: (pool: pg.Pool) => Promise<void>;
   maxConnections?: number;
+  /**
+   * `statement_timeout` of every pooled connection (default 30 s): a query that runs longer is
+   * cancelled (SQLSTATE 57014, answered 503) and gives its connection back, so no request, however
+   * costly its filter, holds the pool.
+   */
+  statementTimeoutMs?: number;
+  /** `idle_in_transaction_session_timeout` (default 60 s): a transaction left open is ended. */
+  idleInTransactionTimeoutMs?: number;
 }
 
 @Injectable()
@@ -32,6 +40,8 @@ async function openPool(options: DatabaseModuleOptions): Promise<pg.Pool> {
     max: options.maxConnections ?? 20,
     connectionTimeoutMillis: 5_000,
     application_name: "statecast",
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on("error", (err) => logger.warn(`idle Postgres connection failed: ${err.message}`));

@@ -4,11 +4,12 @@ import { INTERNAL_ERROR, toErrorResponse } from "./error-response.js";
 interface HttpResponse {
   headersSent: boolean;
   status(code: number): HttpResponse;
+  setHeader(name: string, value: string): void;
   json(body: unknown): void;
 }
 
 /**
- * Maps the error tree of @statecast/events to HTTP (400/401/403/404/409/422); anything else is a
+ * Maps the error tree of @statecast/events to HTTP (400/401/403/404/409/422/429/503); anything else is a
  * 500 whose body says nothing about internals (the log has the stack).
  */
 @Catch()
@@ -25,6 +26,8 @@ export class ErrorFilter implements ExceptionFilter {
       mapped = INTERNAL_ERROR;
     }
     if (response.headersSent) return;
+    for (const [name, value] of Object.entries(mapped.headers ?? {}))
+      response.setHeader(name, value);
     response.status(mapped.status).json(mapped.body);
   }
 }

@@ -5,6 +5,8 @@ import {
   ForbiddenError,
   IllegalStateError,
   NotFoundError,
+  TimedOutError,
+  TooBusyError,
   UnauthorizedError,
   UnprocessableError,
   ValidationError,
@@ -22,6 +24,10 @@ const failures: Record<string, () => Error> = {
   not_found: () => new NotFoundError("rollout r1 not found"),
   illegal_state: () => new IllegalStateError("rollout r1 is completed"),
   concurrency: () => new ConcurrencyError("stream rollout:r1 moved on"),
+  too_busy: () => new TooBusyError("at most 4 audit requests at once per token", 2),
+  timed_out: () => new TimedOutError("the query ran too long", 5),
+  statement_timeout: () =>
+    Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" }),
   unexpected: () => new Error("connection to 10.1.2.3 refused with password hunter2"),
 };
 
@@ -76,6 +82,29 @@ describe("ErrorFilter", () => {
       message: "state is not a JSON object",
       details: [{ path: "bsp/run.json", message: "expected object" }],
     });
+  });
+
+  it.each([
+    ["too_busy", 429, "2"],
+    ["timed_out", 503, "5"],
+  ])("maps %s to %i with a Retry-After", async (kind, status, retryAfter) => {
+    const res = await fetch(`${base}/${kind}`);
+    expect(res.status).toBe(status);
+    expect(res.headers.get("retry-after")).toBe(retryAfter);
+    expect(await res.json()).toEqual({
+      statusCode: status,
+      error: kind,
+      message: failures[kind]?.().message,
+    });
+  });
+
+  it("answers a Postgres statement timeout with 503 timed_out naming the setting", async () => {
+    const res = await fetch(`${base}/statement_timeout`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    const body = (await res.json()) as { message: string };
+    expect(body).toMatchObject({ statusCode: 503, error: "timed_out" });
+    expect(body.message).toContain("STATECAST_STATEMENT_TIMEOUT_MS");
   });
 
   it("answers 500 without leaking what went wrong inside", async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -83,7 +83,7 @@ export class FsObjectStore implements ObjectStore {
   async stat(sha: string): Promise<ObjectStat | undefined> {
     try {
       const info = await stat(this.pathOf(sha));
-      return info.isFile() ? { sha, size: info.size } : undefined;
+      return info.isFile() ? { sha, size: info.size, modifiedAt: info.mtime } : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -119,6 +119,17 @@ export class FsObjectStore implements ObjectStore {
       throw error;
     }
     for (const name of names.sort()) if (isObjectId(name)) yield name;
+  }
+
+  async touch(sha: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await utimes(this.pathOf(sha), now, now);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   async delete(sha: string): Promise<boolean> {

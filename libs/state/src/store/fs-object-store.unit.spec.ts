@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -36,7 +36,12 @@ describe("FsObjectStore", () => {
       created: false,
     });
     expect(await store.has(id)).toBe(true);
-    expect(await store.stat(id)).toEqual({ sha: id, size: 13 });
+    expect(await store.stat(id)).toEqual({ sha: id, size: 13, modifiedAt: expect.any(Date) });
+    const old = new Date(Date.now() - 86_400_000);
+    await utimes(join(dir, "objects", id), old, old);
+    expect(await store.touch(id)).toBe(true);
+    expect((await store.stat(id))?.modifiedAt?.getTime()).toBeGreaterThan(old.getTime() + 1000);
+    expect(await store.touch("b".repeat(64))).toBe(false);
     expect(await readFile(join(dir, "objects", id), "utf8")).toBe(data);
     const listed: string[] = [];
     for await (const s of store.list()) listed.push(s);

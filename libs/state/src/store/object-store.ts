@@ -11,6 +11,8 @@ export interface PutResult {
 export interface ObjectStat {
   sha: string;
   size: number;
+  /** When it was stored or last touched (garbage collection keeps recent objects). */
+  modifiedAt?: Date;
 }
 
 /** Inclusive byte range, as in HTTP Range and fs.createReadStream. */
@@ -33,4 +35,6 @@ export interface ObjectStore {
   list(): AsyncIterable<string>;
   /** Removes an object; false when it was not there. */
   delete(sha: string): Promise<boolean>;
+  /** Marks an object as just used (its `modifiedAt` becomes now); false when it is not there. */
+  touch(sha: string): Promise<boolean>;
 }

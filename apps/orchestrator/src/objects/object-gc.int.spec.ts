@@ -1,0 +1,176 @@
+import { createHash } from "node:crypto";
+import { existsSync, utimesSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import { anAppState } from "../revisions/app-state.test-helper.js";
+import type { ObjectGcResult } from "./object-gc.js";
+
+const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+const blob = (name: string) => Buffer.from(`${name} `.repeat(50));
+
+const aState = (conf: Buffer, rootfs: Buffer) => anAppState(sha(conf), sha(rootfs));
+
+type Collected = ObjectGcResult;
+
+async function setUp(app: TestApp) {
+  const upload = async (bytes: Buffer) => {
+    const res = await app.call(`/v1/objects/${sha(bytes)}`, { method: "PUT", body: bytes });
+    expect(res.status).toBe(201);
+  };
+  const policy = await app.call("/v1/fleets/main/trust-policy", {
+    method: "PUT",
+    json: { mode: "lenient", trusted: [] },
+  });
+  expect(policy.status).toBe(200);
+  return upload;
+}
+
+const pathOf = (app: TestApp, bytes: Buffer) => join(app.dataDir, "objects", sha(bytes));
+/** As if stored two hours ago: past the one-minute grace of these tests. */
+const age = (app: TestApp, ...objects: Buffer[]) => {
+  const then = new Date(Date.now() - 2 * 3600_000);
+  for (const bytes of objects) utimesSync(pathOf(app, bytes), then, then);
+};
+
+describe("object garbage collection", () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      env: { STATECAST_OBJECT_GC_GRACE_SECONDS: "60", STATECAST_OBJECT_GC_INTERVAL_SECONDS: "0" },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("removes unreferenced objects past the grace; keeps referenced, fresh and just-checked ones; records who did it", async () => {
+    const upload = await setUp(app);
+    const [conf, rootfs, orphan, checked, fresh] = [
+      "conf",
+      "rootfs",
+      "orphan",
+      "checked",
+      "fresh",
+    ].map(blob) as [Buffer, Buffer, Buffer, Buffer, Buffer];
+    for (const bytes of [conf, rootfs, orphan, checked, fresh]) await upload(bytes);
+    const posted = await app.call("/v1/fleets/main/revisions", {
+      method: "POST",
+      json: { state: aState(conf, rootfs), message: "gc" },
+    });
+    expect(posted.status).toBe(201);
+    const digest = ((await posted.json()) as { digest: string }).digest;
+    age(app, conf, rootfs, orphan, checked);
+    utimesSync(join(app.dataDir, "objects", digest), new Date(0), new Date(0));
+
+    const before = await app.eventCount();
+    const dry = await app.call("/v1/objects/gc", { method: "POST", json: { dryRun: true } });
+    expect(dry.status).toBe(200);
+    expect((await dry.json()) as Collected).toMatchObject({
+      dryRun: true,
+      examined: 6,
+      referenced: 3,
+      fresh: 1,
+      removed: 2,
+      objects: [sha(orphan), sha(checked)].sort(),
+    });
+    expect(existsSync(pathOf(app, orphan))).toBe(true);
+    expect(await app.eventCount()).toBe(before);
+
+    // A client about to post asks what is missing: what it is told is present is kept.
+    const missing = await app.call("/v1/objects/missing", {
+      method: "POST",
+      json: { shas: [sha(checked)] },
+    });
+    expect(((await missing.json()) as { missing: string[] }).missing).toEqual([]);
+
+    const run = await app.call("/v1/objects/gc", { method: "POST", json: {} });
+    const result = (await run.json()) as Collected;
+    expect(result).toMatchObject({
+      dryRun: false,
+      referenced: 3,
+      fresh: 2,
+      removed: 1,
+      bytes: orphan.length,
+      objects: [sha(orphan)],
+    });
+    expect(existsSync(pathOf(app, orphan))).toBe(false);
+    for (const kept of [conf, rootfs, checked, fresh])
+      expect(existsSync(pathOf(app, kept))).toBe(true);
+    expect(existsSync(join(app.dataDir, "objects", digest))).toBe(true);
+    const { rows } = await app.pool.query<{ stream_id: string; data: unknown; actor: string }>(
+      "SELECT stream_id, data, metadata->>'actor' AS actor FROM events WHERE type = 'ObjectsCollected'",
+    );
+    expect(rows).toEqual([
+      {
+        stream_id: "objects:store",
+        actor: "operator:admin",
+        data: { removed: 1, bytes: orphan.length, graceSeconds: 60, objects: [sha(orphan)] },
+      },
+    ]);
+  });
+
+  it("a post waiting on a running pass re-checks its objects: refused with what is missing, never a revision without them", async () => {
+    const upload = await setUp(app);
+    const conf = blob("conf-2");
+    const rootfs = blob("rootfs-2");
+    for (const bytes of [conf, rootfs]) await upload(bytes);
+    const pass = await app.pool.connect();
+    try {
+      // Hold the pass's lock, as a running collection pass does.
+      await pass.query("SELECT pg_advisory_lock($1)", [0x5c_0b1c]);
+      const posting = app.call("/v1/fleets/main/revisions", {
+        method: "POST",
+        json: { state: aState(conf, rootfs), message: "raced" },
+      });
+      await sleep(300);
+      const { rows } = await app.pool.query(
+        "SELECT 1 FROM events WHERE type = 'RevisionPosted' AND data->>'message' = 'raced'",
+      );
+      expect(rows).toHaveLength(0); // waiting for the pass
+      // The pass removes the rootfs (it saw no revision naming it), then ends.
+      await rm(pathOf(app, rootfs));
+      await pass.query("SELECT pg_advisory_unlock($1)", [0x5c_0b1c]);
+      const res = await posting;
+      expect(res.status).toBe(422);
+      expect(JSON.stringify(await res.json())).toContain(sha(rootfs));
+    } finally {
+      pass.release();
+    }
+    const { rows } = await app.pool.query(
+      "SELECT 1 FROM events WHERE type = 'RevisionPosted' AND data->>'message' = 'raced'",
+    );
+    expect(rows).toHaveLength(0);
+  });
+});
+
+describe("periodic object collection", () => {
+  let app: TestApp;
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("runs by itself and records its passes as system:object-gc", async () => {
+    app = await startTestApp({
+      env: { STATECAST_OBJECT_GC_GRACE_SECONDS: "60", STATECAST_OBJECT_GC_INTERVAL_SECONDS: "1" },
+    });
+    const upload = await setUp(app);
+    const orphan = blob("periodic-orphan");
+    await upload(orphan);
+    age(app, orphan);
+    const deadline = Date.now() + 10_000;
+    while (existsSync(pathOf(app, orphan)) && Date.now() < deadline) await sleep(100);
+    expect(existsSync(pathOf(app, orphan))).toBe(false);
+    let actors: string[] = [];
+    while (actors.length === 0 && Date.now() < deadline) {
+      const { rows } = await app.pool.query<{ actor: string }>(
+        "SELECT metadata->>'actor' AS actor FROM events WHERE type = 'ObjectsCollected'",
+      );
+      actors = rows.map((r) => r.actor);
+      await sleep(50);
+    }
+    expect(actors).toEqual(["system:object-gc"]);
+  });
+});

@@ -1,0 +1,131 @@
+import { Inject, Injectable } from "@nestjs/common";
+import { type EventMetadata, PostgresEventStore } from "@statecast/events";
+import type { ObjectStore } from "@statecast/state";
+import type pg from "pg";
+import { PG_POOL } from "../projections/pool.js";
+import { COLLECTED_IDS_LISTED, OBJECT_STORE_STREAM } from "./object.catalog.js";
+import { withObjectsExclusive } from "./object-gc-lock.js";
+import { OBJECT_STORE } from "./object-store.provider.js";
+
+/** How long an object no revision references is kept, and how often a pass runs. */
+export interface ObjectGcOptions {
+  graceSeconds: number;
+  /** 0: no periodic pass (on demand only). */
+  intervalSeconds: number;
+}
+
+export const OBJECT_GC_OPTIONS = Symbol("OBJECT_GC_OPTIONS");
+
+export const DEFAULT_OBJECT_GC: ObjectGcOptions = { graceSeconds: 86_400, intervalSeconds: 3600 };
+
+export interface ObjectGcResult {
+  dryRun: boolean;
+  graceSeconds: number;
+  /** Objects in the store when the pass began. */
+  examined: number;
+  /** Objects some revision references (kept). */
+  referenced: number;
+  /** Unreferenced but younger than the grace period (kept: an upload for a post to come). */
+  fresh: number;
+  /** Unreferenced and older than the grace: removed (or, in a dry run, would be). */
+  removed: number;
+  bytes: number;
+  /** The removed ids (the first COLLECTED_IDS_LISTED, in id order). */
+  objects: string[];
+}
+
+// Every object a posted revision names: its canonical state (the digest) and the state's objects.
+const REFERENCED = `SELECT data ->> 'digest' AS sha FROM events WHERE type = 'RevisionPosted'
+UNION SELECT jsonb_array_elements_text(data -> 'objects') FROM events WHERE type = 'RevisionPosted'`;
+
+/**
+ * Collects objects that no revision references. Safe against concurrent posts twice over:
+ * objects younger than the grace period are never candidates (uploads for a post to come; a
+ * `missing` check or a re-upload makes an object young again), and the referenced set is read and
+ * the deletions done under the lock every post holds from its presence check to its commit.
+ */
+@Injectable()
+export class ObjectGc {
+  constructor(
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(PostgresEventStore) private readonly events: PostgresEventStore,
+    @Inject(OBJECT_GC_OPTIONS) private readonly options: ObjectGcOptions,
+  ) {}
+
+  get intervalSeconds(): number {
+    return this.options.intervalSeconds;
+  }
+
+  /**
+   * One pass. A real pass that removed something, or one an operator asked for, is recorded as
+   * ObjectsCollected with `metadata`'s actor; a dry run writes nothing.
+   */
+  async collect(options: {
+    dryRun: boolean;
+    metadata: EventMetadata;
+    record: "always" | "when-removed";
+  }): Promise<ObjectGcResult> {
+    const { graceSeconds } = this.options;
+    const cutoff = Date.now() - graceSeconds * 1000;
+    const old = (modifiedAt: Date | undefined) => !!modifiedAt && modifiedAt.getTime() < cutoff;
+    const listed: { sha: string; size: number; modifiedAt?: Date | undefined }[] = [];
+    for await (const sha of this.store.list()) {
+      const stat = await this.store.stat(sha);
+      if (stat) listed.push(stat);
+    }
+    const summary = await withObjectsExclusive(this.pool, async () => {
+      const { rows } = await this.pool.query<{ sha: string }>(REFERENCED);
+      const referenced = new Set(rows.map((r) => r.sha));
+      const pass: ObjectGcResult = {
+        dryRun: options.dryRun,
+        graceSeconds,
+        examined: listed.length,
+        referenced: 0,
+        fresh: 0,
+        removed: 0,
+        bytes: 0,
+        objects: [],
+      };
+      for (const object of listed) {
+        if (referenced.has(object.sha)) {
+          pass.referenced++;
+          continue;
+        }
+        // Re-read: a `missing` check of an upcoming post may have touched it since the listing.
+        const now = old(object.modifiedAt) ? await this.store.stat(object.sha) : object;
+        if (!now) continue; // removed meanwhile by someone else
+        if (!old(now.modifiedAt)) {
+          pass.fresh++;
+          continue;
+        }
+        if (!options.dryRun && !(await this.store.delete(object.sha))) continue;
+        pass.removed++;
+        pass.bytes += now.size;
+        pass.objects.push(object.sha);
+      }
+      return pass;
+    });
+    summary.objects = summary.objects.sort().slice(0, COLLECTED_IDS_LISTED);
+    const { removed, bytes, objects } = summary;
+    if (!options.dryRun && (removed > 0 || options.record === "always")) {
+      await this.events.append(
+        OBJECT_STORE_STREAM,
+        [
+          {
+            type: "ObjectsCollected",
+            data: {
+              removed,
+              bytes,
+              graceSeconds,
+              objects,
+            },
+            metadata: options.metadata,
+          },
+        ],
+        { expectedVersion: "any" },
+      );
+    }
+    return summary;
+  }
+}
