@@ -149,8 +149,7 @@ export class Agent implements ApplyContext {
     // A reboot the agent or the bootloader's try-boot asked for is not a board_rebooted event.
     const expected = (await this.rebootWasRequested()) || boot.tryBoot !== undefined;
     await this.health.started(this.committed, this.interrupted !== undefined || expected);
-    this.recovery.watch(this.committed);
-    this.health.watch(this.committed);
+    this.watchCommitted();
     const revision = boot.tryBoot;
     if (revision) this.tryBoot = this.serialize(() => this.testTry(revision));
   }
@@ -201,9 +200,20 @@ export class Agent implements ApplyContext {
     });
   }
 
-  private async testTry(revision: string): Promise<StatusReport> {
+  /** auto_recovery and health watch the committed revision: between applies, and while one waits. */
+  watchCommitted(): void {
+    this.recovery.watch(this.committed);
+    this.health.watch(this.committed);
+  }
+
+  /** Both stop while an apply changes containers (TESTING judges exits itself). */
+  async suspendWatchers(): Promise<void> {
     await this.recovery.suspend();
     await this.health.suspend();
+  }
+
+  private async testTry(revision: string): Promise<StatusReport> {
+    await this.suspendWatchers();
     // A try must reach the gateway to commit when the agent runs connected.
     this.fromGateway = this.config.expectGateway ?? false;
     if (this.fromGateway) this.gateway.expect();
@@ -213,8 +223,7 @@ export class Agent implements ApplyContext {
     } finally {
       this.testingTry = false;
       this.fromGateway = false;
-      this.recovery.watch(this.committed);
-      this.health.watch(this.committed);
+      this.watchCommitted();
     }
   }
 
@@ -321,8 +330,7 @@ export class Agent implements ApplyContext {
     const force = new AbortController();
     this.download = download;
     this.fromGateway = fromGateway;
-    await this.recovery.suspend();
-    await this.health.suspend();
+    await this.suspendWatchers();
     const done = installRevision(
       this,
       { ...install, forced: force.signal },
@@ -337,8 +345,7 @@ export class Agent implements ApplyContext {
       if (this.inFlight === inFlight) this.inFlight = undefined;
       if (this.download === download) this.download = undefined;
       this.fromGateway = false;
-      this.recovery.watch(this.committed);
-      this.health.watch(this.committed);
+      this.watchCommitted();
     }
   }
 

@@ -30,6 +30,10 @@ export interface ApplyContext {
   finish(report: ReportInput): Promise<StatusReport>;
   /** Board mode: reboots the board (the watchdog stops being petted first). */
   reboot(why: string): Promise<void>;
+  /** auto_recovery and health watch the committed revision again (an install waits). */
+  watchCommitted(): void;
+  /** auto_recovery and health stop (the install goes on to change containers). */
+  suspendWatchers(): Promise<void>;
   /** A verified state as the agent runs it (group timeout override, mount-only). */
   toSpec(state: Record<string, unknown>, id: string, ref: string): RevisionSpec;
 }

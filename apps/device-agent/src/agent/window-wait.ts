@@ -33,7 +33,8 @@ type Wait = { reason: string; message: string; sleepMs: number; log: Record<stri
  * open and no app holds an update lock (issue 20). While it waits the device reports DOWNLOADING
  * at 100 % with the reason (`waiting_for_window` / `waiting_for_lock`) and what it waits for:
  * download-only, visible, neither failed nor done. A newer target aborts the wait as it aborts a
- * download.
+ * download. The committed revision runs on meanwhile: its auto_recovery and health watchers run
+ * during the wait (hours, maybe) and stop again only when the install goes on.
  */
 export async function waitForWindow(
   ctx: ApplyContext,
@@ -43,38 +44,47 @@ export async function waitForWindow(
   clock: () => Date = () => new Date(),
 ): Promise<void> {
   let reported: string | undefined;
-  for (;;) {
-    if (gate.installNow || gate.forced?.aborted) return;
-    const wait = await whatHolds(ctx, gate, clock);
-    if (!wait) {
-      if (gate.consentRequired && !gate.installNow && !gate.forced?.aborted)
+  let watching = false;
+  try {
+    for (;;) {
+      if (gate.installNow || gate.forced?.aborted) return;
+      const wait = await whatHolds(ctx, gate, clock);
+      if (!wait) {
+        if (gate.consentRequired && !gate.installNow && !gate.forced?.aborted)
+          await ctx.journal.report({
+            revision: ref,
+            status: "DOWNLOADING",
+            progress: 100,
+            reason: CONSENT_REASONS.accept,
+            message: "downloaded; consent accepted",
+          });
+        return;
+      }
+      if (wait.message !== reported) {
         await ctx.journal.report({
           revision: ref,
           status: "DOWNLOADING",
           progress: 100,
-          reason: CONSENT_REASONS.accept,
-          message: "downloaded; consent accepted",
+          reason: wait.reason,
+          message: wait.message,
         });
-      return;
+        ctx.log.info(`downloaded; ${wait.reason.replaceAll("_", " ")}`, wait.log);
+        reported = wait.message;
+      }
+      if (!watching) {
+        ctx.watchCommitted();
+        watching = true;
+      }
+      try {
+        const either = gate.forced ? AbortSignal.any([signal, gate.forced]) : signal;
+        await sleep(Math.max(10, wait.sleepMs), undefined, { signal: either });
+      } catch {
+        if (gate.forced?.aborted && !signal.aborted) return;
+        throw new ApplyError("superseded", `${wait.message}: aborted by a newer target`);
+      }
     }
-    if (wait.message !== reported) {
-      await ctx.journal.report({
-        revision: ref,
-        status: "DOWNLOADING",
-        progress: 100,
-        reason: wait.reason,
-        message: wait.message,
-      });
-      ctx.log.info(`downloaded; ${wait.reason.replaceAll("_", " ")}`, wait.log);
-      reported = wait.message;
-    }
-    try {
-      const either = gate.forced ? AbortSignal.any([signal, gate.forced]) : signal;
-      await sleep(Math.max(10, wait.sleepMs), undefined, { signal: either });
-    } catch {
-      if (gate.forced?.aborted && !signal.aborted) return;
-      throw new ApplyError("superseded", `${wait.message}: aborted by a newer target`);
-    }
+  } finally {
+    if (watching) await ctx.suspendWatchers();
   }
 }
 

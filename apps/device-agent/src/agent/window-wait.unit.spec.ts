@@ -5,13 +5,15 @@ import { waitForWindow } from "./window-wait.js";
 
 const nightly = { name: "nightly", cron: "0 2 * * *", durationMinutes: 60, timeZone: "UTC" };
 
-/** The part of the agent the wait uses: the report journal, the log and the held locks. */
+/** The part of the agent the wait uses: the report journal, the log, the held locks, watchers. */
 function anAgent(locks: UpdateLock[][] = []) {
   const reports: ReportInput[] = [];
   const ctx = {
     journal: { report: async (r: ReportInput) => reports.push(r) },
     log: { info: () => {} },
     control: { heldLocks: async () => locks.shift() ?? [] },
+    watchCommitted: () => {},
+    suspendWatchers: async () => {},
   } as unknown as ApplyContext;
   return { ctx, reports };
 }
