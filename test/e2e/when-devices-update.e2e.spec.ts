@@ -120,9 +120,11 @@ describe("when devices update: a schedule and a maintenance window over real ser
     await page.getByTestId("why").getByText(reason).waitFor({ timeout: 5_000 });
     const text = async (testId: string) => (await page.getByTestId(testId).textContent()) ?? "";
     expect(browser.log.errors).toEqual([]);
+    // Rendered with the reason, in the same section; a lock has no end, so no until.
+    const untilTime = page.getByTestId("why-until").locator("time");
     return {
       detail: await text("why-detail"),
-      until: await page.getByTestId("why-until").locator("time").getAttribute("datetime"),
+      until: (await untilTime.count()) ? await untilTime.getAttribute("datetime") : null,
       waiting: await text("why-waiting"),
     };
   };
@@ -243,6 +245,7 @@ describe("when devices update: a schedule and a maintenance window over real ser
     const shown = await consoleWhy(id, "k-0001", "held_by_lock");
     expect(shown.detail).toMatch(/^downloaded; update lock of \S+ held by updates\.lock since /);
     expect(shown.waiting).toContain("not failed");
+    expect(shown.until).toBeNull();
 
     // The operator overrides one device's lock: it installs, and the audit says who did it.
     const forced = await system.api("/v1/devices/k-0000/install-now", {
@@ -295,6 +298,12 @@ describe("when devices update: a schedule and a maintenance window over real ser
     const done = await rolloutReaches(system, id, "completed", 30_000);
     expect(done.consent).toEqual({ asked: 0, accept: 1, later: 0, skip: 1 });
     expect(await why(id, "q-0000")).toMatchObject({ reason: "consent_skipped" });
+    const page = await signedIn(); // the console's rollout page counts the answers too
+    await page.goto(`${system.services.orchestrator.url}/console/rollouts/${id}`);
+    await page.getByTestId("consent").waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId("consent").textContent()).toBe(
+      "1 accepted, 1 skipped, 0 later, 0 asked",
+    );
     await allOnRevision(system, ["q-0001"], v2);
     await allOnRevision(system, ["q-0000"], v1);
   });
