@@ -3,9 +3,12 @@ import { rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { type Browser, launchBrowser } from "./console-browser.test-helper.js";
 import {
   allOnRevision,
   BUSYBOX_APP,
+  expectStatus,
   type FleetSystem,
   type Json,
   lxcs,
@@ -50,20 +53,25 @@ function nextTwoAm(from: number): number {
 
 describe("when devices update: a schedule and a maintenance window over real services", () => {
   let system: FleetSystem;
+  let browser: Browser;
   const windowFleet = [...sims("win", 2, "w"), ...lxcs("win", 1)].map((spec) => ({
     ...spec,
     clock: shiftedClock,
   }));
 
   beforeAll(async () => {
-    system = await startFleet([
-      ...sims("sched", 3, "s"),
-      ...windowFleet,
-      ...sims("lock", 2, "k"),
-      ...sims("consent", 2, "q"),
+    [system, browser] = await Promise.all([
+      startFleet([
+        ...sims("sched", 3, "s"),
+        ...windowFleet,
+        ...sims("lock", 2, "k"),
+        ...sims("consent", 2, "q"),
+      ]),
+      launchBrowser(),
     ]);
   });
   afterAll(async () => {
+    await browser?.close();
     await system?.close();
   });
 
@@ -86,6 +94,40 @@ describe("when devices update: a schedule and a maintenance window over real ser
   };
   const why = async (id: string, deviceId: string) =>
     (await system.api(`/v1/rollouts/${id}/devices/${deviceId}/why`)).body;
+  /** A browser tab signed in to the web console (as a viewer), opened once. */
+  let consolePage: Promise<Page> | undefined;
+  const signedIn = () => {
+    consolePage ??= (async () => {
+      const { secret } = await expectStatus(
+        system.api("/v1/tokens", { method: "POST", json: { name: "viewer", role: "viewer" } }),
+        201,
+      );
+      const page = await browser.newPage();
+      await page.goto(`${system.services.orchestrator.url}/console/`);
+      await page.getByLabel("API token").fill(String(secret));
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign out" }).waitFor();
+      return page;
+    })();
+    return consolePage;
+  };
+  /** The console's device page: its why section once it names `reason`. */
+  const consoleWhy = async (rolloutId: string, deviceId: string, reason: string) => {
+    const page = await signedIn();
+    await page.goto(
+      `${system.services.orchestrator.url}/console/devices/${deviceId}?rollout=${rolloutId}`,
+    );
+    await page.getByTestId("why").getByText(reason).waitFor({ timeout: 5_000 });
+    const text = async (testId: string) => (await page.getByTestId(testId).textContent()) ?? "";
+    expect(browser.log.errors).toEqual([]);
+    // Rendered with the reason, in the same section; a lock has no end, so no until.
+    const untilTime = page.getByTestId("why-until").locator("time");
+    return {
+      detail: await text("why-detail"),
+      until: (await untilTime.count()) ? await untilTime.getAttribute("datetime") : null,
+      waiting: await text("why-waiting"),
+    };
+  };
   const deviceEvents = async (deviceId: string, type: string) =>
     ((await system.api(`/v1/events?device=${deviceId}&limit=1000`)).body.items as Json[]).filter(
       (e) => e.type === type,
@@ -122,6 +164,7 @@ describe("when devices update: a schedule and a maintenance window over real ser
       return res.status === 200 ? res : undefined;
     });
     const revision = await system.postRevision("win", [BUSYBOX_APP], "v1");
+    await signedIn(); // before the clock starts: the window opens 12 s in
     const opensIn = 12_000;
     const opens = nextTwoAm(Date.now());
     shiftMs = opens - opensIn - Date.now(); // agent time: 12 s before 02:00 UTC
@@ -141,6 +184,12 @@ describe("when devices update: a schedule and a maintenance window over real ser
         until: until02,
       });
     }
+    // The web console's device page names the window and when it opens, as waiting, not failed.
+    expect(await consoleWhy(id, "lxc-0", "waiting_for_window")).toEqual({
+      detail: "downloaded; maintenance window nightly is closed",
+      until: until02,
+      waiting: "Waiting by design, not failed.",
+    });
     const progress = await deviceEvents("lxc-0", "UpdateProgressReported");
     expect(progress.map((e) => (e.data as Json).status)).not.toContain("INPROGRESS");
     expect(progress.at(-1)?.data).toMatchObject({
@@ -191,6 +240,12 @@ describe("when devices update: a schedule and a maintenance window over real ser
       );
       expect(held.heldSince).toBeTypeOf("string");
     }
+
+    // The web console's device page says the same: held by the app's lock, waiting, not failed.
+    const shown = await consoleWhy(id, "k-0001", "held_by_lock");
+    expect(shown.detail).toMatch(/^downloaded; update lock of \S+ held by updates\.lock since /);
+    expect(shown.waiting).toContain("not failed");
+    expect(shown.until).toBeNull();
 
     // The operator overrides one device's lock: it installs, and the audit says who did it.
     const forced = await system.api("/v1/devices/k-0000/install-now", {
@@ -243,6 +298,12 @@ describe("when devices update: a schedule and a maintenance window over real ser
     const done = await rolloutReaches(system, id, "completed", 30_000);
     expect(done.consent).toEqual({ asked: 0, accept: 1, later: 0, skip: 1 });
     expect(await why(id, "q-0000")).toMatchObject({ reason: "consent_skipped" });
+    const page = await signedIn(); // the console's rollout page counts the answers too
+    await page.goto(`${system.services.orchestrator.url}/console/rollouts/${id}`);
+    await page.getByTestId("consent").waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId("consent").textContent()).toBe(
+      "1 accepted, 1 skipped, 0 later, 0 asked",
+    );
     await allOnRevision(system, ["q-0001"], v2);
     await allOnRevision(system, ["q-0000"], v1);
   });

@@ -24,6 +24,8 @@ export type Wave = {
   gate: Gate;
   startedAt: string | null;
   closedAt: string | null;
+  /** A wave the schedule holds back starts then (the rollout's `startAt` or the wave's `notBefore`). */
+  deferredUntil?: string | null;
   soak: { soakSeconds: number; soakingDevices: number; remainingSeconds: number };
 };
 
@@ -46,7 +48,37 @@ export type Rollout = {
   failures: FailureGroup[];
   createdAt: string;
   rollbackOf: string | null;
+  /** A consenting fleet's devices by their app's last answer. */
+  consent?: { asked: number; accept: number; later: number; skip: number };
+  /** Devices held by an update lock longer than the fleet's lock limit. */
+  overLongLocks?: OverLongLock[];
 };
+
+export type OverLongLock = { deviceId: string; detail: string; heldSince: string; seconds: number };
+
+/** `GET /v1/rollouts/:id/devices/:deviceId/why`: why a device is not on the revision yet. */
+export type DeviceWhy = {
+  deviceId: string;
+  reason: string;
+  status: string;
+  waveIndex: number;
+  online: boolean;
+  since: string;
+  /** What holds the device, in words (the schedule, a maintenance window, an update lock). */
+  detail?: string;
+  /** When the wait ends (the wave's start, the window's opening, the next consent question). */
+  until?: string;
+  /** When the update lock holding the device was taken. */
+  heldSince?: string;
+};
+
+/** Reasons a device waits by design (schedule, window, lock, consent): not a failure. */
+export const WAITING_REASONS = new Set([
+  "scheduled",
+  "waiting_for_window",
+  "held_by_lock",
+  "waiting_for_consent",
+]);
 
 export type RolloutSummary = {
   rolloutId: string;

@@ -4,9 +4,14 @@ import { Metrics } from "../components/metrics";
 import { Timeline } from "../components/timeline";
 import { useLive, useLoad } from "../hooks";
 import { currentRoute, Link } from "../router";
-import { type Device, type EventView, revisionName } from "../types";
+import {
+  type Device,
+  type DeviceWhy,
+  type EventView,
+  revisionName,
+  WAITING_REASONS,
+} from "../types";
 
-type Why = { reason: string; status: string; waveIndex: number; online: boolean; since: string };
 type Page = { items: EventView[] };
 
 /** Rollout events that are decisions or operator actions: shown in every member's timeline. */
@@ -44,7 +49,7 @@ export function DevicePage(props: { id: string }) {
   const why = useLoad(
     () =>
       rolloutId
-        ? api<Why>(
+        ? api<DeviceWhy>(
             `/v1/rollouts/${encodeURIComponent(rolloutId)}/devices/${encodeURIComponent(props.id)}/why`,
           )
         : Promise.resolve(undefined),
@@ -133,6 +138,18 @@ export function DevicePage(props: { id: string }) {
             <code>{why.data.reason}</code> — wave {why.data.waveIndex + 1}, {why.data.status} since{" "}
             {new Date(why.data.since).toLocaleString()}
           </p>
+          {WAITING_REASONS.has(why.data.reason) && (
+            <p class="notice" data-testid="why-waiting">
+              Waiting by design, not failed.
+            </p>
+          )}
+          {why.data.detail && <p data-testid="why-detail">{why.data.detail}</p>}
+          {why.data.until && (
+            <p data-testid="why-until">
+              Until <time dateTime={why.data.until}>{why.data.until}</time> (
+              {new Date(why.data.until).toLocaleString()})
+            </p>
+          )}
         </section>
       )}
       <h2>Timeline</h2>

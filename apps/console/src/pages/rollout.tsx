@@ -7,6 +7,8 @@ import { useLive, useLoad } from "../hooks";
 import { Link } from "../router";
 import { type Rollout, revisionName } from "../types";
 
+const when = (iso: string) => `${new Date(iso).toLocaleString()} (${iso})`;
+
 /** One rollout, kept current by its events (`/v1/events/stream?rollout=<id>`). */
 export function RolloutPage(props: { id: string }) {
   const path = `/v1/rollouts/${encodeURIComponent(props.id)}`;
@@ -44,7 +46,34 @@ export function RolloutPage(props: { id: string }) {
             <dd data-testid="eta">{formatEta(r.etaSeconds)}</dd>
             <dt>Live</dt>
             <dd data-testid="live">{live ? "following events" : "connecting…"}</dd>
+            {r.consent && Object.values(r.consent).some((n) => n > 0) && (
+              <>
+                <dt>Consent</dt>
+                <dd data-testid="consent">
+                  {r.consent.accept} accepted, {r.consent.skip} skipped, {r.consent.later} later,{" "}
+                  {r.consent.asked} asked
+                </dd>
+              </>
+            )}
           </dl>
+          {r.overLongLocks && r.overLongLocks.length > 0 && (
+            <section aria-label="Over-long update locks">
+              <h2>Over-long update locks</h2>
+              <ul data-testid="over-long-locks">
+                {r.overLongLocks.map((lock) => (
+                  <li key={lock.deviceId}>
+                    <Link
+                      to={`/devices/${encodeURIComponent(lock.deviceId)}?rollout=${encodeURIComponent(props.id)}`}
+                    >
+                      {lock.deviceId}
+                    </Link>
+                    : {lock.detail} ({Math.round(lock.seconds / 60)} min, since{" "}
+                    {when(lock.heldSince)})
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
           <RolloutControls id={props.id} status={r.status} onDone={rollout.reload} />
           <h2>Waves</h2>
           {r.waves.length === 0 && <p class="muted">Not started: no waves planned yet.</p>}
@@ -54,6 +83,11 @@ export function RolloutPage(props: { id: string }) {
                 Wave {wave.index + 1} · {wave.size} devices ·{" "}
                 <span class={`wave-${wave.status}`}>{wave.status}</span>
               </h3>
+              {wave.deferredUntil && wave.status === "pending" && (
+                <p class="notice" data-testid={`wave-${wave.index}-deferred`}>
+                  Scheduled: starts no earlier than {when(wave.deferredUntil)}
+                </p>
+              )}
               <WaveBar wave={wave} />
               <GateView wave={wave} />
             </section>

@@ -148,6 +148,16 @@ export class DeviceWhyResponse {
   @ApiProperty({ example: "failed:container_exited" }) reason!: string;
   @ApiProperty() online!: boolean;
   @ApiProperty() since!: string;
+  @ApiPropertyOptional({
+    description: "what holds the device, in words (the schedule, a maintenance window, a lock)",
+  })
+  detail?: string;
+  @ApiPropertyOptional({
+    description: "ISO-8601: when the wait ends (wave start, window opening, consent re-ask)",
+  })
+  until?: string;
+  @ApiPropertyOptional({ description: "ISO-8601: when the update lock holding it was taken" })
+  heldSince?: string;
 }
 
 export class RolloutPlanResponse {
