@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { RecordedEvent } from "@statecast/events";
+import { EnrollmentEvents, isEvent, type RecordedEvent } from "@statecast/events";
 
 /**
  * Fleet enrollment token secrets: `sce_<tokenId>.<43 base64url characters>` (256 random bits).
@@ -39,18 +39,15 @@ export interface EnrollmentToken {
 export function foldEnrollmentToken(events: readonly RecordedEvent[]): EnrollmentToken | undefined {
   let token: EnrollmentToken | undefined;
   for (const event of events) {
-    if (event.type === "EnrollmentTokenCreated") {
-      const data = event.data as Omit<
-        EnrollmentToken,
-        "uses" | "createdAt" | "createdBy" | "revokedAt"
-      >;
+    if (isEvent(event, EnrollmentEvents.EnrollmentTokenCreated)) {
+      const { data } = event;
       token = {
         tokenId: data.tokenId,
         fleet: data.fleet,
         secretHash: data.secretHash,
         expiresAt: data.expiresAt,
         maxUses: data.maxUses,
-        tags: data.tags ?? {},
+        tags: data.tags,
         uses: 0,
         createdAt: event.metadata.now,
         createdBy: event.metadata.actor,
