@@ -47,6 +47,7 @@ export {
   type EventCatalog,
   type EventData,
   type EventDefinition,
+  type EventOf,
   type EventRegistry,
   isEvent,
 } from "./registry.js";
