@@ -11,6 +11,7 @@ import {
   helloSubject,
   RENEWS_CREDENTIALS_HEADER,
 } from "@statecast/contract";
+import { enrollmentTokenRefusal, foldEnrollmentToken } from "@statecast/device-domain";
 import {
   ConcurrencyError,
   deviceStreamId,
@@ -19,13 +20,7 @@ import {
   type RecordedEvent,
   type StreamAppend,
 } from "@statecast/events";
-import {
-  enrollmentSecretTokenId,
-  enrollmentTokenRefusal,
-  foldEnrollmentToken,
-  type GatewaySetup,
-  issueDeviceUser,
-} from "@statecast/nats-auth";
+import { enrollmentSecretTokenId, type GatewaySetup, issueDeviceUser } from "@statecast/nats-auth";
 import { decideHello, foldEnrollment, type TokenCheck } from "./hello.js";
 import { HelloLimits } from "./hello-limits.js";
 

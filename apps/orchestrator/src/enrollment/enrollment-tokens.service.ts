@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Inject, Injectable } from "@nestjs/common";
+import { type EnrollmentToken, foldEnrollmentToken } from "@statecast/device-domain";
 import {
   enrollmentTokenStreamId,
   IllegalStateError,
@@ -7,12 +8,7 @@ import {
   type PostgresEventStore,
   ValidationError,
 } from "@statecast/events";
-import {
-  type EnrollmentToken,
-  foldEnrollmentToken,
-  generateEnrollmentSecret,
-  hashEnrollmentSecret,
-} from "@statecast/nats-auth";
+import { generateEnrollmentSecret, hashEnrollmentSecret } from "@statecast/nats-auth";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
 import type {
   CreatedEnrollmentTokenResponse,
