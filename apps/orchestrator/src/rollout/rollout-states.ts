@@ -4,12 +4,7 @@ import {
   type Queryable,
   rolloutStreamId,
 } from "@statecast/events";
-import {
-  asRolloutEvent,
-  evolve,
-  initialState,
-  type RolloutState,
-} from "./domain/index.js";
+import { asRolloutEvent, evolve, initialState, type RolloutState } from "./domain/index.js";
 
 /** A rollout folded up to `version`; `lastEventId` identifies the event at that version. */
 export interface LoadedRollout {
