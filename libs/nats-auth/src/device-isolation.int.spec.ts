@@ -87,11 +87,11 @@ describe("a device's credentials on a real nats-server", () => {
 
   it("cannot widen its own consumer: the server refuses a filter that differs from the subject", async () => {
     const reply = await deviceA.request(
-      "$JS.services.API.CONSUMER.CREATE.KV_sc_targets.wide.$KV.sc_targets.dev-a",
+      "$JS.services.API.CONSUMER.CREATE.KV_sc_targets.sc_target_watch_dev-a.$KV.sc_targets.dev-a",
       JSON.stringify({
         stream_name: "KV_sc_targets",
         config: {
-          name: "wide",
+          name: "sc_target_watch_dev-a",
           filter_subject: "$KV.sc_targets.>",
           deliver_subject: "sc.inbox.dev-a.wide",
           ack_policy: "none",

@@ -133,6 +133,23 @@ describe("a device's target watch on a real nats-server", () => {
     expect(await consumersOf("dev-c")).toEqual([]);
   });
 
+  it("keeps an earlier agent's kv.watch working with the earlier permissions (legacy target watch)", async () => {
+    await put("dev-h", "target for h");
+    const { creds } = await issueDeviceUser(env.setup, "dev-h", undefined, undefined, {
+      legacyTargetWatch: true,
+    });
+    const nc = await connect({
+      servers: env.nats.url,
+      reconnect: false,
+      ...deviceConnectionOptions(creds!, "dev-h"),
+    });
+    devices.set("dev-h", nc);
+    const { targets } = await openDeviceBuckets(nc, "dev-h");
+    const watch = await targets.watch({ key: "dev-h" });
+    expect(await take(watch, 1)).toEqual(["target for h"]);
+    watch.stop();
+  });
+
   it("cannot hold a second consumer on its key: creating its fixed one again changes that one", async () => {
     const nc = await device("dev-d");
     for (const inbox of ["one", "two", "three"]) {
