@@ -75,7 +75,12 @@ export class TargetWatch implements AsyncIterable<TargetEntry> {
     this.sub = this.nc.subscribe(targetWatchSubject(this.deviceId), {
       callback: (_error, msg) => this.delivered(msg),
     });
-    await this.sync();
+    try {
+      await this.sync();
+    } catch (error) {
+      this.stop();
+      throw error;
+    }
     void this.followReconnects();
     this.timer = setInterval(() => {
       if (Date.now() - this.lastSign > 3 * this.heartbeatMs) void this.resync("heartbeats missed");
