@@ -96,6 +96,13 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
     .string()
     .default("")
     .describe("comma-separated fleets whose devices may read any object of their fleet"),
+  // Upgrade aid (SECURITY.md): agents of earlier releases keep a working target watch.
+  STATECAST_LEGACY_TARGET_WATCH: z
+    .enum(["on", "off"])
+    .default("off")
+    .describe(
+      "on: hellos of agents of earlier releases get their target-watch permissions (any consumer name on their own key)",
+    ),
 });
 
 export interface GatewayConfig extends ServiceConfig {
@@ -114,6 +121,8 @@ export interface GatewayConfig extends ServiceConfig {
   publicObjectFleets: string[];
   /** Metrics from one device more often than this (ms, on average) are dropped. */
   metricsMinIntervalMs: number;
+  /** Earlier agents' hellos get their target-watch permissions (an upgrade aid; default off). */
+  legacyTargetWatch: boolean;
 }
 
 const list = (text: string) =>
@@ -150,5 +159,6 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
     },
     publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
     metricsMinIntervalMs: settings.STATECAST_METRICS_MIN_INTERVAL_SECONDS ?? 5_000,
+    legacyTargetWatch: settings.STATECAST_LEGACY_TARGET_WATCH === "on",
   };
 }

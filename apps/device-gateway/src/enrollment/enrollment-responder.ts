@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { Logger } from "@nestjs/common";
 import {
+  FIXED_TARGET_WATCH,
   firstIssue,
   HELLO_SUBJECTS,
   type Hello,
@@ -10,6 +11,7 @@ import {
   helloSchema,
   helloSubject,
   RENEWS_CREDENTIALS_HEADER,
+  TARGET_WATCH_HEADER,
 } from "@statecast/contract";
 import {
   ConcurrencyError,
@@ -45,6 +47,12 @@ export const DEFAULT_CREDENTIALS_LIFETIME_MS = 24 * 3600_000;
 export interface EnrollmentOptions {
   /** Lifetime of the JWT issued to an agent that renews (its hello carries the header). */
   credentialsLifetimeMs?: number;
+  /**
+   * STATECAST_LEGACY_TARGET_WATCH: a hello that does not say the agent watches through its fixed
+   * consumer (an agent of an earlier release) gets the earlier target-watch permissions (any
+   * consumer name on its own key). Off (the default): every device gets only its fixed consumer.
+   */
+  legacyTargetWatch?: boolean;
 }
 
 /**
@@ -173,7 +181,13 @@ export class EnrollmentResponder {
       const lifetimeMs = this.options.credentialsLifetimeMs ?? DEFAULT_CREDENTIALS_LIFETIME_MS;
       const renews = msg.headers?.get(RENEWS_CREDENTIALS_HEADER) === "1";
       const lifetime = renews ? Math.max(1, Math.round(lifetimeMs / 1000)) : undefined;
-      const { jwt } = await issueDeviceUser(this.setup, hello.deviceId, hello.publicKey, lifetime);
+      // Earlier agents watch with `kv.watch` (a new consumer name each time): only while an
+      // operator keeps legacy target watch on do they get a JWT that allows it.
+      const fixedWatch = msg.headers?.get(TARGET_WATCH_HEADER) === FIXED_TARGET_WATCH;
+      const legacyTargetWatch = this.options.legacyTargetWatch === true && !fixedWatch;
+      const { jwt } = await issueDeviceUser(this.setup, hello.deviceId, hello.publicKey, lifetime, {
+        legacyTargetWatch,
+      });
       return { status: "enrolled", jwt };
     }
   }

@@ -3,7 +3,12 @@ import { decode } from "@nats-io/jwt";
 import { Kvm } from "@nats-io/kv";
 import { createUser, type KeyPair } from "@nats-io/nkeys";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
-import { helloReplySchema, RENEWS_CREDENTIALS_HEADER } from "@statecast/contract";
+import {
+  FIXED_TARGET_WATCH,
+  helloReplySchema,
+  RENEWS_CREDENTIALS_HEADER,
+  TARGET_WATCH_HEADER,
+} from "@statecast/contract";
 import {
   createRegistry,
   deviceCatalog,
@@ -50,6 +55,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   let responder: EnrollmentResponder;
   let revoker: CredentialRevoker;
   let enrolling: NatsConnection;
+  let gateway: Awaited<ReturnType<typeof writeGatewaySetup>>;
 
   beforeAll(async () => {
     env = await startSecuredNats();
@@ -58,7 +64,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     await migrate(pool, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
     // The gateway's own setup (no operator root), as STATECAST_NATS_AUTH_DIR gives it.
-    const gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
+    gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
     responder = new EnrollmentResponder(env.service, store, gateway);
     responder.start();
     revoker = new CredentialRevoker(store, gateway, {
@@ -234,6 +240,45 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     });
     const { iat, exp } = claims(helloReplySchema.parse(msg.json()));
     expect(exp! - iat).toBe(DEFAULT_CREDENTIALS_LIFETIME_MS / 1000);
+  });
+
+  it("issues only the fixed target watch, the earlier one only with legacy target watch on to a hello without the header", async () => {
+    const key = createUser();
+    const body = { deviceId: "dev-w", publicKey: key.getPublicKey(), fleet: "fleet" };
+    await hello(body);
+    await operatorAppends("dev-w", 1, { type: "DeviceApproved", data: { by: "operator:alice" } });
+    const fixed =
+      "$JS.services.API.CONSUMER.CREATE.KV_sc_targets.sc_target_watch_dev-w.$KV.sc_targets.dev-w";
+    const anyName = "$JS.services.API.CONSUMER.CREATE.KV_sc_targets.*.$KV.sc_targets.dev-w";
+    const watchSubjects = async (announced: boolean) => {
+      const h = headers();
+      if (announced) h.set(TARGET_WATCH_HEADER, FIXED_TARGET_WATCH);
+      const msg = await enrolling.request("sc.dev.dev-w.hello", JSON.stringify(body), {
+        timeout: 5_000,
+        headers: h,
+      });
+      const reply = helloReplySchema.parse(msg.json());
+      if (reply.status !== "enrolled") throw new Error(`expected creds, got ${reply.status}`);
+      const allow = decode<{ pub?: { allow?: string[] } }>(reply.jwt).nats.pub?.allow ?? [];
+      return allow.filter((s) => s.includes("CONSUMER.CREATE") || s.startsWith("$JS.FC"));
+    };
+    expect(await watchSubjects(false)).toEqual([fixed]);
+    expect(await watchSubjects(true)).toEqual([fixed]);
+    await responder.stop();
+    const legacy = new EnrollmentResponder(env.service, store, gateway, undefined, {
+      legacyTargetWatch: true,
+    });
+    legacy.start();
+    try {
+      await env.service.flush();
+      expect(await watchSubjects(false)).toEqual([anyName, "$JS.FC.KV_sc_targets.>"]);
+      expect(await watchSubjects(true)).toEqual([fixed]);
+    } finally {
+      await legacy.stop();
+      responder = new EnrollmentResponder(env.service, store, gateway);
+      responder.start();
+      await env.service.flush();
+    }
   });
 
   it("answers malformed and mismatched hellos with a reason, never an event", async () => {
