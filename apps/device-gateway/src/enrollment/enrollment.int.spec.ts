@@ -242,18 +242,23 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     expect(exp! - iat).toBe(DEFAULT_CREDENTIALS_LIFETIME_MS / 1000);
   });
 
-  it("issues only the fixed target watch, the earlier one only with legacy target watch on to a hello without the header", async () => {
-    const key = createUser();
-    const body = { deviceId: "dev-w", publicKey: key.getPublicKey(), fleet: "fleet" };
-    await hello(body);
-    await operatorAppends("dev-w", 1, { type: "DeviceApproved", data: { by: "operator:alice" } });
-    const fixed =
-      "$JS.services.API.CONSUMER.CREATE.KV_sc_targets.sc_target_watch_dev-w.$KV.sc_targets.dev-w";
-    const anyName = "$JS.services.API.CONSUMER.CREATE.KV_sc_targets.*.$KV.sc_targets.dev-w";
-    const watchSubjects = async (announced: boolean) => {
+  it("bounds a key's target watch once its agent announces the fixed consumer (legacy target watch: auto, on, off)", async () => {
+    const fixedFor = (id: string) =>
+      `$JS.services.API.CONSUMER.CREATE.KV_sc_targets.sc_target_watch_${id}.$KV.sc_targets.${id}`;
+    const legacyFor = (id: string) => [
+      `$JS.services.API.CONSUMER.CREATE.KV_sc_targets.*.$KV.sc_targets.${id}`,
+      "$JS.FC.KV_sc_targets.>",
+    ];
+    const approvedDevice = async (id: string) => {
+      const body = { deviceId: id, publicKey: createUser().getPublicKey(), fleet: "fleet" };
+      await hello(body);
+      await operatorAppends(id, 1, { type: "DeviceApproved", data: { by: "operator:alice" } });
+      return body;
+    };
+    const watchSubjects = async (body: { deviceId: string }, announced: boolean) => {
       const h = headers();
       if (announced) h.set(TARGET_WATCH_HEADER, FIXED_TARGET_WATCH);
-      const msg = await enrolling.request("sc.dev.dev-w.hello", JSON.stringify(body), {
+      const msg = await enrolling.request(`sc.dev.${body.deviceId}.hello`, JSON.stringify(body), {
         timeout: 5_000,
         headers: h,
       });
@@ -262,23 +267,44 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
       const allow = decode<{ pub?: { allow?: string[] } }>(reply.jwt).nats.pub?.allow ?? [];
       return allow.filter((s) => s.includes("CONSUMER.CREATE") || s.startsWith("$JS.FC"));
     };
-    expect(await watchSubjects(false)).toEqual([fixed]);
-    expect(await watchSubjects(true)).toEqual([fixed]);
-    await responder.stop();
-    const legacy = new EnrollmentResponder(env.service, store, gateway, undefined, {
-      legacyTargetWatch: true,
+    const withMode = async (mode: "on" | "off", run: () => Promise<void>) => {
+      await responder.stop();
+      const other = new EnrollmentResponder(env.service, store, gateway, undefined, {
+        legacyTargetWatch: mode,
+      });
+      other.start();
+      try {
+        await env.service.flush();
+        await run();
+      } finally {
+        await other.stop();
+        responder = new EnrollmentResponder(env.service, store, gateway);
+        responder.start();
+        await env.service.flush();
+      }
+    };
+
+    // auto (the default): an earlier agent keeps its watch until its key announces the bound.
+    const w = await approvedDevice("dev-w");
+    expect(await watchSubjects(w, false)).toEqual(legacyFor("dev-w"));
+    expect(await watchSubjects(w, true)).toEqual([fixedFor("dev-w")]);
+    expect(await watchSubjects(w, false)).toEqual([fixedFor("dev-w")]);
+    expect(await watchSubjects(w, true)).toEqual([fixedFor("dev-w")]);
+    const recorded = (await store.readStream(deviceStreamId("dev-w"))).events.filter(
+      (e) => e.type === "DeviceTargetWatchBounded",
+    );
+    expect(recorded.map((e) => e.data)).toEqual([{ publicKey: w.publicKey }]);
+
+    // on: a bounded key whose agent went back to an earlier release gets its watch again.
+    await withMode("on", async () => {
+      expect(await watchSubjects(w, false)).toEqual(legacyFor("dev-w"));
+      expect(await watchSubjects(w, true)).toEqual([fixedFor("dev-w")]);
     });
-    legacy.start();
-    try {
-      await env.service.flush();
-      expect(await watchSubjects(false)).toEqual([anyName, "$JS.FC.KV_sc_targets.>"]);
-      expect(await watchSubjects(true)).toEqual([fixed]);
-    } finally {
-      await legacy.stop();
-      responder = new EnrollmentResponder(env.service, store, gateway);
-      responder.start();
-      await env.service.flush();
-    }
+    // off: no hello gets the earlier watch, even from a key that never announced the bound.
+    const v = await approvedDevice("dev-v");
+    await withMode("off", async () => {
+      expect(await watchSubjects(v, false)).toEqual([fixedFor("dev-v")]);
+    });
   });
 
   it("answers malformed and mismatched hellos with a reason, never an event", async () => {
