@@ -7,7 +7,7 @@
 // Flags: --devices N reporting devices (default 2000), --reports N per device (default 10),
 // --connections N devices connected in all (default 10000; the reporting ones among them),
 // --window N reports a device keeps unacknowledged (default 1, as the agent), --open (no auth).
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -27,6 +27,7 @@ import {
   ensureStatusStream,
   STATUS_STREAM,
 } from "../../apps/device-gateway/src/status/status-stream.js";
+import { benchTeardown } from "../teardown.js";
 import {
   connectDevices,
   type DeviceConnection,
@@ -59,7 +60,9 @@ const load = () => Number(loadavg()[0]?.toFixed(1));
 const perSecond = (n: number, seconds: number) => Math.round(n / seconds);
 const since = (t: number) => (performance.now() - t) / 1000;
 
+const teardown = benchTeardown(log);
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-dp-"));
+teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
 const result: Record<string, unknown> = {
   cpus: cpus().length,
@@ -76,7 +79,11 @@ const postgres = await startEmbeddedPostgres({
     if (/FATAL|PANIC/.test(line)) log(`postgres: ${line.trim()}`);
   },
 });
-const cleanups: (() => Promise<unknown>)[] = [() => postgres.stop()];
+teardown.add(
+  "Postgres",
+  () => postgres.stop(),
+  () => [postgres.pid],
+);
 try {
   const setup = flags.open ? undefined : await createOperatorSetup(join(dir, "operator"));
   const natsPort = await freePort();
@@ -95,7 +102,11 @@ try {
     );
   }
   const nats = await startNatsServer({ storeDir: natsStore, port: natsPort, configFile });
-  cleanups.unshift(() => nats.stop());
+  teardown.add(
+    "nats-server",
+    () => nats.stop(),
+    () => [nats.process.pid],
+  );
   const gatewayEnv: Record<string, string> = {
     NATS_URL: nats.url,
     STATECAST_DATA_DIR: join(dir, "data"),
@@ -108,7 +119,7 @@ try {
     const mine = await issueServiceUser(setup, "bench-driver");
     services = await connect({ servers: nats.url, ...credsConnectionOptions(mine) });
   } else services = await connect({ servers: nats.url });
-  cleanups.unshift(() => services.close());
+  teardown.add("the driver's connection", () => services.close());
 
   const everyone = deviceIds(Math.max(connectionsN, devicesN));
   let started = performance.now();
@@ -121,7 +132,7 @@ try {
   log(`connecting ${everyone.length} devices, each on its own connection`);
   started = performance.now();
   const connections: DeviceConnection[] = [];
-  cleanups.unshift(() => Promise.all(connections.map((d) => d.nc.close())));
+  teardown.add("the device connections", () => Promise.all(connections.map((d) => d.nc.close())));
   connections.push(...(await connectDevices(nats.url, everyone, creds)));
   result.connect_seconds = Number(since(started).toFixed(1));
   const reporting = connections.slice(0, devicesN);
@@ -132,7 +143,7 @@ try {
   gatewayEnv.DATABASE_URL = postgres.url("bench");
   log(`seeding ${devicesN} enrolled devices targeted at fleet#2`);
   const pool = await seedDevices(gatewayEnv.DATABASE_URL, everyone.slice(0, devicesN));
-  cleanups.unshift(() => pool.end());
+  teardown.add("the pool", () => pool.end());
   const jsm = await jetstreamManager(services);
   await ensureStatusStream(jsm);
   const reportEvents = async () =>
@@ -163,7 +174,11 @@ try {
 
   // 2. Live: the gateway consumes while the devices publish.
   let gateway = await startGatewayProcess(gatewayEnv);
-  cleanups.unshift(() => gateway.stop());
+  teardown.add(
+    "the gateway",
+    () => gateway.stop(),
+    () => [gateway.child.pid],
+  );
   log("ingest: devices publish, the gateway ingests");
   let cpu = gateway.cpuSeconds();
   started = performance.now();
@@ -207,7 +222,6 @@ try {
   log(`failed: ${(error as Error).stack ?? String(error)}`);
   process.exitCode = 1;
 } finally {
-  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
+  await teardown.run();
 }
 console.log(JSON.stringify(result));

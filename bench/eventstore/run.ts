@@ -4,7 +4,7 @@
 // Progress on stderr; the last stdout line is one JSON object.
 // Flags: --seconds N (per phase, default 6), --concurrency N (single-event streams, default 32),
 // --batch N (default 100), --batch-concurrency N (default 8).
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -19,6 +19,7 @@ import {
 } from "@statecast/events";
 import { startEmbeddedPostgres } from "@statecast/infra";
 import pg from "pg";
+import { benchTeardown } from "../teardown.js";
 import { nodeCpuMs, postgresCpuMs } from "./cpu.js";
 import { openEmmett } from "./emmett.js";
 import { openNaive } from "./naive.js";
@@ -44,7 +45,9 @@ const cpuPerEvent: Record<string, { node: number; postgres: number }> = {};
 const walPerPhase: Record<string, ReturnType<typeof walFigures>> = {};
 const log = (line: string) => process.stderr.write(`[bench:eventstore] ${line}\n`);
 
+const teardown = benchTeardown(log);
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-es-"));
+teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the server runs as the postgres user when we are root
 const result: Record<string, unknown> = {
   postgres: "embedded, durable (fsync, synchronous_commit, full_page_writes on)",
@@ -59,6 +62,11 @@ const result: Record<string, unknown> = {
 log(`starting embedded Postgres in ${dir}`);
 const dataDir = join(dir, "data");
 const server = await startEmbeddedPostgres({ dataDir });
+teardown.add(
+  "Postgres",
+  () => server.stop(),
+  () => [server.pid],
+);
 const pool = new pg.Pool({ connectionString: server.url(), max: 1 });
 pool.on("error", (error) => log(`idle admin connection: ${error.message}`));
 try {
@@ -120,8 +128,7 @@ try {
   await store.close();
   await db.end();
 } finally {
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await teardown.run();
 }
 result.load_avg_1m_end = Number(loadavg()[0]?.toFixed(1));
 result.targets = "single_eps >= 5000, batch_eps >= 50000, both ahead of emmett";

@@ -3,7 +3,7 @@
 // with SERVICES creds, and N `sim` agents, each its own NATS connection on its own device creds.
 // A signed revision goes out in a 4-wave rollout with zero soak. Progress on stderr; the last
 // stdout line is one JSON object. See bench/fleet/README.md.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,9 +24,10 @@ import {
 } from "../../apps/device-gateway/src/targets/target-key.js";
 import { BusyboxStates } from "../../apps/launcher/src/demo/busybox-state.js";
 import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/projections.module.js";
+import { benchTeardown } from "../teardown.js";
 import { eachLimited, enrollDevices, type RunningAgent, startSimAgent } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
-import { type ServiceProcess, startServiceProcess } from "./service-process.js";
+import { startServiceProcess } from "./service-process.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -56,30 +57,20 @@ const log = (line: string) =>
   );
 const load = () => Number(loadavg()[0]?.toFixed(1));
 
+const teardown = benchTeardown(log);
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-fleet-"));
+teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
-const cleanups: Array<() => Promise<unknown>> = [];
-let cleaning: Promise<void> | undefined;
-const cleanup = () => {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse().splice(0)) await step().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-  })();
-  return cleaning;
-};
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.removeAllListeners(signal);
-  process.on(signal, () => {
-    log(`${signal}: stopping agents, services, NATS and Postgres`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
 
 const result: Record<string, unknown> = { cpus: cpus().length, load_avg_1m_start: load() };
 try {
   log(`starting embedded Postgres and nats-server (generated operator config) in ${dir}`);
   const postgres = await startEmbeddedPostgres({ dataDir: join(dir, "pg") });
-  cleanups.push(() => postgres.stop());
+  teardown.add(
+    "Postgres",
+    () => postgres.stop(),
+    () => [postgres.pid],
+  );
   const admin = new pg.Client({ connectionString: postgres.url() });
   await admin.connect();
   await admin.query("CREATE DATABASE bench_fleet");
@@ -99,7 +90,11 @@ try {
     storeDir: natsStore,
     port: natsPort,
   });
-  cleanups.push(() => nats.stop());
+  teardown.add(
+    "nats-server",
+    () => nats.stop(),
+    () => [nats.process.pid],
+  );
   const servicesCreds = await issueServiceUser(setup, "bench-services");
   const credsFile = join(dir, "services.creds");
   writeFileSync(credsFile, servicesCreds, { mode: 0o600 });
@@ -116,14 +111,18 @@ try {
     STATECAST_LOG_LEVEL: "error",
   };
   log("starting the built orchestrator, then the gateway (child processes)");
-  const services: ServiceProcess[] = [];
-  cleanups.push(async () => {
-    for (const s of services.reverse()) await s.stop();
-  });
   const orchestrator = await startServiceProcess("orchestrator", env, log);
-  services.push(orchestrator);
+  teardown.add(
+    "the orchestrator",
+    () => orchestrator.stop(),
+    () => [orchestrator.child.pid],
+  );
   const gateway = await startServiceProcess("device-gateway", env, log);
-  services.push(gateway);
+  teardown.add(
+    "the gateway",
+    () => gateway.stop(),
+    () => [gateway.child.pid],
+  );
 
   const api = async (path: string, method = "GET", body?: unknown) => {
     const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
@@ -160,7 +159,7 @@ try {
   const number = Number(posted.number);
 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  cleanups.push(() => pool.end());
+  teardown.add("the pool", () => pool.end());
   const store = new PostgresEventStore(pool, orchestratorRegistry());
   log(`enrolling ${devices} devices (own NATS user each, DeviceEnrolled)`);
   const enrolled = await enrollDevices(store, setup, FLEET, devices, (n) => {
@@ -169,7 +168,7 @@ try {
 
   log(`connecting ${devices} sim agents (one NATS connection each)`);
   const agents: RunningAgent[] = [];
-  cleanups.push(() => eachLimited(agents.splice(0), 64, (a) => a.stop()));
+  teardown.add("the agents", () => eachLimited(agents.splice(0), 64, (a) => a.stop()));
   const agentRoot = join(dir, "devices");
   await eachLimited(enrolled, 32, async (device) => {
     agents.push(
@@ -193,7 +192,7 @@ try {
   }
 
   const nc = await connect({ servers: nats.url, ...credsConnectionOptions(servicesCreds) });
-  cleanups.push(() => nc.close());
+  teardown.add("the bench's NATS connection", () => nc.close());
   const jsm = await jetstreamManager(nc);
   const countersBefore = await streamCounters(jsm);
   const { rows: head } = await pool.query<{ p: string }>(
@@ -336,6 +335,6 @@ try {
     load_avg_1m_end: load(),
   });
 } finally {
-  await cleanup();
+  await teardown.run();
 }
 console.log(JSON.stringify(result));

@@ -38,7 +38,10 @@ export async function startServiceProcess(
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} at start`);
     const ready = await fetch(`${url}/health/ready`).catch(() => undefined);
     if (ready?.status === 200) break;
-    if (i > 1200) throw new Error(`${name} not ready after 120 s`);
+    if (i > 1200) {
+      child.kill("SIGKILL"); // not yet handed to the caller's teardown
+      throw new Error(`${name} not ready after 120 s`);
+    }
     await sleep(100);
   }
   const field = (key: string) => {

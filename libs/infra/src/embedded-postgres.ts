@@ -16,6 +16,8 @@ export interface EmbeddedPostgresOptions {
 
 export interface RunningPostgres {
   readonly port: number;
+  /** The postmaster's pid (a caller's last-resort `SIGQUIT` when it cannot await `stop`). */
+  readonly pid: number | undefined;
   /** A connection URL for the given database (default `postgres`). */
   url(database?: string): string;
   stop(): Promise<void>;
@@ -53,6 +55,7 @@ export async function startEmbeddedPostgres(
   await untilReady(server, log);
   return {
     port,
+    pid: server.pid,
     url: (database = "postgres") => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     stop: () => stop(server),
   };
