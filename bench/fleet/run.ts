@@ -25,16 +25,22 @@ import {
 import { BusyboxStates } from "../../apps/launcher/src/demo/busybox-state.js";
 import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/projections.module.js";
 import { benchTeardown } from "../teardown.js";
-import { eachLimited, enrollDevices, type RunningAgent, startSimAgent } from "./agents.js";
+import { enrollDevices } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
-import { startServiceProcess } from "./service-process.js";
+import { startLoadGenerators } from "./load-generators.js";
+import { rssOf, startServiceProcess } from "./service-process.js";
 
 const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "1000" },
     "commit-delay-ms": { type: "string", default: "50" },
+    // The agents run in child processes of at most this many each (the load generators).
+    "agents-per-process": { type: "string", default: "2500" },
   },
 });
+const agentsPerProcess = Number(args["agents-per-process"]);
+if (!Number.isInteger(agentsPerProcess) || agentsPerProcess < 1)
+  throw new Error(`--agents-per-process must be a whole number ≥ 1`);
 const devices = Number(args.devices);
 const commitDelayMs = Number(args["commit-delay-ms"]);
 if (!Number.isInteger(devices) || devices < 10)
@@ -166,23 +172,28 @@ try {
     if (n % 2000 === 0 || n === devices) log(`  enrolled ${n}/${devices}`);
   });
 
-  log(`connecting ${devices} sim agents (one NATS connection each)`);
-  const agents: RunningAgent[] = [];
-  teardown.add("the agents", () => eachLimited(agents.splice(0), 64, (a) => a.stop()));
-  const agentRoot = join(dir, "devices");
-  await eachLimited(enrolled, 32, async (device) => {
-    agents.push(
-      await startSimAgent(device, {
-        root: agentRoot,
-        natsUrl: nats.url,
-        targetKeyPem,
-        trustPolicy: release.trustPolicy,
-        commitDelayMs,
-      }),
-    );
-    if (agents.length % 1000 === 0 || agents.length === devices)
-      log(`  connected ${agents.length}/${devices}`);
-  });
+  const processes = Math.ceil(devices / agentsPerProcess);
+  log(
+    `connecting ${devices} sim agents (one NATS connection each) in ${processes} load generator process(es)`,
+  );
+  const generators = startLoadGenerators(
+    enrolled,
+    {
+      root: join(dir, "devices"),
+      natsUrl: nats.url,
+      targetKeyPem,
+      trustPolicy: release.trustPolicy,
+      commitDelayMs,
+    },
+    processes,
+    log,
+  );
+  let resourceErrors: Record<string, number> = {};
+  const stopAgents = async () => {
+    resourceErrors = { ...resourceErrors, ...(await generators.stop()) };
+  };
+  teardown.add("the load generators", stopAgents, () => generators.pids);
+  await generators.ready((n) => log(`  connected ${n}/${devices}`));
   for (;;) {
     const { rows } = await pool.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM device_registry",
@@ -284,8 +295,11 @@ try {
     `${events} events, ${moved.messages} NATS messages stored (${JSON.stringify(moved.perStream)})`,
   );
 
+  const generatorsRss = generators.pids.map((pid) => rssOf(pid).peak);
   log("stopping the agents before the floor run");
-  await eachLimited(agents.splice(0), 64, (a) => a.stop());
+  await stopAgents();
+  if (Object.keys(resourceErrors).length > 0)
+    log(`the agents retried resource errors: ${JSON.stringify(resourceErrors)}`);
   const { rows: eventRows } = await pool.query<{
     tx: string;
     type: string;
@@ -328,6 +342,9 @@ try {
     p99_device_ms: Math.round(latency[0]?.p99 ?? 0),
     orchestrator_rss_mb: orchestratorRss.peak,
     gateway_rss_mb: gatewayRss.peak,
+    load_generators: processes,
+    load_generator_rss_mb: generatorsRss,
+    agent_resource_errors: resourceErrors,
     nats_messages: moved.messages,
     db_transactions: transactions.length,
     ...floor,

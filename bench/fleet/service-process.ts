@@ -44,17 +44,11 @@ export async function startServiceProcess(
     }
     await sleep(100);
   }
-  const field = (key: string) => {
-    const line = readFileSync(`/proc/${child.pid}/status`, "utf8")
-      .split("\n")
-      .find((l) => l.startsWith(key));
-    return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
-  };
   return {
     name,
     url,
     child,
-    rssMb: () => ({ now: field("VmRSS:"), peak: field("VmHWM:") }),
+    rssMb: () => rssOf(child.pid),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
@@ -63,4 +57,19 @@ export async function startServiceProcess(
       clearTimeout(timer);
     },
   };
+}
+
+/** A process's resident set now and at its peak (VmHWM), in MB, from /proc (0 when gone). */
+export function rssOf(pid: number | undefined): { now: number; peak: number } {
+  let status = "";
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    // gone
+  }
+  const field = (key: string) => {
+    const line = status.split("\n").find((l) => l.startsWith(key));
+    return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
+  };
+  return { now: field("VmRSS:"), peak: field("VmHWM:") };
 }
