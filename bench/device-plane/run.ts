@@ -13,6 +13,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  createRegistry,
+  deviceCatalog,
+  PostgresEventStore,
+  revisionCatalog,
+} from "@statecast/events";
 import { freePort, startEmbeddedPostgres, startNatsServer } from "@statecast/infra";
 import {
   createOperatorSetup,
@@ -27,6 +33,7 @@ import {
   ensureStatusStream,
   STATUS_STREAM,
 } from "../../apps/device-gateway/src/status/status-stream.js";
+import { type Appender, appendLoad } from "../eventstore/workload.js";
 import { benchTeardown } from "../teardown.js";
 import {
   connectDevices,
@@ -45,8 +52,11 @@ const { values: flags } = parseArgs({
     connections: { type: "string", default: "10000" },
     window: { type: "string", default: "1" },
     open: { type: "boolean", default: false },
+    "eventstore-seconds": { type: "string", default: "4" },
   },
 });
+const EVENTSTORE_SECONDS = Number(flags["eventstore-seconds"]);
+if (!(EVENTSTORE_SECONDS > 0)) throw new Error("--eventstore-seconds must be positive");
 const [devicesN, perDevice, connectionsN, window] = [
   flags.devices,
   flags.reports,
@@ -215,6 +225,28 @@ try {
   result.backlog_every_report_one_event = (await reportEvents()) === sent + backlog;
   result.backlog_reports_dropped = await gatewayFigures(gateway);
   await gateway.stop();
+
+  // 5. The event store's batch rate on the same Postgres, now: what ingestion could reach if
+  // every report were one event appended in batches (bench:eventstore's batch workload).
+  log(`event store: ${EVENTSTORE_SECONDS} s of 100-event batch appends, 8 workers`);
+  const esPool = new pg.Pool({ connectionString: gatewayEnv.DATABASE_URL, max: 12 });
+  teardown.add("the event store's pool", () => esPool.end());
+  const store = new PostgresEventStore(esPool, createRegistry(deviceCatalog, revisionCatalog));
+  const ours: Appender = async (stream, events, version) =>
+    (await store.append(stream, events, { expectedVersion: version === 0 ? "no_stream" : version }))
+      .nextExpectedVersion;
+  await appendLoad("es-warm", ours, { concurrency: 8, batch: 100, seconds: 0.5 });
+  const es = await appendLoad("es", ours, {
+    concurrency: 8,
+    batch: 100,
+    seconds: EVENTSTORE_SECONDS,
+  });
+  result.eventstore_batch_eps = es.eps;
+  result.load_avg_1m_eventstore = load();
+  result.backlog_of_eventstore_batch = Number(
+    ((result.backlog_reports_per_s as number) / es.eps).toFixed(2),
+  );
+  await store.close();
 
   result.connections = await stillConnected(connections);
   result.load_avg_1m_end = load();

@@ -20,6 +20,7 @@ import {
 import { startEmbeddedPostgres } from "@statecast/infra";
 import pg from "pg";
 import { benchTeardown } from "../teardown.js";
+import { openCopyFloor } from "./copy-floor.js";
 import { nodeCpuMs, postgresCpuMs } from "./cpu.js";
 import { openEmmett } from "./emmett.js";
 import { openNaive } from "./naive.js";
@@ -123,6 +124,16 @@ try {
     log(`emmett failed: ${result.emmett_error}`);
   }
   result.naive_single_eps = (await phase("naive-single", await openNaive(db), concurrency, 1)).eps;
+  // The floor of a batch append: the same rows, batches and concurrency, COPYed.
+  const copyBare = await openCopyFloor(db, false);
+  result.copy_floor_eps = (await phase("copy-floor", copyBare, batchConcurrency, batch)).eps;
+  const copyIndexed = await openCopyFloor(db, true);
+  result.indexed_floor_eps = (
+    await phase("indexed-floor", copyIndexed, batchConcurrency, batch)
+  ).eps;
+  result.batch_of_indexed_floor = Number(
+    ((result.batch_eps as number) / (result.indexed_floor_eps as number)).toFixed(2),
+  );
   result.cpu_us_per_event = cpuPerEvent;
   result.wal = walPerPhase;
   await store.close();

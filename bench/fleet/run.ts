@@ -249,6 +249,9 @@ try {
   log(`rollout completed in ${seconds.toFixed(2)} s (load ${load()})`);
   const orchestratorRss = orchestrator.rssMb();
   const gatewayRss = gateway.rssMb();
+  log(
+    `RSS now / peak: orchestrator ${orchestratorRss.now} / ${orchestratorRss.peak} MB, gateway ${gatewayRss.now} / ${gatewayRss.peak} MB`,
+  );
 
   const waves = progress.waves as { counts: Record<string, number> }[];
   const succeeded = waves.reduce((sum, w) => sum + (w.counts.succeeded ?? 0), 0);
