@@ -71,7 +71,12 @@ chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we 
 const result: Record<string, unknown> = { cpus: cpus().length, load_avg_1m_start: load() };
 try {
   log(`starting embedded Postgres and nats-server (generated operator config) in ${dir}`);
-  const postgres = await startEmbeddedPostgres({ dataDir: join(dir, "pg") });
+  // With BENCH_FLEET_CPU_PROF set, Postgres counts its statements too (pg_stat_statements).
+  const profiling = process.env.BENCH_FLEET_CPU_PROF;
+  const postgres = await startEmbeddedPostgres({
+    dataDir: join(dir, "pg"),
+    ...(profiling ? { settings: { shared_preload_libraries: "pg_stat_statements" } } : {}),
+  });
   teardown.add(
     "Postgres",
     () => postgres.stop(),
@@ -82,6 +87,12 @@ try {
   await admin.query("CREATE DATABASE bench_fleet");
   await admin.end();
   const databaseUrl = postgres.url("bench_fleet");
+  if (profiling) {
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    await db.query("CREATE EXTENSION pg_stat_statements");
+    await db.end();
+  }
 
   const setup = await ensureOperatorSetup(join(dir, "operator"));
   const natsPort = await freePort();
@@ -217,6 +228,7 @@ try {
   });
   const rolloutId = String(created.rolloutId);
   log(`rollout ${rolloutId}: 4 waves (1/9/30/60 %), zero soak — starting (load ${load()})`);
+  if (profiling) await pool.query("SELECT pg_stat_statements_reset()");
   const t0 = performance.now();
   await api(`/v1/rollouts/${rolloutId}/start`, "POST", { reason: "bench" });
   let progress: Record<string, unknown> = {};
@@ -299,6 +311,16 @@ try {
   );
 
   const generatorsRss = generators.pids.map((pid) => rssOf(pid).peak);
+  if (profiling) {
+    const { rows: statements } = await pool.query<Record<string, unknown>>(
+      `SELECT calls, round(total_exec_time)::int AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
+         rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'bench_fleet')
+       ORDER BY total_exec_time DESC LIMIT 15`,
+    );
+    writeFileSync(join(profiling, "pg_stat_statements.json"), JSON.stringify(statements, null, 2));
+    log(`pg_stat_statements (top 15 by total time) written to ${profiling}`);
+  }
   log("stopping the agents before the floor run");
   await stopAgents();
   if (Object.keys(resourceErrors).length > 0)

@@ -23,7 +23,12 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const main = fileURLToPath(new URL(`../../apps/${name}/dist/main.js`, import.meta.url));
   const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  // BENCH_FLEET_CPU_PROF=<dir>: each service writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_FLEET_CPU_PROF;
+  const flags = profile
+    ? ["--cpu-prof", "--cpu-prof-dir", profile, "--cpu-prof-name", `${name}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...flags, main], {
     env: { ...process.env, ...env, STATECAST_HTTP_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });

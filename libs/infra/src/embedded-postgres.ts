@@ -11,6 +11,8 @@ export interface EmbeddedPostgresOptions {
   port?: number;
   /** Trade durability for speed (fsync off): for throw-away test clusters only. */
   ephemeral?: boolean;
+  /** More server settings, each passed as `-c name=value` (e.g. shared_preload_libraries). */
+  settings?: Record<string, string>;
   onLog?: (line: string) => void;
 }
 
@@ -44,6 +46,8 @@ export async function startEmbeddedPostgres(
   const port = options.port ?? (await freePort());
   const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="];
   flags.push("-c", "max_connections=300");
+  for (const [name, value] of Object.entries(options.settings ?? {}))
+    flags.push("-c", `${name}=${value}`);
   if (options.ephemeral) {
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   }
