@@ -34,16 +34,17 @@ const where = (url: string) => {
 };
 const byFunction = new Map<string, number>();
 const byFile = new Map<string, number>();
+const IDLE = ["(idle)", "(program)"];
 for (const [id, us] of selfUs) {
   const frame = byId.get(id)?.callFrame;
-  if (!frame) continue;
+  if (!frame || IDLE.includes(frame.functionName)) continue;
   const name = `${frame.functionName || "(anonymous)"} ${where(frame.url)}:${frame.lineNumber + 1}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + us);
   const f = where(frame.url);
   byFile.set(f, (byFile.get(f) ?? 0) + us);
 }
 const busy = [...selfUs.entries()]
-  .filter(([id]) => !["(idle)", "(program)"].includes(byId.get(id)?.callFrame.functionName ?? ""))
+  .filter(([id]) => !IDLE.includes(byId.get(id)?.callFrame.functionName ?? ""))
   .reduce((a, [, us]) => a + us, 0);
 const show = (title: string, table: Map<string, number>) => {
   console.log(`\n${title}`);
