@@ -1,6 +1,6 @@
 // npm run bench:audit [-- --events 10000000] : audit query latency over a synthetic history.
 // See bench/audit/README.md.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -24,6 +24,7 @@ import {
 } from "../../apps/orchestrator/src/audit/event-filter.js";
 import { orchestratorMigrations } from "../../apps/orchestrator/src/projections/read-model.migrations.js";
 import { validateMetadata } from "../../libs/events/src/metadata-schema.js";
+import { benchTeardown } from "../teardown.js";
 import { loadHistory } from "./load.js";
 import { prng, TYPE_MIX } from "./synthetic-history.js";
 
@@ -133,11 +134,18 @@ async function checkSample(pool: pg.Pool): Promise<void> {
 }
 
 const dataDir = args["data-dir"] ? resolve(args["data-dir"]) : undefined;
+const teardown = benchTeardown(log);
 const dir = dataDir ?? mkdtempSync(join(tmpdir(), "statecast-bench-audit-"));
+if (!dataDir) teardown.removeAtEnd(dir);
 mkdirSync(dir, { recursive: true });
 await chmod(dir, 0o755); // the server runs as the postgres user when we are root
 const reuse = dataDir !== undefined && existsSync(join(dir, "data", "PG_VERSION"));
 let server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
+teardown.add(
+  "Postgres",
+  () => server.stop(),
+  () => [server.pid],
+);
 const admin = new pg.Client({ connectionString: server.url() });
 await admin.connect();
 await admin.query(
@@ -158,6 +166,7 @@ if (restart) {
   server = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
 }
 const pool = new pg.Pool({ connectionString: server.url("bench_audit"), max: 4 });
+teardown.add("the pool", () => pool.end());
 try {
   const applied = await migrate(pool, [
     ...eventStoreMigrations,
@@ -324,7 +333,5 @@ try {
     }),
   );
 } finally {
-  await pool.end();
-  await server.stop();
-  if (!dataDir) rmSync(dir, { recursive: true, force: true });
+  await teardown.run();
 }

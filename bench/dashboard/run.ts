@@ -1,7 +1,7 @@
 // bench:dashboard — the console's device list at fleet scale: N devices in the registry, the first
 // page timed in Debian's chromium (navigation start → 50 rows on screen) next to the API call it
 // makes (its floor). Prints one JSON object as its last line.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/pr
 import { enrollSimDevices } from "../../apps/orchestrator/src/testing/rollout-sim/device-sim.test-helper.js";
 import { type InPage, launchBrowser } from "../../test/e2e/console-browser.test-helper.js";
 import { waitFor } from "../rollout/probes.js";
+import { benchTeardown } from "../teardown.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -31,10 +32,22 @@ const TOKEN = "bench-admin-token-0123456789abcdef";
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
+const teardown = benchTeardown(log);
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-dashboard-"));
+teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the server runs as the postgres user when we are root
 const postgres = await startEmbeddedPostgres({ dataDir: join(dir, "pg") });
+teardown.add(
+  "Postgres",
+  () => postgres.stop(),
+  () => [postgres.pid],
+);
 const nats = await startNatsServer({ storeDir: join(dir, "nats") });
+teardown.add(
+  "nats-server",
+  () => nats.stop(),
+  () => [nats.process.pid],
+);
 const admin = new pg.Client({ connectionString: postgres.url() });
 await admin.connect();
 await admin.query("CREATE DATABASE bench_dashboard");
@@ -59,10 +72,18 @@ const service = {
     output: log,
   }),
 };
+teardown.add(
+  "the orchestrator",
+  () => service.process.stop(10_000),
+  () => [service.process.pid],
+);
 await waitUntilReady(service.process, service.url);
 const pool = new pg.Pool({ connectionString: url, max: 24 });
+teardown.add("the pool", () => pool.end());
 const store = new PostgresEventStore(pool, orchestratorRegistry());
+teardown.add("the store", () => store.close());
 const browser = await launchBrowser();
+teardown.add("the browser", () => browser.close());
 
 /** The API call the console's first page makes, alone (ms, body parsed). */
 async function apiCall(query: string): Promise<number> {
@@ -136,11 +157,5 @@ try {
   if (browser.log.errors.length > 0)
     throw new Error(`browser console errors: ${JSON.stringify(browser.log.errors)}`);
 } finally {
-  await browser.close();
-  await service.process.stop(10_000);
-  await store.close();
-  await pool.end();
-  await nats.stop();
-  await postgres.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await teardown.run();
 }

@@ -45,7 +45,10 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode} at start`);
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
     if (ready?.status === 200) break;
-    if (i > 600) throw new Error("gateway not ready after 60 s");
+    if (i > 600) {
+      child.kill("SIGKILL"); // not yet handed to the caller's teardown
+      throw new Error("gateway not ready after 60 s");
+    }
     await sleep(100);
   }
   const field = (name: string) => {
@@ -73,6 +76,7 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
       return samples;
     },
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
       await exited;
     },

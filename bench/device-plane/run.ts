@@ -7,12 +7,18 @@
 // Flags: --devices N reporting devices (default 2000), --reports N per device (default 10),
 // --connections N devices connected in all (default 10000; the reporting ones among them),
 // --window N reports a device keeps unacknowledged (default 1, as the agent), --open (no auth).
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  createRegistry,
+  deviceCatalog,
+  PostgresEventStore,
+  revisionCatalog,
+} from "@statecast/events";
 import { freePort, startEmbeddedPostgres, startNatsServer } from "@statecast/infra";
 import {
   createOperatorSetup,
@@ -27,6 +33,8 @@ import {
   ensureStatusStream,
   STATUS_STREAM,
 } from "../../apps/device-gateway/src/status/status-stream.js";
+import { type Appender, appendLoad } from "../eventstore/workload.js";
+import { benchTeardown } from "../teardown.js";
 import {
   connectDevices,
   type DeviceConnection,
@@ -44,8 +52,11 @@ const { values: flags } = parseArgs({
     connections: { type: "string", default: "10000" },
     window: { type: "string", default: "1" },
     open: { type: "boolean", default: false },
+    "eventstore-seconds": { type: "string", default: "4" },
   },
 });
+const EVENTSTORE_SECONDS = Number(flags["eventstore-seconds"]);
+if (!(EVENTSTORE_SECONDS > 0)) throw new Error("--eventstore-seconds must be positive");
 const [devicesN, perDevice, connectionsN, window] = [
   flags.devices,
   flags.reports,
@@ -59,7 +70,9 @@ const load = () => Number(loadavg()[0]?.toFixed(1));
 const perSecond = (n: number, seconds: number) => Math.round(n / seconds);
 const since = (t: number) => (performance.now() - t) / 1000;
 
+const teardown = benchTeardown(log);
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-dp-"));
+teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
 const result: Record<string, unknown> = {
   cpus: cpus().length,
@@ -76,7 +89,11 @@ const postgres = await startEmbeddedPostgres({
     if (/FATAL|PANIC/.test(line)) log(`postgres: ${line.trim()}`);
   },
 });
-const cleanups: (() => Promise<unknown>)[] = [() => postgres.stop()];
+teardown.add(
+  "Postgres",
+  () => postgres.stop(),
+  () => [postgres.pid],
+);
 try {
   const setup = flags.open ? undefined : await createOperatorSetup(join(dir, "operator"));
   const natsPort = await freePort();
@@ -95,7 +112,11 @@ try {
     );
   }
   const nats = await startNatsServer({ storeDir: natsStore, port: natsPort, configFile });
-  cleanups.unshift(() => nats.stop());
+  teardown.add(
+    "nats-server",
+    () => nats.stop(),
+    () => [nats.process.pid],
+  );
   const gatewayEnv: Record<string, string> = {
     NATS_URL: nats.url,
     STATECAST_DATA_DIR: join(dir, "data"),
@@ -108,7 +129,7 @@ try {
     const mine = await issueServiceUser(setup, "bench-driver");
     services = await connect({ servers: nats.url, ...credsConnectionOptions(mine) });
   } else services = await connect({ servers: nats.url });
-  cleanups.unshift(() => services.close());
+  teardown.add("the driver's connection", () => services.close());
 
   const everyone = deviceIds(Math.max(connectionsN, devicesN));
   let started = performance.now();
@@ -121,7 +142,7 @@ try {
   log(`connecting ${everyone.length} devices, each on its own connection`);
   started = performance.now();
   const connections: DeviceConnection[] = [];
-  cleanups.unshift(() => Promise.all(connections.map((d) => d.nc.close())));
+  teardown.add("the device connections", () => Promise.all(connections.map((d) => d.nc.close())));
   connections.push(...(await connectDevices(nats.url, everyone, creds)));
   result.connect_seconds = Number(since(started).toFixed(1));
   const reporting = connections.slice(0, devicesN);
@@ -132,7 +153,7 @@ try {
   gatewayEnv.DATABASE_URL = postgres.url("bench");
   log(`seeding ${devicesN} enrolled devices targeted at fleet#2`);
   const pool = await seedDevices(gatewayEnv.DATABASE_URL, everyone.slice(0, devicesN));
-  cleanups.unshift(() => pool.end());
+  teardown.add("the pool", () => pool.end());
   const jsm = await jetstreamManager(services);
   await ensureStatusStream(jsm);
   const reportEvents = async () =>
@@ -163,7 +184,11 @@ try {
 
   // 2. Live: the gateway consumes while the devices publish.
   let gateway = await startGatewayProcess(gatewayEnv);
-  cleanups.unshift(() => gateway.stop());
+  teardown.add(
+    "the gateway",
+    () => gateway.stop(),
+    () => [gateway.child.pid],
+  );
   log("ingest: devices publish, the gateway ingests");
   let cpu = gateway.cpuSeconds();
   started = performance.now();
@@ -201,13 +226,34 @@ try {
   result.backlog_reports_dropped = await gatewayFigures(gateway);
   await gateway.stop();
 
+  // 5. The event store's batch rate on the same Postgres, now: what ingestion could reach if
+  // every report were one event appended in batches (bench:eventstore's batch workload).
+  log(`event store: ${EVENTSTORE_SECONDS} s of 100-event batch appends, 8 workers`);
+  const esPool = new pg.Pool({ connectionString: gatewayEnv.DATABASE_URL, max: 12 });
+  teardown.add("the event store's pool", () => esPool.end());
+  const store = new PostgresEventStore(esPool, createRegistry(deviceCatalog, revisionCatalog));
+  const ours: Appender = async (stream, events, version) =>
+    (await store.append(stream, events, { expectedVersion: version === 0 ? "no_stream" : version }))
+      .nextExpectedVersion;
+  await appendLoad("es-warm", ours, { concurrency: 8, batch: 100, seconds: 0.5 });
+  const es = await appendLoad("es", ours, {
+    concurrency: 8,
+    batch: 100,
+    seconds: EVENTSTORE_SECONDS,
+  });
+  result.eventstore_batch_eps = es.eps;
+  result.load_avg_1m_eventstore = load();
+  result.backlog_of_eventstore_batch = Number(
+    ((result.backlog_reports_per_s as number) / es.eps).toFixed(2),
+  );
+  await store.close();
+
   result.connections = await stillConnected(connections);
   result.load_avg_1m_end = load();
 } catch (error) {
   log(`failed: ${(error as Error).stack ?? String(error)}`);
   process.exitCode = 1;
 } finally {
-  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
+  await teardown.run();
 }
 console.log(JSON.stringify(result));

@@ -4,7 +4,7 @@
 // Progress on stderr; the last stdout line is one JSON object.
 // Flags: --seconds N (per phase, default 6), --concurrency N (single-event streams, default 32),
 // --batch N (default 100), --batch-concurrency N (default 8).
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -19,6 +19,8 @@ import {
 } from "@statecast/events";
 import { startEmbeddedPostgres } from "@statecast/infra";
 import pg from "pg";
+import { benchTeardown } from "../teardown.js";
+import { openCopyFloor } from "./copy-floor.js";
 import { nodeCpuMs, postgresCpuMs } from "./cpu.js";
 import { openEmmett } from "./emmett.js";
 import { openNaive } from "./naive.js";
@@ -44,7 +46,9 @@ const cpuPerEvent: Record<string, { node: number; postgres: number }> = {};
 const walPerPhase: Record<string, ReturnType<typeof walFigures>> = {};
 const log = (line: string) => process.stderr.write(`[bench:eventstore] ${line}\n`);
 
+const teardown = benchTeardown(log);
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-es-"));
+teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the server runs as the postgres user when we are root
 const result: Record<string, unknown> = {
   postgres: "embedded, durable (fsync, synchronous_commit, full_page_writes on)",
@@ -59,6 +63,11 @@ const result: Record<string, unknown> = {
 log(`starting embedded Postgres in ${dir}`);
 const dataDir = join(dir, "data");
 const server = await startEmbeddedPostgres({ dataDir });
+teardown.add(
+  "Postgres",
+  () => server.stop(),
+  () => [server.pid],
+);
 const pool = new pg.Pool({ connectionString: server.url(), max: 1 });
 pool.on("error", (error) => log(`idle admin connection: ${error.message}`));
 try {
@@ -115,13 +124,22 @@ try {
     log(`emmett failed: ${result.emmett_error}`);
   }
   result.naive_single_eps = (await phase("naive-single", await openNaive(db), concurrency, 1)).eps;
+  // The floor of a batch append: the same rows, batches and concurrency, COPYed.
+  const copyBare = await openCopyFloor(db, false);
+  result.copy_floor_eps = (await phase("copy-floor", copyBare, batchConcurrency, batch)).eps;
+  const copyIndexed = await openCopyFloor(db, true);
+  result.indexed_floor_eps = (
+    await phase("indexed-floor", copyIndexed, batchConcurrency, batch)
+  ).eps;
+  result.batch_of_indexed_floor = Number(
+    ((result.batch_eps as number) / (result.indexed_floor_eps as number)).toFixed(2),
+  );
   result.cpu_us_per_event = cpuPerEvent;
   result.wal = walPerPhase;
   await store.close();
   await db.end();
 } finally {
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await teardown.run();
 }
 result.load_avg_1m_end = Number(loadavg()[0]?.toFixed(1));
 result.targets = "single_eps >= 5000, batch_eps >= 50000, both ahead of emmett";

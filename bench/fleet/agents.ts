@@ -70,16 +70,18 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
+export interface SimAgentOptions {
+  root: string;
+  natsUrl: string;
+  targetKeyPem: string;
+  trustPolicy: TrustPolicy;
+  commitDelayMs: number;
+}
+
 /** One `sim` agent with its own store and its own NATS connection on its own device creds. */
 export async function startSimAgent(
   device: SimDevice,
-  options: {
-    root: string;
-    natsUrl: string;
-    targetKeyPem: string;
-    trustPolicy: TrustPolicy;
-    commitDelayMs: number;
-  },
+  options: SimAgentOptions,
 ): Promise<RunningAgent> {
   const dir = join(options.root, device.deviceId);
   mkdirSync(dir, { recursive: true });

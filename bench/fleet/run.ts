@@ -3,7 +3,7 @@
 // with SERVICES creds, and N `sim` agents, each its own NATS connection on its own device creds.
 // A signed revision goes out in a 4-wave rollout with zero soak. Progress on stderr; the last
 // stdout line is one JSON object. See bench/fleet/README.md.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,16 +24,23 @@ import {
 } from "../../apps/device-gateway/src/targets/target-key.js";
 import { BusyboxStates } from "../../apps/launcher/src/demo/busybox-state.js";
 import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/projections.module.js";
-import { eachLimited, enrollDevices, type RunningAgent, startSimAgent } from "./agents.js";
+import { benchTeardown } from "../teardown.js";
+import { enrollDevices } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
-import { type ServiceProcess, startServiceProcess } from "./service-process.js";
+import { startLoadGenerators } from "./load-generators.js";
+import { rssOf, startServiceProcess } from "./service-process.js";
 
 const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "1000" },
     "commit-delay-ms": { type: "string", default: "50" },
+    // The agents run in child processes of at most this many each (the load generators).
+    "agents-per-process": { type: "string", default: "2500" },
   },
 });
+const agentsPerProcess = Number(args["agents-per-process"]);
+if (!Number.isInteger(agentsPerProcess) || agentsPerProcess < 1)
+  throw new Error(`--agents-per-process must be a whole number ≥ 1`);
 const devices = Number(args.devices);
 const commitDelayMs = Number(args["commit-delay-ms"]);
 if (!Number.isInteger(devices) || devices < 10)
@@ -56,35 +63,36 @@ const log = (line: string) =>
   );
 const load = () => Number(loadavg()[0]?.toFixed(1));
 
+const teardown = benchTeardown(log);
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-fleet-"));
+teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
-const cleanups: Array<() => Promise<unknown>> = [];
-let cleaning: Promise<void> | undefined;
-const cleanup = () => {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse().splice(0)) await step().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-  })();
-  return cleaning;
-};
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.removeAllListeners(signal);
-  process.on(signal, () => {
-    log(`${signal}: stopping agents, services, NATS and Postgres`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
 
 const result: Record<string, unknown> = { cpus: cpus().length, load_avg_1m_start: load() };
 try {
   log(`starting embedded Postgres and nats-server (generated operator config) in ${dir}`);
-  const postgres = await startEmbeddedPostgres({ dataDir: join(dir, "pg") });
-  cleanups.push(() => postgres.stop());
+  // With BENCH_FLEET_CPU_PROF set, Postgres counts its statements too (pg_stat_statements).
+  const profiling = process.env.BENCH_FLEET_CPU_PROF;
+  const postgres = await startEmbeddedPostgres({
+    dataDir: join(dir, "pg"),
+    ...(profiling ? { settings: { shared_preload_libraries: "pg_stat_statements" } } : {}),
+  });
+  teardown.add(
+    "Postgres",
+    () => postgres.stop(),
+    () => [postgres.pid],
+  );
   const admin = new pg.Client({ connectionString: postgres.url() });
   await admin.connect();
   await admin.query("CREATE DATABASE bench_fleet");
   await admin.end();
   const databaseUrl = postgres.url("bench_fleet");
+  if (profiling) {
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    await db.query("CREATE EXTENSION pg_stat_statements");
+    await db.end();
+  }
 
   const setup = await ensureOperatorSetup(join(dir, "operator"));
   const natsPort = await freePort();
@@ -99,7 +107,11 @@ try {
     storeDir: natsStore,
     port: natsPort,
   });
-  cleanups.push(() => nats.stop());
+  teardown.add(
+    "nats-server",
+    () => nats.stop(),
+    () => [nats.process.pid],
+  );
   const servicesCreds = await issueServiceUser(setup, "bench-services");
   const credsFile = join(dir, "services.creds");
   writeFileSync(credsFile, servicesCreds, { mode: 0o600 });
@@ -116,14 +128,18 @@ try {
     STATECAST_LOG_LEVEL: "error",
   };
   log("starting the built orchestrator, then the gateway (child processes)");
-  const services: ServiceProcess[] = [];
-  cleanups.push(async () => {
-    for (const s of services.reverse()) await s.stop();
-  });
   const orchestrator = await startServiceProcess("orchestrator", env, log);
-  services.push(orchestrator);
+  teardown.add(
+    "the orchestrator",
+    () => orchestrator.stop(),
+    () => [orchestrator.child.pid],
+  );
   const gateway = await startServiceProcess("device-gateway", env, log);
-  services.push(gateway);
+  teardown.add(
+    "the gateway",
+    () => gateway.stop(),
+    () => [gateway.child.pid],
+  );
 
   const api = async (path: string, method = "GET", body?: unknown) => {
     const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
@@ -160,30 +176,35 @@ try {
   const number = Number(posted.number);
 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  cleanups.push(() => pool.end());
+  teardown.add("the pool", () => pool.end());
   const store = new PostgresEventStore(pool, orchestratorRegistry());
   log(`enrolling ${devices} devices (own NATS user each, DeviceEnrolled)`);
   const enrolled = await enrollDevices(store, setup, FLEET, devices, (n) => {
     if (n % 2000 === 0 || n === devices) log(`  enrolled ${n}/${devices}`);
   });
 
-  log(`connecting ${devices} sim agents (one NATS connection each)`);
-  const agents: RunningAgent[] = [];
-  cleanups.push(() => eachLimited(agents.splice(0), 64, (a) => a.stop()));
-  const agentRoot = join(dir, "devices");
-  await eachLimited(enrolled, 32, async (device) => {
-    agents.push(
-      await startSimAgent(device, {
-        root: agentRoot,
-        natsUrl: nats.url,
-        targetKeyPem,
-        trustPolicy: release.trustPolicy,
-        commitDelayMs,
-      }),
-    );
-    if (agents.length % 1000 === 0 || agents.length === devices)
-      log(`  connected ${agents.length}/${devices}`);
-  });
+  const processes = Math.ceil(devices / agentsPerProcess);
+  log(
+    `connecting ${devices} sim agents (one NATS connection each) in ${processes} load generator process(es)`,
+  );
+  const generators = startLoadGenerators(
+    enrolled,
+    {
+      root: join(dir, "devices"),
+      natsUrl: nats.url,
+      targetKeyPem,
+      trustPolicy: release.trustPolicy,
+      commitDelayMs,
+    },
+    processes,
+    log,
+  );
+  let resourceErrors: Record<string, number> = {};
+  const stopAgents = async () => {
+    resourceErrors = { ...resourceErrors, ...(await generators.stop()) };
+  };
+  teardown.add("the load generators", stopAgents, () => generators.pids);
+  await generators.ready((n) => log(`  connected ${n}/${devices}`));
   for (;;) {
     const { rows } = await pool.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM device_registry",
@@ -193,7 +214,7 @@ try {
   }
 
   const nc = await connect({ servers: nats.url, ...credsConnectionOptions(servicesCreds) });
-  cleanups.push(() => nc.close());
+  teardown.add("the bench's NATS connection", () => nc.close());
   const jsm = await jetstreamManager(nc);
   const countersBefore = await streamCounters(jsm);
   const { rows: head } = await pool.query<{ p: string }>(
@@ -207,6 +228,7 @@ try {
   });
   const rolloutId = String(created.rolloutId);
   log(`rollout ${rolloutId}: 4 waves (1/9/30/60 %), zero soak — starting (load ${load()})`);
+  if (profiling) await pool.query("SELECT pg_stat_statements_reset()");
   const t0 = performance.now();
   await api(`/v1/rollouts/${rolloutId}/start`, "POST", { reason: "bench" });
   let progress: Record<string, unknown> = {};
@@ -239,6 +261,9 @@ try {
   log(`rollout completed in ${seconds.toFixed(2)} s (load ${load()})`);
   const orchestratorRss = orchestrator.rssMb();
   const gatewayRss = gateway.rssMb();
+  log(
+    `RSS now / peak: orchestrator ${orchestratorRss.now} / ${orchestratorRss.peak} MB, gateway ${gatewayRss.now} / ${gatewayRss.peak} MB`,
+  );
 
   const waves = progress.waves as { counts: Record<string, number> }[];
   const succeeded = waves.reduce((sum, w) => sum + (w.counts.succeeded ?? 0), 0);
@@ -285,8 +310,21 @@ try {
     `${events} events, ${moved.messages} NATS messages stored (${JSON.stringify(moved.perStream)})`,
   );
 
+  const generatorsRss = generators.pids.map((pid) => rssOf(pid).peak);
+  if (profiling) {
+    const { rows: statements } = await pool.query<Record<string, unknown>>(
+      `SELECT calls, round(total_exec_time)::int AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
+         rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'bench_fleet')
+       ORDER BY total_exec_time DESC LIMIT 15`,
+    );
+    writeFileSync(join(profiling, "pg_stat_statements.json"), JSON.stringify(statements, null, 2));
+    log(`pg_stat_statements (top 15 by total time) written to ${profiling}`);
+  }
   log("stopping the agents before the floor run");
-  await eachLimited(agents.splice(0), 64, (a) => a.stop());
+  await stopAgents();
+  if (Object.keys(resourceErrors).length > 0)
+    log(`the agents retried resource errors: ${JSON.stringify(resourceErrors)}`);
   const { rows: eventRows } = await pool.query<{
     tx: string;
     type: string;
@@ -329,6 +367,9 @@ try {
     p99_device_ms: Math.round(latency[0]?.p99 ?? 0),
     orchestrator_rss_mb: orchestratorRss.peak,
     gateway_rss_mb: gatewayRss.peak,
+    load_generators: processes,
+    load_generator_rss_mb: generatorsRss,
+    agent_resource_errors: resourceErrors,
     nats_messages: moved.messages,
     db_transactions: transactions.length,
     ...floor,
@@ -336,6 +377,6 @@ try {
     load_avg_1m_end: load(),
   });
 } finally {
-  await cleanup();
+  await teardown.run();
 }
 console.log(JSON.stringify(result));

@@ -23,7 +23,12 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const main = fileURLToPath(new URL(`../../apps/${name}/dist/main.js`, import.meta.url));
   const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  // BENCH_FLEET_CPU_PROF=<dir>: each service writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_FLEET_CPU_PROF;
+  const flags = profile
+    ? ["--cpu-prof", "--cpu-prof-dir", profile, "--cpu-prof-name", `${name}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...flags, main], {
     env: { ...process.env, ...env, STATECAST_HTTP_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -38,20 +43,17 @@ export async function startServiceProcess(
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} at start`);
     const ready = await fetch(`${url}/health/ready`).catch(() => undefined);
     if (ready?.status === 200) break;
-    if (i > 1200) throw new Error(`${name} not ready after 120 s`);
+    if (i > 1200) {
+      child.kill("SIGKILL"); // not yet handed to the caller's teardown
+      throw new Error(`${name} not ready after 120 s`);
+    }
     await sleep(100);
   }
-  const field = (key: string) => {
-    const line = readFileSync(`/proc/${child.pid}/status`, "utf8")
-      .split("\n")
-      .find((l) => l.startsWith(key));
-    return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
-  };
   return {
     name,
     url,
     child,
-    rssMb: () => ({ now: field("VmRSS:"), peak: field("VmHWM:") }),
+    rssMb: () => rssOf(child.pid),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
@@ -60,4 +62,19 @@ export async function startServiceProcess(
       clearTimeout(timer);
     },
   };
+}
+
+/** A process's resident set now and at its peak (VmHWM), in MB, from /proc (0 when gone). */
+export function rssOf(pid: number | undefined): { now: number; peak: number } {
+  let status = "";
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    // gone
+  }
+  const field = (key: string) => {
+    const line = status.split("\n").find((l) => l.startsWith(key));
+    return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
+  };
+  return { now: field("VmRSS:"), peak: field("VmHWM:") };
 }

@@ -5,7 +5,7 @@
  *
  *   npm run bench:nats-auth            # last line: one JSON object
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createUser, fromSeed } from "@nats-io/nkeys";
@@ -19,6 +19,7 @@ import {
   renderServerConfig,
 } from "../../libs/nats-auth/src/index.js";
 import { nativeKeyPair } from "../../libs/nats-auth/src/native-nkeys.js";
+import { benchTeardown } from "../teardown.js";
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 500);
 const SIGNATURES = 300;
@@ -29,7 +30,9 @@ async function rate(count: number, run: (i: number) => Promise<unknown> | unknow
   return Math.round((count * 1000) / (performance.now() - start));
 }
 
+const teardown = benchTeardown((line) => process.stderr.write(`[bench:nats-auth] ${line}\n`));
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-nats-auth-"));
+teardown.removeAtEnd(dir);
 try {
   const setup = await createOperatorSetup(join(dir, "operator"));
   const nonce = new TextEncoder().encode("a-server-nonce-of-typical-size");
@@ -53,6 +56,11 @@ try {
     renderServerConfig({ setup, port, storeDir, storeDirOnCommandLine: true }),
   );
   const server = await startNatsServer({ configFile, storeDir, port });
+  teardown.add(
+    "nats-server",
+    () => server.stop(),
+    () => [server.process.pid],
+  );
   const connections: Awaited<ReturnType<typeof connect>>[] = [];
   const connectsPerS = await rate(DEVICES, async (i) => {
     const device = issued[i]!;
@@ -72,5 +80,5 @@ try {
     }),
   );
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  await teardown.run();
 }

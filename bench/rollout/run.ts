@@ -1,7 +1,7 @@
 // bench:rollout — the orchestrator alone on its own embedded Postgres: N simulated devices, 4 waves,
 // zero soak, every transition a committed event. Prints one JSON object as its last line.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdtempSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PostgresEventStore } from "@statecast/events";
@@ -16,6 +16,7 @@ import {
   postSimRevision,
   sim,
 } from "../../apps/orchestrator/src/testing/rollout-sim/device-sim.test-helper.js";
+import { benchTeardown } from "../teardown.js";
 import { caughtUp, rolloutStatus, waitFor } from "./probes.js";
 
 const { values: args } = parseArgs({
@@ -32,11 +33,25 @@ const WAVES = [1, 9, 30, 60].map((percent) => ({
 }));
 const TOKEN = "bench-admin-token-0123456789abcdef";
 const log = (message: string) => process.stderr.write(`${message}\n`);
+const load = () => Number(loadavg()[0]?.toFixed(1));
+const loadStart = load();
 
+const teardown = benchTeardown(log);
 const dir = mkdtempSync(join(tmpdir(), "statecast-bench-rollout-"));
+teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the server runs as the postgres user when we are root
 const postgres = await startEmbeddedPostgres({ dataDir: join(dir, "pg") });
+teardown.add(
+  "Postgres",
+  () => postgres.stop(),
+  () => [postgres.pid],
+);
 const nats = await startNatsServer({ storeDir: join(dir, "nats") });
+teardown.add(
+  "nats-server",
+  () => nats.stop(),
+  () => [nats.process.pid],
+);
 const admin = new pg.Client({ connectionString: postgres.url() });
 await admin.connect();
 await admin.query("CREATE DATABASE bench_rollout");
@@ -51,8 +66,11 @@ const config = loadOrchestratorConfig({
   STATECAST_HTTP_PORT: String(await freePort()),
 });
 const service = await bootstrapApp(AppModule.register(config), { name: "orchestrator", config });
+teardown.add("the orchestrator", () => service.close());
 const pool = new pg.Pool({ connectionString: url, max: 24 });
+teardown.add("the pool", () => pool.end());
 const store = new PostgresEventStore(pool, orchestratorRegistry());
+teardown.add("the store", () => store.close());
 const call = async (path: string, json?: unknown) => {
   const res = await fetch(`${service.url}${path}`, {
     method: json === undefined ? "GET" : "POST",
@@ -126,13 +144,10 @@ try {
       projection_lag_ms: projectionLagMs,
       progress_view_ms: progressMs,
       progress_refold_ms: refoldMs,
+      load_avg_1m_start: loadStart,
+      load_avg_1m_end: load(),
     }),
   );
 } finally {
-  await service.close();
-  await store.close();
-  await pool.end();
-  await nats.stop();
-  await postgres.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await teardown.run();
 }

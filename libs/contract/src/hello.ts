@@ -21,6 +21,15 @@ export type Hello = z.infer<typeof helloSchema>;
  */
 export const RENEWS_CREDENTIALS_HEADER = "Statecast-Renews-Credentials";
 
+/**
+ * Header of a hello from an agent that watches its target through its one fixed consumer
+ * (`targetWatchConsumer`, since issue 17's consumer bound): value `fixed-consumer`. A gateway
+ * running with legacy target watch on issues the previous release's permissions (any consumer
+ * name on the device's own key) to hellos without it; otherwise every device gets the bound.
+ */
+export const TARGET_WATCH_HEADER = "Statecast-Target-Watch";
+export const FIXED_TARGET_WATCH = "fixed-consumer";
+
 /** What the gateway answers a hello with. */
 export const helloReplySchema = z.discriminatedUnion("status", [
   z.strictObject({ status: z.literal("pending") }),

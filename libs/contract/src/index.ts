@@ -41,12 +41,14 @@ export {
   toHealthReport,
 } from "./health-report.js";
 export {
+  FIXED_TARGET_WATCH,
   firstIssue,
   type Hello,
   type HelloReply,
   helloReplySchema,
   helloSchema,
   RENEWS_CREDENTIALS_HEADER,
+  TARGET_WATCH_HEADER,
 } from "./hello.js";
 export { KEY_FINGERPRINT, KEY_FINGERPRINT_LENGTH, keyFingerprint } from "./key-fingerprint.js";
 export {
@@ -109,6 +111,8 @@ export {
   statusSubject,
   TARGETS_BUCKET,
   TARGETS_STREAM,
+  targetWatchConsumer,
+  targetWatchSubject,
 } from "./subjects.js";
 export {
   type KeyInput,

@@ -52,6 +52,18 @@ export function deviceInboxPrefix(deviceId: string): string {
  */
 export const reportBackoffSubject = (deviceId: string) => `${deviceInboxPrefix(deviceId)}.backoff`;
 
+/**
+ * The one JetStream consumer a device watches its own `sc_targets` key with: a fixed name, so a
+ * device's permissions allow exactly one create subject and it can never hold more than one, and
+ * its deliveries on a fixed subject of its own inbox. Deliveries carry a `$JS.ACK.` reply naming
+ * the consumer, which no client may publish with, so the agent takes only those.
+ */
+export const targetWatchConsumer = (deviceId: string) => {
+  assertDeviceId(deviceId);
+  return `sc_target_watch_${deviceId}`;
+};
+export const targetWatchSubject = (deviceId: string) => `${deviceInboxPrefix(deviceId)}.target`;
+
 /** An enrolling device's inbox: outside `sc.inbox.`, so no device id can ever name it. */
 export const enrollmentInboxPrefix = (enrollmentUserKey: string) =>
   `sc.enroll.${enrollmentUserKey}`;

@@ -17,6 +17,8 @@ export interface DeviceCredentials {
   issuedTo: string | undefined;
   /** Every key whose credentials were revoked. */
   revoked: ReadonlySet<string>;
+  /** Keys whose agent said it watches through its one fixed consumer (`DeviceTargetWatchBounded`). */
+  watchBounded: ReadonlySet<string>;
 }
 
 /** evolve(state, event) → state, pure; undefined until the device enrolled. */
@@ -27,7 +29,14 @@ export function evolveDeviceCredentials(
   if (isEvent(event, DeviceEvents.DeviceEnrolled)) {
     const { publicKey, fleet, enrolledWith } = event.data;
     const approval = enrolledWith === "token" ? "approved" : "pending";
-    return { publicKey, fleet, approval, issuedTo: undefined, revoked: new Set() };
+    return {
+      publicKey,
+      fleet,
+      approval,
+      issuedTo: undefined,
+      revoked: new Set(),
+      watchBounded: new Set(),
+    };
   }
   if (!state) return state;
   if (event.type === "DeviceApproved") return { ...state, approval: "approved" };
@@ -48,6 +57,8 @@ export function evolveDeviceCredentials(
   if (event.type === "DeviceDecommissioned") return { ...state, approval: "decommissioned" };
   if (isEvent(event, DeviceEvents.DeviceCredentialsIssued))
     return { ...state, issuedTo: event.data.publicKey };
+  if (isEvent(event, DeviceEvents.DeviceTargetWatchBounded))
+    return { ...state, watchBounded: new Set([...state.watchBounded, event.data.publicKey]) };
   if (isEvent(event, DeviceEvents.DeviceCredentialsRevoked)) {
     const key = event.data.publicKey;
     const issuedTo = state.issuedTo === key ? undefined : state.issuedTo;

@@ -10,7 +10,7 @@ describe("event registry", () => {
   const registry = createRegistry(deviceCatalog, revisionCatalog);
 
   it("knows every type of the device and revision catalogs", () => {
-    expect(registry.types()).toHaveLength(24);
+    expect(registry.types()).toHaveLength(25);
     expect(registry.get("DeviceHealthReported")?.schemaVersion).toBe(1);
     expect(registry.has("TargetAssigned")).toBe(true);
     expect(registry.get("RevisionPosted")?.schemaVersion).toBe(1);

@@ -11,11 +11,15 @@ export interface EmbeddedPostgresOptions {
   port?: number;
   /** Trade durability for speed (fsync off): for throw-away test clusters only. */
   ephemeral?: boolean;
+  /** More server settings, each passed as `-c name=value` (e.g. shared_preload_libraries). */
+  settings?: Record<string, string>;
   onLog?: (line: string) => void;
 }
 
 export interface RunningPostgres {
   readonly port: number;
+  /** The postmaster's pid (a caller's last-resort `SIGQUIT` when it cannot await `stop`). */
+  readonly pid: number | undefined;
   /** A connection URL for the given database (default `postgres`). */
   url(database?: string): string;
   stop(): Promise<void>;
@@ -42,6 +46,8 @@ export async function startEmbeddedPostgres(
   const port = options.port ?? (await freePort());
   const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="];
   flags.push("-c", "max_connections=300");
+  for (const [name, value] of Object.entries(options.settings ?? {}))
+    flags.push("-c", `${name}=${value}`);
   if (options.ephemeral) {
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   }
@@ -53,6 +59,7 @@ export async function startEmbeddedPostgres(
   await untilReady(server, log);
   return {
     port,
+    pid: server.pid,
     url: (database = "postgres") => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     stop: () => stop(server),
   };

@@ -25,6 +25,7 @@ import {
   revokeDevice,
   type ServerConfigOptions,
   tlsConnectionOptions,
+  watchOwnTarget,
 } from "./index.js";
 import { permissionDenial } from "./secured-nats.test-helper.js";
 import { ensureTlsFiles, type TlsFiles } from "./tls-setup.js";
@@ -151,11 +152,12 @@ describe("a 3-node JetStream cluster with a site leaf node, from generated confi
     });
     const { targets } = await openDeviceBuckets(device, "dev-a");
     expect((await targets.get("dev-a"))?.string()).toBe("target for a");
-    const watch = await targets.watch({ key: "dev-a" });
+    const watch = await watchOwnTarget(device, "dev-a");
     for await (const entry of watch) {
       expect(entry.string()).toBe("target for a"); // delivered from the hub over the leaf link
       break;
     }
+    watch.stop();
     const denial = await permissionDenial(targets.get("dev-b"));
     expect(denial.subject).toContain("$KV.sc_targets.dev-b");
     await device.close();

@@ -10,7 +10,10 @@ import {
 } from "./names.js";
 
 export interface DeviceBuckets {
-  /** Use only `get(deviceId)` and `watch({ key: deviceId })`; everything else is refused. */
+  /**
+   * Use only `get(deviceId)`; watch with `watchOwnTarget` (its one fixed consumer): `watch()`
+   * names a new consumer, which only the earlier release's permissions allow.
+   */
   readonly targets: KV;
   /** Use `get(name)` / `getBlob(name)`; writes are refused. */
   readonly objects: ObjectStore;
@@ -18,8 +21,8 @@ export interface DeviceBuckets {
 
 /**
  * Opens `sc_targets` and `sc_objects` the way a device's permissions expect: no `$JS.API.INFO`
- * or stream-info probes, KV reads through direct get (subject names the key), and watch/object
- * consumers delivering to the device's own inbox prefix; JetStream calls go to SERVICES through
+ * or stream-info probes, KV reads through direct get (subject names the key), consumers
+ * delivering to the device's own inbox prefix; JetStream calls go to SERVICES through
  * the DEVICES account's imports (`$JS.services.API`), on a hub or on a site leaf node alike.
  */
 export async function openDeviceBuckets(

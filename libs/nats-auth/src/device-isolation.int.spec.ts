@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
-import { openDeviceBuckets } from "./index.js";
+import { openDeviceBuckets, watchOwnTarget } from "./index.js";
 import {
   connectDevice,
   nextPermissionViolation,
@@ -28,15 +28,19 @@ describe("a device's credentials on a real nats-server", () => {
     await env?.dispose();
   });
 
-  it("reads its own target with get and watch", async () => {
+  it("reads its own target with get and its one watch", async () => {
     const { targets } = await openDeviceBuckets(deviceA, "dev-a");
     expect((await targets.get("dev-a"))?.string()).toBe("target for a");
-    const watch = await targets.watch({ key: "dev-a" });
+    const watch = await watchOwnTarget(deviceA, "dev-a");
     const seen: string[] = [];
-    for await (const entry of watch) {
-      seen.push(entry.string());
-      if (seen.length === 1) await serviceTargets.put("dev-a", "next target for a");
-      if (seen.length === 2) break;
+    try {
+      for await (const entry of watch) {
+        seen.push(entry.string());
+        if (seen.length === 1) await serviceTargets.put("dev-a", "next target for a");
+        if (seen.length === 2) break;
+      }
+    } finally {
+      watch.stop();
     }
     expect(seen).toEqual(["target for a", "next target for a"]);
   });
@@ -83,11 +87,11 @@ describe("a device's credentials on a real nats-server", () => {
 
   it("cannot widen its own consumer: the server refuses a filter that differs from the subject", async () => {
     const reply = await deviceA.request(
-      "$JS.services.API.CONSUMER.CREATE.KV_sc_targets.wide.$KV.sc_targets.dev-a",
+      "$JS.services.API.CONSUMER.CREATE.KV_sc_targets.sc_target_watch_dev-a.$KV.sc_targets.dev-a",
       JSON.stringify({
         stream_name: "KV_sc_targets",
         config: {
-          name: "wide",
+          name: "sc_target_watch_dev-a",
           filter_subject: "$KV.sc_targets.>",
           deliver_subject: "sc.inbox.dev-a.wide",
           ack_policy: "none",

@@ -12,7 +12,7 @@ export {
   tlsConnectionOptions,
 } from "./connection-options.js";
 export { type DeviceBuckets, openDeviceBuckets } from "./device-buckets.js";
-export { devicePermissions } from "./device-permissions.js";
+export { type DevicePermissionOptions, devicePermissions } from "./device-permissions.js";
 export {
   enrollmentSecretTokenId,
   generateEnrollmentSecret,
@@ -56,6 +56,12 @@ export {
   type ServerConfigOptions,
   type ServerTlsOptions,
 } from "./server-config.js";
+export {
+  type TargetEntry,
+  TargetWatch,
+  type TargetWatchOptions,
+  watchOwnTarget,
+} from "./target-watch.js";
 export {
   credsText,
   type DeviceCredentials,

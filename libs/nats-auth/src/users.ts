@@ -6,7 +6,7 @@ import {
   type KeyPair,
 } from "@nats-io/jwt";
 import { ValidationError } from "@statecast/contract";
-import { devicePermissions } from "./device-permissions.js";
+import { type DevicePermissionOptions, devicePermissions } from "./device-permissions.js";
 import { assertDeviceId, assertUserName } from "./names.js";
 import { nativeKeyPair } from "./native-nkeys.js";
 import {
@@ -74,12 +74,15 @@ export async function issueSiteCredentials(
  * Pass the device's own public nkey (`U…`, from enrollment) to keep its seed on the device;
  * without one a key pair is generated and returned inside `creds`. With `lifetimeSeconds` the
  * JWT expires then (the server cuts the connection; the agent renews before, see the hello).
+ * `permissions.legacyTargetWatch` issues the previous release's target watch (see
+ * DevicePermissionOptions), only for an agent that does not use the fixed consumer.
  */
 export async function issueDeviceUser(
   setup: ServerIdentities,
   deviceId: string,
   publicNkey?: string,
   lifetimeSeconds?: number,
+  permissions: DevicePermissionOptions = {},
 ): Promise<DeviceCredentials> {
   assertDeviceId(deviceId);
   const exp =
@@ -91,7 +94,7 @@ export async function issueDeviceUser(
     key,
     setup.devicesAccount.publicKey,
     {
-      ...devicePermissions(deviceId),
+      ...devicePermissions(deviceId, permissions),
       bearer_token: false,
       allowed_connection_types: ["STANDARD"],
     },

@@ -91,6 +91,7 @@ export class Agent implements ApplyContext {
       config.logSink,
       (line) => ring.append(line),
     );
+    this.store.log = this.log;
     this.journal = new ReportJournal(
       this.store.journalDir,
       config.deviceId,

@@ -213,12 +213,15 @@ async function fetch(
     onProgress: (downloads) => {
       if (Date.now() - lastReport < 250 && downloads.objectsFetched < downloads.objects) return;
       lastReport = Date.now();
-      void ctx.journal.report({
-        revision: spec.ref,
-        status: "DOWNLOADING",
-        message: `fetching from ${source.name}`,
-        downloads,
-      });
+      // A refusal is logged by the journal; a progress report is never worth an apply.
+      void ctx.journal
+        .report({
+          revision: spec.ref,
+          status: "DOWNLOADING",
+          message: `fetching from ${source.name}`,
+          downloads,
+        })
+        .catch(() => undefined);
     },
   });
   await ctx.journal.report({

@@ -1,6 +1,7 @@
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import {
   enrollmentInboxPrefix,
+  FIXED_TARGET_WATCH,
   firstIssue,
   type Hello,
   type HelloReply,
@@ -8,6 +9,7 @@ import {
   helloSubject,
   keyFingerprint,
   RENEWS_CREDENTIALS_HEADER,
+  TARGET_WATCH_HEADER,
 } from "@statecast/contract";
 import { credsConnectionOptions } from "@statecast/nats-auth";
 import { writeFileAtomic } from "../fs/atomic.js";
@@ -115,7 +117,9 @@ export function helloOf(
 
 /**
  * One hello and its reply (or why there is none). It says the agent renews its credentials, so
- * the gateway issues a JWT that expires (see CredentialsRenewal).
+ * the gateway issues a JWT that expires (see CredentialsRenewal), and that it watches its target
+ * through its one fixed consumer, so the gateway never needs to issue it the previous release's
+ * watch permissions.
  */
 export async function sayHello(
   nc: NatsConnection,
@@ -126,6 +130,7 @@ export async function sayHello(
   try {
     const renews = headers();
     renews.set(RENEWS_CREDENTIALS_HEADER, "1");
+    renews.set(TARGET_WATCH_HEADER, FIXED_TARGET_WATCH);
     const msg = await nc.request(helloSubject(deviceId), hello, { timeout, headers: renews });
     const reply = helloReplySchema.safeParse(msg.json());
     if (reply.success) return reply.data;

@@ -192,7 +192,11 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
         const types = (await store.readStream(deviceStreamId(device.deviceId))).events.map(
           (e) => e.type,
         );
-        expect(types).toEqual(["DeviceEnrolled", "DeviceCredentialsIssued"]);
+        expect(types).toEqual([
+          "DeviceEnrolled",
+          "DeviceCredentialsIssued",
+          "DeviceTargetWatchBounded",
+        ]);
       } finally {
         child.kill("SIGTERM");
         await child.done;

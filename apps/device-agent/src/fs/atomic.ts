@@ -22,6 +22,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   try {
     await handle.writeFile(data);
     await handle.sync();
+  } catch (error) {
+    // Disk full mid-write: leave no temp file behind to take the space a retry needs.
+    await unlink(temp).catch(() => undefined);
+    throw error;
   } finally {
     await handle.close();
   }

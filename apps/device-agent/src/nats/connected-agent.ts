@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { jetstream } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
 import type { TargetEnvelope } from "@statecast/contract";
-import { deviceConnectionOptions, deviceInboxPrefix, TARGETS_BUCKET } from "@statecast/nats-auth";
+import { deviceConnectionOptions, deviceInboxPrefix, watchOwnTarget } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
 import { MetricsCollector } from "../metrics/metrics-collector.js";
@@ -75,14 +74,11 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   const nc: NatsConnection = await connect(connection);
   agent.gateway.connected();
   renewal?.start(nc);
-  // Opened the way a device's permissions allow: no API-info probes, direct get for its key,
-  // consumers delivering to its own inbox prefix.
+  // Opened the way a device's permissions allow: no API-info probes.
   const js = jetstream(nc, {
     checkAPI: false,
-    watcherPrefix: deviceInboxPrefix(deviceId),
     ...(options.jsApiPrefix ? { apiPrefix: options.jsApiPrefix } : {}),
   });
-  const targets = await new Kvm(js).open(TARGETS_BUCKET, { allow_direct: true });
   const source = new NatsObjectSource(
     nc,
     deviceId,
@@ -118,7 +114,11 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
       }
     }
   })();
-  const watcher = await targets.watch({ key: deviceId });
+  // Its one fixed-name consumer (the only one its permissions allow), taken over on reconnect.
+  const watcher = await watchOwnTarget(nc, deviceId, {
+    apiPrefix: options.jsApiPrefix ?? "$JS.API",
+    warn: (message, fields) => agent.log.warn(message, fields),
+  });
   const applying = (async () => {
     for await (const entry of watcher) {
       if (entry.operation !== "PUT") continue;

@@ -141,6 +141,11 @@ describe("device credentials expire and the agent renews them while it is allowe
         expect(credsLifetime(renewed).expiresAt).toBeGreaterThan(Date.now());
         const revision = await publish("app");
         await waitForStatus(env, device.deviceId, "DONE", (r) => r.revision === revision);
+        // Through every reconnect of its renewals it watched with its one fixed consumer.
+        const watching = await (await jetstreamManager(env.service)).consumers
+          .list("KV_sc_targets")
+          .next();
+        expect(watching.map((c) => c.name)).toEqual([`sc_target_watch_${device.deviceId}`]);
 
         // Decommissioned (its revocation not pushed): the next renewal is refused, the JWT runs out.
         const { version } = await store.readStream(deviceStreamId(device.deviceId));

@@ -50,11 +50,17 @@ export class LogsResponder {
     this.sub = this.nc.subscribe(logsRequestSubject(this.deviceId), {
       callback: (error, msg) => {
         if (error) return;
-        void this.answer(msg.string());
+        void this.answer(msg.string()).catch((e: Error) =>
+          this.log.warn("logs request not answered", { error: e.message }),
+        );
       },
     });
-    void this.logs.trim();
-    this.trimmer = setInterval(() => void this.logs.trim(), TRIM_EVERY_MS);
+    const trim = () =>
+      void this.logs
+        .trim()
+        .catch((e: Error) => this.log.warn("logs not trimmed", { error: e.message }));
+    trim();
+    this.trimmer = setInterval(trim, TRIM_EVERY_MS);
     this.trimmer.unref();
   }
 

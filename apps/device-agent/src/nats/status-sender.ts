@@ -6,6 +6,7 @@ import {
   reportMessageId,
   statusSubject,
 } from "@statecast/contract";
+import { isResourceError, resourceBackoff } from "../fs/resource-retry.js";
 import type { Logger } from "../log.js";
 import { ReportJournal } from "../report/journal.js";
 import type { JournalEntry } from "../report/report.js";
@@ -24,6 +25,8 @@ export class StatusSender {
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
   private pausedUntil = 0;
+  /** Passes in a row that failed on the device itself (journal I/O), for the backoff. */
+  private failures = 0;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -34,20 +37,31 @@ export class StatusSender {
     journal.onAppend(() => void this.flush());
   }
 
-  /** Sends what is pending; concurrent calls coalesce into one more pass. */
+  /**
+   * Sends what is pending; concurrent calls coalesce into one more pass. Never rejects: a pass
+   * that fails on the device's own I/O (out of descriptors, disk full…) is logged and tried
+   * again after a backoff, the reports staying in the journal.
+   */
   flush(): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (this.flushing) {
       this.again = true;
       return this.flushing;
     }
-    this.flushing = this.pass().finally(() => {
-      this.flushing = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.flush();
-      }
-    });
+    this.flushing = this.pass()
+      .then(
+        () => {
+          this.failures = 0;
+        },
+        (error: unknown) => this.failed(error),
+      )
+      .finally(() => {
+        this.flushing = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.flush();
+        }
+      });
     return this.flushing;
   }
 
@@ -59,6 +73,23 @@ export class StatusSender {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
     clearTimeout(this.retry);
     this.retry = setTimeout(() => void this.flush(), this.pausedUntil - Date.now());
+  }
+
+  private failed(error: unknown): void {
+    const delayMs = resourceBackoff(this.failures++, this.retryMs * 5);
+    const code = (error as NodeJS.ErrnoException).code;
+    this.log.warn(
+      isResourceError(error)
+        ? "status reports held: the device is out of resources; will retry"
+        : "status reports held by a journal error; will retry",
+      { ...(code ? { code } : {}), error: (error as Error).message, retryInMs: delayMs },
+    );
+    if (this.closed) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(
+      () => void this.flush(),
+      Math.max(delayMs, this.pausedUntil - Date.now()),
+    );
   }
 
   private async pass(): Promise<void> {

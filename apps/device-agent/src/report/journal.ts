@@ -3,6 +3,7 @@ import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isFleetRevision, refusalOf } from "@statecast/contract";
 import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
+import { withResourceRetry } from "../fs/resource-retry.js";
 import type { Logger } from "../log.js";
 import {
   type HealthInput,
@@ -117,7 +118,11 @@ export class ReportJournal {
     }
     this.seq = entry.seq;
     const done = this.appending.then(async () => {
-      await this.append(entry);
+      // Out of descriptors or disk, the report waits (in order) rather than being lost.
+      await withResourceRetry(() => this.append(entry), {
+        log: this.log,
+        what: "journaling a report",
+      });
       this.unsent?.push(entry);
     });
     this.appending = done.catch(() => undefined);
@@ -129,8 +134,15 @@ export class ReportJournal {
   private async append(report: JournalEntry): Promise<void> {
     const handle = await open(this.logPath, "a", 0o600);
     try {
-      await handle.write(`${JSON.stringify(report)}\n`);
-      await handle.sync();
+      const { size } = await handle.stat();
+      try {
+        await handle.write(`${JSON.stringify(report)}\n`);
+        await handle.sync();
+      } catch (error) {
+        // A part-written line (disk full mid-write) would swallow the retried one: cut it off.
+        await handle.truncate(size).catch(() => undefined);
+        throw error;
+      }
     } finally {
       await handle.close();
     }
@@ -183,13 +195,22 @@ export class ReportJournal {
   /** Loads the unsent tail once, serialised with appends so none is missed or doubled. */
   private loadUnsent(): Promise<void> {
     if (!this.loading) {
-      this.loading = this.appending.then(async () => {
-        const cursor = await readJsonFile<{ count: number }>(this.cursorPath, { count: 0 });
-        const all = await this.entries();
-        this.sentCount = Math.min(cursor.count, all.length);
-        this.unsent = all.slice(this.sentCount);
+      const loading = this.appending.then(() =>
+        withResourceRetry(
+          async () => {
+            const cursor = await readJsonFile<{ count: number }>(this.cursorPath, { count: 0 });
+            const all = await this.entries();
+            this.sentCount = Math.min(cursor.count, all.length);
+            this.unsent = all.slice(this.sentCount);
+          },
+          { log: this.log, what: "reading the report journal" },
+        ),
+      );
+      this.loading = loading;
+      // A failed load is tried again by the next caller, never cached.
+      this.appending = loading.catch(() => {
+        if (this.loading === loading) this.loading = undefined;
       });
-      this.appending = this.loading.catch(() => undefined);
     }
     return this.loading;
   }
@@ -202,7 +223,11 @@ export class ReportJournal {
       throw new Error(`confirm of ${report.bootId}:${report.seq} out of journal order`);
     }
     this.unsent!.shift();
-    await writeJsonAtomic(this.cursorPath, { count: ++this.sentCount });
+    const count = ++this.sentCount;
+    await withResourceRetry(() => writeJsonAtomic(this.cursorPath, { count }), {
+      log: this.log,
+      what: "recording a sent report",
+    });
   }
 }
 

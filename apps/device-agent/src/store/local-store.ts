@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import { type BootBackend, FileBootBackend } from "../boot/boot-backend.js";
 import type { BootEnv } from "../boot/boot-env.js";
 import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
+import { withResourceRetry } from "../fs/resource-retry.js";
+import type { Logger } from "../log.js";
 import type { VolumeSpec } from "../model/revision.js";
 import type { ContainerDirs } from "../runtime/runtime.js";
 
@@ -46,6 +48,8 @@ export class LocalStore {
   readonly recordPath: string;
   /** Where the try-boot variables live: `boot.env` here, or a board's bootloader env. */
   readonly boot: BootBackend;
+  /** Where resource errors retried on the record are logged (the agent sets it). */
+  log: Logger | undefined;
 
   constructor(
     readonly root: string,
@@ -106,16 +110,20 @@ export class LocalStore {
     return this.boot.write(env);
   }
 
+  /** Out of descriptors or disk, the record waits for them (see withResourceRetry). */
   readRecord(): Promise<AgentRecord> {
-    return readJsonFile<AgentRecord>(this.recordPath, {
-      lastSeq: 0,
-      lastSeqSettled: true,
-      previous: "",
+    const fallback = { lastSeq: 0, lastSeqSettled: true, previous: "" };
+    return withResourceRetry(() => readJsonFile<AgentRecord>(this.recordPath, fallback), {
+      log: this.log,
+      what: "reading the agent record",
     });
   }
 
   writeRecord(record: AgentRecord): Promise<void> {
-    return writeJsonAtomic(this.recordPath, record);
+    return withResourceRetry(() => writeJsonAtomic(this.recordPath, record), {
+      log: this.log,
+      what: "writing the agent record",
+    });
   }
 
   /** Writes the trail: the state record last, so a trail without it is incomplete. */

@@ -8,6 +8,7 @@ import {
   toServiceConfig,
 } from "@statecast/platform";
 import { z } from "zod";
+import type { LegacyTargetWatch } from "../enrollment/hello.js";
 import { DEFAULT_HELLO_LIMITS, type HelloLimitOptions } from "../enrollment/hello-limits.js";
 import { DEFAULT_REPORT_RATE, type ReportRateOptions } from "../status/report-rate.js";
 
@@ -96,6 +97,13 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
     .string()
     .default("")
     .describe("comma-separated fleets whose devices may read any object of their fleet"),
+  // Upgrade aid (SECURITY.md): agents of earlier releases keep a working target watch.
+  STATECAST_LEGACY_TARGET_WATCH: z
+    .enum(["auto", "on", "off"])
+    .default("auto")
+    .describe(
+      "which hellos of earlier agents get their target watch (any consumer name on their own key): auto = keys that never announced the fixed consumer; on = every hello without the header; off = none",
+    ),
 });
 
 export interface GatewayConfig extends ServiceConfig {
@@ -114,6 +122,8 @@ export interface GatewayConfig extends ServiceConfig {
   publicObjectFleets: string[];
   /** Metrics from one device more often than this (ms, on average) are dropped. */
   metricsMinIntervalMs: number;
+  /** Which earlier agents' hellos get their target-watch permissions (`auto` by default). */
+  legacyTargetWatch: LegacyTargetWatch;
 }
 
 const list = (text: string) =>
@@ -150,5 +160,6 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
     },
     publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
     metricsMinIntervalMs: settings.STATECAST_METRICS_MIN_INTERVAL_SECONDS ?? 5_000,
+    legacyTargetWatch: settings.STATECAST_LEGACY_TARGET_WATCH,
   };
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { Logger } from "@nestjs/common";
 import {
+  FIXED_TARGET_WATCH,
   firstIssue,
   HELLO_SUBJECTS,
   type Hello,
@@ -10,6 +11,7 @@ import {
   helloSchema,
   helloSubject,
   RENEWS_CREDENTIALS_HEADER,
+  TARGET_WATCH_HEADER,
 } from "@statecast/contract";
 import { enrollmentTokenRefusal, foldEnrollmentToken } from "@statecast/device-domain";
 import {
@@ -21,7 +23,13 @@ import {
   type StreamAppend,
 } from "@statecast/events";
 import { enrollmentSecretTokenId, type GatewaySetup, issueDeviceUser } from "@statecast/nats-auth";
-import { decideHello, foldEnrollment, type TokenCheck } from "./hello.js";
+import {
+  decideHello,
+  decideTargetWatch,
+  foldEnrollment,
+  type LegacyTargetWatch,
+  type TokenCheck,
+} from "./hello.js";
 import { HelloLimits } from "./hello-limits.js";
 
 /** Replicas share hellos through this queue group: each hello is answered once. */
@@ -40,6 +48,8 @@ export const DEFAULT_CREDENTIALS_LIFETIME_MS = 24 * 3600_000;
 export interface EnrollmentOptions {
   /** Lifetime of the JWT issued to an agent that renews (its hello carries the header). */
   credentialsLifetimeMs?: number;
+  /** STATECAST_LEGACY_TARGET_WATCH (see `LegacyTargetWatch`); `auto` by default. */
+  legacyTargetWatch?: LegacyTargetWatch;
 }
 
 /**
@@ -110,11 +120,22 @@ export class EnrollmentResponder {
       const device = streams.get(deviceStream) ?? { events: [], version: 0 };
       const token = tokenStream ? streams.get(tokenStream) : undefined;
       const check = checkToken(hello, token?.events ?? [], now);
-      const decision = decideHello(hello, foldEnrollment(device.events), check);
+      const state = foldEnrollment(device.events);
+      const decision = decideHello(hello, state, check);
       if (decision.outcome === "refused") {
         this.logger.warn(`hello of ${hello.deviceId} refused: ${decision.reason}`);
         return { status: "refused", reason: decision.reason };
       }
+      // Earlier agents watch with `kv.watch` (a new consumer name each time); a key whose agent
+      // once announced the fixed consumer keeps the bound (`decideTargetWatch`).
+      const watch = decideTargetWatch(
+        state,
+        hello.publicKey,
+        msg.headers?.get(TARGET_WATCH_HEADER) === FIXED_TARGET_WATCH,
+        this.options.legacyTargetWatch ?? "auto",
+      );
+      const deviceEvents =
+        decision.outcome === "issue" ? [...decision.events, ...watch.events] : decision.events;
       const enrolls = decision.events.some((event) => event.type === "DeviceEnrolled");
       if (decision.outcome === "pending" && enrolls) {
         // A new device without a token: the fleet's policy and limits decide whether it is recorded.
@@ -132,10 +153,10 @@ export class EnrollmentResponder {
         now,
       };
       const appends: StreamAppend[] = [];
-      if (decision.events.length > 0) {
+      if (deviceEvents.length > 0) {
         appends.push({
           streamId: deviceStream,
-          events: decision.events.map((e) => ({ ...e, metadata })),
+          events: deviceEvents.map((e) => ({ ...e, metadata })),
           expectedVersion: device.version === 0 ? "no_stream" : device.version,
         });
       }
@@ -168,7 +189,9 @@ export class EnrollmentResponder {
       const lifetimeMs = this.options.credentialsLifetimeMs ?? DEFAULT_CREDENTIALS_LIFETIME_MS;
       const renews = msg.headers?.get(RENEWS_CREDENTIALS_HEADER) === "1";
       const lifetime = renews ? Math.max(1, Math.round(lifetimeMs / 1000)) : undefined;
-      const { jwt } = await issueDeviceUser(this.setup, hello.deviceId, hello.publicKey, lifetime);
+      const { jwt } = await issueDeviceUser(this.setup, hello.deviceId, hello.publicKey, lifetime, {
+        legacyTargetWatch: watch.legacy,
+      });
       return { status: "enrolled", jwt };
     }
   }

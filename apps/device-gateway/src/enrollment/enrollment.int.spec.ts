@@ -3,7 +3,12 @@ import { decode } from "@nats-io/jwt";
 import { Kvm } from "@nats-io/kv";
 import { createUser, type KeyPair } from "@nats-io/nkeys";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
-import { helloReplySchema, RENEWS_CREDENTIALS_HEADER } from "@statecast/contract";
+import {
+  FIXED_TARGET_WATCH,
+  helloReplySchema,
+  RENEWS_CREDENTIALS_HEADER,
+  TARGET_WATCH_HEADER,
+} from "@statecast/contract";
 import {
   createRegistry,
   deviceCatalog,
@@ -50,6 +55,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   let responder: EnrollmentResponder;
   let revoker: CredentialRevoker;
   let enrolling: NatsConnection;
+  let gateway: Awaited<ReturnType<typeof writeGatewaySetup>>;
 
   beforeAll(async () => {
     env = await startSecuredNats();
@@ -58,7 +64,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     await migrate(pool, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
     // The gateway's own setup (no operator root), as STATECAST_NATS_AUTH_DIR gives it.
-    const gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
+    gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
     responder = new EnrollmentResponder(env.service, store, gateway);
     responder.start();
     revoker = new CredentialRevoker(store, gateway, {
@@ -234,6 +240,71 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     });
     const { iat, exp } = claims(helloReplySchema.parse(msg.json()));
     expect(exp! - iat).toBe(DEFAULT_CREDENTIALS_LIFETIME_MS / 1000);
+  });
+
+  it("bounds a key's target watch once its agent announces the fixed consumer (legacy target watch: auto, on, off)", async () => {
+    const fixedFor = (id: string) =>
+      `$JS.services.API.CONSUMER.CREATE.KV_sc_targets.sc_target_watch_${id}.$KV.sc_targets.${id}`;
+    const legacyFor = (id: string) => [
+      `$JS.services.API.CONSUMER.CREATE.KV_sc_targets.*.$KV.sc_targets.${id}`,
+      "$JS.FC.KV_sc_targets.>",
+    ];
+    const approvedDevice = async (id: string) => {
+      const body = { deviceId: id, publicKey: createUser().getPublicKey(), fleet: "fleet" };
+      await hello(body);
+      await operatorAppends(id, 1, { type: "DeviceApproved", data: { by: "operator:alice" } });
+      return body;
+    };
+    const watchSubjects = async (body: { deviceId: string }, announced: boolean) => {
+      const h = headers();
+      if (announced) h.set(TARGET_WATCH_HEADER, FIXED_TARGET_WATCH);
+      const msg = await enrolling.request(`sc.dev.${body.deviceId}.hello`, JSON.stringify(body), {
+        timeout: 5_000,
+        headers: h,
+      });
+      const reply = helloReplySchema.parse(msg.json());
+      if (reply.status !== "enrolled") throw new Error(`expected creds, got ${reply.status}`);
+      const allow = decode<{ pub?: { allow?: string[] } }>(reply.jwt).nats.pub?.allow ?? [];
+      return allow.filter((s) => s.includes("CONSUMER.CREATE") || s.startsWith("$JS.FC"));
+    };
+    const withMode = async (mode: "on" | "off", run: () => Promise<void>) => {
+      await responder.stop();
+      const other = new EnrollmentResponder(env.service, store, gateway, undefined, {
+        legacyTargetWatch: mode,
+      });
+      other.start();
+      try {
+        await env.service.flush();
+        await run();
+      } finally {
+        await other.stop();
+        responder = new EnrollmentResponder(env.service, store, gateway);
+        responder.start();
+        await env.service.flush();
+      }
+    };
+
+    // auto (the default): an earlier agent keeps its watch until its key announces the bound.
+    const w = await approvedDevice("dev-w");
+    expect(await watchSubjects(w, false)).toEqual(legacyFor("dev-w"));
+    expect(await watchSubjects(w, true)).toEqual([fixedFor("dev-w")]);
+    expect(await watchSubjects(w, false)).toEqual([fixedFor("dev-w")]);
+    expect(await watchSubjects(w, true)).toEqual([fixedFor("dev-w")]);
+    const recorded = (await store.readStream(deviceStreamId("dev-w"))).events.filter(
+      (e) => e.type === "DeviceTargetWatchBounded",
+    );
+    expect(recorded.map((e) => e.data)).toEqual([{ publicKey: w.publicKey }]);
+
+    // on: a bounded key whose agent went back to an earlier release gets its watch again.
+    await withMode("on", async () => {
+      expect(await watchSubjects(w, false)).toEqual(legacyFor("dev-w"));
+      expect(await watchSubjects(w, true)).toEqual([fixedFor("dev-w")]);
+    });
+    // off: no hello gets the earlier watch, even from a key that never announced the bound.
+    const v = await approvedDevice("dev-v");
+    await withMode("off", async () => {
+      expect(await watchSubjects(v, false)).toEqual([fixedFor("dev-v")]);
+    });
   });
 
   it("answers malformed and mismatched hellos with a reason, never an event", async () => {

@@ -62,6 +62,7 @@ export const ENROLLMENT = "gateway:enrollment";
               ...(config.deviceCredentialsLifetimeMs !== undefined
                 ? { credentialsLifetimeMs: config.deviceCredentialsLifetimeMs }
                 : {}),
+              legacyTargetWatch: config.legacyTargetWatch,
             },
           ),
           revoker: new CredentialRevoker(store, setup, {

@@ -12,6 +12,7 @@ export type HelloEvent = EventOf<
   | typeof DeviceEvents.DeviceApproved
   | typeof DeviceEvents.DeviceKeyPresented
   | typeof DeviceEvents.DeviceCredentialsIssued
+  | typeof DeviceEvents.DeviceTargetWatchBounded
 >;
 
 /** The enrollment token of a hello, as checked against its stream (see enrollmentTokenRefusal). */
@@ -116,4 +117,32 @@ function issued(publicKey: string): HelloEvent {
 function use(tokenId: string, hello: Hello): TokenUse {
   const data = { deviceId: hello.deviceId, publicKey: hello.publicKey };
   return { tokenId, event: { type: "EnrollmentTokenUsed", data } };
+}
+
+/**
+ * STATECAST_LEGACY_TARGET_WATCH: which hellos get the earlier target-watch permissions (any
+ * consumer name on the device's own key), for agents that watch with `kv.watch`. `auto`: a hello
+ * without the fixed-consumer header, from a key that never sent it; `on`: every hello without it
+ * (to recover a device whose agent went back to an earlier release); `off`: none.
+ */
+export type LegacyTargetWatch = "auto" | "on" | "off";
+
+/**
+ * decide(device, hello's key, whether its agent announced the fixed consumer, mode) → the watch
+ * permissions to issue, and the event that pins the bound on a key that announces it first.
+ */
+export function decideTargetWatch(
+  device: EnrollmentState | undefined,
+  publicKey: string,
+  announcedFixed: boolean,
+  mode: LegacyTargetWatch,
+): { legacy: boolean; events: HelloEvent[] } {
+  const bounded = device?.watchBounded.has(publicKey) === true;
+  if (announcedFixed) {
+    const events: HelloEvent[] = bounded
+      ? []
+      : [{ type: "DeviceTargetWatchBounded", data: { publicKey } }];
+    return { legacy: false, events };
+  }
+  return { legacy: mode === "on" || (mode === "auto" && !bounded), events: [] };
 }

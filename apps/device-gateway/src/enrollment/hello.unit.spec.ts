@@ -1,6 +1,6 @@
 import { helloSchema as Hello } from "@statecast/contract";
 import type { RecordedEvent } from "@statecast/events";
-import { decideHello, foldEnrollment, type TokenCheck } from "./hello.js";
+import { decideHello, decideTargetWatch, foldEnrollment, type TokenCheck } from "./hello.js";
 
 const none: TokenCheck = { kind: "none" };
 
@@ -177,5 +177,35 @@ describe("decideHello after an operator re-keyed the device", () => {
         { type: "DeviceCredentialsIssued", data: { publicKey: keyB } },
       ],
     });
+  });
+});
+
+describe("decideTargetWatch", () => {
+  const device = foldEnrollment([enrolled, approved, issued]);
+  const bounded = foldEnrollment([
+    enrolled,
+    approved,
+    issued,
+    recorded("DeviceTargetWatchBounded", { publicKey: keyA }),
+  ]);
+  const pin = { type: "DeviceTargetWatchBounded", data: { publicKey: keyA } };
+
+  it("pins the bound the first time a key's agent announces the fixed consumer", () => {
+    expect(decideTargetWatch(device, keyA, true, "auto")).toEqual({ legacy: false, events: [pin] });
+    expect(decideTargetWatch(bounded, keyA, true, "auto")).toEqual({ legacy: false, events: [] });
+    expect(decideTargetWatch(device, keyA, true, "on")).toEqual({ legacy: false, events: [pin] });
+  });
+
+  it("auto: an earlier agent keeps its watch until its key announced the bound", () => {
+    expect(decideTargetWatch(device, keyA, false, "auto").legacy).toBe(true);
+    expect(decideTargetWatch(undefined, keyA, false, "auto").legacy).toBe(true);
+    expect(decideTargetWatch(bounded, keyA, false, "auto").legacy).toBe(false);
+    // The bound is the key's: a re-keyed board may run an earlier agent again.
+    expect(decideTargetWatch(bounded, keyB, false, "auto").legacy).toBe(true);
+  });
+
+  it("on and off override the record", () => {
+    expect(decideTargetWatch(bounded, keyA, false, "on").legacy).toBe(true);
+    expect(decideTargetWatch(device, keyA, false, "off").legacy).toBe(false);
   });
 });

@@ -203,6 +203,23 @@ describe("GET /v1/device-objects/:sha", () => {
     }
   });
 
+  it("serves an object put again (new content nuid) right after its info was remembered", async () => {
+    const ask = async (body: object) => {
+      const reply = await device$.request("sc.dev.dev-o.object", JSON.stringify(body), {
+        timeout: 5_000,
+      });
+      return { status: reply.headers?.get("Sc-Status"), reply };
+    };
+    const before = (await ask({ sha })).reply.json<{ nuid: string }>();
+    const objects = await new Objm(jetstream(device$)).open("sc_objects");
+    await objects.putBlob({ name: sha }, content); // a new nuid; the old chunks are purged
+    const chunk = await ask({ sha, seq: 1 });
+    expect(chunk.status).toBe("ok");
+    expect(Buffer.from(chunk.reply.data)).toEqual(content.subarray(0, chunk.reply.data.length));
+    const after = (await ask({ sha })).reply.json<{ nuid: string }>();
+    expect(after.nuid).not.toBe(before.nuid);
+  });
+
   it("closes the object file of every download the client aborts", async () => {
     const auth = { authorization: `Bearer ${token(device, "dev-o")}` };
     for (let i = 0; i < 10; i++) {

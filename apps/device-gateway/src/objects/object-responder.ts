@@ -11,6 +11,7 @@ import {
 } from "@statecast/nats-auth";
 import { type DeltaManifest, deltaOffersName, isDeltaManifest } from "@statecast/state";
 import type { ObjectAccess } from "./object-access.js";
+import { Remembered } from "./remembered.js";
 
 /** Replicas share object requests through this queue group. */
 export const OBJECTS_QUEUE = "sc-objects";
@@ -18,6 +19,14 @@ export const OBJECT_STATUS_HEADER = "Sc-Status";
 export const OBJECT_SEQ_HEADER = "Sc-Seq";
 
 const SHA = /^[0-9a-f]{64}$/;
+/**
+ * How long an object's info is remembered. Ids are content hashes: only a delete or a re-put
+ * (new nuid) changes it, and a chunk asked under a stale nuid is looked up again (see `answer`).
+ * Delta offers are not remembered: a delta made for the next device must be offered at once.
+ */
+const REMEMBER_MS = 5_000;
+
+type Info = Awaited<ReturnType<ObjectStore["info"]>>;
 
 /**
  * Serves objects to devices on `sc.dev.<deviceId>.object` (request/reply). Devices have no
@@ -38,6 +47,8 @@ export class ObjectResponder {
   private readonly logger = new Logger("Objects");
   private subscription: Subscription | undefined;
   private legacy: Subscription | undefined;
+  /** A wave of devices asks for the same few objects: one JetStream lookup serves them all. */
+  private readonly infos = new Remembered<Info>(REMEMBER_MS, (info) => !!info && !info.deleted);
 
   constructor(
     private readonly nc: NatsConnection,
@@ -102,20 +113,31 @@ export class ObjectResponder {
         "refused",
         `object ${request.sha} is not a delta offered for ${request.for}`,
       );
-    const info = await this.objects.info(request.sha);
+    let info = await this.infos.get(request.sha, () => this.objects.info(request.sha));
     if (!info || info.deleted)
       return reply(msg, "missing", `object ${request.sha} is not in ${OBJECTS_BUCKET}`);
     if (request.seq === undefined)
       return reply(msg, "ok", JSON.stringify({ size: info.size, nuid: info.nuid }));
-    const chunk = await this.jsm.streams
-      .getMessage(OBJECTS_STREAM, {
-        seq: request.seq,
-        next_by_subj: `$O.${OBJECTS_BUCKET}.C.${info.nuid}`,
-      } as never)
-      .catch(() => null);
+    let chunk = await this.chunk(info.nuid, request.seq);
+    if (!chunk) {
+      // Remembered info may be stale (the object deleted or put again): ask JetStream itself.
+      this.infos.forget(request.sha);
+      const fresh = await this.infos.get(request.sha, () => this.objects.info(request.sha));
+      if (fresh && !fresh.deleted && fresh.nuid !== info.nuid) {
+        info = fresh;
+        chunk = await this.chunk(info.nuid, request.seq);
+      }
+    }
     if (!chunk)
       return reply(msg, "missing", `object ${request.sha} has no chunk after ${request.seq}`);
     reply(msg, "ok", chunk.data, chunk.seq);
+  }
+
+  /** The first chunk of content `nuid` at or after stream sequence `seq` (null when none). */
+  private chunk(nuid: string, seq: number) {
+    return this.jsm.streams
+      .getMessage(OBJECTS_STREAM, { seq, next_by_subj: `$O.${OBJECTS_BUCKET}.C.${nuid}` } as never)
+      .catch(() => null);
   }
 }
 

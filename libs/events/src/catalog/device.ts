@@ -62,6 +62,16 @@ export const DeviceCredentialsIssued = defineEvent(
   // The public key only: credentials themselves are secrets and never enter an event.
   z.strictObject({ publicKey: nkeyPublic, expiresAt: isoInstant.optional() }),
 );
+/**
+ * The device's agent said (hello header `Statecast-Target-Watch: fixed-consumer`) that it watches
+ * its target through its one fixed consumer. From then on credentials issued to this key allow
+ * only that consumer, whatever a later hello says: the bound holds once a device upgraded.
+ */
+export const DeviceTargetWatchBounded = defineEvent(
+  "DeviceTargetWatchBounded",
+  1,
+  z.strictObject({ publicKey: nkeyPublic }),
+);
 export const DeviceCredentialsRevoked = defineEvent(
   "DeviceCredentialsRevoked",
   1,
@@ -191,6 +201,7 @@ export const deviceCatalog = [
   DeviceKeyPresented,
   DeviceTagsChanged,
   DeviceCredentialsIssued,
+  DeviceTargetWatchBounded,
   DeviceCredentialsRevoked,
   DeviceCameOnline,
   DeviceWentOffline,

@@ -1,0 +1,42 @@
+// The load generator's own process (bench:fleet forks one or more): runs a share of the `sim`
+// agents, so the services are not measured through the agents' CPU, memory and descriptors.
+// Speaks with the bench over the IPC channel (see load-generators.ts); exits when told to stop
+// or when the bench goes away.
+import { resourceErrorCounts } from "../../apps/device-agent/src/fs/resource-retry.js";
+import { eachLimited, type RunningAgent, startSimAgent } from "./agents.js";
+import type { FromGenerator, ToGenerator } from "./load-generators.js";
+
+const send = (message: FromGenerator, sent?: () => void) =>
+  process.connected ? process.send?.(message, undefined, {}, () => sent?.()) : sent?.();
+const agents: RunningAgent[] = [];
+let stopping: Promise<void> | undefined;
+const stop = () => {
+  stopping ??= (async () => {
+    await eachLimited(agents.splice(0), 64, (a) => a.stop());
+    await new Promise<void>((resolve) =>
+      send({ type: "stopped", resourceErrors: resourceErrorCounts() }, resolve),
+    );
+    if (process.connected) process.disconnect();
+  })();
+  return stopping;
+};
+
+process.on("message", (message: ToGenerator) => {
+  if (message.type === "stop") {
+    void stop();
+    return;
+  }
+  const { devices, options } = message;
+  void (async () => {
+    await eachLimited(devices, 32, async (device) => {
+      if (stopping) return;
+      agents.push(await startSimAgent(device, options));
+      send({ type: "connected", count: agents.length });
+    });
+    send({ type: "ready", count: agents.length });
+  })().catch((error: Error) => {
+    send({ type: "failed", error: error.stack ?? error.message });
+  });
+});
+// The bench is gone (killed, crashed): stop the agents and end, never outlive it.
+process.on("disconnect", () => void stop().finally(() => process.exit(0)));
