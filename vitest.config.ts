@@ -13,6 +13,9 @@ const alias = {
   "@statecast/nats-auth/tls-setup": fileURLToPath(
     new URL("./libs/nats-auth/src/tls-setup.ts", import.meta.url),
   ),
+  "@statecast/contract/http": fileURLToPath(
+    new URL("./libs/contract/src/http/index.ts", import.meta.url),
+  ),
   "@statecast/contract": lib("contract"),
   "@statecast/events": lib("events"),
   "@statecast/state": lib("state"),

@@ -125,6 +125,7 @@ try {
     // A full load of /console/devices: the bundle, whoami, then the first page of devices.
     await page.goto(`${service.url}/console/devices`);
     await page.waitForFunction(
+      // Cast: this runs in the browser, whose globals Node's lib types do not describe.
       (n) =>
         [
           ...(globalThis as unknown as InPage).document.querySelectorAll(

@@ -1,48 +1,28 @@
 import type { Heartbeat, ProgressReport } from "@statecast/contract";
-import { formatRevision, type RevisionRef, sameRevision } from "@statecast/contract";
+import { formatRevision, sameRevision } from "@statecast/contract";
+import type {
+  DeviceBundleEvents,
+  DeviceEvents,
+  DeviceHealthEvents,
+  EventOf,
+} from "@statecast/events";
 import { decideBundleReceipt, isBundleReceipt } from "./device-bundle.js";
-import type { HealthKind } from "./device-health.js";
 import type { DevicePlaneState } from "./device-plane.js";
 
 export type ReportCursorData = { bootId: string; seq: number };
 
-/** The device events a report can become (data as the catalog defines it). */
-export type DevicePlaneEvent =
-  | { type: "UpdateProgressReported"; data: Record<string, unknown> }
-  | {
-      type: "UpdateSucceeded";
-      data: { revision: RevisionRef; status: "DONE" | "UPDATED"; report: ReportCursorData };
-    }
-  | {
-      type: "UpdateRejected";
-      data: { revision: RevisionRef; reason: string; message: string; report: ReportCursorData };
-    }
-  | {
-      type: "UpdateFailed";
-      data: { revision: RevisionRef; reason: string; message: string; report: ReportCursorData };
-    }
-  | {
-      type: "DeviceRolledBack";
-      data: { from: RevisionRef; to: RevisionRef; reason: string; report: ReportCursorData };
-    }
-  | { type: "DeviceCameOnline"; data: { bootId: string; agentVersion?: string } }
-  | { type: "DeviceWentOffline"; data: { lastSeenAt: string } }
-  | {
-      type: "BundleInstallReported";
-      data: { revision: RevisionRef; status: string; report: ReportCursorData } & Record<
-        string,
-        unknown
-      >;
-    }
-  | {
-      type: "DeviceHealthReported";
-      data: {
-        revision: RevisionRef;
-        kind: HealthKind;
-        count: number;
-        report: ReportCursorData;
-      } & Record<string, unknown>;
-    };
+/** The device events a report can become: typed from the catalog's schemas. */
+export type DevicePlaneEvent = EventOf<
+  | typeof DeviceEvents.UpdateProgressReported
+  | typeof DeviceEvents.UpdateSucceeded
+  | typeof DeviceEvents.UpdateRejected
+  | typeof DeviceEvents.UpdateFailed
+  | typeof DeviceEvents.DeviceRolledBack
+  | typeof DeviceEvents.DeviceCameOnline
+  | typeof DeviceEvents.DeviceWentOffline
+  | typeof DeviceBundleEvents.BundleInstallReported
+  | typeof DeviceHealthEvents.DeviceHealthReported
+>;
 
 /** Why a report became no event. Every one is acked and counted, never retried. */
 export type DropReason =

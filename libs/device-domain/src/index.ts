@@ -26,3 +26,8 @@ export {
   decideReport,
   type ReportVerdict,
 } from "./device-report.decider.js";
+export {
+  type EnrollmentToken,
+  enrollmentTokenRefusal,
+  foldEnrollmentToken,
+} from "./enrollment-token.js";

@@ -4,6 +4,7 @@ export * as DeviceEvents from "./catalog/device.js";
 export { deviceCatalog } from "./catalog/device.js";
 export * as DeviceBundleEvents from "./catalog/device-bundle.js";
 export * as DeviceHealthEvents from "./catalog/device-health.js";
+export * as EnrollmentEvents from "./catalog/enrollment.js";
 export { enrollmentCatalog, enrollmentTokenStreamId } from "./catalog/enrollment.js";
 export * as RevisionEvents from "./catalog/revision.js";
 export { revisionCatalog } from "./catalog/revision.js";
@@ -46,6 +47,7 @@ export {
   type EventCatalog,
   type EventData,
   type EventDefinition,
+  type EventOf,
   type EventRegistry,
   isEvent,
 } from "./registry.js";

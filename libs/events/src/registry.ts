@@ -15,6 +15,13 @@ export interface EventDefinition<
 export type EventData<D> = D extends EventDefinition<string, infer S> ? z.output<S> : never;
 
 /**
+ * The `{ type, data }` of an event definition (a union of definitions gives the union of their
+ * events): the one way to type events, derived from the catalog's schemas, never kept by hand.
+ */
+export type EventOf<D> =
+  D extends EventDefinition<infer T, infer S> ? { type: T; data: z.output<S> } : never;
+
+/**
  * Narrows an event to one definition: its data is that schema's output, checked when the event
  * was appended (every type is at schema version 1 today; a version 2 comes with an upcaster on
  * read, so that this stays true). The typed way to read `event.data`, instead of a cast.

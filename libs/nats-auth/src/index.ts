@@ -14,10 +14,7 @@ export {
 export { type DeviceBuckets, openDeviceBuckets } from "./device-buckets.js";
 export { type DevicePermissionOptions, devicePermissions } from "./device-permissions.js";
 export {
-  type EnrollmentToken,
   enrollmentSecretTokenId,
-  enrollmentTokenRefusal,
-  foldEnrollmentToken,
   generateEnrollmentSecret,
   hashEnrollmentSecret,
 } from "./enrollment-token.js";

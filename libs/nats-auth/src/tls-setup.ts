@@ -47,6 +47,7 @@ export async function ensureTlsFiles(dir: string, hosts: readonly string[]): Pro
   }
   if (hosts.length === 0) throw new ValidationError("a server certificate needs at least one host");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Cast: Node's webcrypto is the DOM Crypto @peculiar/x509 expects, typed apart by @types/node.
   const crypto = webcrypto as unknown as Crypto;
   const now = Date.now();
   const caKeys = await crypto.subtle.generateKey(EC, true, ["sign", "verify"]);

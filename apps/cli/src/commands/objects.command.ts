@@ -1,20 +1,9 @@
+import type { ObjectGcResult } from "@statecast/contract/http";
 import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import { connect, remoteCommand, remoteOption } from "../remote/remote-command.js";
 
-/** What `POST /v1/objects/gc` answers. */
-interface CollectedView {
-  dryRun: boolean;
-  graceSeconds: number;
-  examined: number;
-  referenced: number;
-  fresh: number;
-  removed: number;
-  bytes: number;
-  objects: string[];
-}
-
-function collectedLines(view: CollectedView): string[] {
+function collectedLines(view: ObjectGcResult): string[] {
   const verb = view.dryRun ? "would remove" : "removed";
   return [
     `${verb} ${view.removed} objects (${view.bytes} bytes) no revision references`,
@@ -40,7 +29,7 @@ export const registerObjectsCommands: CommandGroup = (program, ctx) => {
   ).action((opts: { dryRun?: boolean; remote?: string }, command: Command) =>
     remoteCommand(ctx, async () => {
       const client = await connect(ctx, { remote: opts.remote });
-      const view = await client.json<CollectedView>("POST", "/v1/objects/gc", {
+      const view = await client.json<ObjectGcResult>("POST", "/v1/objects/gc", {
         json: { dryRun: opts.dryRun === true },
       });
       ctx.emit(command, { ok: true, human: collectedLines(view), data: view });

@@ -1,23 +1,10 @@
+import type { CreatedEnrollmentToken, EnrollmentTokenView } from "@statecast/contract/http";
 import { RemoteConfigError } from "./remote-errors.js";
 import { formatTags } from "./table.js";
 
-/** A fleet enrollment token as `GET /v1/fleets/:fleet/enrollment-tokens` lists it (no secret). */
-export interface EnrollmentTokenView {
-  tokenId: string;
-  fleet: string;
-  expiresAt: string | null;
-  maxUses: number | null;
-  uses: number;
-  tags: Record<string, string>;
-  createdAt: string;
-  createdBy: string;
-  revokedAt: string | null;
-}
-
-/** What `POST` answers: the token and, this once, its secret. */
-export interface CreatedEnrollmentTokenView extends EnrollmentTokenView {
-  secret: string;
-}
+/** The API's enrollment token views, from its HTTP contract (never retyped here). */
+export type { EnrollmentTokenView };
+export type CreatedEnrollmentTokenView = CreatedEnrollmentToken;
 
 /** The flags of `fleet token create`. */
 export interface TokenFlags {

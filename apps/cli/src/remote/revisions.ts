@@ -1,16 +1,9 @@
+import type { RevisionView } from "@statecast/contract/http";
 import { WorkdirError } from "../workdir/workdir-error.js";
 import type { RemoteClient } from "./http-client.js";
 
 /** A revision as the orchestrator lists it. */
-export interface RevisionView {
-  fleet: string;
-  number: number;
-  digest: string;
-  objects: string[];
-  author: string;
-  message: string;
-  postedAt: string;
-}
+export type { RevisionView };
 
 const PAGE = 500;
 

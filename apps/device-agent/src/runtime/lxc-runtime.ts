@@ -16,6 +16,7 @@ const STATES = new Set(["RUNNING", "STOPPED", "STARTING", "STOPPING"]);
  */
 export class LxcRuntime implements ContainerRuntime {
   readonly kind = "lxc" as const;
+  readonly logsConsole = true;
 
   constructor(readonly lxcpath: string) {}
 
@@ -51,6 +52,9 @@ export class LxcRuntime implements ContainerRuntime {
     if ((await this.state(name)) === "RUNNING") return;
     await runOrThrow("lxc-start", ["-P", this.lxcpath, "-n", name, "-d"]);
   }
+
+  /** A real app signals its readiness itself, through its control socket. */
+  async afterStart(): Promise<void> {}
 
   /**
    * From the container's LXC log (level INFO): the last `Started "…" with pid` line, then

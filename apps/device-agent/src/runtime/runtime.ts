@@ -30,6 +30,13 @@ export interface ContainerRuntime {
   /** Writes the container definition (its rendered LXC config). */
   define(name: string, config: string): Promise<void>;
   start(name: string): Promise<void>;
+  /**
+   * Called once a started container's control socket exists: a real app signals its own
+   * readiness (LXC does nothing); `sim` signals for the app it simulates.
+   */
+  afterStart(name: string, dirs: ContainerDirs): Promise<void>;
+  /** Whether the container's console goes to a log file in its LXC config (`lxc` only). */
+  readonly logsConsole: boolean;
   /** How the container's init ended last time (undefined when unknown or still running). */
   exitStatus(name: string): Promise<ExitStatus>;
   /** Stops the container (kill), unmounts its rootfs and removes its definition and files. */

@@ -45,6 +45,7 @@ async function signalReady(socketPath: string): Promise<void> {
  */
 export class SimRuntime implements ContainerRuntime {
   readonly kind = "sim" as const;
+  readonly logsConsole = false;
   private readonly timers = new Map<string, NodeJS.Timeout[]>();
 
   constructor(

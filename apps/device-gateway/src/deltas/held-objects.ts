@@ -1,5 +1,10 @@
 import type { RevisionRef } from "@statecast/contract";
-import type { PostgresEventStore, RecordedEvent } from "@statecast/events";
+import {
+  DeviceEvents,
+  isEvent,
+  type PostgresEventStore,
+  type RecordedEvent,
+} from "@statecast/events";
 
 /**
  * The revision the device runs when `assigned` (its TargetAssigned) is written: the last one it
@@ -14,8 +19,8 @@ export async function heldRevision(
   });
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i]!;
-    if (event.type === "UpdateSucceeded") return (event.data as { revision: RevisionRef }).revision;
-    if (event.type === "DeviceRolledBack") return (event.data as { to: RevisionRef }).to;
+    if (isEvent(event, DeviceEvents.UpdateSucceeded)) return event.data.revision;
+    if (isEvent(event, DeviceEvents.DeviceRolledBack)) return event.data.to;
   }
   return undefined;
 }

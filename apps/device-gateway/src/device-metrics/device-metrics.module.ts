@@ -55,6 +55,7 @@ export class DeviceMetricsModule implements OnApplicationBootstrap, BeforeApplic
           labels: { reason },
           value,
         })),
+      ["reason"],
     );
   }
 

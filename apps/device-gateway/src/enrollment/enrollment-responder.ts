@@ -13,6 +13,7 @@ import {
   RENEWS_CREDENTIALS_HEADER,
   TARGET_WATCH_HEADER,
 } from "@statecast/contract";
+import { enrollmentTokenRefusal, foldEnrollmentToken } from "@statecast/device-domain";
 import {
   ConcurrencyError,
   deviceStreamId,
@@ -21,13 +22,7 @@ import {
   type RecordedEvent,
   type StreamAppend,
 } from "@statecast/events";
-import {
-  enrollmentSecretTokenId,
-  enrollmentTokenRefusal,
-  foldEnrollmentToken,
-  type GatewaySetup,
-  issueDeviceUser,
-} from "@statecast/nats-auth";
+import { enrollmentSecretTokenId, type GatewaySetup, issueDeviceUser } from "@statecast/nats-auth";
 import {
   decideHello,
   decideTargetWatch,

@@ -1,24 +1,19 @@
 import type { Hello } from "@statecast/contract";
 import { type DeviceCredentials, foldDeviceCredentials } from "@statecast/device-domain";
+import type { DeviceEvents, EnrollmentEvents, EventOf } from "@statecast/events";
 
 /** The device as enrollment sees it: the device aggregate's credentials fold (libs/device-domain). */
 export type EnrollmentState = DeviceCredentials;
 export const foldEnrollment = foldDeviceCredentials;
 
-type DeviceEnrolledData = {
-  deviceId: string;
-  publicKey: string;
-  fleet: string;
-  tags: Record<string, string>;
-  enrolledWith: "approval" | "token";
-};
-
-export type HelloEvent =
-  | { type: "DeviceEnrolled"; data: DeviceEnrolledData }
-  | { type: "DeviceApproved"; data: { by: string; publicKey: string } }
-  | { type: "DeviceKeyPresented"; data: { publicKey: string } }
-  | { type: "DeviceCredentialsIssued"; data: { publicKey: string; expiresAt?: string } }
-  | { type: "DeviceTargetWatchBounded"; data: { publicKey: string } };
+/** What a hello may append to the device's stream: typed from the device catalog's schemas. */
+export type HelloEvent = EventOf<
+  | typeof DeviceEvents.DeviceEnrolled
+  | typeof DeviceEvents.DeviceApproved
+  | typeof DeviceEvents.DeviceKeyPresented
+  | typeof DeviceEvents.DeviceCredentialsIssued
+  | typeof DeviceEvents.DeviceTargetWatchBounded
+>;
 
 /** The enrollment token of a hello, as checked against its stream (see enrollmentTokenRefusal). */
 export type TokenCheck =
@@ -29,7 +24,7 @@ export type TokenCheck =
 /** A use of a token, appended to its stream in the same transaction as the device's events. */
 export interface TokenUse {
   tokenId: string;
-  event: { type: "EnrollmentTokenUsed"; data: { deviceId: string; publicKey: string } };
+  event: EventOf<typeof EnrollmentEvents.EnrollmentTokenUsed>;
 }
 
 export type HelloDecision =

@@ -29,6 +29,7 @@ export class StatusMetrics {
       "counter",
       () =>
         Object.entries(drops.snapshot()).map(([reason, value]) => ({ labels: { reason }, value })),
+      ["reason"],
     );
   }
 }

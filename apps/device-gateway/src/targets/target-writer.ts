@@ -14,6 +14,7 @@ import {
   isEvent,
   type PostgresEventStore,
   type RecordedEvent,
+  RevisionEvents,
   revisionStreamId,
   streamKeyOf,
 } from "@statecast/events";
@@ -144,13 +145,18 @@ export class TargetWriter {
   }
 
   private async digestOf(revision: RevisionRef): Promise<string | undefined> {
+    return (await this.posted(revision))?.digest;
+  }
+
+  /** The revision's RevisionPosted data, if it was posted. */
+  private async posted(revision: RevisionRef) {
     const { events } = await this.store.readStream(
       revisionStreamId(revision.fleet, revision.number),
     );
-    const posted = events.find((e) => e.type === "RevisionPosted")?.data as
-      | { digest: string }
-      | undefined;
-    return posted?.digest;
+    for (const event of events) {
+      if (isEvent(event, RevisionEvents.RevisionPosted)) return event.data;
+    }
+    return undefined;
   }
 
   /**
@@ -196,12 +202,7 @@ export class TargetWriter {
   }
 
   private async copyObjects(revision: RevisionRef, digest: string): Promise<void> {
-    const { events } = await this.store.readStream(
-      revisionStreamId(revision.fleet, revision.number),
-    );
-    const posted = events.find((e) => e.type === "RevisionPosted")?.data as
-      | { objects: string[] }
-      | undefined;
+    const posted = await this.posted(revision);
     for (const sha of new Set([digest, ...(posted?.objects ?? [])])) {
       if (await this.natsObjects.info(sha)) continue;
       if (!(await this.objects.has(sha))) {

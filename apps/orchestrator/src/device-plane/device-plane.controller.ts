@@ -6,7 +6,13 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from "@nestjs/swagger";
-import { deviceStreamId, handleCommand, PostgresEventStore } from "@statecast/events";
+import {
+  DeviceEvents,
+  deviceStreamId,
+  handleCommand,
+  isEvent,
+  PostgresEventStore,
+} from "@statecast/events";
 import { IsOptional, IsString, MaxLength } from "class-validator";
 import { Command, type CommandContext, metadataOf } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
@@ -53,7 +59,10 @@ export class DevicePlaneController {
       evolveCredentials,
       noDevice,
     );
-    const revoked = outcome.events[0]?.data as { publicKey: string };
-    return { deviceId: id, publicKey: revoked.publicKey, version: outcome.version };
+    const [revoked] = outcome.events;
+    if (!revoked || !isEvent(revoked, DeviceEvents.DeviceCredentialsRevoked)) {
+      throw new Error(`revoking device ${id} appended no DeviceCredentialsRevoked`);
+    }
+    return { deviceId: id, publicKey: revoked.data.publicKey, version: outcome.version };
   }
 }

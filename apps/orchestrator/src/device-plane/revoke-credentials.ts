@@ -1,5 +1,10 @@
 import { type DeviceCredentials, evolveDeviceCredentials } from "@statecast/device-domain";
-import { IllegalStateError, NotFoundError } from "@statecast/events";
+import {
+  type DeviceEvents,
+  type EventOf,
+  IllegalStateError,
+  NotFoundError,
+} from "@statecast/events";
 
 /** What revocation knows of a device: the device aggregate's credentials fold. */
 export type CredentialState = DeviceCredentials | undefined;
@@ -12,7 +17,7 @@ export function decideRevoke(
   deviceId: string,
   reason: string,
   state: CredentialState,
-): { type: "DeviceCredentialsRevoked"; data: { publicKey: string; reason: string } }[] {
+): EventOf<typeof DeviceEvents.DeviceCredentialsRevoked>[] {
   if (!state) throw new NotFoundError(`device ${deviceId} not found`);
   if (state.issuedTo === undefined) {
     throw new IllegalStateError(`device ${deviceId} holds no credentials to revoke`);

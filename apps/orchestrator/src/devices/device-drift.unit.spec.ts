@@ -21,7 +21,13 @@ function anEvent(type: string, data: unknown): RecordedEvent {
 
 const rev = (number: number) => ({ fleet: "main", number });
 const enrolled = () =>
-  anEvent("DeviceEnrolled", { deviceId: "d1", fleet: "main", tags: {}, enrolledWith: "token" });
+  anEvent("DeviceEnrolled", {
+    deviceId: "d1",
+    publicKey: `U${"A".repeat(55)}`,
+    fleet: "main",
+    tags: {},
+    enrolledWith: "token",
+  });
 const assigned = (n: number, seq: number) =>
   anEvent("TargetAssigned", { revision: rev(n), digest: "0".repeat(64), seq });
 const succeeded = (n: number) => anEvent("UpdateSucceeded", { revision: rev(n), status: "DONE" });

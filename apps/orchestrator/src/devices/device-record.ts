@@ -1,5 +1,10 @@
 import { keyFingerprint } from "@statecast/contract";
-import type { RecordedEvent } from "@statecast/events";
+import {
+  DeviceBundleEvents,
+  DeviceEvents as E,
+  isEvent,
+  type RecordedEvent,
+} from "@statecast/events";
 import { type DeviceTransfer, foldTransfer, noTransfer } from "./device-transfer.js";
 
 export interface RevisionRef {
@@ -45,8 +50,6 @@ export interface DeviceRecord {
   updatedAt: string;
 }
 
-type Data = Record<string, unknown>;
-
 function emptyDevice(deviceId: string): DeviceRecord {
   return {
     deviceId,
@@ -68,92 +71,84 @@ function emptyDevice(deviceId: string): DeviceRecord {
   };
 }
 
-const ref = (value: unknown) => value as RevisionRef;
-const str = (value: unknown) => (typeof value === "string" ? value : null);
-const key = (value: unknown) => {
-  const publicKey = str(value);
-  return { publicKey, keyFingerprint: publicKey === null ? null : keyFingerprint(publicKey) };
-};
+const key = (publicKey: string | null) => ({
+  publicKey,
+  keyFingerprint: publicKey === null ? null : keyFingerprint(publicKey),
+});
 
 /** What one device-stream event changes (fields not returned stay as they were). */
-function change(record: DeviceRecord, type: string, data: Data, at: string): Partial<DeviceRecord> {
+function change(
+  record: DeviceRecord,
+  event: { type: string; data: unknown },
+  at: string,
+): Partial<DeviceRecord> {
   const seen = { online: true, lastSeenAt: at };
-  switch (type) {
-    case "DeviceEnrolled":
-      return {
-        fleet: str(data.fleet),
-        tags: (data.tags as Record<string, string> | undefined) ?? {},
-        approval: data.enrolledWith === "token" ? "approved" : "pending",
-        enrolledAt: at,
-        ...key(data.publicKey),
-      };
-    case "DeviceApproved":
-      return { approval: "approved" };
-    case "DeviceRekeyed":
-      return { approval: "pending", ...key(null), credentialsKey: null };
-    case "DeviceKeyPresented":
-      return key(data.publicKey);
-    case "DeviceCredentialsIssued":
-      return { credentialsKey: str(data.publicKey) };
-    case "DeviceCredentialsRevoked":
-      return str(data.publicKey) === record.credentialsKey ? { credentialsKey: null } : {};
-    case "DeviceTagsChanged":
-      return { tags: data.tags as Record<string, string> };
-    case "DeviceCameOnline":
-      return seen;
-    case "DeviceWentOffline":
-      return { online: false, lastSeenAt: str(data.lastSeenAt) ?? record.lastSeenAt };
-    case "TargetAssigned":
-      return {
-        target: {
-          revision: ref(data.revision),
-          digest: String(data.digest),
-          seq: Number(data.seq),
-          rolloutId: str(data.rolloutId),
-        },
-        lastStatus: "NEW",
-        lastReason: null,
-      };
-    case "TargetCancelled":
-      return { target: null, lastStatus: "CANCELLED", lastReason: null };
-    case "UpdateProgressReported":
-      return {
-        ...seen,
-        lastStatus: String(data.status),
-        lastReason: str(data.reason),
-        ...(data.downloads
-          ? {
-              transfer: foldTransfer(
-                record.transfer ?? noTransfer(),
-                ref(data.revision),
-                data.downloads as Data,
-              ),
-            }
-          : {}),
-      };
-    case "UpdateSucceeded":
-      return {
-        ...seen,
-        installedVia: "target",
-        currentRevision: ref(data.revision),
-        lastStatus: String(data.status),
-        lastReason: null,
-      };
-    case "UpdateFailed":
-      return { ...seen, lastStatus: "ERROR", lastReason: str(data.reason) };
-    case "UpdateRejected":
-      return { ...seen, lastStatus: "WONTGO", lastReason: str(data.reason) };
-    case "DeviceRolledBack":
-      return { ...seen, currentRevision: ref(data.to), lastReason: str(data.reason) };
-    case "BundleInstallReported":
-      return data.status === "DONE" || data.status === "UPDATED"
-        ? { ...seen, currentRevision: ref(data.revision), installedVia: "bundle" }
-        : seen;
-    case "DeviceDecommissioned":
-      return { approval: "decommissioned", online: false, target: null };
-    default:
-      return {}; // credentials and future events do not change the registry view
+  if (isEvent(event, E.DeviceEnrolled)) {
+    const { data } = event;
+    return {
+      fleet: data.fleet,
+      tags: data.tags,
+      approval: data.enrolledWith === "token" ? "approved" : "pending",
+      enrolledAt: at,
+      ...key(data.publicKey),
+    };
   }
+  if (isEvent(event, E.DeviceApproved)) return { approval: "approved" };
+  if (isEvent(event, E.DeviceRekeyed))
+    return { approval: "pending", ...key(null), credentialsKey: null };
+  if (isEvent(event, E.DeviceKeyPresented)) return key(event.data.publicKey);
+  if (isEvent(event, E.DeviceCredentialsIssued)) return { credentialsKey: event.data.publicKey };
+  if (isEvent(event, E.DeviceCredentialsRevoked))
+    return event.data.publicKey === record.credentialsKey ? { credentialsKey: null } : {};
+  if (isEvent(event, E.DeviceTagsChanged)) return { tags: event.data.tags };
+  if (isEvent(event, E.DeviceCameOnline)) return seen;
+  if (isEvent(event, E.DeviceWentOffline))
+    return { online: false, lastSeenAt: event.data.lastSeenAt };
+  if (isEvent(event, E.TargetAssigned)) {
+    const { revision, digest, seq, rolloutId } = event.data;
+    return {
+      target: { revision, digest, seq, rolloutId: rolloutId ?? null },
+      lastStatus: "NEW",
+      lastReason: null,
+    };
+  }
+  if (isEvent(event, E.TargetCancelled))
+    return { target: null, lastStatus: "CANCELLED", lastReason: null };
+  if (isEvent(event, E.UpdateProgressReported)) {
+    const { data } = event;
+    return {
+      ...seen,
+      lastStatus: data.status,
+      lastReason: data.reason ?? null,
+      ...(data.downloads
+        ? { transfer: foldTransfer(record.transfer ?? noTransfer(), data.revision, data.downloads) }
+        : {}),
+    };
+  }
+  if (isEvent(event, E.UpdateSucceeded)) {
+    return {
+      ...seen,
+      installedVia: "target",
+      currentRevision: event.data.revision,
+      lastStatus: event.data.status,
+      lastReason: null,
+    };
+  }
+  if (isEvent(event, E.UpdateFailed))
+    return { ...seen, lastStatus: "ERROR", lastReason: event.data.reason };
+  if (isEvent(event, E.UpdateRejected))
+    return { ...seen, lastStatus: "WONTGO", lastReason: event.data.reason };
+  if (isEvent(event, E.DeviceRolledBack))
+    return { ...seen, currentRevision: event.data.to, lastReason: event.data.reason };
+  if (isEvent(event, DeviceBundleEvents.BundleInstallReported)) {
+    const { data } = event;
+    return data.status === "DONE" || data.status === "UPDATED"
+      ? { ...seen, currentRevision: data.revision, installedVia: "bundle" }
+      : seen;
+  }
+  if (isEvent(event, E.DeviceDecommissioned))
+    return { approval: "decommissioned", online: false, target: null };
+  return {}; // health, logs and future events do not change the registry view
 }
 
 const UNDER_WAY = new Set(["NEW", "QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"]);
@@ -182,10 +177,9 @@ export function evolveDevice(record: DeviceRecord | undefined, event: RecordedEv
   const deviceId = event.streamId.slice("device:".length);
   const current = record ? currentShape(record) : emptyDevice(deviceId);
   const at = event.recordedAt.toISOString();
-  const data = (event.data ?? {}) as Data;
   const next = {
     ...current,
-    ...change(current, event.type, data, at),
+    ...change(current, event, at),
     version: event.streamVersion,
     updatedAt: at,
   };

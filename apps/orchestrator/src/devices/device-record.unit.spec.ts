@@ -106,7 +106,17 @@ describe("foldDevice", () => {
         at,
       );
     const device = foldDevice([
-      anEvent("DeviceEnrolled", { fleet: "main", tags: {}, enrolledWith: "token" }, at),
+      anEvent(
+        "DeviceEnrolled",
+        {
+          deviceId: "d1",
+          publicKey: `U${"A".repeat(55)}`,
+          fleet: "main",
+          tags: {},
+          enrolledWith: "token",
+        },
+        at,
+      ),
       // An older agent: total and done only (needed is then its total).
       progress(1, { total: 1000, done: 400 }),
       progress(1, { total: 1000, done: 1000, resumed: 0 }),

@@ -1,6 +1,11 @@
 import { keyFingerprint } from "@statecast/contract";
-import { IllegalStateError, NotFoundError } from "@statecast/events";
-import type { DeviceRecord, RevisionRef } from "./device-record.js";
+import {
+  DeviceEvents as E,
+  type EventOf,
+  IllegalStateError,
+  NotFoundError,
+} from "@statecast/events";
+import type { DeviceRecord } from "./device-record.js";
 
 /** Operator commands on a device; the device-side events come from the gateway. */
 export type DeviceCommand =
@@ -11,14 +16,16 @@ export type DeviceCommand =
   | { type: "Decommission"; deviceId: string; reason: string }
   | { type: "ForceInstall"; deviceId: string; reason: string };
 
-export type DeviceEventOut =
-  | { type: "DeviceTagsChanged"; data: { tags: Record<string, string> } }
-  | { type: "DeviceApproved"; data: { by: string; publicKey: string } }
-  | { type: "DeviceRekeyed"; data: { previousKey: string; reason: string } }
-  | { type: "DeviceDecommissioned"; data: { reason: string } }
-  | { type: "TargetCancelled"; data: { revision: RevisionRef; seq: number; reason: string } }
-  | { type: "TargetInstallForced"; data: { revision: RevisionRef; seq: number; reason: string } }
-  | { type: "DeviceCredentialsRevoked"; data: { publicKey: string; reason: string } };
+/** What the decider appends: typed from the device catalog's schemas. */
+export type DeviceEventOut = EventOf<
+  | typeof E.DeviceTagsChanged
+  | typeof E.DeviceApproved
+  | typeof E.DeviceRekeyed
+  | typeof E.DeviceDecommissioned
+  | typeof E.TargetCancelled
+  | typeof E.TargetInstallForced
+  | typeof E.DeviceCredentialsRevoked
+>;
 
 function existing(command: DeviceCommand, device: DeviceRecord | undefined): DeviceRecord {
   if (!device) throw new NotFoundError(`device ${command.deviceId} not found`);

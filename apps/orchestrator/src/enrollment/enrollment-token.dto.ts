@@ -63,24 +63,3 @@ export class RevokeEnrollmentTokenQuery {
   @MaxLength(1024)
   reason?: string;
 }
-
-export class EnrollmentTokenResponse {
-  @ApiProperty({ format: "uuid" }) tokenId!: string;
-  @ApiProperty() fleet!: string;
-  @ApiProperty({ type: String, nullable: true }) expiresAt!: string | null;
-  @ApiProperty({ type: Number, nullable: true }) maxUses!: number | null;
-  @ApiProperty({ description: "devices enrolled with it so far" }) uses!: number;
-  @ApiProperty({ type: "object", additionalProperties: { type: "string" } })
-  tags!: Record<string, string>;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() createdBy!: string;
-  @ApiProperty({ type: String, nullable: true }) revokedAt!: string | null;
-}
-
-export class CreatedEnrollmentTokenResponse extends EnrollmentTokenResponse {
-  @ApiProperty({
-    description:
-      "the secret a device sends as `enrollmentToken` in its hello; shown only in this response",
-  })
-  secret!: string;
-}

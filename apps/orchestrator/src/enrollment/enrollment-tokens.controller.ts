@@ -1,13 +1,19 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post, Query } from "@nestjs/common";
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import {
+  type CreatedEnrollmentToken,
+  createdEnrollmentToken,
+  type EnrollmentTokenView,
+  enrollmentTokenView,
+} from "@statecast/contract/http";
+import { z } from "zod";
 import { Command, type CommandContext } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
+import { openApiSchema } from "../openapi/zod-contract.js";
 import { FleetParams } from "../trust/trust-policy.dto.js";
 import {
-  CreatedEnrollmentTokenResponse,
   CreateEnrollmentTokenRequest,
   EnrollmentTokenParams,
-  EnrollmentTokenResponse,
   RevokeEnrollmentTokenQuery,
 } from "./enrollment-token.dto.js";
 import { EnrollmentTokensService } from "./enrollment-tokens.service.js";
@@ -30,19 +36,19 @@ export class EnrollmentTokensController {
     description:
       "A device saying hello on sc.dev.<id>.hello with this secret as `enrollmentToken` is enrolled and approved at once and gets its credentials.",
   })
-  @ApiCreatedResponse({ type: CreatedEnrollmentTokenResponse })
+  @ApiCreatedResponse({ schema: openApiSchema(createdEnrollmentToken) })
   create(
     @Param() { fleet }: FleetParams,
     @Body() body: CreateEnrollmentTokenRequest,
     @Command() ctx: CommandContext,
-  ): Promise<CreatedEnrollmentTokenResponse> {
+  ): Promise<CreatedEnrollmentToken> {
     return this.tokens.create(fleet, body, ctx);
   }
 
   @Get()
   @ApiOperation({ summary: "The fleet's enrollment tokens with their uses (never the secret)" })
-  @ApiOkResponse({ type: [EnrollmentTokenResponse] })
-  list(@Param() { fleet }: FleetParams): Promise<EnrollmentTokenResponse[]> {
+  @ApiOkResponse({ schema: openApiSchema(z.array(enrollmentTokenView)) })
+  list(@Param() { fleet }: FleetParams): Promise<EnrollmentTokenView[]> {
     return this.tokens.list(fleet);
   }
 
@@ -52,12 +58,12 @@ export class EnrollmentTokensController {
     summary:
       "Revoke an enrollment token (EnrollmentTokenRevoked): it enrolls no more devices; enrolled ones keep their credentials",
   })
-  @ApiOkResponse({ type: EnrollmentTokenResponse })
+  @ApiOkResponse({ schema: openApiSchema(enrollmentTokenView) })
   revoke(
     @Param() { fleet, tokenId }: EnrollmentTokenParams,
     @Query() query: RevokeEnrollmentTokenQuery,
     @Command() ctx: CommandContext,
-  ): Promise<EnrollmentTokenResponse> {
+  ): Promise<EnrollmentTokenView> {
     return this.tokens.revoke(fleet, tokenId, query.reason ?? "", ctx);
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { enrollmentTokenRefusal, foldEnrollmentToken } from "@statecast/device-domain";
 import {
   createRegistry,
   deviceCatalog,
@@ -6,11 +7,7 @@ import {
   enrollmentTokenStreamId,
   PostgresEventStore,
 } from "@statecast/events";
-import {
-  enrollmentSecretTokenId,
-  enrollmentTokenRefusal,
-  foldEnrollmentToken,
-} from "@statecast/nats-auth";
+import { enrollmentSecretTokenId } from "@statecast/nats-auth";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
 
 interface Token {

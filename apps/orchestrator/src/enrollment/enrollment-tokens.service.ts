@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Inject, Injectable } from "@nestjs/common";
+import type { CreatedEnrollmentToken, EnrollmentTokenView } from "@statecast/contract/http";
+import { type EnrollmentToken, foldEnrollmentToken } from "@statecast/device-domain";
 import {
   enrollmentTokenStreamId,
   IllegalStateError,
@@ -7,18 +9,9 @@ import {
   type PostgresEventStore,
   ValidationError,
 } from "@statecast/events";
-import {
-  type EnrollmentToken,
-  foldEnrollmentToken,
-  generateEnrollmentSecret,
-  hashEnrollmentSecret,
-} from "@statecast/nats-auth";
+import { generateEnrollmentSecret, hashEnrollmentSecret } from "@statecast/nats-auth";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
-import type {
-  CreatedEnrollmentTokenResponse,
-  CreateEnrollmentTokenRequest,
-  EnrollmentTokenResponse,
-} from "./enrollment-token.dto.js";
+import type { CreateEnrollmentTokenRequest } from "./enrollment-token.dto.js";
 
 export const ENROLLMENT_EVENT_STORE = "orchestrator:enrollment-event-store";
 
@@ -35,7 +28,7 @@ export class EnrollmentTokensService {
     fleet: string,
     request: CreateEnrollmentTokenRequest,
     ctx: CommandContext,
-  ): Promise<CreatedEnrollmentTokenResponse> {
+  ): Promise<CreatedEnrollmentToken> {
     const now = new Date();
     if (request.expiresAt !== undefined && Date.parse(request.expiresAt) <= now.getTime()) {
       throw new ValidationError("expiresAt must be in the future", {
@@ -62,7 +55,7 @@ export class EnrollmentTokensService {
     return { ...(await this.get(fleet, tokenId)), secret };
   }
 
-  async list(fleet: string): Promise<EnrollmentTokenResponse[]> {
+  async list(fleet: string): Promise<EnrollmentTokenView[]> {
     const { rows } = await this.store.pool.query<{ stream_id: string }>(
       `SELECT stream_id FROM events
        WHERE type = 'EnrollmentTokenCreated' AND data->>'fleet' = $1
@@ -81,7 +74,7 @@ export class EnrollmentTokensService {
     tokenId: string,
     reason: string,
     ctx: CommandContext,
-  ): Promise<EnrollmentTokenResponse> {
+  ): Promise<EnrollmentTokenView> {
     const streamId = enrollmentTokenStreamId(tokenId);
     const { events, version } = await this.store.readStream(streamId);
     const token = foldEnrollmentToken(events);
@@ -99,7 +92,7 @@ export class EnrollmentTokensService {
     return this.get(fleet, tokenId);
   }
 
-  private async get(fleet: string, tokenId: string): Promise<EnrollmentTokenResponse> {
+  private async get(fleet: string, tokenId: string): Promise<EnrollmentTokenView> {
     const token = foldEnrollmentToken(
       (await this.store.readStream(enrollmentTokenStreamId(tokenId))).events,
     );
@@ -111,7 +104,7 @@ export class EnrollmentTokensService {
 }
 
 /** What the API shows of a token: everything but its hash. */
-function view(token: EnrollmentToken): EnrollmentTokenResponse {
+function view(token: EnrollmentToken): EnrollmentTokenView {
   return {
     tokenId: token.tokenId,
     fleet: token.fleet,

@@ -1,7 +1,7 @@
 import type { MaintenanceWindow } from "@statecast/contract";
-import type { PostgresEventStore } from "@statecast/events";
+import { isEvent, type PostgresEventStore } from "@statecast/events";
 import type pg from "pg";
-import { maintenanceStreamId } from "./maintenance.catalog.js";
+import { MaintenancePolicySet, maintenanceStreamId } from "./maintenance.catalog.js";
 import {
   type MaintenancePolicy,
   NO_MAINTENANCE_POLICY,
@@ -18,8 +18,9 @@ export async function maintenancePolicyOf(
     maintenanceStreamId(fleet),
     client ? { client } : {},
   );
-  const last = events.at(-1)?.data as MaintenancePolicy | undefined;
-  return { policy: last ?? NO_MAINTENANCE_POLICY, version };
+  const last = events.at(-1);
+  const policy = last && isEvent(last, MaintenancePolicySet) ? last.data : NO_MAINTENANCE_POLICY;
+  return { policy, version };
 }
 
 export type DeviceUpdateRules = { windows?: MaintenanceWindow[]; consentRequired?: true };

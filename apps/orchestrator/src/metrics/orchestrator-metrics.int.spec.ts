@@ -47,8 +47,22 @@ describe("orchestrator /metrics", () => {
       statecast_objects_served_bytes_total: "counter",
       statecast_objects_uploaded_bytes_total: "counter",
       process_resident_memory_bytes: "gauge",
+      nodejs_eventloop_lag_seconds: "gauge",
+      nodejs_heap_used_bytes: "gauge",
+      http_request_duration_seconds: "histogram",
     });
     expect((await scrape()).samples.get("process_resident_memory_bytes")).toBeGreaterThan(0);
+  });
+
+  it("times every HTTP request by its route pattern", async () => {
+    await app.call("/v1/devices/no-such-device", {});
+    const { samples } = await scrape();
+    const count = (route: string, status: string) =>
+      samples.get(
+        `http_request_duration_seconds_count{method="GET",route="${route}",status_code="${status}"}`,
+      ) ?? 0;
+    expect(count("/metrics", "200")).toBeGreaterThanOrEqual(1);
+    expect(count("/v1/devices/:id", "404")).toBe(1);
   });
 
   it("moves devices by status as device events are projected", async () => {

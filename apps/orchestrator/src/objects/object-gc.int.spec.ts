@@ -3,6 +3,7 @@ import { existsSync, utimesSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { objectGcRequest, objectGcResult } from "@statecast/contract/http";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
 import { anAppState } from "../revisions/app-state.test-helper.js";
 import type { ObjectGcResult } from "./object-gc.js";
@@ -143,6 +144,34 @@ describe("object garbage collection", () => {
       "SELECT 1 FROM events WHERE type = 'RevisionPosted' AND data->>'message' = 'raced'",
     );
     expect(rows).toHaveLength(0);
+  });
+
+  it("answers in its HTTP contract's shape, refuses a body outside it, and documents both", async () => {
+    const dry = await app.call("/v1/objects/gc", { method: "POST", json: { dryRun: true } });
+    expect(objectGcResult.safeParse(await dry.json()).success).toBe(true);
+    const bad = await app.call("/v1/objects/gc", { method: "POST", json: { dryRun: "yes" } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("dryRun");
+    const before = await app.eventCount();
+    const extra = await app.call("/v1/objects/gc", { method: "POST", json: { force: true } });
+    expect(extra.status).toBe(400);
+    expect(await app.eventCount()).toBe(before);
+
+    type Operation = {
+      requestBody: { content: Record<string, { schema: { properties: object } }> };
+      responses: Record<string, { content: Record<string, { schema: { properties: object } }> }>;
+    };
+    const doc = (await (await app.call("/docs-json")).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const gc = doc.paths["/v1/objects/gc"]?.post;
+    const json = "application/json";
+    expect(Object.keys(gc?.requestBody.content[json]?.schema.properties ?? {})).toEqual(
+      Object.keys(objectGcRequest.shape),
+    );
+    expect(Object.keys(gc?.responses["200"]?.content[json]?.schema.properties ?? {})).toEqual(
+      Object.keys(objectGcResult.shape),
+    );
   });
 });
 

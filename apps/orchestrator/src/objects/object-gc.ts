@@ -1,4 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ObjectGcResult } from "@statecast/contract/http";
 import { type EventMetadata, PostgresEventStore } from "@statecast/events";
 import type { ObjectStore } from "@statecast/state";
 import type pg from "pg";
@@ -16,23 +17,9 @@ export interface ObjectGcOptions {
 
 export const OBJECT_GC_OPTIONS = Symbol("OBJECT_GC_OPTIONS");
 
-export const DEFAULT_OBJECT_GC: ObjectGcOptions = { graceSeconds: 86_400, intervalSeconds: 3600 };
+export type { ObjectGcResult };
 
-export interface ObjectGcResult {
-  dryRun: boolean;
-  graceSeconds: number;
-  /** Objects in the store when the pass began. */
-  examined: number;
-  /** Objects some revision references (kept). */
-  referenced: number;
-  /** Unreferenced but younger than the grace period (kept: an upload for a post to come). */
-  fresh: number;
-  /** Unreferenced and older than the grace: removed (or, in a dry run, would be). */
-  removed: number;
-  bytes: number;
-  /** The removed ids (the first COLLECTED_IDS_LISTED, in id order). */
-  objects: string[];
-}
+export const DEFAULT_OBJECT_GC: ObjectGcOptions = { graceSeconds: 86_400, intervalSeconds: 3600 };
 
 // Every object a posted revision names: its canonical state (the digest) and the state's objects.
 const REFERENCED = `SELECT data ->> 'digest' AS sha FROM events WHERE type = 'RevisionPosted'

@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
-import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, Matches } from "class-validator";
+import { ApiProperty } from "@nestjs/swagger";
+import { ArrayMaxSize, IsArray, Matches } from "class-validator";
 
 export const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -37,23 +37,4 @@ export class ObjectStatsResponse {
   @ApiProperty() duplicateUploads!: number;
   @ApiProperty() refusedUploads!: number;
   @ApiProperty() servedBytes!: number;
-}
-
-export class CollectObjectsRequest {
-  @ApiPropertyOptional({ description: "say what would be removed, remove nothing", default: false })
-  @IsOptional()
-  @IsBoolean()
-  dryRun?: boolean;
-}
-
-export class CollectObjectsResponse {
-  @ApiProperty() dryRun!: boolean;
-  @ApiProperty({ description: "unreferenced objects younger than this are kept" })
-  graceSeconds!: number;
-  @ApiProperty({ description: "objects in the store" }) examined!: number;
-  @ApiProperty({ description: "kept: a revision references them" }) referenced!: number;
-  @ApiProperty({ description: "kept: unreferenced but within the grace period" }) fresh!: number;
-  @ApiProperty({ description: "removed (would be, in a dry run)" }) removed!: number;
-  @ApiProperty({ description: "their bytes" }) bytes!: number;
-  @ApiProperty({ type: [String], description: "their ids (the first 1000)" }) objects!: string[];
 }

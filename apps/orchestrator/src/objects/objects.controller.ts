@@ -15,12 +15,17 @@ import {
   Res,
 } from "@nestjs/common";
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import {
+  type ObjectGcRequest,
+  type ObjectGcResult,
+  objectGcRequest,
+  objectGcResult,
+} from "@statecast/contract/http";
 import { Command, type CommandContext, metadataOf } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
+import { openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
 import { parseByteRange } from "./byte-range.js";
 import {
-  CollectObjectsRequest,
-  CollectObjectsResponse,
   MissingObjectsRequest,
   MissingObjectsResponse,
   ObjectIdParams,
@@ -60,11 +65,12 @@ export class ObjectsController {
     summary:
       "Remove objects no revision references and older than the grace period (ObjectsCollected)",
   })
-  @ApiOkResponse({ type: CollectObjectsResponse })
+  @ApiBody({ schema: openApiSchema(objectGcRequest) })
+  @ApiOkResponse({ schema: openApiSchema(objectGcResult) })
   collect(
-    @Body() body: CollectObjectsRequest,
+    @Body(new ZodPipe(objectGcRequest)) body: ObjectGcRequest,
     @Command() ctx: CommandContext,
-  ): Promise<CollectObjectsResponse> {
+  ): Promise<ObjectGcResult> {
     return this.gc.collect({
       dryRun: body.dryRun ?? false,
       metadata: metadataOf(ctx),

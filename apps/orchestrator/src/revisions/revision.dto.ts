@@ -79,20 +79,6 @@ export class RevisionListQuery {
   after?: number;
 }
 
-export class RevisionResponse {
-  @ApiProperty() fleet!: string;
-  @ApiProperty() number!: number;
-  @ApiProperty({ description: "sha256 of the canonical state JSON" }) digest!: string;
-  @ApiProperty({ type: [String] }) objects!: string[];
-  @ApiProperty({ example: "operator:ann" }) author!: string;
-  @ApiProperty() message!: string;
-  @ApiProperty() postedAt!: string;
-}
-
-export class RevisionWithStateResponse extends RevisionResponse {
-  @ApiProperty({ type: "object", additionalProperties: true }) state!: Record<string, unknown>;
-}
-
 class SignatureReportDoc {
   @ApiProperty({ example: "_sigs/app.json" }) key!: string;
   @ApiProperty({ enum: ["valid", "invalid", "untrusted_key", "covers_nothing"] }) status!: string;

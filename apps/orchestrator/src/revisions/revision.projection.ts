@@ -1,14 +1,6 @@
-import type { RecordedEvent } from "@statecast/events";
+import { isEvent, type RecordedEvent, RevisionEvents } from "@statecast/events";
 import type pg from "pg";
 import type { Projection } from "../projections/projection.js";
-
-interface RevisionPostedData {
-  revision: { fleet: string; number: number };
-  digest: string;
-  objects: string[];
-  author: string;
-  message: string;
-}
 
 /** `fleet_revisions`: one row per posted revision. */
 export const revisionProjection: Projection = {
@@ -16,7 +8,8 @@ export const revisionProjection: Projection = {
   types: ["RevisionPosted"],
   async handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void> {
     for (const event of events) {
-      const data = event.data as RevisionPostedData;
+      if (!isEvent(event, RevisionEvents.RevisionPosted)) continue;
+      const { data } = event;
       await client.query(
         `INSERT INTO fleet_revisions (fleet, number, digest, objects, author, message, posted_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (fleet, number) DO NOTHING`,

@@ -1,16 +1,9 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { RevisionView } from "@statecast/contract/http";
 import type pg from "pg";
 import { PG_POOL } from "../projections/pool.js";
 
-export interface RevisionView {
-  fleet: string;
-  number: number;
-  digest: string;
-  objects: string[];
-  author: string;
-  message: string;
-  postedAt: string;
-}
+export type { RevisionView };
 
 interface RevisionRow {
   fleet: string;

@@ -1,16 +1,22 @@
 import { Body, Controller, Get, Header, Inject, Param, Post, Query } from "@nestjs/common";
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import {
+  type RevisionView,
+  type RevisionWithState,
+  revisionView,
+  revisionWithState,
+} from "@statecast/contract/http";
 import type { StateDiff } from "@statecast/state";
+import { z } from "zod";
 import { Command, type CommandContext } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
+import { openApiSchema } from "../openapi/zod-contract.js";
 import { FleetParams } from "../trust/trust-policy.dto.js";
 import {
   PostRevisionRequest,
   RevisionDiffParams,
   RevisionListQuery,
   RevisionParams,
-  RevisionResponse,
-  RevisionWithStateResponse,
   SignaturesResponse,
 } from "./revision.dto.js";
 import { RevisionsService } from "./revisions.service.js";
@@ -24,21 +30,21 @@ export class RevisionsController {
   @Post()
   @Roles("operator")
   @ApiOperation({ summary: "Post a state as the fleet's next revision (422 when refused)" })
-  @ApiCreatedResponse({ type: RevisionResponse })
+  @ApiCreatedResponse({ schema: openApiSchema(revisionView) })
   post(
     @Param() { fleet }: FleetParams,
     @Body() body: PostRevisionRequest,
     @Command() ctx: CommandContext,
-  ): Promise<RevisionResponse> {
+  ): Promise<RevisionView> {
     return this.revisions.post(fleet, body.state, body.message ?? "", ctx);
   }
 
   @Get()
-  @ApiOkResponse({ type: [RevisionResponse] })
+  @ApiOkResponse({ schema: openApiSchema(z.array(revisionView)) })
   list(
     @Param() { fleet }: FleetParams,
     @Query() query: RevisionListQuery,
-  ): Promise<RevisionResponse[]> {
+  ): Promise<RevisionView[]> {
     return this.revisions.list(fleet, query.after ?? 0, query.limit ?? 100);
   }
 
@@ -65,8 +71,8 @@ export class RevisionsController {
   }
 
   @Get(":number")
-  @ApiOkResponse({ type: RevisionWithStateResponse })
-  async get(@Param() { fleet, number }: RevisionParams): Promise<RevisionWithStateResponse> {
+  @ApiOkResponse({ schema: openApiSchema(revisionWithState) })
+  async get(@Param() { fleet, number }: RevisionParams): Promise<RevisionWithState> {
     const [view, text] = await Promise.all([
       this.revisions.get(fleet, number),
       this.revisions.canonicalState(fleet, number),

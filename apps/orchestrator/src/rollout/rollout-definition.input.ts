@@ -40,7 +40,7 @@ const replayPolicySchema = z.strictObject({
 /** A replay policy file or body (`rollout replay --policy`), each problem named by its path. */
 export function parseReplayPolicy(body: unknown): ReplayPolicy {
   const parsed = replayPolicySchema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data as ReplayPolicy;
+  if (parsed.success) return parsed.data;
   throw new ValidationError("invalid replay policy", {
     details: parsed.error.issues.map((issue) => ({
       path: issue.path.map(String).join(".") || "(body)",

@@ -5,8 +5,14 @@ import {
   WAITING_FOR_WINDOW,
   windowWaitOf,
 } from "@statecast/contract";
-import type { RecordedEvent } from "@statecast/events";
-import type { DeviceFact, DeviceHealthReported, RevisionRef } from "./domain/index.js";
+import {
+  DeviceBundleEvents,
+  DeviceEvents,
+  DeviceHealthEvents,
+  isEvent,
+  type RecordedEvent,
+} from "@statecast/events";
+import type { DeviceFact } from "./domain/index.js";
 
 /** Device-stream events the process manager turns into decider inputs. */
 export const FACT_TYPES = [
@@ -24,88 +30,68 @@ export const FACT_TYPES = [
 /** Registry changes that may bring a device into an active rollout's selector. */
 export const JOIN_TYPES = ["DeviceEnrolled", "DeviceApproved", "DeviceTagsChanged"] as const;
 
-const IN_FLIGHT = new Set(["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"]);
+const IN_FLIGHT = ["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"] as const;
 
-const HEALTH_KINDS = new Set([
-  "container_exited",
-  "container_restarted",
-  "status_goal_lost",
-  "agent_restarted",
-  "board_rebooted",
-]);
-
-type Data = {
-  kind?: string;
-  part?: string;
-  count?: number;
-  revision?: RevisionRef;
-  from?: RevisionRef;
-  status?: string;
-  reason?: string;
-  message?: string;
-};
+function isInFlight(status: string): status is (typeof IN_FLIGHT)[number] {
+  return (IN_FLIGHT as readonly string[]).includes(status);
+}
 
 /** The decider input for one device event, stamped with the runner's `now`; null if none. */
 export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | null {
   if (!event.streamId.startsWith("device:")) return null;
   const deviceId = event.streamId.slice("device:".length);
-  const data = event.data as Data;
   const fact = { deviceId, now };
-  switch (event.type) {
-    case "UpdateProgressReported":
-      if (!data.revision || !data.status || !IN_FLIGHT.has(data.status)) return null;
-      return {
-        type: "UpdateProgressReported",
-        ...fact,
-        revision: data.revision,
-        status: data.status as "QUEUED" | "DOWNLOADING" | "INPROGRESS" | "TESTING",
-        ...waitingOf(data),
-        ...consentFact(data),
-      };
-    case "UpdateSucceeded":
-      if (!data.revision) return null;
-      return {
-        type: "UpdateSucceeded",
-        ...fact,
-        revision: data.revision,
-        status: data.status === "UPDATED" ? "UPDATED" : "DONE",
-      };
-    case "UpdateFailed":
-    case "UpdateRejected":
-      if (!data.revision) return null;
-      return {
-        type: event.type,
-        ...fact,
-        revision: data.revision,
-        reason: data.reason ?? "unknown",
-      };
-    case "DeviceRolledBack":
-      if (!data.from) return null;
-      return {
-        type: "DeviceRolledBack",
-        ...fact,
-        revision: data.from,
-        reason: data.reason ?? "unknown",
-      };
-    case "DeviceHealthReported":
-      if (!data.revision || !data.kind || !HEALTH_KINDS.has(data.kind)) return null;
-      return {
-        type: "DeviceHealthReported",
-        ...fact,
-        revision: data.revision,
-        kind: data.kind as DeviceHealthReported["kind"],
-        ...(data.part !== undefined ? { part: data.part } : {}),
-        count: data.count ?? 1,
-      };
-    case "BundleInstallReported":
-      if (!data.revision || (data.status !== "DONE" && data.status !== "UPDATED")) return null;
-      return { type: "DeviceDrifted", ...fact, running: data.revision };
-    case "DeviceWentOffline":
-    case "DeviceCameOnline":
-      return { type: event.type, ...fact };
-    default:
-      return null;
+  if (isEvent(event, DeviceEvents.UpdateProgressReported)) {
+    const { data } = event;
+    if (!isInFlight(data.status)) return null;
+    return {
+      type: "UpdateProgressReported",
+      ...fact,
+      revision: data.revision,
+      status: data.status,
+      ...waitingOf(data),
+      ...consentFact(data),
+    };
   }
+  if (isEvent(event, DeviceEvents.UpdateSucceeded)) {
+    return {
+      type: "UpdateSucceeded",
+      ...fact,
+      revision: event.data.revision,
+      status: event.data.status,
+    };
+  }
+  if (isEvent(event, DeviceEvents.UpdateFailed) || isEvent(event, DeviceEvents.UpdateRejected)) {
+    return { type: event.type, ...fact, revision: event.data.revision, reason: event.data.reason };
+  }
+  if (isEvent(event, DeviceEvents.DeviceRolledBack)) {
+    return {
+      type: "DeviceRolledBack",
+      ...fact,
+      revision: event.data.from,
+      reason: event.data.reason,
+    };
+  }
+  if (isEvent(event, DeviceHealthEvents.DeviceHealthReported)) {
+    const { data } = event;
+    return {
+      type: "DeviceHealthReported",
+      ...fact,
+      revision: data.revision,
+      kind: data.kind,
+      ...(data.part !== undefined ? { part: data.part } : {}),
+      count: data.count,
+    };
+  }
+  if (isEvent(event, DeviceBundleEvents.BundleInstallReported)) {
+    const { data } = event;
+    if (data.status !== "DONE" && data.status !== "UPDATED") return null;
+    return { type: "DeviceDrifted", ...fact, running: data.revision };
+  }
+  if (event.type === "DeviceWentOffline" || event.type === "DeviceCameOnline") {
+    return { type: event.type, ...fact };
+  }
+  return null;
 }
 
 /** A consenting fleet's report: asked (`waiting_for_consent`), accepted, or ask again later. */

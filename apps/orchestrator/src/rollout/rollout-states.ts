@@ -4,7 +4,7 @@ import {
   type Queryable,
   rolloutStreamId,
 } from "@statecast/events";
-import { evolve, initialState, type RolloutEvent, type RolloutState } from "./domain/index.js";
+import { asRolloutEvent, evolve, initialState, type RolloutState } from "./domain/index.js";
 
 /** A rollout folded up to `version`; `lastEventId` identifies the event at that version. */
 export interface LoadedRollout {
@@ -55,8 +55,7 @@ export class RolloutStates {
     const last = events.at(-1);
     const loaded: LoadedRollout = {
       rolloutId,
-      // Cast: a rollout stream holds only rollout-catalog events, each validated when appended.
-      state: events.reduce((s, e) => evolve(s, e as unknown as RolloutEvent), base.state),
+      state: events.reduce((s, e) => evolve(s, asRolloutEvent(e)), base.state),
       version: last?.streamVersion ?? base.version,
       lastEventId: last?.eventId ?? base.lastEventId,
     };

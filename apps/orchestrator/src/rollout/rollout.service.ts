@@ -10,6 +10,7 @@ import {
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
 import { maintenancePolicyOf } from "../maintenance/maintenance-windows.js";
 import {
+  asRolloutEvent,
   type DeviceWhy,
   describeConflicts,
   findConflicts,
@@ -19,7 +20,6 @@ import {
   planWaves,
   type ReplayResult,
   type RolloutDefinition,
-  type RolloutEvent,
   type RolloutProgress,
   type RolloutState,
   replayRollout,
@@ -189,8 +189,7 @@ export class RolloutService {
     }
     const { events } = await this.store.readStream(rolloutStreamId(rolloutId));
     if (events.length === 0) throw new NotFoundError(`rollout ${rolloutId} not found`);
-    // Cast: a rollout stream holds only rollout-catalog events, each validated when appended.
-    const state = rolloutAt(events as unknown as RolloutEvent[], at);
+    const state = rolloutAt(events.map(asRolloutEvent), at);
     if (state.status === "none")
       throw new NotFoundError(`rollout ${rolloutId} did not exist at ${at}`);
     return view(state, at, rolloutId);
@@ -201,8 +200,7 @@ export class RolloutService {
     const policy = parseReplayPolicy(body);
     const { events } = await this.store.readStream(rolloutStreamId(rolloutId));
     if (events.length === 0) throw new NotFoundError(`rollout ${rolloutId} not found`);
-    // Cast: a rollout stream holds only rollout-catalog events, each validated when appended.
-    return replayRollout(events as unknown as RolloutEvent[], policy, new Date().toISOString());
+    return replayRollout(events.map(asRolloutEvent), policy, new Date().toISOString());
   }
 
   async why(rolloutId: string, deviceId: string): Promise<DeviceWhy> {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
-import { PostgresEventStore, ValidationError } from "@statecast/events";
+import { isEvent, PostgresEventStore, ValidationError } from "@statecast/events";
 import { compileSigner, KeyError, type TrustPolicy } from "@statecast/state";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
-import { trustStreamId } from "./trust.catalog.js";
+import { TrustPolicySet, trustStreamId } from "./trust.catalog.js";
 import type { TrustPolicyDto, TrustPolicyResponse } from "./trust-policy.dto.js";
 
 interface StoredPolicy {
@@ -17,9 +17,12 @@ export class TrustPolicyService {
 
   async current(fleet: string): Promise<StoredPolicy> {
     const { events, version } = await this.store.readStream(trustStreamId(fleet));
-    const last = events.at(-1)?.data as Omit<TrustPolicyDto, "fleet"> | undefined;
+    const last = events.at(-1);
     return {
-      policy: last ? { mode: last.mode, trusted: last.trusted } : { mode: "strict", trusted: [] },
+      policy:
+        last && isEvent(last, TrustPolicySet)
+          ? { mode: last.data.mode, trusted: last.data.trusted }
+          : { mode: "strict", trusted: [] },
       version,
     };
   }

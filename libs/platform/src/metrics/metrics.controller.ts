@@ -1,6 +1,5 @@
 import { Controller, Get, Header, Inject } from "@nestjs/common";
-import { Metrics } from "./metrics.js";
-import { PROMETHEUS_CONTENT_TYPE } from "./prometheus-text.js";
+import { Metrics, PROMETHEUS_CONTENT_TYPE } from "./metrics.js";
 
 /** `GET /metrics`: the registry in Prometheus text format, public like `/health`. */
 @Controller("metrics")

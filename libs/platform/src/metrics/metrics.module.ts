@@ -1,6 +1,7 @@
-import { Global, Module } from "@nestjs/common";
+import { Global, Inject, type MiddlewareConsumer, Module, type NestModule } from "@nestjs/common";
 import type pg from "pg";
 import { PG_POOL } from "../tokens.js";
+import { httpLatencyMiddleware } from "./http-metrics.js";
 import { MetricsController } from "./metrics.controller.js";
 import { Metrics } from "./metrics.js";
 import { registerProcessMetrics } from "./process-metrics.js";
@@ -8,7 +9,8 @@ import { registerStoreGauges } from "./store-gauges.js";
 
 /**
  * `/metrics` and the `Metrics` registry (global: features inject it, optionally, to expose
- * their counters). Import it after `PlatformModule`, which provides the pool.
+ * their counters), with Node's default metrics and every HTTP request's latency. Import it after
+ * `PlatformModule`, which provides the pool.
  */
 @Global()
 @Module({
@@ -27,4 +29,10 @@ import { registerStoreGauges } from "./store-gauges.js";
   ],
   exports: [Metrics],
 })
-export class MetricsModule {}
+export class MetricsModule implements NestModule {
+  constructor(@Inject(Metrics) private readonly metrics: Metrics) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(httpLatencyMiddleware(this.metrics)).forRoutes("{*path}");
+  }
+}

@@ -1,33 +1,5 @@
 import { Metrics } from "./metrics.js";
 import { parseFamilyTypes, parseSamples } from "./prometheus-parse.js";
-import { encodeFamilies } from "./prometheus-text.js";
-
-describe("Prometheus text encoding", () => {
-  it("writes HELP, TYPE and one line per sample with escaped labels and help", () => {
-    const text = encodeFamilies([
-      {
-        name: "sc_things",
-        help: 'Things\nby "kind" \\ path',
-        type: "gauge",
-        samples: [
-          { labels: { kind: 'a"b\\c\nd' }, value: 2 },
-          { value: Number.POSITIVE_INFINITY },
-          { value: Number.NaN },
-        ],
-      },
-    ]);
-    expect(text).toBe(
-      [
-        '# HELP sc_things Things\\nby "kind" \\\\ path',
-        "# TYPE sc_things gauge",
-        'sc_things{kind="a\\"b\\\\c\\nd"} 2',
-        "sc_things +Inf",
-        "sc_things NaN",
-        "",
-      ].join("\n"),
-    );
-  });
-});
 
 describe("Metrics registry", () => {
   it("renders counters, gauges and histograms as they are updated", async () => {
@@ -78,24 +50,39 @@ describe("Metrics registry", () => {
     });
     metrics.gauge("sc_fine", "Works.").set({}, 1);
     const text = await metrics.render();
-    expect(text).toContain("# TYPE sc_broken gauge\n# HELP sc_fine");
+    expect(text).toContain("# TYPE sc_broken gauge\n\n# HELP sc_fine");
     expect(text).toContain("sc_fine 1\n");
     expect(await metrics.render()).toContain(
       'statecast_metrics_scrape_errors_total{family="sc_broken"} 1\n',
     );
   });
 
-  it("refuses bad names, wrong labels, duplicates and shrinking counters with clear errors", () => {
+  it("reads labelled families whole on each scrape, dropping series no longer read", async () => {
     const metrics = new Metrics();
-    expect(() => metrics.counter("sc-bad", "x")).toThrow(/invalid metric name "sc-bad"/);
-    expect(() => metrics.gauge("sc_g", "x", ["__reserved"])).toThrow(/invalid label name/);
-    const c = metrics.counter("sc_c_total", "x", ["reason"]);
-    expect(() => metrics.counter("sc_c_total", "x")).toThrow(/already registered/);
-    expect(() => c.inc({ reason: "a", other: "b" } as never)).toThrow(
-      /takes labels \[reason\], got \[reason, other\]/,
+    let drops: Record<string, number> = { malformed: 2, spoofed: 1 };
+    metrics.onScrape(
+      "sc_drops_total",
+      "Drops.",
+      "counter",
+      () => Object.entries(drops).map(([reason, value]) => ({ labels: { reason }, value })),
+      ["reason"],
     );
-    expect(() => c.inc({ reason: "a" }, -1)).toThrow(/finite amount >= 0, got -1/);
-    expect(() => metrics.histogram("sc_h", "x", [], [])).toThrow(/distinct finite bucket bounds/);
+    const first = parseSamples(await metrics.render());
+    expect(first.get('sc_drops_total{reason="malformed"}')).toBe(2);
+    expect(first.get('sc_drops_total{reason="spoofed"}')).toBe(1);
+    drops = { malformed: 5 };
+    const second = parseSamples(await metrics.render());
+    expect(second.get('sc_drops_total{reason="malformed"}')).toBe(5);
+    expect(second.has('sc_drops_total{reason="spoofed"}')).toBe(false);
+  });
+
+  it("refuses bad names, wrong labels, duplicates and shrinking counters", () => {
+    const metrics = new Metrics();
+    expect(() => metrics.counter("sc-bad", "x")).toThrow(/Invalid metric name/);
+    const c = metrics.counter("sc_c_total", "x", ["reason"]);
+    expect(() => metrics.counter("sc_c_total", "x")).toThrow(/already been registered/);
+    expect(() => c.inc({ reason: "a", other: "b" } as never)).toThrow(/label "other"/);
+    expect(() => c.inc({ reason: "a" }, -1)).toThrow(/not possible to decrease a counter/);
   });
 });
 
@@ -117,5 +104,6 @@ describe("reading Prometheus text back", () => {
   it("refuses a line without a numeric value", () => {
     expect(() => parseSamples('sc_x{a="b"} lots\n')).toThrow(/sample value "lots" is not a number/);
     expect(() => parseSamples("orphan\n")).toThrow(/not a sample line: orphan/);
+    expect(parseSamples("sc_lag Nan\nsc_top +Inf\n").get("sc_lag")).toBeNaN();
   });
 });

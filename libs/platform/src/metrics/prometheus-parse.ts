@@ -9,8 +9,10 @@ export function parseSamples(text: string): Map<string, number> {
     const split = line.lastIndexOf(" ");
     if (split <= 0) throw new Error(`not a sample line: ${line.slice(0, 200)}`);
     const raw = line.slice(split + 1);
-    const value = raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : Number(raw);
-    if (Number.isNaN(value) && raw !== "NaN") {
+    // Prometheus reads the special values case-insensitively (prom-client writes `Nan`).
+    const special = raw.toLowerCase();
+    const value = special === "+inf" ? Infinity : special === "-inf" ? -Infinity : Number(raw);
+    if (Number.isNaN(value) && special !== "nan") {
       throw new Error(`sample value "${raw}" is not a number: ${line.slice(0, 200)}`);
     }
     samples.set(line.slice(0, split), value);

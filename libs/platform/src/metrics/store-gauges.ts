@@ -1,6 +1,5 @@
 import type pg from "pg";
-import type { Metrics } from "./metrics.js";
-import type { Sample } from "./prometheus-text.js";
+import type { Metrics, Sample } from "./metrics.js";
 
 /** Lag counts stop here: past it the exact figure does not matter and counting costs. */
 export const LAG_COUNT_CAP = 100_000;
@@ -34,12 +33,14 @@ export function registerStoreGauges(metrics: Metrics, pool: pg.Pool): void {
     "Rollouts by state (rollouts table).",
     "gauge",
     byLabel(pool, "rollouts", ROLLOUTS_BY_STATE, "state"),
+    ["state"],
   );
   metrics.onScrape(
     "statecast_devices",
     "Registered devices by last reported status (device registry).",
     "gauge",
     byLabel(pool, "device_registry", DEVICES_BY_STATUS, "status"),
+    ["status"],
   );
   metrics.onScrape(
     "statecast_devices_online",
@@ -62,6 +63,7 @@ export function registerStoreGauges(metrics: Metrics, pool: pg.Pool): void {
       );
       return rows.map((r) => ({ labels: { fleet: r.fleet, revision: r.number }, value: r.value }));
     },
+    ["fleet", "revision"],
   );
   metrics.onScrape(
     "statecast_devices_drifted",
@@ -78,6 +80,7 @@ export function registerStoreGauges(metrics: Metrics, pool: pg.Pool): void {
     `Events committed after each processor's checkpoint (the relay is processor="relay:SC_EVENTS"); capped at ${LAG_COUNT_CAP}.`,
     "gauge",
     byLabel(pool, "processor_checkpoints", PROCESSOR_LAG, "processor"),
+    ["processor"],
   );
 }
 

@@ -6,6 +6,7 @@ export { SYSTEM_ACTOR } from "./rollout.decision.js";
 export * from "./rollout.definition.js";
 export type { DeviceRolloutStatus, RolloutDevice } from "./rollout.device-table.js";
 export { allDevices, getDevice } from "./rollout.device-table.js";
+export { asRolloutEvent } from "./rollout.events.js";
 export { allowedFailures, evaluateGate, type GateVerdict, gateCounts } from "./rollout.gate.js";
 export type * from "./rollout.inputs.js";
 export type * from "./rollout.js";

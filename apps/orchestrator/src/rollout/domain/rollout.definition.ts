@@ -1,38 +1,18 @@
-export type RevisionRef = { fleet: string; number: number };
+import type { RolloutEvents } from "@statecast/events";
+import type { z } from "zod";
 
-export type DeviceSelector = { ids?: string[]; tags?: string[]; fleet?: string };
+// The rollout definition is its zod schema in libs/events (the one RolloutCreated carries).
 
-export type WaveSize = { percent: number } | { count: number };
-
-export type WaveSpec = {
-  size: WaveSize;
-  /** Finished devices needed before the failure percentage may decide anything. */
-  minSample: number;
-  soakSeconds: number;
-  maxFailures: { percent?: number; count?: number };
-  /** ISO instant before which the wave does not start (issue 20). */
-  notBefore?: string;
-};
-
-/** What happens at `endAt`: nothing more is assigned; `cancel_pending` also withdraws unstarted targets. */
-export type ScheduleEnd = "stop_assigning" | "cancel_pending";
-
+export type RolloutDefinition = z.output<typeof RolloutEvents.rolloutDefinition>;
+export type RevisionRef = RolloutDefinition["revision"];
+export type DeviceSelector = RolloutDefinition["selector"];
+export type WaveSpec = RolloutDefinition["waves"][number];
+export type WaveSize = WaveSpec["size"];
 /** When a rollout may assign targets (issue 20); every field optional. */
-export type RolloutSchedule = { startAt?: string; endAt?: string; atEnd?: ScheduleEnd };
-
-export type RolloutPolicy = {
-  onFailure: "pause" | "abort" | "rollback";
-  onSuccess: "next" | "pause";
-};
-
-export type RolloutDefinition = {
-  revision: RevisionRef;
-  selector: DeviceSelector;
-  waves: WaveSpec[];
-  policy: RolloutPolicy;
-  deviceTimeoutSeconds?: number;
-  schedule?: RolloutSchedule;
-};
+export type RolloutSchedule = NonNullable<RolloutDefinition["schedule"]>;
+/** What happens at `endAt`: nothing more is assigned; `cancel_pending` also withdraws unstarted targets. */
+export type ScheduleEnd = NonNullable<RolloutSchedule["atEnd"]>;
+export type RolloutPolicy = RolloutDefinition["policy"];
 
 /** What an operator may post: waves and policy fall back to the defaults. */
 export type RolloutDefinitionInput = Omit<RolloutDefinition, "waves" | "policy"> & {

@@ -1,150 +1,60 @@
-import type { RevisionRef, RolloutDefinition, ScheduleEnd } from "./rollout.definition.js";
-import type { PlannedWave } from "./rollout.plan.js";
+import { type EventOf, RolloutEvents, rolloutCatalog } from "@statecast/events";
 
-/** Who did it: `operator:<name>` or `system:<processor>`; why is optional. */
-type Audit = { actor: string; reason?: string; at: string };
+// The rollout stream's events, typed from their zod schemas in libs/events (one definition each).
 
-export type InFlightStatus = "queued" | "downloading" | "installing" | "testing";
+export type RolloutCreated = EventOf<typeof RolloutEvents.RolloutCreated>;
+export type RolloutStarted = EventOf<typeof RolloutEvents.RolloutStarted>;
+export type WaveStarted = EventOf<typeof RolloutEvents.WaveStarted>;
+export type WaveTargetsAssigned = EventOf<typeof RolloutEvents.WaveTargetsAssigned>;
+export type WaveGatePassed = EventOf<typeof RolloutEvents.WaveGatePassed>;
+export type WaveGateFailed = EventOf<typeof RolloutEvents.WaveGateFailed>;
+export type RolloutPaused = EventOf<typeof RolloutEvents.RolloutPaused>;
+export type RolloutResumed = EventOf<typeof RolloutEvents.RolloutResumed>;
+export type RolloutPromoted = EventOf<typeof RolloutEvents.RolloutPromoted>;
+export type RolloutAborted = EventOf<typeof RolloutEvents.RolloutAborted>;
+export type RolloutRollbackStarted = EventOf<typeof RolloutEvents.RolloutRollbackStarted>;
+export type RolloutCompleted = EventOf<typeof RolloutEvents.RolloutCompleted>;
+export type WaveStartDeferred = EventOf<typeof RolloutEvents.WaveStartDeferred>;
+export type RolloutScheduleEnded = EventOf<typeof RolloutEvents.RolloutScheduleEnded>;
+export type RolloutTargetsCancelled = EventOf<typeof RolloutEvents.RolloutTargetsCancelled>;
+export type DeviceJoinedRollout = EventOf<typeof RolloutEvents.DeviceJoinedRollout>;
+export type RolloutDeviceProgressed = EventOf<typeof RolloutEvents.RolloutDeviceProgressed>;
+export type RolloutDeviceUpdated = EventOf<typeof RolloutEvents.RolloutDeviceUpdated>;
+export type RolloutDeviceSucceeded = EventOf<typeof RolloutEvents.RolloutDeviceSucceeded>;
+export type RolloutDeviceFailed = EventOf<typeof RolloutEvents.RolloutDeviceFailed>;
+export type RolloutDeviceRejected = EventOf<typeof RolloutEvents.RolloutDeviceRejected>;
+export type RolloutDeviceWaiting = EventOf<typeof RolloutEvents.RolloutDeviceWaiting>;
+export type RolloutDeviceConsented = EventOf<typeof RolloutEvents.RolloutDeviceConsented>;
+export type RolloutDeviceWentOffline = EventOf<typeof RolloutEvents.RolloutDeviceWentOffline>;
+export type RolloutDeviceCameOnline = EventOf<typeof RolloutEvents.RolloutDeviceCameOnline>;
 
-export type PauseCause = "operator" | "gate_failed" | "manual_gate";
-
-export type GateCounts = {
-  members: number;
-  finished: number;
-  succeeded: number;
-  failures: number;
-  lateFailures: number;
-};
-
-export type PlannedRollback = { rolloutId: string; revision: RevisionRef; deviceIds: string[] };
-
-type Event<Type extends string, Data> = { type: Type; data: Data };
-
-export type RolloutCreated = Event<
-  "RolloutCreated",
-  Audit & { rolloutId: string; definition: RolloutDefinition; rollbackOf?: string }
->;
-export type RolloutStarted = Event<"RolloutStarted", Audit & { plan: PlannedWave[] }>;
-export type WaveStarted = Event<"WaveStarted", { waveIndex: number; at: string }>;
-export type WaveTargetsAssigned = Event<
-  "WaveTargetsAssigned",
-  { waveIndex: number; deviceIds: string[]; at: string }
->;
-export type WaveGatePassed = Event<
-  "WaveGatePassed",
-  { waveIndex: number; counts: GateCounts; at: string }
->;
-export type WaveGateFailed = Event<
-  "WaveGateFailed",
-  { waveIndex: number; counts: GateCounts; reason: string; at: string }
->;
-export type RolloutPaused = Event<"RolloutPaused", Audit & { cause: PauseCause }>;
-export type RolloutResumed = Event<"RolloutResumed", Audit>;
-export type RolloutPromoted = Event<"RolloutPromoted", Audit & { waveIndex: number }>;
-export type RolloutAborted = Event<"RolloutAborted", Audit>;
-export type RolloutRollbackStarted = Event<
-  "RolloutRollbackStarted",
-  Audit & { rollbackRollouts: PlannedRollback[]; withoutPreviousRevision: string[] }
->;
-export type RolloutCompleted = Event<"RolloutCompleted", { at: string }>;
-export type WaveStartCause = "rollout_start_at" | "wave_not_before";
-export type WaveStartDeferred = Event<
-  "WaveStartDeferred",
-  { waveIndex: number; until: string; cause: WaveStartCause; at: string }
->;
-export type RolloutScheduleEnded = Event<
-  "RolloutScheduleEnded",
-  { endAt: string; atEnd: ScheduleEnd; at: string }
->;
-export type RolloutTargetsCancelled = Event<
-  "RolloutTargetsCancelled",
-  { deviceIds: string[]; at: string }
->;
-export type DeviceJoinedRollout = Event<
-  "DeviceJoinedRollout",
-  {
-    deviceId: string;
-    waveIndex: number;
-    currentRevision: RevisionRef | null;
-    online: boolean;
-    at: string;
-  }
->;
-export type RolloutDeviceProgressed = Event<
-  "RolloutDeviceProgressed",
-  { deviceId: string; status: InFlightStatus; at: string }
->;
-export type RolloutDeviceUpdated = Event<
-  "RolloutDeviceUpdated",
-  { deviceId: string; reportedStatus: "DONE" | "UPDATED"; soakUntil: string; at: string }
->;
-export type RolloutDeviceSucceeded = Event<
-  "RolloutDeviceSucceeded",
-  { deviceId: string; via: "reported" | "soaked" | "promoted"; at: string }
->;
-/** `countedInWave` is the wave whose gate the failure counts in; `late` when its own wave had closed. */
-type Outcome = {
-  deviceId: string;
-  reason: string;
-  late: boolean;
-  countedInWave: number | null;
-  at: string;
-};
-export type RolloutDeviceFailed = Event<
-  "RolloutDeviceFailed",
-  Outcome & { source: "error" | "rolled_back" | "timeout" | "health" | "drift" }
->;
-export type RolloutDeviceRejected = Event<"RolloutDeviceRejected", Outcome>;
-/** What a device waits for before it installs (issue 20). */
-export type DeviceWait = {
-  kind: "window" | "lock";
-  name: string;
-  until: string | null;
-  since?: string;
-};
-export type RolloutDeviceWaiting = Event<
-  "RolloutDeviceWaiting",
-  DeviceWait & { deviceId: string; at: string }
->;
-export type ConsentState = "asked" | "accept" | "later" | "skip";
-export type RolloutDeviceConsented = Event<
-  "RolloutDeviceConsented",
-  { deviceId: string; answer: ConsentState; askAgainAt?: string; at: string }
->;
-export type RolloutDeviceWentOffline = Event<
-  "RolloutDeviceWentOffline",
-  { deviceId: string; at: string }
->;
-export type RolloutDeviceCameOnline = Event<
-  "RolloutDeviceCameOnline",
-  { deviceId: string; at: string }
->;
-
-export type RolloutEvent =
-  | RolloutCreated
-  | RolloutStarted
-  | WaveStarted
-  | WaveTargetsAssigned
-  | WaveGatePassed
-  | WaveGateFailed
-  | RolloutPaused
-  | RolloutResumed
-  | RolloutPromoted
-  | RolloutAborted
-  | RolloutRollbackStarted
-  | RolloutCompleted
-  | WaveStartDeferred
-  | RolloutScheduleEnded
-  | RolloutTargetsCancelled
-  | DeviceJoinedRollout
-  | RolloutDeviceProgressed
-  | RolloutDeviceUpdated
-  | RolloutDeviceSucceeded
-  | RolloutDeviceFailed
-  | RolloutDeviceRejected
-  | RolloutDeviceWaiting
-  | RolloutDeviceConsented
-  | RolloutDeviceWentOffline
-  | RolloutDeviceCameOnline;
-
+export type RolloutEvent = EventOf<(typeof rolloutCatalog)[number]>;
 export type RolloutEventType = RolloutEvent["type"];
+
+export type InFlightStatus = RolloutDeviceProgressed["data"]["status"];
+export type PauseCause = RolloutPaused["data"]["cause"];
+export type GateCounts = WaveGatePassed["data"]["counts"];
+export type PlannedRollback = RolloutRollbackStarted["data"]["rollbackRollouts"][number];
+export type WaveStartCause = WaveStartDeferred["data"]["cause"];
+/** What a device waits for before it installs (issue 20). */
+export type DeviceWait = Omit<RolloutDeviceWaiting["data"], "deviceId" | "at">;
+export type ConsentState = RolloutDeviceConsented["data"]["answer"];
+
+const ROLLOUT_TYPES: ReadonlySet<string> = new Set(rolloutCatalog.map((d) => d.type));
+
+/**
+ * A stored event of a rollout stream as the domain's type: a rollout stream holds only
+ * rollout-catalog events, each validated against its schema when appended.
+ */
+export function asRolloutEvent<E extends { type: string; data: unknown }>(
+  event: E,
+): E & RolloutEvent {
+  if (!isRolloutEvent(event)) throw new Error(`${event.type} is not a rollout event`);
+  return event;
+}
+
+function isRolloutEvent<E extends { type: string; data: unknown }>(
+  event: E,
+): event is E & RolloutEvent {
+  return ROLLOUT_TYPES.has(event.type);
+}

@@ -1,16 +1,12 @@
-import type { RevisionRef, RolloutDefinition, WaveSize } from "./rollout.definition.js";
+import type { RolloutDefinition, WaveSize } from "./rollout.definition.js";
 import { formatRevision, sameRevision } from "./rollout.definition.js";
+import type { RolloutStarted } from "./rollout.events.js";
 
+/** A wave as RolloutStarted plans it. */
+export type PlannedWave = RolloutStarted["data"]["plan"][number];
+export type PlannedDevice = PlannedWave["devices"][number];
 /** A device as the fleet knows it when a rollout starts (or when it joins the selector). */
-export type FleetDevice = {
-  deviceId: string;
-  currentRevision: RevisionRef | null;
-  online: boolean;
-};
-
-export type PlannedDevice = FleetDevice & { alreadyOnRevision: boolean };
-
-export type PlannedWave = { index: number; devices: PlannedDevice[] };
+export type FleetDevice = Omit<PlannedDevice, "alreadyOnRevision">;
 
 /**
  * Wave membership and order for a definition. Devices are ordered by a hash of the seed (the

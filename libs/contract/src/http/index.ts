@@ -1,0 +1,21 @@
+// The operator API's HTTP contracts: one zod schema per request and response, from which the
+// orchestrator validates and documents (OpenAPI) and the CLI takes its client types. Classic zod:
+// not for the agent's bundle (the device plane's contract is the package's root export).
+export {
+  type CreatedEnrollmentToken,
+  createdEnrollmentToken,
+  type EnrollmentTokenView,
+  enrollmentTokenView,
+} from "./enrollment-tokens.js";
+export {
+  type ObjectGcRequest,
+  type ObjectGcResult,
+  objectGcRequest,
+  objectGcResult,
+} from "./objects.js";
+export {
+  type RevisionView,
+  type RevisionWithState,
+  revisionView,
+  revisionWithState,
+} from "./revisions.js";
