@@ -11,7 +11,12 @@ export type DevicePlaneEvent =
   | { type: "UpdateProgressReported"; data: Record<string, unknown> }
   | {
       type: "UpdateSucceeded";
-      data: { revision: RevisionRef; status: "DONE" | "UPDATED"; report: ReportCursorData };
+      data: {
+        revision: RevisionRef;
+        status: "DONE" | "UPDATED";
+        report: ReportCursorData;
+        message?: string;
+      };
     }
   | {
       type: "UpdateRejected";
@@ -89,7 +94,15 @@ function outcomeEvent(report: ProgressReport, state: DevicePlaneState): DevicePl
   switch (report.status) {
     case "DONE":
     case "UPDATED":
-      return { type: "UpdateSucceeded", data: { revision, status: report.status, report: cursor } };
+      return {
+        type: "UpdateSucceeded",
+        data: {
+          revision,
+          status: report.status,
+          report: cursor,
+          ...(report.message ? { message: report.message } : {}),
+        },
+      };
     case "WONTGO":
       return {
         type: "UpdateRejected",

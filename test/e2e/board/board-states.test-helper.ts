@@ -27,6 +27,8 @@ export interface BoardPart {
   init: string;
   /** `none` keeps the board's network namespace (the part reaches forwarded host ports). */
   network?: "none" | "empty";
+  /** The part's `status_goal` (its group's, STARTED, when unset). */
+  statusGoal?: "STARTED" | "READY";
 }
 
 export class BoardStates {
@@ -83,6 +85,7 @@ export class BoardStates {
         group: "app",
         name: part.name,
         "root-volume": "root.tar",
+        ...(part.statusGoal ? { status_goal: part.statusGoal } : {}),
         storage: {},
         type: "lxc",
         volumes: [],

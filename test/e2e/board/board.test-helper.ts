@@ -57,7 +57,10 @@ export class BoardSystem {
 
   static async start(): Promise<BoardSystem> {
     if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} missing: npm run build`);
-    const s = new BoardSystem(await startFleet([], { enrollment: true }));
+    const logLevel = process.env.STATECAST_BOARD_SERVICES_LOG ?? "error";
+    const s = new BoardSystem(
+      await startFleet([], { enrollment: true, env: { STATECAST_LOG_LEVEL: logLevel } }),
+    );
     await new Promise<void>((resolve) => s.hostService.listen(0, "127.0.0.1", resolve));
     return s;
   }
