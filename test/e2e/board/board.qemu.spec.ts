@@ -64,9 +64,9 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
         `${(e as Error).message}\n--- device events ---\n${JSON.stringify(events).slice(-4000)}\n--- serial tail ---\n${s.serial().slice(-5000)}`,
       );
     });
-  /** The board's own journal line for a report of `rev` (the agent logs each to the console). */
-  const reportLine = (rev: BoardRevision, status: string) =>
-    `"revision":"${FLEET}#${rev.number}","status":"${status}"`;
+  /** The agent's console log line (JSON) with `msg` about `rev`. */
+  const agentLog = (msg: string, rev: BoardRevision) =>
+    `"msg":"${msg}","revision":"${FLEET}#${rev.number}"`;
   /** Waits for `text` after `from` in the serial log, then cuts the power; returns the new mark. */
   async function powerCutAt(text: string, from: number, timeoutMs: number): Promise<number> {
     await s.serialShows(text, from, timeoutMs);
@@ -95,16 +95,20 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
 
   it("boots, enrolls with its secret and reports the factory revision", async () => {
     const t0 = Date.now();
-    await s.serialShows("agent starting", 0, 240_000);
-    timings.bootToAgent = seconds(t0);
+    let at = await s.serialShows("statecast: booting rev", 0, 240_000);
+    timings.firstBootToGrub = seconds(t0);
+    at = await s.serialShows("statecast-init: kernel", at, 240_000);
+    timings.firstBootToInit = seconds(t0);
+    await s.serialShows("agent starting", at, 240_000);
+    timings.firstBootToAgent = seconds(t0); // the factory install included
     await s.waitFor(
       "the board to enroll",
       async () => ((await s.api(`/v1/devices/${DEVICE}`)).status === 200 ? true : undefined),
       180_000,
     );
-    timings.bootToEnrolled = seconds(t0);
+    timings.firstBootToEnrolled = seconds(t0);
     await rollout(factory, [wave({ percent: 100 })], "completed", 120_000);
-    timings.factoryReported = seconds(t0);
+    timings.firstBootToFactoryDone = seconds(t0);
     expect(await s.device()).toMatchObject({
       currentRevision: { fleet: FLEET, number: factory.number },
     });
@@ -117,7 +121,16 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     updated = await s.postRevision(bsp, [APP, PROBE], "v2");
     const mark = s.serial().length;
     const t0 = Date.now();
-    await rollout(updated, [wave({ percent: 100 })], "completed", 300_000);
+    const id = await begin(updated, [wave({ percent: 100 })]);
+    const restart = await s.serialShows("reboot: Restarting system", mark, 300_000);
+    const t1 = Date.now();
+    const grub = await s.serialShows(`statecast: booting try ${updated.digest}`, restart, 240_000);
+    timings.rebootToGrub = seconds(t1);
+    const init = await s.serialShows("statecast-init: kernel", grub, 240_000);
+    timings.rebootToInit = seconds(t1);
+    await s.serialShows("statecast-init: agent starting", init, 240_000);
+    timings.rebootToAgent = seconds(t1);
+    await reaches(id, "completed", 300_000);
     timings.kernelUpdateRoundTrip = seconds(t0);
     const log = s.serial().slice(mark);
     expect(log).toContain(`statecast: booting try ${updated.digest}`);
@@ -228,12 +241,13 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
   let cutOver: BoardRevision;
   it("power cuts during the download and during staging end with the revision committed and one DONE", async () => {
     const bsp = await s.bsp("v3", { cmdline: "statecast.marker=v3" });
-    cutOver = await s.postRevision(bsp, [APP, PROBE], "v3");
+    const payload: BoardPart = { ...APP, name: "payload", payloadMiB: 16 };
+    cutOver = await s.postRevision(bsp, [APP, PROBE, payload], "v3");
     const t0 = Date.now();
+    const from = s.serial().length;
     const id = await begin(cutOver, [wave({ percent: 100 })]);
-    let mark = await powerCutAt(reportLine(cutOver, "DOWNLOADING"), s.serial().length, 300_000);
-    await s.serialShows("statecast-init: agent starting", mark, 240_000);
-    mark = await powerCutAt("objects verified; applying", mark, 300_000);
+    let mark = await powerCutAt(agentLog("fetching", cutOver), from, 300_000);
+    mark = await powerCutAt(agentLog("staging the boot files", cutOver), mark, 400_000);
     await reaches(id, "completed", 500_000);
     timings.powerCutsDownloadStaging = seconds(t0);
     const log = s.serial().slice(mark);
@@ -260,7 +274,7 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     const from = s.serial().length;
     const id = await begin(cut, [wave({ percent: 100 })]);
     const tried = await s.serialShows(`statecast: booting try ${cut.digest}`, from, 300_000);
-    const mark = await powerCutAt(reportLine(cut, "TESTING"), tried, 300_000);
+    const mark = await powerCutAt('"action":"awaitCommitDelay"', tried, 300_000);
     await reaches(id, "paused", 500_000);
     paused = id;
     timings.powerCutTesting = seconds(t0);
