@@ -60,6 +60,8 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
   const reaches = (id: string, status: string, timeoutMs: number) =>
     rolloutReaches(s.system, id, status, timeoutMs).catch(async (e: unknown) => {
       const events = (await s.events(`device=${DEVICE}`)).map((ev) => [ev.type, ev.data]);
+      const ingestion = await s.ingestion().catch((err: unknown) => String(err));
+      process.stdout.write(`board: rollout ${id} not ${status}; ingestion ${ingestion}\n`);
       throw new Error(
         `${(e as Error).message}\n--- device events ---\n${JSON.stringify(events).slice(-4000)}\n--- serial tail ---\n${s.serial().slice(-5000)}`,
       );
