@@ -224,7 +224,7 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     const log = s.serial().slice(mark);
     const tried = log.indexOf(`statecast: booting try ${goal.digest}`);
     expect(tried).toBeGreaterThanOrEqual(0);
-    expect(log.slice(tried)).toMatch(/statecast-init: kernel \S+ .*statecast\.marker=goalmiss/);
+    expect(log.slice(tried)).toContain("statecast.marker=goalmiss");
     // The ERROR report (which pauses the rollout) goes out before the agent reboots.
     await s.serialShows(`statecast: booting rev ${updated.digest}`, mark + tried, 300_000);
     const failed = await deviceEvents("UpdateFailed", goal);
@@ -254,8 +254,10 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     await reaches(id, "completed", 500_000);
     timings.powerCutsDownloadStaging = seconds(t0);
     const log = s.serial().slice(mark);
-    expect(log).toContain(`statecast: booting try ${cutOver.digest}`);
-    expect(log).toMatch(/statecast-init: kernel \S+ .*statecast\.marker=v3/);
+    const tried = log.indexOf(`statecast: booting try ${cutOver.digest}`);
+    expect(tried).toBeGreaterThanOrEqual(0);
+    // The command line, not one regex: a kernel message may split the console line.
+    expect(log.slice(tried)).toContain("statecast.marker=v3");
     const succeeded = await deviceEvents("UpdateSucceeded", cutOver);
     expect(succeeded.map((e) => (e.data as Json).status)).toEqual(["DONE"]);
     expect(String(((succeeded[0]?.data ?? {}) as Json).message)).toContain(
