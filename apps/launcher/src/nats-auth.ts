@@ -44,10 +44,13 @@ export async function prepareNatsAuth(
   const dir = join(dataDir, "nats-auth");
   // Re-signed on every start: a setup of an earlier release gets the refusal for old agents' reads.
   const setup = await setLegacyObjectRead(await ensureOperatorSetup(dir), legacy);
+  // 10.0.2.100: the address a QEMU board (libs/board) dials its forwarded gateway port at; the
+  // agent checks it against the certificate (a data dir made before keeps its certificate).
   const tls = await ensureTlsFiles(join(dataDir, "nats-tls"), [
     "localhost",
     "127.0.0.1",
     "::1",
+    "10.0.2.100",
     hostname(),
   ]);
   const configFile = join(dir, "nats-server.conf");

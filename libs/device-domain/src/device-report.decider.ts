@@ -69,7 +69,15 @@ function outcomeEvent(report: ProgressReport, state: DevicePlaneState): DevicePl
   switch (report.status) {
     case "DONE":
     case "UPDATED":
-      return { type: "UpdateSucceeded", data: { revision, status: report.status, report: cursor } };
+      return {
+        type: "UpdateSucceeded",
+        data: {
+          revision,
+          status: report.status,
+          report: cursor,
+          ...(report.message ? { message: report.message } : {}),
+        },
+      };
     case "WONTGO":
       return {
         type: "UpdateRejected",

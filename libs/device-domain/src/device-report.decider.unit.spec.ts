@@ -140,18 +140,22 @@ describe("decideReport", () => {
     });
   });
 
-  it("records one outcome per target, the cursor included", () => {
+  it("records one outcome per target, the cursor and the report's message included", () => {
+    const message = "running; kernel 6.1.0-47-amd64";
     const done = decideReport(
-      aReport({ seq: 5, status: "DONE", progress: 100 }),
+      aReport({ seq: 5, status: "DONE", progress: 100, message }),
       aDevice(targeted),
     );
     expect(done).toEqual({
       kind: "apply",
       event: {
         type: "UpdateSucceeded",
-        data: { revision: R2, status: "DONE", report: { bootId: "boot-a", seq: 5 } },
+        data: { revision: R2, status: "DONE", report: { bootId: "boot-a", seq: 5 }, message },
       },
     });
+    const silent = decideReport(aReport({ status: "UPDATED", message: "" }), aDevice(targeted));
+    expect(silent).toMatchObject({ event: { data: { status: "UPDATED" } } });
+    expect(silent.kind === "apply" && "message" in silent.event.data).toBe(false);
     const after = aDevice(targeted, [
       "UpdateSucceeded",
       { revision: R2, status: "DONE", report: { bootId: "boot-a", seq: 5 } },

@@ -3,7 +3,7 @@
 // board has no host busybox to bind-mount into app containers: DESIGN §8 allows host binds
 // to platform parts only).
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
   copyFileSync,
   createWriteStream,
@@ -27,6 +27,10 @@ export interface BoardPart {
   init: string;
   /** `none` keeps the board's network namespace (the part reaches forwarded host ports). */
   network?: "none" | "empty";
+  /** The part's `status_goal` (its group's, STARTED, when unset). */
+  statusGoal?: "STARTED" | "READY";
+  /** MiB of random bytes in the rootfs (`/payload.bin`): a download that takes a while. */
+  payloadMiB?: number;
 }
 
 export class BoardStates {
@@ -41,7 +45,7 @@ export class BoardStates {
     return sha;
   }
 
-  private rootTar(init: string): Buffer {
+  private rootTar(init: string, payloadMiB = 0): Buffer {
     const dir = mkdtempSync(join(tmpdir(), "statecast-board-part-"));
     try {
       const root = join(dir, "root");
@@ -51,6 +55,7 @@ export class BoardStates {
       for (const applet of ["sh", "sleep", "echo", "cat", "ls", "wget", "nc"])
         symlinkSync("busybox", join(root, "bin", applet));
       writeFileSync(join(root, "init.sh"), `#!/bin/sh\n${init}\n`, { mode: 0o755 });
+      if (payloadMiB > 0) writeFileSync(join(root, "payload.bin"), randomBytes(payloadMiB << 20));
       const flags = ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner"];
       execFileSync("tar", ["-cf", join(dir, "root.tar"), ...flags, "-C", root, "."]);
       return readFileSync(join(dir, "root.tar"));
@@ -76,13 +81,14 @@ export class BoardStates {
         `lxc.net.0.type = ${part.network ?? "empty"}`,
       ].join("\n");
       state[`${part.name}/lxc.container.conf`] = this.put(Buffer.from(`${conf}\n`));
-      state[`${part.name}/root.tar`] = this.put(this.rootTar(part.init));
+      state[`${part.name}/root.tar`] = this.put(this.rootTar(part.init, part.payloadMiB));
       state[`${part.name}/run.json`] = {
         "#spec": "service-manifest-run@1",
         config: "lxc.container.conf",
         group: "app",
         name: part.name,
         "root-volume": "root.tar",
+        ...(part.statusGoal ? { status_goal: part.statusGoal } : {}),
         storage: {},
         type: "lxc",
         volumes: [],

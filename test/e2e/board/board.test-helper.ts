@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import {
   type BspOptions,
   buildBoardImage,
@@ -14,7 +16,7 @@ import {
   readGrubEnv,
   startBoard,
 } from "@statecast/board";
-import { issueEnrollmentUser } from "@statecast/nats-auth";
+import { credsConnectionOptions, issueEnrollmentUser } from "@statecast/nats-auth";
 import {
   expectStatus,
   type FleetSystem,
@@ -57,7 +59,10 @@ export class BoardSystem {
 
   static async start(): Promise<BoardSystem> {
     if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} missing: npm run build`);
-    const s = new BoardSystem(await startFleet([], { enrollment: true }));
+    const logLevel = process.env.STATECAST_BOARD_SERVICES_LOG ?? "error";
+    const s = new BoardSystem(
+      await startFleet([], { enrollment: true, env: { STATECAST_LOG_LEVEL: logLevel } }),
+    );
     await new Promise<void>((resolve) => s.hostService.listen(0, "127.0.0.1", resolve));
     return s;
   }
@@ -182,6 +187,34 @@ export class BoardSystem {
   async events(query: string): Promise<Json[]> {
     const { body } = await this.api(`/v1/events?${query}&limit=1000`);
     return body.items as Json[];
+  }
+
+  /**
+   * What the gateway's status consumer and metrics say (for a failure's message): whether the
+   * board's reports wait in JetStream, are held by the gateway, or were dropped.
+   */
+  async ingestion(): Promise<string> {
+    const services = this.system.services;
+    const nc = await connect({
+      servers: services.nats.url.split(","),
+      ...credsConnectionOptions(services.servicesCreds),
+    });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.consumers.info("SC_DEVICE_STATUS", "sc-gateway-status");
+      const { num_pending, num_ack_pending, num_redelivered, num_waiting, delivered, ack_floor } =
+        info;
+      const consumer = { num_pending, num_ack_pending, num_redelivered, num_waiting };
+      const metrics = await fetch(`${services.gateway.url}/metrics`)
+        .then((r) => r.text())
+        .catch((e: unknown) => String(e));
+      const lines = metrics
+        .split("\n")
+        .filter((l) => /^statecast_gateway_(report|status|drop)/.test(l));
+      return JSON.stringify({ consumer, delivered, ack_floor, metrics: lines });
+    } finally {
+      await nc.close();
+    }
   }
 
   async close(): Promise<void> {

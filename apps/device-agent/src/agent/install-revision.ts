@@ -169,6 +169,7 @@ async function stageBoot(ctx: ApplyContext, spec: RevisionSpec): Promise<StatusR
       "invalid_state",
       "bsp/run.json names no linux kernel object; a board cannot boot it",
     );
+  ctx.log.info("staging the boot files", { revision: spec.ref });
   try {
     await ctx.traced("agent.stageBoot", () =>
       new EspTrails(ctx.config.board!.esp).stage(spec.id, files),
@@ -201,6 +202,7 @@ async function fetch(
   signal: AbortSignal,
 ): Promise<void> {
   let lastReport = 0;
+  ctx.log.info("fetching", { revision: spec.ref, objects: spec.objects.length });
   const counters = await fetchMissingObjects(ctx.store, source, spec.objects, {
     concurrency: ctx.config.fetchConcurrency ?? 4,
     attempts: ctx.config.fetchAttempts ?? 20,

@@ -1,14 +1,16 @@
-import { copyFile, open, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { fsyncDir } from "../fs/atomic.js";
+import { copyFile, mkdtemp, open, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runOrThrow } from "../runtime/exec.js";
 import { assignments, type BootBackend } from "./boot-backend.js";
 import { type BootEnv, checkBootEnv, parseBootEnv } from "./boot-env.js";
 
 /**
  * GRUB's environment block (`grubenv` on the EFI system partition) through `grub-editenv`.
- * A write edits a copy and renames it over the block, so a power cut leaves the old
- * variables or the new ones (grub-editenv itself rewrites the file in place).
+ * A write edits a copy outside the ESP, then writes the 1 KiB block over `grubenv` in place and
+ * fsyncs it, as `grub-editenv` and GRUB's own `save_env` do: on FAT a rename allocates new
+ * clusters whose FAT entries a fsync did not put on disk (a power cut then left a `grubenv` GRUB
+ * cannot read; issue 13's board showed it), while an in-place write changes no FAT entry.
  */
 export class GrubBootBackend implements BootBackend {
   readonly kind = "grub" as const;
@@ -28,18 +30,24 @@ export class GrubBootBackend implements BootBackend {
     const pairs = assignments(env);
     const set = pairs.filter(([, v]) => v !== "").map(([k, v]) => `${k}=${v}`);
     const unset = pairs.filter(([, v]) => v === "").map(([k]) => k);
-    const temp = join(dirname(this.grubenv), `.${basename(this.grubenv)}.tmp`);
-    await copyFile(this.grubenv, temp);
+    const scratch = await mkdtemp(join(tmpdir(), "statecast-grubenv-"));
     try {
+      const temp = join(scratch, "grubenv");
+      await copyFile(this.grubenv, temp);
       if (set.length > 0) await runOrThrow(this.tool, [temp, "set", ...set]);
       if (unset.length > 0) await runOrThrow(this.tool, [temp, "unset", ...unset]);
-      const handle = await open(temp, "r+");
-      await handle.sync().finally(() => handle.close());
-      await rename(temp, this.grubenv);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
+      const block = await readFile(temp);
+      const handle = await open(this.grubenv, "r+");
+      try {
+        if ((await handle.stat()).size !== block.length)
+          throw new Error(`${this.grubenv} is not a ${block.length}-byte environment block`);
+        await handle.write(block, 0, block.length, 0);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
-    await fsyncDir(dirname(this.grubenv));
   }
 }

@@ -32,6 +32,7 @@ describe("status ingestion", () => {
       revision: { fleet: "fleet", number: 2 },
       status: "DONE",
       report: { bootId: "boot-1", seq: 3 },
+      message: "report 3",
     });
     expect(events[4]?.metadata).toMatchObject({
       actor: "device:dev-1",

@@ -155,6 +155,9 @@ export const UpdateSucceeded = defineEvent(
     revision: revisionRef,
     status: z.enum(["DONE", "UPDATED"]),
     report: reportCursor.optional(),
+    // `message` (since issue 13): the success report's own words when it had any (a board's DONE
+    // names the kernel it booted). Events of earlier releases lack it; nothing decides on it.
+    message: humanMessage.optional(),
   }),
 );
 export const UpdateFailed = defineEvent(

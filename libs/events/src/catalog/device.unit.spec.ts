@@ -28,3 +28,30 @@ describe("device event catalog: UpdateProgressReported downloads", () => {
     ).toThrow(/delta/);
   });
 });
+
+describe("device event catalog: UpdateSucceeded message", () => {
+  const registry = createRegistry(deviceCatalog);
+  const succeeded = {
+    revision: { fleet: "main", number: 2 },
+    status: "DONE",
+    report: { bootId: "b1", seq: 7 },
+  };
+
+  it("still reads the UpdateSucceeded previous releases wrote (no message, or no cursor)", () => {
+    expect(registry.validate("UpdateSucceeded", succeeded)).toEqual({
+      type: "UpdateSucceeded",
+      schemaVersion: 1,
+      data: succeeded,
+    });
+    const { report: _, ...oldest } = succeeded;
+    expect(registry.validate("UpdateSucceeded", oldest).data).toEqual(oldest);
+  });
+
+  it("reads the success report's message (a board's DONE names its kernel)", () => {
+    const data = { ...succeeded, message: "kernel 6.1.0-47-amd64, booted abc" };
+    expect(registry.validate("UpdateSucceeded", data).data).toEqual(data);
+    expect(() =>
+      registry.validate("UpdateSucceeded", { ...succeeded, message: "x".repeat(4097) }),
+    ).toThrow(/message/);
+  });
+});
