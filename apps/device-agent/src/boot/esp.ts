@@ -1,4 +1,6 @@
-import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, mkdir, open, readdir, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncDir } from "../fs/atomic.js";
 
@@ -15,7 +17,9 @@ const REVISION = /^[0-9a-f]{64}$/;
 /**
  * The EFI system partition (FAT) as the agent writes it: each revision's kernel and initrd
  * under `trails/<rev>/`, each file copied to a temp name, fsynced and renamed, so the
- * bootloader never finds a torn kernel.
+ * bootloader never finds a torn kernel. A file already there is kept only when its bytes are
+ * the source's: after a power cut FAT can keep a file whose size is right and whose clusters
+ * were never written, and staging again must repair it, not trust it.
  */
 export class EspTrails {
   constructor(readonly esp: string) {}
@@ -32,8 +36,11 @@ export class EspTrails {
     for (const [name, source] of Object.entries(files)) {
       if (source === undefined) continue;
       const target = join(dir, name);
-      const [have, want] = await Promise.all([stat(target).catch(() => undefined), stat(source)]);
-      if (have?.size === want.size) continue;
+      const [have, want] = await Promise.all([
+        sha256File(target).catch(() => undefined),
+        sha256File(source),
+      ]);
+      if (have === want) continue;
       const temp = join(dir, `${name}.tmp`);
       await copyFile(source, temp);
       try {
@@ -56,6 +63,12 @@ export class EspTrails {
         await rm(join(root, name), { recursive: true, force: true });
     }
   }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }
 
 /**
