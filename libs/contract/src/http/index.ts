@@ -19,3 +19,17 @@ export {
   revisionView,
   revisionWithState,
 } from "./revisions.js";
+export {
+  type CreatedToken,
+  type CreateTokenRequest,
+  createdToken,
+  createTokenRequest,
+  type RevokeTokenRequest,
+  ROLES,
+  type Role,
+  revokeTokenRequest,
+  type TokenIdParams,
+  type TokenView,
+  tokenIdParams,
+  tokenView,
+} from "./tokens.js";
