@@ -1,5 +1,5 @@
 import { applyDecorators, type PipeTransform } from "@nestjs/common";
-import { ApiParam, type SchemaObject } from "@nestjs/swagger";
+import { ApiParam, ApiQuery, type SchemaObject } from "@nestjs/swagger";
 import { ValidationError, type ValidationIssue } from "@statecast/events";
 import { z } from "zod";
 
@@ -44,6 +44,19 @@ export function ApiPathParams(schema: z.ZodObject): MethodDecorator {
   return applyDecorators(
     ...Object.entries(schema.shape).map(([name, field]) =>
       ApiParam({ name, schema: openApiSchema(field) }),
+    ),
+  );
+}
+
+/** Documents each field of a query schema (validated with ZodPipe on `@Query()`). */
+export function ApiQueryParams(schema: z.ZodObject): MethodDecorator {
+  return applyDecorators(
+    ...Object.entries(schema.shape).map(([name, field]) =>
+      ApiQuery({
+        name,
+        required: !field.safeParse(undefined).success,
+        schema: openApiSchema(field),
+      }),
     ),
   );
 }

@@ -3,10 +3,17 @@
 // not for the agent's bundle (the device plane's contract is the package's root export).
 export {
   type CreatedEnrollmentToken,
+  type CreateEnrollmentTokenRequest,
   createdEnrollmentToken,
+  createEnrollmentTokenRequest,
+  type EnrollmentTokenParams,
   type EnrollmentTokenView,
+  enrollmentTokenParams,
   enrollmentTokenView,
+  type RevokeEnrollmentTokenQuery,
+  revokeEnrollmentTokenQuery,
 } from "./enrollment-tokens.js";
+export { type FleetParams, fleetName, fleetParams } from "./fleet.js";
 export {
   type ObjectGcRequest,
   type ObjectGcResult,
