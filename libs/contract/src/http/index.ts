@@ -15,10 +15,21 @@ export {
 } from "./enrollment-tokens.js";
 export { type FleetParams, fleetName, fleetParams } from "./fleet.js";
 export {
+  type MissingObjectsRequest,
+  type MissingObjectsResponse,
+  missingObjectsRequest,
+  missingObjectsResponse,
   type ObjectGcRequest,
   type ObjectGcResult,
+  type ObjectIdParams,
+  type ObjectStats,
+  type ObjectStored,
   objectGcRequest,
   objectGcResult,
+  objectIdParams,
+  objectStats,
+  objectStored,
+  SHA256,
 } from "./objects.js";
 export {
   type RevisionView,
