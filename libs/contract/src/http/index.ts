@@ -15,6 +15,12 @@ export {
 } from "./enrollment-tokens.js";
 export { type FleetParams, fleetName, fleetParams } from "./fleet.js";
 export {
+  type MaintenancePolicyRequest,
+  type MaintenancePolicyView,
+  maintenancePolicyRequest,
+  maintenancePolicyView,
+} from "./maintenance.js";
+export {
   type MissingObjectsRequest,
   type MissingObjectsResponse,
   missingObjectsRequest,
