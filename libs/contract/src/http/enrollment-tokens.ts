@@ -1,26 +1,10 @@
 import { z } from "zod";
 import { fleetName } from "./fleet.js";
-
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
-
-/** An ISO-8601 date or instant that names a real day (no 30 February). */
-function isIsoInstant(value: string): boolean {
-  const match = INSTANT.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return (
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    !Number.isNaN(Date.parse(value))
-  );
-}
+import { isoInstant } from "./instant.js";
 
 /** `POST /v1/fleets/:fleet/enrollment-tokens`: a token that pre-approves devices of the fleet. */
 export const createEnrollmentTokenRequest = z.strictObject({
-  expiresAt: z
-    .string()
-    .refine(isIsoInstant, { message: "expiresAt must be an ISO-8601 instant" })
+  expiresAt: isoInstant("expiresAt")
     .optional()
     .describe("ISO-8601 instant after which the token enrolls nothing (default: never)")
     .meta({ example: "2026-12-31T00:00:00Z" }),

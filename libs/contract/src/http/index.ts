@@ -13,7 +13,15 @@ export {
   type RevokeEnrollmentTokenQuery,
   revokeEnrollmentTokenQuery,
 } from "./enrollment-tokens.js";
+export {
+  type EventFilterQuery,
+  type EventPageQuery,
+  eventFilterQuery,
+  eventPageQuery,
+  queryInt,
+} from "./events.js";
 export { type FleetParams, fleetName, fleetParams } from "./fleet.js";
+export { isoInstant } from "./instant.js";
 export {
   type MaintenancePolicyRequest,
   type MaintenancePolicyView,
