@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from "@nestjs/swagger";
+import { FLEET_NAME, FLEET_NAME_MESSAGE } from "@statecast/events";
 import {
   IsDefined,
   IsInt,
@@ -10,7 +11,6 @@ import {
   Min,
 } from "class-validator";
 import { DecimalInt } from "../openapi/decimal-int.js";
-import { FLEET, FLEET_MESSAGE } from "../trust/trust-policy.dto.js";
 
 export class PostRevisionRequest {
   @ApiProperty({
@@ -29,8 +29,8 @@ export class PostRevisionRequest {
 }
 
 export class RevisionParams {
-  @ApiProperty({ pattern: FLEET.source })
-  @Matches(FLEET, { message: FLEET_MESSAGE })
+  @ApiProperty({ pattern: FLEET_NAME.source })
+  @Matches(FLEET_NAME, { message: FLEET_NAME_MESSAGE })
   fleet!: string;
 
   @ApiProperty({ minimum: 1 })
@@ -42,8 +42,8 @@ export class RevisionParams {
 }
 
 export class RevisionDiffParams {
-  @ApiProperty({ pattern: FLEET.source })
-  @Matches(FLEET, { message: FLEET_MESSAGE })
+  @ApiProperty({ pattern: FLEET_NAME.source })
+  @Matches(FLEET_NAME, { message: FLEET_NAME_MESSAGE })
   fleet!: string;
 
   @ApiProperty({ minimum: 1 })

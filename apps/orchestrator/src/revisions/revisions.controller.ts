@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Header, Inject, Param, Post, Query } from "@nestjs/common";
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
 import {
+  type FleetParams,
+  fleetParams,
   type RevisionView,
   type RevisionWithState,
   revisionView,
@@ -10,8 +12,7 @@ import type { StateDiff } from "@statecast/state";
 import { z } from "zod";
 import { Command, type CommandContext } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
-import { openApiSchema } from "../openapi/zod-contract.js";
-import { FleetParams } from "../trust/trust-policy.dto.js";
+import { ApiPathParams, openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
 import {
   PostRevisionRequest,
   RevisionDiffParams,
@@ -30,9 +31,10 @@ export class RevisionsController {
   @Post()
   @Roles("operator")
   @ApiOperation({ summary: "Post a state as the fleet's next revision (422 when refused)" })
+  @ApiPathParams(fleetParams)
   @ApiCreatedResponse({ schema: openApiSchema(revisionView) })
   post(
-    @Param() { fleet }: FleetParams,
+    @Param(new ZodPipe(fleetParams)) { fleet }: FleetParams,
     @Body() body: PostRevisionRequest,
     @Command() ctx: CommandContext,
   ): Promise<RevisionView> {
@@ -40,9 +42,10 @@ export class RevisionsController {
   }
 
   @Get()
+  @ApiPathParams(fleetParams)
   @ApiOkResponse({ schema: openApiSchema(z.array(revisionView)) })
   list(
-    @Param() { fleet }: FleetParams,
+    @Param(new ZodPipe(fleetParams)) { fleet }: FleetParams,
     @Query() query: RevisionListQuery,
   ): Promise<RevisionView[]> {
     return this.revisions.list(fleet, query.after ?? 0, query.limit ?? 100);

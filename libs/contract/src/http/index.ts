@@ -65,3 +65,9 @@ export {
   tokenIdParams,
   tokenView,
 } from "./tokens.js";
+export {
+  type TrustPolicyRequest,
+  type TrustPolicyView,
+  trustPolicyRequest,
+  trustPolicyView,
+} from "./trust.js";
