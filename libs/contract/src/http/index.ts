@@ -46,10 +46,19 @@ export {
   SHA256,
 } from "./objects.js";
 export {
+  type PostRevisionRequest,
+  postRevisionRequest,
+  type RevisionDiffParams,
+  type RevisionListQuery,
+  type RevisionParams,
   type RevisionView,
   type RevisionWithState,
+  revisionDiffParams,
+  revisionListQuery,
+  revisionParams,
   revisionView,
   revisionWithState,
+  signaturesView,
 } from "./revisions.js";
 export {
   type CreatedToken,
