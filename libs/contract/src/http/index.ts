@@ -1,6 +1,15 @@
 // The operator API's HTTP contracts: one zod schema per request and response, from which the
 // orchestrator validates and documents (OpenAPI) and the CLI takes its client types. Classic zod:
 // not for the agent's bundle (the device plane's contract is the package's root export).
+
+export {
+  type DeviceIdParams,
+  deviceIdParams,
+  type RevokeCredentialsRequest,
+  type RevokedCredentials,
+  revokeCredentialsRequest,
+  revokedCredentials,
+} from "./devices.js";
 export {
   type CreatedEnrollmentToken,
   type CreateEnrollmentTokenRequest,
