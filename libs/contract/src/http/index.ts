@@ -4,7 +4,11 @@
 
 export {
   type DeviceIdParams,
+  type DeviceLogs,
+  type DeviceLogsQuery,
   deviceIdParams,
+  deviceLogs,
+  deviceLogsQuery,
   type RevokeCredentialsRequest,
   type RevokedCredentials,
   revokeCredentialsRequest,
