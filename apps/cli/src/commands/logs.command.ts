@@ -1,3 +1,4 @@
+import type { DeviceLogs } from "@statecast/contract/http";
 import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import type { CliContext } from "../cli/context.js";
@@ -5,13 +6,6 @@ import { devicePath } from "../remote/devices-api.js";
 import type { RemoteClient } from "../remote/http-client.js";
 import { connect, remoteCommand, remoteOption } from "../remote/remote-command.js";
 import { serverEvents } from "../remote/sse.js";
-
-interface DeviceLogs {
-  deviceId: string;
-  part: string;
-  requestId: string;
-  text: string;
-}
 
 /** `statecast logs DEVICE [PART] [--since] [-f]`: asks the device for its logs. */
 export const registerLogsCommand: CommandGroup = (program, ctx) => {

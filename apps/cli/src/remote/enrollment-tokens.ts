@@ -1,4 +1,8 @@
-import type { CreatedEnrollmentToken, EnrollmentTokenView } from "@statecast/contract/http";
+import type {
+  CreatedEnrollmentToken,
+  CreateEnrollmentTokenRequest,
+  EnrollmentTokenView,
+} from "@statecast/contract/http";
 import { RemoteConfigError } from "./remote-errors.js";
 import { formatTags } from "./table.js";
 
@@ -57,8 +61,11 @@ export function expiresAt(value: string, now = new Date()): string {
 }
 
 /** The request body of `POST /v1/fleets/:fleet/enrollment-tokens` from the flags. */
-export function createTokenRequest(flags: TokenFlags, now = new Date()): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+export function createTokenRequest(
+  flags: TokenFlags,
+  now = new Date(),
+): CreateEnrollmentTokenRequest {
+  const body: CreateEnrollmentTokenRequest = {};
   if (flags.expires !== undefined) body.expiresAt = expiresAt(flags.expires, now);
   if (flags.maxUses !== undefined) {
     const n = /^\d{1,7}$/.test(flags.maxUses) ? Number(flags.maxUses) : Number.NaN;

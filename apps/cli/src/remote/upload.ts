@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Readable, Transform } from "node:stream";
+import type { MissingObjectsRequest, MissingObjectsResponse } from "@statecast/contract/http";
 import type { CommittedObject } from "../workdir/objects.js";
 import type { RemoteClient } from "./http-client.js";
 import { forEachLimit } from "./parallel.js";
@@ -17,8 +18,9 @@ export async function planUpload(
   client: RemoteClient,
   objects: CommittedObject[],
 ): Promise<UploadPlan> {
-  const { missing } = await client.json<{ missing: string[] }>("POST", "/v1/objects/missing", {
-    json: { shas: objects.map((o) => o.sha) },
+  const request: MissingObjectsRequest = { shas: objects.map((o) => o.sha) };
+  const { missing } = await client.json<MissingObjectsResponse>("POST", "/v1/objects/missing", {
+    json: request,
   });
   const lacking = new Set(missing);
   return { offered: objects, missing: objects.filter((o) => lacking.has(o.sha)) };

@@ -2,10 +2,16 @@ import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Controller, Get, Inject, Query, Req, Res } from "@nestjs/common";
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from "@nestjs/swagger";
+import {
+  type EventFilterQuery,
+  type EventPageQuery,
+  eventFilterQuery,
+  eventPageQuery,
+} from "@statecast/contract/http";
 import { ValidationError } from "@statecast/events";
 import type { AuthenticatedRequest } from "../auth/principal.js";
 import { Roles } from "../auth/roles.decorator.js";
-import { EventFilterQuery, EventPageQuery } from "./audit.dto.js";
+import { ApiQueryParams, ZodPipe } from "../openapi/zod-contract.js";
 import { positionOf } from "./audit.repository.js";
 import { AuditService } from "./audit.service.js";
 import { type AuditCursor, decodeCursor, encodeCursor } from "./audit-cursor.js";
@@ -67,8 +73,9 @@ export class AuditController {
   @ApiOkResponse({ description: "{items, next, resume} for json" })
   @ApiResponse({ status: 429, description: "the token has too many audit queries running" })
   @ApiResponse({ status: 503, description: "the query ran past the statement timeout" })
+  @ApiQueryParams(eventPageQuery)
   async query(
-    @Query() query: EventPageQuery,
+    @Query(new ZodPipe(eventPageQuery)) query: EventPageQuery,
     @Req() request: AuthenticatedRequest,
     @Res() response: ServerResponse,
   ): Promise<void> {
@@ -123,8 +130,9 @@ export class AuditController {
   })
   @ApiProduces("text/event-stream")
   @ApiResponse({ status: 429, description: "the token has too many live tails open" })
+  @ApiQueryParams(eventFilterQuery)
   async stream(
-    @Query() query: EventFilterQuery,
+    @Query(new ZodPipe(eventFilterQuery)) query: EventFilterQuery,
     @Req() request: IncomingMessage & AuthenticatedRequest,
     @Res() response: ServerResponse,
   ): Promise<void> {

@@ -1,7 +1,7 @@
-/** Operator roles, weakest first: each role may do everything the ones before it may. */
-export const ROLES = ["viewer", "operator", "admin"] as const;
+import { ROLES, type Role } from "@statecast/contract/http";
 
-export type Role = (typeof ROLES)[number];
+// Operator roles, weakest first: defined with the HTTP contract that names them.
+export { ROLES, type Role };
 
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);

@@ -1,18 +1,12 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { TokenView } from "@statecast/contract/http";
 import type pg from "pg";
 import { PG_POOL } from "../projections/pool.js";
 import type { Principal } from "./principal.js";
-import { isRole, type Role } from "./role.js";
+import { isRole } from "./role.js";
 
-/** A token as listed to admins: never its secret, never its hash. */
-export interface TokenView {
-  tokenId: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-  createdBy: string;
-  revokedAt: string | null;
-}
+/** A token as listed to admins (the HTTP contract's view): never its secret, never its hash. */
+export type { TokenView };
 
 interface TokenRow {
   token_id: string;

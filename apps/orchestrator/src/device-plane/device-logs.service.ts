@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Inject, Injectable } from "@nestjs/common";
+import type { DeviceLogs } from "@statecast/contract/http";
 import {
   deviceStreamId,
   handleCommand,
@@ -14,12 +15,8 @@ import { NATS_CONNECTION } from "@statecast/platform";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
 import { type DeviceRecord, evolveDevice } from "../devices/device-record.js";
 
-export interface DeviceLogs {
-  deviceId: string;
-  part: string;
-  requestId: string;
-  text: string;
-}
+/** What a device's logs are answered as (`GET /v1/devices/:id/logs`, its contract). */
+export type { DeviceLogs };
 
 /** How long a device has to answer (it may be offline: then the answer is a clear error). */
 export const LOGS_TIMEOUT_MS = 10_000;

@@ -1,11 +1,13 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from "@nestjs/common";
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
 import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-} from "@nestjs/swagger";
+  type DeviceIdParams,
+  deviceIdParams,
+  type RevokeCredentialsRequest,
+  type RevokedCredentials,
+  revokeCredentialsRequest,
+  revokedCredentials,
+} from "@statecast/contract/http";
 import {
   DeviceEvents,
   deviceStreamId,
@@ -13,26 +15,10 @@ import {
   isEvent,
   PostgresEventStore,
 } from "@statecast/events";
-import { IsOptional, IsString, MaxLength } from "class-validator";
 import { Command, type CommandContext, metadataOf } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
-import { DeviceIdParams } from "../devices/device.dto.js";
+import { ApiPathParams, openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
 import { decideRevoke, evolveCredentials, noDevice } from "./revoke-credentials.js";
-
-export class RevokeCredentialsRequest {
-  @ApiPropertyOptional({ maxLength: 1024 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
-  reason?: string;
-}
-
-export class RevokedCredentialsResponse {
-  @ApiProperty() deviceId!: string;
-  @ApiProperty({ description: "The device's user public nkey whose JWTs no longer work" })
-  publicKey!: string;
-  @ApiProperty() version!: number;
-}
 
 @ApiTags("devices")
 @Controller("v1/devices")
@@ -45,12 +31,14 @@ export class DevicePlaneController {
   @ApiOperation({
     summary: "Revoke the device's credentials (DeviceCredentialsRevoked); the gateway cuts it off",
   })
-  @ApiOkResponse({ type: RevokedCredentialsResponse })
+  @ApiPathParams(deviceIdParams)
+  @ApiBody({ schema: openApiSchema(revokeCredentialsRequest) })
+  @ApiOkResponse({ schema: openApiSchema(revokedCredentials) })
   async revoke(
-    @Param() { id }: DeviceIdParams,
-    @Body() body: RevokeCredentialsRequest,
+    @Param(new ZodPipe(deviceIdParams)) { id }: DeviceIdParams,
+    @Body(new ZodPipe(revokeCredentialsRequest)) body: RevokeCredentialsRequest,
     @Command() ctx: CommandContext,
-  ): Promise<RevokedCredentialsResponse> {
+  ): Promise<RevokedCredentials> {
     const reason = body.reason ?? "revoked by an operator";
     const outcome = await handleCommand(
       this.store,

@@ -1,21 +1,23 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post, Query } from "@nestjs/common";
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
 import {
   type CreatedEnrollmentToken,
+  type CreateEnrollmentTokenRequest,
   createdEnrollmentToken,
+  createEnrollmentTokenRequest,
+  type EnrollmentTokenParams,
   type EnrollmentTokenView,
+  enrollmentTokenParams,
   enrollmentTokenView,
+  type FleetParams,
+  fleetParams,
+  type RevokeEnrollmentTokenQuery,
+  revokeEnrollmentTokenQuery,
 } from "@statecast/contract/http";
 import { z } from "zod";
 import { Command, type CommandContext } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
-import { openApiSchema } from "../openapi/zod-contract.js";
-import { FleetParams } from "../trust/trust-policy.dto.js";
-import {
-  CreateEnrollmentTokenRequest,
-  EnrollmentTokenParams,
-  RevokeEnrollmentTokenQuery,
-} from "./enrollment-token.dto.js";
+import { ApiPathParams, ApiQueryParams, openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
 import { EnrollmentTokensService } from "./enrollment-tokens.service.js";
 
 /**
@@ -36,10 +38,12 @@ export class EnrollmentTokensController {
     description:
       "A device saying hello on sc.dev.<id>.hello with this secret as `enrollmentToken` is enrolled and approved at once and gets its credentials.",
   })
+  @ApiPathParams(fleetParams)
+  @ApiBody({ schema: openApiSchema(createEnrollmentTokenRequest) })
   @ApiCreatedResponse({ schema: openApiSchema(createdEnrollmentToken) })
   create(
-    @Param() { fleet }: FleetParams,
-    @Body() body: CreateEnrollmentTokenRequest,
+    @Param(new ZodPipe(fleetParams)) { fleet }: FleetParams,
+    @Body(new ZodPipe(createEnrollmentTokenRequest)) body: CreateEnrollmentTokenRequest,
     @Command() ctx: CommandContext,
   ): Promise<CreatedEnrollmentToken> {
     return this.tokens.create(fleet, body, ctx);
@@ -47,8 +51,9 @@ export class EnrollmentTokensController {
 
   @Get()
   @ApiOperation({ summary: "The fleet's enrollment tokens with their uses (never the secret)" })
+  @ApiPathParams(fleetParams)
   @ApiOkResponse({ schema: openApiSchema(z.array(enrollmentTokenView)) })
-  list(@Param() { fleet }: FleetParams): Promise<EnrollmentTokenView[]> {
+  list(@Param(new ZodPipe(fleetParams)) { fleet }: FleetParams): Promise<EnrollmentTokenView[]> {
     return this.tokens.list(fleet);
   }
 
@@ -58,10 +63,12 @@ export class EnrollmentTokensController {
     summary:
       "Revoke an enrollment token (EnrollmentTokenRevoked): it enrolls no more devices; enrolled ones keep their credentials",
   })
+  @ApiPathParams(enrollmentTokenParams)
+  @ApiQueryParams(revokeEnrollmentTokenQuery)
   @ApiOkResponse({ schema: openApiSchema(enrollmentTokenView) })
   revoke(
-    @Param() { fleet, tokenId }: EnrollmentTokenParams,
-    @Query() query: RevokeEnrollmentTokenQuery,
+    @Param(new ZodPipe(enrollmentTokenParams)) { fleet, tokenId }: EnrollmentTokenParams,
+    @Query(new ZodPipe(revokeEnrollmentTokenQuery)) query: RevokeEnrollmentTokenQuery,
     @Command() ctx: CommandContext,
   ): Promise<EnrollmentTokenView> {
     return this.tokens.revoke(fleet, tokenId, query.reason ?? "", ctx);

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { Inject, Injectable } from "@nestjs/common";
-import type { CreatedEnrollmentToken, EnrollmentTokenView } from "@statecast/contract/http";
+import type {
+  CreatedEnrollmentToken,
+  CreateEnrollmentTokenRequest,
+  EnrollmentTokenView,
+} from "@statecast/contract/http";
 import { type EnrollmentToken, foldEnrollmentToken } from "@statecast/device-domain";
 import {
   enrollmentTokenStreamId,
@@ -11,7 +15,6 @@ import {
 } from "@statecast/events";
 import { generateEnrollmentSecret, hashEnrollmentSecret } from "@statecast/nats-auth";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
-import type { CreateEnrollmentTokenRequest } from "./enrollment-token.dto.js";
 
 export const ENROLLMENT_EVENT_STORE = "orchestrator:enrollment-event-store";
 

@@ -1,9 +1,16 @@
 import { Body, Controller, Get, Inject, Param, Put } from "@nestjs/common";
-import { ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import {
+  type FleetParams,
+  fleetParams,
+  type MaintenancePolicyRequest,
+  type MaintenancePolicyView,
+  maintenancePolicyRequest,
+  maintenancePolicyView,
+} from "@statecast/contract/http";
 import { Command, type CommandContext } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
-import { FleetParams } from "../trust/trust-policy.dto.js";
-import { MaintenancePolicyDto, MaintenancePolicyResponse } from "./maintenance.dto.js";
+import { ApiPathParams, openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
 import { MaintenanceService } from "./maintenance.service.js";
 
 @ApiTags("maintenance")
@@ -13,8 +20,9 @@ export class MaintenanceController {
   constructor(@Inject(MaintenanceService) private readonly maintenance: MaintenanceService) {}
 
   @Get()
-  @ApiOkResponse({ type: MaintenancePolicyResponse })
-  get(@Param() { fleet }: FleetParams): Promise<MaintenancePolicyResponse> {
+  @ApiPathParams(fleetParams)
+  @ApiOkResponse({ schema: openApiSchema(maintenancePolicyView) })
+  get(@Param(new ZodPipe(fleetParams)) { fleet }: FleetParams): Promise<MaintenancePolicyView> {
     return this.maintenance.view(fleet);
   }
 
@@ -24,12 +32,14 @@ export class MaintenanceController {
     summary:
       "Replace the fleet's maintenance windows (event MaintenancePolicySet); targets assigned from now on carry them",
   })
-  @ApiOkResponse({ type: MaintenancePolicyResponse })
+  @ApiPathParams(fleetParams)
+  @ApiBody({ schema: openApiSchema(maintenancePolicyRequest) })
+  @ApiOkResponse({ schema: openApiSchema(maintenancePolicyView) })
   set(
-    @Param() { fleet }: FleetParams,
-    @Body() body: MaintenancePolicyDto,
+    @Param(new ZodPipe(fleetParams)) { fleet }: FleetParams,
+    @Body(new ZodPipe(maintenancePolicyRequest)) body: MaintenancePolicyRequest,
     @Command() ctx: CommandContext,
-  ): Promise<MaintenancePolicyResponse> {
+  ): Promise<MaintenancePolicyView> {
     return this.maintenance.set(fleet, body, ctx);
   }
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { maintenanceWindowProblem } from "@statecast/contract";
+import type { MaintenancePolicyRequest, MaintenancePolicyView } from "@statecast/contract/http";
 import { PostgresEventStore, ValidationError, type ValidationIssue } from "@statecast/events";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
 import { maintenanceStreamId } from "./maintenance.catalog.js";
-import type { MaintenancePolicyDto, MaintenancePolicyResponse } from "./maintenance.dto.js";
 import type { MaintenancePolicy } from "./maintenance-policy.js";
 import { maintenancePolicyOf } from "./maintenance-windows.js";
 
@@ -12,7 +12,7 @@ import { maintenancePolicyOf } from "./maintenance-windows.js";
 export class MaintenanceService {
   constructor(@Inject(PostgresEventStore) private readonly store: PostgresEventStore) {}
 
-  async view(fleet: string): Promise<MaintenancePolicyResponse> {
+  async view(fleet: string): Promise<MaintenancePolicyView> {
     const { policy, version } = await maintenancePolicyOf(this.store, fleet);
     return {
       fleet,
@@ -26,9 +26,9 @@ export class MaintenanceService {
   /** Every window must parse (cron, zone, duration) and names must be unique; else nothing is written. */
   async set(
     fleet: string,
-    dto: MaintenancePolicyDto,
+    dto: MaintenancePolicyRequest,
     ctx: CommandContext,
-  ): Promise<MaintenancePolicyResponse> {
+  ): Promise<MaintenancePolicyView> {
     const issues: ValidationIssue[] = [];
     const scopes: Record<string, string[]> = {};
     const windows = dto.windows.map(({ tags, ...window }, i) => {

@@ -1,17 +1,8 @@
 import { Injectable } from "@nestjs/common";
+import type { ObjectStats as ObjectStatsContract } from "@statecast/contract/http";
 
-/** Byte and object counters since start-up, readable at `GET /v1/objects/stats`. */
-export interface ObjectStatsView {
-  /** Bytes of objects newly stored by uploads (duplicates and refused uploads excluded). */
-  uploadedBytes: number;
-  storedObjects: number;
-  /** Uploads answered from an object already present, without receiving a second copy. */
-  duplicateUploads: number;
-  /** Uploads refused: wrong hash, wrong size or over the limit. */
-  refusedUploads: number;
-  /** Bytes sent by GET (full and ranged). */
-  servedBytes: number;
-}
+/** Byte and object counters since start-up, readable at `GET /v1/objects/stats` (its contract). */
+export type ObjectStatsView = ObjectStatsContract;
 
 @Injectable()
 export class ObjectStats {

@@ -16,22 +16,25 @@ import {
 } from "@nestjs/common";
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
 import {
+  type MissingObjectsRequest,
+  type MissingObjectsResponse,
+  missingObjectsRequest,
+  missingObjectsResponse,
   type ObjectGcRequest,
   type ObjectGcResult,
+  type ObjectIdParams,
+  type ObjectStats,
+  type ObjectStored,
   objectGcRequest,
   objectGcResult,
+  objectIdParams,
+  objectStats,
+  objectStored,
 } from "@statecast/contract/http";
 import { Command, type CommandContext, metadataOf } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
-import { openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
+import { ApiPathParams, openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
 import { parseByteRange } from "./byte-range.js";
-import {
-  MissingObjectsRequest,
-  MissingObjectsResponse,
-  ObjectIdParams,
-  ObjectStatsResponse,
-  ObjectStoredResponse,
-} from "./object.dto.js";
 import { ObjectGc } from "./object-gc.js";
 import { ObjectsService, ObjectTooLargeError } from "./objects.service.js";
 
@@ -45,16 +48,19 @@ export class ObjectsController {
   ) {}
 
   @Get("stats")
-  @ApiOkResponse({ type: ObjectStatsResponse })
-  stats(): ObjectStatsResponse {
+  @ApiOkResponse({ schema: openApiSchema(objectStats) })
+  stats(): ObjectStats {
     return this.objects.statsView();
   }
 
   @Post("missing")
   @HttpCode(200)
   @ApiOperation({ summary: "Which of these objects does the server lack?" })
-  @ApiOkResponse({ type: MissingObjectsResponse })
-  async missing(@Body() body: MissingObjectsRequest): Promise<MissingObjectsResponse> {
+  @ApiBody({ schema: openApiSchema(missingObjectsRequest) })
+  @ApiOkResponse({ schema: openApiSchema(missingObjectsResponse) })
+  async missing(
+    @Body(new ZodPipe(missingObjectsRequest)) body: MissingObjectsRequest,
+  ): Promise<MissingObjectsResponse> {
     return { missing: await this.objects.missing(body.shas) };
   }
 
@@ -87,12 +93,13 @@ export class ObjectsController {
     required: false,
     description: "declared size (default: Content-Length)",
   })
-  @ApiOkResponse({ type: ObjectStoredResponse })
+  @ApiPathParams(objectIdParams)
+  @ApiOkResponse({ schema: openApiSchema(objectStored) })
   async upload(
-    @Param() { sha256 }: ObjectIdParams,
+    @Param(new ZodPipe(objectIdParams)) { sha256 }: ObjectIdParams,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<ObjectStoredResponse> {
+  ): Promise<ObjectStored> {
     const declared = declaredSize(request);
     let size: number;
     try {
@@ -112,7 +119,11 @@ export class ObjectsController {
   }
 
   @Head(":sha256")
-  async head(@Param() { sha256 }: ObjectIdParams, @Res() response: Response): Promise<void> {
+  @ApiPathParams(objectIdParams)
+  async head(
+    @Param(new ZodPipe(objectIdParams)) { sha256 }: ObjectIdParams,
+    @Res() response: Response,
+  ): Promise<void> {
     const size = await this.objects.size(sha256);
     describeObject(response, sha256).setHeader("Content-Length", size);
     response.statusCode = 200;
@@ -121,8 +132,9 @@ export class ObjectsController {
 
   @Get(":sha256")
   @ApiOperation({ summary: "Download an object; honours a single HTTP Range (206/416)" })
+  @ApiPathParams(objectIdParams)
   async download(
-    @Param() { sha256 }: ObjectIdParams,
+    @Param(new ZodPipe(objectIdParams)) { sha256 }: ObjectIdParams,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {

@@ -1,17 +1,15 @@
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Inject, Injectable } from "@nestjs/common";
+import type { ObjectStored } from "@statecast/contract/http";
 import { NotFoundError, UnprocessableError, ValidationError } from "@statecast/events";
 import { HashMismatchError, type ObjectStore, SizeMismatchError } from "@statecast/state";
 import type { ByteRange } from "./byte-range.js";
 import { ObjectStats } from "./object-stats.js";
 import { OBJECT_STORE, OBJECTS_OPTIONS, type ObjectsOptions } from "./object-store.provider.js";
 
-export interface UploadResult {
-  sha256: string;
-  size: number;
-  created: boolean;
-}
+/** What an upload answers (`PUT /v1/objects/:sha256`, its contract). */
+export type UploadResult = ObjectStored;
 
 /** Thrown when a declared size exceeds `STATECAST_MAX_OBJECT_BYTES` (the controller answers 413). */
 export class ObjectTooLargeError extends ValidationError {}

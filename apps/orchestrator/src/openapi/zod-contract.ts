@@ -1,6 +1,6 @@
-import type { PipeTransform } from "@nestjs/common";
-import type { SchemaObject } from "@nestjs/swagger";
-import { ValidationError } from "@statecast/events";
+import { applyDecorators, type PipeTransform } from "@nestjs/common";
+import { ApiParam, ApiQuery, type SchemaObject } from "@nestjs/swagger";
+import { ValidationError, type ValidationIssue } from "@statecast/events";
 import { z } from "zod";
 
 /** An HTTP contract's zod schema as the OpenAPI document's schema (3.0 dialect). */
@@ -22,10 +22,41 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.ou
     const parsed = this.schema.safeParse(value ?? {});
     if (parsed.success) return parsed.data;
     throw new ValidationError("request validation failed", {
-      details: parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String).join(".") || "(body)",
-        message: issue.message,
-      })),
+      details: parsed.error.issues.flatMap(toIssues),
     });
   }
+}
+
+/** One issue per field; an unknown key is an issue of its own field, as class-validator gave it. */
+function toIssues(issue: z.core.$ZodIssue): ValidationIssue[] {
+  const at = (...path: PropertyKey[]) => path.map(String).join(".") || "(body)";
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({
+      path: at(...issue.path, key),
+      message: `property ${key} should not exist`,
+    }));
+  }
+  return [{ path: at(...issue.path), message: issue.message }];
+}
+
+/** Documents each field of a path-parameter schema (validated with ZodPipe on `@Param()`). */
+export function ApiPathParams(schema: z.ZodObject): MethodDecorator {
+  return applyDecorators(
+    ...Object.entries(schema.shape).map(([name, field]) =>
+      ApiParam({ name, schema: openApiSchema(field) }),
+    ),
+  );
+}
+
+/** Documents each field of a query schema (validated with ZodPipe on `@Query()`). */
+export function ApiQueryParams(schema: z.ZodObject): MethodDecorator {
+  return applyDecorators(
+    ...Object.entries(schema.shape).map(([name, field]) =>
+      ApiQuery({
+        name,
+        required: !field.safeParse(undefined).success,
+        schema: openApiSchema(field),
+      }),
+    ),
+  );
 }

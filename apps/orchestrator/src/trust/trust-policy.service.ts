@@ -1,9 +1,9 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { TrustPolicyRequest, TrustPolicyView } from "@statecast/contract/http";
 import { isEvent, PostgresEventStore, ValidationError } from "@statecast/events";
 import { compileSigner, KeyError, type TrustPolicy } from "@statecast/state";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
 import { TrustPolicySet, trustStreamId } from "./trust.catalog.js";
-import type { TrustPolicyDto, TrustPolicyResponse } from "./trust-policy.dto.js";
 
 interface StoredPolicy {
   policy: TrustPolicy;
@@ -27,13 +27,13 @@ export class TrustPolicyService {
     };
   }
 
-  async view(fleet: string): Promise<TrustPolicyResponse> {
+  async view(fleet: string): Promise<TrustPolicyView> {
     const { policy, version } = await this.current(fleet);
     return { fleet, version, mode: policy.mode, trusted: policy.trusted.map(signerView) };
   }
 
   /** Replaces the policy; every PEM must parse, else nothing is written. */
-  async set(fleet: string, dto: TrustPolicyDto, ctx: CommandContext): Promise<TrustPolicyResponse> {
+  async set(fleet: string, dto: TrustPolicyRequest, ctx: CommandContext): Promise<TrustPolicyView> {
     dto.trusted.forEach((signer, index) => {
       try {
         compileSigner(signer, index);

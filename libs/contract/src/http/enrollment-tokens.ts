@@ -1,4 +1,39 @@
 import { z } from "zod";
+import { fleetName } from "./fleet.js";
+import { isoInstant } from "./instant.js";
+
+/** `POST /v1/fleets/:fleet/enrollment-tokens`: a token that pre-approves devices of the fleet. */
+export const createEnrollmentTokenRequest = z.strictObject({
+  expiresAt: isoInstant("expiresAt")
+    .optional()
+    .describe("ISO-8601 instant after which the token enrolls nothing (default: never)")
+    .meta({ example: "2026-12-31T00:00:00Z" }),
+  maxUses: z
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .optional()
+    .describe("how many devices it may enroll (default: unlimited)"),
+  tags: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("tags given to every device enrolled with the token (at most 64)")
+    .meta({ example: { ring: "canary" } }),
+});
+export type CreateEnrollmentTokenRequest = z.output<typeof createEnrollmentTokenRequest>;
+
+/** The path of `/v1/fleets/:fleet/enrollment-tokens/:tokenId`. */
+export const enrollmentTokenParams = z.strictObject({
+  fleet: fleetName,
+  tokenId: z.guid({ message: "tokenId must be a UUID" }),
+});
+export type EnrollmentTokenParams = z.output<typeof enrollmentTokenParams>;
+
+/** The query of `DELETE /v1/fleets/:fleet/enrollment-tokens/:tokenId`. */
+export const revokeEnrollmentTokenQuery = z.strictObject({
+  reason: z.string().max(1024).optional(),
+});
+export type RevokeEnrollmentTokenQuery = z.output<typeof revokeEnrollmentTokenQuery>;
 
 /** A fleet enrollment token as the API shows it (`GET /v1/fleets/:fleet/enrollment-tokens`): no secret. */
 export const enrollmentTokenView = z.strictObject({
