@@ -1,5 +1,6 @@
 import {
   consentOf,
+  IN_FLIGHT,
   lockWaitOf,
   WAITING_FOR_LOCK,
   WAITING_FOR_WINDOW,
@@ -29,8 +30,6 @@ export const FACT_TYPES = [
 
 /** Registry changes that may bring a device into an active rollout's selector. */
 export const JOIN_TYPES = ["DeviceEnrolled", "DeviceApproved", "DeviceTagsChanged"] as const;
-
-const IN_FLIGHT = ["QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"] as const;
 
 function isInFlight(status: string): status is (typeof IN_FLIGHT)[number] {
   return (IN_FLIGHT as readonly string[]).includes(status);
