@@ -4,12 +4,18 @@ import { copyFile, mkdir, open, readdir, rename, rm, unlink } from "node:fs/prom
 import { join } from "node:path";
 import { fsyncDir } from "../fs/atomic.js";
 
+/** A store object to stage: its path and its id, the sha256 of its bytes (checked at fetch). */
+export interface BspObject {
+  path: string;
+  sha256: string;
+}
+
 /** A revision's boot files as the bootloader finds them: `<esp>/trails/<rev>/{linux,initrd}`. */
 export interface BspFiles {
-  linux: string;
-  initrd?: string;
+  linux: BspObject;
+  initrd?: BspObject;
   /** Extra GRUB variables for this revision's boot (a GRUB env block), from `bsp/cmdline.env`. */
-  "cmdline.env"?: string;
+  "cmdline.env"?: BspObject;
 }
 
 const REVISION = /^[0-9a-f]{64}$/;
@@ -36,13 +42,9 @@ export class EspTrails {
     for (const [name, source] of Object.entries(files)) {
       if (source === undefined) continue;
       const target = join(dir, name);
-      const [have, want] = await Promise.all([
-        sha256File(target).catch(() => undefined),
-        sha256File(source),
-      ]);
-      if (have === want) continue;
+      if ((await sha256File(target).catch(() => undefined)) === source.sha256) continue;
       const temp = join(dir, `${name}.tmp`);
-      await copyFile(source, temp);
+      await copyFile(source.path, temp);
       try {
         const handle = await open(temp, "r+");
         await handle.sync().finally(() => handle.close());
@@ -80,10 +82,10 @@ export function bspFilesOf(
   objectPath: (id: string) => string,
 ): BspFiles | undefined {
   const run = state["bsp/run.json"] as { linux?: unknown; initrd?: unknown } | undefined;
-  const object = (name: unknown): string | undefined => {
+  const object = (name: unknown): BspObject | undefined => {
     if (typeof name !== "string" || name === "") return undefined;
     const id = state[`bsp/${name}`];
-    return typeof id === "string" ? objectPath(id) : undefined;
+    return typeof id === "string" ? { path: objectPath(id), sha256: id } : undefined;
   };
   const linux = object(run?.linux);
   if (!linux) return undefined;

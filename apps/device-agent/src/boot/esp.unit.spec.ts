@@ -1,26 +1,29 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EspTrails } from "./esp.js";
+import { type BspFiles, EspTrails } from "./esp.js";
 
 const REV = "c".repeat(64);
 
 describe("EspTrails.stage", () => {
   let dir: string;
   let esp: string;
-  let files: { linux: string; initrd: string; "cmdline.env": string };
+  let files: BspFiles;
   beforeEach(() => {
     dir = mkdtempSync("/tmp/sc-esp-");
     esp = join(dir, "esp");
     const objects = join(dir, "objects");
     mkdirSync(objects);
-    files = {
-      linux: join(objects, "linux"),
-      initrd: join(objects, "initrd"),
-      "cmdline.env": join(objects, "cmdline"),
+    const object = (name: string, bytes: string) => {
+      const path = join(objects, name);
+      writeFileSync(path, bytes);
+      return { path, sha256: createHash("sha256").update(bytes).digest("hex") };
     };
-    writeFileSync(files.linux, "kernel v3");
-    writeFileSync(files.initrd, "initrd v3");
-    writeFileSync(files["cmdline.env"], "statecast.marker=v3\n");
+    files = {
+      linux: object("linux", "kernel v3"),
+      initrd: object("initrd", "initrd v3"),
+      "cmdline.env": object("cmdline", "statecast.marker=v3\n"),
+    };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
