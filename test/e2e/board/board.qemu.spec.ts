@@ -77,6 +77,15 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     process.stdout.write(`board: power cut at ${text}\n`);
     return mark;
   }
+  /** The registry and the GRUB env both on `rev`: it is `pv_rev` and no try is pending. */
+  const expectCommittedOn = async (rev: BoardRevision) => {
+    expect(await s.device()).toMatchObject({
+      currentRevision: { fleet: FLEET, number: rev.number },
+    });
+    const env = await s.grubEnv();
+    expect(env.pv_rev).toBe(rev.digest);
+    expect(env.pv_try ?? "").toBe("");
+  };
   const deviceEvents = async (type: string, rev: BoardRevision) =>
     (await s.events(`device=${DEVICE}`)).filter(
       (e) =>
@@ -179,12 +188,7 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     expect(String(((failed[0]?.data ?? {}) as Json).message)).toContain(
       `tried revision boards#${panic.number} did not boot`,
     );
-    expect(await s.device()).toMatchObject({
-      currentRevision: { fleet: FLEET, number: updated.number },
-    });
-    const env = await s.grubEnv();
-    expect(env.pv_rev).toBe(updated.digest);
-    expect(env.pv_try ?? "").toBe("");
+    await expectCommittedOn(updated);
     const why = await s.api(`/v1/rollouts/${id}/devices/${DEVICE}/why`);
     expect(why.status).toBe(200);
     expect(JSON.stringify(why.body)).toContain("boot_failed");
@@ -235,12 +239,7 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     expect(message).toContain("never-ready (READY)");
     expect(message).toContain("with a reboot");
     expect(message).toContain(`booted ${goal.digest}`);
-    expect(await s.device()).toMatchObject({
-      currentRevision: { fleet: FLEET, number: updated.number },
-    });
-    const env = await s.grubEnv();
-    expect(env.pv_rev).toBe(updated.digest);
-    expect(env.pv_try ?? "").toBe("");
+    await expectCommittedOn(updated);
   }, 600_000);
 
   let cutOver: BoardRevision;
@@ -266,12 +265,7 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
       `booted ${cutOver.digest}`,
     );
     expect(await deviceEvents("UpdateFailed", cutOver)).toEqual([]);
-    expect(await s.device()).toMatchObject({
-      currentRevision: { fleet: FLEET, number: cutOver.number },
-    });
-    const env = await s.grubEnv();
-    expect(env.pv_rev).toBe(cutOver.digest);
-    expect(env.pv_try ?? "").toBe("");
+    await expectCommittedOn(cutOver);
   }, 900_000);
 
   it("a power cut during the try's TESTING is a failed try: GRUB boots the previous kernel, ERROR boot_failed", async () => {
@@ -289,11 +283,6 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     const failed = await deviceEvents("UpdateFailed", cut);
     expect(failed.map((e) => (e.data as Json).reason)).toEqual(["boot_failed"]);
     expect(await deviceEvents("UpdateSucceeded", cut)).toEqual([]);
-    expect(await s.device()).toMatchObject({
-      currentRevision: { fleet: FLEET, number: cutOver.number },
-    });
-    const env = await s.grubEnv();
-    expect(env.pv_rev).toBe(cutOver.digest);
-    expect(env.pv_try ?? "").toBe("");
+    await expectCommittedOn(cutOver);
   }, 900_000);
 });
