@@ -42,7 +42,7 @@ export async function prepareNatsAuth(
   legacy = false,
 ): Promise<NatsAuth> {
   const dir = join(dataDir, "nats-auth");
-  // Re-signed on every start: a setup of an earlier release gets the refusal for old agents' reads.
+  // Re-signed when it changes: a setup of an earlier release gets the refusal for old agents' reads.
   const setup = await setLegacyObjectRead(await ensureOperatorSetup(dir), legacy);
   // 10.0.2.100: the address a QEMU board (libs/board) dials its forwarded gateway port at; the
   // agent checks it against the certificate (a data dir made before keeps its certificate).

@@ -210,7 +210,8 @@ export function legacyObjectRead(setup: ServerIdentities): boolean {
  * re-signs SERVICES (which exports those subjects since this release) and DEVICES (which imports
  * them only while on), keeping the revocations. Push both to running servers (`pushAccountJwt`
  * with `{ services: true }`), or start the servers from the setup. Needs the operator's setup
- * (the root signs SERVICES), never a gateway's.
+ * (the root signs SERVICES), never a gateway's. Writes only when a grant changes, so a start with
+ * the same setting leaves both files as they are.
  */
 export async function setLegacyObjectRead(
   setup: OperatorSetup,
@@ -222,10 +223,23 @@ export async function setLegacyObjectRead(
     setupKey(setup, "servicesAccount").getPublicKey(),
     setupKey(setup, "servicesSigning").getPublicKey(),
   );
-  writePublicFile(join(setup.dir, FILES.servicesAccountJwt), services);
   const devices = await devicesAccountJwt(setup, keys, deviceRevocations(setup), on);
+  const unchanged =
+    sameClaims(services, setup.servicesAccount.jwt) &&
+    sameClaims(devices, setup.devicesAccount.jwt);
+  if (unchanged) return setup;
+  writePublicFile(join(setup.dir, FILES.servicesAccountJwt), services);
   writePublicFile(join(setup.dir, FILES.devicesAccountJwt), devices);
   return loadOperatorSetup(setup.dir);
+}
+
+/** Whether two JWTs grant the same thing: subject, issuer, name and claims; not iat or jti. */
+function sameClaims(a: string, b: string): boolean {
+  const grant = (jwt: string) => {
+    const { sub, iss, name, nats } = decode<Account>(jwt);
+    return JSON.stringify({ sub, iss, name, nats });
+  };
+  return grant(a) === grant(b);
 }
 
 /** Signed by the operator's signing key (what a gateway holds), the root when none is held. */

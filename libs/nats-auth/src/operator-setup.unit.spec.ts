@@ -11,10 +11,12 @@ import {
   issueServiceUser,
   LEGACY_OBJECT_REFUSAL_SUBJECT,
   LEGACY_OBJECT_SERVICES,
+  legacyObjectRead,
   loadGatewaySetup,
   loadOperatorSetup,
   type OperatorSetup,
   revokeDevice,
+  setLegacyObjectRead,
   writeGatewaySetup,
 } from "./index.js";
 
@@ -160,6 +162,21 @@ describe("operator setup on disk", () => {
     expect(loadGatewaySetup(gateway.dir).devicesAccount.jwt).toBe(setup.devicesAccount.jwt);
     // The operator's own directory is refused: it holds the root.
     expect(() => loadGatewaySetup(setup.dir)).toThrow(/operator root seed/);
+  });
+
+  it("re-signs the accounts for the legacy object read only when the grant changes", async () => {
+    // As each start does: the first may move DEVICES to the operator's signing key.
+    const setup = await setLegacyObjectRead(await createOperatorSetup(join(root, "op")), false);
+    const files = ["services-account.jwt", "devices-account.jwt"].map((f) => join(setup.dir, f));
+    const read = () => files.map((f) => readFileSync(f, "utf8"));
+    const before = read();
+    await new Promise((r) => setTimeout(r, 1_100)); // a re-sign would carry a later iat
+    const same = await setLegacyObjectRead(setup, false);
+    expect(read()).toEqual(before);
+    expect(same).toBe(setup);
+    const on = await setLegacyObjectRead(setup, true);
+    expect(legacyObjectRead(on)).toBe(true);
+    expect(read()[1]).not.toBe(before[1]);
   });
 });
 
