@@ -112,8 +112,11 @@ export {
   type RolloutReplayRequest,
   rolloutDefinition,
   rolloutDefinitionRequest,
+  rolloutPolicy,
   rolloutReplayRequest,
+  rolloutSchedule,
   type WaveSpec,
+  waveSpec,
 } from "./rollout-definition.js";
 export {
   type DeviceWhyView,

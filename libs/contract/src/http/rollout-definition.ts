@@ -5,7 +5,7 @@ import { revisionRef } from "./revision-ref.js";
 // THE rollout definition: what RolloutCreated carries (libs/events' catalog takes it from here),
 // what the API takes and documents, what the CLI, the console and the launcher's demo post.
 
-const waveSpec = z.strictObject({
+export const waveSpec = z.strictObject({
   size: z
     .union([
       z.strictObject({ percent: z.number().gt(0).max(100) }),
@@ -27,14 +27,15 @@ const waveSpec = z.strictObject({
 export type WaveSpec = z.output<typeof waveSpec>;
 
 /** When the rollout may assign (issue 20): absent in rollouts created before it, meaning always. */
-const rolloutSchedule = z.strictObject({
+export const rolloutSchedule = z.strictObject({
   startAt: offsetDateTime.optional().describe("ISO-8601: wave 0 starts no earlier"),
   endAt: offsetDateTime.optional().describe("ISO-8601: nothing is assigned after it"),
   /** At `endAt`: assign nothing more (assigned devices go on), or also cancel unstarted targets. */
   atEnd: z.enum(["stop_assigning", "cancel_pending"]).optional(),
 });
 
-const rolloutPolicy = z.strictObject({
+/** What a failed gate and a passed one lead to. */
+export const rolloutPolicy = z.strictObject({
   onFailure: z.enum(["pause", "abort", "rollback"]),
   onSuccess: z.enum(["next", "pause"]),
 });
