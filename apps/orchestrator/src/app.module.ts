@@ -11,7 +11,6 @@ import { DevicesModule } from "./devices/devices.module.js";
 import { EnrollmentModule } from "./enrollment/enrollment.module.js";
 import { MaintenanceModule } from "./maintenance/maintenance.module.js";
 import { ObjectsModule } from "./objects/objects.module.js";
-import { ApiModule } from "./openapi/api.module.js";
 import { ProjectionsModule } from "./projections/projections.module.js";
 import { orchestratorMigrations } from "./projections/read-model.migrations.js";
 import { RelayModule } from "./relay/relay.module.js";
@@ -45,7 +44,6 @@ export class AppModule {
           prepareDatabase: migrateDatabase,
         }),
         // Feature modules, one line each:
-        ApiModule,
         ProjectionsModule,
         RelayModule,
         AuthModule,

@@ -1,3 +1,4 @@
+import type { DevicePage } from "@statecast/contract/http";
 import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import type { CliContext } from "../cli/context.js";
@@ -42,7 +43,7 @@ export const registerDevicesCommands: CommandGroup = (program, ctx) => {
     remoteCommand(ctx, async () => {
       const { remote, ...query } = opts;
       const client = await connect(ctx, { remote });
-      const page = await client.get<{ items: DeviceView[]; next: string | null }>(
+      const page = await client.get<Pick<DevicePage, "next"> & { items: DeviceView[] }>(
         "/v1/devices",
         query,
       );

@@ -1,4 +1,5 @@
 import { formatRevision } from "@statecast/contract";
+import type { DeviceWhyView, RolloutPlanView, RolloutSummaryView } from "@statecast/contract/http";
 import type { Command } from "commander";
 import type { CommandGroup } from "../cli/command-group.js";
 import type { CliContext } from "../cli/context.js";
@@ -25,7 +26,7 @@ const rolloutPath = (id: string) => `/v1/rollouts/${encodeURIComponent(id)}`;
 /** A rollout id as given; `latest` names the newest rollout (what the demo just ran). */
 async function rolloutIdOf(client: RemoteClient, id: string): Promise<string> {
   if (id !== "latest") return id;
-  const rows = await client.get<{ rolloutId: string }[]>("/v1/rollouts");
+  const rows = await client.get<RolloutSummaryView[]>("/v1/rollouts");
   const newest = rows.at(-1);
   if (!newest) throw new UsageError("there is no rollout yet, so no `latest`");
   return newest.rolloutId;
@@ -90,10 +91,7 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
   ).action((opts: DefinitionFlags & { remote?: string }, command: Command) =>
     remoteCommand(ctx, async () => {
       const client = await connect(ctx, { remote: opts.remote });
-      const plan = await client.json<{
-        devices: number;
-        waves: { devices: { deviceId: string }[] }[];
-      }>("POST", "/v1/rollouts/plan", {
+      const plan = await client.json<RolloutPlanView>("POST", "/v1/rollouts/plan", {
         json: definitionFromFlags(opts),
       });
       const human = [
@@ -134,14 +132,9 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
       .addHelpText("after", "\nExample:\n  $ statecast rollout ls\n"),
   ).action((opts: { remote?: string }, command: Command) =>
     remoteCommand(ctx, async () => {
-      const rows = await (await connect(ctx, { remote: opts.remote })).get<
-        {
-          rolloutId: string;
-          status: string;
-          revision: { fleet: string; number: number };
-          createdAt: string;
-        }[]
-      >("/v1/rollouts");
+      const rows = await (await connect(ctx, { remote: opts.remote })).get<RolloutSummaryView[]>(
+        "/v1/rollouts",
+      );
       const human = table(
         ["ROLLOUT", "STATUS", "REVISION", "CREATED"],
         rows.map((r) => [r.rolloutId, r.status, formatRevision(r.revision), r.createdAt]),
@@ -201,16 +194,7 @@ export const registerRolloutCommands: CommandGroup = (program, ctx) => {
   ).action((rolloutId: string, deviceId: string, opts: { remote?: string }, command: Command) =>
     remoteCommand(ctx, async () => {
       const client = await connect(ctx, { remote: opts.remote });
-      const why = await client.get<{
-        deviceId: string;
-        waveIndex: number;
-        status: string;
-        reason: string;
-        online: boolean;
-        since: string;
-        until?: string;
-        detail?: string;
-      }>(
+      const why = await client.get<DeviceWhyView>(
         `${rolloutPath(await rolloutIdOf(client, rolloutId))}/devices/${encodeURIComponent(deviceId)}/why`,
       );
       ctx.emit(command, {

@@ -1,37 +1,12 @@
+import type { DeviceView as ContractDeviceView } from "@statecast/contract/http";
 import type { RemoteClient } from "./http-client.js";
-import type { MetricsView } from "./metrics-view.js";
 import { RemoteConfigError } from "./remote-errors.js";
-import type { TransferView } from "./transfer-view.js";
 
-/** A device as `GET /v1/devices/:id` shows it. */
-export interface DeviceView {
-  deviceId: string;
-  fleet: string | null;
-  tags: Record<string, string>;
-  approval: string;
-  currentRevision: unknown;
-  target: unknown;
-  lastStatus: string | null;
-  lastReason: string | null;
-  online: boolean;
-  lastSeenAt: string | null;
-  enrolledAt: string | null;
-  /** Servers before issue 14 do not send these two. */
-  installedVia?: "target" | "bundle" | null;
-  drifted?: boolean;
-  /** Servers since issue 21: the last apply's bytes and the device's total. */
-  transfer?: {
-    last: (TransferView & { revision: { fleet: string; number: number } }) | null;
-    total: TransferView;
-  };
-  /** Servers since issue 14, on `GET /v1/devices/:id` only: the latest metrics and their age. */
-  metrics?: MetricsView;
-  /** Servers since issue 17: the device's key and its fingerprint (null: re-keyed, no hello yet). */
-  publicKey?: string | null;
-  keyFingerprint?: string | null;
-  version: number;
-  updatedAt: string;
-}
+/** Fields older servers do not send: installedVia, drifted, metrics (issue 14), transfer (21), keys (17). */
+type Newer = "installedVia" | "drifted" | "metrics" | "transfer" | "publicKey" | "keyFingerprint";
+
+/** A device as `GET /v1/devices/:id` shows it: the contract's view, tolerating older servers. */
+export type DeviceView = Omit<ContractDeviceView, Newer> & Partial<Pick<ContractDeviceView, Newer>>;
 
 export const devicePath = (id: string) => `/v1/devices/${encodeURIComponent(id)}`;
 

@@ -1,21 +1,8 @@
+import type { DeviceMetricsView } from "@statecast/contract/http";
 import { bytes } from "./transfer-view.js";
 
 /** A device's metrics as `GET /v1/devices/:id` shows them (servers since issue 14). */
-export interface MetricsView {
-  freshness: "fresh" | "stale" | "absent";
-  receivedAt: string | null;
-  ageSeconds: number | null;
-  staleAfterSeconds: number | null;
-  report: {
-    runtime: "lxc" | "sim";
-    revision?: string;
-    uptimeSeconds: number;
-    cpu: { percent: number; cores: number; load1: number };
-    memory: { totalBytes: number; availableBytes: number };
-    disk: { totalBytes: number; freeBytes: number };
-    containers: { part: string; name: string; state: string; restarts: number }[];
-  } | null;
-}
+export type MetricsView = DeviceMetricsView;
 
 /** `3d 4h`, `2h 5m`, `4m 10s`, `12s`. */
 export function duration(seconds: number): string {

@@ -1,6 +1,12 @@
 import { duration, type MetricsView, metricsLines } from "./metrics-view.js";
 
 const report: NonNullable<MetricsView["report"]> = {
+  kind: "metrics",
+  v: 1,
+  deviceId: "d1",
+  bootId: "b1",
+  intervalSeconds: 15,
+  at: "2026-01-01T00:00:00.000Z",
   runtime: "lxc",
   revision: "lab#3",
   uptimeSeconds: 93_784,

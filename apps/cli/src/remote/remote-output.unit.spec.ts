@@ -3,7 +3,7 @@ import { editTags } from "./devices-api.js";
 import { forEachLimit } from "./parallel.js";
 import { formatBytes, TransferProgress } from "./progress.js";
 import { definitionFromFlags } from "./rollout-definition.js";
-import { type RolloutView, rolloutLine } from "./rollout-view.js";
+import { type RolloutView, rolloutLine, type WaveView } from "./rollout-view.js";
 import { table } from "./table.js";
 
 describe("transfer progress", () => {
@@ -144,12 +144,23 @@ describe("tables and rollout lines", () => {
   });
 
   it("summarises a rollout on one line", () => {
-    const wave = (index: number, status: string, succeeded: number, size: number) => ({
+    const wave = (
+      index: number,
+      status: "passed" | "running",
+      succeeded: number,
+      size: number,
+    ): WaveView => ({
       index,
       status,
       size,
-      gate: { state: status, succeeded, finished: succeeded, failures: 0, required: size },
-      soak: { soakSeconds: 0, soakingDevices: 0, remainingSeconds: 0 },
+      gate: {
+        state: status === "running" ? "open" : status,
+        succeeded,
+        finished: succeeded,
+        failures: 0,
+        required: size,
+      },
+      soak: { soakSeconds: 0, soakingDevices: 0, longestSoakingSeconds: 0, remainingSeconds: 0 },
     });
     const view: RolloutView = {
       rolloutId: "r1",

@@ -1,5 +1,5 @@
 import { replayLines } from "./rollout-replay.js";
-import { rolloutBlock } from "./rollout-view.js";
+import { rolloutBlock, type WaveView } from "./rollout-view.js";
 
 describe("rollout replay and status lines", () => {
   it("prints the recorded decisions, the replayed ones and what no longer fits", () => {
@@ -46,12 +46,12 @@ describe("rollout replay and status lines", () => {
   });
 
   it("shows a deferred wave's start, consent answers and over-long locks", () => {
-    const wave = {
+    const wave: WaveView = {
       index: 0,
       status: "pending",
       size: 2,
       gate: { state: "not_started", succeeded: 0, finished: 0, failures: 0, required: 2 },
-      soak: { soakSeconds: 0, soakingDevices: 0, remainingSeconds: 0 },
+      soak: { soakSeconds: 0, soakingDevices: 0, longestSoakingSeconds: 0, remainingSeconds: 0 },
       deferredUntil: "2026-05-01T02:00:00.000Z",
     };
     const lines = rolloutBlock({
@@ -64,7 +64,12 @@ describe("rollout replay and status lines", () => {
       etaSeconds: null,
       consent: { asked: 1, accept: 0, later: 0, skip: 1 },
       overLongLocks: [
-        { deviceId: "d-1", detail: "downloaded; update lock of app held by sale", seconds: 7200 },
+        {
+          deviceId: "d-1",
+          detail: "downloaded; update lock of app held by sale",
+          heldSince: "2026-05-01T00:00:00.000Z",
+          seconds: 7200,
+        },
       ],
     });
     expect(lines[1]).toMatch(/pending 0\/2 ok, 0 failed, starts 2026-05-01T02:00:00.000Z$/);

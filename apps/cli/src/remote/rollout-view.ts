@@ -1,35 +1,25 @@
 import { formatRevision } from "@statecast/contract";
+import type { RolloutProgressView, WaveProgressView } from "@statecast/contract/http";
 import { bar } from "./progress.js";
-import { type TransferView, transferText } from "./transfer-view.js";
+import { transferText } from "./transfer-view.js";
 
-/** One wave as `GET /v1/rollouts/:id` reports it (the fields the CLI shows). */
-export interface WaveView {
-  index: number;
-  status: string;
-  size: number;
-  gate: { state: string; succeeded: number; finished: number; failures: number; required: number };
-  soak: { soakSeconds: number; soakingDevices: number; remainingSeconds: number };
+type Gate = WaveProgressView["gate"];
+
+/** One wave as `GET /v1/rollouts/:id` reports it (the contract's, the fields the CLI shows). */
+export type WaveView = Pick<WaveProgressView, "index" | "status" | "size" | "soak"> & {
+  gate: Pick<Gate, "state" | "succeeded" | "finished" | "failures" | "required">;
   /** Servers since issue 20: a wave the schedule holds back starts then. */
-  deferredUntil?: string | null;
-}
+  deferredUntil?: WaveProgressView["deferredUntil"];
+};
 
-/** A rollout's progress. */
-export interface RolloutView {
-  rolloutId: string;
-  status: string;
-  revision: { fleet: string; number: number };
-  currentWave: number | null;
-  devices: number;
-  waves: WaveView[];
-  etaSeconds: number | null;
-  rollbackOf?: string | null;
-  /** Devices held by an update lock longer than the fleet's limit (servers since issue 20). */
-  overLongLocks?: { deviceId: string; detail: string; seconds: number }[];
-  /** A consenting fleet's answers (servers since issue 20). */
-  consent?: { asked: number; accept: number; later: number; skip: number };
-  /** Bytes the rollout's devices downloaded (servers since issue 21). */
-  transfer?: TransferView & { devices: number };
-}
+/** A rollout's progress (the contract's; what servers before issues 20 and 21 lack optional). */
+export type RolloutView = Pick<
+  RolloutProgressView,
+  "rolloutId" | "status" | "revision" | "currentWave" | "devices" | "etaSeconds"
+> &
+  Partial<Pick<RolloutProgressView, "rollbackOf" | "overLongLocks" | "consent" | "transfer">> & {
+    waves: WaveView[];
+  };
 
 /** Statuses after which nothing more happens to a rollout. */
 export const FINAL_STATUSES = new Set(["completed", "aborted", "rolled_back"]);

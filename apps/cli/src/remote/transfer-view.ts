@@ -1,10 +1,7 @@
+import type { TransferBytes } from "@statecast/contract/http";
+
 /** Bytes downloaded, as the API shows them for a device apply, a device total or a rollout. */
-export interface TransferView {
-  needed: number;
-  fetched: number;
-  delta: number;
-  resumed: number;
-}
+export type TransferView = TransferBytes;
 
 const MIB = 1024 * 1024;
 

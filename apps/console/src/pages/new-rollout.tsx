@@ -1,18 +1,31 @@
+import type {
+  RolloutDefinitionRequest,
+  RolloutPlanView,
+  RolloutProgressView,
+  WaveSpec,
+} from "@statecast/contract/http";
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { navigate } from "../router";
-
-type Plan = { devices: number; waves: { devices: { deviceId: string }[] }[] };
 
 const DEFAULT_WAVES = JSON.stringify(
   [
     { size: { percent: 10 }, minSample: 1, soakSeconds: 0, maxFailures: { count: 0 } },
     { size: { percent: 30 }, minSample: 3, soakSeconds: 0, maxFailures: { percent: 5 } },
     { size: { percent: 100 }, minSample: 5, soakSeconds: 0, maxFailures: { percent: 5 } },
-  ],
+  ] satisfies WaveSpec[],
   null,
   2,
 );
+
+type OnFailure = NonNullable<NonNullable<RolloutDefinitionRequest["policy"]>["onFailure"]>;
+/** Every failure policy of the contract, as the select shows it (the compiler keeps it complete). */
+const ON_FAILURE: Record<OnFailure, string> = {
+  pause: "pause",
+  abort: "abort",
+  rollback: "roll back",
+};
+const isOnFailure = (value: string): value is OnFailure => Object.hasOwn(ON_FAILURE, value);
 
 /** Define a rollout, see its dry-run plan (POST /v1/rollouts/plan), then create it. */
 export function NewRolloutPage() {
@@ -20,23 +33,26 @@ export function NewRolloutPage() {
   const [revision, setRevision] = useState("");
   const [tag, setTag] = useState("");
   const [waves, setWaves] = useState(DEFAULT_WAVES);
-  const [onFailure, setOnFailure] = useState("pause");
-  const [plan, setPlan] = useState<Plan>();
+  const [onFailure, setOnFailure] = useState<OnFailure>("pause");
+  const [plan, setPlan] = useState<RolloutPlanView>();
   const [error, setError] = useState<string>();
-  const definition = () => ({
+  // The waves are the operator's JSON, sent as typed: the server's contract checks them.
+  const definition = (): RolloutDefinitionRequest => ({
     revision: { fleet, number: Number(revision) },
     selector: { fleet, ...(tag ? { tags: [tag] } : {}) },
-    waves: JSON.parse(waves) as unknown,
+    waves: JSON.parse(waves) as WaveSpec[],
     policy: { onFailure },
   });
   const run = async (what: "plan" | "create") => {
     setError(undefined);
     try {
       if (what === "plan") {
-        setPlan(await api<Plan>("/v1/rollouts/plan", { method: "POST", json: definition() }));
+        setPlan(
+          await api<RolloutPlanView>("/v1/rollouts/plan", { method: "POST", json: definition() }),
+        );
         return;
       }
-      const created = await api<{ rolloutId: string }>("/v1/rollouts", {
+      const created = await api<RolloutProgressView>("/v1/rollouts", {
         method: "POST",
         json: definition(),
       });
@@ -70,11 +86,16 @@ export function NewRolloutPage() {
         <select
           id="on-failure"
           value={onFailure}
-          onChange={(e) => setOnFailure(e.currentTarget.value)}
+          onChange={(e) => {
+            const value = e.currentTarget.value;
+            if (isOnFailure(value)) setOnFailure(value);
+          }}
         >
-          <option value="pause">pause</option>
-          <option value="abort">abort</option>
-          <option value="rollback">roll back</option>
+          {Object.entries(ON_FAILURE).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
         </select>
         <label for="waves">Waves (JSON)</label>
         <textarea

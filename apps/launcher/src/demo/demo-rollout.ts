@@ -1,26 +1,15 @@
-import type { DemoApi, Json } from "./demo-api.js";
+import type {
+  RolloutDefinitionRequest,
+  RolloutProgressView,
+  RolloutSummaryView,
+  WaveSpec,
+} from "@statecast/contract/http";
+import type { DemoApi } from "./demo-api.js";
 
-interface WaveView {
-  status: string;
-  size: number;
-  counts: Record<string, number>;
-  soak?: { soakingDevices?: number };
-}
-interface RolloutView {
-  rolloutId: string;
-  status: string;
-  revision: { fleet: string; number: number };
-  waves: WaveView[];
-}
-interface RolloutSummary {
-  rolloutId: string;
-  status: string;
-  revision: { fleet: string; number: number };
-  createdAt: string;
-}
+type RolloutView = Pick<RolloutProgressView, "rolloutId" | "status" | "waves">;
 
 /** Three waves (10/30/60 %), a short soak, at most 20 % failures per wave. */
-export const demoWaves = () =>
+export const demoWaves = (): WaveSpec[] =>
   [10, 30, 60].map((percent) => ({
     size: { percent },
     minSample: 1,
@@ -30,17 +19,18 @@ export const demoWaves = () =>
 
 /** The fleet's newest rollout, if any. */
 export async function lastRollout(api: DemoApi, fleet: string) {
-  const all = await api.get<RolloutSummary[]>("/v1/rollouts");
+  const all = await api.get<RolloutSummaryView[]>("/v1/rollouts");
   return all.filter((r) => r.revision.fleet === fleet).at(-1);
 }
 
 export async function createDemoRollout(api: DemoApi, fleet: string, number: number) {
-  const created = await api.call<Json>("POST", "/v1/rollouts", {
+  const definition: RolloutDefinitionRequest = {
     revision: { fleet, number },
     selector: { fleet },
     waves: demoWaves(),
-  });
-  return String(created.rolloutId);
+  };
+  const created = await api.call<RolloutProgressView>("POST", "/v1/rollouts", definition);
+  return created.rolloutId;
 }
 
 /** One line per change: each wave's status and succeeded/size, failures and soaking devices. */
@@ -48,7 +38,7 @@ export function progressLine(view: RolloutView): string {
   const waves = view.waves.map((w, i) => {
     const extra = [
       w.counts.failed ? `${w.counts.failed} failed` : "",
-      w.soak?.soakingDevices ? `${w.soak.soakingDevices} soaking` : "",
+      w.soak.soakingDevices ? `${w.soak.soakingDevices} soaking` : "",
     ].filter(Boolean);
     return `wave ${i + 1} ${w.status} ${w.counts.succeeded ?? 0}/${w.size}${extra.length ? ` (${extra.join(", ")})` : ""}`;
   });
@@ -61,11 +51,11 @@ export async function watchRollout(
   rolloutId: string,
   print: (line: string) => void,
   stopped: () => boolean,
-): Promise<RolloutView | undefined> {
+): Promise<RolloutProgressView | undefined> {
   let last = "";
   for (;;) {
     if (stopped()) return undefined;
-    const view = await api.get<RolloutView>(`/v1/rollouts/${rolloutId}`);
+    const view = await api.get<RolloutProgressView>(`/v1/rollouts/${rolloutId}`);
     const line = progressLine(view);
     if (line !== last) print(line);
     last = line;

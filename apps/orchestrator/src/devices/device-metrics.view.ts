@@ -1,18 +1,11 @@
 import type { DeviceMetrics } from "@statecast/contract";
+import type { DeviceMetricsView } from "@statecast/contract/http";
 
 /** Metrics older than this many of the device's own intervals are stale. */
 export const STALE_AFTER_INTERVALS = 3;
 
-/** A device's latest metrics as `GET /v1/devices/:id` shows them, with how old they are. */
-export interface DeviceMetricsView {
-  /** `fresh`: within three of the device's intervals; `stale`: older; `absent`: none kept. */
-  freshness: "fresh" | "stale" | "absent";
-  /** When the gateway stored them (the NATS server's clock, not the device's). */
-  receivedAt: string | null;
-  ageSeconds: number | null;
-  staleAfterSeconds: number | null;
-  report: DeviceMetrics | null;
-}
+/** A device's latest metrics as `GET /v1/devices/:id` shows them: the HTTP contract's view. */
+export type { DeviceMetricsView };
 
 export const ABSENT_METRICS: DeviceMetricsView = {
   freshness: "absent",

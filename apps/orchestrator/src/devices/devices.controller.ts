@@ -1,23 +1,35 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from "@nestjs/common";
-import { ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import {
+  type ApproveDeviceRequest,
+  approveDeviceRequest,
+  type DeviceAtQuery,
+  type DeviceHistoryQuery,
+  type DeviceIdParams,
+  type DeviceListQuery,
+  type DevicePage,
+  type DeviceReasonRequest,
+  type DeviceSummaryQuery,
+  type DeviceSummaryView,
+  type DeviceView,
+  deviceAtQuery,
+  deviceHistoryQuery,
+  deviceIdParams,
+  deviceListQuery,
+  devicePage,
+  deviceReasonRequest,
+  deviceSummary,
+  deviceSummaryQuery,
+  deviceView,
+  type PatchTagsRequest,
+  patchTagsRequest,
+  type RekeyDeviceRequest,
+  rekeyDeviceRequest,
+} from "@statecast/contract/http";
 import { EventView } from "../audit/event-view.js";
 import { Command, type CommandContext } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
-import {
-  ApproveDeviceRequest,
-  DecommissionDeviceRequest,
-  DeviceAtQuery,
-  DeviceHistoryQuery,
-  DeviceIdParams,
-  DeviceListQuery,
-  DevicePageResponse,
-  DeviceResponse,
-  DeviceSummaryQuery,
-  DeviceSummaryResponse,
-  InstallNowRequest,
-  PatchTagsRequest,
-  RekeyDeviceRequest,
-} from "./device.dto.js";
+import { ApiPathParams, ApiQueryParams, openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
 import { DevicesService } from "./devices.service.js";
 
 @ApiTags("devices")
@@ -27,8 +39,9 @@ export class DevicesController {
   constructor(@Inject(DevicesService) private readonly devices: DevicesService) {}
 
   @Get()
-  @ApiOkResponse({ type: DevicePageResponse })
-  list(@Query() query: DeviceListQuery): Promise<DevicePageResponse> {
+  @ApiQueryParams(deviceListQuery)
+  @ApiOkResponse({ schema: openApiSchema(devicePage) })
+  list(@Query(new ZodPipe(deviceListQuery)) query: DeviceListQuery): Promise<DevicePage> {
     const { presence, limit, ...rest } = query;
     return this.devices.list({
       ...rest,
@@ -39,8 +52,11 @@ export class DevicesController {
 
   @Get("summary")
   @ApiOperation({ summary: "Device counts by running revision, last status, online/offline" })
-  @ApiOkResponse({ type: DeviceSummaryResponse })
-  summary(@Query() { fleet }: DeviceSummaryQuery): Promise<DeviceSummaryResponse> {
+  @ApiQueryParams(deviceSummaryQuery)
+  @ApiOkResponse({ schema: openApiSchema(deviceSummary) })
+  summary(
+    @Query(new ZodPipe(deviceSummaryQuery)) { fleet }: DeviceSummaryQuery,
+  ): Promise<DeviceSummaryView> {
     return this.devices.summary(fleet);
   }
 
@@ -49,16 +65,23 @@ export class DevicesController {
     summary:
       "The device now with its latest metrics, or with ?at=<ISO> as it was then (time travel, no metrics)",
   })
-  @ApiOkResponse({ type: DeviceResponse })
-  get(@Param() { id }: DeviceIdParams, @Query() { at }: DeviceAtQuery): Promise<DeviceResponse> {
+  @ApiPathParams(deviceIdParams)
+  @ApiQueryParams(deviceAtQuery)
+  @ApiOkResponse({ schema: openApiSchema(deviceView) })
+  get(
+    @Param(new ZodPipe(deviceIdParams)) { id }: DeviceIdParams,
+    @Query(new ZodPipe(deviceAtQuery)) { at }: DeviceAtQuery,
+  ): Promise<DeviceView> {
     return at === undefined ? this.devices.show(id) : this.devices.getAt(id, new Date(at));
   }
 
   @Get(":id/history")
+  @ApiPathParams(deviceIdParams)
+  @ApiQueryParams(deviceHistoryQuery)
   @ApiOkResponse({ type: [EventView] })
   history(
-    @Param() { id }: DeviceIdParams,
-    @Query() query: DeviceHistoryQuery,
+    @Param(new ZodPipe(deviceIdParams)) { id }: DeviceIdParams,
+    @Query(new ZodPipe(deviceHistoryQuery)) query: DeviceHistoryQuery,
   ): Promise<EventView[]> {
     return this.devices.history(id, query.after ?? 0, query.limit ?? 100);
   }
@@ -66,12 +89,14 @@ export class DevicesController {
   @Patch(":id")
   @Roles("operator")
   @ApiOperation({ summary: "Replace the device's tags (event DeviceTagsChanged)" })
-  @ApiOkResponse({ type: DeviceResponse })
+  @ApiPathParams(deviceIdParams)
+  @ApiBody({ schema: openApiSchema(patchTagsRequest) })
+  @ApiOkResponse({ schema: openApiSchema(deviceView) })
   patchTags(
-    @Param() { id }: DeviceIdParams,
-    @Body() body: PatchTagsRequest,
+    @Param(new ZodPipe(deviceIdParams)) { id }: DeviceIdParams,
+    @Body(new ZodPipe(patchTagsRequest)) body: PatchTagsRequest,
     @Command() ctx: CommandContext,
-  ): Promise<DeviceResponse> {
+  ): Promise<DeviceView> {
     return this.devices.execute({ type: "ChangeTags", deviceId: id, tags: body.tags }, ctx);
   }
 
@@ -81,12 +106,14 @@ export class DevicesController {
   @ApiOperation({
     summary: "Approve the device's pending key (DeviceApproved); with keyFingerprint only that key",
   })
-  @ApiOkResponse({ type: DeviceResponse })
+  @ApiPathParams(deviceIdParams)
+  @ApiBody({ schema: openApiSchema(approveDeviceRequest) })
+  @ApiOkResponse({ schema: openApiSchema(deviceView) })
   approve(
-    @Param() { id }: DeviceIdParams,
-    @Body() body: ApproveDeviceRequest,
+    @Param(new ZodPipe(deviceIdParams)) { id }: DeviceIdParams,
+    @Body(new ZodPipe(approveDeviceRequest)) body: ApproveDeviceRequest,
     @Command() ctx: CommandContext,
-  ): Promise<DeviceResponse> {
+  ): Promise<DeviceView> {
     const { keyFingerprint } = body ?? {};
     return this.devices.execute(
       {
@@ -106,12 +133,14 @@ export class DevicesController {
     summary:
       "Re-key the device (DeviceRekeyed): its key's credentials are revoked; its next hello with a new key waits for approval",
   })
-  @ApiOkResponse({ type: DeviceResponse })
+  @ApiPathParams(deviceIdParams)
+  @ApiBody({ schema: openApiSchema(rekeyDeviceRequest) })
+  @ApiOkResponse({ schema: openApiSchema(deviceView) })
   rekey(
-    @Param() { id }: DeviceIdParams,
-    @Body() body: RekeyDeviceRequest,
+    @Param(new ZodPipe(deviceIdParams)) { id }: DeviceIdParams,
+    @Body(new ZodPipe(rekeyDeviceRequest)) body: RekeyDeviceRequest,
     @Command() ctx: CommandContext,
-  ): Promise<DeviceResponse> {
+  ): Promise<DeviceView> {
     const reason = body?.reason || "re-keyed by an operator";
     return this.devices.execute({ type: "Rekey", deviceId: id, reason }, ctx);
   }
@@ -123,12 +152,14 @@ export class DevicesController {
     summary:
       "Install the device's target now, whatever its maintenance window or update locks (event TargetInstallForced; 409 without a target)",
   })
-  @ApiOkResponse({ type: DeviceResponse })
+  @ApiPathParams(deviceIdParams)
+  @ApiBody({ schema: openApiSchema(deviceReasonRequest) })
+  @ApiOkResponse({ schema: openApiSchema(deviceView) })
   installNow(
-    @Param() { id }: DeviceIdParams,
-    @Body() body: InstallNowRequest,
+    @Param(new ZodPipe(deviceIdParams)) { id }: DeviceIdParams,
+    @Body(new ZodPipe(deviceReasonRequest)) body: DeviceReasonRequest,
     @Command() ctx: CommandContext,
-  ): Promise<DeviceResponse> {
+  ): Promise<DeviceView> {
     return this.devices.execute(
       { type: "ForceInstall", deviceId: id, reason: body.reason ?? "" },
       ctx,
@@ -138,12 +169,14 @@ export class DevicesController {
   @Post(":id/decommission")
   @HttpCode(200)
   @Roles("operator")
-  @ApiOkResponse({ type: DeviceResponse })
+  @ApiPathParams(deviceIdParams)
+  @ApiBody({ schema: openApiSchema(deviceReasonRequest) })
+  @ApiOkResponse({ schema: openApiSchema(deviceView) })
   decommission(
-    @Param() { id }: DeviceIdParams,
-    @Body() body: DecommissionDeviceRequest,
+    @Param(new ZodPipe(deviceIdParams)) { id }: DeviceIdParams,
+    @Body(new ZodPipe(deviceReasonRequest)) body: DeviceReasonRequest,
     @Command() ctx: CommandContext,
-  ): Promise<DeviceResponse> {
+  ): Promise<DeviceView> {
     return this.devices.execute(
       { type: "Decommission", deviceId: id, reason: body.reason ?? "" },
       ctx,

@@ -13,7 +13,7 @@ export function openApiSchema(schema: z.ZodType): SchemaObject {
 /**
  * Validates a body (or query) against its HTTP contract's zod schema: the parsed value goes on,
  * a failure is the events lib's ValidationError with one issue per field (400 with details).
- * The app-wide class-validator pipe passes such parameters through (their type is no class).
+ * Every operator API body, path and query goes through one: there is no app-wide pipe.
  */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
   constructor(private readonly schema: S) {}
@@ -27,7 +27,7 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.ou
   }
 }
 
-/** One issue per field; an unknown key is an issue of its own field, as class-validator gave it. */
+/** One issue per field; an unknown key is an issue of its own field. */
 function toIssues(issue: z.core.$ZodIssue): ValidationIssue[] {
   const at = (...path: PropertyKey[]) => path.map(String).join(".") || "(body)";
   if (issue.code === "unrecognized_keys") {

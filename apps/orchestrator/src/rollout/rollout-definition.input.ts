@@ -1,11 +1,6 @@
-import { RolloutEvents, ValidationError } from "@statecast/events";
-import { z } from "zod";
+import { rolloutDefinitionRequest, rolloutReplayRequest } from "@statecast/contract/http";
+import { ValidationError } from "@statecast/events";
 import { type ReplayPolicy, type RolloutDefinition, withDefaults } from "./domain/index.js";
-
-const schema = RolloutEvents.rolloutDefinition.extend({
-  waves: RolloutEvents.rolloutDefinition.shape.waves.optional(),
-  policy: RolloutEvents.rolloutDefinition.shape.policy.partial().optional(),
-});
 
 /**
  * A posted definition, checked field by field (each problem named by its path), with the default
@@ -13,7 +8,7 @@ const schema = RolloutEvents.rolloutDefinition.extend({
  * the domain's `validateDefinition`.
  */
 export function parseDefinition(body: unknown): RolloutDefinition {
-  const parsed = schema.safeParse(body);
+  const parsed = rolloutDefinitionRequest.safeParse(body);
   if (!parsed.success)
     throw new ValidationError("invalid rollout definition", {
       details: parsed.error.issues.map((issue) => ({
@@ -29,17 +24,9 @@ export function parseDefinition(body: unknown): RolloutDefinition {
   });
 }
 
-export type RolloutDefinitionBody = z.input<typeof schema>;
-
-const replayPolicySchema = z.strictObject({
-  waves: z.array(RolloutEvents.rolloutDefinition.shape.waves.element.partial()).min(1).optional(),
-  policy: RolloutEvents.rolloutDefinition.shape.policy.partial().optional(),
-  deviceTimeoutSeconds: z.int().positive().optional(),
-});
-
 /** A replay policy file or body (`rollout replay --policy`), each problem named by its path. */
 export function parseReplayPolicy(body: unknown): ReplayPolicy {
-  const parsed = replayPolicySchema.safeParse(body ?? {});
+  const parsed = rolloutReplayRequest.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
   throw new ValidationError("invalid replay policy", {
     details: parsed.error.issues.map((issue) => ({

@@ -1,21 +1,34 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from "@nestjs/common";
-import { ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from "@nestjs/swagger";
+import {
+  type DeviceWhyView,
+  deviceWhy,
+  type RolloutAtQuery,
+  type RolloutDefinitionRequest,
+  type RolloutDeviceParams,
+  type RolloutIdParams,
+  type RolloutPlanView,
+  type RolloutProgressView,
+  type RolloutReasonRequest,
+  type RolloutReplayRequest,
+  type RolloutReplayView,
+  type RolloutSummaryView,
+  rolloutAtQuery,
+  rolloutDefinitionRequest,
+  rolloutDeviceParams,
+  rolloutIdParams,
+  rolloutPlan,
+  rolloutProgress,
+  rolloutReasonRequest,
+  rolloutReplay,
+  rolloutReplayRequest,
+  rolloutSummary,
+} from "@statecast/contract/http";
+import { z } from "zod";
 import { Command, type CommandContext } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
-import {
-  DeviceWhyResponse,
-  RolloutAtQuery,
-  RolloutDefinitionRequest,
-  RolloutDeviceParams,
-  RolloutIdParams,
-  RolloutPlanResponse,
-  RolloutProgressResponse,
-  RolloutReasonRequest,
-  RolloutReplayRequest,
-  RolloutReplayResponse,
-  RolloutSummary,
-} from "./rollout.dto.js";
-import { type ControlType, RolloutService, type RolloutView } from "./rollout.service.js";
+import { ApiPathParams, ApiQueryParams, openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
+import { type ControlType, RolloutService } from "./rollout.service.js";
 
 @ApiTags("rollouts")
 @Roles("viewer")
@@ -28,8 +41,12 @@ export class RolloutController {
   @ApiOperation({
     summary: "Create a rollout (400/422: invalid definition; 409: devices held by another rollout)",
   })
-  @ApiOkResponse({ type: RolloutProgressResponse })
-  create(@Body() body: RolloutDefinitionRequest, @Command() ctx: CommandContext) {
+  @ApiBody({ schema: openApiSchema(rolloutDefinitionRequest) })
+  @ApiOkResponse({ schema: openApiSchema(rolloutProgress) })
+  create(
+    @Body(new ZodPipe(rolloutDefinitionRequest)) body: RolloutDefinitionRequest,
+    @Command() ctx: CommandContext,
+  ) {
     return this.rollouts.create(body, ctx);
   }
 
@@ -37,14 +54,17 @@ export class RolloutController {
   @HttpCode(200)
   @Roles("operator")
   @ApiOperation({ summary: "Dry-run: wave membership and order for a definition; writes nothing" })
-  @ApiOkResponse({ type: RolloutPlanResponse })
-  plan(@Body() body: RolloutDefinitionRequest) {
+  @ApiBody({ schema: openApiSchema(rolloutDefinitionRequest) })
+  @ApiOkResponse({ schema: openApiSchema(rolloutPlan) })
+  plan(
+    @Body(new ZodPipe(rolloutDefinitionRequest)) body: RolloutDefinitionRequest,
+  ): Promise<RolloutPlanView> {
     return this.rollouts.plan(body);
   }
 
   @Get()
-  @ApiOkResponse({ type: [RolloutSummary] })
-  list(): Promise<RolloutSummary[]> {
+  @ApiOkResponse({ schema: openApiSchema(z.array(rolloutSummary)) })
+  list(): Promise<RolloutSummaryView[]> {
     return this.rollouts.list();
   }
 
@@ -52,8 +72,13 @@ export class RolloutController {
   @ApiOperation({
     summary: "Progress per wave (counts, gate, soak, ETA); ?at=<ISO> as it was then",
   })
-  @ApiOkResponse({ type: RolloutProgressResponse })
-  get(@Param() { id }: RolloutIdParams, @Query() { at }: RolloutAtQuery): Promise<RolloutView> {
+  @ApiPathParams(rolloutIdParams)
+  @ApiQueryParams(rolloutAtQuery)
+  @ApiOkResponse({ schema: openApiSchema(rolloutProgress) })
+  get(
+    @Param(new ZodPipe(rolloutIdParams)) { id }: RolloutIdParams,
+    @Query(new ZodPipe(rolloutAtQuery)) { at }: RolloutAtQuery,
+  ): Promise<RolloutProgressView> {
     return this.rollouts.get(id, at);
   }
 
@@ -63,15 +88,23 @@ export class RolloutController {
     summary:
       "Replay another gate policy over the recorded history: the decisions and when; writes nothing",
   })
-  @ApiOkResponse({ type: RolloutReplayResponse })
-  replay(@Param() { id }: RolloutIdParams, @Body() body: RolloutReplayRequest) {
+  @ApiPathParams(rolloutIdParams)
+  @ApiBody({ schema: openApiSchema(rolloutReplayRequest) })
+  @ApiOkResponse({ schema: openApiSchema(rolloutReplay) })
+  replay(
+    @Param(new ZodPipe(rolloutIdParams)) { id }: RolloutIdParams,
+    @Body(new ZodPipe(rolloutReplayRequest)) body: RolloutReplayRequest,
+  ): Promise<RolloutReplayView> {
     return this.rollouts.replay(id, body);
   }
 
   @Get(":id/devices/:deviceId/why")
   @ApiOperation({ summary: "Why a device is not updated yet (reason code)" })
-  @ApiOkResponse({ type: DeviceWhyResponse })
-  why(@Param() { id, deviceId }: RolloutDeviceParams) {
+  @ApiPathParams(rolloutDeviceParams)
+  @ApiOkResponse({ schema: openApiSchema(deviceWhy) })
+  why(
+    @Param(new ZodPipe(rolloutDeviceParams)) { id, deviceId }: RolloutDeviceParams,
+  ): Promise<DeviceWhyView> {
     return this.rollouts.why(id, deviceId);
   }
 
@@ -81,10 +114,12 @@ export class RolloutController {
   @ApiOperation({
     summary: "Start: plan the waves and assign the first wave's targets (409 if held)",
   })
-  @ApiOkResponse({ type: RolloutProgressResponse })
+  @ApiPathParams(rolloutIdParams)
+  @ApiBody({ schema: openApiSchema(rolloutReasonRequest) })
+  @ApiOkResponse({ schema: openApiSchema(rolloutProgress) })
   start(
-    @Param() { id }: RolloutIdParams,
-    @Body() { reason }: RolloutReasonRequest,
+    @Param(new ZodPipe(rolloutIdParams)) { id }: RolloutIdParams,
+    @Body(new ZodPipe(rolloutReasonRequest)) { reason }: RolloutReasonRequest,
     @Command() ctx: CommandContext,
   ) {
     return this.rollouts.start(id, reason, ctx);
@@ -94,10 +129,12 @@ export class RolloutController {
   @HttpCode(200)
   @Roles("operator")
   @ApiOperation({ summary: "Pause (409 when not running)" })
-  @ApiOkResponse({ type: RolloutProgressResponse })
+  @ApiPathParams(rolloutIdParams)
+  @ApiBody({ schema: openApiSchema(rolloutReasonRequest) })
+  @ApiOkResponse({ schema: openApiSchema(rolloutProgress) })
   pause(
-    @Param() p: RolloutIdParams,
-    @Body() b: RolloutReasonRequest,
+    @Param(new ZodPipe(rolloutIdParams)) p: RolloutIdParams,
+    @Body(new ZodPipe(rolloutReasonRequest)) b: RolloutReasonRequest,
     @Command() c: CommandContext,
   ) {
     return this.control(p.id, "pause", b, c);
@@ -107,10 +144,12 @@ export class RolloutController {
   @HttpCode(200)
   @Roles("operator")
   @ApiOperation({ summary: "Resume a paused rollout (overrides a failed gate)" })
-  @ApiOkResponse({ type: RolloutProgressResponse })
+  @ApiPathParams(rolloutIdParams)
+  @ApiBody({ schema: openApiSchema(rolloutReasonRequest) })
+  @ApiOkResponse({ schema: openApiSchema(rolloutProgress) })
   resume(
-    @Param() p: RolloutIdParams,
-    @Body() b: RolloutReasonRequest,
+    @Param(new ZodPipe(rolloutIdParams)) p: RolloutIdParams,
+    @Body(new ZodPipe(rolloutReasonRequest)) b: RolloutReasonRequest,
     @Command() c: CommandContext,
   ) {
     return this.control(p.id, "resume", b, c);
@@ -120,10 +159,12 @@ export class RolloutController {
   @HttpCode(200)
   @Roles("operator")
   @ApiOperation({ summary: "Promote: end the current soak early or pass a manual gate" })
-  @ApiOkResponse({ type: RolloutProgressResponse })
+  @ApiPathParams(rolloutIdParams)
+  @ApiBody({ schema: openApiSchema(rolloutReasonRequest) })
+  @ApiOkResponse({ schema: openApiSchema(rolloutProgress) })
   promote(
-    @Param() p: RolloutIdParams,
-    @Body() b: RolloutReasonRequest,
+    @Param(new ZodPipe(rolloutIdParams)) p: RolloutIdParams,
+    @Body(new ZodPipe(rolloutReasonRequest)) b: RolloutReasonRequest,
     @Command() c: CommandContext,
   ) {
     return this.control(p.id, "promote", b, c);
@@ -133,10 +174,12 @@ export class RolloutController {
   @HttpCode(200)
   @Roles("operator")
   @ApiOperation({ summary: "Abort: no new assignments, queued targets cancelled" })
-  @ApiOkResponse({ type: RolloutProgressResponse })
+  @ApiPathParams(rolloutIdParams)
+  @ApiBody({ schema: openApiSchema(rolloutReasonRequest) })
+  @ApiOkResponse({ schema: openApiSchema(rolloutProgress) })
   abort(
-    @Param() p: RolloutIdParams,
-    @Body() b: RolloutReasonRequest,
+    @Param(new ZodPipe(rolloutIdParams)) p: RolloutIdParams,
+    @Body(new ZodPipe(rolloutReasonRequest)) b: RolloutReasonRequest,
     @Command() c: CommandContext,
   ) {
     return this.control(p.id, "abort", b, c);
@@ -148,10 +191,12 @@ export class RolloutController {
   @ApiOperation({
     summary: "Rollback: new staged rollouts back to each device's previous revision",
   })
-  @ApiOkResponse({ type: RolloutProgressResponse })
+  @ApiPathParams(rolloutIdParams)
+  @ApiBody({ schema: openApiSchema(rolloutReasonRequest) })
+  @ApiOkResponse({ schema: openApiSchema(rolloutProgress) })
   rollback(
-    @Param() p: RolloutIdParams,
-    @Body() b: RolloutReasonRequest,
+    @Param(new ZodPipe(rolloutIdParams)) p: RolloutIdParams,
+    @Body(new ZodPipe(rolloutReasonRequest)) b: RolloutReasonRequest,
     @Command() c: CommandContext,
   ) {
     return this.control(p.id, "rollback", b, c);

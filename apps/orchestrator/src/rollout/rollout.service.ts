@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Inject, Injectable } from "@nestjs/common";
+import type { RolloutSummaryView } from "@statecast/contract/http";
 import {
   IllegalStateError,
   NotFoundError,
@@ -28,7 +29,6 @@ import {
   validateDefinition,
   whyNotUpdated,
 } from "./domain/index.js";
-import type { RolloutSummary } from "./rollout.dto.js";
 import { parseDefinition, parseReplayPolicy } from "./rollout-definition.input.js";
 import {
   activeClaims,
@@ -153,7 +153,7 @@ export class RolloutService {
     );
   }
 
-  async list(): Promise<RolloutSummary[]> {
+  async list(): Promise<RolloutSummaryView[]> {
     const { rows } = await this.store.pool.query<{
       rollout_id: string;
       status: string;

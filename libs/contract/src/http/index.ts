@@ -3,16 +3,48 @@
 // not for the agent's bundle (the device plane's contract is the package's root export).
 
 export {
+  type DeviceMetricsView,
+  type DevicePage,
+  type DeviceSummaryView,
+  type DeviceTransferView,
+  type DeviceView,
+  deviceMetricsView,
+  devicePage,
+  deviceSummary,
+  deviceTransfer,
+  deviceView,
+  type TransferBytes,
+  transferBytes,
+} from "./device-views.js";
+export {
+  APPROVALS,
+  type ApproveDeviceRequest,
+  approveDeviceRequest,
+  type DeviceAtQuery,
+  type DeviceHistoryQuery,
   type DeviceIdParams,
+  type DeviceListQuery,
   type DeviceLogs,
   type DeviceLogsQuery,
+  type DeviceReasonRequest,
+  type DeviceSummaryQuery,
+  deviceAtQuery,
+  deviceHistoryQuery,
   deviceIdParams,
+  deviceListQuery,
   deviceLogs,
   deviceLogsQuery,
+  deviceReasonRequest,
+  deviceSummaryQuery,
+  type PatchTagsRequest,
+  patchTagsRequest,
+  type RekeyDeviceRequest,
   type RevokeCredentialsRequest,
   type RevokedCredentials,
+  rekeyDeviceRequest,
   revokeCredentialsRequest,
   revokedCredentials,
+  UPDATE_STATUSES,
 } from "./devices.js";
 export {
   type CreatedEnrollmentToken,
@@ -34,7 +66,7 @@ export {
   queryInt,
 } from "./events.js";
 export { type FleetParams, fleetName, fleetParams } from "./fleet.js";
-export { isoInstant } from "./instant.js";
+export { isoInstant, offsetDateTime } from "./instant.js";
 export {
   type MaintenancePolicyRequest,
   type MaintenancePolicyView,
@@ -58,6 +90,7 @@ export {
   objectStored,
   SHA256,
 } from "./objects.js";
+export { type RevisionRefView, revisionRef } from "./revision-ref.js";
 export {
   type PostRevisionRequest,
   postRevisionRequest,
@@ -73,6 +106,40 @@ export {
   revisionWithState,
   signaturesView,
 } from "./revisions.js";
+export {
+  type RolloutDefinition,
+  type RolloutDefinitionRequest,
+  type RolloutReplayRequest,
+  rolloutDefinition,
+  rolloutDefinitionRequest,
+  rolloutPolicy,
+  rolloutReplayRequest,
+  rolloutSchedule,
+  type WaveSpec,
+  waveSpec,
+} from "./rollout-definition.js";
+export {
+  type DeviceWhyView,
+  deviceWhy,
+  type RolloutAtQuery,
+  type RolloutDeviceParams,
+  type RolloutIdParams,
+  type RolloutPlanView,
+  type RolloutProgressView,
+  type RolloutReasonRequest,
+  type RolloutReplayView,
+  type RolloutSummaryView,
+  rolloutAtQuery,
+  rolloutDeviceParams,
+  rolloutIdParams,
+  rolloutPlan,
+  rolloutProgress,
+  rolloutReasonRequest,
+  rolloutReplay,
+  rolloutSummary,
+  type WaveProgressView,
+  waveProgress,
+} from "./rollouts.js";
 export {
   type CreatedToken,
   type CreateTokenRequest,

@@ -19,3 +19,6 @@ function isIsoInstant(value: string): boolean {
 export function isoInstant(field: string) {
   return z.string().refine(isIsoInstant, { message: `${field} must be an ISO-8601 instant` });
 }
+
+/** An ISO-8601 date-time with `Z` or an offset, as events carry instants. */
+export const offsetDateTime = z.iso.datetime({ offset: true });

@@ -1,16 +1,14 @@
 import { type MaintenanceWindow, maintenanceWindowProblem } from "@statecast/contract";
+import { offsetDateTime, revisionRef } from "@statecast/contract/http";
 import { z } from "zod";
 
 /** A revision of a fleet's state: `{fleet, number}` (stream `revision:<fleet>:<number>`). */
-export const revisionRef = z.strictObject({
-  fleet: z.string().min(1).max(128),
-  number: z.int().nonnegative(),
-});
+export { revisionRef };
 
 /** Lowercase hex sha256, as used for state digests and object ids. */
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected a lowercase hex sha256");
 
-export const isoInstant = z.iso.datetime({ offset: true });
+export const isoInstant = offsetDateTime;
 
 /** Device-reported statuses (Pantavisor's names) plus the server-side NEW and CANCELLED. */
 export const updateStatus = z.enum([

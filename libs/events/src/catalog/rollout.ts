@@ -1,3 +1,4 @@
+import { rolloutDefinition } from "@statecast/contract/http";
 import { z } from "zod";
 import { defineEvent } from "../registry.js";
 import { failureReason, humanMessage, isoInstant, revisionRef } from "./common.js";
@@ -15,44 +16,8 @@ const audit = {
   at: isoInstant,
 };
 
-const waveSpec = z.strictObject({
-  size: z.union([
-    z.strictObject({ percent: z.number().gt(0).max(100) }),
-    z.strictObject({ count: z.int().positive() }),
-  ]),
-  minSample: z.int().positive(),
-  soakSeconds: z.int().nonnegative(),
-  maxFailures: z.strictObject({
-    percent: z.number().min(0).max(100).optional(),
-    count: count.optional(),
-  }),
-  /** The wave starts no earlier than this, even when the previous gate passed (issue 20). */
-  notBefore: isoInstant.optional(),
-});
-
-/** When the rollout may assign (issue 20): absent in rollouts created before it, meaning always. */
-const rolloutSchedule = z.strictObject({
-  startAt: isoInstant.optional(),
-  endAt: isoInstant.optional(),
-  /** At `endAt`: assign nothing more (assigned devices go on), or also cancel unstarted targets. */
-  atEnd: z.enum(["stop_assigning", "cancel_pending"]).optional(),
-});
-
-export const rolloutDefinition = z.strictObject({
-  revision: revisionRef,
-  selector: z.strictObject({
-    ids: deviceIds.optional(),
-    tags: z.array(z.string().min(1).max(128)).optional(),
-    fleet: z.string().min(1).max(128).optional(),
-  }),
-  waves: z.array(waveSpec).min(1),
-  policy: z.strictObject({
-    onFailure: z.enum(["pause", "abort", "rollback"]),
-    onSuccess: z.enum(["next", "pause"]),
-  }),
-  deviceTimeoutSeconds: z.int().positive().optional(),
-  schedule: rolloutSchedule.optional(),
-});
+/** The rollout definition is the HTTP contract's: the one the API takes is the one recorded. */
+export { rolloutDefinition };
 
 const plannedDevice = z.strictObject({
   deviceId: id,
