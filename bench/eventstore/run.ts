@@ -78,7 +78,7 @@ try {
   const db = new pg.Pool({ connectionString: url, max: concurrency + 4 });
   // Idle connections die when the server stops; say so instead of crashing the report.
   db.on("error", (error) => log(`idle connection: ${error.message}`));
-  await migrate(db, eventStoreMigrations);
+  await migrate(url, eventStoreMigrations);
   const store = new PostgresEventStore(db, createRegistry(deviceCatalog, revisionCatalog));
   const ours: Appender = async (stream, events, version) =>
     (await store.append(stream, events, { expectedVersion: version === 0 ? "no_stream" : version }))
