@@ -35,6 +35,7 @@ export {
   runMigrations,
   typeormMigrations,
 } from "./migrate.js";
+export { poolOf } from "./pool-of.js";
 export { comparePositions, type LogPosition, START } from "./positions.js";
 export {
   type AppendManyResult,

@@ -1,9 +1,13 @@
 import { type DynamicModule, Logger, Module } from "@nestjs/common";
 import { TypeOrmModule, type TypeOrmModuleOptions } from "@nestjs/typeorm";
-import { type Migration, migrationDataSourceOptions, runMigrations } from "@statecast/events";
+import {
+  type Migration,
+  migrationDataSourceOptions,
+  poolOf,
+  runMigrations,
+} from "@statecast/events";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import { PG_POOL } from "../tokens.js";
-import { poolOf } from "./pool-of.js";
 
 export interface DatabaseModuleOptions {
   url: string;
