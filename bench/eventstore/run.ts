@@ -122,6 +122,22 @@ try {
   result.single_eps = (await phase("single", ours, concurrency, 1)).eps;
   result.batch_eps = (await phase("batch", ours, batchConcurrency, batch)).eps;
   result.readall_eps = await readAllRate(store);
+  // The same store on a pg.Pool of its own (as services had before the DataSource): A/B in one run.
+  const ownPool = new pg.Pool({ connectionString: url, max: concurrency + 4 });
+  ownPool.on("error", (error) => log(`idle connection: ${error.message}`));
+  const ownStore = new PostgresEventStore(ownPool, createRegistry(deviceCatalog, revisionCatalog));
+  const onOwnPool: Appender = async (stream, events, version) =>
+    (
+      await ownStore.append(stream, events, {
+        expectedVersion: version === 0 ? "no_stream" : version,
+      })
+    ).nextExpectedVersion;
+  result.own_pool_single_eps = (await phase("own-pool-single", onOwnPool, concurrency, 1)).eps;
+  result.own_pool_batch_eps = (
+    await phase("own-pool-batch", onOwnPool, batchConcurrency, batch)
+  ).eps;
+  await ownStore.close();
+  await ownPool.end();
 
   try {
     const emmett = await openEmmett(url, db);

@@ -8,6 +8,7 @@ import {
 } from "@statecast/events";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import { PG_POOL } from "../tokens.js";
+import { TypeormLogger } from "./typeorm-logger.js";
 
 export interface DatabaseModuleOptions {
   url: string;
@@ -38,6 +39,7 @@ function dataSourceOptions(options: DatabaseModuleOptions): TypeOrmModuleOptions
     // An idle client losing its server must not crash the process; the next query reconnects.
     poolErrorHandler: (err: Error) =>
       logger.warn(`idle Postgres connection failed: ${err.message}`),
+    logger: new TypeormLogger(),
     // Entities registered with TypeOrmModule.forFeature; the schema is the migrations' alone.
     autoLoadEntities: true,
     synchronize: false,
