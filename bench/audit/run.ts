@@ -168,7 +168,7 @@ if (restart) {
 const pool = new pg.Pool({ connectionString: server.url("bench_audit"), max: 4 });
 teardown.add("the pool", () => pool.end());
 try {
-  const applied = await migrate(pool, [
+  const applied = await migrate(server.url("bench_audit"), [
     ...eventStoreMigrations,
     ...orchestratorMigrations,
     ...auditMigrations,

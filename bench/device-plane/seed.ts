@@ -32,7 +32,7 @@ export async function seedDevices(url: string, devices: string[]): Promise<pg.Po
   const pool = new pg.Pool({ connectionString: url, max: 16 });
   // An idle client cut by the server's shutdown must not crash the bench and hide the real error.
   pool.on("error", () => undefined);
-  await migrate(pool, eventStoreMigrations);
+  await migrate(url, eventStoreMigrations);
   const store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
   for (let i = 0; i < devices.length; i += 500) {
     await store.appendMany(

@@ -12,18 +12,23 @@ import {
   createRegistry,
   deviceCatalog,
   eventStoreMigrations,
-  migrate,
+  migrationDataSourceOptions,
   PostgresEventStore,
+  poolOf,
   revisionCatalog,
+  runMigrations,
   START,
 } from "@statecast/events";
 import { startEmbeddedPostgres } from "@statecast/infra";
+
 import pg from "pg";
+import { DataSource } from "typeorm";
 import { benchTeardown } from "../teardown.js";
 import { openCopyFloor } from "./copy-floor.js";
 import { nodeCpuMs, postgresCpuMs } from "./cpu.js";
 import { openEmmett } from "./emmett.js";
 import { openNaive } from "./naive.js";
+import { openTypeorm, ormEvent, ormStream } from "./typeorm.js";
 import { enableWalTiming, walFigures, walSample } from "./wal.js";
 import { type Appender, appendLoad, type Throughput } from "./workload.js";
 
@@ -75,10 +80,17 @@ try {
   await enableWalTiming(pool);
   await pool.end();
   const url = server.url("bench");
-  const db = new pg.Pool({ connectionString: url, max: concurrency + 4 });
-  // Idle connections die when the server stops; say so instead of crashing the report.
-  db.on("error", (error) => log(`idle connection: ${error.message}`));
-  await migrate(db, eventStoreMigrations);
+  // One DataSource, as a service has: the event store runs its SQL on the DataSource's pool.
+  const dataSource = new DataSource({
+    ...migrationDataSourceOptions(url, eventStoreMigrations),
+    poolSize: concurrency + 4,
+    entities: [ormStream, ormEvent],
+    // Idle connections die when the server stops; say so instead of crashing the report.
+    poolErrorHandler: (error: Error) => log(`idle connection: ${error.message}`),
+  });
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  const db = poolOf(dataSource);
   const store = new PostgresEventStore(db, createRegistry(deviceCatalog, revisionCatalog));
   const ours: Appender = async (stream, events, version) =>
     (await store.append(stream, events, { expectedVersion: version === 0 ? "no_stream" : version }))
@@ -110,6 +122,22 @@ try {
   result.single_eps = (await phase("single", ours, concurrency, 1)).eps;
   result.batch_eps = (await phase("batch", ours, batchConcurrency, batch)).eps;
   result.readall_eps = await readAllRate(store);
+  // The same store on a pg.Pool of its own (as services had before the DataSource): A/B in one run.
+  const ownPool = new pg.Pool({ connectionString: url, max: concurrency + 4 });
+  ownPool.on("error", (error) => log(`idle connection: ${error.message}`));
+  const ownStore = new PostgresEventStore(ownPool, createRegistry(deviceCatalog, revisionCatalog));
+  const onOwnPool: Appender = async (stream, events, version) =>
+    (
+      await ownStore.append(stream, events, {
+        expectedVersion: version === 0 ? "no_stream" : version,
+      })
+    ).nextExpectedVersion;
+  result.own_pool_single_eps = (await phase("own-pool-single", onOwnPool, concurrency, 1)).eps;
+  result.own_pool_batch_eps = (
+    await phase("own-pool-batch", onOwnPool, batchConcurrency, batch)
+  ).eps;
+  await ownStore.close();
+  await ownPool.end();
 
   try {
     const emmett = await openEmmett(url, db);
@@ -123,6 +151,9 @@ try {
       error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     log(`emmett failed: ${result.emmett_error}`);
   }
+  const orm = await openTypeorm(dataSource);
+  result.typeorm_single_eps = (await phase("typeorm-single", orm, concurrency, 1)).eps;
+  result.typeorm_batch_eps = (await phase("typeorm-batch", orm, batchConcurrency, batch)).eps;
   result.naive_single_eps = (await phase("naive-single", await openNaive(db), concurrency, 1)).eps;
   // The floor of a batch append: the same rows, batches and concurrency, COPYed.
   const copyBare = await openCopyFloor(db, false);
@@ -137,7 +168,7 @@ try {
   result.cpu_us_per_event = cpuPerEvent;
   result.wal = walPerPhase;
   await store.close();
-  await db.end();
+  await dataSource.destroy();
 } finally {
   await teardown.run();
 }

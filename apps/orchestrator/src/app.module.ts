@@ -1,7 +1,6 @@
-import { type DynamicModule, Logger, Module } from "@nestjs/common";
-import { eventStoreMigrations, type Migration, migrate } from "@statecast/events";
+import { type DynamicModule, Module } from "@nestjs/common";
+import { eventStoreMigrations, type Migration } from "@statecast/events";
 import { MetricsModule, PlatformModule } from "@statecast/platform";
-import type pg from "pg";
 import { auditMigrations } from "./audit/audit.migrations.js";
 import { AuditModule } from "./audit/audit.module.js";
 import { AuthModule } from "./auth/auth.module.js";
@@ -19,18 +18,12 @@ import { RolloutModule, rolloutMigrations } from "./rollout/rollout.module.js";
 import { TrustModule } from "./trust/trust.module.js";
 
 /** Every schema change the orchestrator owns, in order: add a package's list after those it needs. */
-const migrations: readonly Migration[] = [
+export const orchestratorSchema: readonly Migration[] = [
   ...eventStoreMigrations,
   ...orchestratorMigrations,
   ...auditMigrations,
   ...rolloutMigrations,
 ];
-
-/** Brings the schema up to date before any feature module gets the pool. */
-async function migrateDatabase(pool: pg.Pool): Promise<void> {
-  const applied = await migrate(pool, migrations);
-  if (applied.length > 0) new Logger("Migrations").log(`applied ${applied.join(", ")}`);
-}
 
 @Module({})
 export class AppModule {
@@ -41,7 +34,7 @@ export class AppModule {
         PlatformModule.forRoot({
           serviceName: "orchestrator",
           config,
-          prepareDatabase: migrateDatabase,
+          migrations: orchestratorSchema,
         }),
         // Feature modules, one line each:
         ProjectionsModule,

@@ -26,7 +26,16 @@ export {
   type ValidationIssue,
 } from "./errors.js";
 export { type CommandOutcome, type HandleCommandOptions, handleCommand } from "./handle-command.js";
-export { type Migration, migrate } from "./migrate.js";
+export {
+  MIGRATIONS_TABLE,
+  type Migration,
+  migrate,
+  migrationDataSourceOptions,
+  migrationName,
+  runMigrations,
+  typeormMigrations,
+} from "./migrate.js";
+export { poolOf } from "./pool-of.js";
 export { comparePositions, type LogPosition, START } from "./positions.js";
 export {
   type AppendManyResult,

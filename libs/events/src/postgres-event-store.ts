@@ -105,7 +105,15 @@ ORDER BY stream_id, stream_version`,
 const PG_UNIQUE_VIOLATION = "23505";
 const PG_SERIALIZATION_FAILURE = "40001";
 
-/** The event store of DESIGN §2 on plain node-pg. Validation happens before any I/O. */
+/**
+ * The event store of DESIGN §2 on plain node-pg. Validation happens before any I/O.
+ *
+ * Its append and read-all stay hand-written SQL, run on the service's TypeORM DataSource's own
+ * pool (`poolOf`): through TypeORM entities (a locked read of the stream, an upsert, an insert)
+ * an append costs 16 times the CPU. `bench:eventstore`, one run (2 CPUs, load 17): single-event
+ * appends 481 ev/s here against 22 through TypeORM (CPU µs/event node+postgres 194+210 against
+ * 3,874+2,431), 100-event batches 6,254 ev/s against 597 (12+46 against 92+105).
+ */
 export class PostgresEventStore {
   private readonly notifier: AppendNotifier;
   private readonly appendedIn = new WeakSet<pg.ClientBase>();

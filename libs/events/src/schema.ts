@@ -100,9 +100,25 @@ WHERE s.stream_id = e.stream_id
 
 /** The event store's own migrations; list them first when composing with other packages'. */
 export const eventStoreMigrations: readonly Migration[] = [
-  { id: "events-0001-streams-events-checkpoints", sql: createStreamsAndEvents },
-  { id: "events-0002-stream-last-transaction", sql: addStreamLastTransaction },
-  { id: "events-0003-drop-events-stream-fk", sql: dropEventsStreamForeignKey },
-  { id: "events-0004-filter-indexes-in-read-all-order", sql: filterIndexesInReadAllOrder },
-  { id: "events-0005-fleet", sql: fleetColumns },
+  {
+    id: "events-0001-streams-events-checkpoints",
+    timestamp: 1796500000001,
+    sql: createStreamsAndEvents,
+  },
+  {
+    id: "events-0002-stream-last-transaction",
+    timestamp: 1796500000002,
+    sql: addStreamLastTransaction,
+  },
+  {
+    id: "events-0003-drop-events-stream-fk",
+    timestamp: 1796500000003,
+    sql: dropEventsStreamForeignKey,
+  },
+  {
+    id: "events-0004-filter-indexes-in-read-all-order",
+    timestamp: 1796500000004,
+    sql: filterIndexesInReadAllOrder,
+  },
+  { id: "events-0005-fleet", timestamp: 1796500000005, sql: fleetColumns },
 ];

@@ -63,7 +63,7 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
     env = await startSecuredNats();
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    await migrate(pool, eventStoreMigrations);
+    await migrate(db.url, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog, enrollmentCatalog));
     responder = new EnrollmentResponder(env.service, store, env.setup);
     responder.start();

@@ -60,7 +60,7 @@ describe("device credentials expire and the agent renews them while it is allowe
     env = await startSecuredNats();
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    await migrate(pool, eventStoreMigrations);
+    await migrate(db.url, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog, enrollmentCatalog));
     responder = new EnrollmentResponder(env.service, store, env.setup, undefined, {
       credentialsLifetimeMs: LIFETIME_MS,

@@ -87,7 +87,7 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
     nats = await startTestNats({ configFile, storeDir, port });
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    await migrate(pool, eventStoreMigrations);
+    await migrate(db.url, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog, enrollmentCatalog));
     const gatewaySetup = await writeGatewaySetup(setup, join(dir, "gateway-auth"));
     gatewayDir = gatewaySetup.dir;

@@ -61,7 +61,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     env = await startSecuredNats();
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    await migrate(pool, eventStoreMigrations);
+    await migrate(db.url, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
     // The gateway's own setup (no operator root), as STATECAST_NATS_AUTH_DIR gives it.
     gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));

@@ -10,8 +10,6 @@ import {
   createRegistry,
   deviceCatalog,
   enrollmentCatalog,
-  eventStoreMigrations,
-  migrate,
   PostgresEventStore,
 } from "@statecast/events";
 import { loadGatewaySetup } from "@statecast/nats-auth";
@@ -20,7 +18,7 @@ import type pg from "pg";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { CredentialRevoker } from "./credential-revoker.js";
 import { EnrollmentResponder } from "./enrollment-responder.js";
-import { HelloLimits, helloLimitMigrations } from "./hello-limits.js";
+import { HelloLimits } from "./hello-limits.js";
 
 /** The hello responder and the revoker, or nothing when no operator setup is configured. */
 export interface Enrollment {
@@ -45,7 +43,6 @@ export const ENROLLMENT = "gateway:enrollment";
         nc: NatsConnection,
       ): Promise<Enrollment | null> => {
         if (!config.natsAuthDir) return null;
-        await migrate(pool, [...eventStoreMigrations, ...helloLimitMigrations]);
         // Device streams and enrollment-token streams (a token's uses are appended with the device).
         const store = new PostgresEventStore(
           pool,

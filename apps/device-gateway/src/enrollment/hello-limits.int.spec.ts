@@ -35,7 +35,7 @@ describe("hello limits (real nats-server and Postgres)", () => {
     env = await startSecuredNats();
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    await migrate(pool, [...eventStoreMigrations, ...helloLimitMigrations]);
+    await migrate(db.url, [...eventStoreMigrations, ...helloLimitMigrations]);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
     const { creds, inboxPrefix } = await issueEnrollmentUser(env.setup);
     enrolling = await connect({

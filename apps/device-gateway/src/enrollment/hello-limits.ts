@@ -98,6 +98,7 @@ function busy(why: string, retryAfterMs: number): HelloBusy {
 export const helloLimitMigrations: readonly Migration[] = [
   {
     id: "gateway-0002-events-pending-by-fleet",
+    timestamp: 1796500000042,
     sql: `CREATE INDEX IF NOT EXISTS events_pending_by_fleet ON events ((data ->> 'fleet'))
             WHERE type = 'DeviceEnrolled' AND data ->> 'enrolledWith' = 'approval';`,
   },

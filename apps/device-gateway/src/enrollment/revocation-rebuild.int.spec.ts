@@ -46,7 +46,7 @@ describe("revocation list rebuilt from the event history", () => {
     gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    await migrate(pool, eventStoreMigrations);
+    await migrate(db.url, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
   });
   afterAll(async () => {

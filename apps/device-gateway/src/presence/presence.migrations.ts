@@ -7,6 +7,7 @@ import type { Migration } from "@statecast/events";
 export const presenceMigrations: readonly Migration[] = [
   {
     id: "gateway-0001-device-presence",
+    timestamp: 1796500000041,
     sql: `
 CREATE TABLE device_presence (
   device_id text PRIMARY KEY,

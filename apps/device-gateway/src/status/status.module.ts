@@ -7,13 +7,7 @@ import {
   type OnApplicationBootstrap,
 } from "@nestjs/common";
 import { reportBackoffSubject } from "@statecast/contract";
-import {
-  createRegistry,
-  deviceCatalog,
-  eventStoreMigrations,
-  migrate,
-  PostgresEventStore,
-} from "@statecast/events";
+import { createRegistry, deviceCatalog, PostgresEventStore } from "@statecast/events";
 import {
   JETSTREAM,
   NATS_CONNECTION,
@@ -23,7 +17,6 @@ import {
 } from "@statecast/platform";
 import type pg from "pg";
 import type { GatewayConfig } from "../config/gateway.config.js";
-import { presenceMigrations } from "../presence/presence.migrations.js";
 import { DropCounter } from "./drop-counter.js";
 import { StatusMetrics } from "./status.metrics.js";
 import { StatusIngestor } from "./status-ingestor.js";
@@ -38,10 +31,7 @@ export const DEVICE_EVENT_STORE = "gateway:device-event-store";
     {
       provide: DEVICE_EVENT_STORE,
       inject: [PG_POOL],
-      useFactory: async (pool: pg.Pool) => {
-        await migrate(pool, [...eventStoreMigrations, ...presenceMigrations]);
-        return new PostgresEventStore(pool, createRegistry(deviceCatalog));
-      },
+      useFactory: (pool: pg.Pool) => new PostgresEventStore(pool, createRegistry(deviceCatalog)),
     },
     DropCounter,
     {

@@ -56,7 +56,7 @@ export const drops = (gateway: RunningService) => gateway.app.get(DropCounter);
 
 export async function openStore(url: string): Promise<PostgresEventStore> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
-  await migrate(pool, eventStoreMigrations);
+  await migrate(url, eventStoreMigrations);
   return new PostgresEventStore(pool, createRegistry(deviceCatalog, revisionCatalog));
 }
 

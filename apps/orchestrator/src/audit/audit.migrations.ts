@@ -23,6 +23,14 @@ DROP INDEX IF EXISTS events_by_revision_fleet;
 
 /** Audit-query indexes; list them after the orchestrator's read models. */
 export const auditMigrations: readonly Migration[] = [
-  { id: "orchestrator-audit-0001-drop-duplicate-filter-indexes", sql: dropDuplicateFilterIndexes },
-  { id: "orchestrator-audit-0002-event-fleet-index", sql: eventFleetIndex },
+  {
+    id: "orchestrator-audit-0001-drop-duplicate-filter-indexes",
+    timestamp: 1796500000021,
+    sql: dropDuplicateFilterIndexes,
+  },
+  {
+    id: "orchestrator-audit-0002-event-fleet-index",
+    timestamp: 1796500000022,
+    sql: eventFleetIndex,
+  },
 ];

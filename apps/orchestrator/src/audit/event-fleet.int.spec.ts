@@ -69,7 +69,7 @@ describe("the audit fleet filter's events.fleet column", () => {
   });
 
   it("backfills events the previous release wrote; every append statement fills new ones", async () => {
-    await migrate(pool, previousRelease);
+    await migrate(db.url, previousRelease);
     await previousAppend(pool, "device:m1", 1, "DeviceEnrolled", enrolled("m1", "main"));
     await previousAppend(pool, "device:m1", 2, "DeviceCameOnline", { bootId: "b1" });
     await previousAppend(pool, "device:o1", 1, "DeviceEnrolled", enrolled("o1", "other"));
@@ -80,7 +80,7 @@ describe("the audit fleet filter's events.fleet column", () => {
     });
     await previousAppend(pool, "token:t1", 1, "ApiTokenCreated", { name: "t" });
 
-    await migrate(pool, everyMigration);
+    await migrate(db.url, everyMigration);
     const store = new PostgresEventStore(pool, orchestratorRegistry());
     const meta = (id: string) => fromDevice(id);
     await store.append(
@@ -167,7 +167,7 @@ describe("the audit fleet filter's events.fleet column", () => {
   });
 
   it("is read through its index in read-all order: EXPLAIN of the fleet filter", async () => {
-    await migrate(pool, everyMigration);
+    await migrate(db.url, everyMigration);
     await pool.query(bulkHistory(2000, 10, 20));
     await pool.query("ANALYZE events");
     const { text, values } = buildEventPageQuery({ fleet: "fleet-3" }, undefined, 100);

@@ -17,7 +17,12 @@ async function loadAll(
   return new Map(rows.map((row) => [row.device_id, row.record]));
 }
 
-/** Upserts every record in one statement (columns as arrays, unnest). */
+/**
+ * Upserts every record in one statement (columns as arrays, unnest). SQL, not the
+ * `DeviceRegistryRow` repository: it runs on the processor's client inside the transaction that
+ * moves the projection's checkpoint, which an EntityManager cannot join, and one statement per
+ * batch of up to 1,000 events is what keeps the projection ahead of a fleet's reports.
+ */
 async function saveAll(client: pg.ClientBase, records: readonly DeviceRecord[]): Promise<void> {
   await client.query(
     `INSERT INTO device_registry (device_id, fleet, tags, approval, last_status, online, last_seen_at, record)

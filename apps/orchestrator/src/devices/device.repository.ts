@@ -1,7 +1,8 @@
-import { Inject, Injectable } from "@nestjs/common";
-import type pg from "pg";
-import { PG_POOL } from "../projections/pool.js";
+import { Injectable } from "@nestjs/common";
+import { InjectRepository } from "@nestjs/typeorm";
+import type { Repository } from "typeorm";
 import { currentShape, type DeviceRecord } from "./device-record.js";
+import { DeviceRegistryRow } from "./device-registry.entity.js";
 
 export interface DeviceQuery {
   fleet?: string;
@@ -20,6 +21,7 @@ export interface DeviceQuery {
 
 /** The running revision's number, as the `device_registry_by_revision` index has it. */
 const CURRENT_REVISION = "(record -> 'currentRevision' ->> 'number')";
+const CURRENT_REVISION_OF_ROW = "(d.record -> 'currentRevision' ->> 'number')";
 
 /**
  * The record's `drifted` flag; records stored before it existed read as `isDrifted` would decide
@@ -45,81 +47,82 @@ export interface DeviceSummary {
 /** Reads the `device_registry` projection. */
 @Injectable()
 export class DeviceRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(
+    @InjectRepository(DeviceRegistryRow) private readonly registry: Repository<DeviceRegistryRow>,
+  ) {}
 
   async find(deviceId: string): Promise<DeviceRecord | undefined> {
-    const { rows } = await this.pool.query<{ record: DeviceRecord }>(
-      "SELECT record FROM device_registry WHERE device_id = $1",
-      [deviceId],
-    );
-    return rows[0] ? currentShape(rows[0].record) : undefined;
+    const row = await this.registry.findOne({ select: { record: true }, where: { deviceId } });
+    return row ? currentShape(row.record) : undefined;
   }
 
   async list(query: DeviceQuery): Promise<DeviceRecord[]> {
-    const values: unknown[] = [];
-    const param = (value: unknown) => {
-      values.push(value);
-      return `$${values.length}`;
-    };
-    const where: string[] = [];
-    if (query.fleet !== undefined) where.push(`fleet = ${param(query.fleet)}`);
+    const q = this.registry
+      .createQueryBuilder("d")
+      .select(["d.deviceId", "d.record"])
+      .orderBy("d.deviceId")
+      .limit(query.limit);
+    if (query.fleet !== undefined) q.andWhere("d.fleet = :fleet", { fleet: query.fleet });
     if (query.tag !== undefined) {
       const at = query.tag.indexOf("=");
-      where.push(
-        at === -1
-          ? `tags ? ${param(query.tag)}`
-          : `tags @> ${param(JSON.stringify({ [query.tag.slice(0, at)]: query.tag.slice(at + 1) }))}::jsonb`,
-      );
+      if (at === -1) q.andWhere("d.tags ? :tag", { tag: query.tag });
+      else {
+        const tags = JSON.stringify({ [query.tag.slice(0, at)]: query.tag.slice(at + 1) });
+        q.andWhere("d.tags @> CAST(:tags AS jsonb)", { tags });
+      }
     }
-    if (query.status !== undefined) where.push(`last_status = ${param(query.status)}`);
-    if (query.online !== undefined) where.push(`online = ${param(query.online)}`);
-    if (query.approval !== undefined) where.push(`approval = ${param(query.approval)}`);
-    if (query.revision !== undefined)
-      where.push(`${CURRENT_REVISION} = ${param(String(query.revision))}`);
-    if (query.after !== undefined) where.push(`device_id > ${param(query.after)}`);
-    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const { rows } = await this.pool.query<{ record: DeviceRecord }>(
-      `SELECT record FROM device_registry ${clause} ORDER BY device_id LIMIT ${param(query.limit)}`,
-      values,
-    );
+    if (query.status !== undefined) q.andWhere("d.lastStatus = :status", { status: query.status });
+    if (query.online !== undefined) q.andWhere("d.online = :online", { online: query.online });
+    if (query.approval !== undefined) {
+      q.andWhere("d.approval = :approval", { approval: query.approval });
+    }
+    if (query.revision !== undefined) {
+      q.andWhere(`${CURRENT_REVISION_OF_ROW} = :revision`, { revision: String(query.revision) });
+    }
+    if (query.after !== undefined) q.andWhere("d.deviceId > :after", { after: query.after });
+    const rows = await q.getMany();
     return rows.map((row) => currentShape(row.record));
   }
 
-  /** Counts by running revision, by last status and online/offline (decommissioned left out). */
+  /**
+   * Counts by running revision, by last status and online/offline (decommissioned left out).
+   * Aggregates over JSON expressions read plainer as SQL than as a query builder; they run on the
+   * repository's DataSource.
+   */
   async summary(fleet: string | undefined): Promise<DeviceSummary> {
     const where = `WHERE approval <> 'decommissioned'${fleet === undefined ? "" : " AND fleet = $1"}`;
     const values = fleet === undefined ? [] : [fleet];
     const [presence, revisions, statuses] = await Promise.all([
-      this.pool.query<{ online: string; offline: string; drifted: string }>(
+      this.registry.query<{ online: string; offline: string; drifted: string }[]>(
         `SELECT count(*) FILTER (WHERE online) AS online, count(*) FILTER (WHERE NOT online) AS offline,
            count(*) FILTER (WHERE ${DRIFTED}) AS drifted
          FROM device_registry ${where}`,
         values,
       ),
-      this.pool.query<{ fleet: string | null; number: string | null; count: string }>(
+      this.registry.query<{ fleet: string | null; number: string | null; count: string }[]>(
         `SELECT record -> 'currentRevision' ->> 'fleet' AS fleet, ${CURRENT_REVISION} AS number,
            count(*) FROM device_registry ${where} GROUP BY 1, 2 ORDER BY 1, 2::int DESC`,
         values,
       ),
-      this.pool.query<{ status: string | null; count: string }>(
+      this.registry.query<{ status: string | null; count: string }[]>(
         `SELECT last_status AS status, count(*) FROM device_registry ${where}
          GROUP BY 1 ORDER BY 2 DESC`,
         values,
       ),
     ]);
-    const online = Number(presence.rows[0]?.online ?? 0);
-    const offline = Number(presence.rows[0]?.offline ?? 0);
+    const online = Number(presence[0]?.online ?? 0);
+    const offline = Number(presence[0]?.offline ?? 0);
     return {
       total: online + offline,
       online,
       offline,
-      drifted: Number(presence.rows[0]?.drifted ?? 0),
-      byRevision: revisions.rows.map((r) => ({
+      drifted: Number(presence[0]?.drifted ?? 0),
+      byRevision: revisions.map((r) => ({
         fleet: r.fleet,
         number: r.number === null ? null : Number(r.number),
         count: Number(r.count),
       })),
-      byStatus: statuses.rows.map((r) => ({ status: r.status, count: Number(r.count) })),
+      byStatus: statuses.map((r) => ({ status: r.status, count: Number(r.count) })),
     };
   }
 }

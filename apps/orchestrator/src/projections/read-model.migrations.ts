@@ -80,8 +80,12 @@ CREATE INDEX events_by_revision_fleet
 
 /** The orchestrator's read models and audit indexes; list them after the event store's. */
 export const orchestratorMigrations: readonly Migration[] = [
-  { id: "orchestrator-0001-read-models", sql: tokensAndRegistry },
-  { id: "orchestrator-0002-audit-indexes", sql: auditIndexes },
-  { id: "orchestrator-0003-audit-indexes-in-commit-order", sql: auditIndexesInCommitOrder },
-  { id: "orchestrator-0004-devices-by-revision", sql: devicesByRevision },
+  { id: "orchestrator-0001-read-models", timestamp: 1796500000011, sql: tokensAndRegistry },
+  { id: "orchestrator-0002-audit-indexes", timestamp: 1796500000012, sql: auditIndexes },
+  {
+    id: "orchestrator-0003-audit-indexes-in-commit-order",
+    timestamp: 1796500000013,
+    sql: auditIndexesInCommitOrder,
+  },
+  { id: "orchestrator-0004-devices-by-revision", timestamp: 1796500000014, sql: devicesByRevision },
 ];

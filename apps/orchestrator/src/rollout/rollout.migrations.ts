@@ -35,5 +35,5 @@ CREATE INDEX rollout_timers_by_due ON rollout_timers (due_at);
 
 /** The rollout feature's tables; list them after the orchestrator's read models. */
 export const rolloutMigrations: readonly Migration[] = [
-  { id: "orchestrator-rollout-0001-tables", sql: rolloutTables },
+  { id: "orchestrator-rollout-0001-tables", timestamp: 1796500000031, sql: rolloutTables },
 ];

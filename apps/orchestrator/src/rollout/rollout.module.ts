@@ -6,8 +6,10 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from "@nestjs/common";
+import { TypeOrmModule } from "@nestjs/typeorm";
 import { PostgresEventStore, type RunningProcessor, runProcessor } from "@statecast/events";
 import { RolloutController } from "./rollout.controller.js";
+import { RolloutRow } from "./rollout.entity.js";
 import { RolloutService } from "./rollout.service.js";
 import {
   PROCESS_MANAGER_NAME,
@@ -55,6 +57,7 @@ export class RolloutRunner implements OnApplicationBootstrap, BeforeApplicationS
 }
 
 @Module({
+  imports: [TypeOrmModule.forFeature([RolloutRow])],
   controllers: [RolloutController],
   providers: [
     {

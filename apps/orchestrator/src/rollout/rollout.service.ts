@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Inject, Injectable } from "@nestjs/common";
+import { InjectRepository } from "@nestjs/typeorm";
 import type { RolloutSummaryView } from "@statecast/contract/http";
 import {
   IllegalStateError,
@@ -8,6 +9,7 @@ import {
   rolloutStreamId,
   ValidationError,
 } from "@statecast/events";
+import type { Repository } from "typeorm";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
 import { maintenancePolicyOf } from "../maintenance/maintenance-windows.js";
 import {
@@ -29,6 +31,7 @@ import {
   validateDefinition,
   whyNotUpdated,
 } from "./domain/index.js";
+import { RolloutRow } from "./rollout.entity.js";
 import { parseDefinition, parseReplayPolicy } from "./rollout-definition.input.js";
 import {
   activeClaims,
@@ -66,6 +69,7 @@ export class RolloutService {
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
     @Inject(RolloutStates) private readonly states: RolloutStates,
     @Inject(RolloutWriter) private readonly writer: RolloutWriter,
+    @InjectRepository(RolloutRow) private readonly rollouts: Repository<RolloutRow>,
   ) {}
 
   async create(body: unknown, ctx: CommandContext): Promise<RolloutView> {
@@ -154,21 +158,14 @@ export class RolloutService {
   }
 
   async list(): Promise<RolloutSummaryView[]> {
-    const { rows } = await this.store.pool.query<{
-      rollout_id: string;
-      status: string;
-      revision: { fleet: string; number: number };
-      rollback_of: string | null;
-      created_at: Date;
-      updated_at: Date;
-    }>("SELECT * FROM rollouts ORDER BY created_at, rollout_id");
+    const rows = await this.rollouts.find({ order: { createdAt: "ASC", rolloutId: "ASC" } });
     return rows.map((row) => ({
-      rolloutId: row.rollout_id,
+      rolloutId: row.rolloutId,
       status: row.status,
       revision: row.revision,
-      rollbackOf: row.rollback_of,
-      createdAt: row.created_at.toISOString(),
-      updatedAt: row.updated_at.toISOString(),
+      rollbackOf: row.rollbackOf,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
     }));
   }
 

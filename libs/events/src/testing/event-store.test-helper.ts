@@ -20,7 +20,7 @@ export interface StoreFixture {
 export async function aMigratedStore(poolSize = 20): Promise<StoreFixture> {
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: poolSize });
-  await migrate(pool, eventStoreMigrations);
+  await migrate(db.url, eventStoreMigrations);
   const store = new PostgresEventStore(pool, createRegistry(deviceCatalog, revisionCatalog));
   return {
     db,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { credsAuthenticator } from "@nats-io/transport-node";
 import { type DynamicModule, Module } from "@nestjs/common";
-import type pg from "pg";
+import type { Migration } from "@statecast/events";
 import type { ServiceConfig } from "../config/service-config.js";
 import { DatabaseModule } from "../database/database.module.js";
 import { HealthModule } from "../health/health.module.js";
@@ -11,14 +11,14 @@ import { SERVICE_CONFIG } from "../tokens.js";
 export interface PlatformModuleOptions<Config extends ServiceConfig = ServiceConfig> {
   serviceName: string;
   config: Config;
-  /** Runs before any feature gets the pool, e.g. `(pool) => migrate(pool, migrations)`. */
-  prepareDatabase?: (pool: pg.Pool) => Promise<void>;
+  /** Every schema change the service owns, in order; applied before any feature gets the database. */
+  migrations?: readonly Migration[];
   /** NATS client options beyond the servers (credentials, …). */
   nats?: NatsModuleOptions["connection"];
 }
 
 /**
- * What every service imports first: its config (`SERVICE_CONFIG`), the Postgres pool, the NATS
+ * What every service imports first: its config (`SERVICE_CONFIG`), the TypeORM DataSource, the NATS
  * connection and JetStream client (all global), and the health endpoints.
  */
 @Module({})
@@ -31,7 +31,7 @@ export class PlatformModule {
       url: config.databaseUrl,
       statementTimeoutMs: config.statementTimeoutMs,
       idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
-      ...(options.prepareDatabase ? { prepare: options.prepareDatabase } : {}),
+      ...(options.migrations ? { migrations: options.migrations } : {}),
     });
     const connection = options.nats ?? {
       ...(config.natsCredsFile

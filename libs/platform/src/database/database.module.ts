@@ -1,18 +1,19 @@
+import { type DynamicModule, Logger, Module } from "@nestjs/common";
+import { TypeOrmModule, type TypeOrmModuleOptions } from "@nestjs/typeorm";
 import {
-  type DynamicModule,
-  Inject,
-  Injectable,
-  Logger,
-  Module,
-  type OnApplicationShutdown,
-} from "@nestjs/common";
-import pg from "pg";
+  type Migration,
+  migrationDataSourceOptions,
+  poolOf,
+  runMigrations,
+} from "@statecast/events";
+import { DataSource, type DataSourceOptions } from "typeorm";
 import { PG_POOL } from "../tokens.js";
+import { TypeormLogger } from "./typeorm-logger.js";
 
 export interface DatabaseModuleOptions {
   url: string;
-  /** Runs once the pool is connected, before any feature sees it (e.g. schema migrations). */
-  prepare?: (pool: pg.Pool) => Promise<void>;
+  /** Every schema change the service owns, in order; applied before any feature sees the database. */
+  migrations?: readonly Migration[];
   maxConnections?: number;
   /**
    * `statement_timeout` of every pooled connection (default 30 s): a query that runs longer is
@@ -24,46 +25,60 @@ export interface DatabaseModuleOptions {
   idleInTransactionTimeoutMs?: number;
 }
 
-@Injectable()
-class PoolCloser implements OnApplicationShutdown {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
-  }
+function dataSourceOptions(options: DatabaseModuleOptions): TypeOrmModuleOptions {
+  const logger = new Logger("Database");
+  return {
+    ...migrationDataSourceOptions(options.url, options.migrations ?? []),
+    poolSize: options.maxConnections ?? 20,
+    connectTimeoutMS: 5_000,
+    applicationName: "statecast",
+    extra: {
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
+    },
+    // An idle client losing its server must not crash the process; the next query reconnects.
+    poolErrorHandler: (err: Error) =>
+      logger.warn(`idle Postgres connection failed: ${err.message}`),
+    logger: new TypeormLogger(),
+    // Entities registered with TypeOrmModule.forFeature; the schema is the migrations' alone.
+    autoLoadEntities: true,
+    synchronize: false,
+    // A database that cannot be reached fails the start at once, with its reason.
+    toRetry: () => false,
+  };
 }
 
-async function openPool(options: DatabaseModuleOptions): Promise<pg.Pool> {
-  const logger = new Logger("Database");
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.maxConnections ?? 20,
-    connectionTimeoutMillis: 5_000,
-    application_name: "statecast",
-    statement_timeout: options.statementTimeoutMs ?? 30_000,
-    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
-  });
-  // An idle client losing its server must not crash the process; the next query reconnects.
-  pool.on("error", (err) => logger.warn(`idle Postgres connection failed: ${err.message}`));
+async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = new DataSource(options);
   try {
-    const client = await pool.connect();
-    client.release();
-    await options.prepare?.(pool);
+    await dataSource.initialize();
+    const applied = await runMigrations(dataSource);
+    if (applied.length > 0) new Logger("Migrations").log(`applied ${applied.join(", ")}`);
   } catch (err) {
-    await pool.end();
+    if (dataSource.isInitialized) await dataSource.destroy();
     throw new Error(`cannot use the database: ${(err as Error).message}`, { cause: err });
   }
-  return pool;
+  return dataSource;
 }
 
-/** One `pg.Pool` for the whole service under `PG_POOL`, ended on shutdown. */
+/**
+ * One TypeORM DataSource for the whole service, migrated before any feature gets it and destroyed
+ * on shutdown; features take repositories of their entities (`TypeOrmModule.forFeature`). Its
+ * `pg.Pool` stays inside the data layer under `PG_POOL`, for the SQL that is written by hand.
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [{ provide: PG_POOL, useFactory: () => openPool(options) }, PoolCloser],
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(options),
+          dataSourceFactory: (typeorm) => openDataSource(typeorm as DataSourceOptions),
+        }),
+      ],
+      providers: [{ provide: PG_POOL, inject: [DataSource], useFactory: poolOf }],
       exports: [PG_POOL],
     };
   }

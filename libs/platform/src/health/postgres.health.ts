@@ -1,13 +1,12 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { HealthIndicatorService } from "@nestjs/terminus";
-import pg from "pg";
-import { PG_POOL } from "../tokens.js";
+import { DataSource } from "typeorm";
 
-/** Up when the pool can run `SELECT 1` within the timeout. */
+/** Up when the service's DataSource can run `SELECT 1` within the timeout. */
 @Injectable()
 export class PostgresHealthIndicator {
   constructor(
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly health: HealthIndicatorService,
   ) {}
 
@@ -15,7 +14,7 @@ export class PostgresHealthIndicator {
     return this.health
       .check(key)
       .attempt(async () => {
-        await this.pool.query("SELECT 1");
+        await this.dataSource.query("SELECT 1");
       })
       .withTimeout(timeoutMs);
   }

@@ -58,7 +58,7 @@ describe("gauges read from Postgres", () => {
     let store: PostgresEventStore;
 
     beforeEach(async () => {
-      await migrate(pool, eventStoreMigrations);
+      await migrate(db.url, eventStoreMigrations);
       store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
       nats = await startTestNats();
       nc = await connect({ servers: nats.url });
