@@ -1,12 +1,28 @@
 import { type DynamicModule, Module } from "@nestjs/common";
-import { MetricsModule, PlatformModule } from "@statecast/platform";
+import { EVENTS_STREAM, parseEventPayload } from "@statecast/events";
+import { EventsTransportModule, MetricsModule, PlatformModule } from "@statecast/platform";
 import type { GatewayConfig } from "./config/gateway.config.js";
 import { DeviceMetricsModule } from "./device-metrics/device-metrics.module.js";
+import { CREDENTIAL_REVOKER } from "./enrollment/credential-revoker.js";
 import { EnrollmentModule } from "./enrollment/enrollment.module.js";
 import { DeviceObjectsModule } from "./objects/device-objects.module.js";
 import { PresenceModule } from "./presence/presence.module.js";
 import { StatusModule } from "./status/status.module.js";
+import { TARGETS_CONSUMER } from "./targets/target-events.controller.js";
 import { TargetsModule } from "./targets/targets.module.js";
+
+/**
+ * The gateway's durable consumers of SC_EVENTS (what the orchestrator's relay publishes): device
+ * events in order for the targets, and revocations when this gateway has a NATS setup to sign with.
+ */
+function eventConsumers(config: GatewayConfig) {
+  return [
+    { name: TARGETS_CONSUMER, filterSubject: "sc.evt.device.>" },
+    ...(config.natsAuthDir
+      ? [{ name: CREDENTIAL_REVOKER, filterSubject: "sc.evt.device.*.DeviceCredentialsRevoked" }]
+      : []),
+  ];
+}
 
 @Module({})
 export class AppModule {
@@ -15,6 +31,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ serviceName: "device-gateway", config }),
+        EventsTransportModule.forRoot({
+          stream: EVENTS_STREAM,
+          consumers: eventConsumers(config),
+          decode: parseEventPayload,
+        }),
         // Feature modules, one line each:
         StatusModule,
         MetricsModule,

@@ -63,6 +63,7 @@ export {
   EVENTS_SUBJECTS,
   eventPayload,
   eventSubject,
+  parseEventPayload,
   subjectToken,
 } from "./relay-subject.js";
 export { EVENTS_CHANNEL, eventStoreMigrations } from "./schema.js";
