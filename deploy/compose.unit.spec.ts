@@ -14,6 +14,7 @@ type Service = {
   volumes?: string[];
   depends_on?: Record<string, unknown>;
   environment?: Record<string, string>;
+  secrets?: Array<{ source: string; target: string }>;
 };
 type Compose = { services: Record<string, Service>; volumes: Record<string, unknown> };
 
@@ -121,6 +122,15 @@ describe("compose.yaml", () => {
     for (const name of ["orchestrator-1", "orchestrator-2"]) {
       expect(services[name]?.volumes?.join(" ")).not.toContain("nats-auth");
       expect(services[name]?.environment?.STATECAST_NATS_AUTH_DIR).toBeUndefined();
+    }
+  });
+
+  it("gives the gateways no shared volume: objects over NATS, their target key as a secret", () => {
+    for (const name of ["gateway-1", "gateway-2"]) {
+      const gateway = services[name];
+      expect(gateway?.volumes?.join(" ")).not.toContain("statecast-data");
+      expect(gateway?.environment?.STATECAST_TARGET_KEY_DIR).toBe("/run/secrets/target-key");
+      expect(JSON.stringify(gateway?.secrets)).toContain("gateway-target-key");
     }
   });
 

@@ -18,7 +18,11 @@ type Container = {
   readinessProbe?: { httpGet?: { path: string; port: string } };
   livenessProbe?: { httpGet?: { path: string; port: string } };
   envFrom?: Array<{ configMapRef?: { name: string } }>;
-  env?: Array<{ valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+  env?: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string } };
+  }>;
 };
 type PodSpec = {
   containers: Container[];
@@ -41,6 +45,7 @@ const OUT_OF_BAND_SECRETS = [
   "nats-config",
   "nats-services-creds",
   "gateway-nats-auth",
+  "gateway-target-key",
   "nats-tls",
   "nats-ca",
 ];
@@ -137,6 +142,15 @@ describe("k8s manifests", () => {
         }
       }
     }
+  });
+
+  it("gives the gateways no shared volume: objects over NATS, the target key from a Secret", () => {
+    const pod = (named("Deployment", "device-gateway") as Workload).spec.template.spec;
+    expect(pod.volumes?.filter((v) => v.persistentVolumeClaim) ?? []).toEqual([]);
+    const keyDir = pod.containers[0]?.env?.find((e) => e.name === "STATECAST_TARGET_KEY_DIR");
+    const mount = pod.containers[0]?.volumeMounts?.find((m) => m.mountPath === keyDir?.value);
+    const volume = pod.volumes?.find((v) => v.name === mount?.name);
+    expect(volume?.secret?.secretName).toBe("gateway-target-key");
   });
 
   it("selects pods of a workload with every Service and disruption budget", () => {

@@ -15,8 +15,8 @@ import { createTestDatabase, startTestNats, type TestDatabase } from "@statecast
 import { AppModule as GatewayModule } from "../../apps/device-gateway/src/app.module.js";
 import { loadGatewayConfig } from "../../apps/device-gateway/src/config/gateway.config.js";
 import {
-  ensureTargetKey,
-  targetKeyPaths,
+  ensureTargetKeyIn,
+  targetKeyFiles,
 } from "../../apps/device-gateway/src/targets/target-key.js";
 import { type ServiceProcess, spawnService } from "../../apps/launcher/src/service-process.js";
 import { waitUntilReady } from "../../apps/launcher/src/wait-ready.js";
@@ -62,7 +62,11 @@ export interface ServicesOptions {
  */
 export interface Services {
   dir: string;
+  /** The orchestrator's data directory (objects, keys…): the gateway is given no path into it. */
   dataDir: string;
+  /** The gateway's own data directory, and its target key directory (as a Secret would be). */
+  gatewayDataDir: string;
+  targetKeyDir: string;
   db: TestDatabase;
   nats: NatsEndpoint;
   setup: OperatorSetup;
@@ -163,6 +167,8 @@ function baseEnvironment(): Record<string, string> {
 export async function startServices(options: ServicesOptions = {}): Promise<Services> {
   const dir = mkdtempSync(join(tmpdir(), "statecast-e2e-"));
   const dataDir = join(dir, "data");
+  const gatewayDataDir = join(dir, "gateway-data");
+  const targetKeyDir = join(dir, "gateway-keys");
   const setup = await ensureOperatorSetup(join(dir, "operator"));
   const servicesCreds = await issueServiceUser(setup, "e2e-services");
   const credsFile = join(dir, "services.creds");
@@ -171,13 +177,12 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     ? await startSecuredCluster(join(dir, "cluster"), setup, servicesCreds)
     : await startSecuredNats(dir, setup);
   const db = await createTestDatabase();
-  ensureTargetKey(dataDir);
+  ensureTargetKeyIn(targetKeyDir);
   const env = {
     DATABASE_URL: db.url,
     NATS_URL: nats.url,
     NATS_CREDS: credsFile,
     ...(options.natsCluster ? { NATS_REPLICAS: "3" } : {}),
-    STATECAST_DATA_DIR: dataDir,
     STATECAST_ADMIN_TOKEN: ADMIN_TOKEN,
     STATECAST_LOG_LEVEL: "error",
     // The gateway's own directory (no operator root), as the launcher and deploy/ give it.
@@ -186,14 +191,24 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
       : {}),
     ...options.env,
   };
+  // No shared disk: each service its own directory; the gateway's key as a mounted Secret.
+  const orchestratorEnv = { ...env, STATECAST_DATA_DIR: dataDir };
+  const gatewayEnv = {
+    ...env,
+    STATECAST_DATA_DIR: gatewayDataDir,
+    STATECAST_TARGET_KEY_DIR: targetKeyDir,
+  };
   let orchestrator: ServiceHandle;
   let gateway: ServiceHandle;
   let children: Services["children"];
   if (options.processes) {
-    const childEnv = { ...baseEnvironment(), ...env };
+    const base = baseEnvironment();
     children = {
-      orchestrator: new ServiceChild("orchestrator", await freePort(), childEnv),
-      gateway: new ServiceChild("device-gateway", await freePort(), childEnv),
+      orchestrator: new ServiceChild("orchestrator", await freePort(), {
+        ...base,
+        ...orchestratorEnv,
+      }),
+      gateway: new ServiceChild("device-gateway", await freePort(), { ...base, ...gatewayEnv }),
     };
     // Together, as replicas may start: migrations run under an advisory lock.
     await Promise.all([children.orchestrator.start(), children.gateway.start()]);
@@ -201,7 +216,7 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     gateway = children.gateway;
   } else {
     const orchestratorConfig = loadOrchestratorConfig({
-      ...env,
+      ...orchestratorEnv,
       STATECAST_HTTP_PORT: String(await freePort()),
     });
     orchestrator = await bootstrapApp(OrchestratorModule.register(orchestratorConfig), {
@@ -210,7 +225,7 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
       configure: configureOperatorApi,
     });
     const gatewayConfig = loadGatewayConfig({
-      ...env,
+      ...gatewayEnv,
       STATECAST_HTTP_PORT: String(await freePort()),
     });
     gateway = await bootstrapApp(GatewayModule.register(gatewayConfig), {
@@ -221,6 +236,8 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
   return {
     dir,
     dataDir,
+    gatewayDataDir,
+    targetKeyDir,
     db,
     nats,
     setup,
@@ -228,7 +245,7 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     orchestrator,
     gateway,
     ...(children ? { children } : {}),
-    targetKeyPem: readFileSync(targetKeyPaths(dataDir).publicKey, "utf8"),
+    targetKeyPem: readFileSync(targetKeyFiles(targetKeyDir).publicKey, "utf8"),
     async close() {
       await gateway.close().catch(() => undefined);
       await orchestrator.close().catch(() => undefined);

@@ -1,14 +1,21 @@
 import { type DynamicModule, Module } from "@nestjs/common";
-import { eventStoreMigrations, type Migration } from "@statecast/events";
-import { MetricsModule, PlatformModule } from "@statecast/platform";
+import {
+  EVENTS_STREAM,
+  eventStoreMigrations,
+  type Migration,
+  parseEventPayload,
+} from "@statecast/events";
+import { EventsTransportModule, MetricsModule, PlatformModule } from "@statecast/platform";
 import type { GatewayConfig } from "./config/gateway.config.js";
 import { DeviceMetricsModule } from "./device-metrics/device-metrics.module.js";
+import { CREDENTIAL_REVOKER } from "./enrollment/credential-revoker.js";
 import { EnrollmentModule } from "./enrollment/enrollment.module.js";
 import { helloLimitMigrations } from "./enrollment/hello-limits.js";
 import { DeviceObjectsModule } from "./objects/device-objects.module.js";
 import { presenceMigrations } from "./presence/presence.migrations.js";
 import { PresenceModule } from "./presence/presence.module.js";
 import { StatusModule } from "./status/status.module.js";
+import { TARGETS_CONSUMER } from "./targets/target-events.controller.js";
 import { TargetsModule } from "./targets/targets.module.js";
 
 /** Every schema change the gateway owns, in order: add a package's list after those it needs. */
@@ -18,6 +25,19 @@ const migrations: readonly Migration[] = [
   ...helloLimitMigrations,
 ];
 
+/**
+ * The gateway's durable consumers of SC_EVENTS (what the orchestrator's relay publishes): device
+ * events in order for the targets, and revocations when this gateway has a NATS setup to sign with.
+ */
+function eventConsumers(config: GatewayConfig) {
+  return [
+    { name: TARGETS_CONSUMER, filterSubject: "sc.evt.device.>" },
+    ...(config.natsAuthDir
+      ? [{ name: CREDENTIAL_REVOKER, filterSubject: "sc.evt.device.*.DeviceCredentialsRevoked" }]
+      : []),
+  ];
+}
+
 @Module({})
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
@@ -25,6 +45,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ serviceName: "device-gateway", config, migrations }),
+        EventsTransportModule.forRoot({
+          stream: EVENTS_STREAM,
+          consumers: eventConsumers(config),
+          decode: parseEventPayload,
+        }),
         // Feature modules, one line each:
         StatusModule,
         MetricsModule,

@@ -76,3 +76,9 @@ export const DEVICE_METRICS_BUCKET = "sc_device_metrics";
 /** Object Store bucket of content-addressed objects (name: the sha256), and its backing stream. */
 export const OBJECTS_BUCKET = "sc_objects";
 export const OBJECTS_STREAM = `OBJ_${OBJECTS_BUCKET}`;
+/**
+ * KV bucket of posted revisions (key: `<fleet>.<number>`, value: `{ digest, objects }`), written by
+ * the orchestrator once the revision's objects are in `sc_objects`; services only, never devices.
+ */
+export const REVISIONS_BUCKET = "sc_revisions";
+export const revisionKey = (fleet: string, number: number) => `${fleet}.${number}`;

@@ -72,6 +72,7 @@ export {
   EVENTS_SUBJECTS,
   eventPayload,
   eventSubject,
+  parseEventPayload,
   subjectToken,
 } from "./relay-subject.js";
 export { EVENTS_CHANNEL, eventStoreMigrations } from "./schema.js";

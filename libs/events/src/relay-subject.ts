@@ -40,3 +40,17 @@ export function eventPayload(event: RecordedEvent): string {
     recordedAt: event.recordedAt.toISOString(),
   });
 }
+
+/** The event a relayed message carries (the inverse of `eventPayload`). */
+export function parseEventPayload(payload: string): RecordedEvent {
+  const body = JSON.parse(payload) as Record<string, unknown>;
+  for (const field of ["eventId", "streamId", "type", "globalPosition", "recordedAt"]) {
+    if (typeof body[field] !== "string") throw new Error(`relayed event has no ${field}`);
+  }
+  return {
+    ...(body as unknown as RecordedEvent),
+    globalPosition: BigInt(body.globalPosition as string),
+    transactionId: BigInt((body.transactionId as string | undefined) ?? "0"),
+    recordedAt: new Date(body.recordedAt as string),
+  };
+}

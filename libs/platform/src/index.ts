@@ -11,6 +11,14 @@ export * from "./config/index.js";
 export { DatabaseModule, type DatabaseModuleOptions } from "./database/database.module.js";
 export { ErrorFilter } from "./errors/error.filter.js";
 export { type ErrorBody, type ErrorResponse, toErrorResponse } from "./errors/error-response.js";
+export { type JetStreamEventPattern, OnStreamEvent } from "./events-transport/event-pattern.js";
+export { EventsTransportModule } from "./events-transport/events-transport.module.js";
+export { JetStreamEventContext } from "./events-transport/jetstream-event.context.js";
+export {
+  type DurableConsumerSpec,
+  type JetStreamEventsOptions,
+  JetStreamEventsServer,
+} from "./events-transport/jetstream-events.server.js";
 export { HealthModule } from "./health/health.module.js";
 export { NatsHealthIndicator } from "./health/nats.health.js";
 export { PostgresHealthIndicator } from "./health/postgres.health.js";
@@ -40,4 +48,10 @@ export {
   TRACEPARENT,
   traceparentOf,
 } from "./telemetry/trace-context.js";
-export { JETSTREAM, NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "./tokens.js";
+export {
+  JETSTREAM,
+  MICROSERVICE_STRATEGY,
+  NATS_CONNECTION,
+  PG_POOL,
+  SERVICE_CONFIG,
+} from "./tokens.js";

@@ -3,3 +3,5 @@ export const SERVICE_CONFIG = "statecast:service-config";
 export const PG_POOL = "statecast:pg-pool";
 export const NATS_CONNECTION = "statecast:nats-connection";
 export const JETSTREAM = "statecast:jetstream";
+/** A Nest transport strategy the app runs as its microservice (see EventsTransportModule). */
+export const MICROSERVICE_STRATEGY = "statecast:microservice-strategy";

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import {
   type Environment,
   loadConfig,
@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { LegacyTargetWatch } from "../enrollment/hello.js";
 import { DEFAULT_HELLO_LIMITS, type HelloLimitOptions } from "../enrollment/hello-limits.js";
 import { DEFAULT_REPORT_RATE, type ReportRateOptions } from "../status/report-rate.js";
+import { targetKeyDir } from "../targets/target-key.js";
 
 export const GATEWAY_DEFAULT_PORT = 8081;
 
@@ -48,6 +49,15 @@ const lifetimeSetting = secondsSetting("target lifetime in seconds (default 6048
 export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
   // Enrollment and revocation sign with the gateway setup's keys; unset = both disabled.
   STATECAST_NATS_AUTH_DIR: natsAuthDirSetting.optional(),
+  // The gateway's own target signing key (a mounted Secret in deploy/k8s); the data dir's otherwise.
+  STATECAST_TARGET_KEY_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe(
+      "directory holding the target signing key target-signing.pem (default <STATECAST_DATA_DIR>/keys; created there when missing)",
+    ),
   // How long a signed target stays valid (anti-freeze); a device back online gets it refreshed.
   STATECAST_TARGET_LIFETIME_SECONDS: lifetimeSetting.optional(),
   // Silence after which a device is declared offline (agents beat every 30 s).
@@ -109,6 +119,8 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
 export interface GatewayConfig extends ServiceConfig {
   /** The gateway's NATS setup directory; undefined = enrollment and revocation are disabled. */
   natsAuthDir: string | undefined;
+  /** Where the target signing key is (the gateway's own directory or Secret). */
+  targetKeyDir: string;
   /** Lifetime of a signed target (ms); undefined = the default 7 days. */
   targetLifetimeMs?: number;
   /** Silence after which a device is declared offline (ms); undefined = 90 s. */
@@ -137,6 +149,9 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
   return {
     ...toServiceConfig(settings),
     natsAuthDir: settings.STATECAST_NATS_AUTH_DIR,
+    targetKeyDir: resolve(
+      settings.STATECAST_TARGET_KEY_DIR ?? targetKeyDir(settings.STATECAST_DATA_DIR),
+    ),
     ...(settings.STATECAST_TARGET_LIFETIME_SECONDS !== undefined
       ? { targetLifetimeMs: settings.STATECAST_TARGET_LIFETIME_SECONDS }
       : {}),

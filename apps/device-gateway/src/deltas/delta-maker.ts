@@ -43,7 +43,7 @@ export class DeltaMaker {
   private readonly running = new Map<string, Promise<DeltaManifest | undefined>>();
 
   constructor(
-    private readonly objects: ObjectStore,
+    private readonly objects: Pick<ObjectStore, "has" | "openRead">,
     private readonly natsObjects: NatsObjectStore,
     private readonly options: DeltaOptions = {},
   ) {}

@@ -2,15 +2,15 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { REVISIONS_BUCKET, revisionKey } from "@statecast/contract";
 import { deviceStreamId, type PostgresEventStore, revisionStreamId } from "@statecast/events";
 import type { RunningService } from "@statecast/platform";
-import { applyDelta, canonicalJson, deltaOffersName, FsObjectStore } from "@statecast/state";
+import { applyDelta, canonicalJson, deltaOffersName } from "@statecast/state";
 import {
   createTestDatabase,
   startTestNats,
@@ -47,9 +47,16 @@ describe("object deltas made at target write", () => {
   async function postRevision(number: number, root: Buffer): Promise<void> {
     const state = { "#spec": "pantavisor-service-system@1", "app/root.squashfs": sha(root) };
     const canonical = Buffer.from(canonicalJson(state));
-    const objects = new FsObjectStore(join(dataDir, "objects"));
-    await objects.put(sha(canonical), Readable.from([canonical]));
-    await objects.put(sha(root), Readable.from([root]));
+    // What the orchestrator does when a revision is posted: objects and manifest on NATS.
+    const objects = await new Objm(jetstream(client)).create("sc_objects");
+    for (const bytes of [canonical, root]) {
+      if (!(await objects.info(sha(bytes)))) await objects.putBlob({ name: sha(bytes) }, bytes);
+    }
+    const revisions = await new Kvm(jetstream(client)).create(REVISIONS_BUCKET);
+    await revisions.put(
+      revisionKey("fleet", number),
+      JSON.stringify({ digest: sha(canonical), objects: [sha(root)] }),
+    );
     digests[number] = sha(canonical);
     const data = {
       revision: { fleet: "fleet", number },

@@ -1,10 +1,10 @@
+import type { KV } from "@nats-io/kv";
 import { Logger } from "@nestjs/common";
 import {
   DeviceEvents,
   isEvent,
   type PostgresEventStore,
-  type RunningProcessor,
-  runProcessor,
+  type RecordedEvent,
 } from "@statecast/events";
 import {
   deviceRevocations,
@@ -14,30 +14,37 @@ import {
   updateDeviceRevocations,
 } from "@statecast/nats-auth";
 
+/** The durable consumer of `DeviceCredentialsRevoked` on SC_EVENTS. */
 export const CREDENTIAL_REVOKER = "gateway-credential-revoker";
+/** KV bucket of revoked device keys (key: the public key, value: the revocation's second). */
+export const REVOCATIONS_BUCKET = "sc_device_revocations";
 
 export interface CredentialRevokerOptions {
   /** The running nats-servers the new DEVICES account JWT is pushed to. */
   servers: string | string[];
   /** The servers' CA file (NATS_CA): the push goes over TLS trusting only it. */
   caFile?: string | undefined;
-  pollIntervalMs?: number;
 }
 
 /**
  * On `DeviceCredentialsRevoked`, revokes every user JWT issued so far to that public key and
  * pushes the DEVICES account JWT to the servers: the device's open connection is closed and it
  * cannot reconnect. The events are the record: the JWT is re-signed (operator signing key) with
- * every revocation in the history, in memory, since the gateway's setup is mounted read-only;
- * so replicas never drop each other's revocations. One replica at a time (processor lock); a
- * failed push is retried with the batch, and revoking a key twice is harmless.
+ * every revocation in the list, in memory, since the gateway's setup is mounted read-only. The
+ * list is the `sc_device_revocations` bucket all replicas share, so none drops another's
+ * revocation: each `DeviceCredentialsRevoked` arrives over SC_EVENTS (consumer
+ * `gateway-credential-revoker`) and is added to it before the push; a failed push fails the
+ * handler, so the event comes again. An empty bucket (first start of this release, a server
+ * whose JetStream was lost) is filled from the record, Postgres, first. Revoking twice is harmless.
  */
 export class CredentialRevoker {
   private readonly logger = new Logger("CredentialRevoker");
-  private processor: RunningProcessor | undefined;
+  private started: Promise<void> | undefined;
+  private pushing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: PostgresEventStore,
+    private readonly revocations: KV,
     private setup: GatewaySetup,
     private readonly options: CredentialRevokerOptions,
   ) {}
@@ -52,48 +59,73 @@ export class CredentialRevoker {
    * `DeviceCredentialsRevoked`, at its recorded time): a server restarted from a config rendered
    * before the revocations gets every one back.
    */
-  async start(): Promise<void> {
-    await this.rebuild().catch((error: Error) =>
-      this.logger.error(`revocation list not rebuilt from the events: ${error.message}`),
+  start(): Promise<void> {
+    this.started ??= this.rebuild().then(
+      () => undefined,
+      (error: Error) => this.logger.error(`revocation list not pushed: ${error.message}`),
     );
-    this.processor = runProcessor(this.store, {
-      name: CREDENTIAL_REVOKER,
-      types: ["DeviceCredentialsRevoked"],
-      ...(this.options.pollIntervalMs ? { pollIntervalMs: this.options.pollIntervalMs } : {}),
-      handle: async (events) => {
-        const keys = events
-          .filter((event) => isEvent(event, DeviceEvents.DeviceCredentialsRevoked))
-          .map((event) => ({ stream: event.streamId, key: String(event.data.publicKey) }));
-        if (keys.length === 0) return;
-        await this.rebuild();
-        for (const { stream, key } of keys) {
-          this.logger.log(`credentials of ${stream} revoked (key ${key})`);
-        }
-      },
-      onError: (error) => this.logger.error(`revocation failed, retrying: ${error.message}`),
-    });
+    return this.started;
   }
 
-  /** Signs and pushes the DEVICES JWT with every revocation in the events; returns their count. */
+  /** A `DeviceCredentialsRevoked` from SC_EVENTS: its key revoked and the JWT pushed. */
+  async revoke(event: RecordedEvent): Promise<void> {
+    if (!isEvent(event, DeviceEvents.DeviceCredentialsRevoked)) return;
+    await this.start();
+    const key = String(event.data.publicKey);
+    const second = Math.floor(event.recordedAt.getTime() / 1000);
+    await this.revocations.put(key, String(second));
+    await this.rebuild();
+    this.logger.log(`credentials of ${event.streamId} revoked (key ${key})`);
+  }
+
+  /** Signs and pushes the DEVICES JWT with every revocation in the list; returns their count. */
   async rebuild(): Promise<number> {
+    let list = await this.list();
+    if (Object.keys(list).length === 0) list = await this.fillFromRecord();
+    const count = Object.keys(list).length;
+    if (count > 0) await this.push(list);
+    return count;
+  }
+
+  private async list(): Promise<Revocations> {
+    const list: Revocations = {};
+    for await (const key of await this.revocations.keys()) {
+      const entry = await this.revocations.get(key);
+      if (entry?.operation === "PUT") list[key] = Number(entry.string());
+    }
+    return list;
+  }
+
+  /** Every `DeviceCredentialsRevoked` in the record, at its recorded second, into the bucket. */
+  private async fillFromRecord(): Promise<Revocations> {
     const { rows } = await this.store.pool.query<{ key: string; at: Date }>(
       `SELECT data ->> 'publicKey' AS key, max(recorded_at) AS at FROM events
         WHERE type = 'DeviceCredentialsRevoked' GROUP BY 1`,
     );
+    const list: Revocations = {};
+    for (const { key, at } of rows) {
+      list[key] = Math.floor(at.getTime() / 1000);
+      await this.revocations.put(key, String(list[key]));
+    }
+    return list;
+  }
+
+  /** Re-signs the DEVICES JWT with `revocations` added (later times win) and pushes it. */
+  private push(revocations: Revocations): Promise<void> {
+    // One push at a time: each signs on top of the last one's JWT.
+    const next = this.pushing.then(() => this.pushNow(revocations));
+    this.pushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async pushNow(revocations: Revocations): Promise<void> {
     const current = deviceRevocations(this.setup);
     const missing: Revocations = {};
-    for (const { key, at } of rows) {
-      const second = Math.floor(at.getTime() / 1000);
+    for (const [key, second] of Object.entries(revocations)) {
       if ((current[key] ?? 0) < second) missing[key] = second;
     }
-    if (rows.length === 0) return 0;
     const updated = await updateDeviceRevocations(this.setup, missing);
     await pushAccountJwt(updated, this.options.servers, { caFile: this.options.caFile });
     this.setup = updated;
-    return rows.length;
-  }
-
-  async stop(): Promise<void> {
-    await this.processor?.stop();
   }
 }

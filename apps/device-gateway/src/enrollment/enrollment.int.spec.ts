@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { jetstream } from "@nats-io/jetstream";
 import { decode } from "@nats-io/jwt";
 import { Kvm } from "@nats-io/kv";
 import { createUser, type KeyPair } from "@nats-io/nkeys";
@@ -33,7 +34,8 @@ import {
   type SecuredNats,
   startSecuredNats,
 } from "../../../../libs/nats-auth/src/secured-nats.test-helper.js";
-import { CredentialRevoker } from "./credential-revoker.js";
+import { feedRevoker } from "../testing/event-feed.test-helper.js";
+import { CredentialRevoker, REVOCATIONS_BUCKET } from "./credential-revoker.js";
 import {
   DEFAULT_CREDENTIALS_LIFETIME_MS,
   EnrollmentResponder,
@@ -54,6 +56,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   let store: PostgresEventStore;
   let responder: EnrollmentResponder;
   let revoker: CredentialRevoker;
+  let feed: { close(): Promise<void> };
   let enrolling: NatsConnection;
   let gateway: Awaited<ReturnType<typeof writeGatewaySetup>>;
 
@@ -67,11 +70,11 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
     responder = new EnrollmentResponder(env.service, store, gateway);
     responder.start();
-    revoker = new CredentialRevoker(store, gateway, {
-      servers: env.nats.url,
-      pollIntervalMs: 50,
-    });
-    revoker.start();
+    const revocations = await new Kvm(jetstream(env.service)).create(REVOCATIONS_BUCKET);
+    revoker = new CredentialRevoker(store, revocations, gateway, { servers: env.nats.url });
+    await revoker.start();
+    // Revocations reach the revoker as in the gateway: relayed to SC_EVENTS, consumed from there.
+    feed = await feedRevoker(store, env.service, revoker);
     await env.service.flush();
     const { creds, inboxPrefix } = await issueEnrollmentUser(env.setup);
     enrolling = await connect({
@@ -84,7 +87,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   afterAll(async () => {
     await enrolling?.close();
     await responder?.stop();
-    await revoker?.stop();
+    await feed?.close();
     await env?.dispose();
     await pool?.end();
     await db?.drop();

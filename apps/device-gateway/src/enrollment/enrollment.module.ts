@@ -1,3 +1,5 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   type BeforeApplicationShutdown,
@@ -13,19 +15,16 @@ import {
   PostgresEventStore,
 } from "@statecast/events";
 import { loadGatewaySetup } from "@statecast/nats-auth";
-import { NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "@statecast/platform";
+import { JETSTREAM, NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "@statecast/platform";
 import type pg from "pg";
 import type { GatewayConfig } from "../config/gateway.config.js";
-import { CredentialRevoker } from "./credential-revoker.js";
+import { CredentialRevoker, REVOCATIONS_BUCKET } from "./credential-revoker.js";
+import { ENROLLMENT, type Enrollment } from "./enrollment.tokens.js";
 import { EnrollmentResponder } from "./enrollment-responder.js";
 import { HelloLimits } from "./hello-limits.js";
+import { RevocationEventsController } from "./revocation-events.controller.js";
 
-/** The hello responder and the revoker, or nothing when no operator setup is configured. */
-export interface Enrollment {
-  responder: EnrollmentResponder;
-  revoker: CredentialRevoker;
-}
-export const ENROLLMENT = "gateway:enrollment";
+export { ENROLLMENT, type Enrollment } from "./enrollment.tokens.js";
 
 /**
  * Enrollment (`sc.dev.*.hello`, queue group `sc-enrollment`) and credential revocation, both
@@ -33,14 +32,16 @@ export const ENROLLMENT = "gateway:enrollment";
  * without them and says so once.
  */
 @Module({
+  controllers: [RevocationEventsController],
   providers: [
     {
       provide: ENROLLMENT,
-      inject: [SERVICE_CONFIG, PG_POOL, NATS_CONNECTION],
+      inject: [SERVICE_CONFIG, PG_POOL, NATS_CONNECTION, JETSTREAM],
       useFactory: async (
         config: GatewayConfig,
         pool: pg.Pool,
         nc: NatsConnection,
+        js: JetStreamClient,
       ): Promise<Enrollment | null> => {
         if (!config.natsAuthDir) return null;
         // Device streams and enrollment-token streams (a token's uses are appended with the device).
@@ -49,6 +50,10 @@ export const ENROLLMENT = "gateway:enrollment";
           createRegistry(deviceCatalog, enrollmentCatalog),
         );
         const setup = loadGatewaySetup(config.natsAuthDir);
+        const revocations = await new Kvm(js).create(REVOCATIONS_BUCKET, {
+          history: 1,
+          replicas: config.natsReplicas,
+        });
         return {
           responder: new EnrollmentResponder(
             nc,
@@ -62,7 +67,7 @@ export const ENROLLMENT = "gateway:enrollment";
               legacyTargetWatch: config.legacyTargetWatch,
             },
           ),
-          revoker: new CredentialRevoker(store, setup, {
+          revoker: new CredentialRevoker(store, revocations, setup, {
             servers: config.natsServers,
             caFile: config.natsCaFile,
           }),
@@ -90,6 +95,5 @@ export class EnrollmentModule implements OnApplicationBootstrap, BeforeApplicati
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.enrollment?.responder.stop();
-    await this.enrollment?.revoker.stop();
   }
 }

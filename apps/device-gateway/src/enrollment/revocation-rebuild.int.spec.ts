@@ -1,4 +1,6 @@
 import { join } from "node:path";
+import { jetstream } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
   createRegistry,
@@ -9,10 +11,12 @@ import {
   PostgresEventStore,
 } from "@statecast/events";
 import {
+  credsConnectionOptions,
   deviceConnectionOptions,
   deviceRevocations,
   type GatewaySetup,
   issueDeviceUser,
+  issueServiceUser,
   writeGatewaySetup,
 } from "@statecast/nats-auth";
 import { createTestDatabase, type TestDatabase } from "@statecast/testing";
@@ -21,7 +25,7 @@ import {
   type SecuredNats,
   startSecuredNats,
 } from "../../../../libs/nats-auth/src/secured-nats.test-helper.js";
-import { CredentialRevoker } from "./credential-revoker.js";
+import { CredentialRevoker, REVOCATIONS_BUCKET } from "./credential-revoker.js";
 
 const meta = {
   correlationId: "t",
@@ -31,8 +35,9 @@ const meta = {
 } as const;
 
 /**
- * The events are the revocation list: a gateway (whose setup directory is read-only and has no
- * operator root) signs the DEVICES JWT with every revocation in the history and pushes it.
+ * The events are the record of the revocation list: a gateway (whose setup directory is read-only
+ * and has no operator root) fills an empty list from the history, signs the DEVICES JWT with
+ * every revocation in it and pushes it.
  */
 describe("revocation list rebuilt from the event history", () => {
   let env: SecuredNats;
@@ -70,30 +75,31 @@ describe("revocation list rebuilt from the event history", () => {
       [{ type: "DeviceCredentialsRevoked", data: { publicKey, reason: "stolen" }, metadata: meta }],
       { expectedVersion: "any" },
     );
-    const first = new CredentialRevoker(store, gateway, {
+    const list = (nc: NatsConnection) =>
+      new Kvm(jetstream(nc)).create(REVOCATIONS_BUCKET, { history: 1 });
+    const first = new CredentialRevoker(store, await list(env.service), gateway, {
       servers: env.nats.url,
-      pollIntervalMs: 50,
     });
     await first.start();
-    try {
-      expect(publicKey in deviceRevocations(first.current)).toBe(true);
-      await expect(connectDevice(creds!, "dev-r")).rejects.toThrow(/authorization/i);
-    } finally {
-      await first.stop();
-    }
+    expect(publicKey in deviceRevocations(first.current)).toBe(true);
+    await expect(connectDevice(creds!, "dev-r")).rejects.toThrow(/authorization/i);
     // The operator's setup (what the server config is rendered from) never saw the revocation.
     expect(publicKey in deviceRevocations(env.setup)).toBe(false);
+    // Restarted with its JetStream gone too: the list is filled from the record again.
     await env.restart();
-    const second = new CredentialRevoker(store, gateway, {
+    const service = await connect({
       servers: env.nats.url,
-      pollIntervalMs: 50,
+      ...credsConnectionOptions(await issueServiceUser(env.setup, "restarted-gateway")),
     });
-    await second.start();
     try {
+      const second = new CredentialRevoker(store, await list(service), gateway, {
+        servers: env.nats.url,
+      });
+      await second.start();
       expect(await second.rebuild()).toBe(1);
       await expect(connectDevice(creds!, "dev-r")).rejects.toThrow(/authorization/i);
     } finally {
-      await second.stop();
+      await service.close();
     }
   });
 });

@@ -1,16 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readlinkSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createUser, type KeyPair } from "@nats-io/nkeys";
 import { Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { deviceStreamId, type PostgresEventStore, revisionStreamId } from "@statecast/events";
 import type { RunningService } from "@statecast/platform";
-import { FsObjectStore } from "@statecast/state";
 import {
   createTestDatabase,
   startTestNats,
@@ -99,14 +97,6 @@ describe("GET /v1/device-objects/:sha", () => {
     db = await createTestDatabase();
     nats = await startTestNats();
     store = await openStore(db.url);
-    const fs = new FsObjectStore(join(dataDir, "objects"));
-    for (const [id, bytes] of [
-      [sha, content],
-      [bigSha, big],
-      [otherSha, other],
-      [foreignSha, foreign],
-    ] as const)
-      await fs.put(id, Readable.from([bytes]));
     await postRevision(store, "fleet", 2, [sha, bigSha]);
     await postRevision(store, "fleet", 3, [otherSha]);
     await postRevision(store, "elsewhere", 1, [foreignSha]);
@@ -114,10 +104,13 @@ describe("GET /v1/device-objects/:sha", () => {
     await enrol(store, "dev-p", pendingDevice, "approval", { fleet: "fleet", number: 2 });
     gateway = await startGateway(db.url, nats.url, dataDir);
     device$ = await connect({ servers: nats.url });
+    // Where the orchestrator puts a revision's objects before posting it.
     const objects = await new Objm(jetstream(device$)).create("sc_objects");
     for (const [id, bytes] of [
       [sha, content],
+      [bigSha, big],
       [otherSha, other],
+      [foreignSha, foreign],
     ] as const)
       await objects.putBlob({ name: id }, bytes);
   });
@@ -220,7 +213,7 @@ describe("GET /v1/device-objects/:sha", () => {
     expect(after.nuid).not.toBe(before.nuid);
   });
 
-  it("closes the object file of every download the client aborts", async () => {
+  it("stops reading sc_objects for every download the client aborts", async () => {
     const auth = { authorization: `Bearer ${token(device, "dev-o")}` };
     for (let i = 0; i < 10; i++) {
       const controller = new AbortController();
@@ -233,18 +226,12 @@ describe("GET /v1/device-objects/:sha", () => {
       controller.abort();
       await reader?.cancel().catch(() => undefined);
     }
-    const objectsDir = join(dataDir, "objects");
-    const openObjects = () =>
-      readdirSync("/proc/self/fd").filter((fd) => {
-        try {
-          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(objectsDir);
-        } catch {
-          return false;
-        }
-      }).length;
+    // Each read is a consumer of the object's chunks; an aborted one must not stay behind.
+    const jsm = await jetstreamManager(device$);
+    const openReads = async () => (await jsm.streams.info("OBJ_sc_objects")).state.consumer_count;
     const deadline = Date.now() + 5_000;
-    while (openObjects() > 0 && Date.now() < deadline) await sleep(50);
-    expect(openObjects()).toBe(0);
+    while ((await openReads()) > 0 && Date.now() < deadline) await sleep(50);
+    expect(await openReads()).toBe(0);
   });
 
   it("answers hostile ids, ranges and tokens with a clear 4xx", async () => {

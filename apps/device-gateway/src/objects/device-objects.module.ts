@@ -1,5 +1,5 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { Objm } from "@nats-io/obj";
+import { type ObjectStore as NatsObjectStore, Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   type BeforeApplicationShutdown,
@@ -14,8 +14,11 @@ import type { GatewayConfig } from "../config/gateway.config.js";
 import { StatusModule } from "../status/status.module.js";
 import { DeviceObjectsController } from "./device-objects.controller.js";
 import { DeviceObjectsService } from "./device-objects.service.js";
+import { NatsObjectSource } from "./nats-object-source.js";
 import { ObjectAccess } from "./object-access.js";
 import { ObjectResponder } from "./object-responder.js";
+
+const NATS_OBJECTS = "gateway:sc_objects";
 
 /** Objects for devices: over HTTP (`/v1/device-objects/:sha`) and `sc.dev.<id>.object`. */
 @Module({
@@ -24,6 +27,18 @@ import { ObjectResponder } from "./object-responder.js";
   providers: [
     DeviceObjectsService,
     {
+      provide: NATS_OBJECTS,
+      inject: [JETSTREAM, SERVICE_CONFIG],
+      useFactory: (js: JetStreamClient, config: GatewayConfig) =>
+        new Objm(js).create(OBJECTS_BUCKET, { replicas: config.natsReplicas }),
+    },
+    {
+      provide: NatsObjectSource,
+      inject: [NATS_OBJECTS, JETSTREAM],
+      useFactory: async (objects: NatsObjectStore, js: JetStreamClient) =>
+        new NatsObjectSource(objects, await js.jetstreamManager()),
+    },
+    {
       provide: ObjectAccess,
       inject: [PG_POOL, SERVICE_CONFIG],
       useFactory: (pool: pg.Pool, config: GatewayConfig) =>
@@ -31,18 +46,13 @@ import { ObjectResponder } from "./object-responder.js";
     },
     {
       provide: ObjectResponder,
-      inject: [NATS_CONNECTION, JETSTREAM, ObjectAccess, SERVICE_CONFIG],
+      inject: [NATS_CONNECTION, JETSTREAM, ObjectAccess, NATS_OBJECTS],
       useFactory: async (
         nc: NatsConnection,
         js: JetStreamClient,
         access: ObjectAccess,
-        config: GatewayConfig,
-      ) => {
-        const objects = await new Objm(js).create(OBJECTS_BUCKET, {
-          replicas: config.natsReplicas,
-        });
-        return new ObjectResponder(nc, await js.jetstreamManager(), objects, access);
-      },
+        objects: NatsObjectStore,
+      ) => new ObjectResponder(nc, await js.jetstreamManager(), objects, access),
     },
   ],
 })

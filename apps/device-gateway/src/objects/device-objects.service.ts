@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Inject, Injectable } from "@nestjs/common";
 import { isDeviceId } from "@statecast/contract";
@@ -11,11 +10,10 @@ import {
   UnauthorizedError,
   ValidationError,
 } from "@statecast/events";
-import { SERVICE_CONFIG, type ServiceConfig } from "@statecast/platform";
-import { FsObjectStore } from "@statecast/state";
 import { DEVICE_EVENT_STORE } from "../status/status.module.js";
 import { type ByteSpan, parseByteRange } from "./byte-range.js";
 import { parseDeviceToken, verifyDeviceToken } from "./device-token.js";
+import { NatsObjectSource } from "./nats-object-source.js";
 import { ObjectAccess } from "./object-access.js";
 
 export interface ObjectRead {
@@ -25,20 +23,16 @@ export interface ObjectRead {
 }
 
 /**
- * Objects for devices over HTTP, from the orchestrator's object store directory: the device signs
+ * Objects for devices over HTTP, from `sc_objects` (NatsObjectSource): the device signs
  * a short-lived token with its key, and reads only what `ObjectAccess` allows it.
  */
 @Injectable()
 export class DeviceObjectsService {
-  private readonly objects: FsObjectStore;
-
   constructor(
     @Inject(DEVICE_EVENT_STORE) private readonly store: PostgresEventStore,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(NatsObjectSource) private readonly objects: NatsObjectSource,
     @Inject(ObjectAccess) private readonly access: ObjectAccess,
-  ) {
-    this.objects = new FsObjectStore(join(config.dataDir, "objects"));
-  }
+  ) {}
 
   /** The device's enrolled key, unless its credentials were revoked or it was decommissioned. */
   private async devicePublicKey(deviceId: string): Promise<string> {

@@ -2,9 +2,16 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:cryp
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** Where the orchestrator's target signing key lives inside the data directory. */
+/** The default key directory inside a gateway's data directory. */
+export const targetKeyDir = (dataDir: string) => join(dataDir, "keys");
+
+/** Where the gateway's target signing key lives inside its data directory. */
 export function targetKeyPaths(dataDir: string) {
-  const dir = join(dataDir, "keys");
+  return targetKeyFiles(targetKeyDir(dataDir));
+}
+
+/** The key files in a key directory (a data directory's `keys/`, or a mounted Secret). */
+export function targetKeyFiles(dir: string) {
   return {
     dir,
     privateKey: join(dir, "target-signing.pem"),
@@ -17,7 +24,12 @@ export function targetKeyPaths(dataDir: string) {
  * trust) on first use. The private key never leaves this process and is never logged.
  */
 export function ensureTargetKey(dataDir: string): KeyObject {
-  const paths = targetKeyPaths(dataDir);
+  return ensureTargetKeyIn(targetKeyDir(dataDir));
+}
+
+/** `ensureTargetKey` on a key directory: a read-only one (a Secret) must hold the key already. */
+export function ensureTargetKeyIn(dir: string): KeyObject {
+  const paths = targetKeyFiles(dir);
   let pem: string;
   try {
     pem = readFileSync(paths.privateKey, "utf8");

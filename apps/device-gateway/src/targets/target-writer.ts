@@ -1,27 +1,13 @@
 import type { KeyObject } from "node:crypto";
-import { Readable } from "node:stream";
 import type { KV } from "@nats-io/kv";
-import type { ObjectStore as NatsObjectStore } from "@nats-io/obj";
 import { Logger } from "@nestjs/common";
-import {
-  formatRevision,
-  type RevisionRef,
-  signTarget,
-  type TargetEnvelope,
-} from "@statecast/contract";
-import {
-  DeviceEvents,
-  isEvent,
-  type PostgresEventStore,
-  type RecordedEvent,
-  RevisionEvents,
-  revisionStreamId,
-  streamKeyOf,
-} from "@statecast/events";
+import { formatRevision, signTarget, type TargetEnvelope } from "@statecast/contract";
+import { DeviceEvents, isEvent, type RecordedEvent, streamKeyOf } from "@statecast/events";
 import { continueTrace } from "@statecast/platform";
-import { type ObjectStore, replacedObjects } from "@statecast/state";
+import { replacedObjects } from "@statecast/state";
 import type { DeltaMaker } from "../deltas/delta-maker.js";
-import { heldRevision } from "../deltas/held-objects.js";
+import type { HeldRevisions } from "../deltas/held-objects.js";
+import type { NatsObjectSource } from "../objects/nats-object-source.js";
 import {
   type AssignedTarget as Assigned,
   DEFAULT_TARGET_LIFETIME_MS,
@@ -29,9 +15,9 @@ import {
 } from "./target-envelope.js";
 
 /**
- * Turns device `TargetAssigned` / `TargetCancelled` into the device's `sc_targets` key, and
- * copies the revision's objects into `sc_objects` first (idempotently), so a device that sees
- * the target can fetch everything it names. Replaying an event writes the same key again.
+ * Turns device `TargetAssigned` / `TargetCancelled` into the device's `sc_targets` key. The
+ * revision's objects are in `sc_objects` already (the orchestrator puts them there before the
+ * revision exists). Replaying an event writes the same key again.
  */
 export interface TargetWriterOptions {
   /** Offers object deltas from what the device runs; none when absent. */
@@ -45,10 +31,9 @@ export class TargetWriter {
   private readonly logger = new Logger("Targets");
 
   constructor(
-    private readonly store: PostgresEventStore,
     private readonly targets: KV,
-    private readonly natsObjects: NatsObjectStore,
-    private readonly objects: ObjectStore,
+    private readonly objects: NatsObjectSource,
+    private readonly held: HeldRevisions,
     private readonly key: KeyObject,
     private readonly options: TargetWriterOptions = {},
   ) {}
@@ -67,6 +52,7 @@ export class TargetWriter {
 
   async handle(event: RecordedEvent): Promise<void> {
     const deviceId = streamKeyOf(event.streamId);
+    if (await this.held.observe(event)) return;
     if (event.type === "DeviceCameOnline") {
       await this.refresh(deviceId);
       return;
@@ -103,14 +89,13 @@ export class TargetWriter {
   ): Promise<void> {
     const state = await this.canonicalState(data.digest);
     if (!state) {
-      // Never skipped: the processor keeps its checkpoint before this event and retries the
-      // batch (logged on each attempt) until the object is there, so no target is lost.
+      // Never skipped: the event is not acknowledged and comes again (logged on each attempt,
+      // nothing after it of this consumer goes first) until the object is there.
       throw new Error(
         `target ${formatRevision(data.revision)} of ${deviceId} not written yet: state object ${data.digest} is not in the object store`,
       );
     }
-    await this.copyObjects(data.revision, data.digest);
-    await this.offerDeltas(deviceId, event, state);
+    await this.offerDeltas(deviceId, state);
     const envelope = targetEnvelopeFor(
       deviceId,
       data,
@@ -126,37 +111,16 @@ export class TargetWriter {
    * the objects that replace them at the same state path, before the target is visible. A
    * failure only costs bandwidth: the device then fetches the full objects.
    */
-  private async offerDeltas(
-    deviceId: string,
-    event: RecordedEvent,
-    state: Record<string, unknown>,
-  ): Promise<void> {
+  private async offerDeltas(deviceId: string, state: Record<string, unknown>): Promise<void> {
     if (!this.deltas) return;
     try {
-      const held = await heldRevision(this.store, event);
-      if (!held) return;
-      const digest = await this.digestOf(held);
+      const digest = await this.held.heldDigest(deviceId);
       const old = digest ? await this.canonicalState(digest) : undefined;
       if (!old) return;
       for (const { from, to } of replacedObjects(old, state)) await this.deltas.ensure(from, to);
     } catch (error) {
       this.logger.warn(`no deltas for ${deviceId}: ${(error as Error).message}`);
     }
-  }
-
-  private async digestOf(revision: RevisionRef): Promise<string | undefined> {
-    return (await this.posted(revision))?.digest;
-  }
-
-  /** The revision's RevisionPosted data, if it was posted. */
-  private async posted(revision: RevisionRef) {
-    const { events } = await this.store.readStream(
-      revisionStreamId(revision.fleet, revision.number),
-    );
-    for (const event of events) {
-      if (isEvent(event, RevisionEvents.RevisionPosted)) return event.data;
-    }
-    return undefined;
   }
 
   /**
@@ -199,18 +163,5 @@ export class TargetWriter {
     const chunks: Buffer[] = [];
     for await (const chunk of await this.objects.openRead(digest)) chunks.push(chunk as Buffer);
     return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
-  }
-
-  private async copyObjects(revision: RevisionRef, digest: string): Promise<void> {
-    const posted = await this.posted(revision);
-    for (const sha of new Set([digest, ...(posted?.objects ?? [])])) {
-      if (await this.natsObjects.info(sha)) continue;
-      if (!(await this.objects.has(sha))) {
-        this.logger.warn(`object ${sha} of ${formatRevision(revision)} is not in the object store`);
-        continue;
-      }
-      const content = Readable.toWeb(await this.objects.openRead(sha));
-      await this.natsObjects.put({ name: sha }, content as ReadableStream<Uint8Array>);
-    }
   }
 }

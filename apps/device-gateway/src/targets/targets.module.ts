@@ -1,81 +1,45 @@
-import { join } from "node:path";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Logger,
-  Module,
-  type OnApplicationBootstrap,
-} from "@nestjs/common";
-import { type PostgresEventStore, type RunningProcessor, runProcessor } from "@statecast/events";
-import { OBJECTS_BUCKET, TARGETS_BUCKET } from "@statecast/nats-auth";
+import { Module } from "@nestjs/common";
+import { OBJECTS_BUCKET, REVISIONS_BUCKET, TARGETS_BUCKET } from "@statecast/contract";
 import { JETSTREAM, SERVICE_CONFIG } from "@statecast/platform";
-import { FsObjectStore } from "@statecast/state";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { DeltaMaker } from "../deltas/delta-maker.js";
-import { DEVICE_EVENT_STORE, StatusModule } from "../status/status.module.js";
-import { ensureTargetKey } from "./target-key.js";
+import { HELD_BUCKET, HeldRevisions } from "../deltas/held-objects.js";
+import { NatsObjectSource } from "../objects/nats-object-source.js";
+import { TargetEventsController } from "./target-events.controller.js";
+import { ensureTargetKeyIn } from "./target-key.js";
 import { TargetWriter } from "./target-writer.js";
 
-export const TARGETS_PROCESSOR = "gateway-targets";
-
+/** Targets from SC_EVENTS (consumer `gateway-targets`), signed with the gateway's own key. */
 @Module({
-  imports: [StatusModule],
+  controllers: [TargetEventsController],
   providers: [
     {
       provide: TargetWriter,
-      inject: [DEVICE_EVENT_STORE, JETSTREAM, SERVICE_CONFIG],
-      useFactory: async (store: PostgresEventStore, js: JetStreamClient, config: GatewayConfig) => {
+      inject: [JETSTREAM, SERVICE_CONFIG],
+      useFactory: async (js: JetStreamClient, config: GatewayConfig) => {
+        const replicas = config.natsReplicas;
+        const kvm = new Kvm(js);
         // History 1: a device only ever needs its latest target. Direct gets: see nats-auth.
-        const targets = await new Kvm(js).create(TARGETS_BUCKET, {
+        const targets = await kvm.create(TARGETS_BUCKET, {
           history: 1,
           allow_direct: true,
-          replicas: config.natsReplicas,
+          replicas,
         });
-        const natsObjects = await new Objm(js).create(OBJECTS_BUCKET, {
-          replicas: config.natsReplicas,
-        });
-        // The orchestrator's object store directory (its FsObjectStore under the data dir).
-        const objects = new FsObjectStore(join(config.dataDir, "objects"));
-        return new TargetWriter(
-          store,
-          targets,
-          natsObjects,
-          objects,
-          ensureTargetKey(config.dataDir),
-          {
-            deltas: new DeltaMaker(objects, natsObjects),
-            lifetimeMs: config.targetLifetimeMs,
-          },
+        const natsObjects = await new Objm(js).create(OBJECTS_BUCKET, { replicas });
+        const objects = new NatsObjectSource(natsObjects, await js.jetstreamManager());
+        const held = new HeldRevisions(
+          await kvm.create(HELD_BUCKET, { history: 1, replicas }),
+          await kvm.create(REVISIONS_BUCKET, { history: 1, replicas }),
         );
+        return new TargetWriter(targets, objects, held, ensureTargetKeyIn(config.targetKeyDir), {
+          deltas: new DeltaMaker(objects, natsObjects),
+          lifetimeMs: config.targetLifetimeMs,
+        });
       },
     },
   ],
 })
-export class TargetsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger("Targets");
-  private processor: RunningProcessor | undefined;
-
-  constructor(
-    @Inject(DEVICE_EVENT_STORE) private readonly store: PostgresEventStore,
-    @Inject(TargetWriter) private readonly writer: TargetWriter,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    // One active replica at a time (advisory lock), in log order: per-device seq stays monotonic.
-    this.processor = runProcessor(this.store, {
-      name: TARGETS_PROCESSOR,
-      types: ["TargetAssigned", "TargetCancelled", "TargetInstallForced", "DeviceCameOnline"],
-      handle: async (events) => {
-        for (const event of events) await this.writer.handle(event);
-      },
-      onError: (error) => this.logger.warn(`target processor retrying: ${error.message}`),
-    });
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.processor?.stop();
-  }
-}
+export class TargetsModule {}

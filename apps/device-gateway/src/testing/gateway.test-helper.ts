@@ -28,6 +28,7 @@ import { AppModule } from "../app.module.js";
 import { loadGatewayConfig } from "../config/gateway.config.js";
 import { DropCounter } from "../status/drop-counter.js";
 import { STATUS_CONSUMER, STATUS_STREAM } from "../status/status-stream.js";
+import { relayEvents } from "./event-feed.test-helper.js";
 
 export async function startGateway(
   databaseUrl: string,
@@ -43,7 +44,24 @@ export async function startGateway(
     STATECAST_LOG_LEVEL: "error",
     ...env,
   });
-  return bootstrapApp(AppModule.register(config), { name: "device-gateway", config });
+  const gateway = await bootstrapApp(AppModule.register(config), {
+    name: "device-gateway",
+    config,
+  });
+  // What the orchestrator runs and the gateway consumes: the relay from the store to SC_EVENTS.
+  const store = await openStore(databaseUrl);
+  const nc = await connect({ servers: natsUrl });
+  const relay = await relayEvents(store, nc);
+  return {
+    ...gateway,
+    app: gateway.app,
+    async close() {
+      await relay.stop();
+      await gateway.close();
+      await nc.close();
+      await store.pool.end();
+    },
+  };
 }
 
 /** Stops a gateway the hard way: its NATS connection is closed with reports still unacked. */

@@ -1,5 +1,10 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { Objm } from "@nats-io/obj";
 import { Module } from "@nestjs/common";
-import { SERVICE_CONFIG } from "@statecast/platform";
+import { OBJECTS_BUCKET, REVISIONS_BUCKET } from "@statecast/contract";
+import { JETSTREAM, SERVICE_CONFIG, type ServiceConfig } from "@statecast/platform";
+import type { ObjectStore } from "@statecast/state";
 import {
   DEFAULT_OBJECT_GC,
   OBJECT_GC_OPTIONS,
@@ -18,6 +23,7 @@ import {
 import { ObjectsController } from "./objects.controller.js";
 import { ObjectsMetrics } from "./objects.metrics.js";
 import { ObjectsService } from "./objects.service.js";
+import { RevisionPublisher } from "./revision-publisher.js";
 
 /** Content-addressed objects under `$STATECAST_DATA_DIR/objects`, uploaded and served over HTTP. */
 @Module({
@@ -41,7 +47,19 @@ import { ObjectsService } from "./objects.service.js";
     ObjectsService,
     ObjectGc,
     ObjectGcScheduler,
+    {
+      provide: RevisionPublisher,
+      inject: [OBJECT_STORE, JETSTREAM, SERVICE_CONFIG],
+      useFactory: async (objects: ObjectStore, js: JetStreamClient, config: ServiceConfig) => {
+        const replicas = config.natsReplicas;
+        return new RevisionPublisher(
+          objects,
+          await new Objm(js).create(OBJECTS_BUCKET, { replicas }),
+          await new Kvm(js).create(REVISIONS_BUCKET, { history: 1, replicas }),
+        );
+      },
+    },
   ],
-  exports: [OBJECT_STORE],
+  exports: [OBJECT_STORE, RevisionPublisher],
 })
 export class ObjectsModule {}

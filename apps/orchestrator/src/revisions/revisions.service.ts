@@ -20,6 +20,7 @@ import type pg from "pg";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
 import { withObjectsPinned } from "../objects/object-gc-lock.js";
 import { OBJECT_STORE } from "../objects/object-store.provider.js";
+import { RevisionPublisher } from "../objects/revision-publisher.js";
 import { PG_POOL } from "../projections/pool.js";
 import { ProjectionWaiter } from "../projections/projection-waiter.js";
 import { TrustPolicyService } from "../trust/trust-policy.service.js";
@@ -39,6 +40,7 @@ export class RevisionsService {
     @Inject(RevisionRepository) private readonly revisions: RevisionRepository,
     @Inject(ProjectionWaiter) private readonly projections: ProjectionWaiter,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(RevisionPublisher) private readonly publisher: RevisionPublisher,
   ) {}
 
   /** Validates, checks objects and signatures, then appends RevisionPosted; refusals write nothing. */
@@ -67,9 +69,12 @@ export class RevisionsService {
       await refuseAnyMissing();
       // The canonical state is itself an object (its id is the digest): devices fetch it like any other.
       await this.objects.put(digest, Readable.from([canonical]), { size: canonical.length });
+      // On the network before the event exists, so no gateway ever sees a target it cannot serve.
+      await this.publisher.publishObjects([digest, ...model.objects]);
       const data = { digest, objects: model.objects, author: ctx.actor, message };
       return this.appendNumbered(fleet, data, ctx);
     });
+    await this.publisher.recordRevision({ fleet, number }, { digest, objects: model.objects });
     await this.projections.waitFor(revisionProjection.name, position);
     return this.get(fleet, number);
   }

@@ -1,11 +1,13 @@
 import type { DynamicModule, INestApplication, Type } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
+import type { CustomTransportStrategy } from "@nestjs/microservices";
 import type { ServiceConfig } from "../config/service-config.js";
 import { ErrorFilter } from "../errors/error.filter.js";
 import { refuseControlCharacters } from "../limits/request-text.js";
 import { createLogger } from "../logging/logger.js";
 import { traceHttpRequests } from "../telemetry/http-tracing.js";
 import { startTelemetry, type TelemetryOptions } from "../telemetry/telemetry.js";
+import { MICROSERVICE_STRATEGY } from "../tokens.js";
 
 export interface BootstrapOptions {
   name: string;
@@ -38,6 +40,11 @@ export async function bootstrapApp(
     app.use(refuseControlCharacters);
     app.use(traceHttpRequests(name));
     await options.configure?.(app);
+    const strategy = microserviceStrategy(app);
+    if (strategy) {
+      app.connectMicroservice({ strategy });
+      await app.startAllMicroservices();
+    }
     await app.listen(config.httpPort, config.httpHost);
   } catch (err) {
     await app?.close().catch(() => {});
@@ -55,6 +62,15 @@ export async function bootstrapApp(
       return closing;
     },
   };
+}
+
+/** The strategy a module provided under MICROSERVICE_STRATEGY, if any. */
+function microserviceStrategy(app: INestApplication): CustomTransportStrategy | undefined {
+  try {
+    return app.get<CustomTransportStrategy>(MICROSERVICE_STRATEGY, { strict: false });
+  } catch {
+    return undefined;
+  }
 }
 
 function urlHost(host: string): string {

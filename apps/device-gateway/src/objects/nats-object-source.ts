@@ -1,0 +1,57 @@
+import { Readable } from "node:stream";
+import type { JetStreamManager } from "@nats-io/jetstream";
+import type { ObjectStore as NatsObjectStore } from "@nats-io/obj";
+import { OBJECTS_BUCKET, OBJECTS_STREAM } from "@statecast/contract";
+import type { ByteRange, ObjectStat } from "@statecast/state";
+
+/**
+ * The objects the gateway serves and makes deltas from: the `sc_objects` object store every
+ * replica reaches over the network (the orchestrator puts a revision's objects there before the
+ * revision exists), never a disk shared with the orchestrator. Reads go chunk by chunk (direct
+ * gets, as the `sc.dev.<id>.object` responder serves devices), so a slow or aborted download
+ * holds no consumer and buffers one chunk at a time.
+ */
+export class NatsObjectSource {
+  constructor(
+    private readonly objects: NatsObjectStore,
+    private readonly jsm: JetStreamManager,
+  ) {}
+
+  async has(sha: string): Promise<boolean> {
+    return (await this.stat(sha)) !== undefined;
+  }
+
+  async stat(sha: string): Promise<ObjectStat | undefined> {
+    const info = await this.objects.info(sha);
+    if (!info || info.deleted) return undefined;
+    return { sha, size: info.size, modifiedAt: new Date(info.mtime) };
+  }
+
+  /** The object's bytes (an inclusive range of them when given). */
+  async openRead(sha: string, range: ByteRange = {}): Promise<Readable> {
+    const info = await this.objects.info(sha);
+    if (!info || info.deleted) throw new Error(`object ${sha} is not in ${OBJECTS_BUCKET}`);
+    const start = range.start ?? 0;
+    const end = Math.min(range.end ?? info.size - 1, info.size - 1);
+    return Readable.from(this.chunks(info.nuid, start, end));
+  }
+
+  private async *chunks(nuid: string, start: number, end: number): AsyncGenerator<Buffer> {
+    const subject = `$O.${OBJECTS_BUCKET}.C.${nuid}`;
+    let offset = 0;
+    let seq = 1;
+    while (offset <= end) {
+      const chunk = await this.jsm.streams.getMessage(OBJECTS_STREAM, {
+        seq,
+        next_by_subj: subject,
+      } as never);
+      if (!chunk) throw new Error(`object content ${nuid} ends before byte ${end}`);
+      const data = Buffer.from(chunk.data);
+      const from = Math.max(start - offset, 0);
+      const to = Math.min(end + 1 - offset, data.length);
+      if (from < to) yield data.subarray(from, to);
+      offset += data.length;
+      seq = chunk.seq + 1;
+    }
+  }
+}
