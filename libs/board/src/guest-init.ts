@@ -38,7 +38,7 @@ n=0; while [ ! -b /dev/vda2 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done
 mkdir -p ${p.esp} ${p.data}
 mount -t vfat -o rw /dev/vda1 ${p.esp} || say "cannot mount the ESP"
 mount -t ext4 /dev/vda2 ${p.data} || say "cannot mount the data partition"
-SC_WATCHDOG_S=90
+SC_WATCHDOG_S=90 SC_FACTORY_COMMIT_DELAY_MS=25000
 [ -f ${p.config}/board.env ] && . ${p.config}/board.env
 `;
   if (kind === "hang")
@@ -54,7 +54,8 @@ TRUST="--trust ${p.config}/signer.pem"
 BOOT="--boot grub --esp ${p.esp}"
 if [ -f ${p.factory}/bundle.tgz ] && [ ! -f ${p.factory}/installed ]; then
   say "installing the factory revision $(cat ${p.factory}/revision)"
-  $AGENT install ${p.factory}/bundle.tgz --store ${p.store} --device-id "$SC_DEVICE_ID" $TRUST $BOOT && touch ${p.factory}/installed
+  $AGENT install ${p.factory}/bundle.tgz --store ${p.store} --device-id "$SC_DEVICE_ID" $TRUST $BOOT \\
+    --commit-delay-ms "$SC_FACTORY_COMMIT_DELAY_MS" && touch ${p.factory}/installed
   sync
 fi
 ${ARM_WATCHDOG}TOKEN=""; [ -f ${p.config}/enrollment.token ] && TOKEN="--enrollment-token-file ${p.config}/enrollment.token"

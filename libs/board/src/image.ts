@@ -44,6 +44,8 @@ export interface BoardImageOptions {
   /** PEM of the deployment's NATS CA: the agent connects over TLS trusting only it (`--nats-ca`). */
   natsCaPem?: string;
   watchdogSeconds?: number;
+  /** TESTING of the factory install on the first boot (board.env SC_FACTORY_COMMIT_DELAY_MS, default 25 s). */
+  factoryCommitDelayMs?: number;
   /** JetStream API prefix of the device account (default the generated auth's). */
   jsApiPrefix?: string;
   /** Extra agent flags (board.env SC_AGENT_ARGS), e.g. a shorter commit delay in tests. */
@@ -115,6 +117,7 @@ export async function buildBoardImage(o: BoardImageOptions): Promise<BuiltImage>
       SC_FLEET: o.fleet,
       SC_NATS_URL: o.natsUrl ?? `nats://${GUEST_NET.forwards}:4222`,
       SC_WATCHDOG_S: String(o.watchdogSeconds ?? 90),
+      SC_FACTORY_COMMIT_DELAY_MS: String(o.factoryCommitDelayMs ?? 25_000),
       SC_JS_API_PREFIX: o.jsApiPrefix ?? DEVICE_JS_API_PREFIX,
       SC_AGENT_ARGS: o.agentArgs ?? "",
     };

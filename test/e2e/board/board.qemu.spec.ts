@@ -96,7 +96,7 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     s = await BoardSystem.start();
     const bsp = await s.bsp("factory", { cmdline: "statecast.marker=factory" });
     factory = await s.postRevision(bsp, [APP], "factory");
-    await s.buildImage("--commit-delay-ms 8000");
+    await s.buildImage("--commit-delay-ms 8000 --group-timeout-ms 20000");
     await s.boot();
   }, 240_000);
   afterAll(async () => {

@@ -1,6 +1,6 @@
 // One QEMU board enrolled in a real Statecast (Postgres, NATS, orchestrator, gateway): builds
 // BSPs and revisions, the image, boots it, and reads its serial log and GRUB env.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -121,9 +121,15 @@ export class BoardSystem {
       enrollmentToken: String(token.secret),
       orchestratorKeyPem: services.targetKeyPem,
       signerPem: this.states.busybox.key.publicKeyPem,
-      watchdogSeconds: 60,
+      watchdogSeconds: 45,
+      factoryCommitDelayMs: 1_000,
       agentArgs,
     });
+    const { size, blocks } = statSync(this.image);
+    const mb = (n: number) => Math.round(n / 1e6);
+    process.stdout.write(
+      `board: image ${mb(size)} MB apparent, ${mb(blocks * 512)} MB allocated\n`,
+    );
   }
 
   async boot(): Promise<void> {

@@ -30,6 +30,7 @@ interface BuildOpts {
   nats?: string;
   natsCa?: string;
   watchdogSeconds?: string;
+  factoryCommitDelayMs?: string;
   agentArgs?: string;
   dataMib?: string;
 }
@@ -55,6 +56,9 @@ async function buildImage(ctx: CliContext, opts: BuildOpts) {
       ...(opts.nats ? { natsUrl: opts.nats } : {}),
       ...(opts.natsCa ? { natsCaPem: await ctx.readText(opts.natsCa) } : {}),
       ...(opts.watchdogSeconds ? { watchdogSeconds: Number(opts.watchdogSeconds) } : {}),
+      ...(opts.factoryCommitDelayMs
+        ? { factoryCommitDelayMs: Number(opts.factoryCommitDelayMs) }
+        : {}),
       ...(opts.agentArgs ? { agentArgs: opts.agentArgs } : {}),
       ...(opts.dataMib ? { dataMiB: Number(opts.dataMib) } : {}),
     });
@@ -125,6 +129,10 @@ export const registerBoardCommands: CommandGroup = (program, ctx) => {
     .option("--nats <url>", "gateway URL as the guest sees it (default nats://10.0.2.100:4222)")
     .option("--nats-ca <pem>", "the NATS servers' CA: the agent connects over TLS trusting only it")
     .option("--watchdog-seconds <n>", "i6300esb heartbeat (default 90)")
+    .option(
+      "--factory-commit-delay-ms <n>",
+      "TESTING of the factory install on the first boot (default 25000)",
+    )
     .option("--agent-args <flags>", "extra agent flags")
     .option("--data-mib <n>", "data partition size (default 1024)")
     .action((opts: BuildOpts, command: Command) =>

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { Logger } from "@nestjs/common";
 import type { Span } from "@opentelemetry/api";
@@ -29,7 +30,15 @@ export interface StatusIngestorOptions {
   rate?: ReportRateOptions;
   /** Tells a device over its rate when to send again (`sc.inbox.<id>.backoff`). */
   backoff?: (deviceId: string, retryAfterMs: number) => void;
+  /** Creates the stream and the consumer when missing; run before each resumed pull. */
+  ensureConsumer?: () => Promise<void>;
+  /** Waits before pulling again after the pull ended: `resumeDelayMs` doubling to 30 s (default 500 ms). */
+  resumeDelayMs?: number;
 }
+
+/** A pull that ran this long before it ended starts the resume backoff over. */
+const HEALTHY_PULL_MS = 60_000;
+const MAX_RESUME_DELAY_MS = 30_000;
 
 interface Queued {
   msg: JsMsg;
@@ -62,10 +71,13 @@ export class StatusIngestor {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  private pause: AbortController | undefined;
   private readonly gate: ReportGate;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
   applied = 0;
+  /** Times the pull of the status consumer ended (error, consumer deleted, …) and was started again. */
+  resumed = 0;
 
   /** Reports held back or handed back because their device was over its rate (none is lost). */
   get rateLimited(): number {
@@ -82,30 +94,59 @@ export class StatusIngestor {
   }
 
   start(): void {
-    this.loop = this.pull().catch((error: unknown) => {
-      if (!this.stopping) this.logger.error(`status consumer stopped: ${(error as Error).message}`);
-    });
+    this.loop = this.pullUntilStopped();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.wakeTimer);
+    this.pause?.abort();
     this.messages?.stop();
     this.wake?.();
     await this.loop;
     while (this.running.size > 0) await Promise.all(this.running);
   }
 
+  /**
+   * Pulls until `stop`. A pull that ends on its own (a terminal JetStream error, the consumer
+   * deleted, the connection closed) is started again after a backoff, the consumer created again
+   * when missing: reports left unacked are redelivered, so each still becomes one event.
+   */
+  private async pullUntilStopped(): Promise<void> {
+    let delay = this.options.resumeDelayMs ?? 500;
+    while (!this.stopping) {
+      const began = Date.now();
+      let why = "its messages ended";
+      try {
+        await this.pull();
+      } catch (error) {
+        why = (error as Error).message;
+      }
+      if (this.stopping) return;
+      if (Date.now() - began > HEALTHY_PULL_MS) delay = this.options.resumeDelayMs ?? 500;
+      this.resumed++;
+      this.logger.warn(`status consumer pull stopped (${why}); pulling again in ${delay} ms`);
+      this.pause = new AbortController();
+      await sleep(delay, undefined, { signal: this.pause.signal }).catch(() => undefined);
+      delay = Math.min(delay * 2, MAX_RESUME_DELAY_MS);
+    }
+  }
+
   private async pull(): Promise<void> {
+    if (this.resumed > 0) await this.options.ensureConsumer?.();
     const limit = this.options.maxInFlight ?? 4_000;
     const consumer = await this.js.consumers.get(STATUS_STREAM, STATUS_CONSUMER);
     // Pulls expire after 5 s (heartbeats every 2.5 s): after a JetStream leader change (a cluster
     // node lost) the client re-pulls once two heartbeats are missed — 5 s instead of the 30 s the
     // default 30 s expiry gives, a stall every device report would wait out.
+    // A deleted consumer ends the pull (instead of the client asking for it forever), so that
+    // it is created again.
     this.messages = await consumer.consume({
       max_messages: Math.min(limit, 1_000),
       expires: 5_000,
+      abort_on_missing_resource: true,
     });
+    void this.logNotices(this.messages);
     for await (const msg of this.messages) {
       if (this.stopping) break; // not acked: redelivered to a replica after ack_wait
       this.accept(msg);
@@ -114,6 +155,20 @@ export class StatusIngestor {
           this.wake = resolve;
         });
       }
+    }
+  }
+
+  /** What the JetStream client notices about the pull that may explain a stall, logged. */
+  private async logNotices(messages: ConsumerMessages): Promise<void> {
+    const notable = [
+      "heartbeats_missed",
+      "consumer_deleted",
+      "consumer_not_found",
+      "stream_not_found",
+    ];
+    for await (const notice of messages.status()) {
+      if (notable.includes(notice.type))
+        this.logger.warn(`status consumer: ${JSON.stringify(notice)}`);
     }
   }
 

@@ -18,6 +18,12 @@ export class StatusMetrics {
       () => [{ value: ingestor.applied }],
     );
     metrics?.onScrape(
+      "statecast_gateway_status_pull_resumed_total",
+      "Times the pull of the status consumer ended on its own (terminal JetStream error, consumer deleted, connection closed) and was started again; unacked reports are redelivered.",
+      "counter",
+      () => [{ value: ingestor.resumed }],
+    );
+    metrics?.onScrape(
       "statecast_gateway_reports_rate_limited_total",
       "Device reports over their device's rate (STATECAST_DEVICE_REPORT_RATE): held back or handed back to JetStream and applied later, in order; none is lost.",
       "counter",

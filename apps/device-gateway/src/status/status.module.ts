@@ -44,13 +44,14 @@ export const DEVICE_EVENT_STORE = "gateway:device-event-store";
         drops: DropCounter,
         config: ServiceConfig,
       ) => {
-        await ensureStatusStream(await jetstreamManager(nc), {
-          replicas: config.natsReplicas,
-          limits: config.statusStream,
-        });
+        const jsm = await jetstreamManager(nc);
+        const ensureConsumer = () =>
+          ensureStatusStream(jsm, { replicas: config.natsReplicas, limits: config.statusStream });
+        await ensureConsumer();
         const { reportRate } = config as Partial<GatewayConfig>;
         return new StatusIngestor(js, store, drops, {
           ...(reportRate ? { rate: reportRate } : {}),
+          ensureConsumer,
           backoff: (deviceId, retryAfterMs) => {
             const reason = "reports over this device's rate: the gateway holds them; send later";
             nc.publish(reportBackoffSubject(deviceId), JSON.stringify({ retryAfterMs, reason }));

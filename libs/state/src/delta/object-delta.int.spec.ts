@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import {
   applyDelta,
   DELTA_ALGOS,
@@ -63,6 +64,26 @@ describe("object deltas (real xdelta3 and zstd)", () => {
         deltas.push(readFileSync(out));
       }
       expect(deltas[1]!.equals(deltas[0]!)).toBe(true);
+    },
+  );
+
+  it.each(DELTA_ALGOS)(
+    "%s: gzip objects (a BSP's initramfs) come back byte for byte, not recompressed",
+    async (algo) => {
+      const from = join(dir, `${algo}-initrd-1.gz`);
+      const to = join(dir, `${algo}-initrd-2.gz`);
+      writeFileSync(from, gzipSync(old, { level: 6 }));
+      writeFileSync(to, gzipSync(next, { level: 6 }));
+      const size = readFileSync(from).length;
+      await makeDelta(algo, from, to, join(dir, `${algo}-initrd.d`), size);
+      await applyDelta(
+        algo,
+        from,
+        join(dir, `${algo}-initrd.d`),
+        join(dir, `${algo}-initrd.out`),
+        size,
+      );
+      expect(readFileSync(join(dir, `${algo}-initrd.out`)).equals(readFileSync(to))).toBe(true);
     },
   );
 

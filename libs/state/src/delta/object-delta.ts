@@ -25,6 +25,15 @@ export class DeltaToolError extends Error {
   override readonly name = "DeltaToolError";
 }
 
+/**
+ * xdelta3 by default decompresses gzip/bzip2/xz inputs it recognises and recompresses what it
+ * rebuilds, which gives other bytes than the object (a BSP's gzip initramfs came back with
+ * another sha256 and every such delta was refused): `-D` and `-R` keep it to the bytes. A delta
+ * made this way and applied by an agent without these flags fails its hash check and the agent
+ * fetches the full object, as it did for these deltas before.
+ */
+const XDELTA3_BYTES_ONLY = ["-D", "-R"];
+
 /** xdelta3's source window must cover the whole old object, or far matches are missed. */
 const windowFor = (bytes: number) =>
   String(Math.max(1 << 24, 2 ** Math.ceil(Math.log2(bytes + 1))));
@@ -46,6 +55,7 @@ export async function makeDelta(
       "-e",
       "-9",
       "-A",
+      ...XDELTA3_BYTES_ONLY,
       "-f",
       "-B",
       windowFor(fromBytes),
@@ -82,6 +92,7 @@ export async function applyDelta(
   if (algo === "xdelta3") {
     await run("xdelta3", [
       "-d",
+      ...XDELTA3_BYTES_ONLY,
       "-f",
       "-B",
       windowFor(fromBytes),
