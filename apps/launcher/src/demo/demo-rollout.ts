@@ -34,11 +34,28 @@ export async function lastRollout(api: DemoApi, fleet: string) {
   return all.filter((r) => r.revision.fleet === fleet).at(-1);
 }
 
-export async function createDemoRollout(api: DemoApi, fleet: string, number: number) {
+/** One wave for the QEMU board alone: it reboots into the new BSP under TCG, so 15 minutes. */
+export const boardRollout = (deviceId: string) => ({
+  ids: [deviceId],
+  waves: [{ size: { percent: 100 }, minSample: 1, soakSeconds: 0, maxFailures: { count: 0 } }],
+  deviceTimeoutSeconds: 900,
+});
+
+/**
+ * A rollout of `number` to the fleet's devices named in `ids` (every device of the fleet when
+ * unset), in the demo's three waves unless `waves` says otherwise.
+ */
+export async function createDemoRollout(
+  api: DemoApi,
+  fleet: string,
+  number: number,
+  o: { ids?: string[]; waves?: Json[]; deviceTimeoutSeconds?: number } = {},
+) {
   const created = await api.call<Json>("POST", "/v1/rollouts", {
     revision: { fleet, number },
-    selector: { fleet },
-    waves: demoWaves(),
+    selector: { fleet, ...(o.ids ? { ids: o.ids } : {}) },
+    waves: o.waves ?? demoWaves(),
+    ...(o.deviceTimeoutSeconds ? { deviceTimeoutSeconds: o.deviceTimeoutSeconds } : {}),
   });
   return String(created.rolloutId);
 }

@@ -1,0 +1,123 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readGrubEnv } from "@statecast/board";
+import { freePort } from "@statecast/infra";
+import { descendantsOf, isAlive, type LauncherRun, runLauncher } from "../launcher.test-helper.js";
+import { lxcUnavailableReason } from "./lxc-usable.js";
+import { outputReaches } from "./output-reaches.test-helper.js";
+
+const SIMS = 2;
+const LXCS = 1;
+const BOARD = "demo-board-1";
+
+/**
+ * `npm start` (the built launcher) with the QEMU board on, as a newcomer gets it: the board is
+ * built from a factory revision, boots in the background while the other devices finish the
+ * demo's rollout, enrolls, and then reboots into the demo revision's BSP in a rollout of its own.
+ */
+describe("npm start's demo fleet with its QEMU board", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "statecast-demo-board-"));
+  chmodSync(dataDir, 0o755); // the embedded Postgres runs as the postgres user
+  const boardDir = join(dataDir, "data", "demo", "board");
+  const lxcWhyNot = lxcUnavailableReason(process.env);
+  let run: LauncherRun | undefined;
+  let orchestrator = "";
+
+  afterAll(async () => {
+    if (run && run.child.exitCode === null) {
+      run.ctrlC();
+      const killer = setTimeout(() => process.kill(-(run?.child.pid as number), "SIGKILL"), 90_000);
+      await run.exit;
+      clearTimeout(killer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const api = async (path: string) => {
+    const token = readFileSync(join(dataDir, "data", "admin-token"), "utf8").trim();
+    const res = await fetch(`${orchestrator}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Record<string, unknown>;
+  };
+
+  it("boots the board beside the others, enrolls it and moves it onto the demo revision's kernel command line", async () => {
+    const port = await freePort();
+    orchestrator = `http://127.0.0.1:${port}`;
+    run = runLauncher({
+      STATECAST_DATA_DIR: join(dataDir, "data"),
+      STATECAST_ORCHESTRATOR_PORT: String(port),
+      STATECAST_GATEWAY_PORT: String(await freePort()),
+      STATECAST_POSTGRES_PORT: String(await freePort()),
+      STATECAST_NATS_PORT: String(await freePort()),
+      STATECAST_LOG_LEVEL: "error",
+      STATECAST_DEMO_SIM_AGENTS: String(SIMS),
+      STATECAST_DEMO_LXC_AGENTS: String(LXCS),
+    });
+    // The first start makes the BSP (a kernel download and an initramfs) before it posts.
+    await outputReaches(run, "Demo fleet ready", 600_000);
+    const ready = run.output();
+    expect(ready).not.toContain("no QEMU board");
+    expect(ready).toContain("[demo] posted demo#1, the QEMU board's factory revision");
+    expect(ready).toContain(
+      "[demo] posted signed revision demo#2 (its BSP boots the board's kernel with statecast.demo=v2)",
+    );
+    expect(ready).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo#2 on the fleet/);
+    expect(ready).toContain(`QEMU board      ${BOARD} boots and updates its kernel`);
+    const serialLog = join(boardDir, "run", "serial.log");
+    expect(ready).toContain(`serial console: tail -f ${serialLog}`);
+    // The host-process devices run the revision carrying the board's real BSP.
+    const hosts = [
+      ...Array.from({ length: SIMS }, (_, i) => `demo-sim-${String(i + 1).padStart(3, "0")}`),
+      ...(lxcWhyNot ? [] : Array.from({ length: LXCS }, (_, i) => `demo-lxc-${i + 1}`)),
+    ];
+    for (const id of hosts)
+      expect(await api(`/v1/devices/${id}`)).toMatchObject({
+        currentRevision: { fleet: "demo", number: 2 },
+      });
+
+    await outputReaches(run, "on the factory revision its image installed", 600_000);
+    expect(run.output()).toMatch(
+      /\[demo\] board: demo-board-1 online \d+ s after power-on, on the/,
+    );
+    await outputReaches(run, "[demo] board: runs demo#2", 900_000);
+    const output = run.output();
+    expect(output).toMatch(/\[demo\] board: building its disk image .*factory revision demo#1/);
+    expect(output).toContain("[demo] board: runs demo#2 in");
+    expect(output).toContain("its kernel booted with statecast.demo=v2");
+    expect(await api(`/v1/devices/${BOARD}`)).toMatchObject({
+      online: true,
+      currentRevision: { fleet: "demo", number: 2 },
+    });
+    // The bootloader booted the factory's command line first, the new one after the update.
+    const serial = readFileSync(serialLog, "utf8");
+    const factoryBoot = serial.search(/cmdline: .*statecast\.demo=board-factory/);
+    const updatedBoot = serial.search(/cmdline: .*statecast\.demo=v2/);
+    expect(factoryBoot).toBeGreaterThanOrEqual(0);
+    expect(updatedBoot).toBeGreaterThan(factoryBoot);
+
+    // Ctrl-C stops QEMU with everything else; the image stays for the next start.
+    const processes = descendantsOf(run.child.pid as number);
+    expect(processes.some((pid) => commandOf(pid).includes("qemu-system-x86_64"))).toBe(true);
+    run.ctrlC();
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain("[demo] stopping the QEMU board");
+    expect(processes.filter(isAlive)).toEqual([]);
+    const image = join(boardDir, "board.img");
+    expect(existsSync(image)).toBe(true);
+    const env = await readGrubEnv(image);
+    expect(env.pv_try ?? "").toBe("");
+    expect(env.pv_rev).toMatch(/^[0-9a-f]{64}$/);
+  }, 1_800_000);
+});
+
+/** A process's command line ("" once it has exited). */
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+  } catch {
+    return "";
+  }
+}
