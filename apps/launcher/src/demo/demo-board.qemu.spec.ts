@@ -22,7 +22,24 @@ describe("npm start's demo fleet with its QEMU board", () => {
   const boardDir = join(dataDir, "data", "demo", "board");
   const lxcWhyNot = lxcUnavailableReason(process.env);
   let run: LauncherRun | undefined;
+  let settings: Record<string, string>;
   let orchestrator = "";
+  const serialLog = join(boardDir, "run", "serial.log");
+
+  beforeAll(async () => {
+    const port = await freePort();
+    orchestrator = `http://127.0.0.1:${port}`;
+    settings = {
+      STATECAST_DATA_DIR: join(dataDir, "data"),
+      STATECAST_ORCHESTRATOR_PORT: String(port),
+      STATECAST_GATEWAY_PORT: String(await freePort()),
+      STATECAST_POSTGRES_PORT: String(await freePort()),
+      STATECAST_NATS_PORT: String(await freePort()),
+      STATECAST_LOG_LEVEL: "error",
+      STATECAST_DEMO_SIM_AGENTS: String(SIMS),
+      STATECAST_DEMO_LXC_AGENTS: String(LXCS),
+    };
+  });
 
   afterAll(async () => {
     if (run && run.child.exitCode === null) {
@@ -44,18 +61,7 @@ describe("npm start's demo fleet with its QEMU board", () => {
   };
 
   it("boots the board beside the others, enrolls it and moves it onto the demo revision's kernel command line", async () => {
-    const port = await freePort();
-    orchestrator = `http://127.0.0.1:${port}`;
-    run = runLauncher({
-      STATECAST_DATA_DIR: join(dataDir, "data"),
-      STATECAST_ORCHESTRATOR_PORT: String(port),
-      STATECAST_GATEWAY_PORT: String(await freePort()),
-      STATECAST_POSTGRES_PORT: String(await freePort()),
-      STATECAST_NATS_PORT: String(await freePort()),
-      STATECAST_LOG_LEVEL: "error",
-      STATECAST_DEMO_SIM_AGENTS: String(SIMS),
-      STATECAST_DEMO_LXC_AGENTS: String(LXCS),
-    });
+    run = runLauncher(settings);
     // The first start makes the BSP (a kernel download and an initramfs) before it posts.
     await outputReaches(run, "Demo fleet ready", 600_000);
     const ready = run.output();
@@ -66,7 +72,6 @@ describe("npm start's demo fleet with its QEMU board", () => {
     );
     expect(ready).toMatch(/\[demo\] rollout \S+ completed in \d+ s: demo#2 on the fleet/);
     expect(ready).toContain(`QEMU board      ${BOARD} boots and updates its kernel`);
-    const serialLog = join(boardDir, "run", "serial.log");
     expect(ready).toContain(`serial console: tail -f ${serialLog}`);
     // The host-process devices run the revision carrying the board's real BSP.
     const hosts = [
@@ -98,19 +103,49 @@ describe("npm start's demo fleet with its QEMU board", () => {
     expect(factoryBoot).toBeGreaterThanOrEqual(0);
     expect(updatedBoot).toBeGreaterThan(factoryBoot);
 
-    // Ctrl-C stops QEMU with everything else; the image stays for the next start.
-    const processes = descendantsOf(run.child.pid as number);
+    await stopAndExpectNothingLeft(run);
+  }, 1_800_000);
+
+  it("on the next start boots the kept image, no rebuild, and moves the board on to the next revision", async () => {
+    run = runLauncher(settings);
+    await outputReaches(run, "Demo fleet ready", 300_000);
+    const ready = run.output();
+    expect(ready).not.toContain("no QEMU board");
+    expect(ready).not.toContain("factory revision");
+    expect(ready).toContain(
+      "[demo] posted signed revision demo#3 (its BSP boots the board's kernel with statecast.demo=v3)",
+    );
+    await outputReaches(run, "[demo] board: runs demo#3", 900_000);
+    expect(run.output()).not.toContain("building its disk image");
+    expect(run.output()).toContain("its kernel booted with statecast.demo=v3");
+    expect(await api(`/v1/devices/${BOARD}`)).toMatchObject({
+      currentRevision: { fleet: "demo", number: 3 },
+    });
+    // This run booted v2's command line (committed by the last start), then v3's.
+    const serial = readFileSync(serialLog, "utf8");
+    const v2 = serial.search(/cmdline: .*statecast\.demo=v2/);
+    expect(v2).toBeGreaterThanOrEqual(0);
+    expect(serial.slice(v2).search(/cmdline: .*statecast\.demo=v3/)).toBeGreaterThan(0);
+    await stopAndExpectNothingLeft(run);
+  }, 1_800_000);
+
+  /** Ctrl-C stops QEMU with everything else; the image stays, committed, for the next start. */
+  async function stopAndExpectNothingLeft(current: LauncherRun) {
+    const processes = descendantsOf(current.child.pid as number);
     expect(processes.some((pid) => commandOf(pid).includes("qemu-system-x86_64"))).toBe(true);
-    run.ctrlC();
-    expect(await run.exit).toBe(0);
-    expect(run.output()).toContain("[demo] stopping the QEMU board");
+    current.ctrlC();
+    expect(await current.exit).toBe(0);
+    expect(current.output()).toContain("[demo] stopping the QEMU board");
     expect(processes.filter(isAlive)).toEqual([]);
     const image = join(boardDir, "board.img");
     expect(existsSync(image)).toBe(true);
     const env = await readGrubEnv(image);
     expect(env.pv_try ?? "").toBe("");
     expect(env.pv_rev).toMatch(/^[0-9a-f]{64}$/);
-  }, 1_800_000);
+    // What the board did and how long it took, for the README.
+    const lines = current.output().split("\n");
+    process.stdout.write(`${lines.filter((l) => l.includes("[demo]")).join("\n")}\n`);
+  }
 });
 
 /** A process's command line ("" once it has exited). */

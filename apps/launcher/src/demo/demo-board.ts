@@ -148,6 +148,7 @@ export class DemoBoard {
         ...(o.natsCaPem ? { natsCaPem: o.natsCaPem } : {}),
         agentArgs: `--commit-delay-ms ${COMMIT_DELAY_MS}`,
       });
+      chmodSync(out, 0o600); // it holds the enrollment token and, once enrolled, the board's creds
       renameSync(out, this.image);
       this.print(`image built in ${seconds(started)} s`);
     } finally {
