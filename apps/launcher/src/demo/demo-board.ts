@@ -4,6 +4,7 @@
 // own once the other devices are done: it reboots into the revision's BSP (a new kernel command
 // line), so the demo shows a kernel update without waiting for a VM.
 import {
+  chmodSync,
   createWriteStream,
   existsSync,
   mkdirSync,
