@@ -27,6 +27,8 @@ export interface BusyboxPart {
   name: string;
   /** Shell run as the container's init, e.g. `exec /bin/sleep 1000000`. */
   init: string;
+  /** Environment of the init (`lxc.environment`): what changes between revisions, not rootfs. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -98,6 +100,7 @@ export class BusyboxStates {
           : `lxc.mount.entry = ${HOST_BUSYBOX} bin/busybox none bind,ro,create=file 0 0`,
         "lxc.autodev = 1",
         "lxc.tty.max = 0",
+        ...Object.entries(part.env ?? {}).map(([k, v]) => `lxc.environment = ${k}=${v}`),
       ].join("\n");
       state[`${part.name}/lxc.container.conf`] = this.put(Buffer.from(`${conf}\n`));
       state[`${part.name}/root.tar`] = this.put(this.rootTar(part.init, bsp !== undefined));

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildBsp, DEFAULT_KERNEL_PACKAGE, grubEnvFile } from "@statecast/board";
+import { boardUnavailableReason, noBoardLine, thisHost } from "./board-usable.js";
 
 /** The marker a demo revision's kernel command line carries, e.g. `statecast.demo=v3`. */
 export const demoMarker = (label: string) => `statecast.demo=${label}`;
@@ -44,5 +45,28 @@ export class DemoBoardBsp {
       files[name] = readFileSync(join(this.dir, name));
     rmSync(cmdline, { force: true });
     return files;
+  }
+}
+
+/** The board's BSP (made once), or undefined with one line saying why there is no board. */
+export async function prepareBoardBsp(
+  boardDir: string,
+  env: Record<string, string | undefined>,
+  print: (line: string) => void,
+): Promise<DemoBoardBsp | undefined> {
+  const host = thisHost(env);
+  const why = boardUnavailableReason(host);
+  if (why) {
+    print(noBoardLine(why));
+    return undefined;
+  }
+  print(
+    "board: one QEMU board joins (its BSP: a Debian kernel fetched with apt-get download once, an initramfs with the agent)",
+  );
+  try {
+    return await DemoBoardBsp.prepare(boardDir, host.agentBundle);
+  } catch (error) {
+    print(noBoardLine(`its BSP could not be made: ${(error as Error).message}`));
+    return undefined;
   }
 }

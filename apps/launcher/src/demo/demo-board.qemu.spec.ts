@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readGrubEnv } from "@statecast/board";
@@ -82,6 +82,8 @@ describe("npm start's demo fleet with its QEMU board", () => {
       expect(await api(`/v1/devices/${id}`)).toMatchObject({
         currentRevision: { fleet: "demo", number: 2 },
       });
+    // Its app takes the revision's label from its config (lxc.environment), not its rootfs.
+    if (!lxcWhyNot) expect(consoleOf("demo-lxc-1")).toContain("statecast demo v2");
 
     await outputReaches(run, "on the factory revision its image installed", 600_000);
     expect(run.output()).toMatch(
@@ -128,6 +130,14 @@ describe("npm start's demo fleet with its QEMU board", () => {
     expect(serial.slice(v2).search(/cmdline: .*statecast\.demo=v3/)).toBeGreaterThan(0);
     await stopAndExpectNothingLeft(run);
   }, 1_800_000);
+
+  /** What the app containers of a host-process LXC device wrote to their consoles. */
+  function consoleOf(deviceId: string): string {
+    const logs = join(dataDir, "data", "demo", "devices", deviceId, "store", "container-logs");
+    return readdirSync(logs)
+      .map((c) => readFileSync(join(logs, c, "console.log"), "utf8"))
+      .join("");
+  }
 
   /** Ctrl-C stops QEMU with everything else; the image stays, committed, for the next start. */
   async function stopAndExpectNothingLeft(current: LauncherRun) {

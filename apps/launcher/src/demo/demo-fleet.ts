@@ -7,12 +7,11 @@ import { join } from "node:path";
 import { formatRevision } from "@statecast/contract";
 import type { LogSink } from "@statecast/device-agent/dist/log.js";
 import { DEMO_FLEET } from "../device-enrollment.js";
-import { boardUnavailableReason, noBoardLine, thisHost } from "./board-usable.js";
 import { BusyboxStates } from "./busybox-state.js";
 import type { DemoConfig } from "./demo.config.js";
 import { DemoApi } from "./demo-api.js";
 import { BOARD_ID, DemoBoard } from "./demo-board.js";
-import { DemoBoardBsp, demoMarker } from "./demo-board-bsp.js";
+import { demoMarker, prepareBoardBsp } from "./demo-board-bsp.js";
 import { type DemoDevice, type DemoDeviceSpec, startDemoDevice } from "./demo-devices.js";
 import { demoDeviceCreds, demoEnrollmentFiles } from "./demo-enrollment.js";
 import {
@@ -114,7 +113,10 @@ export class DemoFleet {
     }
 
     const boardDir = join(demoDir, "board");
-    const boardBsp = this.prepareBoardBsp(boardDir); // meanwhile the devices connect
+    // Made while the devices connect; undefined (one line says why) when there is no board.
+    const boardBsp = config.board
+      ? prepareBoardBsp(boardDir, this.o.env, (l) => this.print(l))
+      : Promise.resolve(undefined);
 
     const { key } = demoSigningKey(demoDir);
     const release = new BusyboxStates(key);
@@ -221,24 +223,6 @@ export class DemoFleet {
         : `rollout ${rolloutId} ended ${view.status}`,
     );
     this.printSummary(rolloutId);
-  }
-
-  /** The board's BSP (made once), or undefined with one line saying why there is no board. */
-  private prepareBoardBsp(boardDir: string): Promise<DemoBoardBsp | undefined> {
-    if (!this.o.config.board) return Promise.resolve(undefined);
-    const host = thisHost(this.o.env);
-    const why = boardUnavailableReason(host);
-    if (why) {
-      this.print(noBoardLine(why));
-      return Promise.resolve(undefined);
-    }
-    this.print(
-      "board: one QEMU board joins (its BSP: a Debian kernel fetched with apt-get download once, an initramfs with the agent)",
-    );
-    return DemoBoardBsp.prepare(boardDir, host.agentBundle).catch((error: unknown) => {
-      this.print(noBoardLine(`its BSP could not be made: ${(error as Error).message}`));
-      return undefined;
-    });
   }
 
   /** Boots the board in the background: "Demo fleet ready" does not wait for it. */

@@ -34,10 +34,15 @@ export function demoSigningKey(demoDir: string): { key: Ed25519KeyPair; file: st
   return { file, key };
 }
 
-/** The demo app: one busybox container that logs which demo revision it runs, then sleeps. */
+/**
+ * The demo app: one busybox container that logs which demo revision it runs, then sleeps. The
+ * label is in its config, not its rootfs: with the board's BSP the rootfs carries busybox (2 MB),
+ * and every device fetches it once, not once per revision.
+ */
 const demoApp = (label: string): BusyboxPart => ({
   name: "app",
-  init: `echo "statecast demo ${label}"; exec /bin/sleep 1000000`,
+  init: `echo "statecast demo $STATECAST_DEMO_LABEL"; exec /bin/sleep 1000000`,
+  env: { STATECAST_DEMO_LABEL: label },
 });
 
 /** A real BSP's files for a revision labelled `label` (the QEMU board's, see demo-board.ts). */
