@@ -87,6 +87,8 @@ describe("a fresh clone under a closed directory", () => {
       STATECAST_NATS_PORT: String(await freePort()),
       STATECAST_DEMO_SIM_AGENTS: "3",
       STATECAST_DEMO_LXC_AGENTS: "1",
+      // A QEMU board takes minutes of both cores under TCG: demo-board.qemu.spec.ts shows it.
+      STATECAST_DEMO_BOARD: "off",
     });
     run = npmStart(checkout, env);
     const deadline = Date.now() + 900_000;

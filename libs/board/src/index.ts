@@ -11,9 +11,12 @@ export { DEFAULT_KERNEL_PACKAGE, debianKernel } from "./kernel.js";
 export {
   type BoardRunOptions,
   type Forward,
+  OVMF_CODE,
+  OVMF_VARS,
   qemuArgs,
   type RunningBoard,
   startBoard,
 } from "./qemu.js";
 export { Qmp } from "./qmp.js";
 export { BoardToolError } from "./run-tool.js";
+export { RUNTIME_BINARIES } from "./runtime.js";

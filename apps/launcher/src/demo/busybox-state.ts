@@ -1,6 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -19,6 +27,8 @@ export interface BusyboxPart {
   name: string;
   /** Shell run as the container's init, e.g. `exec /bin/sleep 1000000`. */
   init: string;
+  /** Environment of the init (`lxc.environment`): what changes between revisions, not rootfs. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -42,12 +52,14 @@ export class BusyboxStates {
     return sha;
   }
 
-  private rootTar(init: string): Buffer {
+  /** `ownBusybox`: busybox itself in the rootfs (a board binds no host file into an app). */
+  private rootTar(init: string, ownBusybox: boolean): Buffer {
     const dir = mkdtempSync(join(tmpdir(), "statecast-busybox-"));
     try {
       const root = join(dir, "root");
       for (const sub of ["bin", "proc", "sys", "dev", "tmp", "run", "etc"])
         mkdirSync(join(root, sub), { recursive: true });
+      if (ownBusybox) copyFileSync(HOST_BUSYBOX, join(root, "bin", "busybox"));
       for (const applet of ["sh", "sleep", "echo", "cat", "ls"])
         symlinkSync("busybox", join(root, "bin", applet));
       writeFileSync(join(root, "init.sh"), `#!/bin/sh\n${init}\n`, { mode: 0o755 });
@@ -68,29 +80,30 @@ export class BusyboxStates {
 
   /**
    * A signed state with one LXC container per part; `label` makes states differ (bsp bytes).
-   * `files` adds objects at the given state paths (e.g. a data image in a part).
+   * `files` adds objects at the given state paths (e.g. a data image in a part). `bsp` is a real
+   * BSP (the files of a bsp/ directory, run.json among them) a QEMU board boots; its containers
+   * then carry busybox in their rootfs.
    */
   build(
     parts: BusyboxPart[],
     label: string,
     files: Record<string, Buffer> = {},
+    bsp?: Record<string, Buffer>,
   ): { state: State; digest: string } {
-    let state: State = {
-      "#spec": "pantavisor-service-system@1",
-      "bsp/run.json": { addons: [], initrd: "pantavisor", linux: "kernel.img" },
-      "bsp/kernel.img": this.put(Buffer.from(`demo kernel ${label}`)),
-      "bsp/pantavisor": this.put(Buffer.from(`demo initrd ${label}`)),
-    };
+    let state: State = { "#spec": "pantavisor-service-system@1", ...this.bspKeys(label, bsp) };
     for (const part of parts) {
       const conf = [
         "lxc.init.cmd = /bin/sh /init.sh",
         "lxc.mount.auto = proc:mixed sys:mixed",
-        `lxc.mount.entry = ${HOST_BUSYBOX} bin/busybox none bind,ro,create=file 0 0`,
+        bsp
+          ? "lxc.net.0.type = empty"
+          : `lxc.mount.entry = ${HOST_BUSYBOX} bin/busybox none bind,ro,create=file 0 0`,
         "lxc.autodev = 1",
         "lxc.tty.max = 0",
+        ...Object.entries(part.env ?? {}).map(([k, v]) => `lxc.environment = ${k}=${v}`),
       ].join("\n");
       state[`${part.name}/lxc.container.conf`] = this.put(Buffer.from(`${conf}\n`));
-      state[`${part.name}/root.tar`] = this.put(this.rootTar(part.init));
+      state[`${part.name}/root.tar`] = this.put(this.rootTar(part.init, bsp !== undefined));
       state[`${part.name}/run.json`] = {
         "#spec": "service-manifest-run@1",
         config: "lxc.container.conf",
@@ -114,5 +127,20 @@ export class BusyboxStates {
     for (const part of parts)
       state = signPart(state, { part: part.name, privateKey: this.key.seed });
     return { state, digest: stateDigest(state) };
+  }
+
+  /** The bsp/ keys: a real BSP's files, or a stand-in kernel and initrd naming `label`. */
+  private bspKeys(label: string, bsp: Record<string, Buffer> | undefined): State {
+    if (!bsp)
+      return {
+        "bsp/run.json": { addons: [], initrd: "pantavisor", linux: "kernel.img" },
+        "bsp/kernel.img": this.put(Buffer.from(`demo kernel ${label}`)),
+        "bsp/pantavisor": this.put(Buffer.from(`demo initrd ${label}`)),
+      };
+    const keys: State = {};
+    for (const [name, bytes] of Object.entries(bsp))
+      keys[`bsp/${name}`] =
+        name === "run.json" ? JSON.parse(bytes.toString("utf8")) : this.put(bytes);
+    return keys;
   }
 }

@@ -10,9 +10,16 @@ import { DEMO_FLEET } from "../device-enrollment.js";
 import { BusyboxStates } from "./busybox-state.js";
 import type { DemoConfig } from "./demo.config.js";
 import { DemoApi } from "./demo-api.js";
+import { BOARD_ID, DemoBoard } from "./demo-board.js";
+import { demoMarker, prepareBoardBsp } from "./demo-board-bsp.js";
 import { type DemoDevice, type DemoDeviceSpec, startDemoDevice } from "./demo-devices.js";
 import { demoDeviceCreds, demoEnrollmentFiles } from "./demo-enrollment.js";
-import { demoSigningKey, postNextDemoRevision } from "./demo-release.js";
+import {
+  type DemoBsp,
+  demoSigningKey,
+  postDemoRevision,
+  postNextDemoRevision,
+} from "./demo-release.js";
 import { createDemoRollout, lastRollout, watchRollout } from "./demo-rollout.js";
 import { lxcUnavailableReason } from "./lxc-usable.js";
 
@@ -42,10 +49,18 @@ export class DemoFleet {
   /** Ends an enrollment still waiting for the gateway when the demo stops. */
   private readonly abort = new AbortController();
   private stopping = false;
+  /** The QEMU board, when it runs; `boardDone` ends with its run. */
+  private board: DemoBoard | undefined;
+  private boardDone: Promise<void> = Promise.resolve();
+  /** The revision the board's own rollout moves it to, once the other devices have it. */
+  private boardTarget: (number: number | undefined) => void = () => undefined;
   readonly done: Promise<void>;
 
   constructor(private readonly o: DemoOptions) {
-    this.done = this.run().catch((error: unknown) => {
+    const boardTarget = new Promise<number | undefined>((resolve) => {
+      this.boardTarget = resolve;
+    });
+    this.done = this.run(boardTarget).catch((error: unknown) => {
       if (error instanceof Stopped || this.stopping) return;
       this.print(`failed: ${(error as Error).message} (the services keep running)`);
     });
@@ -59,7 +74,15 @@ export class DemoFleet {
     if (this.stopping) throw new Stopped();
   }
 
-  private async run(): Promise<void> {
+  private async run(boardTarget: Promise<number | undefined>): Promise<void> {
+    try {
+      await this.runFleet(boardTarget);
+    } finally {
+      this.boardTarget(undefined); // the board stays where it is if no rollout completed
+    }
+  }
+
+  private async runFleet(boardTarget: Promise<number | undefined>): Promise<void> {
     const { config, dataDir } = this.o;
     const files = demoEnrollmentFiles(dataDir);
     if (!this.o.natsUrl || !files) {
@@ -88,6 +111,12 @@ export class DemoFleet {
       this.print("no devices configured (STATECAST_DEMO_SIM_AGENTS=0, no LXC agents)");
       return;
     }
+
+    const boardDir = join(demoDir, "board");
+    // Made while the devices connect; undefined (one line says why) when there is no board.
+    const boardBsp = config.board
+      ? prepareBoardBsp(boardDir, this.o.env, (l) => this.print(l))
+      : Promise.resolve(undefined);
 
     const { key } = demoSigningKey(demoDir);
     const release = new BusyboxStates(key);
@@ -135,8 +164,24 @@ export class DemoFleet {
       `${this.devices.length} devices connected (${enrolledNow} enrolled now with the fleet token over the hello protocol, ${specs.length - enrolledNow} with their credentials from an earlier start)`,
     );
 
+    const bsp = await boardBsp;
+    this.check();
+    const boardFiles: DemoBsp | undefined = bsp ? (label) => bsp.files(label) : undefined;
+    if (boardFiles) {
+      // A first board boots a factory revision older than the one rolled out to it.
+      const factory = DemoBoard.imageExists(boardDir)
+        ? undefined
+        : await postDemoRevision(api, DEMO_FLEET, release, "board-factory", boardFiles);
+      if (factory)
+        this.print(
+          `posted ${formatRevision({ fleet: DEMO_FLEET, number: factory.number })}, the QEMU board's factory revision`,
+        );
+      this.startBoard(boardDir, api, release, targetKeyPem, factory, boardTarget);
+    }
+
     const previous = await lastRollout(api, DEMO_FLEET);
     let rolloutId: string;
+    let postedForBoard: number | undefined;
     if (previous && (previous.status === "running" || previous.status === "created")) {
       rolloutId = previous.rolloutId;
       this.print(`continuing rollout ${rolloutId} of ${formatRevision(previous.revision)}`);
@@ -149,12 +194,19 @@ export class DemoFleet {
       this.printSummary(previous.rolloutId);
       return;
     } else {
-      const number = await postNextDemoRevision(api, DEMO_FLEET, release);
+      const number = await postNextDemoRevision(api, DEMO_FLEET, release, boardFiles);
       this.check();
-      this.print(`posted signed revision ${formatRevision({ fleet: DEMO_FLEET, number })}`);
-      rolloutId = await createDemoRollout(api, DEMO_FLEET, number);
+      this.print(
+        `posted signed revision ${formatRevision({ fleet: DEMO_FLEET, number })}${boardFiles ? ` (its BSP boots the board's kernel with ${demoMarker(`v${number}`)})` : ""}`,
+      );
+      if (boardFiles) postedForBoard = number;
+      // The devices started here: a board (this start's or an earlier one's) has its own rollout.
+      const ids = specs.map((s) => s.deviceId);
+      rolloutId = await createDemoRollout(api, DEMO_FLEET, number, { ids });
       await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo" });
-      this.print(`rollout ${rolloutId} started: 3 waves (10/30/60 %), 3 s soak`);
+      this.print(
+        `rollout ${rolloutId} started: 3 waves (10/30/60 %), 3 s soak${this.board ? `; then ${BOARD_ID} in a rollout of its own` : ""}`,
+      );
     }
     const started = Date.now();
     const view = await watchRollout(
@@ -164,12 +216,39 @@ export class DemoFleet {
       () => this.stopping,
     );
     if (!view) return;
+    if (view.status === "completed") this.boardTarget(postedForBoard);
     this.print(
       view.status === "completed"
         ? `rollout ${rolloutId} completed in ${Math.round((Date.now() - started) / 1000)} s: ${formatRevision(view.revision)} on the fleet`
         : `rollout ${rolloutId} ended ${view.status}`,
     );
     this.printSummary(rolloutId);
+  }
+
+  /** Boots the board in the background: "Demo fleet ready" does not wait for it. */
+  private startBoard(
+    dir: string,
+    api: DemoApi,
+    release: BusyboxStates,
+    targetKeyPem: string,
+    factory: Awaited<ReturnType<typeof postDemoRevision>> | undefined,
+    target: Promise<number | undefined>,
+  ) {
+    const files = demoEnrollmentFiles(this.o.dataDir);
+    const natsUrl = this.o.natsUrl;
+    if (!files || !natsUrl) return;
+    this.board = new DemoBoard({
+      dir,
+      fleet: DEMO_FLEET,
+      api,
+      release,
+      natsPort: Number(new URL(natsUrl).port),
+      natsCaPem: this.o.natsCaFile ? readFileSync(this.o.natsCaFile, "utf8") : undefined,
+      enrollmentCreds: readFileSync(files.creds, "utf8"),
+      targetKeyPem,
+      print: (l) => this.print(l),
+    });
+    this.boardDone = this.board.run(factory, target);
   }
 
   private printSummary(rolloutId: string) {
@@ -188,6 +267,12 @@ export class DemoFleet {
         `  metrics         ${o}/metrics   ${g}/metrics`,
         `  CLI             npx statecast login ${o} --token ${token}`,
         `                  npx statecast rollout watch ${rolloutId}`,
+        ...(this.board
+          ? [
+              `  QEMU board      ${BOARD_ID} boots and updates its kernel in the background (lines "[demo] board: ...")`,
+              `                  serial console: tail -f ${this.board.serialLog}`,
+            ]
+          : []),
         "",
       ].join("\n"),
     );
@@ -198,6 +283,9 @@ export class DemoFleet {
     this.stopping = true;
     this.abort.abort();
     await this.done;
+    if (this.board) this.print("stopping the QEMU board");
+    await this.board?.stop();
+    await this.boardDone;
     const devices = this.devices.splice(0);
     if (devices.length > 0) this.print(`stopping ${devices.length} demo devices`);
     await Promise.all(devices.map((d) => d.stop()));

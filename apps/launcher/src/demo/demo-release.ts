@@ -7,6 +7,7 @@ import {
   ed25519PublicKeyToPem,
   ed25519SeedFromPem,
   generateEd25519Key,
+  type State,
 } from "@statecast/state";
 import { type BusyboxPart, BusyboxStates } from "./busybox-state.js";
 import type { DemoApi } from "./demo-api.js";
@@ -33,25 +34,38 @@ export function demoSigningKey(demoDir: string): { key: Ed25519KeyPair; file: st
   return { file, key };
 }
 
-/** The demo app: one busybox container that logs which demo revision it runs, then sleeps. */
+/**
+ * The demo app: one busybox container that logs which demo revision it runs, then sleeps. The
+ * label is in its config, not its rootfs: with the board's BSP the rootfs carries busybox (2 MB),
+ * and every device fetches it once, not once per revision.
+ */
 const demoApp = (label: string): BusyboxPart => ({
   name: "app",
-  init: `echo "statecast demo ${label}"; exec /bin/sleep 1000000`,
+  init: `echo "statecast demo $STATECAST_DEMO_LABEL"; exec /bin/sleep 1000000`,
+  env: { STATECAST_DEMO_LABEL: label },
 });
 
+/** A real BSP's files for a revision labelled `label` (the QEMU board's, see demo-board.ts). */
+export type DemoBsp = (label: string) => Promise<Record<string, Buffer>>;
+
+/** The fleet's trust policy names the demo key (PUT is idempotent). */
+async function trustDemoKey(api: DemoApi, fleet: string, release: BusyboxStates) {
+  await api.call("PUT", `/v1/fleets/${fleet}/trust-policy`, {
+    mode: "strict",
+    trusted: [{ name: "demo-release", pem: release.key.publicKeyPem, keys: ["**"] }],
+  });
+}
+
 /**
- * The fleet's trust policy names the demo key (PUT is idempotent), then the next revision is
- * built, its objects uploaded (existing ones answer 200) and posted. Returns its number.
+ * The next revision (labelled `v<number>`) is built, its objects uploaded (existing ones answer
+ * 200) and posted. With `bsp` its bsp/ is the board's real BSP. Returns its number.
  */
 export async function postNextDemoRevision(
   api: DemoApi,
   fleet: string,
   release: BusyboxStates,
+  bsp?: DemoBsp,
 ): Promise<number> {
-  await api.call("PUT", `/v1/fleets/${fleet}/trust-policy`, {
-    mode: "strict",
-    trusted: [{ name: "demo-release", pem: release.key.publicKeyPem, keys: ["**"] }],
-  });
   let newest = 0;
   for (;;) {
     const page = await api.get<{ number: number }[]>(
@@ -60,13 +74,23 @@ export async function postNextDemoRevision(
     if (page.length === 0) break;
     newest = Math.max(newest, ...page.map((r) => r.number));
   }
-  const next = newest + 1;
-  const label = `v${next}`;
-  const { state } = release.build([demoApp(label)], label);
+  return (await postDemoRevision(api, fleet, release, `v${newest + 1}`, bsp)).number;
+}
+
+/** Posts a demo revision labelled `label` (its app logs it); returns its number and state. */
+export async function postDemoRevision(
+  api: DemoApi,
+  fleet: string,
+  release: BusyboxStates,
+  label: string,
+  bsp?: DemoBsp,
+): Promise<{ number: number; state: State }> {
+  await trustDemoKey(api, fleet, release);
+  const { state } = release.build([demoApp(label)], label, {}, bsp ? await bsp(label) : undefined);
   for (const [sha, bytes] of release.objects) await api.call("PUT", `/v1/objects/${sha}`, bytes);
   const posted = await api.call<{ number: number }>("POST", `/v1/fleets/${fleet}/revisions`, {
     state,
     message: `demo ${label}`,
   });
-  return posted.number;
+  return { number: posted.number, state };
 }

@@ -23,11 +23,34 @@ export async function lastRollout(api: DemoApi, fleet: string) {
   return all.filter((r) => r.revision.fleet === fleet).at(-1);
 }
 
-export async function createDemoRollout(api: DemoApi, fleet: string, number: number) {
+/** One wave for the QEMU board alone: it reboots into the new BSP under TCG, so 15 minutes. */
+export const boardRollout = (deviceId: string): DemoRolloutOptions => ({
+  ids: [deviceId],
+  waves: [{ size: { percent: 100 }, minSample: 1, soakSeconds: 0, maxFailures: { count: 0 } }],
+  deviceTimeoutSeconds: 900,
+});
+
+export interface DemoRolloutOptions {
+  ids?: string[];
+  waves?: WaveSpec[];
+  deviceTimeoutSeconds?: number;
+}
+
+/**
+ * A rollout of `number` to the fleet's devices named in `ids` (every device of the fleet when
+ * unset), in the demo's three waves unless `waves` says otherwise.
+ */
+export async function createDemoRollout(
+  api: DemoApi,
+  fleet: string,
+  number: number,
+  o: DemoRolloutOptions = {},
+) {
   const definition: RolloutDefinitionRequest = {
     revision: { fleet, number },
-    selector: { fleet },
-    waves: demoWaves(),
+    selector: { fleet, ...(o.ids ? { ids: o.ids } : {}) },
+    waves: o.waves ?? demoWaves(),
+    ...(o.deviceTimeoutSeconds ? { deviceTimeoutSeconds: o.deviceTimeoutSeconds } : {}),
   };
   const created = await api.call<RolloutProgressView>("POST", "/v1/rollouts", definition);
   return created.rolloutId;

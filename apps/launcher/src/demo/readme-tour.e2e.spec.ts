@@ -73,6 +73,8 @@ describe("the README against npm start's demo", () => {
         STATECAST_NATS_PORT: String(await freePort()),
         STATECAST_DEMO_SIM_AGENTS: String(SIMS),
         STATECAST_DEMO_LXC_AGENTS: String(LXCS),
+        // A QEMU board takes minutes of both cores under TCG: demo-board.qemu.spec.ts shows it.
+        STATECAST_DEMO_BOARD: "off",
       },
       { terminal: true },
     ); // as a newcomer runs it: on a terminal, default log level

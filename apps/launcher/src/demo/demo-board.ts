@@ -1,0 +1,234 @@
+// The demo's QEMU board (libs/board): a disk image of the demo fleet's factory revision with its
+// own enrollment secret, built once and kept under the data dir (the board's disk is its state
+// across starts), booted in the background, and moved to the demo's revision in a rollout of its
+// own once the other devices are done: it reboots into the revision's BSP (a new kernel command
+// line), so the demo shows a kernel update without waiting for a VM.
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { buildBoardImage, chooseAccel, type RunningBoard, startBoard } from "@statecast/board";
+import { formatRevision } from "@statecast/contract";
+import { FsObjectStore, type State, writeBundle } from "@statecast/state";
+import type { BusyboxStates } from "./busybox-state.js";
+import type { DemoApi, Json } from "./demo-api.js";
+import { demoMarker } from "./demo-board-bsp.js";
+import { boardRollout, createDemoRollout, watchRollout } from "./demo-rollout.js";
+
+export const BOARD_ID = "demo-board-1";
+/** The board's TESTING period before it commits a revision (a real board defaults to 25 s). */
+const COMMIT_DELAY_MS = 8000;
+/** How long the board's own rollout waits for it to come online first (a TCG boot is minutes). */
+const ONLINE_WAIT_MS = 600_000;
+
+export interface DemoBoardOptions {
+  /** `<dataDir>/demo/board`: the image, the factory bundle, QEMU's run dir. */
+  dir: string;
+  fleet: string;
+  api: DemoApi;
+  release: BusyboxStates;
+  /** The embedded nats-server's port on 127.0.0.1 (forwarded to the guest's 10.0.2.100:4222). */
+  natsPort: number;
+  natsCaPem: string | undefined;
+  enrollmentCreds: string;
+  targetKeyPem: string;
+  print: (line: string) => void;
+}
+
+interface DeviceView {
+  online?: boolean;
+  lastSeenAt?: string | null;
+  currentRevision?: { fleet: string; number: number } | null;
+}
+
+class Stopped extends Error {}
+
+export class DemoBoard {
+  private running: RunningBoard | undefined;
+  private stopping = false;
+  readonly image: string;
+  readonly serialLog: string;
+
+  constructor(private readonly o: DemoBoardOptions) {
+    this.image = join(o.dir, "board.img");
+    this.serialLog = join(o.dir, "run", "serial.log");
+  }
+
+  /** Whether an earlier start built the image (the board then needs no factory revision). */
+  static imageExists(dir: string): boolean {
+    return existsSync(join(dir, "board.img"));
+  }
+
+  private print(line: string) {
+    if (!this.stopping) this.o.print(`board: ${line}`);
+  }
+
+  private check() {
+    if (this.stopping) throw new Stopped();
+  }
+
+  /**
+   * Builds the image from `factory` (when there is none yet), boots it, says when it is online,
+   * then rolls `target`'s revision (if any) out to it. A failure prints one line.
+   */
+  async run(
+    factory: { number: number; state: State } | undefined,
+    target: Promise<number | undefined>,
+  ): Promise<void> {
+    try {
+      if (!existsSync(this.image)) {
+        if (!factory) throw new Error("no factory revision to build its image from");
+        await this.build(factory);
+      }
+      this.check();
+      const bootedAt = Date.now();
+      await this.boot();
+      const online = this.online(bootedAt).then((on) => {
+        const where = on ? formatRevision(on) : "the factory revision its image installed";
+        this.print(`${BOARD_ID} online ${seconds(bootedAt)} s after power-on, on ${where}`);
+      });
+      online.catch(() => undefined); // a failure counts where it is awaited below
+      const number = await target;
+      this.check();
+      if (number === undefined) {
+        this.print(`${BOARD_ID} stays on its revision (the demo's rollout did not complete)`);
+        return;
+      }
+      // A registry that still has it online from an earlier start may not say when it is back:
+      // the rollout then waits for it as for any device.
+      await Promise.race([online, sleep(ONLINE_WAIT_MS)]);
+      this.check();
+      const device = await this.o.api.get<DeviceView>(`/v1/devices/${BOARD_ID}`);
+      if (device.currentRevision?.number === number) {
+        this.print(`${BOARD_ID} stays on ${formatRevision(device.currentRevision)}`);
+        return;
+      }
+      await this.update(number);
+    } catch (error) {
+      if (error instanceof Stopped || this.stopping) return;
+      const why = (error as Error).message;
+      this.o.print(this.running ? `board: stopped: ${why}` : `no QEMU board in the demo: ${why}`);
+      await this.running?.stop().catch(() => undefined);
+    }
+  }
+
+  private async build(factory: { number: number; state: State }) {
+    const { o } = this;
+    const rev = formatRevision({ fleet: o.fleet, number: factory.number });
+    this.print(`building its disk image (GRUB, the agent, factory revision ${rev}) in ${o.dir}`);
+    const started = Date.now();
+    const work = join(o.dir, "build");
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true, mode: 0o700 });
+    try {
+      const store = new FsObjectStore(join(work, "objects"));
+      mkdirSync(store.dir, { recursive: true });
+      for (const [sha, bytes] of o.release.objects) await store.put(sha, Readable.from([bytes]));
+      const bundle = join(work, "factory.tgz");
+      await writeBundle(createWriteStream(bundle), { state: factory.state, store, gzip: true });
+      // Its own enrollment secret: a token of the demo fleet made for this board.
+      const token = await o.api.call<Json>("POST", `/v1/fleets/${o.fleet}/enrollment-tokens`, {});
+      const out = join(work, "board.img");
+      await buildBoardImage({
+        bundle,
+        out,
+        deviceId: BOARD_ID,
+        fleet: o.fleet,
+        enrollmentCreds: o.enrollmentCreds,
+        enrollmentToken: String(token.secret),
+        orchestratorKeyPem: o.targetKeyPem,
+        signerPem: o.release.key.publicKeyPem,
+        natsUrl: "tls://10.0.2.100:4222",
+        ...(o.natsCaPem ? { natsCaPem: o.natsCaPem } : {}),
+        agentArgs: `--commit-delay-ms ${COMMIT_DELAY_MS}`,
+      });
+      chmodSync(out, 0o600); // it holds the enrollment token and, once enrolled, the board's creds
+      renameSync(out, this.image);
+      this.print(`image built in ${seconds(started)} s`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  private async boot() {
+    const runDir = join(this.o.dir, "run");
+    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    rmSync(join(runDir, "qmp.sock"), { force: true });
+    const accel = await chooseAccel("auto");
+    this.check();
+    this.print(
+      `booting in QEMU (${accel === "kvm" ? "KVM" : "TCG, a minute or two"}); serial console: tail -f ${this.serialLog}`,
+    );
+    this.running = await startBoard({
+      image: this.image,
+      runDir,
+      accel,
+      forwards: [{ guestPort: 4222, hostPort: this.o.natsPort }],
+    });
+    if (this.stopping) await this.running.stop();
+  }
+
+  /**
+   * Polls the registry until the board has been seen since `since`; its fleet revision then (none
+   * on a first boot: the factory bundle it installed names no fleet revision).
+   */
+  private async online(since: number): Promise<DeviceView["currentRevision"]> {
+    for (;;) {
+      this.check();
+      if (this.running?.process.exitCode !== null)
+        throw new Error(`QEMU exited (serial console: ${this.serialLog})`);
+      const device = await this.o.api.get<DeviceView>(`/v1/devices/${BOARD_ID}`).catch(() => ({}));
+      const seen = Date.parse((device as DeviceView).lastSeenAt ?? "");
+      const { online, currentRevision } = device as DeviceView;
+      if (online && seen >= since - 1000) return currentRevision ?? null;
+      await sleep(2000);
+    }
+  }
+
+  private async update(number: number) {
+    const { api, fleet } = this.o;
+    const rev = formatRevision({ fleet, number });
+    const marker = demoMarker(`v${number}`);
+    const rolloutId = await createDemoRollout(api, fleet, number, boardRollout(BOARD_ID));
+    await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo board" });
+    this.print(
+      `rollout ${rolloutId} of ${rev}: the board stages its BSP, reboots into the kernel with ${marker}, tests and commits`,
+    );
+    const started = Date.now();
+    const view = await watchRollout(
+      api,
+      rolloutId,
+      (l) => this.print(l),
+      () => this.stopping,
+    );
+    if (!view) return;
+    const booted = this.serialShows(marker);
+    this.print(
+      view.status === "completed"
+        ? `runs ${rev} in ${seconds(started)} s; ${booted ? `its kernel booted with ${marker}` : `no boot with ${marker} in its serial console`}`
+        : `rollout ${rolloutId} ended ${view.status} (serial console: ${this.serialLog})`,
+    );
+  }
+
+  /** Whether the serial console shows a boot whose kernel command line carries `marker`. */
+  private serialShows(marker: string): boolean {
+    const log = existsSync(this.serialLog) ? readFileSync(this.serialLog, "utf8") : "";
+    return log.split("\n").some((l) => l.includes("cmdline:") && l.includes(marker));
+  }
+
+  /** Ends the board's run: QEMU quits (QMP `quit`, killed after 5 s); the image is kept. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running?.stop().catch(() => undefined);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (since: number) => Math.round((Date.now() - since) / 1000);
