@@ -1,11 +1,11 @@
-import { keyFingerprint } from "@statecast/contract";
 import {
-  DeviceBundleEvents,
-  DeviceEvents as E,
-  isEvent,
-  type RecordedEvent,
-} from "@statecast/events";
-import { type DeviceTransfer, foldTransfer, noTransfer } from "./device-transfer.js";
+  type DeviceState,
+  type DeviceTransfer,
+  evolveDevice as evolveState,
+  initialDevice,
+  noTransfer,
+} from "@statecast/device-domain";
+import type { RecordedEvent } from "@statecast/events";
 
 export interface RevisionRef {
   fleet: string;
@@ -50,107 +50,6 @@ export interface DeviceRecord {
   updatedAt: string;
 }
 
-function emptyDevice(deviceId: string): DeviceRecord {
-  return {
-    deviceId,
-    fleet: null,
-    tags: {},
-    approval: "pending",
-    currentRevision: null,
-    target: null,
-    lastStatus: null,
-    lastReason: null,
-    online: false,
-    lastSeenAt: null,
-    enrolledAt: null,
-    transfer: noTransfer(),
-    installedVia: null,
-    drifted: false,
-    version: 0,
-    updatedAt: new Date(0).toISOString(),
-  };
-}
-
-const key = (publicKey: string | null) => ({
-  publicKey,
-  keyFingerprint: publicKey === null ? null : keyFingerprint(publicKey),
-});
-
-/** What one device-stream event changes (fields not returned stay as they were). */
-function change(
-  record: DeviceRecord,
-  event: { type: string; data: unknown },
-  at: string,
-): Partial<DeviceRecord> {
-  const seen = { online: true, lastSeenAt: at };
-  if (isEvent(event, E.DeviceEnrolled)) {
-    const { data } = event;
-    return {
-      fleet: data.fleet,
-      tags: data.tags,
-      approval: data.enrolledWith === "token" ? "approved" : "pending",
-      enrolledAt: at,
-      ...key(data.publicKey),
-    };
-  }
-  if (isEvent(event, E.DeviceApproved)) return { approval: "approved" };
-  if (isEvent(event, E.DeviceRekeyed))
-    return { approval: "pending", ...key(null), credentialsKey: null };
-  if (isEvent(event, E.DeviceKeyPresented)) return key(event.data.publicKey);
-  if (isEvent(event, E.DeviceCredentialsIssued)) return { credentialsKey: event.data.publicKey };
-  if (isEvent(event, E.DeviceCredentialsRevoked))
-    return event.data.publicKey === record.credentialsKey ? { credentialsKey: null } : {};
-  if (isEvent(event, E.DeviceTagsChanged)) return { tags: event.data.tags };
-  if (isEvent(event, E.DeviceCameOnline)) return seen;
-  if (isEvent(event, E.DeviceWentOffline))
-    return { online: false, lastSeenAt: event.data.lastSeenAt };
-  if (isEvent(event, E.TargetAssigned)) {
-    const { revision, digest, seq, rolloutId } = event.data;
-    return {
-      target: { revision, digest, seq, rolloutId: rolloutId ?? null },
-      lastStatus: "NEW",
-      lastReason: null,
-    };
-  }
-  if (isEvent(event, E.TargetCancelled))
-    return { target: null, lastStatus: "CANCELLED", lastReason: null };
-  if (isEvent(event, E.UpdateProgressReported)) {
-    const { data } = event;
-    return {
-      ...seen,
-      lastStatus: data.status,
-      lastReason: data.reason ?? null,
-      ...(data.downloads
-        ? { transfer: foldTransfer(record.transfer ?? noTransfer(), data.revision, data.downloads) }
-        : {}),
-    };
-  }
-  if (isEvent(event, E.UpdateSucceeded)) {
-    return {
-      ...seen,
-      installedVia: "target",
-      currentRevision: event.data.revision,
-      lastStatus: event.data.status,
-      lastReason: null,
-    };
-  }
-  if (isEvent(event, E.UpdateFailed))
-    return { ...seen, lastStatus: "ERROR", lastReason: event.data.reason };
-  if (isEvent(event, E.UpdateRejected))
-    return { ...seen, lastStatus: "WONTGO", lastReason: event.data.reason };
-  if (isEvent(event, E.DeviceRolledBack))
-    return { ...seen, currentRevision: event.data.to, lastReason: event.data.reason };
-  if (isEvent(event, DeviceBundleEvents.BundleInstallReported)) {
-    const { data } = event;
-    return data.status === "DONE" || data.status === "UPDATED"
-      ? { ...seen, currentRevision: data.revision, installedVia: "bundle" }
-      : seen;
-  }
-  if (isEvent(event, E.DeviceDecommissioned))
-    return { approval: "decommissioned", online: false, target: null };
-  return {}; // health, logs and future events do not change the registry view
-}
-
 const UNDER_WAY = new Set(["NEW", "QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"]);
 
 /** Runs another revision than its target, with no update towards the target under way. */
@@ -172,18 +71,37 @@ export function currentShape(record: DeviceRecord): DeviceRecord {
   return { ...upgraded, drifted: record.drifted ?? isDrifted(upgraded) };
 }
 
-/** Folds one event of `device:<id>` into the device's record. */
+/** The registry's view of the device aggregate: no report cursor, a withdrawn target shows none. */
+function recordOf(state: DeviceState): DeviceRecord {
+  const { target, announcedOnline, outcome, previous, cursor, boots, ...shown } = state;
+  const record: DeviceRecord = {
+    ...shown,
+    target: target && !target.cancelled ? withoutFlag(target) : null,
+    drifted: false,
+  };
+  return { ...record, drifted: isDrifted(record) };
+}
+
+const withoutFlag = ({ cancelled, ...target }: NonNullable<DeviceState["target"]>) => target;
+
+/** A stored record (of any release) as the aggregate's state; what the registry does not keep starts empty. */
+function stateOf(stored: DeviceRecord): DeviceState {
+  const { drifted, ...record } = currentShape(stored);
+  return {
+    ...initialDevice(record.deviceId),
+    ...record,
+    publicKey: record.publicKey ?? null,
+    keyFingerprint: record.keyFingerprint ?? null,
+    credentialsKey: record.credentialsKey ?? null,
+    announcedOnline: record.online,
+    target: record.target && { ...record.target, cancelled: false },
+  };
+}
+
+/** Folds one event of `device:<id>` into the device's record, through the one device evolve. */
 export function evolveDevice(record: DeviceRecord | undefined, event: RecordedEvent): DeviceRecord {
   const deviceId = event.streamId.slice("device:".length);
-  const current = record ? currentShape(record) : emptyDevice(deviceId);
-  const at = event.recordedAt.toISOString();
-  const next = {
-    ...current,
-    ...change(current, event, at),
-    version: event.streamVersion,
-    updatedAt: at,
-  };
-  return { ...next, drifted: isDrifted(next) };
+  return recordOf(evolveState(record ? stateOf(record) : initialDevice(deviceId), event));
 }
 
 /** The device as of the end of `events` (its stream, in order), or undefined if none. */
