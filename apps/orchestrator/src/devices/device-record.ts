@@ -1,54 +1,22 @@
+import type { DeviceView } from "@statecast/contract/http";
 import {
   type DeviceState,
-  type DeviceTransfer,
   evolveDevice as evolveState,
   initialDevice,
   noTransfer,
 } from "@statecast/device-domain";
 import type { RecordedEvent } from "@statecast/events";
 
-export interface RevisionRef {
-  fleet: string;
-  number: number;
-}
-
-export type Approval = "pending" | "approved" | "decommissioned";
-
-/** One device as the registry shows it; rebuilt by folding its stream's events. */
-export interface DeviceRecord {
-  deviceId: string;
-  fleet: string | null;
-  tags: Record<string, string>;
-  approval: Approval;
-  currentRevision: RevisionRef | null;
-  target: { revision: RevisionRef; digest: string; seq: number; rolloutId: string | null } | null;
-  lastStatus: string | null;
-  lastReason: string | null;
-  online: boolean;
-  lastSeenAt: string | null;
-  enrolledAt: string | null;
+/**
+ * One device as the registry stores and shows it: the HTTP contract's device view (without the
+ * live metrics), rebuilt by folding its stream through the device aggregate. Records stored by
+ * earlier releases lack the keys (issue 17), `transfer` (21), `installedVia` and `drifted` (14):
+ * `currentShape` makes them current.
+ */
+export type DeviceRecord = Omit<DeviceView, "metrics"> & {
   /** The public nkey holding live credentials (issued, not revoked), or null. */
   credentialsKey?: string | null;
-  /**
-   * The device's key (`U…`): the one it enrolled with, or presented after a re-key; null while a
-   * re-keyed device has not said hello yet. Absent in records projected before issue 17.
-   */
-  publicKey?: string | null;
-  /** `keyFingerprint(publicKey)`: what an operator compares before approving a key. */
-  keyFingerprint?: string | null;
-  /** Bytes downloaded: the last apply and the sum over all (records before issue 21 lack it). */
-  transfer: DeviceTransfer;
-  /** How the current revision came: by a target, or by an offline bundle (issue 14). */
-  installedVia: "target" | "bundle" | null;
-  /**
-   * The device runs something other than its target, and no update towards the target is under
-   * way (an offline install, a rollback): shown, never fought.
-   */
-  drifted: boolean;
-  /** Stream version of the last event folded in. */
-  version: number;
-  updatedAt: string;
-}
+};
 
 const UNDER_WAY = new Set(["NEW", "QUEUED", "DOWNLOADING", "INPROGRESS", "TESTING"]);
 
