@@ -3,11 +3,20 @@ import { DeviceBundleEvents, type RecordedEvent } from "@statecast/events";
 import { type DevicePlaneState, evolveDevicePlane, initialDevicePlane } from "./device-plane.js";
 import { decideReport } from "./device-report.decider.js";
 
+/** DeviceEnrolled as the catalog has it. */
+const ENROLLED = {
+  deviceId: "d1",
+  publicKey: "UDEVICEKEY",
+  fleet: "main",
+  tags: {},
+  enrolledWith: "approval",
+};
+
 const R1 = { fleet: "fleet", number: 1 };
 const R3 = { fleet: "fleet", number: 3 };
 
 function device(...events: [string, Record<string, unknown>][]): DevicePlaneState {
-  return [["DeviceEnrolled", {}] as [string, Record<string, unknown>], ...events]
+  return [["DeviceEnrolled", ENROLLED] as [string, Record<string, unknown>], ...events]
     .map(([type, data]) => ({ type, data }) as Pick<RecordedEvent, "type" | "data">)
     .reduce(evolveDevicePlane, initialDevicePlane());
 }
@@ -52,7 +61,7 @@ describe("offline install receipts (via: bundle)", () => {
     const verdict = decideReport(report({}), running);
     if (verdict.kind !== "apply") throw new Error(verdict.detail);
     const after = evolveDevicePlane(running, verdict.event);
-    expect(after).toMatchObject({ running: R3, previous: R1, target: { revision: R1 } });
+    expect(after).toMatchObject({ currentRevision: R3, previous: R1, target: { revision: R1 } });
     expect(decideReport(report({}), after)).toMatchObject({ kind: "drop", reason: "duplicate" });
   });
 

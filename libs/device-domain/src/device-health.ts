@@ -1,4 +1,5 @@
 import type { HealthReport } from "@statecast/contract";
+import { isDecommissioned, isEnrolled } from "./device.js";
 import type { DevicePlaneState } from "./device-plane.js";
 import { type DevicePlaneEvent, ordering, type ReportVerdict } from "./device-report.decider.js";
 
@@ -10,9 +11,9 @@ export { HEALTH_KINDS, type HealthKind, type HealthReport } from "@statecast/con
  * the device runs, whatever its target (a drifted device is still worth hearing about).
  */
 export function decideHealth(report: HealthReport, state: DevicePlaneState): ReportVerdict {
-  if (!state.enrolled)
+  if (!isEnrolled(state))
     return { kind: "drop", reason: "unknown_device", detail: `${report.deviceId} not enrolled` };
-  if (state.decommissioned)
+  if (isDecommissioned(state))
     return { kind: "drop", reason: "decommissioned", detail: `${report.deviceId} decommissioned` };
   const order = ordering(report, state);
   if (order) return order;

@@ -4,6 +4,15 @@ import { decideHealth, type HealthReport } from "./device-health.js";
 import { type DevicePlaneState, evolveDevicePlane, initialDevicePlane } from "./device-plane.js";
 import { decideReport } from "./device-report.decider.js";
 
+/** DeviceEnrolled as the catalog has it. */
+const ENROLLED = {
+  deviceId: "d1",
+  publicKey: "UDEVICEKEY",
+  fleet: "main",
+  tags: {},
+  enrolledWith: "approval",
+};
+
 const R2 = { fleet: "fleet", number: 2 };
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -26,7 +35,7 @@ const wire = {
 };
 
 function enrolled(...events: [string, Record<string, unknown>][]): DevicePlaneState {
-  return [["DeviceEnrolled", {}] as [string, Record<string, unknown>], ...events]
+  return [["DeviceEnrolled", ENROLLED] as [string, Record<string, unknown>], ...events]
     .map(([type, data]) => ({ type, data }) as Pick<RecordedEvent, "type" | "data">)
     .reduce(evolveDevicePlane, initialDevicePlane());
 }

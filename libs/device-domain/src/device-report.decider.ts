@@ -6,6 +6,7 @@ import type {
   DeviceHealthEvents,
   EventOf,
 } from "@statecast/events";
+import { isDecommissioned, isEnrolled } from "./device.js";
 import { decideBundleReceipt, isBundleReceipt } from "./device-bundle.js";
 import type { DevicePlaneState } from "./device-plane.js";
 
@@ -86,7 +87,7 @@ function outcomeEvent(report: ProgressReport, state: DevicePlaneState): DevicePl
     case "ERROR": {
       // After a success on this target the device can only fail by rolling back.
       const succeeded = state.outcome === "DONE" || state.outcome === "UPDATED";
-      const to = succeeded ? state.previous : state.running;
+      const to = succeeded ? state.previous : state.currentRevision;
       if ((succeeded || reason === "unexpected_rollback") && to && !sameRevision(to, revision))
         return { type: "DeviceRolledBack", data: { from: revision, to, reason, report: cursor } };
       return {
@@ -136,8 +137,9 @@ function settledAlready(report: ProgressReport, state: DevicePlaneState): boolea
 
 /** decide(report, state) → at most one device event, pure; never moves a device backwards. */
 export function decideReport(report: ProgressReport, state: DevicePlaneState): ReportVerdict {
-  if (!state.enrolled) return drop("unknown_device", `device ${report.deviceId} is not enrolled`);
-  if (state.decommissioned)
+  if (!isEnrolled(state))
+    return drop("unknown_device", `device ${report.deviceId} is not enrolled`);
+  if (isDecommissioned(state))
     return drop("decommissioned", `device ${report.deviceId} is decommissioned`);
   const order = ordering(report, state);
   if (order) return order;
@@ -159,7 +161,7 @@ export function decideReport(report: ProgressReport, state: DevicePlaneState): R
 
 /** A heartbeat is news only when the device was offline: presence transitions, never beats. */
 export function decideHeartbeat(beat: Heartbeat, state: DevicePlaneState): DevicePlaneEvent | null {
-  if (!state.enrolled || state.decommissioned || state.online) return null;
+  if (!isEnrolled(state) || isDecommissioned(state) || state.announcedOnline) return null;
   return {
     type: "DeviceCameOnline",
     data: {
@@ -174,6 +176,6 @@ export function decideOffline(
   state: DevicePlaneState,
   lastSeenAt: string,
 ): DevicePlaneEvent | null {
-  if (!state.online || state.decommissioned) return null;
+  if (!state.announcedOnline || isDecommissioned(state)) return null;
   return { type: "DeviceWentOffline", data: { lastSeenAt } };
 }

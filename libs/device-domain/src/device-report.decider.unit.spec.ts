@@ -3,6 +3,15 @@ import type { RecordedEvent } from "@statecast/events";
 import { type DevicePlaneState, evolveDevicePlane, initialDevicePlane } from "./device-plane.js";
 import { decideHeartbeat, decideOffline, decideReport } from "./device-report.decider.js";
 
+/** DeviceEnrolled as the catalog has it. */
+const ENROLLED = {
+  deviceId: "d1",
+  publicKey: "UDEVICEKEY",
+  fleet: "main",
+  tags: {},
+  enrolledWith: "approval",
+};
+
 const R1 = { fleet: "fleet", number: 1 };
 const R2 = { fleet: "fleet", number: 2 };
 
@@ -27,7 +36,7 @@ function recorded(type: string, data: Record<string, unknown>, version: number):
 }
 
 function aDevice(...events: [string, Record<string, unknown>][]): DevicePlaneState {
-  const all: [string, Record<string, unknown>][] = [["DeviceEnrolled", {}], ...events];
+  const all: [string, Record<string, unknown>][] = [["DeviceEnrolled", ENROLLED], ...events];
   return all
     .map(([t, d], i) => recorded(t, d, i + 1))
     .reduce(evolveDevicePlane, initialDevicePlane());

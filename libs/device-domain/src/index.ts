@@ -1,4 +1,18 @@
 export {
+  type Approval,
+  type AssignedTarget,
+  type DeviceState,
+  type DeviceStreamEvent,
+  evolveDevice,
+  foldDevice,
+  initialDevice,
+  isDecommissioned,
+  isEnrolled,
+  MAX_REMEMBERED_BOOTS,
+  type Outcome,
+  type ReportCursor,
+} from "./device.js";
+export {
   actingKey,
   type DeviceCredentials,
   evolveDeviceCredentials,
@@ -14,9 +28,6 @@ export {
   type DevicePlaneState,
   evolveDevicePlane,
   initialDevicePlane,
-  MAX_REMEMBERED_BOOTS,
-  type Outcome,
-  type ReportCursor,
 } from "./device-plane.js";
 export {
   type DevicePlaneEvent,
@@ -26,6 +37,12 @@ export {
   decideReport,
   type ReportVerdict,
 } from "./device-report.decider.js";
+export {
+  type DeviceTransfer,
+  foldTransfer,
+  noTransfer,
+  type TransferBytes,
+} from "./device-transfer.js";
 export {
   type EnrollmentToken,
   enrollmentTokenRefusal,

@@ -1,8 +1,8 @@
 import { keyFingerprint } from "@statecast/contract";
+import { noTransfer } from "@statecast/device-domain";
 import { IllegalStateError, NotFoundError } from "@statecast/events";
 import { decideDevice } from "./device.decider.js";
 import type { DeviceRecord } from "./device-record.js";
-import { noTransfer } from "./device-transfer.js";
 
 const KEY = `U${"A".repeat(55)}`;
 

@@ -13,7 +13,7 @@ export const JSON_BODY_LIMIT = "16mb";
  * at `/docs`, JSON at `/docs-json`), and the web console at `/console/`.
  */
 export function configureOperatorApi(app: INestApplication): void {
-  // Depth and width are checked on the raw bytes, before parsing and DTO transformation.
+  // Depth and width are checked on the raw bytes, before parsing and contract validation.
   (app as NestExpressApplication).useBodyParser("json", {
     limit: JSON_BODY_LIMIT,
     verify: (_req: unknown, _res: unknown, raw: Buffer) => checkJsonShape(raw),

@@ -1,5 +1,5 @@
+import type { TransferBytes } from "@statecast/device-domain";
 import type pg from "pg";
-import type { TransferBytes } from "../devices/device-transfer.js";
 
 /** The fleet's download total for a rollout: the devices it targets, their last apply of it. */
 export interface RolloutTransfer extends TransferBytes {

@@ -1,4 +1,4 @@
-import type { RevisionRef } from "./device-record.js";
+import type { RevisionRef } from "@statecast/contract";
 
 /** Bytes of one apply or of a sum of applies. */
 export interface TransferBytes {

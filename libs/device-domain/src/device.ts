@@ -1,0 +1,252 @@
+import { keyFingerprint, type RevisionRef } from "@statecast/contract";
+import {
+  DeviceBundleEvents,
+  DeviceHealthEvents,
+  DeviceEvents as E,
+  isEvent,
+  type RecordedEvent,
+} from "@statecast/events";
+import { type DeviceTransfer, foldTransfer, noTransfer } from "./device-transfer.js";
+
+// THE device aggregate's state and its one evolve: the registry (apps/orchestrator/src/devices)
+// and the device plane (the gateway's report deciders) each read what they need from it.
+
+export type Approval = "pending" | "approved" | "decommissioned";
+
+/** The last report applied to the device stream: reports at or below it change nothing. */
+export interface ReportCursor {
+  bootId: string;
+  seq: number;
+}
+
+/** The final outcome recorded for the current target. */
+export type Outcome = "DONE" | "UPDATED" | "WONTGO" | "ERROR" | "ROLLED_BACK";
+
+/** The last target assigned; `cancelled` once withdrawn (TargetCancelled, decommissioning). */
+export interface AssignedTarget {
+  revision: RevisionRef;
+  digest: string;
+  seq: number;
+  rolloutId: string | null;
+  cancelled: boolean;
+}
+
+/** One device, folded from its stream `device:<id>`. */
+export interface DeviceState {
+  deviceId: string;
+  fleet: string | null;
+  tags: Record<string, string>;
+  approval: Approval;
+  enrolledAt: string | null;
+  /** The device's key (`U…`); null while a re-keyed device has not said hello yet. */
+  publicKey: string | null;
+  keyFingerprint: string | null;
+  /** The public nkey holding live credentials (issued, not revoked), or null. */
+  credentialsKey: string | null;
+  /** As the registry shows it: the last presence event, or any report since. */
+  online: boolean;
+  /** As presence is decided: the last presence event was DeviceCameOnline. */
+  announcedOnline: boolean;
+  lastSeenAt: string | null;
+  target: AssignedTarget | null;
+  lastStatus: string | null;
+  lastReason: string | null;
+  outcome: Outcome | null;
+  /** The revision the device last reported running healthy, and the one before it. */
+  currentRevision: RevisionRef | null;
+  previous: RevisionRef | null;
+  cursor: ReportCursor | null;
+  /** Boot ids seen, oldest first (bounded): a report from an older boot is stale. */
+  boots: string[];
+  transfer: DeviceTransfer;
+  /** How the current revision came: by a target, or by an offline bundle (issue 14). */
+  installedVia: "target" | "bundle" | null;
+  /** Stream version of the last event folded in, and when it was recorded. */
+  version: number;
+  updatedAt: string;
+}
+
+export const MAX_REMEMBERED_BOOTS = 32;
+
+export function initialDevice(deviceId = ""): DeviceState {
+  return {
+    deviceId,
+    fleet: null,
+    tags: {},
+    approval: "pending",
+    enrolledAt: null,
+    publicKey: null,
+    keyFingerprint: null,
+    credentialsKey: null,
+    online: false,
+    announcedOnline: false,
+    lastSeenAt: null,
+    target: null,
+    lastStatus: null,
+    lastReason: null,
+    outcome: null,
+    currentRevision: null,
+    previous: null,
+    cursor: null,
+    boots: [],
+    transfer: noTransfer(),
+    installedVia: null,
+    version: 0,
+    updatedAt: new Date(0).toISOString(),
+  };
+}
+
+export const isEnrolled = (device: DeviceState) => device.enrolledAt !== null;
+export const isDecommissioned = (device: DeviceState) => device.approval === "decommissioned";
+
+/** An event of the device stream; decided events not yet recorded have no time or version. */
+export type DeviceStreamEvent = Pick<RecordedEvent, "type" | "data"> &
+  Partial<Pick<RecordedEvent, "recordedAt" | "streamVersion">>;
+
+/** evolve(state, event) → state, pure. Events it does not know leave the state as it is. */
+export function evolveDevice(device: DeviceState, event: DeviceStreamEvent): DeviceState {
+  const at = event.recordedAt?.toISOString() ?? device.updatedAt;
+  return {
+    ...device,
+    ...change(device, event, at),
+    version: event.streamVersion ?? device.version,
+    updatedAt: at,
+  };
+}
+
+/** The device as of the end of `events` (its stream, in order). */
+export function foldDevice(deviceId: string, events: readonly DeviceStreamEvent[]): DeviceState {
+  return events.reduce(evolveDevice, initialDevice(deviceId));
+}
+
+const key = (publicKey: string | null) => ({
+  publicKey,
+  keyFingerprint: publicKey === null ? null : keyFingerprint(publicKey),
+});
+
+/** What one event changes (fields not returned stay as they were). */
+function change(device: DeviceState, event: DeviceStreamEvent, at: string): Partial<DeviceState> {
+  const seen = { online: true, lastSeenAt: at };
+  if (isEvent(event, E.DeviceEnrolled)) {
+    const { data } = event;
+    return {
+      fleet: data.fleet,
+      tags: data.tags,
+      approval: data.enrolledWith === "token" ? "approved" : "pending",
+      enrolledAt: at,
+      ...key(data.publicKey),
+    };
+  }
+  if (isEvent(event, E.DeviceApproved)) return { approval: "approved" };
+  if (isEvent(event, E.DeviceRekeyed))
+    return { approval: "pending", ...key(null), credentialsKey: null };
+  if (isEvent(event, E.DeviceKeyPresented)) return key(event.data.publicKey);
+  if (isEvent(event, E.DeviceCredentialsIssued)) return { credentialsKey: event.data.publicKey };
+  if (isEvent(event, E.DeviceCredentialsRevoked))
+    return event.data.publicKey === device.credentialsKey ? { credentialsKey: null } : {};
+  if (isEvent(event, E.DeviceTagsChanged)) return { tags: event.data.tags };
+  if (isEvent(event, E.DeviceCameOnline)) return { ...seen, announcedOnline: true };
+  if (isEvent(event, E.DeviceWentOffline))
+    return { online: false, announcedOnline: false, lastSeenAt: event.data.lastSeenAt };
+  if (isEvent(event, E.TargetAssigned)) {
+    const { revision, digest, seq, rolloutId } = event.data;
+    return {
+      target: { revision, digest, seq, rolloutId: rolloutId ?? null, cancelled: false },
+      outcome: null,
+      lastStatus: "NEW",
+      lastReason: null,
+    };
+  }
+  if (isEvent(event, E.TargetCancelled))
+    return { target: withdrawn(device.target), lastStatus: "CANCELLED", lastReason: null };
+  if (isEvent(event, E.UpdateProgressReported)) {
+    const { data } = event;
+    return {
+      ...seen,
+      ...advance(device, data),
+      lastStatus: data.status,
+      lastReason: data.reason ?? null,
+      ...(data.downloads
+        ? { transfer: foldTransfer(device.transfer, data.revision, data.downloads) }
+        : {}),
+    };
+  }
+  if (isEvent(event, E.UpdateSucceeded)) {
+    const { revision, status, report } = event.data;
+    return {
+      ...seen,
+      ...advance(device, report),
+      ...runs(device, revision),
+      outcome: status,
+      installedVia: "target",
+      lastStatus: status,
+      lastReason: null,
+    };
+  }
+  if (isEvent(event, E.UpdateFailed)) {
+    const { reason, report } = event.data;
+    return {
+      ...seen,
+      ...advance(device, report),
+      outcome: "ERROR",
+      lastStatus: "ERROR",
+      lastReason: reason,
+    };
+  }
+  if (isEvent(event, E.UpdateRejected)) {
+    const { reason, report } = event.data;
+    return {
+      ...seen,
+      ...advance(device, report),
+      outcome: "WONTGO",
+      lastStatus: "WONTGO",
+      lastReason: reason,
+    };
+  }
+  if (isEvent(event, E.DeviceRolledBack)) {
+    const { to, reason, report } = event.data;
+    return {
+      ...seen,
+      ...advance(device, report),
+      outcome: "ROLLED_BACK",
+      currentRevision: to,
+      lastReason: reason,
+    };
+  }
+  if (isEvent(event, DeviceHealthEvents.DeviceHealthReported))
+    return advance(device, event.data.report);
+  if (isEvent(event, DeviceBundleEvents.BundleInstallReported)) {
+    const { revision, status, report } = event.data;
+    const installed = status === "DONE" || status === "UPDATED";
+    return {
+      ...seen,
+      ...advance(device, report),
+      ...(installed ? { ...runs(device, revision), installedVia: "bundle" as const } : {}),
+    };
+  }
+  if (isEvent(event, E.DeviceDecommissioned))
+    return { approval: "decommissioned", online: false, target: withdrawn(device.target) };
+  return {}; // logs, metrics and future events do not change the device
+}
+
+const withdrawn = (target: AssignedTarget | null) => target && { ...target, cancelled: true };
+
+/** Now running `revision`: the one it ran before becomes `previous` when it moved. */
+function runs(device: DeviceState, revision: RevisionRef): Partial<DeviceState> {
+  const running = device.currentRevision;
+  const moved = running !== null && !sameRef(running, revision);
+  return { currentRevision: revision, previous: moved ? running : device.previous };
+}
+
+/** The report's cursor, and its boot remembered (the last MAX_REMEMBERED_BOOTS). */
+function advance(device: DeviceState, cursor: ReportCursor | undefined): Partial<DeviceState> {
+  if (!cursor) return {};
+  const boots = device.boots.includes(cursor.bootId)
+    ? device.boots
+    : [...device.boots, cursor.bootId].slice(-MAX_REMEMBERED_BOOTS);
+  return { cursor: { bootId: cursor.bootId, seq: cursor.seq }, boots };
+}
+
+function sameRef(a: RevisionRef, b: RevisionRef): boolean {
+  return a.fleet === b.fleet && a.number === b.number;
+}
