@@ -12,12 +12,7 @@ export {
   type Outcome,
   type ReportCursor,
 } from "./device.js";
-export {
-  actingKey,
-  type DeviceCredentials,
-  evolveDeviceCredentials,
-  foldDeviceCredentials,
-} from "./device-credentials.js";
+export { actingKey, isRevokedKey, isWatchBounded } from "./device-credentials.js";
 export {
   decideHealth,
   HEALTH_KINDS,
