@@ -106,3 +106,31 @@ describe("an operator's re-key", () => {
     expect(actingKey(waiting)).toBeNull();
   });
 });
+
+describe("what object access reads: approval, fleet and every revision targeted", () => {
+  const assigned = (number: number, digest: string, seq: number) =>
+    event("TargetAssigned", { revision: { fleet: "lab", number }, digest, seq });
+
+  it("keeps each targeted revision once, after the target moved on or was withdrawn", () => {
+    const [d1, d2] = ["1".repeat(64), "2".repeat(64)];
+    const device = fold(
+      enrolled("token"),
+      assigned(1, d1, 1),
+      assigned(2, d2, 2),
+      event("TargetCancelled", { revision: { fleet: "lab", number: 2 }, seq: 2, reason: "x" }),
+      assigned(1, d1, 3),
+    );
+    expect(device).toMatchObject({ approval: "approved", fleet: "lab" });
+    expect(device.targeted).toEqual([
+      { revision: { fleet: "lab", number: 1 }, digest: d1 },
+      { revision: { fleet: "lab", number: 2 }, digest: d2 },
+    ]);
+  });
+
+  it("a re-keyed device is pending again until its new key is approved", () => {
+    expect(fold(enrolled("token"), rekeyed(), presented()).approval).toBe("pending");
+    expect(fold(enrolled("token"), rekeyed(), presented(), approved(keyB)).approval).toBe(
+      "approved",
+    );
+  });
+});

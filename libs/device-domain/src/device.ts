@@ -33,6 +33,12 @@ export interface AssignedTarget {
   cancelled: boolean;
 }
 
+/** A revision the device was targeted with, and the state digest the target named. */
+export interface TargetedRevision {
+  revision: RevisionRef;
+  digest: string;
+}
+
 /** One device, folded from its stream `device:<id>`. */
 export interface DeviceState {
   deviceId: string;
@@ -58,6 +64,8 @@ export interface DeviceState {
   announcedOnline: boolean;
   lastSeenAt: string | null;
   target: AssignedTarget | null;
+  /** Every revision it was ever targeted with (distinct): the objects it may read (object access). */
+  targeted: TargetedRevision[];
   lastStatus: string | null;
   lastReason: string | null;
   outcome: Outcome | null;
@@ -93,6 +101,7 @@ export function initialDevice(deviceId = ""): DeviceState {
     announcedOnline: false,
     lastSeenAt: null,
     target: null,
+    targeted: [],
     lastStatus: null,
     lastReason: null,
     outcome: null,
@@ -171,6 +180,7 @@ function change(device: DeviceState, event: DeviceStreamEvent, at: string): Part
     const { revision, digest, seq, rolloutId } = event.data;
     return {
       target: { revision, digest, seq, rolloutId: rolloutId ?? null, cancelled: false },
+      targeted: withTargeted(device.targeted, { revision, digest }),
       outcome: null,
       lastStatus: "NEW",
       lastReason: null,
@@ -249,6 +259,13 @@ function change(device: DeviceState, event: DeviceStreamEvent, at: string): Part
 }
 
 const withKey = (keys: string[], key: string) => (keys.includes(key) ? keys : [...keys, key]);
+
+function withTargeted(targeted: TargetedRevision[], next: TargetedRevision): TargetedRevision[] {
+  const known = targeted.some(
+    (t) => t.digest === next.digest && sameRef(t.revision, next.revision),
+  );
+  return known ? targeted : [...targeted, next];
+}
 
 const withdrawn = (target: AssignedTarget | null) => target && { ...target, cancelled: true };
 

@@ -11,6 +11,7 @@ export {
   MAX_REMEMBERED_BOOTS,
   type Outcome,
   type ReportCursor,
+  type TargetedRevision,
 } from "./device.js";
 export { actingKey, isRevokedKey, isWatchBounded } from "./device-credentials.js";
 export {

@@ -41,11 +41,12 @@ export function currentShape(record: DeviceRecord): DeviceRecord {
 
 /**
  * The registry's view of the device aggregate: no report cursor, no retired or watch-bounded keys
- * (enrollment and object access fold the stream for those), a withdrawn target shows none.
+ * nor past targets (enrollment and object access fold the stream for those), a withdrawn target
+ * shows none.
  */
 function recordOf(state: DeviceState): DeviceRecord {
   const { target, announcedOnline, outcome, previous, cursor, boots, ...kept } = state;
-  const { revokedKeys, watchBoundedKeys, ...shown } = kept;
+  const { revokedKeys, watchBoundedKeys, targeted, ...shown } = kept;
   const record: DeviceRecord = {
     ...shown,
     target: target && !target.cancelled ? withoutFlag(target) : null,

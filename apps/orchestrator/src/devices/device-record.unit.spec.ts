@@ -151,6 +151,7 @@ describe("foldDevice", () => {
     expect(held?.credentialsKey).toBe(keyA);
     expect(held).not.toHaveProperty("revokedKeys");
     expect(held).not.toHaveProperty("watchBoundedKeys");
+    expect(held).not.toHaveProperty("targeted");
     const revoked = anEvent("DeviceCredentialsRevoked", { publicKey: keyA, reason: "lost" }, at);
     expect(foldDevice([...events, revoked])?.credentialsKey).toBeNull();
   });
