@@ -8,8 +8,10 @@ import {
 } from "@statecast/events";
 import { type DeviceTransfer, foldTransfer, noTransfer } from "./device-transfer.js";
 
-// THE device aggregate's state and its one evolve: the registry (apps/orchestrator/src/devices)
-// and the device plane (the gateway's report deciders) each read what they need from it.
+// THE device aggregate's state and its one evolve: the registry (apps/orchestrator/src/devices),
+// the device plane (the gateway's report deciders), enrollment (the gateway's hello), revocation
+// (the orchestrator) and object access (the gateway) each read what they need from it
+// (device-credentials.ts reads the keys).
 
 export type Approval = "pending" | "approved" | "decommissioned";
 
@@ -31,6 +33,12 @@ export interface AssignedTarget {
   cancelled: boolean;
 }
 
+/** A revision the device was targeted with, and the state digest the target named. */
+export interface TargetedRevision {
+  revision: RevisionRef;
+  digest: string;
+}
+
 /** One device, folded from its stream `device:<id>`. */
 export interface DeviceState {
   deviceId: string;
@@ -41,14 +49,23 @@ export interface DeviceState {
   /** The device's key (`U…`); null while a re-keyed device has not said hello yet. */
   publicKey: string | null;
   keyFingerprint: string | null;
-  /** The public nkey holding live credentials (issued, not revoked), or null. */
+  /**
+   * THE key holding live credentials: the one `DeviceCredentialsIssued` last named, until that key
+   * is revoked (`DeviceCredentialsRevoked`) or the device is re-keyed; else null.
+   */
   credentialsKey: string | null;
+  /** Keys that no longer act for the device: revoked, or retired by a re-key (oldest first). */
+  revokedKeys: string[];
+  /** Keys whose agent watches through its one fixed consumer (`DeviceTargetWatchBounded`). */
+  watchBoundedKeys: string[];
   /** As the registry shows it: the last presence event, or any report since. */
   online: boolean;
   /** As presence is decided: the last presence event was DeviceCameOnline. */
   announcedOnline: boolean;
   lastSeenAt: string | null;
   target: AssignedTarget | null;
+  /** Every revision it was ever targeted with (distinct): the objects it may read (object access). */
+  targeted: TargetedRevision[];
   lastStatus: string | null;
   lastReason: string | null;
   outcome: Outcome | null;
@@ -78,10 +95,13 @@ export function initialDevice(deviceId = ""): DeviceState {
     publicKey: null,
     keyFingerprint: null,
     credentialsKey: null,
+    revokedKeys: [],
+    watchBoundedKeys: [],
     online: false,
     announcedOnline: false,
     lastSeenAt: null,
     target: null,
+    targeted: [],
     lastStatus: null,
     lastReason: null,
     outcome: null,
@@ -138,12 +158,20 @@ function change(device: DeviceState, event: DeviceStreamEvent, at: string): Part
     };
   }
   if (isEvent(event, E.DeviceApproved)) return { approval: "approved" };
-  if (isEvent(event, E.DeviceRekeyed))
-    return { approval: "pending", ...key(null), credentialsKey: null };
+  if (isEvent(event, E.DeviceRekeyed)) {
+    // The old key no longer acts for the device, whether or not it ever held credentials.
+    const revokedKeys = withKey(device.revokedKeys, event.data.previousKey);
+    return { approval: "pending", ...key(null), credentialsKey: null, revokedKeys };
+  }
   if (isEvent(event, E.DeviceKeyPresented)) return key(event.data.publicKey);
   if (isEvent(event, E.DeviceCredentialsIssued)) return { credentialsKey: event.data.publicKey };
-  if (isEvent(event, E.DeviceCredentialsRevoked))
-    return event.data.publicKey === device.credentialsKey ? { credentialsKey: null } : {};
+  if (isEvent(event, E.DeviceCredentialsRevoked)) {
+    const revoked = event.data.publicKey;
+    const credentialsKey = revoked === device.credentialsKey ? null : device.credentialsKey;
+    return { credentialsKey, revokedKeys: withKey(device.revokedKeys, revoked) };
+  }
+  if (isEvent(event, E.DeviceTargetWatchBounded))
+    return { watchBoundedKeys: withKey(device.watchBoundedKeys, event.data.publicKey) };
   if (isEvent(event, E.DeviceTagsChanged)) return { tags: event.data.tags };
   if (isEvent(event, E.DeviceCameOnline)) return { ...seen, announcedOnline: true };
   if (isEvent(event, E.DeviceWentOffline))
@@ -152,6 +180,7 @@ function change(device: DeviceState, event: DeviceStreamEvent, at: string): Part
     const { revision, digest, seq, rolloutId } = event.data;
     return {
       target: { revision, digest, seq, rolloutId: rolloutId ?? null, cancelled: false },
+      targeted: withTargeted(device.targeted, { revision, digest }),
       outcome: null,
       lastStatus: "NEW",
       lastReason: null,
@@ -227,6 +256,15 @@ function change(device: DeviceState, event: DeviceStreamEvent, at: string): Part
   if (isEvent(event, E.DeviceDecommissioned))
     return { approval: "decommissioned", online: false, target: withdrawn(device.target) };
   return {}; // logs, metrics and future events do not change the device
+}
+
+const withKey = (keys: string[], key: string) => (keys.includes(key) ? keys : [...keys, key]);
+
+function withTargeted(targeted: TargetedRevision[], next: TargetedRevision): TargetedRevision[] {
+  const known = targeted.some(
+    (t) => t.digest === next.digest && sameRef(t.revision, next.revision),
+  );
+  return known ? targeted : [...targeted, next];
 }
 
 const withdrawn = (target: AssignedTarget | null) => target && { ...target, cancelled: true };

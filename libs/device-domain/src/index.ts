@@ -11,13 +11,9 @@ export {
   MAX_REMEMBERED_BOOTS,
   type Outcome,
   type ReportCursor,
+  type TargetedRevision,
 } from "./device.js";
-export {
-  actingKey,
-  type DeviceCredentials,
-  evolveDeviceCredentials,
-  foldDeviceCredentials,
-} from "./device-credentials.js";
+export { actingKey, isRevokedKey, isWatchBounded } from "./device-credentials.js";
 export {
   decideHealth,
   HEALTH_KINDS,

@@ -13,7 +13,7 @@ import {
   RENEWS_CREDENTIALS_HEADER,
   TARGET_WATCH_HEADER,
 } from "@statecast/contract";
-import { enrollmentTokenRefusal, foldEnrollmentToken } from "@statecast/device-domain";
+import { enrollmentTokenRefusal, foldDevice, foldEnrollmentToken } from "@statecast/device-domain";
 import {
   ConcurrencyError,
   deviceStreamId,
@@ -26,7 +26,6 @@ import { enrollmentSecretTokenId, type GatewaySetup, issueDeviceUser } from "@st
 import {
   decideHello,
   decideTargetWatch,
-  foldEnrollment,
   type LegacyTargetWatch,
   type TokenCheck,
 } from "./hello.js";
@@ -120,7 +119,7 @@ export class EnrollmentResponder {
       const device = streams.get(deviceStream) ?? { events: [], version: 0 };
       const token = tokenStream ? streams.get(tokenStream) : undefined;
       const check = checkToken(hello, token?.events ?? [], now);
-      const state = foldEnrollment(device.events);
+      const state = foldDevice(hello.deviceId, device.events);
       const decision = decideHello(hello, state, check);
       if (decision.outcome === "refused") {
         this.logger.warn(`hello of ${hello.deviceId} refused: ${decision.reason}`);

@@ -15,6 +15,7 @@ import {
   eventStoreMigrations,
   migrate,
   PostgresEventStore,
+  type RunningProcessor,
 } from "@statecast/events";
 import { freePort } from "@statecast/infra";
 import {
@@ -44,6 +45,7 @@ import {
 import pg from "pg";
 import { AppModule } from "../app.module.js";
 import { loadGatewayConfig } from "../config/gateway.config.js";
+import { relayEvents } from "../testing/event-feed.test-helper.js";
 import type { HelloReply } from "./enrollment-responder.js";
 
 const meta = () => ({
@@ -69,6 +71,9 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
   /** A second replica: hellos are shared through the queue group, token uses race for real. */
   let replica: RunningService;
   let enrolling: NatsConnection;
+  /** The orchestrator's relay: the store's events into SC_EVENTS, which the gateway consumes. */
+  let relaying: NatsConnection;
+  let relay: RunningProcessor;
   let enrollmentCreds: string;
   let gatewayDir: string;
   /** The gateway directory's files as written, before the gateways ran. */
@@ -107,6 +112,11 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       name: "device-gateway",
       config: replicaConfig,
     });
+    relaying = await connect({
+      servers: nats.url,
+      ...credsConnectionOptions(await issueServiceUser(setup, "orchestrator")),
+    });
+    relay = await relayEvents(store, relaying);
     enrollmentCreds = (await issueEnrollmentUser(setup)).creds;
     enrolling = await connect({
       servers: nats.url,
@@ -116,6 +126,8 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
   });
   afterAll(async () => {
     await enrolling?.close();
+    await relay?.stop();
+    await relaying?.close();
     await replica?.close();
     await gateway?.close();
     await nats?.dispose();

@@ -1,10 +1,15 @@
 import type { Hello } from "@statecast/contract";
-import { type DeviceCredentials, foldDeviceCredentials } from "@statecast/device-domain";
+import {
+  type DeviceState,
+  isDecommissioned,
+  isEnrolled,
+  isRevokedKey,
+  isWatchBounded,
+} from "@statecast/device-domain";
 import type { DeviceEvents, EnrollmentEvents, EventOf } from "@statecast/events";
 
-/** The device as enrollment sees it: the device aggregate's credentials fold (libs/device-domain). */
-export type EnrollmentState = DeviceCredentials;
-export const foldEnrollment = foldDeviceCredentials;
+/** The device as enrollment sees it: the one device aggregate (libs/device-domain). */
+export type EnrollmentState = DeviceState;
 
 /** What a hello may append to the device's stream: typed from the device catalog's schemas. */
 export type HelloEvent = EventOf<
@@ -39,11 +44,11 @@ export type HelloDecision =
  */
 export function decideHello(
   hello: Hello,
-  device: EnrollmentState | undefined,
+  device: EnrollmentState,
   token: TokenCheck,
 ): HelloDecision {
   const { deviceId, publicKey, fleet } = hello;
-  if (!device) {
+  if (!isEnrolled(device)) {
     if (token.kind === "refused") return { outcome: "refused", reason: token.reason };
     if (token.kind === "none") {
       const data = { deviceId, publicKey, fleet, tags: {}, enrolledWith: "approval" as const };
@@ -56,18 +61,21 @@ export function decideHello(
       tokenUse: use(token.tokenId, hello),
     };
   }
-  if (device.approval === "decommissioned") {
+  if (isDecommissioned(device)) {
     return { outcome: "refused", reason: `device ${deviceId} is decommissioned` };
   }
-  if (device.revoked.has(publicKey)) {
+  if (isRevokedKey(device, publicKey)) {
     return { outcome: "refused", reason: `the credentials of device ${deviceId} were revoked` };
   }
-  if (device.publicKey === undefined) return presentKey(hello, device, token);
+  if (device.publicKey === null) return presentKey(hello, device, token);
   if (device.publicKey !== publicKey) {
     return { outcome: "refused", reason: `device ${deviceId} is enrolled with another key` };
   }
   if (device.approval === "approved") {
-    return { outcome: "issue", events: device.issuedTo === publicKey ? [] : [issued(publicKey)] };
+    return {
+      outcome: "issue",
+      events: device.credentialsKey === publicKey ? [] : [issued(publicKey)],
+    };
   }
   if (token.kind === "none") return { outcome: "pending", events: [] };
   if (token.kind === "refused") return { outcome: "refused", reason: token.reason };
@@ -132,12 +140,12 @@ export type LegacyTargetWatch = "auto" | "on" | "off";
  * permissions to issue, and the event that pins the bound on a key that announces it first.
  */
 export function decideTargetWatch(
-  device: EnrollmentState | undefined,
+  device: EnrollmentState,
   publicKey: string,
   announcedFixed: boolean,
   mode: LegacyTargetWatch,
 ): { legacy: boolean; events: HelloEvent[] } {
-  const bounded = device?.watchBounded.has(publicKey) === true;
+  const bounded = isWatchBounded(device, publicKey);
   if (announcedFixed) {
     const events: HelloEvent[] = bounded
       ? []

@@ -1,6 +1,7 @@
 import { helloSchema as Hello } from "@statecast/contract";
+import { foldDevice } from "@statecast/device-domain";
 import type { RecordedEvent } from "@statecast/events";
-import { decideHello, decideTargetWatch, foldEnrollment, type TokenCheck } from "./hello.js";
+import { decideHello, decideTargetWatch, type TokenCheck } from "./hello.js";
 
 const none: TokenCheck = { kind: "none" };
 
@@ -13,6 +14,8 @@ const recorded = (type: string, data: unknown) =>
 const enrolled = recorded("DeviceEnrolled", { ...hello, tags: {}, enrolledWith: "approval" });
 const approved = recorded("DeviceApproved", { by: "operator:alice" });
 const issued = recorded("DeviceCredentialsIssued", { publicKey: keyA });
+/** The device as enrollment sees it: its stream folded into the one device aggregate. */
+const deviceOf = (events: RecordedEvent[]) => foldDevice("dev-1", events);
 
 describe("Hello", () => {
   it("refuses a seed or a non-user key in place of the public key", () => {
@@ -25,7 +28,7 @@ describe("Hello", () => {
 
 describe("decideHello", () => {
   it("enrolls an unknown device as pending", () => {
-    expect(decideHello(hello, undefined, none)).toEqual({
+    expect(decideHello(hello, deviceOf([]), none)).toEqual({
       outcome: "pending",
       events: [
         {
@@ -37,37 +40,35 @@ describe("decideHello", () => {
   });
 
   it("keeps a pending device pending without a new event", () => {
-    expect(decideHello(hello, foldEnrollment([enrolled]), none)).toEqual({
+    expect(decideHello(hello, deviceOf([enrolled]), none)).toEqual({
       outcome: "pending",
       events: [],
     });
   });
 
   it("issues once after approval, then answers with creds without another event", () => {
-    expect(decideHello(hello, foldEnrollment([enrolled, approved]), none)).toEqual({
+    expect(decideHello(hello, deviceOf([enrolled, approved]), none)).toEqual({
       outcome: "issue",
       events: [{ type: "DeviceCredentialsIssued", data: { publicKey: keyA } }],
     });
-    expect(decideHello(hello, foldEnrollment([enrolled, approved, issued]), none)).toEqual({
+    expect(decideHello(hello, deviceOf([enrolled, approved, issued]), none)).toEqual({
       outcome: "issue",
       events: [],
     });
   });
 
   it("refuses another key, a revoked key and a decommissioned device", () => {
-    const state = foldEnrollment([enrolled, approved, issued]);
+    const state = deviceOf([enrolled, approved, issued]);
     expect(decideHello({ ...hello, publicKey: keyB }, state, none)).toMatchObject({
       outcome: "refused",
     });
     const revoked = recorded("DeviceCredentialsRevoked", { publicKey: keyA, reason: "x" });
-    expect(decideHello(hello, foldEnrollment([enrolled, approved, issued, revoked]), none)).toEqual(
-      {
-        outcome: "refused",
-        reason: "the credentials of device dev-1 were revoked",
-      },
-    );
+    expect(decideHello(hello, deviceOf([enrolled, approved, issued, revoked]), none)).toEqual({
+      outcome: "refused",
+      reason: "the credentials of device dev-1 were revoked",
+    });
     const gone = recorded("DeviceDecommissioned", { reason: "" });
-    expect(decideHello(hello, foldEnrollment([enrolled, approved, gone]), none)).toMatchObject({
+    expect(decideHello(hello, deviceOf([enrolled, approved, gone]), none)).toMatchObject({
       outcome: "refused",
       reason: "device dev-1 is decommissioned",
     });
@@ -80,7 +81,7 @@ describe("decideHello", () => {
   };
 
   it("a valid token enrolls and approves a new device with the token's tags, and uses the token", () => {
-    expect(decideHello({ ...hello, enrollmentToken: "secret" }, undefined, valid)).toEqual({
+    expect(decideHello({ ...hello, enrollmentToken: "secret" }, deviceOf([]), valid)).toEqual({
       outcome: "issue",
       events: [
         {
@@ -94,7 +95,7 @@ describe("decideHello", () => {
   });
 
   it("a valid token approves a pending device of the token's fleet", () => {
-    expect(decideHello(hello, foldEnrollment([enrolled]), valid)).toEqual({
+    expect(decideHello(hello, deviceOf([enrolled]), valid)).toEqual({
       outcome: "issue",
       events: [
         { type: "DeviceApproved", data: { by: "enrollment-token:t-1", publicKey: keyA } },
@@ -102,7 +103,7 @@ describe("decideHello", () => {
       ],
       tokenUse: used,
     });
-    expect(decideHello({ ...hello, fleet: "other" }, foldEnrollment([enrolled]), valid)).toEqual({
+    expect(decideHello({ ...hello, fleet: "other" }, deviceOf([enrolled]), valid)).toEqual({
       outcome: "refused",
       reason: "device dev-1 is enrolled in fleet fleet",
     });
@@ -110,18 +111,18 @@ describe("decideHello", () => {
 
   it("a refused token refuses a new or pending device, with no event", () => {
     const refused: TokenCheck = { kind: "refused", reason: "enrollment token t-1 was revoked" };
-    expect(decideHello(hello, undefined, refused)).toEqual({
+    expect(decideHello(hello, deviceOf([]), refused)).toEqual({
       outcome: "refused",
       reason: "enrollment token t-1 was revoked",
     });
-    expect(decideHello(hello, foldEnrollment([enrolled]), refused)).toMatchObject({
+    expect(decideHello(hello, deviceOf([enrolled]), refused)).toMatchObject({
       outcome: "refused",
     });
   });
 
   it("an approved device gets its credentials whatever token it sends, without using it", () => {
     const refused: TokenCheck = { kind: "refused", reason: "expired" };
-    const state = foldEnrollment([enrolled, approved, issued]);
+    const state = deviceOf([enrolled, approved, issued]);
     expect(decideHello(hello, state, refused)).toEqual({ outcome: "issue", events: [] });
     expect(decideHello(hello, state, valid)).toEqual({ outcome: "issue", events: [] });
   });
@@ -129,17 +130,17 @@ describe("decideHello", () => {
   it("a token does not get around another key, a revocation or a decommission", () => {
     const revoked = recorded("DeviceCredentialsRevoked", { publicKey: keyA, reason: "x" });
     expect(
-      decideHello(hello, foldEnrollment([enrolled, approved, issued, revoked]), valid),
+      decideHello(hello, deviceOf([enrolled, approved, issued, revoked]), valid),
     ).toMatchObject({ outcome: "refused" });
-    expect(
-      decideHello({ ...hello, publicKey: keyB }, foldEnrollment([enrolled]), valid),
-    ).toMatchObject({ outcome: "refused" });
+    expect(decideHello({ ...hello, publicKey: keyB }, deviceOf([enrolled]), valid)).toMatchObject({
+      outcome: "refused",
+    });
   });
 });
 
 describe("decideHello after an operator re-keyed the device", () => {
   const rekeyed = recorded("DeviceRekeyed", { previousKey: keyA, reason: "new board" });
-  const device = () => foldEnrollment([enrolled, approved, issued, rekeyed]);
+  const device = () => deviceOf([enrolled, approved, issued, rekeyed]);
   const valid: TokenCheck = { kind: "valid", tokenId: "t1", tags: {} };
 
   it("refuses the old key, and records a new key as pending", () => {
@@ -155,13 +156,13 @@ describe("decideHello after an operator re-keyed the device", () => {
 
   it("the new key waits for an approval of that key, then gets credentials", () => {
     const presented = recorded("DeviceKeyPresented", { publicKey: keyB });
-    const pending = foldEnrollment([enrolled, approved, issued, rekeyed, presented]);
+    const pending = deviceOf([enrolled, approved, issued, rekeyed, presented]);
     expect(decideHello({ ...hello, publicKey: keyB }, pending, none)).toEqual({
       outcome: "pending",
       events: [],
     });
     const approvedB = recorded("DeviceApproved", { by: "operator:bob", publicKey: keyB });
-    const again = foldEnrollment([enrolled, approved, issued, rekeyed, presented, approvedB]);
+    const again = deviceOf([enrolled, approved, issued, rekeyed, presented, approvedB]);
     expect(decideHello({ ...hello, publicKey: keyB }, again, none)).toMatchObject({
       outcome: "issue",
       events: [{ type: "DeviceCredentialsIssued", data: { publicKey: keyB } }],
@@ -181,8 +182,8 @@ describe("decideHello after an operator re-keyed the device", () => {
 });
 
 describe("decideTargetWatch", () => {
-  const device = foldEnrollment([enrolled, approved, issued]);
-  const bounded = foldEnrollment([
+  const device = deviceOf([enrolled, approved, issued]);
+  const bounded = deviceOf([
     enrolled,
     approved,
     issued,
@@ -198,7 +199,7 @@ describe("decideTargetWatch", () => {
 
   it("auto: an earlier agent keeps its watch until its key announced the bound", () => {
     expect(decideTargetWatch(device, keyA, false, "auto").legacy).toBe(true);
-    expect(decideTargetWatch(undefined, keyA, false, "auto").legacy).toBe(true);
+    expect(decideTargetWatch(deviceOf([]), keyA, false, "auto").legacy).toBe(true);
     expect(decideTargetWatch(bounded, keyA, false, "auto").legacy).toBe(false);
     // The bound is the key's: a re-keyed board may run an earlier agent again.
     expect(decideTargetWatch(bounded, keyB, false, "auto").legacy).toBe(true);

@@ -166,6 +166,28 @@ describe("GET /v1/device-objects/:sha", () => {
     expect(await pending.text()).toMatch(/device dev-p is pending/);
   });
 
+  it("reads nothing for a re-keyed device's new key until an operator approves it", async () => {
+    const oldKey = createUser();
+    const newKey = createUser();
+    await enrol(store, "dev-r", oldKey, "token", { fleet: "fleet", number: 2 });
+    const append = (version: number, type: string, data: object) =>
+      store.append(deviceStreamId("dev-r"), [{ type, data, metadata: meta }], {
+        expectedVersion: version,
+      });
+    await append(2, "DeviceRekeyed", { previousKey: oldKey.getPublicKey(), reason: "new board" });
+    await append(3, "DeviceKeyPresented", { publicKey: newKey.getPublicKey() });
+    const as = (key: KeyPair) => ({ authorization: `Bearer ${token(key, "dev-r")}` });
+    expect((await get(sha, as(oldKey))).status).toBe(401);
+    const pending = await get(sha, as(newKey));
+    expect(pending.status).toBe(403);
+    expect(await pending.text()).toMatch(/device dev-r is pending/);
+    await append(4, "DeviceApproved", { by: "operator:test", publicKey: newKey.getPublicKey() });
+    const approved = await get(sha, as(newKey));
+    expect(approved.status).toBe(200);
+    expect(Buffer.from(await approved.arrayBuffer())).toEqual(content);
+    expect((await get(sha, as(oldKey))).status).toBe(401);
+  });
+
   it("serves the same rule on sc.dev.<id>.object, chunk by chunk from a stream sequence", async () => {
     const ask = async (deviceId: string, body: object) => {
       const reply = await device$.request(`sc.dev.${deviceId}.object`, JSON.stringify(body), {

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { Inject, Injectable } from "@nestjs/common";
 import { isDeviceId } from "@statecast/contract";
-import { actingKey, foldDeviceCredentials } from "@statecast/device-domain";
+import { actingKey, foldDevice } from "@statecast/device-domain";
 import {
   deviceStreamId,
   ForbiddenError,
@@ -37,7 +37,7 @@ export class DeviceObjectsService {
   /** The device's enrolled key, unless its credentials were revoked or it was decommissioned. */
   private async devicePublicKey(deviceId: string): Promise<string> {
     const { events } = await this.store.readStream(deviceStreamId(deviceId));
-    const key = actingKey(foldDeviceCredentials(events));
+    const key = actingKey(foldDevice(deviceId, events));
     if (!key) throw new UnauthorizedError("device token is not from an enrolled device");
     return key;
   }

@@ -1,3 +1,4 @@
+import { type DeviceState, foldDevice, isEnrolled } from "@statecast/device-domain";
 import { deviceStreamId, revisionStreamId } from "@statecast/events";
 import type pg from "pg";
 
@@ -10,12 +11,6 @@ export interface ObjectAccessOptions {
   publicObjectFleets: readonly string[];
   /** How long an allowed (device, object) pair is remembered before it is checked again. */
   cacheMs?: number;
-}
-
-interface DeviceFacts {
-  fleet: string;
-  approval: "pending" | "approved" | "decommissioned";
-  targeted: { revision: { fleet: string; number: number }; digest: string }[];
 }
 
 const CACHE_LIMIT = 10_000;
@@ -41,43 +36,35 @@ export class ObjectAccess {
     const key = `${deviceId}/${sha}`;
     const now = this.clock();
     if ((this.allowed.get(key) ?? 0) > now) return undefined;
-    const device = await this.facts(deviceId);
-    if (!device) return `device ${deviceId} is not enrolled`;
+    const device = await this.device(deviceId);
+    const { fleet } = device;
+    if (!isEnrolled(device) || fleet === null) return `device ${deviceId} is not enrolled`;
     if (device.approval !== "approved") return `device ${deviceId} is ${device.approval}`;
-    const own = device.targeted.filter((target) => target.revision.fleet === device.fleet);
-    const streams = this.options.publicObjectFleets.includes(device.fleet)
+    const own = device.targeted.filter((target) => target.revision.fleet === fleet);
+    const streams = this.options.publicObjectFleets.includes(fleet)
       ? undefined
       : own.map(({ revision }) => revisionStreamId(revision.fleet, revision.number));
     const isTargetState = own.some((target) => target.digest === sha);
-    if (!isTargetState && !(await this.inRevision(sha, device.fleet, streams)))
+    if (!isTargetState && !(await this.inRevision(sha, fleet, streams)))
       return `object ${sha} is not part of a revision device ${deviceId} was targeted with`;
     if (this.allowed.size >= CACHE_LIMIT) this.allowed.clear();
     this.allowed.set(key, now + (this.options.cacheMs ?? 30_000));
     return undefined;
   }
 
-  /** Approval, fleet and targeted revisions, from the device's stream (only those event types). */
-  private async facts(deviceId: string): Promise<DeviceFacts | undefined> {
-    const { rows } = await this.pool.query<{ type: string; data: Record<string, unknown> }>(
+  /**
+   * The device aggregate folded from only the events of its stream that decide its approval, fleet
+   * and targeted revisions (the rest, reports above all, change none of these).
+   */
+  private async device(deviceId: string): Promise<DeviceState> {
+    const { rows } = await this.pool.query<{ type: string; data: unknown }>(
       `SELECT type, data FROM events WHERE stream_id = $1
-          AND type IN ('DeviceEnrolled', 'DeviceApproved', 'DeviceDecommissioned', 'TargetAssigned')
+          AND type IN ('DeviceEnrolled', 'DeviceApproved', 'DeviceRekeyed', 'DeviceDecommissioned',
+                       'TargetAssigned')
         ORDER BY stream_version`,
       [deviceStreamId(deviceId)],
     );
-    let facts: DeviceFacts | undefined;
-    for (const { type, data } of rows) {
-      if (type === "DeviceEnrolled") {
-        const approval = data.enrolledWith === "token" ? "approved" : "pending";
-        facts = { fleet: String(data.fleet), approval, targeted: [] };
-      } else if (facts && type === "DeviceApproved") facts.approval = "approved";
-      else if (facts && type === "DeviceDecommissioned") facts.approval = "decommissioned";
-      else if (facts && type === "TargetAssigned")
-        facts.targeted.push({
-          revision: data.revision as DeviceFacts["targeted"][number]["revision"],
-          digest: String(data.digest),
-        });
-    }
-    return facts;
+    return foldDevice(deviceId, rows);
   }
 
   /** Whether a revision (of these streams, or any of the fleet's when undefined) names `sha`. */

@@ -8,6 +8,7 @@ import {
   revokeCredentialsRequest,
   revokedCredentials,
 } from "@statecast/contract/http";
+import { evolveDevice, initialDevice } from "@statecast/device-domain";
 import {
   DeviceEvents,
   deviceStreamId,
@@ -18,7 +19,7 @@ import {
 import { Command, type CommandContext, metadataOf } from "../auth/command-context.js";
 import { Roles } from "../auth/roles.decorator.js";
 import { ApiPathParams, openApiSchema, ZodPipe } from "../openapi/zod-contract.js";
-import { decideRevoke, evolveCredentials, noDevice } from "./revoke-credentials.js";
+import { decideRevoke } from "./revoke-credentials.js";
 
 @ApiTags("devices")
 @Controller("v1/devices")
@@ -44,8 +45,8 @@ export class DevicePlaneController {
       this.store,
       deviceStreamId(id),
       (state) => decideRevoke(id, reason, state).map((e) => ({ ...e, metadata: metadataOf(ctx) })),
-      evolveCredentials,
-      noDevice,
+      evolveDevice,
+      () => initialDevice(id),
     );
     const [revoked] = outcome.events;
     if (!revoked || !isEvent(revoked, DeviceEvents.DeviceCredentialsRevoked)) {

@@ -1,4 +1,4 @@
-import { type DeviceCredentials, evolveDeviceCredentials } from "@statecast/device-domain";
+import { type DeviceState, isEnrolled } from "@statecast/device-domain";
 import {
   type DeviceEvents,
   type EventOf,
@@ -6,21 +6,16 @@ import {
   NotFoundError,
 } from "@statecast/events";
 
-/** What revocation knows of a device: the device aggregate's credentials fold. */
-export type CredentialState = DeviceCredentials | undefined;
-
-export const noDevice = (): CredentialState => undefined;
-export const evolveCredentials = evolveDeviceCredentials;
-
-/** decide(revoke, state) → the DeviceCredentialsRevoked event, pure. */
+/** decide(revoke, device) → the DeviceCredentialsRevoked event, pure; the device aggregate's state. */
 export function decideRevoke(
   deviceId: string,
   reason: string,
-  state: CredentialState,
+  device: DeviceState,
 ): EventOf<typeof DeviceEvents.DeviceCredentialsRevoked>[] {
-  if (!state) throw new NotFoundError(`device ${deviceId} not found`);
-  if (state.issuedTo === undefined) {
+  if (!isEnrolled(device)) throw new NotFoundError(`device ${deviceId} not found`);
+  const publicKey = device.credentialsKey;
+  if (publicKey === null) {
     throw new IllegalStateError(`device ${deviceId} holds no credentials to revoke`);
   }
-  return [{ type: "DeviceCredentialsRevoked", data: { publicKey: state.issuedTo, reason } }];
+  return [{ type: "DeviceCredentialsRevoked", data: { publicKey, reason } }];
 }

@@ -39,9 +39,14 @@ export function currentShape(record: DeviceRecord): DeviceRecord {
   return { ...upgraded, drifted: record.drifted ?? isDrifted(upgraded) };
 }
 
-/** The registry's view of the device aggregate: no report cursor, a withdrawn target shows none. */
+/**
+ * The registry's view of the device aggregate: no report cursor, no retired or watch-bounded keys
+ * nor past targets (enrollment and object access fold the stream for those), a withdrawn target
+ * shows none.
+ */
 function recordOf(state: DeviceState): DeviceRecord {
-  const { target, announcedOnline, outcome, previous, cursor, boots, ...shown } = state;
+  const { target, announcedOnline, outcome, previous, cursor, boots, ...kept } = state;
+  const { revokedKeys, watchBoundedKeys, targeted, ...shown } = kept;
   const record: DeviceRecord = {
     ...shown,
     target: target && !target.cancelled ? withoutFlag(target) : null,

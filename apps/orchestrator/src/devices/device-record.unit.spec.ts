@@ -130,6 +130,32 @@ describe("foldDevice", () => {
     });
   });
 
+  it("shows the key holding credentials, as enrollment and revocation read it, and no key lists", () => {
+    const at = "2026-01-04T00:00:00.000Z";
+    const keyA = `U${"A".repeat(55)}`;
+    const keyB = `U${"B".repeat(55)}`;
+    const data = {
+      deviceId: "d1",
+      publicKey: keyA,
+      fleet: "main",
+      tags: {},
+      enrolledWith: "token",
+    };
+    const events = [
+      anEvent("DeviceEnrolled", data, at),
+      anEvent("DeviceCredentialsIssued", { publicKey: keyA }, at),
+      anEvent("DeviceTargetWatchBounded", { publicKey: keyA }, at),
+      anEvent("DeviceCredentialsRevoked", { publicKey: keyB, reason: "other key" }, at),
+    ];
+    const held = foldDevice(events);
+    expect(held?.credentialsKey).toBe(keyA);
+    expect(held).not.toHaveProperty("revokedKeys");
+    expect(held).not.toHaveProperty("watchBoundedKeys");
+    expect(held).not.toHaveProperty("targeted");
+    const revoked = anEvent("DeviceCredentialsRevoked", { publicKey: keyA, reason: "lost" }, at);
+    expect(foldDevice([...events, revoked])?.credentialsKey).toBeNull();
+  });
+
   it("reads a record stored before transfers were counted", () => {
     const stored = {
       deviceId: "d1",
