@@ -15,6 +15,7 @@ import {
   eventStoreMigrations,
   migrate,
   PostgresEventStore,
+  type RunningProcessor,
 } from "@statecast/events";
 import { freePort } from "@statecast/infra";
 import {
@@ -44,6 +45,7 @@ import {
 import pg from "pg";
 import { AppModule } from "../app.module.js";
 import { loadGatewayConfig } from "../config/gateway.config.js";
+import { relayEvents } from "../testing/event-feed.test-helper.js";
 import type { HelloReply } from "./enrollment-responder.js";
 
 const meta = () => ({
@@ -68,6 +70,8 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
   let gateway: RunningService;
   /** A second replica: hellos are shared through the queue group, token uses race for real. */
   let replica: RunningService;
+  let relay: RunningProcessor;
+  let relayConnection: NatsConnection;
   let enrolling: NatsConnection;
   let enrollmentCreds: string;
   let gatewayDir: string;
@@ -107,6 +111,14 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       name: "device-gateway",
       config: replicaConfig,
     });
+    // The orchestrator's relay: what the gateways' revoker consumes (SC_EVENTS).
+    relayConnection = await connect({
+      servers: nats.url,
+      ...credsConnectionOptions(
+        readFileSync(join(gatewayDir, GATEWAY_FILES.servicesCreds), "utf8"),
+      ),
+    });
+    relay = await relayEvents(store, relayConnection);
     enrollmentCreds = (await issueEnrollmentUser(setup)).creds;
     enrolling = await connect({
       servers: nats.url,
@@ -116,6 +128,8 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
   });
   afterAll(async () => {
     await enrolling?.close();
+    await relay?.stop();
+    await relayConnection?.close();
     await replica?.close();
     await gateway?.close();
     await nats?.dispose();
