@@ -160,4 +160,16 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
       });
     }
   });
+
+  it("cuts a revoked device off before the operator's revoke is answered (request/reply to a gateway)", async () => {
+    const device = await enrolledDevice("rv-1");
+    const closed = device.connection.closed();
+    await expectStatus(
+      system.api("/v1/devices/rv-1/revoke", { method: "POST", json: { reason: "e2e: at once" } }),
+      200,
+    );
+    // No waiting: the gateway answered the orchestrator's request once the servers had the JWT.
+    await expect(device.connectDevice()).rejects.toThrow(/authorization/i);
+    await closed;
+  });
 });

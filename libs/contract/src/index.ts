@@ -100,6 +100,7 @@ export {
   deviceIdOfSubject,
   deviceInboxPrefix,
   enrollmentInboxPrefix,
+  GATEWAY_REVOKE_SUBJECT,
   HELLO_SUBJECTS,
   helloSubject,
   METRICS_SUBJECTS,

@@ -81,4 +81,9 @@ export const OBJECTS_STREAM = `OBJ_${OBJECTS_BUCKET}`;
  * the orchestrator once the revision's objects are in `sc_objects`; services only, never devices.
  */
 export const REVISIONS_BUCKET = "sc_revisions";
+/**
+ * Request/reply between services (SERVICES account only): the orchestrator asks a gateway to push
+ * a revocation now (`{publicKey, revokedAt}` → `{revocations}`); the event does it anyway.
+ */
+export const GATEWAY_REVOKE_SUBJECT = "sc.svc.gateway.revoke";
 export const revisionKey = (fleet: string, number: number) => `${fleet}.${number}`;

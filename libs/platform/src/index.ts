@@ -19,6 +19,12 @@ export {
   type JetStreamEventsOptions,
   JetStreamEventsServer,
 } from "./events-transport/jetstream-events.server.js";
+export { RpcErrorsFilter } from "./events-transport/rpc-errors.filter.js";
+export {
+  errorReply,
+  requestService,
+  type ServiceReply,
+} from "./events-transport/service-request.js";
 export { HealthModule } from "./health/health.module.js";
 export { NatsHealthIndicator } from "./health/nats.health.js";
 export { PostgresHealthIndicator } from "./health/postgres.health.js";

@@ -70,12 +70,16 @@ export class CredentialRevoker {
   /** A `DeviceCredentialsRevoked` from SC_EVENTS: its key revoked and the JWT pushed. */
   async revoke(event: RecordedEvent): Promise<void> {
     if (!isEvent(event, DeviceEvents.DeviceCredentialsRevoked)) return;
-    await this.start();
     const key = String(event.data.publicKey);
-    const second = Math.floor(event.recordedAt.getTime() / 1000);
-    await this.revocations.put(key, String(second));
-    await this.rebuild();
+    await this.revokeKey(key, event.recordedAt);
     this.logger.log(`credentials of ${event.streamId} revoked (key ${key})`);
+  }
+
+  /** Adds `key` (revoked at `at`) to the list and pushes it; answers the list's size. */
+  async revokeKey(key: string, at: Date): Promise<number> {
+    await this.start();
+    await this.revocations.put(key, String(Math.floor(at.getTime() / 1000)));
+    return this.rebuild();
   }
 
   /** Signs and pushes the DEVICES JWT with every revocation in the list; returns their count. */

@@ -70,10 +70,9 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
   let gateway: RunningService;
   /** A second replica: hellos are shared through the queue group, token uses race for real. */
   let replica: RunningService;
-  let enrolling: NatsConnection;
-  /** The orchestrator's relay: the store's events into SC_EVENTS, which the gateway consumes. */
-  let relaying: NatsConnection;
   let relay: RunningProcessor;
+  let relayConnection: NatsConnection;
+  let enrolling: NatsConnection;
   let enrollmentCreds: string;
   let gatewayDir: string;
   /** The gateway directory's files as written, before the gateways ran. */
@@ -112,11 +111,14 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       name: "device-gateway",
       config: replicaConfig,
     });
-    relaying = await connect({
+    // The orchestrator's relay: what the gateways' revoker consumes (SC_EVENTS).
+    relayConnection = await connect({
       servers: nats.url,
-      ...credsConnectionOptions(await issueServiceUser(setup, "orchestrator")),
+      ...credsConnectionOptions(
+        readFileSync(join(gatewayDir, GATEWAY_FILES.servicesCreds), "utf8"),
+      ),
     });
-    relay = await relayEvents(store, relaying);
+    relay = await relayEvents(store, relayConnection);
     enrollmentCreds = (await issueEnrollmentUser(setup)).creds;
     enrolling = await connect({
       servers: nats.url,
@@ -127,7 +129,7 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
   afterAll(async () => {
     await enrolling?.close();
     await relay?.stop();
-    await relaying?.close();
+    await relayConnection?.close();
     await replica?.close();
     await gateway?.close();
     await nats?.dispose();

@@ -61,10 +61,17 @@ describe("retention of SC_DEVICE_STATUS and SC_EVENTS", () => {
     for (const seq of [1, 2, 3]) await publishReport(client, aReport("ret-1", seq));
     for (const n of [1, 2]) await jetstream(client).publish(`sc.evt.device.d.E${n}`, "{}");
 
-    const gateway = await startGateway(db.url, nats.url, mkdtempSync(join(tmpdir(), "sc-ret-")), {
-      STATECAST_STATUS_STREAM_MAX_AGE_SECONDS: "7200",
-      STATECAST_STATUS_STREAM_MAX_BYTES: String(64 * 1024 ** 2),
-    });
+    // No relay: this test plays the previous release's SC_EVENTS itself.
+    const gateway = await startGateway(
+      db.url,
+      nats.url,
+      mkdtempSync(join(tmpdir(), "sc-ret-")),
+      {
+        STATECAST_STATUS_STREAM_MAX_AGE_SECONDS: "7200",
+        STATECAST_STATUS_STREAM_MAX_BYTES: String(64 * 1024 ** 2),
+      },
+      { relay: false },
+    );
     try {
       const status = await jsm.streams.info(STATUS_STREAM);
       expect(status.config).toMatchObject({

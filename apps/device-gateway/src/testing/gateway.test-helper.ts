@@ -35,6 +35,8 @@ export async function startGateway(
   natsUrl: string,
   dataDir = mkdtempSync(join(tmpdir(), "statecast-gateway-")),
   env: Record<string, string> = {},
+  /** `relay: false` for a test that owns SC_EVENTS itself (no events reach the gateway then). */
+  options: { relay?: boolean } = {},
 ): Promise<RunningService> {
   const config = loadGatewayConfig({
     DATABASE_URL: databaseUrl,
@@ -48,6 +50,7 @@ export async function startGateway(
     name: "device-gateway",
     config,
   });
+  if (options.relay === false) return gateway;
   // What the orchestrator runs and the gateway consumes: the relay from the store to SC_EVENTS.
   const store = await openStore(databaseUrl);
   const nc = await connect({ servers: natsUrl });

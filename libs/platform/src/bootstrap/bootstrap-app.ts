@@ -3,6 +3,7 @@ import { NestFactory } from "@nestjs/core";
 import type { CustomTransportStrategy } from "@nestjs/microservices";
 import type { ServiceConfig } from "../config/service-config.js";
 import { ErrorFilter } from "../errors/error.filter.js";
+import { RpcErrorsFilter } from "../events-transport/rpc-errors.filter.js";
 import { refuseControlCharacters } from "../limits/request-text.js";
 import { createLogger } from "../logging/logger.js";
 import { traceHttpRequests } from "../telemetry/http-tracing.js";
@@ -42,7 +43,7 @@ export async function bootstrapApp(
     await options.configure?.(app);
     const strategy = microserviceStrategy(app);
     if (strategy) {
-      app.connectMicroservice({ strategy });
+      app.connectMicroservice({ strategy }).useGlobalFilters(new RpcErrorsFilter());
       await app.startAllMicroservices();
     }
     await app.listen(config.httpPort, config.httpHost);

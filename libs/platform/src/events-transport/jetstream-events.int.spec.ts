@@ -2,11 +2,14 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { Controller, type INestMicroservice, Module } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
-import { Ctx, Payload } from "@nestjs/microservices";
+import { Ctx, MessagePattern, Payload } from "@nestjs/microservices";
+import { NotFoundError, TimedOutError } from "@statecast/events";
 import { startTestNats, type TestNats } from "@statecast/testing";
 import { OnStreamEvent } from "./event-pattern.js";
 import type { JetStreamEventContext } from "./jetstream-event.context.js";
 import { JetStreamEventsServer } from "./jetstream-events.server.js";
+import { RpcErrorsFilter } from "./rpc-errors.filter.js";
+import { requestService } from "./service-request.js";
 
 const STREAM = "T_EVENTS";
 
@@ -26,6 +29,12 @@ class Handlers {
     seen.push({ type: "Flaky", n: body.n, attempt: ctx.getDeliveryCount() });
     if (failuresLeft-- > 0) throw new Error("not yet");
   }
+
+  @MessagePattern("t.svc.double")
+  double(@Payload() body: { n: number }): { n: number } {
+    if (body.n < 0) throw new NotFoundError(`nothing doubles ${body.n}`);
+    return { n: body.n * 2 };
+  }
 }
 
 @Module({ controllers: [Handlers] })
@@ -40,6 +49,7 @@ async function startConsumer(nc: NatsConnection): Promise<INestMicroservice> {
     }),
     logger: false,
   });
+  app.useGlobalFilters(new RpcErrorsFilter());
   await app.listen();
   return app;
 }
@@ -123,5 +133,21 @@ describe("JetStreamEventsServer (the events transport)", () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("answers @MessagePattern requests, with the error class and code of the one error tree", async () => {
+    const app = await startConsumer(nc);
+    try {
+      const ask = (n: number) => requestService(nc, "t.svc.double", { n }, { timeoutMs: 2_000 });
+      expect(await ask(21)).toEqual({ n: 42 });
+      await expect(ask(-1)).rejects.toThrow(NotFoundError);
+      await expect(ask(-1)).rejects.toThrow("nothing doubles -1");
+    } finally {
+      await app.close();
+    }
+    // Nobody answers any more: a typed time-out, not a hang.
+    await expect(requestService(nc, "t.svc.double", { n: 1 }, { timeoutMs: 300 })).rejects.toThrow(
+      TimedOutError,
+    );
   });
 });

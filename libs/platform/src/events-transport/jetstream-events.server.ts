@@ -8,12 +8,13 @@ import {
   jetstream,
   jetstreamManager,
 } from "@nats-io/jetstream";
-import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import { type Msg, type NatsConnection, nanos, type Subscription } from "@nats-io/transport-node";
 import { type CustomTransportStrategy, type MessageHandler, Server } from "@nestjs/microservices";
 import { lastValueFrom } from "rxjs";
 import type { JetStreamEventPattern } from "./event-pattern.js";
 import { JetStreamEventContext } from "./jetstream-event.context.js";
 import { RecentIds } from "./recent-ids.js";
+import { errorReply, type ServiceReply } from "./service-request.js";
 
 /** One durable consumer: its name (what `OnStreamEvent` names) and the subjects it reads. */
 export interface DurableConsumerSpec {
@@ -30,6 +31,8 @@ export interface JetStreamEventsOptions {
   backoffMs?: readonly number[];
   /** How long a delivery may go unacknowledged (a running handler extends it). Default 30 s. */
   ackWaitMs?: number;
+  /** Queue group of the `@MessagePattern` subscriptions: one replica answers each request. */
+  queue?: string;
 }
 
 const DEFAULT_BACKOFF_MS = [250, 1_000, 5_000, 15_000, 30_000];
@@ -45,12 +48,18 @@ const MESSAGE_ID_HEADER = "Nats-Msg-Id";
  * resumes after the last acknowledged message. An event id acknowledged here is dropped if
  * delivered again (an ack lost on the wire); across restarts the handlers' effects are idempotent.
  * Messages of a type no handler takes are acknowledged unread.
+ *
+ * `@MessagePattern(subject)` handlers answer core NATS requests on that subject (queue group
+ * `queue`, so one replica answers): the reply is `{ok: true, data}` or `{ok: false, error:
+ * {code, message}}` with the code of the one error tree, which `requestService` turns back into
+ * the same error class.
  */
 export class JetStreamEventsServer extends Server implements CustomTransportStrategy {
   private closed = false;
   private readonly loops: Promise<void>[] = [];
   private readonly running = new Set<ConsumerMessages>();
   private readonly handled = new Map<string, RecentIds>();
+  private readonly subscriptions: Subscription[] = [];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -64,11 +73,23 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
       this.handled.set(spec.name, new RecentIds(4_096));
       this.loops.push(this.run(spec));
     }
+    for (const [pattern, handler] of this.messageHandlers) {
+      if (handler.isEventHandler) continue;
+      this.subscriptions.push(
+        this.nc.subscribe(pattern, {
+          queue: this.options.queue ?? "statecast",
+          callback: (error, msg) => {
+            if (!error) void this.answer(handler, msg);
+          },
+        }),
+      );
+    }
     callback();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
     for (const messages of this.running) messages.stop();
     await Promise.all(this.loops);
   }
@@ -166,6 +187,19 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  private async answer(handler: MessageHandler, msg: Msg): Promise<void> {
+    let reply: ServiceReply;
+    try {
+      const result = await handler(msg.json(), undefined);
+      reply = { ok: true, data: await lastValueFrom(this.transformToObservable(result)) };
+    } catch (error) {
+      if (!(error instanceof Error && "code" in error))
+        this.logger.error(`${msg.subject}: ${describe(error)}`);
+      reply = errorReply(error);
+    }
+    if (msg.reply) msg.respond(JSON.stringify(reply));
   }
 
   /** Runs every handler bound to the pattern, in order; rejects with the first failure. */
