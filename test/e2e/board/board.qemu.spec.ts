@@ -110,7 +110,8 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     timings.firstBootToGrub = seconds(t0);
     at = await s.serialShows("statecast-init: kernel", at, 240_000);
     timings.firstBootToInit = seconds(t0);
-    await s.serialShows("agent starting", at, 240_000);
+    // The factory install runs node under TCG: 6 minutes at load 17 (five other agents' builds).
+    await s.serialShows("agent starting", at, 600_000);
     timings.firstBootToAgent = seconds(t0); // the factory install included
     await s.waitFor(
       "the board to enroll",
@@ -125,7 +126,7 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     });
     expect(await deviceEvents("UpdateSucceeded", factory)).toHaveLength(1);
     expect(s.serial()).toContain("statecast.marker=factory");
-  }, 600_000);
+  }, 1_200_000);
 
   it("updates the kernel: reboots into it, reports it, commits in GRUB; a host-network container reaches the host", async () => {
     const bsp = await s.bsp("v2", { kernelPackage: NEW_KERNEL, cmdline: "statecast.marker=v2" });

@@ -121,7 +121,7 @@ export class BoardSystem {
       enrollmentToken: String(token.secret),
       orchestratorKeyPem: services.targetKeyPem,
       signerPem: this.states.busybox.key.publicKeyPem,
-      watchdogSeconds: 45,
+      watchdogSeconds: 90,
       factoryCommitDelayMs: 1_000,
       agentArgs,
     });

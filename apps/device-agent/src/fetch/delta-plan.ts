@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { applyDelta, type DeltaManifest } from "@statecast/state";
 import { fsyncDir } from "../fs/atomic.js";
@@ -49,6 +49,14 @@ export async function rebuildFromDelta(
     await applyDelta(delta.algo, from, deltaPath, out, (await stat(from)).size);
     const actual = await sha256File(out);
     if (actual !== delta.to) throw new Error(`delta ${delta.id} rebuilt ${delta.to} as ${actual}`);
+    // On disk before it is named in the store, as a fetched object is: a power cut after the
+    // rename must not leave an object whose blocks were never written (it is staged as is).
+    const handle = await open(out, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(out, store.objectPath(delta.to));
     await fsyncDir(store.objectsDir);
   } finally {
