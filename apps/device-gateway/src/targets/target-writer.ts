@@ -25,6 +25,12 @@ export interface TargetWriterOptions {
   /** Lifetime of a target whose rollout set no `expiresAt`. */
   lifetimeMs?: number;
   clock?: () => number;
+  /**
+   * The global position the previous release's `gateway-targets` processor had written targets
+   * through (its checkpoint): a new consumer reads SC_EVENTS from its start, and writing those
+   * targets again would show devices the old ones, and cancellations, on the way back to today.
+   */
+  handledThrough?: bigint;
 }
 
 export class TargetWriter {
@@ -53,6 +59,7 @@ export class TargetWriter {
   async handle(event: RecordedEvent): Promise<void> {
     const deviceId = streamKeyOf(event.streamId);
     if (await this.held.observe(event)) return;
+    if (event.globalPosition <= (this.options.handledThrough ?? -1n)) return;
     if (event.type === "DeviceCameOnline") {
       await this.refresh(deviceId);
       return;

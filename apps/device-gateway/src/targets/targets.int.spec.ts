@@ -159,4 +159,25 @@ describe("targets in sc_targets", () => {
     );
     expect(await untilTarget(kv, "dev-t", 0)).toBeUndefined();
   });
+
+  it("after an upgrade from the processor, targets it had written are not written again", async () => {
+    // The previous release's processor had handled every event so far (its checkpoint); the new
+    // consumer is created on the upgraded gateway's first start and reads SC_EVENTS from its start.
+    const kv = await new Kvm(jetstream(client)).open("sc_targets");
+    const before = await Promise.all(["dev-t", "dev-late"].map((id) => kv.get(id)));
+    await gateway.close();
+    await (await jetstream(client).jetstreamManager()).consumers.delete(
+      "SC_EVENTS",
+      "gateway-targets",
+    );
+    await store.pool.query(
+      `INSERT INTO processor_checkpoints (processor_name, global_position)
+       SELECT 'gateway-targets', max(global_position) FROM events`,
+    );
+    gateway = await startGateway(db.url, nats.url, dataDir);
+    await aTargetedDevice(store, "dev-after", 2, digest);
+    await untilTarget(kv, "dev-after", 1); // one consumer, in order: the replay is behind it
+    const after = await Promise.all(["dev-t", "dev-late"].map((id) => kv.get(id)));
+    expect(after.map((e) => e?.revision)).toEqual(before.map((e) => e?.revision));
+  });
 });

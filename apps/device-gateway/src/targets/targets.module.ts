@@ -3,12 +3,13 @@ import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import { Module } from "@nestjs/common";
 import { OBJECTS_BUCKET, REVISIONS_BUCKET, TARGETS_BUCKET } from "@statecast/contract";
-import { JETSTREAM, SERVICE_CONFIG } from "@statecast/platform";
+import { JETSTREAM, PG_POOL, SERVICE_CONFIG } from "@statecast/platform";
+import type pg from "pg";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { DeltaMaker } from "../deltas/delta-maker.js";
 import { HELD_BUCKET, HeldRevisions } from "../deltas/held-objects.js";
 import { NatsObjectSource } from "../objects/nats-object-source.js";
-import { TargetEventsController } from "./target-events.controller.js";
+import { TARGETS_CONSUMER, TargetEventsController } from "./target-events.controller.js";
 import { ensureTargetKeyIn } from "./target-key.js";
 import { TargetWriter } from "./target-writer.js";
 
@@ -18,8 +19,8 @@ import { TargetWriter } from "./target-writer.js";
   providers: [
     {
       provide: TargetWriter,
-      inject: [JETSTREAM, SERVICE_CONFIG],
-      useFactory: async (js: JetStreamClient, config: GatewayConfig) => {
+      inject: [JETSTREAM, SERVICE_CONFIG, PG_POOL],
+      useFactory: async (js: JetStreamClient, config: GatewayConfig, pool: pg.Pool) => {
         const replicas = config.natsReplicas;
         const kvm = new Kvm(js);
         // History 1: a device only ever needs its latest target. Direct gets: see nats-auth.
@@ -37,9 +38,22 @@ import { TargetWriter } from "./target-writer.js";
         return new TargetWriter(targets, objects, held, ensureTargetKeyIn(config.targetKeyDir), {
           deltas: new DeltaMaker(objects, natsObjects),
           lifetimeMs: config.targetLifetimeMs,
+          handledThrough: await previousCheckpoint(pool, TARGETS_CONSUMER),
         });
       },
     },
   ],
 })
 export class TargetsModule {}
+
+/**
+ * Where the previous release's processor of this name had got to (it read the event store; its
+ * checkpoint row is the gateway's own), or undefined on a system that never ran it.
+ */
+async function previousCheckpoint(pool: pg.Pool, name: string): Promise<bigint | undefined> {
+  const { rows } = await pool.query<{ global_position: string }>(
+    "SELECT global_position FROM processor_checkpoints WHERE processor_name = $1",
+    [name],
+  );
+  return rows[0] ? BigInt(rows[0].global_position) : undefined;
+}
