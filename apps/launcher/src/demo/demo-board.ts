@@ -4,6 +4,7 @@
 // own once the other devices are done: it reboots into the revision's BSP (a new kernel command
 // line), so the demo shows a kernel update without waiting for a VM.
 import {
+  appendFileSync,
   chmodSync,
   createWriteStream,
   existsSync,
@@ -59,6 +60,12 @@ export class DemoBoard {
   constructor(private readonly o: DemoBoardOptions) {
     this.image = join(o.dir, "board.img");
     this.serialLog = join(o.dir, "run", "serial.log");
+  }
+
+  /** The board's own rollouts, newest last (kept in `dir`: the demo's rollouts are the others). */
+  static rollouts(dir: string): string[] {
+    const file = join(dir, "rollouts");
+    return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
   }
 
   /** Whether an earlier start built the image (the board then needs no factory revision). */
@@ -196,7 +203,14 @@ export class DemoBoard {
     const { api, fleet } = this.o;
     const rev = formatRevision({ fleet, number });
     const marker = demoMarker(`v${number}`);
+    // A board rollout an earlier start left running or paused still holds the board.
+    for (const earlier of DemoBoard.rollouts(this.o.dir)) {
+      const { status } = await api.get<{ status: string }>(`/v1/rollouts/${earlier}`);
+      if (status === "running" || status === "paused" || status === "created")
+        await api.call("POST", `/v1/rollouts/${earlier}/abort`, { reason: "demo board: newer" });
+    }
     const rolloutId = await createDemoRollout(api, fleet, number, boardRollout(BOARD_ID));
+    appendFileSync(join(this.o.dir, "rollouts"), `${rolloutId}\n`);
     await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo board" });
     this.print(
       `rollout ${rolloutId} of ${rev}: the board stages its BSP, reboots into the kernel with ${marker}, tests and commits`,
@@ -230,5 +244,6 @@ export class DemoBoard {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A wait that does not keep the process alive (the launcher exits when it has stopped all). */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 const seconds = (since: number) => Math.round((Date.now() - since) / 1000);
