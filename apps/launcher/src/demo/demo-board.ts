@@ -112,7 +112,7 @@ export class DemoBoard {
       }
       // Not waiting for it: a registry that still has it online from a start stopped less than
       // 90 s ago does not say when it is back. The rollout waits for it as for any device.
-      const device = await this.o.api.get<DeviceView>(`/v1/devices/${BOARD_ID}`);
+      const device = await this.enrolled();
       if (device.currentRevision?.number === number) {
         this.print(`${BOARD_ID} stays on ${formatRevision(device.currentRevision)}`);
         return;
@@ -180,6 +180,16 @@ export class DemoBoard {
       forwards: [{ guestPort: 4222, hostPort: this.o.natsPort }],
     });
     if (this.stopping) await this.running.stop();
+  }
+
+  /** The board in the registry, once it has enrolled (a rollout selects enrolled devices only). */
+  private async enrolled(): Promise<DeviceView> {
+    for (;;) {
+      this.check();
+      const device = await this.o.api.get<DeviceView>(`/v1/devices/${BOARD_ID}`).catch(() => null);
+      if (device) return device;
+      await sleep(2000);
+    }
   }
 
   /**
