@@ -131,6 +131,24 @@ describe("npm start's demo fleet with its QEMU board", () => {
     await stopAndExpectNothingLeft(run);
   }, 1_800_000);
 
+  it("stopped during its own rollout, the next start posts the next revision and takes the board there", async () => {
+    run = runLauncher(settings);
+    await outputReaches(run, "[demo] board: rollout", 900_000);
+    expect(run.output()).toMatch(/\[demo\] board: rollout \S+ of demo#4/);
+    run.ctrlC();
+    expect(await run.exit).toBe(0);
+
+    run = runLauncher(settings);
+    await outputReaches(run, "Demo fleet ready", 300_000);
+    const ready = run.output();
+    expect(ready).not.toContain("continuing rollout");
+    expect(ready).not.toContain("is paused");
+    expect(ready).toContain("[demo] posted signed revision demo#5");
+    await outputReaches(run, "[demo] board: runs demo#5", 900_000);
+    expect(run.output()).toContain("its kernel booted with statecast.demo=v5");
+    await stopAndExpectNothingLeft(run);
+  }, 1_800_000);
+
   /** What the app containers of a host-process LXC device wrote to their consoles. */
   function consoleOf(deviceId: string): string {
     const logs = join(dataDir, "data", "demo", "devices", deviceId, "store", "container-logs");

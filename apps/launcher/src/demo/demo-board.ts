@@ -4,6 +4,7 @@
 // own once the other devices are done: it reboots into the revision's BSP (a new kernel command
 // line), so the demo shows a kernel update without waiting for a VM.
 import {
+  appendFileSync,
   chmodSync,
   createWriteStream,
   existsSync,
@@ -25,8 +26,6 @@ import { boardRollout, createDemoRollout, watchRollout } from "./demo-rollout.js
 export const BOARD_ID = "demo-board-1";
 /** The board's TESTING period before it commits a revision (a real board defaults to 25 s). */
 const COMMIT_DELAY_MS = 8000;
-/** How long the board's own rollout waits for it to come online first (a TCG boot is minutes). */
-const ONLINE_WAIT_MS = 600_000;
 
 export interface DemoBoardOptions {
   /** `<dataDir>/demo/board`: the image, the factory bundle, QEMU's run dir. */
@@ -59,6 +58,12 @@ export class DemoBoard {
   constructor(private readonly o: DemoBoardOptions) {
     this.image = join(o.dir, "board.img");
     this.serialLog = join(o.dir, "run", "serial.log");
+  }
+
+  /** The board's own rollouts, newest last (kept in `dir`: the demo's rollouts are the others). */
+  static rollouts(dir: string): string[] {
+    const file = join(dir, "rollouts");
+    return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
   }
 
   /** Whether an earlier start built the image (the board then needs no factory revision). */
@@ -94,18 +99,20 @@ export class DemoBoard {
         const where = on ? formatRevision(on) : "the factory revision its image installed";
         this.print(`${BOARD_ID} online ${seconds(bootedAt)} s after power-on, on ${where}`);
       });
-      online.catch(() => undefined); // a failure counts where it is awaited below
+      // Says so when QEMU exits before the board is online (the rollout then times out).
+      online.catch((error: unknown) => {
+        if (!(error instanceof Stopped) && !this.stopping)
+          this.print(`not online: ${(error as Error).message}`);
+      });
       const number = await target;
       this.check();
       if (number === undefined) {
         this.print(`${BOARD_ID} stays on its revision (the demo's rollout did not complete)`);
         return;
       }
-      // A registry that still has it online from an earlier start may not say when it is back:
-      // the rollout then waits for it as for any device.
-      await Promise.race([online, sleep(ONLINE_WAIT_MS)]);
-      this.check();
-      const device = await this.o.api.get<DeviceView>(`/v1/devices/${BOARD_ID}`);
+      // Not waiting for it: a registry that still has it online from a start stopped less than
+      // 90 s ago does not say when it is back. The rollout waits for it as for any device.
+      const device = await this.enrolled();
       if (device.currentRevision?.number === number) {
         this.print(`${BOARD_ID} stays on ${formatRevision(device.currentRevision)}`);
         return;
@@ -175,6 +182,16 @@ export class DemoBoard {
     if (this.stopping) await this.running.stop();
   }
 
+  /** The board in the registry, once it has enrolled (a rollout selects enrolled devices only). */
+  private async enrolled(): Promise<DeviceView> {
+    for (;;) {
+      this.check();
+      const device = await this.o.api.get<DeviceView>(`/v1/devices/${BOARD_ID}`).catch(() => null);
+      if (device) return device;
+      await sleep(2000);
+    }
+  }
+
   /**
    * Polls the registry until the board has been seen since `since`; its fleet revision then (none
    * on a first boot: the factory bundle it installed names no fleet revision).
@@ -196,7 +213,14 @@ export class DemoBoard {
     const { api, fleet } = this.o;
     const rev = formatRevision({ fleet, number });
     const marker = demoMarker(`v${number}`);
+    // A board rollout an earlier start left running or paused still holds the board.
+    for (const earlier of DemoBoard.rollouts(this.o.dir)) {
+      const { status } = await api.get<{ status: string }>(`/v1/rollouts/${earlier}`);
+      if (status === "running" || status === "paused" || status === "created")
+        await api.call("POST", `/v1/rollouts/${earlier}/abort`, { reason: "demo board: newer" });
+    }
     const rolloutId = await createDemoRollout(api, fleet, number, boardRollout(BOARD_ID));
+    appendFileSync(join(this.o.dir, "rollouts"), `${rolloutId}\n`);
     await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo board" });
     this.print(
       `rollout ${rolloutId} of ${rev}: the board stages its BSP, reboots into the kernel with ${marker}, tests and commits`,
@@ -230,5 +254,6 @@ export class DemoBoard {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A wait that does not keep the process alive (the launcher exits when it has stopped all). */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 const seconds = (since: number) => Math.round((Date.now() - since) / 1000);

@@ -179,7 +179,7 @@ export class DemoFleet {
       this.startBoard(boardDir, api, release, targetKeyPem, factory, boardTarget);
     }
 
-    const previous = await lastRollout(api, DEMO_FLEET);
+    const previous = await lastRollout(api, DEMO_FLEET, DemoBoard.rollouts(boardDir));
     let rolloutId: string;
     let postedForBoard: number | undefined;
     if (previous && (previous.status === "running" || previous.status === "created")) {

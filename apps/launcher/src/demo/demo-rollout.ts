@@ -17,10 +17,10 @@ export const demoWaves = (): WaveSpec[] =>
     maxFailures: { percent: 20 },
   }));
 
-/** The fleet's newest rollout, if any. */
-export async function lastRollout(api: DemoApi, fleet: string) {
+/** The fleet's newest rollout, if any, but those in `skip` (the QEMU board's own). */
+export async function lastRollout(api: DemoApi, fleet: string, skip: string[] = []) {
   const all = await api.get<RolloutSummaryView[]>("/v1/rollouts");
-  return all.filter((r) => r.revision.fleet === fleet).at(-1);
+  return all.filter((r) => r.revision.fleet === fleet && !skip.includes(r.rolloutId)).at(-1);
 }
 
 /** One wave for the QEMU board alone: it reboots into the new BSP under TCG, so 15 minutes. */
