@@ -1,5 +1,5 @@
 import type { DynamicModule, INestApplication, Type } from "@nestjs/common";
-import { NestFactory } from "@nestjs/core";
+import { ModuleRef, NestFactory } from "@nestjs/core";
 import type { CustomTransportStrategy } from "@nestjs/microservices";
 import type { ServiceConfig } from "../config/service-config.js";
 import { ErrorFilter } from "../errors/error.filter.js";
@@ -65,10 +65,15 @@ export async function bootstrapApp(
   };
 }
 
-/** The strategy a module provided under MICROSERVICE_STRATEGY, if any. */
+/**
+ * The strategy a module provided under MICROSERVICE_STRATEGY, if any. Looked up through the
+ * ModuleRef: the application's own `get` logs a missing provider as an error before it throws.
+ */
 function microserviceStrategy(app: INestApplication): CustomTransportStrategy | undefined {
   try {
-    return app.get<CustomTransportStrategy>(MICROSERVICE_STRATEGY, { strict: false });
+    return app
+      .get(ModuleRef)
+      .get<CustomTransportStrategy>(MICROSERVICE_STRATEGY, { strict: false });
   } catch {
     return undefined;
   }
