@@ -135,6 +135,16 @@ describe("JetStreamEventsServer (the events transport)", () => {
     }
   });
 
+  it("closes at once when closed while its consumer is still being opened, and delivers nothing after", async () => {
+    const app = await startConsumer(nc); // listen() returned; the consumer is opened in the background
+    const closed = app.close().then(() => "closed");
+    const waited = new Promise((r) => setTimeout(() => r("still open after 5 s"), 5_000));
+    expect(await Promise.race([closed, waited])).toBe("closed");
+    await publish("Counted");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toHaveLength(0);
+  });
+
   it("answers @MessagePattern requests, with the error class and code of the one error tree", async () => {
     const app = await startConsumer(nc);
     try {

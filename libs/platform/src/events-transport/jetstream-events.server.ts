@@ -56,6 +56,8 @@ const MESSAGE_ID_HEADER = "Nats-Msg-Id";
  */
 export class JetStreamEventsServer extends Server implements CustomTransportStrategy {
   private closed = false;
+  /** Aborted by close(): ends a wait before a consumer is opened again. */
+  private readonly closing = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly running = new Set<ConsumerMessages>();
   private readonly handled = new Map<string, RecentIds>();
@@ -89,6 +91,7 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     for (const messages of this.running) messages.stop();
     await Promise.all(this.loops);
@@ -114,9 +117,14 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
         const consumer = await this.open(spec);
         const messages = await consumer.consume({ max_messages: 16 });
         this.running.add(messages);
+        // close() may have run while this consumer was being opened: it could not stop it then.
+        if (this.closed) messages.stop();
         failures = 0;
         try {
-          for await (const message of messages) await this.deliver(spec.name, message);
+          for await (const message of messages) {
+            if (this.closed) break; // not acknowledged: delivered again, to a replica or later
+            await this.deliver(spec.name, message);
+          }
         } finally {
           this.running.delete(messages);
         }
@@ -125,7 +133,9 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
         this.logger.warn?.(
           `consumer ${spec.name} on ${this.options.stream} not running, retrying: ${(error as Error).message}`,
         );
-        await sleep(this.delayAfter(++failures));
+        await sleep(this.delayAfter(++failures), undefined, { signal: this.closing.signal }).catch(
+          () => undefined,
+        );
       }
     }
   }
