@@ -1,5 +1,5 @@
 import { type MaintenanceWindow, maintenanceWindowProblem } from "@statecast/contract";
-import { offsetDateTime, revisionRef } from "@statecast/contract/http";
+import { offsetDateTime, revisionRef, UPDATE_STATUSES } from "@statecast/contract/http";
 import { z } from "zod";
 
 /** A revision of a fleet's state: `{fleet, number}` (stream `revision:<fleet>:<number>`). */
@@ -11,18 +11,7 @@ export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected a lowercas
 export const isoInstant = offsetDateTime;
 
 /** Device-reported statuses (Pantavisor's names) plus the server-side NEW and CANCELLED. */
-export const updateStatus = z.enum([
-  "NEW",
-  "QUEUED",
-  "DOWNLOADING",
-  "INPROGRESS",
-  "TESTING",
-  "DONE",
-  "UPDATED",
-  "WONTGO",
-  "ERROR",
-  "CANCELLED",
-]);
+export const updateStatus = z.enum(UPDATE_STATUSES);
 
 /** Machine-readable reason carried by every WONTGO / ERROR (open set, snake_case). */
 export const failureReason = z.string().regex(/^[a-z][a-z0-9_]*$/, "expected a snake_case reason");
