@@ -1,4 +1,4 @@
-import { keyFingerprint, type RevisionRef } from "@statecast/contract";
+import { keyFingerprint, type RevisionRef, sameRevision } from "@statecast/contract";
 import {
   DeviceBundleEvents,
   DeviceHealthEvents,
@@ -262,7 +262,7 @@ const withKey = (keys: string[], key: string) => (keys.includes(key) ? keys : [.
 
 function withTargeted(targeted: TargetedRevision[], next: TargetedRevision): TargetedRevision[] {
   const known = targeted.some(
-    (t) => t.digest === next.digest && sameRef(t.revision, next.revision),
+    (t) => t.digest === next.digest && sameRevision(t.revision, next.revision),
   );
   return known ? targeted : [...targeted, next];
 }
@@ -272,7 +272,7 @@ const withdrawn = (target: AssignedTarget | null) => target && { ...target, canc
 /** Now running `revision`: the one it ran before becomes `previous` when it moved. */
 function runs(device: DeviceState, revision: RevisionRef): Partial<DeviceState> {
   const running = device.currentRevision;
-  const moved = running !== null && !sameRef(running, revision);
+  const moved = running !== null && !sameRevision(running, revision);
   return { currentRevision: revision, previous: moved ? running : device.previous };
 }
 
@@ -283,8 +283,4 @@ function advance(device: DeviceState, cursor: ReportCursor | undefined): Partial
     ? device.boots
     : [...device.boots, cursor.bootId].slice(-MAX_REMEMBERED_BOOTS);
   return { cursor: { bootId: cursor.bootId, seq: cursor.seq }, boots };
-}
-
-function sameRef(a: RevisionRef, b: RevisionRef): boolean {
-  return a.fleet === b.fleet && a.number === b.number;
 }

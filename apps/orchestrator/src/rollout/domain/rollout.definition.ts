@@ -1,7 +1,8 @@
 import type { RolloutEvents } from "@statecast/events";
 import type { z } from "zod";
 
-// The rollout definition is its zod schema in libs/events (the one RolloutCreated carries).
+// The rollout definition is its zod schema in @statecast/contract/http (the one RolloutCreated
+// carries, through the events catalog).
 
 export type RolloutDefinition = z.output<typeof RolloutEvents.rolloutDefinition>;
 export type RevisionRef = RolloutDefinition["revision"];
@@ -38,10 +39,5 @@ export function withDefaults(input: RolloutDefinitionInput): RolloutDefinition {
   };
 }
 
-export function sameRevision(a: RevisionRef | null, b: RevisionRef): boolean {
-  return a !== null && a.fleet === b.fleet && a.number === b.number;
-}
-
-export function formatRevision(revision: RevisionRef): string {
-  return `${revision.fleet}#${revision.number}`;
-}
+/** The one text form and equality of revisions are the contract's. */
+export { formatRevision, sameRevision } from "@statecast/contract";
