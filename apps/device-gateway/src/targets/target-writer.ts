@@ -8,6 +8,7 @@ import { replacedObjects } from "@statecast/state";
 import type { DeltaMaker } from "../deltas/delta-maker.js";
 import type { HeldRevisions } from "../deltas/held-objects.js";
 import type { NatsObjectSource } from "../objects/nats-object-source.js";
+import { Remembered } from "../objects/remembered.js";
 import {
   type AssignedTarget as Assigned,
   DEFAULT_TARGET_LIFETIME_MS,
@@ -33,8 +34,19 @@ export interface TargetWriterOptions {
   handledThrough?: bigint;
 }
 
+type CanonicalState = Record<string, unknown>;
+
+/** How long a read canonical state is kept (a wave's targets are written well inside it). */
+const STATE_REMEMBER_MS = 60_000;
+
 export class TargetWriter {
   private readonly logger = new Logger("Targets");
+  private readonly states = new Remembered<CanonicalState | undefined>(
+    STATE_REMEMBER_MS,
+    (state) => state !== undefined,
+    Date.now,
+    64,
+  );
 
   constructor(
     private readonly targets: KV,
@@ -118,7 +130,7 @@ export class TargetWriter {
    * the objects that replace them at the same state path, before the target is visible. A
    * failure only costs bandwidth: the device then fetches the full objects.
    */
-  private async offerDeltas(deviceId: string, state: Record<string, unknown>): Promise<void> {
+  private async offerDeltas(deviceId: string, state: CanonicalState): Promise<void> {
     if (!this.deltas) return;
     try {
       const digest = await this.held.heldDigest(deviceId);
@@ -130,12 +142,6 @@ export class TargetWriter {
     }
   }
 
-  /**
-   * A device back online whose target expired (or is past half its lifetime) gets the same
-   * target (same seq, state, revision) signed again with a new lifetime, so a device that was
-   * offline longer than the lifetime updates instead of refusing it as expired. Wall-clock time
-   * is right here: the new expiry is about now, not about when the device came back in the log.
-   */
   /**
    * Issue 20: the device's target, re-signed with `installNow` (same seq, so the agent's install
    * in progress goes on past its window or locks). A forced seq that is no longer the device's
@@ -153,6 +159,12 @@ export class TargetWriter {
     this.logger.log(`target of ${deviceId} (seq ${seq}) forced to install now`);
   }
 
+  /**
+   * A device back online whose target expired (or is past half its lifetime) gets the same
+   * target (same seq, state, revision) signed again with a new lifetime, so a device that was
+   * offline longer than the lifetime updates instead of refusing it as expired. Wall-clock time
+   * is right here: the new expiry is about now, not about when the device came back in the log.
+   */
   async refresh(deviceId: string): Promise<boolean> {
     const entry = await this.targets.get(deviceId);
     if (entry?.operation !== "PUT" || entry.length === 0) return false;
@@ -165,10 +177,16 @@ export class TargetWriter {
     return true;
   }
 
-  private async canonicalState(digest: string): Promise<Record<string, unknown> | undefined> {
-    if (!(await this.objects.has(digest))) return undefined;
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.objects.openRead(digest)) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+  /**
+   * The canonical state named by `digest`, read from sc_objects once for a wave's devices (it is
+   * content-addressed, so a remembered one never goes stale); a missing one is asked again.
+   */
+  private canonicalState(digest: string): Promise<CanonicalState | undefined> {
+    return this.states.get(digest, async () => {
+      if (!(await this.objects.has(digest))) return undefined;
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.objects.openRead(digest)) chunks.push(chunk as Buffer);
+      return JSON.parse(Buffer.concat(chunks).toString("utf8")) as CanonicalState;
+    });
   }
 }
