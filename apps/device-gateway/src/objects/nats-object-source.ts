@@ -1,8 +1,23 @@
 import { Readable } from "node:stream";
-import type { JetStreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager, StoredMsg } from "@nats-io/jetstream";
 import type { ObjectStore as NatsObjectStore } from "@nats-io/obj";
 import { OBJECTS_BUCKET, OBJECTS_STREAM } from "@statecast/contract";
 import type { ByteRange, ObjectStat } from "@statecast/state";
+
+/**
+ * The first chunk of the object content `nuid` at or after stream sequence `seq` in sc_objects
+ * (a direct get: no consumer).
+ */
+export function objectChunk(
+  jsm: JetStreamManager,
+  nuid: string,
+  seq: number,
+): Promise<StoredMsg | null> {
+  return jsm.streams.getMessage(OBJECTS_STREAM, {
+    seq,
+    next_by_subj: `$O.${OBJECTS_BUCKET}.C.${nuid}`,
+  } as never);
+}
 
 /**
  * The objects the gateway serves and makes deltas from: the `sc_objects` object store every
@@ -37,14 +52,10 @@ export class NatsObjectSource {
   }
 
   private async *chunks(nuid: string, start: number, end: number): AsyncGenerator<Buffer> {
-    const subject = `$O.${OBJECTS_BUCKET}.C.${nuid}`;
     let offset = 0;
     let seq = 1;
     while (offset <= end) {
-      const chunk = await this.jsm.streams.getMessage(OBJECTS_STREAM, {
-        seq,
-        next_by_subj: subject,
-      } as never);
+      const chunk = await objectChunk(this.jsm, nuid, seq);
       if (!chunk) throw new Error(`object content ${nuid} ends before byte ${end}`);
       const data = Buffer.from(chunk.data);
       const from = Math.max(start - offset, 0);

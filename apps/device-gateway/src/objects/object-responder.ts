@@ -7,9 +7,9 @@ import {
   LEGACY_OBJECT_REFUSAL,
   LEGACY_OBJECT_REFUSAL_SUBJECT,
   OBJECTS_BUCKET,
-  OBJECTS_STREAM,
 } from "@statecast/nats-auth";
 import { type DeltaManifest, deltaOffersName, isDeltaManifest } from "@statecast/state";
+import { objectChunk } from "./nats-object-source.js";
 import type { ObjectAccess } from "./object-access.js";
 import { Remembered } from "./remembered.js";
 
@@ -135,9 +135,7 @@ export class ObjectResponder {
 
   /** The first chunk of content `nuid` at or after stream sequence `seq` (null when none). */
   private chunk(nuid: string, seq: number) {
-    return this.jsm.streams
-      .getMessage(OBJECTS_STREAM, { seq, next_by_subj: `$O.${OBJECTS_BUCKET}.C.${nuid}` } as never)
-      .catch(() => null);
+    return objectChunk(this.jsm, nuid, seq).catch(() => null);
   }
 }
 
