@@ -1,18 +1,13 @@
 import { MIGRATIONS_TABLE, migrationName } from "@statecast/events";
-import { freePort } from "@statecast/infra";
-import { bootstrapApp, type RunningService } from "@statecast/platform";
-import {
-  createTestDatabase,
-  startTestNats,
-  type TestDatabase,
-  type TestNats,
-} from "@statecast/testing";
 import pg from "pg";
-import { AppModule, orchestratorSchema } from "./app.module.js";
-import { loadOrchestratorConfig } from "./config/orchestrator.config.js";
+import { orchestratorSchema } from "./app.module.js";
+import { startTestApp, type TestApp } from "./openapi/test-app.test-helper.js";
 
-/** The hand-written runner of the release before TypeORM, as it ran: one transaction, its table. */
-async function migrateAsPreviousRelease(url: string): Promise<void> {
+/**
+ * The hand-written runner of the release before TypeORM, as it ran (one transaction, its table),
+ * and a device that release registered.
+ */
+async function previousReleaseDatabase(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -27,48 +22,31 @@ async function migrateAsPreviousRelease(url: string): Promise<void> {
       await client.query("INSERT INTO schema_migrations (id) VALUES ($1)", [migration.id]);
     }
     await client.query("COMMIT");
+    await client.query(
+      `INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
+       VALUES ('device:kept', 'device', 0, pg_current_xact_id())`,
+    );
   } finally {
     await client.end();
   }
 }
 
 describe("the orchestrator started on a database the release before TypeORM migrated", () => {
-  let db: TestDatabase;
-  let nats: TestNats;
-  let service: RunningService | undefined;
-  let pool: pg.Pool;
+  let app: TestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await startTestNats();
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    await migrateAsPreviousRelease(db.url);
-    // A device the previous release registered: still there after the upgrade.
-    await pool.query(
-      `INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
-       VALUES ('device:kept', 'device', 0, pg_current_xact_id())`,
-    );
-    const config = loadOrchestratorConfig({
-      DATABASE_URL: db.url,
-      NATS_URL: nats.url,
-      STATECAST_HTTP_PORT: String(await freePort()),
-      STATECAST_ADMIN_TOKEN: "test-admin-token-0123456789",
-      STATECAST_LOG_LEVEL: "warn",
-    });
-    // Running any migration again would fail here (CREATE TABLE streams, … exist).
-    service = await bootstrapApp(AppModule.register(config), { name: "orchestrator", config });
+    // Running any migration again would fail at start (CREATE TABLE streams, … exist).
+    app = await startTestApp({ prepare: previousReleaseDatabase });
   });
 
   afterAll(async () => {
-    await service?.close();
-    await pool?.end();
-    await nats?.dispose();
-    await db?.drop();
+    await app?.close();
   });
 
   it("recognises every migration as applied, runs none and serves", async () => {
-    const ready = await fetch(`${service?.url}/health/ready`);
+    const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(200);
+    const { pool } = app;
     const { rows } = await pool.query(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY "timestamp"`);
     expect(rows.map((r) => r.name)).toEqual(orchestratorSchema.map(migrationName));
     const kept = await pool.query("SELECT version FROM streams WHERE stream_id = 'device:kept'");

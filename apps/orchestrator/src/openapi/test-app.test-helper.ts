@@ -38,9 +38,15 @@ export interface TestApp {
 
 /** The orchestrator as `main` wires it (filter, OpenAPI, pipes), on port 0, fresh DB and data dir. */
 export async function startTestApp(
-  options: { maxObjectBytes?: number; env?: Record<string, string> } = {},
+  options: {
+    maxObjectBytes?: number;
+    env?: Record<string, string>;
+    /** Runs on the fresh database before the app starts (e.g. a previous release's schema). */
+    prepare?: (databaseUrl: string) => Promise<void>;
+  } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
+  await options.prepare?.(db.url);
   const nats: TestNats = await startTestNats();
   const dataDir = mkdtempSync(join(tmpdir(), "statecast-orch-"));
   const config = loadOrchestratorConfig({
