@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isFleetRevision, type StatusReport } from "@statecast/contract";
+import { deviceStreamId } from "@statecast/events";
+import { type FleetSystem, until } from "./fleet.test-helper.js";
 
 /**
  * "No report lost" on the device plane, checked from both ends: the gateway dropped none as
@@ -71,5 +73,27 @@ export function unmatchedReports(
       if (!journaledKeys.has(key))
         problems.push(`${deviceId} event of report ${key}: not journaled`);
   }
+  return problems;
+}
+
+/**
+ * What differs between the reports the fleet's agents journaled and their devices' events, once
+ * every journal is sent (acked) and the history has had up to a minute to match it: empty when
+ * each report became exactly one event.
+ */
+export async function fleetReportProblems(
+  system: Pick<FleetSystem, "agents" | "store">,
+): Promise<string[]> {
+  let problems: string[] = [];
+  await until("every journaled report sent and recorded", async () => {
+    const devices = [];
+    for (const { agent, spec } of system.agents) {
+      if ((await agent.journal.pending()).length > 0) return undefined;
+      const { events } = await system.store.readStream(deviceStreamId(spec.deviceId));
+      devices.push({ deviceId: spec.deviceId, journaled: await agent.journal.all(), events });
+    }
+    problems = unmatchedReports(devices);
+    return problems.length === 0 ? true : undefined;
+  }).catch(() => undefined);
   return problems;
 }

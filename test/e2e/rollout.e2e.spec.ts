@@ -1,4 +1,3 @@
-import { deviceStreamId } from "@statecast/events";
 import {
   allOnRevision,
   BUSYBOX_APP,
@@ -9,9 +8,8 @@ import {
   sims,
   startFleet,
   startRollout,
-  until,
 } from "./fleet.test-helper.js";
-import { gatewayDrops, unmatchedReports } from "./report-ledger.test-helper.js";
+import { fleetReportProblems, gatewayDrops } from "./report-ledger.test-helper.js";
 
 const wave = (percent: number) => ({
   size: { percent },
@@ -55,23 +53,7 @@ describe("a 3-wave rollout to 3 LXC agents and 200 sim agents over generated NAT
 
   it("loses no report: none dropped as malformed, each journaled report is exactly one event", async () => {
     // Once every agent's journal is sent (acked), its reports must all be in the event history.
-    const ledger = async () => {
-      const devices = [];
-      for (const { agent, spec } of system.agents) {
-        if ((await agent.journal.pending()).length > 0) return undefined;
-        const { events } = await system.store.readStream(deviceStreamId(spec.deviceId));
-        devices.push({ deviceId: spec.deviceId, journaled: await agent.journal.all(), events });
-      }
-      return devices;
-    };
-    let problems: string[] = [];
-    await until("every journaled report sent and recorded", async () => {
-      const devices = await ledger();
-      if (!devices) return undefined;
-      problems = unmatchedReports(devices);
-      return problems.length === 0 ? true : undefined;
-    }).catch(() => undefined);
-    expect(problems).toEqual([]);
+    expect(await fleetReportProblems(system)).toEqual([]);
     const journaled = (await Promise.all(system.agents.map((a) => a.agent.journal.all()))).flat();
     expect(journaled.length).toBeGreaterThanOrEqual(203 * 5);
     const drops = await gatewayDrops(system.services.gateway.url);
