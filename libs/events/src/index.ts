@@ -56,7 +56,6 @@ export {
   type ReadAllResult,
   type ReadStreamOptions,
   type ReadStreamResult,
-  type StreamHead,
 } from "./postgres-event-store.js";
 export { type ProcessorOptions, type RunningProcessor, runProcessor } from "./processor.js";
 export {
@@ -93,6 +92,7 @@ export {
   withRetry,
 } from "./retry-policy.js";
 export { EVENTS_CHANNEL, eventStoreMigrations } from "./schema.js";
+export type { StreamHead } from "./stream-head.js";
 export {
   deviceStreamId,
   FLEET_NAME,

@@ -23,6 +23,8 @@ import type { LogPosition } from "./positions.js";
 import { readAll } from "./read-all.js";
 import type { EventRegistry } from "./registry.js";
 import { type RetryPolicy, withRetry } from "./retry-policy.js";
+import { inOneTransaction } from "./store-transaction.js";
+import { readStreamHead, type StreamHead } from "./stream-head.js";
 import { streamTypeOf } from "./stream-id.js";
 
 /** `no_stream` (or 0): the stream must not exist yet; `any`: no check; n: the stream is at n. */
@@ -103,20 +105,6 @@ const READ_STREAMS = {
 ORDER BY stream_id, stream_version`,
 };
 
-const STREAM_HEAD = {
-  name: "sc_stream_head",
-  text: `SELECT s.version, e.event_id FROM streams s
-  LEFT JOIN events e ON e.stream_id = s.stream_id AND e.stream_version = $2
-  WHERE s.stream_id = $1`,
-};
-
-export interface StreamHead {
-  /** The stream's version now. */
-  version: number;
-  /** The id of the event at the version asked about; null when the stream has none there. */
-  eventIdAt: string | null;
-}
-
 const PG_UNIQUE_VIOLATION = "23505";
 const PG_SERIALIZATION_FAILURE = "40001";
 
@@ -174,22 +162,11 @@ export class PostgresEventStore {
   ): Promise<T> {
     return withRetry(
       what,
-      async () => {
-        const client = await this.#pool.connect();
-        try {
-          await client.query("BEGIN");
-          const result = await work(client);
-          await client.query("COMMIT");
-          this.announceIfAppendedIn(client);
-          return result;
-        } catch (error) {
-          await client.query("ROLLBACK").catch(() => undefined);
-          this.appendedIn.delete(client); // nothing committed: just forget the mark
-          throw error;
-        } finally {
-          client.release();
-        }
-      },
+      () =>
+        inOneTransaction(this.#pool, work, (client, committed) => {
+          if (committed) this.announceIfAppendedIn(client);
+          else this.appendedIn.delete(client); // nothing committed: just forget the mark
+        }),
       policy,
     );
   }
@@ -208,13 +185,7 @@ export class PostgresEventStore {
     atVersion: number,
     options: { client?: Queryable } = {},
   ): Promise<StreamHead | undefined> {
-    const db = options.client ?? this.#pool;
-    const { rows } = await db.query<{ version: number; event_id: string | null }>({
-      ...STREAM_HEAD,
-      values: [streamId, atVersion],
-    });
-    const row = rows[0];
-    return row ? { version: row.version, eventIdAt: row.event_id } : undefined;
+    return readStreamHead(options.client ?? this.#pool, streamId, atVersion);
   }
 
   async append(
