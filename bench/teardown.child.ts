@@ -1,13 +1,18 @@
-// Run by teardown.unit.spec.ts: starts a long-lived process the way a bench starts its services,
-// prints its pid, then ends the way argv[2] says (normal, throw, reject, signal, exit).
+// Run by teardown.unit.spec.ts: starts a long-lived process the way a bench starts its services
+// (a shell with a child of its own, as Postgres has its backends), prints both pids, then ends
+// the way argv[2] says (normal, throw, reject, signal, exit).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { benchTeardown } from "./teardown.js";
 
 const how = process.argv[2];
 const teardown = benchTeardown((line) => process.stderr.write(`${line}\n`));
-const service = spawn("sleep", ["1000"], { stdio: "ignore" });
+// The shell ends on SIGTERM and leaves its background `sleep` running: only a tree kill stops it.
+const service = spawn("sh", ["-c", "sleep 1000 & echo $!; wait"], {
+  stdio: ["ignore", "pipe", "ignore"],
+});
 const exited = once(service, "exit");
+const [grandchild] = (await once(service.stdout, "data")) as [Buffer];
 teardown.add(
   "sleep",
   async () => {
@@ -16,7 +21,7 @@ teardown.add(
   },
   () => [service.pid],
 );
-console.log(String(service.pid));
+console.log(`${service.pid} ${grandchild.toString().trim()}`);
 try {
   if (how === "throw")
     setImmediate(() => {

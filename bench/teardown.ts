@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import { killTree, processTree } from "./process-tree.js";
 
 type Step = {
   name: string;
@@ -9,8 +10,9 @@ type Step = {
 
 export interface Teardown {
   /**
-   * Registers what to stop; steps run last-added first. `pids` are the processes behind it,
-   * SIGKILLed synchronously at exit when the bench ends before the step could run.
+   * Registers what to stop; steps run last-added first. `pids` are the processes behind it:
+   * whatever of them and of their descendants is still running after `stop` is SIGKILLed, and
+   * all of them synchronously at exit when the bench ends before the step could run.
    */
   add(
     name: string,
@@ -48,12 +50,14 @@ export function benchTeardown(log: (line: string) => void): Teardown {
         const timeout = new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error("timed out")), STEP_TIMEOUT_MS);
         });
+        // Taken before `stop`: a child whose parent stopped is reparented and out of reach.
+        const tree = processTree(step.pids());
         try {
           await Promise.race([Promise.resolve().then(step.stop), timeout]);
         } catch (error) {
           log(`teardown: stopping ${step.name} failed: ${(error as Error).message}; killing it`);
-          killNow(step);
         } finally {
+          killTree([...tree, ...processTree(step.pids())]);
           clearTimeout(timer);
           current = undefined;
         }
@@ -94,12 +98,5 @@ export function benchTeardown(log: (line: string) => void): Teardown {
 }
 
 function killNow(step: Step): void {
-  for (const pid of step.pids()) {
-    if (pid === undefined) continue;
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  killTree(processTree(step.pids()));
 }
