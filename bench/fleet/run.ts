@@ -2,7 +2,8 @@
 // GENERATED operator config, the built orchestrator and gateway as child processes connecting
 // with SERVICES creds, and N `sim` agents, each its own NATS connection on its own device creds.
 // A signed revision goes out in a 4-wave rollout with zero soak. Progress on stderr; the last
-// stdout line is one JSON object. See bench/fleet/README.md.
+// stdout line is one JSON object. `--baseline <git-ref>` first runs the same bench as that
+// revision has it, in the same invocation (bench/baseline.ts). See bench/fleet/README.md.
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ import {
 } from "../../apps/device-gateway/src/targets/target-key.js";
 import { BusyboxStates } from "../../apps/launcher/src/demo/busybox-state.js";
 import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/projections.module.js";
+import { argsWithoutBaseline, type Baseline, runBaseline, sideBySide } from "../baseline.js";
 import { benchTeardown } from "../teardown.js";
 import { enrollDevices } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     "commit-delay-ms": { type: "string", default: "50" },
     // The agents run in child processes of at most this many each (the load generators).
     "agents-per-process": { type: "string", default: "2500" },
+    baseline: { type: "string" },
   },
 });
 const agentsPerProcess = Number(args["agents-per-process"]);
@@ -68,6 +71,15 @@ const dir = mkdtempSync(join(tmpdir(), "statecast-bench-fleet-"));
 teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
 
+let baseline: Baseline | undefined;
+if (args.baseline)
+  baseline = await runBaseline({
+    ref: args.baseline,
+    script: "bench:fleet",
+    args: argsWithoutBaseline(process.argv.slice(2)),
+    log,
+    teardown,
+  });
 const result: Record<string, unknown> = { cpus: cpus().length, load_avg_1m_start: load() };
 try {
   log(`starting embedded Postgres and nats-server (generated operator config) in ${dir}`);
@@ -378,5 +390,11 @@ try {
   });
 } finally {
   await teardown.run();
+}
+if (baseline) {
+  log(`baseline ${baseline.ref} (${baseline.commit.slice(0, 12)}) → this tree, same invocation:`);
+  for (const line of sideBySide(baseline.result, result)) log(`  ${line}`);
+  Object.assign(result, { baseline_ref: baseline.ref, baseline_commit: baseline.commit });
+  result.baseline = baseline.result;
 }
 console.log(JSON.stringify(result));
