@@ -31,6 +31,7 @@ import { enrollDevices } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
 import { startLoadGenerators } from "./load-generators.js";
 import { rssOf, startServiceProcess } from "./service-process.js";
+import { targetWriteLag } from "./target-lag.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -316,6 +317,10 @@ try {
      GROUP BY 1 ORDER BY 2`,
     [from, to],
   );
+  const targetLag = await targetWriteLag(nc, pool, { from, to });
+  log(
+    `target written to sc_targets ${targetLag.p50_target_write_ms} ms (median; p99 ${targetLag.p99_target_write_ms}) after TargetAssigned`,
+  );
   log(`median ms after TargetAssigned: ${steps.map((s) => `${s.step} ${s.ms}`).join(", ")}`);
   const moved = messagesBetween(countersBefore, countersAfter);
   log(
@@ -377,6 +382,7 @@ try {
     events_per_s: Math.round(events / seconds),
     p50_device_ms: Math.round(latency[0]?.p50 ?? 0),
     p99_device_ms: Math.round(latency[0]?.p99 ?? 0),
+    ...targetLag,
     orchestrator_rss_mb: orchestratorRss.peak,
     gateway_rss_mb: gatewayRss.peak,
     load_generators: processes,
