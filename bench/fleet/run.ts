@@ -39,12 +39,16 @@ const { values: args } = parseArgs({
     "commit-delay-ms": { type: "string", default: "50" },
     // The agents run in child processes of at most this many each (the load generators).
     "agents-per-process": { type: "string", default: "2500" },
+    // The rollout fails when not completed within this many minutes.
+    "timeout-minutes": { type: "string", default: "15" },
     baseline: { type: "string" },
   },
 });
 const agentsPerProcess = Number(args["agents-per-process"]);
 if (!Number.isInteger(agentsPerProcess) || agentsPerProcess < 1)
   throw new Error(`--agents-per-process must be a whole number ≥ 1`);
+const timeoutMinutes = Number(args["timeout-minutes"]);
+if (!(timeoutMinutes > 0)) throw new Error("--timeout-minutes must be a number > 0");
 const devices = Number(args.devices);
 const commitDelayMs = Number(args["commit-delay-ms"]);
 if (!Number.isInteger(devices) || devices < 10)
@@ -262,7 +266,8 @@ try {
       lastLine = line;
       lastPrint = performance.now();
     }
-    if (performance.now() - t0 > 900_000) throw new Error("rollout not completed after 15 min");
+    if (performance.now() - t0 > timeoutMinutes * 60_000)
+      throw new Error(`rollout not completed after ${timeoutMinutes} min`);
     await new Promise((r) => setTimeout(r, 250));
   }
   const seconds = (performance.now() - t0) / 1000;
