@@ -309,14 +309,18 @@ try {
     [from, to],
   );
   // Where a device's time goes: median time from its TargetAssigned to each kind of event.
-  const { rows: steps } = await pool.query<{ step: string; ms: number }>(
+  // `received_ms`: the same from the event's metadata.now (for a report, when the gateway took it
+  // from SC_DEVICE_STATUS), so each step splits into the device's part and the ingestion's.
+  const { rows: steps } = await pool.query<{ step: string; ms: number; received_ms: number }>(
     `WITH assigned AS (
        SELECT stream_id, min(recorded_at) AS at FROM events
        WHERE type = 'TargetAssigned' AND global_position > $1 AND global_position <= $2
        GROUP BY stream_id)
      SELECT e.type || coalesce(':' || (e.data ->> 'status'), '') AS step,
        round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.recorded_at - a.at))
-         * 1000)::int AS ms
+         * 1000)::int AS ms,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY
+         extract(epoch FROM (e.metadata ->> 'now')::timestamptz - a.at)) * 1000)::int AS received_ms
      FROM events e JOIN assigned a USING (stream_id)
      WHERE e.global_position > $1 AND e.global_position <= $2
      GROUP BY 1 ORDER BY 2`,
@@ -327,6 +331,9 @@ try {
     `target written to sc_targets ${targetLag.p50_target_write_ms} ms (median; p99 ${targetLag.p99_target_write_ms}) after TargetAssigned`,
   );
   log(`median ms after TargetAssigned: ${steps.map((s) => `${s.step} ${s.ms}`).join(", ")}`);
+  log(
+    `  of which received by the gateway: ${steps.map((s) => `${s.step} ${s.received_ms}`).join(", ")}`,
+  );
   const moved = messagesBetween(countersBefore, countersAfter);
   log(
     `${events} events, ${moved.messages} NATS messages stored (${JSON.stringify(moved.perStream)})`,
