@@ -40,7 +40,7 @@ process.on("message", (message: ToGenerator) => {
   }
   const { devices, options } = message;
   void (async () => {
-    await eachLimited(devices, 32, async (device) => {
+    await eachLimited(devices, options.connectConcurrency, async (device) => {
       if (stopping) return;
       agents.push(await startSimAgent(device, options));
       send({ type: "connected", count: agents.length });

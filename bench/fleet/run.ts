@@ -212,6 +212,8 @@ try {
       targetKeyPem,
       trustPolicy: release.trustPolicy,
       commitDelayMs,
+      // 32 at once in all (as one process did): more let CONNECTs miss the server's auth timeout.
+      connectConcurrency: Math.max(4, Math.ceil(32 / processes)),
     },
     processes,
     log,
