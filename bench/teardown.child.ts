@@ -21,6 +21,9 @@ teardown.add(
   },
   () => [service.pid],
 );
+// Stopped first (added last): a slow step, during which the test sends its second SIGINT.
+if (how === "signal twice")
+  teardown.add("a slow step", () => new Promise((r) => setTimeout(r, 1500)));
 console.log(`${service.pid} ${grandchild.toString().trim()}`);
 try {
   if (how === "throw")
@@ -28,7 +31,7 @@ try {
       throw new Error("thrown out of a callback");
     });
   if (how === "reject") void Promise.reject(new Error("rejected, unhandled"));
-  if (how === "signal") setInterval(() => undefined, 1000); // kept alive until the test's SIGINT
+  if (how?.startsWith("signal")) setInterval(() => undefined, 1000); // alive until the SIGINT
   if (how === "exit") process.exit(3); // no teardown awaited: the exit hook kills by pid
 } finally {
   if (how === "normal") await teardown.run();

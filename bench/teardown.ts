@@ -66,7 +66,13 @@ export function benchTeardown(log: (line: string) => void): Teardown {
     })();
     return running;
   };
+  let failing = false;
   const fail = (why: string, code: number) => {
+    if (failing) {
+      log(`${why}: already stopping`);
+      return;
+    }
+    failing = true;
     log(`${why}: stopping everything this bench started`);
     void run().finally(() => process.exit(code));
   };
@@ -76,7 +82,9 @@ export function benchTeardown(log: (line: string) => void): Teardown {
     ["SIGHUP", 129],
   ] as const) {
     process.removeAllListeners(signal);
-    process.once(signal, () => fail(signal, code));
+    // Kept for every signal, not once: a second SIGINT (a runner such as the tsx CLI passes one
+    // on, an impatient Ctrl-C) would otherwise end the bench mid-teardown, leaving the rest.
+    process.on(signal, () => fail(signal, code));
   }
   process.on("uncaughtException", (error) => fail(`uncaught: ${error.stack ?? error}`, 1));
   process.on("unhandledRejection", (error) =>

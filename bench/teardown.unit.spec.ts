@@ -31,7 +31,11 @@ async function benchEnding(how: string) {
     await sleep(50);
   }
   const pids = stdout.trim().split(" ").map(Number);
-  if (how === "signal") bench.kill("SIGINT");
+  if (how.startsWith("signal")) bench.kill("SIGINT");
+  if (how === "signal twice") {
+    await sleep(500);
+    bench.kill("SIGINT");
+  }
   const [code] = await exit;
   for (let i = 0; pids.some(running) && i < 100; i++) await sleep(50);
   return { code, pids };
@@ -43,6 +47,7 @@ describe("bench teardown", () => {
     ["throw", 1],
     ["reject", 1],
     ["signal", 130],
+    ["signal twice", 130],
     ["exit", 3],
   ])("stops what the bench started, and its children, when it ends %s", async (how, expected) => {
     const { code, pids } = await benchEnding(how);
