@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import { killTree, processTree } from "./process-tree.js";
 
 type Step = {
   name: string;
@@ -9,8 +10,9 @@ type Step = {
 
 export interface Teardown {
   /**
-   * Registers what to stop; steps run last-added first. `pids` are the processes behind it,
-   * SIGKILLed synchronously at exit when the bench ends before the step could run.
+   * Registers what to stop; steps run last-added first. `pids` are the processes behind it:
+   * whatever of them and of their descendants is still running after `stop` is SIGKILLed, and
+   * all of them synchronously at exit when the bench ends before the step could run.
    */
   add(
     name: string,
@@ -48,12 +50,14 @@ export function benchTeardown(log: (line: string) => void): Teardown {
         const timeout = new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error("timed out")), STEP_TIMEOUT_MS);
         });
+        // Taken before `stop`: a child whose parent stopped is reparented and out of reach.
+        const tree = processTree(step.pids());
         try {
           await Promise.race([Promise.resolve().then(step.stop), timeout]);
         } catch (error) {
           log(`teardown: stopping ${step.name} failed: ${(error as Error).message}; killing it`);
-          killNow(step);
         } finally {
+          killTree([...tree, ...processTree(step.pids())]);
           clearTimeout(timer);
           current = undefined;
         }
@@ -62,7 +66,13 @@ export function benchTeardown(log: (line: string) => void): Teardown {
     })();
     return running;
   };
+  let failing = false;
   const fail = (why: string, code: number) => {
+    if (failing) {
+      log(`${why}: already stopping`);
+      return;
+    }
+    failing = true;
     log(`${why}: stopping everything this bench started`);
     void run().finally(() => process.exit(code));
   };
@@ -72,7 +82,9 @@ export function benchTeardown(log: (line: string) => void): Teardown {
     ["SIGHUP", 129],
   ] as const) {
     process.removeAllListeners(signal);
-    process.once(signal, () => fail(signal, code));
+    // Kept for every signal, not once: a second SIGINT (a runner such as the tsx CLI passes one
+    // on, an impatient Ctrl-C) would otherwise end the bench mid-teardown, leaving the rest.
+    process.on(signal, () => fail(signal, code));
   }
   process.on("uncaughtException", (error) => fail(`uncaught: ${error.stack ?? error}`, 1));
   process.on("unhandledRejection", (error) =>
@@ -94,12 +106,5 @@ export function benchTeardown(log: (line: string) => void): Teardown {
 }
 
 function killNow(step: Step): void {
-  for (const pid of step.pids()) {
-    if (pid === undefined) continue;
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  killTree(processTree(step.pids()));
 }

@@ -16,7 +16,7 @@ const running = (pid: number) => {
   }
 };
 
-/** Runs the fixture bench ending `how`; returns its exit code and the pid of what it started. */
+/** Runs the fixture bench ending `how`; returns its exit code and the pids of what it started. */
 async function benchEnding(how: string) {
   const bench = spawn(process.execPath, ["--import", "tsx", child, how], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -26,15 +26,19 @@ async function benchEnding(how: string) {
     stdout += chunk.toString();
   });
   const exit = once(bench, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-  for (let i = 0; !/^\d+\n/.test(stdout); i++) {
+  for (let i = 0; !/^\d+ \d+\n/.test(stdout); i++) {
     if (i > 300 || bench.exitCode !== null) throw new Error(`no pid printed: ${stdout}`);
     await sleep(50);
   }
-  const pid = Number(stdout.trim());
-  if (how === "signal") bench.kill("SIGINT");
+  const pids = stdout.trim().split(" ").map(Number);
+  if (how.startsWith("signal")) bench.kill("SIGINT");
+  if (how === "signal twice") {
+    await sleep(500);
+    bench.kill("SIGINT");
+  }
   const [code] = await exit;
-  for (let i = 0; running(pid) && i < 100; i++) await sleep(50);
-  return { code, pid };
+  for (let i = 0; pids.some(running) && i < 100; i++) await sleep(50);
+  return { code, pids };
 }
 
 describe("bench teardown", () => {
@@ -43,12 +47,14 @@ describe("bench teardown", () => {
     ["throw", 1],
     ["reject", 1],
     ["signal", 130],
+    ["signal twice", 130],
     ["exit", 3],
-  ])("stops what the bench started when it ends %s", async (how, expected) => {
-    const { code, pid } = await benchEnding(how);
+  ])("stops what the bench started, and its children, when it ends %s", async (how, expected) => {
+    const { code, pids } = await benchEnding(how);
     expect(code).toBe(expected);
-    const stillRunning = running(pid);
-    if (stillRunning) process.kill(pid, "SIGKILL");
-    expect(stillRunning).toBe(false);
+    expect(pids).toHaveLength(2); // the service and its own child
+    const stillRunning = pids.filter(running);
+    for (const pid of stillRunning) process.kill(pid, "SIGKILL");
+    expect(stillRunning).toEqual([]);
   });
 });

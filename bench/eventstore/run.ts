@@ -3,7 +3,8 @@
 // settings (fsync, synchronous_commit and full_page_writes on, as in a deployment).
 // Progress on stderr; the last stdout line is one JSON object.
 // Flags: --seconds N (per phase, default 6), --concurrency N (single-event streams, default 32),
-// --batch N (default 100), --batch-concurrency N (default 8).
+// --batch N (default 100), --batch-concurrency N (default 8), --baseline <git-ref> (the same bench
+// as that revision has it, run first in the same invocation; see bench/baseline.ts).
 import { chmodSync, mkdtempSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,7 @@ import { startEmbeddedPostgres } from "@statecast/infra";
 
 import pg from "pg";
 import { DataSource } from "typeorm";
+import { argsWithoutBaseline, type Baseline, runBaseline, sideBySide } from "../baseline.js";
 import { benchTeardown } from "../teardown.js";
 import { openCopyFloor } from "./copy-floor.js";
 import { nodeCpuMs, postgresCpuMs } from "./cpu.js";
@@ -38,6 +40,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string", default: "32" },
     batch: { type: "string", default: "100" },
     "batch-concurrency": { type: "string", default: "8" },
+    baseline: { type: "string" },
   },
 });
 const seconds = Number(flags.seconds);
@@ -65,6 +68,15 @@ const result: Record<string, unknown> = {
   batch_size: batch,
   batch_concurrency: batchConcurrency,
 };
+let baseline: Baseline | undefined;
+if (flags.baseline)
+  baseline = await runBaseline({
+    ref: flags.baseline,
+    script: "bench:eventstore",
+    args: argsWithoutBaseline(process.argv.slice(2)),
+    log,
+    teardown,
+  });
 log(`starting embedded Postgres in ${dir}`);
 const dataDir = join(dir, "data");
 const server = await startEmbeddedPostgres({ dataDir });
@@ -174,6 +186,12 @@ try {
 }
 result.load_avg_1m_end = Number(loadavg()[0]?.toFixed(1));
 result.targets = "single_eps >= 5000, batch_eps >= 50000, both ahead of emmett";
+if (baseline) {
+  log(`baseline ${baseline.ref} (${baseline.commit.slice(0, 12)}) → this tree, same invocation:`);
+  for (const line of sideBySide(baseline.result, result)) log(`  ${line}`);
+  Object.assign(result, { baseline_ref: baseline.ref, baseline_commit: baseline.commit });
+  result.baseline = baseline.result;
+}
 process.stdout.write(`${JSON.stringify(result)}\n`);
 
 async function readAllRate(store: PostgresEventStore): Promise<number> {

@@ -76,6 +76,8 @@ export interface SimAgentOptions {
   targetKeyPem: string;
   trustPolicy: TrustPolicy;
   commitDelayMs: number;
+  /** Agents a load generator starts and connects at once. */
+  connectConcurrency: number;
 }
 
 /** One `sim` agent with its own store and its own NATS connection on its own device creds. */
@@ -96,12 +98,14 @@ export async function startSimAgent(
     quiet: true,
   });
   await agent.start();
-  const connection = await connectAgent(agent, {
-    natsUrl: options.natsUrl,
-    creds: device.creds,
-    jsApiPrefix: DEVICE_JS_API_PREFIX,
-    reconnectMaxDelayMs: 2000,
-  });
+  const connection = await connectRetrying(device.deviceId, () =>
+    connectAgent(agent, {
+      natsUrl: options.natsUrl,
+      creds: device.creds,
+      jsApiPrefix: DEVICE_JS_API_PREFIX,
+      reconnectMaxDelayMs: 2000,
+    }),
+  );
   return {
     deviceId: device.deviceId,
     stop: async () => {
@@ -109,6 +113,25 @@ export async function startSimAgent(
       await agent.stop().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Thousands of agents connecting at once on two busy cores: a device whose CONNECT (its signed
+ * nonce) reached the server after its auth timeout is refused ("Authentication Timeout"), as a
+ * real device would be, and tries again, as a real device's agent does on its next attempt.
+ * Only errors of the first connect itself (nothing else of the agent started yet) are retried.
+ */
+async function connectRetrying<T>(deviceId: string, connect: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect();
+    } catch (error) {
+      const name = (error as Error).name;
+      if (attempt >= 10 || (name !== "AuthorizationError" && name !== "ConnectionError"))
+        throw new Error(`${deviceId}: ${(error as Error).message}`, { cause: error });
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(5000, 250 * 2 ** attempt)));
+    }
+  }
 }
 
 /** Runs `task` over `items` with at most `limit` at once. */

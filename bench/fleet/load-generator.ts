@@ -2,12 +2,24 @@
 // agents, so the services are not measured through the agents' CPU, memory and descriptors.
 // Speaks with the bench over the IPC channel (see load-generators.ts); exits when told to stop
 // or when the bench goes away.
+import { surviveResourceErrors } from "../../apps/device-agent/src/fs/last-resort.js";
 import { resourceErrorCounts } from "../../apps/device-agent/src/fs/resource-retry.js";
 import { eachLimited, type RunningAgent, startSimAgent } from "./agents.js";
 import type { FromGenerator, ToGenerator } from "./load-generators.js";
 
 const send = (message: FromGenerator, sent?: () => void) =>
   process.connected ? process.send?.(message, undefined, {}, () => sent?.()) : sent?.();
+// Thousands of agents share this process: a resource error none of them awaited is counted and
+// survived (as in the agent's own process); anything else ends the generator, and the bench.
+surviveResourceErrors({
+  log: {
+    info() {},
+    warn: (msg, fields) =>
+      process.stderr.write(`[load generator] ${msg} ${JSON.stringify(fields)}\n`),
+    error: (msg, fields) =>
+      process.stderr.write(`[load generator] ${msg} ${JSON.stringify(fields)}\n`),
+  },
+});
 const agents: RunningAgent[] = [];
 let stopping: Promise<void> | undefined;
 const stop = () => {
@@ -28,7 +40,7 @@ process.on("message", (message: ToGenerator) => {
   }
   const { devices, options } = message;
   void (async () => {
-    await eachLimited(devices, 32, async (device) => {
+    await eachLimited(devices, options.connectConcurrency, async (device) => {
       if (stopping) return;
       agents.push(await startSimAgent(device, options));
       send({ type: "connected", count: agents.length });

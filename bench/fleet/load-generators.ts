@@ -35,7 +35,13 @@ export function startLoadGenerators(
   for (let i = 0; i < processes; i++) {
     const slice = devices.slice(i * share, (i + 1) * share);
     if (slice.length === 0) break;
-    const child = fork(MAIN, [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
+    const child = fork(MAIN, [], {
+      execArgv: ["--import", "tsx"],
+      stdio: "inherit",
+      // Every device has a disk of its own, here thousands share libuv's pool (4 threads by
+      // default): each agent's fsyncs (journal, records) would queue behind the others'.
+      env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? "64" },
+    });
     connected.push(0);
     child.on("message", (message: FromGenerator) => {
       if (message.type === "connected") connected[i] = message.count;

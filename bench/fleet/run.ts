@@ -2,7 +2,8 @@
 // GENERATED operator config, the built orchestrator and gateway as child processes connecting
 // with SERVICES creds, and N `sim` agents, each its own NATS connection on its own device creds.
 // A signed revision goes out in a 4-wave rollout with zero soak. Progress on stderr; the last
-// stdout line is one JSON object. See bench/fleet/README.md.
+// stdout line is one JSON object. `--baseline <git-ref>` first runs the same bench as that
+// revision has it, in the same invocation (bench/baseline.ts). See bench/fleet/README.md.
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,11 +25,13 @@ import {
 } from "../../apps/device-gateway/src/targets/target-key.js";
 import { BusyboxStates } from "../../apps/launcher/src/demo/busybox-state.js";
 import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/projections.module.js";
+import { argsWithoutBaseline, type Baseline, runBaseline, sideBySide } from "../baseline.js";
 import { benchTeardown } from "../teardown.js";
 import { enrollDevices } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
 import { startLoadGenerators } from "./load-generators.js";
 import { rssOf, startServiceProcess } from "./service-process.js";
+import { targetWriteLag } from "./target-lag.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -36,11 +39,16 @@ const { values: args } = parseArgs({
     "commit-delay-ms": { type: "string", default: "50" },
     // The agents run in child processes of at most this many each (the load generators).
     "agents-per-process": { type: "string", default: "2500" },
+    // The rollout fails when not completed within this many minutes.
+    "timeout-minutes": { type: "string", default: "15" },
+    baseline: { type: "string" },
   },
 });
 const agentsPerProcess = Number(args["agents-per-process"]);
 if (!Number.isInteger(agentsPerProcess) || agentsPerProcess < 1)
   throw new Error(`--agents-per-process must be a whole number ≥ 1`);
+const timeoutMinutes = Number(args["timeout-minutes"]);
+if (!(timeoutMinutes > 0)) throw new Error("--timeout-minutes must be a number > 0");
 const devices = Number(args.devices);
 const commitDelayMs = Number(args["commit-delay-ms"]);
 if (!Number.isInteger(devices) || devices < 10)
@@ -68,6 +76,15 @@ const dir = mkdtempSync(join(tmpdir(), "statecast-bench-fleet-"));
 teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
 
+let baseline: Baseline | undefined;
+if (args.baseline)
+  baseline = await runBaseline({
+    ref: args.baseline,
+    script: "bench:fleet",
+    args: argsWithoutBaseline(process.argv.slice(2)),
+    log,
+    teardown,
+  });
 const result: Record<string, unknown> = { cpus: cpus().length, load_avg_1m_start: load() };
 try {
   log(`starting embedded Postgres and nats-server (generated operator config) in ${dir}`);
@@ -195,6 +212,8 @@ try {
       targetKeyPem,
       trustPolicy: release.trustPolicy,
       commitDelayMs,
+      // 32 at once in all (as one process did): more let CONNECTs miss the server's auth timeout.
+      connectConcurrency: Math.max(4, Math.ceil(32 / processes)),
     },
     processes,
     log,
@@ -249,7 +268,8 @@ try {
       lastLine = line;
       lastPrint = performance.now();
     }
-    if (performance.now() - t0 > 900_000) throw new Error("rollout not completed after 15 min");
+    if (performance.now() - t0 > timeoutMinutes * 60_000)
+      throw new Error(`rollout not completed after ${timeoutMinutes} min`);
     await new Promise((r) => setTimeout(r, 250));
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -291,20 +311,31 @@ try {
     [from, to],
   );
   // Where a device's time goes: median time from its TargetAssigned to each kind of event.
-  const { rows: steps } = await pool.query<{ step: string; ms: number }>(
+  // `received_ms`: the same from the event's metadata.now (for a report, when the gateway took it
+  // from SC_DEVICE_STATUS), so each step splits into the device's part and the ingestion's.
+  const { rows: steps } = await pool.query<{ step: string; ms: number; received_ms: number }>(
     `WITH assigned AS (
        SELECT stream_id, min(recorded_at) AS at FROM events
        WHERE type = 'TargetAssigned' AND global_position > $1 AND global_position <= $2
        GROUP BY stream_id)
      SELECT e.type || coalesce(':' || (e.data ->> 'status'), '') AS step,
        round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.recorded_at - a.at))
-         * 1000)::int AS ms
+         * 1000)::int AS ms,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY
+         extract(epoch FROM (e.metadata ->> 'now')::timestamptz - a.at)) * 1000)::int AS received_ms
      FROM events e JOIN assigned a USING (stream_id)
      WHERE e.global_position > $1 AND e.global_position <= $2
      GROUP BY 1 ORDER BY 2`,
     [from, to],
   );
+  const targetLag = await targetWriteLag(nc, pool, { from, to });
+  log(
+    `target written to sc_targets ${targetLag.p50_target_write_ms} ms (median; p99 ${targetLag.p99_target_write_ms}) after TargetAssigned`,
+  );
   log(`median ms after TargetAssigned: ${steps.map((s) => `${s.step} ${s.ms}`).join(", ")}`);
+  log(
+    `  of which received by the gateway: ${steps.map((s) => `${s.step} ${s.received_ms}`).join(", ")}`,
+  );
   const moved = messagesBetween(countersBefore, countersAfter);
   log(
     `${events} events, ${moved.messages} NATS messages stored (${JSON.stringify(moved.perStream)})`,
@@ -365,6 +396,7 @@ try {
     events_per_s: Math.round(events / seconds),
     p50_device_ms: Math.round(latency[0]?.p50 ?? 0),
     p99_device_ms: Math.round(latency[0]?.p99 ?? 0),
+    ...targetLag,
     orchestrator_rss_mb: orchestratorRss.peak,
     gateway_rss_mb: gatewayRss.peak,
     load_generators: processes,
@@ -378,5 +410,11 @@ try {
   });
 } finally {
   await teardown.run();
+}
+if (baseline) {
+  log(`baseline ${baseline.ref} (${baseline.commit.slice(0, 12)}) → this tree, same invocation:`);
+  for (const line of sideBySide(baseline.result, result)) log(`  ${line}`);
+  Object.assign(result, { baseline_ref: baseline.ref, baseline_commit: baseline.commit });
+  result.baseline = baseline.result;
 }
 console.log(JSON.stringify(result));

@@ -5,6 +5,7 @@ import type { BoardConfig } from "./agent/agent-config.js";
 import { GrubBootBackend } from "./boot/grub-env.js";
 import { UbootBootBackend } from "./boot/uboot-env.js";
 import { type BoardSettings, ConfigError, parseSettings } from "./config.js";
+import { surviveResourceErrors } from "./fs/last-resort.js";
 import { LxcRuntime } from "./runtime/lxc-runtime.js";
 import { SimRuntime } from "./runtime/sim-runtime.js";
 
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
     ...(settings.watchdog ? { watchdog: settings.watchdog } : {}),
     expectGateway: settings.command === "run",
   });
+  // A resource error no caller awaited (EMFILE, ENOSPC…) is logged and survived, not fatal.
+  surviveResourceErrors({ log: agent.log });
   await agent.start();
   if (settings.command === "install") {
     await agent.settleInterruptedApply();

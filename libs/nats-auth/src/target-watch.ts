@@ -70,7 +70,12 @@ export class TargetWatch implements AsyncIterable<TargetEntry> {
     this.inactiveThresholdMs = options.inactiveThresholdMs ?? 120_000;
   }
 
-  /** Subscribes and makes the consumer; throws when the server refuses it the first time. */
+  /**
+   * Subscribes and makes the consumer; throws when the server refuses it the first time. A
+   * server too busy to answer in time (thousands of devices connecting at once) is no refusal:
+   * that is warned about and the heartbeat check below makes the consumer again, as it does
+   * after a reconnect.
+   */
   async start(): Promise<this> {
     this.sub = this.nc.subscribe(targetWatchSubject(this.deviceId), {
       callback: (_error, msg) => this.delivered(msg),
@@ -78,8 +83,13 @@ export class TargetWatch implements AsyncIterable<TargetEntry> {
     try {
       await this.sync();
     } catch (error) {
-      this.stop();
-      throw error;
+      if (!isTimeout(error)) {
+        this.stop();
+        throw error;
+      }
+      this.options.warn?.("target watch: the server did not answer in time; retrying", {
+        error: (error as Error).message,
+      });
     }
     void this.followReconnects();
     this.timer = setInterval(() => {
@@ -226,4 +236,9 @@ export function watchOwnTarget(
   options?: TargetWatchOptions,
 ): Promise<TargetWatch> {
   return new TargetWatch(nc, deviceId, options).start();
+}
+
+function isTimeout(error: unknown): boolean {
+  const named = (e: unknown) => (e as Error | undefined)?.name === "TimeoutError";
+  return named(error) || named((error as Error | undefined)?.cause);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { open, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** Flushes a directory entry so a rename inside it survives power loss. */
@@ -36,6 +36,22 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     throw error;
   }
   await fsyncDir(dirname(path));
+}
+
+/**
+ * Write-temp + rename, no fsync: a reader or a restart after kill -9 sees the old content or the
+ * new one (the page cache outlives the process); after a power loss it may see either, or
+ * neither. Only for hints whose loss costs work, never correctness (a download's resume point).
+ */
+export async function replaceFile(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeFile(temp, data, { mode: 0o600 });
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {

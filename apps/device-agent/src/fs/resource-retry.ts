@@ -28,6 +28,11 @@ export function resourceErrorCounts(): Record<string, number> {
   return Object.fromEntries(counts);
 }
 
+/** Counts one resource error met outside `withResourceRetry` (see `last-resort.ts`). */
+export function countResourceError(code: string): void {
+  counts.set(code, (counts.get(code) ?? 0) + 1);
+}
+
 /** Backoff after the `attempt`-th resource error: 50 ms doubling up to `maxMs`, full jitter. */
 export function resourceBackoff(attempt: number, maxMs = 5000, random = Math.random): number {
   return Math.max(10, Math.round(random() * Math.min(maxMs, 50 * 2 ** Math.min(attempt, 12))));
@@ -60,7 +65,7 @@ export async function withResourceRetry<T>(
     } catch (error) {
       if (!isResourceError(error)) throw error;
       const code = error.code as string;
-      counts.set(code, (counts.get(code) ?? 0) + 1);
+      countResourceError(code);
       const delayMs = resourceBackoff(attempt, options.maxDelayMs);
       if (code !== lastCode) {
         const fields = { code, attempt: attempt + 1, retryInMs: delayMs, error: error.message };

@@ -4,7 +4,7 @@ import type { Msg, NatsConnection } from "@nats-io/transport-node";
 import { type DeltaManifest, isDeltaManifest } from "@statecast/state";
 import { ApplyError } from "../apply/apply-error.js";
 import type { ObjectSource, ObjectStream } from "../fetch/object-source.js";
-import { writeJsonAtomic } from "../fs/atomic.js";
+import { replaceFile } from "../fs/atomic.js";
 
 /** A place to resume: bytes already in the partial file, and the chunk stream sequence after them. */
 interface ResumePoint {
@@ -15,7 +15,8 @@ interface ResumePoint {
 /**
  * Saved before each chunk is handed to the fetcher: the point before it (surely written)
  * and the point after it (written once the fetcher appended it). Whichever matches the
- * partial file's length wins, so a kill at any instant re-fetches at most a torn chunk.
+ * partial file's length wins, so a kill at any instant re-fetches at most a torn chunk (after
+ * a power cut, what the disk kept of the file and the point decides: at worst from the start).
  */
 interface ResumeRecord {
   nuid: string;
@@ -126,7 +127,10 @@ export class NatsObjectSource implements ObjectSource {
           { offset: after, nextSeq: seq + 1 },
         ],
       };
-      await writeJsonAtomic(this.resumePath(id), record);
+      // Not fsynced (two fsyncs a chunk were most of a download's time on a busy disk): the
+      // partial file is not synced per chunk either, and `open` takes only a point at or below
+      // its length, so a point lost or stale after a power cut only means fetching more again.
+      await replaceFile(this.resumePath(id), JSON.stringify(record));
       yield reply.data;
       offset = after;
       nextSeq = seq + 1;

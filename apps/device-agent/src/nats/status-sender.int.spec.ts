@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { startTestNats, type TestNats } from "@statecast/testing";
+import { resourceErrorCounts } from "../fs/resource-retry.js";
 import { ReportJournal } from "../report/journal.js";
+import type { JournalEntry } from "../report/report.js";
 import { GatewaySide } from "../testing/gateway-side.test-helper.js";
 import { StatusSender } from "./status-sender.js";
 
@@ -36,6 +38,46 @@ describe("status sender on a failing journal", () => {
       writeFileSync(join(dir, "sent.json"), '{ "count": 0 }');
       const reports = await gateway.waitForReport((r) => r.status === "QUEUED");
       expect(reports.map((r) => r.status)).toEqual(["QUEUED"]);
+    } finally {
+      sender.close();
+    }
+  });
+
+  it("survives EMFILE from the journal's read (the 10,000-device crash): backs off, then sends", async () => {
+    const emfile = () =>
+      Object.assign(new Error("EMFILE: too many open files, open 'sent.json'"), {
+        code: "EMFILE",
+      });
+    /** A journal out of descriptors for its first three reads, as under a full fd table. */
+    class ExhaustedJournal extends ReportJournal {
+      failures = 3;
+      override pending(): Promise<JournalEntry[]> {
+        if (this.failures-- > 0) return Promise.reject(emfile());
+        return super.pending();
+      }
+    }
+    const warnings: string[] = [];
+    const log = {
+      info() {},
+      warn: (msg: string, fields?: Record<string, unknown>) =>
+        warnings.push(`${msg} ${fields?.code}`),
+      error() {},
+    };
+    const journal = new ExhaustedJournal(dir, "dev-1", "sim", log);
+    const before = resourceErrorCounts().EMFILE ?? 0;
+    const sender = new StatusSender(jetstream(gateway.nc), journal, log, 20);
+    try {
+      // The append fires a flush whose pass rejects: it must neither throw nor end the process.
+      await journal.report({ revision: "fleet#1", status: "QUEUED", message: "queued" });
+      await expect(sender.flush()).resolves.toBeUndefined();
+      const reports = await gateway.waitForReport((r) => r.status === "QUEUED");
+      expect(reports.map((r) => r.status)).toEqual(["QUEUED"]);
+      expect(journal.failures).toBeLessThan(0);
+      expect(warnings).toContain(
+        "status reports held: the device is out of resources; will retry EMFILE",
+      );
+      expect(await journal.pending()).toEqual([]);
+      expect(resourceErrorCounts().EMFILE).toBe(before + 3); // counted, for the host to export
     } finally {
       sender.close();
     }

@@ -6,7 +6,7 @@ import {
   reportMessageId,
   statusSubject,
 } from "@statecast/contract";
-import { isResourceError, resourceBackoff } from "../fs/resource-retry.js";
+import { countResourceError, isResourceError, resourceBackoff } from "../fs/resource-retry.js";
 import type { Logger } from "../log.js";
 import { ReportJournal } from "../report/journal.js";
 import type { JournalEntry } from "../report/report.js";
@@ -78,6 +78,7 @@ export class StatusSender {
   private failed(error: unknown): void {
     const delayMs = resourceBackoff(this.failures++, this.retryMs * 5);
     const code = (error as NodeJS.ErrnoException).code;
+    if (isResourceError(error)) countResourceError(error.code as string);
     this.log.warn(
       isResourceError(error)
         ? "status reports held: the device is out of resources; will retry"

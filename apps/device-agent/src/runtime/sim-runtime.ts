@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic.js";
+import { withResourceRetry } from "../fs/resource-retry.js";
 import type { ExitStatus } from "../recovery/auto-recovery.js";
 import type { ContainerDirs, ContainerRuntime, ContainerState } from "./runtime.js";
 
@@ -96,7 +97,14 @@ export class SimRuntime implements ContainerRuntime {
     const exitAfter = this.faults.exitAfterMs?.[part];
     if (exitAfter !== undefined) {
       timers.push(
-        setTimeout(() => void rm(join(this.simpath, name, "running"), { force: true }), exitAfter),
+        setTimeout(
+          // Out of descriptors the simulated exit is late, never an unhandled rejection.
+          () =>
+            void withResourceRetry(() => rm(join(this.simpath, name, "running"), { force: true }), {
+              what: `sim: exiting ${name}`,
+            }),
+          exitAfter,
+        ),
       );
     }
     this.timers.set(name, timers);

@@ -41,6 +41,10 @@ async function openConnection(options: NatsModuleOptions): Promise<NatsConnectio
   try {
     return await connect({
       maxReconnectAttempts: -1,
+      // Without it the client builds an Error (and its stack) at the start of every request and
+      // timed operation, in case it fails: 4.8 % of the gateway's CPU and 3.8 % of the
+      // orchestrator's in bench:fleet's profile. A failure still says what failed, not from where.
+      noAsyncTraces: true,
       ...options.connection,
       servers: options.servers,
       name: options.name,
