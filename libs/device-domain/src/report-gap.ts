@@ -18,20 +18,17 @@ export interface ReportGap {
 /**
  * The seqs missing before `report`, or null when it is the next one (or not news at all, which
  * `ordering` decides). Counted from the later of the applied cursor and `consumed` (the last
- * report of the device acked without an event, as far as the caller knows) on the same boot. A
- * boot the device never reported from is a gap when its first report is not seq 1, but only for
- * a device that reported before: the reports of a device not yet enrolled or targeted are
- * dropped without a trace, so its first applied report may well be a later one.
+ * report of the device acked without an event, as far as the caller knows) on the same boot; a
+ * boot the device never reported from starts at seq 1, its first report included (a device can
+ * publish only once enrolled, and reports only for a target it was given).
  */
 export function gapBefore(
   report: { bootId: string; seq: number },
   state: DevicePlaneState,
   consumed?: ReportCursorData,
 ): ReportGap | null {
-  const cursor = state.cursor;
-  if (!cursor) return null;
   let last = 0;
-  if (cursor.bootId === report.bootId) last = cursor.seq;
+  if (state.cursor?.bootId === report.bootId) last = state.cursor.seq;
   else if (state.boots.includes(report.bootId)) return null; // an earlier boot: stale
   if (consumed?.bootId === report.bootId) last = Math.max(last, consumed.seq);
   if (report.seq <= last + 1) return null;
