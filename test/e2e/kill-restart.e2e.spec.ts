@@ -122,7 +122,7 @@ describe("orchestrator and gateway SIGKILLed mid-rollout and restarted", () => {
     expect(found.projection).toEqual([]);
     expect(found.counts.reports).toBeGreaterThanOrEqual(devices);
     // Nothing lost: every journaled report is exactly one event, and the restarted gateway
-    // dropped none (but duplicates of reports committed before the kill) and skipped no seq.
+    // dropped none (but reports it committed before the kill, coming back) and skipped no seq.
     expect(await fleetReportProblems(system)).toEqual([]);
     const gatewayUrl = system.services.gateway.url;
     expect(await gatewayReportLosses(gatewayUrl)).toEqual({});

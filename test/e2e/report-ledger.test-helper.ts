@@ -35,11 +35,14 @@ async function gatewayCounter(gatewayUrl: string, name: string): Promise<number>
 
 /**
  * What the gateway's counters say it lost, by reason (empty when nothing): every drop but
- * `duplicate`, and the report seqs it gave up on (`skipped`). A duplicate is no loss: a report a
- * gateway committed and had not yet acked when it died comes back and is dropped as applied.
+ * `duplicate` and `stale`, and the report seqs it gave up on (`skipped`). A report a gateway
+ * committed and had not acked when it was killed comes back after the ack wait and is rightly
+ * dropped: as `duplicate`, or as `stale` when the device's next report was applied meanwhile. A
+ * report lost in flight shows as `skipped` (the gateway waited for it, then gave it up) and in
+ * {@link fleetReportProblems}.
  */
 export async function gatewayReportLosses(gatewayUrl: string): Promise<Record<string, number>> {
-  const { duplicate: _duplicate, ...losses } = await gatewayDrops(gatewayUrl);
+  const { duplicate: _duplicate, stale: _stale, ...losses } = await gatewayDrops(gatewayUrl);
   const skipped = await gatewayCounter(gatewayUrl, "statecast_gateway_report_seqs_skipped_total");
   return Object.fromEntries(
     Object.entries({ ...losses, skipped }).filter(([, value]) => value !== 0),

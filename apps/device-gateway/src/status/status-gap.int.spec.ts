@@ -96,6 +96,22 @@ describe("a report in flight in a gateway that died, overtaken by the device's l
     expect(Date.now() - began).toBeLessThan(ACK_WAIT_MS + 4_000);
   });
 
+  it("holds the later reports of a device whose very first report was in flight", async () => {
+    await aTargetedDevice(store, "gap-0");
+    await gateway?.close();
+    await publishReport(device, aReport("gap-0", 1, { status: "QUEUED", progress: 5 }));
+    const inFlight = await takeInFlight(nats.url, 1);
+    expect(inFlight.map((m) => m.json<{ seq: number }>().seq)).toEqual([1]);
+    await publishReport(device, aReport("gap-0", 2));
+
+    gateway = await startGateway(db.url, nats.url);
+    await untilIngested(device, 30_000);
+
+    expect(await reportSeqs(store, "gap-0")).toEqual([1, 2]);
+    expect(drops(gateway).snapshot()).toEqual({});
+    expect(gateway.app.get(StatusIngestor).seqsSkipped).toBe(0);
+  });
+
   it("gives a gap up after the ack wait and a margin: the later report applied, the seq counted", async () => {
     await aTargetedDevice(store, "gap-2");
     await publishReport(device, aReport("gap-2", 1, { status: "QUEUED", progress: 5 }));
