@@ -15,7 +15,6 @@ export interface HeldReport {
 export const GAP_MARGIN_MS = 5_000;
 /** How often a held device is decided again (another replica may have applied the gap). */
 export const GAP_RECHECK_MS = 500;
-const TOUCH_EVERY_MS = 1_000;
 
 /**
  * The ingestor's hold on reports that came ahead of earlier ones of their boot (see gapBefore):
@@ -34,11 +33,18 @@ export class ReportGapHold {
   /** Seqs given up on: a later report of their boot was applied without them. */
   skipped = 0;
 
-  constructor(
-    /** Time a report is held before its gap is given up. */
-    public boundMs = 30_000 + GAP_MARGIN_MS,
-    private readonly maxDevices = 100_000,
-  ) {}
+  /** Time a report is held before its gap is given up. */
+  boundMs = 30_000 + GAP_MARGIN_MS;
+  /** How often a held report's ack wait is reset: well within the ack wait. */
+  private touchEveryMs = 1_000;
+
+  constructor(private readonly maxDevices = 100_000) {}
+
+  /** Sets the hold's bound from the consumer's ack wait (or `boundMs` when given). */
+  configure(ackWaitMs: number, boundMs?: number): void {
+    this.boundMs = boundMs ?? ackWaitMs + GAP_MARGIN_MS;
+    this.touchEveryMs = Math.min(1_000, Math.max(50, Math.floor(ackWaitMs / 3)));
+  }
 
   /** Holds `report` once more at `now`: true when its gap is given up (apply it next time). */
   hold(report: HeldReport, now: number, why: string): boolean {
@@ -47,7 +53,7 @@ export class ReportGapHold {
       this.held++;
       this.logger.debug(`report ${report.arrived.messageId.slice(0, 200)} held: ${why}`);
     }
-    if (now - (report.touchedAt ?? report.heldSince) >= TOUCH_EVERY_MS) {
+    if (report.touchedAt === undefined || now - report.touchedAt >= this.touchEveryMs) {
       report.msg.working();
       report.touchedAt = now;
     }

@@ -13,12 +13,7 @@ import {
 } from "./device-report-applier.js";
 import { DeviceStateCache } from "./device-state-cache.js";
 import type { DropCounter } from "./drop-counter.js";
-import {
-  GAP_MARGIN_MS,
-  GAP_RECHECK_MS,
-  type HeldReport,
-  ReportGapHold,
-} from "./report-gap-hold.js";
+import { GAP_RECHECK_MS, type HeldReport, ReportGapHold } from "./report-gap-hold.js";
 import { ReportGate } from "./report-gate.js";
 import type { ReportRateOptions } from "./report-rate.js";
 import { STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
@@ -174,7 +169,7 @@ export class StatusIngestor {
     const consumer = await this.js.consumers.get(STATUS_STREAM, STATUS_CONSUMER);
     // Past the ack wait a dead gateway's reports are back: a gap still open then is given up.
     const ackWaitMs = Math.ceil(((await consumer.info(true)).config.ack_wait ?? 30e9) / 1e6);
-    this.gaps.boundMs = this.options.gapHoldMs ?? ackWaitMs + GAP_MARGIN_MS;
+    this.gaps.configure(ackWaitMs, this.options.gapHoldMs);
     // Pulls expire after 5 s (heartbeats every 2.5 s): after a JetStream leader change (a cluster
     // node lost) the client re-pulls once two heartbeats are missed — 5 s instead of the 30 s the
     // default 30 s expiry gives, a stall every device report would wait out.

@@ -35,6 +35,12 @@ async function appliedSeqs(store: PostgresEventStore, deviceId: string): Promise
   });
 }
 
+/** The gateway's drops but those of a report delivered again after it was applied. */
+function lostDrops(gateway: RunningService): Record<string, number> {
+  const { duplicate: _duplicate, stale: _stale, ...lost } = drops(gateway).snapshot();
+  return lost;
+}
+
 describe("status ingestion across gateway restarts and replicas", () => {
   let db: TestDatabase;
   let nats: TestNats;
@@ -81,7 +87,8 @@ describe("status ingestion across gateway restarts and replicas", () => {
     await untilIngested(device);
 
     for (const id of devices) expect(await appliedSeqs(store, id)).toEqual([1, 2, 3, 4, 5]);
-    expect(drops(second).snapshot()).toEqual({});
+    // Reports the dead one committed but had not acked come back: dropped as applied, no other.
+    expect(lostDrops(second)).toEqual({});
     expect(second.app.get(StatusIngestor).seqsSkipped).toBe(0);
     await second.close();
     gateways.pop();
@@ -99,7 +106,9 @@ describe("status ingestion across gateway restarts and replicas", () => {
     await untilIngested(device);
 
     for (const id of devices) expect(await appliedSeqs(store, id)).toEqual([1, 2, 3]);
-    for (const gateway of pair) expect(drops(gateway).snapshot()).toEqual({});
+    // A 1 s ack wait on a busy machine redelivers some reports to the other replica: dropped as
+    // applied (duplicate, or stale once the next was applied), never another way.
+    for (const gateway of pair) expect(lostDrops(gateway)).toEqual({});
     const applied = pair.map((gateway) => gateway.app.get(StatusIngestor).applied);
     expect(applied[0]! + applied[1]!).toBe(devices.length * 3);
     expect(Math.min(...applied)).toBeGreaterThan(0);
