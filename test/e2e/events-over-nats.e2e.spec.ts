@@ -25,6 +25,12 @@ import {
   startRollout,
   until,
 } from "./fleet.test-helper.js";
+import {
+  fleetReportProblems,
+  gatewayDrops,
+  gatewayHeldForGap,
+  gatewayReportLosses,
+} from "./report-ledger.test-helper.js";
 
 const wave = (percent: number) => ({
   size: { percent },
@@ -159,6 +165,21 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
         revision: `edge#${number}`,
       });
     }
+  });
+
+  it("loses no report across the gateway's SIGKILL: each journaled report is exactly one event", async () => {
+    // The reports in flight in the killed gateway come back after the status consumer's ack wait,
+    // behind the devices' later reports: each must still become its one event.
+    expect(await fleetReportProblems(system)).toEqual([]);
+    const gatewayUrl = system.services.gateway.url;
+    expect(await gatewayReportLosses(gatewayUrl)).toEqual({});
+    console.log(
+      JSON.stringify({
+        scenario: "events-over-nats",
+        heldForGap: await gatewayHeldForGap(gatewayUrl),
+        drops: await gatewayDrops(gatewayUrl),
+      }),
+    );
   });
 
   it("cuts a revoked device off before the operator's revoke is answered (request/reply to a gateway)", async () => {

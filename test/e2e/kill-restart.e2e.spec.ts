@@ -12,6 +12,12 @@ import {
   until,
 } from "./fleet.test-helper.js";
 import { jetStreamTallies, reconcileRollout } from "./reconcile.test-helper.js";
+import {
+  fleetReportProblems,
+  gatewayDrops,
+  gatewayHeldForGap,
+  gatewayReportLosses,
+} from "./report-ledger.test-helper.js";
 
 const wave = (percent: number) => ({
   size: { percent },
@@ -115,6 +121,11 @@ describe("orchestrator and gateway SIGKILLed mid-rollout and restarted", () => {
     expect(found.reportSeqs).toEqual([]);
     expect(found.projection).toEqual([]);
     expect(found.counts.reports).toBeGreaterThanOrEqual(devices);
+    // Nothing lost: every journaled report is exactly one event, and the restarted gateway
+    // dropped none (but reports it committed before the kill, coming back) and skipped no seq.
+    expect(await fleetReportProblems(system)).toEqual([]);
+    const gatewayUrl = system.services.gateway.url;
+    expect(await gatewayReportLosses(gatewayUrl)).toEqual({});
     console.log(
       JSON.stringify({
         scenario: "kill-restart",
@@ -123,6 +134,8 @@ describe("orchestrator and gateway SIGKILLed mid-rollout and restarted", () => {
         rolloutAtKill,
         ...found.counts,
         relayed: tallies.relayed,
+        heldForGap: await gatewayHeldForGap(gatewayUrl),
+        drops: await gatewayDrops(gatewayUrl),
       }),
     );
   });

@@ -22,6 +22,37 @@ export async function gatewayDrops(gatewayUrl: string): Promise<Record<string, n
   return drops;
 }
 
+/** A counter without labels from the gateway's /metrics (0 when it has none). */
+async function gatewayCounter(gatewayUrl: string, name: string): Promise<number> {
+  const res = await fetch(`${gatewayUrl}/metrics`);
+  if (res.status !== 200) throw new Error(`${gatewayUrl}/metrics answered ${res.status}`);
+  for (const line of (await res.text()).split("\n")) {
+    const [metric, value] = line.split(" ");
+    if (metric === name) return Number(value);
+  }
+  return 0;
+}
+
+/**
+ * What the gateway's counters say it lost, by reason (empty when nothing): every drop but
+ * `duplicate` and `stale`, and the report seqs it gave up on (`skipped`). A report a gateway
+ * committed and had not acked when it was killed comes back after the ack wait and is rightly
+ * dropped: as `duplicate`, or as `stale` when the device's next report was applied meanwhile. A
+ * report lost in flight shows as `skipped` (the gateway waited for it, then gave it up) and in
+ * {@link fleetReportProblems}.
+ */
+export async function gatewayReportLosses(gatewayUrl: string): Promise<Record<string, number>> {
+  const { duplicate: _duplicate, stale: _stale, ...losses } = await gatewayDrops(gatewayUrl);
+  const skipped = await gatewayCounter(gatewayUrl, "statecast_gateway_report_seqs_skipped_total");
+  return Object.fromEntries(
+    Object.entries({ ...losses, skipped }).filter(([, value]) => value !== 0),
+  );
+}
+
+/** Reports the gateway held for earlier ones of their boot (came back after a gateway died). */
+export const gatewayHeldForGap = (gatewayUrl: string) =>
+  gatewayCounter(gatewayUrl, "statecast_gateway_reports_held_for_gap_total");
+
 /** Reports a device journaled (its agent store's `journal/reports.jsonl`), oldest first. */
 export function journaledReports(storeDir: string): StatusReport[] {
   const path = join(storeDir, "journal", "reports.jsonl");

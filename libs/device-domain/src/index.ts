@@ -31,6 +31,7 @@ export {
   decideHeartbeat,
   decideOffline,
   decideReport,
+  type ReportCursorData,
   type ReportVerdict,
 } from "./device-report.decider.js";
 export {
@@ -44,3 +45,4 @@ export {
   enrollmentTokenRefusal,
   foldEnrollmentToken,
 } from "./enrollment-token.js";
+export { gapBefore, gapSeqs, type ReportGap } from "./report-gap.js";

@@ -6,7 +6,11 @@ import {
   decideHeartbeat,
   decideReport,
   evolveDevicePlane,
+  gapBefore,
+  gapSeqs,
   initialDevicePlane,
+  type ReportCursorData,
+  type ReportGap,
 } from "@statecast/device-domain";
 import {
   ConcurrencyError,
@@ -28,15 +32,35 @@ export interface ArrivedMessage {
   receivedAt: string;
   /** The ingestion's trace context (continuing the report's): stamped on its event. */
   traceparent?: string;
+  /** The earlier seqs this report was held for never came: it is applied without them. */
+  gapGivenUp?: boolean;
 }
 
 export type MessageFate =
-  | { applied: true; eventType: string }
-  | { applied: false; reason: DropReason | "no_change"; detail: string };
+  | { applied: true; eventType: string; skipped?: ReportGap }
+  | { applied: false; reason: DropReason | "no_change"; detail: string }
+  /** Not decided: the device's report at `gap.to + 1` came ahead of earlier ones; it and the
+   * device's later reports wait for them (see {@link gapBefore}). */
+  | { applied: false; reason: "held"; detail: string; gap: ReportGap };
+
+/** Drops of a report that was news by its seq: the device sent it, the gateway acked it with no event. */
+const CONSUMED_DROPS: ReadonlySet<string> = new Set<DropReason>([
+  "unknown_device",
+  "decommissioned",
+  "no_target",
+  "not_targeted",
+  "settled",
+]);
+
+/** Whether the fate acked a report without an event although it came in order (see gapBefore). */
+export const consumedWithoutEvent = (fate: MessageFate): boolean =>
+  !fate.applied && CONSUMED_DROPS.has(fate.reason);
 
 export interface DeviceWork {
   deviceId: string;
   messages: readonly ArrivedMessage[];
+  /** The device's last report this gateway acked without an event, when it knows one. */
+  consumed?: ReportCursorData;
 }
 
 function metadata(deviceId: string, arrived: ArrivedMessage): EventMetadata {
@@ -49,32 +73,51 @@ function metadata(deviceId: string, arrived: ArrivedMessage): EventMetadata {
   };
 }
 
-/** Folds a device's messages, in order, through the pure decider: the events and each fate. */
+/**
+ * Folds a device's messages, in order, through the pure decider: the events and each fate. A
+ * report that came ahead of earlier ones of its boot is held with every later report of the
+ * device (heartbeats go on: they carry no seq), unless the hold on it was given up.
+ */
 export function decideMessages(
   deviceId: string,
   messages: readonly ArrivedMessage[],
   state: DevicePlaneState,
+  consumed?: ReportCursorData,
 ): { events: NewEvent[]; fates: MessageFate[]; state: DevicePlaneState } {
   const fates: MessageFate[] = [];
   const events: NewEvent[] = [];
   let current = state;
+  let last = consumed;
+  let held: ReportGap | undefined;
   for (const arrived of messages) {
     const { message } = arrived;
     let event: ReturnType<typeof decideHeartbeat>;
+    let skipped: ReportGap | null = null;
     if (message.kind === "heartbeat") {
       event = decideHeartbeat(message, current);
       if (!event) fates.push({ applied: false, reason: "no_change", detail: "already online" });
     } else {
+      const gap = held ?? gapBefore(message, current, last);
+      if (gap && (held || !arrived.gapGivenUp)) {
+        held = gap;
+        const detail = `seq ${message.seq} waits for seq ${gapSeqs(gap)} of boot ${gap.bootId}`;
+        fates.push({ applied: false, reason: "held", detail, gap });
+        continue;
+      }
+      skipped = gap;
       const verdict =
         message.kind === "health" ? decideHealth(message, current) : decideReport(message, current);
-      if (verdict.kind === "drop")
-        fates.push({ applied: false, reason: verdict.reason, detail: verdict.detail });
+      if (verdict.kind === "drop") {
+        const fate = { applied: false as const, reason: verdict.reason, detail: verdict.detail };
+        fates.push(fate);
+        if (consumedWithoutEvent(fate)) last = { bootId: message.bootId, seq: message.seq };
+      }
       event = verdict.kind === "apply" ? verdict.event : null;
     }
     if (!event) continue;
     events.push({ ...event, metadata: metadata(deviceId, arrived) });
     current = evolveDevicePlane(current, event);
-    fates.push({ applied: true, eventType: event.type });
+    fates.push({ applied: true, eventType: event.type, ...(skipped ? { skipped } : {}) });
   }
   return { events, fates, state: current };
 }
@@ -86,11 +129,11 @@ export function decideMessages(
  */
 export async function applyDeviceMessages(
   store: PostgresEventStore,
-  { deviceId, messages }: DeviceWork,
+  { deviceId, messages, consumed }: DeviceWork,
 ): Promise<MessageFate[]> {
   let fates: MessageFate[] = [];
   const decide = (state: DevicePlaneState): NewEvent[] => {
-    const decided = decideMessages(deviceId, messages, state);
+    const decided = decideMessages(deviceId, messages, state, consumed);
     fates = decided.fates;
     return decided.events;
   };
@@ -201,10 +244,10 @@ export async function applyDevicesTogether(
 
     const appends: StreamAppend[] = [];
     const decided = new Map<string, MessageFate[]>();
-    for (const { deviceId, messages } of work) {
+    for (const { deviceId, messages, consumed } of work) {
       const before = folded.get(deviceId);
       if (!before) continue;
-      const { events, fates, state } = decideMessages(deviceId, messages, before.state);
+      const { events, fates, state } = decideMessages(deviceId, messages, before.state, consumed);
       decided.set(deviceId, fates);
       folded.set(deviceId, { version: before.version + events.length, state });
       if (events.length > 0)

@@ -76,12 +76,12 @@ describe("status ingestion", () => {
     };
     await jetstream(h.device).publish("sc.dev.dev-4.status", JSON.stringify(beat));
     await jetstream(h.device).publish("sc.dev.dev-4.status", JSON.stringify(beat));
-    await publishReport(h.device, aReport("dev-4", 7, { bootId: "boot-1" }));
+    await publishReport(h.device, aReport("dev-4", 1, { bootId: "boot-1" }));
     await publishReport(
       h.device,
       aReport("dev-4", 1, { bootId: "boot-2", status: "INPROGRESS", progress: 50 }),
     );
-    await publishReport(h.device, aReport("dev-4", 8, { bootId: "boot-1" }));
+    await publishReport(h.device, aReport("dev-4", 2, { bootId: "boot-1" }));
     await untilIngested(h.device);
 
     expect(await deviceEventTypes(h.store, "dev-4")).toEqual([

@@ -8,10 +8,12 @@ import { continueTrace } from "@statecast/platform";
 import {
   type ArrivedMessage,
   applyDevicesTogether,
+  consumedWithoutEvent,
   type DeviceWork,
 } from "./device-report-applier.js";
 import { DeviceStateCache } from "./device-state-cache.js";
 import type { DropCounter } from "./drop-counter.js";
+import { GAP_RECHECK_MS, type HeldReport, ReportGapHold } from "./report-gap-hold.js";
 import { ReportGate } from "./report-gate.js";
 import type { ReportRateOptions } from "./report-rate.js";
 import { STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
@@ -34,13 +36,18 @@ export interface StatusIngestorOptions {
   ensureConsumer?: () => Promise<void>;
   /** Waits before pulling again after the pull ended: `resumeDelayMs` doubling to 30 s (default 500 ms). */
   resumeDelayMs?: number;
+  /**
+   * How long a report that came ahead of earlier ones of its boot waits for them before they are
+   * given up (default: the status consumer's ack wait + 5 s, when a dead gateway's are back).
+   */
+  gapHoldMs?: number;
 }
 
 /** A pull that ran this long before it ended starts the resume backoff over. */
 const HEALTHY_PULL_MS = 60_000;
 const MAX_RESUME_DELAY_MS = 30_000;
 
-interface Queued {
+interface Queued extends HeldReport {
   msg: JsMsg;
   arrived: ArrivedMessage;
   /** Ingestion of a report that carries its apply's trace context, until acked. */
@@ -49,14 +56,25 @@ interface Queued {
   attempts?: number;
   /** Held back at least once by its device's rate (counted once). */
   limited?: boolean;
+  /** Let through by its device's rate already (a report held for a gap takes no token again). */
+  granted?: boolean;
+}
+
+/** Merges two queues of a device, each in stream order, into one in stream order. */
+function inStreamOrder(a: Queued[], b: Queued[]): Queued[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return [...a, ...b].sort((x, y) => x.msg.seq - y.msg.seq);
 }
 
 /**
  * Pulls `SC_DEVICE_STATUS` through the shared durable consumer. Messages of one device are
- * applied in arrival order with at most one transaction per device at a time; what queues up
+ * applied in stream order (the order the device sent them; a redelivered one takes its place
+ * again) with at most one transaction per device at a time; what queues up
  * meanwhile, across devices, goes into the next transaction together (group commit). A message
  * is acked only after its events committed, or when it was dropped on purpose; a failed commit
- * naks it for redelivery.
+ * naks it for redelivery. A report that came ahead of earlier ones of its boot is held, unacked,
+ * until they are applied or given up (ReportGapHold).
  */
 export class StatusIngestor {
   private readonly logger = new Logger("StatusIngestion");
@@ -73,6 +91,9 @@ export class StatusIngestor {
   private stopping = false;
   private pause: AbortController | undefined;
   private readonly gate: ReportGate;
+  private readonly gaps = new ReportGapHold();
+  /** Devices with reports held for a gap: a message of theirs arriving is decided at once. */
+  private readonly holding = new Set<string>();
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
   applied = 0;
@@ -82,6 +103,16 @@ export class StatusIngestor {
   /** Reports held back or handed back because their device was over its rate (none is lost). */
   get rateLimited(): number {
     return this.gate.limited;
+  }
+
+  /** Reports held because earlier ones of their boot had not been applied yet (see ReportGapHold). */
+  get heldForGap(): number {
+    return this.gaps.held;
+  }
+
+  /** Report seqs given up on: a later report of their boot was applied without them. */
+  get seqsSkipped(): number {
+    return this.gaps.skipped;
   }
 
   constructor(
@@ -136,6 +167,9 @@ export class StatusIngestor {
     if (this.resumed > 0) await this.options.ensureConsumer?.();
     const limit = this.options.maxInFlight ?? 4_000;
     const consumer = await this.js.consumers.get(STATUS_STREAM, STATUS_CONSUMER);
+    // Past the ack wait a dead gateway's reports are back: a gap still open then is given up.
+    const ackWaitMs = Math.ceil(((await consumer.info(true)).config.ack_wait ?? 30e9) / 1e6);
+    this.gaps.configure(ackWaitMs, this.options.gapHoldMs);
     // Pulls expire after 5 s (heartbeats every 2.5 s): after a JetStream leader change (a cluster
     // node lost) the client re-pulls once two heartbeats are missed — 5 s instead of the 30 s the
     // default 30 s expiry gives, a stall every device report would wait out.
@@ -201,22 +235,48 @@ export class StatusIngestor {
       span = traced.span;
       if (traced.traceparent) arrived.traceparent = traced.traceparent;
     }
-    if (this.gate.handBack(msg, deviceId, this.queues.get(deviceId)?.length ?? 0)) return;
+    if (this.gate.handBack(msg, deviceId, this.heldBefore(deviceId, msg.seq))) return;
     this.inFlight++;
-    const queue = this.queues.get(deviceId);
-    if (queue) queue.push({ msg, arrived, span });
-    else this.queues.set(deviceId, [{ msg, arrived, span }]);
+    const queue = this.queues.get(deviceId) ?? [];
+    let at = queue.length;
+    while (at > 0 && queue[at - 1]!.msg.seq > msg.seq) at--;
+    queue.splice(at, 0, { msg, arrived, span });
+    this.queues.set(deviceId, queue);
+    if (this.holding.has(deviceId)) this.notBefore.delete(deviceId); // it may fill the gap
     this.schedule();
+  }
+
+  /**
+   * The device's reports in memory that count against its rate's `maxHeld` for a message at
+   * stream sequence `seq`: none when it came before the reports held for a gap (it may be the
+   * gap: handed back, it would find the held ones still there, and be handed back for good).
+   */
+  private heldBefore(deviceId: string, seq: number): number {
+    const queued = this.queues.get(deviceId) ?? [];
+    const firstHeld = queued.find((q) => q.heldSince !== undefined);
+    return firstHeld && seq < firstHeld.msg.seq ? 0 : queued.length;
   }
 
   /** The reports of a device its rate allows now; the rest stay queued, in order. */
   private allowed(deviceId: string, queued: Queued[], now: number): Queued[] {
-    const { granted, waitMs } = this.gate.allow(deviceId, queued, now);
+    const fresh = queued.filter((q) => !q.granted);
+    if (fresh.length === 0) return queued;
+    const { granted, waitMs } = this.gate.allow(deviceId, fresh, now);
     if (waitMs !== undefined) {
       this.notBefore.set(deviceId, now + waitMs);
       this.wakeIn(waitMs);
     }
-    return queued.slice(0, granted);
+    let tokens = granted;
+    let taken = 0;
+    for (const q of queued) {
+      if (!q.granted) {
+        if (tokens === 0) break;
+        tokens--;
+        q.granted = true;
+      }
+      taken++;
+    }
+    return queued.slice(0, taken);
   }
 
   /**
@@ -277,10 +337,14 @@ export class StatusIngestor {
   }
 
   private async commit(picked: { deviceId: string; queued: Queued[] }[]): Promise<void> {
-    const work: DeviceWork[] = picked.map(({ deviceId, queued }) => ({
-      deviceId,
-      messages: queued.map((q) => q.arrived),
-    }));
+    const work: DeviceWork[] = picked.map(({ deviceId, queued }) => {
+      const consumed = this.gaps.consumedOf(deviceId);
+      return {
+        deviceId,
+        messages: queued.map((q) => q.arrived),
+        ...(consumed ? { consumed } : {}),
+      };
+    });
     let outcomes: Awaited<ReturnType<typeof applyDevicesTogether>>;
     try {
       outcomes = await applyDevicesTogether(this.store, work, this.states);
@@ -294,19 +358,51 @@ export class StatusIngestor {
         this.retry([{ deviceId, queued }], outcome);
         return;
       }
+      const held: { q: Queued; why: string }[] = [];
       outcome.forEach((fate, i) => {
-        const { msg, span } = queued[i]!;
-        span?.end();
+        const q = queued[i]!;
+        if (!fate.applied && fate.reason === "held") {
+          held.push({ q, why: fate.detail });
+          return;
+        }
+        q.span?.end();
         if (fate.applied) {
           this.applied++;
-          msg.ack();
+          if (fate.skipped) this.gaps.gaveUp(deviceId, fate.skipped);
+          q.msg.ack();
         } else if (fate.reason === "no_change") {
-          msg.ack();
+          q.msg.ack();
         } else {
-          this.drop(msg, fate.reason, deviceId, fate.detail);
+          const { message } = q.arrived;
+          if (consumedWithoutEvent(fate) && message.kind !== "heartbeat")
+            this.gaps.consumed(deviceId, message);
+          this.drop(q.msg, fate.reason, deviceId, fate.detail);
         }
       });
+      this.holdForGap(deviceId, held);
     });
+  }
+
+  /**
+   * Reports held for a gap go back to the front of their device's queue, unacked, and are
+   * decided again every GAP_RECHECK_MS (or as soon as a message of the device arrives) until the
+   * gap is applied or given up.
+   */
+  private holdForGap(deviceId: string, held: { q: Queued; why: string }[]): void {
+    if (held.length === 0) {
+      this.holding.delete(deviceId);
+      return;
+    }
+    const now = Date.now();
+    let givenUp = false;
+    for (const { q, why } of held) givenUp = this.gaps.hold(q, now, why) || givenUp;
+    this.inFlight += held.length; // settled by the transaction that takes them next
+    const queued = held.map(({ q }) => q);
+    this.queues.set(deviceId, inStreamOrder(queued, this.queues.get(deviceId) ?? []));
+    this.holding.add(deviceId);
+    if (givenUp) return;
+    this.notBefore.set(deviceId, now + GAP_RECHECK_MS);
+    this.wakeIn(GAP_RECHECK_MS);
   }
 
   /**
@@ -332,7 +428,7 @@ export class StatusIngestor {
       });
       if (again.length === 0) continue;
       this.inFlight += again.length; // settled by the transaction that takes them next
-      this.queues.set(deviceId, [...again, ...(this.queues.get(deviceId) ?? [])]);
+      this.queues.set(deviceId, inStreamOrder(again, this.queues.get(deviceId) ?? []));
       this.notBefore.set(deviceId, notBefore);
     }
     this.wakeIn(delay);

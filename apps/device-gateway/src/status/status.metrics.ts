@@ -30,6 +30,18 @@ export class StatusMetrics {
       () => [{ value: ingestor.rateLimited }],
     );
     metrics?.onScrape(
+      "statecast_gateway_reports_held_for_gap_total",
+      "Device reports that came ahead of earlier reports of their boot (a gateway died with those in flight; JetStream redelivers them after the ack wait): held unacked until the earlier ones were applied.",
+      "counter",
+      () => [{ value: ingestor.heldForGap }],
+    );
+    metrics?.onScrape(
+      "statecast_gateway_report_seqs_skipped_total",
+      "Report seqs given up on: a later report of their boot was held for them past the consumer's ack wait and a margin, then applied without them (each logged with device, boot and seqs).",
+      "counter",
+      () => [{ value: ingestor.seqsSkipped }],
+    );
+    metrics?.onScrape(
       "statecast_gateway_reports_dropped_total",
       "Device reports acked without an event, by reason (malformed, spoofed, duplicate, stale, …).",
       "counter",

@@ -1,0 +1,104 @@
+import type { DeviceMessage } from "@statecast/contract";
+import {
+  type DevicePlaneState,
+  evolveDevicePlane,
+  initialDevicePlane,
+} from "@statecast/device-domain";
+import type { RecordedEvent } from "@statecast/events";
+import { type ArrivedMessage, decideMessages } from "./device-report-applier.js";
+
+const R2 = { fleet: "fleet", number: 2 };
+
+function recorded(type: string, data: Record<string, unknown>, version: number): RecordedEvent {
+  return {
+    globalPosition: BigInt(version),
+    streamId: "device:d1",
+    streamVersion: version,
+    eventId: `e${version}`,
+    type,
+    schemaVersion: 1,
+    data,
+    metadata: { correlationId: "c", causationId: "c", actor: "system:test", now: "2026-01-01" },
+    recordedAt: new Date(0),
+    transactionId: 1n,
+  };
+}
+
+/** Enrolled, targeted at fleet#2, with the boot-a report `seq` applied. */
+function aDeviceAt(seq: number): DevicePlaneState {
+  const enrolled = {
+    deviceId: "d1",
+    publicKey: "UKEY",
+    fleet: "fleet",
+    tags: {},
+    enrolledWith: "approval",
+  };
+  const events: [string, Record<string, unknown>][] = [
+    ["DeviceEnrolled", enrolled],
+    ["TargetAssigned", { revision: R2, seq: 1, digest: "0".repeat(64) }],
+    [
+      "UpdateProgressReported",
+      { bootId: "boot-a", seq, revision: R2, status: "QUEUED", progress: 5 },
+    ],
+  ];
+  return events
+    .map(([t, d], i) => recorded(t, d, i + 1))
+    .reduce(evolveDevicePlane, initialDevicePlane());
+}
+
+function report(seq: number, overrides: Record<string, unknown> = {}): ArrivedMessage {
+  const message = {
+    kind: "progress",
+    deviceId: "d1",
+    bootId: "boot-a",
+    seq,
+    revision: R2,
+    status: "DOWNLOADING",
+    progress: 25,
+    message: `report ${seq}`,
+    at: "2026-01-01T00:00:00Z",
+    ...overrides,
+  } as DeviceMessage;
+  return { message, messageId: `d1:boot-a:${seq}`, receivedAt: "2026-01-01T00:00:01Z" };
+}
+
+const beat: ArrivedMessage = {
+  message: { kind: "heartbeat", deviceId: "d1", bootId: "boot-a", at: "2026-01-01T00:00:00Z" },
+  messageId: "d1:boot-a:hb:9",
+  receivedAt: "2026-01-01T00:00:01Z",
+};
+
+const fateKinds = (fates: ReturnType<typeof decideMessages>["fates"]) =>
+  fates.map((f) => (f.applied ? f.eventType : f.reason));
+
+describe("decideMessages across a gap in a boot's seqs", () => {
+  it("holds the report that came ahead and every later report of the device; a heartbeat goes on", () => {
+    const { events, fates } = decideMessages("d1", [report(3), beat, report(4)], aDeviceAt(1));
+    expect(events.map((e) => e.type)).toEqual(["DeviceCameOnline"]);
+    expect(fateKinds(fates)).toEqual(["held", "DeviceCameOnline", "held"]);
+    expect(fates[0]).toMatchObject({ gap: { bootId: "boot-a", from: 2, to: 2 } });
+  });
+
+  it("applies them in order once the missing report is first in line", () => {
+    const { fates } = decideMessages("d1", [report(2), report(3), report(4)], aDeviceAt(1));
+    expect(fateKinds(fates)).toEqual(Array(3).fill("UpdateProgressReported"));
+  });
+
+  it("applies a report whose hold was given up, saying which seqs it skipped", () => {
+    const given = { ...report(4), gapGivenUp: true };
+    const { fates } = decideMessages("d1", [given, report(5)], aDeviceAt(1));
+    expect(fates).toMatchObject([
+      { applied: true, skipped: { bootId: "boot-a", from: 2, to: 3 } },
+      { applied: true },
+    ]);
+    expect(fates[1]).not.toHaveProperty("skipped");
+  });
+
+  it("counts a report acked without an event (here: not targeted) as no gap", () => {
+    const other = report(2, { revision: { fleet: "fleet", number: 9 } });
+    const { fates } = decideMessages("d1", [other, report(3)], aDeviceAt(1));
+    expect(fateKinds(fates)).toEqual(["not_targeted", "UpdateProgressReported"]);
+    const later = decideMessages("d1", [report(3)], aDeviceAt(1), { bootId: "boot-a", seq: 2 });
+    expect(fateKinds(later.fates)).toEqual(["UpdateProgressReported"]);
+  });
+});
