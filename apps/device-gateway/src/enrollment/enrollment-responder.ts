@@ -23,6 +23,7 @@ import {
   type StreamAppend,
 } from "@statecast/events";
 import { enrollmentSecretTokenId, type GatewaySetup, issueDeviceUser } from "@statecast/nats-auth";
+import type { GatewayView } from "../view/gateway-view.js";
 import {
   decideHello,
   decideTargetWatch,
@@ -30,14 +31,16 @@ import {
   type TokenCheck,
 } from "./hello.js";
 import { HelloLimits } from "./hello-limits.js";
+import { InTurn } from "./in-turn.js";
 
 /** Replicas share hellos through this queue group: each hello is answered once. */
 export const HELLO_QUEUE = "sc-enrollment";
 
-// Hellos of one device, or uses of one token, racing on several replicas: retry on the new version.
-// Hellos racing on one token (a batch of devices switched on together) each take the token
-// stream's next version in turn: retry with a jittered backoff rather than refuse.
-const MAX_ATTEMPTS = 25;
+// A new device's stream created meanwhile, or uses of one token racing on several replicas: retry
+// once the view has the new version. Hellos racing on one token (a batch of devices switched on
+// together) each take the token stream's next version in turn: retry with a jittered backoff, for
+// as long as this, rather than refuse.
+const RETRY_FOR_MS = 15_000;
 
 export type { HelloReply };
 
@@ -60,16 +63,24 @@ export interface EnrollmentOptions {
  * is answered with a reason and no event. Hellos past the gateway's limits (see HelloLimits) are
  * answered `busy` with when to ask again, and a fleet that requires a token refuses new devices
  * without one.
+ *
+ * It decides on the gateway's own view (GatewayView, from SC_EVENTS), never on the record: the
+ * view holds a token's whole stream, so a token use is appended at the version it was checked at;
+ * a new device is appended only where its stream does not exist yet. An enrolled device's events
+ * (credentials issued, target watch) are appended at any version: two replicas answering the same
+ * device at once record its credentials twice, which changes nothing.
  */
 export class EnrollmentResponder {
   private readonly logger = new Logger("Enrollment");
   private subscription: Subscription | undefined;
+  private readonly inTurn = new InTurn();
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: PostgresEventStore,
+    private readonly view: GatewayView,
     private readonly setup: GatewaySetup,
-    private readonly limits = new HelloLimits(store.pool),
+    private readonly limits = new HelloLimits(view),
     private readonly options: EnrollmentOptions = {},
   ) {}
 
@@ -111,9 +122,22 @@ export class EnrollmentResponder {
     const deviceStream = deviceStreamId(hello.deviceId);
     const tokenId = hello.enrollmentToken && enrollmentSecretTokenId(hello.enrollmentToken);
     const tokenStream = tokenId ? enrollmentTokenStreamId(tokenId) : undefined;
+    return this.inTurn.run(tokenStream ?? deviceStream, () =>
+      this.decideAndRecord(msg, hello, deviceStream, tokenStream),
+    );
+  }
+
+  /** The hello decided on the view and its events appended, again on a version conflict. */
+  private async decideAndRecord(
+    msg: Msg,
+    hello: Hello,
+    deviceStream: string,
+    tokenStream: string | undefined,
+  ): Promise<HelloReply> {
+    const giveUpAt = Date.now() + RETRY_FOR_MS;
     for (let attempt = 1; ; attempt++) {
       const now = new Date().toISOString();
-      const streams = await this.store.readStreams(
+      const streams = await this.view.streams(
         tokenStream ? [deviceStream, tokenStream] : [deviceStream],
       );
       const device = streams.get(deviceStream) ?? { events: [], version: 0 };
@@ -155,23 +179,24 @@ export class EnrollmentResponder {
       if (deviceEvents.length > 0) {
         appends.push({
           streamId: deviceStream,
-          events: deviceEvents.map((e) => ({ ...e, metadata })),
-          expectedVersion: device.version === 0 ? "no_stream" : device.version,
+          events: deviceEvents.map((e) => ({ ...e, metadata, eventId: randomUUID() })),
+          expectedVersion: device.events.length === 0 ? "no_stream" : "any",
         });
       }
       if (decision.outcome === "issue" && decision.tokenUse && tokenStream && token) {
         appends.push({
           streamId: tokenStream,
-          events: [{ ...decision.tokenUse.event, metadata }],
+          events: [{ ...decision.tokenUse.event, metadata, eventId: randomUUID() }],
           expectedVersion: token.version,
         });
       }
       try {
         // One transaction: a token use is counted only with the enrollment it allowed.
-        if (appends.length > 0) await this.store.appendMany(appends);
+        if (appends.length > 0)
+          await this.view.recordAppended(appends, await this.store.appendMany(appends));
       } catch (error) {
         // Another replica answered a hello of this device, or used the same token, meanwhile.
-        if (error instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) {
+        if (error instanceof ConcurrencyError && Date.now() < giveUpAt) {
           await sleep(Math.random() * Math.min(200, 10 * attempt));
           continue;
         }

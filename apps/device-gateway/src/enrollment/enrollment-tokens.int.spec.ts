@@ -46,6 +46,7 @@ import pg from "pg";
 import { AppModule } from "../app.module.js";
 import { loadGatewayConfig } from "../config/gateway.config.js";
 import { relayEvents } from "../testing/event-feed.test-helper.js";
+import { untilViewCaughtUp } from "../testing/view-feed.test-helper.js";
 import type { HelloReply } from "./enrollment-responder.js";
 
 const meta = () => ({
@@ -157,6 +158,7 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       [{ type: "EnrollmentTokenCreated", data, metadata: meta() }],
       { expectedVersion: "no_stream" },
     );
+    await untilViewCaughtUp(pool); // the gateways decide on their view, fed over SC_EVENTS
     return { tokenId, secret };
   }
 
@@ -260,6 +262,7 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       [{ type: "EnrollmentTokenRevoked", data: { reason: "leaked" }, metadata: meta() }],
       { expectedVersion: 1 },
     );
+    await untilViewCaughtUp(pool);
     const once = await aToken({ maxUses: 1 });
     expect(await hello(aDevice("tok-once-1", once.secret).body)).toMatchObject({
       status: "enrolled",
@@ -353,6 +356,7 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       { expectedVersion: 2 },
     );
     await closed;
+    await untilViewCaughtUp(pool);
     await expect(connectAs(reply.jwt, key, "tok-revoked-device")).rejects.toThrow(/authorization/i);
     // The token does not bring a revoked key back.
     expect(await hello(body)).toMatchObject({ status: "refused", reason: /revoked/ });
