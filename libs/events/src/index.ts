@@ -25,7 +25,15 @@ export {
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
-export { type CommandOutcome, type HandleCommandOptions, handleCommand } from "./handle-command.js";
+export {
+  type CommandOutcome,
+  type HandleCommandOptions,
+  handleCommand,
+  handleMultiStreamCommand,
+  type MultiStreamDecision,
+  type MultiStreamOutcome,
+  type StreamEvents,
+} from "./handle-command.js";
 export {
   MIGRATIONS_TABLE,
   type Migration,
@@ -75,7 +83,16 @@ export {
   parseEventPayload,
   subjectToken,
 } from "./relay-subject.js";
+export {
+  backoffMs,
+  DEFAULT_RETRY_POLICY,
+  isRetryable,
+  RetriesExhaustedError,
+  type RetryPolicy,
+  withRetry,
+} from "./retry-policy.js";
 export { EVENTS_CHANNEL, eventStoreMigrations } from "./schema.js";
+export type { StreamHead } from "./stream-head.js";
 export {
   deviceStreamId,
   FLEET_NAME,

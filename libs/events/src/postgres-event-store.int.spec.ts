@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { ConcurrencyError, ValidationError } from "./errors.js";
 import { START } from "./positions.js";
 import {
@@ -22,6 +23,18 @@ describe("PostgresEventStore", () => {
     f = await aMigratedStore();
   });
   afterAll(() => f.dispose());
+
+  it("tells a stream's head and which event sits at a version", async () => {
+    expect(await f.store.streamHead("device:head", 0)).toBeUndefined();
+    const tags = [aTagsChanged(1), aTagsChanged(2)].map((e) => ({ ...e, eventId: randomUUID() }));
+    await f.store.append("device:head", tags, { expectedVersion: "no_stream" });
+    expect(await f.store.streamHead("device:head", 1)).toEqual({
+      version: 2,
+      eventIdAt: tags[0]?.eventId,
+    });
+    expect(await f.store.streamHead("device:head", 0)).toEqual({ version: 2, eventIdAt: null });
+    expect(await f.store.streamHead("device:head", 3)).toEqual({ version: 2, eventIdAt: null });
+  });
 
   it("appends with expected versions and reads the stream back in order", async () => {
     const first = await f.store.append("device:a1", [aTagsChanged(1), aTagsChanged(2)], {

@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import type { RecordedEvent } from "./envelope.js";
 import { type LogPosition, START } from "./positions.js";
 import type { PostgresEventStore } from "./postgres-event-store.js";
@@ -46,10 +46,7 @@ export function runProcessor(
   const session = new ProcessorSession(store, { batchSize: 500, ...options }, () => {
     // Dedicated connection: it owns the session lock and the LISTEN, outside the pool. Named,
     // so an operator sees which processor holds which backend.
-    return new pg.Client({
-      ...store.pool.options,
-      application_name: `sc-processor:${options.name}`,
-    });
+    return store.dedicatedClient(`sc-processor:${options.name}`);
   });
   const loop = session.run();
   return {

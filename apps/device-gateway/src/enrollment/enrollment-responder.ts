@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { Logger } from "@nestjs/common";
 import {
@@ -15,12 +14,12 @@ import {
 } from "@statecast/contract";
 import { enrollmentTokenRefusal, foldDevice, foldEnrollmentToken } from "@statecast/device-domain";
 import {
-  ConcurrencyError,
   deviceStreamId,
   enrollmentTokenStreamId,
   type PostgresEventStore,
   type RecordedEvent,
   type StreamAppend,
+  withRetry,
 } from "@statecast/events";
 import { enrollmentSecretTokenId, type GatewaySetup, issueDeviceUser } from "@statecast/nats-auth";
 import type { GatewayView } from "../view/gateway-view.js";
@@ -36,11 +35,16 @@ import { InTurn } from "./in-turn.js";
 /** Replicas share hellos through this queue group: each hello is answered once. */
 export const HELLO_QUEUE = "sc-enrollment";
 
-// A new device's stream created meanwhile, or uses of one token racing on several replicas: retry
-// once the view has the new version. Hellos racing on one token (a batch of devices switched on
-// together) each take the token stream's next version in turn: retry with a jittered backoff, for
-// as long as this, rather than refuse.
-const RETRY_FOR_MS = 15_000;
+// A new device's stream created meanwhile, or uses of one token racing on several replicas: the
+// hello runs again once the view has the new version. Hellos racing on one token (a batch of
+// devices switched on together) each take the token stream's next version in turn. The policy is
+// the one retry policy's, with room for the view to catch up (about 10 s in all) rather than refuse.
+const HELLO_RETRY = { maxAttempts: 40, baseDelayMs: 10, maxDelayMs: 400 };
+
+/** A hello answered without credentials, or the decision whose events were recorded. */
+type Decided =
+  | HelloReply
+  | { decision: Exclude<ReturnType<typeof decideHello>, { outcome: "refused" }>; legacy: boolean };
 
 export type { HelloReply };
 
@@ -127,97 +131,102 @@ export class EnrollmentResponder {
     );
   }
 
-  /** The hello decided on the view and its events appended, again on a version conflict. */
+  /** The hello decided on the view and its events appended (again on a version conflict). */
   private async decideAndRecord(
     msg: Msg,
     hello: Hello,
     deviceStream: string,
     tokenStream: string | undefined,
   ): Promise<HelloReply> {
-    const giveUpAt = Date.now() + RETRY_FOR_MS;
-    for (let attempt = 1; ; attempt++) {
-      const now = new Date().toISOString();
-      const streams = await this.view.streams(
-        tokenStream ? [deviceStream, tokenStream] : [deviceStream],
+    const result = await withRetry(
+      `hello of ${hello.deviceId}`,
+      () => this.attempt(msg, hello, deviceStream, tokenStream),
+      HELLO_RETRY,
+    );
+    if ("status" in result) return result;
+    const { decision, legacy } = result;
+    if (decision.outcome === "pending") return { status: "pending" };
+    if (decision.tokenUse) {
+      this.logger.log(
+        `device ${hello.deviceId} enrolled with enrollment token ${decision.tokenUse.tokenId}`,
       );
-      const device = streams.get(deviceStream) ?? { events: [], version: 0 };
-      const token = tokenStream ? streams.get(tokenStream) : undefined;
-      const check = checkToken(hello, token?.events ?? [], now);
-      const state = foldDevice(hello.deviceId, device.events);
-      const decision = decideHello(hello, state, check);
-      if (decision.outcome === "refused") {
-        this.logger.warn(`hello of ${hello.deviceId} refused: ${decision.reason}`);
-        return { status: "refused", reason: decision.reason };
-      }
-      // Earlier agents watch with `kv.watch` (a new consumer name each time); a key whose agent
-      // once announced the fixed consumer keeps the bound (`decideTargetWatch`).
-      const watch = decideTargetWatch(
-        state,
-        hello.publicKey,
-        msg.headers?.get(TARGET_WATCH_HEADER) === FIXED_TARGET_WATCH,
-        this.options.legacyTargetWatch ?? "auto",
-      );
-      const deviceEvents =
-        decision.outcome === "issue" ? [...decision.events, ...watch.events] : decision.events;
-      const enrolls = decision.events.some((event) => event.type === "DeviceEnrolled");
-      if (decision.outcome === "pending" && enrolls) {
-        // A new device without a token: the fleet's policy and limits decide whether it is recorded.
-        if (this.limits.tokenRequired(hello.fleet)) {
-          const reason = `fleet ${hello.fleet} enrolls devices only with an enrollment token`;
-          return { status: "refused", reason };
-        }
-        const full = await this.limits.newPending(hello.fleet);
-        if (full) return full;
-      }
-      const metadata = {
-        correlationId: randomUUID(),
-        causationId: randomUUID(),
-        actor: `device:${hello.deviceId}` as const,
-        now,
-      };
-      const appends: StreamAppend[] = [];
-      if (deviceEvents.length > 0) {
-        appends.push({
-          streamId: deviceStream,
-          events: deviceEvents.map((e) => ({ ...e, metadata, eventId: randomUUID() })),
-          expectedVersion: device.events.length === 0 ? "no_stream" : "any",
-        });
-      }
-      if (decision.outcome === "issue" && decision.tokenUse && tokenStream && token) {
-        appends.push({
-          streamId: tokenStream,
-          events: [{ ...decision.tokenUse.event, metadata, eventId: randomUUID() }],
-          expectedVersion: token.version,
-        });
-      }
-      try {
-        // One transaction: a token use is counted only with the enrollment it allowed.
-        if (appends.length > 0)
-          await this.view.recordAppended(appends, await this.store.appendMany(appends));
-      } catch (error) {
-        // Another replica answered a hello of this device, or used the same token, meanwhile.
-        if (error instanceof ConcurrencyError && Date.now() < giveUpAt) {
-          await sleep(Math.random() * Math.min(200, 10 * attempt));
-          continue;
-        }
-        throw error;
-      }
-      if (decision.outcome === "pending") return { status: "pending" };
-      if (decision.tokenUse) {
-        this.logger.log(
-          `device ${hello.deviceId} enrolled with enrollment token ${decision.tokenUse.tokenId}`,
-        );
-      }
-      // An agent that renews gets a JWT that expires; one of an earlier release never renews, so
-      // an expiring JWT would cut it off for good: it keeps one without expiry.
-      const lifetimeMs = this.options.credentialsLifetimeMs ?? DEFAULT_CREDENTIALS_LIFETIME_MS;
-      const renews = msg.headers?.get(RENEWS_CREDENTIALS_HEADER) === "1";
-      const lifetime = renews ? Math.max(1, Math.round(lifetimeMs / 1000)) : undefined;
-      const { jwt } = await issueDeviceUser(this.setup, hello.deviceId, hello.publicKey, lifetime, {
-        legacyTargetWatch: watch.legacy,
-      });
-      return { status: "enrolled", jwt };
     }
+    // An agent that renews gets a JWT that expires; one of an earlier release never renews, so
+    // an expiring JWT would cut it off for good: it keeps one without expiry.
+    const lifetimeMs = this.options.credentialsLifetimeMs ?? DEFAULT_CREDENTIALS_LIFETIME_MS;
+    const renews = msg.headers?.get(RENEWS_CREDENTIALS_HEADER) === "1";
+    const lifetime = renews ? Math.max(1, Math.round(lifetimeMs / 1000)) : undefined;
+    const { jwt } = await issueDeviceUser(this.setup, hello.deviceId, hello.publicKey, lifetime, {
+      legacyTargetWatch: legacy,
+    });
+    return { status: "enrolled", jwt };
+  }
+
+  /** One attempt: read the view, decide, append in one transaction (ConcurrencyError: again). */
+  private async attempt(
+    msg: Msg,
+    hello: Hello,
+    deviceStream: string,
+    tokenStream: string | undefined,
+  ): Promise<Decided> {
+    const now = new Date().toISOString();
+    const streams = await this.view.streams(
+      tokenStream ? [deviceStream, tokenStream] : [deviceStream],
+    );
+    const device = streams.get(deviceStream) ?? { events: [], version: 0 };
+    const token = tokenStream ? streams.get(tokenStream) : undefined;
+    const check = checkToken(hello, token?.events ?? [], now);
+    const state = foldDevice(hello.deviceId, device.events);
+    const decision = decideHello(hello, state, check);
+    if (decision.outcome === "refused") {
+      this.logger.warn(`hello of ${hello.deviceId} refused: ${decision.reason}`);
+      return { status: "refused", reason: decision.reason };
+    }
+    // Earlier agents watch with `kv.watch` (a new consumer name each time); a key whose agent
+    // once announced the fixed consumer keeps the bound (`decideTargetWatch`).
+    const watch = decideTargetWatch(
+      state,
+      hello.publicKey,
+      msg.headers?.get(TARGET_WATCH_HEADER) === FIXED_TARGET_WATCH,
+      this.options.legacyTargetWatch ?? "auto",
+    );
+    const deviceEvents =
+      decision.outcome === "issue" ? [...decision.events, ...watch.events] : decision.events;
+    const enrolls = decision.events.some((event) => event.type === "DeviceEnrolled");
+    if (decision.outcome === "pending" && enrolls) {
+      // A new device without a token: the fleet's policy and limits decide whether it is recorded.
+      if (this.limits.tokenRequired(hello.fleet)) {
+        const reason = `fleet ${hello.fleet} enrolls devices only with an enrollment token`;
+        return { status: "refused", reason };
+      }
+      const full = await this.limits.newPending(hello.fleet);
+      if (full) return full;
+    }
+    const metadata = {
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      actor: `device:${hello.deviceId}` as const,
+      now,
+    };
+    const appends: StreamAppend[] = [];
+    if (deviceEvents.length > 0) {
+      appends.push({
+        streamId: deviceStream,
+        events: deviceEvents.map((e) => ({ ...e, metadata, eventId: randomUUID() })),
+        expectedVersion: device.events.length === 0 ? "no_stream" : "any",
+      });
+    }
+    if (decision.outcome === "issue" && decision.tokenUse && tokenStream && token) {
+      appends.push({
+        streamId: tokenStream,
+        events: [{ ...decision.tokenUse.event, metadata, eventId: randomUUID() }],
+        expectedVersion: token.version,
+      });
+    }
+    // One transaction: a token use is counted only with the enrollment it allowed.
+    if (appends.length > 0)
+      await this.view.recordAppended(appends, await this.store.appendMany(appends));
+    return { decision, legacy: watch.legacy };
   }
 }
 

@@ -1,6 +1,8 @@
-import { Inject, Injectable } from "@nestjs/common";
+import { Injectable } from "@nestjs/common";
+import { InjectDataSource } from "@nestjs/typeorm";
+import { poolOf } from "@statecast/events";
 import type pg from "pg";
-import { PG_POOL } from "../projections/pool.js";
+import type { DataSource } from "typeorm";
 import type { AuditCursor } from "./audit-cursor.js";
 import { buildEventPageQuery, type EventFilter } from "./event-filter.js";
 import type { EventView } from "./event-view.js";
@@ -43,7 +45,11 @@ export function positionOf(event: EventView): AuditCursor {
 /** Filtered reads over the `events` table in read-all order. */
 @Injectable()
 export class AuditRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  private readonly pool: pg.Pool;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.pool = poolOf(dataSource);
+  }
 
   async page(
     filter: EventFilter,

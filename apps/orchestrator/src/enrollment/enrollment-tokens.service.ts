@@ -15,6 +15,7 @@ import {
 } from "@statecast/events";
 import { generateEnrollmentSecret, hashEnrollmentSecret } from "@statecast/nats-auth";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
+import { EnrollmentTokenRepository } from "./enrollment-token.repository.js";
 
 export const ENROLLMENT_EVENT_STORE = "orchestrator:enrollment-event-store";
 
@@ -25,7 +26,10 @@ export const ENROLLMENT_EVENT_STORE = "orchestrator:enrollment-event-store";
  */
 @Injectable()
 export class EnrollmentTokensService {
-  constructor(@Inject(ENROLLMENT_EVENT_STORE) private readonly store: PostgresEventStore) {}
+  constructor(
+    @Inject(ENROLLMENT_EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EnrollmentTokenRepository) private readonly tokens: EnrollmentTokenRepository,
+  ) {}
 
   async create(
     fleet: string,
@@ -59,13 +63,7 @@ export class EnrollmentTokensService {
   }
 
   async list(fleet: string): Promise<EnrollmentTokenView[]> {
-    const { rows } = await this.store.pool.query<{ stream_id: string }>(
-      `SELECT stream_id FROM events
-       WHERE type = 'EnrollmentTokenCreated' AND data->>'fleet' = $1
-       ORDER BY global_position`,
-      [fleet],
-    );
-    const streams = await this.store.readStreams(rows.map((r) => r.stream_id));
+    const streams = await this.store.readStreams(await this.tokens.streamsOf(fleet));
     return [...streams.values()]
       .map((s) => foldEnrollmentToken(s.events))
       .filter((t): t is EnrollmentToken => t !== undefined)

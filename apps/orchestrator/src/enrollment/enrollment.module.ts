@@ -1,12 +1,14 @@
 import { Module } from "@nestjs/common";
+import { getDataSourceToken } from "@nestjs/typeorm";
 import {
   createRegistry,
   deviceCatalog,
   enrollmentCatalog,
   PostgresEventStore,
+  poolOf,
 } from "@statecast/events";
-import type pg from "pg";
-import { PG_POOL } from "../projections/pool.js";
+import type { DataSource } from "typeorm";
+import { EnrollmentTokenRepository } from "./enrollment-token.repository.js";
 import { EnrollmentTokensController } from "./enrollment-tokens.controller.js";
 import { ENROLLMENT_EVENT_STORE, EnrollmentTokensService } from "./enrollment-tokens.service.js";
 
@@ -17,10 +19,14 @@ import { ENROLLMENT_EVENT_STORE, EnrollmentTokensService } from "./enrollment-to
     {
       // Its own store over the shared pool, with the enrollment catalog registered.
       provide: ENROLLMENT_EVENT_STORE,
-      inject: [PG_POOL],
-      useFactory: (pool: pg.Pool) =>
-        new PostgresEventStore(pool, createRegistry(deviceCatalog, enrollmentCatalog)),
+      inject: [getDataSourceToken()],
+      useFactory: (dataSource: DataSource) =>
+        new PostgresEventStore(
+          poolOf(dataSource),
+          createRegistry(deviceCatalog, enrollmentCatalog),
+        ),
     },
+    EnrollmentTokenRepository,
     EnrollmentTokensService,
   ],
 })

@@ -2,10 +2,8 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ObjectGcResult } from "@statecast/contract/http";
 import { type EventMetadata, PostgresEventStore } from "@statecast/events";
 import type { ObjectStore } from "@statecast/state";
-import type pg from "pg";
-import { PG_POOL } from "../projections/pool.js";
 import { COLLECTED_IDS_LISTED, OBJECT_STORE_STREAM } from "./object.catalog.js";
-import { withObjectsExclusive } from "./object-gc-lock.js";
+import { ObjectGcRepository } from "./object-gc.repository.js";
 import { OBJECT_STORE } from "./object-store.provider.js";
 
 /** How long an object no revision references is kept, and how often a pass runs. */
@@ -21,10 +19,6 @@ export type { ObjectGcResult };
 
 export const DEFAULT_OBJECT_GC: ObjectGcOptions = { graceSeconds: 86_400, intervalSeconds: 3600 };
 
-// Every object a posted revision names: its canonical state (the digest) and the state's objects.
-const REFERENCED = `SELECT data ->> 'digest' AS sha FROM events WHERE type = 'RevisionPosted'
-UNION SELECT jsonb_array_elements_text(data -> 'objects') FROM events WHERE type = 'RevisionPosted'`;
-
 /**
  * Collects objects that no revision references. Safe against concurrent posts twice over:
  * objects younger than the grace period are never candidates (uploads for a post to come; a
@@ -35,7 +29,7 @@ UNION SELECT jsonb_array_elements_text(data -> 'objects') FROM events WHERE type
 export class ObjectGc {
   constructor(
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(ObjectGcRepository) private readonly sql: ObjectGcRepository,
     @Inject(PostgresEventStore) private readonly events: PostgresEventStore,
     @Inject(OBJECT_GC_OPTIONS) private readonly options: ObjectGcOptions,
   ) {}
@@ -61,9 +55,8 @@ export class ObjectGc {
       const stat = await this.store.stat(sha);
       if (stat) listed.push(stat);
     }
-    const summary = await withObjectsExclusive(this.pool, async () => {
-      const { rows } = await this.pool.query<{ sha: string }>(REFERENCED);
-      const referenced = new Set(rows.map((r) => r.sha));
+    const summary = await this.sql.exclusive(async () => {
+      const referenced = await this.sql.referenced();
       const pass: ObjectGcResult = {
         dryRun: options.dryRun,
         graceSeconds,

@@ -11,6 +11,7 @@ import {
   ObjectGc,
   type ObjectGcOptions,
 } from "./object-gc.js";
+import { ObjectGcRepository } from "./object-gc.repository.js";
 import { ObjectGcScheduler } from "./object-gc.scheduler.js";
 import { ObjectStats } from "./object-stats.js";
 import {
@@ -45,6 +46,7 @@ import { RevisionPublisher } from "./revision-publisher.js";
     ObjectStats,
     ObjectsMetrics,
     ObjectsService,
+    ObjectGcRepository,
     ObjectGc,
     ObjectGcScheduler,
     {
@@ -60,6 +62,6 @@ import { RevisionPublisher } from "./revision-publisher.js";
       },
     },
   ],
-  exports: [OBJECT_STORE, RevisionPublisher],
+  exports: [OBJECT_STORE, RevisionPublisher, ObjectGcRepository],
 })
 export class ObjectsModule {}

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Inject, Injectable } from "@nestjs/common";
+import { Injectable } from "@nestjs/common";
+import { InjectDataSource } from "@nestjs/typeorm";
+import { poolOf } from "@statecast/events";
 import type pg from "pg";
-import { PG_POOL } from "./pool.js";
+import type { DataSource } from "typeorm";
 
 // The checkpoint covers the event once it is at or past the event's (transaction_id, position).
 const CAUGHT_UP = `SELECT EXISTS (
@@ -17,7 +19,11 @@ const CAUGHT_UP = `SELECT EXISTS (
  */
 @Injectable()
 export class ProjectionWaiter {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  private readonly pool: pg.Pool;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.pool = poolOf(dataSource);
+  }
 
   /** Waits for the event at `version` of `streamId` (as returned by handleCommand). */
   async waitForStreamVersion(projection: string, streamId: string, version: number): Promise<void> {

@@ -7,18 +7,20 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from "@nestjs/common";
+import { getDataSourceToken } from "@nestjs/typeorm";
 import {
   createRegistry,
   deviceCatalog,
   type EventRegistry,
   enrollmentCatalog,
   PostgresEventStore,
+  poolOf,
   type RunningProcessor,
   revisionCatalog,
   rolloutCatalog,
   runProcessor,
 } from "@statecast/events";
-import type pg from "pg";
+import type { DataSource } from "typeorm";
 import { tokenCatalog } from "../auth/token.catalog.js";
 import { tokenProjection } from "../auth/token.projection.js";
 import { deviceRegistryProjection } from "../devices/device-registry.projection.js";
@@ -26,7 +28,6 @@ import { maintenanceCatalog } from "../maintenance/maintenance.catalog.js";
 import { objectCatalog } from "../objects/object.catalog.js";
 import { revisionProjection } from "../revisions/revision.projection.js";
 import { trustCatalog } from "../trust/trust.catalog.js";
-import { PG_POOL } from "./pool.js";
 import type { Projection } from "./projection.js";
 import { ProjectionWaiter } from "./projection-waiter.js";
 
@@ -81,8 +82,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   providers: [
     {
       provide: PostgresEventStore,
-      inject: [PG_POOL],
-      useFactory: (pool: pg.Pool) => new PostgresEventStore(pool, orchestratorRegistry()),
+      inject: [getDataSourceToken()],
+      useFactory: (dataSource: DataSource) =>
+        new PostgresEventStore(poolOf(dataSource), orchestratorRegistry()),
     },
     ProjectionWaiter,
     ProjectionRunner,

@@ -1,7 +1,9 @@
-import { Inject, Injectable } from "@nestjs/common";
+import { Injectable } from "@nestjs/common";
+import { InjectDataSource } from "@nestjs/typeorm";
 import type { RevisionView } from "@statecast/contract/http";
+import { poolOf } from "@statecast/events";
 import type pg from "pg";
-import { PG_POOL } from "../projections/pool.js";
+import type { DataSource } from "typeorm";
 
 export type { RevisionView };
 
@@ -20,7 +22,11 @@ const COLUMNS = "fleet, number, digest, objects, author, message, posted_at";
 /** Reads `fleet_revisions` and allocates revision numbers. */
 @Injectable()
 export class RevisionRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  private readonly pool: pg.Pool;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.pool = poolOf(dataSource);
+  }
 
   /**
    * The highest revision number the fleet's streams hold. Read from `streams` (written in the

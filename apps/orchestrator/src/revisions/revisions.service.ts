@@ -1,11 +1,6 @@
 import { Readable } from "node:stream";
 import { Inject, Injectable } from "@nestjs/common";
-import {
-  ConcurrencyError,
-  NotFoundError,
-  PostgresEventStore,
-  revisionStreamId,
-} from "@statecast/events";
+import { NotFoundError, PostgresEventStore, revisionStreamId, withRetry } from "@statecast/events";
 import {
   canonicalJson,
   diffStates,
@@ -16,12 +11,10 @@ import {
   type VerifyReport,
   verifyState,
 } from "@statecast/state";
-import type pg from "pg";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
-import { withObjectsPinned } from "../objects/object-gc-lock.js";
+import { ObjectGcRepository } from "../objects/object-gc.repository.js";
 import { OBJECT_STORE } from "../objects/object-store.provider.js";
 import { RevisionPublisher } from "../objects/revision-publisher.js";
-import { PG_POOL } from "../projections/pool.js";
 import { ProjectionWaiter } from "../projections/projection-waiter.js";
 import { TrustPolicyService } from "../trust/trust-policy.service.js";
 import { revisionProjection } from "./revision.projection.js";
@@ -39,7 +32,7 @@ export class RevisionsService {
     @Inject(TrustPolicyService) private readonly trust: TrustPolicyService,
     @Inject(RevisionRepository) private readonly revisions: RevisionRepository,
     @Inject(ProjectionWaiter) private readonly projections: ProjectionWaiter,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(ObjectGcRepository) private readonly objectGc: ObjectGcRepository,
     @Inject(RevisionPublisher) private readonly publisher: RevisionPublisher,
   ) {}
 
@@ -63,9 +56,9 @@ export class RevisionsService {
     refuseUnverified(verifyState(state, policy));
     const canonical = Buffer.from(canonicalJson(state), "utf8");
     const digest = stateDigest(state);
-    // From the presence check to the commit, no object collection pass runs (object-gc-lock.ts):
+    // From the presence check to the commit, no object collection pass runs (object-gc.repository):
     // checked again under the lock, since a pass may have run since the first check.
-    const { number, position } = await withObjectsPinned(this.pool, async () => {
+    const { number, position } = await this.objectGc.pinned(async () => {
       await refuseAnyMissing();
       // The canonical state is itself an object (its id is the digest): devices fetch it like any other.
       await this.objects.put(digest, Readable.from([canonical]), { size: canonical.length });
@@ -84,9 +77,13 @@ export class RevisionsService {
     data: { digest: string; objects: string[]; author: string; message: string },
     ctx: CommandContext,
   ): Promise<{ number: number; position: bigint }> {
-    let number = (await this.revisions.highestNumber(fleet)) + 1;
-    for (let attempt = 1; ; attempt++, number++) {
-      try {
+    let tried = 0;
+    // Another revision took this number first: the next attempt tries a later one.
+    return withRetry(
+      `numbering a revision of fleet ${fleet}`,
+      async () => {
+        const number = Math.max(await this.revisions.highestNumber(fleet), tried) + 1;
+        tried = number;
         const result = await this.store.append(
           revisionStreamId(fleet, number),
           [
@@ -99,11 +96,9 @@ export class RevisionsService {
           { expectedVersion: "no_stream" },
         );
         return { number, position: result.lastGlobalPosition };
-      } catch (error) {
-        // Another revision took this number first: try the next one.
-        if (!(error instanceof ConcurrencyError) || attempt >= NUMBERING_ATTEMPTS) throw error;
-      }
-    }
+      },
+      { maxAttempts: NUMBERING_ATTEMPTS },
+    );
   }
 
   list(fleet: string, after: number, limit: number): Promise<RevisionView[]> {

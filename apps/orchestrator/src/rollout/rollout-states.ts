@@ -14,10 +14,6 @@ export interface LoadedRollout {
   lastEventId: string | null;
 }
 
-const HEAD = `SELECT s.version, e.event_id FROM streams s
-  LEFT JOIN events e ON e.stream_id = s.stream_id AND e.stream_version = $2
-  WHERE s.stream_id = $1`;
-
 /**
  * Folded rollout states kept in memory between commands. A large rollout's stream holds tens of
  * thousands of events; refolding it for every device report would be quadratic. A cached entry is
@@ -36,14 +32,13 @@ export class RolloutStates {
   async load(rolloutId: string, client?: Queryable): Promise<LoadedRollout> {
     const streamId = rolloutStreamId(rolloutId);
     const cached = this.cache.get(rolloutId);
-    const db = client ?? this.store.pool;
-    const { rows } = await db.query<{ version: number; event_id: string | null }>(HEAD, [
+    const head = await this.store.streamHead(
       streamId,
       cached?.version ?? 0,
-    ]);
-    const head = rows[0];
+      client ? { client } : {},
+    );
     if (!head) return { rolloutId, state: initialState(), version: 0, lastEventId: null };
-    const fresh = cached && cached.lastEventId === head.event_id;
+    const fresh = cached && cached.lastEventId === head.eventIdAt;
     const base: LoadedRollout = fresh
       ? cached
       : { rolloutId, state: initialState(), version: 0, lastEventId: null };

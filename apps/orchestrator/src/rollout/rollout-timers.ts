@@ -2,7 +2,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { EventMetadata, PostgresEventStore } from "@statecast/events";
 import { type RolloutTimer, SYSTEM_ACTOR, type TimerElapsed, timerInput } from "./domain/index.js";
 import type { LoadedRollout, RolloutStates } from "./rollout-states.js";
-import { inTransaction } from "./rollout-transaction.js";
 import type { RolloutWriter } from "./rollout-writer.js";
 
 interface DueTimer {
@@ -60,7 +59,7 @@ export class RolloutTimers {
   async fireDue(limit = 200): Promise<number> {
     const now = this.clock().toISOString();
     const written: LoadedRollout[] = [];
-    const fired = await inTransaction(this.store, async (client) => {
+    const fired = await this.store.transaction("rollout timers", async (client) => {
       written.length = 0;
       const { rows } = await client.query<DueTimer>(TAKE_DUE, [now, limit]);
       const byRollout = new Map<string, TimerElapsed[]>();

@@ -1,5 +1,5 @@
 import type { TransferBytes } from "@statecast/device-domain";
-import type pg from "pg";
+import type { Queryable } from "@statecast/events";
 
 /** The fleet's download total for a rollout: the devices it targets, their last apply of it. */
 export interface RolloutTransfer extends TransferBytes {
@@ -11,11 +11,11 @@ export interface RolloutTransfer extends TransferBytes {
  * apply of the rollout's revision (device registry `transfer.last`).
  */
 export async function rolloutTransfer(
-  pool: pg.Pool,
+  db: Queryable,
   rolloutId: string,
   revision: { fleet: string; number: number },
 ): Promise<RolloutTransfer> {
-  const { rows } = await pool.query<Record<keyof RolloutTransfer, string>>(
+  const { rows } = await db.query<Record<keyof RolloutTransfer, string>>(
     `SELECT count(*) AS devices,
             coalesce(sum((t->>'needed')::bigint), 0) AS needed,
             coalesce(sum((t->>'fetched')::bigint), 0) AS fetched,

@@ -11,6 +11,7 @@ import { PostgresEventStore, type RunningProcessor, runProcessor } from "@statec
 import { RolloutController } from "./rollout.controller.js";
 import { RolloutRow } from "./rollout.entity.js";
 import { RolloutService } from "./rollout.service.js";
+import { RolloutFleetRepository } from "./rollout-fleet.repository.js";
 import {
   PROCESS_MANAGER_NAME,
   PROCESS_MANAGER_TYPES,
@@ -71,6 +72,7 @@ export class RolloutRunner implements OnApplicationBootstrap, BeforeApplicationS
       useFactory: (store: PostgresEventStore, states: RolloutStates) =>
         new RolloutWriter(store, states),
     },
+    RolloutFleetRepository,
     RolloutService,
     RolloutRunner,
   ],

@@ -33,15 +33,10 @@ import {
 } from "./domain/index.js";
 import { RolloutRow } from "./rollout.entity.js";
 import { parseDefinition, parseReplayPolicy } from "./rollout-definition.input.js";
-import {
-  activeClaims,
-  revisionDigest,
-  type SelectedDevice,
-  selectDevices,
-} from "./rollout-fleet.js";
+import type { SelectedDevice } from "./rollout-fleet.js";
+import { RolloutFleetRepository } from "./rollout-fleet.repository.js";
 import { RolloutStates } from "./rollout-states.js";
-import { inTransaction } from "./rollout-transaction.js";
-import { type RolloutTransfer, rolloutTransfer } from "./rollout-transfer.js";
+import type { RolloutTransfer } from "./rollout-transfer.js";
 import { RolloutWriter } from "./rollout-writer.js";
 
 export type ControlType = "pause" | "resume" | "promote" | "abort" | "rollback";
@@ -70,6 +65,7 @@ export class RolloutService {
     @Inject(RolloutStates) private readonly states: RolloutStates,
     @Inject(RolloutWriter) private readonly writer: RolloutWriter,
     @InjectRepository(RolloutRow) private readonly rollouts: Repository<RolloutRow>,
+    @Inject(RolloutFleetRepository) private readonly fleet: RolloutFleetRepository,
   ) {}
 
   async create(body: unknown, ctx: CommandContext): Promise<RolloutView> {
@@ -77,15 +73,14 @@ export class RolloutService {
     const devices = await this.selected(definition);
     const conflicts = findConflicts(
       devices.map((d) => d.deviceId),
-      await activeClaims(this.store.pool),
+      await this.fleet.activeClaims(),
     );
     if (conflicts.length > 0)
       throw new IllegalStateError(
         `conflicts with an active rollout: ${describeConflicts(conflicts)}`,
       );
     const rolloutId = randomUUID();
-    const revisionExists =
-      (await revisionDigest(this.store.pool, definition.revision)) !== undefined;
+    const revisionExists = await this.fleet.revisionExists(definition.revision);
     const context = {
       selectedDevices: devices.map((d) => ({ deviceId: d.deviceId, fleet: d.fleet ?? "" })),
       revisionExists,
@@ -106,7 +101,7 @@ export class RolloutService {
     const devices = await this.selected(definition);
     const issues = validateDefinition(definition, {
       selectedDevices: devices.map((d) => ({ deviceId: d.deviceId, fleet: d.fleet ?? "" })),
-      revisionExists: (await revisionDigest(this.store.pool, definition.revision)) !== undefined,
+      revisionExists: await this.fleet.revisionExists(definition.revision),
     });
     if (issues.length > 0)
       throw new ValidationError(
@@ -121,8 +116,8 @@ export class RolloutService {
     const { state } = await this.states.loadExisting(rolloutId);
     if (state.status !== "created")
       throw new IllegalStateError(`cannot start rollout ${rolloutId}: it is ${state.status}`);
-    const devices = await selectDevices(this.store.pool, state.definition.selector);
-    const activeRollouts = await activeClaims(this.store.pool);
+    const devices = await this.fleet.selectDevices(state.definition.selector);
+    const activeRollouts = await this.fleet.activeClaims();
     return this.command(rolloutId, ctx, (now) => ({
       type: "StartRollout",
       devices: devices.map(({ deviceId, currentRevision, online }) => ({
@@ -175,7 +170,7 @@ export class RolloutService {
       const { state } = await this.states.loadExisting(rolloutId);
       const now = new Date().toISOString();
       const current = view(state, now, rolloutId);
-      const transfer = await rolloutTransfer(this.store.pool, rolloutId, current.revision);
+      const transfer = await this.fleet.transfer(rolloutId, current.revision);
       const { policy } = await maintenancePolicyOf(this.store, current.revision.fleet);
       const limit = policy.lockLimitSeconds;
       return {
@@ -214,15 +209,10 @@ export class RolloutService {
 
   /** The devices the selector matches; listed ids the registry does not know are refused. */
   private async selected(definition: RolloutDefinition): Promise<SelectedDevice[]> {
-    const devices = await selectDevices(this.store.pool, definition.selector);
+    const devices = await this.fleet.selectDevices(definition.selector);
     const ids = definition.selector.ids ?? [];
     if (ids.length === 0) return devices;
-    const { rows } = await this.store.pool.query<{ device_id: string }>(
-      "SELECT device_id FROM device_registry WHERE device_id = ANY($1::text[])",
-      [ids],
-    );
-    const known = new Set(rows.map((row) => row.device_id));
-    const unknown = ids.filter((id) => !known.has(id));
+    const unknown = await this.fleet.unknownDevices(ids);
     if (unknown.length > 0) {
       const shown =
         unknown.slice(0, 5).join(", ") +
@@ -241,7 +231,7 @@ export class RolloutService {
     ctx: CommandContext,
     input: (now: string) => OperatorCommand,
   ): Promise<RolloutView> {
-    const written = await inTransaction(this.store, (client) => {
+    const written = await this.store.transaction(`rollout ${rolloutId} command`, (client) => {
       const metadata = metadataOf(ctx);
       return this.writer.apply(client, rolloutId, [input(metadata.now)], metadata);
     });

@@ -63,8 +63,10 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
 
 /**
  * One TypeORM DataSource for the whole service, migrated before any feature gets it and destroyed
- * on shutdown; features take repositories of their entities (`TypeOrmModule.forFeature`). Its
- * `pg.Pool` stays inside the data layer under `PG_POOL`, for the SQL that is written by hand.
+ * on shutdown; features take repositories of their entities (`TypeOrmModule.forFeature`), or a
+ * repository class of their own that runs its hand-written SQL on `poolOf(dataSource)`.
+ * `PG_POOL` is the same pool for the device gateway's code that still injects it (being
+ * rewritten); the orchestrator and the libs do not use it.
  */
 @Module({})
 export class DatabaseModule {

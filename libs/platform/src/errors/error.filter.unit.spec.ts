@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   IllegalStateError,
   NotFoundError,
+  RetriesExhaustedError,
   TimedOutError,
   TooBusyError,
   UnauthorizedError,
@@ -24,6 +25,8 @@ const failures: Record<string, () => Error> = {
   not_found: () => new NotFoundError("rollout r1 not found"),
   illegal_state: () => new IllegalStateError("rollout r1 is completed"),
   concurrency: () => new ConcurrencyError("stream rollout:r1 moved on"),
+  retries_exhausted: () =>
+    new RetriesExhaustedError("rollout r1 command", 6, new ConcurrencyError("stream moved on")),
   too_busy: () => new TooBusyError("at most 4 audit requests at once per token", 2),
   timed_out: () => new TimedOutError("the query ran too long", 5),
   statement_timeout: () =>
@@ -71,6 +74,17 @@ describe("ErrorFilter", () => {
     expect(res.status).toBe(status);
     const body = await res.json();
     expect(body).toEqual({ statusCode: status, error: kind, message: failures[kind]?.().message });
+  });
+
+  it("answers a command that lost every retry as a conflict (409), saying it gave up", async () => {
+    const res = await fetch(`${base}/retries_exhausted`);
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({
+      statusCode: 409,
+      error: "concurrency",
+      message:
+        "rollout r1 command: gave up after 6 attempts, each lost to a concurrent write (last: stream moved on)",
+    });
   });
 
   it("maps a validation error to 400 with its details", async () => {

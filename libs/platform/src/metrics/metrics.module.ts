@@ -1,6 +1,6 @@
 import { Global, Inject, type MiddlewareConsumer, Module, type NestModule } from "@nestjs/common";
-import type pg from "pg";
-import { PG_POOL } from "../tokens.js";
+import { poolOf } from "@statecast/events";
+import { DataSource } from "typeorm";
 import { httpLatencyMiddleware } from "./http-metrics.js";
 import { MetricsController } from "./metrics.controller.js";
 import { Metrics } from "./metrics.js";
@@ -10,7 +10,7 @@ import { registerStoreGauges } from "./store-gauges.js";
 /**
  * `/metrics` and the `Metrics` registry (global: features inject it, optionally, to expose
  * their counters), with Node's default metrics and every HTTP request's latency. Import it after
- * `PlatformModule`, which provides the pool.
+ * `PlatformModule`, which provides the DataSource.
  */
 @Global()
 @Module({
@@ -18,11 +18,11 @@ import { registerStoreGauges } from "./store-gauges.js";
   providers: [
     {
       provide: Metrics,
-      inject: [PG_POOL],
-      useFactory: (pool: pg.Pool) => {
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => {
         const metrics = new Metrics();
         registerProcessMetrics(metrics);
-        registerStoreGauges(metrics, pool);
+        registerStoreGauges(metrics, poolOf(dataSource));
         return metrics;
       },
     },

@@ -1,2 +1,0 @@
-// The Postgres pool provided by the platform's DatabaseModule.
-export { PG_POOL } from "@statecast/platform";
