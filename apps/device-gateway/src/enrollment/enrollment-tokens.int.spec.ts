@@ -112,12 +112,11 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       name: "device-gateway",
       config: replicaConfig,
     });
-    // The orchestrator's relay: what the gateways' revoker consumes (SC_EVENTS).
+    // The orchestrator's relay, under the orchestrator's own user (the gateways' may not publish
+    // events): what the gateways' view and revoker consume (SC_EVENTS).
     relayConnection = await connect({
       servers: nats.url,
-      ...credsConnectionOptions(
-        readFileSync(join(gatewayDir, GATEWAY_FILES.servicesCreds), "utf8"),
-      ),
+      ...credsConnectionOptions(await issueServiceUser(setup, "orchestrator", "orchestrator")),
     });
     relay = await relayEvents(store, relayConnection);
     enrollmentCreds = (await issueEnrollmentUser(setup)).creds;
