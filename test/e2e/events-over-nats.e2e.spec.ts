@@ -14,6 +14,7 @@ import {
 } from "@statecast/nats-auth";
 import { CREDENTIAL_REVOKER } from "../../apps/device-gateway/src/enrollment/credential-revoker.js";
 import { TARGETS_CONSUMER } from "../../apps/device-gateway/src/targets/target-events.controller.js";
+import { VIEW_CONSUMERS } from "../../apps/device-gateway/src/view/view-events.controller.js";
 import {
   allOnRevision,
   BUSYBOX_APP,
@@ -89,8 +90,8 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
         system.api(`/v1/devices/${deviceId}/approve`, { method: "POST", json: {} }),
         200,
       );
-      const reply = await hello();
-      expect(reply.status).toBe("enrolled");
+      // As an agent does: hello again until the approval reached the gateway (over SC_EVENTS).
+      const reply = await enrolledReply(hello);
       const connectDevice = () =>
         connect({
           servers: system.services.nats.url,
@@ -101,6 +102,14 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
     } finally {
       await enrolling.close();
     }
+  }
+
+  /** Hellos until enrolled, as an agent retries while pending. */
+  async function enrolledReply(hello: () => Promise<{ status: string; jwt?: string }>) {
+    return until("the device enrolled", async () => {
+      const reply = await hello();
+      return reply.status === "enrolled" ? reply : undefined;
+    });
   }
 
   it("delivers every target once and the revocation, with the gateway killed mid-rollout", async () => {
@@ -192,5 +201,53 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
     // No waiting: the gateway answered the orchestrator's request once the servers had the JWT.
     await expect(device.connectDevice()).rejects.toThrow(/authorization/i);
     await closed;
+  });
+
+  it("an approval given while the gateway is down reaches the device from its view, kept over SC_EVENTS", async () => {
+    const { children } = system.services;
+    const [devicesView] = VIEW_CONSUMERS;
+    const { creds, inboxPrefix } = await issueEnrollmentUser(system.services.setup);
+    const enrolling = await connect({
+      servers: system.services.nats.url,
+      inboxPrefix,
+      ...credsConnectionOptions(creds),
+    });
+    const key = createUser();
+    const hello = async () => {
+      const body = { deviceId: "ap-0", publicKey: key.getPublicKey(), fleet: "spare" };
+      const reply = await enrolling.request(helloSubject("ap-0"), JSON.stringify(body), {
+        timeout: 10_000,
+      });
+      return reply.json<{ status: string; jwt?: string }>();
+    };
+    try {
+      expect(await hello()).toEqual({ status: "pending" });
+      expect(await children!.gateway.kill()).toBe("killed by SIGKILL");
+      await expectStatus(system.api("/v1/devices/ap-0/approve", { method: "POST", json: {} }), 200);
+      await until("the approval waiting in SC_EVENTS", async () =>
+        (await unacked(devicesView.name)) > 0 ? true : undefined,
+      );
+
+      await children!.gateway.start();
+      await until("the approval acked by the restarted gateway", async () =>
+        (await unacked(devicesView.name)) === 0 ? true : undefined,
+      );
+      // The gateway's own table has it: what its hello decides with.
+      const { rows } = await system.pool.query<{ type: string }>(
+        `SELECT type FROM gateway_view_events WHERE stream_id = 'device:ap-0'
+          ORDER BY stream_version`,
+      );
+      expect(rows.map((r) => r.type)).toEqual(["DeviceEnrolled", "DeviceApproved"]);
+      const reply = await hello();
+      expect(reply.status).toBe("enrolled");
+      const device = await connect({
+        servers: system.services.nats.url,
+        reconnect: false,
+        ...deviceConnectionOptions(credsText(reply.jwt!, key), "ap-0"),
+      });
+      await device.close();
+    } finally {
+      await enrolling.close();
+    }
   });
 });

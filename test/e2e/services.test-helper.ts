@@ -8,6 +8,7 @@ import {
   issueServiceUser,
   type OperatorSetup,
   renderServerConfig,
+  type ServiceRole,
   writeGatewaySetup,
 } from "@statecast/nats-auth";
 import { bootstrapApp } from "@statecast/platform";
@@ -191,10 +192,22 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
       : {}),
     ...options.env,
   };
+  // Each service under its own NATS user, limited to its part (servicePermissions); the tests'
+  // own connections use the unlimited `servicesCreds`.
+  const serviceCreds = async (role: ServiceRole) => {
+    const file = join(dir, `${role}.creds`);
+    writeFileSync(file, await issueServiceUser(setup, `e2e-${role}`, role), { mode: 0o600 });
+    return file;
+  };
   // No shared disk: each service its own directory; the gateway's key as a mounted Secret.
-  const orchestratorEnv = { ...env, STATECAST_DATA_DIR: dataDir };
+  const orchestratorEnv = {
+    ...env,
+    NATS_CREDS: await serviceCreds("orchestrator"),
+    STATECAST_DATA_DIR: dataDir,
+  };
   const gatewayEnv = {
     ...env,
+    NATS_CREDS: await serviceCreds("device-gateway"),
     STATECAST_DATA_DIR: gatewayDataDir,
     STATECAST_TARGET_KEY_DIR: targetKeyDir,
   };

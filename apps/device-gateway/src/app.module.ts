@@ -17,21 +17,27 @@ import { PresenceModule } from "./presence/presence.module.js";
 import { StatusModule } from "./status/status.module.js";
 import { TARGETS_CONSUMER } from "./targets/target-events.controller.js";
 import { TargetsModule } from "./targets/targets.module.js";
+import { gatewayViewMigrations } from "./view/gateway-view.migrations.js";
+import { ViewModule } from "./view/view.module.js";
+import { VIEW_CONSUMERS } from "./view/view-events.controller.js";
 
 /** Every schema change the gateway owns, in order: add a package's list after those it needs. */
 const migrations: readonly Migration[] = [
   ...eventStoreMigrations,
   ...presenceMigrations,
   ...helloLimitMigrations,
+  ...gatewayViewMigrations,
 ];
 
 /**
  * The gateway's durable consumers of SC_EVENTS (what the orchestrator's relay publishes): device
- * events in order for the targets, and revocations when this gateway has a NATS setup to sign with.
+ * events in order for the targets, the streams of its own view (see ViewModule), and revocations
+ * when this gateway has a NATS setup to sign with.
  */
 function eventConsumers(config: GatewayConfig) {
   return [
     { name: TARGETS_CONSUMER, filterSubject: "sc.evt.device.>" },
+    ...VIEW_CONSUMERS,
     ...(config.natsAuthDir
       ? [{ name: CREDENTIAL_REVOKER, filterSubject: "sc.evt.device.*.DeviceCredentialsRevoked" }]
       : []),
@@ -51,6 +57,7 @@ export class AppModule {
           decode: parseEventPayload,
         }),
         // Feature modules, one line each:
+        ViewModule,
         StatusModule,
         MetricsModule,
         TargetsModule,

@@ -64,7 +64,7 @@ export async function prepareNatsAuth(
     orchestrator: join(dir, "orchestrator.creds"),
     "device-gateway": join(gatewayDir, GATEWAY_FILES.servicesCreds),
   } as const;
-  writePrivate(creds.orchestrator, await issueServiceUser(setup, "orchestrator"));
+  writePrivate(creds.orchestrator, await issueServiceUser(setup, "orchestrator", "orchestrator"));
   return { dir, gatewayDir, setup, configFile, tls, creds };
 }
 

@@ -58,7 +58,7 @@ export async function writeGatewaySetup(
   writePrivateFile(join(dir, GATEWAY_FILES.claimsUpdateCreds), await issueClaimsUpdateUser(setup));
   writePrivateFile(
     join(dir, GATEWAY_FILES.servicesCreds),
-    await issueServiceUser(setup, serviceName),
+    await issueServiceUser(setup, serviceName, "device-gateway"),
   );
   return loadGatewaySetup(dir);
 }

@@ -56,6 +56,7 @@ export {
   type ServerConfigOptions,
   type ServerTlsOptions,
 } from "./server-config.js";
+export { type ServiceRole, servicePermissions } from "./service-permissions.js";
 export {
   type TargetEntry,
   TargetWatch,

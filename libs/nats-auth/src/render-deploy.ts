@@ -58,7 +58,8 @@ for (const [file, text] of Object.entries(configs)) {
 if (setup && values.creds) {
   mkdirSync(values.creds, { recursive: true, mode: 0o700 });
   const files = {
-    "services.creds": await issueServiceUser(setup, "services"),
+    // The orchestrators' SERVICES user, limited to their part (the gateways' is in --gateway).
+    "services.creds": await issueServiceUser(setup, "orchestrator", "orchestrator"),
     "enrollment.creds": (await issueEnrollmentUser(setup)).creds,
   };
   for (const [file, text] of Object.entries(files)) {

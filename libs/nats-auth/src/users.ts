@@ -15,6 +15,7 @@ import {
   setupKey,
   setupKeys,
 } from "./operator-setup.js";
+import { type ServiceRole, servicePermissions } from "./service-permissions.js";
 
 /** What the gateway hands a device: its user JWT, and the creds text when the seed was made here. */
 export interface DeviceCredentials {
@@ -29,15 +30,21 @@ export interface DeviceCredentials {
 }
 
 /**
- * Creds for a service (gateway, orchestrator relay…): a user of the SERVICES account with no
- * permission limits, so it can manage streams, KV and object stores.
+ * Creds for a service (gateway, orchestrator relay…): a user of the SERVICES account that can
+ * manage streams, KV and object stores; with a `role`, limited to that service's part
+ * (`servicePermissions`), else unlimited (tools, benches, a site's leaf link).
  */
-export async function issueServiceUser(setup: OperatorSetup, name: string): Promise<string> {
+export async function issueServiceUser(
+  setup: OperatorSetup,
+  name: string,
+  role?: ServiceRole,
+): Promise<string> {
   assertUserName(name);
   const user = createUser();
   const { servicesAccount } = setup;
   const signer = { signer: setupKey(setup, "servicesSigning") };
-  const jwt = await encodeUser(`service:${name}`, user, servicesAccount.publicKey, {}, signer);
+  const limits = role ? servicePermissions(role) : {};
+  const jwt = await encodeUser(`service:${name}`, user, servicesAccount.publicKey, limits, signer);
   return credsText(jwt, user);
 }
 

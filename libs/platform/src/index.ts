@@ -11,7 +11,11 @@ export * from "./config/index.js";
 export { DatabaseModule, type DatabaseModuleOptions } from "./database/database.module.js";
 export { ErrorFilter } from "./errors/error.filter.js";
 export { type ErrorBody, type ErrorResponse, toErrorResponse } from "./errors/error-response.js";
-export { type JetStreamEventPattern, OnStreamEvent } from "./events-transport/event-pattern.js";
+export {
+  type JetStreamEventPattern,
+  OnStreamEvent,
+  OnStreamEvents,
+} from "./events-transport/event-pattern.js";
 export { EventsTransportModule } from "./events-transport/events-transport.module.js";
 export { JetStreamEventContext } from "./events-transport/jetstream-event.context.js";
 export {

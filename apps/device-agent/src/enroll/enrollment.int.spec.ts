@@ -30,6 +30,10 @@ import pg from "pg";
 import { EnrollmentResponder } from "../../../device-gateway/src/enrollment/enrollment-responder.js";
 import type { ObjectAccess } from "../../../device-gateway/src/objects/object-access.js";
 import { ObjectResponder } from "../../../device-gateway/src/objects/object-responder.js";
+import {
+  type FedView,
+  feedView,
+} from "../../../device-gateway/src/testing/view-feed.test-helper.js";
 import { createLogger } from "../log.js";
 import { SimRuntime } from "../runtime/sim-runtime.js";
 import { agentBundle } from "../testing/agent-process.test-helper.js";
@@ -58,6 +62,7 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
   let enrollmentCreds: string;
   let agentJs: string;
   let objects: ObjectResponder;
+  let fed: FedView;
 
   beforeAll(async () => {
     env = await startSecuredNats();
@@ -65,7 +70,9 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     await migrate(db.url, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog, enrollmentCatalog));
-    responder = new EnrollmentResponder(env.service, store, env.setup);
+    // The gateway's view of the record, fed over SC_EVENTS as in the gateway.
+    fed = await feedView(db.url, store, env.service);
+    responder = new EnrollmentResponder(env.service, store, fed.view, env.setup);
     responder.start();
     // The gateway's object responder; which objects a device may read is the gateway's test.
     const allowAll = { refusal: async () => undefined } as unknown as ObjectAccess;
@@ -86,6 +93,7 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
   afterAll(async () => {
     await objects?.stop();
     await responder?.stop();
+    await fed?.close();
     await env?.dispose();
     await pool?.end();
     await db?.drop();
@@ -169,6 +177,7 @@ describe("agent enrollment through sc.dev.<id>.hello", () => {
         ],
         { expectedVersion: "no_stream" },
       );
+      await fed.caughtUp();
       const tokenFile = join(device.dir, "token");
       writeFileSync(tokenFile, `${secret}\n`, { mode: 0o600 });
       const { state, digest } = device.states.build([

@@ -28,6 +28,10 @@ import pg from "pg";
 import { EnrollmentResponder } from "../../../device-gateway/src/enrollment/enrollment-responder.js";
 import type { ObjectAccess } from "../../../device-gateway/src/objects/object-access.js";
 import { ObjectResponder } from "../../../device-gateway/src/objects/object-responder.js";
+import {
+  type FedView,
+  feedView,
+} from "../../../device-gateway/src/testing/view-feed.test-helper.js";
 import { credsLifetime } from "../enroll/identity.js";
 import { SimRuntime } from "../runtime/sim-runtime.js";
 import { agentBundle } from "../testing/agent-process.test-helper.js";
@@ -53,6 +57,7 @@ describe("device credentials expire and the agent renews them while it is allowe
   let store: PostgresEventStore;
   let responder: EnrollmentResponder;
   let objects: ObjectResponder;
+  let fed: FedView;
   let dir: string;
   let agentJs: string;
 
@@ -62,7 +67,9 @@ describe("device credentials expire and the agent renews them while it is allowe
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     await migrate(db.url, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog, enrollmentCatalog));
-    responder = new EnrollmentResponder(env.service, store, env.setup, undefined, {
+    // The gateway's view of the record, fed over SC_EVENTS as in the gateway.
+    fed = await feedView(db.url, store, env.service);
+    responder = new EnrollmentResponder(env.service, store, fed.view, env.setup, undefined, {
       credentialsLifetimeMs: LIFETIME_MS,
     });
     responder.start();
@@ -82,6 +89,7 @@ describe("device credentials expire and the agent renews them while it is allowe
   afterAll(async () => {
     await objects?.stop();
     await responder?.stop();
+    await fed?.close();
     await env?.dispose();
     await pool?.end();
     await db?.drop();
@@ -100,6 +108,7 @@ describe("device credentials expire and the agent renews them while it is allowe
         [{ type: "EnrollmentTokenCreated", data: created, metadata: meta() }],
         { expectedVersion: "no_stream" },
       );
+      await fed.caughtUp();
       const tokenFile = join(device.dir, "token");
       writeFileSync(tokenFile, `${secret}\n`, { mode: 0o600 });
       const enrollmentCreds = join(device.dir, "enrollment.creds");

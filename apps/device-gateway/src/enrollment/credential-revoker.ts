@@ -1,11 +1,6 @@
 import type { KV } from "@nats-io/kv";
 import { Logger } from "@nestjs/common";
-import {
-  DeviceEvents,
-  isEvent,
-  type PostgresEventStore,
-  type RecordedEvent,
-} from "@statecast/events";
+import { DeviceEvents, isEvent, type RecordedEvent } from "@statecast/events";
 import {
   deviceRevocations,
   type GatewaySetup,
@@ -13,6 +8,7 @@ import {
   type Revocations,
   updateDeviceRevocations,
 } from "@statecast/nats-auth";
+import type { GatewayView } from "../view/gateway-view.js";
 
 /** The durable consumer of `DeviceCredentialsRevoked` on SC_EVENTS. */
 export const CREDENTIAL_REVOKER = "gateway-credential-revoker";
@@ -35,7 +31,8 @@ export interface CredentialRevokerOptions {
  * revocation: each `DeviceCredentialsRevoked` arrives over SC_EVENTS (consumer
  * `gateway-credential-revoker`) and is added to it before the push; a failed push fails the
  * handler, so the event comes again. An empty bucket (first start of this release, a server
- * whose JetStream was lost) is filled from the record, Postgres, first. Revoking twice is harmless.
+ * whose JetStream was lost) is filled from the gateway's view (GatewayView) first. Revoking twice
+ * is harmless.
  */
 export class CredentialRevoker {
   private readonly logger = new Logger("CredentialRevoker");
@@ -43,7 +40,7 @@ export class CredentialRevoker {
   private pushing: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly store: PostgresEventStore,
+    private readonly view: GatewayView,
     private readonly revocations: KV,
     private setup: GatewaySetup,
     private readonly options: CredentialRevokerOptions,
@@ -85,7 +82,7 @@ export class CredentialRevoker {
   /** Signs and pushes the DEVICES JWT with every revocation in the list; returns their count. */
   async rebuild(): Promise<number> {
     let list = await this.list();
-    if (Object.keys(list).length === 0) list = await this.fillFromRecord();
+    if (Object.keys(list).length === 0) list = await this.fillFromView();
     const count = Object.keys(list).length;
     if (count > 0) await this.push(list);
     return count;
@@ -100,14 +97,10 @@ export class CredentialRevoker {
     return list;
   }
 
-  /** Every `DeviceCredentialsRevoked` in the record, at its recorded second, into the bucket. */
-  private async fillFromRecord(): Promise<Revocations> {
-    const { rows } = await this.store.pool.query<{ key: string; at: Date }>(
-      `SELECT data ->> 'publicKey' AS key, max(recorded_at) AS at FROM events
-        WHERE type = 'DeviceCredentialsRevoked' GROUP BY 1`,
-    );
+  /** Every `DeviceCredentialsRevoked` in the view, at its recorded second, into the bucket. */
+  private async fillFromView(): Promise<Revocations> {
     const list: Revocations = {};
-    for (const { key, at } of rows) {
+    for (const { key, at } of await this.view.revokedKeys()) {
       list[key] = Math.floor(at.getTime() / 1000);
       await this.revocations.put(key, String(list[key]));
     }

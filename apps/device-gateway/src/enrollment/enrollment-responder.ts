@@ -16,12 +16,13 @@ import { enrollmentTokenRefusal, foldDevice, foldEnrollmentToken } from "@statec
 import {
   deviceStreamId,
   enrollmentTokenStreamId,
-  handleMultiStreamCommand,
   type PostgresEventStore,
   type RecordedEvent,
-  type StreamEvents,
+  type StreamAppend,
+  withRetry,
 } from "@statecast/events";
 import { enrollmentSecretTokenId, type GatewaySetup, issueDeviceUser } from "@statecast/nats-auth";
+import type { GatewayView } from "../view/gateway-view.js";
 import {
   decideHello,
   decideTargetWatch,
@@ -29,13 +30,16 @@ import {
   type TokenCheck,
 } from "./hello.js";
 import { HelloLimits } from "./hello-limits.js";
+import { InTurn } from "./in-turn.js";
 
 /** Replicas share hellos through this queue group: each hello is answered once. */
 export const HELLO_QUEUE = "sc-enrollment";
 
-// Hellos racing on one token (a batch of devices switched on together) each take the token
-// stream's next version in turn: more attempts than the default policy rather than refuse.
-const HELLO_RETRY = { maxAttempts: 25, baseDelayMs: 10, maxDelayMs: 200 };
+// A new device's stream created meanwhile, or uses of one token racing on several replicas: the
+// hello runs again once the view has the new version. Hellos racing on one token (a batch of
+// devices switched on together) each take the token stream's next version in turn. The policy is
+// the one retry policy's, with room for the view to catch up (about 10 s in all) rather than refuse.
+const HELLO_RETRY = { maxAttempts: 40, baseDelayMs: 10, maxDelayMs: 400 };
 
 /** A hello answered without credentials, or the decision whose events were recorded. */
 type Decided =
@@ -63,16 +67,24 @@ export interface EnrollmentOptions {
  * is answered with a reason and no event. Hellos past the gateway's limits (see HelloLimits) are
  * answered `busy` with when to ask again, and a fleet that requires a token refuses new devices
  * without one.
+ *
+ * It decides on the gateway's own view (GatewayView, from SC_EVENTS), never on the record: the
+ * view holds a token's whole stream, so a token use is appended at the version it was checked at;
+ * a new device is appended only where its stream does not exist yet. An enrolled device's events
+ * (credentials issued, target watch) are appended at any version: two replicas answering the same
+ * device at once record its credentials twice, which changes nothing.
  */
 export class EnrollmentResponder {
   private readonly logger = new Logger("Enrollment");
   private subscription: Subscription | undefined;
+  private readonly inTurn = new InTurn();
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: PostgresEventStore,
+    private readonly view: GatewayView,
     private readonly setup: GatewaySetup,
-    private readonly limits = new HelloLimits(store.pool),
+    private readonly limits = new HelloLimits(view),
     private readonly options: EnrollmentOptions = {},
   ) {}
 
@@ -114,60 +126,21 @@ export class EnrollmentResponder {
     const deviceStream = deviceStreamId(hello.deviceId);
     const tokenId = hello.enrollmentToken && enrollmentSecretTokenId(hello.enrollmentToken);
     const tokenStream = tokenId ? enrollmentTokenStreamId(tokenId) : undefined;
-    // One transaction per attempt: a token use is counted only with the enrollment it allowed.
-    // Another replica answering a hello of this device, or using the same token, meanwhile makes
-    // the command run again from a fresh read.
-    const { result } = await handleMultiStreamCommand<Decided>(
-      this.store,
-      tokenStream ? [deviceStream, tokenStream] : [deviceStream],
-      async (streams) => {
-        const now = new Date().toISOString();
-        const device = streams.get(deviceStream) ?? { events: [], version: 0 };
-        const token = tokenStream ? streams.get(tokenStream) : undefined;
-        const check = checkToken(hello, token?.events ?? [], now);
-        const state = foldDevice(hello.deviceId, device.events);
-        const decision = decideHello(hello, state, check);
-        if (decision.outcome === "refused") {
-          this.logger.warn(`hello of ${hello.deviceId} refused: ${decision.reason}`);
-          return { events: [], result: { status: "refused", reason: decision.reason } };
-        }
-        // Earlier agents watch with `kv.watch` (a new consumer name each time); a key whose agent
-        // once announced the fixed consumer keeps the bound (`decideTargetWatch`).
-        const watch = decideTargetWatch(
-          state,
-          hello.publicKey,
-          msg.headers?.get(TARGET_WATCH_HEADER) === FIXED_TARGET_WATCH,
-          this.options.legacyTargetWatch ?? "auto",
-        );
-        const deviceEvents =
-          decision.outcome === "issue" ? [...decision.events, ...watch.events] : decision.events;
-        const enrolls = decision.events.some((event) => event.type === "DeviceEnrolled");
-        if (decision.outcome === "pending" && enrolls) {
-          // A new device without a token: the fleet's policy and limits decide whether it is recorded.
-          if (this.limits.tokenRequired(hello.fleet)) {
-            const reason = `fleet ${hello.fleet} enrolls devices only with an enrollment token`;
-            return { events: [], result: { status: "refused", reason } };
-          }
-          const full = await this.limits.newPending(hello.fleet);
-          if (full) return { events: [], result: full };
-        }
-        const metadata = {
-          correlationId: randomUUID(),
-          causationId: randomUUID(),
-          actor: `device:${hello.deviceId}` as const,
-          now,
-        };
-        const events: StreamEvents[] = [
-          { streamId: deviceStream, events: deviceEvents.map((e) => ({ ...e, metadata })) },
-        ];
-        if (decision.outcome === "issue" && decision.tokenUse && tokenStream) {
-          events.push({
-            streamId: tokenStream,
-            events: [{ ...decision.tokenUse.event, metadata }],
-          });
-        }
-        return { events, result: { decision, legacy: watch.legacy } };
-      },
+    return this.inTurn.run(tokenStream ?? deviceStream, () =>
+      this.decideAndRecord(msg, hello, deviceStream, tokenStream),
+    );
+  }
+
+  /** The hello decided on the view and its events appended (again on a version conflict). */
+  private async decideAndRecord(
+    msg: Msg,
+    hello: Hello,
+    deviceStream: string,
+    tokenStream: string | undefined,
+  ): Promise<HelloReply> {
+    const result = await withRetry(
+      `hello of ${hello.deviceId}`,
+      () => this.attempt(msg, hello, deviceStream, tokenStream),
       HELLO_RETRY,
     );
     if ("status" in result) return result;
@@ -187,6 +160,73 @@ export class EnrollmentResponder {
       legacyTargetWatch: legacy,
     });
     return { status: "enrolled", jwt };
+  }
+
+  /** One attempt: read the view, decide, append in one transaction (ConcurrencyError: again). */
+  private async attempt(
+    msg: Msg,
+    hello: Hello,
+    deviceStream: string,
+    tokenStream: string | undefined,
+  ): Promise<Decided> {
+    const now = new Date().toISOString();
+    const streams = await this.view.streams(
+      tokenStream ? [deviceStream, tokenStream] : [deviceStream],
+    );
+    const device = streams.get(deviceStream) ?? { events: [], version: 0 };
+    const token = tokenStream ? streams.get(tokenStream) : undefined;
+    const check = checkToken(hello, token?.events ?? [], now);
+    const state = foldDevice(hello.deviceId, device.events);
+    const decision = decideHello(hello, state, check);
+    if (decision.outcome === "refused") {
+      this.logger.warn(`hello of ${hello.deviceId} refused: ${decision.reason}`);
+      return { status: "refused", reason: decision.reason };
+    }
+    // Earlier agents watch with `kv.watch` (a new consumer name each time); a key whose agent
+    // once announced the fixed consumer keeps the bound (`decideTargetWatch`).
+    const watch = decideTargetWatch(
+      state,
+      hello.publicKey,
+      msg.headers?.get(TARGET_WATCH_HEADER) === FIXED_TARGET_WATCH,
+      this.options.legacyTargetWatch ?? "auto",
+    );
+    const deviceEvents =
+      decision.outcome === "issue" ? [...decision.events, ...watch.events] : decision.events;
+    const enrolls = decision.events.some((event) => event.type === "DeviceEnrolled");
+    if (decision.outcome === "pending" && enrolls) {
+      // A new device without a token: the fleet's policy and limits decide whether it is recorded.
+      if (this.limits.tokenRequired(hello.fleet)) {
+        const reason = `fleet ${hello.fleet} enrolls devices only with an enrollment token`;
+        return { status: "refused", reason };
+      }
+      const full = await this.limits.newPending(hello.fleet);
+      if (full) return full;
+    }
+    const metadata = {
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      actor: `device:${hello.deviceId}` as const,
+      now,
+    };
+    const appends: StreamAppend[] = [];
+    if (deviceEvents.length > 0) {
+      appends.push({
+        streamId: deviceStream,
+        events: deviceEvents.map((e) => ({ ...e, metadata, eventId: randomUUID() })),
+        expectedVersion: device.events.length === 0 ? "no_stream" : "any",
+      });
+    }
+    if (decision.outcome === "issue" && decision.tokenUse && tokenStream && token) {
+      appends.push({
+        streamId: tokenStream,
+        events: [{ ...decision.tokenUse.event, metadata, eventId: randomUUID() }],
+        expectedVersion: token.version,
+      });
+    }
+    // One transaction: a token use is counted only with the enrollment it allowed.
+    if (appends.length > 0)
+      await this.view.recordAppended(appends, await this.store.appendMany(appends));
+    return { decision, legacy: watch.legacy };
   }
 }
 

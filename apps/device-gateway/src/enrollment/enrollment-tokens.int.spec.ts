@@ -46,6 +46,7 @@ import pg from "pg";
 import { AppModule } from "../app.module.js";
 import { loadGatewayConfig } from "../config/gateway.config.js";
 import { relayEvents } from "../testing/event-feed.test-helper.js";
+import { untilViewCaughtUp } from "../testing/view-feed.test-helper.js";
 import type { HelloReply } from "./enrollment-responder.js";
 
 const meta = () => ({
@@ -111,12 +112,11 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       name: "device-gateway",
       config: replicaConfig,
     });
-    // The orchestrator's relay: what the gateways' revoker consumes (SC_EVENTS).
+    // The orchestrator's relay, under the orchestrator's own user (the gateways' may not publish
+    // events): what the gateways' view and revoker consume (SC_EVENTS).
     relayConnection = await connect({
       servers: nats.url,
-      ...credsConnectionOptions(
-        readFileSync(join(gatewayDir, GATEWAY_FILES.servicesCreds), "utf8"),
-      ),
+      ...credsConnectionOptions(await issueServiceUser(setup, "orchestrator", "orchestrator")),
     });
     relay = await relayEvents(store, relayConnection);
     enrollmentCreds = (await issueEnrollmentUser(setup)).creds;
@@ -157,6 +157,7 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       [{ type: "EnrollmentTokenCreated", data, metadata: meta() }],
       { expectedVersion: "no_stream" },
     );
+    await untilViewCaughtUp(pool); // the gateways decide on their view, fed over SC_EVENTS
     return { tokenId, secret };
   }
 
@@ -260,6 +261,7 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       [{ type: "EnrollmentTokenRevoked", data: { reason: "leaked" }, metadata: meta() }],
       { expectedVersion: 1 },
     );
+    await untilViewCaughtUp(pool);
     const once = await aToken({ maxUses: 1 });
     expect(await hello(aDevice("tok-once-1", once.secret).body)).toMatchObject({
       status: "enrolled",
@@ -353,6 +355,7 @@ describe("enrollment tokens through the running gateway (generated auth, real Po
       { expectedVersion: 2 },
     );
     await closed;
+    await untilViewCaughtUp(pool);
     await expect(connectAs(reply.jwt, key, "tok-revoked-device")).rejects.toThrow(/authorization/i);
     // The token does not bring a revoked key back.
     expect(await hello(body)).toMatchObject({ status: "refused", reason: /revoked/ });

@@ -35,6 +35,7 @@ import {
   startSecuredNats,
 } from "../../../../libs/nats-auth/src/secured-nats.test-helper.js";
 import { feedRevoker } from "../testing/event-feed.test-helper.js";
+import { type FedView, feedView } from "../testing/view-feed.test-helper.js";
 import { CredentialRevoker, REVOCATIONS_BUCKET } from "./credential-revoker.js";
 import {
   DEFAULT_CREDENTIALS_LIFETIME_MS,
@@ -57,6 +58,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   let responder: EnrollmentResponder;
   let revoker: CredentialRevoker;
   let feed: { close(): Promise<void> };
+  let fed: FedView;
   let enrolling: NatsConnection;
   let gateway: Awaited<ReturnType<typeof writeGatewaySetup>>;
 
@@ -68,10 +70,12 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
     // The gateway's own setup (no operator root), as STATECAST_NATS_AUTH_DIR gives it.
     gateway = await writeGatewaySetup(env.setup, join(env.setup.dir, "..", "gateway"));
-    responder = new EnrollmentResponder(env.service, store, gateway);
+    // The gateway's view, fed from SC_EVENTS (the relay runs in feedRevoker).
+    fed = await feedView(db.url, store, env.service, { relay: false });
+    responder = new EnrollmentResponder(env.service, store, fed.view, gateway);
     responder.start();
     const revocations = await new Kvm(jetstream(env.service)).create(REVOCATIONS_BUCKET);
-    revoker = new CredentialRevoker(store, revocations, gateway, { servers: env.nats.url });
+    revoker = new CredentialRevoker(fed.view, revocations, gateway, { servers: env.nats.url });
     await revoker.start();
     // Revocations reach the revoker as in the gateway: relayed to SC_EVENTS, consumed from there.
     feed = await feedRevoker(store, env.service, revoker);
@@ -87,6 +91,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   afterAll(async () => {
     await enrolling?.close();
     await responder?.stop();
+    await fed?.close();
     await feed?.close();
     await env?.dispose();
     await pool?.end();
@@ -101,10 +106,17 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
   };
   const types = async (deviceId: string) =>
     (await store.readStream(deviceStreamId(deviceId))).events.map((e) => e.type);
-  const operatorAppends = (deviceId: string, version: number, event: Omit<NewEvent, "metadata">) =>
-    store.append(deviceStreamId(deviceId), [{ ...event, metadata: meta }], {
+  /** What the orchestrator appends, once it reached the gateway's view over SC_EVENTS. */
+  const operatorAppends = async (
+    deviceId: string,
+    version: number,
+    event: Omit<NewEvent, "metadata">,
+  ) => {
+    await store.append(deviceStreamId(deviceId), [{ ...event, metadata: meta }], {
       expectedVersion: version,
     });
+    await fed.caughtUp();
+  };
 
   it("no token → pending → operator approves → creds that read the device's own target", async () => {
     const key = createUser();
@@ -202,6 +214,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
       { expectedVersion: 3 },
     );
     await closed;
+    await fed.caughtUp();
     expect(await hello(body)).toMatchObject({ status: "refused", reason: /revoked/ });
 
     const newKey = createUser();
@@ -272,7 +285,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
     };
     const withMode = async (mode: "on" | "off", run: () => Promise<void>) => {
       await responder.stop();
-      const other = new EnrollmentResponder(env.service, store, gateway, undefined, {
+      const other = new EnrollmentResponder(env.service, store, fed.view, gateway, undefined, {
         legacyTargetWatch: mode,
       });
       other.start();
@@ -281,7 +294,7 @@ describe("enrollment through sc.dev.<id>.hello (generated auth, real Postgres)",
         await run();
       } finally {
         await other.stop();
-        responder = new EnrollmentResponder(env.service, store, gateway);
+        responder = new EnrollmentResponder(env.service, store, fed.view, gateway);
         responder.start();
         await env.service.flush();
       }

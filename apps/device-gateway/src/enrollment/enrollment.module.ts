@@ -18,6 +18,8 @@ import { loadGatewaySetup } from "@statecast/nats-auth";
 import { JETSTREAM, NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "@statecast/platform";
 import type pg from "pg";
 import type { GatewayConfig } from "../config/gateway.config.js";
+import { GatewayView } from "../view/gateway-view.js";
+import { ViewModule } from "../view/view.module.js";
 import { CredentialRevoker, REVOCATIONS_BUCKET } from "./credential-revoker.js";
 import { ENROLLMENT, type Enrollment } from "./enrollment.tokens.js";
 import { EnrollmentResponder } from "./enrollment-responder.js";
@@ -32,19 +34,22 @@ export { ENROLLMENT, type Enrollment } from "./enrollment.tokens.js";
  * without them and says so once.
  */
 @Module({
+  imports: [ViewModule],
   controllers: [RevocationEventsController],
   providers: [
     {
       provide: ENROLLMENT,
-      inject: [SERVICE_CONFIG, PG_POOL, NATS_CONNECTION, JETSTREAM],
+      inject: [SERVICE_CONFIG, PG_POOL, GatewayView, NATS_CONNECTION, JETSTREAM],
       useFactory: async (
         config: GatewayConfig,
         pool: pg.Pool,
+        view: GatewayView,
         nc: NatsConnection,
         js: JetStreamClient,
       ): Promise<Enrollment | null> => {
         if (!config.natsAuthDir) return null;
-        // Device streams and enrollment-token streams (a token's uses are appended with the device).
+        // Appends only: device streams and enrollment-token streams (a token's uses are appended
+        // with the device). Decisions read the gateway's view.
         const store = new PostgresEventStore(
           pool,
           createRegistry(deviceCatalog, enrollmentCatalog),
@@ -58,8 +63,9 @@ export { ENROLLMENT, type Enrollment } from "./enrollment.tokens.js";
           responder: new EnrollmentResponder(
             nc,
             store,
+            view,
             setup,
-            new HelloLimits(pool, config.hello),
+            new HelloLimits(view, config.hello),
             {
               ...(config.deviceCredentialsLifetimeMs !== undefined
                 ? { credentialsLifetimeMs: config.deviceCredentialsLifetimeMs }
@@ -67,7 +73,7 @@ export { ENROLLMENT, type Enrollment } from "./enrollment.tokens.js";
               legacyTargetWatch: config.legacyTargetWatch,
             },
           ),
-          revoker: new CredentialRevoker(store, revocations, setup, {
+          revoker: new CredentialRevoker(view, revocations, setup, {
             servers: config.natsServers,
             caFile: config.natsCaFile,
           }),

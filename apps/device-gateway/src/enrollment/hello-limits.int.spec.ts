@@ -15,6 +15,7 @@ import {
   type SecuredNats,
   startSecuredNats,
 } from "../../../../libs/nats-auth/src/secured-nats.test-helper.js";
+import { type FedView, feedView } from "../testing/view-feed.test-helper.js";
 import { EnrollmentResponder, type HelloReply } from "./enrollment-responder.js";
 import { HelloLimits, helloLimitMigrations } from "./hello-limits.js";
 
@@ -29,6 +30,7 @@ describe("hello limits (real nats-server and Postgres)", () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let enrolling: NatsConnection;
+  let fed: FedView;
   const responders: EnrollmentResponder[] = [];
 
   beforeAll(async () => {
@@ -37,6 +39,7 @@ describe("hello limits (real nats-server and Postgres)", () => {
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     await migrate(db.url, [...eventStoreMigrations, ...helloLimitMigrations]);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
+    fed = await feedView(db.url, store, env.service);
     const { creds, inboxPrefix } = await issueEnrollmentUser(env.setup);
     enrolling = await connect({
       servers: env.nats.url,
@@ -47,6 +50,7 @@ describe("hello limits (real nats-server and Postgres)", () => {
   afterAll(async () => {
     await enrolling?.close();
     for (const responder of responders) await responder.stop();
+    await fed?.close();
     await env?.dispose();
     await pool?.end();
     await db?.drop();
@@ -56,7 +60,7 @@ describe("hello limits (real nats-server and Postgres)", () => {
   const answering = async (options: Partial<HelloLimits["options"]>) => {
     for (const responder of responders.splice(0)) await responder.stop();
     const limits = new HelloLimits(
-      pool,
+      fed.view,
       {
         helloRate: 1000,
         pendingRate: 1000,
@@ -66,7 +70,7 @@ describe("hello limits (real nats-server and Postgres)", () => {
       },
       () => 0,
     );
-    const responder = new EnrollmentResponder(env.service, store, env.setup, limits);
+    const responder = new EnrollmentResponder(env.service, store, fed.view, env.setup, limits);
     responder.start();
     responders.push(responder);
     await env.service.flush();
@@ -123,6 +127,7 @@ describe("hello limits (real nats-server and Postgres)", () => {
       [{ type: "DeviceApproved", data: { by: "operator:alice" }, metadata: meta }],
       { expectedVersion: 1 },
     );
+    await fed.caughtUp();
     expect((await hello("burst-7", "rate")).status).toBe("pending");
   });
 

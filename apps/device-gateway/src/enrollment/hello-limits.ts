@@ -1,6 +1,6 @@
 import type { Migration } from "@statecast/events";
 import { KeyedRateLimiter } from "@statecast/platform";
-import type pg from "pg";
+import type { GatewayView } from "../view/gateway-view.js";
 
 /** How much hello traffic one gateway accepts, and which fleets take devices only with a token. */
 export interface HelloLimitOptions {
@@ -32,14 +32,14 @@ export interface HelloBusy {
  * The gate in front of enrollment. The enrollment creds are shared by a whole deployment, so
  * whoever holds them may hello any id into any fleet: every hello spends from one bucket, and a
  * hello that would record a new pending device must also pass its fleet's bucket and the fleet's
- * pending cap (counted in Postgres, so the cap holds across replicas and restarts).
+ * pending cap (counted in the gateway's view, so the cap holds across replicas and restarts).
  */
 export class HelloLimits {
   private readonly hellos: KeyedRateLimiter;
   private readonly pending: KeyedRateLimiter;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly view: GatewayView,
     readonly options: HelloLimitOptions = DEFAULT_HELLO_LIMITS,
     clock: () => number = Date.now,
   ) {
@@ -64,7 +64,7 @@ export class HelloLimits {
     const wait = this.pending.take(fleet);
     if (wait > 0) return busy(`too many new devices in fleet ${fleet}`, wait);
     const max = this.options.maxPendingPerFleet;
-    if ((await this.pendingCount(fleet, max)) >= max) {
+    if ((await this.view.pendingCount(fleet, max)) >= max) {
       return busy(
         `fleet ${fleet} already has ${max} devices pending approval (the most allowed); ` +
           "approve or decommission some",
@@ -73,28 +73,13 @@ export class HelloLimits {
     }
     return undefined;
   }
-
-  /** Pending devices of a fleet, counted up to `limit` (index: events_pending_by_fleet). */
-  private async pendingCount(fleet: string, limit: number): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (
-         SELECT 1 FROM events e
-          WHERE e.type = 'DeviceEnrolled' AND e.data ->> 'enrolledWith' = 'approval'
-            AND e.data ->> 'fleet' = $1
-            AND NOT EXISTS (SELECT 1 FROM events x WHERE x.stream_id = e.stream_id
-                              AND x.type IN ('DeviceApproved', 'DeviceDecommissioned'))
-          LIMIT $2) p`,
-      [fleet, limit],
-    );
-    return rows[0]?.n ?? 0;
-  }
 }
 
 function busy(why: string, retryAfterMs: number): HelloBusy {
   return { status: "busy", reason: `${why}; retry in ${retryAfterMs} ms`, retryAfterMs };
 }
 
-/** The index the pending count walks (the gateway's migration; device streams are few events). */
+/** The index an earlier release's pending count walked (the count now reads the gateway's view). */
 export const helloLimitMigrations: readonly Migration[] = [
   {
     id: "gateway-0002-events-pending-by-fleet",

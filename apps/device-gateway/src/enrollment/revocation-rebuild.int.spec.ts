@@ -25,6 +25,7 @@ import {
   type SecuredNats,
   startSecuredNats,
 } from "../../../../libs/nats-auth/src/secured-nats.test-helper.js";
+import { type FedView, feedView } from "../testing/view-feed.test-helper.js";
 import { CredentialRevoker, REVOCATIONS_BUCKET } from "./credential-revoker.js";
 
 const meta = {
@@ -36,8 +37,8 @@ const meta = {
 
 /**
  * The events are the record of the revocation list: a gateway (whose setup directory is read-only
- * and has no operator root) fills an empty list from the history, signs the DEVICES JWT with
- * every revocation in it and pushes it.
+ * and has no operator root) fills an empty list from its view of the history (kept in its own
+ * table from SC_EVENTS), signs the DEVICES JWT with every revocation in it and pushes it.
  */
 describe("revocation list rebuilt from the event history", () => {
   let env: SecuredNats;
@@ -45,6 +46,7 @@ describe("revocation list rebuilt from the event history", () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let gateway: GatewaySetup;
+  let fed: FedView;
 
   beforeAll(async () => {
     env = await startSecuredNats();
@@ -53,8 +55,10 @@ describe("revocation list rebuilt from the event history", () => {
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     await migrate(db.url, eventStoreMigrations);
     store = new PostgresEventStore(pool, createRegistry(deviceCatalog));
+    fed = await feedView(db.url, store, env.service);
   });
   afterAll(async () => {
+    await fed?.close();
     await env?.dispose();
     await pool?.end();
     await db?.drop();
@@ -75,9 +79,10 @@ describe("revocation list rebuilt from the event history", () => {
       [{ type: "DeviceCredentialsRevoked", data: { publicKey, reason: "stolen" }, metadata: meta }],
       { expectedVersion: "any" },
     );
+    await fed.caughtUp();
     const list = (nc: NatsConnection) =>
       new Kvm(jetstream(nc)).create(REVOCATIONS_BUCKET, { history: 1 });
-    const first = new CredentialRevoker(store, await list(env.service), gateway, {
+    const first = new CredentialRevoker(fed.view, await list(env.service), gateway, {
       servers: env.nats.url,
     });
     await first.start();
@@ -92,7 +97,7 @@ describe("revocation list rebuilt from the event history", () => {
       ...credsConnectionOptions(await issueServiceUser(env.setup, "restarted-gateway")),
     });
     try {
-      const second = new CredentialRevoker(store, await list(service), gateway, {
+      const second = new CredentialRevoker(fed.view, await list(service), gateway, {
         servers: env.nats.url,
       });
       await second.start();

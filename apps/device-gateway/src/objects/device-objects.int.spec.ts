@@ -16,6 +16,7 @@ import {
   type TestNats,
 } from "@statecast/testing";
 import { openStore, startGateway } from "../testing/gateway.test-helper.js";
+import { untilViewCaughtUp } from "../testing/view-feed.test-helper.js";
 import { signDeviceToken } from "./device-token.js";
 
 const meta = {
@@ -103,6 +104,7 @@ describe("GET /v1/device-objects/:sha", () => {
     await enrol(store, "dev-o", device, "token", { fleet: "fleet", number: 2 });
     await enrol(store, "dev-p", pendingDevice, "approval", { fleet: "fleet", number: 2 });
     gateway = await startGateway(db.url, nats.url, dataDir);
+    await untilViewCaughtUp(store.pool); // what the gateway decides with: its view, over SC_EVENTS
     device$ = await connect({ servers: nats.url });
     // Where the orchestrator puts a revision's objects before posting it.
     const objects = await new Objm(jetstream(device$)).create("sc_objects");
@@ -170,10 +172,12 @@ describe("GET /v1/device-objects/:sha", () => {
     const oldKey = createUser();
     const newKey = createUser();
     await enrol(store, "dev-r", oldKey, "token", { fleet: "fleet", number: 2 });
-    const append = (version: number, type: string, data: object) =>
-      store.append(deviceStreamId("dev-r"), [{ type, data, metadata: meta }], {
+    const append = async (version: number, type: string, data: object) => {
+      await store.append(deviceStreamId("dev-r"), [{ type, data, metadata: meta }], {
         expectedVersion: version,
       });
+      await untilViewCaughtUp(store.pool);
+    };
     await append(2, "DeviceRekeyed", { previousKey: oldKey.getPublicKey(), reason: "new board" });
     await append(3, "DeviceKeyPresented", { publicKey: newKey.getPublicKey() });
     const as = (key: KeyPair) => ({ authorization: `Bearer ${token(key, "dev-r")}` });

@@ -8,10 +8,10 @@ import {
   type OnApplicationBootstrap,
 } from "@nestjs/common";
 import { OBJECTS_BUCKET } from "@statecast/nats-auth";
-import { JETSTREAM, NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "@statecast/platform";
-import type pg from "pg";
+import { JETSTREAM, NATS_CONNECTION, SERVICE_CONFIG } from "@statecast/platform";
 import type { GatewayConfig } from "../config/gateway.config.js";
-import { StatusModule } from "../status/status.module.js";
+import { GatewayView } from "../view/gateway-view.js";
+import { ViewModule } from "../view/view.module.js";
 import { DeviceObjectsController } from "./device-objects.controller.js";
 import { DeviceObjectsService } from "./device-objects.service.js";
 import { NatsObjectSource } from "./nats-object-source.js";
@@ -22,7 +22,7 @@ const NATS_OBJECTS = "gateway:sc_objects";
 
 /** Objects for devices: over HTTP (`/v1/device-objects/:sha`) and `sc.dev.<id>.object`. */
 @Module({
-  imports: [StatusModule],
+  imports: [ViewModule],
   controllers: [DeviceObjectsController],
   providers: [
     DeviceObjectsService,
@@ -40,9 +40,9 @@ const NATS_OBJECTS = "gateway:sc_objects";
     },
     {
       provide: ObjectAccess,
-      inject: [PG_POOL, SERVICE_CONFIG],
-      useFactory: (pool: pg.Pool, config: GatewayConfig) =>
-        new ObjectAccess(pool, { publicObjectFleets: config.publicObjectFleets }),
+      inject: [GatewayView, SERVICE_CONFIG],
+      useFactory: (view: GatewayView, config: GatewayConfig) =>
+        new ObjectAccess(view, { publicObjectFleets: config.publicObjectFleets }),
     },
     {
       provide: ObjectResponder,

@@ -1,16 +1,14 @@
 import type { Readable } from "node:stream";
 import { Inject, Injectable } from "@nestjs/common";
 import { isDeviceId } from "@statecast/contract";
-import { actingKey, foldDevice } from "@statecast/device-domain";
+import { actingKey } from "@statecast/device-domain";
 import {
-  deviceStreamId,
   ForbiddenError,
   NotFoundError,
-  type PostgresEventStore,
   UnauthorizedError,
   ValidationError,
 } from "@statecast/events";
-import { DEVICE_EVENT_STORE } from "../status/status.module.js";
+import { GatewayView } from "../view/gateway-view.js";
 import { type ByteSpan, parseByteRange } from "./byte-range.js";
 import { parseDeviceToken, verifyDeviceToken } from "./device-token.js";
 import { NatsObjectSource } from "./nats-object-source.js";
@@ -29,15 +27,14 @@ export interface ObjectRead {
 @Injectable()
 export class DeviceObjectsService {
   constructor(
-    @Inject(DEVICE_EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(GatewayView) private readonly view: GatewayView,
     @Inject(NatsObjectSource) private readonly objects: NatsObjectSource,
     @Inject(ObjectAccess) private readonly access: ObjectAccess,
   ) {}
 
   /** The device's enrolled key, unless its credentials were revoked or it was decommissioned. */
   private async devicePublicKey(deviceId: string): Promise<string> {
-    const { events } = await this.store.readStream(deviceStreamId(deviceId));
-    const key = actingKey(foldDevice(deviceId, events));
+    const key = actingKey(await this.view.device(deviceId));
     if (!key) throw new UnauthorizedError("device token is not from an enrolled device");
     return key;
   }

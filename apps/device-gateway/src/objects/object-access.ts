@@ -1,6 +1,6 @@
-import { type DeviceState, foldDevice, isEnrolled } from "@statecast/device-domain";
-import { deviceStreamId, revisionStreamId } from "@statecast/events";
-import type pg from "pg";
+import { isEnrolled } from "@statecast/device-domain";
+import { revisionStreamId } from "@statecast/events";
+import type { GatewayView } from "../view/gateway-view.js";
 
 /** Who may read which object, and how long an allowed read is remembered. */
 export interface ObjectAccessOptions {
@@ -21,13 +21,15 @@ const CACHE_LIMIT = 10_000;
  * revision of its own fleet that it was targeted with (`TargetAssigned` in its stream: the
  * digest it names, and the `RevisionPosted` state digest and objects) — or its
  * fleet's objects are public. `_config` files often hold secrets, and object ids are guessable
- * once seen anywhere, so nothing else is served. Answers a refusal reason, or undefined.
+ * once seen anywhere, so nothing else is served. Answers a refusal reason, or undefined. Reads
+ * the gateway's own view (SC_EVENTS), never the record: the target writer records a
+ * `TargetAssigned` in the view before it hands the target to the device.
  */
 export class ObjectAccess {
   private readonly allowed = new Map<string, number>();
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly view: GatewayView,
     private readonly options: ObjectAccessOptions = { publicObjectFleets: [] },
     private readonly clock: () => number = Date.now,
   ) {}
@@ -36,7 +38,7 @@ export class ObjectAccess {
     const key = `${deviceId}/${sha}`;
     const now = this.clock();
     if ((this.allowed.get(key) ?? 0) > now) return undefined;
-    const device = await this.device(deviceId);
+    const device = await this.view.device(deviceId);
     const { fleet } = device;
     if (!isEnrolled(device) || fleet === null) return `device ${deviceId} is not enrolled`;
     if (device.approval !== "approved") return `device ${deviceId} is ${device.approval}`;
@@ -45,41 +47,10 @@ export class ObjectAccess {
       ? undefined
       : own.map(({ revision }) => revisionStreamId(revision.fleet, revision.number));
     const isTargetState = own.some((target) => target.digest === sha);
-    if (!isTargetState && !(await this.inRevision(sha, fleet, streams)))
+    if (!isTargetState && !(await this.view.inRevision(sha, fleet, streams)))
       return `object ${sha} is not part of a revision device ${deviceId} was targeted with`;
     if (this.allowed.size >= CACHE_LIMIT) this.allowed.clear();
     this.allowed.set(key, now + (this.options.cacheMs ?? 30_000));
     return undefined;
-  }
-
-  /**
-   * The device aggregate folded from only the events of its stream that decide its approval, fleet
-   * and targeted revisions (the rest, reports above all, change none of these).
-   */
-  private async device(deviceId: string): Promise<DeviceState> {
-    const { rows } = await this.pool.query<{ type: string; data: unknown }>(
-      `SELECT type, data FROM events WHERE stream_id = $1
-          AND type IN ('DeviceEnrolled', 'DeviceApproved', 'DeviceRekeyed', 'DeviceDecommissioned',
-                       'TargetAssigned')
-        ORDER BY stream_version`,
-      [deviceStreamId(deviceId)],
-    );
-    return foldDevice(deviceId, rows);
-  }
-
-  /** Whether a revision (of these streams, or any of the fleet's when undefined) names `sha`. */
-  private async inRevision(
-    sha: string,
-    fleet: string,
-    streams: string[] | undefined,
-  ): Promise<boolean> {
-    if (streams?.length === 0) return false;
-    const where = streams ? "stream_id = ANY($2::text[])" : "stream_id LIKE $2";
-    const { rows } = await this.pool.query(
-      `SELECT 1 FROM events WHERE ${where} AND type = 'RevisionPosted'
-          AND (data ->> 'digest' = $1 OR data -> 'objects' ? $1) LIMIT 1`,
-      [sha, streams ?? `revision:${fleet.replace(/[\\%_]/g, "\\$&")}:%`],
-    );
-    return rows.length > 0;
   }
 }

@@ -2,6 +2,7 @@ import { Controller, Inject } from "@nestjs/common";
 import { Payload } from "@nestjs/microservices";
 import type { RecordedEvent } from "@statecast/events";
 import { OnStreamEvent } from "@statecast/platform";
+import { GatewayView } from "../view/gateway-view.js";
 import { TargetWriter } from "./target-writer.js";
 
 /** The durable consumer of device events on SC_EVENTS that keeps `sc_targets` (in order). */
@@ -13,11 +14,17 @@ export const TARGETS_CONSUMER = "gateway-targets";
  */
 @Controller()
 export class TargetEventsController {
-  constructor(@Inject(TargetWriter) private readonly writer: TargetWriter) {}
+  constructor(
+    @Inject(TargetWriter) private readonly writer: TargetWriter,
+    @Inject(GatewayView) private readonly view: GatewayView,
+  ) {}
 
+  /** In the view first (idempotent; its own consumer records it too): a device told of a target
+   * may read its objects at once. */
   @OnStreamEvent(TARGETS_CONSUMER, "TargetAssigned")
-  assigned(@Payload() event: RecordedEvent): Promise<void> {
-    return this.writer.handle(event);
+  async assigned(@Payload() event: RecordedEvent): Promise<void> {
+    await this.view.record(event);
+    await this.writer.handle(event);
   }
 
   @OnStreamEvent(TARGETS_CONSUMER, "TargetCancelled")

@@ -9,12 +9,14 @@ import type { GatewayConfig } from "../config/gateway.config.js";
 import { DeltaMaker } from "../deltas/delta-maker.js";
 import { HELD_BUCKET, HeldRevisions } from "../deltas/held-objects.js";
 import { NatsObjectSource } from "../objects/nats-object-source.js";
+import { ViewModule } from "../view/view.module.js";
 import { TARGETS_CONSUMER, TargetEventsController } from "./target-events.controller.js";
 import { ensureTargetKeyIn } from "./target-key.js";
 import { TargetWriter } from "./target-writer.js";
 
 /** Targets from SC_EVENTS (consumer `gateway-targets`), signed with the gateway's own key. */
 @Module({
+  imports: [ViewModule],
   controllers: [TargetEventsController],
   providers: [
     {

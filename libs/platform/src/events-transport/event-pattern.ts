@@ -13,3 +13,8 @@ export interface JetStreamEventPattern {
 export function OnStreamEvent(consumer: string, type: string): MethodDecorator {
   return EventPattern({ consumer, type } satisfies JetStreamEventPattern);
 }
+
+/** `OnStreamEvent` for several event types of one durable consumer, on one handler. */
+export function OnStreamEvents(consumer: string, types: readonly string[]): MethodDecorator {
+  return EventPattern(types.map((type) => ({ consumer, type }) satisfies JetStreamEventPattern));
+}

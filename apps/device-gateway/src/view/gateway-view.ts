@@ -1,0 +1,170 @@
+import { type DeviceState, foldDevice } from "@statecast/device-domain";
+import {
+  type AppendManyResult,
+  deviceStreamId,
+  type RecordedEvent,
+  type StreamAppend,
+} from "@statecast/events";
+import { In, type Repository } from "typeorm";
+import type { GatewayViewEvent } from "./gateway-view-event.entity.js";
+import { VIEW_EVENT_TYPES } from "./view-event-types.js";
+
+/** A stream as the view holds it: its events the gateway decides with, in order. */
+export interface ViewedStream {
+  events: RecordedEvent[];
+  /** The last version the view holds; the whole stream's only where it keeps every type. */
+  version: number;
+}
+
+const viewed = new Set(VIEW_EVENT_TYPES);
+
+/**
+ * The gateway's own view of the streams it decides with (devices' enrollment, approval, keys and
+ * targets; enrollment tokens; posted revisions), fed from SC_EVENTS by `ViewEventsController`.
+ * Every read of hello, object access and revocation goes here, never to the orchestrator's tables.
+ * It trails the record by the relay's delay: a decision on a stale view is refused or retried by
+ * its caller (see EnrollmentResponder), never taken on guessed state.
+ */
+export class GatewayView {
+  constructor(private readonly rows: Repository<GatewayViewEvent>) {}
+
+  /**
+   * Adds an event once (by event id): delivering it again changes nothing. An event the gateway
+   * recorded itself (`recordAppended`) takes its committed time and position from SC_EVENTS.
+   */
+  async record(event: RecordedEvent): Promise<void> {
+    if (!viewed.has(event.type)) return;
+    await this.insert([row(event)], "from the record");
+  }
+
+  /**
+   * What this gateway just appended (each event with its `eventId`), before SC_EVENTS brings it:
+   * its next hello decides on it, not on the view as it was. Time and position are the append's
+   * until the relayed copy replaces them.
+   */
+  async recordAppended(appends: readonly StreamAppend[], result: AppendManyResult): Promise<void> {
+    const rows: Partial<GatewayViewEvent>[] = [];
+    for (const { streamId, events } of appends) {
+      const last = result.versions.get(streamId) ?? 0;
+      events.forEach((event, i) => {
+        if (!event.eventId || !viewed.has(event.type)) return;
+        rows.push({
+          eventId: event.eventId,
+          streamId,
+          streamVersion: last - events.length + i + 1,
+          type: event.type,
+          schemaVersion: 1,
+          data: jsonObject(event.data),
+          metadata: event.metadata,
+          globalPosition: result.lastGlobalPosition.toString(),
+          recordedAt: new Date(event.metadata.now),
+        });
+      });
+    }
+    if (rows.length > 0) await this.insert(rows, "appended here");
+  }
+
+  private async insert(
+    rows: Partial<GatewayViewEvent>[],
+    source: "from the record" | "appended here",
+  ) {
+    const insert = this.rows.createQueryBuilder().insert().values(rows);
+    await (source === "from the record"
+      ? insert.orUpdate(["recorded_at", "global_position"], ["event_id"])
+      : insert.orIgnore()
+    ).execute();
+  }
+
+  async streams(streamIds: readonly string[]): Promise<Map<string, ViewedStream>> {
+    const rows = await this.rows.find({
+      where: { streamId: In([...streamIds]) },
+      order: { streamId: "ASC", streamVersion: "ASC" },
+    });
+    const streams = new Map<string, ViewedStream>();
+    for (const row of rows) {
+      const stream = streams.get(row.streamId) ?? { events: [], version: 0 };
+      stream.events.push(recorded(row));
+      stream.version = row.streamVersion;
+      streams.set(row.streamId, stream);
+    }
+    return streams;
+  }
+
+  /** The device as far as the view tells (approval, fleet, keys, targeted revisions). */
+  async device(deviceId: string): Promise<DeviceState> {
+    const streamId = deviceStreamId(deviceId);
+    const stream = (await this.streams([streamId])).get(streamId);
+    return foldDevice(deviceId, stream?.events ?? []);
+  }
+
+  /** Whether a posted revision (of these streams, or any of the fleet's when undefined) names `sha`. */
+  async inRevision(sha: string, fleet: string, streams: string[] | undefined): Promise<boolean> {
+    if (streams?.length === 0) return false;
+    const where = streams ? "stream_id = ANY($2::text[])" : "stream_id LIKE $2";
+    const rows: unknown[] = await this.rows.query(
+      `SELECT 1 FROM gateway_view_events WHERE ${where} AND type = 'RevisionPosted'
+          AND (data ->> 'digest' = $1 OR data -> 'objects' ? $1) LIMIT 1`,
+      [sha, streams ?? `revision:${fleet.replace(/[\\%_]/g, "\\$&")}:%`],
+    );
+    return rows.length > 0;
+  }
+
+  /** Every revoked device key, at the latest time it was revoked. */
+  async revokedKeys(): Promise<{ key: string; at: Date }[]> {
+    return this.rows.query(
+      `SELECT data ->> 'publicKey' AS key, max(recorded_at) AS at FROM gateway_view_events
+        WHERE type = 'DeviceCredentialsRevoked' GROUP BY 1`,
+    );
+  }
+
+  /** Devices of a fleet waiting for approval, counted up to `limit`. */
+  async pendingCount(fleet: string, limit: number): Promise<number> {
+    const rows: { n: number }[] = await this.rows.query(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM gateway_view_events e
+          WHERE e.type = 'DeviceEnrolled' AND e.data ->> 'enrolledWith' = 'approval'
+            AND e.data ->> 'fleet' = $1
+            AND NOT EXISTS (SELECT 1 FROM gateway_view_events x WHERE x.stream_id = e.stream_id
+                              AND x.type IN ('DeviceApproved', 'DeviceDecommissioned'))
+          LIMIT $2) p`,
+      [fleet, limit],
+    );
+    return rows[0]?.n ?? 0;
+  }
+}
+
+function row(event: RecordedEvent): Partial<GatewayViewEvent> {
+  return {
+    eventId: event.eventId,
+    streamId: event.streamId,
+    streamVersion: event.streamVersion,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data: jsonObject(event.data),
+    metadata: event.metadata,
+    globalPosition: event.globalPosition.toString(),
+    recordedAt: event.recordedAt,
+  };
+}
+
+function recorded(row: GatewayViewEvent): RecordedEvent {
+  return {
+    eventId: row.eventId,
+    streamId: row.streamId,
+    streamVersion: row.streamVersion,
+    type: row.type,
+    schemaVersion: row.schemaVersion,
+    data: row.data,
+    metadata: row.metadata,
+    globalPosition: BigInt(row.globalPosition),
+    recordedAt: row.recordedAt,
+    transactionId: 0n,
+  };
+}
+
+/** Event data is a JSON object (every catalog schema is one); the column says so. */
+function jsonObject(data: unknown): object {
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    throw new Error("event data is not a JSON object");
+  return data;
+}
