@@ -254,7 +254,9 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
   let cutOver: BoardRevision;
   it("power cuts during the download and during staging end with the revision committed and one DONE", async () => {
     const bsp = await s.bsp("v3", { cmdline: "statecast.marker=v3" });
-    const payload: BoardPart = { ...APP, name: "payload", payloadMiB: 16 };
+    // 4 MiB: the agent fetches about 0.5 MiB per second of QEMU CPU, so the download still lasts
+    // seconds after its "fetching" line (the cut lands within one 200 ms serial poll of it).
+    const payload: BoardPart = { ...APP, name: "payload", payloadMiB: 4 };
     cutOver = await s.postRevision(bsp, [APP, PROBE, payload], "v3");
     const t0 = Date.now();
     const from = s.serial().length;
