@@ -81,9 +81,9 @@ export default defineConfig({
         },
       },
       {
-        // The QEMU board (OVMF + GRUB + kernel + LXC under TCG): about a minute per boot on two
-        // loaded cores, and not yet green run after run (issue 13): `npm run test:board` runs it
-        // through scripts/test-board.mjs (one line says so when QEMU cannot run here).
+        // The QEMU board (OVMF + GRUB + kernel + LXC under TCG): the last step of `npm test`, and
+        // `npm run test:board` alone, both through scripts/test-board.mjs (one line says so when
+        // QEMU cannot run here).
         plugins,
         resolve: { alias },
         test: {

@@ -15,6 +15,8 @@ export interface BspOptions {
   init?: InitKind | "none";
   /** Extra kernel command line (GRUB env block bsp/cmdline.env, var sc_cmdline). */
   cmdline?: string;
+  /** /init arms the watchdog with this timeout instead of the image's (board.env SC_WATCHDOG_S). */
+  watchdogSeconds?: number;
 }
 
 /** Writes linux, initrd, run.json (and cmdline.env) into `dir`; returns the kernel release. */
@@ -27,6 +29,7 @@ export async function buildBsp(dir: string, o: BspOptions): Promise<{ release: s
       kernel,
       init: o.init ?? "agent",
       agentBundle: o.agentBundle,
+      ...(o.watchdogSeconds === undefined ? {} : { watchdogSeconds: o.watchdogSeconds }),
     });
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -31,7 +31,7 @@ if [ -f ($esp)/trails/$boot_rev/cmdline.env ]; then
   load_env -f ($esp)/trails/$boot_rev/cmdline.env sc_cmdline
 fi
 echo "statecast: booting $boot_mode $boot_rev"
-linux ($esp)/trails/$boot_rev/linux statecast.rev=$boot_rev statecast.boot=$boot_mode console=ttyS0,115200 panic=5 quiet $sc_cmdline
+linux ($esp)/trails/$boot_rev/linux statecast.rev=$boot_rev statecast.boot=$boot_mode console=ttyS0,115200 panic=1 quiet $sc_cmdline
 initrd ($esp)/trails/$boot_rev/initrd
 boot
 echo "statecast: cannot boot $boot_rev; rebooting"

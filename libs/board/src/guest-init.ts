@@ -22,8 +22,22 @@ export type InitKind = "agent" | "hang";
 const ARM_WATCHDOG = `modprobe i6300esb heartbeat="$SC_WATCHDOG_S" && echo 1 > /dev/watchdog && say "watchdog armed: \${SC_WATCHDOG_S}s"
 `;
 
+export interface GuestInitOptions {
+  /**
+   * The BSP's own watchdog timeout, over the image's board.env SC_WATCHDOG_S (a BSP knows its
+   * boot time; the `hang` test BSP, which never starts the agent, needs no node start margin).
+   */
+  watchdogSeconds?: number;
+}
+
 /** The first boot installs the factory bundle before arming the watchdog (install does not pet it). */
-export function guestInit(kind: InitKind): string {
+export function guestInit(kind: InitKind, o: GuestInitOptions = {}): string {
+  if (
+    o.watchdogSeconds !== undefined &&
+    !(Number.isInteger(o.watchdogSeconds) && o.watchdogSeconds > 0)
+  )
+    throw new Error(`watchdogSeconds must be a positive integer, not ${o.watchdogSeconds}`);
+  const bspWatchdog = o.watchdogSeconds === undefined ? "" : `SC_WATCHDOG_S=${o.watchdogSeconds}\n`;
   const p = GUEST_PATHS;
   const head = `#!/bin/sh
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
@@ -40,7 +54,7 @@ mount -t vfat -o rw /dev/vda1 ${p.esp} || say "cannot mount the ESP"
 mount -t ext4 /dev/vda2 ${p.data} || say "cannot mount the data partition"
 SC_WATCHDOG_S=90 SC_FACTORY_COMMIT_DELAY_MS=25000
 [ -f ${p.config}/board.env ] && . ${p.config}/board.env
-`;
+${bspWatchdog}`;
   if (kind === "hang")
     return `${head}${ARM_WATCHDOG}say "this BSP hangs here on purpose (no agent)"\nwhile :; do sleep 3600; done\n`;
   // /usr is a bind mount, not a symlink: LXC opens its rootfs mount point refusing symlinks.

@@ -28,6 +28,8 @@ export interface InitramfsOptions {
   init: InitKind | "none";
   agentBundle: string;
   busybox?: string;
+  /** The BSP's watchdog timeout in /init, over the image's SC_WATCHDOG_S. */
+  watchdogSeconds?: number;
 }
 
 export async function buildInitramfs(
@@ -63,7 +65,15 @@ export async function buildInitramfs(
   copyFileSync(o.agentBundle, join(root, GUEST_PATHS.agent));
   writeFileSync(join(root, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
   writeFileSync(join(root, "etc", "group"), "root:x:0:\n");
-  if (o.init !== "none") writeFileSync(join(root, "init"), guestInit(o.init), { mode: 0o755 });
+  if (o.init !== "none")
+    writeFileSync(
+      join(root, "init"),
+      guestInit(
+        o.init,
+        o.watchdogSeconds === undefined ? {} : { watchdogSeconds: o.watchdogSeconds },
+      ),
+      { mode: 0o755 },
+    );
   await runTool(
     "sh",
     ["-c", `find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -6 > "$1"`, "sh", out],

@@ -72,7 +72,7 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
   /** Waits for `text` after `from` in the serial log, then cuts the power; returns the new mark. */
   async function powerCutAt(text: string, from: number, timeoutMs: number): Promise<number> {
     await s.serialShows(text, from, timeoutMs);
-    await s.board?.powerCut();
+    await s.powerCut();
     const mark = s.serial().length;
     process.stdout.write(`board: power cut at ${text}\n`);
     return mark;
@@ -93,10 +93,14 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     );
 
   beforeAll(async () => {
+    let t = Date.now();
     s = await BoardSystem.start();
+    timings.servicesStart = seconds(t);
+    t = Date.now();
     const bsp = await s.bsp("factory", { cmdline: "statecast.marker=factory" });
     factory = await s.postRevision(bsp, [APP], "factory");
     await s.buildImage("--commit-delay-ms 8000 --group-timeout-ms 20000");
+    timings.imageBuild = seconds(t);
     await s.boot();
   }, 240_000);
   afterAll(async () => {
@@ -202,7 +206,11 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
   }, 600_000);
 
   it("a boot that hangs with no agent is reset by the watchdog and comes back the same way", async () => {
-    const bsp = await s.bsp("hang", { init: "hang", cmdline: "statecast.marker=hang" });
+    const bsp = await s.bsp("hang", {
+      init: "hang",
+      cmdline: "statecast.marker=hang",
+      watchdogSeconds: 20,
+    });
     const hang = await s.postRevision(bsp, [APP, PROBE], "hang");
     const mark = s.serial().length;
     const t0 = Date.now();
@@ -246,7 +254,9 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
   let cutOver: BoardRevision;
   it("power cuts during the download and during staging end with the revision committed and one DONE", async () => {
     const bsp = await s.bsp("v3", { cmdline: "statecast.marker=v3" });
-    const payload: BoardPart = { ...APP, name: "payload", payloadMiB: 16 };
+    // 4 MiB: the agent fetches about 0.5 MiB per second of QEMU CPU, so the download still lasts
+    // seconds after its "fetching" line (the cut lands within one 200 ms serial poll of it).
+    const payload: BoardPart = { ...APP, name: "payload", payloadMiB: 4 };
     cutOver = await s.postRevision(bsp, [APP, PROBE, payload], "v3");
     const t0 = Date.now();
     const from = s.serial().length;

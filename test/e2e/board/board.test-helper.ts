@@ -25,6 +25,7 @@ import {
   until,
 } from "../fleet.test-helper.js";
 import { type BoardPart, BoardStates } from "./board-states.test-helper.js";
+import { type BootStep, type BootTiming, SerialClock } from "./serial-clock.test-helper.js";
 
 export const AGENT_BUNDLE = join(
   import.meta.dirname,
@@ -43,6 +44,8 @@ export class BoardSystem {
   readonly dir = mkdtempSync(join(tmpdir(), "statecast-board-e2e-"));
   readonly states: BoardStates;
   board: RunningBoard | undefined;
+  /** The serial log timed line by line (serial.timed.log) and the boots' timings. */
+  clock: SerialClock | undefined;
   private trusted = false;
   readonly image = join(this.dir, "board.img");
 
@@ -88,8 +91,10 @@ export class BoardSystem {
     }
     const { state, digest } = this.states.build(bspDir, parts);
     for (const [sha, body] of this.states.objects) {
+      if (this.uploaded.has(sha)) continue;
       const res = await this.api(`/v1/objects/${sha}`, { method: "PUT", body });
       if (res.status !== 201 && res.status !== 200) throw new Error(`upload ${sha}: ${res.status}`);
+      this.uploaded.add(sha);
     }
     const posted = await expectStatus(
       this.api(`/v1/fleets/${FLEET}/revisions`, {
@@ -102,6 +107,8 @@ export class BoardSystem {
     return { number: Number(posted.number), digest };
   }
   private lastState: unknown;
+  /** Objects already PUT to the orchestrator (each revision uploads only its new ones). */
+  private readonly uploaded = new Set<string>();
 
   /** The image of the last posted revision, enrolled in FLEET with a fresh token. */
   async buildImage(agentArgs: string): Promise<void> {
@@ -136,6 +143,7 @@ export class BoardSystem {
     const runDir = join(this.dir, "run");
     mkdirSync(runDir, { recursive: true });
     const natsPort = Number(new URL(this.system.services.nats.url.split(",")[0] as string).port);
+    this.clock = new SerialClock(join(runDir, "serial.log"), join(this.dir, "serial.timed.log"));
     this.board = await startBoard({
       image: this.image,
       runDir,
@@ -144,6 +152,7 @@ export class BoardSystem {
         { guestPort: 8080, hostPort: (this.hostService.address() as AddressInfo).port },
       ],
     });
+    this.clock.pid = this.board.process.pid;
   }
 
   /** The serial console so far, with GRUB's line wrapping and terminal escapes undone. */
@@ -223,8 +232,25 @@ export class BoardSystem {
     }
   }
 
+  /** Power cut (QMP system_reset), noted for the boot timings. */
+  async powerCut(): Promise<void> {
+    this.clock?.powerCut();
+    await this.board?.powerCut();
+  }
+
   async close(): Promise<void> {
     await this.board?.stop().catch(() => undefined);
+    this.clock?.stop();
+    if (this.clock) {
+      process.stdout.write(
+        "board boots: wall s (QEMU CPU s) from the reset to the firmware's boot manager, GRUB's line, /init [kernel uptime], /init's agent starting, the agent's first log\n",
+      );
+      const at = (b: BootTiming, k: BootStep) => `${b[k] ?? "-"} (${b.cpu[k] ?? "-"})`;
+      for (const b of this.clock.boots())
+        process.stdout.write(
+          `board boot: ${b.cause.padEnd(19)} ${String(b.mode ?? "-").padEnd(4)} fw ${at(b, "firmware")} grub ${at(b, "grub")} init ${at(b, "init")} [${b.kernelUptime ?? "-"}] agent ${at(b, "agentStarting")} log ${at(b, "agentLog")}\n`,
+        );
+    }
     await this.system.close();
     this.hostService.close();
     if (!process.env.STATECAST_KEEP_BOARD) rmSync(this.dir, { recursive: true, force: true });

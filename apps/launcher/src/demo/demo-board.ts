@@ -21,7 +21,7 @@ import { FsObjectStore, type State, writeBundle } from "@statecast/state";
 import type { BusyboxStates } from "./busybox-state.js";
 import type { DemoApi, Json } from "./demo-api.js";
 import { demoMarker } from "./demo-board-bsp.js";
-import { boardRollout, createDemoRollout, watchRollout } from "./demo-rollout.js";
+import { boardRollout, createDemoRollout, runDemoRollout } from "./demo-rollout.js";
 
 export const BOARD_ID = "demo-board-1";
 /** The board's TESTING period before it commits a revision (a real board defaults to 25 s). */
@@ -221,23 +221,18 @@ export class DemoBoard {
     }
     const rolloutId = await createDemoRollout(api, fleet, number, boardRollout(BOARD_ID));
     appendFileSync(join(this.o.dir, "rollouts"), `${rolloutId}\n`);
-    await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo board" });
-    this.print(
-      `rollout ${rolloutId} of ${rev}: the board stages its BSP, reboots into the kernel with ${marker}, tests and commits`,
-    );
-    const started = Date.now();
-    const view = await watchRollout(
-      api,
-      rolloutId,
-      (l) => this.print(l),
-      () => this.stopping,
-    );
-    if (!view) return;
+    const ran = await runDemoRollout(api, rolloutId, {
+      startReason: "demo board",
+      line: `rollout ${rolloutId} of ${rev}: the board stages its BSP, reboots into the kernel with ${marker}, tests and commits`,
+      print: (l) => this.print(l),
+      stopped: () => this.stopping,
+    });
+    if (!ran) return;
     const booted = this.serialShows(marker);
     this.print(
-      view.status === "completed"
-        ? `runs ${rev} in ${seconds(started)} s; ${booted ? `its kernel booted with ${marker}` : `no boot with ${marker} in its serial console`}`
-        : `rollout ${rolloutId} ended ${view.status} (serial console: ${this.serialLog})`,
+      ran.view.status === "completed"
+        ? `runs ${rev} in ${ran.seconds} s; ${booted ? `its kernel booted with ${marker}` : `no boot with ${marker} in its serial console`}`
+        : `rollout ${rolloutId} ended ${ran.view.status} (serial console: ${this.serialLog})`,
     );
   }
 

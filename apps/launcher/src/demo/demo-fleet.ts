@@ -20,7 +20,12 @@ import {
   postDemoRevision,
   postNextDemoRevision,
 } from "./demo-release.js";
-import { createDemoRollout, lastRollout, watchRollout } from "./demo-rollout.js";
+import {
+  createDemoRollout,
+  lastRollout,
+  type RunRolloutOptions,
+  runDemoRollout,
+} from "./demo-rollout.js";
 import { lxcUnavailableReason } from "./lxc-usable.js";
 
 export interface DemoOptions {
@@ -182,11 +187,13 @@ export class DemoFleet {
     const previous = await lastRollout(api, DEMO_FLEET, DemoBoard.rollouts(boardDir));
     let rolloutId: string;
     let postedForBoard: number | undefined;
+    let run: Omit<RunRolloutOptions, "print" | "stopped">;
     if (previous && (previous.status === "running" || previous.status === "created")) {
       rolloutId = previous.rolloutId;
-      this.print(`continuing rollout ${rolloutId} of ${formatRevision(previous.revision)}`);
-      if (previous.status === "created")
-        await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo" });
+      run = {
+        line: `continuing rollout ${rolloutId} of ${formatRevision(previous.revision)}`,
+        ...(previous.status === "created" ? { startReason: "demo" } : {}),
+      };
     } else if (previous?.status === "paused") {
       this.print(
         `rollout ${previous.rolloutId} is paused; not starting another (npx statecast rollout resume ${previous.rolloutId})`,
@@ -203,23 +210,22 @@ export class DemoFleet {
       // The devices started here: a board (this start's or an earlier one's) has its own rollout.
       const ids = specs.map((s) => s.deviceId);
       rolloutId = await createDemoRollout(api, DEMO_FLEET, number, { ids });
-      await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: "demo" });
-      this.print(
-        `rollout ${rolloutId} started: 3 waves (10/30/60 %), 3 s soak${this.board ? `; then ${BOARD_ID} in a rollout of its own` : ""}`,
-      );
+      run = {
+        startReason: "demo",
+        line: `rollout ${rolloutId} started: 3 waves (10/30/60 %), 3 s soak${this.board ? `; then ${BOARD_ID} in a rollout of its own` : ""}`,
+      };
     }
-    const started = Date.now();
-    const view = await watchRollout(
-      api,
-      rolloutId,
-      (l) => this.print(l),
-      () => this.stopping,
-    );
-    if (!view) return;
+    const ran = await runDemoRollout(api, rolloutId, {
+      ...run,
+      print: (l) => this.print(l),
+      stopped: () => this.stopping,
+    });
+    if (!ran) return;
+    const { view } = ran;
     if (view.status === "completed") this.boardTarget(postedForBoard);
     this.print(
       view.status === "completed"
-        ? `rollout ${rolloutId} completed in ${Math.round((Date.now() - started) / 1000)} s: ${formatRevision(view.revision)} on the fleet`
+        ? `rollout ${rolloutId} completed in ${ran.seconds} s: ${formatRevision(view.revision)} on the fleet`
         : `rollout ${rolloutId} ended ${view.status}`,
     );
     this.printSummary(rolloutId);

@@ -86,3 +86,29 @@ export async function watchRollout(
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
+
+export interface RunRolloutOptions {
+  /** Starts it first (a created rollout), with this reason in the audit. */
+  startReason?: string;
+  /** Printed once it is started (or taken over), before its progress lines. */
+  line?: string;
+  print: (line: string) => void;
+  stopped: () => boolean;
+}
+
+/**
+ * Starts (when asked) and watches a rollout to its end, printing its progress: the demo fleet's
+ * rollout and the QEMU board's own both run this way. Undefined when the demo stopped first.
+ */
+export async function runDemoRollout(
+  api: DemoApi,
+  rolloutId: string,
+  o: RunRolloutOptions,
+): Promise<{ view: RolloutProgressView; seconds: number } | undefined> {
+  if (o.startReason !== undefined)
+    await api.call("POST", `/v1/rollouts/${rolloutId}/start`, { reason: o.startReason });
+  if (o.line) o.print(o.line);
+  const started = Date.now();
+  const view = await watchRollout(api, rolloutId, o.print, o.stopped);
+  return view && { view, seconds: Math.round((Date.now() - started) / 1000) };
+}
