@@ -141,15 +141,6 @@ export class PostgresEventStore {
   }
 
   /**
-   * The pool, for the device gateway's code that still runs its own SQL on it (being rewritten).
-   * @deprecated Orchestrator and libs never use it: take a repository over the service's
-   * DataSource, `transaction()` for a unit of work, or a method of the store.
-   */
-  get pool(): pg.Pool {
-    return this.#pool;
-  }
-
-  /**
    * Runs `work` in one transaction on a pooled client, appends through `{ client }` included.
    * When it fails with a conflict (an expected version, a serialization failure) everything is
    * rolled back and `work` runs again from a fresh read, per the one retry policy (`withRetry`).

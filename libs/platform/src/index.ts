@@ -62,6 +62,5 @@ export {
   JETSTREAM,
   MICROSERVICE_STRATEGY,
   NATS_CONNECTION,
-  PG_POOL,
   SERVICE_CONFIG,
 } from "./tokens.js";

@@ -1,7 +1,5 @@
 /** Injection tokens for what the platform provides to feature modules. */
 export const SERVICE_CONFIG = "statecast:service-config";
-/** @deprecated The device gateway's pool (its code being rewritten); others use repositories. */
-export const PG_POOL = "statecast:pg-pool";
 export const NATS_CONNECTION = "statecast:nats-connection";
 export const JETSTREAM = "statecast:jetstream";
 /** A Nest transport strategy the app runs as its microservice (see EventsTransportModule). */

@@ -8,7 +8,7 @@ import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { REVISIONS_BUCKET, revisionKey } from "@statecast/contract";
-import { deviceStreamId, type PostgresEventStore, revisionStreamId } from "@statecast/events";
+import { deviceStreamId, revisionStreamId } from "@statecast/events";
 import type { RunningService } from "@statecast/platform";
 import { applyDelta, canonicalJson, deltaOffersName } from "@statecast/state";
 import {
@@ -17,7 +17,12 @@ import {
   type TestDatabase,
   type TestNats,
 } from "@statecast/testing";
-import { connectClient, openStore, startGateway } from "../testing/gateway.test-helper.js";
+import {
+  connectClient,
+  openStore,
+  startGateway,
+  type TestStore,
+} from "../testing/gateway.test-helper.js";
 import type { DeltaOffers } from "./delta-maker.js";
 
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -31,7 +36,7 @@ const meta = {
 describe("object deltas made at target write", () => {
   let db: TestDatabase;
   let nats: TestNats;
-  let store: PostgresEventStore;
+  let store: TestStore;
   let client: NatsConnection;
   let gateway: RunningService;
   const dataDir = mkdtempSync(join(tmpdir(), "statecast-gateway-deltas-"));

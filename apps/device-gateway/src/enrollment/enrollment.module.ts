@@ -8,15 +8,17 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from "@nestjs/common";
+import { getDataSourceToken } from "@nestjs/typeorm";
 import {
   createRegistry,
   deviceCatalog,
   enrollmentCatalog,
   PostgresEventStore,
+  poolOf,
 } from "@statecast/events";
 import { loadGatewaySetup } from "@statecast/nats-auth";
-import { JETSTREAM, NATS_CONNECTION, PG_POOL, SERVICE_CONFIG } from "@statecast/platform";
-import type pg from "pg";
+import { JETSTREAM, NATS_CONNECTION, SERVICE_CONFIG } from "@statecast/platform";
+import type { DataSource } from "typeorm";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { GatewayView } from "../view/gateway-view.js";
 import { ViewModule } from "../view/view.module.js";
@@ -39,10 +41,10 @@ export { ENROLLMENT, type Enrollment } from "./enrollment.tokens.js";
   providers: [
     {
       provide: ENROLLMENT,
-      inject: [SERVICE_CONFIG, PG_POOL, GatewayView, NATS_CONNECTION, JETSTREAM],
+      inject: [SERVICE_CONFIG, getDataSourceToken(), GatewayView, NATS_CONNECTION, JETSTREAM],
       useFactory: async (
         config: GatewayConfig,
-        pool: pg.Pool,
+        dataSource: DataSource,
         view: GatewayView,
         nc: NatsConnection,
         js: JetStreamClient,
@@ -51,7 +53,7 @@ export { ENROLLMENT, type Enrollment } from "./enrollment.tokens.js";
         // Appends only: device streams and enrollment-token streams (a token's uses are appended
         // with the device). Decisions read the gateway's view.
         const store = new PostgresEventStore(
-          pool,
+          poolOf(dataSource),
           createRegistry(deviceCatalog, enrollmentCatalog),
         );
         const setup = loadGatewaySetup(config.natsAuthDir);

@@ -15,7 +15,7 @@ import {
   type TestDatabase,
   type TestNats,
 } from "@statecast/testing";
-import { openStore, startGateway } from "../testing/gateway.test-helper.js";
+import { openStore, startGateway, type TestStore } from "../testing/gateway.test-helper.js";
 import { untilViewCaughtUp } from "../testing/view-feed.test-helper.js";
 import { signDeviceToken } from "./device-token.js";
 
@@ -74,7 +74,7 @@ const token = (kp: KeyPair, sub: string, expInS = 60) =>
 describe("GET /v1/device-objects/:sha", () => {
   let db: TestDatabase;
   let nats: TestNats;
-  let store: PostgresEventStore;
+  let store: TestStore;
   let gateway: RunningService;
   let device$: NatsConnection;
   const dataDir = mkdtempSync(join(tmpdir(), "statecast-gateway-objects-"));

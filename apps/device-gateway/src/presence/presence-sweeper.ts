@@ -1,6 +1,7 @@
 import { Logger } from "@nestjs/common";
 import { decideOffline, evolveDevicePlane, initialDevicePlane } from "@statecast/device-domain";
 import { ConcurrencyError, deviceStreamId, type PostgresEventStore } from "@statecast/events";
+import type pg from "pg";
 import { markOffline, silentDevices } from "./presence.repository.js";
 
 // Any constant every gateway agrees on: one sweep at a time across replicas.
@@ -47,52 +48,45 @@ export class PresenceSweeper {
 
   /** One sweep; returns how many devices went offline (0 when another replica holds the lock). */
   async sweep(now = new Date()): Promise<number> {
-    const client = await this.store.pool.connect();
+    // One attempt: a device whose stream moved meanwhile is decided again at the next sweep.
+    return this.store.transaction("presence sweep", (client) => this.sweepIn(client, now), {
+      maxAttempts: 1,
+    });
+  }
+
+  private async sweepIn(client: pg.ClientBase, now: Date): Promise<number> {
     let marked = 0;
-    try {
-      await client.query("BEGIN");
-      const { rows } = await client.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_xact_lock($1) AS locked",
-        [SWEEP_LOCK],
-      );
-      if (!rows[0]?.locked) {
-        await client.query("ROLLBACK");
-        return 0;
-      }
-      const cutoff = new Date(now.getTime() - this.options.offlineAfterMs);
-      for (const { deviceId, lastSeen } of await silentDevices(client, cutoff, 1000)) {
-        const streamId = deviceStreamId(deviceId);
-        const { events, version } = await this.store.readStream(streamId, { client });
-        const state = events.reduce(evolveDevicePlane, initialDevicePlane());
-        const event = decideOffline(state, lastSeen.toISOString());
-        if (event) {
-          const metadata = {
-            correlationId: `presence:${deviceId}:${lastSeen.toISOString()}`,
-            causationId: `presence:${deviceId}:${lastSeen.toISOString()}`,
-            actor: "system:gateway-presence" as const,
-            now: now.toISOString(),
-          };
-          try {
-            await this.store.append(streamId, [{ ...event, metadata }], {
-              expectedVersion: version,
-              client,
-            });
-            marked++;
-          } catch (error) {
-            if (!(error instanceof ConcurrencyError)) throw error;
-            continue; // the device stream moved meanwhile: decided again at the next sweep
-          }
+    const { rows } = await client.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_xact_lock($1) AS locked",
+      [SWEEP_LOCK],
+    );
+    if (!rows[0]?.locked) return 0;
+    const cutoff = new Date(now.getTime() - this.options.offlineAfterMs);
+    for (const { deviceId, lastSeen } of await silentDevices(client, cutoff, 1000)) {
+      const streamId = deviceStreamId(deviceId);
+      const { events, version } = await this.store.readStream(streamId, { client });
+      const state = events.reduce(evolveDevicePlane, initialDevicePlane());
+      const event = decideOffline(state, lastSeen.toISOString());
+      if (event) {
+        const metadata = {
+          correlationId: `presence:${deviceId}:${lastSeen.toISOString()}`,
+          causationId: `presence:${deviceId}:${lastSeen.toISOString()}`,
+          actor: "system:gateway-presence" as const,
+          now: now.toISOString(),
+        };
+        try {
+          await this.store.append(streamId, [{ ...event, metadata }], {
+            expectedVersion: version,
+            client,
+          });
+          marked++;
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError)) throw error;
+          continue; // the device stream moved meanwhile: decided again at the next sweep
         }
-        await markOffline(client, deviceId);
       }
-      await client.query("COMMIT");
-      this.store.announceIfAppendedIn(client);
-      return marked;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+      await markOffline(client, deviceId);
     }
+    return marked;
   }
 }

@@ -186,100 +186,96 @@ export async function applyDevicesTogether(
 ): Promise<(MessageFate[] | Error)[]> {
   const results = new Map<string, MessageFate[] | null>();
   const folded = new Map<string, Folded>();
-  const client = await store.pool.connect();
-  try {
-    await client.query("BEGIN");
-    const beats = work.flatMap(({ deviceId, messages }) =>
-      messages
-        .filter((m) => m.message.kind === "heartbeat")
-        .map((m) => ({ deviceId, at: m.receivedAt })),
-    );
-    await recordHeartbeats(client, beats);
+  // One attempt: a device the transaction could not decide is retried alone after it.
+  await store.transaction(
+    "apply device reports",
+    async (client) => {
+      const beats = work.flatMap(({ deviceId, messages }) =>
+        messages
+          .filter((m) => m.message.kind === "heartbeat")
+          .map((m) => ({ deviceId, at: m.receivedAt })),
+      );
+      await recordHeartbeats(client, beats);
 
-    const { rows: locked } = await client.query<{
-      stream_id: string;
-      version: number;
-      newer: boolean;
-    }>({ ...LOCK_DEVICE_STREAMS, values: [work.map((w) => deviceStreamId(w.deviceId))] });
-    const heads = new Map(locked.map((row) => [row.stream_id, row]));
-    const stale: { deviceId: string; streamId: string; from: Folded }[] = [];
-    for (const { deviceId } of work) {
-      const streamId = deviceStreamId(deviceId);
-      const head = heads.get(streamId);
-      const cached = cache?.get(deviceId);
-      if (!head) folded.set(deviceId, { version: 0, state: initialDevicePlane() });
-      else if (head.newer) results.set(deviceId, null);
-      else if (cached?.version === head.version) folded.set(deviceId, cached);
-      else if (cached && cached.version < head.version)
-        stale.push({ deviceId, streamId, from: cached });
-      else stale.push({ deviceId, streamId, from: { version: 0, state: initialDevicePlane() } });
-    }
-    if (stale.length > 0) {
-      const { rows } = await client.query<{
+      const { rows: locked } = await client.query<{
         stream_id: string;
-        stream_version: number;
-        type: string;
-        data: unknown;
-      }>({
-        ...READ_DEVICE_EVENTS,
-        values: [stale.map((s) => s.streamId), stale.map((s) => s.from.version)],
-      });
-      const byStream = new Map<string, typeof rows>();
-      for (const row of rows) {
-        const list = byStream.get(row.stream_id);
-        if (list) list.push(row);
-        else byStream.set(row.stream_id, [row]);
+        version: number;
+        newer: boolean;
+      }>({ ...LOCK_DEVICE_STREAMS, values: [work.map((w) => deviceStreamId(w.deviceId))] });
+      const heads = new Map(locked.map((row) => [row.stream_id, row]));
+      const stale: { deviceId: string; streamId: string; from: Folded }[] = [];
+      for (const { deviceId } of work) {
+        const streamId = deviceStreamId(deviceId);
+        const head = heads.get(streamId);
+        const cached = cache?.get(deviceId);
+        if (!head) folded.set(deviceId, { version: 0, state: initialDevicePlane() });
+        else if (head.newer) results.set(deviceId, null);
+        else if (cached?.version === head.version) folded.set(deviceId, cached);
+        else if (cached && cached.version < head.version)
+          stale.push({ deviceId, streamId, from: cached });
+        else stale.push({ deviceId, streamId, from: { version: 0, state: initialDevicePlane() } });
       }
-      for (const { deviceId, streamId, from } of stale) {
-        let { version, state } = from;
-        for (const event of byStream.get(streamId) ?? []) {
-          state = evolveDevicePlane(state, event);
-          version = event.stream_version;
-        }
-        // Under the row lock the events end at the locked version; anything else goes alone.
-        if (version === heads.get(streamId)?.version) folded.set(deviceId, { version, state });
-        else results.set(deviceId, null);
-      }
-    }
-
-    const appends: StreamAppend[] = [];
-    const decided = new Map<string, MessageFate[]>();
-    for (const { deviceId, messages, consumed } of work) {
-      const before = folded.get(deviceId);
-      if (!before) continue;
-      const { events, fates, state } = decideMessages(deviceId, messages, before.state, consumed);
-      decided.set(deviceId, fates);
-      folded.set(deviceId, { version: before.version + events.length, state });
-      if (events.length > 0)
-        appends.push({
-          streamId: deviceStreamId(deviceId),
-          events,
-          expectedVersion: before.version,
+      if (stale.length > 0) {
+        const { rows } = await client.query<{
+          stream_id: string;
+          stream_version: number;
+          type: string;
+          data: unknown;
+        }>({
+          ...READ_DEVICE_EVENTS,
+          values: [stale.map((s) => s.streamId), stale.map((s) => s.from.version)],
         });
-    }
-    if (appends.length > 0) {
-      try {
-        await store.appendMany(appends, { client });
-      } catch (error) {
-        // A refusal wrote nothing and leaves the transaction usable; a failed statement does not.
-        if (!(error instanceof ConcurrencyError) || error.cause !== undefined) throw error;
-        for (const { streamId } of appends) {
-          const deviceId = streamId.slice(streamId.indexOf(":") + 1);
-          decided.delete(deviceId);
-          folded.delete(deviceId);
-          results.set(deviceId, null);
+        const byStream = new Map<string, typeof rows>();
+        for (const row of rows) {
+          const list = byStream.get(row.stream_id);
+          if (list) list.push(row);
+          else byStream.set(row.stream_id, [row]);
+        }
+        for (const { deviceId, streamId, from } of stale) {
+          let { version, state } = from;
+          for (const event of byStream.get(streamId) ?? []) {
+            state = evolveDevicePlane(state, event);
+            version = event.stream_version;
+          }
+          // Under the row lock the events end at the locked version; anything else goes alone.
+          if (version === heads.get(streamId)?.version) folded.set(deviceId, { version, state });
+          else results.set(deviceId, null);
         }
       }
-    }
-    await client.query("COMMIT");
-    store.announceIfAppendedIn(client);
-    for (const [deviceId, fates] of decided) results.set(deviceId, fates);
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+
+      const appends: StreamAppend[] = [];
+      const decided = new Map<string, MessageFate[]>();
+      for (const { deviceId, messages, consumed } of work) {
+        const before = folded.get(deviceId);
+        if (!before) continue;
+        const { events, fates, state } = decideMessages(deviceId, messages, before.state, consumed);
+        decided.set(deviceId, fates);
+        folded.set(deviceId, { version: before.version + events.length, state });
+        if (events.length > 0)
+          appends.push({
+            streamId: deviceStreamId(deviceId),
+            events,
+            expectedVersion: before.version,
+          });
+      }
+      if (appends.length > 0) {
+        try {
+          await store.appendMany(appends, { client });
+        } catch (error) {
+          // A refusal wrote nothing and leaves the transaction usable; a failed statement does not.
+          if (!(error instanceof ConcurrencyError) || error.cause !== undefined) throw error;
+          for (const { streamId } of appends) {
+            const deviceId = streamId.slice(streamId.indexOf(":") + 1);
+            decided.delete(deviceId);
+            folded.delete(deviceId);
+            results.set(deviceId, null);
+          }
+        }
+      }
+      for (const [deviceId, fates] of decided) results.set(deviceId, fates);
+    },
+    { maxAttempts: 1 },
+  );
   for (const { deviceId } of work) {
     const after = folded.get(deviceId);
     if (after && results.get(deviceId)) cache?.set(deviceId, after.version, after.state);

@@ -16,6 +16,7 @@ import {
   openStore,
   publishReport,
   startGateway,
+  type TestStore,
   untilIngested,
 } from "../testing/gateway.test-helper.js";
 import { StatusIngestor } from "./status-ingestor.js";
@@ -49,7 +50,7 @@ async function takeInFlight(natsUrl: string, count: number): Promise<JsMsg[]> {
 describe("a report in flight in a gateway that died, overtaken by the device's later reports", () => {
   let db: TestDatabase;
   let nats: TestNats;
-  let store: PostgresEventStore;
+  let store: TestStore;
   let device: NatsConnection;
   let gateway: RunningService | undefined;
 

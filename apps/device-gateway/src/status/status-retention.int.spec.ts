@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import { STATUS_SUBJECTS } from "@statecast/contract";
-import { ensureEventsStream, type PostgresEventStore } from "@statecast/events";
+import { ensureEventsStream } from "@statecast/events";
 import {
   createTestDatabase,
   startTestNats,
@@ -18,6 +18,7 @@ import {
   openStore,
   publishReport,
   startGateway,
+  type TestStore,
   untilIngested,
 } from "../testing/gateway.test-helper.js";
 import { ensureStatusStream, STATUS_STREAM } from "./status-stream.js";
@@ -28,7 +29,7 @@ const TEN_MINUTES = nanos(10 * 60_000);
 describe("retention of SC_DEVICE_STATUS and SC_EVENTS", () => {
   let db: TestDatabase;
   let nats: TestNats;
-  let store: PostgresEventStore;
+  let store: TestStore;
   let client: NatsConnection;
 
   beforeAll(async () => {

@@ -18,6 +18,7 @@ import {
   openStore,
   publishReport,
   startGateway,
+  type TestStore,
   untilIngested,
 } from "../testing/gateway.test-helper.js";
 import { StatusIngestor } from "./status-ingestor.js";
@@ -44,7 +45,7 @@ function lostDrops(gateway: RunningService): Record<string, number> {
 describe("status ingestion across gateway restarts and replicas", () => {
   let db: TestDatabase;
   let nats: TestNats;
-  let store: PostgresEventStore;
+  let store: TestStore;
   let device: NatsConnection;
   const gateways: RunningService[] = [];
 

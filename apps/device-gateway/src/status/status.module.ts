@@ -6,16 +6,16 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from "@nestjs/common";
+import { getDataSourceToken } from "@nestjs/typeorm";
 import { reportBackoffSubject } from "@statecast/contract";
-import { createRegistry, deviceCatalog, PostgresEventStore } from "@statecast/events";
+import { createRegistry, deviceCatalog, PostgresEventStore, poolOf } from "@statecast/events";
 import {
   JETSTREAM,
   NATS_CONNECTION,
-  PG_POOL,
   SERVICE_CONFIG,
   type ServiceConfig,
 } from "@statecast/platform";
-import type pg from "pg";
+import type { DataSource } from "typeorm";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { DropCounter } from "./drop-counter.js";
 import { StatusMetrics } from "./status.metrics.js";
@@ -30,8 +30,9 @@ export const DEVICE_EVENT_STORE = "gateway:device-event-store";
   providers: [
     {
       provide: DEVICE_EVENT_STORE,
-      inject: [PG_POOL],
-      useFactory: (pool: pg.Pool) => new PostgresEventStore(pool, createRegistry(deviceCatalog)),
+      inject: [getDataSourceToken()],
+      useFactory: (dataSource: DataSource) =>
+        new PostgresEventStore(poolOf(dataSource), createRegistry(deviceCatalog)),
     },
     DropCounter,
     {

@@ -10,7 +10,7 @@ import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 // The agent's own check: what the gateway writes must verify exactly as a device verifies it.
 import { type TargetEnvelope, targetEnvelopeProblem, verifyTarget } from "@statecast/contract";
-import { deviceStreamId, type PostgresEventStore, revisionStreamId } from "@statecast/events";
+import { deviceStreamId, revisionStreamId } from "@statecast/events";
 import type { RunningService } from "@statecast/platform";
 import { canonicalJson } from "@statecast/state";
 import {
@@ -24,6 +24,7 @@ import {
   connectClient,
   openStore,
   startGateway,
+  type TestStore,
 } from "../testing/gateway.test-helper.js";
 import { targetKeyPaths } from "./target-key.js";
 
@@ -56,7 +57,7 @@ async function untilTarget(
 describe("targets in sc_targets", () => {
   let db: TestDatabase;
   let nats: TestNats;
-  let store: PostgresEventStore;
+  let store: TestStore;
   let client: NatsConnection;
   let gateway: RunningService;
   let objects: ObjectStore;

@@ -2,9 +2,12 @@ import type { JetStreamClient } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import { Module } from "@nestjs/common";
+import { getDataSourceToken } from "@nestjs/typeorm";
 import { OBJECTS_BUCKET, REVISIONS_BUCKET, TARGETS_BUCKET } from "@statecast/contract";
-import { JETSTREAM, PG_POOL, SERVICE_CONFIG } from "@statecast/platform";
+import { poolOf } from "@statecast/events";
+import { JETSTREAM, SERVICE_CONFIG } from "@statecast/platform";
 import type pg from "pg";
+import type { DataSource } from "typeorm";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { DeltaMaker } from "../deltas/delta-maker.js";
 import { HELD_BUCKET, HeldRevisions } from "../deltas/held-objects.js";
@@ -21,8 +24,8 @@ import { TargetWriter } from "./target-writer.js";
   providers: [
     {
       provide: TargetWriter,
-      inject: [JETSTREAM, SERVICE_CONFIG, PG_POOL],
-      useFactory: async (js: JetStreamClient, config: GatewayConfig, pool: pg.Pool) => {
+      inject: [JETSTREAM, SERVICE_CONFIG, getDataSourceToken()],
+      useFactory: async (js: JetStreamClient, config: GatewayConfig, dataSource: DataSource) => {
         const replicas = config.natsReplicas;
         const kvm = new Kvm(js);
         // History 1: a device only ever needs its latest target. Direct gets: see nats-auth.
@@ -40,7 +43,7 @@ import { TargetWriter } from "./target-writer.js";
         return new TargetWriter(targets, objects, held, ensureTargetKeyIn(config.targetKeyDir), {
           deltas: new DeltaMaker(objects, natsObjects),
           lifetimeMs: config.targetLifetimeMs,
-          handledThrough: await previousCheckpoint(pool, TARGETS_CONSUMER),
+          handledThrough: await previousCheckpoint(poolOf(dataSource), TARGETS_CONSUMER),
         });
       },
     },

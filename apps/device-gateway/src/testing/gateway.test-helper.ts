@@ -75,10 +75,14 @@ export async function crashGateway(gateway: RunningService): Promise<void> {
 
 export const drops = (gateway: RunningService) => gateway.app.get(DropCounter);
 
-export async function openStore(url: string): Promise<PostgresEventStore> {
+/** A store on a pool of the test's own, which the test queries and ends. */
+export type TestStore = PostgresEventStore & { readonly pool: pg.Pool };
+
+export async function openStore(url: string): Promise<TestStore> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   await migrate(url, eventStoreMigrations);
-  return new PostgresEventStore(pool, createRegistry(deviceCatalog, revisionCatalog));
+  const store = new PostgresEventStore(pool, createRegistry(deviceCatalog, revisionCatalog));
+  return Object.assign(store, { pool });
 }
 
 const meta = {
@@ -167,7 +171,7 @@ export const connectClient = (url: string) => connect({ servers: url });
 export interface GatewayHarness {
   db: TestDatabase;
   nats: TestNats;
-  store: PostgresEventStore;
+  store: TestStore;
   /** A plain client on the device side of the server. */
   device: NatsConnection;
   gateway: RunningService;

@@ -1,13 +1,7 @@
 import { type DynamicModule, Logger, Module } from "@nestjs/common";
 import { TypeOrmModule, type TypeOrmModuleOptions } from "@nestjs/typeorm";
-import {
-  type Migration,
-  migrationDataSourceOptions,
-  poolOf,
-  runMigrations,
-} from "@statecast/events";
+import { type Migration, migrationDataSourceOptions, runMigrations } from "@statecast/events";
 import { DataSource, type DataSourceOptions } from "typeorm";
-import { PG_POOL } from "../tokens.js";
 import { TypeormLogger } from "./typeorm-logger.js";
 
 export interface DatabaseModuleOptions {
@@ -64,9 +58,8 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
 /**
  * One TypeORM DataSource for the whole service, migrated before any feature gets it and destroyed
  * on shutdown; features take repositories of their entities (`TypeOrmModule.forFeature`), or a
- * repository class of their own that runs its hand-written SQL on `poolOf(dataSource)`.
- * `PG_POOL` is the same pool for the device gateway's code that still injects it (being
- * rewritten); the orchestrator and the libs do not use it.
+ * repository class of their own that runs its hand-written SQL on `poolOf(dataSource)`. The pool
+ * itself is no injectable: what writes events does so through the event store on it.
  */
 @Module({})
 export class DatabaseModule {
@@ -80,8 +73,6 @@ export class DatabaseModule {
           dataSourceFactory: (typeorm) => openDataSource(typeorm as DataSourceOptions),
         }),
       ],
-      providers: [{ provide: PG_POOL, inject: [DataSource], useFactory: poolOf }],
-      exports: [PG_POOL],
     };
   }
 }
