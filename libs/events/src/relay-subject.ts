@@ -48,6 +48,8 @@ export function parseEventPayload(payload: string): RecordedEvent {
     if (typeof body[field] !== "string") throw new Error(`relayed event has no ${field}`);
   }
   return {
+    // Cast: the relay's own JSON (eventPayload); the fields with another type on the wire are
+    // checked above and replaced below.
     ...(body as unknown as RecordedEvent),
     globalPosition: BigInt(body.globalPosition as string),
     transactionId: BigInt((body.transactionId as string | undefined) ?? "0"),

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { surviveResourceErrors } from "../fs/last-resort.js";
 import { resourceErrorCounts } from "../fs/resource-retry.js";
 
-const file = process.argv[2];
+const file = process.argv[2] ?? "";
 if (!file) throw new Error("usage: last-resort.child.ts <a file to read>");
 
 const lines: string[] = [];
@@ -20,18 +20,24 @@ const log = {
 surviveResourceErrors({ log });
 
 const held: number[] = [];
-for (;;) {
-  try {
-    held.push(openSync(file, "r"));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EMFILE") break;
-    throw error;
+/** Takes every free descriptor (the runtime may have closed one meanwhile); the EMFILE it met. */
+function takeAll(): Error {
+  for (;;) {
+    try {
+      held.push(openSync(file, "r"));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EMFILE") return error as Error;
+      throw error;
+    }
   }
 }
 const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+takeAll();
 void readFile(file); // rejects with EMFILE, and nobody handles it
 await pause();
-setTimeout(() => openSync(file, "r")); // throws EMFILE in a timer, and nobody catches it
+setTimeout(() => {
+  throw takeAll(); // a real EMFILE thrown in a timer, and nobody catches it
+});
 await pause();
 for (const fd of held.splice(0)) closeSync(fd);
 const read = (await readFile(file, "utf8")).trim();
