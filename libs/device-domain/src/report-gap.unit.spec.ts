@@ -1,45 +1,9 @@
-import type { RecordedEvent } from "@statecast/events";
-import { type DevicePlaneState, evolveDevicePlane, initialDevicePlane } from "./device-plane.js";
+import { targetedDevice } from "./device-history.test-helper.js";
 import { gapBefore, gapSeqs } from "./report-gap.js";
 
-const R2 = { fleet: "fleet", number: 2 };
-
-function recorded(type: string, data: Record<string, unknown>, version: number): RecordedEvent {
-  return {
-    globalPosition: BigInt(version),
-    streamId: "device:d1",
-    streamVersion: version,
-    eventId: `e${version}`,
-    type,
-    schemaVersion: 1,
-    data,
-    metadata: { correlationId: "c", causationId: "c", actor: "system:test", now: "2026-01-01" },
-    recordedAt: new Date(0),
-    transactionId: 1n,
-  };
-}
-
-/** An enrolled, targeted device that applied the reports `(bootId, seq)` given, in order. */
-function aDevice(...applied: [string, number][]): DevicePlaneState {
-  const enrolled = {
-    deviceId: "d1",
-    publicKey: "UKEY",
-    fleet: "fleet",
-    tags: {},
-    enrolledWith: "approval",
-  };
-  const events: [string, Record<string, unknown>][] = [
-    ["DeviceEnrolled", enrolled],
-    ["TargetAssigned", { revision: R2, seq: 1, digest: "0".repeat(64) }],
-    ...applied.map(([bootId, seq]): [string, Record<string, unknown>] => [
-      "UpdateProgressReported",
-      { bootId, seq, revision: R2, status: "DOWNLOADING", progress: 25 },
-    ]),
-  ];
-  return events
-    .map(([t, d], i) => recorded(t, d, i + 1))
-    .reduce(evolveDevicePlane, initialDevicePlane());
-}
+/** Enrolled and targeted, having applied the reports `(bootId, seq)` given, in order. */
+const aDevice = (...applied: [string, number][]) =>
+  targetedDevice(...applied.map(([bootId, seq]) => ({ bootId, seq })));
 
 describe("gapBefore", () => {
   it("finds none for the next report of the boot, a duplicate or a stale one", () => {

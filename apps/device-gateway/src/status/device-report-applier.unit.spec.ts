@@ -1,50 +1,12 @@
 import type { DeviceMessage } from "@statecast/contract";
 import {
-  type DevicePlaneState,
-  evolveDevicePlane,
-  initialDevicePlane,
-} from "@statecast/device-domain";
-import type { RecordedEvent } from "@statecast/events";
+  R2,
+  targetedDevice,
+} from "../../../../libs/device-domain/src/device-history.test-helper.js";
 import { type ArrivedMessage, decideMessages } from "./device-report-applier.js";
 
-const R2 = { fleet: "fleet", number: 2 };
-
-function recorded(type: string, data: Record<string, unknown>, version: number): RecordedEvent {
-  return {
-    globalPosition: BigInt(version),
-    streamId: "device:d1",
-    streamVersion: version,
-    eventId: `e${version}`,
-    type,
-    schemaVersion: 1,
-    data,
-    metadata: { correlationId: "c", causationId: "c", actor: "system:test", now: "2026-01-01" },
-    recordedAt: new Date(0),
-    transactionId: 1n,
-  };
-}
-
 /** Enrolled, targeted at fleet#2, with the boot-a report `seq` applied. */
-function aDeviceAt(seq: number): DevicePlaneState {
-  const enrolled = {
-    deviceId: "d1",
-    publicKey: "UKEY",
-    fleet: "fleet",
-    tags: {},
-    enrolledWith: "approval",
-  };
-  const events: [string, Record<string, unknown>][] = [
-    ["DeviceEnrolled", enrolled],
-    ["TargetAssigned", { revision: R2, seq: 1, digest: "0".repeat(64) }],
-    [
-      "UpdateProgressReported",
-      { bootId: "boot-a", seq, revision: R2, status: "QUEUED", progress: 5 },
-    ],
-  ];
-  return events
-    .map(([t, d], i) => recorded(t, d, i + 1))
-    .reduce(evolveDevicePlane, initialDevicePlane());
-}
+const aDeviceAt = (seq: number) => targetedDevice({ bootId: "boot-a", seq, status: "QUEUED" });
 
 function report(seq: number, overrides: Record<string, unknown> = {}): ArrivedMessage {
   const message = {
