@@ -68,8 +68,8 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
     return info.num_pending + info.num_ack_pending;
   }
 
-  /** A device that enrolls as a field device does: hello, pending, approved, hello again. */
-  async function enrolledDevice(deviceId: string) {
+  /** A device about to enroll: its hello on the enrollment user, and a connection once enrolled. */
+  async function enrollingDevice(deviceId: string) {
     const { creds, inboxPrefix } = await issueEnrollmentUser(system.services.setup);
     const enrolling = await connect({
       servers: system.services.nats.url,
@@ -77,30 +77,39 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
       ...credsConnectionOptions(creds),
     });
     const key = createUser();
-    const hello = async () => {
-      const body = { deviceId, publicKey: key.getPublicKey(), fleet: "spare" };
-      const reply = await enrolling.request(helloSubject(deviceId), JSON.stringify(body), {
-        timeout: 10_000,
-      });
-      return reply.json<{ status: string; jwt?: string }>();
+    return {
+      async hello() {
+        const body = { deviceId, publicKey: key.getPublicKey(), fleet: "spare" };
+        const reply = await enrolling.request(helloSubject(deviceId), JSON.stringify(body), {
+          timeout: 10_000,
+        });
+        return reply.json<{ status: string; jwt?: string }>();
+      },
+      connectWith: (jwt: string) =>
+        connect({
+          servers: system.services.nats.url,
+          reconnect: false,
+          ...deviceConnectionOptions(credsText(jwt, key), deviceId),
+        }),
+      close: () => enrolling.close(),
     };
+  }
+
+  /** A device that enrolls as a field device does: hello, pending, approved, hello again. */
+  async function enrolledDevice(deviceId: string) {
+    const device = await enrollingDevice(deviceId);
     try {
-      expect(await hello()).toEqual({ status: "pending" });
+      expect(await device.hello()).toEqual({ status: "pending" });
       await expectStatus(
         system.api(`/v1/devices/${deviceId}/approve`, { method: "POST", json: {} }),
         200,
       );
       // As an agent does: hello again until the approval reached the gateway (over SC_EVENTS).
-      const reply = await enrolledReply(hello);
-      const connectDevice = () =>
-        connect({
-          servers: system.services.nats.url,
-          reconnect: false,
-          ...deviceConnectionOptions(credsText(reply.jwt!, key), deviceId),
-        });
+      const reply = await enrolledReply(() => device.hello());
+      const connectDevice = () => device.connectWith(reply.jwt!);
       return { connection: await connectDevice(), connectDevice };
     } finally {
-      await enrolling.close();
+      await device.close();
     }
   }
 
@@ -206,22 +215,9 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
   it("an approval given while the gateway is down reaches the device from its view, kept over SC_EVENTS", async () => {
     const { children } = system.services;
     const [devicesView] = VIEW_CONSUMERS;
-    const { creds, inboxPrefix } = await issueEnrollmentUser(system.services.setup);
-    const enrolling = await connect({
-      servers: system.services.nats.url,
-      inboxPrefix,
-      ...credsConnectionOptions(creds),
-    });
-    const key = createUser();
-    const hello = async () => {
-      const body = { deviceId: "ap-0", publicKey: key.getPublicKey(), fleet: "spare" };
-      const reply = await enrolling.request(helloSubject("ap-0"), JSON.stringify(body), {
-        timeout: 10_000,
-      });
-      return reply.json<{ status: string; jwt?: string }>();
-    };
+    const device = await enrollingDevice("ap-0");
     try {
-      expect(await hello()).toEqual({ status: "pending" });
+      expect(await device.hello()).toEqual({ status: "pending" });
       expect(await children!.gateway.kill()).toBe("killed by SIGKILL");
       await expectStatus(system.api("/v1/devices/ap-0/approve", { method: "POST", json: {} }), 200);
       await until("the approval waiting in SC_EVENTS", async () =>
@@ -238,16 +234,11 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
           ORDER BY stream_version`,
       );
       expect(rows.map((r) => r.type)).toEqual(["DeviceEnrolled", "DeviceApproved"]);
-      const reply = await hello();
+      const reply = await device.hello();
       expect(reply.status).toBe("enrolled");
-      const device = await connect({
-        servers: system.services.nats.url,
-        reconnect: false,
-        ...deviceConnectionOptions(credsText(reply.jwt!, key), "ap-0"),
-      });
-      await device.close();
+      await (await device.connectWith(reply.jwt!)).close();
     } finally {
-      await enrolling.close();
+      await device.close();
     }
   });
 });
