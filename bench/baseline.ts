@@ -30,8 +30,8 @@ export interface BaselineOptions {
   ref: string;
   /** The npm script, e.g. `bench:fleet`. */
   script: string;
-  /** Arguments for the script (this bench's own, without `--baseline`). */
-  args: string[];
+  /** Arguments for the script; by default this process's own, without `--baseline`. */
+  args?: string[];
   log: (line: string) => void;
   teardown: Teardown;
 }
@@ -68,8 +68,9 @@ export async function runBaseline(options: BaselineOptions): Promise<Baseline> {
     await run("npx", ["tsc", "-b", "tsconfig.build.json"]);
     writeFileSync(ready, `${commit}\n`);
   }
-  options.log(`baseline: npm run ${options.script} -- ${options.args.join(" ")}`);
-  const stdout = await run("npm", ["run", "--silent", options.script, "--", ...options.args]);
+  const args = options.args ?? argsWithoutBaseline(process.argv.slice(2));
+  options.log(`baseline: npm run ${options.script} -- ${args.join(" ")}`);
+  const stdout = await run("npm", ["run", "--silent", options.script, "--", ...args]);
   const last = stdout.trim().split("\n").at(-1) ?? "";
   let result: Record<string, unknown>;
   try {

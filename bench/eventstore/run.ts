@@ -24,7 +24,7 @@ import { startEmbeddedPostgres } from "@statecast/infra";
 
 import pg from "pg";
 import { DataSource } from "typeorm";
-import { argsWithoutBaseline, type Baseline, runBaseline, sideBySide } from "../baseline.js";
+import { runBaseline, sideBySide } from "../baseline.js";
 import { benchTeardown } from "../teardown.js";
 import { openCopyFloor } from "./copy-floor.js";
 import { nodeCpuMs, postgresCpuMs } from "./cpu.js";
@@ -68,15 +68,9 @@ const result: Record<string, unknown> = {
   batch_size: batch,
   batch_concurrency: batchConcurrency,
 };
-let baseline: Baseline | undefined;
-if (flags.baseline)
-  baseline = await runBaseline({
-    ref: flags.baseline,
-    script: "bench:eventstore",
-    args: argsWithoutBaseline(process.argv.slice(2)),
-    log,
-    teardown,
-  });
+const baseline = flags.baseline
+  ? await runBaseline({ ref: flags.baseline, script: "bench:eventstore", log, teardown })
+  : undefined;
 log(`starting embedded Postgres in ${dir}`);
 const dataDir = join(dir, "data");
 const server = await startEmbeddedPostgres({ dataDir });

@@ -25,7 +25,7 @@ import {
 } from "../../apps/device-gateway/src/targets/target-key.js";
 import { BusyboxStates } from "../../apps/launcher/src/demo/busybox-state.js";
 import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/projections.module.js";
-import { argsWithoutBaseline, type Baseline, runBaseline, sideBySide } from "../baseline.js";
+import { runBaseline, sideBySide } from "../baseline.js";
 import { benchTeardown } from "../teardown.js";
 import { enrollDevices } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
@@ -76,15 +76,9 @@ const dir = mkdtempSync(join(tmpdir(), "statecast-bench-fleet-"));
 teardown.removeAtEnd(dir);
 chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
 
-let baseline: Baseline | undefined;
-if (args.baseline)
-  baseline = await runBaseline({
-    ref: args.baseline,
-    script: "bench:fleet",
-    args: argsWithoutBaseline(process.argv.slice(2)),
-    log,
-    teardown,
-  });
+const baseline = args.baseline
+  ? await runBaseline({ ref: args.baseline, script: "bench:fleet", log, teardown })
+  : undefined;
 const result: Record<string, unknown> = { cpus: cpus().length, load_avg_1m_start: load() };
 try {
   log(`starting embedded Postgres and nats-server (generated operator config) in ${dir}`);
