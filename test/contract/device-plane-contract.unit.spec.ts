@@ -169,6 +169,32 @@ describe("agent → gateway: every report the agent can build is accepted", () =
     }
   });
 
+  it("prevSeq chains the reports it sends past kept-back ones; the previous release's shape too", async () => {
+    const journal = new ReportJournal(dir, "dev-1", "lxc", quiet);
+    const at = new Date().toISOString();
+    const health = { health: "board_rebooted", count: 1, firstAt: at, lastAt: at } as const;
+    await journal.report({ revision: "factory", status: "DONE", message: "pre-staged" });
+    await journal.report({ revision: "fleet#3", status: "QUEUED", message: "q" });
+    await journal.health({ ...health, revision: "factory", message: "local" });
+    await journal.health({ ...health, revision: "fleet#3", message: "rebooted" });
+    await journal.report({ revision: "bundle:ab12", status: "DONE", message: "usb" });
+    await journal.report({ revision: "fleet#3", status: "ERROR", reason: "x", message: "e" });
+    const sent = await published(journal);
+    const wire = sent.map(({ payload }) => JSON.parse(new TextDecoder().decode(payload)));
+    expect(wire.map((r) => [r.seq, r.prevSeq])).toEqual([
+      [2, 0],
+      [4, 2],
+      [6, 4],
+    ]);
+    for (const report of wire) {
+      const { prevSeq: _, ...previousRelease } = report;
+      for (const shape of [report, previousRelease]) {
+        const parsed = parseDeviceMessage(new TextEncoder().encode(JSON.stringify(shape)), "dev-1");
+        expect(parsed.ok ? "accepted" : parsed.detail).toBe("accepted");
+      }
+    }
+  });
+
   it("the heartbeat its presence sends", async () => {
     const sent: { subject: string; data: string }[] = [];
     const js = { publish: async (subject: string, data: string) => sent.push({ subject, data }) };

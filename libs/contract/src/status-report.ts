@@ -6,6 +6,7 @@ import {
   healthReportSchema,
   toHealthReport,
 } from "./health-report.js";
+import { PREV_SEQ_RULE, prevSeqFits, prevSeqSchema } from "./report-seq.js";
 import { parseRevision, REVISION_TEXT as REVISION, type RevisionRef } from "./revision-ref.js";
 import { TRACEPARENT } from "./trace-context.js";
 import { issuesText } from "./zod.js";
@@ -46,6 +47,7 @@ const progressReport = z
     deviceId,
     bootId,
     seq: z.int().check(z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)),
+    prevSeq: z.optional(prevSeqSchema),
     revision: revisionName,
     status: z.enum([...IN_FLIGHT, ...FINAL]),
     progress: z.int().check(z.minimum(0), z.maximum(100)),
@@ -66,6 +68,7 @@ const progressReport = z
       message: "a WONTGO or ERROR report needs a reason",
       path: ["reason"],
     }),
+    z.refine(prevSeqFits, PREV_SEQ_RULE),
   );
 
 /** A liveness beat on the same subject: presence only, never an update event. */
@@ -183,6 +186,7 @@ const PROGRESS_KEYS = new Set([
   "deviceId",
   "bootId",
   "seq",
+  "prevSeq",
   "revision",
   "status",
   "progress",
@@ -234,6 +238,7 @@ export function acceptedFast(json: unknown): boolean {
   if (!onlyKeys(o, PROGRESS_KEYS)) return false;
   if ("kind" in o && o.kind !== "progress") return false;
   if (!isInt(o.seq, 1, Number.MAX_SAFE_INTEGER)) return false;
+  if ("prevSeq" in o && !isInt(o.prevSeq, 0, o.seq - 1)) return false;
   if (!isString(o.revision, 200) || !REVISION.test(o.revision)) return false;
   if (!STATUSES.has(o.status)) return false;
   if (!isInt(o.progress, 0, 100)) return false;

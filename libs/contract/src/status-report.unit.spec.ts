@@ -67,6 +67,52 @@ describe("parseDeviceMessage", () => {
     }
   });
 
+  it("accepts reports with prevSeq (0: first sent of the boot) and without (previous agents)", () => {
+    const later = { ...report, seq: 7 };
+    for (const shape of [later, { ...later, prevSeq: 0 }, { ...later, prevSeq: 6 }]) {
+      expect(acceptedFast(shape)).toBe(true);
+      expect(parseDeviceMessage(bytes(shape), "d1")).toMatchObject({ ok: true });
+    }
+    expect(parseDeviceMessage(bytes({ ...later, prevSeq: 2 }), "d1")).toMatchObject({
+      ok: true,
+      message: { seq: 7, prevSeq: 2 },
+    });
+    const health = {
+      kind: "health",
+      deviceId: "d1",
+      bootId: "boot-a",
+      seq: 4,
+      revision: "fleet#2",
+      health: "container_exited",
+      count: 1,
+      firstAt: report.at,
+      lastAt: report.at,
+      message: "exited",
+      at: report.at,
+    };
+    for (const shape of [health, { ...health, prevSeq: 3 }, { ...health, prevSeq: 0 }])
+      expect(parseDeviceMessage(bytes(shape), "d1")).toMatchObject({ ok: true });
+    for (const prevSeq of [4, 5, -1, 1.5, "3"])
+      expect(parseDeviceMessage(bytes({ ...health, prevSeq }), "d1")).toMatchObject({
+        ok: false,
+        reason: "malformed",
+      });
+  });
+
+  it.each([
+    ["equal to seq", 7],
+    ["above seq", 8],
+    ["negative", -1],
+    ["fractional", 2.5],
+    ["a string", "6"],
+  ])("refuses a prevSeq %s with a reason naming it", (_name, prevSeq) => {
+    const bad = { ...report, seq: 7, prevSeq };
+    expect(acceptedFast(bad)).toBe(false);
+    const parsed = parseDeviceMessage(bytes(bad), "d1");
+    expect(parsed).toMatchObject({ ok: false, reason: "malformed" });
+    expect(parsed.ok ? "" : parsed.detail).toContain("prevSeq");
+  });
+
   it("accepts a heartbeat", () => {
     const beat = { kind: "heartbeat", deviceId: "d1", bootId: "b", at: "2026-01-01T00:00:00Z" };
     expect(parseDeviceMessage(bytes(beat), "d1")).toEqual({ ok: true, message: beat });
@@ -137,10 +183,19 @@ describe("acceptedFast (the fast path of parseDeviceMessage)", () => {
     { totalBytes: 10, fetchedBytes: 5, objects: 1_000_001, objectsFetched: 1 },
   ];
   const fields = [
-    ...new Set([...Object.keys(report), "kind", "reason", "traceparent", "agentVersion", "extra"]),
+    ...new Set([
+      ...Object.keys(report),
+      "kind",
+      "prevSeq",
+      "reason",
+      "traceparent",
+      "agentVersion",
+      "extra",
+    ]),
   ];
   const variants: Record<string, unknown>[] = [];
-  for (const base of [report, { ...report, status: "ERROR", reason: "boom" }, beat])
+  const declared = { ...report, seq: 25, prevSeq: 24 }; // seq and prevSeq tried against each other
+  for (const base of [report, { ...report, status: "ERROR", reason: "boom" }, declared, beat])
     for (const field of fields)
       for (const value of values) {
         const variant: Record<string, unknown> = { ...base };

@@ -7,10 +7,15 @@ import type { ReportCursorData } from "./device-report.decider.js";
  * means earlier ones are still on their way (a gateway died with them in flight and JetStream
  * redelivers them only after the consumer's ack wait). Applied now, the report would make them
  * stale when they arrive: it is held until they are applied, or given up on.
+ *
+ * Some seqs are journaled but never sent on purpose (a local revision's reports): a report that
+ * carries `prevSeq` (the seq its agent sent before it, 0 for none) says so, and only `prevSeq`
+ * is waited for; seqs between it and the report are no gap. Without `prevSeq` (agents of the
+ * previous release) every seq before the report is.
  */
 export interface ReportGap {
   bootId: string;
-  /** First and last missing seq, inclusive. */
+  /** First and last missing seq, inclusive: the seqs waited for. */
   from: number;
   to: number;
 }
@@ -20,10 +25,11 @@ export interface ReportGap {
  * `ordering` decides). Counted from the later of the applied cursor and `consumed` (the last
  * report of the device acked without an event, as far as the caller knows) on the same boot; a
  * boot the device never reported from starts at seq 1, its first report included (a device can
- * publish only once enrolled, and reports only for a target it was given).
+ * publish only once enrolled, and reports only for a target it was given). With `prevSeq` the
+ * gap is that one seq, and none when it is at or below that point.
  */
 export function gapBefore(
-  report: { bootId: string; seq: number },
+  report: { bootId: string; seq: number; prevSeq?: number | undefined },
   state: DevicePlaneState,
   consumed?: ReportCursorData,
 ): ReportGap | null {
@@ -32,7 +38,13 @@ export function gapBefore(
   else if (state.boots.includes(report.bootId)) return null; // an earlier boot: stale
   if (consumed?.bootId === report.bootId) last = Math.max(last, consumed.seq);
   if (report.seq <= last + 1) return null;
-  return { bootId: report.bootId, from: last + 1, to: report.seq - 1 };
+  if (report.prevSeq === undefined)
+    return { bootId: report.bootId, from: last + 1, to: report.seq - 1 };
+  // The report the agent sent before this one is in (or was acked): the seqs between it and
+  // this one were never sent. Otherwise that one report is on its way; it names its own
+  // predecessor when it comes.
+  if (report.prevSeq <= last) return null;
+  return { bootId: report.bootId, from: report.prevSeq, to: report.prevSeq };
 }
 
 /** The gap's seqs in words, for logs: `7` or `7-9`. */

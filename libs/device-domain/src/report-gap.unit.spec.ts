@@ -46,3 +46,42 @@ describe("gapBefore", () => {
     expect(gapBefore({ bootId: "boot-a", seq: 20 }, state)).toBeNull();
   });
 });
+
+describe("gapBefore with prevSeq (the seq the agent sent before the report)", () => {
+  it("finds none when the report the agent sent before it was applied: the seqs between were kept back", () => {
+    const state = aDevice(["boot-a", 3]);
+    expect(gapBefore({ bootId: "boot-a", seq: 7, prevSeq: 3 }, state)).toBeNull();
+    expect(gapBefore({ bootId: "boot-a", seq: 7, prevSeq: 2 }, state)).toBeNull();
+  });
+
+  it("finds none for a boot's first sent report, whatever seqs it kept back before it", () => {
+    for (const state of [aDevice(["boot-a", 3]), aDevice()]) {
+      expect(gapBefore({ bootId: "boot-b", seq: 2, prevSeq: 0 }, state)).toBeNull();
+      expect(gapBefore({ bootId: "boot-b", seq: 9, prevSeq: 0 }, state)).toBeNull();
+    }
+  });
+
+  it("waits for exactly the seq it declares sent when that one is not in yet", () => {
+    const gap = gapBefore({ bootId: "boot-a", seq: 7, prevSeq: 5 }, aDevice(["boot-a", 3]));
+    expect(gap).toEqual({ bootId: "boot-a", from: 5, to: 5 });
+    expect(gapSeqs(gap!)).toBe("5");
+    expect(gapBefore({ bootId: "boot-b", seq: 3, prevSeq: 1 }, aDevice())).toEqual({
+      bootId: "boot-b",
+      from: 1,
+      to: 1,
+    });
+  });
+
+  it("counts a report acked without an event as in", () => {
+    const state = aDevice(["boot-a", 3]);
+    const consumed = { bootId: "boot-a", seq: 5 };
+    expect(gapBefore({ bootId: "boot-a", seq: 7, prevSeq: 5 }, state, consumed)).toBeNull();
+  });
+
+  it("changes nothing for the next report, a duplicate, a stale one or an earlier boot", () => {
+    const state = aDevice(["boot-a", 9], ["boot-b", 3]);
+    for (const seq of [2, 3, 4])
+      expect(gapBefore({ bootId: "boot-b", seq, prevSeq: seq - 1 }, state)).toBeNull();
+    expect(gapBefore({ bootId: "boot-a", seq: 20, prevSeq: 15 }, state)).toBeNull();
+  });
+});

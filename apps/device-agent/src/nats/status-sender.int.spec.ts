@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startTestNats, type TestNats } from "@statecast/testing";
 import { resourceErrorCounts } from "../fs/resource-retry.js";
 import { ReportJournal } from "../report/journal.js";
 import type { JournalEntry } from "../report/report.js";
-import { GatewaySide } from "../testing/gateway-side.test-helper.js";
+import { GatewaySide, STATUS_STREAM } from "../testing/gateway-side.test-helper.js";
 import { StatusSender } from "./status-sender.js";
 
 /** A journal the sender cannot read holds the reports back: the sender logs, waits, never throws. */
@@ -81,5 +81,117 @@ describe("status sender on a failing journal", () => {
     } finally {
       sender.close();
     }
+  });
+});
+
+/**
+ * Each sent report names the seq its boot sent before it (`prevSeq`, 0 for the first): the
+ * gateway waits only for that one. Reports kept back (a local revision's), a resend after a lost
+ * ack and an agent restart (a new boot) must not break the chain.
+ */
+describe("prevSeq on the reports the sender publishes", () => {
+  let nats: TestNats;
+  let gateway: GatewaySide;
+  let dir: string;
+  beforeEach(async () => {
+    nats = await startTestNats();
+    gateway = await GatewaySide.open(nats.url);
+    dir = mkdtempSync("/tmp/sc-sender-");
+  });
+  afterEach(async () => {
+    await gateway.close();
+    await nats.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Every report in the status stream as `<boot>:<seq>/<prevSeq>`, boots named by `boots`. */
+  async function chain(boots: Record<string, string>): Promise<string[]> {
+    const jsm = await jetstreamManager(gateway.nc);
+    const info = await jsm.streams.info(STATUS_STREAM);
+    const out: string[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const m = await jsm.streams.getMessage(STATUS_STREAM, { seq });
+      const r = m?.json<{ bootId: string; seq: number; prevSeq?: number }>();
+      if (r) out.push(`${boots[r.bootId] ?? r.bootId}:${r.seq}/${r.prevSeq ?? "-"}`);
+    }
+    return out;
+  }
+
+  it("skips kept-back local reports, is the same on a resend and starts over on a new boot", async () => {
+    const at = new Date().toISOString();
+    const health = { health: "container_exited", count: 1, firstAt: at, lastAt: at } as const;
+    const before = new ReportJournal(dir, "dev-1", "sim");
+    await before.report({ revision: "factory", status: "DONE", message: "pre-staged" }); // 1: local
+    await before.report({ revision: "fleet#1", status: "QUEUED", message: "queued" }); // 2
+    await before.report({ revision: "bundle:ab12", status: "DONE", message: "usb" }); // 3: local
+    await before.health({ ...health, revision: "fleet#1", message: "app exited" }); // 4
+    await before.health({ ...health, revision: "factory", message: "local app" }); // 5: local
+    await before.report({ revision: "fleet#1", status: "DOWNLOADING", message: "fetching" }); // 6
+
+    // The agent restarts (a new boot) before it sent any of them; its own boot keeps one back too.
+    const journal = new ReportJournal(dir, "dev-1", "sim");
+    await journal.report({ revision: "factory", status: "DONE", message: "pre-staged" }); // 1
+    await journal.report({ revision: "fleet#1", status: "DOWNLOADING", message: "again" }); // 2
+    await journal.report({ revision: "fleet#1", status: "INPROGRESS", message: "installing" }); // 3
+
+    // The ack of the old boot's seq 4 is lost once: it is published again, the same bytes.
+    const real = jetstream(gateway.nc);
+    const payloads: string[] = [];
+    let lost = false;
+    const js = {
+      publish: async (subject: string, data: string, options: object) => {
+        payloads.push(data);
+        const ack = await real.publish(subject, data, options);
+        if (!lost && JSON.parse(data).seq === 4) {
+          lost = true;
+          throw new Error("timeout waiting for the ack");
+        }
+        return ack;
+      },
+    };
+    const quiet = { info() {}, warn() {}, error() {} };
+    const sender = new StatusSender(js as never, journal, quiet, 20);
+    try {
+      await sender.flush();
+      await gateway.waitForReport((r) => r.status === "INPROGRESS");
+    } finally {
+      sender.close();
+    }
+
+    const boots = { [before.bootId]: "old", [journal.bootId]: "new" };
+    expect(await chain(boots)).toEqual(["old:2/0", "old:4/2", "old:6/4", "new:2/0", "new:3/2"]);
+    const resent = payloads.filter((p) => JSON.parse(p).seq === 4 && p.includes(before.bootId));
+    expect(resent).toHaveLength(2);
+    expect(resent[1]).toBe(resent[0]);
+    expect(await journal.pending()).toEqual([]);
+  });
+
+  it("sends a previous release's journaled report as it was, without prevSeq", async () => {
+    const old = {
+      deviceId: "dev-1",
+      bootId: "boot-of-the-previous-agent",
+      seq: 1,
+      revision: "fleet#1",
+      status: "QUEUED",
+      progress: 5,
+      message: "queued",
+      runtime: "sim",
+      at: new Date().toISOString(),
+    };
+    writeFileSync(join(dir, "reports.jsonl"), `${JSON.stringify(old)}\n`);
+    const journal = new ReportJournal(dir, "dev-1", "sim");
+    await journal.report({ revision: "fleet#1", status: "DOWNLOADING", message: "fetching" });
+    const quiet = { info() {}, warn() {}, error() {} };
+    const sender = new StatusSender(jetstream(gateway.nc), journal, quiet, 20);
+    try {
+      await sender.flush();
+      await gateway.waitForReport((r) => r.status === "DOWNLOADING");
+    } finally {
+      sender.close();
+    }
+    expect(await chain({ [journal.bootId]: "new" })).toEqual([
+      "boot-of-the-previous-agent:1/-",
+      "new:1/0",
+    ]);
   });
 });

@@ -32,6 +32,8 @@ const TRUNCATED = " …(truncated)";
 export class ReportJournal {
   readonly bootId = randomUUID();
   private seq = 0;
+  /** The last seq of this boot journaled to be sent (not kept back as local): the next `prevSeq`. */
+  private lastToSend = 0;
   private readonly logPath: string;
   private readonly cursorPath: string;
   private listeners: ((report: StatusReport) => void)[] = [];
@@ -107,7 +109,14 @@ export class ReportJournal {
     });
   }
 
-  /** Checks the entry with the gateway's rules (see `report`), then takes its seq and appends it. */
+  /**
+   * Checks the entry with the gateway's rules (see `report`), then takes its seq and appends it,
+   * stamped with `prevSeq`: the seq of this boot's last entry journaled before it that the
+   * sender will send (a local revision's are kept back), 0 for none. Stamped in the append
+   * order, after the earlier appends succeeded, and journaled with the entry, so every resend
+   * carries the same value. A boot's entries all go out or are all dropped by device id (the id
+   * is the journal's, one per boot), so only `isLocal` decides what is sent within a boot.
+   */
   private journaled(entry: JournalEntry): Promise<void> {
     const refusal = refusalOf(ReportJournal.isLocal(entry) ? asFleet(entry) : entry);
     if (refusal !== undefined) {
@@ -118,11 +127,13 @@ export class ReportJournal {
     }
     this.seq = entry.seq;
     const done = this.appending.then(async () => {
+      entry.prevSeq = this.lastToSend;
       // Out of descriptors or disk, the report waits (in order) rather than being lost.
       await withResourceRetry(() => this.append(entry), {
         log: this.log,
         what: "journaling a report",
       });
+      if (!ReportJournal.isLocal(entry)) this.lastToSend = entry.seq;
       this.unsent?.push(entry);
     });
     this.appending = done.catch(() => undefined);

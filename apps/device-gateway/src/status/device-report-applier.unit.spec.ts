@@ -64,3 +64,32 @@ describe("decideMessages across a gap in a boot's seqs", () => {
     expect(fateKinds(later.fates)).toEqual(["UpdateProgressReported"]);
   });
 });
+
+describe("decideMessages with prevSeq (the seq the agent sent before each report)", () => {
+  it("applies at once a report past seqs its agent kept back, the next ones chained to it", () => {
+    const { fates } = decideMessages(
+      "d1",
+      [report(4, { prevSeq: 1 }), report(6, { prevSeq: 4 })],
+      aDeviceAt(1),
+    );
+    expect(fateKinds(fates)).toEqual(["UpdateProgressReported", "UpdateProgressReported"]);
+    expect(fates.some((f) => f.applied && f.skipped)).toBe(false);
+  });
+
+  it("holds a report whose declared predecessor is not in, until it comes first in line", () => {
+    const held = decideMessages("d1", [report(6, { prevSeq: 4 })], aDeviceAt(1));
+    expect(held.fates).toMatchObject([{ reason: "held", gap: { from: 4, to: 4 } }]);
+    const filled = decideMessages(
+      "d1",
+      [report(4, { prevSeq: 1 }), report(6, { prevSeq: 4 })],
+      aDeviceAt(1),
+    );
+    expect(fateKinds(filled.fates)).toEqual(Array(2).fill("UpdateProgressReported"));
+  });
+
+  it("counts only the declared seq as skipped when that hold is given up", () => {
+    const given = { ...report(6, { prevSeq: 4 }), gapGivenUp: true };
+    const { fates } = decideMessages("d1", [given], aDeviceAt(1));
+    expect(fates).toMatchObject([{ applied: true, skipped: { from: 4, to: 4 } }]);
+  });
+});

@@ -28,6 +28,8 @@ export const GAP_RECHECK_MS = 500;
 export class ReportGapHold {
   private readonly logger = new Logger("StatusIngestion");
   private readonly consumedBy = new Map<string, ReportCursorData>();
+  /** Devices with reports held for a gap: a message of theirs arriving is decided at once. */
+  private readonly holding = new Set<string>();
   /** Reports held for a gap (each counted once); almost all are applied once the gap fills. */
   held = 0;
   /** Seqs given up on: a later report of their boot was applied without them. */
@@ -60,6 +62,43 @@ export class ReportGapHold {
     if (now - report.heldSince < this.boundMs) return false;
     report.arrived.gapGivenUp = true;
     return true;
+  }
+
+  /**
+   * Holds the reports of a device its transaction left undecided for a gap, at `now`: "none"
+   * when there are none (the device holds nothing any more), "given_up" when a gap was given up
+   * (apply them next time), else "recheck": decide them again after GAP_RECHECK_MS, or as soon as
+   * a message of the device arrives (it may be the gap).
+   */
+  holdDevice(
+    deviceId: string,
+    held: readonly { report: HeldReport; why: string }[],
+    now: number,
+  ): "none" | "recheck" | "given_up" {
+    if (held.length === 0) {
+      this.holding.delete(deviceId);
+      return "none";
+    }
+    this.holding.add(deviceId);
+    let givenUp = false;
+    for (const { report, why } of held) givenUp = this.hold(report, now, why) || givenUp;
+    return givenUp ? "given_up" : "recheck";
+  }
+
+  /** Whether the device has reports held for a gap. */
+  isHolding(deviceId: string): boolean {
+    return this.holding.has(deviceId);
+  }
+
+  /**
+   * The device's reports in memory (`queued`, in stream order) that count against its rate's
+   * `maxHeld` for a message at stream sequence `seq`: none when it came before the reports held
+   * for a gap (it may be the gap: handed back, it would find the held ones still there, and be
+   * handed back for good).
+   */
+  countedAgainstRate(queued: readonly HeldReport[], seq: number): number {
+    const firstHeld = queued.find((q) => q.heldSince !== undefined);
+    return firstHeld && seq < firstHeld.msg.seq ? 0 : queued.length;
   }
 
   /** A report was applied past seqs that never came: counted and logged. */

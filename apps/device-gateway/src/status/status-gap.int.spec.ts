@@ -128,4 +128,50 @@ describe("a report in flight in a gateway that died, overtaken by the device's l
     expect(ingestor.seqsSkipped).toBe(1);
     expect(drops(gateway!).snapshot()).toEqual({});
   });
+
+  describe("reports that name the seq their agent sent before them (prevSeq)", () => {
+    it("applies at once a report past seqs its agent kept back: nothing held, nothing skipped", async () => {
+      await aTargetedDevice(store, "gap-3");
+      await gateway?.close();
+      gateway = await startGateway(db.url, nats.url);
+      const began = Date.now();
+      // A new device's first sent report is seq 2 (seq 1, a local install's, stayed on the board).
+      await publishReport(device, aReport("gap-3", 2, { status: "QUEUED", prevSeq: 0 }));
+      await publishReport(device, aReport("gap-3", 3, { prevSeq: 2 }));
+      await publishReport(device, aReport("gap-3", 6, { status: "DONE", prevSeq: 3 }));
+      await untilIngested(device);
+      const ingestor = gateway.app.get(StatusIngestor);
+
+      expect(await reportSeqs(store, "gap-3")).toEqual([2, 3, 6]);
+      expect(ingestor.heldForGap).toBe(0);
+      expect(ingestor.seqsSkipped).toBe(0);
+      expect(drops(gateway).snapshot()).toEqual({});
+      expect(Date.now() - began).toBeLessThan(ACK_WAIT_MS);
+    });
+
+    it("holds a report whose declared predecessor is in flight, then applies both in order", async () => {
+      await aTargetedDevice(store, "gap-4");
+      await publishReport(device, aReport("gap-4", 1, { status: "QUEUED", prevSeq: 0 }));
+      await untilIngested(device);
+      await gateway?.close();
+
+      // Seq 2 was kept back; seq 3 is in flight in a gateway that dies; seq 5 names it.
+      await publishReport(device, aReport("gap-4", 3, { prevSeq: 1 }));
+      const inFlight = await takeInFlight(nats.url, 1);
+      expect(inFlight.map((m) => m.json<{ seq: number }>().seq)).toEqual([3]);
+      await publishReport(device, aReport("gap-4", 5, { status: "DONE", prevSeq: 3 }));
+
+      const began = Date.now();
+      gateway = await startGateway(db.url, nats.url);
+      await untilIngested(device, 30_000);
+      const ingestor = gateway.app.get(StatusIngestor);
+
+      expect(await reportSeqs(store, "gap-4")).toEqual([1, 3, 5]);
+      expect(ingestor.heldForGap).toBe(1);
+      expect(ingestor.seqsSkipped).toBe(0);
+      expect(drops(gateway).snapshot()).toEqual({});
+      // Held until seq 3 came back after the ack wait, not to the bound.
+      expect(Date.now() - began).toBeLessThan(ACK_WAIT_MS + 4_000);
+    });
+  });
 });

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { Logger } from "@nestjs/common";
 import type { Span } from "@opentelemetry/api";
 import { deviceIdOfSubject, parseDeviceMessage } from "@statecast/contract";
@@ -8,64 +7,18 @@ import { continueTrace } from "@statecast/platform";
 import {
   type ArrivedMessage,
   applyDevicesTogether,
-  consumedWithoutEvent,
   type DeviceWork,
 } from "./device-report-applier.js";
 import { DeviceStateCache } from "./device-state-cache.js";
 import type { DropCounter } from "./drop-counter.js";
-import { GAP_RECHECK_MS, type HeldReport, ReportGapHold } from "./report-gap-hold.js";
+import { inStreamOrder, type Queued } from "./queued-report.js";
+import { GAP_RECHECK_MS, ReportGapHold } from "./report-gap-hold.js";
 import { ReportGate } from "./report-gate.js";
-import type { ReportRateOptions } from "./report-rate.js";
-import { STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
+import { settleFates } from "./settle-fates.js";
+import type { StatusIngestorOptions } from "./status-ingestor.options.js";
+import { StatusPull } from "./status-pull.js";
 
-export interface StatusIngestorOptions {
-  /** Messages pulled but not yet acked, across devices (backpressure; default 4,000). */
-  maxInFlight?: number;
-  /** Delay before reports whose events could not be committed are tried again (default 1 s). */
-  retryDelayMs?: number;
-  /** Commits tried for one report before it is handed back to JetStream (default 10). */
-  maxAttempts?: number;
-  /** Transactions running at once (default 4) and devices in one transaction (default 500). */
-  maxTransactions?: number;
-  maxDevicesPerTransaction?: number;
-  /** Each device's report rate (see ReportRate). */
-  rate?: ReportRateOptions;
-  /** Tells a device over its rate when to send again (`sc.inbox.<id>.backoff`). */
-  backoff?: (deviceId: string, retryAfterMs: number) => void;
-  /** Creates the stream and the consumer when missing; run before each resumed pull. */
-  ensureConsumer?: () => Promise<void>;
-  /** Waits before pulling again after the pull ended: `resumeDelayMs` doubling to 30 s (default 500 ms). */
-  resumeDelayMs?: number;
-  /**
-   * How long a report that came ahead of earlier ones of its boot waits for them before they are
-   * given up (default: the status consumer's ack wait + 5 s, when a dead gateway's are back).
-   */
-  gapHoldMs?: number;
-}
-
-/** A pull that ran this long before it ended starts the resume backoff over. */
-const HEALTHY_PULL_MS = 60_000;
-const MAX_RESUME_DELAY_MS = 30_000;
-
-interface Queued extends HeldReport {
-  msg: JsMsg;
-  arrived: ArrivedMessage;
-  /** Ingestion of a report that carries its apply's trace context, until acked. */
-  span?: Span;
-  /** Commits tried so far (absent: none failed yet). */
-  attempts?: number;
-  /** Held back at least once by its device's rate (counted once). */
-  limited?: boolean;
-  /** Let through by its device's rate already (a report held for a gap takes no token again). */
-  granted?: boolean;
-}
-
-/** Merges two queues of a device, each in stream order, into one in stream order. */
-function inStreamOrder(a: Queued[], b: Queued[]): Queued[] {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  return [...a, ...b].sort((x, y) => x.msg.seq - y.msg.seq);
-}
+export type { StatusIngestorOptions } from "./status-ingestor.options.js";
 
 /**
  * Pulls `SC_DEVICE_STATUS` through the shared durable consumer. Messages of one device are
@@ -86,19 +39,18 @@ export class StatusIngestor {
   private readonly notBefore = new Map<string, number>();
   private inFlight = 0;
   private wake: (() => void) | undefined;
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly pull: StatusPull;
   private stopping = false;
-  private pause: AbortController | undefined;
   private readonly gate: ReportGate;
   private readonly gaps = new ReportGapHold();
-  /** Devices with reports held for a gap: a message of theirs arriving is decided at once. */
-  private readonly holding = new Set<string>();
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
   applied = 0;
+
   /** Times the pull of the status consumer ended (error, consumer deleted, …) and was started again. */
-  resumed = 0;
+  get resumed(): number {
+    return this.pull.resumed;
+  }
 
   /** Reports held back or handed back because their device was over its rate (none is lost). */
   get rateLimited(): number {
@@ -116,93 +68,38 @@ export class StatusIngestor {
   }
 
   constructor(
-    private readonly js: JetStreamClient,
+    js: JetStreamClient,
     private readonly store: PostgresEventStore,
     private readonly drops: DropCounter,
     private readonly options: StatusIngestorOptions = {},
   ) {
     this.gate = new ReportGate(options.rate, options.backoff);
+    // Past the ack wait a dead gateway's reports are back: a gap still open then is given up.
+    const onAckWait = (ackWaitMs: number) => this.gaps.configure(ackWaitMs, options.gapHoldMs);
+    this.pull = new StatusPull(js, options, onAckWait, (msg) => this.take(msg));
   }
 
   start(): void {
-    this.loop = this.pullUntilStopped();
+    this.pull.start();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.wakeTimer);
-    this.pause?.abort();
-    this.messages?.stop();
+    const pulled = this.pull.stop();
     this.wake?.();
-    await this.loop;
+    await pulled;
     while (this.running.size > 0) await Promise.all(this.running);
   }
 
-  /**
-   * Pulls until `stop`. A pull that ends on its own (a terminal JetStream error, the consumer
-   * deleted, the connection closed) is started again after a backoff, the consumer created again
-   * when missing: reports left unacked are redelivered, so each still becomes one event.
-   */
-  private async pullUntilStopped(): Promise<void> {
-    let delay = this.options.resumeDelayMs ?? 500;
-    while (!this.stopping) {
-      const began = Date.now();
-      let why = "its messages ended";
-      try {
-        await this.pull();
-      } catch (error) {
-        why = (error as Error).message;
-      }
-      if (this.stopping) return;
-      if (Date.now() - began > HEALTHY_PULL_MS) delay = this.options.resumeDelayMs ?? 500;
-      this.resumed++;
-      this.logger.warn(`status consumer pull stopped (${why}); pulling again in ${delay} ms`);
-      this.pause = new AbortController();
-      await sleep(delay, undefined, { signal: this.pause.signal }).catch(() => undefined);
-      delay = Math.min(delay * 2, MAX_RESUME_DELAY_MS);
-    }
-  }
-
-  private async pull(): Promise<void> {
-    if (this.resumed > 0) await this.options.ensureConsumer?.();
+  /** Takes one pulled message; resolves once there is room for the next (backpressure). */
+  private async take(msg: JsMsg): Promise<void> {
+    this.accept(msg);
     const limit = this.options.maxInFlight ?? 4_000;
-    const consumer = await this.js.consumers.get(STATUS_STREAM, STATUS_CONSUMER);
-    // Past the ack wait a dead gateway's reports are back: a gap still open then is given up.
-    const ackWaitMs = Math.ceil(((await consumer.info(true)).config.ack_wait ?? 30e9) / 1e6);
-    this.gaps.configure(ackWaitMs, this.options.gapHoldMs);
-    // Pulls expire after 5 s (heartbeats every 2.5 s): after a JetStream leader change (a cluster
-    // node lost) the client re-pulls once two heartbeats are missed — 5 s instead of the 30 s the
-    // default 30 s expiry gives, a stall every device report would wait out.
-    // A deleted consumer ends the pull (instead of the client asking for it forever), so that
-    // it is created again.
-    this.messages = await consumer.consume({
-      max_messages: Math.min(limit, 1_000),
-      expires: 5_000,
-      abort_on_missing_resource: true,
-    });
-    void this.logNotices(this.messages);
-    for await (const msg of this.messages) {
-      if (this.stopping) break; // not acked: redelivered to a replica after ack_wait
-      this.accept(msg);
-      while (this.inFlight >= limit && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-      }
-    }
-  }
-
-  /** What the JetStream client notices about the pull that may explain a stall, logged. */
-  private async logNotices(messages: ConsumerMessages): Promise<void> {
-    const notable = [
-      "heartbeats_missed",
-      "consumer_deleted",
-      "consumer_not_found",
-      "stream_not_found",
-    ];
-    for await (const notice of messages.status()) {
-      if (notable.includes(notice.type))
-        this.logger.warn(`status consumer: ${JSON.stringify(notice)}`);
+    while (this.inFlight >= limit && !this.stopping) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
     }
   }
 
@@ -235,26 +132,15 @@ export class StatusIngestor {
       span = traced.span;
       if (traced.traceparent) arrived.traceparent = traced.traceparent;
     }
-    if (this.gate.handBack(msg, deviceId, this.heldBefore(deviceId, msg.seq))) return;
-    this.inFlight++;
     const queue = this.queues.get(deviceId) ?? [];
+    if (this.gate.handBack(msg, deviceId, this.gaps.countedAgainstRate(queue, msg.seq))) return;
+    this.inFlight++;
     let at = queue.length;
     while (at > 0 && queue[at - 1]!.msg.seq > msg.seq) at--;
     queue.splice(at, 0, { msg, arrived, span });
     this.queues.set(deviceId, queue);
-    if (this.holding.has(deviceId)) this.notBefore.delete(deviceId); // it may fill the gap
+    if (this.gaps.isHolding(deviceId)) this.notBefore.delete(deviceId); // it may fill the gap
     this.schedule();
-  }
-
-  /**
-   * The device's reports in memory that count against its rate's `maxHeld` for a message at
-   * stream sequence `seq`: none when it came before the reports held for a gap (it may be the
-   * gap: handed back, it would find the held ones still there, and be handed back for good).
-   */
-  private heldBefore(deviceId: string, seq: number): number {
-    const queued = this.queues.get(deviceId) ?? [];
-    const firstHeld = queued.find((q) => q.heldSince !== undefined);
-    return firstHeld && seq < firstHeld.msg.seq ? 0 : queued.length;
   }
 
   /** The reports of a device its rate allows now; the rest stay queued, in order. */
@@ -358,28 +244,11 @@ export class StatusIngestor {
         this.retry([{ deviceId, queued }], outcome);
         return;
       }
-      const held: { q: Queued; why: string }[] = [];
-      outcome.forEach((fate, i) => {
-        const q = queued[i]!;
-        if (!fate.applied && fate.reason === "held") {
-          held.push({ q, why: fate.detail });
-          return;
-        }
-        q.span?.end();
-        if (fate.applied) {
-          this.applied++;
-          if (fate.skipped) this.gaps.gaveUp(deviceId, fate.skipped);
-          q.msg.ack();
-        } else if (fate.reason === "no_change") {
-          q.msg.ack();
-        } else {
-          const { message } = q.arrived;
-          if (consumedWithoutEvent(fate) && message.kind !== "heartbeat")
-            this.gaps.consumed(deviceId, message);
-          this.drop(q.msg, fate.reason, deviceId, fate.detail);
-        }
-      });
-      this.holdForGap(deviceId, held);
+      const settled = settleFates(deviceId, queued, outcome, this.gaps, (...args) =>
+        this.drop(...args),
+      );
+      this.applied += settled.applied;
+      this.holdForGap(deviceId, settled.held);
     });
   }
 
@@ -388,21 +257,23 @@ export class StatusIngestor {
    * decided again every GAP_RECHECK_MS (or as soon as a message of the device arrives) until the
    * gap is applied or given up.
    */
-  private holdForGap(deviceId: string, held: { q: Queued; why: string }[]): void {
-    if (held.length === 0) {
-      this.holding.delete(deviceId);
-      return;
-    }
+  private holdForGap(deviceId: string, held: { report: Queued; why: string }[]): void {
     const now = Date.now();
-    let givenUp = false;
-    for (const { q, why } of held) givenUp = this.gaps.hold(q, now, why) || givenUp;
-    this.inFlight += held.length; // settled by the transaction that takes them next
-    const queued = held.map(({ q }) => q);
-    this.queues.set(deviceId, inStreamOrder(queued, this.queues.get(deviceId) ?? []));
-    this.holding.add(deviceId);
-    if (givenUp) return;
+    const hold = this.gaps.holdDevice(deviceId, held, now);
+    if (hold === "none") return;
+    this.requeue(
+      deviceId,
+      held.map(({ report }) => report),
+    );
+    if (hold === "given_up") return;
     this.notBefore.set(deviceId, now + GAP_RECHECK_MS);
     this.wakeIn(GAP_RECHECK_MS);
+  }
+
+  /** Puts reports back into their device's queue, in stream order; settled by the next transaction. */
+  private requeue(deviceId: string, reports: Queued[]): void {
+    this.inFlight += reports.length;
+    this.queues.set(deviceId, inStreamOrder(reports, this.queues.get(deviceId) ?? []));
   }
 
   /**
@@ -427,8 +298,7 @@ export class StatusIngestor {
         return false;
       });
       if (again.length === 0) continue;
-      this.inFlight += again.length; // settled by the transaction that takes them next
-      this.queues.set(deviceId, inStreamOrder(again, this.queues.get(deviceId) ?? []));
+      this.requeue(deviceId, again);
       this.notBefore.set(deviceId, notBefore);
     }
     this.wakeIn(delay);
