@@ -99,10 +99,13 @@ describe("volumes and _config injection", () => {
     await device.agent.start();
     const source = new DirObjectSource(device.states.objectsDir);
     for (const [part, message] of [
-      [{ ...web("v1"), config: { "etc/../../x": "x" } }, /config path/],
+      [
+        { ...web("v1"), config: { "etc/../../x": "x" } },
+        /_config\/web\/etc\/\.\.\/\.\.\/x: unsafe key/,
+      ],
       [
         { ...web("v1"), run: { storage: { d: { persistence: "forever" } } } },
-        /persistence forever/,
+        /"storage\.d\.persistence" must be one of .*, got "forever"/,
       ],
     ] as const) {
       const { state, digest } = device.states.build([root, part]);
