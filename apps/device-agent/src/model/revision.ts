@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   type BspRunJson,
+  canonicalJson,
   isObjectId,
   loadState,
   type Part,
@@ -36,11 +37,11 @@ export interface VolumeSpec {
   persistence: Persistence;
 }
 
-/** A `_config/<part>/<path>` file: the object mounted read-only at `/<path>` in the container. */
-export interface ConfigFileSpec {
-  path: string;
-  object: string;
-}
+/**
+ * A `_config/<part>/<path>` file, mounted read-only at `/<path>` in the container: an object, or
+ * (a `.json` path whose value is inline JSON, as pvr writes them) that JSON's canonical text.
+ */
+export type ConfigFileSpec = { path: string } & ({ object: string } | { json: string });
 
 /** One container of a revision, as the agent needs it to run it. */
 export interface PartSpec {
@@ -149,6 +150,8 @@ function configFilesOf(name: string, keys: string[], state: Record<string, unkno
         throw new InvalidStateError(
           `part ${name}: config path ${JSON.stringify(path)} is not allowed`,
         );
+      const value = state[key];
+      if (key.endsWith(".json") && !isObjectId(value)) return { path, json: canonicalJson(value) };
       return { path, object: objectAt(state, name, key) };
     })
     .sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -1,5 +1,8 @@
-import { stateDigest } from "@statecast/state";
-import { fixtureState } from "../../../../libs/state/src/testing/fixtures.test-helper.js";
+import { canonicalJson, stateDigest } from "@statecast/state";
+import {
+  fixtureState,
+  fixtureStateNames,
+} from "../../../../libs/state/src/testing/fixtures.test-helper.js";
 import { InvalidStateError, objectIdsOf, revisionFromState } from "./revision.js";
 
 /** The agent's model of a real Pantavisor state (libs/state's fixtures). */
@@ -18,6 +21,15 @@ function refusal(state: Record<string, unknown>): string {
 }
 
 describe("revisionFromState (libs/state's model, as the agent runs it)", () => {
+  it("takes every real Pantavisor state of the fixtures", () => {
+    for (const name of fixtureStateNames()) {
+      const state = fixtureState(name);
+      const containers = Object.keys(state).filter((k) => /^[^/]+\/run\.json$/.test(k));
+      const parts = containers.filter((k) => k !== "bsp/run.json").length;
+      expect(revisionOf(state).parts, name).toHaveLength(parts);
+    }
+  });
+
   it("reads a real container: group, goal, policy, volumes, root volume and its object", () => {
     const state = fixtureState("os.json");
     const revision = revisionOf(state);
@@ -117,6 +129,22 @@ describe("revisionFromState (libs/state's model, as the agent runs it)", () => {
     ]);
     expect(revision.parts[0]?.autoRecovery).toMatchObject({ type: "always" });
     expect(revisionOf(declared, 5_000).groups.map((g) => g.timeoutMs)).toEqual([5_000, 5_000]);
+  });
+
+  it("accepts pvr's inline JSON _config files, as their canonical text", () => {
+    const state = fixtureState("initial_state.json");
+    const revision = revisionOf(state);
+    expect(revision.parts.map((p) => [p.name, p.group])).toEqual([
+      ["awconnect", "root"],
+      ["pv-avahi", "platform"],
+      ["pvr-sdk", "platform"],
+    ]);
+    const key = "_config/awconnect/etc/wifi-connect/conf.d/WifiHotspot.json";
+    expect(revision.parts[0]?.configFiles).toContainEqual({
+      path: "etc/wifi-connect/conf.d/WifiHotspot.json",
+      json: canonicalJson(state[key]),
+    });
+    expect(revision.objects).not.toContain(undefined);
   });
 
   it("carries bsp/run.json as libs/state read it", () => {
