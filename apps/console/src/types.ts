@@ -7,6 +7,7 @@ import type {
   RolloutSummaryView,
   WaveProgressView,
 } from "@statecast/contract/http";
+import { formatRevision } from "@statecast/contract/http";
 
 /** Shapes of the /v1 responses the console reads: the HTTP contract's answer types. */
 
@@ -40,5 +41,4 @@ export type EventView = {
   recordedAt: string;
 };
 
-export const revisionName = (r: RevisionRef | null | undefined) =>
-  r ? `${r.fleet}#${r.number}` : "—";
+export const revisionName = (r: RevisionRef | null | undefined) => (r ? formatRevision(r) : "—");

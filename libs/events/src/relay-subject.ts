@@ -41,18 +41,24 @@ export function eventPayload(event: RecordedEvent): string {
   });
 }
 
+/** `eventPayload`'s JSON: the event with its bigint and Date fields as strings. */
+type EventPayload = Omit<RecordedEvent, "globalPosition" | "transactionId" | "recordedAt"> & {
+  globalPosition: string;
+  transactionId?: string;
+  recordedAt: string;
+};
+
 /** The event a relayed message carries (the inverse of `eventPayload`). */
 export function parseEventPayload(payload: string): RecordedEvent {
-  const body = JSON.parse(payload) as Record<string, unknown>;
-  for (const field of ["eventId", "streamId", "type", "globalPosition", "recordedAt"]) {
+  // The relay's own JSON (eventPayload); the fields whose type changes on the wire are checked.
+  const body: EventPayload = JSON.parse(payload);
+  for (const field of ["eventId", "streamId", "type", "globalPosition", "recordedAt"] as const) {
     if (typeof body[field] !== "string") throw new Error(`relayed event has no ${field}`);
   }
   return {
-    // Cast: the relay's own JSON (eventPayload); the fields with another type on the wire are
-    // checked above and replaced below.
-    ...(body as unknown as RecordedEvent),
-    globalPosition: BigInt(body.globalPosition as string),
-    transactionId: BigInt((body.transactionId as string | undefined) ?? "0"),
-    recordedAt: new Date(body.recordedAt as string),
+    ...body,
+    globalPosition: BigInt(body.globalPosition),
+    transactionId: BigInt(body.transactionId ?? "0"),
+    recordedAt: new Date(body.recordedAt),
   };
 }

@@ -1,4 +1,5 @@
-import { eventSubject, subjectToken } from "./relay-subject.js";
+import type { RecordedEvent } from "./envelope.js";
+import { eventPayload, eventSubject, parseEventPayload, subjectToken } from "./relay-subject.js";
 
 describe("relay subjects", () => {
   it("builds sc.evt.<streamType>.<streamKey>.<EventType>", () => {
@@ -30,5 +31,30 @@ describe("relay subjects", () => {
       expect(subject.split(".")).toHaveLength(5);
       expect(subject).not.toMatch(/[\s*>]/);
     }
+  });
+
+  it("carries an event through its payload and back, bigints and dates included", () => {
+    const event: RecordedEvent = {
+      globalPosition: 9_007_199_254_740_993n,
+      streamId: "device:d1",
+      streamVersion: 3,
+      eventId: "0b6c8f4e-3c1a-4c55-9a51-6f1f0c3a2b10",
+      type: "TargetAssigned",
+      schemaVersion: 1,
+      data: { seq: 2 },
+      metadata: {
+        actor: "system:test",
+        correlationId: "c1",
+        causationId: "c0",
+        now: "2026-12-06T20:00:00.000Z",
+      },
+      recordedAt: new Date("2026-12-06T20:00:00.123Z"),
+      transactionId: 42n,
+    };
+    expect(parseEventPayload(eventPayload(event))).toEqual(event);
+    const { recordedAt: _, ...noDate } = JSON.parse(eventPayload(event));
+    expect(() => parseEventPayload(JSON.stringify(noDate))).toThrow(
+      "relayed event has no recordedAt",
+    );
   });
 });

@@ -147,10 +147,16 @@ export function loadOperatorSetup(dir: string): OperatorSetup {
   if (!existsSync(join(dir, FILES.operatorJwt))) {
     throw new NotFoundError(`no operator setup in ${dir} (expected ${FILES.operatorJwt})`);
   }
-  // Cast: Object.fromEntries loses the key names; SEED_FILES names exactly SetupKeys' fields.
-  const keys = Object.fromEntries(
-    Object.entries(SEED_FILES).map(([name, file]) => [name, readSeed(dir, file)]),
-  ) as unknown as SetupKeys;
+  const seed = (name: keyof SetupKeys) => readSeed(dir, SEED_FILES[name]);
+  const keys: SetupKeys = {
+    operator: seed("operator"),
+    operatorSigning: seed("operatorSigning"),
+    systemAccount: seed("systemAccount"),
+    servicesAccount: seed("servicesAccount"),
+    servicesSigning: seed("servicesSigning"),
+    devicesAccount: seed("devicesAccount"),
+    devicesSigning: seed("devicesSigning"),
+  };
   const jwt = (file: string) => readFileSync(join(dir, file), "utf8").trim();
   const setup: OperatorSetup = Object.freeze({
     dir,

@@ -139,6 +139,10 @@ export {
   parseState,
 } from "./model/parse-state.js";
 export {
+  /** The file a run.json volume reference names (without a handler prefix such as `dm:`). */
+  volumeFile,
+} from "./model/run-json.js";
+export {
   /** `bsp/run.json` as validated. */
   type BspRunJson,
   /** A start-up group. */

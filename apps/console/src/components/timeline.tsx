@@ -1,10 +1,11 @@
-import type { EventView } from "../types";
+import { type EventView, revisionName } from "../types";
 
 function summary(event: EventView): string {
   const d = event.data;
   const parts: string[] = [];
   const rev = d.revision as { fleet?: string; number?: number } | undefined;
-  if (rev?.number !== undefined) parts.push(`${rev.fleet}#${rev.number}`);
+  if (rev?.fleet !== undefined && rev.number !== undefined)
+    parts.push(revisionName({ fleet: rev.fleet, number: rev.number }));
   for (const key of ["status", "reason", "message", "waveIndex", "rolloutId", "cause"]) {
     const value = d[key];
     if (value === undefined || value === "") continue;

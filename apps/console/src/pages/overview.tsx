@@ -2,7 +2,7 @@ import { api } from "../api";
 import { WaveBar } from "../components/wave-bar";
 import { useLive, useLoad } from "../hooks";
 import { Link } from "../router";
-import type { EventView, Rollout, RolloutSummary } from "../types";
+import { type EventView, type Rollout, type RolloutSummary, revisionName } from "../types";
 
 type Summary = {
   total: number;
@@ -82,7 +82,9 @@ export function OverviewPage() {
           <Counts
             label="By revision"
             rows={s.byRevision.map((r) => [
-              r.number === null ? "none yet" : `${r.fleet}#${r.number}`,
+              r.number === null || r.fleet === null
+                ? "none yet"
+                : revisionName({ fleet: r.fleet, number: r.number }),
               r.count,
             ])}
           />

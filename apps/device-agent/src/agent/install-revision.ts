@@ -161,7 +161,7 @@ export async function applyAndCommit(
  * kernel: a board cannot boot it.
  */
 async function stageBoot(ctx: ApplyContext, spec: RevisionSpec): Promise<StatusReport | undefined> {
-  const files = bspFilesOf(spec.state, (id) => ctx.store.objectPath(id));
+  const files = bspFilesOf(spec, (id) => ctx.store.objectPath(id));
   const refuse = (reason: string, message: string) =>
     ctx.finish({ revision: spec.ref, status: "WONTGO", reason, message });
   if (!files)

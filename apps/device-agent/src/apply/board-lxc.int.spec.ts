@@ -68,7 +68,9 @@ describe("board mode: LXC configs as the state describes them", () => {
     const inContainer = `/proc/${pid("web")}/root/etc/app.conf`;
     expect(readFileSync(inContainer, "utf8")).toBe("v1\n");
     const web = parts.find((p) => p.name === "web")!;
-    const object = device.agent.store.objectPath(web.configFiles[0]!.object);
+    const file = web.configFiles[0];
+    if (!file || !("object" in file)) throw new Error("web's _config file is not an object");
+    const object = device.agent.store.objectPath(file.object);
     expect(statSync(inContainer).ino).not.toBe(statSync(object).ino);
 
     // The watchdog: petted at start; healthy with every container up; a system container

@@ -47,7 +47,8 @@ export async function checkPartConfigs(store: LocalStore, spec: RevisionSpec): P
 
 /**
  * `_config/<part>/<path>` files copied into the trail (`<trail>/config/<part>/<path>`), so a
- * container's bind mount never shares an inode with the store's objects.
+ * container's bind mount never shares an inode with the store's objects. An inline JSON one is
+ * written as its canonical text (the form the state digest covers).
  */
 export async function copyConfigFiles(
   store: LocalStore,
@@ -58,7 +59,8 @@ export async function copyConfigFiles(
   for (const file of part.configFiles) {
     const target = join(store.trailDir(revision), "config", part.name, file.path);
     await mkdir(dirname(target), { recursive: true });
-    await writeFileAtomic(target, await readFile(store.objectPath(file.object)));
+    const bytes = "object" in file ? await readFile(store.objectPath(file.object)) : file.json;
+    await writeFileAtomic(target, bytes);
     await chmod(target, 0o444); // any user of the container may read it, none may write
 
     copies.push({ source: target, path: file.path });

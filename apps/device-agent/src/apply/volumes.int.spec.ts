@@ -10,6 +10,7 @@ const root: PartFixture = { name: "net", group: "root", init: INIT.started };
 const init = [
   "echo run >> /data/runs",
   "cat /etc/app.conf >> /data/configs",
+  "(cat /etc/app.json; echo) >> /data/jsons",
   "(echo hack > /etc/app.conf) 2>/dev/null && echo writable >> /data/ro || echo readonly >> /data/ro",
   "ls /cache | wc -l >> /data/cache-entries",
   "echo x > /cache/marker",
@@ -35,6 +36,7 @@ const web = (config: string): PartFixture => ({
     "lxc.mount.entry = /volumes/os/docker--pvrun-dbus var/run/dbus none bind,rw,create=dir 0 0",
   ],
   config: { "etc/app.conf": `${config}\n` },
+  configJson: { "etc/app.json": { version: config, retries: 2 } },
 });
 
 /** Pantavisor's storage volumes and `_config/<part>/` overlay on real LXC. */
@@ -59,6 +61,8 @@ describe("volumes and _config injection", () => {
     const first = webName();
     expect(read("runs")).toEqual(["run"]);
     expect(read("configs")).toEqual(["v1"]);
+    // An inline JSON _config file (pvr writes them so) is its canonical text.
+    expect(read("jsons")).toEqual(['{"retries":2,"version":"v1"}']);
     expect(read("ro")).toEqual(["readonly"]);
     const rendered = readFileSync(
       join(device.agent.store.trailDir(device.agent.committedRevision!.id), "lxc", "web.conf"),
@@ -76,6 +80,7 @@ describe("volumes and _config injection", () => {
     expect(webName()).not.toBe(first);
     expect(read("runs")).toEqual(["run", "run"]);
     expect(read("configs")).toEqual(["v1", "v2"]);
+    expect(read("jsons")).toEqual(['{"retries":2,"version":"v1"}', '{"retries":2,"version":"v2"}']);
     expect(read("ro")).toEqual(["readonly", "readonly"]);
     // The boot volume starts empty with each container; the old container's is gone with it.
     expect(read("cache-entries")).toEqual(["0", "0"]);
@@ -99,10 +104,13 @@ describe("volumes and _config injection", () => {
     await device.agent.start();
     const source = new DirObjectSource(device.states.objectsDir);
     for (const [part, message] of [
-      [{ ...web("v1"), config: { "etc/../../x": "x" } }, /config path/],
+      [
+        { ...web("v1"), config: { "etc/../../x": "x" } },
+        /_config\/web\/etc\/\.\.\/\.\.\/x: unsafe key/,
+      ],
       [
         { ...web("v1"), run: { storage: { d: { persistence: "forever" } } } },
-        /persistence forever/,
+        /"storage\.d\.persistence" must be one of .*, got "forever"/,
       ],
     ] as const) {
       const { state, digest } = device.states.build([root, part]);

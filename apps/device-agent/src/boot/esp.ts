@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { copyFile, mkdir, open, readdir, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncDir } from "../fs/atomic.js";
+import type { RevisionSpec } from "../model/revision.js";
 
 /** A store object to stage: its path and its id, the sha256 of its bytes (checked at fetch). */
 export interface BspObject {
@@ -74,22 +75,21 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /**
- * The kernel and initrd objects a state's `bsp/run.json` names (paths relative to `bsp/`),
+ * The kernel and initrd objects a revision's `bsp/run.json` names (paths relative to `bsp/`),
  * as paths of the store's objects; undefined when the state has no kernel to boot.
  */
 export function bspFilesOf(
-  state: Record<string, unknown>,
+  { state, bsp }: Pick<RevisionSpec, "state" | "bsp">,
   objectPath: (id: string) => string,
 ): BspFiles | undefined {
-  const run = state["bsp/run.json"] as { linux?: unknown; initrd?: unknown } | undefined;
   const object = (name: unknown): BspObject | undefined => {
     if (typeof name !== "string" || name === "") return undefined;
     const id = state[`bsp/${name}`];
     return typeof id === "string" ? { path: objectPath(id), sha256: id } : undefined;
   };
-  const linux = object(run?.linux);
+  const linux = object(bsp?.linux);
   if (!linux) return undefined;
-  const initrd = object(run?.initrd);
+  const initrd = object(bsp?.initrd);
   const cmdline = object("cmdline.env");
   return { linux, ...(initrd ? { initrd } : {}), ...(cmdline ? { "cmdline.env": cmdline } : {}) };
 }

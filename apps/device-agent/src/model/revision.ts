@@ -1,25 +1,35 @@
 import { createHash } from "node:crypto";
 import {
+  type BspRunJson,
+  canonicalJson,
+  isObjectId,
+  loadState,
+  type Part,
+  type Persistence,
+  type RestartPolicy,
+  type RunJson,
+  type GroupSpec as StateGroupSpec,
+  type StateModel,
+  StateValidationError,
+  type StatusGoal,
+  volumeFile,
+} from "@statecast/state";
+import {
   type AutoRecoveryPolicy,
   InvalidRecoveryError,
   parseAutoRecovery,
 } from "../recovery/auto-recovery.js";
-import { groupsFromState } from "./groups.js";
 
-export type StatusGoal = "MOUNTED" | "STARTED" | "READY";
-export type RestartPolicy = "system" | "container";
+// The state's structure (parts, groups and their defaults, run.json and bsp/run.json) is
+// libs/state's model; this file adds only what the agent derives to run it.
+export type { Persistence, RestartPolicy, StatusGoal };
 
-export interface GroupSpec {
-  name: string;
-  statusGoal: StatusGoal;
-  restartPolicy: RestartPolicy;
+/** A start-up group as the agent runs it: its timeout in ms, its `auto_recovery` checked. */
+export interface GroupSpec extends Pick<StateGroupSpec, "name" | "statusGoal" | "restartPolicy"> {
   timeoutMs: number;
   /** The group's default `auto_recovery` for its parts. */
   autoRecovery?: AutoRecoveryPolicy;
 }
-
-/** Pantavisor's storage persistence: kept across updates, for one part's content, or per boot. */
-export type Persistence = "permanent" | "revision" | "boot";
 
 /** A run.json `storage` entry other than `lxc-overlay`: `/volumes/<part>/<name>` on the host. */
 export interface VolumeSpec {
@@ -27,11 +37,11 @@ export interface VolumeSpec {
   persistence: Persistence;
 }
 
-/** A `_config/<part>/<path>` file: the object mounted read-only at `/<path>` in the container. */
-export interface ConfigFileSpec {
-  path: string;
-  object: string;
-}
+/**
+ * A `_config/<part>/<path>` file, mounted read-only at `/<path>` in the container: an object, or
+ * (a `.json` path whose value is inline JSON, as pvr writes them) that JSON's canonical text.
+ */
+export type ConfigFileSpec = { path: string } & ({ object: string } | { json: string });
 
 /** One container of a revision, as the agent needs it to run it. */
 export interface PartSpec {
@@ -43,7 +53,7 @@ export interface PartSpec {
   autoRecovery: AutoRecoveryPolicy | undefined;
   /** State key of the part's LXC config object (`<part>/lxc.container.conf`). */
   configKey: string;
-  /** State key of the root volume object and how to mount it. */
+  /** State key of the root volume object (a handler prefix such as `dm:` left out). */
   rootVolumeKey: string;
   rootVolumeKind: "squashfs" | "tar";
   /** Object ids of the LXC config and the root volume. */
@@ -64,6 +74,8 @@ export interface RevisionSpec {
   ref: string;
   groups: GroupSpec[];
   parts: PartSpec[];
+  /** `bsp/run.json` as libs/state validated it (absent when the state has none). */
+  bsp?: BspRunJson;
   /** Digest of the keys outside any part (bsp/, device.json, ...): a change needs a reboot. */
   systemDigest: string;
   /** Object ids referenced by the state (every non-JSON key's value). */
@@ -76,134 +88,31 @@ export class InvalidStateError extends Error {
   readonly reason = "invalid_state";
 }
 
+type ContainerPart = Extract<Part, { kind: "container" }>;
+
+// Stricter than libs/state's key rules: these names become LXC container names, host
+// directories (`/volumes/<part>/<name>`) and mount targets inside the container.
 const PART_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const PERSISTENCE: readonly Persistence[] = ["permanent", "revision", "boot"];
 /** A relative path without `.`/`..` segments or odd characters. */
 const CONFIG_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._@+-][A-Za-z0-9._@+/-]{0,511}$/;
 
-function volumesOf(name: string, storage: unknown): VolumeSpec[] {
-  if (storage === undefined) return [];
-  if (typeof storage !== "object" || storage === null || Array.isArray(storage))
-    throw new InvalidStateError(`part ${name}: storage is not an object`);
-  return Object.entries(storage)
-    .filter(([volume]) => volume !== "lxc-overlay")
-    .map(([volume, spec]) => {
-      if (!VOLUME_NAME.test(volume))
-        throw new InvalidStateError(
-          `part ${name}: storage name ${JSON.stringify(volume)} is not allowed`,
-        );
-      const persistence = (spec as { persistence?: unknown } | null)?.persistence ?? "permanent";
-      if (!PERSISTENCE.includes(persistence as Persistence))
-        throw new InvalidStateError(
-          `part ${name}: storage ${volume} persistence ${String(persistence)} is not ${PERSISTENCE.join("|")}`,
-        );
-      return { name: volume, persistence: persistence as Persistence };
-    })
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+/** libs/state's model of a state; every problem it finds is one InvalidStateError. */
+function modelOf(state: Record<string, unknown>): StateModel {
+  try {
+    return loadState(state).model;
+  } catch (error) {
+    if (!(error instanceof StateValidationError)) throw error;
+    throw new InvalidStateError(error.message, { cause: error });
+  }
 }
 
-function configFilesOf(name: string, entries: [string, unknown][]): ConfigFileSpec[] {
-  const prefix = `_config/${name}/`;
-  return entries
-    .filter(([key]) => key.startsWith(prefix))
-    .map(([key, value]) => {
-      const path = key.slice(prefix.length);
-      if (!CONFIG_PATH.test(path))
-        throw new InvalidStateError(
-          `part ${name}: config path ${JSON.stringify(path)} is not allowed`,
-        );
-      if (typeof value !== "string" || !SHA256.test(value))
-        throw new InvalidStateError(`part ${name}: ${key} is not an object id`);
-      return { path, object: value };
-    })
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
-}
-const SHA256 = /^[0-9a-f]{64}$/;
-
-function digestOf(entries: [string, unknown][]): string {
-  const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
-}
-
-function partOf(key: string): string | undefined {
-  if (key.startsWith("_sigs/") || key === "#spec" || key.startsWith("bsp/")) return undefined;
-  if (key.startsWith("_config/")) return key.split("/")[1];
-  const slash = key.indexOf("/");
-  return slash > 0 ? key.slice(0, slash) : undefined;
-}
-
+/** Object ids a state references; throws on an invalid state (GC must never under-count). */
 export function objectIdsOf(state: Record<string, unknown>): string[] {
-  const ids = new Set<string>();
-  for (const [key, value] of Object.entries(state)) {
-    if (key === "#spec") continue;
-    if (typeof value === "string" && SHA256.test(value)) ids.add(value);
-    else if (!key.endsWith(".json")) throw new InvalidStateError(`key ${key} is not an object id`);
-  }
-  return [...ids].sort();
+  return modelOf(state).objects;
 }
 
-function parsePart(
-  name: string,
-  run: Record<string, unknown>,
-  entries: [string, unknown][],
-  groups: GroupSpec[],
-): PartSpec {
-  if (!PART_NAME.test(name))
-    throw new InvalidStateError(`part name ${JSON.stringify(name)} is not allowed`);
-  if (run.type !== undefined && run.type !== "lxc") {
-    throw new InvalidStateError(
-      `part ${name}: type ${String(run.type)} is not supported (lxc only)`,
-    );
-  }
-  const groupName = typeof run.group === "string" ? run.group : "app";
-  const group = groups.find((g) => g.name === groupName);
-  if (!group) throw new InvalidStateError(`part ${name}: unknown group ${groupName}`);
-  const config = typeof run.config === "string" ? run.config : "lxc.container.conf";
-  const root = run["root-volume"];
-  if (typeof root !== "string")
-    throw new InvalidStateError(`part ${name}: run.json has no root-volume`);
-  const objectAt = (key: string): string => {
-    const value = entries.find(([k]) => k === key)?.[1];
-    if (typeof value !== "string" || !SHA256.test(value)) {
-      throw new InvalidStateError(`part ${name}: state has no object at ${key}`);
-    }
-    return value;
-  };
-  const configObject = objectAt(`${name}/${config}`);
-  const rootObject = objectAt(`${name}/${root}`);
-  const goal = run.status_goal ?? group.statusGoal;
-  if (goal !== "MOUNTED" && goal !== "STARTED" && goal !== "READY") {
-    throw new InvalidStateError(
-      `part ${name}: status_goal ${String(goal)} is not MOUNTED|STARTED|READY`,
-    );
-  }
-  const policy = run.restart_policy ?? group.restartPolicy;
-  if (policy !== "system" && policy !== "container") {
-    throw new InvalidStateError(
-      `part ${name}: restart_policy ${String(policy)} is not system|container`,
-    );
-  }
-  const digest = digestOf(entries);
-  return {
-    name,
-    group: group.name,
-    statusGoal: goal,
-    restartPolicy: policy,
-    autoRecovery: recoveryOf(name, run.auto_recovery) ?? group.autoRecovery,
-    configKey: `${name}/${config}`,
-    rootVolumeKey: `${name}/${root}`,
-    rootVolumeKind: root.endsWith(".squashfs") ? "squashfs" : "tar",
-    configObject,
-    rootObject,
-    volumes: volumesOf(name, run.storage),
-    configFiles: configFilesOf(name, entries),
-    digest,
-    containerName: `${name}.${digest.slice(0, 12)}`,
-  };
-}
-
-export function recoveryOf(where: string, value: unknown): AutoRecoveryPolicy | undefined {
+function recoveryOf(where: string, value: unknown): AutoRecoveryPolicy | undefined {
   try {
     return parseAutoRecovery(value);
   } catch (error) {
@@ -212,39 +121,116 @@ export function recoveryOf(where: string, value: unknown): AutoRecoveryPolicy | 
   }
 }
 
-/** Reads the parts, groups and system digest of a verified state. */
+function volumesOf(name: string, storage: RunJson["storage"]): VolumeSpec[] {
+  return Object.entries(storage)
+    .filter(([volume]) => volume !== "lxc-overlay")
+    .map(([volume, { persistence }]) => {
+      if (!VOLUME_NAME.test(volume))
+        throw new InvalidStateError(
+          `part ${name}: storage name ${JSON.stringify(volume)} is not allowed`,
+        );
+      return { name: volume, persistence };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+function objectAt(state: Record<string, unknown>, name: string, key: string): string {
+  const value = state[key];
+  if (!isObjectId(value)) throw new InvalidStateError(`part ${name}: ${key} is not an object id`);
+  return value;
+}
+
+function configFilesOf(name: string, keys: string[], state: Record<string, unknown>) {
+  const prefix = `_config/${name}/`;
+  return keys
+    .filter((key) => key.startsWith(prefix))
+    .map((key): ConfigFileSpec => {
+      const path = key.slice(prefix.length);
+      if (!CONFIG_PATH.test(path))
+        throw new InvalidStateError(
+          `part ${name}: config path ${JSON.stringify(path)} is not allowed`,
+        );
+      const value = state[key];
+      if (key.endsWith(".json") && !isObjectId(value)) return { path, json: canonicalJson(value) };
+      return { path, object: objectAt(state, name, key) };
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** sha256 of the sorted `[key, value]` pairs (the same bytes as every earlier agent's). */
+function digestOf(keys: string[], state: Record<string, unknown>): string {
+  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = sorted.map((key) => [key, state[key]]);
+  return createHash("sha256").update(JSON.stringify(entries)).digest("hex");
+}
+
+function groupsOf(model: StateModel, defaultTimeoutMs: number | undefined): GroupSpec[] {
+  return model.groups.map((group) => {
+    const autoRecovery = recoveryOf(`group ${group.name}`, group.autoRecovery);
+    return {
+      name: group.name,
+      statusGoal: group.statusGoal,
+      restartPolicy: group.restartPolicy,
+      timeoutMs: defaultTimeoutMs ?? group.timeoutSeconds * 1000,
+      ...(autoRecovery ? { autoRecovery } : {}),
+    };
+  });
+}
+
+function partSpecOf(
+  part: ContainerPart,
+  state: Record<string, unknown>,
+  groups: GroupSpec[],
+): PartSpec {
+  const { name, run } = part;
+  if (!PART_NAME.test(name))
+    throw new InvalidStateError(`part name ${JSON.stringify(name)} is not allowed`);
+  const group = groups.find((g) => g.name === part.group);
+  if (!group) throw new InvalidStateError(`part ${name}: unknown group ${part.group}`);
+  const configKey = `${name}/${run.config}`;
+  const rootVolumeKey = `${name}/${volumeFile(run.rootVolume)}`;
+  const digest = digestOf(part.keys, state);
+  return {
+    name,
+    group: group.name,
+    statusGoal: part.statusGoal,
+    restartPolicy: part.restartPolicy,
+    autoRecovery: recoveryOf(name, run.autoRecovery) ?? group.autoRecovery,
+    configKey,
+    rootVolumeKey,
+    rootVolumeKind: rootVolumeKey.endsWith(".squashfs") ? "squashfs" : "tar",
+    configObject: objectAt(state, name, configKey),
+    rootObject: objectAt(state, name, rootVolumeKey),
+    volumes: volumesOf(name, run.storage),
+    configFiles: configFilesOf(name, part.keys, state),
+    digest,
+    containerName: `${name}.${digest.slice(0, 12)}`,
+  };
+}
+
+/** The parts, groups and system digest of a verified state, from libs/state's model of it. */
 export function revisionFromState(
   state: Record<string, unknown>,
   id: string,
   ref: string,
   defaultGroupTimeoutMs?: number,
 ): RevisionSpec {
-  if (!SHA256.test(id)) throw new InvalidStateError(`revision id ${id} is not a sha256`);
-  const groups = groupsFromState(state, defaultGroupTimeoutMs);
-  const byPart = new Map<string, [string, unknown][]>();
-  const system: [string, unknown][] = [];
-  for (const entry of Object.entries(state)) {
-    const part = partOf(entry[0]);
-    if (entry[0].startsWith("_sigs/")) continue;
-    if (part === undefined || !(`${part}/run.json` in state)) system.push(entry);
-    else byPart.set(part, [...(byPart.get(part) ?? []), entry]);
-  }
-  const parts = [...byPart.entries()]
-    .map(([name, entries]) => {
-      const run = state[`${name}/run.json`];
-      if (typeof run !== "object" || run === null || Array.isArray(run)) {
-        throw new InvalidStateError(`part ${name}: run.json is not an object`);
-      }
-      return parsePart(name, run as Record<string, unknown>, entries, groups);
-    })
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (!isObjectId(id)) throw new InvalidStateError(`revision id ${id} is not a sha256`);
+  const model = modelOf(state);
+  const groups = groupsOf(model, defaultGroupTimeoutMs);
+  const containers = model.parts.filter((p): p is ContainerPart => p.kind === "container");
+  const systemKeys = model.parts.filter((p) => p.kind !== "container").flatMap((p) => p.keys);
+  const bsp = model.parts.find((p) => p.kind === "bsp")?.run;
   return {
     id,
     ref,
     groups,
-    parts,
-    systemDigest: digestOf(system),
-    objects: objectIdsOf(state),
+    parts: containers
+      .map((part) => partSpecOf(part, state, groups))
+      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    ...(bsp ? { bsp } : {}),
+    systemDigest: digestOf(systemKeys, state),
+    objects: model.objects,
     state,
   };
 }

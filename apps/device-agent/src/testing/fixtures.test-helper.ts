@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   generateEd25519Key,
+  type JsonValue,
   type State,
   signPart,
   stateDigest,
@@ -71,6 +72,8 @@ export interface PartFixture {
   lxc?: string[];
   /** `_config/<part>/<path>` files: path → content. */
   config?: Record<string, string>;
+  /** `_config/<part>/<path>.json` keys holding inline JSON (as pvr writes them): path → value. */
+  configJson?: Record<string, JsonValue>;
 }
 
 /** Builds states and their objects in a work directory, signed with one Ed25519 key. */
@@ -126,6 +129,9 @@ export class StateBuilder {
       ].join("\n");
       for (const [path, content] of Object.entries(part.config ?? {})) {
         state[`_config/${part.name}/${path}`] = this.putObject(Buffer.from(content));
+      }
+      for (const [path, value] of Object.entries(part.configJson ?? {})) {
+        state[`_config/${part.name}/${path}`] = value;
       }
       state[`${part.name}/lxc.container.conf`] = this.putObject(Buffer.from(`${conf}\n`));
       state[`${part.name}/${root}`] = this.rootVolume(part);

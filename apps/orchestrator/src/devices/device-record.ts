@@ -5,7 +5,7 @@ import {
   initialDevice,
   noTransfer,
 } from "@statecast/device-domain";
-import type { RecordedEvent } from "@statecast/events";
+import { type RecordedEvent, streamKeyOf } from "@statecast/events";
 
 /**
  * One device as the registry stores and shows it: the HTTP contract's device view (without the
@@ -73,7 +73,7 @@ function stateOf(stored: DeviceRecord): DeviceState {
 
 /** Folds one event of `device:<id>` into the device's record, through the one device evolve. */
 export function evolveDevice(record: DeviceRecord | undefined, event: RecordedEvent): DeviceRecord {
-  const deviceId = event.streamId.slice("device:".length);
+  const deviceId = streamKeyOf(event.streamId);
   return recordOf(evolveState(record ? stateOf(record) : initialDevice(deviceId), event));
 }
 

@@ -4,6 +4,7 @@ import {
   type NewEvent,
   type PostgresEventStore,
   type StreamAppend,
+  streamKeyOf,
   UnprocessableError,
 } from "@statecast/events";
 import type pg from "pg";
@@ -195,7 +196,7 @@ async function lastSeqs(client: pg.ClientBase, deviceIds: string[]): Promise<Map
      WHERE stream_id = ANY($1::text[]) AND type = 'TargetAssigned' GROUP BY stream_id`,
     [deviceIds.map(deviceStreamId)],
   );
-  return new Map(rows.map((row) => [row.stream_id.slice("device:".length), row.seq]));
+  return new Map(rows.map((row) => [streamKeyOf(row.stream_id), row.seq]));
 }
 
 async function digestOf(client: pg.ClientBase, revision: RevisionRef): Promise<string> {

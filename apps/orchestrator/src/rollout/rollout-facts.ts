@@ -12,6 +12,7 @@ import {
   DeviceHealthEvents,
   isEvent,
   type RecordedEvent,
+  streamKeyOf,
 } from "@statecast/events";
 import type { DeviceFact } from "./domain/index.js";
 
@@ -38,7 +39,7 @@ function isInFlight(status: string): status is (typeof IN_FLIGHT)[number] {
 /** The decider input for one device event, stamped with the runner's `now`; null if none. */
 export function toDeviceFact(event: RecordedEvent, now: string): DeviceFact | null {
   if (!event.streamId.startsWith("device:")) return null;
-  const deviceId = event.streamId.slice("device:".length);
+  const deviceId = streamKeyOf(event.streamId);
   const fact = { deviceId, now };
   if (isEvent(event, DeviceEvents.UpdateProgressReported)) {
     const { data } = event;

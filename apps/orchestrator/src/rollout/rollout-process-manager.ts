@@ -3,6 +3,7 @@ import {
   type EventMetadata,
   type PostgresEventStore,
   type RecordedEvent,
+  streamKeyOf,
 } from "@statecast/events";
 import type pg from "pg";
 import { foldDevice } from "../devices/device-record.js";
@@ -32,7 +33,7 @@ export class RolloutProcessManager {
 
   async handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void> {
     const now = this.clock().toISOString();
-    const deviceIds = [...new Set(events.map((e) => e.streamId.slice("device:".length)))];
+    const deviceIds = [...new Set(events.map((e) => streamKeyOf(e.streamId)))];
     const holders = await holdingRollouts(client, deviceIds);
     const inputs = new Map<string, { inputs: RolloutInput[]; cause: RecordedEvent }>();
     const add = (rolloutId: string, input: RolloutInput, cause: RecordedEvent) => {
@@ -80,7 +81,7 @@ export class RolloutProcessManager {
     holders: Map<string, string>,
     now: string,
   ): Promise<{ rolloutId: string; input: DeviceJoinedSelector }[]> {
-    const deviceId = event.streamId.slice("device:".length);
+    const deviceId = streamKeyOf(event.streamId);
     const { events: history } = await this.store.readStream(deviceStreamId(deviceId), { client });
     const device = foldDevice(history);
     if (device?.approval !== "approved") return [];

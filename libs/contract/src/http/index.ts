@@ -2,6 +2,8 @@
 // orchestrator validates and documents (OpenAPI) and the CLI takes its client types. Classic zod:
 // not for the agent's bundle (the device plane's contract is the package's root export).
 
+// The one text form of a revision, for the console (which imports this entry point only).
+export { formatRevision } from "../revision-ref.js";
 export {
   type DeviceMetricsView,
   type DevicePage,

@@ -20,7 +20,7 @@ function groupFrom(entry: JsonValue, index: number, key: string, issues: IssueLi
     issues.add(key, `${where} must be an object`);
     return undefined;
   }
-  const { name, status_goal, restart_policy, timeout, description } = entry;
+  const { name, status_goal, restart_policy, timeout, description, auto_recovery } = entry;
   if (typeof name !== "string" || name === "") {
     issues.add(key, `${where}.name must be a non-empty string`);
     return undefined;
@@ -47,19 +47,24 @@ function groupFrom(entry: JsonValue, index: number, key: string, issues: IssueLi
     timeoutSeconds: seconds,
   };
   if (typeof description === "string") group.description = description;
+  if (auto_recovery !== undefined) group.autoRecovery = auto_recovery;
   return group;
+}
+
+/** The groups a state declares (`device.json` `groups`, else `groups.json`) and their key. */
+export function declaredGroups(state: State): { key: string; list: JsonValue } | undefined {
+  const device = state["device.json"];
+  const own = isJsonObject(device) ? device.groups : undefined;
+  if (own !== undefined) return { key: "device.json", list: own };
+  const list = state["groups.json"];
+  return list === undefined ? undefined : { key: "groups.json", list };
 }
 
 /** The state's groups: `device.json` `groups`, else `groups.json`, else the defaults. */
 export function resolveGroups(state: State, issues: IssueList): GroupSpec[] {
-  const device = state["device.json"];
-  let key = "device.json";
-  let list: JsonValue | undefined = isJsonObject(device) ? device.groups : undefined;
-  if (list === undefined && state["groups.json"] !== undefined) {
-    key = "groups.json";
-    list = state["groups.json"];
-  }
-  if (list === undefined) return DEFAULT_GROUPS.map((g) => ({ ...g }));
+  const declared = declaredGroups(state);
+  if (declared === undefined) return DEFAULT_GROUPS.map((g) => ({ ...g }));
+  const { key, list } = declared;
   if (!Array.isArray(list)) {
     issues.add(key, "groups must be an array");
     return [];

@@ -68,7 +68,16 @@ function parseStorage(value: JsonValue | undefined, key: string, issues: IssueLi
     if (typeof persistence === "string" && (PERSISTENCES as string[]).includes(persistence)) {
       storage[volume] = { persistence: persistence as Persistence };
     } else {
-      issues.add(key, `"storage.${volume}.persistence" must be one of ${PERSISTENCES.join(", ")}`);
+      const got =
+        typeof persistence === "string"
+          ? JSON.stringify(persistence)
+          : persistence === undefined
+            ? "none"
+            : describeType(persistence);
+      issues.add(
+        key,
+        `"storage.${volume}.persistence" must be one of ${PERSISTENCES.join(", ")}, got ${got}`,
+      );
     }
   }
   return storage;

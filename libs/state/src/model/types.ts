@@ -55,6 +55,8 @@ export interface GroupSpec {
   restartPolicy: RestartPolicy;
   timeoutSeconds: number;
   description?: string;
+  /** The group's `auto_recovery` as written (its parts' default); the agent checks it. */
+  autoRecovery?: JsonValue;
 }
 
 /** A part of the state: the bsp, one container, or the root-level keys. */

@@ -2,7 +2,7 @@ import { isJsonObject, type JsonValue } from "../json/json-value.js";
 import { unsafePathReason } from "../path-safety.js";
 import { validateBspRun } from "./bsp-run.js";
 import { classifyKey, isObjectId, partOfKey } from "./classify.js";
-import { resolveGroups } from "./groups.js";
+import { declaredGroups, resolveGroups } from "./groups.js";
 import { describeType, IssueList } from "./issues.js";
 import { validateRunJson } from "./run-json.js";
 import type { GroupSpec, Part, RunJson, State, StateIssue, StateModel } from "./types.js";
@@ -56,9 +56,13 @@ function checkEntry(key: string, value: JsonValue, issues: IssueList): void {
   }
 }
 
-// Pantavisor's legacy rule: without a group, the first container (by name) goes to `root`
-// when no container claims it, the others to `platform`.
-function defaultGroup(name: string, runs: Map<string, RunJson>): string {
+/**
+ * The group of a container whose run.json names none, as Pantavisor sets it: with declared
+ * groups, the last one; with the default groups (its "runlevels"), the first such container
+ * by name goes to `root` when no container claims `root`, the others to `platform`.
+ */
+function defaultGroup(name: string, runs: Map<string, RunJson>, state: State, groups: GroupSpec[]) {
+  if (declaredGroups(state) !== undefined) return groups.at(-1)?.name ?? "platform";
   const claimed = [...runs.values()].some((r) => r.group === "root");
   const ungrouped = [...runs.keys()].filter((n) => runs.get(n)?.group === undefined).sort();
   return !claimed && ungrouped[0] === name ? "root" : "platform";
@@ -90,7 +94,7 @@ function buildParts(state: State, keys: string[], groups: GroupSpec[], issues: I
         parts.push({ kind: "other", name, keys: partKeys });
         continue;
       }
-      const groupName = run.group ?? defaultGroup(name, runs);
+      const groupName = run.group ?? defaultGroup(name, runs, state, groups);
       const group = groups.find((g) => g.name === groupName);
       if (!group)
         issues.add(`${name}/run.json`, `group ${JSON.stringify(groupName)} is not defined`);

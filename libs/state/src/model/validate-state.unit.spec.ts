@@ -76,6 +76,34 @@ describe("validateState", () => {
     });
   });
 
+  it("puts a container without a group where Pantavisor does", () => {
+    // Default groups (Pantavisor's runlevels): the first such container by name goes to root.
+    const legacy = validateState(fixtureState("state-1.json")).model?.parts;
+    expect(legacy?.find((p) => p.name === "nginx")).toMatchObject({
+      group: "root",
+      restartPolicy: "system",
+    });
+    // Declared groups: the last one declared, with its defaults.
+    const declared = validateState(
+      aContainerState(
+        {},
+        {
+          "device.json": {
+            groups: [
+              { name: "root" },
+              { name: "late", restart_policy: "container", auto_recovery: { type: "always" } },
+            ],
+          },
+        },
+      ),
+    ).model;
+    expect(declared?.parts.find((p) => p.name === "web")).toMatchObject({
+      group: "late",
+      restartPolicy: "container",
+    });
+    expect(declared?.groups[1]?.autoRecovery).toEqual({ type: "always" });
+  });
+
   it("reports every problem, each naming its key and the reason", () => {
     const state = aContainerState(
       { type: "docker", status_goal: "RUNNING", config: "missing.conf", group: "nowhere" },

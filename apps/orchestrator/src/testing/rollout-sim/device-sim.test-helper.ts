@@ -1,10 +1,13 @@
 import {
+  DeviceEvents,
   deviceStreamId,
+  isEvent,
   type PostgresEventStore,
   type RecordedEvent,
   type RunningProcessor,
   revisionStreamId,
   runProcessor,
+  streamKeyOf,
 } from "@statecast/events";
 import type { RevisionRef } from "../../rollout/domain/index.js";
 import { reportDevices, type SimReport } from "./device-batch.test-helper.js";
@@ -36,7 +39,8 @@ export function sim(store: PostgresEventStore, options: SimOptions): RunningProc
   const answer = async (events: readonly RecordedEvent[]) => {
     const latest = new Map<string, TargetData>();
     for (const event of events)
-      latest.set(event.streamId.slice("device:".length), event.data as TargetData);
+      if (isEvent(event, DeviceEvents.TargetAssigned))
+        latest.set(streamKeyOf(event.streamId), event.data);
     const downloading: SimReport[] = [];
     const finals: SimReport[] = [];
     for (const [deviceId, target] of latest) {
