@@ -15,7 +15,7 @@ import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
 const READ_MODEL = "orchestrator-0005-enrollment-tokens";
 const [kept, used, revoked] = [randomUUID(), randomUUID(), randomUUID()];
 const now = "2026-11-02T09:30:00.000Z";
-const metadata = { correlationId: "c", causationId: "c", actor: "operator:olga", now };
+const metadata = { correlationId: "c", causationId: "c", actor: "operator:olga" as const, now };
 
 /** The release before the read model: its schema, and tokens it created, used and revoked. */
 async function previousRelease(url: string): Promise<void> {
