@@ -144,6 +144,22 @@ export class NetworkObjectStore implements ObjectStore {
     return deltas;
   }
 
+  /**
+   * Removes uploads left under their temporary name by a replica that stopped between the put and
+   * the rename, stored before `before` (an upload in progress is never that old).
+   */
+  async dropAbandonedUploads(before: Date): Promise<number> {
+    let dropped = 0;
+    for (const entry of await this.bucket.list()) {
+      if (entry.deleted || !entry.name.startsWith(INCOMING)) continue;
+      if (Date.parse(entry.mtime) >= before.getTime()) continue;
+      await this.bucket.delete(entry.name);
+      await this.meta.forget(entry.name);
+      dropped++;
+    }
+    return dropped;
+  }
+
   /** Marks the object as just used (`at`, now by default), unless it is gone meanwhile. */
   async touch(sha: string, at = new Date()): Promise<boolean> {
     assertObjectId(sha);

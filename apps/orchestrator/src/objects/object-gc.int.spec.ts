@@ -166,6 +166,29 @@ describe("object garbage collection", () => {
     }
   });
 
+  it("drops an upload a stopped replica left under its temporary name, once past the grace", async () => {
+    const sc = await openScObjects(app.natsUrl);
+    try {
+      const bytes = Readable.toWeb(Readable.from([blob("abandoned")]));
+      await sc.bucket.put({ name: "incoming.stopped-old" }, bytes as ReadableStream<Uint8Array>);
+      const recent = Readable.toWeb(Readable.from([blob("in-flight")]));
+      await sc.bucket.put({ name: "incoming.stopped-new" }, recent as ReadableStream<Uint8Array>);
+      await sc.ageEntry("incoming.stopped-old", new Date(Date.now() - 2 * 3600_000));
+      const dry = await app.call("/v1/objects/gc", { method: "POST", json: { dryRun: true } });
+      expect(dry.status).toBe(200);
+      expect(await sc.names()).toContain("incoming.stopped-old");
+      const before = await sc.messages();
+      const run = await app.call("/v1/objects/gc", { method: "POST", json: {} });
+      expect(run.status).toBe(200);
+      const names = await sc.names();
+      expect(names).not.toContain("incoming.stopped-old");
+      expect(names).toContain("incoming.stopped-new");
+      expect(await sc.messages()).toBeLessThan(before);
+    } finally {
+      await sc.close();
+    }
+  });
+
   it("a post waiting on a running pass re-checks its objects: refused with what is missing, never a revision without them", async () => {
     const upload = await setUp(app);
     const conf = blob("conf-2");

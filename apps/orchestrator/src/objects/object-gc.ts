@@ -89,6 +89,7 @@ export class ObjectGc {
       }
       return pass;
     });
+    if (!options.dryRun) await this.store.dropAbandonedUploads(new Date(cutoff));
     summary.objects = summary.objects.sort().slice(0, COLLECTED_IDS_LISTED);
     const { removed, bytes, objects } = summary;
     if (!options.dryRun && (removed > 0 || options.record === "always")) {

@@ -11,7 +11,8 @@ export async function openScObjects(natsUrl: string) {
   const js = jetstream(nc);
   const jsm = await js.jetstreamManager();
   const bucket = await new Objm(js).create(OBJECTS_BUCKET);
-  const store = new NetworkObjectStore(bucket, new ObjectsMeta(js, jsm));
+  const meta = new ObjectsMeta(js, jsm);
+  const store = new NetworkObjectStore(bucket, meta);
   return {
     store,
     bucket,
@@ -29,6 +30,12 @@ export async function openScObjects(natsUrl: string) {
     /** As if stored or last touched at `at`. */
     async age(sha: string, at: Date): Promise<void> {
       if (!(await store.touch(sha, at))) throw new Error(`${sha} is not in sc_objects`);
+    },
+    /** Any entry (a temporary upload too) as if written at `at`. */
+    async ageEntry(name: string, at: Date): Promise<void> {
+      const found = await meta.read(name);
+      if (!found || !(await meta.write({ ...found.meta, mtime: at.toISOString() }, found.seq)))
+        throw new Error(`${name} could not be aged`);
     },
     close: () => nc.close(),
   };
