@@ -132,6 +132,26 @@ describe("objects over HTTP", () => {
     expect(await sc.messages()).toBe(before);
   });
 
+  it("two replicas uploading one object at once store it once, no copy left behind", async () => {
+    const other = await openScObjects(app.natsUrl);
+    try {
+      const bytes = Buffer.from("raced upload ".repeat(30_000));
+      const before = await sc.messages();
+      const results = await Promise.all([
+        sc.store.put(sha(bytes), Readable.from([bytes]), { size: bytes.length }),
+        other.store.put(sha(bytes), Readable.from([bytes]), { size: bytes.length }),
+      ]);
+      expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+      expect((await sc.names()).filter((n) => n.startsWith("incoming."))).toEqual([]);
+      // One copy: its chunks (128 KiB each) and one metadata message.
+      expect(await sc.messages()).toBe(before + Math.ceil(bytes.length / 131_072) + 1);
+      const res = await app.call(`/v1/objects/${sha(bytes)}`);
+      expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("tells which objects it lacks", async () => {
     const res = await app.call("/v1/objects/missing", {
       method: "POST",
