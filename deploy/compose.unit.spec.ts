@@ -125,6 +125,21 @@ describe("compose.yaml", () => {
     }
   });
 
+  it("runs orchestrator and gateway replicas with no shared volume: objects in sc_objects", () => {
+    const replicas = ["orchestrator-1", "orchestrator-2", "gateway-1", "gateway-2"];
+    const named = new Set(Object.keys(compose.volumes ?? {}));
+    for (const name of replicas) {
+      const sources = (services[name]?.volumes ?? []).map((v) => withDefaults(v).split(":")[0]);
+      // Bind mounts of read-only files (the CA, a gateway's own NATS setup) only: no named volume.
+      expect(
+        sources.filter((source) => named.has(source ?? "")),
+        name,
+      ).toEqual([]);
+      expect(services[name]?.environment?.STATECAST_DATA_DIR, name).toBe("/tmp/statecast");
+    }
+    expect(named).not.toContain("statecast-data");
+  });
+
   it("gives the gateways no shared volume: objects over NATS, their target key as a secret", () => {
     for (const name of ["gateway-1", "gateway-2"]) {
       const gateway = services[name];

@@ -144,6 +144,16 @@ describe("k8s manifests", () => {
     }
   });
 
+  it("runs orchestrator and gateway replicas with no claim at all: objects in sc_objects", () => {
+    expect(manifests.filter((m) => m.kind === "PersistentVolumeClaim")).toEqual([]);
+    for (const name of ["orchestrator", "device-gateway"]) {
+      const workload = named("Deployment", name) as Workload;
+      expect(workload.spec.replicas, name).toBeGreaterThan(1);
+      const pod = workload.spec.template.spec;
+      expect(pod.volumes?.filter((v) => v.persistentVolumeClaim) ?? [], name).toEqual([]);
+    }
+  });
+
   it("gives the gateways no shared volume: objects over NATS, the target key from a Secret", () => {
     const pod = (named("Deployment", "device-gateway") as Workload).spec.template.spec;
     expect(pod.volumes?.filter((v) => v.persistentVolumeClaim) ?? []).toEqual([]);

@@ -124,13 +124,14 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
   it("delivers every target once and the revocation, with the gateway killed mid-rollout", async () => {
     const { children } = system.services;
     const ids = system.agents.map((a) => a.spec.deviceId);
-    // The gateway has no path into the orchestrator's directory, where the objects are on disk.
+    // The gateway has no path into the orchestrator's directory; neither keeps objects on disk.
     expect(system.services.gatewayDataDir).not.toBe(system.services.dataDir);
     // Outside the rollout: a device approved by an operator, whose credentials are then revoked.
     const spare = { spec: "rv-0", device: await enrolledDevice("rv-0") };
     const spareClosed = spare.device.connection.closed();
     const number = await system.postRevision("edge", [BUSYBOX_APP], "v1");
-    expect(existsSync(join(system.services.dataDir, "objects"))).toBe(true);
+    // Uploaded and posted: in sc_objects, which both services reach over the network.
+    expect(existsSync(join(system.services.dataDir, "objects"))).toBe(false);
     expect(existsSync(join(system.services.gatewayDataDir, "objects"))).toBe(false);
 
     const id = await startRollout(system, {

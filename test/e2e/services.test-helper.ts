@@ -63,7 +63,7 @@ export interface ServicesOptions {
  */
 export interface Services {
   dir: string;
-  /** The orchestrator's data directory (objects, keys…): the gateway is given no path into it. */
+  /** The orchestrator's data directory (its objects are in sc_objects): the gateway's is another. */
   dataDir: string;
   /** The gateway's own data directory, and its target key directory (as a Secret would be). */
   gatewayDataDir: string;

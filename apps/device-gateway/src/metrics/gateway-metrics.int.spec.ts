@@ -26,6 +26,7 @@ describe("device-gateway /metrics", () => {
       statecast_gateway_reports_dropped_total: "counter",
       statecast_processor_lag_events: "gauge",
       statecast_devices: "gauge",
+      statecast_gateway_devices_present: "gauge",
       process_cpu_seconds_total: "counter",
     });
     expect(samples.get("statecast_gateway_reports_ingested_total")).toBe(0);

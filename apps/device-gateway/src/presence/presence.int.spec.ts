@@ -5,6 +5,7 @@ import {
   untilIngested,
   useGateway,
 } from "../testing/gateway.test-helper.js";
+import { PresenceReader } from "./presence.reader.js";
 import { PresenceSweeper } from "./presence-sweeper.js";
 
 const later = () => new Date(Date.now() + 10 * 60_000);
@@ -22,10 +23,20 @@ describe("presence", () => {
     for (let i = 0; i < 3; i++) await beat("dev-p");
     await untilIngested(h.device);
     expect(await deviceEventTypes(h.store, "dev-p")).toEqual(["DeviceCameOnline"]);
+    // The read model through its entity: the heartbeat, and the device counted online.
+    const presence = h.gateway.app.get(PresenceReader);
+    const seen = await presence.find("dev-p");
+    expect(seen).toMatchObject({ deviceId: "dev-p", online: true });
+    expect(seen?.lastSeen).toBeInstanceOf(Date);
+    const onlineBefore = await presence.onlineCount();
+    expect(onlineBefore).toBeGreaterThanOrEqual(1);
+    expect(await presence.find("never-heard-from")).toBeUndefined();
 
     const sweeper = h.gateway.app.get(PresenceSweeper);
     expect(await sweeper.sweep(new Date())).toBe(0); // not silent yet
     expect(await sweeper.sweep(later())).toBe(1);
+    expect((await presence.find("dev-p"))?.online).toBe(false);
+    expect(await presence.onlineCount()).toBe(onlineBefore - 1);
     expect(await sweeper.sweep(later())).toBe(0);
     expect(await deviceEventTypes(h.store, "dev-p")).toEqual([
       "DeviceCameOnline",

@@ -4,15 +4,19 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from "@nestjs/common";
+import { TypeOrmModule } from "@nestjs/typeorm";
 import type { PostgresEventStore } from "@statecast/events";
 import { SERVICE_CONFIG } from "@statecast/platform";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { DEVICE_EVENT_STORE, StatusModule } from "../status/status.module.js";
+import { DevicePresence } from "./device-presence.entity.js";
+import { PresenceReader } from "./presence.reader.js";
 import { PresenceSweeper } from "./presence-sweeper.js";
 
 @Module({
-  imports: [StatusModule],
+  imports: [StatusModule, TypeOrmModule.forFeature([DevicePresence])],
   providers: [
+    PresenceReader,
     {
       provide: PresenceSweeper,
       inject: [DEVICE_EVENT_STORE, SERVICE_CONFIG],
@@ -23,7 +27,7 @@ import { PresenceSweeper } from "./presence-sweeper.js";
       },
     },
   ],
-  exports: [PresenceSweeper],
+  exports: [PresenceSweeper, PresenceReader],
 })
 export class PresenceModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(PresenceSweeper) private readonly sweeper: PresenceSweeper) {}

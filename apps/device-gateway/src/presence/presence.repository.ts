@@ -1,9 +1,10 @@
 import type pg from "pg";
 
-// SQL on the event store's client rather than a TypeORM repository: both statements run inside a
-// transaction the event store holds on its own pg client (the ingestion batch, the sweep that
-// appends DeviceWentOffline), which an EntityManager cannot join, and the heartbeat upsert is one
-// statement per ingestion batch of up to thousands of reports (the status path's hot loop).
+// The writes (and the sweep's locked read) are SQL on the event store's client rather than the
+// DevicePresence entity's repository, which serves the other reads (presence.reader): they run
+// inside a transaction the event store holds on its own pg client (the ingestion batch, the sweep
+// that appends DeviceWentOffline), which an EntityManager cannot join, and the heartbeat upsert
+// is one statement per ingestion batch of up to thousands of reports (the status path's hot loop).
 
 /**
  * Records heartbeats (inside the ingestion transaction, BEFORE the device streams are read: the

@@ -5,7 +5,7 @@ import type {
   CreateEnrollmentTokenRequest,
   EnrollmentTokenView,
 } from "@statecast/contract/http";
-import { type EnrollmentToken, foldEnrollmentToken } from "@statecast/device-domain";
+import { foldEnrollmentToken } from "@statecast/device-domain";
 import {
   enrollmentTokenStreamId,
   IllegalStateError,
@@ -15,20 +15,24 @@ import {
 } from "@statecast/events";
 import { generateEnrollmentSecret, hashEnrollmentSecret } from "@statecast/nats-auth";
 import { type CommandContext, metadataOf } from "../auth/command-context.js";
+import { ProjectionWaiter } from "../projections/projection-waiter.js";
+import { enrollmentTokenProjection } from "./enrollment-token.projection.js";
 import { EnrollmentTokenRepository } from "./enrollment-token.repository.js";
 
 export const ENROLLMENT_EVENT_STORE = "orchestrator:enrollment-event-store";
 
 /**
  * Fleet enrollment tokens: each is its own stream (`enrollment-token:<id>`); the gateway checks
- * a hello's token against it and appends the use. Read straight from the event store: tokens
- * are few, and a list must show uses the gateway just appended.
+ * a hello's token against it and appends the use. Commands fold the stream; reads come from the
+ * `enrollment_tokens` projection once it has caught up with the newest enrollment event, so a
+ * list shows the uses the gateway just appended.
  */
 @Injectable()
 export class EnrollmentTokensService {
   constructor(
     @Inject(ENROLLMENT_EVENT_STORE) private readonly store: PostgresEventStore,
     @Inject(EnrollmentTokenRepository) private readonly tokens: EnrollmentTokenRepository,
+    @Inject(ProjectionWaiter) private readonly projections: ProjectionWaiter,
   ) {}
 
   async create(
@@ -63,11 +67,8 @@ export class EnrollmentTokensService {
   }
 
   async list(fleet: string): Promise<EnrollmentTokenView[]> {
-    const streams = await this.store.readStreams(await this.tokens.streamsOf(fleet));
-    return [...streams.values()]
-      .map((s) => foldEnrollmentToken(s.events))
-      .filter((t): t is EnrollmentToken => t !== undefined)
-      .map(view);
+    await this.caughtUp();
+    return this.tokens.list(fleet);
   }
 
   async revoke(
@@ -94,27 +95,15 @@ export class EnrollmentTokensService {
   }
 
   private async get(fleet: string, tokenId: string): Promise<EnrollmentTokenView> {
-    const token = foldEnrollmentToken(
-      (await this.store.readStream(enrollmentTokenStreamId(tokenId))).events,
-    );
-    if (!token || token.fleet !== fleet) {
-      throw new NotFoundError(`enrollment token ${tokenId} not found in fleet ${fleet}`);
-    }
-    return view(token);
+    await this.caughtUp();
+    const token = await this.tokens.find(fleet, tokenId);
+    if (!token) throw new NotFoundError(`enrollment token ${tokenId} not found in fleet ${fleet}`);
+    return token;
   }
-}
 
-/** What the API shows of a token: everything but its hash. */
-function view(token: EnrollmentToken): EnrollmentTokenView {
-  return {
-    tokenId: token.tokenId,
-    fleet: token.fleet,
-    expiresAt: token.expiresAt ?? null,
-    maxUses: token.maxUses ?? null,
-    uses: token.uses,
-    tags: token.tags,
-    createdAt: token.createdAt,
-    createdBy: token.createdBy,
-    revokedAt: token.revokedAt ?? null,
-  };
+  private async caughtUp(): Promise<void> {
+    const newest = await this.tokens.newestEvent();
+    if (newest !== undefined)
+      await this.projections.waitFor(enrollmentTokenProjection.name, newest);
+  }
 }

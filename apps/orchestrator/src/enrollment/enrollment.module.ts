@@ -1,5 +1,5 @@
 import { Module } from "@nestjs/common";
-import { getDataSourceToken } from "@nestjs/typeorm";
+import { getDataSourceToken, TypeOrmModule } from "@nestjs/typeorm";
 import {
   createRegistry,
   deviceCatalog,
@@ -8,12 +8,14 @@ import {
   poolOf,
 } from "@statecast/events";
 import type { DataSource } from "typeorm";
+import { EnrollmentTokenRow } from "./enrollment-token.entity.js";
 import { EnrollmentTokenRepository } from "./enrollment-token.repository.js";
 import { EnrollmentTokensController } from "./enrollment-tokens.controller.js";
 import { ENROLLMENT_EVENT_STORE, EnrollmentTokensService } from "./enrollment-tokens.service.js";
 
 /** Fleet enrollment tokens (the gateway checks them in device hellos). */
 @Module({
+  imports: [TypeOrmModule.forFeature([EnrollmentTokenRow])],
   controllers: [EnrollmentTokensController],
   providers: [
     {

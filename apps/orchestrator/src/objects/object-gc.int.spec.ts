@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { existsSync, utimesSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { objectGcRequest, objectGcResult } from "@statecast/contract/http";
+import { deltaOffersName } from "@statecast/state";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
 import { anAppState } from "../revisions/app-state.test-helper.js";
 import type { ObjectGcResult } from "./object-gc.js";
+import { openScObjects } from "./sc-objects.test-helper.js";
 
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 const blob = (name: string) => Buffer.from(`${name} `.repeat(50));
@@ -28,12 +28,25 @@ async function setUp(app: TestApp) {
   return upload;
 }
 
-const pathOf = (app: TestApp, bytes: Buffer) => join(app.dataDir, "objects", sha(bytes));
-/** As if stored two hours ago: past the one-minute grace of these tests. */
-const age = (app: TestApp, ...objects: Buffer[]) => {
-  const then = new Date(Date.now() - 2 * 3600_000);
-  for (const bytes of objects) utimesSync(pathOf(app, bytes), then, then);
-};
+/** Whether sc_objects (as any replica reaches it) holds the object. */
+async function stored(app: TestApp, bytes: Buffer | string): Promise<boolean> {
+  const sc = await openScObjects(app.natsUrl);
+  try {
+    return await sc.store.has(typeof bytes === "string" ? bytes : sha(bytes));
+  } finally {
+    await sc.close();
+  }
+}
+
+/** As if stored two hours ago (or at `at`): past the one-minute grace of these tests. */
+async function age(app: TestApp, objects: (Buffer | string)[], at = Date.now() - 2 * 3600_000) {
+  const sc = await openScObjects(app.natsUrl);
+  try {
+    for (const o of objects) await sc.age(typeof o === "string" ? o : sha(o), new Date(at));
+  } finally {
+    await sc.close();
+  }
+}
 
 describe("object garbage collection", () => {
   let app: TestApp;
@@ -63,8 +76,8 @@ describe("object garbage collection", () => {
     });
     expect(posted.status).toBe(201);
     const digest = ((await posted.json()) as { digest: string }).digest;
-    age(app, conf, rootfs, orphan, checked);
-    utimesSync(join(app.dataDir, "objects", digest), new Date(0), new Date(0));
+    await age(app, [conf, rootfs, orphan, checked]);
+    await age(app, [digest], 0);
 
     const before = await app.eventCount();
     const dry = await app.call("/v1/objects/gc", { method: "POST", json: { dryRun: true } });
@@ -77,7 +90,7 @@ describe("object garbage collection", () => {
       removed: 2,
       objects: [sha(orphan), sha(checked)].sort(),
     });
-    expect(existsSync(pathOf(app, orphan))).toBe(true);
+    expect(await stored(app, orphan)).toBe(true);
     expect(await app.eventCount()).toBe(before);
 
     // A client about to post asks what is missing: what it is told is present is kept.
@@ -97,10 +110,9 @@ describe("object garbage collection", () => {
       bytes: orphan.length,
       objects: [sha(orphan)],
     });
-    expect(existsSync(pathOf(app, orphan))).toBe(false);
-    for (const kept of [conf, rootfs, checked, fresh])
-      expect(existsSync(pathOf(app, kept))).toBe(true);
-    expect(existsSync(join(app.dataDir, "objects", digest))).toBe(true);
+    expect(await stored(app, orphan)).toBe(false);
+    for (const kept of [conf, rootfs, checked, fresh]) expect(await stored(app, kept)).toBe(true);
+    expect(await stored(app, digest)).toBe(true);
     const { rows } = await app.pool.query<{ stream_id: string; data: unknown; actor: string }>(
       "SELECT stream_id, data, metadata->>'actor' AS actor FROM events WHERE type = 'ObjectsCollected'",
     );
@@ -111,6 +123,70 @@ describe("object garbage collection", () => {
         data: { removed: 1, bytes: orphan.length, graceSeconds: 60, objects: [sha(orphan)] },
       },
     ]);
+  });
+
+  it("keeps the deltas gateways offer toward a referenced object, and collects the others", async () => {
+    const upload = await setUp(app);
+    const [conf, rootfs, old] = ["conf-d", "rootfs-d", "old-d"].map(blob) as [
+      Buffer,
+      Buffer,
+      Buffer,
+    ];
+    for (const bytes of [conf, rootfs, old]) await upload(bytes);
+    const posted = await app.call("/v1/fleets/main/revisions", {
+      method: "POST",
+      json: { state: aState(conf, rootfs), message: "deltas" },
+    });
+    expect(posted.status).toBe(201);
+    const [kept, dropped] = [blob("delta-kept"), blob("delta-dropped")];
+    const sc = await openScObjects(app.natsUrl);
+    try {
+      for (const [delta, to] of [
+        [kept, rootfs],
+        [dropped, old],
+      ] as const) {
+        await sc.store.put(sha(delta), Readable.from([delta]));
+        const offers = {
+          to: sha(to),
+          offers: [{ id: sha(delta), from: sha(conf), to: sha(to), algo: "zstd", size: 1 }],
+          tooLarge: [],
+        };
+        await sc.bucket.putBlob(
+          { name: deltaOffersName(sha(to)) },
+          new TextEncoder().encode(JSON.stringify(offers)),
+        );
+      }
+      await age(app, [conf, rootfs, old, kept, dropped]);
+      const run = await app.call("/v1/objects/gc", { method: "POST", json: {} });
+      expect(((await run.json()) as Collected).objects).toEqual([sha(dropped), sha(old)].sort());
+      expect(await sc.store.has(sha(kept))).toBe(true);
+      expect(await sc.store.has(sha(dropped))).toBe(false);
+    } finally {
+      await sc.close();
+    }
+  });
+
+  it("drops an upload a stopped replica left under its temporary name, once past the grace", async () => {
+    const sc = await openScObjects(app.natsUrl);
+    try {
+      const bytes = Readable.toWeb(Readable.from([blob("abandoned")]));
+      await sc.bucket.put({ name: "incoming.stopped-old" }, bytes as ReadableStream<Uint8Array>);
+      const recent = Readable.toWeb(Readable.from([blob("in-flight")]));
+      await sc.bucket.put({ name: "incoming.stopped-new" }, recent as ReadableStream<Uint8Array>);
+      await sc.ageEntry("incoming.stopped-old", new Date(Date.now() - 2 * 3600_000));
+      const dry = await app.call("/v1/objects/gc", { method: "POST", json: { dryRun: true } });
+      expect(dry.status).toBe(200);
+      expect(await sc.names()).toContain("incoming.stopped-old");
+      const before = await sc.messages();
+      const run = await app.call("/v1/objects/gc", { method: "POST", json: {} });
+      expect(run.status).toBe(200);
+      const names = await sc.names();
+      expect(names).not.toContain("incoming.stopped-old");
+      expect(names).toContain("incoming.stopped-new");
+      expect(await sc.messages()).toBeLessThan(before);
+    } finally {
+      await sc.close();
+    }
   });
 
   it("a post waiting on a running pass re-checks its objects: refused with what is missing, never a revision without them", async () => {
@@ -132,7 +208,8 @@ describe("object garbage collection", () => {
       );
       expect(rows).toHaveLength(0); // waiting for the pass
       // The pass removes the rootfs (it saw no revision naming it), then ends.
-      await rm(pathOf(app, rootfs));
+      const sc = await openScObjects(app.natsUrl);
+      await sc.store.delete(sha(rootfs)).finally(() => sc.close());
       await pass.query("SELECT pg_advisory_unlock($1)", [0x5c_0b1c]);
       const res = await posting;
       expect(res.status).toBe(422);
@@ -188,10 +265,10 @@ describe("periodic object collection", () => {
     const upload = await setUp(app);
     const orphan = blob("periodic-orphan");
     await upload(orphan);
-    age(app, orphan);
+    await age(app, [orphan]);
     const deadline = Date.now() + 10_000;
-    while (existsSync(pathOf(app, orphan)) && Date.now() < deadline) await sleep(100);
-    expect(existsSync(pathOf(app, orphan))).toBe(false);
+    while ((await stored(app, orphan)) && Date.now() < deadline) await sleep(100);
+    expect(await stored(app, orphan)).toBe(false);
     let actors: string[] = [];
     while (actors.length === 0 && Date.now() < deadline) {
       const { rows } = await app.pool.query<{ actor: string }>(

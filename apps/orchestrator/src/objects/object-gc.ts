@@ -1,7 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { ObjectGcResult } from "@statecast/contract/http";
 import { type EventMetadata, PostgresEventStore } from "@statecast/events";
-import type { ObjectStore } from "@statecast/state";
+import type { NetworkObjectStore } from "./network-object-store.js";
 import { COLLECTED_IDS_LISTED, OBJECT_STORE_STREAM } from "./object.catalog.js";
 import { ObjectGcRepository } from "./object-gc.repository.js";
 import { OBJECT_STORE } from "./object-store.provider.js";
@@ -28,7 +28,7 @@ export const DEFAULT_OBJECT_GC: ObjectGcOptions = { graceSeconds: 86_400, interv
 @Injectable()
 export class ObjectGc {
   constructor(
-    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    @Inject(OBJECT_STORE) private readonly store: NetworkObjectStore,
     @Inject(ObjectGcRepository) private readonly sql: ObjectGcRepository,
     @Inject(PostgresEventStore) private readonly events: PostgresEventStore,
     @Inject(OBJECT_GC_OPTIONS) private readonly options: ObjectGcOptions,
@@ -55,8 +55,11 @@ export class ObjectGc {
       const stat = await this.store.stat(sha);
       if (stat) listed.push(stat);
     }
+    // A delta a gateway made is kept while the object it leads to is referenced.
+    const deltas = await this.store.offeredDeltas();
     const summary = await this.sql.exclusive(async () => {
       const referenced = await this.sql.referenced();
+      for (const [delta, to] of deltas) if (referenced.has(to)) referenced.add(delta);
       const pass: ObjectGcResult = {
         dryRun: options.dryRun,
         graceSeconds,
@@ -86,6 +89,7 @@ export class ObjectGc {
       }
       return pass;
     });
+    if (!options.dryRun) await this.store.dropAbandonedUploads(new Date(cutoff));
     summary.objects = summary.objects.sort().slice(0, COLLECTED_IDS_LISTED);
     const { removed, bytes, objects } = summary;
     if (!options.dryRun && (removed > 0 || options.record === "always")) {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { Readable } from "node:stream";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
+import { openScObjects } from "./sc-objects.test-helper.js";
 
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 const content = Buffer.from("0123456789abcdefghijklmnopqrstuvwxyz".repeat(1000));
@@ -23,22 +23,18 @@ async function stats(app: TestApp) {
   };
 }
 
-/** Every file under the store, temp files included: a refused upload must leave none. */
-function storeFiles(app: TestApp): string[] {
-  const dir = join(app.dataDir, "objects");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => entry.name);
-}
-
 describe("objects over HTTP", () => {
   let app: TestApp;
+  let sc: Awaited<ReturnType<typeof openScObjects>>;
+  /** Every entry in sc_objects, temporary uploads included: a refused upload must leave none. */
+  const storeFiles = () => sc.names();
 
   beforeAll(async () => {
     app = await startTestApp({ maxObjectBytes: 100_000 });
+    sc = await openScObjects(app.natsUrl);
   });
   afterAll(async () => {
+    await sc?.close();
     await app?.close();
   });
 
@@ -46,7 +42,8 @@ describe("objects over HTTP", () => {
     const res = await put(app, "f".repeat(64), content);
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ error: "unprocessable" });
-    expect(storeFiles(app)).toEqual([]);
+    expect(await storeFiles()).toEqual([]);
+    expect(await sc.messages()).toBe(0);
     expect((await app.call(`/v1/objects/${"f".repeat(64)}`, { method: "HEAD" })).status).toBe(404);
   });
 
@@ -58,7 +55,8 @@ describe("objects over HTTP", () => {
     }
     const truncated = await put(app, id, content.subarray(0, 100));
     expect(truncated.status).toBe(422);
-    expect(storeFiles(app)).toEqual([]);
+    expect(await storeFiles()).toEqual([]);
+    expect(await sc.messages()).toBe(0);
     expect(await stats(app)).toMatchObject({
       uploadedBytes: 0,
       storedObjects: 0,
@@ -77,14 +75,14 @@ describe("objects over HTTP", () => {
     const after = await stats(app);
     expect(after.uploadedBytes).toBe(before.uploadedBytes);
     expect(after.duplicateUploads).toBe(before.duplicateUploads + 1);
-    expect(storeFiles(app)).toEqual([id]);
+    expect(await storeFiles()).toEqual([id]);
   });
 
   it("answers 413 over the size limit, before reading the body", async () => {
     const big = Buffer.alloc(100_001, 7);
     const res = await put(app, sha(big), big);
     expect(res.status).toBe(413);
-    expect(storeFiles(app)).toEqual([id]);
+    expect(await storeFiles()).toEqual([id]);
   });
 
   it("serves HEAD, GET and single byte ranges (206), and 416 outside the object", async () => {
@@ -110,6 +108,48 @@ describe("objects over HTTP", () => {
     expect((await stats(app)).servedBytes).toBe(content.length + 10 + 5);
     expect((await app.call(`/v1/objects/${"0".repeat(64)}`)).status).toBe(404);
     expect((await app.call("/v1/objects/not-a-sha")).status).toBe(400);
+  });
+
+  it("serves what another replica stored in sc_objects: ranges across chunks, HEAD, stat", async () => {
+    // Over two 128 KiB chunks, put by another orchestrator replica (no disk in common).
+    const large = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+    const put = await sc.store.put(sha(large), Readable.from([large]), { size: large.length });
+    expect(put).toEqual({ sha: sha(large), size: large.length, created: true });
+    const head = await app.call(`/v1/objects/${sha(large)}`, { method: "HEAD" });
+    expect(head.headers.get("content-length")).toBe(String(large.length));
+    const across = await app.call(`/v1/objects/${sha(large)}`, {
+      headers: { range: "bytes=131000-262200" },
+    });
+    expect(across.status).toBe(206);
+    expect(Buffer.from(await across.arrayBuffer()).equals(large.subarray(131000, 262201))).toBe(
+      true,
+    );
+    const whole = await app.call(`/v1/objects/${sha(large)}`);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(large)).toBe(true);
+    // A wrong hash through the store itself: refused, nothing left in the stream.
+    const before = await sc.messages();
+    await expect(sc.store.put("1".repeat(64), Readable.from([large]))).rejects.toThrow(/hashes to/);
+    expect(await sc.messages()).toBe(before);
+  });
+
+  it("two replicas uploading one object at once store it once, no copy left behind", async () => {
+    const other = await openScObjects(app.natsUrl);
+    try {
+      const bytes = Buffer.from("raced upload ".repeat(30_000));
+      const before = await sc.messages();
+      const results = await Promise.all([
+        sc.store.put(sha(bytes), Readable.from([bytes]), { size: bytes.length }),
+        other.store.put(sha(bytes), Readable.from([bytes]), { size: bytes.length }),
+      ]);
+      expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+      expect((await sc.names()).filter((n) => n.startsWith("incoming."))).toEqual([]);
+      // One copy: its chunks (128 KiB each) and one metadata message.
+      expect(await sc.messages()).toBe(before + Math.ceil(bytes.length / 131_072) + 1);
+      const res = await app.call(`/v1/objects/${sha(bytes)}`);
+      expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 
   it("tells which objects it lacks", async () => {

@@ -1,10 +1,8 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { Objm } from "@nats-io/obj";
 import { Module } from "@nestjs/common";
-import { OBJECTS_BUCKET, REVISIONS_BUCKET } from "@statecast/contract";
+import { REVISIONS_BUCKET } from "@statecast/contract";
 import { JETSTREAM, SERVICE_CONFIG, type ServiceConfig } from "@statecast/platform";
-import type { ObjectStore } from "@statecast/state";
 import {
   DEFAULT_OBJECT_GC,
   OBJECT_GC_OPTIONS,
@@ -26,11 +24,14 @@ import { ObjectsMetrics } from "./objects.metrics.js";
 import { ObjectsService } from "./objects.service.js";
 import { RevisionPublisher } from "./revision-publisher.js";
 
-/** Content-addressed objects under `$STATECAST_DATA_DIR/objects`, uploaded and served over HTTP. */
+/**
+ * Content-addressed objects in `sc_objects` (NATS), uploaded and served over HTTP by any replica;
+ * no disk is shared between replicas.
+ */
 @Module({
   controllers: [ObjectsController],
   providers: [
-    { provide: OBJECT_STORE, inject: [SERVICE_CONFIG], useFactory: createObjectStore },
+    { provide: OBJECT_STORE, inject: [SERVICE_CONFIG, JETSTREAM], useFactory: createObjectStore },
     {
       provide: OBJECTS_OPTIONS,
       inject: [SERVICE_CONFIG],
@@ -51,15 +52,11 @@ import { RevisionPublisher } from "./revision-publisher.js";
     ObjectGcScheduler,
     {
       provide: RevisionPublisher,
-      inject: [OBJECT_STORE, JETSTREAM, SERVICE_CONFIG],
-      useFactory: async (objects: ObjectStore, js: JetStreamClient, config: ServiceConfig) => {
-        const replicas = config.natsReplicas;
-        return new RevisionPublisher(
-          objects,
-          await new Objm(js).create(OBJECTS_BUCKET, { replicas }),
-          await new Kvm(js).create(REVISIONS_BUCKET, { history: 1, replicas }),
-        );
-      },
+      inject: [JETSTREAM, SERVICE_CONFIG],
+      useFactory: async (js: JetStreamClient, config: ServiceConfig) =>
+        new RevisionPublisher(
+          await new Kvm(js).create(REVISIONS_BUCKET, { history: 1, replicas: config.natsReplicas }),
+        ),
     },
   ],
   exports: [OBJECT_STORE, RevisionPublisher, ObjectGcRepository],

@@ -43,12 +43,15 @@ export async function startTestApp(
     env?: Record<string, string>;
     /** Runs on the fresh database before the app starts (e.g. a previous release's schema). */
     prepare?: (databaseUrl: string) => Promise<void>;
+    /** Fills the data directory before the app starts (e.g. a previous release's files). */
+    prepareDataDir?: (dataDir: string) => void;
   } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   await options.prepare?.(db.url);
   const nats: TestNats = await startTestNats();
   const dataDir = mkdtempSync(join(tmpdir(), "statecast-orch-"));
+  options.prepareDataDir?.(dataDir);
   const config = loadOrchestratorConfig({
     DATABASE_URL: db.url,
     NATS_URL: nats.url,

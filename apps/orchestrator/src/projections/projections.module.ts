@@ -24,6 +24,7 @@ import type { DataSource } from "typeorm";
 import { tokenCatalog } from "../auth/token.catalog.js";
 import { tokenProjection } from "../auth/token.projection.js";
 import { deviceRegistryProjection } from "../devices/device-registry.projection.js";
+import { enrollmentTokenProjection } from "../enrollment/enrollment-token.projection.js";
 import { maintenanceCatalog } from "../maintenance/maintenance.catalog.js";
 import { objectCatalog } from "../objects/object.catalog.js";
 import { revisionProjection } from "../revisions/revision.projection.js";
@@ -49,6 +50,7 @@ export const ORCHESTRATOR_PROJECTIONS: readonly Projection[] = [
   tokenProjection,
   deviceRegistryProjection,
   revisionProjection,
+  enrollmentTokenProjection,
 ];
 
 /** Runs each read model's checkpointed processor for the app's lifetime. */

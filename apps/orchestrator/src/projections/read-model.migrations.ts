@@ -78,6 +78,24 @@ CREATE INDEX events_by_revision_fleet
   WHERE data ? 'revision';
 `;
 
+// Enrollment tokens as the API shows them (enrollment-token.projection), filled from the start of
+// history by the new processor; dates kept as the events wrote them.
+const enrollmentTokens = `
+CREATE TABLE enrollment_tokens (
+  token_id    text PRIMARY KEY,
+  fleet       text NOT NULL,
+  position    bigint NOT NULL,
+  expires_at  text,
+  max_uses    integer,
+  uses        integer NOT NULL,
+  tags        jsonb NOT NULL,
+  created_at  text NOT NULL,
+  created_by  text NOT NULL,
+  revoked_at  text
+);
+CREATE INDEX enrollment_tokens_by_fleet ON enrollment_tokens (fleet, position);
+`;
+
 /** The orchestrator's read models and audit indexes; list them after the event store's. */
 export const orchestratorMigrations: readonly Migration[] = [
   { id: "orchestrator-0001-read-models", timestamp: 1796500000011, sql: tokensAndRegistry },
@@ -88,4 +106,5 @@ export const orchestratorMigrations: readonly Migration[] = [
     sql: auditIndexesInCommitOrder,
   },
   { id: "orchestrator-0004-devices-by-revision", timestamp: 1796500000014, sql: devicesByRevision },
+  { id: "orchestrator-0005-enrollment-tokens", timestamp: 1796500000015, sql: enrollmentTokens },
 ];

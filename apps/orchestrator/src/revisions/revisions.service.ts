@@ -60,10 +60,10 @@ export class RevisionsService {
     // checked again under the lock, since a pass may have run since the first check.
     const { number, position } = await this.objectGc.pinned(async () => {
       await refuseAnyMissing();
-      // The canonical state is itself an object (its id is the digest): devices fetch it like any other.
-      await this.objects.put(digest, Readable.from([canonical]), { size: canonical.length });
-      // On the network before the event exists, so no gateway ever sees a target it cannot serve.
-      await this.publisher.publishObjects([digest, ...model.objects]);
+      // The canonical state is itself an object (its id is the digest): devices fetch it like any
+      // other. In sc_objects before the event exists, so no gateway sees a target it cannot serve.
+      if (!(await this.objects.touch(digest)))
+        await this.objects.put(digest, Readable.from([canonical]), { size: canonical.length });
       const data = { digest, objects: model.objects, author: ctx.actor, message };
       return this.appendNumbered(fleet, data, ctx);
     });
