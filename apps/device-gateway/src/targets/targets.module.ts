@@ -1,11 +1,17 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { Module } from "@nestjs/common";
 import { getDataSourceToken } from "@nestjs/typeorm";
-import { OBJECTS_BUCKET, REVISIONS_BUCKET, TARGETS_BUCKET } from "@statecast/contract";
+import {
+  OBJECTS_BUCKET,
+  REVISIONS_BUCKET,
+  TARGETS_BUCKET,
+  targetChangedSubject,
+} from "@statecast/contract";
 import { poolOf } from "@statecast/events";
-import { JETSTREAM, SERVICE_CONFIG } from "@statecast/platform";
+import { JETSTREAM, NATS_CONNECTION, SERVICE_CONFIG } from "@statecast/platform";
 import type pg from "pg";
 import type { DataSource } from "typeorm";
 import type { GatewayConfig } from "../config/gateway.config.js";
@@ -24,8 +30,13 @@ import { TargetWriter } from "./target-writer.js";
   providers: [
     {
       provide: TargetWriter,
-      inject: [JETSTREAM, SERVICE_CONFIG, getDataSourceToken()],
-      useFactory: async (js: JetStreamClient, config: GatewayConfig, dataSource: DataSource) => {
+      inject: [NATS_CONNECTION, JETSTREAM, SERVICE_CONFIG, getDataSourceToken()],
+      useFactory: async (
+        nc: NatsConnection,
+        js: JetStreamClient,
+        config: GatewayConfig,
+        dataSource: DataSource,
+      ) => {
         const replicas = config.natsReplicas;
         const kvm = new Kvm(js);
         // History 1: a device only ever needs its latest target. Direct gets: see nats-auth.
@@ -44,6 +55,9 @@ import { TargetWriter } from "./target-writer.js";
           deltas: new DeltaMaker(objects, natsObjects),
           lifetimeMs: config.targetLifetimeMs,
           handledThrough: await previousCheckpoint(poolOf(dataSource), TARGETS_CONSUMER),
+          // Agents since issue 16 read their key on this (no consumer per device).
+          changed: (deviceId, revision) =>
+            nc.publish(targetChangedSubject(deviceId), revision === undefined ? "" : `${revision}`),
         });
       },
     },
