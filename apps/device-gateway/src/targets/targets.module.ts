@@ -19,6 +19,7 @@ import { DeltaMaker } from "../deltas/delta-maker.js";
 import { HELD_BUCKET, HeldRevisions } from "../deltas/held-objects.js";
 import { NatsObjectSource } from "../objects/nats-object-source.js";
 import { ViewModule } from "../view/view.module.js";
+import { ensureDirectGet } from "./direct-get.js";
 import { TARGETS_CONSUMER, TargetEventsController } from "./target-events.controller.js";
 import { ensureTargetKeyIn } from "./target-key.js";
 import { TargetWriter } from "./target-writer.js";
@@ -45,6 +46,7 @@ import { TargetWriter } from "./target-writer.js";
           allow_direct: true,
           replicas,
         });
+        await ensureDirectGet(await js.jetstreamManager(), `KV_${TARGETS_BUCKET}`);
         const natsObjects = await new Objm(js).create(OBJECTS_BUCKET, { replicas });
         const objects = new NatsObjectSource(natsObjects, await js.jetstreamManager());
         const held = new HeldRevisions(
