@@ -20,6 +20,9 @@ export interface TargetFollowOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 5_000;
+/** Reads again after a change message named a newer revision than the read found: 50 ms, doubling. */
+const BEHIND_READS = 6;
+const BEHIND_DELAY_MS = 50;
 
 /**
  * Issue 16: a device follows its own `sc_targets` key WITHOUT a JetStream consumer (one consumer
@@ -50,6 +53,9 @@ export class TargetFollow implements AsyncIterable<TargetEntry> {
   private reading: Promise<void> | undefined;
   private readAgain = false;
   private failures = 0;
+  /** The newest revision a change message named; above the last one taken: read again soon. */
+  private named = 0;
+  private behindReads = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -118,7 +124,11 @@ export class TargetFollow implements AsyncIterable<TargetEntry> {
   private changed(msg: Msg): void {
     // A revision already taken needs no read; anything else (a newer one, none, garbage) does.
     const revision = Number(msg.string());
-    if (Number.isSafeInteger(revision) && revision > 0 && revision <= this.lastRevision) return;
+    if (Number.isSafeInteger(revision) && revision > 0) {
+      if (revision <= this.lastRevision) return;
+      this.named = Math.max(this.named, revision);
+      this.behindReads = 0;
+    }
     this.refresh("changed");
   }
 
@@ -136,6 +146,13 @@ export class TargetFollow implements AsyncIterable<TargetEntry> {
     this.read().then(
       () => {
         this.failures = 0;
+        // A replica that has not applied the write yet answered (direct gets of a replicated
+        // stream go to any replica): read again shortly, a few times, before leaving it to the
+        // check. A forged message naming a revision never written costs only these reads.
+        if (this.named > this.lastRevision && this.behindReads < BEHIND_READS) {
+          this.schedule(BEHIND_DELAY_MS * 2 ** this.behindReads++);
+          return;
+        }
         this.schedule(this.checkMs);
       },
       (error: Error) => {
