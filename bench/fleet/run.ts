@@ -250,8 +250,16 @@ try {
   for (;;) {
     progress = await api(`/v1/rollouts/${rolloutId}`);
     const status = String(progress.status);
-    if (status === "paused" || status === "aborted")
+    if (status === "paused" || status === "aborted") {
+      // Why: the failure events the devices' reports became (their reason is in the data).
+      const { rows: why } = await pool.query<{ stream_id: string; type: string; data: unknown }>(
+        `SELECT stream_id, type, data FROM events WHERE global_position > $1
+           AND type IN ('UpdateRejected', 'UpdateFailed') ORDER BY global_position LIMIT 10`,
+        [from],
+      );
+      for (const row of why) log(`  ${row.stream_id} ${row.type}: ${JSON.stringify(row.data)}`);
       throw new Error(`rollout ended ${status}: ${JSON.stringify(progress)}`);
+    }
     if (status === "completed") break;
     const waves = progress.waves as { status: string; counts: Record<string, number> }[];
     const line = waves

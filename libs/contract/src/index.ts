@@ -114,6 +114,7 @@ export {
   statusSubject,
   TARGETS_BUCKET,
   TARGETS_STREAM,
+  targetChangedSubject,
   targetWatchConsumer,
   targetWatchSubject,
 } from "./subjects.js";

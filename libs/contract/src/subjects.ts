@@ -64,6 +64,15 @@ export const targetWatchConsumer = (deviceId: string) => {
 };
 export const targetWatchSubject = (deviceId: string) => `${deviceInboxPrefix(deviceId)}.target`;
 
+/**
+ * Issue 16: where the gateway says a device's `sc_targets` key changed (body: the key's new KV
+ * revision as decimal text, empty for a delete), a plain core-NATS message in the device's own
+ * inbox: no JetStream consumer per device. Only a hint: anything can be replied into an inbox,
+ * so the agent reads the value itself by direct get and takes it only if its revision is newer.
+ */
+export const targetChangedSubject = (deviceId: string) =>
+  `${deviceInboxPrefix(deviceId)}.target-changed`;
+
 /** An enrolling device's inbox: outside `sc.inbox.`, so no device id can ever name it. */
 export const enrollmentInboxPrefix = (enrollmentUserKey: string) =>
   `sc.enroll.${enrollmentUserKey}`;

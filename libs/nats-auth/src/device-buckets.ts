@@ -11,8 +11,9 @@ import {
 
 export interface DeviceBuckets {
   /**
-   * Use only `get(deviceId)`; watch with `watchOwnTarget` (its one fixed consumer): `watch()`
-   * names a new consumer, which only the earlier release's permissions allow.
+   * Use only `get(deviceId)`; follow it with `followOwnTarget` (direct gets, no consumer; the
+   * previous release's `watchOwnTarget` holds one fixed consumer): `watch()` names a new
+   * consumer, which only the earlier releases' permissions allow.
    */
   readonly targets: KV;
   /** Use `get(name)` / `getBlob(name)`; writes are refused. */

@@ -57,6 +57,7 @@ export {
   type ServerTlsOptions,
 } from "./server-config.js";
 export { type ServiceRole, servicePermissions } from "./service-permissions.js";
+export { followOwnTarget, TargetFollow, type TargetFollowOptions } from "./target-follow.js";
 export {
   type TargetEntry,
   TargetWatch,

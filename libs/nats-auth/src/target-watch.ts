@@ -216,15 +216,7 @@ export class TargetWatch implements AsyncIterable<TargetEntry> {
   private offer(revision: number, msg: Msg): void {
     if (!Number.isSafeInteger(revision) || revision <= this.lastRevision) return;
     this.lastRevision = revision;
-    const operation = msg.headers?.get("KV-Operation");
-    const value = msg.data;
-    this.queue.push({
-      revision,
-      operation: operation === "DEL" || operation === "PURGE" ? operation : "PUT",
-      value,
-      string: () => decoder.decode(value),
-      json: <T>() => JSON.parse(decoder.decode(value)) as T,
-    });
+    this.queue.push(targetEntry(revision, msg));
     this.wake?.();
   }
 }
@@ -238,7 +230,20 @@ export function watchOwnTarget(
   return new TargetWatch(nc, deviceId, options).start();
 }
 
-function isTimeout(error: unknown): boolean {
+/** A KV message (a direct get's reply or a delivery) as the entry of `revision`. */
+export function targetEntry(revision: number, msg: Msg): TargetEntry {
+  const operation = msg.headers?.get("KV-Operation");
+  const value = msg.data;
+  return {
+    revision,
+    operation: operation === "DEL" || operation === "PURGE" ? operation : "PUT",
+    value,
+    string: () => decoder.decode(value),
+    json: <T>() => JSON.parse(decoder.decode(value)) as T,
+  };
+}
+
+export function isTimeout(error: unknown): boolean {
   const named = (e: unknown) => (e as Error | undefined)?.name === "TimeoutError";
   return named(error) || named((error as Error | undefined)?.cause);
 }

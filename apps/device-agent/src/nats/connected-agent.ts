@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { jetstream } from "@nats-io/jetstream";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
 import type { TargetEnvelope } from "@statecast/contract";
-import { deviceConnectionOptions, deviceInboxPrefix, watchOwnTarget } from "@statecast/nats-auth";
+import { deviceConnectionOptions, deviceInboxPrefix, followOwnTarget } from "@statecast/nats-auth";
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
 import { MetricsCollector } from "../metrics/metrics-collector.js";
@@ -114,8 +114,9 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
       }
     }
   })();
-  // Its one fixed-name consumer (the only one its permissions allow), taken over on reconnect.
-  const watcher = await watchOwnTarget(nc, deviceId, {
+  // No consumer (issue 16): direct gets of its own key, on the gateway's change messages, after
+  // every reconnect and every minute; each value taken only if its KV revision is newer.
+  const watcher = await followOwnTarget(nc, deviceId, {
     apiPrefix: options.jsApiPrefix ?? "$JS.API",
     warn: (message, fields) => agent.log.warn(message, fields),
   });

@@ -5,6 +5,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import { connect } from "@nats-io/transport-node";
+import { targetChangedSubject } from "@statecast/contract";
 import {
   createRegistry,
   deviceCatalog,
@@ -126,7 +127,8 @@ describe("device credentials expire and the agent renews them while it is allowe
             readFileSync(join(device.states.objectsDir, object)),
           );
         const target = device.target(state, digest);
-        await targets.put(device.deviceId, JSON.stringify(target));
+        const revision = await targets.put(device.deviceId, JSON.stringify(target));
+        env.service.publish(targetChangedSubject(device.deviceId), `${revision}`);
         return target.revision;
       };
 
@@ -150,11 +152,11 @@ describe("device credentials expire and the agent renews them while it is allowe
         expect(credsLifetime(renewed).expiresAt).toBeGreaterThan(Date.now());
         const revision = await publish("app");
         await waitForStatus(env, device.deviceId, "DONE", (r) => r.revision === revision);
-        // Through every reconnect of its renewals it watched with its one fixed consumer.
+        // Through every reconnect of its renewals it followed its key with no consumer (issue 16).
         const watching = await (await jetstreamManager(env.service)).consumers
           .list("KV_sc_targets")
           .next();
-        expect(watching.map((c) => c.name)).toEqual([`sc_target_watch_${device.deviceId}`]);
+        expect(watching.map((c) => c.name)).toEqual([]);
 
         // Decommissioned (its revocation not pushed): the next renewal is refused, the JWT runs out.
         const { version } = await store.readStream(deviceStreamId(device.deviceId));

@@ -4,7 +4,7 @@ import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import type { TargetEnvelope } from "@statecast/contract";
+import { type TargetEnvelope, targetChangedSubject } from "@statecast/contract";
 import type { ObjectAccess } from "../../../device-gateway/src/objects/object-access.js";
 import { ObjectResponder } from "../../../device-gateway/src/objects/object-responder.js";
 import type { StatusReport } from "../report/report.js";
@@ -46,8 +46,10 @@ export class GatewaySide {
     }
   }
 
+  /** As the gateway writes a target: the key, then the device's change message (issue 16). */
   async putTarget(target: TargetEnvelope): Promise<void> {
-    await this.targets.put(target.deviceId, JSON.stringify(target));
+    const revision = await this.targets.put(target.deviceId, JSON.stringify(target));
+    this.nc.publish(targetChangedSubject(target.deviceId), `${revision}`);
   }
 
   /** Every progress report in the status stream, with its msgID, in stream order (no beats). */

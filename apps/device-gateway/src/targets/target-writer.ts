@@ -32,6 +32,12 @@ export interface TargetWriterOptions {
    * targets again would show devices the old ones, and cancellations, on the way back to today.
    */
   handledThrough?: bigint;
+  /**
+   * Told after each write of a device's key (its new KV revision; none for a delete): the
+   * module publishes it on the device's `targetChangedSubject`, which agents since issue 16
+   * follow instead of holding a JetStream consumer each.
+   */
+  changed?: (deviceId: string, revision: number | undefined) => void;
 }
 
 type CanonicalState = Record<string, unknown>;
@@ -78,6 +84,7 @@ export class TargetWriter {
     }
     if (event.type === "TargetCancelled") {
       await this.targets.delete(deviceId);
+      this.options.changed?.(deviceId, undefined);
       return;
     }
     if (isEvent(event, DeviceEvents.TargetInstallForced)) {
@@ -122,7 +129,12 @@ export class TargetWriter {
       { assignedAt: event.metadata.now, traceparent, lifetimeMs: this.lifetimeMs },
       this.key,
     );
-    await this.targets.put(deviceId, JSON.stringify(envelope));
+    await this.put(deviceId, JSON.stringify(envelope));
+  }
+
+  private async put(deviceId: string, value: string): Promise<void> {
+    const revision = await this.targets.put(deviceId, value);
+    this.options.changed?.(deviceId, revision);
   }
 
   /**
@@ -152,10 +164,7 @@ export class TargetWriter {
     if (entry?.operation !== "PUT" || entry.length === 0) return;
     const { signature: _s, ...body } = entry.json<TargetEnvelope>();
     if (body.seq !== seq || body.installNow) return;
-    await this.targets.put(
-      deviceId,
-      JSON.stringify(signTarget({ ...body, installNow: true }, this.key)),
-    );
+    await this.put(deviceId, JSON.stringify(signTarget({ ...body, installNow: true }, this.key)));
     this.logger.log(`target of ${deviceId} (seq ${seq}) forced to install now`);
   }
 
@@ -172,7 +181,7 @@ export class TargetWriter {
     const now = this.clock();
     if (Date.parse(body.expiresAt) - now > this.lifetimeMs / 2) return false;
     const expiresAt = new Date(now + this.lifetimeMs).toISOString();
-    await this.targets.put(deviceId, JSON.stringify(signTarget({ ...body, expiresAt }, this.key)));
+    await this.put(deviceId, JSON.stringify(signTarget({ ...body, expiresAt }, this.key)));
     this.logger.log(`target of ${deviceId} (seq ${body.seq}) refreshed until ${expiresAt}`);
     return true;
   }

@@ -9,7 +9,12 @@ import { type KV, Kvm } from "@nats-io/kv";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 // The agent's own check: what the gateway writes must verify exactly as a device verifies it.
-import { type TargetEnvelope, targetEnvelopeProblem, verifyTarget } from "@statecast/contract";
+import {
+  type TargetEnvelope,
+  targetChangedSubject,
+  targetEnvelopeProblem,
+  verifyTarget,
+} from "@statecast/contract";
 import { deviceStreamId, revisionStreamId } from "@statecast/events";
 import type { RunningService } from "@statecast/platform";
 import { canonicalJson } from "@statecast/state";
@@ -117,6 +122,25 @@ describe("targets in sc_targets", () => {
     const publicKey = readFileSync(targetKeyPaths(dataDir).publicKey, "utf8");
     expect(verifyTarget(target!, [publicKey])).toEqual({ ok: true });
     expect(verifyTarget({ ...target!, seq: 2 }, [publicKey]).ok).toBe(false);
+  });
+
+  it("says so on the device's change subject after each write, with the key's revision (issue 16)", async () => {
+    const said: string[] = [];
+    const sub = client.subscribe(targetChangedSubject("dev-n"), {
+      callback: (_error, msg) => {
+        said.push(msg.string());
+      },
+    });
+    await client.flush();
+    try {
+      await aTargetedDevice(store, "dev-n", 2, digest);
+      const kv = await new Kvm(jetstream(client)).open("sc_targets");
+      await untilTarget(kv, "dev-n", 1);
+      const revision = (await kv.get("dev-n"))!.revision;
+      await vi.waitFor(() => expect(said).toEqual([`${revision}`]), { timeout: 5_000 });
+    } finally {
+      sub.unsubscribe();
+    }
   });
 
   it("retries a target whose state object is missing until it arrives, never skipping it", async () => {

@@ -1,11 +1,17 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { Module } from "@nestjs/common";
 import { getDataSourceToken } from "@nestjs/typeorm";
-import { OBJECTS_BUCKET, REVISIONS_BUCKET, TARGETS_BUCKET } from "@statecast/contract";
+import {
+  OBJECTS_BUCKET,
+  REVISIONS_BUCKET,
+  TARGETS_BUCKET,
+  targetChangedSubject,
+} from "@statecast/contract";
 import { poolOf } from "@statecast/events";
-import { JETSTREAM, SERVICE_CONFIG } from "@statecast/platform";
+import { JETSTREAM, NATS_CONNECTION, SERVICE_CONFIG } from "@statecast/platform";
 import type pg from "pg";
 import type { DataSource } from "typeorm";
 import type { GatewayConfig } from "../config/gateway.config.js";
@@ -13,6 +19,7 @@ import { DeltaMaker } from "../deltas/delta-maker.js";
 import { HELD_BUCKET, HeldRevisions } from "../deltas/held-objects.js";
 import { NatsObjectSource } from "../objects/nats-object-source.js";
 import { ViewModule } from "../view/view.module.js";
+import { ensureDirectGet } from "./direct-get.js";
 import { TARGETS_CONSUMER, TargetEventsController } from "./target-events.controller.js";
 import { ensureTargetKeyIn } from "./target-key.js";
 import { TargetWriter } from "./target-writer.js";
@@ -24,8 +31,13 @@ import { TargetWriter } from "./target-writer.js";
   providers: [
     {
       provide: TargetWriter,
-      inject: [JETSTREAM, SERVICE_CONFIG, getDataSourceToken()],
-      useFactory: async (js: JetStreamClient, config: GatewayConfig, dataSource: DataSource) => {
+      inject: [NATS_CONNECTION, JETSTREAM, SERVICE_CONFIG, getDataSourceToken()],
+      useFactory: async (
+        nc: NatsConnection,
+        js: JetStreamClient,
+        config: GatewayConfig,
+        dataSource: DataSource,
+      ) => {
         const replicas = config.natsReplicas;
         const kvm = new Kvm(js);
         // History 1: a device only ever needs its latest target. Direct gets: see nats-auth.
@@ -34,6 +46,7 @@ import { TargetWriter } from "./target-writer.js";
           allow_direct: true,
           replicas,
         });
+        await ensureDirectGet(await js.jetstreamManager(), `KV_${TARGETS_BUCKET}`);
         const natsObjects = await new Objm(js).create(OBJECTS_BUCKET, { replicas });
         const objects = new NatsObjectSource(natsObjects, await js.jetstreamManager());
         const held = new HeldRevisions(
@@ -44,6 +57,9 @@ import { TargetWriter } from "./target-writer.js";
           deltas: new DeltaMaker(objects, natsObjects),
           lifetimeMs: config.targetLifetimeMs,
           handledThrough: await previousCheckpoint(poolOf(dataSource), TARGETS_CONSUMER),
+          // Agents since issue 16 read their key on this (no consumer per device).
+          changed: (deviceId, revision) =>
+            nc.publish(targetChangedSubject(deviceId), revision === undefined ? "" : `${revision}`),
         });
       },
     },
