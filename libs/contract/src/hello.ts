@@ -22,8 +22,9 @@ export type Hello = z.infer<typeof helloSchema>;
 export const RENEWS_CREDENTIALS_HEADER = "Statecast-Renews-Credentials";
 
 /**
- * Header of a hello from an agent that watches its target through its one fixed consumer
- * (`targetWatchConsumer`, since issue 17's consumer bound): value `fixed-consumer`. A gateway
+ * Header of a hello from an agent that needs no consumer but its one fixed one
+ * (`targetWatchConsumer`, since issue 17's consumer bound; agents since issue 16 hold none and
+ * still send it): value `fixed-consumer`. A gateway
  * running with legacy target watch on issues the previous release's permissions (any consumer
  * name on the device's own key) to hellos without it; otherwise every device gets the bound.
  */

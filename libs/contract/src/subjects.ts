@@ -53,7 +53,8 @@ export function deviceInboxPrefix(deviceId: string): string {
 export const reportBackoffSubject = (deviceId: string) => `${deviceInboxPrefix(deviceId)}.backoff`;
 
 /**
- * The one JetStream consumer a device watches its own `sc_targets` key with: a fixed name, so a
+ * The one JetStream consumer a previous-release agent watches its own `sc_targets` key with
+ * (agents since issue 16 hold none; see targetChangedSubject): a fixed name, so a
  * device's permissions allow exactly one create subject and it can never hold more than one, and
  * its deliveries on a fixed subject of its own inbox. Deliveries carry a `$JS.ACK.` reply naming
  * the consumer, which no client may publish with, so the agent takes only those.

@@ -35,7 +35,8 @@ export interface DevicePermissionOptions {
  *   (`targetWatchConsumer`) and the filter its own key: the server refuses a body whose name or
  *   filter differs from the subject, and a create of an existing name updates that consumer, so
  *   a device holds at most one consumer, over its own key only (see target-watch.ts for what
- *   its deliver subject can and cannot reach);
+ *   its deliver subject can and cannot reach). Only previous-release agents make it; agents
+ *   since issue 16 use the direct get alone (target-follow.ts);
  * - request objects from the gateway on its own `sc.dev.<id>.object`: no JetStream access to
  *   `sc_objects` at all, since a message get (nats-server 2.9) accepts any sequence of the stream
  *   and `_config` objects hold secrets; the gateway serves only the objects of revisions the

@@ -27,7 +27,8 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const decoder = new TextDecoder();
 
 /**
- * A device's watch of its own `sc_targets` key through its ONE consumer: the fixed name
+ * How agents of the previous release watch their own `sc_targets` key (agents since issue 16
+ * follow it without a consumer: TargetFollow), through its ONE consumer: the fixed name
  * `targetWatchConsumer(id)`, created through the one create subject its permissions allow
  * (`CONSUMER.CREATE.KV_sc_targets.<name>.$KV.sc_targets.<id>`), delivering on
  * `targetWatchSubject(id)` in its own inbox. Creating it again (every reconnect, or after three

@@ -117,9 +117,9 @@ export function helloOf(
 
 /**
  * One hello and its reply (or why there is none). It says the agent renews its credentials, so
- * the gateway issues a JWT that expires (see CredentialsRenewal), and that it watches its target
- * through its one fixed consumer, so the gateway never needs to issue it the previous release's
- * watch permissions.
+ * the gateway issues a JWT that expires (see CredentialsRenewal), and that it needs no consumer
+ * but the one fixed one (it holds none: it follows its target by direct get), so the gateway
+ * never needs to issue it the earlier releases' watch permissions.
  */
 export async function sayHello(
   nc: NatsConnection,

@@ -63,9 +63,10 @@ export const DeviceCredentialsIssued = defineEvent(
   z.strictObject({ publicKey: nkeyPublic, expiresAt: isoInstant.optional() }),
 );
 /**
- * The device's agent said (hello header `Statecast-Target-Watch: fixed-consumer`) that it watches
- * its target through its one fixed consumer. From then on credentials issued to this key allow
- * only that consumer, whatever a later hello says: the bound holds once a device upgraded.
+ * The device's agent said (hello header `Statecast-Target-Watch: fixed-consumer`) that it needs
+ * no consumer but its one fixed one (agents since issue 16 hold none). From then on credentials
+ * issued to this key allow only that consumer, whatever a later hello says: the bound holds once
+ * a device upgraded.
  */
 export const DeviceTargetWatchBounded = defineEvent(
   "DeviceTargetWatchBounded",
