@@ -32,6 +32,13 @@ const TRUNCATED = " …(truncated)";
 export class ReportJournal {
   readonly bootId = randomUUID();
   private seq = 0;
+  /**
+   * Reports on an offline bundle's revision (no fleet revision) are kept on the device, never
+   * sent: they take their seqs under a boot id of their own, so the reports the gateway does
+   * get have no gap in `(bootId, seq)` (it would hold them for its gap bound, 35 s, first).
+   */
+  readonly localBootId = randomUUID();
+  private localSeq = 0;
   private readonly logPath: string;
   private readonly cursorPath: string;
   private listeners: ((report: StatusReport) => void)[] = [];
@@ -70,8 +77,7 @@ export class ReportJournal {
     const entry: HealthReport = {
       kind: "health",
       deviceId: this.deviceId,
-      bootId: this.bootId,
-      seq: this.seq + 1,
+      ...this.next(input.revision),
       ...input,
       message: bounded(input.message),
       runtime: this.runtime,
@@ -88,8 +94,7 @@ export class ReportJournal {
   report(input: ReportInput): Promise<StatusReport> {
     const report: StatusReport = {
       deviceId: this.deviceId,
-      bootId: this.bootId,
-      seq: this.seq + 1,
+      ...this.next(input.revision),
       revision: input.revision,
       status: input.status,
       progress: input.progress ?? PROGRESS[input.status],
@@ -107,6 +112,13 @@ export class ReportJournal {
     });
   }
 
+  /** The boot id and seq of the next report on `revision` (local ones have their own). */
+  private next(revision: string): { bootId: string; seq: number } {
+    return isFleetRevision(revision)
+      ? { bootId: this.bootId, seq: this.seq + 1 }
+      : { bootId: this.localBootId, seq: this.localSeq + 1 };
+  }
+
   /** Checks the entry with the gateway's rules (see `report`), then takes its seq and appends it. */
   private journaled(entry: JournalEntry): Promise<void> {
     const refusal = refusalOf(ReportJournal.isLocal(entry) ? asFleet(entry) : entry);
@@ -116,7 +128,8 @@ export class ReportJournal {
       if (!this.log) process.stderr.write(`${error.message}: ${JSON.stringify(entry)}\n`);
       return Promise.reject(error);
     }
-    this.seq = entry.seq;
+    if (ReportJournal.isLocal(entry)) this.localSeq = entry.seq;
+    else this.seq = entry.seq;
     const done = this.appending.then(async () => {
       // Out of descriptors or disk, the report waits (in order) rather than being lost.
       await withResourceRetry(() => this.append(entry), {

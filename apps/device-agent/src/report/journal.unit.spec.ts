@@ -32,6 +32,33 @@ describe("report journal", () => {
     ]);
   });
 
+  it("numbers the reports of an offline bundle (kept, never sent) apart: the sent ones have no seq gap", async () => {
+    const journal = new ReportJournal(dir, "dev-1", "lxc");
+    const local = await journal.report({ revision: "bundle:abc", status: "DONE", message: "m" });
+    const health = await journal.health({
+      revision: "bundle:abc",
+      health: "container_exited",
+      part: "app",
+      exitCode: 3,
+      count: 1,
+      firstAt: local.at,
+      lastAt: local.at,
+      message: "m",
+    });
+    const sent = await journal.report({ revision: "boards#1", status: "QUEUED", message: "m" });
+    expect([local.bootId, local.seq, health.bootId, health.seq]).toEqual([
+      journal.localBootId,
+      1,
+      journal.localBootId,
+      2,
+    ]);
+    expect([sent.bootId, sent.seq]).toEqual([journal.bootId, 1]);
+    expect(journal.localBootId).not.toBe(journal.bootId);
+    await journal.confirm(local);
+    await journal.confirm(health);
+    expect(await journal.pending()).toEqual([sent]);
+  });
+
   it("skips a line torn by a crash mid-append", async () => {
     const journal = new ReportJournal(dir, "dev-1", "lxc");
     const a = await journal.report({ revision: "r1", status: "QUEUED", message: "m" });
