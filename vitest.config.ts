@@ -94,7 +94,10 @@ export default defineConfig({
           globalSetup: ["./libs/testing/src/global-setup.ts"],
           testTimeout: 900_000,
           hookTimeout: 900_000,
-          fileParallelism: false,
+          // The board spec and the demo's board side by side: each QEMU is one TCG thread and
+          // its services wait on it, so on two cores the two files overlap (libs/board README).
+          fileParallelism: true,
+          maxWorkers: 2,
         },
       },
     ],

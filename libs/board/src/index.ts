@@ -13,6 +13,7 @@ export {
   type Forward,
   OVMF_CODE,
   OVMF_VARS,
+  processCpuSeconds,
   qemuArgs,
   type RunningBoard,
   startBoard,

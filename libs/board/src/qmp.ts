@@ -1,10 +1,11 @@
 // A minimal QMP client (QEMU's JSON monitor protocol) over a unix socket: enough for
-// `system_reset` (a power cut in tests), `query-status` and `quit`.
+// `system_reset` (a power cut in tests), `query-status`, `quit` and the SHUTDOWN event.
 import { connect, type Socket } from "node:net";
 
 export class Qmp {
   private buffer = "";
   private waiters: Array<(msg: Record<string, unknown>) => void> = [];
+  private listeners: Array<(event: string, data?: Record<string, unknown>) => void> = [];
 
   private constructor(private readonly socket: Socket) {
     socket.setEncoding("utf8");
@@ -15,10 +16,24 @@ export class Qmp {
         this.buffer = this.buffer.slice(nl + 1);
         if (!line) continue;
         const msg = JSON.parse(line) as Record<string, unknown>;
-        if ("event" in msg) continue;
+        if ("event" in msg) {
+          for (const l of this.listeners)
+            l(String(msg.event), msg.data as Record<string, unknown> | undefined);
+          continue;
+        }
         this.waiters.shift()?.(msg);
       }
     });
+    // A command QEMU never answered (it exited) fails instead of waiting forever.
+    socket.on("close", () => {
+      for (const w of this.waiters.splice(0)) w({ error: { desc: "QMP connection closed" } });
+    });
+    socket.on("error", () => undefined);
+  }
+
+  /** Calls `listener` with each asynchronous event (SHUTDOWN, WATCHDOG, RESET…). */
+  onEvent(listener: (event: string, data?: Record<string, unknown>) => void): void {
+    this.listeners.push(listener);
   }
 
   static async open(path: string): Promise<Qmp> {

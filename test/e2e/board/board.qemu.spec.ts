@@ -209,7 +209,7 @@ describe("a QEMU board (OVMF + GRUB + Debian kernel + busybox + LXC) in a real S
     const bsp = await s.bsp("hang", {
       init: "hang",
       cmdline: "statecast.marker=hang",
-      watchdogSeconds: 20,
+      watchdogSeconds: 10,
     });
     const hang = await s.postRevision(bsp, [APP, PROBE], "hang");
     const mark = s.serial().length;

@@ -152,7 +152,8 @@ export class BoardSystem {
         { guestPort: 8080, hostPort: (this.hostService.address() as AddressInfo).port },
       ],
     });
-    this.clock.pid = this.board.process.pid;
+    const board = this.board;
+    this.clock.cpuSeconds = () => board.cpuSeconds();
   }
 
   /** The serial console so far, with GRUB's line wrapping and terminal escapes undone. */

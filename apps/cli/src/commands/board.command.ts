@@ -184,7 +184,7 @@ export const registerBoardCommands: CommandGroup = (program, ctx) => {
       );
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
-        running.process.once("exit", () => resolve());
+        void running.exited.then(() => resolve());
       });
       await running.stop();
     });

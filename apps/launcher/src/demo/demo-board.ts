@@ -51,6 +51,8 @@ class Stopped extends Error {}
 
 export class DemoBoard {
   private running: RunningBoard | undefined;
+  /** QEMU stopped for good (not a reset: the runner powers the board on again after those). */
+  private off = false;
   private stopping = false;
   readonly image: string;
   readonly serialLog: string;
@@ -179,6 +181,10 @@ export class DemoBoard {
       accel,
       forwards: [{ guestPort: 4222, hostPort: this.o.natsPort }],
     });
+    // QEMU ends at each reset and the runner starts it again; `exited` is the board off for good.
+    void this.running.exited.then(() => {
+      this.off = true;
+    });
     if (this.stopping) await this.running.stop();
   }
 
@@ -199,7 +205,7 @@ export class DemoBoard {
   private async online(since: number): Promise<DeviceView["currentRevision"]> {
     for (;;) {
       this.check();
-      if (this.running?.process.exitCode !== null)
+      if (!this.running || this.off)
         throw new Error(`QEMU exited (serial console: ${this.serialLog})`);
       const device = await this.o.api.get<DeviceView>(`/v1/devices/${BOARD_ID}`).catch(() => ({}));
       const seen = Date.parse((device as DeviceView).lastSeenAt ?? "");
