@@ -41,7 +41,7 @@ export function decodeProtectedHeader(protectedB64: string): PvsHeader {
   if (!isJsonObject(raw)) {
     throw new StateValidationError("signature_malformed", "protected header is not a JSON object");
   }
-  const { alg, typ, pvs, jwk, x5c } = raw;
+  const { alg, typ, pvs, jwk, x5c, crit } = raw;
   if (typeof alg !== "string" || !(PVS_ALGORITHMS as string[]).includes(alg)) {
     throw new StateValidationError("signature_malformed", `unsupported alg ${JSON.stringify(alg)}`);
   }
@@ -49,6 +49,14 @@ export function decodeProtectedHeader(protectedB64: string): PvsHeader {
   if (!isJsonObject(pvs))
     throw new StateValidationError("signature_malformed", "missing pvs selection");
   if (!isJsonObject(jwk)) throw new StateValidationError("signature_malformed", "missing jwk");
+  // We understand no extension, so a crit header must be refused (RFC 7515 4.1.11); this also
+  // shuts out `b64: false` (RFC 7797), which is only honoured when listed in crit.
+  if (crit !== undefined) {
+    throw new StateValidationError(
+      "signature_malformed",
+      "crit is not allowed: PVS defines no critical header extensions",
+    );
+  }
   const header: PvsHeader = {
     alg: alg as PvsAlgorithm,
     typ,
