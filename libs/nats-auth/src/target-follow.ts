@@ -1,5 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { targetChangedSubject } from "@statecast/contract";
+import { EntryQueue } from "./entry-queue.js";
 import { DEVICE_JS_API_PREFIX, TARGETS_BUCKET, TARGETS_STREAM } from "./names.js";
 import { isTimeout, type TargetEntry, targetEntry } from "./target-watch.js";
 
@@ -44,9 +45,8 @@ export class TargetFollow implements AsyncIterable<TargetEntry> {
   private readonly getSubject: string;
   private readonly checkMs: number;
   private readonly retryMs: number;
-  private readonly queue: TargetEntry[] = [];
+  private readonly queue = new EntryQueue<TargetEntry>();
   private lastRevision = 0;
-  private wake: (() => void) | undefined;
   private stopped = false;
   private sub: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -103,22 +103,11 @@ export class TargetFollow implements AsyncIterable<TargetEntry> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.sub?.unsubscribe();
-    this.wake?.();
+    this.queue.close();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<TargetEntry> {
-    while (true) {
-      const next = this.queue.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      if (this.stopped) return;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-      this.wake = undefined;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<TargetEntry> {
+    return this.queue[Symbol.asyncIterator]();
   }
 
   private changed(msg: Msg): void {
@@ -209,7 +198,6 @@ export class TargetFollow implements AsyncIterable<TargetEntry> {
     if (!Number.isSafeInteger(revision) || revision <= this.lastRevision) return;
     this.lastRevision = revision;
     this.queue.push(targetEntry(revision, msg));
-    this.wake?.();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { targetWatchConsumer, targetWatchSubject } from "@statecast/contract";
+import { EntryQueue } from "./entry-queue.js";
 import { DEVICE_JS_API_PREFIX, TARGETS_BUCKET, TARGETS_STREAM } from "./names.js";
 
 /** One value of the device's `sc_targets` key, newest first-seen only (revisions only grow). */
@@ -48,12 +49,11 @@ export class TargetWatch implements AsyncIterable<TargetEntry> {
   private readonly key: string;
   private readonly heartbeatMs: number;
   private readonly inactiveThresholdMs: number;
-  private readonly queue: TargetEntry[] = [];
+  private readonly queue = new EntryQueue<TargetEntry>();
   private lastRevision = 0;
   /** The consumer sequence of the last delivery seen (heartbeats name the consumer's last). */
   private lastDelivery = 0;
   private lastSign = 0;
-  private wake: (() => void) | undefined;
   private stopped = false;
   private sub: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -104,22 +104,11 @@ export class TargetWatch implements AsyncIterable<TargetEntry> {
     this.stopped = true;
     clearInterval(this.timer);
     this.sub?.unsubscribe();
-    this.wake?.();
+    this.queue.close();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<TargetEntry> {
-    while (true) {
-      const next = this.queue.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      if (this.stopped) return;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-      this.wake = undefined;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<TargetEntry> {
+    return this.queue[Symbol.asyncIterator]();
   }
 
   private async followReconnects(): Promise<void> {
@@ -218,7 +207,6 @@ export class TargetWatch implements AsyncIterable<TargetEntry> {
     if (!Number.isSafeInteger(revision) || revision <= this.lastRevision) return;
     this.lastRevision = revision;
     this.queue.push(targetEntry(revision, msg));
-    this.wake?.();
   }
 }
 
