@@ -230,6 +230,7 @@ export {
   /** Verify every signature of a state under a trust policy. */
   verifyState,
 } from "./pvs/verify.js";
+export { chunkRange, type StoredChunk } from "./store/chunk-range.js";
 export {
   /** Filesystem ObjectStore: `<dir>/<sha256>`, verified temp → fsync → rename. */
   FsObjectStore,

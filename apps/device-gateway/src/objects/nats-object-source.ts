@@ -3,6 +3,7 @@ import type { JetStreamManager, StoredMsg } from "@nats-io/jetstream";
 import type { ObjectStore as NatsObjectStore } from "@nats-io/obj";
 import { OBJECTS_BUCKET, OBJECTS_STREAM } from "@statecast/contract";
 import type { ByteRange, ObjectStat } from "@statecast/state";
+import { chunkRange } from "@statecast/state";
 
 /**
  * The first chunk of the object content `nuid` at or after stream sequence `seq` in sc_objects
@@ -48,21 +49,8 @@ export class NatsObjectSource {
     if (!info || info.deleted) throw new Error(`object ${sha} is not in ${OBJECTS_BUCKET}`);
     const start = range.start ?? 0;
     const end = Math.min(range.end ?? info.size - 1, info.size - 1);
-    return Readable.from(this.chunks(info.nuid, start, end));
-  }
-
-  private async *chunks(nuid: string, start: number, end: number): AsyncGenerator<Buffer> {
-    let offset = 0;
-    let seq = 1;
-    while (offset <= end) {
-      const chunk = await objectChunk(this.jsm, nuid, seq);
-      if (!chunk) throw new Error(`object content ${nuid} ends before byte ${end}`);
-      const data = Buffer.from(chunk.data);
-      const from = Math.max(start - offset, 0);
-      const to = Math.min(end + 1 - offset, data.length);
-      if (from < to) yield data.subarray(from, to);
-      offset += data.length;
-      seq = chunk.seq + 1;
-    }
+    return Readable.from(
+      chunkRange(info.nuid, (seq) => objectChunk(this.jsm, info.nuid, seq), start, end),
+    );
   }
 }

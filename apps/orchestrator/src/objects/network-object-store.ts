@@ -3,6 +3,7 @@ import { Readable, Transform } from "node:stream";
 import type { ObjectStore as NatsObjects } from "@nats-io/obj";
 import {
   type ByteRange,
+  chunkRange,
   deltaOffersName,
   HashMismatchError,
   isDeltaManifest,
@@ -97,23 +98,7 @@ export class NetworkObjectStore implements ObjectStore {
         `object ${sha}: range ${start}-${end} is outside its ${size} bytes`,
       );
     }
-    return Readable.from(this.chunks(nuid, start, end));
-  }
-
-  /** Chunk by chunk (direct gets): a slow or aborted download holds no consumer. */
-  private async *chunks(nuid: string, start: number, end: number): AsyncGenerator<Buffer> {
-    let offset = 0;
-    let seq = 1;
-    while (offset <= end) {
-      const chunk = await this.meta.chunk(nuid, seq);
-      if (!chunk) throw new Error(`object content ${nuid} ends before byte ${end}`);
-      const data = Buffer.from(chunk.data);
-      const from = Math.max(start - offset, 0);
-      const to = Math.min(end + 1 - offset, data.length);
-      if (from < to) yield data.subarray(from, to);
-      offset += data.length;
-      seq = chunk.seq + 1;
-    }
+    return Readable.from(chunkRange(nuid, (seq) => this.meta.chunk(nuid, seq), start, end));
   }
 
   /** The objects, in id order (deltas and offer lists the gateways keep there are not listed). */
