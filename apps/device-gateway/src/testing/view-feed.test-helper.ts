@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { type INestMicroservice, Module } from "@nestjs/common";
+import { Controller, type INestMicroservice, Inject, Module } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
+import { Payload } from "@nestjs/microservices";
+import type { RecordedEvent } from "@statecast/events";
 import {
   EVENTS_STREAM,
   eventStoreMigrations,
@@ -11,15 +13,30 @@ import {
   poolOf,
   type RunningProcessor,
 } from "@statecast/events";
-import { JetStreamEventsServer } from "@statecast/platform";
+import { JetStreamEventsServer, OnStreamEvents } from "@statecast/platform";
 import type pg from "pg";
 import { DataSource } from "typeorm";
+import { TARGETS_CONSUMER } from "../targets/target-events.controller.js";
 import { GatewayView } from "../view/gateway-view.js";
 import { gatewayViewMigrations } from "../view/gateway-view.migrations.js";
 import { GatewayViewEvent } from "../view/gateway-view-event.entity.js";
-import { VIEW_EVENT_TYPES } from "../view/view-event-types.js";
+import { VIEW_DEVICE_EVENTS, VIEW_EVENT_TYPES } from "../view/view-event-types.js";
 import { VIEW_CONSUMERS, ViewEventsController } from "../view/view-events.controller.js";
 import { relayEvents } from "./event-feed.test-helper.js";
+
+/**
+ * The device events of the view as the gateway's target consumer records them (it writes the
+ * targets too, which these tests leave out), on a consumer of the same name.
+ */
+@Controller()
+class DeviceViewController {
+  constructor(@Inject(GatewayView) private readonly view: GatewayView) {}
+
+  @OnStreamEvents(TARGETS_CONSUMER, VIEW_DEVICE_EVENTS)
+  device(@Payload() event: RecordedEvent): Promise<void> {
+    return this.view.record(event);
+  }
+}
 
 export interface FedView {
   view: GatewayView;
@@ -30,7 +47,8 @@ export interface FedView {
 
 /**
  * The gateway's view fed as in the gateway: the relay publishes the store's events to SC_EVENTS
- * (`relay: false` where the test runs one already) and the view's consumers record them.
+ * (`relay: false` where the test runs one already) and the view's consumers record them, the
+ * device events on a consumer named as the gateway's target consumer.
  */
 export async function feedView(
   url: string,
@@ -49,14 +67,14 @@ export async function feedView(
   const relay: RunningProcessor | undefined =
     options.relay === false ? undefined : await relayEvents(store, nats);
   @Module({
-    controllers: [ViewEventsController],
+    controllers: [ViewEventsController, DeviceViewController],
     providers: [{ provide: GatewayView, useValue: view }],
   })
   class ViewFeedModule {}
   const app: INestMicroservice = await NestFactory.createMicroservice(ViewFeedModule, {
     strategy: new JetStreamEventsServer(nats, {
       stream: EVENTS_STREAM,
-      consumers: VIEW_CONSUMERS,
+      consumers: [...VIEW_CONSUMERS, { name: TARGETS_CONSUMER, filterSubject: "sc.evt.device.>" }],
       decode: parseEventPayload,
       backoffMs: [100],
     }),
