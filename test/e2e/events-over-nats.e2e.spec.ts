@@ -14,6 +14,7 @@ import {
 } from "@statecast/nats-auth";
 import { CREDENTIAL_REVOKER } from "../../apps/device-gateway/src/enrollment/credential-revoker.js";
 import { TARGETS_CONSUMER } from "../../apps/device-gateway/src/targets/target-events.controller.js";
+import { VIEW_CONSUMERS } from "../../apps/device-gateway/src/view/view-events.controller.js";
 import {
   allOnRevision,
   BUSYBOX_APP,
@@ -214,18 +215,19 @@ describe("targets and revocations reach devices through SC_EVENTS, across a gate
 
   it("an approval given while the gateway is down reaches the device from its view, kept over SC_EVENTS", async () => {
     const { children } = system.services;
+    const [devicesView] = VIEW_CONSUMERS;
     const device = await enrollingDevice("ap-0");
     try {
       expect(await device.hello()).toEqual({ status: "pending" });
       expect(await children!.gateway.kill()).toBe("killed by SIGKILL");
       await expectStatus(system.api("/v1/devices/ap-0/approve", { method: "POST", json: {} }), 200);
       await until("the approval waiting in SC_EVENTS", async () =>
-        (await unacked(TARGETS_CONSUMER)) > 0 ? true : undefined,
+        (await unacked(devicesView.name)) > 0 ? true : undefined,
       );
 
       await children!.gateway.start();
       await until("the approval acked by the restarted gateway", async () =>
-        (await unacked(TARGETS_CONSUMER)) === 0 ? true : undefined,
+        (await unacked(devicesView.name)) === 0 ? true : undefined,
       );
       // The gateway's own table has it: what its hello decides with.
       const { rows } = await system.pool.query<{ type: string }>(

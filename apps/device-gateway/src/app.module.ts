@@ -24,7 +24,7 @@ import { targetConsumers } from "./targets/target-consumers.js";
 import { TargetsModule } from "./targets/targets.module.js";
 import { gatewayViewMigrations } from "./view/gateway-view.migrations.js";
 import { ViewModule } from "./view/view.module.js";
-import { RETIRED_VIEW_CONSUMERS, VIEW_CONSUMERS } from "./view/view-events.controller.js";
+import { VIEW_CONSUMERS } from "./view/view-events.controller.js";
 
 /** Every schema change the gateway owns, in order: add a package's list after those it needs. */
 const migrations: readonly Migration[] = [
@@ -60,7 +60,6 @@ export class AppModule {
           stream: EVENTS_STREAM,
           consumers: eventConsumers(config),
           decode: parseEventPayload,
-          retired: RETIRED_VIEW_CONSUMERS,
           databaseLeases: {},
         }),
         // Feature modules, one line each:

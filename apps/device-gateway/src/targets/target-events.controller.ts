@@ -6,10 +6,7 @@ import { GatewayView } from "../view/gateway-view.js";
 import { VIEW_DEVICE_EVENTS } from "../view/view-event-types.js";
 import { TargetWriter } from "./target-writer.js";
 
-/**
- * The durable consumer of device events on SC_EVENTS that keeps `sc_targets` and the view's
- * device streams, in order (its partitions' handlers, when target writing is partitioned).
- */
+/** The durable consumer of device events on SC_EVENTS that keeps `sc_targets` (in order). */
 export const TARGETS_CONSUMER = "gateway-targets";
 
 /** The device events the view keeps that come before a target (TargetAssigned is handled below). */
@@ -26,7 +23,8 @@ export class TargetEventsController {
     @Inject(GatewayView) private readonly view: GatewayView,
   ) {}
 
-  /** In the view first (idempotent): a device told of a target may read its objects at once. */
+  /** In the view first (idempotent; its own consumer records it too): a device told of a target
+   * may read its objects at once. */
   @OnStreamEvent(TARGETS_CONSUMER, "TargetAssigned")
   async assigned(@Payload() event: RecordedEvent): Promise<void> {
     await this.view.record(event);
@@ -36,10 +34,9 @@ export class TargetEventsController {
   /**
    * The device's enrollment, approval and keys, into the view as this consumer passes them (it
    * reads every device event in order): by the time the device's target is written, everything
-   * before it in the device's stream is in the view too. This is the view's only feed of device
-   * events: the previous release's separate consumer (`gateway-view-devices`) read them all a
-   * second time and lagged (the 10,000-device bench had devices refused their objects as "not
-   * enrolled" a second after enrollment).
+   * before it in the device's stream is in the view too, whatever the view's own consumer got to.
+   * The 10,000-device bench (issue 16) had devices refused their objects as "not enrolled" a
+   * second after enrollment: the view's consumer still had thousands of enrollments to go.
    */
   @OnStreamEvents(TARGETS_CONSUMER, EARLIER_VIEW_EVENTS)
   viewed(@Payload() event: RecordedEvent): Promise<void> {

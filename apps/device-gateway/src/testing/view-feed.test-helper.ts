@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Controller, type INestMicroservice, Inject, Module } from "@nestjs/common";
+import { type INestMicroservice, Module } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
-import { Payload } from "@nestjs/microservices";
-import type { RecordedEvent } from "@statecast/events";
 import {
   EVENTS_STREAM,
   eventStoreMigrations,
@@ -13,30 +11,15 @@ import {
   poolOf,
   type RunningProcessor,
 } from "@statecast/events";
-import { JetStreamEventsServer, OnStreamEvents } from "@statecast/platform";
+import { JetStreamEventsServer, PostgresConsumerLeases } from "@statecast/platform";
 import type pg from "pg";
 import { DataSource } from "typeorm";
-import { TARGETS_CONSUMER } from "../targets/target-events.controller.js";
 import { GatewayView } from "../view/gateway-view.js";
 import { gatewayViewMigrations } from "../view/gateway-view.migrations.js";
 import { GatewayViewEvent } from "../view/gateway-view-event.entity.js";
-import { VIEW_DEVICE_EVENTS, VIEW_EVENT_TYPES } from "../view/view-event-types.js";
+import { VIEW_EVENT_TYPES } from "../view/view-event-types.js";
 import { VIEW_CONSUMERS, ViewEventsController } from "../view/view-events.controller.js";
 import { relayEvents } from "./event-feed.test-helper.js";
-
-/**
- * The device events of the view as the gateway's target consumer records them (it writes the
- * targets too, which these tests leave out), on a consumer of the same name.
- */
-@Controller()
-class DeviceViewController {
-  constructor(@Inject(GatewayView) private readonly view: GatewayView) {}
-
-  @OnStreamEvents(TARGETS_CONSUMER, VIEW_DEVICE_EVENTS)
-  device(@Payload() event: RecordedEvent): Promise<void> {
-    return this.view.record(event);
-  }
-}
 
 export interface FedView {
   view: GatewayView;
@@ -47,8 +30,7 @@ export interface FedView {
 
 /**
  * The gateway's view fed as in the gateway: the relay publishes the store's events to SC_EVENTS
- * (`relay: false` where the test runs one already) and the view's consumers record them, the
- * device events on a consumer named as the gateway's target consumer.
+ * (`relay: false` where the test runs one already) and the view's consumers record them.
  */
 export async function feedView(
   url: string,
@@ -67,15 +49,16 @@ export async function feedView(
   const relay: RunningProcessor | undefined =
     options.relay === false ? undefined : await relayEvents(store, nats);
   @Module({
-    controllers: [ViewEventsController, DeviceViewController],
+    controllers: [ViewEventsController],
     providers: [{ provide: GatewayView, useValue: view }],
   })
   class ViewFeedModule {}
   const app: INestMicroservice = await NestFactory.createMicroservice(ViewFeedModule, {
     strategy: new JetStreamEventsServer(nats, {
       stream: EVENTS_STREAM,
-      consumers: [...VIEW_CONSUMERS, { name: TARGETS_CONSUMER, filterSubject: "sc.evt.device.>" }],
+      consumers: VIEW_CONSUMERS,
       decode: parseEventPayload,
+      leases: new PostgresConsumerLeases(poolOf(dataSource), { retryMs: 100 }),
       backoffMs: [100],
     }),
     logger: false,

@@ -1,27 +1,23 @@
 import { Controller, Inject } from "@nestjs/common";
 import { Payload } from "@nestjs/microservices";
 import type { RecordedEvent } from "@statecast/events";
-import { OnStreamEvents } from "@statecast/platform";
+import { type DurableConsumerSpec, OnStreamEvents } from "@statecast/platform";
 import { GatewayView } from "./gateway-view.js";
-import { VIEW_REVISION_EVENTS, VIEW_TOKEN_EVENTS } from "./view-event-types.js";
+import { VIEW_DEVICE_EVENTS, VIEW_REVISION_EVENTS, VIEW_TOKEN_EVENTS } from "./view-event-types.js";
 
 /**
- * The durable consumers of SC_EVENTS that keep the gateway's view of tokens and revisions. The
- * device events of the view come with the target consumers (TargetEventsController), which read
- * every device event in order anyway.
+ * The durable consumers of SC_EVENTS that keep the gateway's view, one per kind of stream. The
+ * device events (15 a device in a rollout, a few of them viewed) are taken many at a time by
+ * one replica under a lease, in order: one at a time, an acknowledgement round trip each, this
+ * consumer and the target consumer lagged a wave behind in `bench:fleet` (issue 22).
  */
 export const VIEW_CONSUMERS = [
+  { name: "gateway-view-devices", filterSubject: "sc.evt.device.>", inFlight: 256 },
   { name: "gateway-view-tokens", filterSubject: "sc.evt.enrollment-token.>" },
   { name: "gateway-view-revisions", filterSubject: "sc.evt.revision.*.RevisionPosted" },
-] as const;
+] as const satisfies readonly DurableConsumerSpec[];
 
-/**
- * Read by the previous release: every device event a second time, one at a time, for what the
- * target consumers record too (issue 22's `bench:fleet` slowdown). Deleted at start.
- */
-export const RETIRED_VIEW_CONSUMERS = ["gateway-view-devices"];
-
-const [tokens, revisions] = VIEW_CONSUMERS;
+const [devices, tokens, revisions] = VIEW_CONSUMERS;
 
 /**
  * SC_EVENTS into the gateway's view. Each consumer is durable with explicit acks (the events
@@ -32,6 +28,11 @@ const [tokens, revisions] = VIEW_CONSUMERS;
 @Controller()
 export class ViewEventsController {
   constructor(@Inject(GatewayView) private readonly view: GatewayView) {}
+
+  @OnStreamEvents(devices.name, VIEW_DEVICE_EVENTS)
+  device(@Payload() event: RecordedEvent): Promise<void> {
+    return this.view.record(event);
+  }
 
   @OnStreamEvents(tokens.name, VIEW_TOKEN_EVENTS)
   token(@Payload() event: RecordedEvent): Promise<void> {

@@ -25,8 +25,6 @@ export interface JetStreamEventsOptions {
   queue?: string;
   /** Who may run a consumer with more than one message in flight (required for those). */
   leases?: ConsumerLeases;
-  /** Durable consumers no release reads any more: deleted at start. */
-  retired?: readonly string[];
 }
 
 const DEFAULT_BACKOFF_MS = [250, 1_000, 5_000, 15_000, 30_000];
@@ -74,7 +72,6 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
       this.handled.set(spec.name, new RecentIds(4_096));
       this.loops.push(leased ? this.runLeased(spec) : this.run(spec));
     }
-    if (this.options.retired?.length) this.loops.push(this.retire(this.options.retired));
     for (const [pattern, handler] of this.messageHandlers) {
       if (handler.isEventHandler) continue;
       this.subscriptions.push(
@@ -223,18 +220,6 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
     // close() may have run while this consumer was being opened: it could not stop it then.
     if (this.closed) messages.stop();
     return messages;
-  }
-
-  private async retire(names: readonly string[]): Promise<void> {
-    try {
-      const jsm = await jetstreamManager(this.nc);
-      for (const name of names) {
-        const gone = await jsm.consumers.delete(this.options.stream, name).catch(() => false);
-        if (gone) this.logger.log?.(`consumer ${name} is read by no release any more: deleted`);
-      }
-    } catch (error) {
-      this.logger.warn?.(`could not delete retired consumers: ${describe(error)}`);
-    }
   }
 
   /**
