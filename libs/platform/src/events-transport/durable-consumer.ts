@@ -65,8 +65,8 @@ export function configFor(spec: DurableConsumerSpec, ackWaitMs: number): Partial
  * holder died, or stopped, with messages in hand) is made again from its acknowledgement floor:
  * everything after it comes again in stream order, where otherwise the unacknowledged would come
  * back only after `ack_wait`, behind newer messages of the same key. Handlers are idempotent, so
- * what comes again changes nothing. A new consumer of a partitioned group starts from the lowest
- * floor of the group's other consumers (another partition count before), else from the start.
+ * what comes again changes nothing. A new consumer of a group starts from the lowest floor of
+ * the group's consumers of another partition count (those it replaces), else from the start.
  */
 export async function ensureConsumer(
   jsm: JetStreamManager,
@@ -110,10 +110,12 @@ async function groupFloor(
   spec: DurableConsumerSpec,
 ): Promise<number | undefined> {
   const group = spec.handlers ?? spec.name;
+  const siblings = partitionNames(group, spec.partition?.count ?? 1);
   const floors: number[] = [];
   for await (const info of jsm.consumers.list(stream) as AsyncIterable<ConsumerInfo>) {
+    // Another partition of the same count has passed (and acked unread) this one's events.
     const name = info.config.durable_name ?? info.name;
-    if (name !== spec.name && inGroup(name, group)) floors.push(info.ack_floor.stream_seq);
+    if (!siblings.has(name) && inGroup(name, group)) floors.push(info.ack_floor.stream_seq);
   }
   return floors.length > 0 ? Math.min(...floors) : undefined;
 }
@@ -127,17 +129,19 @@ async function retireEarlierPartitions(
   stream: string,
   spec: DurableConsumerSpec,
 ): Promise<void> {
-  const group = spec.handlers ?? spec.name;
-  const count = spec.partition?.count ?? 1;
-  const wanted = new Set(Array.from({ length: count }, (_, k) => partitionName(group, k, count)));
+  const wanted = partitionNames(spec.handlers ?? spec.name, spec.partition?.count ?? 1);
   const earlier: string[] = [];
   for await (const info of jsm.consumers.list(stream) as AsyncIterable<ConsumerInfo>) {
     const name = info.config.durable_name ?? info.name;
     if (wanted.has(name)) wanted.delete(name);
-    else if (inGroup(name, group)) earlier.push(name);
+    else if (inGroup(name, spec.handlers ?? spec.name)) earlier.push(name);
   }
   if (wanted.size > 0) return;
   for (const name of earlier) await jsm.consumers.delete(stream, name).catch(() => undefined);
+}
+
+function partitionNames(group: string, count: number): Set<string> {
+  return new Set(Array.from({ length: count }, (_, k) => partitionName(group, k, count)));
 }
 
 /** The consumers of one group: `group` itself and its partitions `group-<k>of<n>`. */
