@@ -30,6 +30,7 @@ import { benchTeardown } from "../teardown.js";
 import { enrollDevices } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
 import { startLoadGenerators } from "./load-generators.js";
+import { objectReadFigures } from "./object-reads.js";
 import { rssOf, startServiceProcess } from "./service-process.js";
 import { targetWriteLag } from "./target-lag.js";
 
@@ -258,6 +259,7 @@ try {
         [from],
       );
       for (const row of why) log(`  ${row.stream_id} ${row.type}: ${JSON.stringify(row.data)}`);
+      log(`gateway object reads: ${JSON.stringify(await objectReadFigures(gateway.url))}`);
       throw new Error(`rollout ended ${status}: ${JSON.stringify(progress)}`);
     }
     if (status === "completed") break;
@@ -281,6 +283,8 @@ try {
   );
   const to = tail[0]?.p ?? from;
   log(`rollout completed in ${seconds.toFixed(2)} s (load ${load()})`);
+  const objectReads = await objectReadFigures(gateway.url);
+  log(`gateway object reads: ${JSON.stringify(objectReads)}`);
   const orchestratorRss = orchestrator.rssMb();
   const gatewayRss = gateway.rssMb();
   log(
@@ -399,6 +403,7 @@ try {
     p50_device_ms: Math.round(latency[0]?.p50 ?? 0),
     p99_device_ms: Math.round(latency[0]?.p99 ?? 0),
     ...targetLag,
+    ...objectReads,
     orchestrator_rss_mb: orchestratorRss.peak,
     gateway_rss_mb: gatewayRss.peak,
     load_generators: processes,
