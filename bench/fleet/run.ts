@@ -32,6 +32,7 @@ import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
 import { startLoadGenerators } from "./load-generators.js";
 import { objectReadFigures } from "./object-reads.js";
 import { rssOf, startServiceProcess } from "./service-process.js";
+import { logStall } from "./stall-report.js";
 import { targetWriteLag } from "./target-lag.js";
 
 const { values: args } = parseArgs({
@@ -259,7 +260,7 @@ try {
         [from],
       );
       for (const row of why) log(`  ${row.stream_id} ${row.type}: ${JSON.stringify(row.data)}`);
-      log(`gateway object reads: ${JSON.stringify(await objectReadFigures(gateway.url))}`);
+      await logStall(log, gateway.url, jsm);
       throw new Error(`rollout ended ${status}: ${JSON.stringify(progress)}`);
     }
     if (status === "completed") break;
@@ -272,8 +273,10 @@ try {
       lastLine = line;
       lastPrint = performance.now();
     }
-    if (performance.now() - t0 > timeoutMinutes * 60_000)
+    if (performance.now() - t0 > timeoutMinutes * 60_000) {
+      await logStall(log, gateway.url, jsm);
       throw new Error(`rollout not completed after ${timeoutMinutes} min`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   const seconds = (performance.now() - t0) / 1000;

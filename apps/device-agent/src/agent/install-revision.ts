@@ -195,6 +195,8 @@ async function rebootIntoTry(ctx: ApplyContext, spec: RevisionSpec): Promise<Sta
   return report;
 }
 
+const RETRY_REPORT_MS = 5_000;
+
 async function fetch(
   ctx: ApplyContext,
   spec: RevisionSpec,
@@ -202,6 +204,7 @@ async function fetch(
   signal: AbortSignal,
 ): Promise<void> {
   let lastReport = 0;
+  let lastRetryReport = Number.NEGATIVE_INFINITY;
   let last: DownloadCounters | undefined;
   // A refusal is logged by the journal; a progress report is never worth an apply.
   const progress = (message: string) =>
@@ -225,7 +228,10 @@ async function fetch(
         ? "object unavailable; asking again"
         : "object fetch interrupted; resuming";
       ctx.log.warn(what, { id, error: error.message, attempt, attempts, delayMs });
-      // The operator sees a device waiting for its objects, not a silent one.
+      // The operator sees a device waiting for its objects, not a silent one; at most one such
+      // report per RETRY_REPORT_MS (a busy gateway's ingestion needs no more of them).
+      if (Date.now() - lastRetryReport < RETRY_REPORT_MS) return;
+      lastRetryReport = Date.now();
       progress(`${what}: ${id} (attempt ${attempt} of ${attempts}, next in ${delayMs} ms)`);
     },
     onDeltaFallback: (id, error) =>

@@ -138,12 +138,15 @@ export async function fetchMissingObjects(
   options: FetchOptions,
 ): Promise<Counters> {
   const missing: Missing[] = [];
+  // A store holding no object has nothing a delta could start from: its offers are not asked for
+  // (a new device's first install, a whole fleet's at once, costs one request per object fewer).
+  const deltasUsable = (await store.listObjects()).length > 0;
   for (const id of ids) {
     if (await store.hasObject(id)) continue;
     // A lookup is a request too (a JetStream API call): a timeout is retried like a cut download,
     // not left to crash the apply with the device never reporting.
     const size = await withRetries(options, id, () => source.size(id));
-    const delta = await pickDelta(store, source, id, size);
+    const delta = deltasUsable ? await pickDelta(store, source, id, size) : undefined;
     const have = await partialSize(store, delta?.id ?? id);
     missing.push({ id, size, have, ...(delta ? { delta } : {}) });
   }

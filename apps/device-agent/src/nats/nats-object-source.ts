@@ -47,6 +47,8 @@ export class NatsObjectSource implements ObjectSource {
   readonly name = "nats:sc.dev.object";
   /** Delta id → the object it rebuilds: the gateway serves a delta only for an object allowed. */
   private readonly deltaTargets = new Map<string, string>();
+  /** Info asked for by `size`, used once by the `open` that follows (a retry asks afresh). */
+  private readonly sized = new Map<string, { size: number; nuid: string }>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -86,7 +88,10 @@ export class NatsObjectSource implements ObjectSource {
   }
 
   async size(id: string): Promise<number> {
-    return (await this.info(id)).size;
+    const info = await this.info(id);
+    if (this.sized.size >= 1_000) this.sized.clear();
+    this.sized.set(id, info);
+    return info.size;
   }
 
   /** The deltas the gateway offers for `id` (`{sha, deltas: true}`; none from older gateways). */
@@ -112,7 +117,8 @@ export class NatsObjectSource implements ObjectSource {
   }
 
   async open(id: string, offset: number, signal: AbortSignal): Promise<ObjectStream> {
-    const info = await this.info(id);
+    const info = this.sized.get(id) ?? (await this.info(id));
+    this.sized.delete(id);
     const saved = await readFile(this.resumePath(id), "utf8")
       .then((text) => JSON.parse(text) as ResumeRecord)
       .catch(() => undefined);

@@ -51,7 +51,8 @@ describe("an object the gateway cannot read now", () => {
     const retries = (await device.agent.journal.all()).filter(
       (r) => r.status === "DOWNLOADING" && /object unavailable; asking again/.test(r.message),
     );
-    expect(retries).toHaveLength(3);
+    // Three objects retried at once: one report (at most one per 5 s), every retry logged.
+    expect(retries).toHaveLength(1);
     expect(retries[0]?.message).toMatch(/attempt 1 of 20, next in \d+ ms/);
     expect(await device.statuses(target.revision)).not.toContain("WONTGO:object_missing");
   });
