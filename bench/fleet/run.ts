@@ -30,7 +30,9 @@ import { benchTeardown } from "../teardown.js";
 import { enrollDevices } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
 import { startLoadGenerators } from "./load-generators.js";
+import { objectReadFigures } from "./object-reads.js";
 import { rssOf, startServiceProcess } from "./service-process.js";
+import { logStall } from "./stall-report.js";
 import { targetWriteLag } from "./target-lag.js";
 
 const { values: args } = parseArgs({
@@ -258,6 +260,7 @@ try {
         [from],
       );
       for (const row of why) log(`  ${row.stream_id} ${row.type}: ${JSON.stringify(row.data)}`);
+      await logStall(log, gateway.url, jsm);
       throw new Error(`rollout ended ${status}: ${JSON.stringify(progress)}`);
     }
     if (status === "completed") break;
@@ -270,8 +273,10 @@ try {
       lastLine = line;
       lastPrint = performance.now();
     }
-    if (performance.now() - t0 > timeoutMinutes * 60_000)
+    if (performance.now() - t0 > timeoutMinutes * 60_000) {
+      await logStall(log, gateway.url, jsm);
       throw new Error(`rollout not completed after ${timeoutMinutes} min`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -281,6 +286,8 @@ try {
   );
   const to = tail[0]?.p ?? from;
   log(`rollout completed in ${seconds.toFixed(2)} s (load ${load()})`);
+  const objectReads = await objectReadFigures(gateway.url);
+  log(`gateway object reads: ${JSON.stringify(objectReads)}`);
   const orchestratorRss = orchestrator.rssMb();
   const gatewayRss = gateway.rssMb();
   log(
@@ -399,6 +406,7 @@ try {
     p50_device_ms: Math.round(latency[0]?.p50 ?? 0),
     p99_device_ms: Math.round(latency[0]?.p99 ?? 0),
     ...targetLag,
+    ...objectReads,
     orchestrator_rss_mb: orchestratorRss.peak,
     gateway_rss_mb: gatewayRss.peak,
     load_generators: processes,

@@ -64,6 +64,17 @@ export {
   windowWaitOf,
 } from "./maintenance-window.js";
 export {
+  LEGACY_UNAVAILABLE_REASON,
+  OBJECT_RETRY_AFTER_HEADER,
+  OBJECT_SEQ_HEADER,
+  OBJECT_STATUS_HEADER,
+  OBJECT_STATUSES,
+  type ObjectReplyKind,
+  type ObjectStatus,
+  objectReplyKind,
+  objectRetryAfterMs,
+} from "./object-reply.js";
+export {
   FLEET_NAME,
   FLEET_NAME_MESSAGE,
   formatRevision,

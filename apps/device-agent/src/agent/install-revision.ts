@@ -4,11 +4,11 @@ import { checkPartConfigs } from "../apply/part-configs.js";
 import { beginTry, clearTry } from "../boot/boot-env.js";
 import { bspFilesOf, EspTrails } from "../boot/esp.js";
 import { fetchMissingObjects } from "../fetch/fetch-objects.js";
-import type { ObjectSource } from "../fetch/object-source.js";
+import { type ObjectSource, ObjectUnavailable } from "../fetch/object-source.js";
 import { InvalidStateError, type RevisionSpec } from "../model/revision.js";
 import { needsReboot, planReconcile, planSteps } from "../plan/planner.js";
 import type { Step } from "../plan/steps.js";
-import type { StatusReport } from "../report/report.js";
+import type { DownloadCounters, StatusReport } from "../report/report.js";
 import { LxcConfigRefused } from "../runtime/lxc-config.js";
 import type { ApplyContext } from "./apply-context.js";
 import { bootFacts } from "./boot.js";
@@ -195,6 +195,8 @@ async function rebootIntoTry(ctx: ApplyContext, spec: RevisionSpec): Promise<Sta
   return report;
 }
 
+const RETRY_REPORT_MS = 5_000;
+
 async function fetch(
   ctx: ApplyContext,
   spec: RevisionSpec,
@@ -202,28 +204,43 @@ async function fetch(
   signal: AbortSignal,
 ): Promise<void> {
   let lastReport = 0;
+  let lastRetryReport = Number.NEGATIVE_INFINITY;
+  let last: DownloadCounters | undefined;
+  // A refusal is logged by the journal; a progress report is never worth an apply.
+  const progress = (message: string) =>
+    void ctx.journal
+      .report({
+        revision: spec.ref,
+        status: "DOWNLOADING",
+        message,
+        ...(last ? { downloads: last } : {}),
+      })
+      .catch(() => undefined);
   ctx.log.info("fetching", { revision: spec.ref, objects: spec.objects.length });
   const counters = await fetchMissingObjects(ctx.store, source, spec.objects, {
     concurrency: ctx.config.fetchConcurrency ?? 4,
     attempts: ctx.config.fetchAttempts ?? 20,
     reserveBytes: ctx.config.reserveBytes ?? 16 * 1024 * 1024,
     signal,
-    onRetry: (id, error) =>
-      ctx.log.warn("object fetch interrupted; resuming", { id, error: error.message }),
+    onRetry: (id, error, { attempt, attempts, delayMs }) => {
+      const unavailable = error instanceof ObjectUnavailable;
+      const what = unavailable
+        ? "object unavailable; asking again"
+        : "object fetch interrupted; resuming";
+      ctx.log.warn(what, { id, error: error.message, attempt, attempts, delayMs });
+      // The operator sees a device waiting for its objects, not a silent one; at most one such
+      // report per RETRY_REPORT_MS (a busy gateway's ingestion needs no more of them).
+      if (Date.now() - lastRetryReport < RETRY_REPORT_MS) return;
+      lastRetryReport = Date.now();
+      progress(`${what}: ${id} (attempt ${attempt} of ${attempts}, next in ${delayMs} ms)`);
+    },
     onDeltaFallback: (id, error) =>
       ctx.log.warn("object delta unusable; fetching the full object", { id, error: error.message }),
     onProgress: (downloads) => {
+      last = downloads;
       if (Date.now() - lastReport < 250 && downloads.objectsFetched < downloads.objects) return;
       lastReport = Date.now();
-      // A refusal is logged by the journal; a progress report is never worth an apply.
-      void ctx.journal
-        .report({
-          revision: spec.ref,
-          status: "DOWNLOADING",
-          message: `fetching from ${source.name}`,
-          downloads,
-        })
-        .catch(() => undefined);
+      progress(`fetching from ${source.name}`);
     },
   });
   await ctx.journal.report({

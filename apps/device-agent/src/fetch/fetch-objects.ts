@@ -6,15 +6,15 @@ import { fsyncDir } from "../fs/atomic.js";
 import type { DownloadCounters } from "../report/report.js";
 import type { LocalStore } from "../store/local-store.js";
 import { pickDelta, rebuildFromDelta, sha256File } from "./delta-plan.js";
-import type { ObjectSource } from "./object-source.js";
+import { type ObjectSource, ObjectUnavailable } from "./object-source.js";
 
 export interface FetchOptions {
   concurrency: number;
   signal: AbortSignal;
   onProgress: (counters: DownloadCounters) => void;
-  /** Attempts per object when the source fails mid-way (default 20). */
+  /** Attempts per object when the source fails mid-way or cannot serve it now (default 20). */
   attempts?: number;
-  onRetry?: (id: string, error: Error) => void;
+  onRetry?: (id: string, error: Error, retry: Retry) => void;
   /** Bytes to keep free beyond the objects (for trails, logs, overlays). */
   reserveBytes?: number;
   /** A delta that could not be fetched or rebuilt: the full object is fetched instead. */
@@ -65,9 +65,28 @@ async function fetchOne(
   await fsyncDir(store.objectsDir);
 }
 
+/** The retry about to happen: which attempt failed, of how many, and the wait before the next. */
+export interface Retry {
+  attempt: number;
+  attempts: number;
+  delayMs: number;
+}
+
 /**
- * A broken connection is retried (resuming from the partial file) with backoff; a wrong
- * hash, a missing object or a newer target is final.
+ * The wait before attempt `attempt + 1`: exponential up to 5 s, spread over half to one and a half
+ * of it (thousands of devices told "unavailable" at once must not come back at once), and not
+ * below the source's own hint.
+ */
+export function retryDelayMs(attempt: number, hintMs = 0, random = Math.random): number {
+  const base = Math.min(5000, 200 * 2 ** attempt);
+  return Math.round(Math.max(base * (0.5 + random()), hintMs * (1 + random() / 2)));
+}
+
+/**
+ * A broken connection, or a source that cannot serve the object now (`ObjectUnavailable`), is
+ * retried (resuming from the partial file) with backoff and jitter, at most `attempts` times; a
+ * wrong hash, a missing or refused object or a newer target is final. A source still unavailable
+ * after the last attempt ends the download with `object_unavailable`.
  */
 async function withRetries<T>(
   options: FetchOptions,
@@ -79,9 +98,19 @@ async function withRetries<T>(
     try {
       return await fetch();
     } catch (error) {
-      if (error instanceof ApplyError || options.signal.aborted || attempt >= attempts) throw error;
-      options.onRetry?.(id, error as Error);
-      await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+      if (error instanceof ApplyError || options.signal.aborted) throw error;
+      const unavailable = error instanceof ObjectUnavailable;
+      if (attempt >= attempts) {
+        if (!unavailable) throw error;
+        throw new ApplyError(
+          "object_unavailable",
+          `${(error as Error).message} (still unavailable after ${attempts} attempts)`,
+          { cause: error },
+        );
+      }
+      const delayMs = retryDelayMs(attempt, unavailable ? error.retryAfterMs : undefined);
+      options.onRetry?.(id, error as Error, { attempt, attempts, delayMs });
+      await new Promise((r) => setTimeout(r, delayMs));
     }
   }
 }
@@ -109,12 +138,15 @@ export async function fetchMissingObjects(
   options: FetchOptions,
 ): Promise<Counters> {
   const missing: Missing[] = [];
+  // A store holding no object has nothing a delta could start from: its offers are not asked for
+  // (a new device's first install, a whole fleet's at once, costs one request per object fewer).
+  const deltasUsable = (await store.listObjects()).length > 0;
   for (const id of ids) {
     if (await store.hasObject(id)) continue;
     // A lookup is a request too (a JetStream API call): a timeout is retried like a cut download,
     // not left to crash the apply with the device never reporting.
     const size = await withRetries(options, id, () => source.size(id));
-    const delta = await pickDelta(store, source, id, size);
+    const delta = deltasUsable ? await pickDelta(store, source, id, size) : undefined;
     const have = await partialSize(store, delta?.id ?? id);
     missing.push({ id, size, have, ...(delta ? { delta } : {}) });
   }

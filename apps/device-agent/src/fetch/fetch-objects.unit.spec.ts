@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalStore } from "../store/local-store.js";
 import { DirObjectSource } from "./dir-source.js";
-import { fetchMissingObjects } from "./fetch-objects.js";
+import { fetchMissingObjects, retryDelayMs } from "./fetch-objects.js";
+import { ObjectUnavailable } from "./object-source.js";
 
 describe("fetchMissingObjects", () => {
   const dir = mkdtempSync(join(tmpdir(), "statecast-fetch-"));
@@ -51,5 +52,47 @@ describe("fetchMissingObjects", () => {
       fetchMissingObjects(store, source, ["0".repeat(64)], options(retries)),
     ).rejects.toMatchObject({ name: "ApplyError", reason: "object_missing" });
     expect(retries).toEqual([]);
+  });
+
+  it("asks again for an object the source cannot serve now, then fetches it", async () => {
+    const { id, store, source } = await setup();
+    let opens = 0;
+    const busy = Object.assign(Object.create(source), {
+      open: (object: string, offset: number, signal: AbortSignal) => {
+        if (++opens <= 2) throw new ObjectUnavailable("gateway busy", 10);
+        return source.open(object, offset, signal);
+      },
+    });
+    const retries: Error[] = [];
+    const counters = await fetchMissingObjects(store, busy, [id], options(retries));
+    expect(retries.map((e) => e.name)).toEqual(["ObjectUnavailable", "ObjectUnavailable"]);
+    expect(counters).toMatchObject({ objects: 1, objectsFetched: 1 });
+    expect(await store.hasObject(id)).toBe(true);
+  });
+
+  it("gives up on a source still unavailable after the last attempt: object_unavailable", async () => {
+    const { id, store, source } = await setup();
+    const busy = Object.assign(Object.create(source), {
+      open: () => Promise.reject(new ObjectUnavailable("gateway busy")),
+    });
+    const retries: Error[] = [];
+    await expect(
+      fetchMissingObjects(store, busy, [id], { ...options(retries), attempts: 2 }),
+    ).rejects.toMatchObject({ name: "ApplyError", reason: "object_unavailable" });
+    expect(retries).toHaveLength(1);
+  });
+});
+
+describe("retryDelayMs", () => {
+  it("backs off exponentially to 5 s, spread over half to one and a half of it", () => {
+    expect(retryDelayMs(1, 0, () => 0)).toBe(200);
+    expect(retryDelayMs(1, 0, () => 1)).toBe(600);
+    expect(retryDelayMs(3, 0, () => 0.5)).toBe(1600);
+    expect(retryDelayMs(10, 0, () => 0.999)).toBeLessThanOrEqual(7500);
+  });
+
+  it("waits at least the source's hint, itself spread", () => {
+    expect(retryDelayMs(1, 2000, () => 0)).toBe(2000);
+    expect(retryDelayMs(1, 2000, () => 1)).toBe(3000);
   });
 });

@@ -22,3 +22,17 @@ export interface ObjectStream {
   from: number;
   chunks: AsyncIterable<Uint8Array>;
 }
+
+/**
+ * The source could not serve the object now (a gateway under load; `unavailable` on the wire):
+ * not final, the fetcher asks again after a backoff. `retryAfterMs`: the source's hint.
+ */
+export class ObjectUnavailable extends Error {
+  override readonly name = "ObjectUnavailable";
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}

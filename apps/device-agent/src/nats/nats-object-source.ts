@@ -1,9 +1,16 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import {
+  OBJECT_RETRY_AFTER_HEADER,
+  OBJECT_SEQ_HEADER,
+  OBJECT_STATUS_HEADER,
+  objectReplyKind,
+  objectRetryAfterMs,
+} from "@statecast/contract";
 import { type DeltaManifest, isDeltaManifest } from "@statecast/state";
 import { ApplyError } from "../apply/apply-error.js";
-import type { ObjectSource, ObjectStream } from "../fetch/object-source.js";
+import { type ObjectSource, type ObjectStream, ObjectUnavailable } from "../fetch/object-source.js";
 import { replaceFile } from "../fs/atomic.js";
 
 /** A place to resume: bytes already in the partial file, and the chunk stream sequence after them. */
@@ -32,12 +39,16 @@ const REQUEST_ATTEMPTS = 12;
  * JetStream access to `sc_objects`; the gateway serves only objects of revisions it was
  * targeted with). `{sha}` answers the size and the content's nuid; `{sha, seq}` the first chunk
  * at or after a stream sequence, so a cut download resumes where it stopped: the point is saved
- * next to the partial file after every chunk the fetcher has written.
+ * next to the partial file after every chunk the fetcher has written. A `refused` or `missing`
+ * answer is final (`ApplyError`); `unavailable` (the gateway could not read it now) is an
+ * `ObjectUnavailable`, which the fetcher retries.
  */
 export class NatsObjectSource implements ObjectSource {
   readonly name = "nats:sc.dev.object";
   /** Delta id → the object it rebuilds: the gateway serves a delta only for an object allowed. */
   private readonly deltaTargets = new Map<string, string>();
+  /** Info asked for by `size`, used once by the `open` that follows (a retry asks afresh). */
+  private readonly sized = new Map<string, { size: number; nuid: string }>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -59,10 +70,17 @@ export class NatsObjectSource implements ObjectSource {
         await sleep(Math.min(2_000, 100 * 2 ** attempt));
       }
     }
-    const status = reply.headers?.get("Sc-Status");
-    if (status === "ok") return reply;
-    const reason = status === "refused" ? "object_refused" : "object_missing";
-    throw new ApplyError(reason, `object ${body.sha}: ${reply.string() || "no answer"}`);
+    const reason = reply.string();
+    const kind = objectReplyKind(reply.headers?.get(OBJECT_STATUS_HEADER), reason);
+    if (kind === "ok") return reply;
+    const message = `object ${body.sha}: ${reason || "no answer"}`;
+    // Not final: the fetcher asks again after a backoff (issue 16: a wave of thousands of devices).
+    if (kind === "unavailable")
+      throw new ObjectUnavailable(
+        message,
+        objectRetryAfterMs(reply.headers?.get(OBJECT_RETRY_AFTER_HEADER)),
+      );
+    throw new ApplyError(`object_${kind}`, message);
   }
 
   private async info(id: string): Promise<{ size: number; nuid: string }> {
@@ -70,7 +88,10 @@ export class NatsObjectSource implements ObjectSource {
   }
 
   async size(id: string): Promise<number> {
-    return (await this.info(id)).size;
+    const info = await this.info(id);
+    if (this.sized.size >= 1_000) this.sized.clear();
+    this.sized.set(id, info);
+    return info.size;
   }
 
   /** The deltas the gateway offers for `id` (`{sha, deltas: true}`; none from older gateways). */
@@ -96,7 +117,8 @@ export class NatsObjectSource implements ObjectSource {
   }
 
   async open(id: string, offset: number, signal: AbortSignal): Promise<ObjectStream> {
-    const info = await this.info(id);
+    const info = this.sized.get(id) ?? (await this.info(id));
+    this.sized.delete(id);
     const saved = await readFile(this.resumePath(id), "utf8")
       .then((text) => JSON.parse(text) as ResumeRecord)
       .catch(() => undefined);
@@ -116,7 +138,7 @@ export class NatsObjectSource implements ObjectSource {
     while (offset < size) {
       if (signal.aborted) throw new ApplyError("superseded", `download of ${id} aborted`);
       const reply = await this.ask(this.request(id, Math.max(1, nextSeq)));
-      const seq = Number(reply.headers?.get("Sc-Seq"));
+      const seq = Number(reply.headers?.get(OBJECT_SEQ_HEADER));
       if (reply.data.length === 0 || !Number.isSafeInteger(seq))
         throw new ApplyError("object_missing", `object ${id}: the gateway sent an empty chunk`);
       const after = offset + reply.data.length;

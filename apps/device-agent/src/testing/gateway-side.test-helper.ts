@@ -16,6 +16,12 @@ export const STATUS_STREAM = "SC_DEVICE_STATUS";
  * writes targets into KV and reads reports from the stream itself.
  */
 export class GatewaySide {
+  /**
+   * Reads of object chunks the object responder gets a JetStream timeout for, from now (what a
+   * gateway under a wave of thousands of devices saw in issue 16).
+   */
+  failChunkReads = 0;
+
   private constructor(
     readonly nc: NatsConnection,
     readonly jsm: JetStreamManager,
@@ -34,9 +40,22 @@ export class GatewaySide {
     const objects = await new Objm(nc).create("sc_objects");
     // The gateway's object responder, allowing every object (access rules: gateway tests).
     const allowAll = { refusal: async () => undefined } as unknown as ObjectAccess;
-    new ObjectResponder(nc, jsm, objects, allowAll).start();
+    let side: GatewaySide | undefined;
+    const faultyJsm = {
+      streams: {
+        getMessage: (...args: Parameters<JetStreamManager["streams"]["getMessage"]>) => {
+          if (side && side.failChunkReads > 0) {
+            side.failChunkReads--;
+            return Promise.reject(new Error("timeout"));
+          }
+          return jsm.streams.getMessage(...args);
+        },
+      },
+    } as unknown as JetStreamManager;
+    new ObjectResponder(nc, faultyJsm, objects, allowAll).start();
     await nc.flush();
-    return new GatewaySide(nc, jsm, targets, objects);
+    side = new GatewaySide(nc, jsm, targets, objects);
+    return side;
   }
 
   async putObjects(dir: string): Promise<void> {

@@ -10,6 +10,7 @@ import {
 import { z } from "zod";
 import type { LegacyTargetWatch } from "../enrollment/hello.js";
 import { DEFAULT_HELLO_LIMITS, type HelloLimitOptions } from "../enrollment/hello-limits.js";
+import { DEFAULT_OBJECT_READS, type ReadGateOptions } from "../objects/read-gate.js";
 import { DEFAULT_REPORT_RATE, type ReportRateOptions } from "../status/report-rate.js";
 import { targetKeyDir } from "../targets/target-key.js";
 
@@ -133,6 +134,21 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
     .describe(
       "how many gateway replicas run (spreads the partitions; a dead one's are taken over)",
     ),
+  // Reads of sc_objects for devices at once; the rest queue (fairly) up to the wait below.
+  STATECAST_OBJECT_READS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_OBJECT_READS.limit)
+    .describe("reads of sc_objects one gateway runs at once for devices; the rest wait in order"),
+  STATECAST_OBJECT_READ_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_OBJECT_READS.maxWaitMs)
+    .describe(
+      "ms an object request may wait for a read before the device is answered 'unavailable' (asks again later); keep it under the agent's 5 s request timeout",
+    ),
   // Upgrade aid (SECURITY.md): agents of earlier releases keep a working target watch.
   STATECAST_LEGACY_TARGET_WATCH: z
     .enum(["auto", "on", "off"])
@@ -160,6 +176,8 @@ export interface GatewayConfig extends ServiceConfig {
   publicObjectFleets: string[];
   /** Metrics from one device more often than this (ms, on average) are dropped. */
   metricsMinIntervalMs: number;
+  /** Reads of `sc_objects` at once for devices, and how long a request may wait for one. */
+  objectReads: ReadGateOptions;
   /** Which earlier agents' hellos get their target-watch permissions (`auto` by default). */
   legacyTargetWatch: LegacyTargetWatch;
   /** Target writing's partitions, and which of them this replica takes at once. */
@@ -203,6 +221,10 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
     },
     publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
     metricsMinIntervalMs: settings.STATECAST_METRICS_MIN_INTERVAL_SECONDS ?? 5_000,
+    objectReads: {
+      limit: settings.STATECAST_OBJECT_READS,
+      maxWaitMs: settings.STATECAST_OBJECT_READ_WAIT_MS,
+    },
     legacyTargetWatch: settings.STATECAST_LEGACY_TARGET_WATCH,
     targetPartitions: {
       count: settings.STATECAST_TARGET_PARTITIONS,

@@ -27,9 +27,18 @@ describe("device-gateway /metrics", () => {
       statecast_processor_lag_events: "gauge",
       statecast_devices: "gauge",
       statecast_gateway_devices_present: "gauge",
+      statecast_gateway_object_reads_active: "gauge",
+      statecast_gateway_object_reads_queued: "gauge",
+      statecast_gateway_object_read_waits_total: "counter",
+      statecast_gateway_object_read_wait_seconds_total: "counter",
+      statecast_gateway_object_requests_unavailable_total: "counter",
       process_cpu_seconds_total: "counter",
     });
     expect(samples.get("statecast_gateway_reports_ingested_total")).toBe(0);
+    expect(samples.get("statecast_gateway_object_reads_queued")).toBe(0);
+    expect(
+      samples.get('statecast_gateway_object_requests_unavailable_total{reason="queue_timeout"}'),
+    ).toBe(0);
   });
 
   it("counts ingested reports and drops by reason", async () => {

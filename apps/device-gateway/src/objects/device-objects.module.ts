@@ -16,7 +16,9 @@ import { DeviceObjectsController } from "./device-objects.controller.js";
 import { DeviceObjectsService } from "./device-objects.service.js";
 import { NatsObjectSource } from "./nats-object-source.js";
 import { ObjectAccess } from "./object-access.js";
+import { ObjectReadsMetrics } from "./object-reads.metrics.js";
 import { ObjectResponder } from "./object-responder.js";
+import { ReadGate } from "./read-gate.js";
 
 const NATS_OBJECTS = "gateway:sc_objects";
 
@@ -46,14 +48,23 @@ const NATS_OBJECTS = "gateway:sc_objects";
     },
     {
       provide: ObjectResponder,
-      inject: [NATS_CONNECTION, JETSTREAM, ObjectAccess, NATS_OBJECTS],
+      inject: [NATS_CONNECTION, JETSTREAM, ObjectAccess, NATS_OBJECTS, SERVICE_CONFIG],
       useFactory: async (
         nc: NatsConnection,
         js: JetStreamClient,
         access: ObjectAccess,
         objects: NatsObjectStore,
-      ) => new ObjectResponder(nc, await js.jetstreamManager(), objects, access),
+        config: GatewayConfig,
+      ) =>
+        new ObjectResponder(
+          nc,
+          await js.jetstreamManager(),
+          objects,
+          access,
+          new ReadGate(config.objectReads),
+        ),
     },
+    ObjectReadsMetrics,
   ],
 })
 export class DeviceObjectsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {

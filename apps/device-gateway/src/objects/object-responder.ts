@@ -2,7 +2,13 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import type { ObjectStore } from "@nats-io/obj";
 import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { Logger } from "@nestjs/common";
-import { isDeviceId } from "@statecast/contract";
+import {
+  isDeviceId,
+  OBJECT_RETRY_AFTER_HEADER,
+  OBJECT_SEQ_HEADER,
+  OBJECT_STATUS_HEADER,
+  type ObjectStatus,
+} from "@statecast/contract";
 import {
   LEGACY_OBJECT_REFUSAL,
   LEGACY_OBJECT_REFUSAL_SUBJECT,
@@ -11,12 +17,14 @@ import {
 import { type DeltaManifest, deltaOffersName, isDeltaManifest } from "@statecast/state";
 import { objectChunk } from "./nats-object-source.js";
 import type { ObjectAccess } from "./object-access.js";
+import { ReadGate, ReadQueueTimeout } from "./read-gate.js";
 import { Remembered } from "./remembered.js";
+import { ThrottledLog } from "./throttled-log.js";
 
 /** Replicas share object requests through this queue group. */
 export const OBJECTS_QUEUE = "sc-objects";
-export const OBJECT_STATUS_HEADER = "Sc-Status";
-export const OBJECT_SEQ_HEADER = "Sc-Seq";
+/** How long a device is told to wait after a read failed (a queue timeout: the queue's wait). */
+const READ_FAILED_RETRY_MS = 1_000;
 
 const SHA = /^[0-9a-f]{64}$/;
 /**
@@ -41,7 +49,10 @@ type Info = Awaited<ReturnType<ObjectStore["info"]>>;
  * - `{sha, seq}` → the first chunk of the object at or after stream sequence `seq`, its
  *   sequence in header `Sc-Seq`; the device asks for `Sc-Seq + 1` next, so a cut download
  *   resumes at a chunk.
- * Every reply carries `Sc-Status`: `ok`, `refused` or `missing` (then a reason as the body).
+ * Every reply carries `Sc-Status` (`@statecast/contract` object-reply): `ok`, `refused` or
+ * `missing` (final; a reason as the body), or `unavailable` when the object could not be read now:
+ * its request waited past the read gate's limit, or a read of `sc_objects` failed (a JetStream
+ * timeout under load). Reads go through a fair `ReadGate`, so a wave of devices queues here.
  */
 export class ObjectResponder {
   private readonly logger = new Logger("Objects");
@@ -49,22 +60,24 @@ export class ObjectResponder {
   private legacy: Subscription | undefined;
   /** A wave of devices asks for the same few objects: one JetStream lookup serves them all. */
   private readonly infos = new Remembered<Info>(REMEMBER_MS, (info) => !!info && !info.deleted);
+  /** Requests answered `unavailable` because a read failed (queue timeouts: `gate.timeouts`). */
+  readFailures = 0;
+  private readonly queueTimeoutLog = new ThrottledLog();
+  private readonly readFailureLog = new ThrottledLog();
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly objects: ObjectStore,
     private readonly access: ObjectAccess,
+    readonly gate = new ReadGate(),
   ) {}
 
   start(): void {
     this.subscription = this.nc.subscribe("sc.dev.*.object", {
       queue: OBJECTS_QUEUE,
       callback: (_error, msg) => {
-        void this.answer(msg).catch((error: Error) => {
-          this.logger.error(`object request on ${msg.subject} failed: ${error.message}`);
-          reply(msg, "missing", "the gateway could not read the object; try again");
-        });
+        void this.answer(msg).catch((error: Error) => this.unavailable(msg, error));
       },
     });
     // A previous-release agent's own read of sc_objects (while legacy object read is off).
@@ -82,12 +95,44 @@ export class ObjectResponder {
     await this.legacy?.drain();
   }
 
-  /** The delta offers the delta maker stored for object `to` (none when absent or unreadable). */
+  /** The answer to a request that could not be read now: the device asks again later. */
+  private unavailable(msg: Msg, error: Error): void {
+    const queued = error instanceof ReadQueueTimeout;
+    if (queued) {
+      this.queueTimeoutLog.note((count) =>
+        this.logger.warn(`${count} object request(s) answered unavailable: ${error.message}`),
+      );
+    } else {
+      this.readFailures++;
+      this.readFailureLog.note((count) =>
+        this.logger.error(
+          `${count} object request(s) answered unavailable; last on ${msg.subject}: ${error.message}`,
+        ),
+      );
+    }
+    const retryAfterMs = queued ? this.gate.options.maxWaitMs : READ_FAILED_RETRY_MS;
+    reply(
+      msg,
+      "unavailable",
+      `the gateway could not read the object now (${error.message}); try again`,
+      undefined,
+      retryAfterMs,
+    );
+  }
+
+  /**
+   * The delta offers the delta maker stored for object `to` (none when absent or not JSON); a
+   * failed read throws (answered `unavailable`).
+   */
   private async offers(to: string): Promise<DeltaManifest[]> {
-    const blob = await this.objects.getBlob(deltaOffersName(to)).catch(() => null);
+    const blob = await this.objects.getBlob(deltaOffersName(to));
     if (!blob) return [];
-    const parsed = JSON.parse(new TextDecoder().decode(blob)) as { offers?: unknown[] };
-    return (parsed.offers ?? []).filter(isDeltaManifest);
+    try {
+      const parsed = JSON.parse(new TextDecoder().decode(blob)) as { offers?: unknown[] };
+      return (parsed.offers ?? []).filter(isDeltaManifest);
+    } catch {
+      return [];
+    }
   }
 
   private async answer(msg: Msg): Promise<void> {
@@ -105,6 +150,11 @@ export class ObjectResponder {
       this.logger.warn(`object ${allowedObject} refused to ${deviceId}: ${refusal}`);
       return reply(msg, "refused", refusal);
     }
+    await this.gate.run(() => this.read(msg, request));
+  }
+
+  /** The reads of `sc_objects` a request needs, run in one slot of the gate. */
+  private async read(msg: Msg, request: ObjectRequest): Promise<void> {
     if (request.deltas)
       return reply(msg, "ok", JSON.stringify({ offers: await this.offers(request.sha) }));
     if (request.for && !(await this.offers(request.for)).some((o) => o.id === request.sha))
@@ -133,9 +183,12 @@ export class ObjectResponder {
     reply(msg, "ok", chunk.data, chunk.seq);
   }
 
-  /** The first chunk of content `nuid` at or after stream sequence `seq` (null when none). */
+  /**
+   * The first chunk of content `nuid` at or after stream sequence `seq` (null when none); a
+   * failed read throws, never taken for a missing chunk.
+   */
   private chunk(nuid: string, seq: number) {
-    return objectChunk(this.jsm, nuid, seq).catch(() => null);
+    return objectChunk(this.jsm, nuid, seq);
   }
 }
 
@@ -172,9 +225,16 @@ function parse(text: string): ObjectRequest | undefined {
   }
 }
 
-function reply(msg: Msg, status: string, body: string | Uint8Array, seq?: number): void {
+function reply(
+  msg: Msg,
+  status: ObjectStatus,
+  body: string | Uint8Array,
+  seq?: number,
+  retryAfterMs?: number,
+): void {
   const h = headers();
   h.set(OBJECT_STATUS_HEADER, status);
   if (seq !== undefined) h.set(OBJECT_SEQ_HEADER, String(seq));
+  if (retryAfterMs !== undefined) h.set(OBJECT_RETRY_AFTER_HEADER, String(retryAfterMs));
   msg.respond(body, { headers: h });
 }

@@ -1,0 +1,47 @@
+import { initialDevice } from "@statecast/device-domain";
+import type { GatewayView } from "../view/gateway-view.js";
+import { ObjectAccess } from "./object-access.js";
+
+/** A view answering every device enrolled, approved and targeted; counts what it was asked. */
+function aView() {
+  const asked: string[] = [];
+  const view = {
+    device: async (deviceId: string) => {
+      asked.push(deviceId);
+      return {
+        ...initialDevice(deviceId),
+        fleet: "fleet",
+        approval: "approved",
+        enrolledAt: "2026-01-01T00:00:00.000Z",
+        targeted: [{ revision: { fleet: "fleet", number: 1 }, digest: "d".repeat(64) }],
+      };
+    },
+    inRevision: async () => true,
+  } as unknown as GatewayView;
+  return { view, asked };
+}
+
+describe("ObjectAccess", () => {
+  it("remembers allowed pairs up to its limit, forgetting the oldest first, not all at once", async () => {
+    const { view, asked } = aView();
+    const access = new ObjectAccess(view, { publicObjectFleets: [], cacheLimit: 2 }, () => 0);
+    const sha = "a".repeat(64);
+    for (const device of ["d1", "d2", "d3"])
+      expect(await access.refusal(device, sha)).toBeUndefined();
+    asked.length = 0;
+    for (const device of ["d2", "d3", "d1"]) await access.refusal(device, sha);
+    expect(asked).toEqual(["d1"]); // d2 and d3 still remembered; d1 was the oldest
+  });
+
+  it("checks a pair again once its time is up", async () => {
+    const { view, asked } = aView();
+    let now = 0;
+    const access = new ObjectAccess(view, { publicObjectFleets: [], cacheMs: 100 }, () => now);
+    await access.refusal("d1", "a".repeat(64));
+    now = 99;
+    await access.refusal("d1", "a".repeat(64));
+    now = 100;
+    await access.refusal("d1", "a".repeat(64));
+    expect(asked).toEqual(["d1", "d1"]);
+  });
+});
