@@ -31,14 +31,8 @@ export function credsConnectionOptions(
 export function deviceConnectionOptions(
   creds: string | (() => string),
   deviceId: string,
-): Pick<ConnectionOptions, "authenticator" | "inboxPrefix" | "noAsyncTraces"> {
-  return {
-    ...credsConnectionOptions(creds),
-    inboxPrefix: deviceInboxPrefix(deviceId),
-    // As the services (platform's NatsModule): no Error built ahead of every request in case it
-    // fails; 4.4 % of bench:fleet's load generator CPU (1,000 agents). Failures still say what.
-    noAsyncTraces: true,
-  };
+): Pick<ConnectionOptions, "authenticator" | "inboxPrefix"> {
+  return { ...credsConnectionOptions(creds), inboxPrefix: deviceInboxPrefix(deviceId) };
 }
 
 /**
