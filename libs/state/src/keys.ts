@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import * as ed from "@noble/ed25519";
+import { strictEd25519Verify } from "./ed25519-verify.js";
 import { KeyError } from "./errors.js";
 
 // @noble/ed25519 v3 leaves its synchronous SHA-512 unset; node:crypto provides it.
@@ -75,18 +76,13 @@ export function ed25519Sign(message: Uint8Array, seed: Uint8Array): Uint8Array {
   return ed.sign(message, seed);
 }
 
-/** Strict (RFC 8032, not ZIP-215) Ed25519 verification with @noble/ed25519; false on bad input. */
+/** Strict (RFC 8032, not ZIP-215) Ed25519 verification; false on bad input (see the function). */
 export function ed25519Verify(
   signature: Uint8Array,
   message: Uint8Array,
   publicKey: Uint8Array,
 ): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  try {
-    return ed.verify(signature, message, publicKey, { zip215: false });
-  } catch {
-    return false;
-  }
+  return strictEd25519Verify(signature, message, publicKey);
 }
 
 /** SPKI DER of any public key in PEM (SPKI or certificate) or KeyObject form, for comparisons. */
