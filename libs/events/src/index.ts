@@ -46,6 +46,7 @@ export {
 export {
   type Partition,
   type PartitionOptions,
+  partitionName,
   partitionNames,
   partitionOf,
 } from "./partitions.js";

@@ -106,8 +106,8 @@ export class ProcessorSession {
       this.partitioned && this.options.routing !== "handler"
         ? read.events.filter((event) => partition.owns(event.streamId))
         : read.events;
-    const outcome =
-      events.length > 0 ? await this.options.handle(events, client, partition) : undefined;
+    const handled =
+      events.length > 0 ? { outcome: await this.options.handle(events, client, partition) } : null;
     const advanced = await client.query(ADVANCE_CHECKPOINT, [
       name,
       position.transactionId.toString(),
@@ -123,7 +123,7 @@ export class ProcessorSession {
     await client.query("COMMIT");
     this.position = position;
     this.handledEvents += events.length;
-    if (events.length > 0) this.options.onCommitted?.(outcome, events, partition);
+    if (handled) this.options.onCommitted?.(handled.outcome, events, partition);
     this.store.announceIfAppendedIn(client);
     return true;
   }

@@ -12,7 +12,7 @@ import { type LogPosition, START } from "./positions.js";
 import type { PostgresEventStore } from "./postgres-event-store.js";
 import { ProcessorSession } from "./processor-session.js";
 
-export interface ProcessorOptions {
+export interface ProcessorOptions<Outcome = unknown> {
   /** Unique per processor; names its checkpoint row and its advisory lock. */
   name: string;
   batchSize?: number;
@@ -23,9 +23,9 @@ export interface ProcessorOptions {
    * through `client` commit atomically with it. Throwing rolls both back; the batch is retried.
    * Partitioned, it is called per partition with that partition's events (see `routing`).
    */
-  handle(events: RecordedEvent[], client: pg.ClientBase, partition: Partition): Promise<unknown>;
+  handle(events: RecordedEvent[], client: pg.ClientBase, partition: Partition): Promise<Outcome>;
   /** Told after a batch committed, with what `handle` returned (counts for metrics, say). */
-  onCommitted?: (outcome: unknown, events: readonly RecordedEvent[], partition: Partition) => void;
+  onCommitted?(outcome: Outcome, events: readonly RecordedEvent[], partition: Partition): void;
   /**
    * Split the log between replicas: each partition has its own checkpoint row and lock, so each
    * replica takes a share (see PartitionOptions). Default: one partition, today's name.
@@ -76,9 +76,9 @@ export interface RunningProcessor {
  * name: unpartitioned, a session advisory lock lets exactly one work while the others stand by;
  * partitioned, each partition is such a processor of its own and the replicas share them.
  */
-export function runProcessor(
+export function runProcessor<Outcome>(
   store: PostgresEventStore,
-  options: ProcessorOptions,
+  options: ProcessorOptions<Outcome>,
 ): RunningProcessor {
   const split = options.partitions ?? { count: 1 };
   validatePartitions(split);
