@@ -5,7 +5,12 @@ import {
   type Migration,
   parseEventPayload,
 } from "@statecast/events";
-import { EventsTransportModule, MetricsModule, PlatformModule } from "@statecast/platform";
+import {
+  type DurableConsumerSpec,
+  EventsTransportModule,
+  MetricsModule,
+  PlatformModule,
+} from "@statecast/platform";
 import type { GatewayConfig } from "./config/gateway.config.js";
 import { DeviceMetricsModule } from "./device-metrics/device-metrics.module.js";
 import { CREDENTIAL_REVOKER } from "./enrollment/credential-revoker.js";
@@ -15,7 +20,7 @@ import { DeviceObjectsModule } from "./objects/device-objects.module.js";
 import { presenceMigrations } from "./presence/presence.migrations.js";
 import { PresenceModule } from "./presence/presence.module.js";
 import { StatusModule } from "./status/status.module.js";
-import { TARGETS_CONSUMER } from "./targets/target-events.controller.js";
+import { targetConsumers } from "./targets/target-consumers.js";
 import { TargetsModule } from "./targets/targets.module.js";
 import { gatewayViewMigrations } from "./view/gateway-view.migrations.js";
 import { ViewModule } from "./view/view.module.js";
@@ -34,9 +39,9 @@ const migrations: readonly Migration[] = [
  * events in order for the targets, the streams of its own view (see ViewModule), and revocations
  * when this gateway has a NATS setup to sign with.
  */
-function eventConsumers(config: GatewayConfig) {
+function eventConsumers(config: GatewayConfig): DurableConsumerSpec[] {
   return [
-    { name: TARGETS_CONSUMER, filterSubject: "sc.evt.device.>" },
+    ...targetConsumers(config.targetPartitions),
     ...VIEW_CONSUMERS,
     ...(config.natsAuthDir
       ? [{ name: CREDENTIAL_REVOKER, filterSubject: "sc.evt.device.*.DeviceCredentialsRevoked" }]
@@ -55,6 +60,7 @@ export class AppModule {
           stream: EVENTS_STREAM,
           consumers: eventConsumers(config),
           decode: parseEventPayload,
+          databaseLeases: {},
         }),
         // Feature modules, one line each:
         ViewModule,

@@ -12,11 +12,24 @@ export { DatabaseModule, type DatabaseModuleOptions } from "./database/database.
 export { ErrorFilter } from "./errors/error.filter.js";
 export { type ErrorBody, type ErrorResponse, toErrorResponse } from "./errors/error-response.js";
 export {
+  type ConsumerLease,
+  type ConsumerLeases,
+  PostgresConsumerLeases,
+  type PostgresLeaseOptions,
+} from "./events-transport/consumer-lease.js";
+export {
+  partitionName,
+  partitionOf,
+} from "./events-transport/durable-consumer.js";
+export {
   type JetStreamEventPattern,
   OnStreamEvent,
   OnStreamEvents,
 } from "./events-transport/event-pattern.js";
-export { EventsTransportModule } from "./events-transport/events-transport.module.js";
+export {
+  EventsTransportModule,
+  type EventsTransportOptions,
+} from "./events-transport/events-transport.module.js";
 export { JetStreamEventContext } from "./events-transport/jetstream-event.context.js";
 export {
   type DurableConsumerSpec,

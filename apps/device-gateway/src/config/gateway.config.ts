@@ -107,6 +107,32 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
     .string()
     .default("")
     .describe("comma-separated fleets whose devices may read any object of their fleet"),
+  // Target writing spread over replicas (deploy/README.md "Replicas"): every replica the same count.
+  STATECAST_TARGET_PARTITIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe(
+      "partitions of the gateway's target writing (by device); each is written by one replica at a time",
+    ),
+  STATECAST_REPLICA_INDEX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      "this replica's number (0, 1, …): it takes the partitions k with k % replicas = its number at once, others once they have stayed free 10 s",
+    ),
+  STATECAST_REPLICAS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe(
+      "how many gateway replicas run (spreads the partitions; a dead one's are taken over)",
+    ),
   // Upgrade aid (SECURITY.md): agents of earlier releases keep a working target watch.
   STATECAST_LEGACY_TARGET_WATCH: z
     .enum(["auto", "on", "off"])
@@ -136,6 +162,8 @@ export interface GatewayConfig extends ServiceConfig {
   metricsMinIntervalMs: number;
   /** Which earlier agents' hellos get their target-watch permissions (`auto` by default). */
   legacyTargetWatch: LegacyTargetWatch;
+  /** Target writing's partitions, and which of them this replica takes at once. */
+  targetPartitions: { count: number; replica: number; replicas: number };
 }
 
 const list = (text: string) =>
@@ -176,5 +204,10 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
     publicObjectFleets: list(settings.STATECAST_PUBLIC_OBJECT_FLEETS),
     metricsMinIntervalMs: settings.STATECAST_METRICS_MIN_INTERVAL_SECONDS ?? 5_000,
     legacyTargetWatch: settings.STATECAST_LEGACY_TARGET_WATCH,
+    targetPartitions: {
+      count: settings.STATECAST_TARGET_PARTITIONS,
+      replica: settings.STATECAST_REPLICA_INDEX,
+      replicas: settings.STATECAST_REPLICAS,
+    },
   };
 }

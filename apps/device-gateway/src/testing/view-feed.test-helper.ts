@@ -11,7 +11,7 @@ import {
   poolOf,
   type RunningProcessor,
 } from "@statecast/events";
-import { JetStreamEventsServer } from "@statecast/platform";
+import { JetStreamEventsServer, PostgresConsumerLeases } from "@statecast/platform";
 import type pg from "pg";
 import { DataSource } from "typeorm";
 import { GatewayView } from "../view/gateway-view.js";
@@ -58,6 +58,7 @@ export async function feedView(
       stream: EVENTS_STREAM,
       consumers: VIEW_CONSUMERS,
       decode: parseEventPayload,
+      leases: new PostgresConsumerLeases(poolOf(dataSource), { retryMs: 100 }),
       backoffMs: [100],
     }),
     logger: false,

@@ -70,7 +70,10 @@ export class GatewayView {
   ) {
     const insert = this.rows.createQueryBuilder().insert().values(rows);
     await (source === "from the record"
-      ? insert.orUpdate(["recorded_at", "global_position"], ["event_id"])
+      ? // Both device consumers record the same events: the second one writes no row.
+        insert.orUpdate(["recorded_at", "global_position"], ["event_id"], {
+          skipUpdateIfNoValuesChanged: true,
+        })
       : insert.orIgnore()
     ).execute();
   }

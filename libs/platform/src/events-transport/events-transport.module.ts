@@ -1,7 +1,20 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type DynamicModule, Module } from "@nestjs/common";
+import { getDataSourceToken } from "@nestjs/typeorm";
+import type pg from "pg";
+import type { DataSource } from "typeorm";
+import type { PostgresDriver } from "typeorm/driver/postgres/PostgresDriver.js";
 import { MICROSERVICE_STRATEGY, NATS_CONNECTION } from "../tokens.js";
+import { PostgresConsumerLeases, type PostgresLeaseOptions } from "./consumer-lease.js";
 import { type JetStreamEventsOptions, JetStreamEventsServer } from "./jetstream-events.server.js";
+
+export interface EventsTransportOptions extends Omit<JetStreamEventsOptions, "leases"> {
+  /**
+   * Leases for consumers with more than one message in flight, as advisory locks in the
+   * service's own database (its TypeORM DataSource).
+   */
+  databaseLeases?: PostgresLeaseOptions;
+}
 
 /**
  * The JetStream events transport on the service's NATS connection. `bootstrapApp` connects it as
@@ -9,16 +22,27 @@ import { type JetStreamEventsOptions, JetStreamEventsServer } from "./jetstream-
  */
 @Module({})
 export class EventsTransportModule {
-  static forRoot(options: JetStreamEventsOptions): DynamicModule {
+  static forRoot(options: EventsTransportOptions): DynamicModule {
+    const { databaseLeases, ...transport } = options;
     return {
       module: EventsTransportModule,
       global: true,
       providers: [
-        {
-          provide: MICROSERVICE_STRATEGY,
-          inject: [NATS_CONNECTION],
-          useFactory: (nc: NatsConnection) => new JetStreamEventsServer(nc, options),
-        },
+        databaseLeases
+          ? {
+              provide: MICROSERVICE_STRATEGY,
+              inject: [NATS_CONNECTION, getDataSourceToken()],
+              useFactory: (nc: NatsConnection, dataSource: DataSource) => {
+                const pool = (dataSource.driver as PostgresDriver).master as pg.Pool;
+                const leases = new PostgresConsumerLeases(pool, databaseLeases);
+                return new JetStreamEventsServer(nc, { ...transport, leases });
+              },
+            }
+          : {
+              provide: MICROSERVICE_STRATEGY,
+              inject: [NATS_CONNECTION],
+              useFactory: (nc: NatsConnection) => new JetStreamEventsServer(nc, transport),
+            },
       ],
       exports: [MICROSERVICE_STRATEGY],
     };

@@ -1,26 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  AckPolicy,
-  type ConsumerConfig,
-  type ConsumerMessages,
-  DeliverPolicy,
-  type JsMsg,
-  jetstream,
-  jetstreamManager,
-} from "@nats-io/jetstream";
-import { type Msg, type NatsConnection, nanos, type Subscription } from "@nats-io/transport-node";
+import { type ConsumerMessages, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { type CustomTransportStrategy, type MessageHandler, Server } from "@nestjs/microservices";
 import { lastValueFrom } from "rxjs";
+import type { ConsumerLease, ConsumerLeases } from "./consumer-lease.js";
+import { accepts, type DurableConsumerSpec, ensureConsumer } from "./durable-consumer.js";
 import type { JetStreamEventPattern } from "./event-pattern.js";
 import { JetStreamEventContext } from "./jetstream-event.context.js";
 import { RecentIds } from "./recent-ids.js";
 import { errorReply, type ServiceReply } from "./service-request.js";
 
-/** One durable consumer: its name (what `OnStreamEvent` names) and the subjects it reads. */
-export interface DurableConsumerSpec {
-  name: string;
-  filterSubject: string;
-}
+export type { DurableConsumerSpec } from "./durable-consumer.js";
 
 export interface JetStreamEventsOptions {
   stream: string;
@@ -33,6 +23,8 @@ export interface JetStreamEventsOptions {
   ackWaitMs?: number;
   /** Queue group of the `@MessagePattern` subscriptions: one replica answers each request. */
   queue?: string;
+  /** Who may run a consumer with more than one message in flight (required for those). */
+  leases?: ConsumerLeases;
 }
 
 const DEFAULT_BACKOFF_MS = [250, 1_000, 5_000, 15_000, 30_000];
@@ -72,8 +64,13 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
 
   listen(callback: () => void): void {
     for (const spec of this.options.consumers) {
+      const leased = (spec.inFlight ?? 1) > 1;
+      if (leased && !this.options.leases)
+        throw new Error(
+          `consumer ${spec.name}: ${spec.inFlight} messages in flight need leases (one replica at a time)`,
+        );
       this.handled.set(spec.name, new RecentIds(4_096));
-      this.loops.push(this.run(spec));
+      this.loops.push(leased ? this.runLeased(spec) : this.run(spec));
     }
     for (const [pattern, handler] of this.messageHandlers) {
       if (handler.isEventHandler) continue;
@@ -114,62 +111,134 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
     let failures = 0;
     while (!this.closed) {
       try {
-        const consumer = await this.open(spec);
-        const messages = await consumer.consume({ max_messages: 16 });
-        this.running.add(messages);
-        // close() may have run while this consumer was being opened: it could not stop it then.
-        if (this.closed) messages.stop();
+        const messages = await this.open(spec, true);
         failures = 0;
         try {
           for await (const message of messages) {
             if (this.closed) break; // not acknowledged: delivered again, to a replica or later
-            await this.deliver(spec.name, message);
+            if (!(await this.deliver(spec, message, message.info.deliveryCount))) {
+              const delay = this.delayAfter(message.info.deliveryCount);
+              message.nak(delay);
+            }
           }
         } finally {
           this.running.delete(messages);
         }
       } catch (error) {
         if (this.closed) return;
-        this.logger.warn?.(
-          `consumer ${spec.name} on ${this.options.stream} not running, retrying: ${(error as Error).message}`,
-        );
-        await sleep(this.delayAfter(++failures), undefined, { signal: this.closing.signal }).catch(
-          () => undefined,
-        );
+        this.warnNotRunning(spec, error);
+        await this.pause(this.delayAfter(++failures));
       }
     }
   }
 
-  private async open(spec: DurableConsumerSpec) {
-    const jsm = await jetstreamManager(this.nc);
-    const config: Partial<ConsumerConfig> = {
-      durable_name: spec.name,
-      filter_subject: spec.filterSubject,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      max_ack_pending: 1,
-      ack_wait: nanos(this.ackWaitMs),
-      max_deliver: -1,
-    };
-    const existing = await jsm.consumers.info(this.options.stream, spec.name).catch(() => null);
-    if (!existing) await jsm.consumers.add(this.options.stream, config);
-    else if (existing.config.filter_subject !== spec.filterSubject) {
-      await jsm.consumers.update(this.options.stream, spec.name, {
-        filter_subject: spec.filterSubject,
-      });
+  /**
+   * Consumes while this replica holds the consumer's lease, `inFlight` messages at a time, each
+   * handled in stream order: a failed one is tried again here (never negatively acknowledged, which
+   * would let newer messages pass it) until it succeeds, the lease is lost or the server closes.
+   * Messages are acknowledged without waiting for the server's confirmation; one whose
+   * acknowledgement was lost comes again and is recognised by its stream sequence.
+   */
+  private async runLeased(spec: DurableConsumerSpec): Promise<void> {
+    const leases = this.options.leases!;
+    let failures = 0;
+    while (!this.closed) {
+      let lease: ConsumerLease;
+      try {
+        const preferred = spec.preferred ?? true;
+        lease = await leases.acquire(spec.name, { preferred, signal: this.closing.signal });
+      } catch (error) {
+        if (this.closed) return;
+        this.warnNotRunning(spec, error);
+        await this.pause(this.delayAfter(++failures));
+        continue;
+      }
+      try {
+        this.logger.log?.(`consumer ${spec.name}: lease taken, ${spec.inFlight} in flight`);
+        await this.consumeLeased(spec, lease);
+        failures = 0;
+      } catch (error) {
+        if (!this.closed) this.warnNotRunning(spec, error);
+        failures++;
+      } finally {
+        await lease.release().catch(() => undefined);
+      }
+      if (!this.closed) await this.pause(this.delayAfter(Math.max(failures, 1)));
     }
-    return jetstream(this.nc).consumers.get(this.options.stream, spec.name);
   }
 
-  private async deliver(consumer: string, message: JsMsg): Promise<void> {
+  private async consumeLeased(spec: DurableConsumerSpec, lease: ConsumerLease): Promise<void> {
+    const messages = await this.open(spec, true);
+    const stop = () => messages.stop();
+    lease.lost.addEventListener("abort", stop, { once: true });
+    if (lease.lost.aborted) messages.stop();
+    const stopped = AbortSignal.any([lease.lost, this.closing.signal]);
+    let through = 0;
+    try {
+      for await (const message of messages) {
+        if (stopped.aborted) break; // not acknowledged: the next holder starts from the floor
+        const seq = message.info.streamSequence;
+        if (seq > through && accepts(spec, message.subject)) {
+          if (!(await this.deliverInOrder(spec, message, stopped))) break;
+        } else message.ack();
+        through = Math.max(through, seq);
+      }
+    } finally {
+      lease.lost.removeEventListener("abort", stop);
+      this.running.delete(messages);
+    }
+    if (lease.lost.aborted && !this.closed) throw lease.lost.reason;
+  }
+
+  /** Handles one message until it succeeds (true) or `stopped` aborts (false). */
+  private async deliverInOrder(
+    spec: DurableConsumerSpec,
+    message: JsMsg,
+    stopped: AbortSignal,
+  ): Promise<boolean> {
+    const keepAlive = setInterval(() => message.working(), this.ackWaitMs / 3);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        if (await this.deliver(spec, message, attempt)) return true;
+        const waited = await sleep(this.delayAfter(attempt), true, { signal: stopped }).catch(
+          () => false,
+        );
+        if (!waited) return false;
+      }
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** The consumer, made or brought to its spec, consuming (stopped by close()). */
+  private async open(spec: DurableConsumerSpec, reset: boolean): Promise<ConsumerMessages> {
+    const jsm = await jetstreamManager(this.nc);
+    await ensureConsumer(jsm, this.options.stream, spec, { ackWaitMs: this.ackWaitMs, reset });
+    const consumer = await jetstream(this.nc).consumers.get(this.options.stream, spec.name);
+    const messages = await consumer.consume({ max_messages: Math.max(16, spec.inFlight ?? 1) });
+    this.running.add(messages);
+    // close() may have run while this consumer was being opened: it could not stop it then.
+    if (this.closed) messages.stop();
+    return messages;
+  }
+
+  /**
+   * Runs the handlers of one message (attempt `attempt`): true once it is handled and
+   * acknowledged (or needs no handling), false when a handler failed (the caller retries).
+   */
+  private async deliver(spec: DurableConsumerSpec, message: JsMsg, attempt: number) {
+    const consumer = spec.name;
     const type = message.headers?.get(EVENT_TYPE_HEADER) ?? "";
     const id = message.headers?.get(MESSAGE_ID_HEADER) ?? `seq:${message.seq}`;
-    const pattern: JetStreamEventPattern & Record<string, string> = { consumer, type };
+    const pattern: JetStreamEventPattern & Record<string, string> = {
+      consumer: spec.handlers ?? consumer,
+      type,
+    };
     const handler = this.getHandlerByPattern(this.normalizePattern(pattern));
     const handled = this.handled.get(consumer)!;
     if (!handler || handled.has(id)) {
       message.ack();
-      return;
+      return true;
     }
     let data: unknown;
     try {
@@ -180,23 +249,33 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
         `${consumer}: ${type} ${id} is unreadable, dropped: ${(error as Error).message}`,
       );
       message.term();
-      return;
+      return true;
     }
     const keepAlive = setInterval(() => message.working(), this.ackWaitMs / 3);
     try {
       await this.invoke(handler, data, new JetStreamEventContext([message, consumer]));
       handled.add(id);
-      await message.ackAck().catch(() => undefined);
+      if ((spec.inFlight ?? 1) > 1) message.ack();
+      else await message.ackAck().catch(() => undefined);
+      return true;
     } catch (error) {
-      const attempt = message.info.deliveryCount;
-      const delay = this.delayAfter(attempt);
       this.logger.warn?.(
-        `${consumer}: ${type} ${id} failed (attempt ${attempt}), again in ${delay} ms: ${describe(error)}`,
+        `${consumer}: ${type} ${id} failed (attempt ${attempt}), again in ${this.delayAfter(attempt)} ms: ${describe(error)}`,
       );
-      message.nak(delay);
+      return false;
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  private warnNotRunning(spec: DurableConsumerSpec, error: unknown): void {
+    this.logger.warn?.(
+      `consumer ${spec.name} on ${this.options.stream} not running, retrying: ${describe(error)}`,
+    );
+  }
+
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.closing.signal }).catch(() => undefined);
   }
 
   private async answer(handler: MessageHandler, msg: Msg): Promise<void> {
