@@ -153,6 +153,7 @@ try {
           STATECAST_PROCESSOR_PARTITIONS: String(replicas),
           STATECAST_TARGET_PARTITIONS: String(replicas),
           STATECAST_REPLICA_INDEX: String(i),
+          STATECAST_REPLICAS: String(replicas),
         };
   const startReplicas = async (name: "orchestrator" | "device-gateway", short: string) => {
     const started = [];

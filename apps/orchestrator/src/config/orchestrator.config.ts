@@ -54,6 +54,8 @@ export const orchestratorSettings = serviceSettings(ORCHESTRATOR_DEFAULT_PORT).e
   // many partitions; each replica, numbered from 0, prefers its own share. 1 = one active replica.
   STATECAST_PROCESSOR_PARTITIONS: countSetting(64).default(1),
   STATECAST_REPLICA_INDEX: wholeNumberSetting(0, 63, "a replica index").default(0),
+  // How many replicas run (the same names as the gateway's); unset: as many as partitions.
+  STATECAST_REPLICAS: countSetting(64).optional(),
 });
 
 export interface OrchestratorConfig extends ServiceConfig {
@@ -93,6 +95,7 @@ export function loadOrchestratorConfig(env: Environment): OrchestratorConfig {
     processorPartitions: {
       count: settings.STATECAST_PROCESSOR_PARTITIONS,
       replicaIndex: settings.STATECAST_REPLICA_INDEX,
+      ...(settings.STATECAST_REPLICAS ? { replicas: settings.STATECAST_REPLICAS } : {}),
     },
   };
 }
