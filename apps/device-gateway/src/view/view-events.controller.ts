@@ -8,11 +8,11 @@ import { VIEW_DEVICE_EVENTS, VIEW_REVISION_EVENTS, VIEW_TOKEN_EVENTS } from "./v
 /**
  * The durable consumers of SC_EVENTS that keep the gateway's view, one per kind of stream. The
  * device events (15 a device in a rollout, a few of them viewed) are taken many at a time by
- * one replica under a lease, in order: one at a time, an acknowledgement round trip each, this
+ * one replica under a lease, 8 devices at once, each device's in order: one at a time, an acknowledgement round trip each, this
  * consumer and the target consumer lagged a wave behind in `bench:fleet` (issue 22).
  */
 export const VIEW_CONSUMERS = [
-  { name: "gateway-view-devices", filterSubject: "sc.evt.device.>", inFlight: 256 },
+  { name: "gateway-view-devices", filterSubject: "sc.evt.device.>", inFlight: 256, concurrency: 8 },
   { name: "gateway-view-tokens", filterSubject: "sc.evt.enrollment-token.>" },
   { name: "gateway-view-revisions", filterSubject: "sc.evt.revision.*.RevisionPosted" },
 ] as const satisfies readonly DurableConsumerSpec[];

@@ -22,6 +22,11 @@ export interface DurableConsumerSpec {
    */
   inFlight?: number;
   /**
+   * Messages handled at once (leased consumers), each key's in stream order: default 1, all in
+   * stream order.
+   */
+  concurrency?: number;
+  /**
    * This consumer's share of the subjects' keys (the 4th subject token, the stream key on
    * SC_EVENTS): only messages whose key hashes to `index` of `count` reach the handlers.
    */
@@ -40,11 +45,15 @@ export function partitionOf(key: string, count: number): number {
   return (hash >>> 0) % count;
 }
 
+/** A message's key: its subject's 4th token (on SC_EVENTS, the stream key: a device id). */
+export function keyOf(subject: string): string {
+  return subject.split(".")[3] ?? "";
+}
+
 /** Whether a message on `subject` is this consumer's (every message of an unpartitioned one). */
 export function accepts(spec: DurableConsumerSpec, subject: string): boolean {
   if (!spec.partition) return true;
-  const key = subject.split(".")[3] ?? "";
-  return partitionOf(key, spec.partition.count) === spec.partition.index;
+  return partitionOf(keyOf(subject), spec.partition.count) === spec.partition.index;
 }
 
 export function configFor(spec: DurableConsumerSpec, ackWaitMs: number): Partial<ConsumerConfig> {

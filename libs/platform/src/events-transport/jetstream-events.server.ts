@@ -4,9 +4,10 @@ import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node"
 import { type CustomTransportStrategy, type MessageHandler, Server } from "@nestjs/microservices";
 import { lastValueFrom } from "rxjs";
 import type { ConsumerLease, ConsumerLeases } from "./consumer-lease.js";
-import { accepts, type DurableConsumerSpec, ensureConsumer } from "./durable-consumer.js";
+import { accepts, type DurableConsumerSpec, ensureConsumer, keyOf } from "./durable-consumer.js";
 import type { JetStreamEventPattern } from "./event-pattern.js";
 import { JetStreamEventContext } from "./jetstream-event.context.js";
+import { KeyedLanes } from "./keyed-lanes.js";
 import { RecentIds } from "./recent-ids.js";
 import { errorReply, type ServiceReply } from "./service-request.js";
 
@@ -133,8 +134,9 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
   }
 
   /**
-   * Consumes while this replica holds the consumer's lease, `inFlight` messages at a time, each
-   * handled in stream order: a failed one is tried again here (never negatively acknowledged, which
+   * Consumes while this replica holds the consumer's lease, `inFlight` messages at a time, those
+   * of one key (the stream key: a device) handled in stream order, up to `concurrency` keys at
+   * once: a failed one is tried again here (never negatively acknowledged, which
    * would let newer messages pass it) until it succeeds, the lease is lost or the server closes.
    * Messages are acknowledged without waiting for the server's confirmation; one whose
    * acknowledgement was lost comes again and is recognised by its stream sequence.
@@ -173,17 +175,22 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
     lease.lost.addEventListener("abort", stop, { once: true });
     if (lease.lost.aborted) messages.stop();
     const stopped = AbortSignal.any([lease.lost, this.closing.signal]);
+    const lanes = new KeyedLanes(spec.concurrency ?? 1);
     let through = 0;
     try {
       for await (const message of messages) {
         if (stopped.aborted) break; // not acknowledged: the next holder starts from the floor
         const seq = message.info.streamSequence;
+        // At or below `through`: handed to a lane already, come again for a lost acknowledgement.
         if (seq > through && accepts(spec, message.subject)) {
-          if (!(await this.deliverInOrder(spec, message, stopped))) break;
+          await lanes.run(keyOf(message.subject), () =>
+            this.deliverInOrder(spec, message, stopped),
+          );
         } else message.ack();
         through = Math.max(through, seq);
       }
     } finally {
+      await lanes.drain();
       lease.lost.removeEventListener("abort", stop);
       this.running.delete(messages);
     }

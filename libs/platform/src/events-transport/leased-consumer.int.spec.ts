@@ -30,13 +30,18 @@ const seen: Seen[] = [];
 const failures = new Map<number, number>();
 /** Handling takes this long (ms): lets a test stop a replica with messages in hand. */
 let slowMs = 0;
+/** Handlers running now, and the most that ever ran at once. */
+let running = 0;
+let mostRunning = 0;
 
 function handlersOf(replica: string): Type {
   @Controller()
   class Handlers {
     @OnStreamEvents(GROUP, ["Counted"])
     async counted(@Payload() body: { key: string; n: number }): Promise<void> {
+      mostRunning = Math.max(mostRunning, ++running);
       if (slowMs) await new Promise((r) => setTimeout(r, slowMs));
+      running--;
       const left = failures.get(body.n) ?? 0;
       seen.push({ replica, key: body.key, n: body.n });
       if (left > 0) {
@@ -137,6 +142,8 @@ describe("leased consumers: many in flight, in order, one replica at a time", ()
     seen.length = 0;
     failures.clear();
     slowMs = 0;
+    running = 0;
+    mostRunning = 0;
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(STREAM).catch(() => undefined);
     await jsm.streams.add({ name: STREAM, subjects: ["l.evt.>"] });
@@ -161,6 +168,35 @@ describe("leased consumers: many in flight, in order, one replica at a time", ()
       await until("every event acknowledged", async () => (await settled(GROUP)) === 0);
       const info = await (await jetstreamManager(nc)).consumers.info(STREAM, GROUP);
       expect(info.config.max_ack_pending).toBe(64);
+    } finally {
+      await app.close();
+      await conn.close();
+    }
+  });
+
+  it("handles several devices at once, each device's events in stream order, a failure retried in place", async () => {
+    slowMs = 10;
+    const published: { key: string; n: number }[] = [];
+    for (let i = 0; i < 200; i++) {
+      const key = `d${i % 10}`;
+      published.push({ key, n: await publish(key) });
+    }
+    const failing = published[55]!;
+    failures.set(failing.n, 2);
+    const { app, nc: conn } = await replica("a", [one({ concurrency: 8 })]);
+    try {
+      await until("every event handled", () => seen.length >= 202);
+      expect(seen).toHaveLength(202);
+      for (let k = 0; k < 10; k++) {
+        const key = `d${k}`;
+        const handled = seen.filter((x) => x.key === key).map((x) => x.n);
+        const expected = published.filter((x) => x.key === key).map((x) => x.n);
+        expect(handled.filter((x, i) => handled[i - 1] !== x)).toEqual(expected);
+      }
+      expect(seen.filter((x) => x.n === failing.n)).toHaveLength(3);
+      expect(mostRunning).toBeGreaterThan(1);
+      expect(mostRunning).toBeLessThanOrEqual(8);
+      await until("every event acknowledged", async () => (await settled(GROUP)) === 0);
     } finally {
       await app.close();
       await conn.close();
