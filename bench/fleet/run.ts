@@ -31,6 +31,7 @@ import { enrollDevices } from "./agents.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
 import { startLoadGenerators } from "./load-generators.js";
 import { objectReadFigures } from "./object-reads.js";
+import { replicaShares } from "./replica-share.js";
 import { rssOf, startServiceProcess } from "./service-process.js";
 import { logStall } from "./stall-report.js";
 import { targetWriteLag } from "./target-lag.js";
@@ -44,8 +45,14 @@ const { values: args } = parseArgs({
     // The rollout fails when not completed within this many minutes.
     "timeout-minutes": { type: "string", default: "15" },
     baseline: { type: "string" },
+    // Scale-out (issue 16): this many orchestrators and gateways, each its own process, on the
+    // same Postgres and NATS, their processors split into this many partitions.
+    replicas: { type: "string", default: "1" },
   },
 });
+const replicas = Number(args.replicas);
+if (!Number.isInteger(replicas) || replicas < 1 || replicas > 8)
+  throw new Error(`--replicas must be a whole number 1-8, got ${args.replicas}`);
 const agentsPerProcess = Number(args["agents-per-process"]);
 if (!Number.isInteger(agentsPerProcess) || agentsPerProcess < 1)
   throw new Error(`--agents-per-process must be a whole number ≥ 1`);
@@ -140,19 +147,35 @@ try {
     STATECAST_ADMIN_TOKEN: TOKEN,
     STATECAST_LOG_LEVEL: "error",
   };
-  log("starting the built orchestrator, then the gateway (child processes)");
-  const orchestrator = await startServiceProcess("orchestrator", env, log);
-  teardown.add(
-    "the orchestrator",
-    () => orchestrator.stop(),
-    () => [orchestrator.child.pid],
-  );
-  const gateway = await startServiceProcess("device-gateway", env, log);
-  teardown.add(
-    "the gateway",
-    () => gateway.stop(),
-    () => [gateway.child.pid],
-  );
+  // Replica i prefers partition i of each partitioned processor (orchestrator and gateway).
+  const replicaEnv = (i: number): Record<string, string> =>
+    replicas === 1
+      ? {}
+      : {
+          STATECAST_PROCESSOR_PARTITIONS: String(replicas),
+          STATECAST_TARGET_PARTITIONS: String(replicas),
+          STATECAST_REPLICA_INDEX: String(i),
+          STATECAST_REPLICAS: String(replicas),
+        };
+  const startReplicas = async (name: "orchestrator" | "device-gateway", short: string) => {
+    const started = [];
+    // One after the other: the first runs the migrations before the others start.
+    for (let i = 0; i < replicas; i++) {
+      const label = replicas === 1 ? name : `${short}${i}`;
+      const service = await startServiceProcess(name, { ...env, ...replicaEnv(i) }, log, label);
+      teardown.add(
+        `the ${label}`,
+        () => service.stop(),
+        () => [service.child.pid],
+      );
+      started.push(service);
+    }
+    return started;
+  };
+  log(`starting ${replicas} built orchestrator(s), then ${replicas} gateway(s) (child processes)`);
+  const orchestrators = await startReplicas("orchestrator", "orchestrator-");
+  const gateways = await startReplicas("device-gateway", "gateway-");
+  const orchestrator = orchestrators[0] as (typeof orchestrators)[number];
 
   const api = async (path: string, method = "GET", body?: unknown) => {
     const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
@@ -260,7 +283,7 @@ try {
         [from],
       );
       for (const row of why) log(`  ${row.stream_id} ${row.type}: ${JSON.stringify(row.data)}`);
-      await logStall(log, gateway.url, jsm);
+      await logStall(log, gateways[0]!.url, jsm);
       throw new Error(`rollout ended ${status}: ${JSON.stringify(progress)}`);
     }
     if (status === "completed") break;
@@ -274,7 +297,7 @@ try {
       lastPrint = performance.now();
     }
     if (performance.now() - t0 > timeoutMinutes * 60_000) {
-      await logStall(log, gateway.url, jsm);
+      await logStall(log, gateways[0]!.url, jsm);
       throw new Error(`rollout not completed after ${timeoutMinutes} min`);
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -286,13 +309,16 @@ try {
   );
   const to = tail[0]?.p ?? from;
   log(`rollout completed in ${seconds.toFixed(2)} s (load ${load()})`);
-  const objectReads = await objectReadFigures(gateway.url);
-  log(`gateway object reads: ${JSON.stringify(objectReads)}`);
-  const orchestratorRss = orchestrator.rssMb();
-  const gatewayRss = gateway.rssMb();
-  log(
-    `RSS now / peak: orchestrator ${orchestratorRss.now} / ${orchestratorRss.peak} MB, gateway ${gatewayRss.now} / ${gatewayRss.peak} MB`,
-  );
+  const objectReads = await objectReadFigures(gateways[0]!.url);
+  log(`gateway object reads (the first gateway): ${JSON.stringify(objectReads)}`);
+  const orchestratorRss = orchestrators.map((o) => o.rssMb());
+  const gatewayRss = gateways.map((g) => g.rssMb());
+  const peak = (rss: { peak: number }[]) => Math.max(...rss.map((r) => r.peak));
+  const mb = (rss: { now: number; peak: number }[]) =>
+    rss.map((r) => `${r.now} / ${r.peak}`).join(", ");
+  log(`RSS now / peak: orchestrator ${mb(orchestratorRss)} MB, gateway ${mb(gatewayRss)} MB`);
+  const shares = replicas > 1 ? await replicaShares(orchestrators, gateways) : undefined;
+  for (const share of shares ?? []) log(`replica ${share.replica}: ${JSON.stringify(share)}`);
 
   const waves = progress.waves as { counts: Record<string, number> }[];
   const succeeded = waves.reduce((sum, w) => sum + (w.counts.succeeded ?? 0), 0);
@@ -407,8 +433,8 @@ try {
     p99_device_ms: Math.round(latency[0]?.p99 ?? 0),
     ...targetLag,
     ...objectReads,
-    orchestrator_rss_mb: orchestratorRss.peak,
-    gateway_rss_mb: gatewayRss.peak,
+    orchestrator_rss_mb: peak(orchestratorRss),
+    gateway_rss_mb: peak(gatewayRss),
     load_generators: processes,
     load_generator_rss_mb: generatorsRss,
     agent_resource_errors: resourceErrors,
@@ -416,6 +442,7 @@ try {
     db_transactions: transactions.length,
     ...floor,
     commit_delay_ms: commitDelayMs,
+    ...(shares ? { replica_count: replicas, replicas: shares } : {}),
     load_avg_1m_end: load(),
   });
 } finally {

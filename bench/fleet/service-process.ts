@@ -20,32 +20,34 @@ export async function startServiceProcess(
   name: ServiceName,
   env: Record<string, string>,
   log: (line: string) => void,
+  /** How its lines and profile are named (default: the service's name). */
+  label: string = name,
 ): Promise<ServiceProcess> {
   const main = fileURLToPath(new URL(`../../apps/${name}/dist/main.js`, import.meta.url));
   const port = await freePort();
   // BENCH_FLEET_CPU_PROF=<dir>: each service writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_FLEET_CPU_PROF;
   const flags = profile
-    ? ["--cpu-prof", "--cpu-prof-dir", profile, "--cpu-prof-name", `${name}.cpuprofile`]
+    ? ["--cpu-prof", "--cpu-prof-dir", profile, "--cpu-prof-name", `${label}.cpuprofile`]
     : [];
   const child = spawn(process.execPath, [...flags, main], {
     env: { ...process.env, ...env, STATECAST_HTTP_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line) log(`[${name}] ${line}`);
+    for (const line of chunk.toString("utf8").split("\n")) if (line) log(`[${label}] ${line}`);
   };
   child.stdout?.on("data", forward);
   child.stderr?.on("data", forward);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} at start`);
+    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode} at start`);
     const ready = await fetch(`${url}/health/ready`).catch(() => undefined);
     if (ready?.status === 200) break;
     if (i > 1200) {
       child.kill("SIGKILL"); // not yet handed to the caller's teardown
-      throw new Error(`${name} not ready after 120 s`);
+      throw new Error(`${label} not ready after 120 s`);
     }
     await sleep(100);
   }

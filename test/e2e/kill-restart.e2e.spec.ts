@@ -36,7 +36,21 @@ async function succeeded(system: FleetSystem, fleet: string, number: number): Pr
   return Number(rows[0]?.n);
 }
 
-describe("orchestrator and gateway SIGKILLed mid-rollout and restarted", () => {
+// With two replicas of each (issue 16), replica 0 of each is killed: replica 1 takes its
+// partitions over while it is down, and hands them back when it is started again.
+/** Partitions of the rollout process manager an orchestrator holds (its `/metrics`). */
+async function pmPartitionsHeld(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const series =
+    'statecast_processor_partitions_held{processor="orchestrator.rollout-process-manager"} ';
+  const line = text.split("\n").find((l) => l.startsWith(series));
+  return Number(line?.slice(series.length) ?? Number.NaN);
+}
+
+describe.each([
+  { replicas: 1, what: "orchestrator and gateway" },
+  { replicas: 2, what: "replica 0 of two orchestrators and of two gateways" },
+])("$what SIGKILLed mid-rollout and restarted", ({ replicas }) => {
   let system: FleetSystem;
   const devices = 31;
 
@@ -44,6 +58,7 @@ describe("orchestrator and gateway SIGKILLed mid-rollout and restarted", () => {
     // The services run as child processes of their built entry points: the kill is a real SIGKILL.
     system = await startFleet([...lxcs("plant", 1), ...sims("plant", devices - 1, "k")], {
       processes: true,
+      replicas,
     });
   });
   afterAll(async () => {
@@ -84,7 +99,22 @@ describe("orchestrator and gateway SIGKILLed mid-rollout and restarted", () => {
 
     // While both are down the agents keep applying and publishing reports into SC_DEVICE_STATUS.
     await sleep(2_000);
+    const survivor = system.services.replicas?.orchestrators[1];
+    if (survivor) {
+      await until(
+        "orchestrator replica 1 to take the killed replica's partition over",
+        async () => ((await pmPartitionsHeld(survivor.url)) === 2 ? true : undefined),
+        30_000,
+      );
+    }
     await Promise.all([children.orchestrator.start(), children.gateway.start()]);
+    if (survivor) {
+      await until(
+        "replica 1 to hand the partition back to the restarted replica 0",
+        async () => ((await pmPartitionsHeld(children.orchestrator.url)) === 1 ? true : undefined),
+        30_000,
+      );
+    }
 
     const done = await rolloutReaches(system, id, "completed", 90_000);
     const waves = done.waves as Json[];
@@ -125,10 +155,12 @@ describe("orchestrator and gateway SIGKILLed mid-rollout and restarted", () => {
     // dropped none (but reports it committed before the kill, coming back) and skipped no seq.
     expect(await fleetReportProblems(system)).toEqual([]);
     const gatewayUrl = system.services.gateway.url;
-    expect(await gatewayReportLosses(gatewayUrl)).toEqual({});
+    for (const replica of system.services.replicas?.gateways ?? [system.services.gateway])
+      expect(await gatewayReportLosses(replica.url)).toEqual({});
     console.log(
       JSON.stringify({
         scenario: "kill-restart",
+        replicas,
         devices,
         succeededAtKill: before,
         rolloutAtKill,

@@ -54,6 +54,11 @@ export interface ServicesOptions {
   enrollment?: boolean;
   /** More settings for both services (e.g. a short STATECAST_TARGET_LIFETIME_SECONDS). */
   env?: Record<string, string>;
+  /**
+   * With `processes`: this many orchestrators and gateways (issue 16 scale-out), replica i with
+   * STATECAST_REPLICA_INDEX=i and every partitioned processor split in as many partitions.
+   */
+  replicas?: number;
 }
 
 /**
@@ -75,8 +80,10 @@ export interface Services {
   servicesCreds: string;
   orchestrator: ServiceHandle;
   gateway: ServiceHandle;
-  /** With `processes`: the two child processes, to kill and start again. */
+  /** With `processes`: the two child processes (replica 0 of each), to kill and start again. */
   children?: { orchestrator: ServiceChild; gateway: ServiceChild };
+  /** With `processes`: every replica of each service (index = STATECAST_REPLICA_INDEX). */
+  replicas?: { orchestrators: ServiceChild[]; gateways: ServiceChild[] };
   /** PEM of the gateway's target signing key (what agents trust as the orchestrator's key). */
   targetKeyPem: string;
   close(): Promise<void>;
@@ -214,17 +221,39 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
   let orchestrator: ServiceHandle;
   let gateway: ServiceHandle;
   let children: Services["children"];
+  let replicas: Services["replicas"];
   if (options.processes) {
     const base = baseEnvironment();
+    const count = options.replicas ?? 1;
+    const replicaEnv = (i: number, dir: string): Record<string, string> =>
+      count === 1
+        ? {}
+        : {
+            STATECAST_REPLICA_INDEX: String(i),
+            STATECAST_REPLICAS: String(count),
+            STATECAST_PROCESSOR_PARTITIONS: String(count),
+            STATECAST_TARGET_PARTITIONS: String(count),
+            // No shared disk between replicas either.
+            ...(i > 0 ? { STATECAST_DATA_DIR: `${dir}-${i}` } : {}),
+          };
+    const each = async (name: "orchestrator" | "device-gateway", env: Record<string, string>) => {
+      const started: ServiceChild[] = [];
+      for (let i = 0; i < count; i++) {
+        const own = { ...base, ...env, ...replicaEnv(i, env.STATECAST_DATA_DIR as string) };
+        started.push(new ServiceChild(name, await freePort(), own));
+      }
+      return started;
+    };
+    replicas = {
+      orchestrators: await each("orchestrator", orchestratorEnv),
+      gateways: await each("device-gateway", gatewayEnv),
+    };
     children = {
-      orchestrator: new ServiceChild("orchestrator", await freePort(), {
-        ...base,
-        ...orchestratorEnv,
-      }),
-      gateway: new ServiceChild("device-gateway", await freePort(), { ...base, ...gatewayEnv }),
+      orchestrator: replicas.orchestrators[0] as ServiceChild,
+      gateway: replicas.gateways[0] as ServiceChild,
     };
     // Together, as replicas may start: migrations run under an advisory lock.
-    await Promise.all([children.orchestrator.start(), children.gateway.start()]);
+    await Promise.all([...replicas.orchestrators, ...replicas.gateways].map((c) => c.start()));
     orchestrator = children.orchestrator;
     gateway = children.gateway;
   } else {
@@ -258,8 +287,12 @@ export async function startServices(options: ServicesOptions = {}): Promise<Serv
     orchestrator,
     gateway,
     ...(children ? { children } : {}),
+    ...(replicas ? { replicas } : {}),
     targetKeyPem: readFileSync(targetKeyFiles(targetKeyDir).publicKey, "utf8"),
     async close() {
+      const others = [...(replicas?.gateways ?? []), ...(replicas?.orchestrators ?? [])];
+      const extra = others.filter((c) => c !== gateway && c !== orchestrator);
+      await Promise.all(extra.map((c) => c.close().catch(() => undefined)));
       await gateway.close().catch(() => undefined);
       await orchestrator.close().catch(() => undefined);
       await nats.dispose();

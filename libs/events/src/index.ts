@@ -43,6 +43,13 @@ export {
   runMigrations,
   typeormMigrations,
 } from "./migrate.js";
+export {
+  type Partition,
+  type PartitionOptions,
+  partitionName,
+  partitionNames,
+  partitionOf,
+} from "./partitions.js";
 export { poolOf } from "./pool-of.js";
 export { comparePositions, type LogPosition, START } from "./positions.js";
 export {
@@ -57,7 +64,12 @@ export {
   type ReadStreamOptions,
   type ReadStreamResult,
 } from "./postgres-event-store.js";
-export { type ProcessorOptions, type RunningProcessor, runProcessor } from "./processor.js";
+export {
+  type PartitionView,
+  type ProcessorOptions,
+  type RunningProcessor,
+  runProcessor,
+} from "./processor.js";
 export {
   createRegistry,
   defineEvent,

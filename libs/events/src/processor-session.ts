@@ -1,14 +1,23 @@
 import type pg from "pg";
+import type { Partition } from "./partitions.js";
 import type { LogPosition } from "./positions.js";
 import type { PostgresEventStore } from "./postgres-event-store.js";
 import type { ProcessorOptions } from "./processor.js";
+import { processorLocks as locks } from "./processor-locks.js";
 import { EVENTS_CHANNEL } from "./schema.js";
 
 type SessionOptions = ProcessorOptions & { batchSize: number };
 
-// 64-bit hash of the name: distinct processors never share a lock by accident.
-const TRY_LOCK =
-  "SELECT pg_try_advisory_lock(hashtextextended('sc_processor:' || $1, 0)) AS locked";
+/** Which partition a session works on, and how it competes for it. */
+export interface SessionPartition {
+  /** Its checkpoint row and lock: the processor's name when unpartitioned. */
+  name: string;
+  partition: Partition;
+  /** Whether this replica takes the partition at once (else only once it has been free a while). */
+  preferred: boolean;
+  takeoverAfterMs: number;
+}
+
 const READ_CHECKPOINT = `SELECT transaction_id::text, global_position::text
 FROM processor_checkpoints WHERE processor_name = $1`;
 // Guarded by the old value: if two instances ever overlapped, the second commit would fail.
@@ -16,20 +25,31 @@ const ADVANCE_CHECKPOINT = `UPDATE processor_checkpoints
 SET transaction_id = $2::xid8, global_position = $3, updated_at = now()
 WHERE processor_name = $1 AND transaction_id = $4::xid8 AND global_position = $5`;
 
-/** One processor's loop on its own connection: lock, read a batch, handle, checkpoint, repeat. */
+/** One processor partition's loop on its own connection: lock, read a batch, handle, checkpoint. */
 export class ProcessorSession {
   position: LogPosition | undefined;
   active = false;
+  /** Events passed to `handle` in batches that committed, by this session. */
+  handledEvents = 0;
   private client: pg.Client | undefined;
   private stopping = false;
   private woken = false;
   private wake: (() => void) | undefined;
+  private fenced = false;
+  private claimed = false;
+  private freeSince: number | undefined;
+  private lastClaimCheck = 0;
 
   constructor(
     private readonly store: PostgresEventStore,
     private readonly options: SessionOptions,
+    readonly slot: SessionPartition,
     private readonly newClient: () => pg.Client,
   ) {}
+
+  private get partitioned(): boolean {
+    return this.slot.partition.count > 1;
+  }
 
   requestStop(): void {
     this.stopping = true;
@@ -37,14 +57,16 @@ export class ProcessorSession {
   }
 
   async run(): Promise<void> {
+    const standbyMs = this.options.standbyRetryMs ?? 1000;
     while (!this.stopping) {
       try {
         const client = await this.connection();
         if (!this.active && !(await this.becomeActive(client))) {
-          await this.pause(this.options.standbyRetryMs ?? 1000);
+          await this.pause(standbyMs);
           continue;
         }
         const moved = await this.processBatch(client);
+        if (await this.handBackIfClaimed(client, standbyMs)) continue;
         if (!moved) await this.pause(this.options.pollIntervalMs ?? 500);
       } catch (error) {
         this.report(error);
@@ -56,7 +78,8 @@ export class ProcessorSession {
   }
 
   private async processBatch(client: pg.Client): Promise<boolean> {
-    const { name, batchSize, types } = this.options;
+    const { batchSize, types } = this.options;
+    const { name, partition } = this.slot;
     await client.query("BEGIN");
     const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
       READ_CHECKPOINT,
@@ -68,12 +91,8 @@ export class ProcessorSession {
       transactionId: BigInt(row.transaction_id),
       globalPosition: BigInt(row.global_position),
     };
-    const { events, position } = await this.store.readAll({
-      after: from,
-      limit: batchSize,
-      types,
-      client,
-    });
+    const read = await this.store.readAll({ after: from, limit: batchSize, types, client });
+    const { position } = read;
     if (
       position.globalPosition === from.globalPosition &&
       position.transactionId === from.transactionId
@@ -82,7 +101,13 @@ export class ProcessorSession {
       this.position = from;
       return false;
     }
-    if (events.length > 0) await this.options.handle(events, client);
+    // By stream (the default), a partition sees only its streams' events; by handler, all of them.
+    const events =
+      this.partitioned && this.options.routing !== "handler"
+        ? read.events.filter((event) => partition.owns(event.streamId))
+        : read.events;
+    const handled =
+      events.length > 0 ? { outcome: await this.options.handle(events, client, partition) } : null;
     const advanced = await client.query(ADVANCE_CHECKPOINT, [
       name,
       position.transactionId.toString(),
@@ -97,18 +122,45 @@ export class ProcessorSession {
     }
     await client.query("COMMIT");
     this.position = position;
+    this.handledEvents += events.length;
+    if (handled) this.options.onCommitted?.(handled.outcome, events, partition);
     this.store.announceIfAppendedIn(client);
     return true;
   }
 
   private async becomeActive(client: pg.Client): Promise<boolean> {
-    const { rows } = await client.query<{ locked: boolean }>(TRY_LOCK, [this.options.name]);
-    if (!rows[0]?.locked) return false;
-    await client.query(
-      "INSERT INTO processor_checkpoints (processor_name) VALUES ($1) ON CONFLICT DO NOTHING",
-      [this.options.name],
-    );
+    const { name, preferred, takeoverAfterMs } = this.slot;
+    if (this.partitioned) {
+      if (!this.fenced) this.fenced = await locks.tryFence(client, this.options.name);
+      if (!this.fenced) return false;
+      if (preferred && !this.claimed) this.claimed = await locks.tryClaim(client, name);
+      if (!preferred) {
+        const taken = await locks.takenByOthers(client, name);
+        if (taken.held || taken.claimed) {
+          this.freeSince = undefined;
+          return false;
+        }
+        this.freeSince ??= Date.now();
+        if (Date.now() - this.freeSince < takeoverAfterMs) return false;
+      }
+    }
+    if (!(await locks.tryLock(client, name))) return false;
+    await locks.ensureCheckpoint(client, name, this.options.name);
     this.active = true;
+    this.freeSince = undefined;
+    this.options.onPartition?.(this.slot.partition, true);
+    return true;
+  }
+
+  /** A partition held only because its preferred replica was away goes back once it claims it. */
+  private async handBackIfClaimed(client: pg.Client, everyMs: number): Promise<boolean> {
+    if (!this.partitioned || this.slot.preferred) return false;
+    if (Date.now() - this.lastClaimCheck < everyMs) return false;
+    this.lastClaimCheck = Date.now();
+    if (!(await locks.takenByOthers(client, this.slot.name)).claimed) return false;
+    await locks.unlock(client, this.slot.name);
+    this.active = false;
+    this.options.onPartition?.(this.slot.partition, false);
     return true;
   }
 
@@ -132,11 +184,16 @@ export class ProcessorSession {
     }
   }
 
-  /** Ends the connection, which also releases the session lock. */
+  /** Ends the connection, which also releases the session's locks. */
   private async drop(): Promise<void> {
     const client = this.client;
+    const wasActive = this.active;
     this.client = undefined;
     this.active = false;
+    this.fenced = false;
+    this.claimed = false;
+    this.freeSince = undefined;
+    if (wasActive) this.options.onPartition?.(this.slot.partition, false);
     if (!client) return;
     // pg's end() never settles on a connection the server already closed: bound the wait.
     let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RecordedEvent } from "./envelope.js";
 import { ConcurrencyError } from "./errors.js";
+import { partitionOf } from "./partitions.js";
 import { comparePositions } from "./positions.js";
 import { type RunningProcessor, runProcessor } from "./processor.js";
 import {
@@ -92,19 +93,88 @@ describe("processor under the no-skip torture", () => {
     );
     expect(overtaken.length).toBeGreaterThan(0);
   }, 40_000);
+
+  it("partitioned over two replicas, one killed half-way: every committed event exactly once, each stream in order", async () => {
+    const delivered = new Map<number, RecordedEvent[]>([
+      [0, []],
+      [1, []],
+    ]);
+    const errors: Error[] = [];
+    const replica = (replicaIndex: number) =>
+      runProcessor(f.store, {
+        name: "torture-split",
+        partitions: { count: 2, replicaIndex, takeoverAfterMs: 500 },
+        batchSize: 50,
+        pollIntervalMs: 200,
+        standbyRetryMs: 100,
+        retryDelayMs: 100,
+        onError: (e) => errors.push(e),
+        handle: async (events, client, partition) => {
+          // Only this test's streams: the first test's events are in the same log.
+          const mine = events.filter((e) => e.streamId.startsWith("device:p"));
+          expect(mine.every((e) => partition.owns(e.streamId))).toBe(true);
+          await client.query("INSERT INTO torture_seen SELECT unnest($1::uuid[])", [
+            mine.map((e) => e.eventId),
+          ]);
+        },
+        // A batch killed before its commit is handled again: count what committed.
+        onCommitted: (_outcome, events, partition) => {
+          const mine = events.filter((e) => e.streamId.startsWith("device:p"));
+          delivered.get(partition.index)?.push(...mine);
+        },
+      });
+    const a = replica(0);
+    const b = replica(1);
+    await waitFor(() => a.partitions[0]?.held === true && b.partitions[1]?.held === true, 10_000);
+    const writing = Array.from({ length: WRITERS }, (_, w) => writer(f, w, "p"));
+    await sleep(WRITE_FOR_MS / 2);
+    // Replica b dies mid-batch: its backends are killed, the locks go with them.
+    await f.pool.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sc-processor:torture-split#1/2'",
+    );
+    await b.stop();
+    const outcomes = await Promise.all(writing);
+    const committed = outcomes.flatMap((o) => o.committed);
+    const rolledBack = new Set(outcomes.flatMap((o) => o.rolledBack));
+    const all = () => [...delivered.values()].flat();
+    await waitFor(() => all().length >= committed.length, 15_000);
+    await sleep(300);
+    await a.stop();
+
+    expect(a.partitions[1]?.handledEvents).toBeGreaterThan(0); // a took b's partition over
+    expect(b.partitions[1]?.handledEvents).toBeGreaterThan(0); // after b had handled some
+    expect(errors.every((e) => /terminat|Connection/i.test(e.message))).toBe(true);
+    const ids = all().map((e) => e.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(ids)).toEqual(new Set(committed));
+    expect(ids.filter((id) => rolledBack.has(id))).toEqual([]);
+    const { rows } = await f.pool.query(
+      "SELECT count(*)::int AS n FROM torture_seen WHERE event_id = ANY($1::uuid[])",
+      [committed],
+    );
+    expect(rows[0].n).toBe(committed.length);
+    for (const [index, events] of delivered) {
+      const lastVersion = new Map<string, number>();
+      for (const e of events) {
+        expect(partitionOf(e.streamId, 2)).toBe(index);
+        expect(e.streamVersion).toBe((lastVersion.get(e.streamId) ?? 0) + 1);
+        lastVersion.set(e.streamId, e.streamVersion);
+      }
+    }
+  }, 60_000);
 });
 
-async function writer(f: StoreFixture, w: number): Promise<Outcome> {
+async function writer(f: StoreFixture, w: number, prefix = ""): Promise<Outcome> {
   const outcome: Outcome = { committed: [], rolledBack: [] };
   const until = Date.now() + WRITE_FOR_MS;
   for (let n = 0; Date.now() < until; n++) {
     const kind = n % 10;
     if (kind < 6) {
       const events = Array.from({ length: 1 + (n % 4) }, (_, i) => aTagsChanged(i));
-      await f.store.append(`device:w${w}`, events, { expectedVersion: "any" });
-      outcome.committed.push(...(await lastIds(f, `device:w${w}`, events.length)));
+      await f.store.append(`device:${prefix}w${w}`, events, { expectedVersion: "any" });
+      outcome.committed.push(...(await lastIds(f, `device:${prefix}w${w}`, events.length)));
     } else {
-      await inTransaction(f, w, n, kind, outcome);
+      await inTransaction(f, w, n, kind, outcome, prefix);
     }
   }
   return outcome;
@@ -119,9 +189,10 @@ async function inTransaction(
   n: number,
   kind: number,
   outcome: Outcome,
+  prefix: string,
 ) {
   const client = await f.pool.connect();
-  const stream = `device:tx${w}-${n}`;
+  const stream = `device:${prefix}tx${w}-${n}`;
   try {
     await client.query("BEGIN");
     if (kind === 7) {
@@ -133,7 +204,10 @@ async function inTransaction(
     const withIds = events.map((e, i) => ({ ...e, eventId: ids[i] }));
     if (kind === 7) {
       try {
-        await f.store.append(`device:w${w}`, withIds, { expectedVersion: "any", client });
+        await f.store.append(`device:${prefix}w${w}`, withIds, {
+          expectedVersion: "any",
+          client,
+        });
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
         await client.query("ROLLBACK");

@@ -24,6 +24,7 @@ describe("device-gateway /metrics", () => {
     expect(Object.fromEntries(types)).toMatchObject({
       statecast_gateway_reports_ingested_total: "counter",
       statecast_gateway_reports_dropped_total: "counter",
+      statecast_gateway_targets_written_total: "counter",
       statecast_processor_lag_events: "gauge",
       statecast_devices: "gauge",
       statecast_gateway_devices_present: "gauge",

@@ -46,6 +46,8 @@ type CanonicalState = Record<string, unknown>;
 const STATE_REMEMBER_MS = 60_000;
 
 export class TargetWriter {
+  /** `sc_targets` puts by this replica (its share of target writing, on `/metrics`). */
+  written = 0;
   private readonly logger = new Logger("Targets");
   private readonly states = new Remembered<CanonicalState | undefined>(
     STATE_REMEMBER_MS,
@@ -134,6 +136,7 @@ export class TargetWriter {
 
   private async put(deviceId: string, value: string): Promise<void> {
     const revision = await this.targets.put(deviceId, value);
+    this.written++;
     this.options.changed?.(deviceId, revision);
   }
 

@@ -23,6 +23,7 @@ import { ensureDirectGet } from "./direct-get.js";
 import { TARGETS_CONSUMER, TargetEventsController } from "./target-events.controller.js";
 import { ensureTargetKeyIn } from "./target-key.js";
 import { TargetWriter } from "./target-writer.js";
+import { TargetsMetrics } from "./targets.metrics.js";
 
 /** Targets from SC_EVENTS (consumer `gateway-targets`), signed with the gateway's own key. */
 @Module({
@@ -63,6 +64,7 @@ import { TargetWriter } from "./target-writer.js";
         });
       },
     },
+    TargetsMetrics,
   ],
 })
 export class TargetsModule {}

@@ -1,3 +1,4 @@
+import type { PartitionOptions } from "@statecast/events";
 import {
   adminTokenSetting,
   type Environment,
@@ -49,6 +50,12 @@ export const orchestratorSettings = serviceSettings(ORCHESTRATOR_DEFAULT_PORT).e
   STATECAST_OBJECT_GC_INTERVAL_SECONDS: secondsSetting(0).default(
     DEFAULT_OBJECT_GC.intervalSeconds,
   ),
+  // Scale-out (issue 16): the rollout process manager and the device registry split into this
+  // many partitions; each replica, numbered from 0, prefers its own share. 1 = one active replica.
+  STATECAST_PROCESSOR_PARTITIONS: countSetting(64).default(1),
+  STATECAST_REPLICA_INDEX: wholeNumberSetting(0, 63, "a replica index").default(0),
+  // How many replicas run (the same names as the gateway's); unset: as many as partitions.
+  STATECAST_REPLICAS: countSetting(64).optional(),
 });
 
 export interface OrchestratorConfig extends ServiceConfig {
@@ -63,6 +70,8 @@ export interface OrchestratorConfig extends ServiceConfig {
   audit: AuditLimits;
   /** Collection of objects no revision references (grace period, periodic pass; 0 = off). */
   objectGc: ObjectGcOptions;
+  /** How the partitioned processors split between replicas, and which share this one prefers. */
+  processorPartitions: PartitionOptions;
 }
 
 export function loadOrchestratorConfig(env: Environment): OrchestratorConfig {
@@ -82,6 +91,11 @@ export function loadOrchestratorConfig(env: Environment): OrchestratorConfig {
     objectGc: {
       graceSeconds: settings.STATECAST_OBJECT_GC_GRACE_SECONDS,
       intervalSeconds: settings.STATECAST_OBJECT_GC_INTERVAL_SECONDS,
+    },
+    processorPartitions: {
+      count: settings.STATECAST_PROCESSOR_PARTITIONS,
+      replicaIndex: settings.STATECAST_REPLICA_INDEX,
+      ...(settings.STATECAST_REPLICAS ? { replicas: settings.STATECAST_REPLICAS } : {}),
     },
   };
 }

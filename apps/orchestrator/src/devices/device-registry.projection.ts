@@ -51,6 +51,7 @@ async function saveAll(client: pg.ClientBase, records: readonly DeviceRecord[]):
  */
 export const deviceRegistryProjection: Projection = {
   name: "orchestrator.device-registry",
+  byStream: true,
   types: deviceCatalog.map((definition) => definition.type),
   async handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void> {
     const deviceEvents = events.filter((event) => event.streamId.startsWith(DEVICE_PREFIX));

@@ -46,12 +46,23 @@ describe("orchestrator /metrics", () => {
       statecast_processor_lag_events: "gauge",
       statecast_objects_served_bytes_total: "counter",
       statecast_objects_uploaded_bytes_total: "counter",
+      statecast_processor_partitions_held: "gauge",
+      statecast_processor_events_handled_total: "counter",
+      statecast_rollout_decisions_total: "counter",
+      statecast_rollout_facts_total: "counter",
       process_resident_memory_bytes: "gauge",
       nodejs_eventloop_lag_seconds: "gauge",
       nodejs_heap_used_bytes: "gauge",
       http_request_duration_seconds: "histogram",
     });
     expect((await scrape()).samples.get("process_resident_memory_bytes")).toBeGreaterThan(0);
+    // One replica, unpartitioned: it holds the one partition of the process manager.
+    expect(
+      await untilSample(
+        'statecast_processor_partitions_held{processor="orchestrator.rollout-process-manager"}',
+        1,
+      ),
+    ).toBe(1);
   });
 
   it("times every HTTP request by its route pattern", async () => {

@@ -45,16 +45,20 @@ export async function startTestApp(
     prepare?: (databaseUrl: string) => Promise<void>;
     /** Fills the data directory before the app starts (e.g. a previous release's files). */
     prepareDataDir?: (dataDir: string) => void;
+    /** A second replica: the same database and nats-server as this app (which keeps owning them). */
+    replicaOf?: TestApp;
   } = {},
 ): Promise<TestApp> {
-  const db = await createTestDatabase();
-  await options.prepare?.(db.url);
-  const nats: TestNats = await startTestNats();
+  const shared = options.replicaOf;
+  const db = shared?.db ?? (await createTestDatabase());
+  if (!shared) await options.prepare?.(db.url);
+  const nats: TestNats | undefined = shared ? undefined : await startTestNats();
+  const natsUrl = shared?.natsUrl ?? (nats as TestNats).url;
   const dataDir = mkdtempSync(join(tmpdir(), "statecast-orch-"));
   options.prepareDataDir?.(dataDir);
   const config = loadOrchestratorConfig({
     DATABASE_URL: db.url,
-    NATS_URL: nats.url,
+    NATS_URL: natsUrl,
     STATECAST_DATA_DIR: dataDir,
     STATECAST_ADMIN_TOKEN: ADMIN_SECRET,
     STATECAST_LOG_LEVEL: "error",
@@ -73,7 +77,7 @@ export async function startTestApp(
   const store = new PostgresEventStore(pool, orchestratorRegistry());
   return {
     url,
-    natsUrl: nats.url,
+    natsUrl,
     dataDir,
     db,
     pool,
@@ -97,7 +101,8 @@ export async function startTestApp(
       await service.close();
       await store.close();
       await pool.end();
-      await nats.dispose();
+      if (shared) return rmSync(dataDir, { recursive: true, force: true });
+      await nats?.dispose();
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,16 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Injectable } from "@nestjs/common";
+import { Inject, Injectable } from "@nestjs/common";
 import { InjectDataSource } from "@nestjs/typeorm";
 import { poolOf } from "@statecast/events";
 import type pg from "pg";
 import type { DataSource } from "typeorm";
+import { PROJECTION_CHECKPOINTS, type ProjectionCheckpoints } from "./projection.js";
 
 // The checkpoint covers the event once it is at or past the event's (transaction_id, position).
-const CAUGHT_UP = `SELECT EXISTS (
-  SELECT 1 FROM events e JOIN processor_checkpoints c ON c.processor_name = $2
+// Partitioned, every checkpoint asked for must cover it.
+const CAUGHT_UP = `SELECT (
+  SELECT count(*) FROM events e JOIN processor_checkpoints c ON c.processor_name = ANY($2::text[])
   WHERE e.global_position = $1
     AND (c.transaction_id, c.global_position) >= (e.transaction_id, e.global_position)
-) AS caught_up`;
+) = cardinality($2::text[]) AS caught_up`;
 
 /**
  * Read-your-writes for commands: after appending, wait until a projection has processed the
@@ -21,7 +23,10 @@ const CAUGHT_UP = `SELECT EXISTS (
 export class ProjectionWaiter {
   private readonly pool: pg.Pool;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    @Inject(PROJECTION_CHECKPOINTS) private readonly checkpointsOf: ProjectionCheckpoints,
+  ) {
     this.pool = poolOf(dataSource);
   }
 
@@ -34,15 +39,22 @@ export class ProjectionWaiter {
     );
     const row = rows[0];
     if (!row) throw new Error(`no event at version ${version} of ${streamId}`);
-    await this.waitFor(projection, BigInt(row.global_position));
+    await this.waitFor(projection, BigInt(row.global_position), streamId);
   }
 
-  async waitFor(projection: string, globalPosition: bigint, timeoutMs = 10_000): Promise<void> {
+  /** Waits for the event at `globalPosition` (of `streamId`, when known: only its partition). */
+  async waitFor(
+    projection: string,
+    globalPosition: bigint,
+    streamId?: string,
+    timeoutMs = 10_000,
+  ): Promise<void> {
+    const checkpoints = this.checkpointsOf(projection, streamId);
     const deadline = Date.now() + timeoutMs;
     for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
       const { rows } = await this.pool.query<{ caught_up: boolean }>(CAUGHT_UP, [
         globalPosition.toString(),
-        projection,
+        checkpoints,
       ]);
       if (rows[0]?.caught_up) return;
       if (Date.now() > deadline) {

@@ -9,7 +9,16 @@ export interface Projection {
   readonly name: string;
   /** Event types it reads; others are skipped without being fetched. */
   readonly types: readonly string[];
+  /**
+   * Whether its rows depend on one stream each (the device registry): then it may be split by
+   * stream into the orchestrator's processor partitions, each replica folding a share of streams.
+   */
+  readonly byStream?: boolean;
   handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void>;
 }
 
 export const PROJECTIONS = Symbol("PROJECTIONS");
+
+/** The checkpoint rows a reader waits on for a projection (one per partition), given the stream. */
+export const PROJECTION_CHECKPOINTS = Symbol("PROJECTION_CHECKPOINTS");
+export type ProjectionCheckpoints = (projection: string, streamId?: string) => string[];

@@ -1,6 +1,7 @@
 import {
   deviceStreamId,
   type EventMetadata,
+  type Partition,
   type PostgresEventStore,
   type RecordedEvent,
   streamKeyOf,
@@ -16,11 +17,24 @@ import type { RolloutWriter } from "./rollout-writer.js";
 export const PROCESS_MANAGER_NAME = "orchestrator.rollout-process-manager";
 export const PROCESS_MANAGER_TYPES: readonly string[] = [...FACT_TYPES, ...JOIN_TYPES];
 
+/** What one batch did on this replica: facts routed to its rollouts, rollout events appended. */
+export interface RolloutBatchOutcome {
+  facts: number;
+  decisions: number;
+}
+
+const WHOLE: Partition = { index: 0, count: 1, owns: () => true };
+
 /**
  * The rollout process manager's batch handler: device facts of devices held by a running or
  * paused rollout, and devices joining an active rollout's selector, go through the decider; its
  * events, targets and timers are written through `client`, in the transaction that also moves
  * the processor's checkpoint (so a crash replays the batch, never half of it).
+ *
+ * Partitioned, it is partitioned by rollout: every partition reads every device event and keeps
+ * those whose holding rollout (or joined rollout) hashes to it, so all of a rollout's inputs are
+ * decided by one partition in log order and its gates count every device of it. The holder is
+ * looked up when the partition handles the event, as the unpartitioned manager does; see README.
  */
 export class RolloutProcessManager {
   constructor(
@@ -31,8 +45,13 @@ export class RolloutProcessManager {
     private readonly warn: (message: string) => void,
   ) {}
 
-  async handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void> {
+  async handle(
+    events: readonly RecordedEvent[],
+    client: pg.ClientBase,
+    partition: Partition = WHOLE,
+  ): Promise<RolloutBatchOutcome> {
     const now = this.clock().toISOString();
+    let facts = 0;
     const deviceIds = [...new Set(events.map((e) => streamKeyOf(e.streamId)))];
     const holders = await holdingRollouts(client, deviceIds);
     const inputs = new Map<string, { inputs: RolloutInput[]; cause: RecordedEvent }>();
@@ -44,7 +63,8 @@ export class RolloutProcessManager {
     let active: string[] | undefined; // read once per batch, only if a device may join
     for (const event of events) {
       if ((JOIN_TYPES as readonly string[]).includes(event.type)) {
-        active ??= await activeRollouts(client);
+        // Only this partition's rollouts: the others' partitions let the same device join theirs.
+        active ??= (await activeRollouts(client)).filter((id) => partition.owns(id));
         if (active.length === 0) continue;
         for (const joiner of await this.joiners(client, event, active, holders, now))
           add(joiner.rolloutId, joiner.input, event);
@@ -52,9 +72,13 @@ export class RolloutProcessManager {
       }
       const fact = toDeviceFact(event, now);
       const holder = fact && "deviceId" in fact ? holders.get(fact.deviceId) : undefined;
-      if (fact && holder) add(holder, fact, event);
+      if (fact && holder && partition.owns(holder)) {
+        add(holder, fact, event);
+        facts++;
+      }
     }
     const written: LoadedRollout[] = [];
+    let decisions = 0;
     for (const [rolloutId, { inputs: batch, cause }] of inputs) {
       const result = await this.writer.apply(
         client,
@@ -65,9 +89,11 @@ export class RolloutProcessManager {
           this.warn(`rollout ${rolloutId} ignored ${input.type}: ${(error as Error).message}`),
       );
       written.push(result.loaded);
+      decisions += result.events.length;
     }
     // Safe before the commit: a cached state is used only while its last event is in the stream.
     for (const loaded of written) this.states.remember(loaded);
+    return { facts, decisions };
   }
 
   /**

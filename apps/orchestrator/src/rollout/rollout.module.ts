@@ -8,6 +8,7 @@ import {
 } from "@nestjs/common";
 import { TypeOrmModule } from "@nestjs/typeorm";
 import { PostgresEventStore, type RunningProcessor, runProcessor } from "@statecast/events";
+import { ProcessorShare } from "../projections/processor-share.js";
 import { RolloutController } from "./rollout.controller.js";
 import { RolloutRow } from "./rollout.entity.js";
 import { RolloutService } from "./rollout.service.js";
@@ -23,7 +24,10 @@ import { RolloutWriter } from "./rollout-writer.js";
 
 export { rolloutMigrations } from "./rollout.migrations.js";
 
-/** Runs the process manager (checkpointed, one active replica) and the timer poller. */
+/**
+ * Runs the process manager (checkpointed; one active replica per partition, partitioned by rollout)
+ * and the timer poller (replicas share due timers).
+ */
 @Injectable()
 export class RolloutRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger("Rollouts");
@@ -34,20 +38,28 @@ export class RolloutRunner implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
     @Inject(RolloutStates) private readonly states: RolloutStates,
     @Inject(RolloutWriter) private readonly writer: RolloutWriter,
+    @Inject(ProcessorShare) private readonly share: ProcessorShare,
   ) {}
 
   onApplicationBootstrap(): void {
     const clock = () => new Date();
     const warn = (message: string) => this.logger.warn(message);
     const manager = new RolloutProcessManager(this.store, this.states, this.writer, clock, warn);
-    this.processor = runProcessor(this.store, {
-      name: PROCESS_MANAGER_NAME,
-      types: PROCESS_MANAGER_TYPES,
-      batchSize: 1000,
-      handle: (events, client) => manager.handle(events, client),
-      onError: (error) => warn(`${PROCESS_MANAGER_NAME}: ${error.message}`),
-      retryDelayMs: 100,
-    });
+    this.processor = this.share.track(
+      runProcessor(this.store, {
+        name: PROCESS_MANAGER_NAME,
+        types: PROCESS_MANAGER_TYPES,
+        batchSize: 1000,
+        // By rollout: each partition picks from every device event those of its rollouts.
+        partitions: this.share.partitions,
+        routing: "handler",
+        handle: (events, client, partition) => manager.handle(events, client, partition),
+        onCommitted: (outcome) => this.share.countRollout(outcome),
+        onPartition: this.share.moved(PROCESS_MANAGER_NAME),
+        onError: (error) => warn(`${PROCESS_MANAGER_NAME}: ${error.message}`),
+        retryDelayMs: 100,
+      }),
+    );
     this.timers = new RolloutTimers(this.store, this.states, this.writer, clock, warn);
     this.timers.start();
   }
