@@ -118,14 +118,11 @@ async function groupFloor(
   stream: string,
   spec: DurableConsumerSpec,
 ): Promise<number | undefined> {
-  const group = spec.handlers ?? spec.name;
-  const siblings = partitionNames(group, spec.partition?.count ?? 1);
-  const floors: number[] = [];
-  for await (const info of jsm.consumers.list(stream) as AsyncIterable<ConsumerInfo>) {
-    // Another partition of the same count has passed (and acked unread) this one's events.
-    const name = info.config.durable_name ?? info.name;
-    if (!siblings.has(name) && inGroup(name, group)) floors.push(info.ack_floor.stream_seq);
-  }
+  const siblings = partitionNames(spec.handlers ?? spec.name, spec.partition?.count ?? 1);
+  // Another partition of the same count has passed (and acked unread) this one's events.
+  const floors = (await groupConsumers(jsm, stream, spec))
+    .filter(({ name }) => !siblings.has(name))
+    .map(({ floor }) => floor);
   return floors.length > 0 ? Math.min(...floors) : undefined;
 }
 
@@ -140,13 +137,27 @@ async function retireEarlierPartitions(
 ): Promise<void> {
   const wanted = partitionNames(spec.handlers ?? spec.name, spec.partition?.count ?? 1);
   const earlier: string[] = [];
-  for await (const info of jsm.consumers.list(stream) as AsyncIterable<ConsumerInfo>) {
-    const name = info.config.durable_name ?? info.name;
+  for (const { name } of await groupConsumers(jsm, stream, spec)) {
     if (wanted.has(name)) wanted.delete(name);
-    else if (inGroup(name, spec.handlers ?? spec.name)) earlier.push(name);
+    else earlier.push(name);
   }
   if (wanted.size > 0) return;
   for (const name of earlier) await jsm.consumers.delete(stream, name).catch(() => undefined);
+}
+
+/** The consumers of the spec's group on the stream, with their acknowledgement floors. */
+async function groupConsumers(
+  jsm: JetStreamManager,
+  stream: string,
+  spec: DurableConsumerSpec,
+): Promise<{ name: string; floor: number }[]> {
+  const group = spec.handlers ?? spec.name;
+  const found: { name: string; floor: number }[] = [];
+  for await (const info of jsm.consumers.list(stream) as AsyncIterable<ConsumerInfo>) {
+    const name = info.config.durable_name ?? info.name;
+    if (inGroup(name, group)) found.push({ name, floor: info.ack_floor.stream_seq });
+  }
+  return found;
 }
 
 function partitionNames(group: string, count: number): Set<string> {
