@@ -1,5 +1,3 @@
-import { partitionOf } from "@statecast/platform";
-
 /** How a processor's work is split between replicas (issue 16, scale-out). */
 export interface PartitionOptions {
   /** Number of partitions; 1 (the default) is one processor with today's name and checkpoint. */
@@ -24,8 +22,16 @@ export interface Partition {
   owns(key: string): boolean;
 }
 
-/** The partition of a key: the one hash the gateway's partitioned consumers use too. */
-export { partitionOf };
+/** The partition of a key: FNV-1a (32 bits) of its UTF-16 code units, modulo `count`. */
+export function partitionOf(key: string, count: number): number {
+  if (count === 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % count;
+}
 
 /** The checkpoint row and lock name of a partition: the processor's own name when unpartitioned. */
 export function partitionName(name: string, index: number, count: number): string {

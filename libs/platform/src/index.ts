@@ -17,10 +17,7 @@ export {
   PostgresConsumerLeases,
   type PostgresLeaseOptions,
 } from "./events-transport/consumer-lease.js";
-export {
-  partitionName,
-  partitionOf,
-} from "./events-transport/durable-consumer.js";
+export { partitionName } from "./events-transport/durable-consumer.js";
 export {
   type JetStreamEventPattern,
   OnStreamEvent,

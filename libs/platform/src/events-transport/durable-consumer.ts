@@ -6,6 +6,7 @@ import {
   type JetStreamManager,
 } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
+import { partitionOf } from "@statecast/events";
 
 /** One durable consumer: its name and the subjects it reads. */
 export interface DurableConsumerSpec {
@@ -33,16 +34,6 @@ export interface DurableConsumerSpec {
   partition?: { index: number; count: number };
   /** Whether this replica takes the lease at once (else only once it has stayed free a while). */
   preferred?: boolean;
-}
-
-/** FNV-1a of the key, into `count` partitions: stable across releases and machines. */
-export function partitionOf(key: string, count: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % count;
 }
 
 /** A message's key: its subject's 4th token (on SC_EVENTS, the stream key: a device id). */

@@ -3,6 +3,7 @@ import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { Controller, type INestMicroservice, Module, type Type } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import { Payload } from "@nestjs/microservices";
+import { partitionOf } from "@statecast/events";
 import {
   createTestDatabase,
   startTestNats,
@@ -11,7 +12,7 @@ import {
 } from "@statecast/testing";
 import pg from "pg";
 import { PostgresConsumerLeases } from "./consumer-lease.js";
-import { type DurableConsumerSpec, partitionName, partitionOf } from "./durable-consumer.js";
+import { type DurableConsumerSpec, partitionName } from "./durable-consumer.js";
 import { OnStreamEvents } from "./event-pattern.js";
 import { JetStreamEventsServer } from "./jetstream-events.server.js";
 
