@@ -1,9 +1,8 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type DynamicModule, Module } from "@nestjs/common";
 import { getDataSourceToken } from "@nestjs/typeorm";
-import type pg from "pg";
+import { poolOf } from "@statecast/events";
 import type { DataSource } from "typeorm";
-import type { PostgresDriver } from "typeorm/driver/postgres/PostgresDriver.js";
 import { MICROSERVICE_STRATEGY, NATS_CONNECTION } from "../tokens.js";
 import { PostgresConsumerLeases, type PostgresLeaseOptions } from "./consumer-lease.js";
 import { type JetStreamEventsOptions, JetStreamEventsServer } from "./jetstream-events.server.js";
@@ -33,8 +32,7 @@ export class EventsTransportModule {
               provide: MICROSERVICE_STRATEGY,
               inject: [NATS_CONNECTION, getDataSourceToken()],
               useFactory: (nc: NatsConnection, dataSource: DataSource) => {
-                const pool = (dataSource.driver as PostgresDriver).master as pg.Pool;
-                const leases = new PostgresConsumerLeases(pool, databaseLeases);
+                const leases = new PostgresConsumerLeases(poolOf(dataSource), databaseLeases);
                 return new JetStreamEventsServer(nc, { ...transport, leases });
               },
             }
