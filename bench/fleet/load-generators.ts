@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SimAgentOptions, SimDevice } from "./agents.js";
 
@@ -35,8 +36,15 @@ export function startLoadGenerators(
   for (let i = 0; i < processes; i++) {
     const slice = devices.slice(i * share, (i + 1) * share);
     if (slice.length === 0) break;
+    // BENCH_FLEET_CPU_PROF=<dir>: each load generator writes V8 CPU profiles there as it ends.
+    const profile = process.env.BENCH_FLEET_CPU_PROF;
     const child = fork(MAIN, [], {
-      execArgv: ["--import", "tsx"],
+      execArgv: [
+        "--import",
+        "tsx",
+        // A directory each: tsx's loader thread writes a profile too, under the default name.
+        ...(profile ? ["--cpu-prof", "--cpu-prof-dir", join(profile, `load-generator-${i}`)] : []),
+      ],
       stdio: "inherit",
       // Every device has a disk of its own, here thousands share libuv's pool (4 threads by
       // default): each agent's fsyncs (journal, records) would queue behind the others'.

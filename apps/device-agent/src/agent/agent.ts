@@ -77,13 +77,20 @@ export class Agent implements ApplyContext {
   private busy = 0;
   private rebooting = false;
   private watchdog: Watchdog | undefined;
+  private readonly ring: LogRing;
 
   constructor(readonly config: AgentConfig) {
     this.store = new LocalStore(config.storeDir, config.board?.boot);
     const logsDir = join(config.storeDir, "logs");
     mkdirSync(logsDir, { recursive: true });
-    this.logs = new DeviceLogs(logsDir, this.store.root, () => this.committed);
-    const ring = new LogRing(this.logs.agentLog);
+    this.logs = new DeviceLogs(
+      logsDir,
+      this.store.root,
+      () => this.committed,
+      config.runtime.logsConsole,
+    );
+    this.ring = new LogRing(this.logs.agentLog);
+    const ring = this.ring;
     this.log = createLogger(
       config.deviceId,
       config.runtime.kind,
@@ -370,6 +377,8 @@ export class Agent implements ApplyContext {
     await this.recovery.suspend();
     await this.health.stop();
     await this.control.closeAll();
+    await this.journal.close();
+    this.ring.close();
   }
 
   /** Every container, then the agent: for test teardown and decommissioning. */

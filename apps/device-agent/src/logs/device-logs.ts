@@ -27,6 +27,8 @@ export class DeviceLogs {
     private readonly logsDir: string,
     private readonly storeRoot: string,
     private readonly committed: () => RevisionSpec | undefined,
+    /** Whether the runtime writes console logs at all (`sim` writes none: nothing to trim). */
+    private readonly consoleLogs = true,
   ) {}
 
   get agentLog(): string {
@@ -74,6 +76,7 @@ export class DeviceLogs {
 
   /** Keeps every console log within its bound (called now and then). */
   async trim(): Promise<void> {
+    if (!this.consoleLogs) return;
     for (const name of await this.containers())
       await trimFile(containerLogFiles(this.storeRoot, name).console, LOG_RING_BYTES);
   }

@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync, statSync } from "node:fs";
+import { appendFileSync, closeSync, openSync, renameSync, statSync, writeSync } from "node:fs";
 import { open, readFile, stat, truncate, writeFile } from "node:fs/promises";
 
 /** Per log: at most this many bytes in the live file, plus one rotated file (`.1`). */
@@ -7,9 +7,13 @@ export const LOG_RING_BYTES = 256 * 1024;
 /**
  * A bounded ring of log lines on disk: `<path>` and `<path>.1`; when the live file passes
  * `capBytes` it becomes `.1` (the older `.1` is dropped). At most 2 × capBytes per log.
+ * The live file stays open (O_APPEND) until {@link close}: a line is one write, not an open,
+ * a write and a close on the agent's only thread.
  */
 export class LogRing {
   private size: number;
+  private fd: number | undefined;
+  private closed = false;
 
   constructor(
     readonly path: string,
@@ -21,14 +25,36 @@ export class LogRing {
   append(line: string): void {
     try {
       if (this.size + line.length > this.capBytes && this.size > 0) {
+        this.release();
         renameSync(this.path, `${this.path}.1`);
         this.size = 0;
       }
-      appendFileSync(this.path, line, { mode: 0o600 });
+      if (this.closed) appendFileSync(this.path, line, { mode: 0o600 });
+      else {
+        this.fd ??= openSync(this.path, "a", 0o600);
+        writeSync(this.fd, line);
+      }
       this.size += Buffer.byteLength(line);
     } catch {
       // logs are best effort: a full or read-only disk must not stop the agent
+      this.release();
     }
+  }
+
+  /** Closes the live file; a line logged later still lands (opened for that line alone). */
+  close(): void {
+    this.closed = true;
+    this.release();
+  }
+
+  private release(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already gone
+    }
+    this.fd = undefined;
   }
 }
 

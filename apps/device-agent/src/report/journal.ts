@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { open, readFile } from "node:fs/promises";
+import { type FileHandle, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isFleetRevision, refusalOf } from "@statecast/contract";
-import { readJsonFile, writeJsonAtomic } from "../fs/atomic.js";
+import { readJsonFile, replaceFile } from "../fs/atomic.js";
 import { withResourceRetry } from "../fs/resource-retry.js";
 import type { Logger } from "../log.js";
 import {
@@ -43,6 +43,9 @@ export class ReportJournal {
   private unsent: JournalEntry[] | undefined;
   private sentCount = 0;
   private loading: Promise<void> | undefined;
+  /** The open journal file and its length (only `append` touches it, one at a time). */
+  private file: { handle: FileHandle; size: number } | undefined;
+  private closed = false;
   /** Stamped on every report while an apply runs, so the gateway continues its trace. */
   traceparent: string | undefined;
   /** Stamped on every report while an offline bundle installs. */
@@ -142,21 +145,46 @@ export class ReportJournal {
     });
   }
 
+  /**
+   * Appends and fsyncs one line. The journal stays open between appends (appends are
+   * serialised), so a report costs a write and an fsync; after a failure it is opened again.
+   */
   private async append(report: JournalEntry): Promise<void> {
-    const handle = await open(this.logPath, "a", 0o600);
-    try {
-      const { size } = await handle.stat();
+    if (!this.file) {
+      const handle = await open(this.logPath, "a", 0o600);
       try {
-        await handle.write(`${JSON.stringify(report)}\n`);
-        await handle.sync();
+        this.file = { handle, size: (await handle.stat()).size };
       } catch (error) {
-        // A part-written line (disk full mid-write) would swallow the retried one: cut it off.
-        await handle.truncate(size).catch(() => undefined);
+        await handle.close();
         throw error;
       }
-    } finally {
-      await handle.close();
     }
+    const file = this.file;
+    const line = Buffer.from(`${JSON.stringify(report)}\n`);
+    try {
+      await file.handle.write(line);
+      await file.handle.sync();
+      file.size += line.length;
+    } catch (error) {
+      // A part-written line (disk full mid-write) would swallow the retried one: cut it off.
+      await file.handle.truncate(file.size).catch(() => undefined);
+      this.file = undefined;
+      await file.handle.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      this.file = undefined;
+      await file.handle.close().catch(() => undefined);
+    }
+  }
+
+  /** Closes the journal file (the agent stops); a later append opens it again. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.appending;
+    const file = this.file;
+    this.file = undefined;
+    await file?.handle.close().catch(() => undefined);
   }
 
   /**
@@ -235,7 +263,9 @@ export class ReportJournal {
     }
     this.unsent!.shift();
     const count = ++this.sentCount;
-    await withResourceRetry(() => writeJsonAtomic(this.cursorPath, { count }), {
+    // Not fsynced: a cursor lost to a power cut only sends confirmed reports again, which the
+    // status stream's msgID window and the gateway's (bootId, seq) check take as duplicates.
+    await withResourceRetry(() => replaceFile(this.cursorPath, `${JSON.stringify({ count })}\n`), {
       log: this.log,
       what: "recording a sent report",
     });

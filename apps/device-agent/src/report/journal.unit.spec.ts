@@ -32,6 +32,18 @@ describe("report journal", () => {
     ]);
   });
 
+  it("keeps its file open between appends, and journals after close by opening it for that append", async () => {
+    const journal = new ReportJournal(dir, "dev-1", "sim");
+    const a = await journal.report({ revision: "r1", status: "QUEUED", message: "m" });
+    const b = await journal.report({ revision: "r1", status: "DOWNLOADING", message: "m" });
+    await journal.close();
+    const c = await journal.report({ revision: "r1", status: "DONE", message: "m" });
+    expect(await new ReportJournal(dir, "dev-1", "sim").all()).toEqual([a, b, c]);
+    await journal.confirm(a);
+    // The sent cursor (written without fsync: a lost one only resends) is read by a restart.
+    expect(await new ReportJournal(dir, "dev-1", "sim").pending()).toEqual([b, c]);
+  });
+
   it("skips a line torn by a crash mid-append", async () => {
     const journal = new ReportJournal(dir, "dev-1", "lxc");
     const a = await journal.report({ revision: "r1", status: "QUEUED", message: "m" });

@@ -43,11 +43,16 @@ async function signalReady(socketPath: string): Promise<void> {
 /**
  * Simulated containers: definitions and a running marker on disk (so an agent restart
  * finds them, like real ones), no processes. Every log line and report says `sim`.
+ * This instance is the only writer of its `simpath`, so it keeps what it read or wrote in
+ * memory: a state poll (health, metrics, recovery) costs the simulation no file system call,
+ * which with thousands of agents in one load generator would be most of its work.
  */
 export class SimRuntime implements ContainerRuntime {
   readonly kind = "sim" as const;
   readonly logsConsole = false;
   private readonly timers = new Map<string, NodeJS.Timeout[]>();
+  /** States read from or written to disk by this instance, by container. */
+  private readonly known = new Map<string, ContainerState>();
 
   constructor(
     readonly simpath: string,
@@ -65,6 +70,15 @@ export class SimRuntime implements ContainerRuntime {
   }
 
   async state(name: string): Promise<ContainerState> {
+    const known = this.known.get(name);
+    if (known !== undefined) return known;
+    const state = await this.stateOnDisk(name);
+    // A concurrent define/start/remove decided it meanwhile: theirs is the newer.
+    if (!this.known.has(name)) this.known.set(name, state);
+    return this.known.get(name) ?? state;
+  }
+
+  private async stateOnDisk(name: string): Promise<ContainerState> {
     const dir = join(this.simpath, name);
     if (!(await stat(join(dir, "config")).catch(() => undefined))) return "ABSENT";
     return (await stat(join(dir, "running")).catch(() => undefined)) ? "RUNNING" : "STOPPED";
@@ -85,6 +99,8 @@ export class SimRuntime implements ContainerRuntime {
     await mkdir(join(this.simpath, name), { recursive: true });
     await writeFileAtomic(join(this.simpath, name, "config"), config);
     await writeFile(join(this.simpath, name, "control"), "");
+    // Defining keeps a running container running (its marker stays), as before.
+    if (this.known.get(name) !== "RUNNING") this.known.delete(name);
   }
 
   async start(name: string): Promise<void> {
@@ -93,6 +109,7 @@ export class SimRuntime implements ContainerRuntime {
       throw new Error(`sim: container ${name} failed to start (injected)`);
     await new Promise((r) => setTimeout(r, this.startDelayMs));
     await writeFileAtomic(join(this.simpath, name, "running"), "");
+    this.known.set(name, "RUNNING");
     const timers: NodeJS.Timeout[] = [];
     const exitAfter = this.faults.exitAfterMs?.[part];
     if (exitAfter !== undefined) {
@@ -102,6 +119,8 @@ export class SimRuntime implements ContainerRuntime {
           () =>
             void withResourceRetry(() => rm(join(this.simpath, name, "running"), { force: true }), {
               what: `sim: exiting ${name}`,
+            }).then(() => {
+              if (this.known.get(name) === "RUNNING") this.known.set(name, "STOPPED");
             }),
           exitAfter,
         ),
@@ -124,7 +143,9 @@ export class SimRuntime implements ContainerRuntime {
   async remove(name: string, dirs: ContainerDirs): Promise<void> {
     for (const timer of this.timers.get(name) ?? []) clearTimeout(timer);
     this.timers.delete(name);
+    this.known.delete(name);
     await rm(join(this.simpath, name), { recursive: true, force: true });
+    this.known.set(name, "ABSENT");
     await rm(dirs.root, { recursive: true, force: true });
   }
 }

@@ -50,6 +50,7 @@ export class LocalStore {
   readonly boot: BootBackend;
   /** Where resource errors retried on the record are logged (the agent sets it). */
   log: Logger | undefined;
+  private record: AgentRecord | undefined;
 
   constructor(
     readonly root: string,
@@ -110,20 +111,31 @@ export class LocalStore {
     return this.boot.write(env);
   }
 
-  /** Out of descriptors or disk, the record waits for them (see withResourceRetry). */
-  readRecord(): Promise<AgentRecord> {
-    const fallback = { lastSeq: 0, lastSeqSettled: true, previous: "" };
-    return withResourceRetry(() => readJsonFile<AgentRecord>(this.recordPath, fallback), {
-      log: this.log,
-      what: "reading the agent record",
-    });
+  /**
+   * The record as last read or written by this store (one agent owns a store: see
+   * already-running.ts), read from disk once. Out of descriptors or disk, the first read waits
+   * for them (see withResourceRetry).
+   */
+  async readRecord(): Promise<AgentRecord> {
+    if (!this.record) {
+      const fallback = { lastSeq: 0, lastSeqSettled: true, previous: "" };
+      const read = await withResourceRetry(
+        () => readJsonFile<AgentRecord>(this.recordPath, fallback),
+        { log: this.log, what: "reading the agent record" },
+      );
+      this.record ??= read;
+    }
+    return structuredClone(this.record);
   }
 
-  writeRecord(record: AgentRecord): Promise<void> {
-    return withResourceRetry(() => writeJsonAtomic(this.recordPath, record), {
+  /** Written durably (temp, fsync, rename, fsync of the directory) before it is remembered. */
+  async writeRecord(record: AgentRecord): Promise<void> {
+    const copy = structuredClone(record);
+    await withResourceRetry(() => writeJsonAtomic(this.recordPath, copy), {
       log: this.log,
       what: "writing the agent record",
     });
+    this.record = copy;
   }
 
   /** Writes the trail: the state record last, so a trail without it is incomplete. */
