@@ -4,6 +4,7 @@ import { deviceStreamId, type PostgresEventStore, type StreamAppend } from "@sta
 import { DEVICE_JS_API_PREFIX, issueDeviceUser, type OperatorSetup } from "@statecast/nats-auth";
 import type { TrustPolicy } from "@statecast/state";
 import { Agent } from "../../apps/device-agent/src/agent/agent.js";
+import { sharedHostReadings } from "../../apps/device-agent/src/metrics/proc-readings.js";
 import { connectAgent } from "../../apps/device-agent/src/nats/connected-agent.js";
 import { SimRuntime } from "../../apps/device-agent/src/runtime/sim-runtime.js";
 
@@ -80,6 +81,12 @@ export interface SimAgentOptions {
   connectConcurrency: number;
 }
 
+/**
+ * The host's /proc and disk as every agent of this load generator reads them for its metrics:
+ * once a second for all (they run on one host; each real device reads its own board).
+ */
+const hostReadings = sharedHostReadings();
+
 /** One `sim` agent with its own store and its own NATS connection on its own device creds. */
 export async function startSimAgent(
   device: SimDevice,
@@ -104,6 +111,7 @@ export async function startSimAgent(
       creds: device.creds,
       jsApiPrefix: DEVICE_JS_API_PREFIX,
       reconnectMaxDelayMs: 2000,
+      hostReadings,
     }),
   );
   return {

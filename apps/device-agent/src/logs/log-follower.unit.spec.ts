@@ -20,7 +20,7 @@ describe("LogFollower", () => {
 
   it("starts a shrunk file (rotated, trimmed) again from its start", async () => {
     const file = join(dir, "b.log");
-    writeFileSync(file, "x".repeat(100) + "\n");
+    writeFileSync(file, `${"x".repeat(100)}\n`);
     const follower = await LogFollower.fromEnd(file);
     writeFileSync(file, "after rotation\n");
     expect(await follower.read()).toBe("after rotation\n");

@@ -2,14 +2,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { type ContainerMetrics, type DeviceMetrics, REVISION_TEXT } from "@statecast/contract";
 import type { RevisionSpec } from "../model/revision.js";
 import type { ContainerRuntime } from "../runtime/runtime.js";
-import {
-  type CpuTimes,
-  cpuPercent,
-  readCpuTimes,
-  readDisk,
-  readMemory,
-  readUptime,
-} from "./proc-readings.js";
+import { type CpuTimes, cpuPercent, type HostReadings, procReadings } from "./proc-readings.js";
 
 export interface MetricsSources {
   deviceId: string;
@@ -23,6 +16,8 @@ export interface MetricsSources {
   intervalSeconds: number;
   /** Where /proc is (tests point it elsewhere). */
   proc?: string;
+  /** What reads the host (default: `proc` at every collection). */
+  readings?: HostReadings;
 }
 
 /**
@@ -31,13 +26,15 @@ export interface MetricsSources {
  */
 export class MetricsCollector {
   private lastCpu: CpuTimes = { busy: 0, total: 0 };
+  private readonly host: HostReadings;
 
-  constructor(private readonly sources: MetricsSources) {}
+  constructor(private readonly sources: MetricsSources) {
+    this.host = sources.readings ?? procReadings(sources.proc);
+  }
 
   async collect(now = new Date()): Promise<DeviceMetrics> {
     const s = this.sources;
-    const proc = s.proc ?? "/proc";
-    const cpu = await readCpuTimes(proc);
+    const cpu = await this.host.cpu();
     const percent = cpuPercent(this.lastCpu, cpu);
     this.lastCpu = cpu;
     const revision = s.committed();
@@ -50,14 +47,14 @@ export class MetricsCollector {
       // An offline install may name its revision otherwise: only a fleet revision is sent.
       ...(revision && REVISION_TEXT.test(revision.ref) ? { revision: revision.ref } : {}),
       intervalSeconds: s.intervalSeconds,
-      uptimeSeconds: await readUptime(proc),
+      uptimeSeconds: await this.host.uptime(),
       cpu: {
         percent,
         cores: availableParallelism(),
         load1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
       },
-      memory: await readMemory(proc),
-      disk: await readDisk(s.storeDir),
+      memory: await this.host.memory(),
+      disk: await this.host.disk(s.storeDir),
       containers: await this.containers(revision),
       at: now.toISOString(),
     };

@@ -53,3 +53,55 @@ export async function readDisk(path: string): Promise<{ totalBytes: number; free
   const fs = await statfs(path);
   return { totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
 }
+
+/** What the metrics collector reads of the host: the board's CPU, uptime, memory and disk. */
+export interface HostReadings {
+  cpu(): Promise<CpuTimes>;
+  uptime(): Promise<number>;
+  memory(): Promise<{ totalBytes: number; availableBytes: number }>;
+  disk(path: string): Promise<{ totalBytes: number; freeBytes: number }>;
+}
+
+/** Each reading taken when asked, from `proc` (an agent: one per board). */
+export function procReadings(proc = "/proc"): HostReadings {
+  return {
+    cpu: () => readCpuTimes(proc),
+    uptime: () => readUptime(proc),
+    memory: () => readMemory(proc),
+    disk: readDisk,
+  };
+}
+
+/**
+ * Readings shared by many agents of one process on one host (`sim` load generators): each taken
+ * at most once per `maxAgeMs` for all of them, the disk's once for every store (they are on one
+ * filesystem). Thousands of agents each reading /proc every interval would be the load
+ * generator's main work, a cost no real device pays more than once.
+ */
+export function sharedHostReadings(maxAgeMs = 1_000, base = procReadings()): HostReadings {
+  const memo = <T>(read: () => Promise<T>): (() => Promise<T>) => {
+    let last: { at: number; value: Promise<T> } | undefined;
+    return () => {
+      if (!last || Date.now() - last.at > maxAgeMs) {
+        const value = read();
+        last = { at: Date.now(), value };
+        // A failed reading is not kept: the next collection reads again.
+        value.catch(() => {
+          if (last?.value === value) last = undefined;
+        });
+      }
+      return last.value;
+    };
+  };
+  let diskPath = "";
+  const disk = memo(() => base.disk(diskPath));
+  return {
+    cpu: memo(() => base.cpu()),
+    uptime: memo(() => base.uptime()),
+    memory: memo(() => base.memory()),
+    disk: (path) => {
+      diskPath ||= path;
+      return disk();
+    },
+  };
+}

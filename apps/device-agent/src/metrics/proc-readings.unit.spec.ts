@@ -1,7 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cpuPercent, readCpuTimes, readDisk, readMemory, readUptime } from "./proc-readings.js";
+import {
+  cpuPercent,
+  type HostReadings,
+  readCpuTimes,
+  readDisk,
+  readMemory,
+  readUptime,
+  sharedHostReadings,
+} from "./proc-readings.js";
 
 describe("proc readings", () => {
   const proc = mkdtempSync(join(tmpdir(), "sc-proc-"));
@@ -45,5 +53,32 @@ describe("proc readings", () => {
   it("names the file it could not read", async () => {
     writeFileSync(join(proc, "meminfo"), "MemTotal: 1 kB\n");
     await expect(readMemory(proc)).rejects.toThrow(/MemAvailable/);
+  });
+
+  it("shares one reading among the agents of a load generator, taken again once it is older than its age", async () => {
+    let reads = 0;
+    let fail = false;
+    const base: HostReadings = {
+      cpu: async () => ({ busy: ++reads, total: 100 }),
+      uptime: async () => {
+        if (fail) throw new Error("unreadable");
+        return 1;
+      },
+      memory: async () => ({ totalBytes: 2, availableBytes: 1 }),
+      disk: async (path) => ({ totalBytes: path.length, freeBytes: 0 }),
+    };
+    const shared = sharedHostReadings(50, base);
+    expect(await Promise.all([shared.cpu(), shared.cpu(), shared.cpu()])).toEqual([
+      { busy: 1, total: 100 },
+      { busy: 1, total: 100 },
+      { busy: 1, total: 100 },
+    ]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await shared.cpu()).toEqual({ busy: 2, total: 100 });
+    expect(await shared.disk("/a")).toEqual(await shared.disk("/bbbb")); // one filesystem
+    fail = true;
+    await expect(shared.uptime()).rejects.toThrow("unreadable");
+    fail = false;
+    expect(await shared.uptime()).toBe(1); // a failure is not kept
   });
 });

@@ -6,6 +6,7 @@ import { deviceConnectionOptions, deviceInboxPrefix, followOwnTarget } from "@st
 import type { Agent } from "../agent/agent.js";
 import type { AgentSettings } from "../config.js";
 import { MetricsCollector } from "../metrics/metrics-collector.js";
+import type { HostReadings } from "../metrics/proc-readings.js";
 import { CredentialsRenewal, type RenewalOptions } from "./credentials-renewal.js";
 import { LogsResponder } from "./logs-responder.js";
 import { MetricsPublisher, metricsIntervalMs } from "./metrics-publisher.js";
@@ -34,6 +35,8 @@ export interface ConnectedOptions {
   expiredTargetGraceMs?: number;
   /** Metrics interval (default 15 s, never below 5 s; 0: no metrics). */
   metricsIntervalMs?: number;
+  /** What the metrics read of the host (default: /proc at every collection). */
+  hostReadings?: HostReadings;
   /** Renew expiring creds through the hello (the fleet it names, where the creds are stored). */
   renewal?: Omit<RenewalOptions, "deviceId">;
 }
@@ -101,7 +104,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   const hold = new ExpiredTargetHold(options.expiredTargetGraceMs);
   const logs = new LogsResponder(nc, deviceId, agent.logs, agent.log);
   logs.start();
-  const metrics = startMetrics(agent, nc, options.metricsIntervalMs);
+  const metrics = startMetrics(agent, nc, options.metricsIntervalMs, options.hostReadings);
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "reconnect") {
@@ -172,9 +175,15 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
   };
 }
 
-function startMetrics(agent: Agent, nc: NatsConnection, asked: number | undefined) {
+function startMetrics(
+  agent: Agent,
+  nc: NatsConnection,
+  asked: number | undefined,
+  readings: HostReadings | undefined,
+) {
   const intervalMs = metricsIntervalMs(asked);
   const collector = new MetricsCollector({
+    ...(readings ? { readings } : {}),
     deviceId: agent.config.deviceId,
     bootId: agent.journal.bootId,
     runtime: agent.config.runtime,

@@ -182,7 +182,9 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
         if (stopped.aborted) break; // not acknowledged: the next holder starts from the floor
         const seq = message.info.streamSequence;
         // At or below `through`: handed to a lane already, come again for a lost acknowledgement.
-        if (seq > through && accepts(spec, message.subject)) {
+        // Most events of a filter need nothing here (13 of a device's 15 in a rollout for the
+        // gateway's target consumer): acknowledged at once, without a lane or a timer.
+        if (seq > through && accepts(spec, message.subject) && this.handles(spec, message)) {
           await lanes.run(keyOf(message.subject), () =>
             this.deliverInOrder(spec, message, stopped),
           );
@@ -195,6 +197,21 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
       this.running.delete(messages);
     }
     if (lease.lost.aborted && !this.closed) throw lease.lost.reason;
+  }
+
+  /** Whether a handler of the consumer takes the message's event type. */
+  private handles(spec: DurableConsumerSpec, message: JsMsg): boolean {
+    return this.handlerOf(spec, message) !== undefined;
+  }
+
+  /** The consumer's handler of the message's event type (its `EVENT_TYPE_HEADER`), if any. */
+  private handlerOf(spec: DurableConsumerSpec, message: JsMsg) {
+    const type = message.headers?.get(EVENT_TYPE_HEADER) ?? "";
+    const pattern: JetStreamEventPattern & Record<string, string> = {
+      consumer: spec.handlers ?? spec.name,
+      type,
+    };
+    return this.getHandlerByPattern(this.normalizePattern(pattern));
   }
 
   /** Handles one message until it succeeds (true) or `stopped` aborts (false). */
@@ -237,11 +254,7 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
     const consumer = spec.name;
     const type = message.headers?.get(EVENT_TYPE_HEADER) ?? "";
     const id = message.headers?.get(MESSAGE_ID_HEADER) ?? `seq:${message.seq}`;
-    const pattern: JetStreamEventPattern & Record<string, string> = {
-      consumer: spec.handlers ?? consumer,
-      type,
-    };
-    const handler = this.getHandlerByPattern(this.normalizePattern(pattern));
+    const handler = this.handlerOf(spec, message);
     const handled = this.handled.get(consumer)!;
     if (!handler || handled.has(id)) {
       message.ack();
