@@ -118,7 +118,13 @@ export function metadataAsIs(metadata: unknown): boolean {
   );
 }
 
+/** The last instant found real: a batch's reports mostly share their millisecond. */
+let lastInstant = "";
+
 function sameInstant(iso: string): boolean {
+  if (iso === lastInstant) return true;
   const ms = Date.parse(iso);
-  return !Number.isNaN(ms) && new Date(ms).toISOString() === iso;
+  if (Number.isNaN(ms) || new Date(ms).toISOString() !== iso) return false;
+  lastInstant = iso;
+  return true;
 }
