@@ -173,12 +173,16 @@ function toMessage(data: Record<string, unknown>, subjectDeviceId: string): Pars
   if (data.kind === "health") {
     return { ok: true, message: toHealthReport(data as Parameters<typeof toHealthReport>[0]) };
   }
+  // `data` is this parse's own object (JSON.parse's or zod's output): completed in place, the
+  // same value as `{...data, kind, revision}` at a fraction of the cost (V8 gives a spread that
+  // then adds a field a fresh hidden class each time, ~1 µs per message).
   if (data.kind !== "heartbeat") {
     const revision = parseRevision(data.revision as string);
-    const report = { ...(data as Omit<ProgressReport, "revision">), kind: "progress" as const };
-    return { ok: true, message: { ...report, revision } };
+    data.kind = "progress";
+    data.revision = revision;
+    return { ok: true, message: data as unknown as { kind: "progress" } & ProgressReport };
   }
-  return { ok: true, message: { ...(data as Heartbeat), kind: "heartbeat" } };
+  return { ok: true, message: data as unknown as { kind: "heartbeat" } & Heartbeat };
 }
 
 const PROGRESS_KEYS = new Set([

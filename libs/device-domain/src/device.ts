@@ -126,12 +126,13 @@ export type DeviceStreamEvent = Pick<RecordedEvent, "type" | "data"> &
 /** evolve(state, event) → state, pure. Events it does not know leave the state as it is. */
 export function evolveDevice(device: DeviceState, event: DeviceStreamEvent): DeviceState {
   const at = event.recordedAt?.toISOString() ?? device.updatedAt;
-  return {
-    ...device,
-    ...change(device, event, at),
-    version: event.streamVersion ?? device.version,
-    updatedAt: at,
-  };
+  // The same as `{...device, ...change(…), version, updatedAt}`: a lone spread is V8's fast
+  // object clone, and the changed fields are stored into it (the ingestion folds every report).
+  const next = { ...device };
+  Object.assign(next, change(device, event, at));
+  next.version = event.streamVersion ?? device.version;
+  next.updatedAt = at;
+  return next;
 }
 
 /** The device as of the end of `events` (its stream, in order). */
@@ -188,29 +189,42 @@ function change(device: DeviceState, event: DeviceStreamEvent, at: string): Part
   }
   if (isEvent(event, E.TargetCancelled))
     return { target: withdrawn(device.target), lastStatus: "CANCELLED", lastReason: null };
+  // The two events of nearly every report are written out field by field: an object literal
+  // that spreads and then adds fields costs ~1-2 µs in V8 (a fresh hidden class each time), tens
+  // of times the plain literal, and the ingestion folds every report.
   if (isEvent(event, E.UpdateProgressReported)) {
     const { data } = event;
-    return {
-      ...seen,
-      ...advance(device, data),
+    const changed: Partial<DeviceState> = {
+      online: true,
+      lastSeenAt: at,
+      cursor: { bootId: data.bootId, seq: data.seq },
+      boots: withBoot(device.boots, data.bootId),
       lastStatus: data.status,
       lastReason: data.reason ?? null,
-      ...(data.downloads
-        ? { transfer: foldTransfer(device.transfer, data.revision, data.downloads) }
-        : {}),
     };
+    if (data.downloads)
+      changed.transfer = foldTransfer(device.transfer, data.revision, data.downloads);
+    return changed;
   }
   if (isEvent(event, E.UpdateSucceeded)) {
     const { revision, status, report } = event.data;
-    return {
-      ...seen,
-      ...advance(device, report),
-      ...runs(device, revision),
+    const running = device.currentRevision;
+    const moved = running !== null && !sameRevision(running, revision);
+    const changed: Partial<DeviceState> = {
+      online: true,
+      lastSeenAt: at,
+      currentRevision: revision,
+      previous: moved ? running : device.previous,
       outcome: status,
       installedVia: "target",
       lastStatus: status,
       lastReason: null,
     };
+    if (report) {
+      changed.cursor = { bootId: report.bootId, seq: report.seq };
+      changed.boots = withBoot(device.boots, report.bootId);
+    }
+    return changed;
   }
   if (isEvent(event, E.UpdateFailed)) {
     const { reason, report } = event.data;
@@ -279,8 +293,11 @@ function runs(device: DeviceState, revision: RevisionRef): Partial<DeviceState> 
 /** The report's cursor, and its boot remembered (the last MAX_REMEMBERED_BOOTS). */
 function advance(device: DeviceState, cursor: ReportCursor | undefined): Partial<DeviceState> {
   if (!cursor) return {};
-  const boots = device.boots.includes(cursor.bootId)
-    ? device.boots
-    : [...device.boots, cursor.bootId].slice(-MAX_REMEMBERED_BOOTS);
-  return { cursor: { bootId: cursor.bootId, seq: cursor.seq }, boots };
+  return {
+    cursor: { bootId: cursor.bootId, seq: cursor.seq },
+    boots: withBoot(device.boots, cursor.bootId),
+  };
 }
+
+const withBoot = (boots: string[], bootId: string): string[] =>
+  boots.includes(bootId) ? boots : [...boots, bootId].slice(-MAX_REMEMBERED_BOOTS);

@@ -56,7 +56,8 @@ export function encodeEvents(
   return encoded;
 }
 
-function eventIdOf(event: NewEvent): string {
+/** The event's id, a new one when it has none; a given one must be a UUID (it goes into an array literal). */
+export function eventIdOf(event: NewEvent): string {
   if (event.eventId === undefined) return randomUUID();
   // Checked here because it goes into an array literal: a comma or brace would shift elements.
   if (!UUID.test(event.eventId)) {

@@ -5,6 +5,7 @@ import {
   aTagsChanged,
   countEvents,
   type StoreFixture,
+  someMetadata,
 } from "./testing/event-store.test-helper.js";
 
 describe("PostgresEventStore.appendMany", () => {
@@ -59,6 +60,53 @@ describe("PostgresEventStore.appendMany", () => {
       "device:m-fresh-any@1",
     ]);
     expect(result.lastGlobalPosition).toBe(all.events.at(-1)?.globalPosition);
+  });
+
+  it("stores ids, data and metadata that need escaping as given, each event with its own metadata", async () => {
+    const odd = 'device:we"ird,{id}\\ \u00e9 NULL';
+    const other = "device:plain-esc";
+    const tags = { 'q"uote': "back\\slash", "comma,brace{}": "line\nbreak \u{1f680}", NULL: "" };
+    const first = someMetadata({ correlationId: 'c-"1",{x}' });
+    const second = someMetadata({ correlationId: "c-2" });
+    await f.store.appendMany([
+      {
+        streamId: odd,
+        events: [
+          { type: "DeviceTagsChanged", data: { tags }, metadata: first },
+          { type: "DeviceTagsChanged", data: { tags: { n: "2" } }, metadata: second },
+          { type: "DeviceTagsChanged", data: { tags: { n: "3" } }, metadata: second },
+        ],
+        expectedVersion: "no_stream",
+      },
+      { streamId: other, events: [aTagsChanged(1, first)], expectedVersion: "any" },
+    ]);
+    const stream = await f.store.readStream(odd);
+    expect(stream.events.map((e) => [e.streamId, e.streamVersion, e.data])).toEqual([
+      [odd, 1, { tags }],
+      [odd, 2, { tags: { n: "2" } }],
+      [odd, 3, { tags: { n: "3" } }],
+    ]);
+    expect(stream.events.map((e) => e.metadata.correlationId)).toEqual(['c-"1",{x}', "c-2", "c-2"]);
+    const { rows } = await f.pool.query<{ stream_type: string; version: number }>(
+      "SELECT stream_type, version FROM streams WHERE stream_id = $1",
+      [odd],
+    );
+    expect(rows).toEqual([{ stream_type: "device", version: 3 }]);
+    expect((await f.store.readStream(other)).events[0]?.metadata.correlationId).toBe('c-"1",{x}');
+  });
+
+  it("refuses an event id that is not a UUID before any I/O", async () => {
+    const before = await countEvents(f.pool);
+    await expect(
+      f.store.appendMany([
+        {
+          streamId: "device:bad-id",
+          events: [{ ...aTagsChanged(1), eventId: '1","2' }],
+          expectedVersion: "any",
+        },
+      ]),
+    ).rejects.toThrow(ValidationError);
+    expect(await countEvents(f.pool)).toBe(before);
   });
 
   it("writes nothing when one stream's expected version does not hold, and names that stream", async () => {

@@ -9,6 +9,11 @@ export interface EventDefinition<
   readonly type: TType;
   readonly schemaVersion: number;
   readonly schema: TSchema;
+  /**
+   * Optional: a cheap check that returns true only for data `schema` accepts unchanged (see
+   * catalog/as-is.ts); such data is taken as it is, anything else is parsed by `schema`.
+   */
+  readonly asIs?: (data: unknown) => boolean;
 }
 
 /** The data type of an event definition. */
@@ -37,6 +42,7 @@ export function defineEvent<TType extends string, TSchema extends z.ZodType>(
   type: TType,
   schemaVersion: number,
   schema: TSchema,
+  asIs?: (data: unknown) => boolean,
 ): EventDefinition<TType, TSchema> {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(type)) {
     throw new ValidationError(`event type "${type}" must be PascalCase letters and digits`);
@@ -44,7 +50,7 @@ export function defineEvent<TType extends string, TSchema extends z.ZodType>(
   if (!Number.isInteger(schemaVersion) || schemaVersion < 1) {
     throw new ValidationError(`schema version of ${type} must be a positive integer`);
   }
-  return { type, schemaVersion, schema };
+  return asIs ? { type, schemaVersion, schema, asIs } : { type, schemaVersion, schema };
 }
 
 /** A catalog is a list of definitions, one file per aggregate (device, revision, rollout, ...). */
@@ -80,6 +86,7 @@ export function createRegistry(...catalogs: EventCatalog[]): EventRegistry {
     validate(type, data) {
       const definition = byType.get(type);
       if (!definition) throw new ValidationError(`unknown event type "${type}"`);
+      if (definition.asIs?.(data)) return { type, schemaVersion: definition.schemaVersion, data };
       const parsed = definition.schema.safeParse(data);
       if (!parsed.success) {
         const details: ValidationIssue[] = parsed.error.issues.map((issue) => ({

@@ -64,13 +64,14 @@ export interface DeviceWork {
 }
 
 function metadata(deviceId: string, arrived: ArrivedMessage): EventMetadata {
-  return {
+  const meta: EventMetadata = {
     correlationId: arrived.messageId,
     causationId: arrived.messageId,
     actor: `device:${deviceId}`,
-    ...(arrived.traceparent ? { traceparent: arrived.traceparent } : {}),
     now: arrived.receivedAt,
   };
+  if (arrived.traceparent) meta.traceparent = arrived.traceparent;
+  return meta;
 }
 
 /**
@@ -115,7 +116,8 @@ export function decideMessages(
       event = verdict.kind === "apply" ? verdict.event : null;
     }
     if (!event) continue;
-    events.push({ ...event, metadata: metadata(deviceId, arrived) });
+    // A decided event is exactly {type, data} (EventOf); spelled out, not spread (see evolveDevice).
+    events.push({ type: event.type, data: event.data, metadata: metadata(deviceId, arrived) });
     current = evolveDevicePlane(current, event);
     fates.push({ applied: true, eventType: event.type, ...(skipped ? { skipped } : {}) });
   }
@@ -170,8 +172,10 @@ interface Folded {
 }
 
 /**
- * Many devices in one transaction (one commit, one fsync) and a constant number of statements:
- * the device stream rows are locked (in the database's id order, as appendMany and every other
+ * Many devices at once, in at most two commits. First the devices whose folded state is cached
+ * are decided on it and appended in one statement of their own ({@link applyOnCachedStates}: the
+ * common case of a device reporting again, one round trip). The others, in one transaction (one
+ * commit, one fsync) and a constant number of statements: the device stream rows are locked (in the database's id order, as appendMany and every other
  * multi-stream writer lock them, so replicas never deadlock); only events past the version cached
  * in `cache` are read; every device is decided on its locked state; all events go in ONE
  * appendMany with each stream's locked version as its expectation. A device whose stream a newer
@@ -180,6 +184,140 @@ interface Folded {
  * its entry is the Error (the others committed all the same).
  */
 export async function applyDevicesTogether(
+  store: PostgresEventStore,
+  work: readonly DeviceWork[],
+  cache?: DeviceStateCache,
+): Promise<(MessageFate[] | Error)[]> {
+  const outcomes = new Map<string, MessageFate[] | Error>();
+  const { decided, appends, rest } = decideOnCachedStates(work, cache);
+  // Disjoint devices: the cached-state append and the locked transaction run side by side.
+  const [refused, locked] = await Promise.all([
+    applyOnCachedStates(store, decided, appends, cache, outcomes),
+    rest.length > 0 ? settledOf(applyUnderLock(store, rest, cache)) : undefined,
+  ]);
+  const failures: unknown[] = [];
+  if (locked) failures.push(...setOutcomes(outcomes, rest, locked));
+  // A refused cached-state append wrote nothing: its devices are decided again under the lock.
+  if (refused.length > 0)
+    failures.push(
+      ...setOutcomes(outcomes, refused, await settledOf(applyUnderLock(store, refused, cache))),
+    );
+  // Nothing committed at all: the caller retries the whole batch, as it did one transaction.
+  if (failures.length > 0 && [...outcomes.values()].every((o) => o instanceof Error))
+    throw failures[0];
+  return work.map((w) => outcomes.get(w.deviceId) as MessageFate[] | Error);
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+const settledOf = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+/** Records the locked transaction's outcome of each device of `work`; returns its failure, if any. */
+function setOutcomes(
+  outcomes: Map<string, MessageFate[] | Error>,
+  work: readonly DeviceWork[],
+  settled: Settled<(MessageFate[] | Error)[]>,
+): unknown[] {
+  if (settled.ok) {
+    work.forEach((w, i) => {
+      outcomes.set(w.deviceId, settled.value[i] as MessageFate[] | Error);
+    });
+    return [];
+  }
+  const failed = settled.error instanceof Error ? settled.error : new Error(String(settled.error));
+  for (const w of work) outcomes.set(w.deviceId, failed);
+  return [settled.error];
+}
+
+interface DecidedOnCache {
+  w: DeviceWork;
+  fates: MessageFate[];
+  version: number;
+  state: DevicePlaneState;
+}
+
+/**
+ * Decides on its cached folded state each device that has one and whose messages decide at least
+ * one event on it; every other device goes to `rest`, for {@link applyUnderLock}: devices not
+ * cached, with a heartbeat (presence is written in the same transaction), or deciding no event
+ * (a drop decided on a stale cache must be checked against the stream).
+ */
+function decideOnCachedStates(
+  work: readonly DeviceWork[],
+  cache: DeviceStateCache | undefined,
+): { decided: DecidedOnCache[]; appends: StreamAppend[]; rest: DeviceWork[] } {
+  const rest: DeviceWork[] = [];
+  const decided: DecidedOnCache[] = [];
+  const appends: StreamAppend[] = [];
+  for (const w of work) {
+    const cached = cache?.get(w.deviceId);
+    if (!cached || w.messages.some((m) => m.message.kind === "heartbeat")) {
+      rest.push(w);
+      continue;
+    }
+    const { events, fates, state } = decideMessages(
+      w.deviceId,
+      w.messages,
+      cached.state,
+      w.consumed,
+    );
+    if (events.length === 0) {
+      rest.push(w);
+      continue;
+    }
+    decided.push({ w, fates, version: cached.version + events.length, state });
+    appends.push({
+      streamId: deviceStreamId(w.deviceId),
+      events,
+      expectedVersion: cached.version,
+    });
+  }
+  return { decided, appends, rest };
+}
+
+/**
+ * The devices decided on their cached states, appended in ONE statement on their own (no BEGIN,
+ * no lock query, no COMMIT: one round trip and one fsync), each stream expected at its cached
+ * version. The statement checks every expectation under its row locks and writes all or nothing,
+ * so a decision stands only if it was made on the stream's current state: the same guarantee as
+ * deciding under the lock. Their fates go to `outcomes`; a failed statement (not a refusal)
+ * gives each device the Error (retried by the caller). Returns the devices of a refused append
+ * (nothing written), to be decided again under the lock.
+ */
+async function applyOnCachedStates(
+  store: PostgresEventStore,
+  decided: readonly DecidedOnCache[],
+  appends: StreamAppend[],
+  cache: DeviceStateCache | undefined,
+  outcomes: Map<string, MessageFate[] | Error>,
+): Promise<DeviceWork[]> {
+  if (appends.length === 0) return [];
+  try {
+    await store.appendMany(appends);
+  } catch (error) {
+    for (const { w } of decided) cache?.delete(w.deviceId);
+    if (error instanceof ConcurrencyError && error.cause === undefined)
+      return decided.map((d) => d.w);
+    const failed = error instanceof Error ? error : new Error(String(error));
+    for (const { w } of decided) outcomes.set(w.deviceId, failed);
+    return [];
+  }
+  for (const { w, fates, version, state } of decided) {
+    cache?.set(w.deviceId, version, state);
+    outcomes.set(w.deviceId, fates);
+  }
+  return [];
+}
+
+/**
+ * The devices of {@link applyDevicesTogether} that were not applied on their cached state: decided
+ * on their locked stream state in one transaction (see there).
+ */
+async function applyUnderLock(
   store: PostgresEventStore,
   work: readonly DeviceWork[],
   cache?: DeviceStateCache,

@@ -3,6 +3,8 @@ import type { HeldReport } from "./report-gap-hold.js";
 
 /** A report the ingestor holds in memory, unacked, until its fate is decided and settled. */
 export interface Queued extends HeldReport {
+  /** When it was pulled (ms): its ack wait runs from then until reset (`touchedAt`). */
+  pulledAt: number;
   /** Ingestion of a report that carries its apply's trace context, until acked. */
   span?: Span;
   /** Commits tried so far (absent: none failed yet). */

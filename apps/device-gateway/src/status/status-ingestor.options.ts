@@ -2,7 +2,7 @@ import type { ReportRateOptions } from "./report-rate.js";
 
 /** How a StatusIngestor pulls, commits and paces reports; every field has a default. */
 export interface StatusIngestorOptions {
-  /** Messages pulled but not yet acked, across devices (backpressure; default 4,000). */
+  /** Messages pulled but not yet acked, across devices (backpressure; default DEFAULT_MAX_IN_FLIGHT). */
   maxInFlight?: number;
   /** Delay before reports whose events could not be committed are tried again (default 1 s). */
   retryDelayMs?: number;
@@ -25,3 +25,12 @@ export interface StatusIngestorOptions {
    */
   gapHoldMs?: number;
 }
+
+/**
+ * Reports pulled and not yet settled, by default: a backlog's reports of one device then go into
+ * one transaction together (in stream order the devices take turns: with 2,000 devices, 4,000 in
+ * flight gave about 2 a device a transaction; 16,000 drained a 20,000-report backlog ~1.9x as
+ * fast). Below the status consumer's `max_ack_pending` (20,000); the ingestor resets the ack
+ * wait of reports queued long (see StatusIngestor.keepUnackedAlive).
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 16_000;

@@ -15,7 +15,7 @@ import { inStreamOrder, type Queued } from "./queued-report.js";
 import { GAP_RECHECK_MS, ReportGapHold } from "./report-gap-hold.js";
 import { ReportGate } from "./report-gate.js";
 import { settleFates } from "./settle-fates.js";
-import type { StatusIngestorOptions } from "./status-ingestor.options.js";
+import { DEFAULT_MAX_IN_FLIGHT, type StatusIngestorOptions } from "./status-ingestor.options.js";
 import { StatusPull } from "./status-pull.js";
 
 export type { StatusIngestorOptions } from "./status-ingestor.options.js";
@@ -34,6 +34,8 @@ export class StatusIngestor {
   private readonly queues = new Map<string, Queued[]>();
   private readonly busy = new Set<string>();
   private readonly running = new Set<Promise<void>>();
+  /** The reports of the transactions running, by device. */
+  private readonly committing = new Set<Queued[]>();
   private readonly states = new DeviceStateCache();
   /** Devices whose last commit failed: not scheduled before this time (ms). */
   private readonly notBefore = new Map<string, number>();
@@ -45,7 +47,11 @@ export class StatusIngestor {
   private readonly gaps = new ReportGapHold();
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
+  private keepAlive: NodeJS.Timeout | undefined;
   applied = 0;
+
+  /** Ack waits of queued reports reset so far (`working`), see keepUnackedAlive. */
+  ackWaitsReset = 0;
 
   /** Times the pull of the status consumer ended (error, consumer deleted, …) and was started again. */
   get resumed(): number {
@@ -75,7 +81,10 @@ export class StatusIngestor {
   ) {
     this.gate = new ReportGate(options.rate, options.backoff);
     // Past the ack wait a dead gateway's reports are back: a gap still open then is given up.
-    const onAckWait = (ackWaitMs: number) => this.gaps.configure(ackWaitMs, options.gapHoldMs);
+    const onAckWait = (ackWaitMs: number) => {
+      this.gaps.configure(ackWaitMs, options.gapHoldMs);
+      this.keepUnackedAlive(ackWaitMs);
+    };
     this.pull = new StatusPull(js, options, onAckWait, (msg) => this.take(msg));
   }
 
@@ -86,6 +95,7 @@ export class StatusIngestor {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.wakeTimer);
+    clearInterval(this.keepAlive);
     const pulled = this.pull.stop();
     this.wake?.();
     await pulled;
@@ -95,7 +105,7 @@ export class StatusIngestor {
   /** Takes one pulled message; resolves once there is room for the next (backpressure). */
   private async take(msg: JsMsg): Promise<void> {
     this.accept(msg);
-    const limit = this.options.maxInFlight ?? 4_000;
+    const limit = this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     while (this.inFlight >= limit && !this.stopping) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -137,10 +147,33 @@ export class StatusIngestor {
     this.inFlight++;
     let at = queue.length;
     while (at > 0 && queue[at - 1]!.msg.seq > msg.seq) at--;
-    queue.splice(at, 0, { msg, arrived, span });
+    queue.splice(at, 0, { msg, arrived, span, pulledAt: Date.now() });
     this.queues.set(deviceId, queue);
     if (this.gaps.isHolding(deviceId)) this.notBefore.delete(deviceId); // it may fill the gap
     this.schedule();
+  }
+
+  /**
+   * A report waits in its device's queue until a transaction takes it: with many pulled at once
+   * (a backlog), or commits slowed down, that can outlast the consumer's ack wait, and JetStream
+   * would hand it out again (then dropped as a duplicate: acked, no event lost, but work and a
+   * drop counted). So every third of the ack wait each report queued (or in a transaction) that
+   * long has its ack wait reset (`working`), as the gap hold does for the reports it holds.
+   */
+  private keepUnackedAlive(ackWaitMs: number): void {
+    clearInterval(this.keepAlive);
+    const every = Math.max(50, Math.floor(ackWaitMs / 3));
+    this.keepAlive = setInterval(() => {
+      const now = Date.now();
+      for (const queue of [...this.queues.values(), ...this.committing])
+        for (const q of queue) {
+          if (now - (q.touchedAt ?? q.pulledAt) < every) continue;
+          q.msg.working();
+          q.touchedAt = now;
+          this.ackWaitsReset++;
+        }
+    }, every);
+    this.keepAlive.unref();
   }
 
   /** The reports of a device its rate allows now; the rest stay queued, in order. */
@@ -208,11 +241,13 @@ export class StatusIngestor {
         if (rest.length > 0) this.queues.set(deviceId, rest);
         else this.queues.delete(deviceId);
         this.busy.add(deviceId);
+        this.committing.add(queued);
       }
       const run = this.commit(picked).finally(() => {
         this.running.delete(run);
         for (const { deviceId, queued } of picked) {
           this.busy.delete(deviceId);
+          this.committing.delete(queued);
           this.inFlight -= queued.length;
         }
         this.wake?.();
@@ -238,10 +273,13 @@ export class StatusIngestor {
       this.retry(picked, error);
       return;
     }
+    const failed: { deviceId: string; queued: Queued[] }[] = [];
+    let failure: Error | undefined;
     picked.forEach(({ deviceId, queued }, d) => {
       const outcome = outcomes[d];
       if (outcome instanceof Error || outcome === undefined) {
-        this.retry([{ deviceId, queued }], outcome);
+        failed.push({ deviceId, queued });
+        failure ??= outcome;
         return;
       }
       const settled = settleFates(deviceId, queued, outcome, this.gaps, (...args) =>
@@ -250,6 +288,7 @@ export class StatusIngestor {
       this.applied += settled.applied;
       this.holdForGap(deviceId, settled.held);
     });
+    if (failed.length > 0) this.retry(failed, failure);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { Logger } from "@nestjs/common";
-import type { StatusIngestorOptions } from "./status-ingestor.options.js";
+import { DEFAULT_MAX_IN_FLIGHT, type StatusIngestorOptions } from "./status-ingestor.options.js";
 import { STATUS_CONSUMER, STATUS_STREAM } from "./status-stream.js";
 
 /** A pull that ran this long before it ended starts the resume backoff over. */
@@ -71,7 +71,7 @@ export class StatusPull {
 
   private async pull(): Promise<void> {
     if (this.resumed > 0) await this.options.ensureConsumer?.();
-    const limit = this.options.maxInFlight ?? 4_000;
+    const limit = this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     const consumer = await this.js.consumers.get(STATUS_STREAM, STATUS_CONSUMER);
     this.onAckWait(Math.ceil(((await consumer.info(true)).config.ack_wait ?? 30e9) / 1e6));
     // Pulls expire after 5 s (heartbeats every 2.5 s): after a JetStream leader change (a cluster

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "../registry.js";
+import { progressAsIs, succeededAsIs } from "./as-is.js";
 import {
   failureReason,
   humanMessage,
@@ -148,6 +149,7 @@ export const UpdateProgressReported = defineEvent(
       })
       .optional(),
   }),
+  progressAsIs,
 );
 export const UpdateSucceeded = defineEvent(
   "UpdateSucceeded",
@@ -160,6 +162,7 @@ export const UpdateSucceeded = defineEvent(
     // names the kernel it booted). Events of earlier releases lack it; nothing decides on it.
     message: humanMessage.optional(),
   }),
+  succeededAsIs,
 );
 export const UpdateFailed = defineEvent(
   "UpdateFailed",
