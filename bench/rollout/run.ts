@@ -17,7 +17,7 @@ import {
   sim,
 } from "../../apps/orchestrator/src/testing/rollout-sim/device-sim.test-helper.js";
 import { benchTeardown } from "../teardown.js";
-import { caughtUp, rolloutStatus, waitFor } from "./probes.js";
+import { processorLags, rolloutStatus, waitFor } from "./probes.js";
 
 const { values: args } = parseArgs({
   options: { devices: { type: "string", default: "10000" } },
@@ -115,8 +115,10 @@ try {
   });
   const seconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  await waitFor("projections to catch up", 600_000, () => caughtUp(pool));
+  const lags = await processorLags(pool, t1, 600_000);
   const projectionLagMs = Math.round(performance.now() - t1);
+  for (const lag of lags)
+    log(`  ${lag.name}: caught up after ${lag.lag_ms} ms (${lag.behind_events} events behind)`);
   await fleetSim.stop();
   // Progress views fold on read: time the cached view and a full refold of the stream (?at=).
   let t2 = performance.now();
@@ -142,6 +144,9 @@ try {
       events,
       events_per_s: Math.round(events / seconds),
       projection_lag_ms: projectionLagMs,
+      last_processor: lags[0]?.name,
+      processor_lag_ms: Object.fromEntries(lags.map((lag) => [lag.name, lag.lag_ms])),
+      processor_behind_events: Object.fromEntries(lags.map((lag) => [lag.name, lag.behind_events])),
       progress_view_ms: progressMs,
       progress_refold_ms: refoldMs,
       load_avg_1m_start: loadStart,

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { Partition } from "./partitions.js";
 import type { LogPosition } from "./positions.js";
-import type { PostgresEventStore } from "./postgres-event-store.js";
+import type { PostgresEventStore, ReadAllResult } from "./postgres-event-store.js";
 import type { ProcessorOptions } from "./processor.js";
 import { processorLocks as locks } from "./processor-locks.js";
 import { EVENTS_CHANNEL } from "./schema.js";
@@ -24,6 +24,13 @@ FROM processor_checkpoints WHERE processor_name = $1`;
 const ADVANCE_CHECKPOINT = `UPDATE processor_checkpoints
 SET transaction_id = $2::xid8, global_position = $3, updated_at = now()
 WHERE processor_name = $1 AND transaction_id = $4::xid8 AND global_position = $5`;
+
+/** Most windows of other types' events one transaction passes before it commits its checkpoint. */
+const SKIPPED_WINDOWS = 20;
+
+function same(a: LogPosition, b: LogPosition): boolean {
+  return a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
+}
 
 /** One processor partition's loop on its own connection: lock, read a batch, handle, checkpoint. */
 export class ProcessorSession {
@@ -78,7 +85,6 @@ export class ProcessorSession {
   }
 
   private async processBatch(client: pg.Client): Promise<boolean> {
-    const { batchSize, types } = this.options;
     const { name, partition } = this.slot;
     await client.query("BEGIN");
     const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
@@ -91,12 +97,9 @@ export class ProcessorSession {
       transactionId: BigInt(row.transaction_id),
       globalPosition: BigInt(row.global_position),
     };
-    const read = await this.store.readAll({ after: from, limit: batchSize, types, client });
+    const read = await this.readWindows(client, from);
     const { position } = read;
-    if (
-      position.globalPosition === from.globalPosition &&
-      position.transactionId === from.transactionId
-    ) {
+    if (same(position, from)) {
       await client.query("COMMIT");
       this.position = from;
       return false;
@@ -126,6 +129,28 @@ export class ProcessorSession {
     if (handled) this.options.onCommitted?.(handled.outcome, events, partition);
     this.store.announceIfAppendedIn(client);
     return true;
+  }
+
+  /**
+   * The next window of `batchSize` events after `from`. With `types`, a window holding none of
+   * them is passed inside the same transaction and the next one read, up to SKIPPED_WINDOWS
+   * windows: a long run of events this processor does not handle costs one checkpoint commit,
+   * not one per window. Read-only until the checkpoint moves, so the transaction takes no
+   * transaction id meanwhile and holds back no reader's horizon.
+   */
+  private async readWindows(client: pg.Client, from: LogPosition): Promise<ReadAllResult> {
+    const { batchSize: limit, types } = this.options;
+    let after = from;
+    let read = await this.store.readAll({ after, limit, types, client });
+    for (
+      let windows = 1;
+      types && windows < SKIPPED_WINDOWS && read.events.length === 0 && !same(read.position, after);
+      windows++
+    ) {
+      after = read.position;
+      read = await this.store.readAll({ after, limit, types, client });
+    }
+    return read;
   }
 
   private async becomeActive(client: pg.Client): Promise<boolean> {

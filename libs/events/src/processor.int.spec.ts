@@ -86,6 +86,52 @@ describe("runProcessor", () => {
     expect(seen).toEqual(["RevisionRetired"]);
   });
 
+  it("passes a long run of other types' events in one commit and still handles each of its own once, in order", async () => {
+    // Counts the processor's checkpoint commits (each moves its row once).
+    await f.pool.query(`
+      CREATE TABLE checkpoint_moves (name text NOT NULL, global_position bigint NOT NULL);
+      CREATE FUNCTION log_checkpoint_move() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO checkpoint_moves VALUES (NEW.processor_name, NEW.global_position); RETURN NEW; END $$;
+      CREATE TRIGGER checkpoint_moves AFTER UPDATE ON processor_checkpoints
+        FOR EACH ROW EXECUTE FUNCTION log_checkpoint_move();`);
+    // 1,000 tag changes in appends of 100, a retirement after the 3rd, 6th and 9th: with windows
+    // of 50 events, one retirement in every 6 windows and 2 windows of others at the end.
+    for (let chunk = 1; chunk <= 10; chunk++) {
+      const tags = Array.from({ length: 100 }, (_, i) => aTagsChanged(chunk * 100 + i));
+      await f.store.append(`device:s${chunk}`, tags, { expectedVersion: "no_stream" });
+      if (chunk % 3 !== 0) continue;
+      const revision = { fleet: "main", number: chunk };
+      await f.store.append(
+        `revision:main:${chunk}`,
+        [{ type: "RevisionRetired", data: { revision, reason: "old" }, metadata: someMetadata() }],
+        { expectedVersion: "no_stream" },
+      );
+    }
+    const { rows: log } = await f.pool.query<{ event_id: string; type: string; p: string }>(
+      "SELECT event_id, type, global_position AS p FROM events ORDER BY transaction_id, global_position",
+    );
+    const retired = log.filter((e) => e.type === "RevisionRetired").map((e) => e.event_id);
+    const last = BigInt(log.at(-1)?.p ?? 0);
+    const seen: string[] = [];
+    const processor = runProcessor(f.store, {
+      name: "sparse",
+      batchSize: 50,
+      types: ["RevisionRetired"],
+      handle: async (events) => {
+        seen.push(...events.map((e) => e.eventId));
+      },
+    });
+    await waitFor(() => processor.position.globalPosition === last);
+    await processor.stop();
+    expect(seen).toEqual(retired);
+    const { rows } = await f.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM checkpoint_moves WHERE name = 'sparse'",
+    );
+    // One commit per window holding a retirement, one for the others after the last: 4, where a
+    // commit per window would be 21.
+    expect(rows[0]?.n).toBe(4);
+  });
+
   it("reconnects after losing its connection and carries on without loss or repeat", async () => {
     const seen: string[] = [];
     const errors: Error[] = [];

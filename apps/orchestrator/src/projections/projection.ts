@@ -14,6 +14,8 @@ export interface Projection {
    * stream into the orchestrator's processor partitions, each replica folding a share of streams.
    */
   readonly byStream?: boolean;
+  /** Events read per transaction (default: the processor's, 500). */
+  readonly batchSize?: number;
   handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void>;
 }
 

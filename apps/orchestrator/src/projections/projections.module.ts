@@ -91,6 +91,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
         runProcessor(this.store, {
           name: projection.name,
           types: projection.types,
+          ...(projection.batchSize ? { batchSize: projection.batchSize } : {}),
           // By stream, so each stream's events stay in order within one partition.
           ...(projection.byStream ? { partitions: this.share.partitions } : {}),
           handle: (events, client) => projection.handle(events, client),
