@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { Partition } from "./partitions.js";
-import type { LogPosition } from "./positions.js";
+import { comparePositions, type LogPosition } from "./positions.js";
 import type { PostgresEventStore, ReadAllResult } from "./postgres-event-store.js";
 import type { ProcessorOptions } from "./processor.js";
 import { processorLocks as locks } from "./processor-locks.js";
@@ -28,9 +28,7 @@ WHERE processor_name = $1 AND transaction_id = $4::xid8 AND global_position = $5
 /** Most windows of other types' events one transaction passes before it commits its checkpoint. */
 const SKIPPED_WINDOWS = 20;
 
-function same(a: LogPosition, b: LogPosition): boolean {
-  return a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
-}
+const same = (a: LogPosition, b: LogPosition) => comparePositions(a, b) === 0;
 
 /** One processor partition's loop on its own connection: lock, read a batch, handle, checkpoint. */
 export class ProcessorSession {

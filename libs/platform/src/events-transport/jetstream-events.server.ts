@@ -184,7 +184,7 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
         // At or below `through`: handed to a lane already, come again for a lost acknowledgement.
         // Most events of a filter need nothing here (13 of a device's 15 in a rollout for the
         // gateway's target consumer): acknowledged at once, without a lane or a timer.
-        if (seq > through && accepts(spec, message.subject) && this.handles(spec, message)) {
+        if (seq > through && accepts(spec, message.subject) && this.handlerOf(spec, message)) {
           await lanes.run(keyOf(message.subject), () =>
             this.deliverInOrder(spec, message, stopped),
           );
@@ -197,11 +197,6 @@ export class JetStreamEventsServer extends Server implements CustomTransportStra
       this.running.delete(messages);
     }
     if (lease.lost.aborted && !this.closed) throw lease.lost.reason;
-  }
-
-  /** Whether a handler of the consumer takes the message's event type. */
-  private handles(spec: DurableConsumerSpec, message: JsMsg): boolean {
-    return this.handlerOf(spec, message) !== undefined;
   }
 
   /** The consumer's handler of the message's event type (its `EVENT_TYPE_HEADER`), if any. */
