@@ -24,7 +24,11 @@ function aView() {
 describe("ObjectAccess", () => {
   it("remembers allowed pairs up to its limit, forgetting the oldest first, not all at once", async () => {
     const { view, asked } = aView();
-    const access = new ObjectAccess(view, { publicObjectFleets: [], cacheLimit: 2 }, () => 0);
+    const access = new ObjectAccess(
+      view,
+      { publicObjectFleets: [], cacheLimit: 2, deviceMs: 0 },
+      () => 0,
+    );
     const sha = "a".repeat(64);
     for (const device of ["d1", "d2", "d3"])
       expect(await access.refusal(device, sha)).toBeUndefined();
@@ -36,12 +40,57 @@ describe("ObjectAccess", () => {
   it("checks a pair again once its time is up", async () => {
     const { view, asked } = aView();
     let now = 0;
-    const access = new ObjectAccess(view, { publicObjectFleets: [], cacheMs: 100 }, () => now);
+    const access = new ObjectAccess(
+      view,
+      { publicObjectFleets: [], cacheMs: 100, deviceMs: 0 },
+      () => now,
+    );
     await access.refusal("d1", "a".repeat(64));
     now = 99;
     await access.refusal("d1", "a".repeat(64));
     now = 100;
     await access.refusal("d1", "a".repeat(64));
     expect(asked).toEqual(["d1", "d1"]);
+  });
+
+  it("reads a device once for the burst of objects it asks for at once", async () => {
+    const { view, asked } = aView();
+    const access = new ObjectAccess(view, { publicObjectFleets: [] }, () => 0);
+    const shas = ["a", "b", "c", "d", "e"].map((c) => c.repeat(64));
+    const answers = await Promise.all(shas.map((sha) => access.refusal("d1", sha)));
+    expect(answers).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(asked).toEqual(["d1"]);
+  });
+
+  it("refuses only on the view as it is now, not on a remembered device", async () => {
+    const rev = (number: number, digest: string) => ({
+      revision: { fleet: "fleet", number },
+      digest: digest.repeat(64),
+    });
+    let targeted = [rev(1, "d")];
+    const asked: string[] = [];
+    const view = {
+      device: async (deviceId: string) => {
+        asked.push(deviceId);
+        return {
+          ...initialDevice(deviceId),
+          fleet: "fleet",
+          approval: "approved",
+          enrolledAt: "2026-01-01T00:00:00.000Z",
+          targeted,
+        };
+      },
+      inRevision: async (_sha: string, _fleet: string, streams: string[] | undefined) =>
+        streams?.includes("revision:fleet:2") ?? false,
+    } as unknown as GatewayView;
+    const access = new ObjectAccess(view, { publicObjectFleets: [] }, () => 0);
+    expect(await access.refusal("d1", "d".repeat(64))).toBeUndefined();
+    targeted = [rev(1, "d"), rev(2, "e")]; // a new target, recorded in the view since
+    expect(await access.refusal("d1", "e".repeat(64))).toBeUndefined();
+    expect(await access.refusal("d1", "f".repeat(64))).toBeUndefined(); // an object of revision 2
+    expect(asked).toEqual(["d1", "d1"]);
+    targeted = [];
+    expect(await access.refusal("d2", "9".repeat(64))).toMatch(/not part of a revision/);
+    expect(asked).toEqual(["d1", "d1", "d2", "d2"]); // the refusal was read again, not remembered
   });
 });

@@ -115,6 +115,19 @@ describe("GatewayView (the gateway's own table, real Postgres)", () => {
     );
     expect(await view.inRevision(sha, "lab", ["revision:lab:4"])).toBe(true);
     expect(await view.inRevision(sha, "lab", ["revision:lab:5"])).toBe(false);
+    expect(await view.inRevision("c".repeat(64), "lab", ["revision:lab:5", "revision:lab:4"])).toBe(
+      true,
+    );
+    // Revision 5 was not posted when first asked: it is read again once it is.
+    await view.record(
+      anEvent("revision:lab:5", 1, "RevisionPosted", {
+        revision: { fleet: "lab", number: 5 },
+        digest: "d".repeat(64),
+        objects: [sha],
+      }),
+    );
+    expect(await view.inRevision(sha, "lab", ["revision:lab:5"])).toBe(true);
+    expect(await view.inRevision("d".repeat(64), "lab", ["revision:lab:4"])).toBe(false);
     expect(await view.inRevision(sha, "lab", undefined)).toBe(true);
     expect(await view.inRevision(sha, "other", undefined)).toBe(false);
     await view.record(anEvent("device:v-3", 4, "DeviceCredentialsRevoked", { publicKey: key }));

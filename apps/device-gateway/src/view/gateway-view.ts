@@ -7,6 +7,7 @@ import {
 } from "@statecast/events";
 import { In, type Repository } from "typeorm";
 import type { GatewayViewEvent } from "./gateway-view-event.entity.js";
+import { KeptOnceFound } from "./kept-once-found.js";
 import { VIEW_EVENT_TYPES } from "./view-event-types.js";
 
 /** A stream as the view holds it: its events the gateway decides with, in order. */
@@ -18,6 +19,9 @@ export interface ViewedStream {
 
 const viewed = new Set(VIEW_EVENT_TYPES);
 
+/** Posted revisions whose objects are kept (a fleet rolls out a handful at a time). */
+const REVISIONS_KEPT = 1_024;
+
 /**
  * The gateway's own view of the streams it decides with (devices' enrollment, approval, keys and
  * targets; enrollment tokens; posted revisions), fed from SC_EVENTS by `ViewEventsController`.
@@ -26,6 +30,9 @@ const viewed = new Set(VIEW_EVENT_TYPES);
  * its caller (see EnrollmentResponder), never taken on guessed state.
  */
 export class GatewayView {
+  /** Posted revisions' objects, by revision stream (immutable once posted). */
+  private readonly revisionObjects = new KeptOnceFound<Set<string>>(REVISIONS_KEPT);
+
   constructor(private readonly rows: Repository<GatewayViewEvent>) {}
 
   /**
@@ -100,16 +107,41 @@ export class GatewayView {
     return foldDevice(deviceId, stream?.events ?? []);
   }
 
-  /** Whether a posted revision (of these streams, or any of the fleet's when undefined) names `sha`. */
+  /**
+   * Whether a posted revision (of these streams, or any of the fleet's when undefined) names
+   * `sha`. A revision's `RevisionPosted` never changes, so the objects of each named stream are
+   * read once and kept: a wave of 6,000 devices asking for the same revision's objects cost one
+   * query per (device, object) pair before (issue 16).
+   */
   async inRevision(sha: string, fleet: string, streams: string[] | undefined): Promise<boolean> {
     if (streams?.length === 0) return false;
-    const where = streams ? "stream_id = ANY($2::text[])" : "stream_id LIKE $2";
-    const rows: unknown[] = await this.rows.query(
-      `SELECT 1 FROM gateway_view_events WHERE ${where} AND type = 'RevisionPosted'
-          AND (data ->> 'digest' = $1 OR data -> 'objects' ? $1) LIMIT 1`,
-      [sha, streams ?? `revision:${fleet.replace(/[\\%_]/g, "\\$&")}:%`],
+    if (!streams) {
+      const rows: unknown[] = await this.rows.query(
+        `SELECT 1 FROM gateway_view_events WHERE stream_id LIKE $2 AND type = 'RevisionPosted'
+            AND (data ->> 'digest' = $1 OR data -> 'objects' ? $1) LIMIT 1`,
+        [sha, `revision:${fleet.replace(/[\\%_]/g, "\\$&")}:%`],
+      );
+      return rows.length > 0;
+    }
+    const named = await this.revisionObjects.of(streams, (missing) => this.postedObjects(missing));
+    return named.some((objects) => objects.has(sha));
+  }
+
+  /** The state digest and objects of each of these revision streams the view holds posted. */
+  private async postedObjects(streams: readonly string[]): Promise<Map<string, Set<string>>> {
+    const rows: { stream_id: string; digest: string; objects: string[] }[] = await this.rows.query(
+      `SELECT stream_id, data ->> 'digest' AS digest, data -> 'objects' AS objects
+         FROM gateway_view_events WHERE stream_id = ANY($1::text[]) AND type = 'RevisionPosted'`,
+      [streams],
     );
-    return rows.length > 0;
+    const found = new Map<string, Set<string>>();
+    for (const { stream_id, digest, objects } of rows) {
+      const ids = found.get(stream_id) ?? new Set<string>();
+      ids.add(digest);
+      for (const id of objects) ids.add(id);
+      found.set(stream_id, ids);
+    }
+    return found;
   }
 
   /** Every revoked device key, at the latest time it was revoked. */
