@@ -2,7 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DEVICE_ID_RULE, isDeviceId } from "@statecast/contract";
+import { DEVICE_ID_RULE, isDeviceId, METRICS_INTERVAL_MS } from "@statecast/contract";
 import type { TrustPolicy } from "@statecast/state";
 import { CRASH_POINTS, FAULTS_ENABLED } from "./faults/crash-point.js";
 
@@ -87,7 +87,7 @@ options:
   --nats URL[,URL…] --creds FILE  gateway connection (run; every node of a cluster)
   --nats-ca PEM_FILE       the deployment's NATS CA: TLS, trusting only it (tls:// URLs need it)
   --js-api-prefix P        JetStream API prefix of the device account
-  --metrics-interval-ms N  metrics every N ms (default 15000, at least 5000; 0: none)
+  --metrics-interval-ms N  metrics every N ms (default 60000, at least 5000; 0: none)
   --fault-download-bps N   fault injection: throttle object downloads
 board mode (a real bootloader; see README "Board mode"):
   --boot grub|uboot|file   where pv_rev/pv_try/pv_trying live (default file: host-process mode)
@@ -305,7 +305,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     ...(enrollment ? { enrollment } : {}),
     ...(values["js-api-prefix"] ? { jsApiPrefix: values["js-api-prefix"] } : {}),
     downloadBytesPerSecond: integer("fault-download-bps", values["fault-download-bps"], 0)!,
-    metricsIntervalMs: integer("metrics-interval-ms", values["metrics-interval-ms"], 15_000)!,
+    metricsIntervalMs: integer("metrics-interval-ms", values["metrics-interval-ms"], METRICS_INTERVAL_MS)!,
     quiet: values.quiet ?? false,
     ...(board ? { board } : {}),
     ...(values.watchdog

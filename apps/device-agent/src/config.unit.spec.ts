@@ -19,7 +19,7 @@ describe("agent settings", () => {
       commitDelayMs: 25_000,
       lxcpath: join(dir, "lxc"),
       trustPolicy: { mode: "strict" },
-      metricsIntervalMs: 15_000,
+      metricsIntervalMs: 60_000,
     });
     const quiet = ["install", "b.tgz", "--trust", pem, "--metrics-interval-ms", "0"];
     expect(parseSettings(quiet, {}).metricsIntervalMs).toBe(0);

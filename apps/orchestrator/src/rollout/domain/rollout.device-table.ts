@@ -39,7 +39,11 @@ export type RolloutDevice = {
  */
 export type DeviceTable = { readonly buckets: ReadonlyArray<ReadonlyMap<string, RolloutDevice>> };
 
-const BUCKETS = 64;
+/**
+ * 256: an event then copies a 256-slot array and a bucket of ~40 devices of a 10,000-device
+ * rollout (5 µs per event measured, against 12 µs with 64 buckets of ~160; issue 16).
+ */
+const BUCKETS = 256;
 
 export function emptyDeviceTable(): DeviceTable {
   return { buckets: Array.from({ length: BUCKETS }, () => new Map()) };
