@@ -305,7 +305,11 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     ...(enrollment ? { enrollment } : {}),
     ...(values["js-api-prefix"] ? { jsApiPrefix: values["js-api-prefix"] } : {}),
     downloadBytesPerSecond: integer("fault-download-bps", values["fault-download-bps"], 0)!,
-    metricsIntervalMs: integer("metrics-interval-ms", values["metrics-interval-ms"], METRICS_INTERVAL_MS)!,
+    metricsIntervalMs: integer(
+      "metrics-interval-ms",
+      values["metrics-interval-ms"],
+      METRICS_INTERVAL_MS,
+    )!,
     quiet: values.quiet ?? false,
     ...(board ? { board } : {}),
     ...(values.watchdog
