@@ -21,14 +21,20 @@ surviveResourceErrors({
   },
 });
 const agents: RunningAgent[] = [];
+/** How long agents are given to stop before the process ends (under the teardown's 20 s). */
+const STOP_WAIT_MS = 12_000;
 let stopping: Promise<void> | undefined;
 const stop = () => {
   stopping ??= (async () => {
-    await eachLimited(agents.splice(0), 64, (a) => a.stop());
+    // Bounded: the bench's teardown kills a load generator after 20 s, and a killed one writes
+    // no CPU profile (BENCH_FLEET_CPU_PROF). Ending the process closes what is still open.
+    const stopped = eachLimited(agents.splice(0), 64, (a) => a.stop());
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS))]);
     await new Promise<void>((resolve) =>
       send({ type: "stopped", resourceErrors: resourceErrorCounts() }, resolve),
     );
     if (process.connected) process.disconnect();
+    process.exit(0);
   })();
   return stopping;
 };
