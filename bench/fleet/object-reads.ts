@@ -38,9 +38,7 @@ export async function objectReadFigures(gatewayUrl: string): Promise<Record<stri
     object_chunk_shared: chunks("shared"),
     object_chunk_misses: chunks("miss"),
     object_chunk_evictions: sample("statecast_gateway_object_chunk_cache_evictions_total"),
-    object_chunk_cache_mb: Number(
-      (sample("statecast_gateway_object_chunk_cache_bytes") / 2 ** 20).toFixed(1),
-    ),
+    object_chunk_cache_bytes: sample("statecast_gateway_object_chunk_cache_bytes"),
     object_info_reads: reads("info"),
     object_offers_reads: reads("offers"),
   };
