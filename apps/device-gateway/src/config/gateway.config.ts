@@ -10,11 +10,13 @@ import {
 import { z } from "zod";
 import type { LegacyTargetWatch } from "../enrollment/hello.js";
 import { DEFAULT_HELLO_LIMITS, type HelloLimitOptions } from "../enrollment/hello-limits.js";
+import { DEFAULT_CHUNK_CACHE_BYTES } from "../objects/chunk-cache.js";
 import { DEFAULT_OBJECT_READS, type ReadGateOptions } from "../objects/read-gate.js";
 import { DEFAULT_REPORT_RATE, type ReportRateOptions } from "../status/report-rate.js";
 import { targetKeyDir } from "../targets/target-key.js";
 
 export const GATEWAY_DEFAULT_PORT = 8081;
+const MIB = 1024 * 1024;
 
 /**
  * A directory written by `writeGatewaySetup` (@statecast/nats-auth): the public JWTs and the
@@ -149,6 +151,14 @@ export const gatewaySettings = serviceSettings(GATEWAY_DEFAULT_PORT).extend({
     .describe(
       "ms an object request may wait for a read before the device is answered 'unavailable' (asks again later); keep it under the agent's 5 s request timeout",
     ),
+  STATECAST_OBJECT_CACHE_MB: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_CHUNK_CACHE_BYTES / MIB)
+    .describe(
+      "MiB of object chunks one gateway keeps in memory for devices (a wave fetches the same objects: one read of sc_objects serves it); 0 = none kept",
+    ),
   // Upgrade aid (SECURITY.md): agents of earlier releases keep a working target watch.
   STATECAST_LEGACY_TARGET_WATCH: z
     .enum(["auto", "on", "off"])
@@ -178,6 +188,8 @@ export interface GatewayConfig extends ServiceConfig {
   metricsMinIntervalMs: number;
   /** Reads of `sc_objects` at once for devices, and how long a request may wait for one. */
   objectReads: ReadGateOptions;
+  /** Bytes of object chunks kept in memory for devices (0: every chunk is read again). */
+  objectCacheBytes: number;
   /** Which earlier agents' hellos get their target-watch permissions (`auto` by default). */
   legacyTargetWatch: LegacyTargetWatch;
   /** Target writing's partitions, and which of them this replica takes at once. */
@@ -225,6 +237,7 @@ export function loadGatewayConfig(env: Environment): GatewayConfig {
       limit: settings.STATECAST_OBJECT_READS,
       maxWaitMs: settings.STATECAST_OBJECT_READ_WAIT_MS,
     },
+    objectCacheBytes: settings.STATECAST_OBJECT_CACHE_MB * MIB,
     legacyTargetWatch: settings.STATECAST_LEGACY_TARGET_WATCH,
     targetPartitions: {
       count: settings.STATECAST_TARGET_PARTITIONS,

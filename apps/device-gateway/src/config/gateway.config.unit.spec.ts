@@ -28,3 +28,22 @@ describe("gateway config: STATECAST_NATS_AUTH_DIR", () => {
     );
   });
 });
+
+describe("gateway config: STATECAST_OBJECT_CACHE_MB", () => {
+  const base = { DATABASE_URL: "postgres://u:p@127.0.0.1/db", NATS_URL: "nats://127.0.0.1:4222" };
+
+  it("keeps 64 MiB of object chunks by default, the MiB given, or none with 0", () => {
+    expect(loadGatewayConfig(base).objectCacheBytes).toBe(64 * 1024 * 1024);
+    expect(loadGatewayConfig({ ...base, STATECAST_OBJECT_CACHE_MB: "8" }).objectCacheBytes).toBe(
+      8 * 1024 * 1024,
+    );
+    expect(loadGatewayConfig({ ...base, STATECAST_OBJECT_CACHE_MB: "0" }).objectCacheBytes).toBe(0);
+  });
+
+  it("refuses a negative or fractional size, naming the setting", () => {
+    for (const value of ["-1", "1.5"])
+      expect(() => loadGatewayConfig({ ...base, STATECAST_OBJECT_CACHE_MB: value })).toThrow(
+        /STATECAST_OBJECT_CACHE_MB/,
+      );
+  });
+});

@@ -32,6 +32,8 @@ export interface DeltaOptions {
   maxRatio?: number;
   /** Where the temporary copies and the delta are written (default the OS temp dir). */
   workDir?: string;
+  /** Told after the offers for `to` were written (the object responder forgets its copy). */
+  offersWritten?: (to: string) => void;
 }
 
 /**
@@ -116,6 +118,7 @@ export class DeltaMaker {
       { name: deltaOffersName(offers.to) },
       new TextEncoder().encode(JSON.stringify(offers)),
     );
+    this.options.offersWritten?.(offers.to);
   }
 }
 

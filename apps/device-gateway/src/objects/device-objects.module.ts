@@ -12,6 +12,7 @@ import { JETSTREAM, NATS_CONNECTION, SERVICE_CONFIG } from "@statecast/platform"
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { GatewayView } from "../view/gateway-view.js";
 import { ViewModule } from "../view/view.module.js";
+import { ChunkCache } from "./chunk-cache.js";
 import { DeviceObjectsController } from "./device-objects.controller.js";
 import { DeviceObjectsService } from "./device-objects.service.js";
 import { NatsObjectSource } from "./nats-object-source.js";
@@ -62,10 +63,13 @@ const NATS_OBJECTS = "gateway:sc_objects";
           objects,
           access,
           new ReadGate(config.objectReads),
+          new ChunkCache(config.objectCacheBytes),
         ),
     },
     ObjectReadsMetrics,
   ],
+  // The delta maker (TargetsModule) tells the responder when it wrote a revision's offers.
+  exports: [ObjectResponder],
 })
 export class DeviceObjectsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(ObjectResponder) private readonly responder: ObjectResponder) {}

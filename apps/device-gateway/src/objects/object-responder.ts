@@ -15,6 +15,7 @@ import {
   OBJECTS_BUCKET,
 } from "@statecast/nats-auth";
 import { type DeltaManifest, deltaOffersName, isDeltaManifest } from "@statecast/state";
+import { type Chunk, ChunkCache } from "./chunk-cache.js";
 import { objectChunk } from "./nats-object-source.js";
 import type { ObjectAccess } from "./object-access.js";
 import { ReadGate, ReadQueueTimeout } from "./read-gate.js";
@@ -27,12 +28,24 @@ export const OBJECTS_QUEUE = "sc-objects";
 const READ_FAILED_RETRY_MS = 1_000;
 
 const SHA = /^[0-9a-f]{64}$/;
+/** What the object store publishes on every put or delete: the object's info, by its name. */
+const OBJECT_CHANGES = `$O.${OBJECTS_BUCKET}.M.*`;
+const OFFERS_PREFIX = deltaOffersName("");
 /**
  * How long an object's info is remembered. Ids are content hashes: only a delete or a re-put
- * (new nuid) changes it, and a chunk asked under a stale nuid is looked up again (see `answer`).
- * Delta offers are not remembered: a delta made for the next device must be offered at once.
+ * (new nuid) changes it, and a chunk asked under a stale nuid is looked up again (see `read`).
+ * Every put or delete is also heard on the store's metadata subject and forgets the name at
+ * once (`changed`), so this bound matters only when that notice is missed or raced the store;
+ * it is also how long a deleted or re-put object's chunks may then still be served from the
+ * chunk cache, whose keys name the nuid the remembered info gave.
  */
 const REMEMBER_MS = 5_000;
+/**
+ * How long delta offers are remembered (a wave asks them once per object per device). A delta
+ * this gateway makes is offered at once (`forgetOffers`); one another replica made, once its
+ * offers' put is heard (`changed`), at the latest after this.
+ */
+const OFFERS_REMEMBER_MS = 2_000;
 
 type Info = Awaited<ReturnType<ObjectStore["info"]>>;
 
@@ -52,16 +65,22 @@ type Info = Awaited<ReturnType<ObjectStore["info"]>>;
  * Every reply carries `Sc-Status` (`@statecast/contract` object-reply): `ok`, `refused` or
  * `missing` (final; a reason as the body), or `unavailable` when the object could not be read now:
  * its request waited past the read gate's limit, or a read of `sc_objects` failed (a JetStream
- * timeout under load). Reads go through a fair `ReadGate`, so a wave of devices queues here.
+ * timeout under load). Reads go through a fair `ReadGate`, so a wave of devices queues here;
+ * a wave asks the same objects, so info and offers are remembered briefly and chunks are kept in
+ * a `ChunkCache`: requests answered from memory, or sharing a read already running, never queue.
  */
 export class ObjectResponder {
   private readonly logger = new Logger("Objects");
   private subscription: Subscription | undefined;
   private legacy: Subscription | undefined;
+  private changes: Subscription | undefined;
   /** A wave of devices asks for the same few objects: one JetStream lookup serves them all. */
-  private readonly infos = new Remembered<Info>(REMEMBER_MS, (info) => !!info && !info.deleted);
-  /** Requests answered `unavailable` because a read failed (queue timeouts: `gate.timeouts`). */
+  readonly infos = new Remembered<Info>(REMEMBER_MS, (info) => !!info && !info.deleted);
+  readonly offered = new Remembered<DeltaManifest[]>(OFFERS_REMEMBER_MS);
+  /** Requests answered `unavailable` because a read failed. */
   readFailures = 0;
+  /** Requests answered `unavailable` because their read waited past the gate's limit. */
+  queueTimeouts = 0;
   private readonly queueTimeoutLog = new ThrottledLog();
   private readonly readFailureLog = new ThrottledLog();
 
@@ -71,9 +90,14 @@ export class ObjectResponder {
     private readonly objects: ObjectStore,
     private readonly access: ObjectAccess,
     readonly gate = new ReadGate(),
+    readonly chunks = new ChunkCache(),
   ) {}
 
   start(): void {
+    // Every replica hears every change (no queue group): each forgets what it remembered.
+    this.changes = this.nc.subscribe(OBJECT_CHANGES, {
+      callback: (_error, msg) => this.changed(msg),
+    });
     this.subscription = this.nc.subscribe("sc.dev.*.object", {
       queue: OBJECTS_QUEUE,
       callback: (_error, msg) => {
@@ -93,12 +117,27 @@ export class ObjectResponder {
   async stop(): Promise<void> {
     await this.subscription?.drain();
     await this.legacy?.drain();
+    await this.changes?.drain();
+  }
+
+  /** An object was put or deleted: its info (or, for an offers list, the offers) is read again. */
+  private changed(msg: Msg): void {
+    let name: unknown;
+    try {
+      name = msg.json<{ name?: unknown }>().name;
+    } catch {
+      return;
+    }
+    if (typeof name !== "string") return;
+    if (name.startsWith(OFFERS_PREFIX)) this.forgetOffers(name.slice(OFFERS_PREFIX.length));
+    else this.infos.forget(name);
   }
 
   /** The answer to a request that could not be read now: the device asks again later. */
   private unavailable(msg: Msg, error: Error): void {
     const queued = error instanceof ReadQueueTimeout;
     if (queued) {
+      this.queueTimeouts++;
       this.queueTimeoutLog.note((count) =>
         this.logger.warn(`${count} object request(s) answered unavailable: ${error.message}`),
       );
@@ -121,10 +160,22 @@ export class ObjectResponder {
   }
 
   /**
+   * Called when this gateway's delta maker wrote the offers for `to`: the next device asking is
+   * offered the new delta at once, not after `OFFERS_REMEMBER_MS`.
+   */
+  forgetOffers(to: string): void {
+    this.offered.forget(to);
+  }
+
+  /**
    * The delta offers the delta maker stored for object `to` (none when absent or not JSON); a
    * failed read throws (answered `unavailable`).
    */
-  private async offers(to: string): Promise<DeltaManifest[]> {
+  private offers(to: string): Promise<DeltaManifest[]> {
+    return this.offered.get(to, () => this.gate.run(() => this.readOffers(to)));
+  }
+
+  private async readOffers(to: string): Promise<DeltaManifest[]> {
     const blob = await this.objects.getBlob(deltaOffersName(to));
     if (!blob) return [];
     try {
@@ -150,10 +201,15 @@ export class ObjectResponder {
       this.logger.warn(`object ${allowedObject} refused to ${deviceId}: ${refusal}`);
       return reply(msg, "refused", refusal);
     }
-    await this.gate.run(() => this.read(msg, request));
+    await this.read(msg, request);
   }
 
-  /** The reads of `sc_objects` a request needs, run in one slot of the gate. */
+  /** The object's info, remembered; a lookup goes through the gate. */
+  private info(sha: string): Promise<Info> {
+    return this.infos.get(sha, () => this.gate.run(() => this.objects.info(sha)));
+  }
+
+  /** The reads of `sc_objects` a request needs, each shared and remembered where it can be. */
   private async read(msg: Msg, request: ObjectRequest): Promise<void> {
     if (request.deltas)
       return reply(msg, "ok", JSON.stringify({ offers: await this.offers(request.sha) }));
@@ -163,7 +219,7 @@ export class ObjectResponder {
         "refused",
         `object ${request.sha} is not a delta offered for ${request.for}`,
       );
-    let info = await this.infos.get(request.sha, () => this.objects.info(request.sha));
+    let info = await this.info(request.sha);
     if (!info || info.deleted)
       return reply(msg, "missing", `object ${request.sha} is not in ${OBJECTS_BUCKET}`);
     if (request.seq === undefined)
@@ -172,7 +228,8 @@ export class ObjectResponder {
     if (!chunk) {
       // Remembered info may be stale (the object deleted or put again): ask JetStream itself.
       this.infos.forget(request.sha);
-      const fresh = await this.infos.get(request.sha, () => this.objects.info(request.sha));
+      const fresh = await this.info(request.sha);
+      if (!fresh || fresh.deleted || fresh.nuid !== info.nuid) this.chunks.forgetContent(info.nuid);
       if (fresh && !fresh.deleted && fresh.nuid !== info.nuid) {
         info = fresh;
         chunk = await this.chunk(info.nuid, request.seq);
@@ -184,11 +241,14 @@ export class ObjectResponder {
   }
 
   /**
-   * The first chunk of content `nuid` at or after stream sequence `seq` (null when none); a
-   * failed read throws, never taken for a missing chunk.
+   * The first chunk of content `nuid` at or after stream sequence `seq` (null when none): from
+   * the cache, or read through the gate; a failed read throws, never taken for a missing chunk.
    */
-  private chunk(nuid: string, seq: number) {
-    return objectChunk(this.jsm, nuid, seq);
+  private chunk(nuid: string, seq: number): Promise<Chunk | null> {
+    return this.chunks.get(nuid, seq, async () => {
+      const stored = await this.gate.run(() => objectChunk(this.jsm, nuid, seq));
+      return stored && { seq: stored.seq, data: stored.data };
+    });
   }
 }
 

@@ -5,6 +5,10 @@
  */
 export class Remembered<T> {
   private readonly entries = new Map<string, { until: number; value: Promise<T> }>();
+  /** Calls answered by a lookup remembered or already running. */
+  hits = 0;
+  /** Calls that started a lookup. */
+  loads = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -16,7 +20,11 @@ export class Remembered<T> {
   get(key: string, load: () => Promise<T>): Promise<T> {
     const now = this.clock();
     const hit = this.entries.get(key);
-    if (hit && hit.until > now) return hit.value;
+    if (hit && hit.until > now) {
+      this.hits++;
+      return hit.value;
+    }
+    this.loads++;
     if (this.entries.size >= this.limit) this.entries.clear();
     const value = load();
     const entry = { until: now + this.ttlMs, value };

@@ -17,6 +17,7 @@ describe("Remembered", () => {
     expect(await cache.get("a", load)).toBe(2);
     cache.forget("a");
     expect(await cache.get("a", load)).toBe(3);
+    expect([cache.hits, cache.loads]).toEqual([2, 3]);
   });
 
   it("looks up again after a failed lookup or an answer it does not keep", async () => {

@@ -17,7 +17,9 @@ import type { DataSource } from "typeorm";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { DeltaMaker } from "../deltas/delta-maker.js";
 import { HELD_BUCKET, HeldRevisions } from "../deltas/held-objects.js";
+import { DeviceObjectsModule } from "../objects/device-objects.module.js";
 import { NatsObjectSource } from "../objects/nats-object-source.js";
+import { ObjectResponder } from "../objects/object-responder.js";
 import { ViewModule } from "../view/view.module.js";
 import { ensureDirectGet } from "./direct-get.js";
 import { TARGETS_CONSUMER, TargetEventsController } from "./target-events.controller.js";
@@ -27,17 +29,18 @@ import { TargetsMetrics } from "./targets.metrics.js";
 
 /** Targets from SC_EVENTS (consumer `gateway-targets`), signed with the gateway's own key. */
 @Module({
-  imports: [ViewModule],
+  imports: [ViewModule, DeviceObjectsModule],
   controllers: [TargetEventsController],
   providers: [
     {
       provide: TargetWriter,
-      inject: [NATS_CONNECTION, JETSTREAM, SERVICE_CONFIG, getDataSourceToken()],
+      inject: [NATS_CONNECTION, JETSTREAM, SERVICE_CONFIG, getDataSourceToken(), ObjectResponder],
       useFactory: async (
         nc: NatsConnection,
         js: JetStreamClient,
         config: GatewayConfig,
         dataSource: DataSource,
+        responder: ObjectResponder,
       ) => {
         const replicas = config.natsReplicas;
         const kvm = new Kvm(js);
@@ -55,7 +58,10 @@ import { TargetsMetrics } from "./targets.metrics.js";
           await kvm.create(REVISIONS_BUCKET, { history: 1, replicas }),
         );
         return new TargetWriter(targets, objects, held, ensureTargetKeyIn(config.targetKeyDir), {
-          deltas: new DeltaMaker(objects, natsObjects),
+          // A delta made for a device is offered to it at once, not after the responder's memory.
+          deltas: new DeltaMaker(objects, natsObjects, {
+            offersWritten: (to) => responder.forgetOffers(to),
+          }),
           lifetimeMs: config.targetLifetimeMs,
           handledThrough: await previousCheckpoint(poolOf(dataSource), TARGETS_CONSUMER),
           // Agents since issue 16 read their key on this (no consumer per device).
