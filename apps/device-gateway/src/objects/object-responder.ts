@@ -37,9 +37,12 @@ const OFFERS_PREFIX = deltaOffersName("");
  * Every put or delete is also heard on the store's metadata subject and forgets the name at
  * once (`changed`), so this bound matters only when that notice is missed or raced the store;
  * it is also how long a deleted or re-put object's chunks may then still be served from the
- * chunk cache, whose keys name the nuid the remembered info gave.
+ * chunk cache, whose keys name the nuid the remembered info gave. 30 s (it was 5): each expiry is
+ * a JetStream read that every request of that moment shares, so one read timing out under a
+ * 6,000-device wave answered all of them `unavailable` (11,363 such answers in one 10,000-device
+ * run, issue 16).
  */
-const REMEMBER_MS = 5_000;
+const REMEMBER_MS = 30_000;
 /**
  * How long delta offers are remembered (a wave asks them once per object per device). A delta
  * this gateway makes is offered at once (`forgetOffers`); one another replica made, once its
