@@ -10,8 +10,9 @@ const MAX_RESUME_DELAY_MS = 30_000;
 
 /**
  * The ingestor's pull of the shared durable status consumer: each message goes to `take`, one at
- * a time (when full, it returns a promise that resolves once the ingestor has room for the next); at the start of each pull the
- * consumer's ack wait goes to `onAckWait`. The pull never ends for good before `stop`.
+ * a time (when the ingestor is full, `take` returns a promise that resolves once there is room for
+ * the next); at the start of each pull the consumer's ack wait goes to `onAckWait`. The pull never
+ * ends for good before `stop`.
  */
 export class StatusPull {
   private readonly logger = new Logger("StatusIngestion");
