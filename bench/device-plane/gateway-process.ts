@@ -26,6 +26,8 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   // BENCH_GATEWAY_CPU_PROF=<dir>: the gateway writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_GATEWAY_CPU_PROF;
   const flags = profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : [];
+  // BENCH_GATEWAY_NODE_FLAGS="--trace-gc …": more node flags for the gateway only (diagnosis).
+  flags.push(...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []));
   const child = spawn(process.execPath, [...flags, MAIN], {
     env: {
       ...process.env,

@@ -1,4 +1,4 @@
-import { eventIdOf, intArray, jsonArray, plainTextArray } from "./append-encoding.js";
+import { eventIdOf } from "./append-encoding.js";
 import type { NewEvent } from "./envelope.js";
 import { ValidationError } from "./errors.js";
 import { validateMetadata } from "./metadata-schema.js";
@@ -105,63 +105,77 @@ export interface AppendManyRow {
   last_position: string | null;
 }
 
-/** Validates every stream and event (before any I/O) and builds the statement's parameters. */
+/**
+ * Validates every stream and event (before any I/O) and builds the statement's parameters. Each
+ * parameter's text is built by appending to one string as the events go by (no per-event arrays
+ * and no `join`): in profiles of a backlog drain, the arrays and their joins (the JSON ones at
+ * ~1 µs an element on Node 20) were a fifth of this function, and garbage besides.
+ */
 export function appendManyParameters(
   registry: EventRegistry,
   appends: readonly StreamAppend[],
 ): { name: string; text: string; values: string[] } {
   if (appends.length === 0) throw new ValidationError("appendMany needs at least one stream");
   const seen = new Set<string>();
-  const streams = { ids: [] as string[], types: [] as string[], expected: [] as (number | null)[] };
-  const counts: number[] = [];
-  const ev = {
-    streams: [] as number[],
-    ids: [] as string[],
-    types: [] as string[],
-    versions: [] as number[],
-    data: [] as string[],
-    metadata: [] as string[],
-    metadataIndex: [] as number[],
-  };
+  const streamIds: string[] = [];
+  let streamTypes = "[";
+  let expected = "{";
+  let counts = "{";
+  let eventStreams = "{";
+  let eventIds = "{";
+  let eventTypes = "{";
+  let schemaVersions = "{";
+  let data = "[";
+  let metadata = "[";
+  let metadataIndex = "{";
+  let events = 0;
+  let distinctMetadata = 0;
   let lastMetadata: unknown;
-  for (const { streamId, events, expectedVersion } of appends) {
+  for (const { streamId, events: streamEvents, expectedVersion } of appends) {
     if (seen.has(streamId))
       throw new ValidationError(`appendMany names stream ${streamId} more than once`);
     seen.add(streamId);
-    if (events.length === 0) throw new ValidationError(`nothing to append to ${streamId}`);
-    streams.ids.push(streamId);
-    streams.types.push(streamTypeOf(streamId));
-    streams.expected.push(expectedNumber(streamId, expectedVersion));
-    counts.push(events.length);
-    const streamIndex = streams.ids.length;
-    for (const event of events) {
+    if (streamEvents.length === 0) throw new ValidationError(`nothing to append to ${streamId}`);
+    const s = streamIds.push(streamId); // the stream's 1-based index into $1
+    const sep = s === 1 ? "" : ",";
+    streamTypes += sep + JSON.stringify(streamTypeOf(streamId));
+    const wanted = expectedNumber(streamId, expectedVersion);
+    expected += sep + (wanted === null ? "NULL" : String(wanted));
+    counts += sep + streamEvents.length;
+    for (const event of streamEvents) {
       const valid = registry.validate(event.type, event.data);
-      ev.streams.push(streamIndex);
-      ev.ids.push(eventIdOf(event));
-      ev.types.push(valid.type);
-      ev.versions.push(valid.schemaVersion);
-      ev.data.push(JSON.stringify(valid.data));
-      if (ev.metadata.length === 0 || event.metadata !== lastMetadata) {
-        ev.metadata.push(JSON.stringify(validateMetadata(event.type, event.metadata)));
+      const esep = events === 0 ? "" : ",";
+      events++;
+      eventStreams += esep + s;
+      // UUIDs (checked by eventIdOf) and PascalCase type names need no escaping; quoted so that a
+      // type named "NULL" stays a string.
+      eventIds += `${esep}"${eventIdOf(event)}"`;
+      eventTypes += `${esep}"${valid.type}"`;
+      schemaVersions += esep + valid.schemaVersion;
+      data += esep + JSON.stringify(valid.data);
+      if (distinctMetadata === 0 || event.metadata !== lastMetadata) {
+        const msep = distinctMetadata === 0 ? "" : ",";
+        metadata += msep + JSON.stringify(validateMetadata(event.type, event.metadata));
+        distinctMetadata++;
         lastMetadata = event.metadata;
       }
-      ev.metadataIndex.push(ev.metadata.length - 1);
+      metadataIndex += esep + (distinctMetadata - 1);
     }
   }
   return {
     ...APPEND_MANY,
     values: [
-      JSON.stringify(streams.ids),
-      JSON.stringify(streams.types),
-      `{${streams.expected.map((n) => (n === null ? "NULL" : String(n))).join(",")}}`,
-      intArray(counts),
-      intArray(ev.streams),
-      plainTextArray(ev.ids),
-      plainTextArray(ev.types),
-      intArray(ev.versions),
-      jsonArray(ev.data),
-      jsonArray(ev.metadata),
-      intArray(ev.metadataIndex),
+      JSON.stringify(streamIds),
+      `${streamTypes}]`,
+      `${expected}}`,
+      `${counts}}`,
+      `${eventStreams}}`,
+      `${eventIds}}`,
+      `${eventTypes}}`,
+      `${schemaVersions}}`,
+      `${data}]`,
+      `${metadata}]`,
+      `${metadataIndex}}`,
     ],
   };
 }

@@ -48,6 +48,9 @@ export class StatusIngestor {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
   private keepAlive: NodeJS.Timeout | undefined;
+  private readonly maxInFlight: number;
+  private receivedAtMs = Number.NaN;
+  private receivedAt = "";
   applied = 0;
 
   /** Ack waits of queued reports reset so far (`working`), see keepUnackedAlive. */
@@ -80,6 +83,7 @@ export class StatusIngestor {
     private readonly options: StatusIngestorOptions = {},
   ) {
     this.gate = new ReportGate(options.rate, options.backoff);
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     // Past the ack wait a dead gateway's reports are back: a gap still open then is given up.
     const onAckWait = (ackWaitMs: number) => {
       this.gaps.configure(ackWaitMs, options.gapHoldMs);
@@ -102,11 +106,17 @@ export class StatusIngestor {
     while (this.running.size > 0) await Promise.all(this.running);
   }
 
-  /** Takes one pulled message; resolves once there is room for the next (backpressure). */
-  private async take(msg: JsMsg): Promise<void> {
+  /**
+   * Takes one pulled message. When the ingestor is full, returns a promise that resolves once
+   * there is room for the next (backpressure); else nothing, so the pull goes on without a turn.
+   */
+  private take(msg: JsMsg): Promise<void> | undefined {
     this.accept(msg);
-    const limit = this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-    while (this.inFlight >= limit && !this.stopping) {
+    return this.inFlight >= this.maxInFlight && !this.stopping ? this.untilRoom() : undefined;
+  }
+
+  private async untilRoom(): Promise<void> {
+    while (this.inFlight >= this.maxInFlight && !this.stopping) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
@@ -129,7 +139,7 @@ export class StatusIngestor {
       message.kind === "heartbeat"
         ? `${deviceId}:${message.bootId}:hb:${msg.seq}`
         : `${deviceId}:${message.bootId}:${message.seq}`;
-    const arrived: ArrivedMessage = { message, messageId, receivedAt: new Date().toISOString() };
+    const arrived: ArrivedMessage = { message, messageId, receivedAt: this.receivedNow() };
     let span: Span | undefined;
     if (message.kind === "progress" && message.traceparent) {
       const attributes = { "statecast.device_id": deviceId, "statecast.status": message.status };
@@ -151,6 +161,16 @@ export class StatusIngestor {
     this.queues.set(deviceId, queue);
     if (this.gaps.isHolding(deviceId)) this.notBefore.delete(deviceId); // it may fill the gap
     this.schedule();
+  }
+
+  /** Now as an ISO instant, formatted once a millisecond (a backlog arrives hundreds a millisecond). */
+  private receivedNow(): string {
+    const now = Date.now();
+    if (now !== this.receivedAtMs) {
+      this.receivedAtMs = now;
+      this.receivedAt = new Date(now).toISOString();
+    }
+    return this.receivedAt;
   }
 
   /**
@@ -260,11 +280,9 @@ export class StatusIngestor {
   private async commit(picked: { deviceId: string; queued: Queued[] }[]): Promise<void> {
     const work: DeviceWork[] = picked.map(({ deviceId, queued }) => {
       const consumed = this.gaps.consumedOf(deviceId);
-      return {
-        deviceId,
-        messages: queued.map((q) => q.arrived),
-        ...(consumed ? { consumed } : {}),
-      };
+      const device: DeviceWork = { deviceId, messages: queued.map((q) => q.arrived) };
+      if (consumed) device.consumed = consumed;
+      return device;
     });
     let outcomes: Awaited<ReturnType<typeof applyDevicesTogether>>;
     try {

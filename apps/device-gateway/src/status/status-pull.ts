@@ -10,8 +10,9 @@ const MAX_RESUME_DELAY_MS = 30_000;
 
 /**
  * The ingestor's pull of the shared durable status consumer: each message goes to `take`, one at
- * a time (it resolves once the ingestor has room for the next); at the start of each pull the
- * consumer's ack wait goes to `onAckWait`. The pull never ends for good before `stop`.
+ * a time (when the ingestor is full, `take` returns a promise that resolves once there is room for
+ * the next); at the start of each pull the consumer's ack wait goes to `onAckWait`. The pull never
+ * ends for good before `stop`.
  */
 export class StatusPull {
   private readonly logger = new Logger("StatusIngestion");
@@ -29,7 +30,8 @@ export class StatusPull {
       "maxInFlight" | "ensureConsumer" | "resumeDelayMs"
     >,
     private readonly onAckWait: (ackWaitMs: number) => void,
-    private readonly take: (msg: JsMsg) => Promise<void>,
+    /** Takes a message; returns a promise only when the next must wait for room (backpressure). */
+    private readonly take: (msg: JsMsg) => Promise<void> | undefined,
   ) {}
 
   start(): void {
@@ -87,7 +89,10 @@ export class StatusPull {
     void this.logNotices(this.messages);
     for await (const msg of this.messages) {
       if (this.stopping) break; // not acked: redelivered to a replica after ack_wait
-      await this.take(msg);
+      // Awaited only when there is no room: an await per message is a promise and a microtask
+      // turn for each of a backlog's reports.
+      const full = this.take(msg);
+      if (full) await full;
     }
   }
 
