@@ -2,8 +2,22 @@ import { initialDevice } from "@statecast/device-domain";
 import type { GatewayView } from "../view/gateway-view.js";
 import { ObjectAccess } from "./object-access.js";
 
-/** A view answering every device enrolled, approved and targeted; counts what it was asked. */
-function aView() {
+type Targeted = { revision: { fleet: string; number: number }; digest: string }[];
+
+const rev = (number: number, digest: string) => ({
+  revision: { fleet: "fleet", number },
+  digest: digest.repeat(64),
+});
+
+/**
+ * A view answering every device enrolled and approved, targeted with what `targeted` says at the
+ * time it is read; every object in a revision unless `inRevision` says otherwise. Counts what it
+ * was asked.
+ */
+function aView(
+  targeted: () => Targeted = () => [rev(1, "d")],
+  inRevision: (sha: string, fleet: string, streams?: string[]) => boolean = () => true,
+) {
   const asked: string[] = [];
   const view = {
     device: async (deviceId: string) => {
@@ -13,10 +27,11 @@ function aView() {
         fleet: "fleet",
         approval: "approved",
         enrolledAt: "2026-01-01T00:00:00.000Z",
-        targeted: [{ revision: { fleet: "fleet", number: 1 }, digest: "d".repeat(64) }],
+        targeted: targeted(),
       };
     },
-    inRevision: async () => true,
+    inRevision: async (sha: string, fleet: string, streams?: string[]) =>
+      inRevision(sha, fleet, streams),
   } as unknown as GatewayView;
   return { view, asked };
 }
@@ -63,26 +78,11 @@ describe("ObjectAccess", () => {
   });
 
   it("refuses only on the view as it is now, not on a remembered device", async () => {
-    const rev = (number: number, digest: string) => ({
-      revision: { fleet: "fleet", number },
-      digest: digest.repeat(64),
-    });
     let targeted = [rev(1, "d")];
-    const asked: string[] = [];
-    const view = {
-      device: async (deviceId: string) => {
-        asked.push(deviceId);
-        return {
-          ...initialDevice(deviceId),
-          fleet: "fleet",
-          approval: "approved",
-          enrolledAt: "2026-01-01T00:00:00.000Z",
-          targeted,
-        };
-      },
-      inRevision: async (_sha: string, _fleet: string, streams: string[] | undefined) =>
-        streams?.includes("revision:fleet:2") ?? false,
-    } as unknown as GatewayView;
+    const { view, asked } = aView(
+      () => targeted,
+      (_sha, _fleet, streams) => streams?.includes("revision:fleet:2") ?? false,
+    );
     const access = new ObjectAccess(view, { publicObjectFleets: [] }, () => 0);
     expect(await access.refusal("d1", "d".repeat(64))).toBeUndefined();
     targeted = [rev(1, "d"), rev(2, "e")]; // a new target, recorded in the view since
