@@ -21,6 +21,23 @@ describe("runProcessor, partitioned over two replicas", () => {
     await f.dispose();
   });
 
+  /**
+   * Waits for `condition`, up to 60 s. Every database of the test server shares one snapshot
+   * xmin, and readers stop below it (`readAll`): another test file's open write transaction holds
+   * these processors back however little they have to do. This file failed at 15 s in two full
+   * runs of the int tier (each time a different case) and passes alone; a timeout now names the
+   * write transactions open on the server, to tell that apart from events never handled.
+   */
+  const settle = (condition: () => boolean | Promise<boolean>) =>
+    waitFor(condition, 60_000).catch(async (error: Error) => {
+      const { rows } = await f.pool.query(
+        `SELECT datname, application_name, backend_xid::text AS xid,
+                round(extract(epoch FROM now() - xact_start)) AS open_s
+           FROM pg_stat_activity WHERE backend_xid IS NOT NULL ORDER BY xact_start LIMIT 5`,
+      );
+      throw new Error(`${error.message}; write transactions open now: ${JSON.stringify(rows)}`);
+    });
+
   /** A replica: records which events it handled, by partition. */
   const replica = (replicaIndex: number, seen: Map<string, string[]>, takeoverAfterMs = 300) => {
     const processor = runProcessor(f.store, {
@@ -55,11 +72,11 @@ describe("runProcessor, partitioned over two replicas", () => {
     const seen = new Map<string, string[]>();
     const a = replica(0, seen);
     const b = replica(1, seen);
-    await waitFor(() => a.partitions[0]?.held === true && b.partitions[1]?.held === true);
+    await settle(() => a.partitions[0]?.held === true && b.partitions[1]?.held === true);
     await appendRound(1);
     await appendRound(2);
     const ids = await allIds();
-    await waitFor(() => handled(seen).length === ids.length);
+    await settle(() => handled(seen).length === ids.length);
     await sleep(200);
     expect(handled(seen).sort()).toEqual([...ids].sort()); // each exactly once
     expect(a.partitions.map((p) => p.held)).toEqual([true, false]);
@@ -79,9 +96,9 @@ describe("runProcessor, partitioned over two replicas", () => {
     const seen = new Map<string, string[]>();
     const a = replica(0, seen);
     let b = replica(1, seen);
-    await waitFor(() => a.partitions[0]?.held === true && b.partitions[1]?.held === true);
+    await settle(() => a.partitions[0]?.held === true && b.partitions[1]?.held === true);
     await appendRound(1);
-    await waitFor(async () => handled(seen).length === (await allIds()).length);
+    await settle(async () => handled(seen).length === (await allIds()).length);
     // Replica b dies: its backend is killed, so its locks go with it.
     const killed = await f.pool.query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sc-processor:shared#1/2'",
@@ -90,15 +107,15 @@ describe("runProcessor, partitioned over two replicas", () => {
     await b.stop();
     running = running.filter((p) => p !== b);
     await appendRound(2);
-    await waitFor(() => a.partitions[1]?.held === true);
+    await settle(() => a.partitions[1]?.held === true);
     await appendRound(3);
-    await waitFor(async () => handled(seen).length === (await allIds()).length);
+    await settle(async () => handled(seen).length === (await allIds()).length);
     // b comes back: it claims partition 1 and a hands it back.
     b = replica(1, seen);
-    await waitFor(() => b.partitions[1]?.held === true && a.partitions[1]?.held === false);
+    await settle(() => b.partitions[1]?.held === true && a.partitions[1]?.held === false);
     await appendRound(4);
     const ids = await allIds();
-    await waitFor(() => handled(seen).length === ids.length);
+    await settle(() => handled(seen).length === ids.length);
     await sleep(200);
     expect(handled(seen).sort()).toEqual([...ids].sort());
     expect(new Set(handled(seen)).size).toBe(ids.length);
@@ -116,16 +133,16 @@ describe("runProcessor, partitioned over two replicas", () => {
     });
     running.push(single);
     await appendRound(1);
-    await waitFor(() => before.length === STREAMS.length);
+    await settle(() => before.length === STREAMS.length);
     const seen = new Map<string, string[]>();
     const a = replica(0, seen, 100);
     await sleep(400);
     expect(a.active).toBe(false); // fenced while the unpartitioned replica holds the name
     await single.stop();
     running = running.filter((p) => p !== single);
-    await waitFor(() => a.partitions.every((p) => p.held));
+    await settle(() => a.partitions.every((p) => p.held));
     await appendRound(2);
-    await waitFor(() => handled(seen).length === STREAMS.length);
+    await settle(() => handled(seen).length === STREAMS.length);
     await sleep(200);
     expect(handled(seen).length).toBe(STREAMS.length); // round 1 not handled again
   });
