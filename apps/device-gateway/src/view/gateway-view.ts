@@ -6,8 +6,8 @@ import {
   type StreamAppend,
 } from "@statecast/events";
 import { In, type Repository } from "typeorm";
+import { Remembered } from "../objects/remembered.js";
 import type { GatewayViewEvent } from "./gateway-view-event.entity.js";
-import { KeptOnceFound } from "./kept-once-found.js";
 import { VIEW_EVENT_TYPES } from "./view-event-types.js";
 
 /** A stream as the view holds it: its events the gateway decides with, in order. */
@@ -31,7 +31,12 @@ const REVISIONS_KEPT = 1_024;
  */
 export class GatewayView {
   /** Posted revisions' objects, by revision stream (immutable once posted). */
-  private readonly revisionObjects = new KeptOnceFound<Set<string>>(REVISIONS_KEPT);
+  private readonly revisionObjects = new Remembered<Set<string> | undefined>(
+    Number.POSITIVE_INFINITY,
+    (objects) => objects !== undefined, // not posted yet: asked again next time
+    Date.now,
+    REVISIONS_KEPT,
+  );
 
   constructor(private readonly rows: Repository<GatewayViewEvent>) {}
 
@@ -123,25 +128,21 @@ export class GatewayView {
       );
       return rows.length > 0;
     }
-    const named = await this.revisionObjects.of(streams, (missing) => this.postedObjects(missing));
-    return named.some((objects) => objects.has(sha));
+    const named = await Promise.all(
+      streams.map((stream) => this.revisionObjects.get(stream, () => this.postedObjects(stream))),
+    );
+    return named.some((objects) => objects?.has(sha));
   }
 
-  /** The state digest and objects of each of these revision streams the view holds posted. */
-  private async postedObjects(streams: readonly string[]): Promise<Map<string, Set<string>>> {
-    const rows: { stream_id: string; digest: string; objects: string[] }[] = await this.rows.query(
-      `SELECT stream_id, data ->> 'digest' AS digest, data -> 'objects' AS objects
-         FROM gateway_view_events WHERE stream_id = ANY($1::text[]) AND type = 'RevisionPosted'`,
-      [streams],
+  /** The state digest and objects of a revision stream; undefined while the view holds no post. */
+  private async postedObjects(stream: string): Promise<Set<string> | undefined> {
+    const rows: { digest: string; objects: string[] }[] = await this.rows.query(
+      `SELECT data ->> 'digest' AS digest, data -> 'objects' AS objects
+         FROM gateway_view_events WHERE stream_id = $1 AND type = 'RevisionPosted'`,
+      [stream],
     );
-    const found = new Map<string, Set<string>>();
-    for (const { stream_id, digest, objects } of rows) {
-      const ids = found.get(stream_id) ?? new Set<string>();
-      ids.add(digest);
-      for (const id of objects) ids.add(id);
-      found.set(stream_id, ids);
-    }
-    return found;
+    if (rows.length === 0) return undefined;
+    return new Set(rows.flatMap(({ digest, objects }) => [digest, ...objects]));
   }
 
   /** Every revoked device key, at the latest time it was revoked. */
