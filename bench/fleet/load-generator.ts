@@ -2,6 +2,7 @@
 // agents, so the services are not measured through the agents' CPU, memory and descriptors.
 // Speaks with the bench over the IPC channel (see load-generators.ts); exits when told to stop
 // or when the bench goes away.
+import { setTimeout as sleep } from "node:timers/promises";
 import { surviveResourceErrors } from "../../apps/device-agent/src/fs/last-resort.js";
 import { resourceErrorCounts } from "../../apps/device-agent/src/fs/resource-retry.js";
 import { eachLimited, type RunningAgent, startSimAgent } from "./agents.js";
@@ -29,7 +30,7 @@ const stop = () => {
     // Bounded: the bench's teardown kills a load generator after 20 s, and a killed one writes
     // no CPU profile (BENCH_FLEET_CPU_PROF). Ending the process closes what is still open.
     const stopped = eachLimited(agents.splice(0), 64, (a) => a.stop());
-    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS))]);
+    await Promise.race([stopped, sleep(STOP_WAIT_MS)]);
     await new Promise<void>((resolve) =>
       send({ type: "stopped", resourceErrors: resourceErrorCounts() }, resolve),
     );

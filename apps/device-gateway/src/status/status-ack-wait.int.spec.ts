@@ -1,25 +1,15 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
 import { deviceStreamId } from "@statecast/events";
-import {
-  createTestDatabase,
-  startTestNats,
-  type TestDatabase,
-  type TestNats,
-} from "@statecast/testing";
 import {
   aReport,
   aTargetedDevice,
-  connectClient,
   deviceEventTypes,
-  openStore,
   publishReport,
-  type TestStore,
   untilIngested,
+  useStatusStream,
 } from "../testing/gateway.test-helper.js";
 import { DropCounter } from "./drop-counter.js";
 import { StatusIngestor } from "./status-ingestor.js";
-import { ensureStatusStream } from "./status-stream.js";
 
 const ACK_WAIT_MS = 1_000;
 
@@ -28,54 +18,36 @@ const ACK_WAIT_MS = 1_000;
 // queue up behind it: without their ack wait reset, JetStream hands them out again and each comes
 // back as a duplicate.
 describe("reports queued longer than the ack wait", () => {
-  let db: TestDatabase;
-  let nats: TestNats;
-  let store: TestStore;
-  let device: NatsConnection;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await startTestNats();
-    store = await openStore(db.url);
-    device = await connectClient(nats.url);
-    await ensureStatusStream(await jetstreamManager(device), { ackWaitMs: ACK_WAIT_MS });
-  });
-
-  afterAll(async () => {
-    await device?.close();
-    await store?.pool.end();
-    await nats?.dispose();
-    await db?.drop();
-  });
+  const h = useStatusStream({ ackWaitMs: ACK_WAIT_MS });
 
   it("are not handed out again: each one event, none dropped", async () => {
-    await aTargetedDevice(store, "aw-stuck");
-    await aTargetedDevice(store, "aw-queued");
+    await aTargetedDevice(h.store, "aw-stuck");
+    await aTargetedDevice(h.store, "aw-queued");
     const drops = new DropCounter();
-    const ingestor = new StatusIngestor(jetstream(device), store, drops, {
+    const ingestor = new StatusIngestor(jetstream(h.device), h.store, drops, {
       maxTransactions: 1,
       rate: { perSecond: 1_000 },
     });
-    const blocker = await store.pool.connect();
+    const blocker = await h.store.pool.connect();
     try {
       await blocker.query("BEGIN");
       await blocker.query("SELECT 1 FROM streams WHERE stream_id = $1 FOR UPDATE", [
         deviceStreamId("aw-stuck"),
       ]);
       ingestor.start();
-      await publishReport(device, aReport("aw-stuck", 1, { status: "QUEUED", progress: 5 }));
-      for (let seq = 1; seq <= 5; seq++) await publishReport(device, aReport("aw-queued", seq));
+      await publishReport(h.device, aReport("aw-stuck", 1, { status: "QUEUED", progress: 5 }));
+      for (let seq = 1; seq <= 5; seq++) await publishReport(h.device, aReport("aw-queued", seq));
       await new Promise((resolve) => setTimeout(resolve, 3 * ACK_WAIT_MS));
       await blocker.query("COMMIT");
-      await untilIngested(device);
+      await untilIngested(h.device);
     } finally {
       blocker.release();
       await ingestor.stop();
     }
 
     expect(drops.snapshot()).toEqual({});
-    expect(await deviceEventTypes(store, "aw-stuck")).toEqual(["UpdateProgressReported"]);
-    expect(await deviceEventTypes(store, "aw-queued")).toEqual(
+    expect(await deviceEventTypes(h.store, "aw-stuck")).toEqual(["UpdateProgressReported"]);
+    expect(await deviceEventTypes(h.store, "aw-queued")).toEqual(
       Array.from({ length: 5 }, () => "UpdateProgressReported"),
     );
     expect(ingestor.ackWaitsReset).toBeGreaterThan(0);

@@ -1,59 +1,31 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
 import { DeviceEvents, deviceStreamId } from "@statecast/events";
-import {
-  createTestDatabase,
-  startTestNats,
-  type TestDatabase,
-  type TestNats,
-} from "@statecast/testing";
 import {
   aReport,
   aTargetedDevice,
-  connectClient,
   deviceEventTypes,
-  openStore,
   publishReport,
-  type TestStore,
   untilIngested,
+  useStatusStream,
 } from "../testing/gateway.test-helper.js";
 import { DropCounter } from "./drop-counter.js";
 import { StatusIngestor, type StatusIngestorOptions } from "./status-ingestor.js";
-import { ensureStatusStream } from "./status-stream.js";
 
 // A fresh gateway knows no device: it folds each device's whole stream (one row a device) before
 // deciding, and a backlog fills its in-flight limit, where the pull waits for room.
 describe("a fresh ingestor over a backlog", () => {
-  let db: TestDatabase;
-  let nats: TestNats;
-  let store: TestStore;
-  let device: NatsConnection;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    nats = await startTestNats();
-    store = await openStore(db.url);
-    device = await connectClient(nats.url);
-    await ensureStatusStream(await jetstreamManager(device));
-  });
-
-  afterAll(async () => {
-    await device?.close();
-    await store?.pool.end();
-    await nats?.dispose();
-    await db?.drop();
-  });
+  const h = useStatusStream();
 
   /** Runs a new ingestor (empty state cache) until every published report is settled. */
   const ingest = async (options: StatusIngestorOptions = {}) => {
     const drops = new DropCounter();
-    const ingestor = new StatusIngestor(jetstream(device), store, drops, {
+    const ingestor = new StatusIngestor(jetstream(h.device), h.store, drops, {
       rate: { perSecond: 1_000 },
       ...options,
     });
     ingestor.start();
     try {
-      await untilIngested(device);
+      await untilIngested(h.device);
     } finally {
       await ingestor.stop();
     }
@@ -61,16 +33,16 @@ describe("a fresh ingestor over a backlog", () => {
   };
 
   const seqs = async (deviceId: string) =>
-    (await store.readStream(deviceStreamId(deviceId))).events
+    (await h.store.readStream(deviceStreamId(deviceId))).events
       .filter((e) => e.type === DeviceEvents.UpdateProgressReported.type)
       .map((e) => (e.data as { seq: number }).seq);
 
   it("decides on the device's whole history: its cursor and a target assigned since", async () => {
-    await aTargetedDevice(store, "cold-1");
-    for (let seq = 1; seq <= 3; seq++) await publishReport(device, aReport("cold-1", seq));
+    await aTargetedDevice(h.store, "cold-1");
+    for (let seq = 1; seq <= 3; seq++) await publishReport(h.device, aReport("cold-1", seq));
     expect(await ingest()).toEqual({});
-    const { version } = await store.readStream(deviceStreamId("cold-1"));
-    await store.append(
+    const { version } = await h.store.readStream(deviceStreamId("cold-1"));
+    await h.store.append(
       deviceStreamId("cold-1"),
       [
         {
@@ -87,12 +59,12 @@ describe("a fresh ingestor over a backlog", () => {
       { expectedVersion: version },
     );
     // Published while no gateway runs; a second copy of seq 3 under another msgID.
-    await publishReport(device, aReport("cold-1", 3), "cold-1:boot-1:3:again");
-    await publishReport(device, aReport("cold-1", 4)); // names fleet#2: no longer targeted
-    await publishReport(device, aReport("cold-1", 5, { revision: "fleet#3" }));
+    await publishReport(h.device, aReport("cold-1", 3), "cold-1:boot-1:3:again");
+    await publishReport(h.device, aReport("cold-1", 4)); // names fleet#2: no longer targeted
+    await publishReport(h.device, aReport("cold-1", 5, { revision: "fleet#3" }));
 
     expect(await ingest()).toEqual({ duplicate: 1, not_targeted: 1 });
-    expect(await deviceEventTypes(store, "cold-1")).toEqual([
+    expect(await deviceEventTypes(h.store, "cold-1")).toEqual([
       "UpdateProgressReported",
       "UpdateProgressReported",
       "UpdateProgressReported",
@@ -104,9 +76,9 @@ describe("a fresh ingestor over a backlog", () => {
 
   it("drains a backlog larger than its in-flight limit: each report one event, in order", async () => {
     const devices = ["cold-a", "cold-b", "cold-c"];
-    for (const id of devices) await aTargetedDevice(store, id);
+    for (const id of devices) await aTargetedDevice(h.store, id);
     for (let seq = 1; seq <= 6; seq++)
-      for (const id of devices) await publishReport(device, aReport(id, seq));
+      for (const id of devices) await publishReport(h.device, aReport(id, seq));
 
     expect(await ingest({ maxInFlight: 2 })).toEqual({});
     for (const id of devices) expect(await seqs(id)).toEqual([1, 2, 3, 4, 5, 6]);

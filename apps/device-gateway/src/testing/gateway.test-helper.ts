@@ -27,7 +27,12 @@ import pg from "pg";
 import { AppModule } from "../app.module.js";
 import { loadGatewayConfig } from "../config/gateway.config.js";
 import { DropCounter } from "../status/drop-counter.js";
-import { STATUS_CONSUMER, STATUS_STREAM } from "../status/status-stream.js";
+import {
+  ensureStatusStream,
+  STATUS_CONSUMER,
+  STATUS_STREAM,
+  type StatusStreamOptions,
+} from "../status/status-stream.js";
 import { relayEvents } from "./event-feed.test-helper.js";
 
 export async function startGateway(
@@ -192,6 +197,32 @@ export function useGateway(env: Record<string, string> = {}): GatewayHarness {
   });
   afterAll(async () => {
     await h.gateway?.close();
+    await h.device?.close();
+    await h.store?.pool.end();
+    await h.nats?.dispose();
+    await h.db?.drop();
+  });
+  return h;
+}
+
+/** What `useStatusStream` provides to a describe block; filled in its `beforeAll`. */
+export type StatusStreamHarness = Omit<GatewayHarness, "gateway">;
+
+/**
+ * The status stream on a private Postgres database and nats-server for the enclosing describe
+ * block, with an event store and a device-side client, for tests that run a `StatusIngestor`
+ * themselves (no gateway); all torn down after it.
+ */
+export function useStatusStream(options: StatusStreamOptions = {}): StatusStreamHarness {
+  const h = {} as StatusStreamHarness;
+  beforeAll(async () => {
+    h.db = await createTestDatabase();
+    h.nats = await startTestNats();
+    h.store = await openStore(h.db.url);
+    h.device = await connectClient(h.nats.url);
+    await ensureStatusStream(await jetstreamManager(h.device), options);
+  });
+  afterAll(async () => {
     await h.device?.close();
     await h.store?.pool.end();
     await h.nats?.dispose();
