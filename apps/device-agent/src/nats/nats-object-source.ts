@@ -119,12 +119,17 @@ export class NatsObjectSource implements ObjectSource {
   async open(id: string, offset: number, signal: AbortSignal): Promise<ObjectStream> {
     const info = this.sized.get(id) ?? (await this.info(id));
     this.sized.delete(id);
+    let kept = true;
     const saved = await readFile(this.resumePath(id), "utf8")
       .then((text) => JSON.parse(text) as ResumeRecord)
-      .catch(() => undefined);
+      .catch((error: NodeJS.ErrnoException) => {
+        kept = error.code !== "ENOENT";
+        return undefined;
+      });
     const usable = saved?.nuid === info.nuid ? saved.points.filter((p) => p.offset <= offset) : [];
     const point = usable.sort((a, b) => b.offset - a.offset)[0] ?? { offset: 0, nextSeq: 1 };
-    return { from: point.offset, chunks: this.chunks(id, info.nuid, point, info.size, signal) };
+    const chunks = this.chunks(id, info.nuid, point, info.size, signal, kept);
+    return { from: point.offset, chunks };
   }
 
   private async *chunks(
@@ -133,8 +138,11 @@ export class NatsObjectSource implements ObjectSource {
     point: ResumePoint,
     size: number,
     signal: AbortSignal,
+    /** Whether a resume file may be there (one was read, or reading failed otherwise than ENOENT). */
+    kept: boolean,
   ) {
     let { offset, nextSeq } = point;
+    let pointFile = kept;
     while (offset < size) {
       if (signal.aborted) throw new ApplyError("superseded", `download of ${id} aborted`);
       const reply = await this.ask(this.request(id, Math.max(1, nextSeq)));
@@ -152,13 +160,18 @@ export class NatsObjectSource implements ObjectSource {
       // Not fsynced (two fsyncs a chunk were most of a download's time on a busy disk): the
       // partial file is not synced per chunk either, and `open` takes only a point at or below
       // its length, so a point lost or stale after a power cut only means fetching more again.
-      await replaceFile(this.resumePath(id), JSON.stringify(record));
+      // None after the last chunk: a cut there fetches that chunk again (a small object's only
+      // chunk costs no file written, renamed and removed per device).
+      if (after < size) {
+        await replaceFile(this.resumePath(id), JSON.stringify(record));
+        pointFile = true;
+      }
       yield reply.data;
       offset = after;
       nextSeq = seq + 1;
       if (this.bytesPerSecond > 0) await sleep((reply.data.length / this.bytesPerSecond) * 1000);
     }
-    await rm(this.resumePath(id), { force: true });
+    if (pointFile) await rm(this.resumePath(id), { force: true });
   }
 }
 

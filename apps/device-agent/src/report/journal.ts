@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { constants } from "node:fs";
 import { type FileHandle, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isFleetRevision, refusalOf } from "@statecast/contract";
-import { readJsonFile, replaceFile } from "../fs/atomic.js";
+import { readJsonFile } from "../fs/atomic.js";
 import { withResourceRetry } from "../fs/resource-retry.js";
 import type { Logger } from "../log.js";
 import {
@@ -23,6 +24,11 @@ export class ReportOutOfContract extends Error {
 /** The contract's bound on a report's message: a longer one is cut, and says so. */
 const MAX_MESSAGE = 4096;
 const TRUNCATED = " …(truncated)";
+/**
+ * The sent cursor's record, padded to one width and written in place: never shorter than what
+ * any release wrote there (`{"count":N}` and a newline), so no old byte outlives a write.
+ */
+const CURSOR_WIDTH = 32;
 
 /**
  * The persisted journal of reports: every report is appended and fsynced before anyone
@@ -45,6 +51,8 @@ export class ReportJournal {
   private loading: Promise<void> | undefined;
   /** The open journal file and its length (only `append` touches it, one at a time). */
   private file: { handle: FileHandle; size: number } | undefined;
+  /** The sent cursor, open between confirms (they are serialised by the sender). */
+  private cursor: FileHandle | undefined;
   private closed = false;
   /** Stamped on every report while an apply runs, so the gateway continues its trace. */
   traceparent: string | undefined;
@@ -185,6 +193,9 @@ export class ReportJournal {
     const file = this.file;
     this.file = undefined;
     await file?.handle.close().catch(() => undefined);
+    const cursor = this.cursor;
+    this.cursor = undefined;
+    await cursor?.close().catch(() => undefined);
   }
 
   /**
@@ -263,12 +274,34 @@ export class ReportJournal {
     }
     this.unsent!.shift();
     const count = ++this.sentCount;
-    // Not fsynced: a cursor lost to a power cut only sends confirmed reports again, which the
-    // status stream's msgID window and the gateway's (bootId, seq) check take as duplicates.
-    await withResourceRetry(() => replaceFile(this.cursorPath, `${JSON.stringify({ count })}\n`), {
+    await withResourceRetry(() => this.writeCursor(count), {
       log: this.log,
       what: "recording a sent report",
     });
+  }
+
+  /**
+   * Overwrites the cursor in place on a file kept open: one write a report, where a temp file,
+   * a rename and their metadata cost four calls and a journal commit of the file system each. Not
+   * fsynced: a cursor lost to a power cut only sends confirmed reports again, which the status
+   * stream's msgID window and the gateway's (bootId, seq) check take as duplicates.
+   */
+  private async writeCursor(count: number): Promise<void> {
+    const record = Buffer.from(`${JSON.stringify({ count }).padEnd(CURSOR_WIDTH - 1)}\n`);
+    const cursor =
+      this.cursor ?? (await open(this.cursorPath, constants.O_RDWR | constants.O_CREAT, 0o600));
+    this.cursor = cursor;
+    try {
+      await cursor.write(record, 0, record.length, 0);
+    } catch (error) {
+      this.cursor = undefined;
+      await cursor.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      this.cursor = undefined;
+      await cursor.close().catch(() => undefined);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ReportJournal, ReportOutOfContract } from "./journal.js";
 
@@ -42,6 +42,30 @@ describe("report journal", () => {
     await journal.confirm(a);
     // The sent cursor (written without fsync: a lost one only resends) is read by a restart.
     expect(await new ReportJournal(dir, "dev-1", "sim").pending()).toEqual([b, c]);
+  });
+
+  it("takes the sent cursor the previous release wrote, and overwrites it in place as JSON that release reads", async () => {
+    const first = new ReportJournal(dir, "dev-1", "sim");
+    const reports = [];
+    for (const status of ["QUEUED", "DOWNLOADING", "INPROGRESS", "DONE"] as const)
+      reports.push(await first.report({ revision: "r1", status, message: "m" }));
+    await first.close();
+    // The previous release replaced sent.json with `{"count":N}` and a newline.
+    writeFileSync(join(dir, "sent.json"), '{"count":1}\n');
+    const journal = new ReportJournal(dir, "dev-1", "sim");
+    expect(await journal.pending()).toEqual(reports.slice(1));
+    await journal.confirm(reports[1]!);
+    await journal.confirm(reports[2]!);
+    const text = readFileSync(join(dir, "sent.json"), "utf8");
+    expect(JSON.parse(text)).toEqual({ count: 3 });
+    expect(text.endsWith("\n")).toBe(true);
+    // Grown once to the fixed width, never shorter: a longer count leaves no stale byte.
+    for (let n = 0; n < 2; n++)
+      await journal.report({ revision: "r1", status: "DONE", message: "m" });
+    for (const pending of await journal.pending()) await journal.confirm(pending);
+    expect(readFileSync(join(dir, "sent.json"), "utf8")).toHaveLength(text.length);
+    await journal.close();
+    expect(await new ReportJournal(dir, "dev-1", "sim").pending()).toEqual([]);
   });
 
   it("skips a line torn by a crash mid-append", async () => {
