@@ -7,6 +7,7 @@ import {
 } from "@statecast/events";
 import { In, type Repository } from "typeorm";
 import { Remembered } from "../objects/remembered.js";
+import { CoalescedWrites } from "./coalesced-writes.js";
 import type { GatewayViewEvent } from "./gateway-view-event.entity.js";
 import { VIEW_EVENT_TYPES } from "./view-event-types.js";
 
@@ -38,6 +39,14 @@ export class GatewayView {
     REVISIONS_KEPT,
   );
 
+  /**
+   * The record's events, one statement for all the consumers' handlers waiting at once (the
+   * target consumer handles 32 devices at a time: a wave's targets were a statement each).
+   */
+  private readonly fromRecord = new CoalescedWrites<Partial<GatewayViewEvent>>((rows) =>
+    this.insert(onePerEvent(rows), "from the record"),
+  );
+
   constructor(private readonly rows: Repository<GatewayViewEvent>) {}
 
   /**
@@ -46,7 +55,7 @@ export class GatewayView {
    */
   async record(event: RecordedEvent): Promise<void> {
     if (!viewed.has(event.type)) return;
-    await this.insert([row(event)], "from the record");
+    await this.fromRecord.add(row(event));
   }
 
   /**
@@ -80,7 +89,9 @@ export class GatewayView {
     rows: Partial<GatewayViewEvent>[],
     source: "from the record" | "appended here",
   ) {
-    const insert = this.rows.createQueryBuilder().insert().values(rows);
+    // In one order (event id) everywhere: two statements of many rows never wait on each other.
+    const sorted = [...rows].sort((a, b) => ((a.eventId ?? "") < (b.eventId ?? "") ? -1 : 1));
+    const insert = this.rows.createQueryBuilder().insert().values(sorted);
     await (source === "from the record"
       ? // Both device consumers record the same events: the second one writes no row.
         insert.orUpdate(["recorded_at", "global_position"], ["event_id"], {
@@ -167,6 +178,12 @@ export class GatewayView {
     );
     return rows[0]?.n ?? 0;
   }
+}
+
+/** Both device consumers may record one event in the same group: an upsert takes a row once. */
+function onePerEvent(rows: Partial<GatewayViewEvent>[]): Partial<GatewayViewEvent>[] {
+  const byId = new Map(rows.map((r) => [r.eventId, r]));
+  return byId.size === rows.length ? rows : [...byId.values()];
 }
 
 function row(event: RecordedEvent): Partial<GatewayViewEvent> {
