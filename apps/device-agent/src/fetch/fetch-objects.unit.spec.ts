@@ -45,6 +45,30 @@ describe("fetchMissingObjects", () => {
     expect(await store.hasObject(id)).toBe(true);
   });
 
+  it("looks the objects up `concurrency` at a time, not one after another", async () => {
+    const { store, source } = await setup();
+    const bodies = ["one", "two", "three", "four", "five"].map((b) => Buffer.from(b));
+    const ids = bodies.map((b) => createHash("sha256").update(b).digest("hex"));
+    bodies.forEach((b, i) => writeFileSync(join(source.dir, ids[i]!), b));
+    let inFlight = 0;
+    let most = 0;
+    const slow = Object.assign(Object.create(source), {
+      size: async (object: string) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 20));
+        inFlight--;
+        return source.size(object);
+      },
+    });
+    const counters = await fetchMissingObjects(store, slow, ids, {
+      ...options([]),
+      concurrency: 3,
+    });
+    expect(most).toBe(3);
+    expect(counters).toMatchObject({ objects: 5, objectsFetched: 5, totalBytes: 19 });
+    for (const id of ids) expect(await store.hasObject(id)).toBe(true);
+  });
+
   it("does not retry an object the source does not have", async () => {
     const { store, source } = await setup();
     const retries: Error[] = [];
