@@ -28,6 +28,7 @@ import { orchestratorRegistry } from "../../apps/orchestrator/src/projections/pr
 import { runBaseline, sideBySide } from "../baseline.js";
 import { benchTeardown } from "../teardown.js";
 import { enrollDevices } from "./agents.js";
+import { cpuBetween, cpuSeconds } from "./cpu-time.js";
 import { measureFloor, messagesBetween, streamCounters } from "./floor.js";
 import { startLoadGenerators } from "./load-generators.js";
 import { objectReadFigures } from "./object-reads.js";
@@ -267,6 +268,15 @@ try {
   const rolloutId = String(created.rolloutId);
   log(`rollout ${rolloutId}: 4 waves (1/9/30/60 %), zero soak — starting (load ${load()})`);
   if (profiling) await pool.query("SELECT pg_stat_statements_reset()");
+  const cpuRoots = () => ({
+    orchestrator: orchestrators.map((o) => o.child.pid),
+    gateway: gateways.map((g) => g.child.pid),
+    load_generators: generators.pids,
+    postgres: [postgres.pid],
+    nats_server: [nats.process.pid],
+  });
+  const cpuBefore = cpuSeconds(cpuRoots());
+  const benchCpuBefore = process.cpuUsage();
   const t0 = performance.now();
   const startedAt = Date.now();
   await api(`/v1/rollouts/${rolloutId}/start`, "POST", { reason: "bench" });
@@ -305,6 +315,11 @@ try {
     // every 250 ms, 4 % of Postgres's statement time); the end is the event's own time below.
     await new Promise((r) => setTimeout(r, 1000));
   }
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const cpu: Record<string, number> = {
+    ...cpuBetween(cpuBefore, cpuSeconds(cpuRoots())),
+    bench: Math.round((benchCpu.user + benchCpu.system) / 1e5) / 10,
+  };
   const seconds = ((await completedAt(pool, rolloutId, from)) - startedAt) / 1000;
   const countersAfter = await streamCounters(jsm);
   const { rows: tail } = await pool.query<{ p: string }>(
@@ -312,6 +327,10 @@ try {
   );
   const to = tail[0]?.p ?? from;
   log(`rollout completed in ${seconds.toFixed(2)} s (load ${load()})`);
+  const cpuTotal = Object.values(cpu).reduce((n, v) => n + v, 0);
+  log(
+    `CPU seconds while it ran (${cpus().length} cores): ${JSON.stringify(cpu)}, ${cpuTotal.toFixed(1)} in all; the agents ${(((cpu.load_generators ?? 0) * 1000) / devices).toFixed(1)} ms a device`,
+  );
   const objectReads = await objectReadFigures(gateways[0]!.url);
   log(`gateway object reads (the first gateway): ${JSON.stringify(objectReads)}`);
   const orchestratorRss = orchestrators.map((o) => o.rssMb());
@@ -440,6 +459,8 @@ try {
     gateway_rss_mb: peak(gatewayRss),
     load_generators: processes,
     load_generator_rss_mb: generatorsRss,
+    cpu_seconds: cpu,
+    agent_cpu_ms_per_device: Math.round(((cpu.load_generators ?? 0) * 1000) / devices),
     agent_resource_errors: resourceErrors,
     nats_messages: moved.messages,
     db_transactions: transactions.length,
