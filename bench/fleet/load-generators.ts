@@ -4,6 +4,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SimAgentOptions, SimDevice } from "./agents.js";
 
+/**
+ * Node flags of each load generator (`BENCH_LOAD_GENERATOR_NODE_FLAGS`, space-separated): the
+ * harness of thousands of agents, not the agent as a device runs it (deploy/ has that).
+ */
+const LOAD_GENERATOR_NODE_FLAGS = (process.env.BENCH_LOAD_GENERATOR_NODE_FLAGS ?? "")
+  .split(" ")
+  .filter(Boolean);
+
 export type ToGenerator =
   | { type: "start"; devices: SimDevice[]; options: SimAgentOptions }
   | { type: "stop" };
@@ -44,6 +52,7 @@ export function startLoadGenerators(
         "tsx",
         // A directory each: tsx's loader thread writes a profile too, under the default name.
         ...(profile ? ["--cpu-prof", "--cpu-prof-dir", join(profile, `load-generator-${i}`)] : []),
+        ...LOAD_GENERATOR_NODE_FLAGS,
       ],
       stdio: "inherit",
       // Every device has a disk of its own, here thousands share libuv's pool (4 threads by

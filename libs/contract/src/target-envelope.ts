@@ -1,5 +1,5 @@
-import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
-import { canonicalJson } from "@statecast/state";
+import { createPrivateKey, type KeyObject, sign, verify } from "node:crypto";
+import { canonicalJson, publicKeyOfPem } from "@statecast/state";
 import * as z from "zod/mini";
 import { deviceIdSchema } from "./device-id.js";
 import { maintenanceWindowsSchema } from "./maintenance-window.js";
@@ -87,7 +87,7 @@ export function verifyTarget(envelope: TargetEnvelope, trustedKeys: KeyInput[]):
     return { ok: false, reason: "signature_invalid", message: "target signature is not 64 bytes" };
   }
   for (const input of trustedKeys) {
-    const key = typeof input === "string" ? createPublicKey(input) : input;
+    const key = typeof input === "string" ? publicKeyOfPem(input) : input;
     if (key.asymmetricKeyType === "ed25519" && verify(null, bytes, key, signature))
       return { ok: true };
   }

@@ -113,6 +113,8 @@ export {
   ed25519Verify,
   /** A fresh Ed25519 key pair. */
   generateEd25519Key,
+  /** A public key from PEM (SPKI or certificate), built once per PEM text. */
+  publicKeyOfPem,
 } from "./keys.js";
 export {
   /** How a key is interpreted: spec, signature, config, json or object. */

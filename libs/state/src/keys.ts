@@ -85,8 +85,25 @@ export function ed25519Verify(
   return strictEd25519Verify(signature, message, publicKey);
 }
 
+/** Public keys read from PEM, kept: a trust policy's few keys verify every target and state. */
+const pemKeys = new Map<string, KeyObject>();
+const PEM_KEYS_KEPT = 256;
+
+/**
+ * `createPublicKey(pem)`, once per PEM text (a KeyObject is immutable): building it was a fifth
+ * of a target's signature check, made twice per apply (target, state) with the same few keys.
+ */
+export function publicKeyOfPem(pem: string): KeyObject {
+  let key = pemKeys.get(pem);
+  if (key) return key;
+  key = createPublicKey(pem);
+  if (pemKeys.size >= PEM_KEYS_KEPT) pemKeys.delete(pemKeys.keys().next().value as string);
+  pemKeys.set(pem, key);
+  return key;
+}
+
 /** SPKI DER of any public key in PEM (SPKI or certificate) or KeyObject form, for comparisons. */
 export function spkiOf(key: KeyObject | string): Buffer {
-  const object = typeof key === "string" ? createPublicKey(key) : key;
+  const object = typeof key === "string" ? publicKeyOfPem(key) : key;
   return object.export({ format: "der", type: "spki" });
 }

@@ -5,6 +5,7 @@ import {
   ed25519Sign,
   ed25519Verify,
   generateEd25519Key,
+  publicKeyOfPem,
 } from "./keys.js";
 
 describe("Ed25519 keys", () => {
@@ -33,5 +34,23 @@ describe("Ed25519 keys", () => {
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
     expect(() => ed25519SeedFromPem(pem)).toThrow("signing needs an Ed25519 key, got ec");
     expect(() => ed25519SeedFromPem("secret-material")).toThrow(/^not a PEM private key$/);
+  });
+});
+
+describe("publicKeyOfPem", () => {
+  const pemOf = () =>
+    generateKeyPairSync("ed25519").publicKey.export({ format: "pem", type: "spki" }).toString();
+
+  it("builds a PEM's key once and hands the same key for the same text", () => {
+    const [a, b] = [pemOf(), pemOf()];
+    expect(publicKeyOfPem(a)).toBe(publicKeyOfPem(a));
+    expect(publicKeyOfPem(a).equals(createPublicKey(a))).toBe(true);
+    expect(publicKeyOfPem(b).equals(publicKeyOfPem(a))).toBe(false);
+  });
+
+  it("throws on a PEM that is no key, every time (a failure is not kept)", () => {
+    const bad = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+    expect(() => publicKeyOfPem(bad)).toThrow();
+    expect(() => publicKeyOfPem(bad)).toThrow();
   });
 });

@@ -3,7 +3,6 @@ import { createReadStream } from "node:fs";
 import { open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { applyDelta, type DeltaManifest } from "@statecast/state";
-import { fsyncDir } from "../fs/atomic.js";
 import type { LocalStore } from "../store/local-store.js";
 import type { ObjectSource } from "./object-source.js";
 
@@ -57,8 +56,8 @@ export async function rebuildFromDelta(
     } finally {
       await handle.close();
     }
+    // The store's directory is synced once after every object (fetchMissingObjects).
     await rename(out, store.objectPath(delta.to));
-    await fsyncDir(store.objectsDir);
   } finally {
     await rm(out, { force: true });
   }

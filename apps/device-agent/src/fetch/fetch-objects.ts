@@ -61,8 +61,9 @@ async function fetchOne(
       `object ${id} from ${source.name} hashes to ${actual}`,
     );
   }
+  // The directory is synced once for every object of the state (fetchMissingObjects): a power
+  // cut before that only loses renames, and the objects are fetched again.
   await rename(partial, dest);
-  await fsyncDir(store.objectsDir);
 }
 
 /** The retry about to happen: which attempt failed, of how many, and the wait before the next. */
@@ -195,6 +196,7 @@ export async function fetchMissingObjects(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  if (missing.length > 0) await fsyncDir(store.objectsDir);
   return counters;
 }
 

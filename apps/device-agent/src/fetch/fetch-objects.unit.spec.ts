@@ -49,7 +49,7 @@ describe("fetchMissingObjects", () => {
     const { store, source } = await setup();
     const bodies = ["one", "two", "three", "four", "five"].map((b) => Buffer.from(b));
     const ids = bodies.map((b) => createHash("sha256").update(b).digest("hex"));
-    bodies.forEach((b, i) => writeFileSync(join(source.dir, ids[i]!), b));
+    for (const [i, body] of bodies.entries()) writeFileSync(join(source.dir, ids[i]!), body);
     let inFlight = 0;
     let most = 0;
     const slow = Object.assign(Object.create(source), {

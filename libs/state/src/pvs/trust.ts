@@ -1,5 +1,6 @@
-import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
+import { type KeyObject, X509Certificate } from "node:crypto";
 import { KeyError } from "../errors.js";
+import { publicKeyOfPem } from "../keys.js";
 
 /** One trusted signer: a public key or CA certificate(s) in PEM, for keys matching `keys` globs. */
 export interface TrustedSigner {
@@ -36,7 +37,7 @@ export function compileSigner(signer: TrustedSigner, index: number): TrustAnchor
     const [block, label] = match;
     try {
       if (label === "CERTIFICATE") anchor.caCerts.push(new X509Certificate(block));
-      else if (label === "PUBLIC KEY") anchor.publicKeys.push(createPublicKey(block));
+      else if (label === "PUBLIC KEY") anchor.publicKeys.push(publicKeyOfPem(block));
       else
         throw new KeyError(
           "key_unsupported",
