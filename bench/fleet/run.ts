@@ -404,10 +404,10 @@ try {
       `SELECT calls, round(total_exec_time)::int AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
          rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'bench_fleet')
-       ORDER BY total_exec_time DESC LIMIT 15`,
+       ORDER BY total_exec_time DESC LIMIT 40`,
     );
     writeFileSync(join(profiling, "pg_stat_statements.json"), JSON.stringify(statements, null, 2));
-    log(`pg_stat_statements (top 15 by total time) written to ${profiling}`);
+    log(`pg_stat_statements (top 40 by total time) written to ${profiling}`);
   }
   log("stopping the agents before the floor run");
   await stopAgents();
