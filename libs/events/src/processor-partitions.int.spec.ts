@@ -9,7 +9,9 @@ import {
 
 const STREAMS = Array.from({ length: 40 }, (_, i) => `device:d${i}`);
 
-describe("runProcessor, partitioned over two replicas", () => {
+// Each case may wait up to 60 s for a settle (see `settle`), and a few of them in a row: the
+// int tier's 60 s per test ended the case before a settle could say what held it (twice in CI).
+describe("runProcessor, partitioned over two replicas", { timeout: 180_000 }, () => {
   let f: StoreFixture;
   let running: RunningProcessor[];
   beforeEach(async () => {
