@@ -34,6 +34,8 @@ const same = (a: LogPosition, b: LogPosition) => comparePositions(a, b) === 0;
 export class ProcessorSession {
   position: LogPosition | undefined;
   active = false;
+  /** The checkpoint row's value as this session last read or wrote it (undefined: read it). */
+  private checkpoint: LogPosition | undefined;
   /** Events passed to `handle` in batches that committed, by this session. */
   handledEvents = 0;
   private client: pg.Client | undefined;
@@ -75,6 +77,8 @@ export class ProcessorSession {
         if (!moved) await this.pause(this.options.pollIntervalMs ?? 500);
       } catch (error) {
         this.report(error);
+        // A failed COMMIT may or may not have moved the row: read it again before going on.
+        this.checkpoint = undefined;
         if (this.client) await this.rollbackOrDrop(this.client);
         await this.pause(this.options.retryDelayMs ?? 1000);
       }
@@ -82,23 +86,17 @@ export class ProcessorSession {
     await this.drop();
   }
 
+  /**
+   * Reads past the session's checkpoint outside any transaction, so an idle poll is one query;
+   * only a window with events opens one: handle, move the checkpoint (guarded by the value this
+   * session knows), commit. After any failure the checkpoint is read again from its row.
+   */
   private async processBatch(client: pg.Client): Promise<boolean> {
     const { name, partition } = this.slot;
-    await client.query("BEGIN");
-    const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
-      READ_CHECKPOINT,
-      [name],
-    );
-    const row = rows[0];
-    if (!row) throw new Error(`checkpoint row of processor ${name} disappeared`);
-    const from = {
-      transactionId: BigInt(row.transaction_id),
-      globalPosition: BigInt(row.global_position),
-    };
+    const from = this.checkpoint ?? (await this.readCheckpoint(client));
     const read = await this.readWindows(client, from);
     const { position } = read;
     if (same(position, from)) {
-      await client.query("COMMIT");
       this.position = from;
       return false;
     }
@@ -107,14 +105,15 @@ export class ProcessorSession {
       this.partitioned && this.options.routing !== "handler"
         ? read.events.filter((event) => partition.owns(event.streamId))
         : read.events;
+    await client.query("BEGIN");
     const handled =
       events.length > 0 ? { outcome: await this.options.handle(events, client, partition) } : null;
     const advanced = await client.query(ADVANCE_CHECKPOINT, [
       name,
       position.transactionId.toString(),
       position.globalPosition.toString(),
-      row.transaction_id,
-      row.global_position,
+      from.transactionId.toString(),
+      from.globalPosition.toString(),
     ]);
     if (advanced.rowCount !== 1) {
       throw new Error(
@@ -122,6 +121,7 @@ export class ProcessorSession {
       );
     }
     await client.query("COMMIT");
+    this.checkpoint = position;
     this.position = position;
     this.handledEvents += events.length;
     if (handled) this.options.onCommitted?.(handled.outcome, events, partition);
@@ -129,12 +129,26 @@ export class ProcessorSession {
     return true;
   }
 
+  private async readCheckpoint(client: pg.Client): Promise<LogPosition> {
+    const { name } = this.slot;
+    const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
+      READ_CHECKPOINT,
+      [name],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`checkpoint row of processor ${name} disappeared`);
+    const checkpoint = {
+      transactionId: BigInt(row.transaction_id),
+      globalPosition: BigInt(row.global_position),
+    };
+    this.checkpoint = checkpoint;
+    return checkpoint;
+  }
+
   /**
    * The next window of `batchSize` events after `from`. With `types`, a window holding none of
-   * them is passed inside the same transaction and the next one read, up to SKIPPED_WINDOWS
-   * windows: a long run of events this processor does not handle costs one checkpoint commit,
-   * not one per window. Read-only until the checkpoint moves, so the transaction takes no
-   * transaction id meanwhile and holds back no reader's horizon.
+   * them is passed and the next one read, up to SKIPPED_WINDOWS windows: a long run of events
+   * this processor does not handle costs one checkpoint commit, not one per window.
    */
   private async readWindows(client: pg.Client, from: LogPosition): Promise<ReadAllResult> {
     const { batchSize: limit, types } = this.options;
@@ -169,6 +183,7 @@ export class ProcessorSession {
     }
     if (!(await locks.tryLock(client, name))) return false;
     await locks.ensureCheckpoint(client, name, this.options.name);
+    this.checkpoint = undefined;
     this.active = true;
     this.freeSince = undefined;
     this.options.onPartition?.(this.slot.partition, true);

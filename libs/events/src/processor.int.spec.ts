@@ -161,6 +161,55 @@ describe("runProcessor", () => {
     expect(seen).toEqual(events.map((e) => e.eventId));
   });
 
+  it("when its checkpoint row moved while it handled a batch, rolls the batch back, reads the row again and follows it", async () => {
+    const seen: string[][] = [];
+    const errors: Error[] = [];
+    let held: Promise<void> | undefined;
+    let release = () => {};
+    const processor = runProcessor(f.store, {
+      name: "followed",
+      pollIntervalMs: 20,
+      retryDelayMs: 50,
+      onError: (e) => errors.push(e),
+      handle: async (events, client) => {
+        const gate = held; // as it is when the batch comes, whatever the test sets meanwhile
+        seen.push(events.map((e) => e.eventId));
+        await client.query("INSERT INTO projection SELECT unnest($1::uuid[])", [
+          events.map((e) => e.eventId),
+        ]);
+        await gate;
+      },
+    });
+    await f.store.append("device:p6", [aTagsChanged(1)], { expectedVersion: "no_stream" });
+    await waitFor(() => seen.length === 1);
+    held = new Promise((resolve) => {
+      release = resolve;
+    });
+    await f.store.append("device:p6", [aTagsChanged(2)], { expectedVersion: 1 });
+    await waitFor(() => seen.length === 2);
+    // Another writer moves the row past the second event while the batch is in the handler.
+    const { events: before } = await f.store.readStream("device:p6");
+    await f.pool.query(
+      `UPDATE processor_checkpoints SET transaction_id = e.transaction_id, global_position = e.global_position
+       FROM events e WHERE processor_name = 'followed' AND e.event_id = $1`,
+      [before[1]?.eventId],
+    );
+    await f.store.append("device:p6", [aTagsChanged(3)], { expectedVersion: 2 });
+    held = undefined;
+    release();
+    const { events } = await f.store.readStream("device:p6");
+    const ids = events.map((e) => e.eventId);
+    await waitFor(() => seen.at(-1)?.includes(ids[2] ?? "") === true);
+    await processor.stop();
+    expect(errors.map((e) => e.message)).toEqual([
+      "checkpoint of processor followed moved under it: is another instance running?",
+    ]);
+    // The batch handled under the moved row was rolled back with it; the rest follows the row.
+    expect(seen).toEqual([[ids[0]], [ids[1]], [ids[2]]]);
+    const { rows } = await f.pool.query<{ event_id: string }>("SELECT event_id FROM projection");
+    expect(rows.map((r) => r.event_id).sort()).toEqual([ids[0], ids[2]].sort());
+  });
+
   it("lets only one replica of a processor work and hands over when it stops", async () => {
     const handledBy: string[] = [];
     const start = (tag: string) =>
