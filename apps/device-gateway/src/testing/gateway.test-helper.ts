@@ -189,20 +189,29 @@ export interface GatewayHarness {
 export function useGateway(env: Record<string, string> = {}): GatewayHarness {
   const h = {} as GatewayHarness;
   beforeAll(async () => {
-    h.db = await createTestDatabase();
-    h.nats = await startTestNats();
-    h.store = await openStore(h.db.url);
-    h.device = await connectClient(h.nats.url);
+    await openBase(h);
     h.gateway = await startGateway(h.db.url, h.nats.url, undefined, env);
   });
   afterAll(async () => {
     await h.gateway?.close();
-    await h.device?.close();
-    await h.store?.pool.end();
-    await h.nats?.dispose();
-    await h.db?.drop();
+    await closeBase(h);
   });
   return h;
+}
+
+/** The database, nats-server, event store and device client both harnesses start. */
+async function openBase(h: StatusStreamHarness): Promise<void> {
+  h.db = await createTestDatabase();
+  h.nats = await startTestNats();
+  h.store = await openStore(h.db.url);
+  h.device = await connectClient(h.nats.url);
+}
+
+async function closeBase(h: Partial<StatusStreamHarness>): Promise<void> {
+  await h.device?.close();
+  await h.store?.pool.end();
+  await h.nats?.dispose();
+  await h.db?.drop();
 }
 
 /** What `useStatusStream` provides to a describe block; filled in its `beforeAll`. */
@@ -216,17 +225,9 @@ export type StatusStreamHarness = Omit<GatewayHarness, "gateway">;
 export function useStatusStream(options: StatusStreamOptions = {}): StatusStreamHarness {
   const h = {} as StatusStreamHarness;
   beforeAll(async () => {
-    h.db = await createTestDatabase();
-    h.nats = await startTestNats();
-    h.store = await openStore(h.db.url);
-    h.device = await connectClient(h.nats.url);
+    await openBase(h);
     await ensureStatusStream(await jetstreamManager(h.device), options);
   });
-  afterAll(async () => {
-    await h.device?.close();
-    await h.store?.pool.end();
-    await h.nats?.dispose();
-    await h.db?.drop();
-  });
+  afterAll(() => closeBase(h));
   return h;
 }
