@@ -6,16 +6,22 @@ export interface ProcessRef {
   startedAt: string;
 }
 
-function stat(pid: number): { ppid: number; startedAt: string; zombie: boolean } | undefined {
-  let text: string;
+/**
+ * The fields of `/proc/<pid>/stat` after the command name (which may hold spaces and
+ * parentheses): index 0 is the line's 3rd field (state), 1 the ppid, 19 the start time.
+ */
+export function statFields(pid: number): string[] | undefined {
   try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
-  // Fields after the command name (which may hold spaces and parentheses): state is the 3rd,
-  // ppid the 4th, starttime the 22nd field of the line.
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+}
+
+function stat(pid: number): { ppid: number; startedAt: string; zombie: boolean } | undefined {
+  const fields = statFields(pid);
+  if (!fields) return undefined;
   return { ppid: Number(fields[1]), startedAt: fields[19] ?? "", zombie: fields[0] === "Z" };
 }
 

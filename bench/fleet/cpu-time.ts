@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { statFields } from "../process-tree.js";
 
 /** Linux reports process times in USER_HZ ticks, 100 a second on every architecture we run on. */
 const TICKS_PER_S = 100;
@@ -41,14 +42,4 @@ export function cpuBetween(
   for (const [name, seconds] of Object.entries(after))
     out[name] = Math.round((seconds - (before[name] ?? 0)) * 10) / 10;
   return out;
-}
-
-function statFields(pid: number): string[] | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // After the command name (which may hold spaces and parentheses): state is the first field.
-    return text.slice(text.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return undefined;
-  }
 }
