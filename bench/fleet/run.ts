@@ -4,7 +4,7 @@
 // A signed revision goes out in a 4-wave rollout with zero soak. Progress on stderr; the last
 // stdout line is one JSON object. `--baseline <git-ref>` first runs the same bench as that
 // revision has it, in the same invocation (bench/baseline.ts). See bench/fleet/README.md.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -406,6 +406,7 @@ try {
        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'bench_fleet')
        ORDER BY total_exec_time DESC LIMIT 40`,
     );
+    mkdirSync(profiling, { recursive: true });
     writeFileSync(join(profiling, "pg_stat_statements.json"), JSON.stringify(statements, null, 2));
     log(`pg_stat_statements (top 40 by total time) written to ${profiling}`);
   }

@@ -1,3 +1,5 @@
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { open, rename, rm, stat, statfs, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import type { DeltaManifest } from "@statecast/state";
@@ -5,7 +7,7 @@ import { ApplyError } from "../apply/apply-error.js";
 import { fsyncDir } from "../fs/atomic.js";
 import type { DownloadCounters } from "../report/report.js";
 import type { LocalStore } from "../store/local-store.js";
-import { pickDelta, rebuildFromDelta, sha256File } from "./delta-plan.js";
+import { pickDelta, rebuildFromDelta } from "./delta-plan.js";
 import { type ObjectSource, ObjectUnavailable } from "./object-source.js";
 
 export interface FetchOptions {
@@ -29,18 +31,24 @@ async function fetchOne(
   onBytes: (n: number) => void,
   /** Where the checked file goes (default: into the store as object `id`). */
   dest = store.objectPath(id),
+  /** The partial file's length when the caller has just read it (the first attempt). */
+  known?: number,
 ): Promise<void> {
   const partial = join(store.partialDir, id);
-  const offset = (await stat(partial).catch(() => undefined))?.size ?? 0;
+  const offset = known ?? (await partialBytes(partial));
   onBytes(0);
   const stream = await source.open(id, offset, signal);
   if (stream.from > offset)
     throw new Error(`${source.name} resumes ${id} at ${stream.from}, past ${offset}`);
   if (stream.from < offset) await truncate(partial, stream.from);
-  const handle = await open(partial, "a", 0o600);
+  // Hashed as it is written: the bytes already there first (a resumed download), then each chunk.
+  // Reading the whole file back after the last write cost an object's size again in reads.
+  const hash = stream.from > 0 ? await hashOf(partial, stream.from) : createHash("sha256");
+  const handle = await open(partial, stream.from > 0 ? "a" : "w", 0o600);
   try {
     for await (const chunk of stream.chunks) {
       await handle.write(chunk);
+      hash.update(chunk);
       onBytes(chunk.length);
     }
     await handle.sync();
@@ -53,7 +61,7 @@ async function fetchOne(
   } finally {
     await handle.close();
   }
-  const actual = await sha256File(partial);
+  const actual = hash.digest("hex");
   if (actual !== id) {
     await rm(partial, { force: true });
     throw new ApplyError(
@@ -65,6 +73,16 @@ async function fetchOne(
   // cut before that only loses renames, and the objects are fetched again.
   await rename(partial, dest);
 }
+
+/** A hash of the file's first `length` bytes (a resumed download's bytes already on disk). */
+async function hashOf(path: string, length: number): Promise<Hash> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, { start: 0, end: length - 1 }))
+    hash.update(chunk as Buffer);
+  return hash;
+}
+
+const partialBytes = async (path: string) => (await stat(path).catch(() => undefined))?.size ?? 0;
 
 /** The retry about to happen: which attempt failed, of how many, and the wait before the next. */
 export interface Retry {
@@ -187,9 +205,14 @@ export async function fetchMissingObjects(
       if (options.signal.aborted)
         throw new ApplyError("superseded", "download aborted by a newer target");
       if (!(object.delta && (await viaDelta(store, source, object, options, counters, progress)))) {
-        await withRetries(options, object.id, () =>
-          fetchOne(store, source, object.id, options.signal, progress),
-        );
+        // The lookup's reading of the partial file holds for the first attempt (not after a
+        // delta was tried: that reading was of the delta's partial file).
+        let known = object.delta ? undefined : object.have;
+        await withRetries(options, object.id, () => {
+          const have = known;
+          known = undefined;
+          return fetchOne(store, source, object.id, options.signal, progress, undefined, have);
+        });
       }
       counters.objectsFetched++;
       options.onProgress({ ...counters });
@@ -214,8 +237,7 @@ async function inTurns<T, R>(items: T[], limit: number, fn: (item: T) => Promise
   return results;
 }
 
-const partialSize = async (store: LocalStore, id: string) =>
-  (await stat(join(store.partialDir, id)).catch(() => undefined))?.size ?? 0;
+const partialSize = (store: LocalStore, id: string) => partialBytes(join(store.partialDir, id));
 
 /** Fetches and applies a delta; false (after counting the full object in) when it fails. */
 async function viaDelta(

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalStore } from "../store/local-store.js";
@@ -67,6 +67,36 @@ describe("fetchMissingObjects", () => {
     expect(most).toBe(3);
     expect(counters).toMatchObject({ objects: 5, objectsFetched: 5, totalBytes: 19 });
     for (const id of ids) expect(await store.hasObject(id)).toBe(true);
+  });
+
+  it("resumes from the partial file, hashing the bytes already there with the rest", async () => {
+    const { id, store, source } = await setup();
+    writeFileSync(join(store.partialDir, id), "object ");
+    const counters = await fetchMissingObjects(store, source, [id], options([]));
+    expect(counters).toMatchObject({ objectsFetched: 1, resumedBytes: 7, fetchedBytes: 4 });
+    expect(readFileSync(store.objectPath(id), "utf8")).toBe("object body");
+  });
+
+  it("refuses a resumed object whose earlier bytes are wrong, and drops the partial file", async () => {
+    const { id, store, source } = await setup();
+    writeFileSync(join(store.partialDir, id), "OBJECT ");
+    await expect(fetchMissingObjects(store, source, [id], options([]))).rejects.toMatchObject({
+      name: "ApplyError",
+      reason: "object_hash_mismatch",
+    });
+    expect(existsSync(join(store.partialDir, id))).toBe(false);
+    expect(await store.hasObject(id)).toBe(false);
+  });
+
+  it("starts over when the source can only resume at an earlier point", async () => {
+    const { id, store, source } = await setup();
+    writeFileSync(join(store.partialDir, id), "OBJECT ");
+    const fromStart = Object.assign(Object.create(source), {
+      open: (object: string, _offset: number, signal: AbortSignal) =>
+        source.open(object, 0, signal),
+    });
+    await fetchMissingObjects(store, fromStart, [id], options([]));
+    expect(readFileSync(store.objectPath(id), "utf8")).toBe("object body");
   });
 
   it("does not retry an object the source does not have", async () => {

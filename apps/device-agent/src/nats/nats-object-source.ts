@@ -30,6 +30,8 @@ interface ResumeRecord {
   points: ResumePoint[];
 }
 
+const START: ResumePoint = { offset: 0, nextSeq: 1 };
+
 // Each request is idempotent: one lost in a reconnect is asked again soon rather than waited out.
 const REQUEST_TIMEOUT_MS = 5_000;
 const REQUEST_ATTEMPTS = 12;
@@ -119,6 +121,10 @@ export class NatsObjectSource implements ObjectSource {
   async open(id: string, offset: number, signal: AbortSignal): Promise<ObjectStream> {
     const info = this.sized.get(id) ?? (await this.info(id));
     this.sized.delete(id);
+    // Nothing fetched yet: no point to look for (one failed open fewer per object). Any point a
+    // cut download left is of no use at offset 0, and the next point saved replaces it.
+    if (offset === 0)
+      return { from: 0, chunks: this.chunks(id, info.nuid, START, info.size, signal, false) };
     let kept = true;
     const saved = await readFile(this.resumePath(id), "utf8")
       .then((text) => JSON.parse(text) as ResumeRecord)
@@ -127,7 +133,7 @@ export class NatsObjectSource implements ObjectSource {
         return undefined;
       });
     const usable = saved?.nuid === info.nuid ? saved.points.filter((p) => p.offset <= offset) : [];
-    const point = usable.sort((a, b) => b.offset - a.offset)[0] ?? { offset: 0, nextSeq: 1 };
+    const point = usable.sort((a, b) => b.offset - a.offset)[0] ?? START;
     const chunks = this.chunks(id, info.nuid, point, info.size, signal, kept);
     return { from: point.offset, chunks };
   }

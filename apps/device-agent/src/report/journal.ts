@@ -29,6 +29,8 @@ const TRUNCATED = " …(truncated)";
  * any release wrote there (`{"count":N}` and a newline), so no old byte outlives a write.
  */
 const CURSOR_WIDTH = 32;
+const JOURNAL_FLAGS =
+  constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
 
 /**
  * The persisted journal of reports: every report is appended and fsynced before anyone
@@ -154,12 +156,13 @@ export class ReportJournal {
   }
 
   /**
-   * Appends and fsyncs one line. The journal stays open between appends (appends are
-   * serialised), so a report costs a write and an fsync; after a failure it is opened again.
+   * Appends one line, on disk when the write returns (`O_DSYNC`: the data and the size that
+   * reads it back, as `fdatasync`). The journal stays open between appends (appends are
+   * serialised), so a report costs one write; after a failure it is opened again.
    */
   private async append(report: JournalEntry): Promise<void> {
     if (!this.file) {
-      const handle = await open(this.logPath, "a", 0o600);
+      const handle = await open(this.logPath, JOURNAL_FLAGS, 0o600);
       try {
         this.file = { handle, size: (await handle.stat()).size };
       } catch (error) {
@@ -170,8 +173,9 @@ export class ReportJournal {
     const file = this.file;
     const line = Buffer.from(`${JSON.stringify(report)}\n`);
     try {
-      await file.handle.write(line);
-      await file.handle.sync();
+      const { bytesWritten } = await file.handle.write(line);
+      if (bytesWritten !== line.length)
+        throw new Error(`journal append wrote ${bytesWritten} of ${line.length} bytes`);
       file.size += line.length;
     } catch (error) {
       // A part-written line (disk full mid-write) would swallow the retried one: cut it off.
