@@ -238,7 +238,9 @@ async function fetch(
       ctx.log.warn("object delta unusable; fetching the full object", { id, error: error.message }),
     onProgress: (downloads) => {
       last = downloads;
-      if (Date.now() - lastReport < 250 && downloads.objectsFetched < downloads.objects) return;
+      // The last object's progress is not reported on its own: the summary below follows it at
+      // once with the same counters (one report, and one event, fewer per device and target).
+      if (Date.now() - lastReport < 250 || downloads.objectsFetched === downloads.objects) return;
       lastReport = Date.now();
       progress(`fetching from ${source.name}`);
     },
