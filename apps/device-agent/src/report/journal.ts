@@ -29,6 +29,8 @@ const TRUNCATED = " …(truncated)";
  * any release wrote there (`{"count":N}` and a newline), so no old byte outlives a write.
  */
 const CURSOR_WIDTH = 32;
+/** Confirms gathered before the sent cursor is written. */
+const CURSOR_DELAY_MS = 1_000;
 const JOURNAL_FLAGS =
   constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
 
@@ -53,8 +55,12 @@ export class ReportJournal {
   private loading: Promise<void> | undefined;
   /** The open journal file and its length (only `append` touches it, one at a time). */
   private file: { handle: FileHandle; size: number } | undefined;
-  /** The sent cursor, open between confirms (they are serialised by the sender). */
+  /** The sent cursor, open between writes (they are serialised by `cursorWrites`). */
   private cursor: FileHandle | undefined;
+  /** The count the cursor file holds (as far as this journal wrote or read it). */
+  private cursorCount = 0;
+  private cursorDue: NodeJS.Timeout | undefined;
+  private cursorWrites: Promise<void> = Promise.resolve();
   private closed = false;
   /** Stamped on every report while an apply runs, so the gateway continues its trace. */
   traceparent: string | undefined;
@@ -66,6 +72,8 @@ export class ReportJournal {
     readonly deviceId: string,
     private readonly runtime: "lxc" | "sim",
     private readonly log?: Logger,
+    /** How long confirms gather before the sent cursor is written (see `confirm`). */
+    private readonly cursorDelayMs = CURSOR_DELAY_MS,
   ) {
     this.logPath = join(dir, "reports.jsonl");
     this.cursorPath = join(dir, "sent.json");
@@ -190,9 +198,10 @@ export class ReportJournal {
     }
   }
 
-  /** Closes the journal file (the agent stops); a later append opens it again. */
+  /** Writes the sent cursor, closes the journal file (the agent stops); a later append opens it again. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.writeCursorNow();
     await this.appending;
     const file = this.file;
     this.file = undefined;
@@ -255,6 +264,7 @@ export class ReportJournal {
             const cursor = await readJsonFile<{ count: number }>(this.cursorPath, { count: 0 });
             const all = await this.entries();
             this.sentCount = Math.min(cursor.count, all.length);
+            this.cursorCount = cursor.count;
             this.unsent = all.slice(this.sentCount);
           },
           { log: this.log, what: "reading the report journal" },
@@ -269,7 +279,12 @@ export class ReportJournal {
     return this.loading;
   }
 
-  /** Records that the oldest pending report reached the gateway. */
+  /**
+   * Records that the oldest pending report reached the gateway. The sent cursor on disk follows
+   * within `cursorDelayMs` (one write for the confirms of that time, not one each) and on
+   * `close`: an agent killed before it resends the reports confirmed since, which the status
+   * stream's msgID window and the gateway's (bootId, seq) check take as duplicates.
+   */
   async confirm(report: JournalEntry): Promise<void> {
     await this.loadUnsent();
     const first = this.unsent?.[0];
@@ -277,15 +292,37 @@ export class ReportJournal {
       throw new Error(`confirm of ${report.bootId}:${report.seq} out of journal order`);
     }
     this.unsent!.shift();
-    const count = ++this.sentCount;
-    await withResourceRetry(() => this.writeCursor(count), {
-      log: this.log,
-      what: "recording a sent report",
+    this.sentCount++;
+    if (this.closed) return this.writeCursorNow();
+    this.cursorDue ??= setTimeout(() => void this.writeCursorNow(), this.cursorDelayMs);
+    this.cursorDue.unref();
+  }
+
+  /** Writes the sent cursor now if it is behind (serialised; a failure is logged, kept for the next). */
+  private writeCursorNow(): Promise<void> {
+    clearTimeout(this.cursorDue);
+    this.cursorDue = undefined;
+    this.cursorWrites = this.cursorWrites.then(async () => {
+      const count = this.sentCount;
+      if (count === this.cursorCount) return;
+      await withResourceRetry(() => this.writeCursor(count), {
+        log: this.log,
+        what: "recording a sent report",
+      }).then(
+        () => {
+          this.cursorCount = count;
+        },
+        (error: Error) =>
+          this.log?.warn("sent cursor not written; confirmed reports may be sent again", {
+            error: error.message,
+          }),
+      );
     });
+    return this.cursorWrites;
   }
 
   /**
-   * Overwrites the cursor in place on a file kept open: one write a report, where a temp file,
+   * Overwrites the cursor in place on a file kept open: one write, where a temp file,
    * a rename and their metadata cost four calls and a journal commit of the file system each. Not
    * fsynced: a cursor lost to a power cut only sends confirmed reports again, which the status
    * stream's msgID window and the gateway's (bootId, seq) check take as duplicates.

@@ -1,4 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { ReportJournal, ReportOutOfContract } from "./journal.js";
 
@@ -19,6 +26,7 @@ describe("report journal", () => {
     await journal.confirm(a);
     const c = await journal.report({ revision: "r1", status: "DONE", message: "m" });
     expect(await journal.pending()).toEqual([b, c]);
+    await journal.close(); // the agent stops: the sent cursor is written
 
     const restarted = new ReportJournal(dir, "dev-1", "sim");
     expect(restarted.bootId).not.toBe(journal.bootId);
@@ -56,6 +64,7 @@ describe("report journal", () => {
     expect(await journal.pending()).toEqual(reports.slice(1));
     await journal.confirm(reports[1]!);
     await journal.confirm(reports[2]!);
+    await journal.close();
     const text = readFileSync(join(dir, "sent.json"), "utf8");
     expect(JSON.parse(text)).toEqual({ count: 3 });
     expect(text.endsWith("\n")).toBe(true);
@@ -66,6 +75,24 @@ describe("report journal", () => {
     expect(readFileSync(join(dir, "sent.json"), "utf8")).toHaveLength(text.length);
     await journal.close();
     expect(await new ReportJournal(dir, "dev-1", "sim").pending()).toEqual([]);
+  });
+
+  it("writes the sent cursor once for the confirms of its delay; a kill before it only resends them", async () => {
+    const journal = new ReportJournal(dir, "dev-1", "sim", undefined, 200);
+    const reports = [];
+    for (const status of ["QUEUED", "DOWNLOADING", "INPROGRESS"] as const)
+      reports.push(await journal.report({ revision: "r1", status, message: "m" }));
+    await journal.confirm(reports[0]!);
+    await journal.confirm(reports[1]!);
+    // Killed now: a restart sends both again (the gateway takes them as duplicates).
+    expect(existsSync(join(dir, "sent.json"))).toBe(false);
+    expect(await new ReportJournal(dir, "dev-1", "sim").pending()).toEqual(reports);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(JSON.parse(readFileSync(join(dir, "sent.json"), "utf8"))).toEqual({ count: 2 });
+    expect(await new ReportJournal(dir, "dev-1", "sim").pending()).toEqual(reports.slice(2));
+    await journal.confirm(reports[2]!);
+    await journal.close(); // written at once on close, not left to the timer
+    expect(JSON.parse(readFileSync(join(dir, "sent.json"), "utf8"))).toEqual({ count: 3 });
   });
 
   it("skips a line torn by a crash mid-append", async () => {

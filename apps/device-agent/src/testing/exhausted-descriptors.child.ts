@@ -1,5 +1,5 @@
 // Run by journal-resources.unit.spec.ts as its own process under a low `ulimit -n`: takes every
-// free descriptor, journals a report and records it sent while none is left, then gives the
+// free descriptor, journals a report and writes its sent cursor while none is left, then gives the
 // descriptors back once the journal said it is waiting. Prints one JSON line with what happened.
 import { closeSync, openSync } from "node:fs";
 import { resourceErrorCounts } from "../fs/resource-retry.js";
@@ -49,10 +49,12 @@ const report = await reporting;
 const pending = await journal.pending();
 exhaust();
 const second = warned();
-const confirming = journal.confirm(report);
+await journal.confirm(report);
+// The sent cursor is written on close (or after the confirm delay): with no descriptor left.
+const closing = journal.close();
 await second;
 release();
-await confirming;
+await closing;
 
 const restarted = new ReportJournal(dir, "dev-1", "sim");
 console.log(
