@@ -26,6 +26,26 @@ const BEHIND_READS = 6;
 const BEHIND_DELAY_MS = 50;
 
 /**
+ * The wait before the read after `failures` failed ones in a row: `retryMs` doubling, at most
+ * `checkMs`, spread over half to one and a half of it. A read that timed out waits at least the
+ * request timeout: the server was too busy to answer, and a fleet whose reads all timed out at
+ * once must not come back a second later all together (10,000 devices did, in `bench:fleet`,
+ * ten times their checks' load while the server was slowest). A change message still reads at
+ * once: only the check waits.
+ */
+export function retryDelayMs(
+  failures: number,
+  retryMs: number,
+  checkMs: number,
+  timedOut: boolean,
+  random = Math.random,
+): number {
+  const doubled = retryMs * 2 ** Math.max(0, failures - 1);
+  const base = Math.min(checkMs, timedOut ? Math.max(REQUEST_TIMEOUT_MS, doubled) : doubled);
+  return Math.round(base * (0.5 + random()));
+}
+
+/**
  * Issue 16: a device follows its own `sc_targets` key WITHOUT a JetStream consumer (one consumer
  * per device is what a nats-server could not create for 10,000 devices): the key's value is read
  * by direct get (`DIRECT.GET.KV_sc_targets.$KV.sc_targets.<id>`, the one read its permissions
@@ -94,7 +114,7 @@ export class TargetFollow implements AsyncIterable<TargetEntry> {
       this.options.warn?.("target watch: the server did not answer in time; retrying", {
         error: (error as Error).message,
       });
-      this.failed();
+      this.failed(true);
     }
     return this;
   }
@@ -150,14 +170,18 @@ export class TargetFollow implements AsyncIterable<TargetEntry> {
           why,
           error: error.message,
         });
-        this.failed();
+        this.failed(isTimeout(error));
       },
     );
   }
 
-  private failed(): void {
+  private failed(timedOut: boolean): void {
+    if (this.stopped) return;
     this.failures++;
-    this.schedule(Math.min(this.checkMs, this.retryMs * 2 ** (this.failures - 1)));
+    clearTimeout(this.timer);
+    const ms = retryDelayMs(this.failures, this.retryMs, this.checkMs, timedOut);
+    this.timer = setTimeout(() => this.refresh("check"), ms);
+    this.timer.unref?.();
   }
 
   private schedule(ms: number): void {

@@ -113,7 +113,7 @@ export async function connectAgent(agent: Agent, options: ConnectedOptions) {
         agent.log.info("reconnected; replaying pending reports");
         void heartbeat.send();
         void metrics.send();
-        void sender.flush();
+        void sender.reconnected();
       } else if (status.type === "disconnect") {
         agent.gateway.lost();
         agent.log.warn("disconnected from the gateway");

@@ -27,6 +27,10 @@ export class StatusSender {
   private pausedUntil = 0;
   /** Passes in a row that failed on the device itself (journal I/O), for the backoff. */
   private failures = 0;
+  /** Publishes in a row that JetStream did not acknowledge, for the backoff. */
+  private unacked = 0;
+  /** No replay before this time (the backoff after an unacknowledged publish). */
+  private backoffUntil = 0;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -65,6 +69,13 @@ export class StatusSender {
     return this.flushing;
   }
 
+  /** The connection is back: what is pending goes now, the backoff of the outage forgotten. */
+  reconnected(): Promise<void> {
+    this.unacked = 0;
+    this.backoffUntil = 0;
+    return this.flush();
+  }
+
   /**
    * The gateway asked this device to slow down (its reports came over the device's rate): send
    * nothing for `ms`, then go on with what is still pending (the journal keeps every report).
@@ -96,7 +107,8 @@ export class StatusSender {
   private async pass(): Promise<void> {
     const pending = await this.journal.pending();
     for (const journaled of pending) {
-      if (Date.now() < this.pausedUntil) return; // the pause's timer flushes again
+      // The pause's (or the backoff's) timer flushes again.
+      if (Date.now() < Math.max(this.pausedUntil, this.backoffUntil)) return;
       if (ReportJournal.isLocal(journaled)) {
         this.log.warn(
           "report of an offline bundle kept on the device: it names no fleet revision",
@@ -119,14 +131,22 @@ export class StatusSender {
           timeout: 5000,
         });
       } catch (error) {
+        const retryInMs = unackedDelayMs(++this.unacked, this.retryMs);
         this.log.warn("status report not acknowledged; will replay", {
           seq: report.seq,
           error: (error as Error).message,
+          retryInMs,
         });
+        // A report journaled meanwhile waits too (its flush passes while backing off), in order.
+        this.backoffUntil = Date.now() + retryInMs;
         clearTimeout(this.retry);
-        this.retry = setTimeout(() => void this.flush(), this.retryMs);
+        this.retry = setTimeout(
+          () => void this.flush(),
+          Math.max(retryInMs, this.pausedUntil - Date.now()),
+        );
         return;
       }
+      this.unacked = 0;
       await this.journal.confirm(journaled);
     }
   }
@@ -174,4 +194,15 @@ export function listenForBackoff(
       sender.pause(Math.min(asked.data.retryAfterMs, 60_000));
     },
   });
+}
+
+/**
+ * The wait before replaying after `unacked` publishes in a row went unacknowledged: `retryMs`
+ * doubling up to 8 times it, spread over half to one and a half. A server too busy to ack in
+ * time is not asked again by every device a second later all together: 10,000 agents replaying
+ * on a fixed second kept nats-server saturated through a whole wave in `bench:fleet`.
+ */
+export function unackedDelayMs(unacked: number, retryMs: number, random = Math.random): number {
+  const base = Math.min(retryMs * 8, retryMs * 2 ** Math.max(0, unacked - 1));
+  return Math.round(base * (0.5 + random()));
 }
