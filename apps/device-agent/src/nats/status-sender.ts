@@ -82,8 +82,15 @@ export class StatusSender {
    */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    this.flushAt(this.pausedUntil);
+  }
+
+  /** One timer: the next pass at `at`, or when the pause and the backoff are both over. */
+  private flushAt(at: number): void {
+    if (this.closed) return;
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.flush(), this.pausedUntil - Date.now());
+    const when = Math.max(at, this.pausedUntil, this.backoffUntil);
+    this.retry = setTimeout(() => void this.flush(), Math.max(0, when - Date.now()));
   }
 
   private failed(error: unknown): void {
@@ -96,19 +103,17 @@ export class StatusSender {
         : "status reports held by a journal error; will retry",
       { ...(code ? { code } : {}), error: (error as Error).message, retryInMs: delayMs },
     );
-    if (this.closed) return;
-    clearTimeout(this.retry);
-    this.retry = setTimeout(
-      () => void this.flush(),
-      Math.max(delayMs, this.pausedUntil - Date.now()),
-    );
+    this.flushAt(Date.now() + delayMs);
   }
 
   private async pass(): Promise<void> {
     const pending = await this.journal.pending();
     for (const journaled of pending) {
-      // The pause's (or the backoff's) timer flushes again.
-      if (Date.now() < Math.max(this.pausedUntil, this.backoffUntil)) return;
+      // Paused or backing off: the next pass comes when both are over.
+      if (Date.now() < Math.max(this.pausedUntil, this.backoffUntil)) {
+        this.flushAt(0);
+        return;
+      }
       if (ReportJournal.isLocal(journaled)) {
         this.log.warn(
           "report of an offline bundle kept on the device: it names no fleet revision",
@@ -139,11 +144,7 @@ export class StatusSender {
         });
         // A report journaled meanwhile waits too (its flush passes while backing off), in order.
         this.backoffUntil = Date.now() + retryInMs;
-        clearTimeout(this.retry);
-        this.retry = setTimeout(
-          () => void this.flush(),
-          Math.max(retryInMs, this.pausedUntil - Date.now()),
-        );
+        this.flushAt(0);
         return;
       }
       this.unacked = 0;
