@@ -142,14 +142,22 @@ export class LocalStore {
   async writeTrail(record: TrailRecord): Promise<void> {
     const dir = this.trailDir(record.id);
     await mkdir(dir, { recursive: true });
+    const made = new Set<string>();
     for (const [key, value] of Object.entries(record.state)) {
       if (typeof value !== "string" || !SHA256.test(value) || key.endsWith(".json")) continue;
       if (!SAFE_KEY.test(key))
         throw new Error(`state key ${JSON.stringify(key)} is not a safe relative path`);
       const target = join(dir, "files", key);
-      await mkdir(dirname(target), { recursive: true });
-      await rm(target, { force: true });
-      await link(this.objectPath(value), target);
+      // Each directory once per trail, and a link replaced only when one is there (a trail
+      // written again): three calls an object were one more than a first install needs.
+      const parent = dirname(target);
+      if (!made.has(parent)) await mkdir(parent, { recursive: true });
+      made.add(parent);
+      await link(this.objectPath(value), target).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EEXIST") throw error;
+        await rm(target, { force: true });
+        await link(this.objectPath(value), target);
+      });
     }
     await writeJsonAtomic(join(dir, "trail.json"), record);
   }
