@@ -67,7 +67,9 @@ describe("status ingestion across gateway restarts and replicas", () => {
   });
 
   it("ingests every report once when the gateway dies mid-stream and reports arrive while it is down", async () => {
-    const devices = ids("crash", 40);
+    // Enough reports that the gateway is still busy with them when it is killed (with 40 it
+    // once applied all 120 between the test's check and the kill on a loaded machine).
+    const devices = ids("crash", 100);
     for (const id of devices) await aTargetedDevice(store, id);
     const first = await startGateway(db.url, nats.url);
     for (const seq of [1, 2, 3])
