@@ -178,16 +178,18 @@ export class TargetFollow implements AsyncIterable<TargetEntry> {
   private failed(timedOut: boolean): void {
     if (this.stopped) return;
     this.failures++;
-    clearTimeout(this.timer);
-    const ms = retryDelayMs(this.failures, this.retryMs, this.checkMs, timedOut);
-    this.timer = setTimeout(() => this.refresh("check"), ms);
-    this.timer.unref?.();
+    this.checkIn(retryDelayMs(this.failures, this.retryMs, this.checkMs, timedOut));
   }
 
+  /** The next check in about `ms` (±20 %). */
   private schedule(ms: number): void {
+    this.checkIn(ms * (0.8 + 0.4 * Math.random()));
+  }
+
+  private checkIn(ms: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.refresh("check"), ms * (0.8 + 0.4 * Math.random()));
+    this.timer = setTimeout(() => this.refresh("check"), ms);
     this.timer.unref?.();
   }
 

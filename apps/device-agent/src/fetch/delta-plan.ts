@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -6,10 +6,16 @@ import { applyDelta, type DeltaManifest } from "@statecast/state";
 import type { LocalStore } from "../store/local-store.js";
 import type { ObjectSource } from "./object-source.js";
 
-export async function sha256File(path: string): Promise<string> {
+/** A sha256 of the file's bytes, or of its first `length` (a resumed download's, on disk). */
+export async function hashFile(path: string, length?: number): Promise<Hash> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
+  const range = length === undefined ? {} : { start: 0, end: length - 1 };
+  for await (const chunk of createReadStream(path, range)) hash.update(chunk as Buffer);
+  return hash;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  return (await hashFile(path)).digest("hex");
 }
 
 /**

@@ -1,13 +1,13 @@
-import { createHash, type Hash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createHash } from "node:crypto";
 import { open, rename, rm, stat, statfs, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import type { DeltaManifest } from "@statecast/state";
 import { ApplyError } from "../apply/apply-error.js";
+import { spreadDoubling } from "../backoff.js";
 import { fsyncDir } from "../fs/atomic.js";
 import type { DownloadCounters } from "../report/report.js";
 import type { LocalStore } from "../store/local-store.js";
-import { pickDelta, rebuildFromDelta } from "./delta-plan.js";
+import { hashFile, pickDelta, rebuildFromDelta } from "./delta-plan.js";
 import { type ObjectSource, ObjectUnavailable } from "./object-source.js";
 
 export interface FetchOptions {
@@ -43,7 +43,7 @@ async function fetchOne(
   if (stream.from < offset) await truncate(partial, stream.from);
   // Hashed as it is written: the bytes already there first (a resumed download), then each chunk.
   // Reading the whole file back after the last write cost an object's size again in reads.
-  const hash = stream.from > 0 ? await hashOf(partial, stream.from) : createHash("sha256");
+  const hash = stream.from > 0 ? await hashFile(partial, stream.from) : createHash("sha256");
   const handle = await open(partial, stream.from > 0 ? "a" : "w", 0o600);
   try {
     for await (const chunk of stream.chunks) {
@@ -74,14 +74,6 @@ async function fetchOne(
   await rename(partial, dest);
 }
 
-/** A hash of the file's first `length` bytes (a resumed download's bytes already on disk). */
-async function hashOf(path: string, length: number): Promise<Hash> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { start: 0, end: length - 1 }))
-    hash.update(chunk as Buffer);
-  return hash;
-}
-
 const partialBytes = async (path: string) => (await stat(path).catch(() => undefined))?.size ?? 0;
 
 /** The retry about to happen: which attempt failed, of how many, and the wait before the next. */
@@ -97,8 +89,8 @@ export interface Retry {
  * below the source's own hint.
  */
 export function retryDelayMs(attempt: number, hintMs = 0, random = Math.random): number {
-  const base = Math.min(5000, 200 * 2 ** attempt);
-  return Math.round(Math.max(base * (0.5 + random()), hintMs * (1 + random() / 2)));
+  const spread = spreadDoubling(200, attempt, 5000, random);
+  return Math.round(Math.max(spread, hintMs * (1 + random() / 2)));
 }
 
 /**
@@ -167,7 +159,7 @@ export async function fetchMissingObjects(
     // not left to crash the apply with the device never reporting.
     const size = await withRetries(options, id, () => source.size(id));
     const delta = deltasUsable ? await pickDelta(store, source, id, size) : undefined;
-    const have = await partialSize(store, delta?.id ?? id);
+    const have = await partialBytes(join(store.partialDir, delta?.id ?? id));
     return { id, size, have, ...(delta ? { delta } : {}) };
   });
   const missing = looked.filter((o): o is Missing => o !== null);
@@ -207,12 +199,19 @@ export async function fetchMissingObjects(
       if (!(object.delta && (await viaDelta(store, source, object, options, counters, progress)))) {
         // The lookup's reading of the partial file holds for the first attempt (not after a
         // delta was tried: that reading was of the delta's partial file).
-        let known = object.delta ? undefined : object.have;
-        await withRetries(options, object.id, () => {
-          const have = known;
-          known = undefined;
-          return fetchOne(store, source, object.id, options.signal, progress, undefined, have);
-        });
+        let attempt = 0;
+        const have = object.delta ? undefined : object.have;
+        await withRetries(options, object.id, () =>
+          fetchOne(
+            store,
+            source,
+            object.id,
+            options.signal,
+            progress,
+            undefined,
+            attempt++ === 0 ? have : undefined,
+          ),
+        );
       }
       counters.objectsFetched++;
       options.onProgress({ ...counters });
@@ -236,8 +235,6 @@ async function inTurns<T, R>(items: T[], limit: number, fn: (item: T) => Promise
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
-
-const partialSize = (store: LocalStore, id: string) => partialBytes(join(store.partialDir, id));
 
 /** Fetches and applies a delta; false (after counting the full object in) when it fails. */
 async function viaDelta(

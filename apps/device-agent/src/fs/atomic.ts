@@ -18,7 +18,7 @@ export async function fsyncDir(dir: string): Promise<void> {
  * needed to read it back, as `fdatasync`), so a small record costs one call, not a write and a
  * sync handed to the thread pool one after the other.
  */
-export const SYNCED_NEW_FILE =
+const SYNCED_NEW_FILE =
   constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC;
 
 /**

@@ -6,6 +6,7 @@ import {
   reportMessageId,
   statusSubject,
 } from "@statecast/contract";
+import { spreadDoubling } from "../backoff.js";
 import { countResourceError, isResourceError, resourceBackoff } from "../fs/resource-retry.js";
 import type { Logger } from "../log.js";
 import { ReportJournal } from "../report/journal.js";
@@ -204,6 +205,5 @@ export function listenForBackoff(
  * on a fixed second kept nats-server saturated through a whole wave in `bench:fleet`.
  */
 export function unackedDelayMs(unacked: number, retryMs: number, random = Math.random): number {
-  const base = Math.min(retryMs * 8, retryMs * 2 ** Math.max(0, unacked - 1));
-  return Math.round(base * (0.5 + random()));
+  return Math.round(spreadDoubling(retryMs, unacked - 1, retryMs * 8, random));
 }
