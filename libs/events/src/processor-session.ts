@@ -92,7 +92,7 @@ export class ProcessorSession {
    * session knows), commit. After any failure the checkpoint is read again from its row.
    */
   private async processBatch(client: pg.Client): Promise<boolean> {
-    const { name, partition } = this.slot;
+    const { partition } = this.slot;
     const from = this.checkpoint ?? (await this.readCheckpoint(client));
     const read = await this.readWindows(client, from);
     const { position } = read;
@@ -105,28 +105,40 @@ export class ProcessorSession {
       this.partitioned && this.options.routing !== "handler"
         ? read.events.filter((event) => partition.owns(event.streamId))
         : read.events;
+    // Nothing to handle in the window: the checkpoint moves in one statement of its own (no
+    // BEGIN and COMMIT around it: two round trips fewer for every wake of a sparse processor).
+    if (events.length === 0) {
+      await this.advance(client, from, position);
+      this.checkpoint = position;
+      this.position = position;
+      return true;
+    }
     await client.query("BEGIN");
-    const handled =
-      events.length > 0 ? { outcome: await this.options.handle(events, client, partition) } : null;
+    const handled = { outcome: await this.options.handle(events, client, partition) };
+    await this.advance(client, from, position);
+    await client.query("COMMIT");
+    this.checkpoint = position;
+    this.position = position;
+    this.handledEvents += events.length;
+    this.options.onCommitted?.(handled.outcome, events, partition);
+    this.store.announceIfAppendedIn(client);
+    return true;
+  }
+
+  /** Moves the checkpoint row from `from` (the value this session knows) to `to`. */
+  private async advance(client: pg.Client, from: LogPosition, to: LogPosition): Promise<void> {
     const advanced = await client.query(ADVANCE_CHECKPOINT, [
-      name,
-      position.transactionId.toString(),
-      position.globalPosition.toString(),
+      this.slot.name,
+      to.transactionId.toString(),
+      to.globalPosition.toString(),
       from.transactionId.toString(),
       from.globalPosition.toString(),
     ]);
     if (advanced.rowCount !== 1) {
       throw new Error(
-        `checkpoint of processor ${name} moved under it: is another instance running?`,
+        `checkpoint of processor ${this.slot.name} moved under it: is another instance running?`,
       );
     }
-    await client.query("COMMIT");
-    this.checkpoint = position;
-    this.position = position;
-    this.handledEvents += events.length;
-    if (handled) this.options.onCommitted?.(handled.outcome, events, partition);
-    this.store.announceIfAppendedIn(client);
-    return true;
   }
 
   private async readCheckpoint(client: pg.Client): Promise<LogPosition> {
