@@ -76,3 +76,8 @@ export function putDevices(table: DeviceTable, devices: readonly RolloutDevice[]
 export function allDevices(table: DeviceTable): RolloutDevice[] {
   return table.buckets.flatMap((bucket) => [...bucket.values()]);
 }
+
+/** Every device, without copying the table into an array (the progress view's one pass). */
+export function forEachDevice(table: DeviceTable, visit: (device: RolloutDevice) => void): void {
+  for (const bucket of table.buckets) for (const device of bucket.values()) visit(device);
+}

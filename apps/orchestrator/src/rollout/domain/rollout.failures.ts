@@ -1,4 +1,4 @@
-import { allDevices } from "./rollout.device-table.js";
+import { allDevices, type RolloutDevice } from "./rollout.device-table.js";
 import type { StartedRolloutState } from "./rollout.js";
 
 /** Failed or rejected devices sharing the stage they failed in and the reason they gave. */
@@ -16,8 +16,15 @@ export const GROUP_DEVICE_LIMIT = 50;
 
 /** Failures grouped by (outcome, stage, reason), largest group first, device ids sorted. */
 export function failureGroups(state: StartedRolloutState): (FailureGroup & { count: number })[] {
+  return groupFailures(allDevices(state.devices));
+}
+
+/** {@link failureGroups} of these devices (those neither failed nor rejected are passed over). */
+export function groupFailures(
+  devices: readonly RolloutDevice[],
+): (FailureGroup & { count: number })[] {
   const groups = new Map<string, FailureGroup>();
-  for (const device of allDevices(state.devices)) {
+  for (const device of devices) {
     if (device.status !== "failed" && device.status !== "rejected") continue;
     const stage = device.stage ?? "unknown";
     const reason = device.reason ?? "unknown";

@@ -1,7 +1,7 @@
 import type { RevisionRef } from "./rollout.definition.js";
-import { allDevices, getDevice } from "./rollout.device-table.js";
+import { forEachDevice, type RolloutDevice } from "./rollout.device-table.js";
 import type { ConsentState, RolloutEvent } from "./rollout.events.js";
-import { type FailureGroup, failureGroups } from "./rollout.failures.js";
+import { type FailureGroup, groupFailures } from "./rollout.failures.js";
 import { allowedFailures, evaluateGate, gateCounts } from "./rollout.gate.js";
 import type {
   RolloutState,
@@ -81,7 +81,10 @@ export function rolloutProgress(state: RolloutState, now: string): RolloutProgre
       failures: [],
       consent: noConsent(),
     };
-  const waves = state.waves.map((wave) => waveProgress(state, wave, now));
+  const seen = scanDevices(state);
+  const waves = state.waves.map((wave) =>
+    waveProgress(wave, seen.soaking.get(wave.index) ?? [], now),
+  );
   const devices = waves.reduce((sum, w) => sum + w.size, 0);
   return {
     ...base,
@@ -89,28 +92,48 @@ export function rolloutProgress(state: RolloutState, now: string): RolloutProgre
     devices,
     waves,
     etaSeconds: eta(state, waves, now),
-    failures: failureGroups(state),
-    consent: consentCounts(state),
+    failures: groupFailures(seen.failed),
+    consent: seen.consent,
   };
 }
 
 const noConsent = (): Record<ConsentState, number> => ({ asked: 0, accept: 0, later: 0, skip: 0 });
 
-function consentCounts(state: StartedRolloutState): Record<ConsentState, number> {
-  const counts = noConsent();
-  for (const device of allDevices(state.devices))
-    if (device.consent) counts[device.consent.answer]++;
-  return counts;
+type Soaking = { since: string; until: string };
+
+/**
+ * What the view needs of every device, in ONE pass over the table: the soaking devices of each
+ * wave, the failed and rejected ones, the consent answers. The view is read once a second by
+ * whoever watches a rollout (the CLI, the console, bench:fleet); three passes and a lookup per
+ * wave member were 10 % of the orchestrator's CPU during a 10,000-device rollout (issue 16).
+ */
+function scanDevices(state: StartedRolloutState): {
+  soaking: Map<number, Soaking[]>;
+  failed: RolloutDevice[];
+  consent: Record<ConsentState, number>;
+} {
+  const soaking = new Map<number, Soaking[]>();
+  const failed: RolloutDevice[] = [];
+  const consent = noConsent();
+  forEachDevice(state.devices, (device) => {
+    if (device.consent) consent[device.consent.answer]++;
+    if (device.status === "failed" || device.status === "rejected") failed.push(device);
+    else if (device.status === "soaking" && device.soakUntil) {
+      const wave = soaking.get(device.waveIndex);
+      const entry = { since: device.statusAt, until: device.soakUntil };
+      if (wave) wave.push(entry);
+      else soaking.set(device.waveIndex, [entry]);
+    }
+  });
+  return { soaking, failed, consent };
 }
 
-function waveProgress(state: StartedRolloutState, wave: WaveState, now: string): WaveProgress {
+function waveProgress(
+  wave: WaveState,
+  soakingSince: readonly Soaking[],
+  now: string,
+): WaveProgress {
   const gate = evaluateGate(wave);
-  const soakingSince = wave.deviceIds.flatMap((id) => {
-    const device = getDevice(state.devices, id);
-    return device?.status === "soaking" && device.soakUntil
-      ? [{ since: device.statusAt, until: device.soakUntil }]
-      : [];
-  });
   const gateState =
     wave.status === "running" ? "open" : wave.status === "pending" ? "not_started" : wave.status;
   return {
@@ -140,9 +163,27 @@ function waveProgress(state: StartedRolloutState, wave: WaveState, now: string):
     soak: {
       soakSeconds: wave.spec.soakSeconds,
       soakingDevices: soakingSince.length,
-      longestSoakingSeconds: Math.max(0, ...soakingSince.map((s) => seconds(s.since, now))),
-      remainingSeconds: Math.max(0, ...soakingSince.map((s) => seconds(now, s.until))),
+      ...soakSpan(soakingSince, now),
     },
+  };
+}
+
+/** The longest soak so far and the longest left (a loop: a wave may soak thousands at once). */
+function soakSpan(
+  soaking: readonly Soaking[],
+  now: string,
+): { longestSoakingSeconds: number; remainingSeconds: number } {
+  let earliest = Number.POSITIVE_INFINITY;
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const { since, until } of soaking) {
+    earliest = Math.min(earliest, Date.parse(since));
+    latest = Math.max(latest, Date.parse(until));
+  }
+  if (soaking.length === 0) return { longestSoakingSeconds: 0, remainingSeconds: 0 };
+  const at = Date.parse(now);
+  return {
+    longestSoakingSeconds: Math.max(0, (at - earliest) / 1000),
+    remainingSeconds: Math.max(0, (latest - at) / 1000),
   };
 }
 

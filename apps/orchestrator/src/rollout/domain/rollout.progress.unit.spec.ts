@@ -55,6 +55,41 @@ describe("progress view", () => {
     });
   });
 
+  it("counts each wave's own soaking devices and every failure, in one view", () => {
+    const rollout = aRollout({
+      definition: aDefinition({
+        waves: [
+          aWave({ size: { count: 2 }, soakSeconds: 60 }),
+          aWave({ size: { percent: 100 }, soakSeconds: 600 }),
+        ],
+      }),
+      devices: devices(6),
+    });
+    const [a, b] = rollout.membersOf(0) as [string, string];
+    rollout.when(report.done(a, at(10)));
+    rollout.when(report.done(b, at(20)));
+    rollout.when({ type: "SoakTimerElapsed", deviceId: a, now: at(70) });
+    rollout.when({ type: "SoakTimerElapsed", deviceId: b, now: at(80) });
+    const [c, d, e, f] = rollout.membersOf(1) as [string, string, string, string];
+    rollout.when(report.done(c, at(100)));
+    rollout.when(report.done(d, at(150)));
+    rollout.when(report.wontgo(e, at(160), "signature_invalid"));
+    rollout.when(report.progress(f, "DOWNLOADING", at(170)));
+    const progress = rolloutProgress(rollout.state, at(200));
+    expect(progress?.waves.map((w) => w.soak)).toEqual([
+      { soakSeconds: 60, soakingDevices: 0, longestSoakingSeconds: 0, remainingSeconds: 0 },
+      { soakSeconds: 600, soakingDevices: 2, longestSoakingSeconds: 100, remainingSeconds: 550 },
+    ]);
+    expect(progress?.failures).toEqual([
+      expect.objectContaining({
+        outcome: "rejected",
+        reason: "signature_invalid",
+        count: 1,
+        devices: [e],
+      }),
+    ]);
+  });
+
   it("estimates the time left from the pace of closed waves", () => {
     const rollout = aRollout({
       definition: aDefinition({ waves: [aWave(), aWave(), aWave({ size: { percent: 100 } })] }),
