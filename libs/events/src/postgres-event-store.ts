@@ -162,6 +162,14 @@ export class PostgresEventStore {
     );
   }
 
+  /**
+   * One statement on the pool, a transaction of its own (autocommit): for a service's own table
+   * beside its events (the gateway's presence) where a BEGIN and a COMMIT would double its cost.
+   */
+  statement<R extends pg.QueryResultRow>(query: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+    return this.#pool.query<R>(query);
+  }
+
   /** A connection of its own (outside the pool, same settings), e.g. for a LISTEN. */
   dedicatedClient(applicationName: string): pg.Client {
     return new pg.Client({ ...this.#pool.options, application_name: applicationName });

@@ -23,6 +23,7 @@ import {
 } from "@statecast/events";
 import { recordHeartbeats } from "../presence/presence.repository.js";
 import type { DeviceStateCache } from "./device-state-cache.js";
+import { refreshOnlineBeats, withSettledBeats } from "./online-beats.js";
 
 /** One message of a device as it arrived, in stream order. */
 export interface ArrivedMessage {
@@ -187,7 +188,8 @@ interface Folded {
 }
 
 /**
- * Many devices at once, in at most two commits. First the devices whose folded state is cached
+ * Many devices at once, in at most two commits. The heartbeats of devices already online are
+ * settled first, in one statement of their own ({@link refreshOnlineBeats}). Then the devices whose folded state is cached
  * are decided on it and appended in one statement of their own ({@link applyOnCachedStates}: the
  * common case of a device reporting again, one round trip). The others, in one transaction (one
  * commit, one fsync) and a constant number of statements: the device stream rows are locked (in the database's id order, as appendMany and every other
@@ -200,9 +202,10 @@ interface Folded {
  */
 export async function applyDevicesTogether(
   store: PostgresEventStore,
-  work: readonly DeviceWork[],
+  batch: readonly DeviceWork[],
   cache?: DeviceStateCache,
 ): Promise<(MessageFate[] | Error)[]> {
+  const { work, settled } = await refreshOnlineBeats(store, batch, cache);
   const outcomes = new Map<string, MessageFate[] | Error>();
   const { decided, appends, rest } = decideOnCachedStates(work, cache);
   // Disjoint devices: the cached-state append and the locked transaction run side by side.
@@ -220,7 +223,12 @@ export async function applyDevicesTogether(
   // Nothing committed at all: the caller retries the whole batch, as it did one transaction.
   if (failures.length > 0 && [...outcomes.values()].every((o) => o instanceof Error))
     throw failures[0];
-  return work.map((w) => outcomes.get(w.deviceId) as MessageFate[] | Error);
+  return batch.map(
+    (w) =>
+      withSettledBeats(outcomes.get(w.deviceId), settled.get(w.deviceId), w.messages.length) as
+        | MessageFate[]
+        | Error,
+  );
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

@@ -1,0 +1,110 @@
+import { parseDeviceMessage } from "@statecast/contract";
+import { PresenceSweeper } from "../presence/presence-sweeper.js";
+import {
+  aReport,
+  aTargetedDevice,
+  deviceEventTypes,
+  useGateway,
+} from "../testing/gateway.test-helper.js";
+import { type ArrivedMessage, applyDevicesTogether } from "./device-report-applier.js";
+import { DeviceStateCache } from "./device-state-cache.js";
+
+const encoder = new TextEncoder();
+let n = 0;
+
+/** A message as the ingestor hands it to the applier (parsed from the bytes an agent sends). */
+function arrived(
+  deviceId: string,
+  body: Record<string, unknown>,
+  receivedAt: Date,
+): ArrivedMessage {
+  const parsed = parseDeviceMessage(encoder.encode(JSON.stringify(body)), deviceId);
+  if (!parsed.ok) throw new Error(`test message refused: ${parsed.detail}`);
+  return { message: parsed.message, messageId: `m-${++n}`, receivedAt: receivedAt.toISOString() };
+}
+
+const beat = (deviceId: string, at = new Date()) =>
+  arrived(deviceId, { kind: "heartbeat", deviceId, bootId: "boot-1", at: at.toISOString() }, at);
+
+// The applier alone on the gateway's migrated database (its presence table), devices the running
+// gateway never hears of: the beats of an online device settle in one statement, not the lock.
+describe("heartbeats of devices already online", () => {
+  const h = useGateway();
+
+  const lastSeen = async (deviceId: string) => {
+    const { rows } = await h.store.pool.query<{ last_seen: Date; online: boolean }>(
+      "SELECT last_seen, online FROM device_presence WHERE device_id = $1",
+      [deviceId],
+    );
+    return rows[0];
+  };
+
+  it("settle without the locked transaction, in order with the device's reports", async () => {
+    await aTargetedDevice(h.store, "dev-ob1");
+    const cache = new DeviceStateCache();
+    const t0 = new Date(Date.now() - 60_000);
+    expect(
+      await applyDevicesTogether(
+        h.store,
+        [{ deviceId: "dev-ob1", messages: [beat("dev-ob1", t0)] }],
+        cache,
+      ),
+    ).toEqual([[{ applied: true, eventType: "DeviceCameOnline" }]]);
+
+    const statements = vi.spyOn(h.store, "statement");
+    const transactions = vi.spyOn(h.store, "transaction");
+    const t1 = new Date(t0.getTime() + 30_000);
+    const messages = [
+      beat("dev-ob1", t1),
+      arrived("dev-ob1", { kind: "progress", ...aReport("dev-ob1", 1) }, t1),
+      beat("dev-ob1", t1),
+    ];
+    const [fates] = await applyDevicesTogether(h.store, [{ deviceId: "dev-ob1", messages }], cache);
+    expect(fates).toEqual([
+      { applied: false, reason: "no_change", detail: "already online" },
+      { applied: true, eventType: "UpdateProgressReported" },
+      { applied: false, reason: "no_change", detail: "already online" },
+    ]);
+    expect(statements).toHaveBeenCalledTimes(1);
+    expect(transactions).not.toHaveBeenCalled();
+    expect((await lastSeen("dev-ob1"))?.last_seen).toEqual(t1);
+    expect(await deviceEventTypes(h.store, "dev-ob1")).toEqual([
+      "DeviceCameOnline",
+      "UpdateProgressReported",
+    ]);
+    statements.mockRestore();
+    transactions.mockRestore();
+  });
+
+  it("a device swept offline behind the cache's back comes online again through the lock", async () => {
+    await aTargetedDevice(h.store, "dev-ob2");
+    const cache = new DeviceStateCache();
+    await applyDevicesTogether(
+      h.store,
+      [{ deviceId: "dev-ob2", messages: [beat("dev-ob2", new Date(Date.now() - 600_000))] }],
+      cache,
+    );
+    expect(cache.get("dev-ob2")?.state.announcedOnline).toBe(true);
+    // Another replica's sweep: DeviceWentOffline appended and the row cleared; this cache missed it.
+    const sweeper = new PresenceSweeper(h.store, { offlineAfterMs: 90_000, sweepEveryMs: 10_000 });
+    expect(await sweeper.sweep(new Date())).toBeGreaterThanOrEqual(1);
+    expect((await lastSeen("dev-ob2"))?.online).toBe(false);
+
+    const now = new Date();
+    const [fates] = await applyDevicesTogether(
+      h.store,
+      [{ deviceId: "dev-ob2", messages: [beat("dev-ob2", now), beat("dev-ob2", now)] }],
+      cache,
+    );
+    expect(fates).toEqual([
+      { applied: true, eventType: "DeviceCameOnline" },
+      { applied: false, reason: "no_change", detail: "already online" },
+    ]);
+    expect(await lastSeen("dev-ob2")).toEqual({ last_seen: now, online: true });
+    expect(await deviceEventTypes(h.store, "dev-ob2")).toEqual([
+      "DeviceCameOnline",
+      "DeviceWentOffline",
+      "DeviceCameOnline",
+    ]);
+  });
+});
