@@ -96,6 +96,18 @@ CREATE TABLE enrollment_tokens (
 CREATE INDEX enrollment_tokens_by_fleet ON enrollment_tokens (fleet, position);
 `;
 
+// A rollout's view sums its devices' last transfer (rolloutTransfer) at every read: two small
+// columns the registry's writes keep, and an index on the first, instead of each device's whole
+// record parsed per read (71 → 8.5 ms for a 10,000-device rollout, measured; issue 16). Stored
+// generated columns: the projection's statements do not name them, and a rebuild refills them.
+const transferColumns = `
+ALTER TABLE device_registry
+  ADD COLUMN target_rollout_id text GENERATED ALWAYS AS (record -> 'target' ->> 'rolloutId') STORED,
+  ADD COLUMN last_transfer jsonb GENERATED ALWAYS AS (record -> 'transfer' -> 'last') STORED;
+CREATE INDEX device_registry_by_target_rollout ON device_registry (target_rollout_id)
+  WHERE target_rollout_id IS NOT NULL;
+`;
+
 /** The orchestrator's read models and audit indexes; list them after the event store's. */
 export const orchestratorMigrations: readonly Migration[] = [
   { id: "orchestrator-0001-read-models", timestamp: 1796500000011, sql: tokensAndRegistry },
@@ -107,4 +119,9 @@ export const orchestratorMigrations: readonly Migration[] = [
   },
   { id: "orchestrator-0004-devices-by-revision", timestamp: 1796500000014, sql: devicesByRevision },
   { id: "orchestrator-0005-enrollment-tokens", timestamp: 1796500000015, sql: enrollmentTokens },
+  {
+    id: "orchestrator-0006-registry-transfer-columns",
+    timestamp: 1796500000016,
+    sql: transferColumns,
+  },
 ];

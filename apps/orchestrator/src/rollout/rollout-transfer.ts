@@ -8,7 +8,8 @@ export interface RolloutTransfer extends TransferBytes {
 
 /**
  * Sums, over the devices whose current target belongs to the rollout, the bytes of their last
- * apply of the rollout's revision (device registry `transfer.last`).
+ * apply of the rollout's revision (device registry `transfer.last`), from the registry's two
+ * columns kept for this read (`target_rollout_id`, `last_transfer`: migration 0006).
  */
 export async function rolloutTransfer(
   db: Queryable,
@@ -21,8 +22,8 @@ export async function rolloutTransfer(
             coalesce(sum((t->>'fetched')::bigint), 0) AS fetched,
             coalesce(sum((t->>'delta')::bigint), 0) AS delta,
             coalesce(sum((t->>'resumed')::bigint), 0) AS resumed
-       FROM (SELECT record->'transfer'->'last' AS t FROM device_registry
-              WHERE record->'target'->>'rolloutId' = $1) AS last
+       FROM (SELECT last_transfer AS t FROM device_registry
+              WHERE target_rollout_id = $1) AS last
       WHERE t->'revision'->>'fleet' = $2 AND (t->'revision'->>'number')::int = $3`,
     [rolloutId, revision.fleet, revision.number],
   );
