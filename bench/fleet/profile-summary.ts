@@ -1,5 +1,7 @@
 // `npx tsx bench/fleet/profile-summary.ts <file.cpuprofile> [top]`: where a V8 CPU profile's time
-// went — self time by function and by file (node_modules package or source file), largest first.
+// went — self time by function and by file (node_modules package or source file), largest first,
+// then the time spent inside each function and everything it called (inclusive), which names the
+// caller a cost belongs to (a view computed per read, a transaction per heartbeat).
 import { readFileSync } from "node:fs";
 
 interface ProfileNode {
@@ -56,5 +58,23 @@ const show = (title: string, table: Map<string, number>) => {
 console.log(
   `${file}: ${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(1)} s on the CPU (not idle)`,
 );
+// Inclusive: each sample counts once for every distinct function on its stack.
+const parent = new Map<number, number>();
+for (const node of profile.nodes)
+  for (const child of node.children ?? []) parent.set(child, node.id);
+const inclusive = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  if (IDLE.includes(byId.get(id)?.callFrame.functionName ?? "")) continue;
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const frame = byId.get(at)?.callFrame;
+    if (!frame?.url || frame.url.startsWith("node:")) continue;
+    const name = `${frame.functionName || "(anonymous)"} ${where(frame.url)}:${frame.lineNumber + 1}`;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+  }
+}
 show("self time by file/package (share of CPU time)", byFile);
 show("self time by function", byFunction);
+show("inclusive time by function (itself and what it called; node internals left out)", inclusive);
