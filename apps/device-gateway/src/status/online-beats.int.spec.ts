@@ -107,4 +107,26 @@ describe("heartbeats of devices already online", () => {
       "DeviceCameOnline",
     ]);
   });
+
+  it("a device that beat before it was enrolled comes online once enrolled, whatever the cache kept", async () => {
+    const cache = new DeviceStateCache();
+    const early = new Date(Date.now() - 60_000);
+    // Not enrolled yet: the beat decides nothing, but its presence row is written online.
+    expect(
+      await applyDevicesTogether(
+        h.store,
+        [{ deviceId: "dev-ob3", messages: [beat("dev-ob3", early)] }],
+        cache,
+      ),
+    ).toEqual([[{ applied: false, reason: "no_change", detail: "already online" }]]);
+    expect((await lastSeen("dev-ob3"))?.online).toBe(true);
+    await aTargetedDevice(h.store, "dev-ob3"); // enrolled behind this cache's back
+    const [fates] = await applyDevicesTogether(
+      h.store,
+      [{ deviceId: "dev-ob3", messages: [beat("dev-ob3")] }],
+      cache,
+    );
+    expect(fates).toEqual([{ applied: true, eventType: "DeviceCameOnline" }]);
+    expect(await deviceEventTypes(h.store, "dev-ob3")).toEqual(["DeviceCameOnline"]);
+  });
 });

@@ -1,4 +1,3 @@
-import { decideHeartbeat } from "@statecast/device-domain";
 import type { PostgresEventStore } from "@statecast/events";
 import type { DeviceWork, MessageFate } from "./device-report-applier.js";
 import type { DeviceStateCache } from "./device-state-cache.js";
@@ -41,8 +40,8 @@ export interface OnlineBeats {
  * beat every 30 s is as many messages as the reports, and each sent its device through the
  * locked transaction only to decide nothing.
  *
- * A beat is settled here only when BOTH say online: the cached fold (`announcedOnline`: the
- * beat decides no event on it) and the presence row, locked and still online. Only a sweep
+ * A beat is settled here only when BOTH say online: the cached fold (`announcedOnline`, which
+ * only an enrolled device's beat sets) and the presence row, locked and still online. Only a sweep
  * ends that (it appends `DeviceWentOffline` and clears `online` in one transaction, under the
  * same row lock), and only a beat's locked transaction sets `online` again beside the
  * `DeviceCameOnline` it decides: so a row found online means the stream's last word is online
@@ -59,7 +58,9 @@ export async function refreshOnlineBeats(
     const cached = cache?.get(w.deviceId);
     if (!cached) continue;
     for (const { message, receivedAt } of w.messages) {
-      if (message.kind !== "heartbeat" || decideHeartbeat(message, cached.state) !== null) continue;
+      // Announced online, not merely "decides no event": a cache folded before the device was
+      // enrolled decides none either, and its stream may since say enrolled (and so online).
+      if (message.kind !== "heartbeat" || !cached.state.announcedOnline) continue;
       const seen = latest.get(w.deviceId);
       if (!seen || Date.parse(receivedAt) > Date.parse(seen)) latest.set(w.deviceId, receivedAt);
     }
