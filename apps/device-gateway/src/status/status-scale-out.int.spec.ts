@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { PostgresEventStore } from "@statecast/events";
-import type { RunningService } from "@statecast/platform";
+import { NATS_CONNECTION, type RunningService } from "@statecast/platform";
 import {
   createTestDatabase,
   startTestNats,
@@ -67,16 +67,32 @@ describe("status ingestion across gateway restarts and replicas", () => {
   });
 
   it("ingests every report once when the gateway dies mid-stream and reports arrive while it is down", async () => {
-    // Enough reports that the gateway is still busy with them when it is killed (with 40 it
-    // once applied all 120 between the test's check and the kill on a loaded machine).
     const devices = ids("crash", 100);
     for (const id of devices) await aTargetedDevice(store, id);
+    const [early, late] = [devices.slice(0, 50), devices.slice(50)];
     const first = await startGateway(db.url, nats.url);
-    for (const seq of [1, 2, 3])
-      await Promise.all(devices.map((id) => publishReport(device, aReport(id, seq))));
+    const publish = async (some: string[]) => {
+      for (const seq of [1, 2, 3])
+        await Promise.all(some.map((id) => publishReport(device, aReport(id, seq))));
+    };
+    await publish(early);
     const ingestor = first.app.get(StatusIngestor);
     while (ingestor.applied < 10) await sleep(2);
-    await crashGateway(first); // some reports committed but unacked, some never delivered
+    // The late half's stream rows locked by another transaction before their reports go out:
+    // those cannot commit before the gateway dies, whatever the machine's speed (a loaded run
+    // once applied all reports between the test's check and the kill: nothing left to test).
+    const blocker = await store.pool.connect();
+    await blocker.query("BEGIN");
+    await blocker.query("SELECT 1 FROM streams WHERE stream_id = ANY($1::text[]) FOR UPDATE", [
+      late.map((id) => `device:${id}`),
+    ]);
+    await publish(late);
+    // The crash: no ack leaves it from here on. Then the lock goes, and what was waiting on it
+    // commits (or not) with its acks lost: committed but unacked, as a kill mid-commit leaves it.
+    await first.app.get<NatsConnection>(NATS_CONNECTION).close();
+    await blocker.query("ROLLBACK");
+    blocker.release();
+    await crashGateway(first);
     const jsm = await jetstreamManager(device);
     const left = await jsm.consumers.info("SC_DEVICE_STATUS", "sc-gateway-status");
     expect(left.num_pending + left.num_ack_pending).toBeGreaterThan(0);
