@@ -114,13 +114,13 @@ export class ProcessorSession {
       return true;
     }
     await client.query("BEGIN");
-    const handled = { outcome: await this.options.handle(events, client, partition) };
+    const outcome = await this.options.handle(events, client, partition);
     await this.advance(client, from, position);
     await client.query("COMMIT");
     this.checkpoint = position;
     this.position = position;
     this.handledEvents += events.length;
-    this.options.onCommitted?.(handled.outcome, events, partition);
+    this.options.onCommitted?.(outcome, events, partition);
     this.store.announceIfAppendedIn(client);
     return true;
   }

@@ -31,6 +31,9 @@ const beat = (deviceId: string, at = new Date()) =>
 describe("heartbeats of devices already online", () => {
   const h = useGateway();
 
+  const apply = (cache: DeviceStateCache, deviceId: string, ...messages: ArrivedMessage[]) =>
+    applyDevicesTogether(h.store, [{ deviceId, messages }], cache);
+
   const lastSeen = async (deviceId: string) => {
     const { rows } = await h.store.pool.query<{ last_seen: Date; online: boolean }>(
       "SELECT last_seen, online FROM device_presence WHERE device_id = $1",
@@ -43,13 +46,9 @@ describe("heartbeats of devices already online", () => {
     await aTargetedDevice(h.store, "dev-ob1");
     const cache = new DeviceStateCache();
     const t0 = new Date(Date.now() - 60_000);
-    expect(
-      await applyDevicesTogether(
-        h.store,
-        [{ deviceId: "dev-ob1", messages: [beat("dev-ob1", t0)] }],
-        cache,
-      ),
-    ).toEqual([[{ applied: true, eventType: "DeviceCameOnline" }]]);
+    expect(await apply(cache, "dev-ob1", beat("dev-ob1", t0))).toEqual([
+      [{ applied: true, eventType: "DeviceCameOnline" }],
+    ]);
 
     const statements = vi.spyOn(h.store, "statement");
     const transactions = vi.spyOn(h.store, "transaction");
@@ -59,7 +58,7 @@ describe("heartbeats of devices already online", () => {
       arrived("dev-ob1", { kind: "progress", ...aReport("dev-ob1", 1) }, t1),
       beat("dev-ob1", t1),
     ];
-    const [fates] = await applyDevicesTogether(h.store, [{ deviceId: "dev-ob1", messages }], cache);
+    const [fates] = await apply(cache, "dev-ob1", ...messages);
     expect(fates).toEqual([
       { applied: false, reason: "no_change", detail: "already online" },
       { applied: true, eventType: "UpdateProgressReported" },
@@ -79,11 +78,7 @@ describe("heartbeats of devices already online", () => {
   it("a device swept offline behind the cache's back comes online again through the lock", async () => {
     await aTargetedDevice(h.store, "dev-ob2");
     const cache = new DeviceStateCache();
-    await applyDevicesTogether(
-      h.store,
-      [{ deviceId: "dev-ob2", messages: [beat("dev-ob2", new Date(Date.now() - 600_000))] }],
-      cache,
-    );
+    await apply(cache, "dev-ob2", beat("dev-ob2", new Date(Date.now() - 600_000)));
     expect(cache.get("dev-ob2")?.state.announcedOnline).toBe(true);
     // Another replica's sweep: DeviceWentOffline appended and the row cleared; this cache missed it.
     const sweeper = new PresenceSweeper(h.store, { offlineAfterMs: 90_000, sweepEveryMs: 10_000 });
@@ -91,11 +86,7 @@ describe("heartbeats of devices already online", () => {
     expect((await lastSeen("dev-ob2"))?.online).toBe(false);
 
     const now = new Date();
-    const [fates] = await applyDevicesTogether(
-      h.store,
-      [{ deviceId: "dev-ob2", messages: [beat("dev-ob2", now), beat("dev-ob2", now)] }],
-      cache,
-    );
+    const [fates] = await apply(cache, "dev-ob2", beat("dev-ob2", now), beat("dev-ob2", now));
     expect(fates).toEqual([
       { applied: true, eventType: "DeviceCameOnline" },
       { applied: false, reason: "no_change", detail: "already online" },
@@ -112,20 +103,12 @@ describe("heartbeats of devices already online", () => {
     const cache = new DeviceStateCache();
     const early = new Date(Date.now() - 60_000);
     // Not enrolled yet: the beat decides nothing, but its presence row is written online.
-    expect(
-      await applyDevicesTogether(
-        h.store,
-        [{ deviceId: "dev-ob3", messages: [beat("dev-ob3", early)] }],
-        cache,
-      ),
-    ).toEqual([[{ applied: false, reason: "no_change", detail: "already online" }]]);
+    expect(await apply(cache, "dev-ob3", beat("dev-ob3", early))).toEqual([
+      [{ applied: false, reason: "no_change", detail: "already online" }],
+    ]);
     expect((await lastSeen("dev-ob3"))?.online).toBe(true);
     await aTargetedDevice(h.store, "dev-ob3"); // enrolled behind this cache's back
-    const [fates] = await applyDevicesTogether(
-      h.store,
-      [{ deviceId: "dev-ob3", messages: [beat("dev-ob3")] }],
-      cache,
-    );
+    const [fates] = await apply(cache, "dev-ob3", beat("dev-ob3"));
     expect(fates).toEqual([{ applied: true, eventType: "DeviceCameOnline" }]);
     expect(await deviceEventTypes(h.store, "dev-ob3")).toEqual(["DeviceCameOnline"]);
   });

@@ -1,24 +1,7 @@
 import type { PostgresEventStore } from "@statecast/events";
+import { refreshOnline } from "../presence/presence.repository.js";
 import type { DeviceWork, MessageFate } from "./device-report-applier.js";
 import type { DeviceStateCache } from "./device-state-cache.js";
-
-/**
- * The presence rows still online among these devices, locked in id order (as every writer of
- * the table locks them: no deadlock between batches or replicas), and their `last_seen` moved.
- * The lock waits for a sweep marking the same device offline; re-checked after it, that row is
- * no longer online and is not refreshed here.
- */
-const REFRESH_ONLINE = {
-  name: "sc_gateway_refresh_online_presence",
-  text: `WITH locked AS MATERIALIZED (
-  SELECT device_id FROM device_presence
-   WHERE device_id = ANY($1::text[]) AND online ORDER BY device_id FOR UPDATE)
-UPDATE device_presence AS p SET last_seen = GREATEST(p.last_seen, beat.at)
-  FROM unnest($1::text[], $2::timestamptz[]) AS beat (device_id, at)
-  JOIN locked USING (device_id)
- WHERE p.device_id = beat.device_id
-RETURNING p.device_id`,
-};
 
 const ALREADY_ONLINE: MessageFate = {
   applied: false,
@@ -29,7 +12,7 @@ const ALREADY_ONLINE: MessageFate = {
 /** What {@link refreshOnlineBeats} left: the work still to decide, and the beats it settled. */
 export interface OnlineBeats {
   /** Every device of the batch with its messages minus the heartbeats settled here. */
-  work: DeviceWork[];
+  work: readonly DeviceWork[];
   /** A device's settled heartbeats, by their index among its messages. */
   settled: Map<string, ReadonlySet<number>>;
 }
@@ -53,24 +36,16 @@ export async function refreshOnlineBeats(
   work: readonly DeviceWork[],
   cache: DeviceStateCache | undefined,
 ): Promise<OnlineBeats> {
-  const latest = new Map<string, string>();
+  const beats: { deviceId: string; at: string }[] = [];
   for (const w of work) {
-    const cached = cache?.get(w.deviceId);
-    if (!cached) continue;
-    for (const { message, receivedAt } of w.messages) {
-      // Announced online, not merely "decides no event": a cache folded before the device was
-      // enrolled decides none either, and its stream may since say enrolled (and so online).
-      if (message.kind !== "heartbeat" || !cached.state.announcedOnline) continue;
-      const seen = latest.get(w.deviceId);
-      if (!seen || Date.parse(receivedAt) > Date.parse(seen)) latest.set(w.deviceId, receivedAt);
-    }
+    // Announced online, not merely "decides no event": a cache folded before the device was
+    // enrolled decides none either, and its stream may since say enrolled (and so online).
+    if (!cache?.get(w.deviceId)?.state.announcedOnline) continue;
+    for (const { message, receivedAt } of w.messages)
+      if (message.kind === "heartbeat") beats.push({ deviceId: w.deviceId, at: receivedAt });
   }
-  if (latest.size === 0) return { work: [...work], settled: new Map() };
-  const { rows } = await store.statement<{ device_id: string }>({
-    ...REFRESH_ONLINE,
-    values: [[...latest.keys()], [...latest.values()]],
-  });
-  const refreshed = new Set(rows.map((r) => r.device_id));
+  if (beats.length === 0) return { work, settled: new Map() };
+  const refreshed = await refreshOnline(store, beats);
   const settled = new Map<string, ReadonlySet<number>>();
   const left: DeviceWork[] = [];
   for (const w of work) {
