@@ -23,13 +23,28 @@ const target = (rolloutId: string | null, number = 3) => ({
  * wrote, and one record older still, from before the registry kept transfers at all (issue 21).
  */
 const previousRecords: Record<string, object> = {
-  a: { target: target("r1"), transfer: { last: { revision, ...bytes(100, 60, 40) }, total: bytes(100, 60, 40) } },
-  b: { target: target("r1"), transfer: { last: { revision, ...bytes(50, 50, 0, 10) }, total: bytes(90, 90) } },
+  a: {
+    target: target("r1"),
+    transfer: { last: { revision, ...bytes(100, 60, 40) }, total: bytes(100, 60, 40) },
+  },
+  b: {
+    target: target("r1"),
+    transfer: { last: { revision, ...bytes(50, 50, 0, 10) }, total: bytes(90, 90) },
+  },
   // Its last apply is of the fleet's previous revision: not this rollout's bytes.
-  c: { target: target("r1"), transfer: { last: { revision: { fleet: "lab", number: 2 }, ...bytes(7, 7) }, total: bytes(7, 7) } },
+  c: {
+    target: target("r1"),
+    transfer: {
+      last: { revision: { fleet: "lab", number: 2 }, ...bytes(7, 7) },
+      total: bytes(7, 7),
+    },
+  },
   // No transfer key: stored before the registry had one.
   d: { target: target("r1") },
-  e: { target: target("r2"), transfer: { last: { revision, ...bytes(1000, 1000) }, total: bytes(1000, 1000) } },
+  e: {
+    target: target("r2"),
+    transfer: { last: { revision, ...bytes(1000, 1000) }, total: bytes(1000, 1000) },
+  },
   f: { target: null, transfer: { last: null, total: bytes(0, 0) } },
 };
 
@@ -81,7 +96,10 @@ describe("a rollout's transfer totals on a registry the release before migration
       target: target("r1"),
       transfer: { last: { revision, ...bytes(20, 5) }, total: bytes(1020, 1005) },
     };
-    await app.pool.query("UPDATE device_registry SET record = $2 WHERE device_id = $1", ["e", moved]);
+    await app.pool.query("UPDATE device_registry SET record = $2 WHERE device_id = $1", [
+      "e",
+      moved,
+    ]);
     expect(await rolloutTransfer(app.pool, "r1", revision)).toEqual({
       devices: 3,
       ...bytes(170, 115, 40, 10),
