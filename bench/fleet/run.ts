@@ -267,7 +267,7 @@ try {
   });
   const rolloutId = String(created.rolloutId);
   log(`rollout ${rolloutId}: 4 waves (1/9/30/60 %), zero soak — starting (load ${load()})`);
-  if (profiling) await pool.query("SELECT pg_stat_statements_reset()");
+  if (profiling) await pool.query("SELECT pg_stat_statements_reset(), pg_stat_reset()");
   const cpuRoots = () => ({
     orchestrator: orchestrators.map((o) => o.child.pid),
     gateway: gateways.map((g) => g.child.pid),
@@ -408,7 +408,13 @@ try {
     );
     mkdirSync(profiling, { recursive: true });
     writeFileSync(join(profiling, "pg_stat_statements.json"), JSON.stringify(statements, null, 2));
-    log(`pg_stat_statements (top 40 by total time) written to ${profiling}`);
+    // Row writes per table since the rollout started; an update kept on its page touches no index.
+    const { rows: tables } = await pool.query<Record<string, unknown>>(
+      `SELECT relname AS table, n_tup_ins AS inserts, n_tup_upd AS updates, n_tup_hot_upd AS hot_updates
+       FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 0 ORDER BY n_tup_upd DESC`,
+    );
+    writeFileSync(join(profiling, "pg_stat_user_tables.json"), JSON.stringify(tables, null, 2));
+    log(`pg_stat_statements (top 40 by total time) and row writes by table written to ${profiling}`);
   }
   log("stopping the agents before the floor run");
   await stopAgents();

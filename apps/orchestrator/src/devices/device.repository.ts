@@ -19,9 +19,9 @@ export interface DeviceQuery {
   limit: number;
 }
 
-/** The running revision's number, as the `device_registry_by_revision` index has it. */
-const CURRENT_REVISION = "(record -> 'currentRevision' ->> 'number')";
-const CURRENT_REVISION_OF_ROW = "(d.record -> 'currentRevision' ->> 'number')";
+/** The running revision's number as text: a stored generated column, indexed (migration 0007). */
+const CURRENT_REVISION = "running_revision";
+const CURRENT_REVISION_OF_ROW = "d.running_revision";
 
 /**
  * The record's `drifted` flag; records stored before it existed read as `isDrifted` would decide

@@ -2,9 +2,10 @@ import { migrate } from "@statecast/events";
 import pg from "pg";
 import { orchestratorSchema } from "../app.module.js";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
-import { rolloutTransfer } from "./rollout-transfer.js";
+import { rolloutTransfer } from "../rollout/rollout-transfer.js";
 
 const COLUMNS = "orchestrator-0006-registry-transfer-columns";
+const running = (number: number) => ({ currentRevision: { fleet: "lab", number } });
 const revision = { fleet: "lab", number: 3 };
 const bytes = (needed: number, fetched: number, delta = 0, resumed = 0) => ({
   needed,
@@ -24,15 +25,18 @@ const target = (rolloutId: string | null, number = 3) => ({
  */
 const previousRecords: Record<string, object> = {
   a: {
+    ...running(3),
     target: target("r1"),
     transfer: { last: { revision, ...bytes(100, 60, 40) }, total: bytes(100, 60, 40) },
   },
   b: {
+    ...running(3),
     target: target("r1"),
     transfer: { last: { revision, ...bytes(50, 50, 0, 10) }, total: bytes(90, 90) },
   },
   // Its last apply is of the fleet's previous revision: not this rollout's bytes.
   c: {
+    ...running(2),
     target: target("r1"),
     transfer: {
       last: { revision: { fleet: "lab", number: 2 }, ...bytes(7, 7) },
@@ -49,9 +53,13 @@ const previousRecords: Record<string, object> = {
 };
 
 async function previousRelease(url: string): Promise<void> {
+  // Every migration before 0006, none after.
   await migrate(
     url,
-    orchestratorSchema.filter((m) => m.id !== COLUMNS),
+    orchestratorSchema.slice(
+      0,
+      orchestratorSchema.findIndex((m) => m.id === COLUMNS),
+    ),
   );
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -68,7 +76,7 @@ async function previousRelease(url: string): Promise<void> {
   }
 }
 
-describe("a rollout's transfer totals on a registry the release before migration 0006 filled", () => {
+describe("the device registry the release before migrations 0006 and 0007 filled", () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp({ prepare: previousRelease });
@@ -87,6 +95,17 @@ describe("a rollout's transfer totals on a registry the release before migration
       ...bytes(1000, 1000),
     });
     expect(await rolloutTransfer(app.pool, "r3", revision)).toEqual({ devices: 0, ...bytes(0, 0) });
+  });
+
+  it("lists devices by running revision from the stored records (0007's column)", async () => {
+    const ids = async (revision: number) => {
+      const res = await app.call(`/v1/devices?fleet=lab&revision=${revision}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { items: { deviceId: string }[] };
+      return page.items.map((d) => d.deviceId);
+    };
+    expect(await ids(3)).toEqual(["a", "b"]);
+    expect(await ids(2)).toEqual(["c"]);
   });
 
   it("follows the record as the projection rewrites it", async () => {
