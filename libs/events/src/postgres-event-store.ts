@@ -21,6 +21,7 @@ import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from "./event-rows.js";
 import { AppendNotifier } from "./notifier.js";
 import type { LogPosition } from "./positions.js";
 import { readAll } from "./read-all.js";
+import { SharedWindows } from "./shared-windows.js";
 import type { EventRegistry } from "./registry.js";
 import { type RetryPolicy, withRetry } from "./retry-policy.js";
 import { inOneTransaction } from "./store-transaction.js";
@@ -122,6 +123,8 @@ export class PostgresEventStore {
   private readonly notifier: AppendNotifier;
   private readonly appendedIn = new WeakSet<pg.ClientBase>();
   private readonly group: AppendGroupCommitter;
+  /** The log as this store's processors read it, shared between them. */
+  readonly windows = new SharedWindows((db, after, limit) => readAll(db, { after, limit }));
 
   constructor(
     pool: pg.Pool,
@@ -309,6 +312,14 @@ export class PostgresEventStore {
   /** Committed events in `(transaction_id, global_position)` order, below the snapshot xmin. */
   readAll(options: ReadAllOptions): Promise<ReadAllResult> {
     return readAll(options.client ?? this.#pool, options);
+  }
+
+  /**
+   * As readAll, for this store's processors: a stretch of the log one of them read is served to
+   * the others from memory (see SharedWindows); "nothing new" always comes from Postgres.
+   */
+  readAllShared(options: ReadAllOptions): Promise<ReadAllResult> {
+    return this.windows.readAll(options.client ?? this.#pool, options);
   }
 
   /** Wakes processors now; for appends made inside a transaction, call after its commit. */

@@ -158,21 +158,22 @@ export class ProcessorSession {
   }
 
   /**
-   * The next window of `batchSize` events after `from`. With `types`, a window holding none of
+   * The next window of `batchSize` events after `from`, through the store's windows shared by its
+   * processors (a stretch another processor read is served from memory). With `types`, a window holding none of
    * them is passed and the next one read, up to SKIPPED_WINDOWS windows: a long run of events
    * this processor does not handle costs one checkpoint commit, not one per window.
    */
   private async readWindows(client: pg.Client, from: LogPosition): Promise<ReadAllResult> {
     const { batchSize: limit, types } = this.options;
     let after = from;
-    let read = await this.store.readAll({ after, limit, types, client });
+    let read = await this.store.readAllShared({ after, limit, types, client });
     for (
       let windows = 1;
       types && windows < SKIPPED_WINDOWS && read.events.length === 0 && !same(read.position, after);
       windows++
     ) {
       after = read.position;
-      read = await this.store.readAll({ after, limit, types, client });
+      read = await this.store.readAllShared({ after, limit, types, client });
     }
     return read;
   }

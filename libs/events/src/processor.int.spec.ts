@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RecordedEvent } from "./envelope.js";
+import { START } from "./positions.js";
 import { runProcessor } from "./processor.js";
 import {
   aMigratedStore,
@@ -234,6 +235,63 @@ describe("runProcessor", () => {
     await waitFor(() => handledBy.length === 2);
     await b.stop();
     expect(handledBy).toEqual(["a", "b"]);
+  });
+
+  it("several processors of one store, reading the same stretches of the log while appends commit, each handle every event of theirs once, in order", async () => {
+    const retired = (n: number) => ({
+      type: "RevisionRetired",
+      data: { revision: { fleet: "main", number: n }, reason: "old" },
+      metadata: someMetadata(),
+    });
+    const seen = new Map<string, string[]>();
+    const start = (name: string, batchSize: number, types?: string[]) => {
+      seen.set(name, []);
+      return runProcessor(f.store, {
+        name,
+        batchSize,
+        ...(types ? { types } : {}),
+        pollIntervalMs: 20,
+        handle: async (events) => {
+          seen.get(name)?.push(...events.map((e) => e.eventId));
+        },
+      });
+    };
+    const processors = [
+      start("small", 7),
+      start("large", 500),
+      start("retirements", 5, ["RevisionRetired"]),
+    ];
+    // 30 writers, 20 appends each, committing in whatever order the server takes them.
+    await Promise.all(
+      Array.from({ length: 30 }, async (_, w) => {
+        for (let i = 0; i < 20; i++) {
+          const events = i % 4 === 0 ? [retired(i), aTagsChanged(i)] : [aTagsChanged(i)];
+          await f.store.append(`device:w${w}`, events, { expectedVersion: "any" });
+        }
+      }),
+    );
+    const total = await f.pool.query<{ n: number; retired: number }>(
+      "SELECT count(*)::int AS n, (count(*) FILTER (WHERE type = 'RevisionRetired'))::int AS retired FROM events",
+    );
+    const { n, retired: retirements } = total.rows[0] as { n: number; retired: number };
+    await waitFor(
+      () =>
+        seen.get("small")?.length === n &&
+        seen.get("large")?.length === n &&
+        seen.get("retirements")?.length === retirements,
+      30_000,
+    );
+    await sleep(200); // nothing more may come
+    await Promise.all(processors.map((p) => p.stop()));
+    const log = await f.store.readAll({ after: START, limit: 100_000 });
+    const inOrder = log.events.map((e) => e.eventId);
+    expect(seen.get("small")).toEqual(inOrder);
+    expect(seen.get("large")).toEqual(inOrder);
+    expect(seen.get("retirements")).toEqual(
+      log.events.filter((e) => e.type === "RevisionRetired").map((e) => e.eventId),
+    );
+    // Some reads were served from another processor's read.
+    expect(f.store.windows.counts.shared).toBeGreaterThan(0);
   });
 });
 
