@@ -414,7 +414,9 @@ try {
        FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 0 ORDER BY n_tup_upd DESC`,
     );
     writeFileSync(join(profiling, "pg_stat_user_tables.json"), JSON.stringify(tables, null, 2));
-    log(`pg_stat_statements (top 40 by total time) and row writes by table written to ${profiling}`);
+    log(
+      `pg_stat_statements (top 40 by total time) and row writes by table written to ${profiling}`,
+    );
   }
   log("stopping the agents before the floor run");
   await stopAgents();

@@ -1,6 +1,7 @@
-import { type DeviceState, isEnrolled } from "@statecast/device-domain";
+import { type DeviceState, foldDevice, isEnrolled } from "@statecast/device-domain";
 import { revisionStreamId } from "@statecast/events";
 import type { GatewayView } from "../view/gateway-view.js";
+import { DeviceBatches } from "./device-batches.js";
 import { Remembered } from "./remembered.js";
 
 /** Who may read which object, and how long an allowed read is remembered. */
@@ -44,6 +45,8 @@ const DEVICES_LIMIT = 20_000;
 export class ObjectAccess {
   private readonly allowed = new Map<string, number>();
   private readonly devices: Remembered<DeviceState>;
+  /** The view's device reads, gathered: a wave's first requests are a few queries, not thousands. */
+  private readonly batches: DeviceBatches<DeviceState>;
 
   constructor(
     private readonly view: GatewayView,
@@ -51,13 +54,17 @@ export class ObjectAccess {
     private readonly clock: () => number = Date.now,
   ) {
     this.devices = new Remembered(options.deviceMs ?? 2_000, () => true, clock, DEVICES_LIMIT);
+    this.batches = new DeviceBatches(
+      (ids) => view.devices(ids),
+      (id) => foldDevice(id, []),
+    );
   }
 
   async refusal(deviceId: string, sha: string): Promise<string | undefined> {
     const key = `${deviceId}/${sha}`;
     const now = this.clock();
     if ((this.allowed.get(key) ?? 0) > now) return undefined;
-    const read = () => this.devices.get(deviceId, () => this.view.device(deviceId));
+    const read = () => this.devices.get(deviceId, () => this.batches.read(deviceId));
     let reason = await this.judge(deviceId, await read(), sha);
     if (reason) {
       // The remembered device may be a moment old (targeted since): refuse only on the view now.

@@ -19,17 +19,20 @@ function aView(
   inRevision: (sha: string, fleet: string, streams?: string[]) => boolean = () => true,
 ) {
   const asked: string[] = [];
+  const device = (deviceId: string) => {
+    asked.push(deviceId);
+    return {
+      ...initialDevice(deviceId),
+      fleet: "fleet",
+      approval: "approved",
+      enrolledAt: "2026-01-01T00:00:00.000Z",
+      targeted: targeted(),
+    };
+  };
   const view = {
-    device: async (deviceId: string) => {
-      asked.push(deviceId);
-      return {
-        ...initialDevice(deviceId),
-        fleet: "fleet",
-        approval: "approved",
-        enrolledAt: "2026-01-01T00:00:00.000Z",
-        targeted: targeted(),
-      };
-    },
+    device: async (deviceId: string) => device(deviceId),
+    devices: async (deviceIds: readonly string[]) =>
+      new Map(deviceIds.map((id) => [id, device(id)])),
     inRevision: async (sha: string, fleet: string, streams?: string[]) =>
       inRevision(sha, fleet, streams),
   } as unknown as GatewayView;

@@ -118,9 +118,15 @@ export class GatewayView {
 
   /** The device as far as the view tells (approval, fleet, keys, targeted revisions). */
   async device(deviceId: string): Promise<DeviceState> {
-    const streamId = deviceStreamId(deviceId);
-    const stream = (await this.streams([streamId])).get(streamId);
-    return foldDevice(deviceId, stream?.events ?? []);
+    return (await this.devices([deviceId])).get(deviceId) as DeviceState;
+  }
+
+  /** Each device as far as the view tells, in one query (a device the view lacks: not enrolled). */
+  async devices(deviceIds: readonly string[]): Promise<Map<string, DeviceState>> {
+    const streams = await this.streams(deviceIds.map(deviceStreamId));
+    return new Map(
+      deviceIds.map((id) => [id, foldDevice(id, streams.get(deviceStreamId(id))?.events ?? [])]),
+    );
   }
 
   /**
