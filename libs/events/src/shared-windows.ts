@@ -46,7 +46,7 @@ export class SharedWindows {
   /** Each kept position (a stretch's start, each of its events) → its stretch and the next index. */
   private readonly next = new Map<string, { segment: Segment; index: number }>();
   private readonly pending = new Map<string, Promise<Segment>>();
-  /** Reads served from memory and reads that went to Postgres (for tests and metrics). */
+  /** Reads served from memory and reads that went to Postgres (the tests read them). */
   readonly counts = { shared: 0, queried: 0 };
 
   constructor(private readonly readWindow: ReadWindow) {}

@@ -1,4 +1,5 @@
 import { parseDeviceMessage } from "@statecast/contract";
+import { indexDefinitions, tableUpdates, untilTableUpdates } from "@statecast/testing";
 import { PresenceSweeper } from "../presence/presence-sweeper.js";
 import {
   aReport,
@@ -114,16 +115,9 @@ describe("heartbeats of devices already online", () => {
   });
 
   it("move last_seen in place: no index names it, and the beats' updates stay on their pages", async () => {
-    const { rows: indexes } = await h.store.pool.query<{ def: string }>(
-      "SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'device_presence'::regclass",
-    );
-    for (const { def } of indexes) expect(def).not.toMatch(/last_seen|online/);
-    const updates = async () => {
-      const { rows } = await h.store.pool.query<{ n: string; hot: string }>(
-        "SELECT n_tup_upd AS n, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'device_presence'",
-      );
-      return { n: Number(rows[0]?.n), hot: Number(rows[0]?.hot) };
-    };
+    const { pool } = h.store;
+    for (const def of await indexDefinitions(pool, "device_presence"))
+      expect(def).not.toMatch(/last_seen|online/);
     const ids = Array.from({ length: 20 }, (_, i) => `dev-hot${i}`);
     const cache = new DeviceStateCache();
     const t0 = Date.now() - 60_000;
@@ -131,7 +125,7 @@ describe("heartbeats of devices already online", () => {
       await aTargetedDevice(h.store, id);
       await apply(cache, id, beat(id, new Date(t0)));
     }
-    const before = await updates();
+    const before = await tableUpdates(pool, "device_presence");
     for (let round = 1; round <= 5; round++)
       await applyDevicesTogether(
         h.store,
@@ -142,13 +136,9 @@ describe("heartbeats of devices already online", () => {
         cache,
       );
     // Statistics reach the view when the pool's backends next report them (at most ~10 s idle).
-    let after = await updates();
-    for (let i = 0; after.n < before.n + ids.length * 5 && i < 300; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      after = await updates();
-    }
+    const after = await untilTableUpdates(pool, "device_presence", before.updates + ids.length * 5);
     // The running gateway writes presence rows too (its sweeper): at least these beats' updates.
-    const updated = after.n - before.n;
+    const updated = after.updates - before.updates;
     expect(updated).toBeGreaterThanOrEqual(ids.length * 5);
     expect(after.hot - before.hot).toBeGreaterThanOrEqual(updated * 0.75);
   });

@@ -7,7 +7,13 @@ import {
   type RunningProcessor,
   runProcessor,
 } from "@statecast/events";
-import { createTestDatabase, type TestDatabase } from "@statecast/testing";
+import {
+  createTestDatabase,
+  indexDefinitions,
+  type TestDatabase,
+  tableUpdates,
+  untilTableUpdates,
+} from "@statecast/testing";
 import pg from "pg";
 import { orchestratorRegistry } from "../projections/projections.module.js";
 import { orchestratorMigrations } from "../projections/read-model.migrations.js";
@@ -104,6 +110,25 @@ describe("the device registry projection", () => {
     }
   }
 
+  /** One presence event appended to each device's stream. */
+  async function appendToEach(type: string, data: Record<string, unknown>): Promise<void> {
+    for (const deviceId of ids) {
+      const id = `${type}-${deviceId}`;
+      const now = new Date().toISOString();
+      await store.append(
+        deviceStreamId(deviceId),
+        [
+          {
+            type,
+            data,
+            metadata: { actor: "system:presence", correlationId: id, causationId: id, now },
+          },
+        ],
+        { expectedVersion: "any" },
+      );
+    }
+  }
+
   async function registry(): Promise<Map<string, unknown>> {
     const { rows } = await pool.query<{ device_id: string; last_status: string; record: unknown }>(
       "SELECT device_id, last_status, record FROM device_registry",
@@ -133,23 +158,7 @@ describe("the device registry projection", () => {
   });
 
   it("updates the rows it holds when a later batch brings more of their devices' events", async () => {
-    for (const deviceId of ids)
-      await store.append(
-        deviceStreamId(deviceId),
-        [
-          {
-            type: "DeviceWentOffline",
-            data: { lastSeenAt: new Date().toISOString() },
-            metadata: {
-              actor: "system:presence",
-              correlationId: `off-${deviceId}`,
-              causationId: `off-${deviceId}`,
-              now: new Date().toISOString(),
-            },
-          },
-        ],
-        { expectedVersion: "any" },
-      );
+    await appendToEach("DeviceWentOffline", { lastSeenAt: new Date().toISOString() });
     await project();
     const rows = await registry();
     for (const deviceId of ids) {
@@ -163,43 +172,15 @@ describe("the device registry projection", () => {
   it("indexes no column a status report changes: its writes can stay on their pages (HOT)", async () => {
     // Each index's definition: none may read `record` (every write replaces it) but through a
     // generated column that a report leaves as it was.
-    const { rows: indexes } = await pool.query<{ def: string }>(
-      "SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'device_registry'::regclass",
-    );
+    const indexes = await indexDefinitions(pool, "device_registry");
     expect(indexes.length).toBeGreaterThanOrEqual(5);
-    for (const { def } of indexes) expect(def).not.toMatch(/\brecord\b/);
-    const updates = async () => {
-      const { rows } = await pool.query<{ n: string; hot: string }>(
-        "SELECT n_tup_upd AS n, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'device_registry'",
-      );
-      return { n: Number(rows[0]?.n), hot: Number(rows[0]?.hot) };
-    };
-    const before = await updates();
-    for (const deviceId of ids)
-      await store.append(
-        deviceStreamId(deviceId),
-        [
-          {
-            type: "DeviceCameOnline",
-            data: { bootId: "boot-2" },
-            metadata: {
-              actor: "system:presence",
-              correlationId: `on-${deviceId}`,
-              causationId: `on-${deviceId}`,
-              now: new Date().toISOString(),
-            },
-          },
-        ],
-        { expectedVersion: "any" },
-      );
+    for (const def of indexes) expect(def).not.toMatch(/\brecord\b/);
+    const before = await tableUpdates(pool, "device_registry");
+    await appendToEach("DeviceCameOnline", { bootId: "boot-2" });
     await project();
     // The projection's connection ended with the processor, which flushed its statistics.
-    let after = await updates();
-    for (let i = 0; after.n < before.n + ids.length && i < 100; i++) {
-      await sleep(50);
-      after = await updates();
-    }
-    expect(after.n - before.n).toBe(ids.length);
+    const after = await untilTableUpdates(pool, "device_registry", before.updates + ids.length);
+    expect(after.updates - before.updates).toBe(ids.length);
     // One statement updates every row, so a page's free space takes only some new versions.
     expect(after.hot - before.hot).toBeGreaterThanOrEqual(ids.length / 2);
   });
