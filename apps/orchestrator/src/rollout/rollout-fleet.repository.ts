@@ -1,8 +1,10 @@
-import { Injectable } from "@nestjs/common";
+import { Inject, Injectable } from "@nestjs/common";
 import { InjectDataSource } from "@nestjs/typeorm";
 import { poolOf } from "@statecast/events";
 import type pg from "pg";
 import type { DataSource } from "typeorm";
+import { deviceRegistryProjection } from "../devices/device-registry.projection.js";
+import { ProjectionWaiter } from "../projections/projection-waiter.js";
 import type { ActiveRolloutClaim, DeviceSelector, RevisionRef } from "./domain/index.js";
 import {
   activeClaims,
@@ -12,21 +14,42 @@ import {
 } from "./rollout-fleet.js";
 import { type RolloutTransfer, rolloutTransfer } from "./rollout-transfer.js";
 
+// The newest device event in commit order (the type index answers it with one probe a type).
+const NEWEST_DEVICE_EVENT = `SELECT global_position FROM events WHERE type = ANY($1)
+ORDER BY transaction_id DESC, global_position DESC LIMIT 1`;
+
 /**
  * What operator commands read of the fleet before deciding (the registry, the rollout tables,
  * the revisions), outside any transaction. The process manager runs the same queries
  * (rollout-fleet.ts) on its own transaction's client.
+ *
+ * A selection reads the registry once it has folded every device event committed before the
+ * request: a device enrolled (or retagged, or reporting a revision) just before a rollout is
+ * created or started is in it, however far behind the projection was.
  */
 @Injectable()
 export class RolloutFleetRepository {
   private readonly pool: pg.Pool;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    @Inject(ProjectionWaiter) private readonly projections: ProjectionWaiter,
+  ) {
     this.pool = poolOf(dataSource);
   }
 
-  selectDevices(selector: DeviceSelector): Promise<SelectedDevice[]> {
+  async selectDevices(selector: DeviceSelector): Promise<SelectedDevice[]> {
+    await this.registryCaughtUp();
     return selectDevices(this.pool, selector);
+  }
+
+  private async registryCaughtUp(): Promise<void> {
+    const { rows } = await this.pool.query<{ global_position: string }>(NEWEST_DEVICE_EVENT, [
+      deviceRegistryProjection.types,
+    ]);
+    const newest = rows[0]?.global_position;
+    if (newest !== undefined)
+      await this.projections.waitFor(deviceRegistryProjection.name, BigInt(newest));
   }
 
   activeClaims(): Promise<ActiveRolloutClaim[]> {

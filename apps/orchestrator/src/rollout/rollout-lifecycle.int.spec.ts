@@ -1,6 +1,10 @@
 import type { RunningProcessor } from "@statecast/events";
 import { startTestApp, type TestApp } from "../openapi/test-app.test-helper.js";
-import { postSimRevision, sim } from "../testing/rollout-sim/device-sim.test-helper.js";
+import {
+  enrollSimDevices,
+  postSimRevision,
+  sim,
+} from "../testing/rollout-sim/device-sim.test-helper.js";
 import {
   callJson,
   currentRevisions,
@@ -154,5 +158,32 @@ describe("rollouts over HTTP: 300 devices in 3 waves, rollback, time travel", ()
     expect(status).toBe(409);
     expect(String(body.message)).toMatch(/rolled back/);
     expect((await callJson(app, "/v1/rollouts/nope/start", { method: "POST" })).status).toBe(404);
+  });
+
+  it("selects every device enrolled before the request, however far behind the registry is", async () => {
+    const late = { fleet: "late", number: 1 };
+    const plan = async () => {
+      const wave = { ...threeWaves[0], size: { percent: 100 } };
+      const json = { revision: late, selector: { fleet: "late" }, waves: [wave] };
+      const { status, body } = await callJson(app, "/v1/rollouts/plan", { method: "POST", json });
+      expect(status).toBe(200);
+      return body.devices;
+    };
+    await postSimRevision(app.store, late);
+    await fleetOf(app, "late", "late", 3, late);
+    // Hold the registry's writes (reads go on): the projection cannot fold the fourth device's
+    // enrolment until the lock goes, so a plan that did not wait for it would count three.
+    const holder = await app.pool.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE device_registry IN SHARE MODE");
+      await enrollSimDevices(app.store, [{ deviceId: "late-0003", fleet: "late" }], late);
+      const planned = plan();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holder.query("COMMIT");
+      expect(await planned).toBe(4);
+    } finally {
+      holder.release();
+    }
   });
 });
