@@ -14,9 +14,18 @@ export interface PresenceOptions {
   sweepEveryMs: number;
 }
 
+/** The time up to which every beat published has been ingested (see status-coverage.ts). */
+export type IngestedUntil = (now: Date) => Promise<Date>;
+
 /**
  * Declares silent devices offline: `DeviceWentOffline` once per online→offline transition.
  * Runs in every replica; the transaction-scoped advisory lock lets one sweep at a time.
+ *
+ * Silence is measured up to the time every beat published has been ingested, not up to now: a
+ * gateway behind on the status backlog (an ingestion that fell minutes behind in a storm of
+ * reports) would otherwise declare offline every device whose beats it has not read yet, and
+ * the history would show devices that never went silent going offline and coming back. When
+ * that time cannot be read (NATS unreachable), the sweep waits for the next one.
  */
 export class PresenceSweeper {
   private readonly logger = new Logger("Presence");
@@ -26,6 +35,7 @@ export class PresenceSweeper {
   constructor(
     private readonly store: PostgresEventStore,
     private readonly options: PresenceOptions,
+    private readonly ingestedUntil: IngestedUntil = async (now) => now,
   ) {}
 
   start(): void {
@@ -48,20 +58,26 @@ export class PresenceSweeper {
 
   /** One sweep; returns how many devices went offline (0 when another replica holds the lock). */
   async sweep(now = new Date()): Promise<number> {
+    const heardUntil = await this.ingestedUntil(now);
+    const behindMs = now.getTime() - heardUntil.getTime();
+    if (behindMs > this.options.offlineAfterMs)
+      this.logger.warn(
+        `status ingestion is ${Math.round(behindMs / 1000)} s behind: silence counts to then`,
+      );
+    const cutoff = new Date(heardUntil.getTime() - this.options.offlineAfterMs);
     // One attempt: a device whose stream moved meanwhile is decided again at the next sweep.
-    return this.store.transaction("presence sweep", (client) => this.sweepIn(client, now), {
+    return this.store.transaction("presence sweep", (client) => this.sweepIn(client, now, cutoff), {
       maxAttempts: 1,
     });
   }
 
-  private async sweepIn(client: pg.ClientBase, now: Date): Promise<number> {
+  private async sweepIn(client: pg.ClientBase, now: Date, cutoff: Date): Promise<number> {
     let marked = 0;
     const { rows } = await client.query<{ locked: boolean }>(
       "SELECT pg_try_advisory_xact_lock($1) AS locked",
       [SWEEP_LOCK],
     );
     if (!rows[0]?.locked) return 0;
-    const cutoff = new Date(now.getTime() - this.options.offlineAfterMs);
     for (const { deviceId, lastSeen } of await silentDevices(client, cutoff, 1000)) {
       const streamId = deviceStreamId(deviceId);
       const { events, version } = await this.store.readStream(streamId, { client });

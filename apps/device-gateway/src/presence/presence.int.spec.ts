@@ -1,4 +1,6 @@
 import { jetstream } from "@nats-io/jetstream";
+import { StatusIngestor } from "../status/status-ingestor.js";
+import { STATUS_CONSUMER, STATUS_STREAM } from "../status/status-stream.js";
 import {
   aTargetedDevice,
   deviceEventTypes,
@@ -71,6 +73,41 @@ describe("presence", () => {
     expect(await deviceEventTypes(h.store, "dev-p")).toEqual([
       "DeviceCameOnline",
       "DeviceWentOffline",
+      "DeviceCameOnline",
+      "DeviceWentOffline",
+    ]);
+  });
+});
+
+describe("presence behind a status backlog", () => {
+  const h = useGateway();
+
+  it("takes no unread beat for silence: the sweep counts silence up to what was ingested", async () => {
+    await aTargetedDevice(h.store, "dev-r");
+    const beat = async () => {
+      const body = {
+        kind: "heartbeat",
+        deviceId: "dev-r",
+        bootId: "b",
+        at: new Date().toISOString(),
+      };
+      await jetstream(h.device).publish("sc.dev.dev-r.status", JSON.stringify(body));
+    };
+    await beat();
+    await untilIngested(h.device);
+    // The gateway stops reading: the device's next beat waits in the stream, unread.
+    await h.gateway.app.get(StatusIngestor).stop();
+    await beat();
+    const sweeper = h.gateway.app.get(PresenceSweeper);
+    expect(await sweeper.sweep(later())).toBe(0);
+    expect(await deviceEventTypes(h.store, "dev-r")).toEqual(["DeviceCameOnline"]);
+    // Read (and acked) at last, the backlog no longer covers the device: silent since then.
+    const consumer = await jetstream(h.device).consumers.get(STATUS_STREAM, STATUS_CONSUMER);
+    const messages = await consumer.fetch({ max_messages: 10, expires: 2_000 });
+    for await (const message of messages) message.ack();
+    await untilIngested(h.device);
+    expect(await sweeper.sweep(later())).toBe(1);
+    expect(await deviceEventTypes(h.store, "dev-r")).toEqual([
       "DeviceCameOnline",
       "DeviceWentOffline",
     ]);

@@ -1,3 +1,5 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import {
   type BeforeApplicationShutdown,
   Inject,
@@ -6,9 +8,11 @@ import {
 } from "@nestjs/common";
 import { TypeOrmModule } from "@nestjs/typeorm";
 import type { PostgresEventStore } from "@statecast/events";
-import { SERVICE_CONFIG } from "@statecast/platform";
+import { NATS_CONNECTION, SERVICE_CONFIG } from "@statecast/platform";
 import type { GatewayConfig } from "../config/gateway.config.js";
 import { DEVICE_EVENT_STORE, StatusModule } from "../status/status.module.js";
+import { statusIngestedUntil } from "../status/status-coverage.js";
+import { StatusIngestor } from "../status/status-ingestor.js";
 import { DevicePresence } from "./device-presence.entity.js";
 import { PresenceReader } from "./presence.reader.js";
 import { PresenceSweeper } from "./presence-sweeper.js";
@@ -19,11 +23,15 @@ import { PresenceSweeper } from "./presence-sweeper.js";
     PresenceReader,
     {
       provide: PresenceSweeper,
-      inject: [DEVICE_EVENT_STORE, SERVICE_CONFIG],
-      useFactory: (store: PostgresEventStore, config: GatewayConfig) => {
+      // After the ingestor: the status stream and its consumer exist by then.
+      inject: [DEVICE_EVENT_STORE, SERVICE_CONFIG, NATS_CONNECTION, StatusIngestor],
+      useFactory: async (store: PostgresEventStore, config: GatewayConfig, nc: NatsConnection) => {
         const offlineAfterMs = config.offlineAfterMs ?? 90_000;
         const sweepEveryMs = Math.min(10_000, Math.max(1_000, offlineAfterMs / 3));
-        return new PresenceSweeper(store, { offlineAfterMs, sweepEveryMs });
+        const jsm = await jetstreamManager(nc);
+        return new PresenceSweeper(store, { offlineAfterMs, sweepEveryMs }, (now) =>
+          statusIngestedUntil(jsm, now),
+        );
       },
     },
   ],
