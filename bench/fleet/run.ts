@@ -49,8 +49,13 @@ const { values: args } = parseArgs({
     // Scale-out (issue 16): this many orchestrators and gateways, each its own process, on the
     // same Postgres and NATS, their processors split into this many partitions.
     replicas: { type: "string", default: "1" },
+    // A paced rollout: at most this many devices updating at once (default: no limit).
+    "max-in-flight": { type: "string" },
   },
 });
+const maxInFlight = args["max-in-flight"] === undefined ? undefined : Number(args["max-in-flight"]);
+if (maxInFlight !== undefined && !(Number.isInteger(maxInFlight) && maxInFlight >= 1))
+  throw new Error(`--max-in-flight must be a whole number ≥ 1, got ${args["max-in-flight"]}`);
 const replicas = Number(args.replicas);
 if (!Number.isInteger(replicas) || replicas < 1 || replicas > 8)
   throw new Error(`--replicas must be a whole number 1-8, got ${args.replicas}`);
@@ -264,9 +269,11 @@ try {
     revision: { fleet: FLEET, number },
     selector: { fleet: FLEET },
     waves: WAVES,
+    ...(maxInFlight === undefined ? {} : { maxInFlight }),
   });
   const rolloutId = String(created.rolloutId);
-  log(`rollout ${rolloutId}: 4 waves (1/9/30/60 %), zero soak — starting (load ${load()})`);
+  const pace = maxInFlight === undefined ? "" : `, at most ${maxInFlight} devices updating at once`;
+  log(`rollout ${rolloutId}: 4 waves (1/9/30/60 %), zero soak${pace} — starting (load ${load()})`);
   if (profiling) await pool.query("SELECT pg_stat_statements_reset(), pg_stat_reset()");
   const cpuRoots = () => ({
     orchestrator: orchestrators.map((o) => o.child.pid),
@@ -475,6 +482,7 @@ try {
     db_transactions: transactions.length,
     ...floor,
     commit_delay_ms: commitDelayMs,
+    ...(maxInFlight === undefined ? {} : { max_in_flight: maxInFlight }),
     ...(shares ? { replica_count: replicas, replicas: shares } : {}),
     load_avg_1m_end: load(),
   });

@@ -45,6 +45,7 @@ function definitionOptions(command: Command): Command {
     .option("--on-failure <action>", "pause, abort or rollback")
     .option("--on-success <action>", "next or pause")
     .option("--device-timeout <seconds>", "a device silent this long counts as failed")
+    .option("--max-in-flight <n>", "at most n devices updating at once (default: no limit)")
     .option("--start-at <instant>", "ISO-8601: the first wave starts no earlier")
     .option("--end-at <instant>", "ISO-8601: nothing is assigned after it")
     .option("--at-end <what>", "stop_assigning (default) or cancel_pending");

@@ -127,6 +127,12 @@ describe("command-line parsing helpers", () => {
       /one of next, pause/,
     );
     expect(() => definitionFromFlags({ revision: "lab@4", soak: "5" })).toThrow(/give --waves too/);
+    expect(definitionFromFlags({ revision: "lab@4", maxInFlight: "500" })).toMatchObject({
+      maxInFlight: 500,
+    });
+    expect(() => definitionFromFlags({ revision: "lab@4", maxInFlight: "0" })).toThrow(
+      /--max-in-flight "0": expected a whole number ≥ 1/,
+    );
   });
 });
 

@@ -19,6 +19,7 @@ export interface DefinitionFlags {
   onFailure?: string;
   onSuccess?: string;
   deviceTimeout?: string;
+  maxInFlight?: string;
   startAt?: string;
   endAt?: string;
   atEnd?: string;
@@ -74,6 +75,8 @@ export function definitionFromFlags(flags: DefinitionFlags): RolloutDefinitionRe
   if (Object.keys(policy).length) definition.policy = policy;
   const timeout = count("--device-timeout", flags.deviceTimeout, 1);
   if (timeout !== undefined) definition.deviceTimeoutSeconds = timeout;
+  const maxInFlight = count("--max-in-flight", flags.maxInFlight, 1);
+  if (maxInFlight !== undefined) definition.maxInFlight = maxInFlight;
   const schedule: NonNullable<RolloutDefinitionRequest["schedule"]> = {};
   if (flags.startAt) schedule.startAt = instant("--start-at", flags.startAt);
   if (flags.endAt) schedule.endAt = instant("--end-at", flags.endAt);

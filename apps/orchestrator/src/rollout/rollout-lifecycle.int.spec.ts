@@ -186,4 +186,43 @@ describe("rollouts over HTTP: 300 devices in 3 waves, rollback, time travel", ()
       holder.release();
     }
   });
+
+  it("keeps a paced rollout (maxInFlight) to its slots through the process manager", async () => {
+    const paced = (number: number) => ({ fleet: "paced", number });
+    await postSimRevision(app.store, paced(1));
+    await postSimRevision(app.store, paced(2));
+    const ids = await fleetOf(app, "paced", "p", 40, paced(1));
+    const json = {
+      revision: paced(2),
+      selector: { fleet: "paced" },
+      waves: threeWaves,
+      maxInFlight: 4,
+    };
+    const created = await callJson(app, "/v1/rollouts", { method: "POST", json });
+    expect(created.status).toBe(201);
+    const id = String(created.body.rolloutId);
+    expect((await callJson(app, `/v1/rollouts/${id}/start`, { method: "POST" })).status).toBe(200);
+    await rolloutReaches(app, id, "completed");
+    // Devices assigned and not yet finished, after each event of the rollout's stream.
+    const { events } = await app.store.readStream(`rollout:${id}`);
+    const updating = new Set<string>();
+    let most = 0;
+    let assignments = 0;
+    for (const event of events) {
+      const data = event.data as { deviceIds?: string[]; deviceId?: string };
+      if (event.type === "WaveTargetsAssigned") {
+        assignments++;
+        for (const deviceId of data.deviceIds ?? []) updating.add(deviceId);
+      }
+      if (/^RolloutDevice(Updated|Succeeded|Failed|Rejected)$/.test(event.type))
+        updating.delete(data.deviceId ?? "");
+      most = Math.max(most, updating.size);
+    }
+    expect(most).toBe(4);
+    expect(assignments).toBeGreaterThan(3); // topped up as devices finished, not once a wave
+    await until("the paced fleet on revision 2", async () => {
+      const revisions = await currentRevisions(app, ids);
+      return [...revisions.values()].every((n) => n === 2) ? true : undefined;
+    });
+  });
 });

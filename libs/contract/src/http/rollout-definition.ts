@@ -54,6 +54,16 @@ export const rolloutDefinition = z.strictObject({
   waves: z.array(waveSpec).min(1),
   policy: rolloutPolicy,
   deviceTimeoutSeconds: z.int().positive().optional(),
+  /**
+   * At most this many of the rollout's devices updating at once (assigned, not yet finished);
+   * the others wait in wave order and are assigned as devices finish. Absent: no limit (every
+   * rollout created before it).
+   */
+  maxInFlight: z
+    .int()
+    .positive()
+    .optional()
+    .describe("devices updating at once at most; the rest wait their turn (default: no limit)"),
   schedule: rolloutSchedule
     .optional()
     .describe("when the rollout may assign; each wave may also have `notBefore`"),

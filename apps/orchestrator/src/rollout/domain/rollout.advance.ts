@@ -3,7 +3,8 @@ import { addSeconds, SYSTEM_ACTOR } from "./rollout.decision.js";
 import { getDevice } from "./rollout.device-table.js";
 import type { GateVerdict } from "./rollout.gate.js";
 import { evaluateGate } from "./rollout.gate.js";
-import type { WaveState } from "./rollout.js";
+import type { StartedRolloutState, WaveState } from "./rollout.js";
+import { IN_FLIGHT } from "./rollout.js";
 import { scheduleEnd, scheduleEndedAt, waveStartBlock } from "./rollout.schedule.js";
 import { abortRollout, startRollback } from "./rollout.stop.js";
 
@@ -51,13 +52,16 @@ export function endSchedule(d: Decision, now: string): void {
     });
 }
 
-/** Assign targets to the wave's members that have none yet (all of them, or joiners after a pause). */
+/**
+ * Assign targets to the wave's members that have none yet (all of them, or joiners after a
+ * pause); in a paced rollout (`maxInFlight`) only as many as there are free slots, in the wave's
+ * order, the rest when devices finish (`settle` tops the wave up).
+ */
 export function assignPending(d: Decision, waveIndex: number, now: string): void {
   const state = d.started();
-  if (state.waves[waveIndex]?.status !== "running") return; // a deferred wave assigns when it starts
-  const deviceIds = (state.waves[waveIndex]?.deviceIds ?? []).filter(
-    (id) => getDevice(state.devices, id)?.status === "pending",
-  );
+  const wave = state.waves[waveIndex];
+  if (wave?.status !== "running" || wave.counts.pending === 0) return; // deferred: at its start
+  const deviceIds = pendingMembers(state, wave, freeSlots(state));
   if (deviceIds.length === 0) return;
   d.emit({ type: "WaveTargetsAssigned", data: { waveIndex, deviceIds, at: now } });
   const { rolloutId, definition } = state;
@@ -71,6 +75,25 @@ export function assignPending(d: Decision, waveIndex: number, now: string): void
         timer: { kind: "device_timeout", rolloutId, deviceId },
       });
   }
+}
+
+/** Slots a paced rollout has free: `maxInFlight` less its devices assigned and not finished. */
+export function freeSlots(state: StartedRolloutState): number {
+  const max = state.definition.maxInFlight;
+  if (max === undefined) return Number.POSITIVE_INFINITY;
+  let busy = 0;
+  for (const wave of state.waves) for (const status of IN_FLIGHT) busy += wave.counts[status];
+  return Math.max(0, max - busy);
+}
+
+/** Up to `count` of the wave's members still pending, in the wave's order. */
+function pendingMembers(state: StartedRolloutState, wave: WaveState, count: number): string[] {
+  const found: string[] = [];
+  for (const id of wave.deviceIds) {
+    if (found.length >= count || found.length >= wave.counts.pending) break;
+    if (getDevice(state.devices, id)?.status === "pending") found.push(id);
+  }
+  return found;
 }
 
 /**
@@ -95,8 +118,18 @@ export function settle(d: Decision, now: string): void {
       continue;
     }
     if (wave?.status !== "running") return;
-    const gate = evaluateGate(wave);
+    const paced = state.definition.maxInFlight !== undefined;
+    if (paced) assignPending(d, wave.index, now);
+    const gate = evaluateGate(d.started().waves[wave.index] ?? wave);
     if (gate.verdict === "pending") return;
+    // Paced, a wave passes only once every member has been assigned: the next wave's devices do
+    // not overtake it, and a last wave cannot complete the rollout with members never assigned.
+    if (
+      gate.verdict === "passed" &&
+      paced &&
+      (d.started().waves[wave.index]?.counts.pending ?? 0) > 0
+    )
+      return;
     if (gate.verdict === "failed") {
       failGate(d, wave, gate, now);
       return;

@@ -8,18 +8,11 @@ import type { InFlightStatus } from "./rollout.events.js";
 import type * as In from "./rollout.inputs.js";
 import { joinRollout } from "./rollout.joiners.js";
 import type { StartedRolloutState } from "./rollout.js";
-import { isStarted } from "./rollout.js";
+import { IN_FLIGHT, isStarted } from "./rollout.js";
 
 /** The reason of the WONTGO of a device whose app skipped the update (issue 20). */
 const CONSENT_SKIPPED = "consent_skipped";
 
-export const IN_FLIGHT: ReadonlySet<DeviceRolloutStatus> = new Set([
-  "assigned",
-  "queued",
-  "downloading",
-  "installing",
-  "testing",
-]);
 const NOT_UPDATED_YET: ReadonlySet<DeviceRolloutStatus> = new Set([
   ...IN_FLIGHT,
   "pending",

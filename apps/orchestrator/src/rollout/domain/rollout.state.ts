@@ -58,6 +58,15 @@ export type StartedRolloutState = Exclude<RolloutState, { status: "none" | "crea
 
 export const initialState = (): RolloutState => ({ status: "none" });
 
+/** Assigned and not finished: what holds one of a paced rollout's `maxInFlight` slots. */
+export const IN_FLIGHT: ReadonlySet<DeviceRolloutStatus> = new Set([
+  "assigned",
+  "queued",
+  "downloading",
+  "installing",
+  "testing",
+]);
+
 export function emptyCounts(): StatusCounts {
   return {
     pending: 0,

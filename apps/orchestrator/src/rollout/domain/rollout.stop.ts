@@ -87,7 +87,10 @@ function groupByPrevious(rolloutId: string, devices: RolloutDevice[]): PlannedRo
     }));
 }
 
-/** Same waves (the last one widened to 100 % so every device is reached), pausing on failure. */
+/**
+ * Same waves (the last one widened to 100 % so every device is reached), pausing on failure; the
+ * same device timeout and pace (a rollback loads the servers as the rollout did).
+ */
 function rollbackDefinition(
   original: RolloutDefinition,
   revision: RevisionRef,
@@ -104,5 +107,6 @@ function rollbackDefinition(
     ...(original.deviceTimeoutSeconds === undefined
       ? {}
       : { deviceTimeoutSeconds: original.deviceTimeoutSeconds }),
+    ...(original.maxInFlight === undefined ? {} : { maxInFlight: original.maxInFlight }),
   };
 }

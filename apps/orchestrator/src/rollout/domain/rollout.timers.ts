@@ -1,10 +1,10 @@
 import { settle } from "./rollout.advance.js";
 import type { Decision } from "./rollout.decision.js";
 import { addSeconds } from "./rollout.decision.js";
-import { IN_FLIGHT, outcome } from "./rollout.device-facts.js";
+import { outcome } from "./rollout.device-facts.js";
 import { getDevice } from "./rollout.device-table.js";
 import type * as In from "./rollout.inputs.js";
-import { isStarted } from "./rollout.js";
+import { IN_FLIGHT, isStarted } from "./rollout.js";
 
 /** The input a due timer delivers, at `now`. */
 export function timerInput(

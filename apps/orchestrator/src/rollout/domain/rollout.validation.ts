@@ -44,6 +44,9 @@ export function validateDefinition(
           ),
         ]
       : []),
+    ...(def.maxInFlight !== undefined && !isWhole(def.maxInFlight, 1)
+      ? [issue("maxInFlight", `must be a whole number ≥ 1, got ${def.maxInFlight}`)]
+      : []),
   ];
 }
 

@@ -6,6 +6,7 @@ import { isStarted } from "./rollout.js";
 /** Why a device is not on the rollout's revision yet (or `updated` / `already_on_revision`). */
 export type WhyReason =
   | "not_in_wave_yet"
+  | "waiting_for_slot"
   | "scheduled"
   | "waiting_for_window"
   | "held_by_lock"
@@ -91,6 +92,11 @@ function explain(state: StartedRolloutState, device: RolloutDevice): DeviceWhy {
     };
   }
   const wave = state.waves[waveIndex];
+  if (why.reason === "waiting_for_slot")
+    return {
+      ...why,
+      detail: `its wave is running; at most ${state.definition.maxInFlight} devices update at once`,
+    };
   if (why.reason !== "scheduled" || !wave?.deferredUntil) return why;
   const by =
     wave.deferredBy === "wave_not_before" ? `wave ${waveIndex} not-before` : "rollout start-at";
@@ -117,6 +123,12 @@ function reasonFor(state: StartedRolloutState, device: RolloutDevice): WhyReason
     case "pending":
       if (state.status === "aborted" || state.status === "rolled_back") return state.status;
       if (state.status === "paused") return "paused";
+      if (
+        state.status === "running" &&
+        state.definition.maxInFlight !== undefined &&
+        state.waves[device.waveIndex]?.status === "running"
+      )
+        return "waiting_for_slot";
       return state.waves[device.waveIndex]?.deferredUntil ? "scheduled" : "not_in_wave_yet";
   }
 }
