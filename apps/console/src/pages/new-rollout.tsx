@@ -34,6 +34,7 @@ export function NewRolloutPage() {
   const [tag, setTag] = useState("");
   const [waves, setWaves] = useState(DEFAULT_WAVES);
   const [onFailure, setOnFailure] = useState<OnFailure>("pause");
+  const [maxInFlight, setMaxInFlight] = useState("");
   const [plan, setPlan] = useState<RolloutPlanView>();
   const [error, setError] = useState<string>();
   // The waves are the operator's JSON, sent as typed: the server's contract checks them.
@@ -42,6 +43,7 @@ export function NewRolloutPage() {
     selector: { fleet, ...(tag ? { tags: [tag] } : {}) },
     waves: JSON.parse(waves) as WaveSpec[],
     policy: { onFailure },
+    ...(maxInFlight ? { maxInFlight: Number(maxInFlight) } : {}),
   });
   const run = async (what: "plan" | "create") => {
     setError(undefined);
@@ -97,6 +99,14 @@ export function NewRolloutPage() {
             </option>
           ))}
         </select>
+        <label for="max-in-flight">At most this many devices updating at once (optional)</label>
+        <input
+          id="max-in-flight"
+          type="number"
+          min="1"
+          value={maxInFlight}
+          onInput={(e) => setMaxInFlight(e.currentTarget.value)}
+        />
         <label for="waves">Waves (JSON)</label>
         <textarea
           id="waves"
