@@ -62,6 +62,7 @@ describe("rollout replay and status lines", () => {
       devices: 2,
       waves: [wave],
       etaSeconds: null,
+      pace: { maxInFlight: 500, inFlight: 2 },
       consent: { asked: 1, accept: 0, later: 0, skip: 1 },
       overLongLocks: [
         {
@@ -73,6 +74,7 @@ describe("rollout replay and status lines", () => {
       ],
     });
     expect(lines[1]).toMatch(/pending 0\/2 ok, 0 failed, starts 2026-05-01T02:00:00.000Z$/);
+    expect(lines).toContain("  paced: 2 of at most 500 updating");
     expect(lines).toContain("  consent: 0 accepted, 1 skipped, 0 later, 1 asked");
     expect(lines).toContain(
       "  over-long lock: d-1 downloaded; update lock of app held by sale (7200s)",

@@ -17,7 +17,9 @@ export type RolloutView = Pick<
   RolloutProgressView,
   "rolloutId" | "status" | "revision" | "currentWave" | "devices" | "etaSeconds"
 > &
-  Partial<Pick<RolloutProgressView, "rollbackOf" | "overLongLocks" | "consent" | "transfer">> & {
+  Partial<
+    Pick<RolloutProgressView, "rollbackOf" | "overLongLocks" | "consent" | "transfer" | "pace">
+  > & {
     waves: WaveView[];
   };
 
@@ -50,6 +52,7 @@ export function rolloutBlock(r: RolloutView): string[] {
   return [
     heading(r),
     ...r.waves.map((w) => `  wave ${w.index + 1} ${bar(w.gate.finished, w.size)} ${waveText(w)}`),
+    ...(r.pace ? [`  paced: ${r.pace.inFlight} of at most ${r.pace.maxInFlight} updating`] : []),
     ...(r.consent && Object.values(r.consent).some((n) => n > 0)
       ? [
           `  consent: ${r.consent.accept} accepted, ${r.consent.skip} skipped, ${r.consent.later} later, ${r.consent.asked} asked`,

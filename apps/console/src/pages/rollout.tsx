@@ -46,6 +46,14 @@ export function RolloutPage(props: { id: string }) {
             <dd data-testid="eta">{formatEta(r.etaSeconds)}</dd>
             <dt>Live</dt>
             <dd data-testid="live">{live ? "following events" : "connecting…"}</dd>
+            {r.pace && (
+              <>
+                <dt>Paced</dt>
+                <dd data-testid="pace">
+                  {r.pace.inFlight} of at most {r.pace.maxInFlight} devices updating
+                </dd>
+              </>
+            )}
             {r.consent && Object.values(r.consent).some((n) => n > 0) && (
               <>
                 <dt>Consent</dt>

@@ -202,7 +202,8 @@ describe("rollouts over HTTP: 300 devices in 3 waves, rollback, time travel", ()
     expect(created.status).toBe(201);
     const id = String(created.body.rolloutId);
     expect((await callJson(app, `/v1/rollouts/${id}/start`, { method: "POST" })).status).toBe(200);
-    await rolloutReaches(app, id, "completed");
+    const completed = await rolloutReaches(app, id, "completed");
+    expect(completed.pace).toEqual({ maxInFlight: 4, inFlight: 0 });
     // Devices assigned and not yet finished, after each event of the rollout's stream.
     const { events } = await app.store.readStream(`rollout:${id}`);
     const updating = new Set<string>();

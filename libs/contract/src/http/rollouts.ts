@@ -89,6 +89,10 @@ export const rolloutProgress = z.strictObject({
   devices: count,
   waves: z.array(waveProgress),
   etaSeconds: z.number().nullable(),
+  pace: z
+    .strictObject({ maxInFlight: count, inFlight: count })
+    .optional()
+    .describe("a paced rollout (`maxInFlight`): its devices assigned and not yet finished"),
   failures: z
     .array(
       z.strictObject({

@@ -4,7 +4,7 @@ import { getDevice } from "./rollout.device-table.js";
 import type { GateVerdict } from "./rollout.gate.js";
 import { evaluateGate } from "./rollout.gate.js";
 import type { StartedRolloutState, WaveState } from "./rollout.js";
-import { IN_FLIGHT } from "./rollout.js";
+import { inFlightCount } from "./rollout.js";
 import { scheduleEnd, scheduleEndedAt, waveStartBlock } from "./rollout.schedule.js";
 import { abortRollout, startRollback } from "./rollout.stop.js";
 
@@ -81,9 +81,7 @@ export function assignPending(d: Decision, waveIndex: number, now: string): void
 export function freeSlots(state: StartedRolloutState): number {
   const max = state.definition.maxInFlight;
   if (max === undefined) return Number.POSITIVE_INFINITY;
-  let busy = 0;
-  for (const wave of state.waves) for (const status of IN_FLIGHT) busy += wave.counts[status];
-  return Math.max(0, max - busy);
+  return Math.max(0, max - inFlightCount(state.waves));
 }
 
 /** Up to `count` of the wave's members still pending, in the wave's order. */

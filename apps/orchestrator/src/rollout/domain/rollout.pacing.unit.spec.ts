@@ -1,5 +1,7 @@
 import { createRegistry, rolloutCatalog } from "@statecast/events";
 import type { RolloutOutputCommand } from "./rollout.inputs.js";
+import { rolloutProgress } from "./rollout.progress.js";
+import { replayRollout } from "./rollout.replay.js";
 import {
   aDefinition,
   aRollout,
@@ -31,6 +33,7 @@ describe("a paced rollout (maxInFlight)", () => {
     const r = paced();
     const [a, b, c] = r.membersOf(0) as [string, string, string];
     expect(assigned(r.last.commands)).toEqual([a, b]);
+    expect(rolloutProgress(r.state, at(2))?.pace).toEqual({ maxInFlight: 2, inFlight: 2 });
     expect(whyNotUpdated(r.state, c)).toMatchObject({
       reason: "waiting_for_slot",
       detail: "its wave is running; at most 2 devices update at once",
@@ -39,6 +42,7 @@ describe("a paced rollout (maxInFlight)", () => {
     expect(assigned(r.when(report.progress(a, "DOWNLOADING", at(5))).commands)).toEqual([]);
     const freed = r.when(report.done(a, at(10)));
     expect(assigned(freed.commands)).toEqual([c]);
+    expect(rolloutProgress(r.state, at(11))?.pace).toEqual({ maxInFlight: 2, inFlight: 2 });
     expect(freed.events.map((e) => e.type)).toContain("WaveTargetsAssigned");
     for (const e of freed.events) expect(() => registry.validate(e.type, e.data)).not.toThrow();
   });
@@ -126,5 +130,36 @@ describe("a paced rollout (maxInFlight)", () => {
       path: "maxInFlight",
       message: "must be a whole number ≥ 1, got 0",
     });
+  });
+
+  it("replays at its pace: the recorded decisions again, and another wave size topped up alike", () => {
+    const r = paced();
+    // Each assigned device reports DONE in turn, until the rollout completes.
+    const done = new Set<string>();
+    for (let t = 10; r.state.status === "running"; t++) {
+      const next = r.events
+        .flatMap((e) => (e.type === "WaveTargetsAssigned" ? e.data.deviceIds : []))
+        .find((id) => !done.has(id));
+      if (next === undefined) break;
+      done.add(next);
+      r.when(report.done(next, at(t)));
+    }
+    expect(r.state.status).toBe("completed");
+    const same = replayRollout(r.events, {}, at(1000));
+    expect(same.replayed).toEqual(same.recorded);
+    expect(same.recorded.decisions.map((d) => d.summary)).toEqual([
+      "wave 0 started",
+      "wave 0: 2 target(s) assigned",
+      "wave 0: 1 target(s) assigned",
+      "wave 0 gate passed: 3/3 succeeded, 0 failure(s)",
+      "wave 1 started",
+      "wave 1: 2 target(s) assigned",
+      "wave 1: 1 target(s) assigned",
+      "wave 1 gate passed: 3/3 succeeded, 0 failure(s)",
+      "completed",
+    ]);
+    const smaller = replayRollout(r.events, { waves: [{ size: { count: 1 } }] }, at(1000));
+    expect(smaller.replayed.status).toBe("completed");
+    expect(smaller.replayed.waves.map((w) => w.deviceIds)).toEqual([1, 5]);
   });
 });

@@ -10,7 +10,7 @@ import type {
   StatusCounts,
   WaveState,
 } from "./rollout.js";
-import { evolve, initialState, isStarted } from "./rollout.js";
+import { evolve, inFlightCount, initialState, isStarted } from "./rollout.js";
 
 export type WaveProgress = {
   index: number;
@@ -55,6 +55,8 @@ export type RolloutProgress = {
   waves: WaveProgress[];
   /** Seconds until the last wave closes, from the pace of closed waves; null before one closed. */
   etaSeconds: number | null;
+  /** A paced rollout's slots: its limit and its devices assigned and not yet finished. */
+  pace?: { maxInFlight: number; inFlight: number };
   /** Failed and rejected devices grouped by (stage, reason), largest first. */
   failures: (FailureGroup & { count: number })[];
   /** A consenting fleet's devices by their last answer (issue 20). */
@@ -92,9 +94,16 @@ export function rolloutProgress(state: RolloutState, now: string): RolloutProgre
     devices,
     waves,
     etaSeconds: eta(state, waves, now),
+    ...paceOf(state),
     failures: groupFailures(seen.failed),
     consent: seen.consent,
   };
+}
+
+function paceOf(state: StartedRolloutState): Pick<RolloutProgress, "pace"> {
+  const maxInFlight = state.definition.maxInFlight;
+  if (maxInFlight === undefined) return {};
+  return { pace: { maxInFlight, inFlight: inFlightCount(state.waves) } };
 }
 
 const noConsent = (): Record<ConsentState, number> => ({ asked: 0, accept: 0, later: 0, skip: 0 });

@@ -67,6 +67,13 @@ export const IN_FLIGHT: ReadonlySet<DeviceRolloutStatus> = new Set([
   "testing",
 ]);
 
+/** The rollout's devices assigned and not yet finished (from the per-wave counts, no scan). */
+export function inFlightCount(waves: readonly { counts: StatusCounts }[]): number {
+  let busy = 0;
+  for (const wave of waves) for (const status of IN_FLIGHT) busy += wave.counts[status];
+  return busy;
+}
+
 export function emptyCounts(): StatusCounts {
   return {
     pending: 0,
