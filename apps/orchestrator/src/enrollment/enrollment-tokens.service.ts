@@ -101,9 +101,7 @@ export class EnrollmentTokensService {
     return token;
   }
 
-  private async caughtUp(): Promise<void> {
-    const newest = await this.tokens.newestEvent();
-    if (newest !== undefined)
-      await this.projections.waitFor(enrollmentTokenProjection.name, newest);
+  private caughtUp(): Promise<void> {
+    return this.projections.waitForNewest(enrollmentTokenProjection);
   }
 }

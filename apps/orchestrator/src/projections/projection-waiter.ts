@@ -4,7 +4,11 @@ import { InjectDataSource } from "@nestjs/typeorm";
 import { poolOf } from "@statecast/events";
 import type pg from "pg";
 import type { DataSource } from "typeorm";
-import { PROJECTION_CHECKPOINTS, type ProjectionCheckpoints } from "./projection.js";
+import {
+  PROJECTION_CHECKPOINTS,
+  type Projection,
+  type ProjectionCheckpoints,
+} from "./projection.js";
 
 // The checkpoint covers the event once it is at or past the event's (transaction_id, position).
 // Partitioned, every checkpoint asked for must cover it.
@@ -13,6 +17,10 @@ const CAUGHT_UP = `SELECT (
   WHERE e.global_position = $1
     AND (c.transaction_id, c.global_position) >= (e.transaction_id, e.global_position)
 ) = cardinality($2::text[]) AS caught_up`;
+
+// The newest event of some types in commit order (the type index answers it with one probe a type).
+const NEWEST_OF_TYPES = `SELECT global_position FROM events WHERE type = ANY($1)
+ORDER BY transaction_id DESC, global_position DESC LIMIT 1`;
 
 /**
  * Read-your-writes for commands: after appending, wait until a projection has processed the
@@ -40,6 +48,18 @@ export class ProjectionWaiter {
     const row = rows[0];
     if (!row) throw new Error(`no event at version ${version} of ${streamId}`);
     await this.waitFor(projection, BigInt(row.global_position), streamId);
+  }
+
+  /**
+   * Waits until `projection` has folded every event of its types committed before the call
+   * (another service's appends included): a read after it sees all of them.
+   */
+  async waitForNewest(projection: Pick<Projection, "name" | "types">): Promise<void> {
+    const { rows } = await this.pool.query<{ global_position: string }>(NEWEST_OF_TYPES, [
+      projection.types,
+    ]);
+    const newest = rows[0]?.global_position;
+    if (newest !== undefined) await this.waitFor(projection.name, BigInt(newest));
   }
 
   /** Waits for the event at `globalPosition` (of `streamId`, when known: only its partition). */

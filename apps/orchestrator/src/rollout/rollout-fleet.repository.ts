@@ -14,10 +14,6 @@ import {
 } from "./rollout-fleet.js";
 import { type RolloutTransfer, rolloutTransfer } from "./rollout-transfer.js";
 
-// The newest device event in commit order (the type index answers it with one probe a type).
-const NEWEST_DEVICE_EVENT = `SELECT global_position FROM events WHERE type = ANY($1)
-ORDER BY transaction_id DESC, global_position DESC LIMIT 1`;
-
 /**
  * What operator commands read of the fleet before deciding (the registry, the rollout tables,
  * the revisions), outside any transaction. The process manager runs the same queries
@@ -39,17 +35,8 @@ export class RolloutFleetRepository {
   }
 
   async selectDevices(selector: DeviceSelector): Promise<SelectedDevice[]> {
-    await this.registryCaughtUp();
+    await this.projections.waitForNewest(deviceRegistryProjection);
     return selectDevices(this.pool, selector);
-  }
-
-  private async registryCaughtUp(): Promise<void> {
-    const { rows } = await this.pool.query<{ global_position: string }>(NEWEST_DEVICE_EVENT, [
-      deviceRegistryProjection.types,
-    ]);
-    const newest = rows[0]?.global_position;
-    if (newest !== undefined)
-      await this.projections.waitFor(deviceRegistryProjection.name, BigInt(newest));
   }
 
   activeClaims(): Promise<ActiveRolloutClaim[]> {

@@ -118,16 +118,13 @@ export function settle(d: Decision, now: string): void {
     if (wave?.status !== "running") return;
     const paced = state.definition.maxInFlight !== undefined;
     if (paced) assignPending(d, wave.index, now);
-    const gate = evaluateGate(d.started().waves[wave.index] ?? wave);
+    // Topped up, the wave's counts moved: the gate reads them as they are now.
+    const current = d.started().waves[wave.index] ?? wave;
+    const gate = evaluateGate(current);
     if (gate.verdict === "pending") return;
     // Paced, a wave passes only once every member has been assigned: the next wave's devices do
     // not overtake it, and a last wave cannot complete the rollout with members never assigned.
-    if (
-      gate.verdict === "passed" &&
-      paced &&
-      (d.started().waves[wave.index]?.counts.pending ?? 0) > 0
-    )
-      return;
+    if (gate.verdict === "passed" && paced && current.counts.pending > 0) return;
     if (gate.verdict === "failed") {
       failGate(d, wave, gate, now);
       return;
